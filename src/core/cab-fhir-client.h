@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include "cab-fhir-resource.h"
+
+G_BEGIN_DECLS
+
+#define CAB_TYPE_FHIR_CLIENT (cab_fhir_client_get_type ())
+G_DECLARE_FINAL_TYPE (CabFhirClient, cab_fhir_client, CAB, FHIR_CLIENT, GObject)
+
+typedef enum
+{
+  CAB_FHIR_REQUEST_DEFAULT      = 0,
+  /* Retry a POST/PATCH after a connection error or 5xx/429: only for requests
+   * the server can deduplicate (conditional create, If-Match). GET, PUT with
+   * If-Match and DELETE are always retried. */
+  CAB_FHIR_REQUEST_RETRY_UNSAFE = 1 << 0,
+  CAB_FHIR_REQUEST_NO_RETRY     = 1 << 1,
+} CabFhirRequestFlags;
+
+typedef struct
+{
+  guint       status;
+  GBytes     *body;
+  char       *etag;
+  char       *location;
+  char       *last_modified;
+  char       *content_type;
+  JsonNode   *json;          /* parsed body when it was JSON, else NULL */
+} CabFhirResponse;
+
+void cab_fhir_response_free (CabFhirResponse *response);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabFhirResponse, cab_fhir_response_free)
+
+typedef struct
+{
+  GPtrArray  *records;       /* CabFhirRecord*, flattened on a worker thread */
+  char       *next_url;      /* Bundle link "next", or NULL on the last page */
+  guint       n_invalid;     /* entries that could not be flattened */
+  gint64      total;         /* Bundle.total, -1 when absent */
+  gsize       n_bytes;       /* body size, for statistics */
+} CabFhirPage;
+
+void cab_fhir_page_free (CabFhirPage *page);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabFhirPage, cab_fhir_page_free)
+
+/* Produces a fresh bearer token after a 401 (one refresh per request).
+ * Called on the main context; return NULL when no refresh is possible. */
+typedef char *(*CabFhirTokenRefreshFunc) (CabFhirClient *client,
+                                          gpointer       user_data);
+
+/* @base_url: any FHIR base, e.g. "https://host/fhir" (no trailing slash needed). */
+CabFhirClient *cab_fhir_client_new              (const char      *base_url,
+                                                 GError         **error);
+const char    *cab_fhir_client_get_base_url     (CabFhirClient   *self);
+void           cab_fhir_client_set_token        (CabFhirClient   *self,
+                                                 const char      *token);
+void           cab_fhir_client_set_token_refresh_func (CabFhirClient *self,
+                                                 CabFhirTokenRefreshFunc func,
+                                                 gpointer         user_data,
+                                                 GDestroyNotify   destroy);
+/* Trust anchors for TLS: this CA file (PEM) replaces the system's. Verification
+ * is never turned off. */
+gboolean       cab_fhir_client_set_ca_file      (CabFhirClient   *self,
+                                                 const char      *path,
+                                                 GError         **error);
+void           cab_fhir_client_set_timeout      (CabFhirClient   *self,
+                                                 guint            seconds);
+/* Retries after the first attempt (default 6) and the first backoff delay in ms
+ * (default 250, doubled each time with jitter, capped at 30 s). */
+void           cab_fhir_client_set_retry_policy (CabFhirClient   *self,
+                                                 guint            max_retries,
+                                                 guint            initial_delay_ms);
+void           cab_fhir_client_set_max_connections (CabFhirClient *self,
+                                                 guint            max);
+
+/* Resolves a relative "Type?query" or "Type/id" against the base URL; an
+ * absolute URL is returned as is when it is on the base's host, else NULL. */
+char          *cab_fhir_client_build_url        (CabFhirClient   *self,
+                                                 const char      *path_or_url);
+
+/* Any request. @path_or_url is relative to the base or absolute (same host).
+ * @headers: extra request headers (If-None-Exist, If-Match, Prefer...) or NULL.
+ * An error status (>= 400) finishes with a GError in CAB_FHIR_ERROR: the
+ * server's OperationOutcome diagnostics become its message. */
+void             cab_fhir_client_send_async     (CabFhirClient       *self,
+                                                 const char          *method,
+                                                 const char          *path_or_url,
+                                                 GHashTable          *headers,
+                                                 const char          *content_type,
+                                                 GBytes              *body,
+                                                 CabFhirRequestFlags  flags,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+CabFhirResponse *cab_fhir_client_send_finish    (CabFhirClient       *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* GET of a searchset page (first page "Type?params" or a next link); the
+ * Bundle is parsed and flattened on a worker thread. */
+void          cab_fhir_client_search_async      (CabFhirClient       *self,
+                                                 const char          *path_or_url,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+CabFhirPage  *cab_fhir_client_search_finish     (CabFhirClient       *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Conveniences over send. */
+void          cab_fhir_client_read_async        (CabFhirClient *self, const char *type, const char *id,
+                                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* @if_none_exist: conditional create query ("identifier=sys|val"), or NULL. */
+void          cab_fhir_client_create_async      (CabFhirClient *self, const char *type, JsonNode *resource,
+                                                 const char *if_none_exist,
+                                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* @if_match: the ETag to match (W/"3"), or NULL. */
+void          cab_fhir_client_update_async      (CabFhirClient *self, const char *type, const char *id,
+                                                 JsonNode *resource, const char *if_match,
+                                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* JSON Patch (application/json-patch+json). */
+void          cab_fhir_client_patch_async       (CabFhirClient *self, const char *type, const char *id,
+                                                 JsonNode *patch, const char *if_match,
+                                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+void          cab_fhir_client_transaction_async (CabFhirClient *self, JsonNode *bundle,
+                                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* read/create/update/patch/transaction all finish with: */
+CabFhirResponse *cab_fhir_client_request_finish (CabFhirClient *self, GAsyncResult *result, GError **error);
+
+typedef void (*CabFhirProgressFunc) (goffset  received,
+                                     goffset  total,      /* -1 when unknown */
+                                     gpointer user_data); /* called on the calling thread's main context */
+
+/* Streams @url (attachment url, relative or absolute on the same host) to
+ * @dest_path with Accept: @accept. Written to a temporary file beside it and
+ * renamed only when complete and, when given, @expected_size and
+ * @expected_sha1_base64 match (else CAB_FHIR_ERROR_HASH_MISMATCH, nothing left).
+ * A FHIR Binary returned as JSON (resource with base64 data) is decoded. */
+void          cab_fhir_client_download_async    (CabFhirClient       *self,
+                                                 const char          *url,
+                                                 const char          *accept,
+                                                 const char          *dest_path,
+                                                 gint64               expected_size,
+                                                 const char          *expected_sha1_base64,
+                                                 CabFhirProgressFunc  progress,
+                                                 gpointer             progress_data,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean      cab_fhir_client_download_finish   (CabFhirClient       *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Statistics since creation: requests sent (including retries), retries, bytes received. */
+void          cab_fhir_client_get_stats         (CabFhirClient *self,
+                                                 guint         *n_requests,
+                                                 guint         *n_retries,
+                                                 guint64       *n_bytes);
+
+G_END_DECLS

@@ -27,7 +27,10 @@ typedef struct
  * @pdf_recipe: for a Binary whose PDF is drawn lazily, the parameters
  *   sandbox_pdf_render() needs (the Binary then has contentType but no data),
  *   else NULL. The DocumentReference pointing at it has no size/hash yet: the
- *   server fills them from the rendered bytes on first use. */
+ *   server fills them from the rendered bytes on first use.
+ * Both objects are borrowed (json_object_ref() to keep one) and may share
+ * sealed sub-objects (codings, references) with other resources: serialise
+ * them, or deep-copy before changing anything below the top level. */
 typedef void (*SandboxEmitFunc) (const char *type,
                                  const char *id,
                                  const char *patient_id,

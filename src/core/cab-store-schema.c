@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-store"
+
+#include "config.h"
+
+#include "cab-store-private.h"
+
+/* Numbered migrations: migrations[i] takes the schema from version i to i + 1
+ * (PRAGMA user_version). Never edit a released one: append a new one. */
+static const char * const migrations[] = {
+  /* 1: resources, the tables the consultation desk reads, sync state, audit. */
+  /* Every resource as received, beside the columns the UI sorts and filters on. */
+  "CREATE TABLE resources ("
+  "  type         TEXT NOT NULL,"
+  "  id           TEXT NOT NULL,"
+  "  version_id   TEXT,"
+  "  last_updated TEXT,"
+  "  patient_id   TEXT,"
+  "  json         TEXT NOT NULL,"
+  "  PRIMARY KEY (type, id)"
+  ");"
+  "CREATE INDEX resources_patient ON resources (patient_id);"
+
+  /* search_names: folded names (' dupont martin jean pierre '), search_dates:
+   * ' dd/mm/yyyy yyyy-mm-dd ', sort_key: folded family then given. */
+  "CREATE TABLE patients ("
+  "  id              TEXT PRIMARY KEY NOT NULL,"
+  "  ins             TEXT,"
+  "  ins_system      TEXT,"
+  "  identity_status TEXT,"
+  "  family          TEXT,"
+  "  birth_name      TEXT,"
+  "  given           TEXT,"
+  "  sex             TEXT,"
+  "  birth_date      TEXT,"
+  "  birth_place     TEXT,"
+  "  gp_reference    TEXT,"
+  "  last_updated    TEXT,"
+  "  sort_key        TEXT NOT NULL DEFAULT '',"
+  "  search_names    TEXT NOT NULL DEFAULT '',"
+  "  search_dates    TEXT NOT NULL DEFAULT ''"
+  ");"
+  "CREATE INDEX patients_sort ON patients (sort_key, id);"
+  "CREATE INDEX patients_ins ON patients (ins);"
+  "CREATE INDEX patients_gp ON patients (gp_reference);"
+
+  /* docid: a stable integer key for the full-text index (an implicit rowid
+   * may change on VACUUM). first_seen: when the entry arrived here, for
+   * "new since last opened". */
+  "CREATE TABLE documents ("
+  "  docid             INTEGER PRIMARY KEY,"
+  "  id                TEXT NOT NULL UNIQUE,"
+  "  patient_id        TEXT,"
+  "  status            TEXT,"
+  "  type_code         TEXT,"
+  "  type_display      TEXT,"
+  "  category_code     TEXT,"
+  "  title             TEXT,"
+  "  description       TEXT,"
+  "  author_reference  TEXT,"
+  "  author_display    TEXT,"
+  "  custodian_display TEXT,"
+  "  date              TEXT,"
+  "  period_start      TEXT,"
+  "  security_labels   TEXT,"
+  "  is_archived       INTEGER NOT NULL DEFAULT 0,"
+  "  content_type      TEXT,"
+  "  url               TEXT,"
+  "  size              INTEGER,"
+  "  hash              TEXT,"
+  "  study_uid         TEXT,"
+  "  is_kos            INTEGER NOT NULL DEFAULT 0,"
+  "  replaces_id       TEXT,"
+  "  local_path        TEXT,"
+  "  origin            TEXT NOT NULL DEFAULT 'dmp',"
+  "  sort_date         TEXT,"
+  "  text_extracted    INTEGER NOT NULL DEFAULT 0,"
+  "  last_updated      TEXT,"
+  "  first_seen        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+  ");"
+  "CREATE INDEX documents_timeline ON documents (patient_id, sort_date DESC, id);"
+  "CREATE INDEX documents_study ON documents (study_uid, is_kos) WHERE study_uid IS NOT NULL;"
+
+  /* Extracted text lives apart so timeline scans stay on small rows. */
+  "CREATE TABLE document_texts ("
+  "  docid INTEGER PRIMARY KEY,"
+  "  text  TEXT"
+  ");"
+
+  /* External-content FTS5 over a view of documents + their text, kept in
+   * sync by the triggers below (title/author/custodian) and by
+   * cab_store_set_document_content (text), always in the writer's transaction. */
+  "CREATE VIEW documents_fts_content AS"
+  "  SELECT d.docid AS docid, d.title AS title, d.author_display AS author,"
+  "         d.custodian_display AS custodian, t.text AS text"
+  "  FROM documents d LEFT JOIN document_texts t ON t.docid = d.docid;"
+  "CREATE VIRTUAL TABLE documents_fts USING fts5 ("
+  "  title, author, custodian, text,"
+  "  content = 'documents_fts_content', content_rowid = 'docid',"
+  "  tokenize = 'unicode61 remove_diacritics 2'"
+  ");"
+  /* Ranking: a word in the title counts most, then author, custodian, text. */
+  "INSERT INTO documents_fts (documents_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 1.0)');"
+  "CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN"
+  "  INSERT INTO documents_fts (rowid, title, author, custodian, text)"
+  "  VALUES (new.docid, new.title, new.author_display, new.custodian_display,"
+  "          (SELECT text FROM document_texts WHERE docid = new.docid));"
+  "END;"
+  "CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN"
+  "  INSERT INTO documents_fts (documents_fts, rowid, title, author, custodian, text)"
+  "  VALUES ('delete', old.docid, old.title, old.author_display, old.custodian_display,"
+  "          (SELECT text FROM document_texts WHERE docid = old.docid));"
+  "  DELETE FROM document_texts WHERE docid = old.docid;"
+  "END;"
+  "CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, author_display, custodian_display"
+  "  ON documents"
+  "  WHEN old.title IS NOT new.title"
+  "    OR old.author_display IS NOT new.author_display"
+  "    OR old.custodian_display IS NOT new.custodian_display BEGIN"
+  "  INSERT INTO documents_fts (documents_fts, rowid, title, author, custodian, text)"
+  "  VALUES ('delete', old.docid, old.title, old.author_display, old.custodian_display,"
+  "          (SELECT text FROM document_texts WHERE docid = old.docid));"
+  "  INSERT INTO documents_fts (rowid, title, author, custodian, text)"
+  "  VALUES (new.docid, new.title, new.author_display, new.custodian_display,"
+  "          (SELECT text FROM document_texts WHERE docid = new.docid));"
+  "END;"
+
+  /* One row per value (a panel gives one per component). */
+  "CREATE TABLE observations ("
+  "  resource_id    TEXT NOT NULL,"
+  "  code           TEXT NOT NULL,"
+  "  patient_id     TEXT,"
+  "  display        TEXT,"
+  "  effective      TEXT,"
+  "  value          REAL,"
+  "  unit           TEXT,"
+  "  value_string   TEXT,"
+  "  low            REAL,"
+  "  high           REAL,"
+  "  interpretation TEXT,"
+  "  document_id    TEXT,"
+  "  PRIMARY KEY (resource_id, code)"
+  ");"
+  "CREATE INDEX observations_series ON observations (patient_id, code, effective);"
+  "CREATE INDEX observations_document ON observations (document_id) WHERE document_id IS NOT NULL;"
+
+  "CREATE TABLE conditions ("
+  "  id              TEXT PRIMARY KEY NOT NULL,"
+  "  patient_id      TEXT,"
+  "  code            TEXT,"
+  "  system          TEXT,"
+  "  display         TEXT,"
+  "  clinical_status TEXT,"
+  "  onset           TEXT,"
+  "  ald             INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX conditions_patient ON conditions (patient_id);"
+
+  "CREATE TABLE medication_requests ("
+  "  id                  TEXT PRIMARY KEY NOT NULL,"
+  "  patient_id          TEXT,"
+  "  status              TEXT,"
+  "  authored_on         TEXT,"
+  "  medication_code     TEXT,"
+  "  medication_display  TEXT,"
+  "  dosage_text         TEXT,"
+  "  requester_reference TEXT"
+  ");"
+  "CREATE INDEX medication_requests_patient ON medication_requests (patient_id, authored_on);"
+
+  "CREATE TABLE practitioners ("
+  "  id       TEXT PRIMARY KEY NOT NULL,"
+  "  idnat_ps TEXT,"
+  "  rpps     TEXT,"
+  "  family   TEXT,"
+  "  given    TEXT,"
+  "  prefix   TEXT"
+  ");"
+  "CREATE INDEX practitioners_idnat ON practitioners (idnat_ps);"
+
+  "CREATE TABLE organizations ("
+  "  id         TEXT PRIMARY KEY NOT NULL,"
+  "  name       TEXT,"
+  "  identifier TEXT"
+  ");"
+
+  "CREATE TABLE sync_state ("
+  "  key   TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE patient_sync ("
+  "  patient_id TEXT PRIMARY KEY NOT NULL,"
+  "  synced_at  TEXT,"
+  "  opened_at  TEXT"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE audit ("
+  "  seq           INTEGER PRIMARY KEY,"
+  "  ts            TEXT NOT NULL,"
+  "  action        TEXT NOT NULL,"
+  "  resource_type TEXT,"
+  "  resource_id   TEXT"
+  ");"
+  "CREATE INDEX audit_ts ON audit (ts);",
+};
+
+int
+cab_store_schema_latest (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+static int
+read_user_version (CabStoreWriter  *writer,
+                   GError         **error)
+{
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (writer, "PRAGMA user_version", error);
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cab_store_set_sql_error (error, writer->db, "Cannot read the schema version");
+      return -1;
+    }
+  return sqlite3_column_int (stmt, 0);
+}
+
+static gboolean
+apply_migration (CabStoreWriter  *writer,
+                 int              target,
+                 GError         **error)
+{
+  g_autofree char *set_version = NULL;
+  int version;
+
+  /* Re-read under the write lock: another process may have migrated meanwhile. */
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+
+  version = read_user_version (writer, error);
+  if (version < 0)
+    goto fail;
+  if (version >= target)
+    return cab_store_commit (writer, error);
+
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", target);
+  if (sqlite3_exec (writer->db, migrations[target - 1], NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec (writer->db, set_version, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_MIGRATION,
+                   "Cannot update the store to version %d: %s",
+                   target, sqlite3_errmsg (writer->db));
+      goto fail;
+    }
+
+  if (!cab_store_commit (writer, error))
+    goto fail;
+
+  g_debug ("Store schema now at version %d", target);
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+gboolean
+cab_store_schema_migrate (CabStoreWriter  *writer,
+                          int             *version,
+                          GError         **error)
+{
+  int latest = cab_store_schema_latest ();
+  int current;
+
+  current = read_user_version (writer, error);
+  if (current < 0)
+    return FALSE;
+
+  if (current > latest)
+    {
+      g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_MIGRATION,
+                   "The store was written by a newer Cabinet (schema version %d, "
+                   "this one knows up to %d)", current, latest);
+      return FALSE;
+    }
+
+  for (int target = current + 1; target <= latest; target++)
+    {
+      if (!apply_migration (writer, target, error))
+        return FALSE;
+    }
+
+  *version = latest;
+  return TRUE;
+}

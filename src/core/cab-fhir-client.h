@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* Thread-safety: use a client from the thread-default main context of the
+ * thread that created it; callbacks, the refresh and progress functions run
+ * there. Only cab_fhir_client_get_stats() may be called from any thread. */
 #define CAB_TYPE_FHIR_CLIENT (cab_fhir_client_get_type ())
 G_DECLARE_FINAL_TYPE (CabFhirClient, cab_fhir_client, CAB, FHIR_CLIENT, GObject)
 
@@ -110,7 +113,8 @@ CabFhirPage  *cab_fhir_client_search_finish     (CabFhirClient       *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
-/* Conveniences over send. */
+/* Conveniences over send. A JsonNode argument is referenced and serialized on
+ * a worker thread: do not modify it after the call. */
 void          cab_fhir_client_read_async        (CabFhirClient *self, const char *type, const char *id,
                                                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 /* @if_none_exist: conditional create query ("identifier=sys|val"), or NULL. */

@@ -1,1 +1,396 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-application"
+
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "cab-application.h"
+#include "cab-session.h"
+
+/* How long --screenshot waits for the first sync before taking the picture. */
+#define SCREENSHOT_TIMEOUT_S 10
+
+struct _CabApplication
+{
+  AdwApplication  parent_instance;
+
+  CabConfig      *options;          /* from the command line, NULL fields unset */
+  CabConfig      *config;           /* set by tests: used as is */
+  char           *screenshot_path;
+  guint           screenshot_timeout_id;
+  guint           screenshot_frames;
+
+  CabSession     *session;
+  CabWindow      *window;           /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (CabApplication, cab_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+    N_("FHIR base URL of the health space"), N_("URL") },
+  { "token", 't', 0, G_OPTION_ARG_STRING, NULL,
+    N_("Bearer token for the health space"), N_("TOKEN") },
+  { "ca", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Certificate authority file (PEM) to trust instead of the system’s"), N_("FILE") },
+  { "practice", 'p', 0, G_OPTION_ARG_STRING, NULL,
+    N_("The practice on the server, as Organization/ID"), N_("REFERENCE") },
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Folder of the local store and downloaded documents"), N_("DIR") },
+  { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Save a PNG of the window to FILE after the first synchronization, then quit"), N_("FILE") },
+  { NULL }
+};
+
+/* ---------------------------------------------------------------------- */
+/* auxiliary functions                                                    */
+
+static void
+override (char       **field,
+          const char  *value)
+{
+  if (value == NULL)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/* Settings and keyring, then the environment, then the command line. */
+static CabConfig *
+build_config (CabApplication *self)
+{
+  CabConfig *config;
+
+  if (self->config != NULL)
+    {
+      config = g_new0 (CabConfig, 1);
+      override (&config->server_url, self->config->server_url);
+      override (&config->token, self->config->token);
+      override (&config->ca_file, self->config->ca_file);
+      override (&config->practice, self->config->practice);
+      override (&config->data_dir, self->config->data_dir);
+      return config;
+    }
+
+  config = cab_config_load ();
+  cab_config_apply_env (config);
+
+  if (self->options != NULL)
+    {
+      override (&config->server_url, self->options->server_url);
+      override (&config->token, self->options->token);
+      override (&config->ca_file, self->options->ca_file);
+      override (&config->practice, self->options->practice);
+      override (&config->data_dir, self->options->data_dir);
+    }
+
+  return config;
+}
+
+static void
+take_screenshot (CabApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->screenshot_timeout_id, g_source_remove);
+
+  if (self->window == NULL)
+    return;
+
+  if (!cab_window_save_screenshot (self->window, self->screenshot_path, &error))
+    g_printerr ("%s\n", error->message);
+  else
+    g_print ("%s\n", self->screenshot_path);
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+/* Render nodes are fresh right after a paint, not during the update phase
+ * of a frame (an animating spinner invalidates them every frame). */
+static void
+screenshot_after_paint_cb (GdkFrameClock  *clock,
+                           CabApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, screenshot_after_paint_cb, self);
+  take_screenshot (self);
+}
+
+/* Waits for the window to be mapped and a couple of frames more, so the
+ * labels are laid out and drawn. */
+static gboolean
+screenshot_tick_cb (GtkWidget     *widget,
+                    GdkFrameClock *clock,
+                    gpointer       user_data)
+{
+  CabApplication *self = CAB_APPLICATION (user_data);
+
+  if (!gtk_widget_get_mapped (widget) || self->screenshot_frames++ < 2)
+    return G_SOURCE_CONTINUE;
+
+  g_signal_connect_object (clock, "after-paint",
+                           G_CALLBACK (screenshot_after_paint_cb), self, 0);
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_screenshot (CabApplication *self)
+{
+  if (self->window == NULL || self->screenshot_path == NULL)
+    return;
+
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->window), screenshot_tick_cb,
+                                g_object_ref (self), g_object_unref);
+}
+
+static gboolean
+screenshot_timeout_cb (gpointer user_data)
+{
+  CabApplication *self = user_data;
+
+  self->screenshot_timeout_id = 0;
+  schedule_screenshot (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+session_sync_finished_cb (CabApplication *self,
+                          gboolean        success,
+                          CabSession     *session)
+{
+  if (self->screenshot_timeout_id != 0)
+    {
+      g_clear_handle_id (&self->screenshot_timeout_id, g_source_remove);
+      schedule_screenshot (self);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* actions                                                                */
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  CabApplication *self = user_data;
+  static const char *developers[] = { "The Cabinet developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-name", "Cabinet",
+                        "application-icon", APPLICATION_ID,
+                        "developer-name", "The Cabinet developers",
+                        "version", PACKAGE_VERSION,
+                        "comments", _("The desk of a French general practice: the practice’s patients and their records from the health space, available even offline."),
+                        "website", "https://github.com/cabinet-sante/cabinet",
+                        "issue-url", "https://github.com/cabinet-sante/cabinet/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your name and email, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  CabApplication *self = user_data;
+
+  gtk_show_uri (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                "help:cabinet", GDK_CURRENT_TIME);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  CabApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing (rather than destroying) lets each window save its state. */
+  for (GList *l = windows; l != NULL; )
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      gtk_window_close (window);
+    }
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action },
+  { "help", help_action },
+  { "quit", quit_action },
+};
+
+/* ---------------------------------------------------------------------- */
+/* GApplication overrides                                                 */
+
+static int
+cab_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  CabApplication *self = CAB_APPLICATION (app);
+  CabConfig *o = g_new0 (CabConfig, 1);
+
+  g_variant_dict_lookup (options, "server", "s", &o->server_url);
+  g_variant_dict_lookup (options, "token", "s", &o->token);
+  g_variant_dict_lookup (options, "ca", "^ay", &o->ca_file);
+  g_variant_dict_lookup (options, "practice", "s", &o->practice);
+  g_variant_dict_lookup (options, "data-dir", "^ay", &o->data_dir);
+  g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
+
+  g_clear_pointer (&self->options, cab_config_free);
+  self->options = o;
+
+  return G_APPLICATION_CLASS (cab_application_parent_class)->handle_local_options (app, options);
+}
+
+static void
+cab_application_startup (GApplication *app)
+{
+  static const char *sync_accels[] = { "<Control>r", "F5", NULL };
+  static const char *help_accels[] = { "F1", NULL };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (cab_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
+                                   G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.sync", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+}
+
+static void
+cab_application_activate (GApplication *app)
+{
+  CabApplication *self = CAB_APPLICATION (app);
+
+  if (self->window == NULL)
+    {
+      g_autoptr(CabConfig) config = build_config (self);
+
+      self->session = cab_session_new (config);
+      self->window = cab_window_new (GTK_APPLICATION (self), self->session);
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+
+      if (self->screenshot_path != NULL)
+        {
+          g_signal_connect_object (self->session, "sync-finished",
+                                   G_CALLBACK (session_sync_finished_cb), self,
+                                   G_CONNECT_SWAPPED);
+          self->screenshot_timeout_id = g_timeout_add_seconds (SCREENSHOT_TIMEOUT_S,
+                                                               screenshot_timeout_cb, self);
+        }
+
+      cab_session_start (self->session);
+    }
+
+  gtk_window_present (GTK_WINDOW (self->window));
+}
+
+static void
+cab_application_shutdown (GApplication *app)
+{
+  CabApplication *self = CAB_APPLICATION (app);
+
+  g_clear_handle_id (&self->screenshot_timeout_id, g_source_remove);
+  if (self->session != NULL)
+    cab_session_shutdown (self->session);
+
+  G_APPLICATION_CLASS (cab_application_parent_class)->shutdown (app);
+}
+
+static void
+cab_application_finalize (GObject *object)
+{
+  CabApplication *self = CAB_APPLICATION (object);
+
+  if (self->window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->options, cab_config_free);
+  g_clear_pointer (&self->config, cab_config_free);
+  g_clear_pointer (&self->screenshot_path, g_free);
+
+  G_OBJECT_CLASS (cab_application_parent_class)->finalize (object);
+}
+
+static void
+cab_application_class_init (CabApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = cab_application_finalize;
+
+  app_class->handle_local_options = cab_application_handle_local_options;
+  app_class->startup = cab_application_startup;
+  app_class->activate = cab_application_activate;
+  app_class->shutdown = cab_application_shutdown;
+}
+
+static void
+cab_application_init (CabApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("The desk of a French general practice."));
+}
+
+/* ---------------------------------------------------------------------- */
+/* public API                                                             */
+
+void
+cab_application_init_i18n (void)
+{
+  const char *localedir = g_getenv ("CABINET_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+CabApplication *
+cab_application_new (void)
+{
+  return g_object_new (CAB_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+void
+cab_application_set_config (CabApplication  *self,
+                            const CabConfig *config)
+{
+  g_return_if_fail (CAB_IS_APPLICATION (self));
+  g_return_if_fail (config != NULL);
+
+  g_clear_pointer (&self->config, cab_config_free);
+  self->config = g_new0 (CabConfig, 1);
+  override (&self->config->server_url, config->server_url);
+  override (&self->config->token, config->token);
+  override (&self->config->ca_file, config->ca_file);
+  override (&self->config->practice, config->practice);
+  override (&self->config->data_dir, config->data_dir);
+}
+
+CabWindow *
+cab_application_get_window (CabApplication *self)
+{
+  g_return_val_if_fail (CAB_IS_APPLICATION (self), NULL);
+
+  return self->window;
+}

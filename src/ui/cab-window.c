@@ -1,1 +1,751 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-window.h"
+
+struct _CabWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  CabSession           *session;
+  GSettings            *settings;
+
+  /* template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar;
+  AdwWindowTitle       *window_title;
+  GtkWidget            *sync_button;
+  GtkSpinner           *sync_spinner;
+  GtkRevealer          *banner_revealer;
+  GtkLabel             *banner_label;
+  GtkStack             *stack;
+  AdwStatusPage        *patients_page;
+  GtkProgressBar       *progress_bar;
+  GtkWidget            *overview_sync_button;
+  AdwActionRow         *last_sync_row;
+  AdwActionRow         *server_row;
+  AdwActionRow         *practice_row;
+
+  char                 *status_text;
+  guint                 last_n_syncs;
+};
+
+G_DEFINE_FINAL_TYPE (CabWindow, cab_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---------------------------------------------------------------------- */
+/* auxiliary functions                                                    */
+
+static GDateTime *
+parse_time (const char *iso)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (iso == NULL || iso[0] == '\0')
+    return NULL;
+
+  utc = g_date_time_new_from_iso8601 (iso, NULL);
+  if (utc == NULL)
+    return NULL;
+
+  return g_date_time_to_local (utc);
+}
+
+/* "at 10:42" today, "on Nov 12 at 10:42" another day. */
+static char *
+format_when (GDateTime *when)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (g_date_time_get_year (now) == g_date_time_get_year (when) &&
+      g_date_time_get_day_of_year (now) == g_date_time_get_day_of_year (when))
+    /* xgettext:no-c-format */
+    /* Translators: completes "last synchronized %s" for a time today; see g_date_time_format() */
+    return g_date_time_format (when, _("at %H:%M"));
+
+  /* xgettext:no-c-format */
+  /* Translators: completes "last synchronized %s" for another day; see g_date_time_format() */
+  return g_date_time_format (when, _("on %b %-d at %H:%M"));
+}
+
+static char *
+build_status_text (CabWindow *self)
+{
+  CabSession *session = self->session;
+  g_autoptr(GDateTime) last = parse_time (cab_session_get_last_sync (session));
+  g_autofree char *when = last != NULL ? format_when (last) : NULL;
+  guint done, total;
+
+  switch (cab_session_get_status (session))
+    {
+    case CAB_SESSION_STATUS_OPENING:
+      return g_strdup (_("Opening the local store…"));
+    case CAB_SESSION_STATUS_UNCONFIGURED:
+      return g_strdup (_("Not connected — no server configured"));
+    case CAB_SESSION_STATUS_BROKEN:
+      return g_strdup (_("Not connected"));
+    case CAB_SESSION_STATUS_READY:
+    default:
+      break;
+    }
+
+  switch (cab_session_get_sync_state (session))
+    {
+    case CAB_SYNC_STATE_RUNNING:
+      cab_session_get_progress (session, &done, &total);
+      if (total == 0)
+        return g_strdup (_("Synchronizing…"));
+      return g_strdup_printf (ngettext ("Synchronizing… %u / %u patient",
+                                        "Synchronizing… %u / %u patients", total),
+                              done, total);
+
+    case CAB_SYNC_STATE_OFFLINE:
+      if (when == NULL)
+        return g_strdup (_("Offline — never synchronized"));
+      /* Translators: %s is "at 10:42" or "on Nov 12 at 10:42" */
+      return g_strdup_printf (_("Offline — last synchronized %s"), when);
+
+    case CAB_SYNC_STATE_FAILED:
+      if (when == NULL)
+        return g_strdup (_("Synchronization failed — never synchronized"));
+      /* Translators: %s is "at 10:42" or "on Nov 12 at 10:42" */
+      return g_strdup_printf (_("Synchronization failed — last synchronized %s"), when);
+
+    case CAB_SYNC_STATE_IDLE:
+    default:
+      if (when == NULL)
+        return g_strdup (_("Not synchronized yet"));
+      /* Translators: %s is "at 10:42" or "on Nov 12 at 10:42" */
+      return g_strdup_printf (_("Up to date — last synchronized %s"), when);
+    }
+}
+
+static gboolean
+message_starts_like (const char *message,
+                     const char *format)
+{
+  const char *percent = strstr (format, "%s");
+  gsize len = percent != NULL ? (gsize) (percent - format) : strlen (format);
+
+  return len > 0 && strncmp (message, format, len) == 0;
+}
+
+/* The client reports certificate problems as network errors (they are not
+ * retried); tell them apart by its own (translated) messages. */
+static gboolean
+is_tls_error (const GError *error)
+{
+  if (error->domain == G_TLS_ERROR)
+    return TRUE;
+
+  if (!g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK))
+    return FALSE;
+
+  return message_starts_like (error->message,
+                              g_dgettext (GETTEXT_PACKAGE, "The server's certificate is not trusted: %s")) ||
+         message_starts_like (error->message,
+                              g_dgettext (GETTEXT_PACKAGE, "The secure connection to the server failed: %s"));
+}
+
+static gboolean
+is_ca_file_error (const GError *error)
+{
+  return g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK) &&
+         message_starts_like (error->message,
+                              g_dgettext (GETTEXT_PACKAGE, "Cannot load the certificate authority file “%s”: %s"));
+}
+
+/* What went wrong and what to do about it; NULL when the header says enough
+ * (offline: the store still serves). */
+static char *
+describe_error (CabWindow    *self,
+                const GError *error)
+{
+  const CabConfig *config = cab_session_get_config (self->session);
+
+  if (error == NULL)
+    return NULL;
+
+  if (error->domain == CAB_STORE_ERROR)
+    return g_strdup_printf (_("The local store could not be opened: %s. Check that the data folder is writable and not full."),
+                            error->message);
+
+  /* Its message names the file and the reason: that is the action. */
+  if (is_ca_file_error (error))
+    return g_strdup (error->message);
+
+  if (is_tls_error (error))
+    {
+      if (config->ca_file != NULL && config->ca_file[0] != '\0')
+        return g_strdup_printf (_("The server’s certificate is not signed by the certificate authority in “%s”, so Cabinet did not connect. Check that this file belongs to this server."),
+                                config->ca_file);
+      return g_strdup (_("The server’s certificate is not trusted, so Cabinet did not connect. If the server uses its own certificate authority, give its file with --ca."));
+    }
+
+  if (error->domain == CAB_FHIR_ERROR)
+    {
+      switch (error->code)
+        {
+        case CAB_FHIR_ERROR_UNAUTHORIZED:
+          return g_strdup (_("The server refused the access token. Check the token given with --token, or sign in again."));
+        case CAB_FHIR_ERROR_FORBIDDEN:
+          return g_strdup_printf (_("The server refused access: %s"), error->message);
+        case CAB_FHIR_ERROR_NETWORK:
+          return NULL;
+        default:
+          break;
+        }
+    }
+
+  if (error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR)
+    {
+      if (error->domain == G_RESOLVER_ERROR ||
+          error->code == G_IO_ERROR_CONNECTION_REFUSED ||
+          error->code == G_IO_ERROR_HOST_UNREACHABLE ||
+          error->code == G_IO_ERROR_NETWORK_UNREACHABLE ||
+          error->code == G_IO_ERROR_TIMED_OUT ||
+          error->code == G_IO_ERROR_CONNECTION_CLOSED)
+        return NULL;
+      if (error->code == G_IO_ERROR_NOT_FOUND || error->code == G_IO_ERROR_PERMISSION_DENIED)
+        return g_strdup_printf (_("A file Cabinet needs could not be read: %s"), error->message);
+    }
+
+  return g_strdup_printf (_("Synchronization failed: %s"), error->message);
+}
+
+static void
+update_banner (CabWindow *self)
+{
+  const GError *error = cab_session_get_error (self->session);
+  g_autofree char *text = describe_error (self, error);
+
+  /* Not set up at all: whatever the reason, say it. */
+  if (text == NULL && error != NULL &&
+      cab_session_get_status (self->session) == CAB_SESSION_STATUS_BROKEN)
+    text = g_strdup (error->message);
+
+  if (text != NULL)
+    gtk_label_set_text (self->banner_label, text);
+  gtk_revealer_set_reveal_child (self->banner_revealer, text != NULL);
+}
+
+static void
+update_overview (CabWindow *self)
+{
+  CabSession *session = self->session;
+  const CabConfig *config = cab_session_get_config (session);
+  CabSessionStatus status = cab_session_get_status (session);
+  gint64 count = cab_session_get_patient_count (session);
+  gboolean running = cab_session_get_sync_state (session) == CAB_SYNC_STATE_RUNNING;
+  g_autoptr(GDateTime) last = parse_time (cab_session_get_last_sync (session));
+  g_autofree char *title = NULL;
+  g_autofree char *last_text = NULL;
+  guint done, total;
+
+  if (count >= 0)
+    title = g_strdup_printf (ngettext ("%'u patient", "%'u patients", (gulong) count),
+                             (guint) count);
+  else if (status == CAB_SESSION_STATUS_OPENING)
+    title = g_strdup (_("Opening the local store…"));
+  else
+    title = g_strdup (_("No local store"));
+  adw_status_page_set_title (self->patients_page, title);
+
+  if (status == CAB_SESSION_STATUS_UNCONFIGURED)
+    adw_status_page_set_description (self->patients_page,
+                                     _("No health space is configured. Start Cabinet with --server, --token and --practice, or set the server and the practice in its settings."));
+  else
+    adw_status_page_set_description (self->patients_page,
+                                     _("Patients of the practice in the local store. They stay available when the network is not."));
+
+  cab_session_get_progress (session, &done, &total);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
+  if (running)
+    {
+      g_autofree char *progress = NULL;
+
+      if (total > 0)
+        {
+          gtk_progress_bar_set_fraction (self->progress_bar, (double) done / total);
+          progress = g_strdup_printf (ngettext ("%u of %u patient synchronized",
+                                                "%u of %u patients synchronized", total),
+                                      done, total);
+        }
+      else
+        {
+          gtk_progress_bar_pulse (self->progress_bar);
+          progress = g_strdup (_("Looking for the practice’s patients…"));
+        }
+      gtk_progress_bar_set_text (self->progress_bar, progress);
+    }
+
+  gtk_widget_set_visible (self->overview_sync_button, status == CAB_SESSION_STATUS_READY);
+
+  if (last != NULL)
+    /* xgettext:no-c-format */
+    /* Translators: date and time of the last synchronization; see g_date_time_format() */
+    last_text = g_date_time_format (last, _("%A %-d %B %Y at %H:%M"));
+  adw_action_row_set_subtitle (self->last_sync_row, last_text != NULL ? last_text : _("Never"));
+  adw_action_row_set_subtitle (self->server_row,
+                               config->server_url != NULL && config->server_url[0] != '\0'
+                               ? config->server_url : _("Not configured"));
+  adw_action_row_set_subtitle (self->practice_row,
+                               config->practice != NULL && config->practice[0] != '\0'
+                               ? config->practice : _("Not configured"));
+}
+
+static void
+update_status (CabWindow *self)
+{
+  CabSession *session = self->session;
+  gboolean running = cab_session_get_sync_state (session) == CAB_SYNC_STATE_RUNNING;
+  gboolean ready = cab_session_get_status (session) == CAB_SESSION_STATUS_READY;
+
+  g_free (self->status_text);
+  self->status_text = build_status_text (self);
+  adw_window_title_set_subtitle (self->window_title, self->status_text);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), running);
+  gtk_spinner_set_spinning (self->sync_spinner, running);
+  gtk_widget_set_visible (self->sync_button, !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", ready && !running);
+
+  update_overview (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* callbacks                                                              */
+
+static void
+session_changed_cb (CabWindow  *self,
+                    GParamSpec *pspec,
+                    CabSession *session)
+{
+  update_status (self);
+  if (g_str_equal (pspec->name, "status"))
+    update_banner (self);
+}
+
+static void
+session_error_cb (CabWindow  *self,
+                  GParamSpec *pspec,
+                  CabSession *session)
+{
+  update_banner (self);
+}
+
+static void
+session_sync_finished_cb (CabWindow  *self,
+                          gboolean    success,
+                          CabSession *session)
+{
+  update_status (self);
+
+  /* The banner, when shown, already says why. */
+  if (cab_session_get_sync_state (session) == CAB_SYNC_STATE_OFFLINE &&
+      !gtk_revealer_get_reveal_child (self->banner_revealer))
+    {
+      AdwToast *toast = adw_toast_new (_("The health space cannot be reached. Cabinet shows the data of the last synchronization."));
+
+      adw_toast_set_timeout (toast, 5);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+}
+
+static void
+sidebar_row_selected_cb (CabWindow     *self,
+                         GtkListBoxRow *row,
+                         GtkListBox    *list)
+{
+  if (row != NULL)
+    gtk_stack_set_visible_child_name (self->stack, gtk_widget_get_name (GTK_WIDGET (row)));
+}
+
+static void
+sidebar_row_activated_cb (CabWindow     *self,
+                          GtkListBoxRow *row,
+                          GtkListBox    *list)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+back_clicked_cb (CabWindow *self,
+                 GtkButton *button)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+stack_visible_child_cb (CabWindow  *self,
+                        GParamSpec *pspec,
+                        GtkStack   *stack)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (stack);
+  GtkStackPage *page;
+
+  if (child == NULL)
+    return;
+
+  page = gtk_stack_get_page (stack, child);
+  adw_window_title_set_title (self->window_title, gtk_stack_page_get_title (page));
+}
+
+static void
+sync_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CabWindow *self = CAB_WINDOW (widget);
+
+  cab_session_sync (self->session);
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  cab_window_show_page (CAB_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+/* ---------------------------------------------------------------------- */
+/* GObject overrides                                                      */
+
+static gboolean
+cab_window_close_request (GtkWindow *window)
+{
+  CabWindow *self = CAB_WINDOW (window);
+  int width, height;
+
+  if (self->settings == NULL)
+    return GTK_WINDOW_CLASS (cab_window_parent_class)->close_request (window);
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (cab_window_parent_class)->close_request (window);
+}
+
+static void
+cab_window_constructed (GObject *object)
+{
+  CabWindow *self = CAB_WINDOW (object);
+
+  G_OBJECT_CLASS (cab_window_parent_class)->constructed (object);
+
+  g_assert (self->session != NULL);
+
+  g_signal_connect_object (self->session, "notify::status",
+                           G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::sync-state",
+                           G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::last-sync",
+                           G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::patient-count",
+                           G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::progress-done",
+                           G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::error",
+                           G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "sync-finished",
+                           G_CALLBACK (session_sync_finished_cb), self, G_CONNECT_SWAPPED);
+
+  update_status (self);
+  update_banner (self);
+}
+
+static void
+cab_window_dispose (GObject *object)
+{
+  CabWindow *self = CAB_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (cab_window_parent_class)->dispose (object);
+}
+
+static void
+cab_window_finalize (GObject *object)
+{
+  CabWindow *self = CAB_WINDOW (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->status_text, g_free);
+
+  G_OBJECT_CLASS (cab_window_parent_class)->finalize (object);
+}
+
+static void
+cab_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  CabWindow *self = CAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  CabWindow *self = CAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_window_class_init (CabWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  static const char * const pages[] = { "patients", "inbox", "follow-up", "outbox" };
+
+  object_class->constructed = cab_window_constructed;
+  object_class->dispose = cab_window_dispose;
+  object_class->finalize = cab_window_finalize;
+  object_class->get_property = cab_window_get_property;
+  object_class->set_property = cab_window_set_property;
+
+  window_class->close_request = cab_window_close_request;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL,
+                         CAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/cab-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, sync_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, patients_page);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, overview_sync_button);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, last_sync_row);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, practice_row);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.sync", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "win.show-page", "s", pages[i]);
+}
+
+static void
+cab_window_init (CabWindow *self)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GSettingsSchemaSource *source;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  source = g_settings_schema_source_get_default ();
+  schema = source != NULL ? g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE) : NULL;
+
+  /* Run uninstalled without GSETTINGS_SCHEMA_DIR: work, just forget the size. */
+  if (schema == NULL)
+    {
+      g_warning ("The %s settings schema is not installed; the window size will not be kept",
+                 APPLICATION_ID);
+      gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+    }
+  else
+    {
+      self->settings = g_settings_new_full (schema, NULL, NULL);
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  gtk_list_box_select_row (self->sidebar, gtk_list_box_get_row_at_index (self->sidebar, 0));
+  stack_visible_child_cb (self, NULL, self->stack);
+}
+
+/* ---------------------------------------------------------------------- */
+/* public API                                                             */
+
+CabWindow *
+cab_window_new (GtkApplication *application,
+                CabSession     *session)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (CAB_IS_SESSION (session), NULL);
+
+  return g_object_new (CAB_TYPE_WINDOW,
+                       "application", application,
+                       "session", session,
+                       NULL);
+}
+
+CabSession *
+cab_window_get_session (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+void
+cab_window_show_page (CabWindow  *self,
+                      const char *name)
+{
+  g_return_if_fail (CAB_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  for (int i = 0; ; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->sidebar, i);
+
+      if (row == NULL)
+        {
+          g_warning ("No page named %s", name);
+          return;
+        }
+
+      if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (row)), name) == 0)
+        {
+          gtk_list_box_select_row (self->sidebar, row);
+          adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+          return;
+        }
+    }
+}
+
+const char *
+cab_window_get_page (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+const char *
+cab_window_get_status_text (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return self->status_text;
+}
+
+const char *
+cab_window_get_count_text (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return adw_status_page_get_title (self->patients_page);
+}
+
+const char *
+cab_window_get_banner_text (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->banner_revealer))
+    return NULL;
+
+  return gtk_label_get_text (self->banner_label);
+}
+
+gboolean
+cab_window_save_screenshot (CabWindow   *self,
+                            const char  *path,
+                            GError     **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  g_return_val_if_fail (CAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (self));
+  width = gtk_widget_get_width (GTK_WIDGET (self));
+  height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || renderer == NULL || width <= 0 || height <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           "The window is not on screen");
+      return FALSE;
+    }
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+
+  if (node == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "The window drew nothing");
+      return FALSE;
+    }
+
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Could not write %s", path);
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cab-config.h"
+#include "cab-window.h"
+
+G_BEGIN_DECLS
+
+#define CAB_TYPE_APPLICATION (cab_application_get_type ())
+G_DECLARE_FINAL_TYPE (CabApplication, cab_application, CAB, APPLICATION, AdwApplication)
+
+/* setlocale, bindtextdomain (LOCALEDIR, or $CABINET_LOCALEDIR for tests and
+ * uninstalled runs) and textdomain: call first thing in main(). */
+void            cab_application_init_i18n    (void);
+
+CabApplication *cab_application_new          (void);
+/* Uses @config as is instead of loading settings, keyring and environment
+ * (tests). Call before the application is activated. */
+void            cab_application_set_config   (CabApplication  *self,
+                                              const CabConfig *config);
+/* The main window, or NULL before the first activation. */
+CabWindow      *cab_application_get_window   (CabApplication  *self);
+
+G_END_DECLS

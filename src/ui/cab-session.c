@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-session"
+
+#include "config.h"
+
+#include <errno.h>
+
+#include "cab-session.h"
+
+struct _CabSession
+{
+  GObject           parent_instance;
+
+  CabConfig        *config;
+  CabSessionStatus  status;
+  GCancellable     *cancellable;
+
+  CabStore         *store;
+  CabFhirClient    *client;
+  CabSync          *sync;
+
+  GError           *error;
+  gint64            patient_count;
+  guint             progress_done;
+  guint             progress_total;
+  guint             n_syncs;
+
+  guint             started : 1;
+  guint             sync_pending : 1;     /* asked before the store was open */
+  guint             counting : 1;         /* a count query is in flight */
+  guint             count_dirty : 1;      /* the store changed since it started */
+  guint             finish_pending : 1;   /* emit sync-finished after the count */
+  guint             last_run_ok : 1;
+};
+
+G_DEFINE_FINAL_TYPE (CabSession, cab_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATUS,
+  PROP_SYNC_STATE,
+  PROP_LAST_SYNC,
+  PROP_PATIENT_COUNT,
+  PROP_PROGRESS_DONE,
+  PROP_PROGRESS_TOTAL,
+  PROP_ERROR,
+  N_PROPS
+};
+
+enum {
+  SYNC_FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* ---------------------------------------------------------------------- */
+/* auxiliary functions                                                    */
+
+static CabConfig *
+config_copy (const CabConfig *config)
+{
+  CabConfig *copy = g_new0 (CabConfig, 1);
+
+  if (config == NULL)
+    return copy;
+
+  copy->server_url = g_strdup (config->server_url);
+  copy->token = g_strdup (config->token);
+  copy->ca_file = g_strdup (config->ca_file);
+  copy->practice = g_strdup (config->practice);
+  copy->data_dir = g_strdup (config->data_dir);
+
+  return copy;
+}
+
+static gboolean
+is_set (const char *s)
+{
+  return s != NULL && s[0] != '\0';
+}
+
+static void
+set_status (CabSession       *self,
+            CabSessionStatus  status)
+{
+  if (self->status == status)
+    return;
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+static void
+set_error (CabSession   *self,
+           const GError *error)
+{
+  if (self->error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static void
+set_progress (CabSession *self,
+              guint       done,
+              guint       total)
+{
+  if (self->progress_done == done && self->progress_total == total)
+    return;
+  self->progress_done = done;
+  self->progress_total = total;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TOTAL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_DONE]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* patient count, on a worker thread                                      */
+
+static void refresh_count (CabSession *self);
+
+static void
+count_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CabStore *store = task_data;
+
+  g_task_return_int (task, cab_store_count_patients (store));
+}
+
+static void
+count_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize count;
+
+  self->counting = FALSE;
+  count = g_task_propagate_int (G_TASK (result), &error);
+
+  if (error == NULL && count != self->patient_count)
+    {
+      self->patient_count = count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATIENT_COUNT]);
+    }
+
+  if (self->count_dirty && !g_cancellable_is_cancelled (self->cancellable))
+    {
+      refresh_count (self);
+      return;
+    }
+
+  if (self->finish_pending)
+    {
+      self->finish_pending = FALSE;
+      g_signal_emit (self, signals[SYNC_FINISHED], 0, (gboolean) self->last_run_ok);
+    }
+}
+
+/* Coalesced: while a count runs, further requests make one more run after it. */
+static void
+refresh_count (CabSession *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  if (self->counting)
+    {
+      self->count_dirty = TRUE;
+      return;
+    }
+
+  self->counting = TRUE;
+  self->count_dirty = FALSE;
+
+  task = g_task_new (NULL, self->cancellable, count_cb, g_object_ref (self));
+  g_task_set_source_tag (task, refresh_count);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, count_thread);
+}
+
+/* ---------------------------------------------------------------------- */
+/* sync                                                                   */
+
+static void
+sync_progress_cb (CabSync    *sync,
+                  guint       done,
+                  guint       total,
+                  CabSession *self)
+{
+  set_progress (self, done, total);
+  refresh_count (self);
+}
+
+static void
+sync_state_cb (CabSync    *sync,
+               GParamSpec *pspec,
+               CabSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
+}
+
+static void
+sync_last_sync_cb (CabSync    *sync,
+                   GParamSpec *pspec,
+                   CabSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
+}
+
+static void
+sync_run_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CabSyncStats stats = { 0 };
+
+  self->last_run_ok = cab_sync_run_finish (CAB_SYNC (object), result, &stats, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error != NULL)
+    g_debug ("Sync failed: %s", error->message);
+  else
+    g_debug ("Sync done: %u patients, %u resources, %u requests",
+             stats.n_patients, stats.n_resources, stats.n_requests);
+
+  self->n_syncs++;
+  set_error (self, error);
+  set_progress (self, 0, 0);
+
+  /* sync-finished waits for the count, so listeners see the final figure. */
+  self->finish_pending = TRUE;
+  refresh_count (self);
+}
+
+static void
+start_sync (CabSession *self)
+{
+  g_assert (self->sync != NULL);
+
+  cab_sync_run_async (self->sync, NULL, self->cancellable,
+                      sync_run_cb, g_object_ref (self));
+  /* The state goes to RUNNING inside run_async; make sure listeners hear it. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
+}
+
+/* Creates the client and the sync once the store is there. */
+static gboolean
+connect_services (CabSession  *self,
+                  GError     **error)
+{
+  g_autoptr(CabFhirClient) client = NULL;
+
+  client = cab_fhir_client_new (self->config->server_url, error);
+  if (client == NULL)
+    return FALSE;
+
+  if (is_set (self->config->token))
+    cab_fhir_client_set_token (client, self->config->token);
+
+  if (is_set (self->config->ca_file) &&
+      !cab_fhir_client_set_ca_file (client, self->config->ca_file, error))
+    return FALSE;
+
+  self->client = g_steal_pointer (&client);
+  self->sync = cab_sync_new (self->client, self->store, self->config->practice);
+
+  g_signal_connect_object (self->sync, "progress",
+                           G_CALLBACK (sync_progress_cb), self, 0);
+  g_signal_connect_object (self->sync, "notify::state",
+                           G_CALLBACK (sync_state_cb), self, 0);
+  g_signal_connect_object (self->sync, "notify::last-sync",
+                           G_CALLBACK (sync_last_sync_cb), self, 0);
+
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* opening the store, on a worker thread                                  */
+
+static void
+open_store_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autofree char *dir = g_path_get_dirname (path);
+  CabStore *store;
+  GError *error = NULL;
+
+  /* The store holds health data: its directory is private to the user. */
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s", g_strerror (saved_errno));
+      return;
+    }
+
+  store = cab_store_open (path, &error);
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+static void
+open_store_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->store = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (self->store == NULL)
+    {
+      g_warning ("Could not open the local store: %s", error->message);
+      set_error (self, error);
+      set_status (self, CAB_SESSION_STATUS_BROKEN);
+      return;
+    }
+
+  /* Local first: show what the store holds before the network answers. */
+  refresh_count (self);
+
+  if (!is_set (self->config->server_url) || !is_set (self->config->practice))
+    {
+      set_status (self, CAB_SESSION_STATUS_UNCONFIGURED);
+      return;
+    }
+
+  if (!connect_services (self, &error))
+    {
+      set_error (self, error);
+      set_status (self, CAB_SESSION_STATUS_BROKEN);
+      return;
+    }
+
+  set_status (self, CAB_SESSION_STATUS_READY);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
+
+  if (self->sync_pending)
+    {
+      self->sync_pending = FALSE;
+      start_sync (self);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* GObject overrides                                                      */
+
+static void
+cab_session_dispose (GObject *object)
+{
+  CabSession *self = (CabSession *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->sync != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->client);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (cab_session_parent_class)->dispose (object);
+}
+
+static void
+cab_session_finalize (GObject *object)
+{
+  CabSession *self = (CabSession *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->config, cab_config_free);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (cab_session_parent_class)->finalize (object);
+}
+
+static void
+cab_session_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  CabSession *self = CAB_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      g_value_set_int (value, self->status);
+      break;
+    case PROP_SYNC_STATE:
+      g_value_set_int (value, cab_session_get_sync_state (self));
+      break;
+    case PROP_LAST_SYNC:
+      g_value_set_string (value, cab_session_get_last_sync (self));
+      break;
+    case PROP_PATIENT_COUNT:
+      g_value_set_int64 (value, self->patient_count);
+      break;
+    case PROP_PROGRESS_DONE:
+      g_value_set_uint (value, self->progress_done);
+      break;
+    case PROP_PROGRESS_TOTAL:
+      g_value_set_uint (value, self->progress_total);
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_session_class_init (CabSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cab_session_dispose;
+  object_class->finalize = cab_session_finalize;
+  object_class->get_property = cab_session_get_property;
+
+  /* Enums as ints: the core's enums have no GType. */
+  properties[PROP_STATUS] =
+    g_param_spec_int ("status", NULL, NULL,
+                      CAB_SESSION_STATUS_UNCONFIGURED, CAB_SESSION_STATUS_BROKEN,
+                      CAB_SESSION_STATUS_OPENING,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SYNC_STATE] =
+    g_param_spec_int ("sync-state", NULL, NULL,
+                      CAB_SYNC_STATE_IDLE, CAB_SYNC_STATE_FAILED, CAB_SYNC_STATE_IDLE,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_SYNC] =
+    g_param_spec_string ("last-sync", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PATIENT_COUNT] =
+    g_param_spec_int64 ("patient-count", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROGRESS_DONE] =
+    g_param_spec_uint ("progress-done", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROGRESS_TOTAL] =
+    g_param_spec_uint ("progress-total", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SYNC_FINISHED] =
+    g_signal_new ("sync-finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+}
+
+static void
+cab_session_init (CabSession *self)
+{
+  self->status = CAB_SESSION_STATUS_OPENING;
+  self->cancellable = g_cancellable_new ();
+  self->patient_count = -1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* public API                                                             */
+
+CabSession *
+cab_session_new (const CabConfig *config)
+{
+  CabSession *self = g_object_new (CAB_TYPE_SESSION, NULL);
+
+  self->config = config_copy (config);
+
+  return self;
+}
+
+const CabConfig *
+cab_session_get_config (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->config;
+}
+
+CabSessionStatus
+cab_session_get_status (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), CAB_SESSION_STATUS_BROKEN);
+
+  return self->status;
+}
+
+void
+cab_session_start (CabSession *self)
+{
+  g_autoptr(GTask) task = NULL;
+  char *path;
+
+  g_return_if_fail (CAB_IS_SESSION (self));
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+  self->sync_pending = TRUE;
+
+  path = cab_config_store_path (self->config);
+
+  task = g_task_new (NULL, self->cancellable, open_store_cb, g_object_ref (self));
+  g_task_set_source_tag (task, cab_session_start);
+  g_task_set_task_data (task, path, g_free);
+  g_task_run_in_thread (task, open_store_thread);
+}
+
+void
+cab_session_sync (CabSession *self)
+{
+  g_return_if_fail (CAB_IS_SESSION (self));
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  if (self->sync != NULL)
+    start_sync (self);
+  else if (self->status == CAB_SESSION_STATUS_OPENING)
+    self->sync_pending = TRUE;
+}
+
+void
+cab_session_shutdown (CabSession *self)
+{
+  g_return_if_fail (CAB_IS_SESSION (self));
+
+  g_cancellable_cancel (self->cancellable);
+}
+
+CabStore *
+cab_session_get_store (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->store;
+}
+
+CabFhirClient *
+cab_session_get_client (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->client;
+}
+
+CabSync *
+cab_session_get_sync (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->sync;
+}
+
+CabSyncState
+cab_session_get_sync_state (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), CAB_SYNC_STATE_IDLE);
+
+  return self->sync != NULL ? cab_sync_get_state (self->sync) : CAB_SYNC_STATE_IDLE;
+}
+
+const char *
+cab_session_get_last_sync (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->sync != NULL ? cab_sync_get_last_sync (self->sync) : NULL;
+}
+
+gint64
+cab_session_get_patient_count (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), -1);
+
+  return self->patient_count;
+}
+
+void
+cab_session_get_progress (CabSession *self,
+                          guint      *done,
+                          guint      *total)
+{
+  g_return_if_fail (CAB_IS_SESSION (self));
+
+  if (done != NULL)
+    *done = self->progress_done;
+  if (total != NULL)
+    *total = self->progress_total;
+}
+
+const GError *
+cab_session_get_error (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->error;
+}
+
+guint
+cab_session_get_n_syncs (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), 0);
+
+  return self->n_syncs;
+}

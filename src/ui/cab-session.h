@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cab-config.h"
+#include "cab-fhir-client.h"
+#include "cab-store.h"
+#include "cab-sync.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CAB_SESSION_STATUS_UNCONFIGURED,  /* no server or practice: nothing to connect to */
+  CAB_SESSION_STATUS_OPENING,       /* the local store is being opened */
+  CAB_SESSION_STATUS_READY,         /* store open; see the sync state */
+  CAB_SESSION_STATUS_BROKEN,        /* the store or the client could not be set up */
+} CabSessionStatus;
+
+#define CAB_TYPE_SESSION (cab_session_get_type ())
+G_DECLARE_FINAL_TYPE (CabSession, cab_session, CAB, SESSION, GObject)
+
+/* The context the widgets share: configuration, local store, health-space
+ * client and sync, plus the figures the window shows. Lives on the main
+ * context; every store query it makes runs on a worker thread. */
+CabSession       *cab_session_new               (const CabConfig *config);
+const CabConfig  *cab_session_get_config        (CabSession      *self);
+CabSessionStatus  cab_session_get_status        (CabSession      *self);
+
+/* Opens the store (on a worker thread), then creates the client and the sync
+ * and runs a first sync. */
+void              cab_session_start             (CabSession      *self);
+/* Starts a sync now, or as soon as the store is open; joins a running one. */
+void              cab_session_sync              (CabSession      *self);
+/* Cancels what is under way; the session stays usable for reading. */
+void              cab_session_shutdown          (CabSession      *self);
+
+/* NULL until the store is open. */
+CabStore         *cab_session_get_store         (CabSession      *self);
+CabFhirClient    *cab_session_get_client        (CabSession      *self);
+CabSync          *cab_session_get_sync          (CabSession      *self);
+
+CabSyncState      cab_session_get_sync_state    (CabSession      *self);
+/* ISO 8601 time of the last completed sync, or NULL. */
+const char       *cab_session_get_last_sync     (CabSession      *self);
+/* Patients in the local store; -1 until first counted. */
+gint64            cab_session_get_patient_count (CabSession      *self);
+void              cab_session_get_progress      (CabSession      *self,
+                                                 guint           *done,
+                                                 guint           *total);
+/* The error of the last failed step (store, client set-up or sync), cleared
+ * by the next successful sync; NULL when all is well. */
+const GError     *cab_session_get_error         (CabSession      *self);
+/* Completed sync runs (successful or not) since the session started. */
+guint             cab_session_get_n_syncs       (CabSession      *self);
+
+/* Signals: "sync-finished" (gboolean success) after each run and after the
+ * patient count reflects it. Properties notify: status, sync-state, last-sync,
+ * patient-count, progress, error. */
+
+G_END_DECLS

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cab-session.h"
+
+G_BEGIN_DECLS
+
+#define CAB_TYPE_WINDOW (cab_window_get_type ())
+G_DECLARE_FINAL_TYPE (CabWindow, cab_window, CAB, WINDOW, AdwApplicationWindow)
+
+/* @application may be NULL. */
+CabWindow  *cab_window_new               (GtkApplication *application,
+                                          CabSession     *session);
+CabSession *cab_window_get_session       (CabWindow      *self);
+
+/* Shows a sidebar page: "patients", "inbox", "follow-up" or "outbox". */
+void        cab_window_show_page         (CabWindow      *self,
+                                          const char     *name);
+const char *cab_window_get_page          (CabWindow      *self);
+
+/* What the window shows, for tests and screenshots: the header subtitle
+ * (sync state), the patient count title, and the error banner (NULL when
+ * hidden). */
+const char *cab_window_get_status_text   (CabWindow      *self);
+const char *cab_window_get_count_text    (CabWindow      *self);
+const char *cab_window_get_banner_text   (CabWindow      *self);
+
+/* Renders the window as it is on screen into a PNG at @path. */
+gboolean    cab_window_save_screenshot   (CabWindow      *self,
+                                          const char     *path,
+                                          GError        **error);
+
+G_END_DECLS

@@ -15,6 +15,7 @@ typedef struct
   char        *admin_url;     /* e.g. http://127.0.0.1:41234/admin */
   char        *dir;           /* temporary directory (data, certificates) */
   char        *ca_file;       /* PEM of the test CA when started with TLS, else NULL */
+  gpointer     session;       /* private: SoupSession of cab_test_sandbox_call */
 } CabTestSandbox;
 
 /* Starts $CABINET_SANDBOX with --port 0 --token CAB_TEST_TOKEN --seed 42
@@ -36,6 +37,21 @@ char           *cab_test_sandbox_call   (CabTestSandbox     *sandbox,
                                          const char         *json_body,
                                          guint              *status,
                                          GError            **error);
+
+/* Like cab_test_sandbox_call with full control, for binary bodies and headers:
+ * @headers: NULL-terminated "Name: value" strings (an "Authorization: ..."
+ * replaces the default bearer; "Authorization:" with no value sends none).
+ * @content_type / @body: request body, or NULL. Returns the response body and
+ * sets @status; @response_headers (lower-case name -> value) when non-NULL. */
+GBytes         *cab_test_sandbox_request (CabTestSandbox     *sandbox,
+                                          const char         *method,
+                                          const char         *path,
+                                          const char * const *headers,
+                                          const char         *content_type,
+                                          GBytes             *body,
+                                          guint              *status,
+                                          GHashTable        **response_headers,
+                                          GError            **error);
 
 /* Creates a throwaway CA and a server certificate it signs (127.0.0.1,
  * localhost) in @dir: ca.pem, server.pem, server-key.pem. */

@@ -1,1 +1,510 @@
-int main (void) { return 1; } /* placeholder: being written */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cabinetctl: the command line over Cabinet's core. Global options, the
+ * configuration, shared helpers and the dispatch to the commands. */
+#define G_LOG_DOMAIN "cabinetctl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "cab-nir.h"
+#include "cabinetctl-private.h"
+
+static const char usage_text[] =
+  "Usage: cabinetctl [OPTION...] COMMAND [ARG...]\n"
+  "\n"
+  "Commands:\n"
+  "  sync [--patient INS] [--parallelism N] [--json]   pull from the health space into the store\n"
+  "  patients [--json]                                  list the stored patients\n"
+  "  timeline INS [--json] [--include-kos]              a patient's documents, newest first\n"
+  "  document fetch ID -o FILE                          download a document into FILE\n"
+  "\n"
+  "Options (before or after the command):\n"
+  "  --server URL            FHIR base URL of the health space\n"
+  "  --token TOKEN           bearer token\n"
+  "  --ca FILE               PEM file of the certificate authorities to trust\n"
+  "  --practice REFERENCE    the practice, as Organization/ID\n"
+  "  --data-dir DIR          where the store and downloaded documents live\n"
+  "\n"
+  "Without options, the settings Cabinet uses apply, then the environment\n"
+  "(CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR).\n"
+  "Exit codes: 0 ok, 1 usage, 2 configuration, 3 network or server, 4 not found,\n"
+  "5 data or store, 6 access refused.\n";
+
+typedef struct
+{
+  const char     *name;
+  CtlCommandFunc  func;
+} CtlCommand;
+
+static const CtlCommand commands[] = {
+  { "sync", ctl_sync_main },
+  { "patients", ctl_patients_main },
+  { "timeline", ctl_timeline_main },
+  { "document", ctl_document_main },
+};
+
+/* ------------------------------------------------------------ failures */
+
+int
+ctl_fail (int         code,
+          const char *format,
+          ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line: scripts read it. */
+  g_strdelimit (message, "\r\n", ' ');
+  fprintf (stderr, "cabinetctl: %s\n", message);
+
+  return code;
+}
+
+int
+ctl_exit_code_for_error (const GError *error)
+{
+  if (error == NULL)
+    return CTL_EXIT_OK;
+
+  if (error->domain == CAB_FHIR_ERROR)
+    {
+      switch ((CabFhirError) error->code)
+        {
+        case CAB_FHIR_ERROR_UNAUTHORIZED:
+          return CTL_EXIT_CONFIG;
+        case CAB_FHIR_ERROR_FORBIDDEN:
+          return CTL_EXIT_REFUSED;
+        case CAB_FHIR_ERROR_NOT_FOUND:
+          return CTL_EXIT_NOT_FOUND;
+        case CAB_FHIR_ERROR_PARSE:
+        case CAB_FHIR_ERROR_TOO_DEEP:
+        case CAB_FHIR_ERROR_TOO_LARGE:
+        case CAB_FHIR_ERROR_INVALID:
+        case CAB_FHIR_ERROR_HASH_MISMATCH:
+          return CTL_EXIT_DATA;
+        case CAB_FHIR_ERROR_OUTCOME:
+        case CAB_FHIR_ERROR_HTTP:
+        case CAB_FHIR_ERROR_NETWORK:
+        case CAB_FHIR_ERROR_CONFLICT:
+        case CAB_FHIR_ERROR_REDIRECT:
+        default:
+          return CTL_EXIT_NETWORK;
+        }
+    }
+
+  if (error->domain == CAB_STORE_ERROR)
+    return error->code == CAB_STORE_ERROR_NOT_FOUND ? CTL_EXIT_NOT_FOUND : CTL_EXIT_DATA;
+
+  if (error->domain == CAB_NIR_ERROR)
+    return CTL_EXIT_USAGE;
+
+  if (error->domain == G_TLS_ERROR || error->domain == G_RESOLVER_ERROR ||
+      error->domain == G_IO_ERROR)
+    return CTL_EXIT_NETWORK;
+
+  return CTL_EXIT_DATA;
+}
+
+static gboolean
+error_is_tls (const GError *error)
+{
+  g_autofree char *lower = NULL;
+
+  if (error->domain == G_TLS_ERROR)
+    return TRUE;
+
+  lower = g_ascii_strdown (error->message, -1);
+  return strstr (lower, "certificate") != NULL || strstr (lower, "tls") != NULL;
+}
+
+int
+ctl_fail_error (const GError *error,
+                const char   *what)
+{
+  int code = ctl_exit_code_for_error (error);
+
+  if (g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_UNAUTHORIZED))
+    return ctl_fail (code, "%s: the server refused the token (401): %s", what, error->message);
+  if (code == CTL_EXIT_NETWORK && error_is_tls (error))
+    return ctl_fail (code, "%s: %s (check --ca)", what, error->message);
+  if (g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_FORBIDDEN))
+    return ctl_fail (code, "%s: access refused: %s", what, error->message);
+
+  return ctl_fail (code, "%s: %s", what, error->message);
+}
+
+/* ----------------------------------------------------- threads and loops */
+
+static void
+thread_func (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  CtlThreadFunc func = (CtlThreadFunc) g_task_get_source_tag (task);
+  GError *error = NULL;
+
+  if (func (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+gboolean
+ctl_run_in_thread (CtlThreadFunc   func,
+                   gpointer        data,
+                   GError        **error)
+{
+  g_autoptr(GTask) task = NULL;
+  CtlWait wait;
+  gboolean ret;
+
+  ctl_wait_init (&wait);
+  task = g_task_new (NULL, NULL, ctl_async_cb, &wait);
+  g_task_set_source_tag (task, func);
+  g_task_set_task_data (task, data, NULL);
+  g_task_run_in_thread (task, thread_func);
+
+  ret = g_task_propagate_boolean (G_TASK (ctl_wait (&wait)), error);
+  ctl_wait_clear (&wait);
+
+  return ret;
+}
+
+void
+ctl_wait_init (CtlWait *wait)
+{
+  wait->loop = g_main_loop_new (NULL, FALSE);
+  wait->result = NULL;
+}
+
+void
+ctl_async_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CtlWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+GAsyncResult *
+ctl_wait (CtlWait *wait)
+{
+  if (wait->result == NULL)
+    g_main_loop_run (wait->loop);
+
+  return wait->result;
+}
+
+void
+ctl_wait_clear (CtlWait *wait)
+{
+  g_clear_pointer (&wait->loop, g_main_loop_unref);
+  g_clear_object (&wait->result);
+}
+
+/* ------------------------------------------------------- store and client */
+
+typedef struct
+{
+  const char *path;
+  CabStore   *store;
+} OpenData;
+
+static gboolean
+open_store_thread (gpointer   user_data,
+                   GError   **error)
+{
+  OpenData *data = user_data;
+
+  data->store = cab_store_open (data->path, error);
+  return data->store != NULL;
+}
+
+CabStore *
+ctl_get_store (CtlContext *ctx,
+               int        *exit_code)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  OpenData data = { 0 };
+
+  if (ctx->store != NULL)
+    return ctx->store;
+
+  if (ctx->config->data_dir == NULL)
+    {
+      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "no data directory configured (use --data-dir DIR)");
+      return NULL;
+    }
+
+  if (g_mkdir_with_parents (ctx->config->data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      *exit_code = ctl_fail (CTL_EXIT_DATA, "cannot create the data directory %s: %s",
+                             ctx->config->data_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  path = cab_config_store_path (ctx->config);
+  data.path = path;
+  if (!ctl_run_in_thread (open_store_thread, &data, &error))
+    {
+      *exit_code = ctl_fail (CTL_EXIT_DATA, "cannot open the store %s: %s", path, error->message);
+      return NULL;
+    }
+
+  ctx->store = data.store;
+  return ctx->store;
+}
+
+CabFhirClient *
+ctl_get_client (CtlContext *ctx,
+                int        *exit_code)
+{
+  g_autoptr(CabFhirClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (ctx->client != NULL)
+    return ctx->client;
+
+  if (ctx->config->server_url == NULL)
+    {
+      *exit_code = ctl_fail (CTL_EXIT_CONFIG,
+                             "no server configured (use --server URL or set CABINET_SERVER)");
+      return NULL;
+    }
+
+  client = cab_fhir_client_new (ctx->config->server_url, &error);
+  if (client == NULL)
+    {
+      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "invalid server URL %s: %s",
+                             ctx->config->server_url, error->message);
+      return NULL;
+    }
+
+  if (ctx->config->token != NULL)
+    cab_fhir_client_set_token (client, ctx->config->token);
+
+  if (ctx->config->ca_file != NULL &&
+      !cab_fhir_client_set_ca_file (client, ctx->config->ca_file, &error))
+    {
+      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "cannot use the CA file %s: %s",
+                             ctx->config->ca_file, error->message);
+      return NULL;
+    }
+
+  ctx->client = g_steal_pointer (&client);
+  return ctx->client;
+}
+
+/* ------------------------------------------------------------ arguments */
+
+gboolean
+ctl_is_help (const char *arg)
+{
+  return g_strcmp0 (arg, "--help") == 0 || g_strcmp0 (arg, "-h") == 0;
+}
+
+char *
+ctl_parse_ins (const char *input,
+               int        *exit_code)
+{
+  g_autofree char *ins = cab_nir_normalize (input);
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_nir_validate (ins, &error))
+    {
+      /* cab_nir_validate's message already says a wrong key is a typing error. */
+      *exit_code = ctl_fail (CTL_EXIT_USAGE, "invalid INS: %s", error->message);
+      return NULL;
+    }
+
+  return g_steal_pointer (&ins);
+}
+
+typedef struct
+{
+  char *server;
+  char *token;
+  char *ca;
+  char *practice;
+  char *data_dir;
+} GlobalOptions;
+
+static void
+global_options_clear (GlobalOptions *options)
+{
+  g_free (options->server);
+  g_free (options->token);
+  g_free (options->ca);
+  g_free (options->practice);
+  g_free (options->data_dir);
+}
+
+/* Takes the global options out of @argv wherever they are; the rest goes to
+ * @rest. FALSE (message printed) when one lacks its value. */
+static gboolean
+extract_global_options (int            argc,
+                        char         **argv,
+                        GlobalOptions *options,
+                        GPtrArray     *rest)
+{
+  struct { const char *name; char **value; } known[] = {
+    { "--server", &options->server },
+    { "--token", &options->token },
+    { "--ca", &options->ca },
+    { "--practice", &options->practice },
+    { "--data-dir", &options->data_dir },
+  };
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      gboolean matched = FALSE;
+
+      for (guint k = 0; k < G_N_ELEMENTS (known); k++)
+        {
+          gsize len = strlen (known[k].name);
+
+          if (strncmp (arg, known[k].name, len) != 0)
+            continue;
+
+          if (arg[len] == '=')
+            {
+              g_free (*known[k].value);
+              *known[k].value = g_strdup (arg + len + 1);
+              matched = TRUE;
+            }
+          else if (arg[len] == '\0')
+            {
+              if (i + 1 >= argc)
+                {
+                  ctl_fail (CTL_EXIT_USAGE, "option %s needs a value", known[k].name);
+                  return FALSE;
+                }
+              g_free (*known[k].value);
+              *known[k].value = g_strdup (argv[++i]);
+              matched = TRUE;
+            }
+          break;
+        }
+
+      if (!matched)
+        g_ptr_array_add (rest, argv[i]);
+    }
+
+  return TRUE;
+}
+
+static void
+override (char       **field,
+          const char  *value)
+{
+  if (value != NULL && value[0] != '\0')
+    {
+      g_free (*field);
+      *field = g_strdup (value);
+    }
+}
+
+/* Options first, then the environment, then Cabinet's settings. */
+static CabConfig *
+build_config (const GlobalOptions *options)
+{
+  CabConfig *config = cab_config_load ();
+  CabConfig env = { 0 };
+
+  cab_config_apply_env (&env);
+  override (&config->server_url, env.server_url);
+  override (&config->token, env.token);
+  override (&config->ca_file, env.ca_file);
+  override (&config->practice, env.practice);
+  override (&config->data_dir, env.data_dir);
+  g_free (env.server_url);
+  g_free (env.token);
+  g_free (env.ca_file);
+  g_free (env.practice);
+  g_free (env.data_dir);
+
+  override (&config->server_url, options->server);
+  override (&config->token, options->token);
+  override (&config->ca_file, options->ca);
+  override (&config->practice, options->practice);
+  override (&config->data_dir, options->data_dir);
+
+  return config;
+}
+
+/* ------------------------------------------------------------------ main */
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  GlobalOptions options = { 0 };
+  CtlContext ctx = { 0 };
+  const CtlCommand *command = NULL;
+  int ret;
+
+  setlocale (LC_ALL, "");
+
+  if (!extract_global_options (argc, argv, &options, rest))
+    {
+      global_options_clear (&options);
+      return CTL_EXIT_USAGE;
+    }
+
+  if (rest->len == 0 || ctl_is_help (g_ptr_array_index (rest, 0)))
+    {
+      gboolean asked = rest->len > 0;
+
+      global_options_clear (&options);
+      fputs (usage_text, asked ? stdout : stderr);
+      return asked ? CTL_EXIT_OK : CTL_EXIT_USAGE;
+    }
+
+  if (g_str_equal (g_ptr_array_index (rest, 0), "--version"))
+    {
+      global_options_clear (&options);
+      printf ("cabinetctl %s\n", PACKAGE_VERSION);
+      return CTL_EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, g_ptr_array_index (rest, 0)))
+      command = &commands[i];
+
+  if (command == NULL)
+    {
+      ret = ctl_fail (CTL_EXIT_USAGE, "unknown command '%s' (see cabinetctl --help)",
+                      (const char *) g_ptr_array_index (rest, 0));
+      global_options_clear (&options);
+      return ret;
+    }
+
+  ctx.config = build_config (&options);
+  global_options_clear (&options);
+
+  g_ptr_array_add (rest, NULL);
+  ret = command->func (&ctx, rest->len - 1, (char **) rest->pdata);
+
+  g_clear_object (&ctx.client);
+  g_clear_object (&ctx.store);
+  cab_config_free (ctx.config);
+
+  return ret;
+}

@@ -7,9 +7,14 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #define START_TIMEOUT_S 60
+/* A fixed present keeps generated practices identical from day to day. */
+#define TEST_TODAY "2026-11-01"
 
 /* ------------------------------------------------------------- helpers */
 
@@ -136,6 +141,116 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* ------------------------------------------------------------- practice cache */
+
+/* The value of a "--name=value" or "--name value" argument, or @fallback. */
+static const char *
+arg_value (const char * const *args, const char *name, const char *fallback)
+{
+  gsize len = strlen (name);
+
+  for (guint i = 0; args != NULL && args[i]; i++)
+    {
+      if (g_str_has_prefix (args[i], name) && args[i][len] == '=')
+        return args[i] + len + 1;
+      if (g_str_equal (args[i], name) && args[i + 1] != NULL)
+        return args[i + 1];
+    }
+  return fallback;
+}
+
+static gboolean
+copy_file (const char *from, const char *to, GError **error)
+{
+  g_autoptr(GFile) src = g_file_new_for_path (from);
+  g_autoptr(GFile) dst = g_file_new_for_path (to);
+
+  return g_file_copy (src, dst, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error);
+}
+
+/* Generating a practice and drawing its PDFs costs seconds to minutes: do it
+ * once per build and parameters ($CABINET_SANDBOX_CACHE), with every PDF
+ * drawn, and give each test a private copy of that database. */
+static gboolean
+prepare_cached_practice (const char          *binary,
+                         const char * const  *extra_args,
+                         const char          *data_dir,
+                         GError             **error)
+{
+  const char *cache = g_getenv ("CABINET_SANDBOX_CACHE");
+  const char *seed = arg_value (extra_args, "--seed", "42");
+  const char *patients = arg_value (extra_args, "--patients", "300");
+  const char *years = arg_value (extra_args, "--years", "5");
+  const char *today = arg_value (extra_args, "--today", TEST_TODAY);
+  g_autofree char *key = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *lock_path = NULL;
+  g_autofree char *ready = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *copy = NULL;
+  int lock_fd;
+  gboolean ok = TRUE;
+
+  if (cache == NULL || *cache == '\0')
+    return TRUE;
+
+  key = g_strdup_printf ("seed-%s-patients-%s-years-%s-%s", seed, patients, years, today);
+  entry = g_build_filename (cache, key, NULL);
+  if (g_mkdir_with_parents (entry, 0700) != 0)
+    return TRUE;  /* no cache: the sandbox generates its own */
+  lock_path = g_build_filename (entry, "lock", NULL);
+  ready = g_build_filename (entry, "ready", NULL);
+  db = g_build_filename (entry, "sandbox.db", NULL);
+
+  lock_fd = open (lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock_fd < 0)
+    return TRUE;
+  flock (lock_fd, LOCK_EX);
+
+  if (!g_file_test (ready, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *seed_arg = g_strdup_printf ("--seed=%s", seed);
+      g_autofree char *patients_arg = g_strdup_printf ("--patients=%s", patients);
+      g_autofree char *years_arg = g_strdup_printf ("--years=%s", years);
+      g_autofree char *today_arg = g_strdup_printf ("--today=%s", today);
+      g_autofree char *dir_arg = g_strdup_printf ("--data-dir=%s", entry);
+      const char *argv[] = { binary, "--port=0", "--host=127.0.0.1", "--token=cache",
+                             seed_arg, patients_arg, years_arg, today_arg, dir_arg,
+                             "--prerender", NULL };
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GDataInputStream) lines = NULL;
+      g_autofree char *line = NULL;
+
+      g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+      process = g_subprocess_launcher_spawnv (launcher, argv, error);
+      ok = process != NULL;
+      if (ok)
+        {
+          lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+          line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, error);
+          ok = line != NULL;
+          if (!ok && (error == NULL || *error == NULL))
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                         "cabinet-sandbox exited while generating the cached practice");
+          g_subprocess_send_signal (process, SIGTERM);
+          g_subprocess_wait (process, NULL, NULL);
+        }
+      if (ok)
+        ok = g_file_set_contents (ready, "", 0, error);
+    }
+
+  if (ok && g_mkdir_with_parents (data_dir, 0700) == 0)
+    {
+      copy = g_build_filename (data_dir, "sandbox.db", NULL);
+      ok = copy_file (db, copy, error);
+    }
+
+  flock (lock_fd, LOCK_UN);
+  close (lock_fd);
+  return ok;
+}
+
 static gboolean
 has_arg (const char * const *args, const char *name)
 {
@@ -178,8 +293,16 @@ cab_test_sandbox_start (const char * const  *extra_args,
   g_ptr_array_add (argv, g_strdup ("--token=" CAB_TEST_TOKEN));
   if (!has_arg (extra_args, "--seed"))
     g_ptr_array_add (argv, g_strdup ("--seed=42"));
+  if (!has_arg (extra_args, "--today"))
+    g_ptr_array_add (argv, g_strdup ("--today=" TEST_TODAY));
   if (!has_arg (extra_args, "--data-dir"))
-    g_ptr_array_add (argv, g_strdup_printf ("--data-dir=%s/data", sandbox->dir));
+    {
+      g_autofree char *data_dir = g_build_filename (sandbox->dir, "data", NULL);
+
+      if (!prepare_cached_practice (binary, extra_args, data_dir, error))
+        return NULL;
+      g_ptr_array_add (argv, g_strdup_printf ("--data-dir=%s", data_dir));
+    }
   if (tls)
     {
       if (!cab_test_make_certificates (sandbox->dir, error))

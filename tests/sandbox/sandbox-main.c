@@ -120,9 +120,9 @@ remove_db_files (const char *path)
 static SandboxDb *
 open_database (const char *path, const SandboxGenOptions *options, GError **error)
 {
-  g_autofree char *params = g_strdup_printf ("v=%s;seed=%" G_GUINT64_FORMAT ";patients=%u;years=%u",
+  g_autofree char *params = g_strdup_printf ("v=%s;seed=%" G_GUINT64_FORMAT ";patients=%u;years=%u;today=%s",
                                              DATA_VERSION, options->seed, options->n_patients,
-                                             options->years);
+                                             options->years, options->today);
   SandboxDb *db;
 
   if (g_file_test (path, G_FILE_TEST_EXISTS))

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cabinetctl document fetch ID -o FILE: the document's content, from the
+ * local cache or downloaded (size and SHA-1 checked), copied to FILE. */
+#define G_LOG_DOMAIN "cabinetctl"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cab-pdf-text.h"
+#include "cabinetctl-private.h"
+
+typedef struct
+{
+  CabStore       *store;
+  const char     *id;
+  CabDocumentRow *row;       /* out */
+  JsonNode       *resource;  /* in: read from the server, to store */
+  const char     *local_path;
+  const char     *text;
+} DocData;
+
+static gboolean
+get_document_thread (gpointer   user_data,
+                     GError   **error)
+{
+  DocData *data = user_data;
+
+  data->row = cab_store_get_document (data->store, data->id, error);
+  if (data->row == NULL)
+    {
+      if (*error == NULL)
+        g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such document");
+      return FALSE;
+    }
+
+  return cab_store_audit (data->store, "document-fetch", "DocumentReference", data->id, error);
+}
+
+static gboolean
+store_resource_thread (gpointer   user_data,
+                       GError   **error)
+{
+  DocData *data = user_data;
+  g_autoptr(CabFhirRecord) record = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (data->resource))
+    {
+      g_set_error_literal (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID,
+                           "The server did not return a DocumentReference");
+      return FALSE;
+    }
+
+  record = cab_fhir_record_new_from_json (json_node_get_object (data->resource), error);
+  if (record == NULL)
+    return FALSE;
+  if (record->kind != CAB_RESOURCE_DOCUMENT_REFERENCE)
+    {
+      g_set_error_literal (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID,
+                           "The server did not return a DocumentReference");
+      return FALSE;
+    }
+
+  records = g_ptr_array_new ();
+  g_ptr_array_add (records, record);
+  return cab_store_put_records (data->store, records, NULL, NULL, error);
+}
+
+static gboolean
+set_content_thread (gpointer   user_data,
+                    GError   **error)
+{
+  DocData *data = user_data;
+
+  return cab_store_set_document_content (data->store, data->id, data->local_path, data->text, error);
+}
+
+/* Not synced yet: read the DocumentReference from the server and store it. */
+static int
+fetch_reference (CtlContext    *ctx,
+                 CabFhirClient *client,
+                 DocData       *data)
+{
+  g_autoptr(CabFhirResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  CtlWait wait;
+
+  ctl_wait_init (&wait);
+  cab_fhir_client_read_async (client, "DocumentReference", data->id, NULL, ctl_async_cb, &wait);
+  response = cab_fhir_client_request_finish (client, ctl_wait (&wait), &error);
+  ctl_wait_clear (&wait);
+  if (response == NULL)
+    {
+      if (g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NOT_FOUND))
+        return ctl_fail (CTL_EXIT_NOT_FOUND, "unknown document %s", data->id);
+      return ctl_fail_error (error, "cannot read the document");
+    }
+  if (response->json == NULL)
+    return ctl_fail (CTL_EXIT_DATA, "the server did not return a DocumentReference");
+
+  data->resource = response->json;
+  if (!ctl_run_in_thread (store_resource_thread, data, &error) ||
+      !ctl_run_in_thread (get_document_thread, data, &error))
+    return ctl_fail_error (error, "cannot store the document");
+
+  return CTL_EXIT_OK;
+}
+
+static const char *
+extension_for (const char *content_type)
+{
+  if (g_strcmp0 (content_type, "application/pdf") == 0)
+    return ".pdf";
+  if (g_strcmp0 (content_type, "application/dicom") == 0)
+    return ".dcm";
+  if (g_strcmp0 (content_type, "text/plain") == 0)
+    return ".txt";
+  if (g_strcmp0 (content_type, "application/xml") == 0 || g_strcmp0 (content_type, "text/xml") == 0)
+    return ".xml";
+  return ".bin";
+}
+
+static char *
+cache_path (CtlContext *ctx,
+            const char *id,
+            const char *content_type)
+{
+  g_autofree char *dir = g_build_filename (ctx->config->data_dir, "documents", NULL);
+  g_autofree char *safe = g_strdup (id);
+  g_autofree char *name = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  /* Ids are [A-Za-z0-9-.]{1,64} in FHIR; never trust a server with a path. */
+  g_strcanon (safe, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.", '_');
+  if (safe[0] == '.')
+    safe[0] = '_';
+  name = g_strconcat (safe, extension_for (content_type), NULL);
+  return g_build_filename (dir, name, NULL);
+}
+
+static int
+download (CtlContext    *ctx,
+          DocData       *data,
+          const char    *path)
+{
+  const CabDocument *document = &data->row->document;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  CabFhirClient *client;
+  int exit_code = CTL_EXIT_OK;
+  CtlWait wait;
+
+  if ((client = ctl_get_client (ctx, &exit_code)) == NULL)
+    return exit_code;
+
+  ctl_wait_init (&wait);
+  cab_fhir_client_download_async (client, document->url,
+                                  document->content_type != NULL ? document->content_type : "*/*",
+                                  path, document->size, document->hash,
+                                  NULL, NULL, NULL, ctl_async_cb, &wait);
+  if (!cab_fhir_client_download_finish (client, ctl_wait (&wait), &error))
+    {
+      ctl_wait_clear (&wait);
+      if (g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_HASH_MISMATCH))
+        return ctl_fail (CTL_EXIT_DATA, "the downloaded document does not match its hash: %s",
+                         error->message);
+      return ctl_fail_error (error, "cannot download the document");
+    }
+  ctl_wait_clear (&wait);
+
+  /* The text feeds the full-text search; a PDF poppler cannot read is still
+   * a document, just not searchable. */
+  if (g_strcmp0 (document->content_type, "application/pdf") == 0)
+    {
+      ctl_wait_init (&wait);
+      cab_pdf_text_extract_async (path, NULL, ctl_async_cb, &wait);
+      text = cab_pdf_text_extract_finish (ctl_wait (&wait), &error);
+      ctl_wait_clear (&wait);
+      if (text == NULL)
+        {
+          fprintf (stderr, "cabinetctl: warning: no text could be extracted: %s\n", error->message);
+          g_clear_error (&error);
+        }
+    }
+
+  data->local_path = path;
+  data->text = text;
+  if (!ctl_run_in_thread (set_content_thread, data, &error))
+    return ctl_fail_error (error, "cannot record the document");
+
+  return CTL_EXIT_OK;
+}
+
+static int
+fetch_main (CtlContext  *ctx,
+            const char  *id,
+            const char  *output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) source = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autofree char *path = NULL;
+  DocData data = { 0 };
+  int exit_code = CTL_EXIT_OK;
+
+  if ((data.store = ctl_get_store (ctx, &exit_code)) == NULL)
+    return exit_code;
+  data.id = id;
+
+  if (!ctl_run_in_thread (get_document_thread, &data, &error))
+    {
+      CabFhirClient *client;
+
+      if (!g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
+        return ctl_fail_error (error, "cannot read the store");
+      g_clear_error (&error);
+      if ((client = ctl_get_client (ctx, &exit_code)) == NULL)
+        return exit_code;
+      if ((exit_code = fetch_reference (ctx, client, &data)) != CTL_EXIT_OK)
+        goto out;
+    }
+
+  if (data.row->document.url == NULL)
+    {
+      exit_code = ctl_fail (CTL_EXIT_DATA, "document %s has no attachment to download", id);
+      goto out;
+    }
+
+  if (data.row->local_path != NULL && g_file_test (data.row->local_path, G_FILE_TEST_IS_REGULAR))
+    path = g_strdup (data.row->local_path);
+  else
+    {
+      path = cache_path (ctx, id, data.row->document.content_type);
+      if ((exit_code = download (ctx, &data, path)) != CTL_EXIT_OK)
+        goto out;
+    }
+
+  source = g_file_new_for_path (path);
+  dest = g_file_new_for_commandline_arg (output);
+  if (!g_file_copy (source, dest, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+    exit_code = ctl_fail (CTL_EXIT_DATA, "cannot write %s: %s", output, error->message);
+
+out:
+  g_clear_pointer (&data.row, cab_document_row_free);
+  return exit_code;
+}
+
+int
+ctl_document_main (CtlContext  *ctx,
+                   int          argc,
+                   char       **argv)
+{
+  const char *id = NULL;
+  const char *output = NULL;
+
+  if (argc < 2 || ctl_is_help (argv[1]))
+    {
+      puts ("Usage: cabinetctl document fetch ID -o FILE");
+      return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
+    }
+
+  if (!g_str_equal (argv[1], "fetch"))
+    return ctl_fail (CTL_EXIT_USAGE, "document: unknown subcommand '%s' (only fetch)", argv[1]);
+
+  for (int i = 2; i < argc; i++)
+    {
+      if ((g_str_equal (argv[i], "-o") || g_str_equal (argv[i], "--output")) && i + 1 < argc)
+        output = argv[++i];
+      else if (g_str_has_prefix (argv[i], "--output="))
+        output = argv[i] + strlen ("--output=");
+      else if (argv[i][0] == '-')
+        return ctl_fail (CTL_EXIT_USAGE, "document fetch: unknown option '%s'", argv[i]);
+      else if (id == NULL)
+        id = argv[i];
+      else
+        return ctl_fail (CTL_EXIT_USAGE, "document fetch: unexpected argument '%s'", argv[i]);
+    }
+
+  if (id == NULL || output == NULL)
+    return ctl_fail (CTL_EXIT_USAGE, "usage: cabinetctl document fetch ID -o FILE");
+
+  return fetch_main (ctx, id, output);
+}

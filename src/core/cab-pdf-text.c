@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-pdf-text"
+
+#include <poppler.h>
+
+#include "cab-pdf-text.h"
+
+char *
+cab_pdf_text_extract (const char    *path,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GFile) file = NULL;
+  /* poppler 22.12 declares no autoptr cleanups: GObject's does the job. */
+  g_autoptr(GObject) document = NULL;
+  g_autoptr(GString) text = NULL;
+  int n_pages;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  file = g_file_new_for_path (path);
+  document = (GObject *) poppler_document_new_from_gfile (file, NULL, cancellable, error);
+  if (document == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  n_pages = poppler_document_get_n_pages (POPPLER_DOCUMENT (document));
+  for (int i = 0; i < n_pages; i++)
+    {
+      g_autoptr(GObject) page = NULL;
+      g_autofree char *page_text = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+
+      page = (GObject *) poppler_document_get_page (POPPLER_DOCUMENT (document), i);
+      if (page == NULL)
+        continue;
+      page_text = poppler_page_get_text (POPPLER_PAGE (page));
+      if (i > 0)
+        g_string_append_c (text, '\f');
+      if (page_text != NULL)
+        g_string_append (text, page_text);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+extract_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  char *text = cab_pdf_text_extract (task_data, cancellable, &error);
+
+  if (text == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, text, g_free);
+}
+
+void
+cab_pdf_text_extract_async (const char          *path,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cab_pdf_text_extract_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, extract_thread);
+}
+
+char *
+cab_pdf_text_extract_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -230,6 +230,7 @@ main (int argc, char *argv[])
   g_autofree char *host = NULL;
   g_autofree char *today = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *access_log = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_autofree char *error_status = NULL;
@@ -246,6 +247,8 @@ main (int argc, char *argv[])
     { "today", 0, 0, G_OPTION_ARG_STRING, &today, "The practice's present (default: today)", "YYYY-MM-DD" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Keep the database here and reuse it (default: a temporary one)", "DIR" },
+    { "access-log", 0, 0, G_OPTION_ARG_FILENAME, &access_log,
+      "Write every /fhir request line to FILE (for benchmarks)", "FILE" },
     { "prerender", 0, 0, G_OPTION_ARG_NONE, &prerender,
       "Draw every PDF before serving (kept with --data-dir), so first reads cost nothing", NULL },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "Serve HTTPS with this PEM certificate", "FILE" },
@@ -354,7 +357,8 @@ main (int argc, char *argv[])
     }
 
   server = sandbox_server_new (db, tokens, faults);
-  if (!sandbox_server_listen (server, host ? host : "127.0.0.1", port, tls_cert, tls_key, &error))
+  if ((access_log != NULL && !sandbox_server_set_access_log (server, access_log, &error)) ||
+      !sandbox_server_listen (server, host ? host : "127.0.0.1", port, tls_cert, tls_key, &error))
     {
       g_printerr ("cabinet-sandbox: %s\n", error->message);
       sandbox_server_free (server);

@@ -8,6 +8,8 @@
 #include "sandbox-util.h"
 
 #include <libsoup/soup.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define N_WORKERS 4
@@ -21,6 +23,7 @@ struct _SandboxServer
   GThreadPool   *pool;
   char          *base_url;
   guint          in_flight;
+  FILE          *access_log;  /* "METHOD /path?query" a line, for benchmarks */
 
   /* statistics, main thread only */
   guint64        n_requests;
@@ -355,6 +358,15 @@ on_request (SoupServer        *soup,
     }
   if (fhir)
     server->n_requests++;
+  if (fhir && server->access_log != NULL)
+    {
+      GUri *uri = soup_server_message_get_uri (msg);
+      const char *q = g_uri_get_query (uri);
+
+      fprintf (server->access_log, "%s %s%s%s\n", soup_server_message_get_method (msg),
+               g_uri_get_path (uri), q ? "?" : "", q ? q : "");
+      fflush (server->access_log);
+    }
 
   practitioner = authenticate (server, msg);
   if (practitioner == NULL)
@@ -413,6 +425,21 @@ sandbox_server_new (SandboxDb     *db,
 }
 
 gboolean
+sandbox_server_set_access_log (SandboxServer  *server,
+                               const char     *path,
+                               GError        **error)
+{
+  server->access_log = fopen (path, "we");
+  if (server->access_log == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot write the access log %s: %s", path, g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 sandbox_server_listen (SandboxServer  *server,
                        const char     *host,
                        guint           port,
@@ -466,6 +493,8 @@ sandbox_server_free (SandboxServer *server)
 {
   if (server == NULL)
     return;
+  if (server->access_log != NULL)
+    fclose (server->access_log);
   /* Let delayed and queued work finish and deliver what it produced. */
   while (server->in_flight > 0)
     g_main_context_iteration (NULL, TRUE);

@@ -18,6 +18,10 @@ typedef struct _SandboxServer SandboxServer;
 SandboxServer *sandbox_server_new          (SandboxDb      *db,
                                             GHashTable     *tokens,
                                             SandboxFaults  *faults);
+/* Logs every /fhir request line to @path (benchmarks replay them with curl). */
+gboolean       sandbox_server_set_access_log (SandboxServer *server,
+                                            const char     *path,
+                                            GError        **error);
 /* Listens on @host:@port (0: a free port); HTTPS when @tls_cert is given. */
 gboolean       sandbox_server_listen       (SandboxServer  *server,
                                             const char     *host,

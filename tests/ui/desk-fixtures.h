@@ -368,7 +368,11 @@ desk_save_screenshot (GtkWidget  *widget,
   int height = gtk_widget_get_height (root);
   GtkSnapshot *snapshot;
 
+  /* Buttons fade between states (CSS transitions): let them settle. */
+  desk_spin (300);
   desk_wait_for_frame (root);
+  width = gtk_widget_get_width (root);
+  height = gtk_widget_get_height (root);
   paintable = gtk_widget_paintable_new (root);
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, width, height);

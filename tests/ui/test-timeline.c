@@ -262,6 +262,17 @@ test_marks_and_kinds (void)
   g_assert_cmpint (cab_timeline_item_get_kind (find_document (&f, "d-cert")), ==, CAB_DOCUMENT_KIND_CERTIFICATE);
   g_assert_cmpint (cab_timeline_item_get_kind (find_document (&f, "d-pat")), ==, CAB_DOCUMENT_KIND_PATIENT);
 
+  /* The older half, with its masked, hidden and patient's entries. */
+  {
+    GtkWidget *list = GTK_WIDGET (cab_timeline_view_get_list_view (f.view));
+    GtkAdjustment *adjustment =
+      gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (list)));
+
+    desk_wait_for_frame (list);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    desk_save_screenshot (list, "timeline-marks");
+  }
+
   /* Opened before: nothing is new. */
   cab_timeline_view_set_patient (f.view, store, "p-1", NULL);
   g_assert_true (desk_wait_until (view_idle, f.view, 5000));
@@ -416,10 +427,12 @@ test_big_timeline (void)
   g_assert_cmpuint (n_items, >, BIG_TIMELINE + 150);
   desk_wait_for_frame (GTK_WIDGET (f.view));
   setup_after_open = f.n_setup;
+  /* GTK 4.8's list view keeps up to 200 rows around what shows
+   * (GTK_LIST_VIEW_MAX_LIST_ITEMS), whatever the model's length. */
   g_assert_cmpuint (setup_after_open, >, 0);
-  g_assert_cmpuint (setup_after_open, <, 200);
+  g_assert_cmpuint (setup_after_open, <=, 250);
 
-  scrolled = GTK_SCROLLED_WINDOW (desk_find_child_of_type (GTK_WIDGET (f.view), GTK_TYPE_SCROLLED_WINDOW));
+  scrolled = GTK_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (cab_timeline_view_get_list_view (f.view))));
   adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
   for (guint step = 0; step < 60; step++)
     {
@@ -428,8 +441,12 @@ test_big_timeline (void)
       gtk_adjustment_set_value (adjustment, upper * (step + 1) / 60.0);
       desk_wait_for_frame (GTK_WIDGET (f.view));
     }
+  g_test_message ("scrolled to %.0f of %.0f (page %.0f)", gtk_adjustment_get_value (adjustment),
+                  gtk_adjustment_get_upper (adjustment), gtk_adjustment_get_page_size (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
   g_test_message ("row widgets: %u after opening, %u after scrolling %u items", setup_after_open, f.n_setup, n_items);
-  g_assert_cmpuint (f.n_setup, <, 200);
+  /* Scrolling recycles those rows. */
+  g_assert_cmpuint (f.n_setup, <=, setup_after_open + 20);
   desk_save_screenshot (GTK_WIDGET (f.view), "timeline-big-end");
 
   fixture_teardown (&f);

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-patients"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-patient-format.h"
+#include "cab-store-private.h"
+
+/* ------------------------------------------------------------------ */
+/* Names                                                                */
+/* ------------------------------------------------------------------ */
+
+/* "jean-pierre MARIE" -> "Jean-Pierre Marie": upper after a space, a hyphen
+ * or an apostrophe, lower elsewhere. */
+static char *
+capitalise_words (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  gboolean start = TRUE;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (start)
+        g_string_append_unichar (out, g_unichar_totitle (c));
+      else
+        g_string_append_unichar (out, g_unichar_tolower (c));
+      start = (c == ' ' || c == '-' || c == '\'' || c == 0x2019);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+cab_format_patient_name (const CabPatient *patient)
+{
+  const char *family_src;
+  g_autofree char *family = NULL;
+  g_autofree char *given = NULL;
+
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  family_src = patient->family != NULL ? patient->family : patient->birth_name;
+  family = family_src != NULL ? g_utf8_strup (family_src, -1) : NULL;
+  given = patient->given != NULL ? capitalise_words (patient->given) : NULL;
+
+  if (family != NULL && given != NULL)
+    return g_strconcat (family, " ", given, NULL);
+  if (family != NULL)
+    return g_steal_pointer (&family);
+  if (given != NULL)
+    return g_steal_pointer (&given);
+  return g_strdup (_("Unnamed patient"));
+}
+
+char *
+cab_format_birth_name (const CabPatient *patient)
+{
+  g_autofree char *birth = NULL;
+  g_autofree char *family = NULL;
+  g_autofree char *upper = NULL;
+
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  if (patient->birth_name == NULL || patient->family == NULL)
+    return NULL;
+
+  /* The store's folding: "Dupont-Étienne" is "DUPONT-ETIENNE". */
+  birth = cab_store_fold (patient->birth_name, FALSE);
+  family = cab_store_fold (patient->family, FALSE);
+  if (g_str_equal (birth, family))
+    return NULL;
+
+  upper = g_utf8_strup (patient->birth_name, -1);
+  if (g_strcmp0 (patient->sex, "female") == 0)
+    /* Translators: the birth name of a woman, e.g. "née MARTIN" */
+    return g_strdup_printf (_("née %s"), upper);
+  if (g_strcmp0 (patient->sex, "male") == 0)
+    /* Translators: the birth name of a man, e.g. "né MARTIN" */
+    return g_strdup_printf (_("né %s"), upper);
+  /* Translators: the birth name when the sex is not known */
+  return g_strdup_printf (_("birth name %s"), upper);
+}
+
+const char *
+cab_format_sex (const char *sex)
+{
+  if (g_strcmp0 (sex, "female") == 0)
+    return _("Female");
+  if (g_strcmp0 (sex, "male") == 0)
+    return _("Male");
+  if (g_strcmp0 (sex, "other") == 0)
+    return _("Other sex");
+  return _("Sex unknown");
+}
+
+/* ------------------------------------------------------------------ */
+/* Dates                                                                */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+all_digits (const char *s,
+            gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+cab_format_date (const char *iso)
+{
+  gsize len;
+
+  if (iso == NULL)
+    return NULL;
+
+  len = strlen (iso);
+  if (len >= 10 && all_digits (iso, 4) && iso[4] == '-' && all_digits (iso + 5, 2) &&
+      iso[7] == '-' && all_digits (iso + 8, 2))
+    {
+      /* A date-time with a zone is shown on the local calendar day. */
+      if (len > 10)
+        {
+          g_autoptr(GDateTime) dt = cab_parse_fhir_datetime (iso);
+
+          if (dt != NULL)
+            return g_date_time_format (dt, "%d/%m/%Y");
+        }
+      return g_strdup_printf ("%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    }
+  if (len == 7 && all_digits (iso, 4) && iso[4] == '-' && all_digits (iso + 5, 2))
+    return g_strdup_printf ("%.2s/%.4s", iso + 5, iso);
+  if (len == 4 && all_digits (iso, 4))
+    return g_strdup (iso);
+  return g_strdup (iso);
+}
+
+GDateTime *
+cab_parse_fhir_datetime (const char *iso)
+{
+  g_autoptr(GTimeZone) local = NULL;
+  gsize len;
+
+  if (iso == NULL)
+    return NULL;
+
+  len = strlen (iso);
+  local = g_time_zone_new_local ();
+  if (len == 10 && iso[4] == '-' && iso[7] == '-')
+    {
+      g_autofree char *full = g_strconcat (iso, "T00:00:00", NULL);
+
+      return g_date_time_new_from_iso8601 (full, local);
+    }
+  if (len == 7 && iso[4] == '-' && all_digits (iso, 4) && all_digits (iso + 5, 2))
+    return g_date_time_new (local, atoi (iso), atoi (iso + 5), 1, 0, 0, 0);
+  if (len == 4 && all_digits (iso, 4))
+    return g_date_time_new (local, atoi (iso), 1, 1, 0, 0, 0);
+  return g_date_time_new_from_iso8601 (iso, local);
+}
+
+char *
+cab_parse_french_date (const char *text)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *copy = NULL;
+  int day, month, year;
+
+  if (text == NULL)
+    return NULL;
+
+  copy = g_strstrip (g_strdup (text));
+  parts = g_strsplit (copy, "/", -1);
+  if (g_strv_length (parts) != 3 || strlen (parts[2]) != 4)
+    return NULL;
+  for (guint i = 0; i < 3; i++)
+    if (parts[i][0] == '\0' || strlen (parts[i]) > 4 || !all_digits (parts[i], strlen (parts[i])))
+      return NULL;
+
+  day = atoi (parts[0]);
+  month = atoi (parts[1]);
+  year = atoi (parts[2]);
+  if (year < 1800 || year > 2200 || !g_date_valid_dmy (day, month, year))
+    return NULL;
+  return g_strdup_printf ("%04d-%02d-%02d", year, month, day);
+}
+
+char *
+cab_format_age (const char *birth_date,
+                GDateTime  *today)
+{
+  g_autoptr(GDateTime) now = NULL;
+  int year, month, day = 1, months;
+
+  if (birth_date == NULL || strlen (birth_date) < 4 || !all_digits (birth_date, 4))
+    return NULL;
+
+  year = atoi (birth_date);
+  month = strlen (birth_date) >= 7 ? atoi (birth_date + 5) : 1;
+  if (strlen (birth_date) >= 10)
+    day = atoi (birth_date + 8);
+
+  now = today != NULL ? g_date_time_ref (today) : g_date_time_new_now_local ();
+  months = (g_date_time_get_year (now) - year) * 12 + (g_date_time_get_month (now) - month);
+  if (g_date_time_get_day_of_month (now) < day)
+    months--;
+  if (months < 0)
+    return NULL;
+
+  if (months < 24)
+    return g_strdup_printf (ngettext ("%d month", "%d months", months), months);
+  return g_strdup_printf (ngettext ("%d year", "%d years", months / 12), months / 12);
+}
+
+char *
+cab_format_patient_details (const CabPatient *patient)
+{
+  GString *out;
+  g_autofree char *date = NULL;
+  g_autofree char *age = NULL;
+
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  out = g_string_new (cab_format_sex (patient->sex));
+  date = cab_format_date (patient->birth_date);
+  age = cab_format_age (patient->birth_date, NULL);
+  if (date != NULL)
+    g_string_append_printf (out, " · %s", date);
+  if (age != NULL)
+    g_string_append_printf (out, " · %s", age);
+  return g_string_free (out, FALSE);
+}
+
+char *
+cab_format_ins (const char *ins)
+{
+  static const guint groups[] = { 1, 2, 2, 2, 3, 3, 2 };
+  GString *out;
+  gsize len, pos = 0;
+
+  if (ins == NULL)
+    return NULL;
+
+  len = strlen (ins);
+  if (len != 15)
+    return g_strdup (ins);
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      g_string_append_len (out, ins + pos, groups[i]);
+      pos += groups[i];
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Identity status                                                      */
+/* ------------------------------------------------------------------ */
+
+const char *
+cab_identity_status_label (const char *status)
+{
+  if (g_strcmp0 (status, "QUAL") == 0)
+    return _("Qualified INS");
+  if (g_strcmp0 (status, "VALI") == 0)
+    return _("Identity validated");
+  if (g_strcmp0 (status, "PROV") == 0)
+    return _("Provisional identity");
+  if (g_strcmp0 (status, "RECUP") == 0)
+    return _("Retrieved identity");
+  return _("Identity not qualified");
+}
+
+const char *
+cab_identity_status_tooltip (const char *status)
+{
+  if (g_strcmp0 (status, "QUAL") == 0)
+    return _("Identity checked against an identity document and the national INS service: the INS may be used");
+  if (g_strcmp0 (status, "VALI") == 0)
+    return _("Identity checked against an identity document, INS not yet retrieved from the national service");
+  if (g_strcmp0 (status, "PROV") == 0)
+    return _("Identity not checked: documents and prescriptions must not carry the INS");
+  if (g_strcmp0 (status, "RECUP") == 0)
+    return _("INS retrieved from the national service, identity not checked against a document");
+  return _("No identity status: check the patient’s identity document");
+}
+
+const char *
+cab_identity_status_css (const char *status)
+{
+  if (g_strcmp0 (status, "QUAL") == 0)
+    return "cab-badge-qualified";
+  if (g_strcmp0 (status, "VALI") == 0)
+    return "cab-badge-validated";
+  if (g_strcmp0 (status, "PROV") == 0)
+    return "cab-badge-provisional";
+  if (g_strcmp0 (status, "RECUP") == 0)
+    return "cab-badge-retrieved";
+  return "cab-badge-unqualified";
+}
+
+void
+cab_identity_badge_update (GtkLabel   *badge,
+                           const char *status)
+{
+  static const char * const classes[] = {
+    "cab-badge-qualified", "cab-badge-validated", "cab-badge-provisional",
+    "cab-badge-retrieved", "cab-badge-unqualified",
+  };
+
+  g_return_if_fail (GTK_IS_LABEL (badge));
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (badge), classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (badge), "cab-badge");
+  gtk_widget_add_css_class (GTK_WIDGET (badge), cab_identity_status_css (status));
+  gtk_label_set_label (badge, cab_identity_status_label (status));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (badge), cab_identity_status_tooltip (status));
+}
+
+/* ------------------------------------------------------------------ */
+/* Style                                                                */
+/* ------------------------------------------------------------------ */
+
+void
+cab_desk_style_ensure (GtkWidget *widget)
+{
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (display == NULL || g_object_get_data (G_OBJECT (display), "cab-desk-style") != NULL)
+    return;
+
+  /* The widgets stand alone (tests, other windows): they bring their own
+   * style instead of relying on the application's style.css. */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/cabinet_sante/Cabinet/patients/cab-desk.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), "cab-desk-style",
+                          g_steal_pointer (&provider), g_object_unref);
+}

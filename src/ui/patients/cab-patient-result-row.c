@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-patients"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-patient-format.h"
+#include "cab-patient-result-row.h"
+
+/* One widget that draws its result: each keystroke can bring up to a hundred
+ * new results, and building a row of boxes and labels for each costs more
+ * than the query. Same look as the header's labels and badge. */
+
+#define PAD_X      12
+#define PAD_Y       6
+#define GAP         8
+#define LINE_GAP    4
+#define PILL_PAD_X  8
+
+struct _CabPatientResultRow
+{
+  GtkWidget       parent_instance;
+
+  CabPatientItem *item;
+  const char     *status;      /* identity status of the row shown */
+  PangoLayout    *name;
+  PangoLayout    *birth_name;
+  PangoLayout    *details;
+  PangoLayout    *badge;
+  PangoLayout    *ins;
+  gboolean        has_birth_name;
+  gboolean        has_ins;
+  graphene_rect_t badge_rect;
+};
+
+G_DEFINE_FINAL_TYPE (CabPatientResultRow, cab_patient_result_row, GTK_TYPE_WIDGET)
+
+static PangoLayout *
+new_layout (CabPatientResultRow *self,
+            PangoWeight          weight,
+            double               scale,
+            gboolean             ellipsize)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  if (weight != PANGO_WEIGHT_NORMAL)
+    pango_attr_list_insert (attrs, pango_attr_weight_new (weight));
+  if (scale != 1.0)
+    pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  if (ellipsize)
+    pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  return layout;
+}
+
+static void
+ensure_layouts (CabPatientResultRow *self)
+{
+  if (self->name != NULL)
+    return;
+
+  self->name = new_layout (self, PANGO_WEIGHT_BOLD, 1.0, TRUE);
+  self->birth_name = new_layout (self, PANGO_WEIGHT_NORMAL, 1.0, TRUE);
+  self->details = new_layout (self, PANGO_WEIGHT_NORMAL, 1.0, TRUE);
+  self->badge = new_layout (self, PANGO_WEIGHT_BOLD, 0.8, FALSE);
+  self->ins = new_layout (self, PANGO_WEIGHT_NORMAL, 0.85, FALSE);
+}
+
+static void
+pixel_size (PangoLayout *layout,
+            int         *width,
+            int         *height)
+{
+  pango_layout_get_pixel_size (layout, width, height);
+}
+
+static GdkRGBA
+named_color (GtkWidget  *widget,
+             const char *name,
+             const char *fallback)
+{
+  GdkRGBA color;
+
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &color))
+    gdk_rgba_parse (&color, fallback);
+  return color;
+}
+
+static GdkRGBA
+mix (GdkRGBA a,
+     GdkRGBA b,
+     float   t)
+{
+  return (GdkRGBA) { a.red * (1 - t) + b.red * t, a.green * (1 - t) + b.green * t,
+                     a.blue * (1 - t) + b.blue * t, 1 };
+}
+
+/* The badge colours of cab-desk.css, for a row that draws itself. */
+static void
+badge_colors (GtkWidget  *widget,
+              const char *status,
+              GdkRGBA    *bg,
+              GdkRGBA    *fg)
+{
+  GdkRGBA text;
+  GdkRGBA base;
+  float alpha, toward_text;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &text);
+  if (g_strcmp0 (status, "QUAL") == 0)
+    base = named_color (widget, "success_color", "#1b8553"), alpha = 0.18, toward_text = 0.35;
+  else if (g_strcmp0 (status, "VALI") == 0)
+    base = named_color (widget, "accent_color", "#1c71d8"), alpha = 0.15, toward_text = 0.3;
+  else if (g_strcmp0 (status, "PROV") == 0)
+    base = named_color (widget, "warning_color", "#9c6e03"), alpha = 0.25, toward_text = 0.5;
+  else if (g_strcmp0 (status, "RECUP") == 0)
+    base = text, alpha = 0.1, toward_text = 0;
+  else
+    base = named_color (widget, "error_color", "#c01c28"), alpha = 0.12, toward_text = 0.35;
+
+  *bg = base;
+  bg->alpha = alpha;
+  *fg = mix (base, text, toward_text);
+}
+
+static void
+draw_layout (GtkSnapshot   *snapshot,
+             PangoLayout   *layout,
+             float          x,
+             float          y,
+             const GdkRGBA *color)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* ------------------------------------------------------------------ */
+/* GtkWidget                                                            */
+/* ------------------------------------------------------------------ */
+
+static GtkSizeRequestMode
+cab_patient_result_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_CONSTANT_SIZE;
+}
+
+static void
+cab_patient_result_row_measure (GtkWidget      *widget,
+                                GtkOrientation  orientation,
+                                int             for_size,
+                                int            *minimum,
+                                int            *natural,
+                                int            *minimum_baseline,
+                                int            *natural_baseline)
+{
+  CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
+  int name_h, details_h;
+
+  ensure_layouts (self);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 2 * PAD_X + 200;
+      *natural = MAX (*minimum, 460);
+      return;
+    }
+
+  pixel_size (self->name, NULL, &name_h);
+  pixel_size (self->details, NULL, &details_h);
+  *minimum = *natural = 2 * PAD_Y + name_h + LINE_GAP + details_h;
+}
+
+static void
+cab_patient_result_row_size_allocate (GtkWidget *widget,
+                                      int        width,
+                                      int        height,
+                                      int        baseline)
+{
+  CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
+  int badge_w, badge_h, ins_w, name_w, text_w, right_w;
+
+  ensure_layouts (self);
+
+  pixel_size (self->badge, &badge_w, &badge_h);
+  pixel_size (self->ins, &ins_w, NULL);
+  right_w = MAX (badge_w + 2 * PILL_PAD_X, self->has_ins ? ins_w : 0);
+  text_w = MAX (1, width - 2 * PAD_X - GAP - right_w);
+
+  /* The name first; the birth name gets what is left on the line. */
+  pango_layout_set_width (self->name, -1);
+  pixel_size (self->name, &name_w, NULL);
+  name_w = MIN (name_w, text_w);
+  pango_layout_set_width (self->name, name_w * PANGO_SCALE);
+  pango_layout_set_width (self->birth_name, MAX (1, text_w - name_w - GAP) * PANGO_SCALE);
+  pango_layout_set_width (self->details, text_w * PANGO_SCALE);
+
+  self->badge_rect = GRAPHENE_RECT_INIT (width - PAD_X - badge_w - 2 * PILL_PAD_X, PAD_Y,
+                                         badge_w + 2 * PILL_PAD_X, badge_h + 2);
+}
+
+static void
+cab_patient_result_row_snapshot (GtkWidget   *widget,
+                                 GtkSnapshot *snapshot)
+{
+  CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
+  int width = gtk_widget_get_width (widget);
+  GdkRGBA fg, dim, badge_bg, badge_fg;
+  GskRoundedRect round;
+  int name_w, name_h, ins_w, badge_h, details_h;
+
+  if (self->item == NULL)
+    return;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  dim = fg;
+  dim.alpha *= 0.55;
+
+  pixel_size (self->name, &name_w, &name_h);
+  pixel_size (self->details, NULL, &details_h);
+  draw_layout (snapshot, self->name, PAD_X, PAD_Y, &fg);
+  if (self->has_birth_name)
+    draw_layout (snapshot, self->birth_name, PAD_X + name_w + GAP, PAD_Y, &dim);
+  draw_layout (snapshot, self->details, PAD_X, PAD_Y + name_h + LINE_GAP, &dim);
+
+  badge_colors (widget, self->status, &badge_bg, &badge_fg);
+  pixel_size (self->badge, NULL, &badge_h);
+  gsk_rounded_rect_init_from_rect (&round, &self->badge_rect, self->badge_rect.size.height / 2);
+  gtk_snapshot_push_rounded_clip (snapshot, &round);
+  gtk_snapshot_append_color (snapshot, &badge_bg, &self->badge_rect);
+  gtk_snapshot_pop (snapshot);
+  draw_layout (snapshot, self->badge, self->badge_rect.origin.x + PILL_PAD_X,
+               self->badge_rect.origin.y + 1, &badge_fg);
+
+  if (self->has_ins)
+    {
+      pixel_size (self->ins, &ins_w, NULL);
+      draw_layout (snapshot, self->ins, width - PAD_X - ins_w, PAD_Y + name_h + LINE_GAP, &fg);
+    }
+}
+
+static gboolean
+cab_patient_result_row_query_tooltip (GtkWidget  *widget,
+                                      int         x,
+                                      int         y,
+                                      gboolean    keyboard,
+                                      GtkTooltip *tooltip)
+{
+  CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
+
+  if (self->item == NULL ||
+      !graphene_rect_contains_point (&self->badge_rect, &GRAPHENE_POINT_INIT (x, y)))
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, cab_identity_status_tooltip (self->status));
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+cab_patient_result_row_dispose (GObject *object)
+{
+  CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (object);
+
+  g_clear_object (&self->item);
+  g_clear_object (&self->name);
+  g_clear_object (&self->birth_name);
+  g_clear_object (&self->details);
+  g_clear_object (&self->badge);
+  g_clear_object (&self->ins);
+
+  G_OBJECT_CLASS (cab_patient_result_row_parent_class)->dispose (object);
+}
+
+static void
+cab_patient_result_row_class_init (CabPatientResultRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cab_patient_result_row_dispose;
+  widget_class->get_request_mode = cab_patient_result_row_get_request_mode;
+  widget_class->measure = cab_patient_result_row_measure;
+  widget_class->size_allocate = cab_patient_result_row_size_allocate;
+  widget_class->snapshot = cab_patient_result_row_snapshot;
+  widget_class->query_tooltip = cab_patient_result_row_query_tooltip;
+  gtk_widget_class_set_css_name (widget_class, "cabpatientresultrow");
+}
+
+static void
+cab_patient_result_row_init (CabPatientResultRow *self)
+{
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+}
+
+GtkWidget *
+cab_patient_result_row_new (void)
+{
+  return g_object_new (CAB_TYPE_PATIENT_RESULT_ROW, NULL);
+}
+
+void
+cab_patient_result_row_set_item (CabPatientResultRow *self,
+                                 CabPatientItem      *item)
+{
+  const CabPatientRow *row;
+  g_autofree char *name = NULL;
+  g_autofree char *birth = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *ins = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (CAB_IS_PATIENT_RESULT_ROW (self));
+  g_return_if_fail (item == NULL || CAB_IS_PATIENT_ITEM (item));
+
+  if (!g_set_object (&self->item, item) || item == NULL)
+    return;
+
+  ensure_layouts (self);
+  row = cab_patient_item_get_row (item);
+  name = cab_format_patient_name (&row->patient);
+  birth = cab_format_birth_name (&row->patient);
+  details = cab_format_patient_details (&row->patient);
+  ins = cab_format_ins (row->patient.ins);
+  self->status = row->patient.identity_status;
+
+  pango_layout_set_text (self->name, name, -1);
+  pango_layout_set_text (self->birth_name, birth != NULL ? birth : "", -1);
+  pango_layout_set_text (self->details, details, -1);
+  pango_layout_set_text (self->badge, cab_identity_status_label (self->status), -1);
+  self->has_birth_name = birth != NULL;
+  self->has_ins = ins != NULL;
+  if (ins != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("INS %s"), ins);
+
+      pango_layout_set_text (self->ins, text, -1);
+    }
+
+  label = g_strdup_printf ("%s%s%s, %s, %s", name, birth != NULL ? ", " : "", birth != NULL ? birth : "",
+                           details, cab_identity_status_label (self->status));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-timeline"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-timeline-item.h"
+#include "patients/cab-patient-format.h"
+
+struct _CabTimelineItem
+{
+  GObject          parent_instance;
+
+  char            *title;      /* header label, or document title */
+  CabDocumentRow  *row;        /* NULL for a header */
+  char            *byline;
+  char            *date;
+  const char      *origin;
+  CabDocumentKind  kind;
+  CabTimelineMarks marks;
+};
+
+G_DEFINE_FINAL_TYPE (CabTimelineItem, cab_timeline_item, G_TYPE_OBJECT)
+
+static void
+cab_timeline_item_finalize (GObject *object)
+{
+  CabTimelineItem *self = CAB_TIMELINE_ITEM (object);
+
+  g_free (self->title);
+  g_free (self->byline);
+  g_free (self->date);
+  g_clear_pointer (&self->row, cab_document_row_free);
+
+  G_OBJECT_CLASS (cab_timeline_item_parent_class)->finalize (object);
+}
+
+static void
+cab_timeline_item_class_init (CabTimelineItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cab_timeline_item_finalize;
+}
+
+static void
+cab_timeline_item_init (CabTimelineItem *self)
+{
+}
+
+CabTimelineItem *
+cab_timeline_item_new_header (const char *label)
+{
+  CabTimelineItem *self = g_object_new (CAB_TYPE_TIMELINE_ITEM, NULL);
+
+  self->title = g_strdup (label);
+  return self;
+}
+
+static const char *
+origin_label (const char *origin)
+{
+  if (g_strcmp0 (origin, "mssante") == 0)
+    return _("MSSanté");
+  if (g_strcmp0 (origin, "local") == 0)
+    /* Translators: a document made in the practice, not received */
+    return _("Local");
+  return _("DMP");
+}
+
+/* "Organization/org-1": what the store keeps when a reference has no display.
+ * Not for a doctor's eyes. */
+static gboolean
+is_readable (const char *text)
+{
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  if (g_ascii_isupper (text[0]) && strchr (text, '/') != NULL && strchr (text, ' ') == NULL)
+    return FALSE;
+  return TRUE;
+}
+
+static char *
+make_byline (const CabDocument *d)
+{
+  const char *parts[4] = { NULL, NULL, NULL, NULL };
+  guint n = 0;
+
+  /* The type, unless the title already says it. */
+  if (d->type_display != NULL && g_strcmp0 (d->type_display, d->title) != 0)
+    parts[n++] = d->type_display;
+  if (is_readable (d->author_display))
+    parts[n++] = d->author_display;
+  if (is_readable (d->custodian_display) && g_strcmp0 (d->custodian_display, d->author_display) != 0)
+    parts[n++] = d->custodian_display;
+
+  return g_strjoinv (" · ", (char **) parts);
+}
+
+/* Timelines hold thousands of entries: dates are read here without
+ * GDateTime, which costs microseconds per call (time zone lookups). */
+static gboolean
+digits (const char *s,
+        guint       n,
+        int        *value)
+{
+  int v = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (s[i]))
+        return FALSE;
+      v = v * 10 + (s[i] - '0');
+    }
+  *value = v;
+  return TRUE;
+}
+
+/* "2024-06-12..." -> "12/06/2024": the day the author wrote, as written. */
+static char *
+format_day (const char *iso)
+{
+  int y, m, d;
+
+  if (iso != NULL && strlen (iso) >= 10 && digits (iso, 4, &y) && iso[4] == '-' &&
+      digits (iso + 5, 2, &m) && iso[7] == '-' && digits (iso + 8, 2, &d))
+    return g_strdup_printf ("%02d/%02d/%04d", d, m, y);
+  return cab_format_date (iso);
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static gint64
+days_from_civil (int y,
+                 int m,
+                 int d)
+{
+  gint64 era, yoe, doy, doe;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm|-hh:mm)" to Unix seconds; FALSE for
+ * anything else (the caller falls back to GDateTime). */
+static gboolean
+parse_instant (const char *s,
+               gint64     *out)
+{
+  int y, mo, d, h, mi, sec, oh, om, sign;
+  const char *p;
+
+  if (s == NULL || strlen (s) < 20 ||
+      !digits (s, 4, &y) || s[4] != '-' || !digits (s + 5, 2, &mo) || s[7] != '-' ||
+      !digits (s + 8, 2, &d) || s[10] != 'T' || !digits (s + 11, 2, &h) || s[13] != ':' ||
+      !digits (s + 14, 2, &mi) || s[16] != ':' || !digits (s + 17, 2, &sec))
+    return FALSE;
+
+  p = s + 19;
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++)
+      ;
+  if (*p == 'Z' && p[1] == '\0')
+    oh = om = 0, sign = 1;
+  else if ((*p == '+' || *p == '-') && strlen (p) == 6 && digits (p + 1, 2, &oh) &&
+           p[3] == ':' && digits (p + 4, 2, &om))
+    sign = *p == '-' ? -1 : 1;
+  else
+    return FALSE;
+
+  *out = days_from_civil (y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+  return TRUE;
+}
+
+/**
+ * cab_timeline_item_new_document:
+ * @row: (transfer full): a timeline row from the store
+ * @opened_at: (nullable): when the doctor last opened this patient
+ */
+CabTimelineItem *
+cab_timeline_item_new_document (CabDocumentRow *row,
+                                GDateTime      *opened_at)
+{
+  CabTimelineItem *self;
+  const CabDocument *d;
+
+  g_return_val_if_fail (row != NULL, NULL);
+
+  self = g_object_new (CAB_TYPE_TIMELINE_ITEM, NULL);
+  self->row = row;
+  d = &row->document;
+
+  self->kind = cab_document_kind_classify (d);
+  self->title = g_strdup (d->title != NULL ? d->title
+                          : d->type_display != NULL ? d->type_display
+                          : cab_document_kind_label (self->kind));
+  self->byline = make_byline (d);
+  self->date = format_day (row->sort_date != NULL ? row->sort_date : d->date);
+  self->origin = origin_label (row->origin);
+
+  if (opened_at != NULL)
+    {
+      /* DocumentReference.date is when it was filed: newer than the last
+       * visit means the doctor has not seen it. */
+      const char *filed_text = d->date != NULL ? d->date : row->sort_date;
+      gint64 filed;
+
+      if (parse_instant (filed_text, &filed))
+        {
+          if (filed > g_date_time_to_unix (opened_at))
+            self->marks |= CAB_TIMELINE_MARK_NEW;
+        }
+      else
+        {
+          g_autoptr(GDateTime) dt = cab_parse_fhir_datetime (filed_text);
+
+          if (dt != NULL && g_date_time_compare (dt, opened_at) > 0)
+            self->marks |= CAB_TIMELINE_MARK_NEW;
+        }
+    }
+  if (cab_document_has_label (d, "MASQUE_PS"))
+    self->marks |= CAB_TIMELINE_MARK_MASKED;
+  if (cab_document_has_label (d, "INVISIBLE_PATIENT"))
+    self->marks |= CAB_TIMELINE_MARK_INVISIBLE_PATIENT;
+  if (g_strcmp0 (d->category_code, "90") == 0)
+    self->marks |= CAB_TIMELINE_MARK_BY_PATIENT;
+  if (self->kind == CAB_DOCUMENT_KIND_IMAGING && (row->kos_id != NULL || d->study_uid != NULL))
+    self->marks |= CAB_TIMELINE_MARK_IMAGES;
+
+  return self;
+}
+
+gboolean
+cab_timeline_item_is_header (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), FALSE);
+
+  return self->row == NULL;
+}
+
+const char *
+cab_timeline_item_get_title (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
+
+  return self->title;
+}
+
+const char *
+cab_timeline_item_get_id (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
+
+  return self->row != NULL ? self->row->id : NULL;
+}
+
+const CabDocumentRow *
+cab_timeline_item_get_row (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
+
+  return self->row;
+}
+
+CabDocumentKind
+cab_timeline_item_get_kind (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), CAB_DOCUMENT_KIND_OTHER);
+
+  return self->kind;
+}
+
+CabTimelineMarks
+cab_timeline_item_get_marks (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), 0);
+
+  return self->marks;
+}
+
+const char *
+cab_timeline_item_get_byline (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
+
+  return self->byline;
+}
+
+const char *
+cab_timeline_item_get_date (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
+
+  return self->date;
+}
+
+const char *
+cab_timeline_item_get_origin (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
+
+  return self->row != NULL ? self->origin : NULL;
+}

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cab-pdf-text.h"
+#include "cab-document-cache.h"
 #include "cabinetctl-private.h"
 
 typedef struct
@@ -15,8 +15,6 @@ typedef struct
   const char     *id;
   CabDocumentRow *row;       /* out */
   JsonNode       *resource;  /* in: read from the server, to store */
-  const char     *local_path;
-  const char     *text;
 } DocData;
 
 static gboolean
@@ -66,15 +64,6 @@ store_resource_thread (gpointer   user_data,
   return cab_store_put_records (data->store, records, NULL, NULL, error);
 }
 
-static gboolean
-set_content_thread (gpointer   user_data,
-                    GError   **error)
-{
-  DocData *data = user_data;
-
-  return cab_store_set_document_content (data->store, data->id, data->local_path, data->text, error);
-}
-
 /* Not synced yet: read the DocumentReference from the server and store it. */
 static int
 fetch_reference (CtlContext    *ctx,
@@ -106,46 +95,13 @@ fetch_reference (CtlContext    *ctx,
   return CTL_EXIT_OK;
 }
 
-static const char *
-extension_for (const char *content_type)
-{
-  if (g_strcmp0 (content_type, "application/pdf") == 0)
-    return ".pdf";
-  if (g_strcmp0 (content_type, "application/dicom") == 0)
-    return ".dcm";
-  if (g_strcmp0 (content_type, "text/plain") == 0)
-    return ".txt";
-  if (g_strcmp0 (content_type, "application/xml") == 0 || g_strcmp0 (content_type, "text/xml") == 0)
-    return ".xml";
-  return ".bin";
-}
-
-static char *
-cache_path (CtlContext *ctx,
-            const char *id,
-            const char *content_type)
-{
-  g_autofree char *dir = g_build_filename (ctx->config->data_dir, "documents", NULL);
-  g_autofree char *safe = g_strdup (id);
-  g_autofree char *name = NULL;
-
-  g_mkdir_with_parents (dir, 0700);
-  /* Ids are [A-Za-z0-9-.]{1,64} in FHIR; never trust a server with a path. */
-  g_strcanon (safe, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.", '_');
-  if (safe[0] == '.')
-    safe[0] = '_';
-  name = g_strconcat (safe, extension_for (content_type), NULL);
-  return g_build_filename (dir, name, NULL);
-}
-
+/* Downloads into the cache, shared with the app (cab-document-cache.h). */
 static int
-download (CtlContext    *ctx,
-          DocData       *data,
-          const char    *path)
+download (CtlContext  *ctx,
+          DocData     *data,
+          char       **path)
 {
-  const CabDocument *document = &data->row->document;
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
   CabFhirClient *client;
   int exit_code = CTL_EXIT_OK;
   CtlWait wait;
@@ -154,39 +110,19 @@ download (CtlContext    *ctx,
     return exit_code;
 
   ctl_wait_init (&wait);
-  cab_fhir_client_download_async (client, document->url,
-                                  document->content_type != NULL ? document->content_type : "*/*",
-                                  path, document->size, document->hash,
+  cab_document_cache_fetch_async (client, data->store, ctx->config->data_dir, data->row,
                                   NULL, NULL, NULL, ctl_async_cb, &wait);
-  if (!cab_fhir_client_download_finish (client, ctl_wait (&wait), &error))
+  *path = cab_document_cache_fetch_finish (ctl_wait (&wait), &error);
+  ctl_wait_clear (&wait);
+  if (*path == NULL)
     {
-      ctl_wait_clear (&wait);
       if (g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_HASH_MISMATCH))
         return ctl_fail (CTL_EXIT_DATA, "the downloaded document does not match its hash: %s",
                          error->message);
+      if (error->domain == CAB_STORE_ERROR)
+        return ctl_fail_error (error, "cannot record the document");
       return ctl_fail_error (error, "cannot download the document");
     }
-  ctl_wait_clear (&wait);
-
-  /* The text feeds the full-text search; a PDF poppler cannot read is still
-   * a document, just not searchable. */
-  if (g_strcmp0 (document->content_type, "application/pdf") == 0)
-    {
-      ctl_wait_init (&wait);
-      cab_pdf_text_extract_async (path, NULL, ctl_async_cb, &wait);
-      text = cab_pdf_text_extract_finish (ctl_wait (&wait), &error);
-      ctl_wait_clear (&wait);
-      if (text == NULL)
-        {
-          fprintf (stderr, "cabinetctl: warning: no text could be extracted: %s\n", error->message);
-          g_clear_error (&error);
-        }
-    }
-
-  data->local_path = path;
-  data->text = text;
-  if (!ctl_run_in_thread (set_content_thread, data, &error))
-    return ctl_fail_error (error, "cannot record the document");
 
   return CTL_EXIT_OK;
 }
@@ -230,8 +166,7 @@ fetch_main (CtlContext  *ctx,
     path = g_strdup (data.row->local_path);
   else
     {
-      path = cache_path (ctx, id, data.row->document.content_type);
-      if ((exit_code = download (ctx, &data, path)) != CTL_EXIT_OK)
+      if ((exit_code = download (ctx, &data, &path)) != CTL_EXIT_OK)
         goto out;
     }
 

@@ -4,8 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "cab-session.h"
+
+/* sync_state keys: who the token acts as (written by sign-in when it knows)
+ * and the practice's name, kept for offline starts. */
+#define STATE_OPERATOR_NAME "operator-name"
+#define STATE_PRACTICE_NAME "practice-name"
 
 struct _CabSession
 {
@@ -20,6 +26,9 @@ struct _CabSession
   CabSync          *sync;
 
   GError           *error;
+  char             *operator_name;    /* the practitioner, when known */
+  char             *practice_name;
+  char             *server_host;
   gint64            patient_count;
   guint             progress_done;
   guint             progress_total;
@@ -44,6 +53,7 @@ enum {
   PROP_PROGRESS_DONE,
   PROP_PROGRESS_TOTAL,
   PROP_ERROR,
+  PROP_OPERATOR,
   N_PROPS
 };
 
@@ -188,6 +198,115 @@ refresh_count (CabSession *self)
 }
 
 /* ---------------------------------------------------------------------- */
+/* who is working                                                         */
+
+static void
+set_names (CabSession *self,
+           const char *operator_name,
+           const char *practice_name)
+{
+  const char *before = cab_session_get_operator (self);
+  g_autofree char *old = g_strdup (before);
+
+  if (operator_name != NULL && operator_name[0] != '\0')
+    {
+      g_free (self->operator_name);
+      self->operator_name = g_strdup (operator_name);
+    }
+  if (practice_name != NULL && practice_name[0] != '\0')
+    {
+      g_free (self->practice_name);
+      self->practice_name = g_strdup (practice_name);
+    }
+
+  if (g_strcmp0 (old, cab_session_get_operator (self)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPERATOR]);
+}
+
+static void
+read_names_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  CabStore *store = task_data;
+  char **names = g_new0 (char *, 3);
+
+  names[0] = cab_store_get_state (store, STATE_OPERATOR_NAME);
+  names[1] = cab_store_get_state (store, STATE_PRACTICE_NAME);
+  g_task_return_pointer (task, names, (GDestroyNotify) g_strfreev);
+}
+
+static void
+read_names_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_auto(GStrv) names = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (names != NULL)
+    set_names (self, names[0], names[1]);
+}
+
+static void
+save_practice_name_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  CabStore *store = g_object_get_data (G_OBJECT (task), "store");
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_store_set_state (store, STATE_PRACTICE_NAME, task_data, &error))
+    g_debug ("Cannot keep the practice name: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+practice_read_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_autoptr(CabFhirResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  JsonObject *organization;
+  const char *name;
+
+  response = cab_fhir_client_request_finish (CAB_FHIR_CLIENT (object), result, &error);
+  if (response == NULL || response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
+    return;
+
+  organization = json_node_get_object (response->json);
+  name = json_object_get_string_member_with_default (organization, "name", NULL);
+  if (name == NULL || name[0] == '\0' || g_strcmp0 (name, self->practice_name) == 0)
+    return;
+
+  set_names (self, NULL, name);
+
+  task = g_task_new (NULL, self->cancellable, NULL, NULL);
+  g_task_set_source_tag (task, practice_read_cb);
+  g_object_set_data_full (G_OBJECT (task), "store", g_object_ref (self->store), g_object_unref);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+  g_task_run_in_thread (task, save_practice_name_thread);
+}
+
+/* The practice's name from the server: small, read once per start. */
+static void
+fetch_practice_name (CabSession *self)
+{
+  g_autofree char *id = cab_fhir_reference_id (self->config->practice);
+
+  if (id == NULL || id[0] == '\0')
+    return;
+
+  cab_fhir_client_read_async (self->client, "Organization", id, self->cancellable,
+                              practice_read_cb, g_object_ref (self));
+}
+
+/* ---------------------------------------------------------------------- */
 /* sync                                                                   */
 
 static void
@@ -216,6 +335,166 @@ sync_last_sync_cb (CabSync    *sync,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
 }
 
+/* sync-finished waits for the count, so listeners see the final figure. */
+static void
+finish_run (CabSession *self)
+{
+  self->finish_pending = TRUE;
+  refresh_count (self);
+}
+
+/* The sync keeps patients but not their médecin traitant's Practitioner
+ * resource, which the patient header names: fetch the missing ones after
+ * each run (a few requests at most, skipped once they are all stored). */
+#define PRACTITIONERS_PER_REQUEST 50
+
+static void
+missing_practitioners_thread (GTask        *task,
+                              gpointer      source_object,
+                              gpointer      task_data,
+                              GCancellable *cancellable)
+{
+  CabStore *store = task_data;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+
+  rows = cab_store_search_patients (store, NULL, 0, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const CabPatientRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *id = NULL;
+      g_autofree char *json = NULL;
+
+      if (row->patient.gp_reference == NULL || !g_str_has_prefix (row->patient.gp_reference, "Practitioner/"))
+        continue;
+      id = cab_fhir_reference_id (row->patient.gp_reference);
+      if (id == NULL || id[0] == '\0' || strchr (id, ',') != NULL || g_hash_table_contains (seen, id))
+        continue;
+      g_hash_table_add (seen, g_strdup (id));
+
+      json = cab_store_get_resource_json (store, "Practitioner", id, NULL);
+      if (json == NULL)
+        g_ptr_array_add (ids, g_steal_pointer (&id));
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&ids), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+put_practitioners_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  CabStore *store = g_object_get_data (G_OBJECT (task), "store");
+  CabFhirPage *page = task_data;
+  GError *error = NULL;
+
+  if (!cab_store_put_records (store, page->records, NULL, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+put_practitioners_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("Cannot store practitioners: %s", error->message);
+    }
+  finish_run (self);
+}
+
+static void
+practitioners_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_autoptr(CabFhirPage) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  page = cab_fhir_client_search_finish (CAB_FHIR_CLIENT (object), result, &error);
+  if (page == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Only the header's médecin traitant line misses it: not a failed sync. */
+      g_debug ("Cannot read practitioners: %s", error->message);
+      finish_run (self);
+      return;
+    }
+
+  task = g_task_new (NULL, self->cancellable, put_practitioners_cb, g_object_ref (self));
+  g_task_set_source_tag (task, practitioners_cb);
+  g_object_set_data_full (G_OBJECT (task), "store", g_object_ref (self->store), g_object_unref);
+  g_task_set_task_data (task, g_steal_pointer (&page), (GDestroyNotify) cab_fhir_page_free);
+  g_task_run_in_thread (task, put_practitioners_thread);
+}
+
+static void
+missing_practitioners_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(CabSession) self = user_data;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) query = NULL;
+
+  ids = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (ids == NULL || ids->len == 0 || self->client == NULL)
+    {
+      finish_run (self);
+      return;
+    }
+
+  /* One page: a practice has a handful of médecins traitants. */
+  query = g_string_new ("Practitioner?_id=");
+  for (guint i = 0; i < ids->len && i < PRACTITIONERS_PER_REQUEST; i++)
+    {
+      g_autofree char *escaped = g_uri_escape_string (g_ptr_array_index (ids, i), NULL, FALSE);
+
+      if (i > 0)
+        g_string_append_c (query, ',');
+      g_string_append (query, escaped);
+    }
+  g_string_append_printf (query, "&_count=%u", PRACTITIONERS_PER_REQUEST);
+
+  cab_fhir_client_search_async (self->client, query->str, self->cancellable,
+                                practitioners_cb, g_object_ref (self));
+}
+
+static void
+fetch_practitioners (CabSession *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (NULL, self->cancellable, missing_practitioners_cb, g_object_ref (self));
+  g_task_set_source_tag (task, fetch_practitioners);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, missing_practitioners_thread);
+}
+
 static void
 sync_run_cb (GObject      *object,
              GAsyncResult *result,
@@ -240,9 +519,10 @@ sync_run_cb (GObject      *object,
   set_error (self, error);
   set_progress (self, 0, 0);
 
-  /* sync-finished waits for the count, so listeners see the final figure. */
-  self->finish_pending = TRUE;
-  refresh_count (self);
+  if (self->last_run_ok)
+    fetch_practitioners (self);
+  else
+    finish_run (self);
 }
 
 static void
@@ -340,6 +620,13 @@ open_store_cb (GObject      *object,
 
   /* Local first: show what the store holds before the network answers. */
   refresh_count (self);
+  {
+    g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, read_names_cb, g_object_ref (self));
+
+    g_task_set_source_tag (task, read_names_thread);
+    g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+    g_task_run_in_thread (task, read_names_thread);
+  }
 
   if (!is_set (self->config->server_url) || !is_set (self->config->practice))
     {
@@ -355,6 +642,7 @@ open_store_cb (GObject      *object,
     }
 
   set_status (self, CAB_SESSION_STATUS_READY);
+  fetch_practice_name (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
 
@@ -391,6 +679,9 @@ cab_session_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->config, cab_config_free);
   g_clear_error (&self->error);
+  g_free (self->operator_name);
+  g_free (self->practice_name);
+  g_free (self->server_host);
 
   G_OBJECT_CLASS (cab_session_parent_class)->finalize (object);
 }
@@ -425,6 +716,9 @@ cab_session_get_property (GObject    *object,
       break;
     case PROP_ERROR:
       g_value_set_boxed (value, self->error);
+      break;
+    case PROP_OPERATOR:
+      g_value_set_string (value, cab_session_get_operator (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -466,6 +760,10 @@ cab_session_class_init (CabSessionClass *klass)
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  properties[PROP_OPERATOR] =
+    g_param_spec_string ("operator", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SYNC_FINISHED] =
@@ -493,6 +791,13 @@ cab_session_new (const CabConfig *config)
   CabSession *self = g_object_new (CAB_TYPE_SESSION, NULL);
 
   self->config = config_copy (config);
+  if (is_set (self->config->server_url))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (self->config->server_url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri != NULL && g_uri_get_host (uri) != NULL)
+        self->server_host = g_strdup (g_uri_get_host (uri));
+    }
 
   return self;
 }
@@ -631,4 +936,99 @@ cab_session_get_n_syncs (CabSession *self)
   g_return_val_if_fail (CAB_IS_SESSION (self), 0);
 
   return self->n_syncs;
+}
+
+char *
+cab_session_dup_data_dir (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  if (is_set (self->config->data_dir))
+    return g_strdup (self->config->data_dir);
+  if (self->store != NULL)
+    return g_path_get_dirname (cab_store_get_path (self->store));
+  return g_build_filename (g_get_user_data_dir (), "cabinet", NULL);
+}
+
+const char *
+cab_session_get_operator (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  if (self->operator_name != NULL)
+    return self->operator_name;
+  if (self->practice_name != NULL)
+    return self->practice_name;
+  return self->server_host;
+}
+
+const char *
+cab_session_get_practice_name (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->practice_name;
+}
+
+/* ---------------------------------------------------------------------- */
+/* refreshing one patient                                                 */
+
+static void
+refresh_patient_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CabSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!cab_sync_run_finish (CAB_SYNC (object), result, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The patient may be new to the store. */
+  refresh_count (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cab_session_refresh_patient_async (CabSession          *self,
+                                   const char          *patient_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CAB_IS_SESSION (self));
+  g_return_if_fail (patient_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cab_session_refresh_patient_async);
+
+  if (self->sync == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "No health space to refresh from");
+      return;
+    }
+
+  /* A running sync is joined: the patient goes first in its queue. */
+  cab_sync_prioritize_patient (self->sync, patient_id);
+  cab_sync_run_async (self->sync, patient_id, cancellable,
+                      refresh_patient_cb, g_steal_pointer (&task));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
+}
+
+gboolean
+cab_session_refresh_patient_finish (CabSession    *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -55,8 +55,30 @@ const GError     *cab_session_get_error         (CabSession      *self);
 /* Completed sync runs (successful or not) since the session started. */
 guint             cab_session_get_n_syncs       (CabSession      *self);
 
+/* The folder of the store and of the downloaded documents. */
+char             *cab_session_dup_data_dir      (CabSession      *self);
+
+/* Who is working, for the header: the practitioner the token acts as when
+ * known, else the practice's name (read from the server once, then kept in
+ * the store for offline starts), else the server's host; NULL when none. */
+const char       *cab_session_get_operator      (CabSession      *self);
+/* The practice's name as the server gives it, or NULL until known. */
+const char       *cab_session_get_practice_name (CabSession      *self);
+
+/* Refreshes one patient from the health space: first in the queue of a
+ * running sync (which it then waits for), else a sync of that patient
+ * alone. Fails at once when there is no server to ask. */
+void              cab_session_refresh_patient_async  (CabSession          *self,
+                                                      const char          *patient_id,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean          cab_session_refresh_patient_finish (CabSession          *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
 /* Signals: "sync-finished" (gboolean success) after each run and after the
  * patient count reflects it. Properties notify: status, sync-state, last-sync,
- * patient-count, progress, error. */
+ * patient-count, progress, error, operator. */
 
 G_END_DECLS

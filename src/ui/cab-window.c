@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "desk/cab-desk.h"
+#include "desk/cab-recent-patients.h"
 #include "cab-window.h"
 
 struct _CabWindow
@@ -30,6 +32,15 @@ struct _CabWindow
   AdwActionRow         *last_sync_row;
   AdwActionRow         *server_row;
   AdwActionRow         *practice_row;
+  AdwWindowTitle       *sidebar_title;
+  CabDesk              *desk;
+  CabRecentPatients    *recent_patients;
+  GtkWidget            *search_button;
+  GtkWidget            *home_button;
+
+  CabUriLauncher        uri_launcher;
+  gpointer              uri_launcher_data;
+  GDestroyNotify        uri_launcher_destroy;
 
   char                 *status_text;
   guint                 last_n_syncs;
@@ -301,9 +312,19 @@ update_overview (CabWindow *self)
   adw_action_row_set_subtitle (self->server_row,
                                config->server_url != NULL && config->server_url[0] != '\0'
                                ? config->server_url : _("Not configured"));
-  adw_action_row_set_subtitle (self->practice_row,
-                               config->practice != NULL && config->practice[0] != '\0'
-                               ? config->practice : _("Not configured"));
+  if (config->practice == NULL || config->practice[0] == '\0')
+    adw_action_row_set_subtitle (self->practice_row, _("Not configured"));
+  else
+    {
+      /* The practice's name once the server told it. */
+      g_autofree char *practice = NULL;
+
+      if (cab_session_get_practice_name (session) != NULL)
+        practice = g_markup_printf_escaped ("%s — %s", cab_session_get_practice_name (session), config->practice);
+      else
+        practice = g_markup_escape_text (config->practice, -1);
+      adw_action_row_set_subtitle (self->practice_row, practice);
+    }
 }
 
 static void
@@ -328,6 +349,8 @@ update_status (CabWindow *self)
 /* ---------------------------------------------------------------------- */
 /* callbacks                                                              */
 
+static void update_recent (CabWindow *self);
+
 static void
 session_changed_cb (CabWindow  *self,
                     GParamSpec *pspec,
@@ -335,7 +358,10 @@ session_changed_cb (CabWindow  *self,
 {
   update_status (self);
   if (g_str_equal (pspec->name, "status"))
-    update_banner (self);
+    {
+      update_banner (self);
+      update_recent (self);
+    }
 }
 
 static void
@@ -388,19 +414,82 @@ back_clicked_cb (CabWindow *self,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* The page's name, or the open patient's on the desk. */
+static void
+update_title (CabWindow *self)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (self->stack);
+  gboolean on_desk = child == GTK_WIDGET (self->desk);
+  const char *patient = on_desk ? cab_desk_get_title (self->desk) : NULL;
+  GtkStackPage *page;
+
+  gtk_widget_set_visible (self->search_button, on_desk);
+  gtk_widget_set_visible (self->home_button, on_desk && cab_desk_get_patient_id (self->desk) != NULL);
+
+  if (child == NULL)
+    return;
+
+  page = gtk_stack_get_page (self->stack, child);
+  adw_window_title_set_title (self->window_title,
+                              patient != NULL ? patient : gtk_stack_page_get_title (page));
+}
+
 static void
 stack_visible_child_cb (CabWindow  *self,
                         GParamSpec *pspec,
                         GtkStack   *stack)
 {
-  GtkWidget *child = gtk_stack_get_visible_child (stack);
-  GtkStackPage *page;
+  update_title (self);
+}
 
-  if (child == NULL)
+static void
+desk_title_cb (CabWindow  *self,
+               GParamSpec *pspec,
+               CabDesk    *desk)
+{
+  update_title (self);
+}
+
+static void
+recent_activated_cb (CabWindow         *self,
+                     const char        *patient_id,
+                     CabRecentPatients *recent)
+{
+  cab_desk_open_patient (self->desk, patient_id);
+}
+
+static void
+update_recent (CabWindow *self)
+{
+  CabStore *store = cab_session_get_store (self->session);
+  g_auto(GStrv) ids = NULL;
+
+  if (store == NULL || self->settings == NULL)
     return;
 
-  page = gtk_stack_get_page (stack, child);
-  adw_window_title_set_title (self->window_title, gtk_stack_page_get_title (page));
+  ids = g_settings_get_strv (self->settings, "recent-patients");
+  cab_recent_patients_set (self->recent_patients, store, (const char * const *) ids);
+}
+
+static void
+recent_changed_cb (CabWindow  *self,
+                   const char *key,
+                   GSettings  *settings)
+{
+  update_recent (self);
+}
+
+static void
+operator_cb (CabWindow  *self,
+             GParamSpec *pspec,
+             CabSession *session)
+{
+  const char *operator = cab_session_get_operator (session);
+
+  adw_window_title_set_subtitle (self->sidebar_title, operator != NULL ? operator : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_title), operator);
+  if (pspec != NULL)
+    update_overview (self);
 }
 
 static void
@@ -411,6 +500,36 @@ sync_action (GtkWidget  *widget,
   CabWindow *self = CAB_WINDOW (widget);
 
   cab_session_sync (self->session);
+}
+
+static void
+open_uri_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  cab_window_launch_uri (CAB_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+patients_home_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  CabWindow *self = CAB_WINDOW (widget);
+
+  cab_window_show_page (self, "patients");
+  cab_desk_show_home (self->desk);
+}
+
+static void
+find_patient_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  CabWindow *self = CAB_WINDOW (widget);
+
+  cab_window_show_page (self, "patients");
+  cab_desk_focus_search (self->desk);
 }
 
 static void
@@ -466,9 +585,18 @@ cab_window_constructed (GObject *object)
                            G_CALLBACK (session_error_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "sync-finished",
                            G_CALLBACK (session_sync_finished_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::operator",
+                           G_CALLBACK (operator_cb), self, G_CONNECT_SWAPPED);
+
+  cab_desk_set_session (self->desk, self->session, self->settings);
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::recent-patients",
+                             G_CALLBACK (recent_changed_cb), self, G_CONNECT_SWAPPED);
 
   update_status (self);
   update_banner (self);
+  update_recent (self);
+  operator_cb (self, NULL, self->session);
 }
 
 static void
@@ -489,6 +617,8 @@ cab_window_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->status_text, g_free);
+  if (self->uri_launcher_destroy != NULL)
+    self->uri_launcher_destroy (self->uri_launcher_data);
 
   G_OBJECT_CLASS (cab_window_parent_class)->finalize (object);
 }
@@ -551,6 +681,9 @@ cab_window_class_init (CabWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (CAB_TYPE_DESK);
+  g_type_ensure (CAB_TYPE_RECENT_PATIENTS);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/cab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CabWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, leaflet);
@@ -567,13 +700,24 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabWindow, last_sync_row);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, server_row);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, practice_row);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, desk);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, recent_patients);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, home_button);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
+  gtk_widget_class_bind_template_callback (widget_class, desk_title_cb);
+  gtk_widget_class_bind_template_callback (widget_class, recent_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_action);
+  gtk_widget_class_install_action (widget_class, "win.patients-home", NULL, patients_home_action);
+  gtk_widget_class_install_action (widget_class, "win.find-patient", NULL, find_patient_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.find-patient", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.sync", NULL);
@@ -748,4 +892,43 @@ cab_window_save_screenshot (CabWindow   *self,
     }
 
   return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* links and the desk                                                     */
+
+CabDesk *
+cab_window_get_desk (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return self->desk;
+}
+
+void
+cab_window_set_uri_launcher (CabWindow      *self,
+                             CabUriLauncher  launcher,
+                             gpointer        user_data,
+                             GDestroyNotify  destroy)
+{
+  g_return_if_fail (CAB_IS_WINDOW (self));
+
+  if (self->uri_launcher_destroy != NULL)
+    self->uri_launcher_destroy (self->uri_launcher_data);
+  self->uri_launcher = launcher;
+  self->uri_launcher_data = user_data;
+  self->uri_launcher_destroy = destroy;
+}
+
+void
+cab_window_launch_uri (CabWindow  *self,
+                       const char *uri)
+{
+  g_return_if_fail (CAB_IS_WINDOW (self));
+  g_return_if_fail (uri != NULL);
+
+  if (self->uri_launcher != NULL)
+    self->uri_launcher (self, uri, self->uri_launcher_data);
+  else
+    gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
 }

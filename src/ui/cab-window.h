@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "desk/cab-desk.h"
 #include "cab-session.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,22 @@ const char *cab_window_get_page          (CabWindow      *self);
 const char *cab_window_get_status_text   (CabWindow      *self);
 const char *cab_window_get_count_text    (CabWindow      *self);
 const char *cab_window_get_banner_text   (CabWindow      *self);
+
+/* The Patients page: search, overview and the open patient. */
+CabDesk    *cab_window_get_desk          (CabWindow      *self);
+
+/* How the window opens links (the image viewer): by default in the
+ * desktop's browser with gtk_show_uri(); tests put their own here.
+ * "win.open-uri" (s) goes through it. */
+typedef void (*CabUriLauncher) (CabWindow  *window,
+                                const char *uri,
+                                gpointer    user_data);
+void        cab_window_set_uri_launcher  (CabWindow      *self,
+                                          CabUriLauncher  launcher,
+                                          gpointer        user_data,
+                                          GDestroyNotify  destroy);
+void        cab_window_launch_uri        (CabWindow      *self,
+                                          const char     *uri);
 
 /* Renders the window as it is on screen into a PNG at @path. */
 gboolean    cab_window_save_screenshot   (CabWindow      *self,

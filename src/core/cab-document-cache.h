@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cab-fhir-client.h"
+#include "cab-store.h"
+
+G_BEGIN_DECLS
+
+/* Documents downloaded on demand into the data directory: the app's viewer
+ * and `cabinetctl document fetch` share this. */
+
+/* Where @document_id's content is kept: <data_dir>/documents/<id>.<ext>,
+ * the id made safe for a file name. Does not create anything. */
+char     *cab_document_cache_path          (const char          *data_dir,
+                                            const char          *document_id,
+                                            const char          *content_type);
+
+/* The local copy of @row when it is recorded and still on disk, else NULL.
+ * Touches the file system: call from a worker thread. */
+char     *cab_document_cache_lookup        (const CabDocumentRow *row);
+
+/* Downloads @row's attachment (size and SHA-1 checked by the client) into
+ * the cache, extracts its text for the full-text index when it is a PDF (a
+ * PDF poppler cannot read is still a document, just not searchable), and
+ * records both with cab_store_set_document_content(); the text and the
+ * store run on worker threads. Call from the thread that owns @client.
+ * @progress runs there too. Finishes with the local path. */
+void      cab_document_cache_fetch_async   (CabFhirClient        *client,
+                                            CabStore             *store,
+                                            const char           *data_dir,
+                                            const CabDocumentRow *row,
+                                            CabFhirProgressFunc   progress,
+                                            gpointer              progress_data,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+char     *cab_document_cache_fetch_finish  (GAsyncResult         *result,
+                                            GError              **error);
+
+G_END_DECLS

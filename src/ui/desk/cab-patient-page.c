@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-patient-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "cab-desk-style.h"
+#include "cab-patient-page.h"
+
+struct _CabPatientPage
+{
+  GtkWidget         parent_instance;
+
+  CabSession       *session;
+  char             *patient_id;
+  GCancellable     *refresh_cancellable;
+  gboolean          refreshing;
+
+  GtkWidget        *box;
+  CabPatientHeader *header;
+  AdwLeaflet       *leaflet;
+  CabTimelineView  *timeline;
+  CabDocumentPane  *document_pane;
+};
+
+G_DEFINE_FINAL_TYPE (CabPatientPage, cab_patient_page, GTK_TYPE_WIDGET)
+
+/* ---------------------------------------------------------------------- */
+/* callbacks                                                              */
+
+static void
+refresh_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CabPatientPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_session_refresh_patient_finish (CAB_SESSION (object), result, &error))
+    {
+      /* Cancelled: another patient is shown, and set_patient reset the header. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* The window's header says offline or failed; the store still serves. */
+      g_debug ("Patient refresh failed: %s", error->message);
+    }
+
+  self->refreshing = FALSE;
+  cab_patient_header_set_refreshing (self->header, FALSE);
+  cab_patient_page_reload (self);
+}
+
+static void
+refresh_requested_cb (CabPatientPage   *self,
+                      const char       *patient_id,
+                      CabPatientHeader *header)
+{
+  if (self->session == NULL || patient_id == NULL)
+    return;
+
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  self->refresh_cancellable = g_cancellable_new ();
+
+  self->refreshing = TRUE;
+  cab_patient_header_set_refreshing (self->header, TRUE);
+  cab_session_refresh_patient_async (self->session, patient_id, self->refresh_cancellable,
+                                     refresh_cb, g_object_ref (self));
+}
+
+static void
+document_activated_cb (CabPatientPage  *self,
+                       const char      *document_id,
+                       CabTimelineView *timeline)
+{
+  cab_document_pane_show_document (self->document_pane, document_id);
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->document_pane));
+}
+
+static void
+folded_cb (CabPatientPage *self)
+{
+  cab_document_pane_set_show_back (self->document_pane, adw_leaflet_get_folded (self->leaflet));
+}
+
+static void
+show_timeline_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->timeline));
+  gtk_widget_grab_focus (GTK_WIDGET (cab_timeline_view_get_list_view (self->timeline)));
+}
+
+/* ---------------------------------------------------------------------- */
+/* GObject overrides                                                      */
+
+static void
+cab_patient_page_dispose (GObject *object)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (object);
+
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (cab_patient_page_parent_class)->dispose (object);
+}
+
+static void
+cab_patient_page_finalize (GObject *object)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (object);
+
+  g_free (self->patient_id);
+
+  G_OBJECT_CLASS (cab_patient_page_parent_class)->finalize (object);
+}
+
+static void
+cab_patient_page_class_init (CabPatientPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cab_patient_page_dispose;
+  object_class->finalize = cab_patient_page_finalize;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "cabpatientpage");
+
+  gtk_widget_class_install_action (widget_class, "patient.show-timeline", NULL, show_timeline_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "patient.show-timeline", NULL);
+}
+
+static void
+cab_patient_page_init (CabPatientPage *self)
+{
+  AdwLeafletPage *page;
+
+  cab_desk_shell_style_ensure (GTK_WIDGET (self));
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  self->header = CAB_PATIENT_HEADER (cab_patient_header_new ());
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->header));
+  g_signal_connect_object (self->header, "refresh-requested",
+                           G_CALLBACK (refresh_requested_cb), self, G_CONNECT_SWAPPED);
+
+  gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+
+  self->leaflet = ADW_LEAFLET (adw_leaflet_new ());
+  adw_leaflet_set_can_navigate_back (self->leaflet, TRUE);
+  adw_leaflet_set_transition_type (self->leaflet, ADW_LEAFLET_TRANSITION_TYPE_OVER);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->leaflet), TRUE);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->leaflet));
+  g_signal_connect_object (self->leaflet, "notify::folded",
+                           G_CALLBACK (folded_cb), self, G_CONNECT_SWAPPED);
+
+  self->timeline = CAB_TIMELINE_VIEW (cab_timeline_view_new ());
+  page = adw_leaflet_append (self->leaflet, GTK_WIDGET (self->timeline));
+  adw_leaflet_page_set_name (page, "timeline");
+  g_signal_connect_object (self->timeline, "document-activated",
+                           G_CALLBACK (document_activated_cb), self, G_CONNECT_SWAPPED);
+
+  page = adw_leaflet_append (self->leaflet, gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  adw_leaflet_page_set_navigatable (page, FALSE);
+
+  self->document_pane = CAB_DOCUMENT_PANE (cab_document_pane_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->document_pane), TRUE);
+  page = adw_leaflet_append (self->leaflet, GTK_WIDGET (self->document_pane));
+  adw_leaflet_page_set_name (page, "document");
+
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->timeline));
+  folded_cb (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* public API                                                             */
+
+GtkWidget *
+cab_patient_page_new (void)
+{
+  return g_object_new (CAB_TYPE_PATIENT_PAGE, NULL);
+}
+
+void
+cab_patient_page_set_session (CabPatientPage *self,
+                              CabSession     *session)
+{
+  g_return_if_fail (CAB_IS_PATIENT_PAGE (self));
+  g_return_if_fail (session == NULL || CAB_IS_SESSION (session));
+
+  g_set_object (&self->session, session);
+  cab_document_pane_set_session (self->document_pane, session);
+}
+
+void
+cab_patient_page_set_image_link_template (CabPatientPage *self,
+                                          const char     *template_)
+{
+  g_return_if_fail (CAB_IS_PATIENT_PAGE (self));
+
+  cab_document_pane_set_image_link_template (self->document_pane, template_);
+}
+
+void
+cab_patient_page_set_patient (CabPatientPage *self,
+                              const char     *patient_id,
+                              const char     *opened_at)
+{
+  CabStore *store;
+
+  g_return_if_fail (CAB_IS_PATIENT_PAGE (self));
+  g_return_if_fail (patient_id != NULL);
+  g_return_if_fail (self->session != NULL);
+
+  store = cab_session_get_store (self->session);
+  g_return_if_fail (store != NULL);
+
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  self->refreshing = FALSE;
+  cab_patient_header_set_refreshing (self->header, FALSE);
+
+  g_free (self->patient_id);
+  self->patient_id = g_strdup (patient_id);
+
+  cab_document_pane_clear (self->document_pane);
+  cab_patient_header_set_patient (self->header, store, patient_id);
+  /* A new patient starts from the whole timeline. */
+  cab_timeline_view_set_kind_filter (self->timeline, CAB_KIND_FILTER_ALL);
+  cab_timeline_view_set_date_range (self->timeline, NULL, NULL);
+  cab_timeline_view_set_search_text (self->timeline, NULL);
+  cab_timeline_view_set_patient (self->timeline, store, patient_id, opened_at);
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->timeline));
+}
+
+const char *
+cab_patient_page_get_patient_id (CabPatientPage *self)
+{
+  g_return_val_if_fail (CAB_IS_PATIENT_PAGE (self), NULL);
+
+  return self->patient_id;
+}
+
+void
+cab_patient_page_reload (CabPatientPage *self)
+{
+  g_return_if_fail (CAB_IS_PATIENT_PAGE (self));
+
+  if (self->patient_id == NULL)
+    return;
+
+  cab_patient_header_reload (self->header);
+  cab_timeline_view_reload (self->timeline);
+}
+
+gboolean
+cab_patient_page_get_refreshing (CabPatientPage *self)
+{
+  g_return_val_if_fail (CAB_IS_PATIENT_PAGE (self), FALSE);
+
+  return self->refreshing;
+}
+
+CabPatientHeader *
+cab_patient_page_get_header (CabPatientPage *self)
+{
+  g_return_val_if_fail (CAB_IS_PATIENT_PAGE (self), NULL);
+
+  return self->header;
+}
+
+CabTimelineView *
+cab_patient_page_get_timeline (CabPatientPage *self)
+{
+  g_return_val_if_fail (CAB_IS_PATIENT_PAGE (self), NULL);
+
+  return self->timeline;
+}
+
+CabDocumentPane *
+cab_patient_page_get_document_pane (CabPatientPage *self)
+{
+  g_return_val_if_fail (CAB_IS_PATIENT_PAGE (self), NULL);
+
+  return self->document_pane;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-recent-patients"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "cab-desk-style.h"
+#include "patients/cab-patient-format.h"
+#include "cab-recent-patients.h"
+
+struct _CabRecentPatients
+{
+  GtkWidget     parent_instance;
+
+  GtkWidget    *box;
+  GtkListBox   *list;
+  GCancellable *cancellable;
+  guint         n;
+};
+
+G_DEFINE_FINAL_TYPE (CabRecentPatients, cab_recent_patients, GTK_TYPE_WIDGET)
+
+enum {
+  PATIENT_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  CabStore *store = g_object_get_data (G_OBJECT (task), "store");
+  char **ids = task_data;
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_patient_row_free);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      CabPatientRow *row = cab_store_get_patient (store, ids[i], &error);
+
+      /* A patient who left the practice is simply not listed. */
+      if (row != NULL)
+        g_ptr_array_add (rows, row);
+    }
+
+  g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GtkWidget *
+make_row (const CabPatientRow *row)
+{
+  g_autofree char *name = cab_format_patient_name (&row->patient);
+  g_autofree char *details = cab_format_patient_details (&row->patient);
+  g_autofree char *escaped_name = g_markup_escape_text (name, -1);
+  g_autofree char *escaped_details = g_markup_escape_text (details != NULL ? details : "", -1);
+  GtkWidget *action_row = adw_action_row_new ();
+  GtkWidget *badge = gtk_label_new (NULL);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), escaped_name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), escaped_details);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (action_row), TRUE);
+  gtk_widget_set_name (action_row, row->id);
+
+  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  cab_identity_badge_update (GTK_LABEL (badge), row->patient.identity_status);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), badge);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+
+  return action_row;
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  CabRecentPatients *self = CAB_RECENT_PATIENTS (object);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+
+  rows = g_task_propagate_pointer (G_TASK (result), &error);
+  if (rows == NULL)
+    return;  /* cancelled: a newer list is on its way */
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+
+  for (guint i = 0; i < rows->len; i++)
+    gtk_list_box_append (self->list, make_row (g_ptr_array_index (rows, i)));
+
+  self->n = rows->len;
+  gtk_widget_set_visible (self->box, self->n > 0);
+}
+
+static void
+row_activated_cb (CabRecentPatients *self,
+                  GtkListBoxRow     *row,
+                  GtkListBox        *list)
+{
+  g_signal_emit (self, signals[PATIENT_ACTIVATED], 0, gtk_widget_get_name (GTK_WIDGET (row)));
+}
+
+static void
+cab_recent_patients_dispose (GObject *object)
+{
+  CabRecentPatients *self = CAB_RECENT_PATIENTS (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+
+  G_OBJECT_CLASS (cab_recent_patients_parent_class)->dispose (object);
+}
+
+static void
+cab_recent_patients_class_init (CabRecentPatientsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cab_recent_patients_dispose;
+
+  signals[PATIENT_ACTIVATED] =
+    g_signal_new ("patient-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+cab_recent_patients_init (CabRecentPatients *self)
+{
+  GtkWidget *title;
+
+  cab_desk_shell_style_ensure (GTK_WIDGET (self));
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  gtk_widget_set_visible (self->box, FALSE);
+
+  title = gtk_label_new (_("Recent Patients"));
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_box_append (GTK_BOX (self->box), title);
+
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Recent Patients"), -1);
+  g_signal_connect_object (self->list, "row-activated",
+                           G_CALLBACK (row_activated_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->list));
+}
+
+GtkWidget *
+cab_recent_patients_new (void)
+{
+  return g_object_new (CAB_TYPE_RECENT_PATIENTS, NULL);
+}
+
+void
+cab_recent_patients_set (CabRecentPatients  *self,
+                         CabStore           *store,
+                         const char * const *patient_ids)
+{
+  static const char * const none[] = { NULL };
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CAB_IS_RECENT_PATIENTS (self));
+  g_return_if_fail (CAB_IS_STORE (store));
+
+  if (patient_ids == NULL)
+    patient_ids = none;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  g_task_set_source_tag (task, cab_recent_patients_set);
+  g_object_set_data_full (G_OBJECT (task), "store", g_object_ref (store), g_object_unref);
+  g_task_set_task_data (task, g_strdupv ((char **) patient_ids), (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, load_thread);
+}
+
+guint
+cab_recent_patients_get_n (CabRecentPatients *self)
+{
+  g_return_val_if_fail (CAB_IS_RECENT_PATIENTS (self), 0);
+
+  return self->n;
+}

@@ -1,0 +1,839 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-desk"
+
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cab-application.h"
+#include "cab-imaging-link.h"
+#include "cab-store-opened.h"
+#include "cab-test-sandbox.h"
+#include "desk/cab-desk.h"
+#include "desk/cab-recent-patients.h"
+#include "timeline/cab-timeline-item.h"
+
+#define PRACTICE "Organization/org-practice"
+#define PRACTICE_NAME "Cabinet médical des Tilleuls"
+/* A hang guard, not a timing assertion. */
+#define WAIT_LIMIT_S 120
+
+static CabApplication *app;
+static const char *lang = "en";
+static char *screenshot_dir;
+
+/* ---------------------------------------------------------------------- */
+/* helpers                                                                */
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add (50, wake_cb, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up waiting for %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (wake_id);
+}
+
+static void
+settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+  guint wake_id = g_timeout_add (20, wake_cb, NULL);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake_id);
+}
+
+static void
+screenshot (CabWindow  *window,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
+  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
+
+  settle (500);
+  g_assert_true (cab_window_save_screenshot (window, path, &error));
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+}
+
+static GtkWidget *
+find_widget (GtkWidget  *widget,
+             GType       type,
+             const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (label == NULL ||
+       (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Pixels darker than mid-grey in @widget as drawn: text and lines on the
+ * page, never the viewer's light background. */
+static guint
+count_dark_pixels (GtkWidget *widget)
+{
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  gsize stride;
+  guint n = 0;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guchar *p = pixels + y * stride + x * 4;   /* B G R A, premultiplied */
+
+        if (p[3] > 200 && p[0] + p[1] + p[2] < 3 * 110)
+          n++;
+      }
+  return n;
+}
+
+typedef struct
+{
+  guint    n_finished;
+  gboolean last_success;
+} SyncWatch;
+
+static void
+sync_finished_cb (CabSession *session,
+                  gboolean    success,
+                  SyncWatch  *watch)
+{
+  watch->n_finished++;
+  watch->last_success = success;
+}
+
+static void
+status_cb (CabSession *session,
+           GParamSpec *pspec,
+           gpointer    data)
+{
+  CabFhirClient *client = cab_session_get_client (session);
+
+  if (client != NULL)
+    {
+      cab_fhir_client_set_retry_policy (client, 1, 50);
+      cab_fhir_client_set_timeout (client, 10);
+    }
+}
+
+typedef struct
+{
+  SyncWatch *watch;
+  guint      n;
+} FinishedWait;
+
+static gboolean
+finished_n_times (gpointer data)
+{
+  FinishedWait *wait = data;
+
+  return wait->watch->n_finished >= wait->n;
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_remove (path);
+      return;
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+has_non_ascii (const char *s)
+{
+  for (; s != NULL && *s != '\0'; s++)
+    if ((guchar) *s >= 0x80)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+first_word (const char *s)
+{
+  const char *space = strchr (s, ' ');
+
+  return space != NULL ? g_strndup (s, space - s) : g_strdup (s);
+}
+
+/* ---------------------------------------------------------------------- */
+/* what the desk shows                                                    */
+
+typedef struct
+{
+  CabDesk *desk;
+  const char *patient_id;
+} OpenWait;
+
+static gboolean
+patient_shown (gpointer data)
+{
+  OpenWait *wait = data;
+  CabPatientPage *page = cab_desk_get_patient_page (wait->desk);
+  CabTimelineView *timeline = cab_patient_page_get_timeline (page);
+
+  return !cab_desk_get_opening (wait->desk) &&
+         g_strcmp0 (cab_desk_get_patient_id (wait->desk), wait->patient_id) == 0 &&
+         !cab_patient_header_get_loading (cab_patient_page_get_header (page)) &&
+         !cab_timeline_view_get_busy (timeline) &&
+         cab_desk_get_title (wait->desk) != NULL;
+}
+
+static gboolean
+timeline_idle (gpointer data)
+{
+  return !cab_timeline_view_get_busy (CAB_TIMELINE_VIEW (data));
+}
+
+static gboolean
+viewer_settled (gpointer data)
+{
+  CabDocumentPane *pane = data;
+  CabPdfViewerState state = cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
+
+  return !cab_document_pane_get_busy (pane) &&
+         (state == CAB_PDF_VIEWER_DOCUMENT || state == CAB_PDF_VIEWER_UNAVAILABLE ||
+          state == CAB_PDF_VIEWER_ERROR);
+}
+
+static void
+page_rendered_cb (CabPdfViewer *viewer,
+                  guint         page,
+                  gboolean     *rendered)
+{
+  if (page == 0)
+    *rendered = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+find_done (gpointer data)
+{
+  CabPdfView *view = data;
+
+  return !cab_pdf_view_get_find_busy (view) && cab_pdf_view_get_n_matches (view) > 0;
+}
+
+static gboolean
+lab_done (gpointer data)
+{
+  return !cab_lab_table_get_loading (CAB_LAB_TABLE (data));
+}
+
+static gboolean
+not_refreshing (gpointer data)
+{
+  return !cab_patient_page_get_refreshing (CAB_PATIENT_PAGE (data));
+}
+
+static gboolean
+has_operator (gpointer data)
+{
+  return g_strcmp0 (cab_session_get_operator (CAB_SESSION (data)), PRACTICE_NAME) == 0;
+}
+
+/* Position of the first document (not a month header) in the timeline. */
+static guint
+first_document (CabTimelineView *timeline,
+                const char      *not_id)
+{
+  GListModel *model = cab_timeline_view_get_model (timeline);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (model, i);
+
+      if (!cab_timeline_item_is_header (item) &&
+          g_strcmp0 (cab_timeline_item_get_id (item), not_id) != 0)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static const char *
+item_id (CabTimelineView *timeline,
+         guint            position)
+{
+  g_autoptr(CabTimelineItem) item = g_list_model_get_item (cab_timeline_view_get_model (timeline), position);
+
+  /* The model keeps the item alive. */
+  return cab_timeline_item_get_id (item);
+}
+
+/* Opens the document at @position as a click or Enter would. */
+static void
+activate_document (CabDesk         *desk,
+                   CabTimelineView *timeline,
+                   guint            position)
+{
+  CabDocumentPane *pane = cab_patient_page_get_document_pane (cab_desk_get_patient_page (desk));
+
+  g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
+  g_signal_emit_by_name (cab_timeline_view_get_list_view (timeline), "activate", position);
+  g_assert_cmpstr (cab_document_pane_get_document_id (pane), ==, item_id (timeline, position));
+  wait_for (viewer_settled, pane, "the document to show");
+}
+
+static void
+open_by_search (CabWindow  *window,
+                const char *text,
+                const char *patient_id)
+{
+  CabDesk *desk = cab_window_get_desk (window);
+  CabPatientSearch *search = cab_desk_get_search (desk);
+  GtkWidget *entry = find_widget (GTK_WIDGET (search), GTK_TYPE_SEARCH_ENTRY, NULL);
+  OpenWait wait = { desk, patient_id };
+
+  g_assert_nonnull (entry);
+  gtk_widget_grab_focus (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  /* Enter at once: the search opens the first result when it comes. */
+  g_signal_emit_by_name (entry, "activate");
+  wait_for (patient_shown, &wait, "the patient to open");
+}
+
+static void
+launcher_cb (CabWindow  *window,
+             const char *uri,
+             gpointer    user_data)
+{
+  char **launched = user_data;
+
+  g_free (*launched);
+  *launched = g_strdup (uri);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the consultation                                                       */
+
+typedef struct
+{
+  char *id;
+  char *query;           /* what the doctor types: no accents */
+  CabPatient patient;
+} Chosen;
+
+/* A patient with an accent in the name, a qualified identity and an imaging
+ * report with its study, read from the store as the app synced it. */
+static gboolean
+choose_patient (CabStore *store,
+                Chosen   *chosen)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = cab_store_search_patients (store, NULL, 0, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CabPatientRow *row = g_ptr_array_index (rows, i);
+      CabTimelineFilter filter = { .type_code = "18748-4" };
+      g_autoptr(GPtrArray) imaging = NULL;
+      g_autofree char *given = NULL;
+      g_autofree char *typed = NULL;
+      g_autofree char *ascii = NULL;
+      gboolean has_study = FALSE;
+
+      if (!has_non_ascii (row->patient.family) && !has_non_ascii (row->patient.given))
+        continue;
+      if (g_strcmp0 (row->patient.identity_status, "QUAL") != 0 || row->patient.ins == NULL ||
+          row->patient.birth_date == NULL || strlen (row->patient.birth_date) != 10)
+        continue;
+
+      imaging = cab_store_list_timeline (store, row->id, &filter, &error);
+      g_assert_no_error (error);
+      for (guint j = 0; j < imaging->len; j++)
+        if (((CabDocumentRow *) g_ptr_array_index (imaging, j))->document.study_uid != NULL)
+          has_study = TRUE;
+      if (!has_study)
+        continue;
+
+      given = first_word (row->patient.given);
+      /* "Hélène LE GOFF 12/03/1954" typed "helene le goff 12/03/1954". */
+      typed = g_strdup_printf ("%s %s %.2s/%.2s/%.4s", given, row->patient.family,
+                               row->patient.birth_date + 8, row->patient.birth_date + 5,
+                               row->patient.birth_date);
+      ascii = g_str_to_ascii (typed, "C");
+      chosen->query = g_ascii_strdown (ascii, -1);
+      chosen->id = g_strdup (row->id);
+      chosen->patient.ins = g_strdup (row->patient.ins);
+      chosen->patient.identity_status = g_strdup (row->patient.identity_status);
+      chosen->patient.family = g_strdup (row->patient.family);
+      chosen->patient.birth_name = g_strdup (row->patient.birth_name);
+      chosen->patient.given = g_strdup (row->patient.given);
+      chosen->patient.sex = g_strdup (row->patient.sex);
+      chosen->patient.birth_date = g_strdup (row->patient.birth_date);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_desk_consultation (void)
+{
+  const char * const extra[] = { "--patients", "40", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabTestSandbox) sandbox = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *data_dir = NULL;
+  g_autofree char *launched = NULL;
+  g_autofree char *expected_uri = NULL;
+  g_autofree char *template_ = NULL;
+  g_autofree char *imaging_id = NULL;
+  g_autofree char *opened = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_auto(GStrv) recent = NULL;
+  CabConfig config = { 0 };
+  SyncWatch watch = { 0 };
+  FinishedWait finished = { &watch, 1 };
+  Chosen chosen = { 0 };
+  CabWindow *window;
+  CabSession *session;
+  CabStore *store;
+  CabDesk *desk;
+  CabPatientPage *page;
+  CabTimelineView *timeline;
+  CabDocumentPane *pane;
+  CabPdfViewer *viewer;
+  GListModel *model;
+  GtkWidget *images_button;
+  gboolean rendered = FALSE;
+  guint n_docs = 0;
+  guint position;
+  gulong rendered_id;
+
+  sandbox = cab_test_sandbox_start (extra, FALSE, &error);
+  g_assert_no_error (error);
+  data_dir = g_dir_make_tmp ("cabinet-test-desk-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* Room for the header, the timeline and the report side by side. */
+  g_settings_set_int (settings, "window-width", 1500);
+  g_settings_set_int (settings, "window-height", 900);
+  g_settings_set_strv (settings, "recent-patients", NULL);
+
+  config.server_url = sandbox->base_url;
+  config.token = (char *) CAB_TEST_TOKEN;
+  config.practice = (char *) PRACTICE;
+  config.data_dir = data_dir;
+  cab_application_set_config (app, &config);
+
+  g_application_activate (G_APPLICATION (app));
+  window = cab_application_get_window (app);
+  g_assert_nonnull (window);
+  session = cab_window_get_session (window);
+  g_signal_connect (session, "sync-finished", G_CALLBACK (sync_finished_cb), &watch);
+  g_signal_connect (session, "notify::status", G_CALLBACK (status_cb), NULL);
+  cab_window_set_uri_launcher (window, launcher_cb, &launched, NULL);
+  wait_for (window_mapped, window, "the window to be mapped");
+
+  wait_for (finished_n_times, &finished, "the first sync");
+  g_assert_true (watch.last_success);
+  store = cab_session_get_store (session);
+
+  /* Who is working: the practice, as the server names it. */
+  wait_for (has_operator, session, "the practice name");
+  desk = cab_window_get_desk (window);
+  g_assert_cmpstr (cab_window_get_page (window), ==, "patients");
+  g_assert_null (cab_desk_get_patient_id (desk));
+  screenshot (window, "desk-home");
+
+  /* Tests may read the store from the main thread. */
+  g_assert_true (choose_patient (store, &chosen));
+  g_test_message ("typing “%s”", chosen.query);
+  open_by_search (window, chosen.query, chosen.id);
+
+  page = cab_desk_get_patient_page (desk);
+  timeline = cab_patient_page_get_timeline (page);
+  pane = cab_patient_page_get_document_pane (page);
+  viewer = cab_document_pane_get_viewer (pane);
+
+  /* The opening is recorded (for "new since") and remembered. */
+  opened = cab_store_get_patient_opened (store, chosen.id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (opened);
+  recent = g_settings_get_strv (settings, "recent-patients");
+  g_assert_cmpstr (recent[0], ==, chosen.id);
+  g_assert_false (cab_desk_get_search_visible (desk));
+  /* The médecin traitant is named (the session fetched the practitioners). */
+  g_assert_nonnull (cab_patient_header_get_practitioner (cab_patient_page_get_header (page)));
+  g_assert_cmpstr (cab_window_get_status_text (window), !=, NULL);
+
+  /* The timeline: the store's entries for the patient, newest first. */
+  expected = cab_store_list_timeline (store, chosen.id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (expected->len, >, 0);
+  model = cab_timeline_view_get_model (timeline);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (model, i);
+      const CabDocumentRow *row;
+
+      if (cab_timeline_item_is_header (item))
+        continue;
+      g_assert_cmpuint (n_docs, <, expected->len);
+      row = g_ptr_array_index (expected, n_docs);
+      g_assert_cmpstr (cab_timeline_item_get_id (item), ==, row->id);
+      if (n_docs > 0)
+        g_assert_cmpstr (((CabDocumentRow *) g_ptr_array_index (expected, n_docs - 1))->sort_date, >=,
+                         row->sort_date);
+      n_docs++;
+    }
+  g_assert_cmpuint (n_docs, ==, expected->len);
+  g_assert_cmpuint (cab_timeline_view_get_n_documents (timeline), ==, expected->len);
+
+  /* ...which are the sandbox's, KOS entries folded into their report. */
+  {
+    g_autofree char *path = g_strdup_printf ("/fhir/DocumentReference?patient=%s&status=current&_count=1000", chosen.id);
+    g_autofree char *body = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+    guint status = 0;
+    guint n_kos = 0;
+    JsonArray *entries;
+
+    body = cab_test_sandbox_call (sandbox, "GET", path, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (status, ==, 200);
+    node = json_from_string (body, &error);
+    g_assert_no_error (error);
+    entries = json_object_get_array_member (json_node_get_object (node), "entry");
+    for (guint i = 0; i < expected->len; i++)
+      g_hash_table_add (ids, ((CabDocumentRow *) g_ptr_array_index (expected, i))->id);
+    for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
+      {
+        JsonObject *resource = json_object_get_object_member (json_array_get_object_element (entries, i), "resource");
+        const char *id = json_object_get_string_member (resource, "id");
+
+        if (g_hash_table_contains (ids, id))
+          continue;
+        /* Only an imaging KOS may be missing: it is shown through its report. */
+        {
+          JsonObject *type = json_object_get_object_member (resource, "type");
+          JsonArray *coding = type != NULL ? json_object_get_array_member (type, "coding") : NULL;
+          const char *code = coding != NULL && json_array_get_length (coding) > 0
+                             ? json_object_get_string_member_with_default (json_array_get_object_element (coding, 0), "code", NULL)
+                             : NULL;
+
+          g_assert_cmpstr (code, ==, "IMG-KOS");
+        }
+        n_kos++;
+      }
+    /* Every current entry of the health space is there (the store may also
+     * keep older versions the sync saw). */
+    g_assert_cmpuint (entries != NULL ? json_array_get_length (entries) : 0, <=, expected->len + n_kos);
+    g_test_message ("timeline: %u entries, health space: %u current (%u KOS folded)",
+                    expected->len, entries != NULL ? json_array_get_length (entries) : 0, n_kos);
+  }
+  screenshot (window, "desk-patient");
+
+  /* Imaging only. */
+  cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_IMAGING);
+  wait_for (timeline_idle, timeline, "the imaging filter");
+  g_assert_cmpuint (cab_timeline_view_get_n_documents (timeline), >, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (cab_timeline_view_get_model (timeline)); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (cab_timeline_view_get_model (timeline), i);
+
+      if (!cab_timeline_item_is_header (item))
+        g_assert_cmpint (cab_timeline_item_get_kind (item), ==, CAB_DOCUMENT_KIND_IMAGING);
+    }
+
+  /* Open a report with its study: downloaded, the first page drawn. */
+  position = GTK_INVALID_LIST_POSITION;
+  for (guint i = 0; i < g_list_model_get_n_items (cab_timeline_view_get_model (timeline)); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (cab_timeline_view_get_model (timeline), i);
+
+      if (!cab_timeline_item_is_header (item) && cab_timeline_item_get_row (item)->document.study_uid != NULL &&
+          !cab_timeline_item_get_row (item)->document.is_kos)
+        {
+          position = i;
+          break;
+        }
+    }
+  rendered_id = g_signal_connect (viewer, "page-rendered", G_CALLBACK (page_rendered_cb), &rendered);
+  activate_document (desk, timeline, position);
+  imaging_id = g_strdup (cab_document_pane_get_document_id (pane));
+  g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
+  g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), >=, 1);
+  wait_for (is_true, &rendered, "the first page to be rendered");
+  g_signal_handler_disconnect (viewer, rendered_id);
+  settle (300);
+  g_assert_cmpuint (count_dark_pixels (GTK_WIDGET (cab_pdf_viewer_get_view (viewer))), >, 500);
+
+  /* Its text went to the full-text index. */
+  {
+    g_autoptr(GPtrArray) found = cab_store_search_documents (store, "conclusion", chosen.id, 100, &error);
+    gboolean in_index = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < found->len; i++)
+      if (g_strcmp0 (((CabDocumentRow *) g_ptr_array_index (found, i))->id, imaging_id) == 0)
+        in_index = TRUE;
+    g_assert_true (in_index);
+  }
+
+  /* Find a word: accents and case ignored. */
+  cab_pdf_viewer_find (viewer, "CONCLUSION");
+  wait_for (find_done, cab_pdf_viewer_get_view (viewer), "the word to be found");
+  g_assert_cmpuint (cab_pdf_view_get_n_matches (cab_pdf_viewer_get_view (viewer)), >=, 1);
+
+  /* "View images" asks the launcher for the viewer link. */
+  images_button = find_widget (GTK_WIDGET (pane), GTK_TYPE_BUTTON, _("View _Images"));
+  g_assert_nonnull (images_button);
+  g_assert_true (gtk_widget_get_visible (images_button));
+  screenshot (window, "desk-imaging-report");
+  template_ = g_settings_get_string (settings, "image-viewer-url-template");
+  {
+    g_autoptr(CabDocumentRow) row = cab_store_get_document (store, imaging_id, &error);
+
+    g_assert_no_error (error);
+    expected_uri = cab_imaging_link_build (template_, row->document.study_uid, &chosen.patient);
+    g_signal_emit_by_name (images_button, "clicked");
+    g_assert_cmpstr (launched, ==, expected_uri);
+    g_assert_nonnull (strstr (launched, row->document.study_uid));
+    g_assert_nonnull (strstr (launched, chosen.patient.ins));
+  }
+
+  /* Refresh this patient: a sync of them alone, then the page reads again. */
+  g_signal_emit_by_name (cab_patient_page_get_header (page), "refresh-requested", chosen.id);
+  g_assert_true (cab_patient_page_get_refreshing (page));
+  wait_for (not_refreshing, page, "the patient refresh");
+  g_assert_cmpint (cab_session_get_sync_state (session), ==, CAB_SYNC_STATE_IDLE);
+  wait_for (timeline_idle, timeline, "the timeline after the refresh");
+
+  /* A lab report, with its results beside it when it has any. */
+  cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_LAB);
+  wait_for (timeline_idle, timeline, "the lab filter");
+  if (cab_timeline_view_get_n_documents (timeline) > 0)
+    {
+      guint n_results, n_abnormal;
+
+      activate_document (desk, timeline, first_document (timeline, NULL));
+      g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
+      wait_for (lab_done, cab_document_pane_get_lab_table (pane), "the lab results");
+      n_results = cab_lab_table_get_n_results (cab_document_pane_get_lab_table (pane), &n_abnormal);
+      g_test_message ("lab report: %u results, %u out of range", n_results, n_abnormal);
+      g_assert_cmpint (cab_document_pane_get_shows_results (pane), ==, n_results > 0);
+      screenshot (window, "desk-lab-report");
+    }
+
+  /* The server goes away. */
+  g_clear_pointer (&sandbox, cab_test_sandbox_free);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
+  finished.n = 2;
+  wait_for (finished_n_times, &finished, "the offline sync");
+  g_assert_cmpint (cab_session_get_sync_state (session), ==, CAB_SYNC_STATE_OFFLINE);
+
+  /* The patient still opens, from the recent patients this time. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.patients-home", NULL);
+  g_assert_null (cab_desk_get_patient_id (desk));
+  screenshot (window, "desk-home-offline");
+  {
+    GtkWidget *overview = find_widget (GTK_WIDGET (window), CAB_TYPE_RECENT_PATIENTS, NULL);
+    GtkWidget *row = find_widget (overview, ADW_TYPE_ACTION_ROW, NULL);
+    OpenWait wait = { desk, chosen.id };
+
+    g_assert_cmpuint (cab_recent_patients_get_n (CAB_RECENT_PATIENTS (overview)), ==, 1);
+    g_assert_nonnull (row);
+    g_signal_emit_by_name (row, "activate");
+    wait_for (patient_shown, &wait, "the patient to open offline");
+  }
+  g_assert_cmpuint (cab_timeline_view_get_n_documents (timeline), ==, expected->len);
+
+  /* The downloaded report still reads. */
+  cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_IMAGING);
+  wait_for (timeline_idle, timeline, "the imaging filter");
+  for (position = 0; position < g_list_model_get_n_items (cab_timeline_view_get_model (timeline)); position++)
+    if (g_strcmp0 (item_id (timeline, position), imaging_id) == 0)
+      break;
+  activate_document (desk, timeline, position);
+  g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
+
+  /* One never downloaded says when it will be there. */
+  cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_ALL);
+  wait_for (timeline_idle, timeline, "the whole timeline");
+  position = GTK_INVALID_LIST_POSITION;
+  for (guint i = 0; i < g_list_model_get_n_items (cab_timeline_view_get_model (timeline)); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (cab_timeline_view_get_model (timeline), i);
+
+      if (!cab_timeline_item_is_header (item) && cab_timeline_item_get_row (item)->local_path == NULL &&
+          g_strcmp0 (cab_timeline_item_get_row (item)->document.content_type, "application/pdf") == 0)
+        {
+          position = i;
+          break;
+        }
+    }
+  activate_document (desk, timeline, position);
+  g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_UNAVAILABLE);
+  screenshot (window, "desk-offline-unavailable");
+
+  g_signal_handlers_disconnect_by_data (session, &watch);
+  g_signal_handlers_disconnect_by_func (session, status_cb, NULL);
+  cab_window_set_uri_launcher (window, NULL, NULL, NULL);
+  cab_session_shutdown (session);
+  gtk_window_close (GTK_WINDOW (window));
+  settle (100);
+
+  g_free (chosen.id);
+  g_free (chosen.query);
+  cab_patient_clear (&chosen.patient);
+  remove_tree (data_dir);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+parse_args (int   *argc,
+            char **argv)
+{
+  int j = 1;
+
+  for (int i = 1; i < *argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--lang="))
+        lang = argv[i] + strlen ("--lang=");
+      else
+        argv[j++] = argv[i];
+    }
+  *argc = j;
+  argv[j] = NULL;
+}
+
+static void
+setup_language (void)
+{
+  if (g_str_equal (lang, "fr"))
+    {
+      g_setenv ("LANGUAGE", "fr", TRUE);
+      if (setlocale (LC_ALL, "fr_FR.UTF-8") != NULL)
+        g_setenv ("LC_ALL", "fr_FR.UTF-8", TRUE);
+      else
+        g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+    }
+  else
+    {
+      g_unsetenv ("LANGUAGE");
+      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+    }
+
+  cab_application_init_i18n ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
+  int ret;
+
+  parse_args (&argc, argv);
+  setup_language ();
+
+  /* No session bus: the application runs on its own, as in a sandbox. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides the system's schemas and icons.
+   * The test uses its own data directory instead. */
+  g_test_init (&argc, &argv, NULL);
+
+  screenshot_dir = dir != NULL ? g_strdup (dir)
+                               : g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir, 0755), ==, 0);
+
+  if (g_str_equal (lang, "fr"))
+    g_assert_cmpstr (_("View _Images"), ==, "Voir les _images");
+
+  app = cab_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add_func ("/desk/consultation", test_desk_consultation);
+
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  g_free (screenshot_dir);
+
+  return ret;
+}

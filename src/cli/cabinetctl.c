@@ -13,6 +13,7 @@
 
 #include "cab-nir.h"
 #include "cabinetctl-private.h"
+#include "cabinetctl-outbox.h"
 
 static const char usage_text[] =
   "Usage: cabinetctl [OPTION...] COMMAND [ARG...]\n"
@@ -22,6 +23,8 @@ static const char usage_text[] =
   "  patients [--json]                                  list the stored patients\n"
   "  timeline INS [--json] [--include-kos]              a patient's documents, newest first\n"
   "  document fetch ID -o FILE                          download a document into FILE\n"
+  "  publish INS FILE.pdf --type LOINC [--title TEXT] [--hold]   queue a PDF for the DMP\n"
+  "  outbox list|drain|retry|cancel|release|edit|resolve          actions waiting to be sent\n"
   "\n"
   "Options (before or after the command):\n"
   "  --server URL            FHIR base URL of the health space\n"
@@ -46,6 +49,8 @@ static const CtlCommand commands[] = {
   { "patients", ctl_patients_main },
   { "timeline", ctl_timeline_main },
   { "document", ctl_document_main },
+  { "outbox", ctl_outbox_main },
+  { "publish", ctl_publish_main },
 };
 
 /* ------------------------------------------------------------ failures */

@@ -203,6 +203,34 @@ static const char * const migrations[] = {
   "  resource_id   TEXT"
   ");"
   "CREATE INDEX audit_ts ON audit (ts);",
+
+  /* 2: the outbox (principle 2). One row per user action, inserted in the
+   * same transaction as its local effect, never deleted. next_attempt_at in
+   * unix µs; failures: consecutive transient failures (the backoff level). */
+  "CREATE TABLE outbox ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  kind            TEXT NOT NULL,"
+  "  patient_id      TEXT,"
+  "  document_id     TEXT,"
+  "  state           TEXT NOT NULL,"
+  "  key             TEXT NOT NULL UNIQUE,"
+  "  depends_on      INTEGER REFERENCES outbox (id),"
+  "  payload         TEXT NOT NULL,"
+  "  attempts        INTEGER NOT NULL DEFAULT 0,"
+  "  failures        INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  "  last_error      TEXT,"
+  "  server_id       TEXT,"
+  "  server_version  TEXT,"
+  "  conflict_json   TEXT,"
+  "  created_at      TEXT NOT NULL,"
+  "  updated_at      TEXT NOT NULL"
+  ");"
+  "CREATE INDEX outbox_state ON outbox (state, next_attempt_at);"
+  "CREATE INDEX outbox_patient ON outbox (patient_id, id);"
+  "CREATE INDEX outbox_document ON outbox (document_id) WHERE document_id IS NOT NULL;"
+  /* The drain's "first open entry of each patient". */
+  "CREATE INDEX outbox_open ON outbox (patient_id, id) WHERE state IN ('pending', 'sending');",
 };
 
 int

@@ -35,6 +35,7 @@ sandbox_faults_clear (SandboxFaults *faults)
   faults->retry_after = 1;
   faults->drop_rate = 0;
   faults->expire_tokens = FALSE;
+  faults->hostile = NULL;
   g_array_set_size (faults->error_statuses, 0);
   g_array_append_val (faults->error_statuses, def);
 }
@@ -104,6 +105,7 @@ sandbox_faults_merge_json (SandboxFaults  *faults,
   g_autoptr(GArray) statuses = NULL;
   JsonNode *n;
   gboolean expire = faults->expire_tokens;
+  const char *hostile = faults->hostile;
 
   if (!get_number (o, "latency_ms", 0, 600000, &latency, error) ||
       !get_number (o, "error_rate", 0, 1, &error_rate, error) ||
@@ -118,6 +120,23 @@ sandbox_faults_merge_json (SandboxFaults  *faults,
           return FALSE;
         }
       expire = json_node_get_boolean (n);
+    }
+  if ((n = json_object_get_member (o, "hostile")) != NULL)
+    {
+      static const char * const modes[] = { "invalid-json", "outcome-200", "redirect", NULL };
+      const char *mode = JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+                         ? json_node_get_string (n) : NULL;
+
+      hostile = NULL;
+      for (guint i = 0; mode != NULL && modes[i] != NULL; i++)
+        if (g_str_equal (mode, modes[i]))
+          hostile = modes[i];
+      if (hostile == NULL && !JSON_NODE_HOLDS_NULL (n))
+        {
+          g_set_error_literal (error, SANDBOX_ERROR, 400,
+                               "'hostile' must be null, \"invalid-json\", \"outcome-200\" or \"redirect\"");
+          return FALSE;
+        }
     }
   if ((n = json_object_get_member (o, "error_statuses")) != NULL)
     {
@@ -148,6 +167,7 @@ sandbox_faults_merge_json (SandboxFaults  *faults,
   faults->retry_after = (guint) retry;
   faults->drop_rate = drop;
   faults->expire_tokens = expire;
+  faults->hostile = hostile;
   if (statuses != NULL)
     {
       g_array_set_size (faults->error_statuses, 0);
@@ -168,8 +188,12 @@ sandbox_faults_to_json (SandboxFaults *faults)
                           faults->latency_ms, rate);
   for (guint i = 0; i < faults->error_statuses->len; i++)
     g_string_append_printf (s, "%s%u", i ? "," : "", g_array_index (faults->error_statuses, guint, i));
-  g_string_append_printf (s, "],\"retry_after\":%u,\"drop_rate\":%s,\"expire_tokens\":%s}",
+  g_string_append_printf (s, "],\"retry_after\":%u,\"drop_rate\":%s,\"expire_tokens\":%s",
                           faults->retry_after, drop, faults->expire_tokens ? "true" : "false");
+  if (faults->hostile != NULL)
+    g_string_append_printf (s, ",\"hostile\":\"%s\"}", faults->hostile);
+  else
+    g_string_append (s, ",\"hostile\":null}");
   return g_string_free (s, FALSE);
 }
 

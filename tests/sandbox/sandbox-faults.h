@@ -15,6 +15,7 @@ typedef struct
   guint     retry_after;     /* seconds, on 429 and 503 */
   double    drop_rate;       /* 0..1: close the connection without an answer */
   gboolean  expire_tokens;   /* every token gets 401 "token expired" */
+  const char *hostile;       /* NULL, "invalid-json", "outcome-200" or "redirect" (another host) */
   GRand    *rand;
 } SandboxFaults;
 

@@ -234,6 +234,29 @@ fhir_continue (gpointer data)
       break;
     }
 
+  /* Answers a client must not trust, in place of the work. */
+  if (server->faults->hostile != NULL)
+    {
+      const char *mode = server->faults->hostile;
+      g_autoptr(SandboxResponse) response = NULL;
+
+      if (g_str_equal (mode, "invalid-json"))
+        response = sandbox_response_new_json (200, g_strdup ("{\"resourceType\": \"Bundle\", \"entry\": ["));
+      else if (g_str_equal (mode, "outcome-200"))
+        response = sandbox_response_new_json (200, g_strdup ("{\"resourceType\":\"OperationOutcome\",\"issue\":"
+                                                             "[{\"severity\":\"error\",\"code\":\"processing\","
+                                                             "\"diagnostics\":\"Hostile: the request was refused\"}]}"));
+      else
+        {
+          response = sandbox_response_new (302, NULL, NULL);
+          sandbox_response_add_header (response, "Location", "http://hostile.invalid/fhir/");
+        }
+      send_response (server, job->msg, response, TRUE);
+      soup_server_message_unpause (job->msg);
+      job_free (job);
+      return G_SOURCE_REMOVE;
+    }
+
   if (server->faults->expire_tokens)
     {
       g_autoptr(SandboxResponse) response = sandbox_response_new_error (401, "The access token has expired (token expired)");

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cab-outbox.h"
+
+G_BEGIN_DECLS
+
+struct _CabOutbox
+{
+  GObject          parent_instance;
+
+  CabStore        *store;
+  CabFhirClient   *client;
+  GMainContext    *context;          /* where requests are sent and "changed" emitted */
+  char            *files_dir;        /* the data dir's outbox folder (PDF copies) */
+  char            *author;
+  char            *custodian;
+
+  guint            parallelism;
+  guint            initial_backoff_ms;
+  guint            max_backoff_ms;
+  guint            horizon_ms;
+
+  /* Drain state, main context only. */
+  gboolean         background;
+  gboolean         recovered;        /* "sending" left by a stopped process reset */
+  gboolean         pumping;          /* a claim is running on a worker */
+  gboolean         pump_again;
+  GHashTable      *busy_lanes;       /* lane -> entry id being sent */
+  GList           *drains;           /* DrainRun* waiting for the outbox to settle */
+  GSource         *timer;
+  gint64           timer_due;
+  gint64           next_due;         /* from the last claim */
+  guint            net_streak;       /* consecutive failures to reach the server */
+  gboolean         any_answer;       /* the server answered at least once lately */
+  gboolean         offline;
+  GNetworkMonitor *monitor;
+  gulong           network_handler;
+  GCancellable    *cancellable;
+};
+
+/* One request an entry turns into (built on a worker thread). */
+typedef struct
+{
+  char       *method;
+  char       *path;
+  GHashTable *headers;
+  char       *content_type;
+  GBytes     *body;
+} CabOutboxRequest;
+
+void cab_outbox_request_free (CabOutboxRequest *request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabOutboxRequest, cab_outbox_request_free)
+
+/* An entry kind. New kinds (messages, e-prescriptions) add a row to the table
+ * in cab-outbox-publish.c. */
+typedef struct
+{
+  const char *name;
+  /* Worker thread: the request for a claimed entry; FALSE: the entry fails
+   * with @error's message (the payload cannot be sent as it is). */
+  CabOutboxRequest *(*prepare)   (CabOutbox             *self,
+                                  const CabOutboxEntry  *entry,
+                                  GError               **error);
+  /* A 2xx answer: fills @outcome (DONE with the server's id) or FALSE with
+   * @error when the answer does not say it worked. */
+  gboolean          (*succeeded) (const CabOutboxEntry  *entry,
+                                  CabFhirResponse       *response,
+                                  CabOutboxOutcome      *outcome,
+                                  GError               **error);
+  /* After a 412: the resource to read to show the conflict ("Type/id"), or
+   * NULL when 412 is not a conflict for this kind. */
+  char             *(*conflict_target) (const CabOutboxEntry *entry);
+  /* With the server's current version: TRUE when it already is what the
+   * entry wanted (a resend after a lost answer). */
+  gboolean          (*already_applied) (const CabOutboxEntry *entry,
+                                        JsonObject           *current);
+} CabOutboxKind;
+
+const CabOutboxKind *cab_outbox_kind_lookup (const char *name);
+
+extern const CabOutboxKind cab_outbox_kind_publish;
+extern const CabOutboxKind cab_outbox_kind_visibility;
+
+/* cab-outbox-visibility.c: the payload of "keep mine" after a conflict. */
+char    *cab_outbox_visibility_rebase  (const char *payload_json,
+                                        const char *server_json);
+
+/* cab-outbox.c */
+void     cab_outbox_emit_changed       (CabOutbox *self);
+/* Thread-safe: pumps the drain from the outbox's context. */
+void     cab_outbox_wake               (CabOutbox *self);
+
+/* cab-outbox-drain.c */
+void     cab_outbox_drain_init         (CabOutbox *self);
+void     cab_outbox_drain_dispose      (CabOutbox *self);
+void     cab_outbox_pump               (CabOutbox *self);
+
+/* cab-outbox-publish.c: payload helpers. */
+char    *cab_outbox_labels_apply       (const char *labels,
+                                        gboolean    masked,
+                                        gboolean    hidden);
+char    *cab_outbox_new_key            (void);
+
+G_END_DECLS

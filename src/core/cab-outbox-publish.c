@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-outbox"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <poppler.h>
+
+#include "cab-outbox-private.h"
+
+/*
+ * The "publish" kind: a PDF to the DMP as an ITI-65 transaction Bundle. Each
+ * part is idempotent on its own, so a resend after a lost answer makes no
+ * duplicate: the List and the DocumentReference are conditional creates on
+ * the entry's key (their business identifier), the Binary is a PUT on an id
+ * derived from the key (update-as-create).
+ */
+
+#define SYSTEM_URI "urn:ietf:rfc:3986"
+
+static const CabDocumentType document_types[] = {
+  { "11488-4", "Compte rendu de consultation", "10" },
+  { "11490-0", "Lettre de liaison à la sortie", "10" },
+  { "34112-3", "Compte rendu hospitalier (séjour)", "10" },
+  { "11502-2", "Compte rendu d'examens biologiques", "10" },
+  { "18748-4", "Compte rendu d'imagerie médicale", "31" },
+  { "34874-8", "Compte rendu opératoire", "10" },
+  { "57833-6", "Prescription de produits de santé", "42" },
+  { "60591-5", "Synthèse du dossier médical (VSM)", "11" },
+  { "15507-7", "Passage aux urgences", "10" },
+  { "87273-9", "Note de vaccination", "10" },
+  { "89601-9", "Certificat médical", "10" },
+  { NULL, NULL, NULL },
+};
+
+const CabDocumentType *
+cab_document_types (void)
+{
+  return document_types;
+}
+
+const CabDocumentType *
+cab_document_type_lookup (const char *code)
+{
+  for (guint i = 0; code != NULL && document_types[i].code != NULL; i++)
+    if (g_str_equal (document_types[i].code, code))
+      return &document_types[i];
+  return NULL;
+}
+
+gboolean
+cab_outbox_check_pdf (GBytes  *bytes,
+                      GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  GObject *document;
+
+  if (size < 5 || memcmp (data, "%PDF-", 5) != 0)
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_NOT_PDF,
+                           _("The file is not a PDF document"));
+      return FALSE;
+    }
+
+  /* poppler 22.12 declares no autoptr cleanups. */
+  document = (GObject *) poppler_document_new_from_bytes (bytes, NULL, &local_error);
+  if (document == NULL)
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_NOT_PDF,
+                   _("The PDF document cannot be opened: %s"), local_error->message);
+      return FALSE;
+    }
+  g_object_unref (document);
+  return TRUE;
+}
+
+char *
+cab_outbox_new_key (void)
+{
+  return g_uuid_string_random ();
+}
+
+static char *
+sha1_base64 (GBytes *bytes)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize len = sizeof digest;
+
+  g_checksum_update (checksum, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_checksum_get_digest (checksum, digest, &len);
+  return g_base64_encode (digest, len);
+}
+
+static char *
+now_iso (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* ------------------------------------------------------------------ enqueue */
+
+gboolean
+cab_outbox_publish_document (CabOutbox   *self,
+                             const char  *patient_id,
+                             const char  *pdf_path,
+                             const char  *type_code,
+                             const char  *title,
+                             gboolean     hold,
+                             gint64      *entry_id,
+                             GError     **error)
+{
+  const CabDocumentType *type;
+  g_autoptr(CabPatientRow) patient = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *file_path = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *doc_id = NULL;
+  g_autofree char *payload = NULL;
+  g_autofree char *display_title = NULL;
+  const char *author;
+  gsize length = 0;
+  CabOutboxEntry entry = { 0 };
+  CabOutboxLocalDocument doc = { 0 };
+  gint64 id = 0;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (patient_id != NULL && pdf_path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((type = cab_document_type_lookup (type_code)) == NULL)
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_BAD_TYPE,
+                   _("“%s” is not a document type that can be published"),
+                   type_code != NULL ? type_code : "");
+      return FALSE;
+    }
+
+  patient = cab_store_get_patient (self->store, patient_id, &local_error);
+  if (patient == NULL)
+    {
+      if (g_error_matches (local_error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
+        g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_NO_PATIENT,
+                             _("This patient is not in the local record"));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (!g_file_get_contents (pdf_path, &contents, &length, &local_error))
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
+                   _("Cannot read the document: %s"), local_error->message);
+      return FALSE;
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  if (!cab_outbox_check_pdf (bytes, error))
+    return FALSE;
+
+  key = cab_outbox_new_key ();
+  hash = sha1_base64 (bytes);
+  date = now_iso ();
+  doc_id = g_strconcat ("local-", key, NULL);
+  display_title = g_strdup (title != NULL && *title != '\0' ? title : type->display);
+  author = self->author != NULL ? self->author : patient->patient.gp_reference;
+
+  /* The copy is on disk (synced, renamed into place) before the entry that
+   * names it is committed; a crash in between leaves only an unused file. */
+  file_name = g_strconcat (key, ".pdf", NULL);
+  file_path = g_build_filename (self->files_dir, file_name, NULL);
+  if (g_mkdir_with_parents (self->files_dir, 0700) != 0 ||
+      !g_file_set_contents_full (file_path, g_bytes_get_data (bytes, NULL), length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
+                   _("Cannot keep a copy of the document: %s"),
+                   local_error != NULL ? local_error->message : g_strerror (errno));
+      return FALSE;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "file");
+  json_builder_add_string_value (builder, file_name);
+  json_builder_set_member_name (builder, "type_code");
+  json_builder_add_string_value (builder, type->code);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, display_title);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, (gint64) length);
+  json_builder_set_member_name (builder, "sha1");
+  json_builder_add_string_value (builder, hash);
+  json_builder_set_member_name (builder, "date");
+  json_builder_add_string_value (builder, date);
+  if (author != NULL)
+    {
+      json_builder_set_member_name (builder, "author");
+      json_builder_add_string_value (builder, author);
+    }
+  if (self->custodian != NULL)
+    {
+      json_builder_set_member_name (builder, "custodian");
+      json_builder_add_string_value (builder, self->custodian);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  payload = json_to_string (root, FALSE);
+
+  entry.kind = (char *) "publish";
+  entry.patient_id = (char *) patient_id;
+  entry.document_id = doc_id;
+  entry.state = hold ? CAB_OUTBOX_STATE_HELD : CAB_OUTBOX_STATE_PENDING;
+  entry.key = key;
+  entry.payload = payload;
+
+  doc.id = doc_id;
+  doc.patient_id = patient_id;
+  doc.type_code = type->code;
+  doc.type_display = type->display;
+  doc.category_code = type->class_code;
+  doc.title = display_title;
+  doc.author_reference = author;
+  doc.date = date;
+  doc.local_path = file_path;
+  doc.size = (gint64) length;
+  doc.hash = hash;
+
+  if (!cab_store_outbox_enqueue_publish (self->store, &entry, &doc, &id, error))
+    {
+      g_unlink (file_path);
+      return FALSE;
+    }
+
+  if (entry_id != NULL)
+    *entry_id = id;
+  cab_outbox_emit_changed (self);
+  if (!hold)
+    cab_outbox_wake (self);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ sending */
+
+static void
+add_identifier (JsonBuilder *b,
+                const char  *value)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "system");
+  json_builder_add_string_value (b, SYSTEM_URI);
+  json_builder_set_member_name (b, "value");
+  json_builder_add_string_value (b, value);
+  json_builder_end_object (b);
+}
+
+static void
+add_coding (JsonBuilder *b,
+            const char  *system,
+            const char  *code,
+            const char  *display)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "coding");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "system");
+  json_builder_add_string_value (b, system);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  if (display != NULL)
+    {
+      json_builder_set_member_name (b, "display");
+      json_builder_add_string_value (b, display);
+    }
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static void
+add_reference (JsonBuilder *b,
+               const char  *member,
+               const char  *reference)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "reference");
+  json_builder_add_string_value (b, reference);
+  json_builder_end_object (b);
+}
+
+static void
+add_request (JsonBuilder *b,
+             const char  *method,
+             const char  *url,
+             const char  *if_none_exist)
+{
+  json_builder_set_member_name (b, "request");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "method");
+  json_builder_add_string_value (b, method);
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, url);
+  if (if_none_exist != NULL)
+    {
+      json_builder_set_member_name (b, "ifNoneExist");
+      json_builder_add_string_value (b, if_none_exist);
+    }
+  json_builder_end_object (b);
+}
+
+static const char *
+payload_string (JsonObject *o,
+                const char *member)
+{
+  JsonNode *n = json_object_get_member (o, member);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
+/* A stable URN for a bundle entry's fullUrl, distinct from the business
+ * identifiers: a server rewrites every string equal to a fullUrl. */
+static char *
+entry_urn (const char *key,
+           const char *what)
+{
+  g_autofree char *seed = g_strconcat (key, "/", what, NULL);
+  g_autofree char *hex = g_compute_checksum_for_string (G_CHECKSUM_SHA1, seed, -1);
+
+  hex[12] = '5';
+  return g_strdup_printf ("urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+static CabOutboxRequest *
+publish_prepare (CabOutbox             *self,
+                 const CabOutboxEntry  *entry,
+                 GError               **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *doc_urn = g_strconcat ("urn:uuid:", entry->key, NULL);
+  g_autofree char *list_urn = g_strconcat ("urn:uuid:", entry->key, "-list", NULL);
+  g_autofree char *doc_query = g_strconcat ("identifier=" SYSTEM_URI "|", doc_urn, NULL);
+  g_autofree char *list_query = g_strconcat ("identifier=" SYSTEM_URI "|", list_urn, NULL);
+  g_autofree char *binary_url = g_strconcat ("Binary/", entry->key, NULL);
+  g_autofree char *doc_full_url = entry_urn (entry->key, "DocumentReference");
+  g_autofree char *list_full_url = entry_urn (entry->key, "List");
+  g_autofree char *subject = g_strconcat ("Patient/", entry->patient_id, NULL);
+  g_autofree char *text = NULL;
+  const CabDocumentType *type;
+  const char *file, *title, *sha1, *date, *author, *custodian;
+  JsonObject *p;
+  gsize length = 0;
+  CabOutboxRequest *request;
+
+  if (!json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
+                           _("The queued action is damaged"));
+      return NULL;
+    }
+  p = json_node_get_object (json_parser_get_root (parser));
+  file = payload_string (p, "file");
+  title = payload_string (p, "title");
+  sha1 = payload_string (p, "sha1");
+  date = payload_string (p, "date");
+  author = payload_string (p, "author");
+  custodian = payload_string (p, "custodian");
+  type = cab_document_type_lookup (payload_string (p, "type_code"));
+  if (file == NULL || type == NULL || strchr (file, '/') != NULL)
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
+                           _("The queued action is damaged"));
+      return NULL;
+    }
+
+  path = g_build_filename (self->files_dir, file, NULL);
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
+                   _("The copy of the document is missing: %s"), local_error->message);
+      return NULL;
+    }
+  data = g_base64_encode ((const guchar *) contents, length);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "resourceType");
+  json_builder_add_string_value (b, "Bundle");
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "transaction");
+  json_builder_set_member_name (b, "entry");
+  json_builder_begin_array (b);
+
+  /* Submission set. */
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "fullUrl");
+  json_builder_add_string_value (b, list_full_url);
+  json_builder_set_member_name (b, "resource");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "resourceType");
+  json_builder_add_string_value (b, "List");
+  json_builder_set_member_name (b, "identifier");
+  json_builder_begin_array (b);
+  add_identifier (b, list_urn);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "current");
+  json_builder_set_member_name (b, "mode");
+  json_builder_add_string_value (b, "working");
+  json_builder_set_member_name (b, "code");
+  add_coding (b, "https://profiles.ihe.net/ITI/MHD/CodeSystem/MHDlistTypes", "submissionset", NULL);
+  add_reference (b, "subject", subject);
+  json_builder_set_member_name (b, "date");
+  json_builder_add_string_value (b, date);
+  if (author != NULL)
+    add_reference (b, "source", author);
+  json_builder_set_member_name (b, "entry");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  add_reference (b, "item", doc_full_url);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  add_request (b, "POST", "List", list_query);
+  json_builder_end_object (b);
+
+  /* The document's metadata. */
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "fullUrl");
+  json_builder_add_string_value (b, doc_full_url);
+  json_builder_set_member_name (b, "resource");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "resourceType");
+  json_builder_add_string_value (b, "DocumentReference");
+  json_builder_set_member_name (b, "masterIdentifier");
+  add_identifier (b, doc_urn);
+  json_builder_set_member_name (b, "identifier");
+  json_builder_begin_array (b);
+  add_identifier (b, doc_urn);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "current");
+  json_builder_set_member_name (b, "type");
+  add_coding (b, CAB_SYSTEM_LOINC, type->code, type->display);
+  json_builder_set_member_name (b, "category");
+  json_builder_begin_array (b);
+  add_coding (b, CAB_SYSTEM_CLASS_CODE, type->class_code, NULL);
+  json_builder_end_array (b);
+  add_reference (b, "subject", subject);
+  json_builder_set_member_name (b, "date");
+  json_builder_add_string_value (b, date);
+  if (author != NULL)
+    {
+      json_builder_set_member_name (b, "author");
+      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "reference");
+      json_builder_add_string_value (b, author);
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+    }
+  if (custodian != NULL)
+    add_reference (b, "custodian", custodian);
+  json_builder_set_member_name (b, "securityLabel");
+  json_builder_begin_array (b);
+  add_coding (b, CAB_SYSTEM_CONFIDENTIALITY, "N", NULL);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "content");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "attachment");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "contentType");
+  json_builder_add_string_value (b, "application/pdf");
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, binary_url);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, (gint64) length);
+  json_builder_set_member_name (b, "hash");
+  json_builder_add_string_value (b, sha1);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, title != NULL ? title : type->display);
+  json_builder_set_member_name (b, "creation");
+  json_builder_add_string_value (b, date);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "context");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "period");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "start");
+  json_builder_add_string_value (b, date);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  add_request (b, "POST", "DocumentReference", doc_query);
+  json_builder_end_object (b);
+
+  /* The bytes. */
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "fullUrl");
+  json_builder_add_string_value (b, binary_url);
+  json_builder_set_member_name (b, "resource");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "resourceType");
+  json_builder_add_string_value (b, "Binary");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, entry->key);
+  json_builder_set_member_name (b, "contentType");
+  json_builder_add_string_value (b, "application/pdf");
+  add_reference (b, "securityContext", subject);
+  json_builder_set_member_name (b, "data");
+  json_builder_add_string_value (b, data);
+  json_builder_end_object (b);
+  add_request (b, "PUT", binary_url, NULL);
+  json_builder_end_object (b);
+
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  text = json_to_string (root, FALSE);
+  length = strlen (text);
+
+  request = g_new0 (CabOutboxRequest, 1);
+  request->method = g_strdup ("POST");
+  request->path = g_strdup ("");
+  request->content_type = g_strdup ("application/fhir+json");
+  request->body = g_bytes_new_take (g_steal_pointer (&text), length);
+  return request;
+}
+
+static const char *
+object_string (JsonObject *o,
+               const char *member)
+{
+  return o != NULL ? payload_string (o, member) : NULL;
+}
+
+/* The DocumentReference the server answered, if it is ours. */
+static gboolean
+publish_succeeded (const CabOutboxEntry  *entry,
+                   CabFhirResponse       *response,
+                   CabOutboxOutcome      *outcome,
+                   GError               **error)
+{
+  g_autofree char *doc_urn = g_strconcat ("urn:uuid:", entry->key, NULL);
+  JsonObject *bundle;
+  JsonArray *entries;
+
+  if (response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
+    goto invalid;
+  bundle = json_node_get_object (response->json);
+  if (g_strcmp0 (object_string (bundle, "resourceType"), "Bundle") != 0 ||
+      !json_object_has_member (bundle, "entry") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (bundle, "entry")))
+    goto invalid;
+
+  entries = json_object_get_array_member (bundle, "entry");
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonNode *n = json_array_get_element (entries, i);
+      JsonObject *e = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonNode *rn = e != NULL ? json_object_get_member (e, "resource") : NULL;
+      JsonObject *r = rn != NULL && JSON_NODE_HOLDS_OBJECT (rn) ? json_node_get_object (rn) : NULL;
+      JsonNode *mn, *metan;
+      JsonObject *meta;
+      const char *id;
+
+      if (g_strcmp0 (object_string (r, "resourceType"), "DocumentReference") != 0)
+        continue;
+      id = object_string (r, "id");
+      mn = json_object_get_member (r, "masterIdentifier");
+      if (id == NULL || mn == NULL || !JSON_NODE_HOLDS_OBJECT (mn) ||
+          g_strcmp0 (object_string (json_node_get_object (mn), "value"), doc_urn) != 0)
+        goto invalid;
+      metan = json_object_get_member (r, "meta");
+      meta = metan != NULL && JSON_NODE_HOLDS_OBJECT (metan) ? json_node_get_object (metan) : NULL;
+
+      outcome->state = CAB_OUTBOX_STATE_DONE;
+      outcome->server_id = g_strdup (id);
+      outcome->server_version = g_strdup (object_string (meta, "versionId"));
+      outcome->resource_json = json_to_string (rn, FALSE);
+      return TRUE;
+    }
+
+invalid:
+  g_set_error_literal (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID,
+                       _("The health space's answer does not confirm the publication"));
+  return FALSE;
+}
+
+const CabOutboxKind cab_outbox_kind_publish = {
+  .name = "publish",
+  .prepare = publish_prepare,
+  .succeeded = publish_succeeded,
+  .conflict_target = NULL,
+  .already_applied = NULL,
+};

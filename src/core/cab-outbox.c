@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-outbox"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "cab-outbox-private.h"
+
+/*
+ * CabOutbox: the object, its settings, the kinds, and the user actions
+ * (retry, cancel, release, edit, resolve). Enqueueing is in the kinds' files
+ * (cab-outbox-publish.c, cab-outbox-visibility.c), draining in
+ * cab-outbox-drain.c.
+ */
+
+G_DEFINE_FINAL_TYPE (CabOutbox, cab_outbox, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (cab-outbox-error-quark, cab_outbox_error)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define MASK(state) (1u << CAB_OUTBOX_STATE_##state)
+
+/* ---------------------------------------------------------------- auxiliary */
+
+static const CabOutboxKind * const kinds[] = {
+  &cab_outbox_kind_publish,
+  &cab_outbox_kind_visibility,
+};
+
+const CabOutboxKind *
+cab_outbox_kind_lookup (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_equal (kinds[i]->name, name))
+      return kinds[i];
+  return NULL;
+}
+
+void
+cab_outbox_request_free (CabOutboxRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->method);
+  g_free (request->path);
+  g_clear_pointer (&request->headers, g_hash_table_unref);
+  g_free (request->content_type);
+  g_clear_pointer (&request->body, g_bytes_unref);
+  g_free (request);
+}
+
+static gboolean
+emit_changed_idle (gpointer data)
+{
+  g_signal_emit (data, signals[CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Always deferred to the outbox's context: never run the drain (and its
+ * client) on the calling worker thread. */
+static void
+defer (CabOutbox   *self,
+       GSourceFunc  func)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[cab-outbox] defer");
+  g_source_set_callback (source, func, g_object_ref (self), g_object_unref);
+  g_source_attach (source, self->context);
+}
+
+void
+cab_outbox_emit_changed (CabOutbox *self)
+{
+  /* Enqueue and user actions run on worker threads: signal where the UI is. */
+  if (g_main_context_is_owner (self->context))
+    g_signal_emit (self, signals[CHANGED], 0);
+  else
+    defer (self, emit_changed_idle);
+}
+
+static gboolean
+pump_idle (gpointer data)
+{
+  cab_outbox_pump (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cab_outbox_wake (CabOutbox *self)
+{
+  defer (self, pump_idle);
+}
+
+/* User actions report wrong states in the outbox's own terms. */
+static gboolean
+translate_state_error (GError **error)
+{
+  if (error != NULL && *error != NULL &&
+      g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+    {
+      g_autofree char *message = g_strdup ((*error)->message);
+
+      g_clear_error (error);
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
+                   _("This action is not possible now (%s)"), message);
+    }
+  return FALSE;
+}
+
+/* --------------------------------------------------------- GObject overrides */
+
+static void
+cab_outbox_dispose (GObject *object)
+{
+  CabOutbox *self = CAB_OUTBOX (object);
+
+  cab_outbox_drain_dispose (self);
+
+  G_OBJECT_CLASS (cab_outbox_parent_class)->dispose (object);
+}
+
+static void
+cab_outbox_finalize (GObject *object)
+{
+  CabOutbox *self = CAB_OUTBOX (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->files_dir);
+  g_free (self->author);
+  g_free (self->custodian);
+
+  G_OBJECT_CLASS (cab_outbox_parent_class)->finalize (object);
+}
+
+static void
+cab_outbox_class_init (CabOutboxClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cab_outbox_dispose;
+  object_class->finalize = cab_outbox_finalize;
+
+  /**
+   * CabOutbox::changed:
+   *
+   * An entry was added or changed state: re-run cab_outbox_list_async().
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+cab_outbox_init (CabOutbox *self)
+{
+  self->parallelism = 4;
+  self->initial_backoff_ms = 1000;
+  self->max_backoff_ms = 5 * 60 * 1000;
+  self->horizon_ms = 15000;
+  self->context = g_main_context_ref_thread_default ();
+  cab_outbox_drain_init (self);
+}
+
+/* ----------------------------------------------------------------- settings */
+
+CabOutbox *
+cab_outbox_new (CabStore      *store,
+                CabFhirClient *client)
+{
+  CabOutbox *self;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (store), NULL);
+  g_return_val_if_fail (client == NULL || CAB_IS_FHIR_CLIENT (client), NULL);
+
+  self = g_object_new (CAB_TYPE_OUTBOX, NULL);
+  self->store = g_object_ref (store);
+  self->client = client != NULL ? g_object_ref (client) : NULL;
+  /* The copies live beside the store, in the data dir. */
+  dir = g_path_get_dirname (cab_store_get_path (store));
+  self->files_dir = g_build_filename (dir, "outbox", NULL);
+  return self;
+}
+
+CabStore *
+cab_outbox_get_store (CabOutbox *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), NULL);
+  return self->store;
+}
+
+void
+cab_outbox_set_parallelism (CabOutbox *self,
+                            guint      n)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  self->parallelism = CLAMP (n, 1, 64);
+}
+
+void
+cab_outbox_set_backoff (CabOutbox *self,
+                        guint      initial_ms,
+                        guint      max_ms)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  self->initial_backoff_ms = MAX (initial_ms, 1);
+  self->max_backoff_ms = MAX (max_ms, self->initial_backoff_ms);
+}
+
+void
+cab_outbox_set_drain_horizon (CabOutbox *self,
+                              guint      ms)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  self->horizon_ms = ms;
+}
+
+void
+cab_outbox_set_author (CabOutbox  *self,
+                       const char *practitioner,
+                       const char *organization)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  g_free (self->author);
+  self->author = g_strdup (practitioner);
+  g_free (self->custodian);
+  self->custodian = g_strdup (organization);
+}
+
+/* ------------------------------------------------------------ user actions */
+
+GPtrArray *
+cab_outbox_list (CabOutbox  *self,
+                 int         state,
+                 GError    **error)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), NULL);
+  return cab_store_outbox_list (self->store, state, 0, error);
+}
+
+guint
+cab_outbox_count_pending (CabOutbox *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint counts[CAB_OUTBOX_N_STATES];
+
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), 0);
+
+  if (!cab_store_outbox_count (self->store, counts, &error))
+    {
+      g_warning ("%s", error->message);
+      return 0;
+    }
+  return counts[CAB_OUTBOX_STATE_PENDING] + counts[CAB_OUTBOX_STATE_SENDING] +
+         counts[CAB_OUTBOX_STATE_HELD];
+}
+
+static gboolean
+transition (CabOutbox       *self,
+            gint64           entry_id,
+            guint            from_mask,
+            CabOutboxState   to,
+            gboolean         reset,
+            GError         **error)
+{
+  if (!cab_store_outbox_transition (self->store, entry_id, from_mask, to, reset, error))
+    return translate_state_error (error);
+  cab_outbox_emit_changed (self);
+  if (to == CAB_OUTBOX_STATE_PENDING)
+    cab_outbox_wake (self);
+  return TRUE;
+}
+
+gboolean
+cab_outbox_retry (CabOutbox  *self,
+                  gint64      entry_id,
+                  GError    **error)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+  /* A pending entry in backoff is tried now too. */
+  return transition (self, entry_id, MASK (FAILED) | MASK (CONFLICT) | MASK (PENDING),
+                     CAB_OUTBOX_STATE_PENDING, TRUE, error);
+}
+
+gboolean
+cab_outbox_cancel (CabOutbox  *self,
+                   gint64      entry_id,
+                   GError    **error)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+  return transition (self, entry_id,
+                     MASK (PENDING) | MASK (HELD) | MASK (FAILED) | MASK (CONFLICT),
+                     CAB_OUTBOX_STATE_CANCELLED, FALSE, error);
+}
+
+gboolean
+cab_outbox_release (CabOutbox  *self,
+                    gint64      entry_id,
+                    GError    **error)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+  return transition (self, entry_id, MASK (HELD), CAB_OUTBOX_STATE_PENDING, TRUE, error);
+}
+
+gboolean
+cab_outbox_edit_publish (CabOutbox   *self,
+                         gint64       entry_id,
+                         const char  *title,
+                         const char  *type_code,
+                         GError     **error)
+{
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *payload = NULL;
+  const CabDocumentType *type = NULL;
+  JsonObject *p;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+
+  if (type_code != NULL && (type = cab_document_type_lookup (type_code)) == NULL)
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_BAD_TYPE,
+                   _("“%s” is not a document type that can be published"), type_code);
+      return FALSE;
+    }
+  if (!(entry = cab_store_outbox_get (self->store, entry_id, error)))
+    return FALSE;
+  if (g_strcmp0 (entry->kind, "publish") != 0 ||
+      !json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
+                           _("Only a document waiting to be published can be edited"));
+      return FALSE;
+    }
+
+  p = json_node_get_object (json_parser_get_root (parser));
+  if (title != NULL && *title != '\0')
+    json_object_set_string_member (p, "title", title);
+  if (type != NULL)
+    json_object_set_string_member (p, "type_code", type->code);
+  payload = json_to_string (json_parser_get_root (parser), FALSE);
+
+  /* The state check is repeated under the write lock: a drain may claim it meanwhile. */
+  if (!cab_store_outbox_update_payload (self->store, entry_id,
+                                        MASK (PENDING) | MASK (HELD) | MASK (FAILED),
+                                        payload, entry->state,
+                                        title != NULL && *title != '\0' ? title : NULL,
+                                        type != NULL ? type->code : NULL,
+                                        type != NULL ? type->display : NULL, error))
+    return translate_state_error (error);
+
+  cab_outbox_emit_changed (self);
+  if (entry->state == CAB_OUTBOX_STATE_PENDING)
+    cab_outbox_wake (self);
+  return TRUE;
+}
+
+gboolean
+cab_outbox_resolve_conflict (CabOutbox            *self,
+                             gint64                entry_id,
+                             CabOutboxResolution   resolution,
+                             GError              **error)
+{
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autofree char *payload = NULL;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+
+  if (!(entry = cab_store_outbox_get (self->store, entry_id, error)))
+    return FALSE;
+  if (entry->state != CAB_OUTBOX_STATE_CONFLICT || entry->conflict_json == NULL)
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
+                           _("This entry has no conflict to resolve"));
+      return FALSE;
+    }
+
+  if (resolution == CAB_OUTBOX_KEEP_SERVER)
+    {
+      if (!cab_store_outbox_keep_server (self->store, entry_id, entry->conflict_json,
+                                         _("Kept the version in the health space"), error))
+        return translate_state_error (error);
+      cab_outbox_emit_changed (self);
+      return TRUE;
+    }
+
+  payload = cab_outbox_visibility_rebase (entry->payload, entry->conflict_json);
+  if (payload == NULL)
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
+                           _("The queued action is damaged"));
+      return FALSE;
+    }
+  if (!cab_store_outbox_update_payload (self->store, entry_id, MASK (CONFLICT), payload,
+                                        CAB_OUTBOX_STATE_PENDING, NULL, NULL, NULL, error))
+    return translate_state_error (error);
+
+  cab_outbox_emit_changed (self);
+  cab_outbox_wake (self);
+  return TRUE;
+}
+
+char *
+cab_outbox_entry_describe (const CabOutboxEntry *entry)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *p = NULL;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  if (entry->payload != NULL && json_parser_load_from_data (parser, entry->payload, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    p = json_node_get_object (json_parser_get_root (parser));
+
+  if (g_strcmp0 (entry->kind, "publish") == 0)
+    {
+      const char *title = p != NULL && json_object_has_member (p, "title")
+                          ? json_object_get_string_member (p, "title") : NULL;
+      return g_strdup_printf (_("Publish “%s”"), title != NULL ? title : "");
+    }
+  if (g_strcmp0 (entry->kind, "visibility") == 0 && p != NULL)
+    {
+      GString *s = g_string_new (_("Change visibility:"));
+
+      if (json_object_get_boolean_member_with_default (p, "masked", FALSE))
+        g_string_append_printf (s, " %s", _("masked from professionals"));
+      if (json_object_get_boolean_member_with_default (p, "hidden", FALSE))
+        g_string_append_printf (s, " %s", _("hidden from the patient"));
+      if (json_object_get_boolean_member_with_default (p, "archived", FALSE))
+        g_string_append_printf (s, " %s", _("archived"));
+      if (s->len == strlen (_("Change visibility:")))
+        g_string_append_printf (s, " %s", _("visible to all"));
+      return g_string_free (s, FALSE);
+    }
+  return g_strdup (entry->kind);
+}
+
+/* ------------------------------------------------------------ async wrappers */
+
+typedef struct
+{
+  int       op;        /* 0 publish, 1 visibility, 2 list */
+  char     *patient_id;
+  char     *path;
+  char     *type_code;
+  char     *title;
+  char     *document_id;
+  gboolean  hold;
+  gboolean  masked, hidden, archived;
+  int       state;
+} AsyncData;
+
+static void
+async_data_free (AsyncData *data)
+{
+  g_free (data->patient_id);
+  g_free (data->path);
+  g_free (data->type_code);
+  g_free (data->title);
+  g_free (data->document_id);
+  g_free (data);
+}
+
+static void
+async_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CabOutbox *self = source_object;
+  AsyncData *data = task_data;
+  GError *error = NULL;
+  gint64 id = 0;
+
+  switch (data->op)
+    {
+    case 0:
+      if (cab_outbox_publish_document (self, data->patient_id, data->path, data->type_code,
+                                       data->title, data->hold, &id, &error))
+        g_task_return_int (task, id);
+      else
+        g_task_return_error (task, error);
+      break;
+    case 1:
+      if (cab_outbox_set_visibility (self, data->document_id, data->masked, data->hidden,
+                                     data->archived, &id, &error))
+        g_task_return_int (task, id);
+      else
+        g_task_return_error (task, error);
+      break;
+    default:
+      {
+        GPtrArray *entries = cab_outbox_list (self, data->state, &error);
+
+        if (entries == NULL)
+          g_task_return_error (task, error);
+        else
+          g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+      }
+    }
+}
+
+static void
+run_async (CabOutbox           *self,
+           AsyncData           *data,
+           gpointer             tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) async_data_free);
+  g_task_run_in_thread (task, async_thread);
+}
+
+void
+cab_outbox_publish_document_async (CabOutbox           *self,
+                                   const char          *patient_id,
+                                   const char          *pdf_path,
+                                   const char          *type_code,
+                                   const char          *title,
+                                   gboolean             hold,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  AsyncData *data;
+
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  g_return_if_fail (patient_id != NULL && pdf_path != NULL);
+
+  data = g_new0 (AsyncData, 1);
+  data->op = 0;
+  data->patient_id = g_strdup (patient_id);
+  data->path = g_strdup (pdf_path);
+  data->type_code = g_strdup (type_code);
+  data->title = g_strdup (title);
+  data->hold = hold;
+  run_async (self, data, cab_outbox_publish_document_async, cancellable, callback, user_data);
+}
+
+void
+cab_outbox_set_visibility_async (CabOutbox           *self,
+                                 const char          *document_id,
+                                 gboolean             masked,
+                                 gboolean             hidden,
+                                 gboolean             archived,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  AsyncData *data;
+
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  g_return_if_fail (document_id != NULL);
+
+  data = g_new0 (AsyncData, 1);
+  data->op = 1;
+  data->document_id = g_strdup (document_id);
+  data->masked = masked;
+  data->hidden = hidden;
+  data->archived = archived;
+  run_async (self, data, cab_outbox_set_visibility_async, cancellable, callback, user_data);
+}
+
+gint64
+cab_outbox_enqueue_finish (CabOutbox     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+cab_outbox_list_async (CabOutbox           *self,
+                       int                  state,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  AsyncData *data;
+
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+
+  data = g_new0 (AsyncData, 1);
+  data->op = 2;
+  data->state = state;
+  run_async (self, data, cab_outbox_list_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+cab_outbox_list_finish (CabOutbox     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,840 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-store"
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "cab-store-outbox.h"
+#include "cab-store-private.h"
+
+/* The outbox table: every write here runs in one writer transaction with the
+ * local effect it goes with (principle 2). Rows are never deleted. */
+
+static const char * const state_names[CAB_OUTBOX_N_STATES] = {
+  "pending", "held", "sending", "done", "conflict", "failed", "cancelled",
+};
+
+#define NOW_ISO "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+#define ENTRY_COLUMNS \
+  "o.id, o.kind, o.patient_id, o.document_id, o.state, o.key, o.depends_on, o.payload," \
+  " o.attempts, o.failures, o.next_attempt_at, o.last_error, o.server_id, o.server_version," \
+  " o.conflict_json, o.created_at, o.updated_at"
+
+const char *
+cab_outbox_state_to_string (CabOutboxState state)
+{
+  g_return_val_if_fail (state < CAB_OUTBOX_N_STATES, NULL);
+  return state_names[state];
+}
+
+int
+cab_outbox_state_from_string (const char *text)
+{
+  for (guint i = 0; text != NULL && i < CAB_OUTBOX_N_STATES; i++)
+    if (g_str_equal (text, state_names[i]))
+      return (int) i;
+  return -1;
+}
+
+void
+cab_outbox_entry_free (CabOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->kind);
+  g_free (entry->patient_id);
+  g_free (entry->document_id);
+  g_free (entry->key);
+  g_free (entry->payload);
+  g_free (entry->last_error);
+  g_free (entry->server_id);
+  g_free (entry->server_version);
+  g_free (entry->conflict_json);
+  g_free (entry->created_at);
+  g_free (entry->updated_at);
+  g_free (entry->dep_server_id);
+  g_free (entry->dep_server_version);
+  g_free (entry);
+}
+
+void
+cab_outbox_outcome_clear (CabOutboxOutcome *outcome)
+{
+  g_clear_pointer (&outcome->server_id, g_free);
+  g_clear_pointer (&outcome->server_version, g_free);
+  g_clear_pointer (&outcome->resource_json, g_free);
+  g_clear_pointer (&outcome->conflict_json, g_free);
+  g_clear_pointer (&outcome->error, g_free);
+}
+
+char *
+cab_outbox_entry_lane (const CabOutboxEntry *entry)
+{
+  /* Order matters within a patient; an entry without patient is its own lane. */
+  if (entry->patient_id != NULL)
+    return g_strconcat ("p:", entry->patient_id, NULL);
+  return g_strdup_printf ("e:%" G_GINT64_FORMAT, entry->id);
+}
+
+static CabOutboxEntry *
+entry_from_stmt (sqlite3_stmt *stmt)
+{
+  CabOutboxEntry *e = g_new0 (CabOutboxEntry, 1);
+  int state;
+
+  e->id = sqlite3_column_int64 (stmt, 0);
+  e->kind = cab_stmt_dup_text (stmt, 1);
+  e->patient_id = cab_stmt_dup_text (stmt, 2);
+  e->document_id = cab_stmt_dup_text (stmt, 3);
+  state = cab_outbox_state_from_string ((const char *) sqlite3_column_text (stmt, 4));
+  e->state = state < 0 ? CAB_OUTBOX_STATE_FAILED : (CabOutboxState) state;
+  e->key = cab_stmt_dup_text (stmt, 5);
+  e->depends_on = sqlite3_column_int64 (stmt, 6);
+  e->payload = cab_stmt_dup_text (stmt, 7);
+  e->attempts = (guint) sqlite3_column_int (stmt, 8);
+  e->failures = (guint) sqlite3_column_int (stmt, 9);
+  e->next_attempt_at = sqlite3_column_int64 (stmt, 10);
+  e->last_error = cab_stmt_dup_text (stmt, 11);
+  e->server_id = cab_stmt_dup_text (stmt, 12);
+  e->server_version = cab_stmt_dup_text (stmt, 13);
+  e->conflict_json = cab_stmt_dup_text (stmt, 14);
+  e->created_at = cab_stmt_dup_text (stmt, 15);
+  e->updated_at = cab_stmt_dup_text (stmt, 16);
+  return e;
+}
+
+static gboolean
+step_done (CabStoreConn  *conn,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, conn->db, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Enqueue                                                              */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+insert_entry_locked (CabStoreWriter        *writer,
+                     const CabOutboxEntry  *entry,
+                     gint64                *entry_id,
+                     GError               **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "INSERT INTO outbox (kind, patient_id, document_id, state, key,"
+                                       " depends_on, payload, created_at, updated_at)"
+                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_ISO ", " NOW_ISO ")",
+                                       error)))
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, entry->kind);
+  cab_stmt_bind_text (stmt, 2, entry->patient_id);
+  cab_stmt_bind_text (stmt, 3, entry->document_id);
+  cab_stmt_bind_text (stmt, 4, state_names[entry->state]);
+  cab_stmt_bind_text (stmt, 5, entry->key);
+  if (entry->depends_on > 0)
+    sqlite3_bind_int64 (stmt, 6, entry->depends_on);
+  else
+    sqlite3_bind_null (stmt, 6);
+  cab_stmt_bind_text (stmt, 7, entry->payload);
+  if (!step_done (writer, stmt, "Cannot queue the action", error))
+    return FALSE;
+  *entry_id = sqlite3_last_insert_rowid (writer->db);
+  return TRUE;
+}
+
+gboolean
+cab_store_outbox_enqueue_publish (CabStore                     *self,
+                                  const CabOutboxEntry         *entry,
+                                  const CabOutboxLocalDocument *doc,
+                                  gint64                       *entry_id,
+                                  GError                      **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL && doc != NULL && entry_id != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "INSERT INTO documents (id, patient_id, status, type_code, type_display,"
+                                       " category_code, title, author_reference, date, period_start,"
+                                       " security_labels, content_type, size, hash, local_path, origin, sort_date)"
+                                       " VALUES (?1, ?2, 'current', ?3, ?4, ?5, ?6, ?7, ?8, ?8, 'N',"
+                                       " 'application/pdf', ?9, ?10, ?11, 'local', ?8)",
+                                       error)))
+    goto fail;
+  cab_stmt_bind_text (stmt, 1, doc->id);
+  cab_stmt_bind_text (stmt, 2, doc->patient_id);
+  cab_stmt_bind_text (stmt, 3, doc->type_code);
+  cab_stmt_bind_text (stmt, 4, doc->type_display);
+  cab_stmt_bind_text (stmt, 5, doc->category_code);
+  cab_stmt_bind_text (stmt, 6, doc->title);
+  cab_stmt_bind_text (stmt, 7, doc->author_reference);
+  cab_stmt_bind_text (stmt, 8, doc->date);
+  sqlite3_bind_int64 (stmt, 9, doc->size);
+  cab_stmt_bind_text (stmt, 10, doc->hash);
+  cab_stmt_bind_text (stmt, 11, doc->local_path);
+  if (!step_done (writer, stmt, "Cannot add the document", error))
+    goto fail;
+
+  if (!insert_entry_locked (writer, entry, entry_id, error) || !cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+gboolean
+cab_store_outbox_enqueue_visibility (CabStore              *self,
+                                     const CabOutboxEntry  *entry,
+                                     const char            *security_labels,
+                                     gboolean               archived,
+                                     gint64                *entry_id,
+                                     GError               **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL && entry->document_id != NULL && entry_id != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE documents SET security_labels = ?2, is_archived = ?3 WHERE id = ?1",
+                                       error)))
+    goto fail;
+  cab_stmt_bind_text (stmt, 1, entry->document_id);
+  cab_stmt_bind_text (stmt, 2, security_labels);
+  sqlite3_bind_int (stmt, 3, archived ? 1 : 0);
+  if (!step_done (writer, stmt, "Cannot change the document", error))
+    goto fail;
+  if (sqlite3_changes (writer->db) == 0)
+    {
+      g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND,
+                           "No such document in the store");
+      goto fail;
+    }
+
+  if (!insert_entry_locked (writer, entry, entry_id, error) || !cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Draining                                                             */
+/* ------------------------------------------------------------------ */
+
+gboolean
+cab_store_outbox_recover (CabStore  *self,
+                          GError   **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+
+  writer = cab_store_writer_lock (self);
+  return cab_store_conn_exec (writer,
+                              "UPDATE outbox SET state = 'pending' WHERE state = 'sending'",
+                              error);
+}
+
+/* Due, its dependency done, and the first of its patient still to be sent
+ * (pending or sending): failed, conflicting and held entries do not hold
+ * the later ones back (they concern other documents: a stuck entry never
+ * blocks the rest). */
+static const char sql_claimable[] =
+  "SELECT " ENTRY_COLUMNS ", d.server_id, d.server_version FROM outbox o"
+  " LEFT JOIN outbox d ON d.id = o.depends_on"
+  " WHERE o.id IN (SELECT min (id) FROM outbox INDEXED BY outbox_open"
+  "                WHERE state IN ('pending', 'sending') AND patient_id IS NOT NULL GROUP BY patient_id"
+  "                UNION ALL"
+  "                SELECT id FROM outbox WHERE state = 'pending' AND patient_id IS NULL)"
+  " AND o.state = 'pending' AND o.next_attempt_at <= ?1"
+  " AND (o.depends_on IS NULL OR d.state = 'done')"
+  " ORDER BY o.id LIMIT ?2";
+
+GPtrArray *
+cab_store_outbox_claim (CabStore    *self,
+                        gint64       now,
+                        GHashTable  *busy_lanes,
+                        guint        limit,
+                        gint64      *next_due,
+                        GError     **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(GPtrArray) claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_outbox_entry_free);
+  g_autoptr(CabStmt) select = NULL;
+  g_autoptr(CabStmt) mark = NULL;
+  g_autoptr(CabStmt) due = NULL;
+  guint n_busy = busy_lanes != NULL ? g_hash_table_size (busy_lanes) : 0;
+  int rc;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+
+  *next_due = 0;
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return NULL;
+
+  if (!(select = cab_store_conn_prepare_static (writer, sql_claimable, error)) ||
+      !(mark = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+                                       " updated_at = " NOW_ISO " WHERE id = ?1",
+                                       error)) ||
+      !(due = cab_store_conn_prepare (writer,
+                                      "SELECT min (next_attempt_at) FROM outbox"
+                                      " WHERE state = 'pending' AND next_attempt_at > ?1",
+                                      error)))
+    goto fail;
+
+  /* Entries of a busy lane are 'sending', so later ones of it are not
+   * selected; the in-flight ones themselves are not pending. Extra rows
+   * cover lanes busy for other reasons. */
+  sqlite3_bind_int64 (select, 1, now);
+  sqlite3_bind_int64 (select, 2, (gint64) limit + n_busy);
+  while (claimed->len < limit && (rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      CabOutboxEntry *e = entry_from_stmt (select);
+      g_autofree char *lane = cab_outbox_entry_lane (e);
+
+      e->dep_server_id = cab_stmt_dup_text (select, 17);
+      e->dep_server_version = cab_stmt_dup_text (select, 18);
+      if (busy_lanes != NULL && g_hash_table_contains (busy_lanes, lane))
+        {
+          cab_outbox_entry_free (e);
+          continue;
+        }
+      g_ptr_array_add (claimed, e);
+    }
+  sqlite3_reset (select);
+
+  for (guint i = 0; i < claimed->len; i++)
+    {
+      CabOutboxEntry *e = g_ptr_array_index (claimed, i);
+
+      sqlite3_reset (mark);
+      sqlite3_bind_int64 (mark, 1, e->id);
+      if (!step_done (writer, mark, "Cannot claim an outbox entry", error))
+        goto fail;
+      e->state = CAB_OUTBOX_STATE_SENDING;
+      e->attempts++;
+    }
+
+  sqlite3_bind_int64 (due, 1, now);
+  if (sqlite3_step (due) == SQLITE_ROW)
+    *next_due = sqlite3_column_int64 (due, 0);
+
+  if (!cab_store_commit (writer, error))
+    goto fail;
+  return g_steal_pointer (&claimed);
+
+fail:
+  cab_store_rollback (writer);
+  return NULL;
+}
+
+static gboolean
+put_json_locked (CabStoreWriter  *writer,
+                 const char      *json,
+                 GError         **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static (json, strlen (json));
+  g_autoptr(JsonNode) root = cab_fhir_parse_bytes (bytes, error);
+  g_autoptr(CabFhirRecord) record = NULL;
+
+  if (root == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID, "Not a resource");
+      return FALSE;
+    }
+  record = cab_fhir_record_new_from_json (json_node_get_object (root), error);
+  return record != NULL && cab_store_put_record_locked (writer, record, error);
+}
+
+static gboolean
+run_text2 (CabStoreWriter  *writer,
+           const char      *sql,
+           const char      *a,
+           const char      *b,
+           GError         **error)
+{
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (writer, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, a);
+  cab_stmt_bind_text (stmt, 2, b);
+  return step_done (writer, stmt, "Cannot update the local copy", error);
+}
+
+/* The local document becomes the server's: same row (its full-text key, local
+ * file and origin survive), new id. When a sync already brought the server's
+ * copy, that row takes the local file and the local row goes. */
+static gboolean
+adopt_server_id_locked (CabStoreWriter  *writer,
+                        const char      *local_id,
+                        const char      *server_id,
+                        GError         **error)
+{
+  g_autoptr(CabStmt) exists = NULL;
+  gboolean taken;
+
+  if (local_id == NULL || g_strcmp0 (local_id, server_id) == 0)
+    return TRUE;
+
+  if (!(exists = cab_store_conn_prepare (writer, "SELECT 1 FROM documents WHERE id = ?1", error)))
+    return FALSE;
+  cab_stmt_bind_text (exists, 1, server_id);
+  taken = sqlite3_step (exists) == SQLITE_ROW;
+
+  if (taken)
+    {
+      if (!run_text2 (writer,
+                      "UPDATE documents SET local_path = (SELECT local_path FROM documents WHERE id = ?1),"
+                      " origin = 'local' WHERE id = ?2 AND local_path IS NULL",
+                      local_id, server_id, error) ||
+          !run_text2 (writer, "DELETE FROM documents WHERE id = ?1 AND ?2 IS NOT NULL",
+                      local_id, server_id, error))
+        return FALSE;
+    }
+  else if (!run_text2 (writer, "UPDATE documents SET id = ?2 WHERE id = ?1", local_id, server_id, error))
+    return FALSE;
+
+  /* Later entries on the same document (visibility) now name the server's id. */
+  return run_text2 (writer, "UPDATE outbox SET document_id = ?2 WHERE document_id = ?1",
+                    local_id, server_id, error);
+}
+
+gboolean
+cab_store_outbox_finish (CabStore               *self,
+                         const CabOutboxEntry   *entry,
+                         const CabOutboxOutcome *outcome,
+                         GError                **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL && outcome != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET state = ?2, server_id = coalesce (?3, server_id),"
+                                       " server_version = coalesce (?4, server_version),"
+                                       " conflict_json = ?5, last_error = ?6,"
+                                       " next_attempt_at = ?7,"
+                                       " failures = CASE WHEN ?8 THEN 0 ELSE failures + 1 END,"
+                                       " updated_at = " NOW_ISO
+                                       " WHERE id = ?1 AND state = 'sending'",
+                                       error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, entry->id);
+  cab_stmt_bind_text (stmt, 2, state_names[outcome->state]);
+  cab_stmt_bind_text (stmt, 3, outcome->server_id);
+  cab_stmt_bind_text (stmt, 4, outcome->server_version);
+  cab_stmt_bind_text (stmt, 5, outcome->conflict_json);
+  cab_stmt_bind_text (stmt, 6, outcome->error);
+  sqlite3_bind_int64 (stmt, 7, outcome->next_attempt_at);
+  sqlite3_bind_int (stmt, 8, outcome->reset_failures || outcome->state != CAB_OUTBOX_STATE_PENDING);
+  if (!step_done (writer, stmt, "Cannot record the outcome", error))
+    goto fail;
+  if (sqlite3_changes (writer->db) == 0)
+    {
+      /* Cancelled or recovered meanwhile: nothing to record. */
+      cab_store_rollback (writer);
+      return TRUE;
+    }
+
+  if (outcome->state == CAB_OUTBOX_STATE_DONE && outcome->server_id != NULL)
+    {
+      if (g_strcmp0 (entry->kind, "publish") == 0 &&
+          !adopt_server_id_locked (writer, entry->document_id, outcome->server_id, error))
+        goto fail;
+      /* A resource the flattener refuses is no reason to lose the outcome. */
+      if (outcome->resource_json != NULL &&
+          !put_json_locked (writer, outcome->resource_json, &local_error))
+        {
+          if (local_error->domain == CAB_STORE_ERROR)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              goto fail;
+            }
+          g_warning ("Cannot store the server's copy of a sent entry: %s", local_error->message);
+        }
+    }
+
+  if (!cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* User actions                                                         */
+/* ------------------------------------------------------------------ */
+
+static CabOutboxEntry *
+get_locked (CabStoreConn  *conn,
+            gint64         id,
+            GError       **error)
+{
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (conn,
+                                                    "SELECT " ENTRY_COLUMNS " FROM outbox o WHERE o.id = ?1",
+                                                    error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return entry_from_stmt (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND,
+                 "No outbox entry %" G_GINT64_FORMAT, id);
+  else
+    cab_store_set_sql_error (error, conn->db, "Cannot read the outbox");
+  return NULL;
+}
+
+static gboolean
+check_state (const CabOutboxEntry  *entry,
+             guint                  from_mask,
+             GError               **error)
+{
+  if ((from_mask & (1u << entry->state)) != 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Entry %" G_GINT64_FORMAT " is %s", entry->id, state_names[entry->state]);
+  return FALSE;
+}
+
+/* A cancelled change of visibility gives the document back the server's labels. */
+static gboolean
+restore_document_locked (CabStoreWriter  *writer,
+                         const char      *document_id,
+                         GError         **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autofree char *json = NULL;
+
+  if (document_id == NULL)
+    return TRUE;
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "SELECT json FROM resources WHERE type = 'DocumentReference' AND id = ?1",
+                                       error)))
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, document_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    json = cab_stmt_dup_text (stmt, 0);
+  g_clear_pointer (&stmt, cab_stmt_release);
+  return json == NULL || put_json_locked (writer, json, error);
+}
+
+gboolean
+cab_store_outbox_transition (CabStore        *self,
+                             gint64           id,
+                             guint            from_mask,
+                             CabOutboxState   to,
+                             gboolean         reset,
+                             GError         **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+  if (!(entry = get_locked (writer, id, error)) || !check_state (entry, from_mask, error))
+    goto fail;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET state = ?2,"
+                                       " next_attempt_at = CASE WHEN ?3 THEN 0 ELSE next_attempt_at END,"
+                                       " failures = CASE WHEN ?3 THEN 0 ELSE failures END,"
+                                       " last_error = CASE WHEN ?3 THEN NULL ELSE last_error END,"
+                                       " updated_at = " NOW_ISO " WHERE id = ?1",
+                                       error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  cab_stmt_bind_text (stmt, 2, state_names[to]);
+  sqlite3_bind_int (stmt, 3, reset ? 1 : 0);
+  if (!step_done (writer, stmt, "Cannot change an outbox entry", error))
+    goto fail;
+
+  if (to == CAB_OUTBOX_STATE_CANCELLED && g_strcmp0 (entry->kind, "visibility") == 0 &&
+      !restore_document_locked (writer, entry->document_id, error))
+    goto fail;
+
+  if (!cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+gboolean
+cab_store_outbox_update_payload (CabStore        *self,
+                                 gint64           id,
+                                 guint            from_mask,
+                                 const char      *payload,
+                                 CabOutboxState   to,
+                                 const char      *title,
+                                 const char      *type_code,
+                                 const char      *type_display,
+                                 GError         **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(CabStmt) doc = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (payload != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+  if (!(entry = get_locked (writer, id, error)) || !check_state (entry, from_mask, error))
+    goto fail;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET payload = ?2, state = ?3, next_attempt_at = 0,"
+                                       " failures = 0, last_error = NULL, conflict_json = NULL,"
+                                       " updated_at = " NOW_ISO " WHERE id = ?1",
+                                       error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  cab_stmt_bind_text (stmt, 2, payload);
+  cab_stmt_bind_text (stmt, 3, state_names[to]);
+  if (!step_done (writer, stmt, "Cannot change an outbox entry", error))
+    goto fail;
+
+  if (entry->document_id != NULL && (title != NULL || type_code != NULL))
+    {
+      if (!(doc = cab_store_conn_prepare (writer,
+                                          "UPDATE documents SET title = coalesce (?2, title),"
+                                          " type_code = coalesce (?3, type_code),"
+                                          " type_display = coalesce (?4, type_display) WHERE id = ?1",
+                                          error)))
+        goto fail;
+      cab_stmt_bind_text (doc, 1, entry->document_id);
+      cab_stmt_bind_text (doc, 2, title);
+      cab_stmt_bind_text (doc, 3, type_code);
+      cab_stmt_bind_text (doc, 4, type_display);
+      if (!step_done (writer, doc, "Cannot change the document", error))
+        goto fail;
+    }
+
+  if (!cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+gboolean
+cab_store_outbox_keep_server (CabStore    *self,
+                              gint64       id,
+                              const char  *resource_json,
+                              const char  *note,
+                              GError     **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+  if (!(entry = get_locked (writer, id, error)) ||
+      !check_state (entry, 1u << CAB_OUTBOX_STATE_CONFLICT, error))
+    goto fail;
+
+  /* The conflict JSON stays on the entry: what the user chose against. */
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET state = 'cancelled', last_error = ?2,"
+                                       " updated_at = " NOW_ISO " WHERE id = ?1",
+                                       error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  cab_stmt_bind_text (stmt, 2, note);
+  if (!step_done (writer, stmt, "Cannot change an outbox entry", error))
+    goto fail;
+  if (resource_json != NULL && !put_json_locked (writer, resource_json, error))
+    goto fail;
+
+  if (!cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+gboolean
+cab_store_outbox_wake (CabStore  *self,
+                       GError   **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+
+  writer = cab_store_writer_lock (self);
+  return cab_store_conn_exec (writer,
+                              "UPDATE outbox SET next_attempt_at = 0"
+                              " WHERE state = 'pending' AND next_attempt_at > 0",
+                              error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                              */
+/* ------------------------------------------------------------------ */
+
+CabOutboxEntry *
+cab_store_outbox_get (CabStore  *self,
+                      gint64     id,
+                      GError   **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+
+  if (!(reader = cab_store_reader_acquire (self, error)))
+    return NULL;
+  return get_locked (reader, id, error);
+}
+
+GPtrArray *
+cab_store_outbox_list (CabStore  *self,
+                       int        state,
+                       guint      limit,
+                       GError   **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_outbox_entry_free);
+  int rc;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (state < CAB_OUTBOX_N_STATES, NULL);
+
+  if (!(reader = cab_store_reader_acquire (self, error)))
+    return NULL;
+  if (!(stmt = cab_store_conn_prepare (reader,
+                                       "SELECT " ENTRY_COLUMNS " FROM outbox o"
+                                       " WHERE ?1 IS NULL OR o.state = ?1 ORDER BY o.id DESC LIMIT ?2",
+                                       error)))
+    return NULL;
+  cab_stmt_bind_text (stmt, 1, state >= 0 ? state_names[state] : NULL);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (entries, entry_from_stmt (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, reader->db, "Cannot read the outbox");
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+gboolean
+cab_store_outbox_count (CabStore  *self,
+                        guint     *counts,
+                        GError   **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+
+  memset (counts, 0, sizeof (guint) * CAB_OUTBOX_N_STATES);
+  if (!(reader = cab_store_reader_acquire (self, error)))
+    return FALSE;
+  if (!(stmt = cab_store_conn_prepare (reader, "SELECT state, count(*) FROM outbox GROUP BY state", error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      int state = cab_outbox_state_from_string ((const char *) sqlite3_column_text (stmt, 0));
+      if (state >= 0)
+        counts[state] = (guint) sqlite3_column_int64 (stmt, 1);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, reader->db, "Cannot count the outbox");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CabOutboxEntry *
+cab_store_outbox_get_for_document (CabStore    *self,
+                                   const char  *document_id,
+                                   GError     **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (document_id != NULL, NULL);
+
+  if (!(reader = cab_store_reader_acquire (self, error)))
+    return NULL;
+  if (!(stmt = cab_store_conn_prepare (reader,
+                                       "SELECT " ENTRY_COLUMNS " FROM outbox o WHERE o.document_id = ?1"
+                                       " AND o.state NOT IN ('done', 'cancelled') ORDER BY o.id DESC LIMIT 1",
+                                       error)))
+    return NULL;
+  cab_stmt_bind_text (stmt, 1, document_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return entry_from_stmt (stmt);
+  if (rc != SQLITE_DONE)
+    cab_store_set_sql_error (error, reader->db, "Cannot read the outbox");
+  return NULL;
+}

@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The outbox against a real cabinet-sandbox: queued offline then drained,
+ * faults and latency, a conflict and its resolution, hostile answers. Every
+ * publish must land exactly once, in order per patient. */
+#define G_LOG_DOMAIN "test-outbox"
+
+#include <glib/gstdio.h>
+
+#include "test-outbox-common.h"
+
+#define LOINC_CR "11488-4"
+
+typedef struct
+{
+  CabTestSandbox *sandbox;
+  char           *dir;
+  char           *pdf;
+  CabStore       *store;
+  CabFhirClient  *client;
+  CabOutbox      *outbox;
+  GPtrArray      *patients;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  const char * const args[] = { "--patients", "12", "--years", "1", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+
+  f->sandbox = cab_test_sandbox_start (args, FALSE, &error);
+  g_assert_no_error (error);
+  f->dir = g_dir_make_tmp ("test-outbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->pdf = outbox_test_make_pdf (f->dir);
+  db = g_build_filename (f->dir, "data", "cabinet.db", NULL);
+  f->store = cab_store_open (db, &error);
+  g_assert_no_error (error);
+  f->patients = outbox_test_import_patients (f->sandbox, f->store);
+  g_assert_cmpuint (f->patients->len, >, 0);
+
+  f->client = cab_fhir_client_new (f->sandbox->base_url, &error);
+  g_assert_no_error (error);
+  cab_fhir_client_set_token (f->client, CAB_TEST_TOKEN);
+  f->outbox = cab_outbox_new (f->store, f->client);
+  cab_outbox_set_backoff (f->outbox, 50, 2000);
+  cab_outbox_set_author (f->outbox, NULL, "Organization/org-practice");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* A worker thread may still drop its task's reference just after the
+   * callback ran on this thread. */
+  for (guint i = 0; i < 200 && G_OBJECT (f->outbox)->ref_count > 1; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  g_assert_finalize_object (f->outbox);
+  g_clear_object (&f->client);
+  g_clear_object (&f->store);
+  g_ptr_array_unref (f->patients);
+  cab_test_sandbox_free (f->sandbox);
+  outbox_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->pdf);
+}
+
+static void
+on_drained (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static CabOutboxDrainResult
+drain_once (CabOutbox *outbox)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  CabOutboxDrainResult r = { 0 };
+
+  cab_outbox_drain_async (outbox, NULL, on_drained, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (cab_outbox_drain_finish (outbox, result, &r, &error));
+  g_assert_no_error (error);
+  return r;
+}
+
+/* Drains until nothing is pending (a drain may stop early on a burst of
+ * dropped connections that looks like an outage). */
+static CabOutboxDrainResult
+drain_all (CabOutbox *outbox)
+{
+  CabOutboxDrainResult r = { 0 };
+
+  for (guint round = 0; round < 20; round++)
+    {
+      r = drain_once (outbox);
+      if (r.counts[CAB_OUTBOX_STATE_PENDING] + r.counts[CAB_OUTBOX_STATE_SENDING] == 0)
+        break;
+    }
+  return r;
+}
+
+static gint64
+publish (Fixture    *f,
+         const char *patient_id,
+         const char *title)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = 0;
+
+  g_assert_true (cab_outbox_publish_document (f->outbox, patient_id, f->pdf, LOINC_CR, title,
+                                              FALSE, &id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static void
+set_faults (Fixture    *f,
+            const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  body = cab_test_sandbox_call (f->sandbox, json != NULL ? "POST" : "DELETE", "/admin/faults",
+                                json, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+}
+
+/* ----------------------------------------------------------------- tests */
+
+static void
+test_offline_then_online (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabFhirClient) dead = NULL;
+  g_autoptr(CabOutbox) offline = NULL;
+  g_autoptr(GPtrArray) timeline = NULL;
+  CabOutboxDrainResult r;
+  guint n = 500;
+  guint counts[CAB_OUTBOX_N_STATES];
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Compte rendu %u", i);
+      publish (f, g_ptr_array_index (f->patients, g_random_int_range (0, f->patients->len)), title);
+    }
+
+  /* Shown at once, marked pending. */
+  timeline = cab_store_list_timeline (f->store, g_ptr_array_index (f->patients, 0), NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < timeline->len; i++)
+    {
+      CabDocumentRow *row = g_ptr_array_index (timeline, i);
+      if (g_strcmp0 (row->origin, "local") == 0)
+        {
+          g_autoptr(CabOutboxEntry) e = cab_store_outbox_get_for_document (f->store, row->id, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (e);
+          g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_PENDING);
+        }
+    }
+
+  /* No server: the drain says so and nothing is lost. */
+  dead = cab_fhir_client_new ("http://127.0.0.1:1/fhir", &error);
+  g_assert_no_error (error);
+  offline = cab_outbox_new (f->store, dead);
+  cab_outbox_set_backoff (offline, 20, 200);
+  r = drain_once (offline);
+  g_assert_true (r.offline);
+  g_assert_cmpuint (r.n_sent, ==, 0);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_PENDING], ==, n);
+  g_assert_cmpuint (cab_outbox_count_pending (f->outbox), ==, n);
+
+  /* The server is there: everything lands, once, in order per patient. */
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_DONE], ==, n);
+  g_assert_true (cab_store_outbox_count (f->store, counts, &error));
+  g_assert_cmpuint (counts[CAB_OUTBOX_STATE_DONE], ==, n);
+  g_assert_cmpuint (outbox_test_check_exactly_once (f->sandbox, f->store, f->patients), ==, n);
+
+  /* The local documents now carry the server's ids: no local-only left. */
+  g_clear_pointer (&timeline, g_ptr_array_unref);
+  timeline = cab_store_list_timeline (f->store, g_ptr_array_index (f->patients, 0), NULL, &error);
+  for (guint i = 0; i < timeline->len; i++)
+    g_assert_false (g_str_has_prefix (((CabDocumentRow *) g_ptr_array_index (timeline, i))->id, "local-"));
+  g_assert_true (cab_store_check_integrity (f->store, &error));
+}
+
+static void
+test_faults (Fixture       *f,
+             gconstpointer  data)
+{
+  CabOutboxDrainResult r;
+  guint n = 120;
+
+  for (guint i = 0; i < n; i++)
+    publish (f, g_ptr_array_index (f->patients, i % f->patients->len), "Sous contraintes");
+
+  /* 20 % failures: 500, 503, 429 with Retry-After, dropped connections. */
+  set_faults (f, "{\"latency_ms\": 300, \"error_rate\": 0.15, \"error_statuses\": [500, 503, 429],"
+                 " \"retry_after\": 1, \"drop_rate\": 0.05}");
+  r = drain_all (f->outbox);
+  set_faults (f, NULL);
+
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_DONE], ==, n);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_FAILED], ==, 0);
+  g_assert_cmpuint (outbox_test_check_exactly_once (f->sandbox, f->store, f->patients), ==, n);
+}
+
+static char *
+server_document (Fixture    *f,
+                 const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strconcat ("/fhir/DocumentReference/", id, NULL);
+  guint status = 0;
+  char *body = cab_test_sandbox_call (f->sandbox, "GET", path, NULL, &status, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  return body;
+}
+
+static void
+test_conflict (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) published = NULL;
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(CabDocumentRow) row = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *put = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *after = NULL;
+  JsonObject *doc;
+  CabOutboxDrainResult r;
+  gint64 id, vis_id = 0;
+  guint status = 0;
+
+  id = publish (f, g_ptr_array_index (f->patients, 0), "Avant masquage");
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_DONE], ==, 1);
+  published = cab_store_outbox_get (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (published->server_id);
+
+  /* The user masks it; the local copy says so at once. */
+  g_assert_true (cab_outbox_set_visibility (f->outbox, published->server_id, TRUE, FALSE, FALSE,
+                                            &vis_id, &error));
+  g_assert_no_error (error);
+  row = cab_store_get_document (f->store, published->server_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (row->document.security_labels, "MASQUE_PS"));
+
+  /* Meanwhile someone changes the document on the server. */
+  json = server_document (f, published->server_id);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  doc = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_string_member (doc, "description", "Changed on the server");
+  put = json_to_string (json_parser_get_root (parser), FALSE);
+  path = g_strconcat ("/fhir/DocumentReference/", published->server_id, NULL);
+  body = cab_test_sandbox_call (f->sandbox, "PUT", path, put, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+
+  /* The PATCH with the old If-Match meets a 412: both versions kept. */
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_CONFLICT], ==, 1);
+  entry = cab_store_outbox_get (f->store, vis_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (entry->state, ==, CAB_OUTBOX_STATE_CONFLICT);
+  g_assert_nonnull (entry->conflict_json);
+  g_assert_nonnull (strstr (entry->conflict_json, "Changed on the server"));
+  g_assert_nonnull (strstr (entry->payload, "\"masked\":true"));
+  g_assert_nonnull (entry->last_error);
+
+  /* Keep mine: sent with the new If-Match, the server shows the user's choice
+   * and keeps its own change. */
+  g_assert_true (cab_outbox_resolve_conflict (f->outbox, vis_id, CAB_OUTBOX_KEEP_MINE, &error));
+  g_assert_no_error (error);
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_CONFLICT], ==, 0);
+  g_clear_pointer (&entry, cab_outbox_entry_free);
+  entry = cab_store_outbox_get (f->store, vis_id, &error);
+  g_assert_cmpint (entry->state, ==, CAB_OUTBOX_STATE_DONE);
+  after = server_document (f, published->server_id);
+  g_assert_nonnull (strstr (after, "MASQUE_PS"));
+  g_assert_nonnull (strstr (after, "Changed on the server"));
+
+  /* A second change on top of the first; a done entry cannot be cancelled. */
+  {
+    gint64 again = 0;
+
+    g_assert_true (cab_outbox_set_visibility (f->outbox, published->server_id, TRUE, FALSE, TRUE,
+                                              &again, &error));
+    g_assert_no_error (error);
+    r = drain_all (f->outbox);
+    g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_DONE], ==, 3);
+    g_assert_false (cab_outbox_cancel (f->outbox, again, &error));
+    g_assert_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE);
+    g_clear_error (&error);
+  }
+}
+
+static void
+hostile_case (Fixture    *f,
+              const char *faults,
+              gboolean    refresh)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(GHashTable) by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(CabDocumentRow) row = NULL;
+  CabOutboxDrainResult r;
+  const char *patient = g_ptr_array_index (f->patients, 1);
+  gint64 id;
+
+  id = publish (f, patient, "Réponse hostile");
+  set_faults (f, faults);
+  r = drain_all (f->outbox);
+  set_faults (f, NULL);
+
+  /* Failed cleanly, with the reason; nothing lost. */
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_FAILED], ==, 1);
+  entry = cab_store_outbox_get (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (entry->state, ==, CAB_OUTBOX_STATE_FAILED);
+  g_assert_nonnull (entry->last_error);
+  g_assert_cmpstr (entry->last_error, !=, "");
+  g_test_message ("%s -> %s", faults, entry->last_error);
+  row = cab_store_get_document (f->store, entry->document_id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (row->local_path, G_FILE_TEST_EXISTS));
+  outbox_test_server_docs (f->sandbox, patient, by_key);
+  g_assert_null (g_hash_table_lookup (by_key, entry->key));
+
+  /* Fixed: retry lands it once. */
+  g_assert_true (cab_outbox_retry (f->outbox, id, &error));
+  g_assert_no_error (error);
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_FAILED], ==, 0);
+  (void) refresh;
+}
+
+static char *
+refresh_same_token (CabFhirClient *client,
+                    gpointer       user_data)
+{
+  guint *n = user_data;
+
+  (*n)++;
+  return g_strdup (CAB_TEST_TOKEN);
+}
+
+static void
+test_hostile (Fixture       *f,
+              gconstpointer  data)
+{
+  guint n_refresh = 0;
+
+  hostile_case (f, "{\"hostile\": \"invalid-json\"}", FALSE);
+  hostile_case (f, "{\"hostile\": \"outcome-200\"}", FALSE);
+  hostile_case (f, "{\"hostile\": \"redirect\"}", FALSE);
+
+  /* A 401 that a token refresh cannot fix. */
+  cab_fhir_client_set_token_refresh_func (f->client, refresh_same_token, &n_refresh, NULL);
+  hostile_case (f, "{\"expire_tokens\": true}", TRUE);
+  g_assert_cmpuint (n_refresh, >=, 1);
+
+  g_assert_cmpuint (outbox_test_check_exactly_once (f->sandbox, f->store, f->patients), ==, 4);
+}
+
+static void
+test_hold_edit_cancel (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) held = NULL;
+  g_autoptr(CabDocumentRow) row = NULL;
+  CabOutboxDrainResult r;
+  gint64 held_id = 0, cancelled_id;
+  g_autofree char *doc = NULL;
+
+  g_assert_true (cab_outbox_publish_document (f->outbox, g_ptr_array_index (f->patients, 2), f->pdf,
+                                              LOINC_CR, "Retenu", TRUE, &held_id, &error));
+  g_assert_no_error (error);
+  cancelled_id = publish (f, g_ptr_array_index (f->patients, 3), "Annulé");
+  g_assert_true (cab_outbox_cancel (f->outbox, cancelled_id, &error));
+  g_assert_no_error (error);
+
+  /* Not a PDF, not a known type: refused before anything is queued. */
+  g_assert_false (cab_outbox_publish_document (f->outbox, g_ptr_array_index (f->patients, 2), f->dir,
+                                               LOINC_CR, NULL, FALSE, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (cab_outbox_publish_document (f->outbox, g_ptr_array_index (f->patients, 2), f->pdf,
+                                               "0000-0", NULL, FALSE, NULL, &error));
+  g_assert_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_BAD_TYPE);
+  g_clear_error (&error);
+
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_HELD], ==, 1);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_CANCELLED], ==, 1);
+  g_assert_cmpuint (r.n_sent, ==, 0);
+
+  g_assert_true (cab_outbox_edit_publish (f->outbox, held_id, "Retenu puis relu", "89601-9", &error));
+  g_assert_no_error (error);
+  g_assert_true (cab_outbox_release (f->outbox, held_id, &error));
+  g_assert_no_error (error);
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.n_sent, ==, 1);
+
+  held = cab_store_outbox_get (f->store, held_id, &error);
+  g_assert_cmpint (held->state, ==, CAB_OUTBOX_STATE_DONE);
+  doc = server_document (f, held->server_id);
+  g_assert_nonnull (strstr (doc, "Retenu puis relu"));
+  g_assert_nonnull (strstr (doc, "89601-9"));
+  row = cab_store_get_document (f->store, held->server_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row->document.title, ==, "Retenu puis relu");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/outbox/offline-then-online", Fixture, NULL, fixture_setup, test_offline_then_online, fixture_teardown);
+  g_test_add ("/outbox/faults", Fixture, NULL, fixture_setup, test_faults, fixture_teardown);
+  g_test_add ("/outbox/conflict", Fixture, NULL, fixture_setup, test_conflict, fixture_teardown);
+  g_test_add ("/outbox/hostile", Fixture, NULL, fixture_setup, test_hostile, fixture_teardown);
+  g_test_add ("/outbox/hold-edit-cancel", Fixture, NULL, fixture_setup, test_hold_edit_cancel, fixture_teardown);
+
+  return g_test_run ();
+}

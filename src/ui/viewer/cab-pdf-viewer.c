@@ -779,7 +779,6 @@ cab_pdf_viewer_set_suggested_name (CabPdfViewer *self,
   g_return_if_fail (CAB_IS_PDF_VIEWER (self));
 
   g_free (self->suggested_name);
-  g_free (self->last_query);
   self->suggested_name = g_strdup (name);
 }
 

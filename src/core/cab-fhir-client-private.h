@@ -15,6 +15,16 @@ G_BEGIN_DECLS
 /* A Retry-After longer than this is not waited for: the request fails and the
  * caller (outbox, sync) reschedules it instead of holding it for minutes. */
 #define CAB_FHIR_MAX_RETRY_AFTER_S 120
+/* Priority of our messages in libsoup, one step above its queue source
+ * (G_PRIORITY_DEFAULT). libsoup 3.2 silently resends an idempotent request
+ * whose kept-alive connection the server closed, but completes the failed
+ * first attempt from an idle at this priority. Were its queue to run first,
+ * the resend would already be under way on another pooled connection; the
+ * stale failure would then reach us, end the resend's I/O, and libsoup would
+ * dereference that cleared I/O when the resend's headers arrive (the crash
+ * under dropped connections plus 5xx). Completing first, the stale failure is
+ * seen as a restart and dropped by libsoup. */
+#define CAB_FHIR_IO_PRIORITY     (G_PRIORITY_DEFAULT - 1)
 
 typedef enum
 {

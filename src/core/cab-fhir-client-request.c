@@ -893,7 +893,7 @@ cab_fhir_request_send (GTask *task)
   cab_fhir_client_count (self, 1, 0, 0);
 
   g_set_object (&req->msg, msg);
-  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT,
+  soup_session_send_async (self->session, msg, CAB_FHIR_IO_PRIORITY,
                            g_task_get_cancellable (task), on_send_ready, task);
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cab-outbox.h"
 #include "cab-session.h"
 
 /* sync_state keys: who the token acts as (written by sign-in when it knows)
@@ -24,6 +25,7 @@ struct _CabSession
   CabStore         *store;
   CabFhirClient    *client;
   CabSync          *sync;
+  CabOutbox        *outbox;
 
   GError           *error;
   char             *operator_name;    /* the practitioner, when known */
@@ -519,6 +521,10 @@ sync_run_cb (GObject      *object,
   set_error (self, error);
   set_progress (self, 0, 0);
 
+  /* The server answered: entries waiting for it may go now. */
+  if (self->last_run_ok && self->outbox != NULL)
+    cab_outbox_notify_online (self->outbox);
+
   if (self->last_run_ok)
     fetch_practitioners (self);
   else
@@ -630,6 +636,8 @@ open_store_cb (GObject      *object,
 
   if (!is_set (self->config->server_url) || !is_set (self->config->practice))
     {
+      /* Queue only: actions are kept until a server is configured. */
+      self->outbox = cab_outbox_new (self->store, NULL);
       set_status (self, CAB_SESSION_STATUS_UNCONFIGURED);
       return;
     }
@@ -640,6 +648,9 @@ open_store_cb (GObject      *object,
       set_status (self, CAB_SESSION_STATUS_BROKEN);
       return;
     }
+
+  self->outbox = cab_outbox_new (self->store, self->client);
+  cab_outbox_start (self->outbox);
 
   set_status (self, CAB_SESSION_STATUS_READY);
   fetch_practice_name (self);
@@ -665,6 +676,9 @@ cab_session_dispose (GObject *object)
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   g_clear_object (&self->sync);
+  if (self->outbox != NULL)
+    cab_outbox_stop (self->outbox);
+  g_clear_object (&self->outbox);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
 
@@ -859,6 +873,8 @@ cab_session_shutdown (CabSession *self)
   g_return_if_fail (CAB_IS_SESSION (self));
 
   g_cancellable_cancel (self->cancellable);
+  if (self->outbox != NULL)
+    cab_outbox_stop (self->outbox);
 }
 
 CabStore *
@@ -883,6 +899,14 @@ cab_session_get_sync (CabSession *self)
   g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
 
   return self->sync;
+}
+
+CabOutbox *
+cab_session_get_outbox (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->outbox;
 }
 
 CabSyncState

@@ -5,6 +5,7 @@
 
 #include "cab-config.h"
 #include "cab-fhir-client.h"
+#include "cab-outbox.h"
 #include "cab-store.h"
 #include "cab-sync.h"
 
@@ -40,6 +41,9 @@ void              cab_session_shutdown          (CabSession      *self);
 CabStore         *cab_session_get_store         (CabSession      *self);
 CabFhirClient    *cab_session_get_client        (CabSession      *self);
 CabSync          *cab_session_get_sync          (CabSession      *self);
+/* Every write to the health space; NULL until the store is open (without a
+ * server, it queues only). Ready when status notifies. */
+CabOutbox        *cab_session_get_outbox        (CabSession      *self);
 
 CabSyncState      cab_session_get_sync_state    (CabSession      *self);
 /* ISO 8601 time of the last completed sync, or NULL. */

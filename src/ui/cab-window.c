@@ -7,6 +7,7 @@
 
 #include "desk/cab-desk.h"
 #include "desk/cab-recent-patients.h"
+#include "outbox/cab-outbox-page.h"
 #include "cab-window.h"
 
 struct _CabWindow
@@ -37,12 +38,15 @@ struct _CabWindow
   CabRecentPatients    *recent_patients;
   GtkWidget            *search_button;
   GtkWidget            *home_button;
+  CabOutboxPage        *outbox_page;
+  GtkLabel             *outbox_badge;
 
   CabUriLauncher        uri_launcher;
   gpointer              uri_launcher_data;
   GDestroyNotify        uri_launcher_destroy;
 
   char                 *status_text;
+  char                 *last_toast;
   guint                 last_n_syncs;
 };
 
@@ -359,6 +363,7 @@ session_changed_cb (CabWindow  *self,
   update_status (self);
   if (g_str_equal (pspec->name, "status"))
     {
+      cab_outbox_page_set_outbox (self->outbox_page, cab_session_get_outbox (session));
       update_banner (self);
       update_recent (self);
     }
@@ -387,6 +392,50 @@ session_sync_finished_cb (CabWindow  *self,
 
       adw_toast_set_timeout (toast, 5);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+}
+
+static void
+outbox_toast_cb (CabWindow     *self,
+                 const char    *message,
+                 CabOutboxPage *page)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+outbox_pending_cb (CabWindow     *self,
+                   GParamSpec    *pspec,
+                   CabOutboxPage *page)
+{
+  guint n = cab_outbox_page_get_n_pending (page);
+  g_autofree char *text = g_strdup_printf ("%u", n);
+
+  gtk_label_set_label (self->outbox_badge, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->outbox_badge), n > 0);
+}
+
+/* Something was just queued: say so when it cannot go out now. */
+static void
+outbox_queued_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CabWindow *self = CAB_WINDOW (widget);
+  GNetworkMonitor *monitor = g_network_monitor_get_default ();
+
+  if (cab_session_get_sync_state (self->session) == CAB_SYNC_STATE_OFFLINE ||
+      cab_session_get_status (self->session) != CAB_SESSION_STATUS_READY ||
+      !g_network_monitor_get_network_available (monitor))
+    {
+      AdwToast *toast = adw_toast_new (_("Queued: will be sent when the health space is reachable"));
+
+      adw_toast_set_timeout (toast, 4);
+      /* Before the "cannot be reached" toast: this one is about what was just done. */
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      g_free (self->last_toast);
+      self->last_toast = g_strdup (adw_toast_get_title (toast));
     }
 }
 
@@ -597,6 +646,7 @@ cab_window_constructed (GObject *object)
   update_banner (self);
   update_recent (self);
   operator_cb (self, NULL, self->session);
+  cab_outbox_page_set_outbox (self->outbox_page, cab_session_get_outbox (self->session));
 }
 
 static void
@@ -617,6 +667,7 @@ cab_window_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->status_text, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
   if (self->uri_launcher_destroy != NULL)
     self->uri_launcher_destroy (self->uri_launcher_data);
 
@@ -683,6 +734,7 @@ cab_window_class_init (CabWindowClass *klass)
 
   g_type_ensure (CAB_TYPE_DESK);
   g_type_ensure (CAB_TYPE_RECENT_PATIENTS);
+  g_type_ensure (CAB_TYPE_OUTBOX_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/cab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CabWindow, toast_overlay);
@@ -705,14 +757,19 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabWindow, recent_patients);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, home_button);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, outbox_page);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, outbox_badge);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, desk_title_cb);
   gtk_widget_class_bind_template_callback (widget_class, recent_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, outbox_toast_cb);
+  gtk_widget_class_bind_template_callback (widget_class, outbox_pending_cb);
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.outbox-queued", NULL, outbox_queued_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_action);
   gtk_widget_class_install_action (widget_class, "win.patients-home", NULL, patients_home_action);
@@ -931,4 +988,30 @@ cab_window_launch_uri (CabWindow  *self,
     self->uri_launcher (self, uri, self->uri_launcher_data);
   else
     gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+}
+
+CabOutboxPage *
+cab_window_get_outbox_page (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return self->outbox_page;
+}
+
+const char *
+cab_window_get_outbox_badge (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->outbox_badge)))
+    return NULL;
+  return gtk_label_get_label (self->outbox_badge);
+}
+
+const char *
+cab_window_get_last_toast (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
 }

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "desk/cab-desk.h"
+#include "outbox/cab-outbox-page.h"
 #include "cab-session.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,13 @@ const char *cab_window_get_banner_text   (CabWindow      *self);
 
 /* The Patients page: search, overview and the open patient. */
 CabDesk    *cab_window_get_desk          (CabWindow      *self);
+
+/* The Outbox page; the sidebar badge's text (NULL when hidden); the text of
+ * the last "queued while offline" toast (NULL when none was shown).
+ * "win.outbox-queued" tells the window an action was just queued. */
+CabOutboxPage *cab_window_get_outbox_page  (CabWindow      *self);
+const char    *cab_window_get_outbox_badge (CabWindow      *self);
+const char    *cab_window_get_last_toast   (CabWindow      *self);
 
 /* How the window opens links (the image viewer): by default in the
  * desktop's browser with gtk_show_uri(); tests put their own here.

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "outbox/cab-publish-dialog.h"
 #include "cab-desk-style.h"
 #include "cab-patient-page.h"
 
@@ -23,9 +24,99 @@ struct _CabPatientPage
   AdwLeaflet       *leaflet;
   CabTimelineView  *timeline;
   CabDocumentPane  *document_pane;
+
+  CabOutbox        *outbox;           /* watched for the timeline's "Pending" */
+  guint             outbox_reload_id;
 };
 
 G_DEFINE_FINAL_TYPE (CabPatientPage, cab_patient_page, GTK_TYPE_WIDGET)
+
+/* ---------------------------------------------------------------------- */
+/* publishing                                                             */
+
+static CabOutbox *
+get_outbox (CabPatientPage *self)
+{
+  return self->session != NULL ? cab_session_get_outbox (self->session) : NULL;
+}
+
+static void
+publish_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (widget);
+  CabOutbox *outbox = get_outbox (self);
+
+  if (outbox == NULL || self->patient_id == NULL)
+    return;
+
+  cab_publish_dialog_choose_file (GTK_WINDOW (gtk_widget_get_root (widget)), outbox, self->patient_id);
+}
+
+static gboolean
+drop_cb (GtkDropTarget  *target,
+         const GValue   *value,
+         double          x,
+         double          y,
+         CabPatientPage *self)
+{
+  CabOutbox *outbox = get_outbox (self);
+  GFile *file = NULL;
+
+  if (outbox == NULL || self->patient_id == NULL)
+    return FALSE;
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      GSList *files = g_value_get_boxed (value);
+
+      file = files != NULL ? files->data : NULL;
+    }
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    file = g_value_get_object (value);
+
+  if (file == NULL)
+    return FALSE;
+
+  gtk_window_present (GTK_WINDOW (cab_publish_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                          outbox, self->patient_id, file)));
+  return TRUE;
+}
+
+static gboolean
+outbox_reload_cb (gpointer data)
+{
+  CabPatientPage *self = data;
+
+  self->outbox_reload_id = 0;
+  if (self->patient_id != NULL)
+    cab_timeline_view_reload (self->timeline);
+  return G_SOURCE_REMOVE;
+}
+
+/* A drain changes many entries in a row: one reload for a burst. */
+static void
+outbox_changed_cb (CabPatientPage *self,
+                   CabOutbox      *outbox)
+{
+  if (self->outbox_reload_id == 0)
+    self->outbox_reload_id = g_timeout_add (250, outbox_reload_cb, self);
+}
+
+static void
+watch_outbox (CabPatientPage *self)
+{
+  CabOutbox *outbox = get_outbox (self);
+
+  if (outbox == self->outbox)
+    return;
+  if (self->outbox != NULL)
+    g_signal_handlers_disconnect_by_data (self->outbox, self);
+  g_set_object (&self->outbox, outbox);
+  if (outbox != NULL)
+    g_signal_connect_object (outbox, "changed", G_CALLBACK (outbox_changed_cb), self, G_CONNECT_SWAPPED);
+}
 
 /* ---------------------------------------------------------------------- */
 /* callbacks                                                              */
@@ -108,6 +199,10 @@ cab_patient_page_dispose (GObject *object)
   g_clear_object (&self->refresh_cancellable);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->session);
+  g_clear_handle_id (&self->outbox_reload_id, g_source_remove);
+  if (self->outbox != NULL)
+    g_signal_handlers_disconnect_by_data (self->outbox, self);
+  g_clear_object (&self->outbox);
 
   G_OBJECT_CLASS (cab_patient_page_parent_class)->dispose (object);
 }
@@ -137,12 +232,17 @@ cab_patient_page_class_init (CabPatientPageClass *klass)
   gtk_widget_class_install_action (widget_class, "patient.show-timeline", NULL, show_timeline_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "patient.show-timeline", NULL);
+  gtk_widget_class_install_action (widget_class, "patient.publish", NULL, publish_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK,
+                                       "patient.publish", NULL);
 }
 
 static void
 cab_patient_page_init (CabPatientPage *self)
 {
   AdwLeafletPage *page;
+  GtkDropTarget *drop;
+  GtkWidget *bar, *publish, *hint;
 
   cab_desk_shell_style_ensure (GTK_WIDGET (self));
 
@@ -180,6 +280,22 @@ cab_patient_page_init (CabPatientPage *self)
 
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->timeline));
   folded_cb (self);
+
+  /* A PDF dropped on the timeline is published to this patient's DMP. */
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE }, 2);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->timeline), GTK_EVENT_CONTROLLER (drop));
+
+  bar = gtk_action_bar_new ();
+  publish = gtk_button_new_with_mnemonic (_("_Publish a Document…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (publish), "patient.publish");
+  gtk_widget_set_tooltip_text (publish, _("Send a PDF to the patient’s DMP (Ctrl+U)"));
+  gtk_action_bar_pack_start (GTK_ACTION_BAR (bar), publish);
+  hint = gtk_label_new (_("or drop a PDF on the timeline"));
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_action_bar_pack_start (GTK_ACTION_BAR (bar), hint);
+  gtk_box_append (GTK_BOX (self->box), bar);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -200,6 +316,7 @@ cab_patient_page_set_session (CabPatientPage *self,
 
   g_set_object (&self->session, session);
   cab_document_pane_set_session (self->document_pane, session);
+  watch_outbox (self);
 }
 
 void
@@ -240,6 +357,8 @@ cab_patient_page_set_patient (CabPatientPage *self,
   cab_timeline_view_set_date_range (self->timeline, NULL, NULL);
   cab_timeline_view_set_search_text (self->timeline, NULL);
   cab_timeline_view_set_patient (self->timeline, store, patient_id, opened_at);
+  /* The outbox exists once the store is open. */
+  watch_outbox (self);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->timeline));
 }
 

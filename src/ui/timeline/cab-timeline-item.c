@@ -17,6 +17,7 @@ struct _CabTimelineItem
   char            *byline;
   char            *date;
   const char      *origin;
+  gboolean         pending;
   CabDocumentKind  kind;
   CabTimelineMarks marks;
 };
@@ -294,6 +295,24 @@ cab_timeline_item_get_date (CabTimelineItem *self)
   g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
 
   return self->date;
+}
+
+void
+cab_timeline_item_set_pending (CabTimelineItem *self)
+{
+  g_return_if_fail (CAB_IS_TIMELINE_ITEM (self));
+
+  self->pending = TRUE;
+  /* Translators: a document queued in the outbox, not yet on the DMP */
+  self->origin = _("Pending");
+}
+
+gboolean
+cab_timeline_item_get_pending (CabTimelineItem *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), FALSE);
+
+  return self->pending;
 }
 
 const char *

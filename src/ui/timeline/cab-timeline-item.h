@@ -41,5 +41,9 @@ const char           *cab_timeline_item_get_byline   (CabTimelineItem *self);
 const char           *cab_timeline_item_get_date     (CabTimelineItem *self);
 /* "DMP", "MSSanté", "Local" (translated) */
 const char           *cab_timeline_item_get_origin   (CabTimelineItem *self);
+/* A local document the outbox has not sent yet: the origin reads "Pending"
+ * ("en attente d'envoi"). */
+void                  cab_timeline_item_set_pending  (CabTimelineItem *self);
+gboolean              cab_timeline_item_get_pending  (CabTimelineItem *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "cab-store-outbox.h"
 #include "cab-timeline-item.h"
 #include "cab-timeline-row.h"
 #include "cab-timeline-view.h"
@@ -189,6 +190,14 @@ timeline_thread (GTask        *task,
         }
 
       item = cab_timeline_item_new_document (row, query->opened_at);
+      /* Made here and not sent yet: the outbox still holds it. */
+      if (g_strcmp0 (row->origin, "local") == 0)
+        {
+          g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get_for_document (query->store, row->id, NULL);
+
+          if (entry != NULL)
+            cab_timeline_item_set_pending (item);
+        }
       if (strlen (date) < 7)
         date = "0000-00";
       if (strncmp (date, last_month, 7) != 0)

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cab-outbox.h"
+
+G_BEGIN_DECLS
+
+#define CAB_TYPE_OUTBOX_PAGE (cab_outbox_page_get_type ())
+G_DECLARE_FINAL_TYPE (CabOutboxPage, cab_outbox_page, CAB, OUTBOX_PAGE, GtkWidget)
+
+/* The Outbox page: what needs the user (failed, conflicts, with both
+ * versions side by side), what waits to be sent, and what was sent lately.
+ * Reloads on the outbox's "changed" signal, on a worker thread.
+ *
+ * Property "n-pending" (uint): entries waiting or being sent (the badge).
+ * Signal "toast" (string): a message for the window's toast overlay. */
+GtkWidget *cab_outbox_page_new             (void);
+void       cab_outbox_page_set_outbox      (CabOutboxPage  *self,
+                                            CabOutbox      *outbox);
+CabOutbox *cab_outbox_page_get_outbox      (CabOutboxPage  *self);
+guint      cab_outbox_page_get_n_pending   (CabOutboxPage  *self);
+
+/* For tests: completed reloads so far, and how many of the shown entries
+ * are in @state. */
+guint      cab_outbox_page_get_n_loads     (CabOutboxPage  *self);
+guint      cab_outbox_page_count_shown     (CabOutboxPage  *self,
+                                            CabOutboxState  state);
+
+/* The user-facing name of a state ("Waiting to be sent"...). */
+const char *cab_outbox_state_label         (CabOutboxState  state);
+
+G_END_DECLS

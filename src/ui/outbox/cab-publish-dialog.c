@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-publish-dialog"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "cab-publish-dialog.h"
+
+struct _CabPublishDialog
+{
+  AdwWindow     parent_instance;
+
+  CabOutbox    *outbox;
+  char         *patient_id;
+  GFile        *file;
+  GCancellable *cancellable;
+
+  AdwComboRow  *type_row;
+  AdwEntryRow  *title_row;
+  GtkSwitch    *hold_switch;
+  GtkWidget    *publish_button;
+  GtkLabel     *error_label;
+  char         *error;
+};
+
+G_DEFINE_FINAL_TYPE (CabPublishDialog, cab_publish_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  QUEUED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+show_error (CabPublishDialog *self,
+            const char       *message)
+{
+  g_free (self->error);
+  self->error = g_strdup (message);
+  gtk_label_set_label (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static void
+publish_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CabPublishDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = cab_outbox_enqueue_finish (CAB_OUTBOX (object), result, &error);
+  GtkWindow *parent;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  gtk_widget_set_sensitive (self->publish_button, TRUE);
+  /* Not "id == 0": g_task_propagate_int() gives -1 on error. */
+  if (error != NULL || id <= 0)
+    {
+      show_error (self, error != NULL ? error->message : _("The document could not be queued."));
+      return;
+    }
+
+  parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.outbox-queued", NULL);
+  g_signal_emit (self, signals[QUEUED], 0, id);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+void
+cab_publish_dialog_publish (CabPublishDialog *self)
+{
+  const CabDocumentType *types = cab_document_types ();
+  guint selected;
+  const char *title;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (CAB_IS_PUBLISH_DIALOG (self));
+
+  selected = adw_combo_row_get_selected (self->type_row);
+  title = gtk_editable_get_text (GTK_EDITABLE (self->title_row));
+  if (title == NULL || title[0] == '\0')
+    title = types[selected].display;
+  path = g_file_get_path (self->file);
+  if (path == NULL)
+    {
+      show_error (self, _("Only local files can be published."));
+      return;
+    }
+
+  show_error (self, NULL);
+  gtk_widget_set_sensitive (self->publish_button, FALSE);
+  cab_outbox_publish_document_async (self->outbox, self->patient_id, path,
+                                     types[selected].code, title,
+                                     gtk_switch_get_active (self->hold_switch),
+                                     self->cancellable, publish_cb, g_object_ref (self));
+}
+
+static void
+publish_clicked_cb (CabPublishDialog *self)
+{
+  cab_publish_dialog_publish (self);
+}
+
+static void
+cab_publish_dialog_dispose (GObject *object)
+{
+  CabPublishDialog *self = CAB_PUBLISH_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+
+  G_OBJECT_CLASS (cab_publish_dialog_parent_class)->dispose (object);
+}
+
+static void
+cab_publish_dialog_finalize (GObject *object)
+{
+  CabPublishDialog *self = CAB_PUBLISH_DIALOG (object);
+
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->file);
+  g_clear_object (&self->cancellable);
+  g_free (self->patient_id);
+  g_free (self->error);
+
+  G_OBJECT_CLASS (cab_publish_dialog_parent_class)->finalize (object);
+}
+
+static void
+cab_publish_dialog_class_init (CabPublishDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cab_publish_dialog_dispose;
+  object_class->finalize = cab_publish_dialog_finalize;
+
+  signals[QUEUED] = g_signal_new ("queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+cab_publish_dialog_init (CabPublishDialog *self)
+{
+  const CabDocumentType *types = cab_document_types ();
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  GtkWidget *toolbar, *header, *cancel, *page, *group, *hold_row;
+
+  self->cancellable = g_cancellable_new ();
+
+  for (guint i = 0; types[i].code != NULL; i++)
+    gtk_string_list_append (names, types[i].display);
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Publish a Document"));
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (self), 560, -1);
+
+  toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  self->publish_button = gtk_button_new_with_mnemonic (_("_Publish"));
+  gtk_widget_add_css_class (self->publish_button, "suggested-action");
+  g_signal_connect_swapped (self->publish_button, "clicked", G_CALLBACK (publish_clicked_cb), self);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->publish_button);
+  gtk_box_append (GTK_BOX (toolbar), header);
+
+  page = adw_preferences_page_new ();
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                         _("The document goes to the patient’s DMP. It is kept here and sent when the health space is reachable."));
+
+  self->type_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->type_row), _("Type"));
+  adw_combo_row_set_model (self->type_row, G_LIST_MODEL (names));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->type_row));
+
+  self->title_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->title_row), _("Title"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->title_row));
+
+  hold_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (hold_row), _("Hold back (do not send yet)"));
+  self->hold_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->hold_switch), GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (hold_row), GTK_WIDGET (self->hold_switch));
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (hold_row), GTK_WIDGET (self->hold_switch));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), hold_row);
+
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_xalign (self->error_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
+  gtk_widget_set_margin_top (GTK_WIDGET (self->error_label), 12);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->error_label));
+
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (toolbar), page);
+  adw_window_set_content (ADW_WINDOW (self), toolbar);
+}
+
+CabPublishDialog *
+cab_publish_dialog_new (GtkWindow  *parent,
+                        CabOutbox  *outbox,
+                        const char *patient_id,
+                        GFile      *file)
+{
+  CabPublishDialog *self;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CAB_IS_OUTBOX (outbox), NULL);
+  g_return_val_if_fail (patient_id != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  self = g_object_new (CAB_TYPE_PUBLISH_DIALOG, "transient-for", parent, NULL);
+  self->outbox = g_object_ref (outbox);
+  self->patient_id = g_strdup (patient_id);
+  self->file = g_object_ref (file);
+
+  /* The file's name as the first guess of a title. */
+  name = g_file_get_basename (file);
+  if (name != NULL)
+    {
+      char *dot = strrchr (name, '.');
+
+      if (dot != NULL && g_ascii_strcasecmp (dot, ".pdf") == 0)
+        *dot = '\0';
+      gtk_editable_set_text (GTK_EDITABLE (self->title_row), name);
+    }
+
+  return self;
+}
+
+void
+cab_publish_dialog_set_type (CabPublishDialog *self,
+                             const char       *type_code)
+{
+  const CabDocumentType *types = cab_document_types ();
+
+  g_return_if_fail (CAB_IS_PUBLISH_DIALOG (self));
+
+  for (guint i = 0; types[i].code != NULL; i++)
+    if (g_strcmp0 (types[i].code, type_code) == 0)
+      adw_combo_row_set_selected (self->type_row, i);
+}
+
+const char *
+cab_publish_dialog_get_type_code (CabPublishDialog *self)
+{
+  g_return_val_if_fail (CAB_IS_PUBLISH_DIALOG (self), NULL);
+
+  return cab_document_types ()[adw_combo_row_get_selected (self->type_row)].code;
+}
+
+void
+cab_publish_dialog_set_document_title (CabPublishDialog *self,
+                                       const char       *title)
+{
+  g_return_if_fail (CAB_IS_PUBLISH_DIALOG (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->title_row), title != NULL ? title : "");
+}
+
+void
+cab_publish_dialog_set_hold (CabPublishDialog *self,
+                             gboolean          hold)
+{
+  g_return_if_fail (CAB_IS_PUBLISH_DIALOG (self));
+
+  gtk_switch_set_active (self->hold_switch, hold);
+}
+
+const char *
+cab_publish_dialog_get_error (CabPublishDialog *self)
+{
+  g_return_val_if_fail (CAB_IS_PUBLISH_DIALOG (self), NULL);
+
+  return self->error;
+}
+
+/* ---------------------------------------------------------------------- */
+/* choosing the file                                                      */
+
+typedef struct
+{
+  GtkWindow *parent;
+  CabOutbox *outbox;
+  char      *patient_id;
+} Choice;
+
+static void
+choice_free (Choice *choice)
+{
+  g_clear_object (&choice->parent);
+  g_clear_object (&choice->outbox);
+  g_free (choice->patient_id);
+  g_free (choice);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     Choice          *choice)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        gtk_window_present (GTK_WINDOW (cab_publish_dialog_new (choice->parent, choice->outbox,
+                                                                choice->patient_id, file)));
+    }
+
+  choice_free (choice);
+  g_object_unref (chooser);
+}
+
+void
+cab_publish_dialog_choose_file (GtkWindow  *parent,
+                                CabOutbox  *outbox,
+                                const char *patient_id)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  Choice *choice;
+
+  g_return_if_fail (CAB_IS_OUTBOX (outbox));
+  g_return_if_fail (patient_id != NULL);
+
+  chooser = gtk_file_chooser_native_new (_("Publish a Document"), parent,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("PDF documents"));
+  gtk_file_filter_add_mime_type (filter, "application/pdf");
+  gtk_file_filter_add_suffix (filter, "pdf");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+
+  choice = g_new0 (Choice, 1);
+  choice->parent = parent != NULL ? g_object_ref (parent) : NULL;
+  choice->outbox = g_object_ref (outbox);
+  choice->patient_id = g_strdup (patient_id);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), choice);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}

@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-outbox-page"
+
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cab-application.h"
+#include "cab-test-sandbox.h"
+#include "outbox/cab-outbox-page.h"
+#include "outbox/cab-publish-dialog.h"
+#include "timeline/cab-timeline-item.h"
+#include "../integration/test-outbox-common.h"
+
+#define PRACTICE "Organization/org-practice"
+/* A hang guard, not a timing assertion. */
+#define WAIT_LIMIT_S 120
+#define N_PUBLISHES 3
+
+static CabApplication *app;
+static const char *lang = "en";
+static char *screenshot_dir;
+
+/* ---------------------------------------------------------------------- */
+/* helpers                                                                */
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add (50, wake_cb, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up waiting for %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (wake_id);
+}
+
+static void
+settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+  guint wake_id = g_timeout_add (20, wake_cb, NULL);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake_id);
+}
+
+static void
+screenshot (CabWindow  *window,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
+  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
+
+  /* Right after a dialog closed, a frame may not be drawn yet: try again. */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_clear_error (&error);
+      settle (400);
+      if (cab_window_save_screenshot (window, path, &error))
+        break;
+    }
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+}
+
+/* The dialogs are windows of their own: the same rendering as
+ * cab_window_save_screenshot(). */
+static void
+screenshot_widget (GtkWidget  *widget,
+                   const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
+  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width, height;
+
+  settle (400);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_true (gtk_widget_get_mapped (widget));
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+set_faults (CabTestSandbox *sandbox,
+            const char     *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  body = cab_test_sandbox_call (sandbox, json != NULL ? "POST" : "DELETE", "/admin/faults",
+                                json, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+}
+
+typedef struct
+{
+  guint    n_finished;
+  gboolean last_success;
+} SyncWatch;
+
+static void
+sync_finished_cb (CabSession *session,
+                  gboolean    success,
+                  SyncWatch  *watch)
+{
+  watch->n_finished++;
+  watch->last_success = success;
+}
+
+/* Quick failures once the server is gone; a fast backoff for the outbox. */
+static void
+status_cb (CabSession *session,
+           GParamSpec *pspec,
+           gpointer    data)
+{
+  CabFhirClient *client = cab_session_get_client (session);
+  CabOutbox *outbox = cab_session_get_outbox (session);
+
+  if (client != NULL)
+    {
+      cab_fhir_client_set_retry_policy (client, 1, 50);
+      cab_fhir_client_set_timeout (client, 10);
+    }
+  if (outbox != NULL)
+    cab_outbox_set_backoff (outbox, 50, 500);
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+typedef struct
+{
+  SyncWatch *watch;
+  guint      n;
+} FinishedWait;
+
+static gboolean
+finished_n_times (gpointer data)
+{
+  FinishedWait *wait = data;
+
+  return wait->watch->n_finished >= wait->n;
+}
+
+static void
+wait_for_sync (SyncWatch *watch,
+               guint      n)
+{
+  FinishedWait wait = { watch, n };
+
+  wait_for (finished_n_times, &wait, "the sync to finish");
+}
+
+typedef struct
+{
+  CabTestSandbox *sandbox;
+  char           *data_dir;
+  char           *pdf;
+  CabWindow      *window;
+  CabSession     *session;
+  CabOutboxPage  *page;
+  SyncWatch       watch;
+  GPtrArray      *patients;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  const char * const extra[] = { "--patients", "6", "--years", "1", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabSession) session = NULL;
+  CabConfig config = { 0 };
+
+  f->sandbox = cab_test_sandbox_start (extra, FALSE, &error);
+  g_assert_no_error (error);
+  f->data_dir = g_dir_make_tmp ("cabinet-test-outbox-page-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->pdf = outbox_test_make_pdf (f->data_dir);
+
+  config.server_url = f->sandbox->base_url;
+  config.token = (char *) CAB_TEST_TOKEN;
+  config.practice = (char *) PRACTICE;
+  config.data_dir = f->data_dir;
+
+  session = cab_session_new (&config);
+  f->session = session;
+  f->window = cab_window_new (GTK_APPLICATION (app), session);
+  g_signal_connect (session, "sync-finished", G_CALLBACK (sync_finished_cb), &f->watch);
+  g_signal_connect (session, "notify::status", G_CALLBACK (status_cb), NULL);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (f->window));
+  cab_session_start (session);
+  wait_for (window_mapped, f->window, "the window to be mapped");
+  wait_for_sync (&f->watch, 1);
+  g_assert_true (f->watch.last_success);
+
+  g_assert_nonnull (cab_session_get_outbox (session));
+  f->page = cab_window_get_outbox_page (f->window);
+  g_assert_true (cab_outbox_page_get_outbox (f->page) == cab_session_get_outbox (session));
+  /* Tests may read the store from the main thread. */
+  f->patients = cab_store_list_patient_ids (cab_session_get_store (session), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->patients->len, >=, N_PUBLISHES);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_signal_handlers_disconnect_by_data (f->session, &f->watch);
+  g_signal_handlers_disconnect_by_func (f->session, status_cb, NULL);
+  cab_session_shutdown (f->session);
+  gtk_window_close (GTK_WINDOW (f->window));
+  settle (200);
+
+  g_ptr_array_unref (f->patients);
+  g_clear_pointer (&f->sandbox, cab_test_sandbox_free);
+  outbox_test_remove_tree (f->data_dir);
+  g_free (f->data_dir);
+  g_free (f->pdf);
+}
+
+typedef struct
+{
+  gint64   id;
+  gboolean done;
+} Queued;
+
+static void
+queued_cb (CabPublishDialog *dialog,
+           gint64            id,
+           Queued           *queued)
+{
+  queued->id = id;
+  queued->done = TRUE;
+}
+
+static gboolean
+is_queued (gpointer data)
+{
+  return ((Queued *) data)->done;
+}
+
+/* Through the dialog, as the doctor does. */
+static gint64
+publish (Fixture    *f,
+         const char *patient_id,
+         const char *title)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (f->pdf);
+  CabPublishDialog *dialog = cab_publish_dialog_new (GTK_WINDOW (f->window),
+                                                     cab_session_get_outbox (f->session),
+                                                     patient_id, file);
+  Queued queued = { 0 };
+
+  g_signal_connect (dialog, "queued", G_CALLBACK (queued_cb), &queued);
+  gtk_window_present (GTK_WINDOW (dialog));
+  cab_publish_dialog_set_type (dialog, "11490-0");
+  g_assert_cmpstr (cab_publish_dialog_get_type_code (dialog), ==, "11490-0");
+  cab_publish_dialog_set_document_title (dialog, title);
+  cab_publish_dialog_publish (dialog);
+  wait_for (is_queued, &queued, "the publish to be queued");
+  g_assert_cmpint (queued.id, >, 0);
+
+  return queued.id;
+}
+
+typedef struct
+{
+  CabOutboxPage  *page;
+  CabOutboxState  state;
+  guint           n;
+} ShownWait;
+
+static gboolean
+shown_at_least (gpointer data)
+{
+  ShownWait *w = data;
+
+  return cab_outbox_page_count_shown (w->page, w->state) >= w->n;
+}
+
+static gboolean
+waiting_shown (gpointer data)
+{
+  ShownWait *w = data;
+
+  return cab_outbox_page_count_shown (w->page, CAB_OUTBOX_STATE_PENDING) +
+         cab_outbox_page_count_shown (w->page, CAB_OUTBOX_STATE_SENDING) >= w->n &&
+         cab_outbox_page_get_n_pending (w->page) >= w->n;
+}
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  CabTimelineView *timeline;
+  const char      *title;
+  gboolean         pending;
+} TimelineWait;
+
+/* The timeline shows @title, pending or not. */
+static gboolean
+timeline_shows (gpointer data)
+{
+  TimelineWait *w = data;
+  GListModel *model = cab_timeline_view_get_model (w->timeline);
+
+  if (cab_timeline_view_get_busy (w->timeline))
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (model, i);
+
+      if (!cab_timeline_item_is_header (item) &&
+          g_strcmp0 (cab_timeline_item_get_title (item), w->title) == 0 &&
+          cab_timeline_item_get_pending (item) == w->pending)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* tests                                                                  */
+
+/* A slow server: the window keeps drawing while the drain waits on it, the
+ * page and the badge show what is pending, then what was sent. */
+static void
+test_outbox_page_slow_drain (Fixture       *f,
+                             gconstpointer  data)
+{
+  ShownWait waiting = { f->page, 0, N_PUBLISHES };
+  ShownWait sent = { f->page, CAB_OUTBOX_STATE_DONE, N_PUBLISHES };
+  g_autofree char *badge = g_strdup_printf ("%u", N_PUBLISHES);
+  g_autoptr(GHashTable) by_key = NULL;
+  guint n_frames = 0;
+  TimelineWait sent_wait = { NULL, "Lettre de liaison 1", FALSE };
+  guint tick_id;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
+  g_assert_cmpstr (cab_window_get_page (f->window), ==, "outbox");
+  g_assert_null (cab_window_get_outbox_badge (f->window));
+
+  set_faults (f->sandbox, "{\"latency_ms\": 3000}");
+  for (guint i = 0; i < N_PUBLISHES; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Lettre de liaison %u", i + 1);
+
+      publish (f, g_ptr_array_index (f->patients, i), title);
+    }
+  /* Online: nothing to say. */
+  g_assert_null (cab_window_get_last_toast (f->window));
+
+  wait_for (waiting_shown, &waiting, "the entries to show as pending");
+  g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, badge);
+  screenshot (f->window, "outbox-pending");
+
+  /* The drain waits on the server: the main loop keeps drawing. */
+  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), count_frame_cb, &n_frames, NULL);
+  settle (3000);
+  gtk_widget_remove_tick_callback (GTK_WIDGET (f->window), tick_id);
+  g_test_message ("%u frames in 3 s while draining", n_frames);
+  g_assert_cmpuint (n_frames, >, 30);
+
+  wait_for (shown_at_least, &sent, "the entries to show as sent");
+  set_faults (f->sandbox, NULL);
+  g_assert_cmpuint (cab_outbox_page_get_n_pending (f->page), ==, 0);
+  g_assert_null (cab_window_get_outbox_badge (f->window));
+  screenshot (f->window, "outbox-sent");
+
+  /* Sent: the timeline no longer marks it. */
+  sent_wait.timeline = cab_patient_page_get_timeline (cab_desk_get_patient_page (cab_window_get_desk (f->window)));
+  cab_desk_open_patient (cab_window_get_desk (f->window), g_ptr_array_index (f->patients, 0));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "patients");
+  wait_for (timeline_shows, &sent_wait, "the sent document in the timeline");
+
+  /* Each landed once. */
+  by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < N_PUBLISHES; i++)
+    outbox_test_server_docs (f->sandbox, g_ptr_array_index (f->patients, i), by_key);
+  g_assert_cmpuint (g_hash_table_size (by_key), ==, N_PUBLISHES);
+}
+
+/* The server is gone: the publish is kept, and the window says so. */
+static void
+test_outbox_page_offline (Fixture       *f,
+                          gconstpointer  data)
+{
+  ShownWait waiting = { f->page, CAB_OUTBOX_STATE_PENDING, 1 };
+  ShownWait held = { f->page, CAB_OUTBOX_STATE_HELD, 1 };
+  TimelineWait pending_wait = { NULL, "Compte rendu hors ligne", TRUE };
+
+  pending_wait.timeline = cab_patient_page_get_timeline (cab_desk_get_patient_page (cab_window_get_desk (f->window)));
+  g_clear_pointer (&f->sandbox, cab_test_sandbox_free);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL));
+  wait_for_sync (&f->watch, 2);
+  g_assert_false (f->watch.last_success);
+
+  /* On the patient's timeline at once, marked pending. */
+  cab_desk_open_patient (cab_window_get_desk (f->window), g_ptr_array_index (f->patients, 0));
+  publish (f, g_ptr_array_index (f->patients, 0), "Compte rendu hors ligne");
+  wait_for (timeline_shows, &pending_wait, "the document pending in the timeline");
+  screenshot (f->window, "timeline-pending");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
+  g_assert_cmpstr (cab_window_get_last_toast (f->window), ==,
+                   _("Queued: will be sent when the health space is reachable"));
+
+  wait_for (shown_at_least, &waiting, "the entry to show as pending");
+  g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, "1");
+
+  /* Held back: listed, not counted as waiting. */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (f->pdf);
+    CabPublishDialog *dialog = cab_publish_dialog_new (GTK_WINDOW (f->window),
+                                                       cab_session_get_outbox (f->session),
+                                                       g_ptr_array_index (f->patients, 1), file);
+    Queued queued = { 0 };
+
+    g_signal_connect (dialog, "queued", G_CALLBACK (queued_cb), &queued);
+    gtk_window_present (GTK_WINDOW (dialog));
+    cab_publish_dialog_set_hold (dialog, TRUE);
+    screenshot_widget (GTK_WIDGET (dialog), "publish-dialog");
+    cab_publish_dialog_publish (dialog);
+    wait_for (is_queued, &queued, "the held publish to be queued");
+  }
+  wait_for (shown_at_least, &held, "the held entry to show");
+  g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, "1");
+  screenshot (f->window, "outbox-offline");
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+      gtk_widget_is_sensitive (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The server's copy changed meanwhile: both versions shown, the user's
+ * choice sent. */
+static void
+test_outbox_page_conflict (Fixture       *f,
+                           gconstpointer  data)
+{
+  CabOutbox *outbox = cab_session_get_outbox (f->session);
+  CabStore *store = cab_session_get_store (f->session);
+  ShownWait sent = { f->page, CAB_OUTBOX_STATE_DONE, 1 };
+  ShownWait conflict = { f->page, CAB_OUTBOX_STATE_CONFLICT, 1 };
+  ShownWait resolved = { f->page, CAB_OUTBOX_STATE_DONE, 2 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) published = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *put = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *keep_mine;
+  guint status = 0;
+  gint64 id;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
+  id = publish (f, g_ptr_array_index (f->patients, 0), "Avant masquage");
+  wait_for (shown_at_least, &sent, "the publish to be sent");
+  /* Tests may read the store from the main thread. */
+  published = cab_store_outbox_get (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (published->server_id);
+
+  /* Masked here while someone changes it on the server, before it is sent. */
+  cab_outbox_stop (outbox);
+  g_assert_true (cab_outbox_set_visibility (outbox, published->server_id, TRUE, FALSE, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  path = g_strconcat ("/fhir/DocumentReference/", published->server_id, NULL);
+  json = cab_test_sandbox_call (f->sandbox, "GET", path, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  json_object_set_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                 "description", "Modifié sur le serveur");
+  put = json_to_string (json_parser_get_root (parser), FALSE);
+  body = cab_test_sandbox_call (f->sandbox, "PUT", path, put, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  cab_outbox_start (outbox);
+
+  wait_for (shown_at_least, &conflict, "the conflict to show");
+  screenshot (f->window, "outbox-conflict");
+
+  keep_mine = find_button (GTK_WIDGET (f->page), _("Keep _Mine"));
+  g_assert_nonnull (keep_mine);
+  g_assert_nonnull (find_button (GTK_WIDGET (f->page), _("Keep the _Server’s")));
+  g_signal_emit_by_name (keep_mine, "clicked");
+  wait_for (shown_at_least, &resolved, "the choice to be sent");
+  g_assert_cmpuint (cab_outbox_page_count_shown (f->page, CAB_OUTBOX_STATE_CONFLICT), ==, 0);
+
+  after = cab_test_sandbox_call (f->sandbox, "GET", path, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (after, "MASQUE_PS"));
+  g_assert_nonnull (strstr (after, "Modifié sur le serveur"));
+}
+
+/* Not a PDF: refused in the dialog, nothing queued. */
+static void
+test_outbox_page_not_pdf (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->data_dir, "note.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  CabPublishDialog *dialog;
+  Queued queued = { 0 };
+
+  g_assert_true (g_file_set_contents (path, "not a PDF", -1, NULL));
+  dialog = cab_publish_dialog_new (GTK_WINDOW (f->window), cab_session_get_outbox (f->session),
+                                   g_ptr_array_index (f->patients, 0), file);
+  g_object_ref_sink (dialog);
+  g_signal_connect (dialog, "queued", G_CALLBACK (queued_cb), &queued);
+  gtk_window_present (GTK_WINDOW (dialog));
+  cab_publish_dialog_publish (dialog);
+  while (cab_publish_dialog_get_error (dialog) == NULL && !queued.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (queued.done);
+  g_test_message ("error: %s", cab_publish_dialog_get_error (dialog));
+  settle (100);
+  g_assert_cmpuint (cab_outbox_page_get_n_pending (f->page), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+parse_args (int   *argc,
+            char **argv)
+{
+  int j = 1;
+
+  for (int i = 1; i < *argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--lang="))
+        lang = argv[i] + strlen ("--lang=");
+      else
+        argv[j++] = argv[i];
+    }
+  *argc = j;
+  argv[j] = NULL;
+}
+
+static void
+setup_language (void)
+{
+  if (g_str_equal (lang, "fr"))
+    {
+      g_setenv ("LANGUAGE", "fr", TRUE);
+      if (setlocale (LC_ALL, "fr_FR.UTF-8") != NULL)
+        g_setenv ("LC_ALL", "fr_FR.UTF-8", TRUE);
+      else
+        g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+    }
+  else
+    {
+      g_unsetenv ("LANGUAGE");
+      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+    }
+
+  cab_application_init_i18n ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
+  int ret;
+
+  parse_args (&argc, argv);
+  setup_language ();
+
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides XDG_DATA_DIRS (icons, the
+   * proxy schema libsoup looks up). Every test has its own data directory. */
+  g_test_init (&argc, &argv, NULL);
+
+  screenshot_dir = dir != NULL ? g_strdup (dir)
+                               : g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir, 0755), ==, 0);
+
+  if (g_str_equal (lang, "fr"))
+    g_assert_cmpstr (_("Waiting to be sent"), ==, "En attente d’envoi");
+
+  app = cab_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add ("/outbox-page/slow-drain", Fixture, NULL,
+              fixture_setup, test_outbox_page_slow_drain, fixture_teardown);
+  g_test_add ("/outbox-page/offline", Fixture, NULL,
+              fixture_setup, test_outbox_page_offline, fixture_teardown);
+  g_test_add ("/outbox-page/conflict", Fixture, NULL,
+              fixture_setup, test_outbox_page_conflict, fixture_teardown);
+  g_test_add ("/outbox-page/not-pdf", Fixture, NULL,
+              fixture_setup, test_outbox_page_not_pdf, fixture_teardown);
+
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  g_free (screenshot_dir);
+
+  return ret;
+}

@@ -112,7 +112,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* No G_TEST_OPTION_ISOLATE_DIRS: every test works in its own temporary
+   * directory already, and GLib keeps each replaced set of user dirs alive on
+   * purpose, which LeakSanitizer reports without a usable stack. */
+  g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/outbox/kill-9", test_kill);
   return g_test_run ();
 }

@@ -37,7 +37,8 @@ test_opened (void)
   g_autofree char *dir = g_dir_make_tmp ("cabinet-test-opened-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "cabinet.db", NULL);
   g_autoptr(CabStore) store = NULL;
-  g_autofree char *previous = NULL;
+  /* Not owned: the call must overwrite it (with NULL) without freeing it. */
+  char *previous = (char *) "sentinel";
   g_autofree char *first = NULL;
   g_autofree char *now = NULL;
 
@@ -51,7 +52,6 @@ test_opened (void)
   g_assert_true (cab_store_mark_patient_synced (store, "p1", "2026-01-02T03:04:05Z", &error));
   g_assert_no_error (error);
 
-  previous = g_strdup ("sentinel");
   g_assert_true (cab_store_mark_patient_opened (store, "p1", "2026-02-01T10:00:00Z", &previous, &error));
   g_assert_no_error (error);
   g_assert_null (previous);

@@ -650,6 +650,9 @@ open_store_cb (GObject      *object,
     }
 
   self->outbox = cab_outbox_new (self->store, self->client);
+  /* Documents we publish are kept by the practice; their author stays the
+   * patient's médecin traitant until the user signs in (a later issue). */
+  cab_outbox_set_author (self->outbox, NULL, self->config->practice);
   cab_outbox_start (self->outbox);
 
   set_status (self, CAB_SESSION_STATUS_READY);

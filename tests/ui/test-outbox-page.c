@@ -9,6 +9,7 @@
 
 #include "cab-application.h"
 #include "cab-test-sandbox.h"
+#include "outbox/cab-outbox-edit-dialog.h"
 #include "outbox/cab-outbox-page.h"
 #include "outbox/cab-publish-dialog.h"
 #include "timeline/cab-timeline-item.h"
@@ -282,9 +283,10 @@ is_queued (gpointer data)
 
 /* Through the dialog, as the doctor does. */
 static gint64
-publish (Fixture    *f,
-         const char *patient_id,
-         const char *title)
+publish_full (Fixture    *f,
+              const char *patient_id,
+              const char *title,
+              gboolean    hold)
 {
   g_autoptr(GFile) file = g_file_new_for_path (f->pdf);
   CabPublishDialog *dialog = cab_publish_dialog_new (GTK_WINDOW (f->window),
@@ -297,11 +299,20 @@ publish (Fixture    *f,
   cab_publish_dialog_set_type (dialog, "11490-0");
   g_assert_cmpstr (cab_publish_dialog_get_type_code (dialog), ==, "11490-0");
   cab_publish_dialog_set_document_title (dialog, title);
+  cab_publish_dialog_set_hold (dialog, hold);
   cab_publish_dialog_publish (dialog);
   wait_for (is_queued, &queued, "the publish to be queued");
   g_assert_cmpint (queued.id, >, 0);
 
   return queued.id;
+}
+
+static gint64
+publish (Fixture    *f,
+         const char *patient_id,
+         const char *title)
+{
+  return publish_full (f, patient_id, title, FALSE);
 }
 
 typedef struct
@@ -584,6 +595,353 @@ test_outbox_page_not_pdf (Fixture       *f,
   g_object_unref (dialog);
 }
 
+/* The edit dialog the page opened (a window of its own). */
+static CabOutboxEditDialog *
+find_edit_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CAB_IS_OUTBOX_EDIT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return CAB_OUTBOX_EDIT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+edit_dialog_shown (gpointer data)
+{
+  CabOutboxEditDialog *dialog = find_edit_dialog ();
+
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+/* Clicks "Edit…" on the page's only editable entry; returns the dialog. */
+static CabOutboxEditDialog *
+open_edit_dialog (Fixture *f,
+                  gint64   id)
+{
+  GtkWidget *edit = find_button (GTK_WIDGET (f->page), _("_Edit…"));
+  CabOutboxEditDialog *dialog;
+
+  g_assert_nonnull (edit);
+  g_assert_null (find_edit_dialog ());
+  g_signal_emit_by_name (edit, "clicked");
+  wait_for (edit_dialog_shown, NULL, "the edit dialog to show");
+  dialog = find_edit_dialog ();
+  g_assert_cmpint (cab_outbox_edit_dialog_get_entry_id (dialog), ==, id);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+
+  return dialog;
+}
+
+/* The widget a mnemonic label ("_Title") in @widget leads to, or NULL. */
+static GtkWidget *
+mnemonic_target (GtkWidget  *widget,
+                 const char *text)
+{
+  const char *underscore = strchr (text, '_');
+  guint keyval;
+
+  g_assert_nonnull (underscore);
+  keyval = gdk_keyval_to_lower (gdk_unicode_to_keyval (g_utf8_get_char (underscore + 1)));
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+      gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget))) == keyval &&
+      gtk_label_get_mnemonic_widget (GTK_LABEL (widget)) != NULL)
+    return gtk_label_get_mnemonic_widget (GTK_LABEL (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = mnemonic_target (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  gboolean done;
+  gint64   id;
+  gboolean retried;
+} Saved;
+
+static void
+saved_cb (CabOutboxEditDialog *dialog,
+          gint64               id,
+          gboolean             retried,
+          Saved               *saved)
+{
+  saved->done = TRUE;
+  saved->id = id;
+  saved->retried = retried;
+}
+
+static gboolean
+is_saved (gpointer data)
+{
+  return ((Saved *) data)->done;
+}
+
+typedef struct
+{
+  CabOutboxEditDialog *dialog;
+  Saved               *saved;
+} SaveWait;
+
+static gboolean
+saved_or_error (gpointer data)
+{
+  SaveWait *w = data;
+
+  return w->saved->done || cab_outbox_edit_dialog_get_error (w->dialog) != NULL;
+}
+
+static char *
+payload_string (const char *payload,
+                const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, payload, -1, NULL));
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                               member, NULL));
+}
+
+typedef struct
+{
+  CabStore       *store;
+  gint64          id;
+  CabOutboxState  state;
+  guint           min_attempts;
+} EntryWait;
+
+/* Tests may read the store from the main thread. */
+static gboolean
+entry_reached (gpointer data)
+{
+  EntryWait *w = data;
+  g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (w->store, w->id, NULL);
+
+  return entry != NULL && entry->state == w->state && entry->attempts >= w->min_attempts;
+}
+
+/* The DocumentReference of @patient_id on the server whose business
+ * identifier is the outbox key @key, or NULL; exactly one expected. */
+static JsonNode *
+server_document (CabTestSandbox *sandbox,
+                 const char     *patient_id,
+                 const char     *key)
+{
+  g_autofree char *path = g_strdup_printf ("/fhir/DocumentReference?patient=%s&status=current&_count=1000",
+                                           patient_id);
+  g_autofree char *urn = g_strconcat ("urn:uuid:", key, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *bundle;
+  JsonArray *entries;
+  JsonNode *found = NULL;
+  guint status = 0;
+
+  body = cab_test_sandbox_call (sandbox, "GET", path, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  bundle = json_node_get_object (json_parser_get_root (parser));
+  entries = json_object_has_member (bundle, "entry") ? json_object_get_array_member (bundle, "entry") : NULL;
+  for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
+    {
+      JsonNode *resource = json_object_get_member (json_array_get_object_element (entries, i), "resource");
+      JsonObject *master = json_object_get_object_member (json_node_get_object (resource), "masterIdentifier");
+
+      if (master != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (master, "value", NULL), urn) == 0)
+        {
+          g_assert_null (found);
+          found = json_node_copy (resource);
+        }
+    }
+  return found;
+}
+
+#define EDITED_TITLE "Lettre de liaison corrigée"
+#define EDITED_TYPE "11488-4"
+
+/* A publish the server refused: edited from the page, saved and retried
+ * (refused again, the change kept), then sent as edited once the server
+ * accepts it. */
+static void
+test_outbox_page_edit_retry (Fixture       *f,
+                             gconstpointer  data)
+{
+  CabStore *store = cab_session_get_store (f->session);
+  const char *patient = g_ptr_array_index (f->patients, 0);
+  ShownWait failed = { f->page, CAB_OUTBOX_STATE_FAILED, 1 };
+  ShownWait sent = { f->page, CAB_OUTBOX_STATE_DONE, 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) before = NULL;
+  g_autoptr(CabOutboxEntry) after = NULL;
+  g_autoptr(CabDocumentRow) document = NULL;
+  g_autoptr(JsonNode) landed = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *type_code = NULL;
+  CabOutboxEditDialog *dialog;
+  GtkWidget *save_retry, *retry, *title_target, *focus;
+  Saved saved = { 0 };
+  EntryWait failed_again;
+  JsonObject *doc, *attachment, *coding;
+  gint64 id;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
+  set_faults (f->sandbox, "{\"hostile\": \"outcome-200\"}");
+  id = publish (f, patient, "Lettre à corriger");
+  wait_for (shown_at_least, &failed, "the publish to fail");
+  before = cab_store_outbox_get (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (before->state, ==, CAB_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (before->attempts, >=, 1);
+
+  /* Prefilled with what was queued; "Save and Retry" since it failed. */
+  dialog = open_edit_dialog (f, id);
+  g_assert_cmpstr (cab_outbox_edit_dialog_get_document_title (dialog), ==, "Lettre à corriger");
+  g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, "11490-0");
+  g_assert_true (cab_outbox_edit_dialog_get_can_retry (dialog));
+  g_assert_nonnull (find_button (GTK_WIDGET (dialog), _("_Save")));
+  g_assert_nonnull (find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
+
+  /* Keyboard: the title has the focus; both fields have a mnemonic. */
+  title_target = mnemonic_target (GTK_WIDGET (dialog), _("_Title"));
+  g_assert_true (ADW_IS_ENTRY_ROW (title_target));
+  g_assert_true (ADW_IS_COMBO_ROW (mnemonic_target (GTK_WIDGET (dialog), _("T_ype"))));
+  focus = gtk_window_get_focus (GTK_WINDOW (dialog));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, title_target));
+
+  /* A blank title cannot be saved. */
+  cab_outbox_edit_dialog_set_document_title (dialog, "   ");
+  g_assert_null (find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
+  g_assert_null (find_button (GTK_WIDGET (dialog), _("_Save")));
+
+  cab_outbox_edit_dialog_set_document_title (dialog, EDITED_TITLE);
+  cab_outbox_edit_dialog_set_type (dialog, EDITED_TYPE);
+  g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, EDITED_TYPE);
+  screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-dialog");
+
+  save_retry = find_button (GTK_WIDGET (dialog), _("Save and _Retry"));
+  g_assert_nonnull (save_retry);
+  g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
+  g_signal_emit_by_name (save_retry, "clicked");
+  wait_for (is_saved, &saved, "the edit to be saved");
+  g_assert_cmpint (saved.id, ==, id);
+  g_assert_true (saved.retried);
+  settle (100);
+  g_assert_null (find_edit_dialog ());
+
+  /* The queued payload and the local document carry the change. */
+  after = cab_store_outbox_get (store, id, &error);
+  g_assert_no_error (error);
+  title = payload_string (after->payload, "title");
+  type_code = payload_string (after->payload, "type_code");
+  g_assert_cmpstr (title, ==, EDITED_TITLE);
+  g_assert_cmpstr (type_code, ==, EDITED_TYPE);
+  g_assert_cmpstr (after->key, ==, before->key);
+  document = cab_store_get_document (store, after->document_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (document->document.title, ==, EDITED_TITLE);
+  g_assert_cmpstr (document->document.type_code, ==, EDITED_TYPE);
+
+  /* Retried: sent again, refused again. */
+  failed_again = (EntryWait) { store, id, CAB_OUTBOX_STATE_FAILED, before->attempts + 1 };
+  wait_for (entry_reached, &failed_again, "the retried publish to fail again");
+  wait_for (shown_at_least, &failed, "the page to show it failed");
+  g_assert_null (server_document (f->sandbox, patient, before->key));
+
+  /* The server accepts it now: "Retry" on the page sends the edited one. */
+  set_faults (f->sandbox, NULL);
+  retry = find_button (GTK_WIDGET (f->page), _("_Retry"));
+  g_assert_nonnull (retry);
+  g_signal_emit_by_name (retry, "clicked");
+  wait_for (shown_at_least, &sent, "the edited publish to be sent");
+  /* Sent: nothing left to edit. */
+  g_assert_null (find_button (GTK_WIDGET (f->page), _("_Edit…")));
+
+  landed = server_document (f->sandbox, patient, before->key);
+  g_assert_nonnull (landed);
+  doc = json_node_get_object (landed);
+  attachment = json_object_get_object_member (json_array_get_object_element (json_object_get_array_member (doc, "content"), 0),
+                                              "attachment");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "title"), ==, EDITED_TITLE);
+  coding = json_array_get_object_element (json_object_get_array_member (json_object_get_object_member (doc, "type"),
+                                                                        "coding"), 0);
+  g_assert_cmpstr (json_object_get_string_member (coding, "code"), ==, EDITED_TYPE);
+}
+
+/* Held back, then cancelled while the dialog is open: saving says so in
+ * the dialog, which stays open; nothing changes. */
+static void
+test_outbox_page_edit_error (Fixture       *f,
+                             gconstpointer  data)
+{
+  CabOutbox *outbox = cab_session_get_outbox (f->session);
+  CabStore *store = cab_session_get_store (f->session);
+  ShownWait held = { f->page, CAB_OUTBOX_STATE_HELD, 1 };
+  ShownWait cancelled = { f->page, CAB_OUTBOX_STATE_CANCELLED, 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) after = NULL;
+  g_autofree char *title = NULL;
+  CabOutboxEditDialog *dialog;
+  GtkWidget *save;
+  Saved saved = { 0 };
+  SaveWait wait;
+  gint64 id;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
+  id = publish_full (f, g_ptr_array_index (f->patients, 1), "Certificat en attente", TRUE);
+  wait_for (shown_at_least, &held, "the held publish to show");
+
+  /* Not failed: no "Save and Retry". */
+  dialog = open_edit_dialog (f, id);
+  g_assert_false (cab_outbox_edit_dialog_get_can_retry (dialog));
+  g_assert_null (find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
+  g_assert_cmpstr (cab_outbox_edit_dialog_get_document_title (dialog), ==, "Certificat en attente");
+  g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, "11490-0");
+  screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-held");
+
+  g_assert_true (cab_outbox_cancel (outbox, id, &error));
+  g_assert_no_error (error);
+  cab_outbox_edit_dialog_set_document_title (dialog, "Trop tard");
+  save = find_button (GTK_WIDGET (dialog), _("_Save"));
+  g_assert_nonnull (save);
+  g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
+  g_signal_emit_by_name (save, "clicked");
+  wait = (SaveWait) { dialog, &saved };
+  wait_for (saved_or_error, &wait, "the save to finish");
+  g_assert_false (saved.done);
+  g_test_message ("error: %s", cab_outbox_edit_dialog_get_error (dialog));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  /* Can be tried again (the form is usable), though it will say the same. */
+  g_assert_nonnull (find_button (GTK_WIDGET (dialog), _("_Save")));
+  screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-error");
+
+  after = cab_store_outbox_get (store, id, &error);
+  g_assert_no_error (error);
+  title = payload_string (after->payload, "title");
+  g_assert_cmpstr (title, ==, "Certificat en attente");
+  g_assert_cmpint (after->state, ==, CAB_OUTBOX_STATE_CANCELLED);
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
+  settle (100);
+  g_assert_null (find_edit_dialog ());
+  wait_for (shown_at_least, &cancelled, "the cancelled entry to show");
+  g_assert_null (find_button (GTK_WIDGET (f->page), _("_Edit…")));
+}
+
 /* ---------------------------------------------------------------------- */
 
 static void
@@ -659,6 +1017,10 @@ main (int   argc,
               fixture_setup, test_outbox_page_conflict, fixture_teardown);
   g_test_add ("/outbox-page/not-pdf", Fixture, NULL,
               fixture_setup, test_outbox_page_not_pdf, fixture_teardown);
+  g_test_add ("/outbox-page/edit-retry", Fixture, NULL,
+              fixture_setup, test_outbox_page_edit_retry, fixture_teardown);
+  g_test_add ("/outbox-page/edit-error", Fixture, NULL,
+              fixture_setup, test_outbox_page_edit_error, fixture_teardown);
 
   ret = g_test_run ();
 

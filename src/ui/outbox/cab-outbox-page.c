@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "patients/cab-patient-format.h"
+#include "cab-outbox-edit-dialog.h"
 #include "cab-outbox-page.h"
 
 /* Done and cancelled entries shown as recent history. */
@@ -361,6 +362,55 @@ action_clicked_cb (GtkButton     *button,
 }
 
 /* ---------------------------------------------------------------------- */
+/* editing a publish not sent yet                                         */
+
+static void
+edit_saved_cb (CabOutboxPage *self,
+               gint64         entry_id,
+               gboolean       retried,
+               CabOutboxEditDialog *dialog)
+{
+  /* The outbox says "changed" too; this covers an unchanged state. */
+  reload (self);
+}
+
+static void
+edit_clicked_cb (GtkButton     *button,
+                 CabOutboxPage *self)
+{
+  const CabOutboxEntry *entry = g_object_get_data (G_OBJECT (button), "entry");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  CabOutboxEditDialog *dialog;
+
+  if (self->outbox == NULL || entry == NULL)
+    return;
+
+  dialog = cab_outbox_edit_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                       self->outbox, entry);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (edit_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* What the dialog needs, kept by the button: the page's entries are freed. */
+static GtkWidget *
+edit_button (CabOutboxPage        *self,
+             const CabOutboxEntry *entry)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Edit…"));
+  CabOutboxEntry *copy = g_new0 (CabOutboxEntry, 1);
+
+  copy->id = entry->id;
+  copy->kind = g_strdup (entry->kind);
+  copy->state = entry->state;
+  copy->payload = g_strdup (entry->payload);
+  g_object_set_data_full (G_OBJECT (button), "entry", copy, (GDestroyNotify) cab_outbox_entry_free);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_signal_connect (button, "clicked", G_CALLBACK (edit_clicked_cb), self);
+
+  return button;
+}
+
+/* ---------------------------------------------------------------------- */
 /* rows                                                                   */
 
 const char *
@@ -522,6 +572,8 @@ entry_row (CabOutboxPage        *self,
 #define ADD_SUFFIX(w) (ADW_IS_EXPANDER_ROW (row) ? adw_expander_row_add_action (ADW_EXPANDER_ROW (row), (w)) \
                                                    : adw_action_row_add_suffix (ADW_ACTION_ROW (row), (w)))
   ADD_SUFFIX (state);
+  if (cab_outbox_edit_dialog_can_edit (entry))
+    ADD_SUFFIX (edit_button (self, entry));
   switch (entry->state)
     {
     case CAB_OUTBOX_STATE_FAILED:

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "cab-document-type-row.h"
 #include "cab-publish-dialog.h"
 
 struct _CabPublishDialog
@@ -75,17 +76,17 @@ publish_cb (GObject      *object,
 void
 cab_publish_dialog_publish (CabPublishDialog *self)
 {
-  const CabDocumentType *types = cab_document_types ();
-  guint selected;
+  const CabDocumentType *type;
   const char *title;
   g_autofree char *path = NULL;
 
   g_return_if_fail (CAB_IS_PUBLISH_DIALOG (self));
 
-  selected = adw_combo_row_get_selected (self->type_row);
+  type = cab_document_type_lookup (cab_document_type_row_get_code (self->type_row));
+  g_return_if_fail (type != NULL);
   title = gtk_editable_get_text (GTK_EDITABLE (self->title_row));
   if (title == NULL || title[0] == '\0')
-    title = types[selected].display;
+    title = type->display;
   path = g_file_get_path (self->file);
   if (path == NULL)
     {
@@ -96,7 +97,7 @@ cab_publish_dialog_publish (CabPublishDialog *self)
   show_error (self, NULL);
   gtk_widget_set_sensitive (self->publish_button, FALSE);
   cab_outbox_publish_document_async (self->outbox, self->patient_id, path,
-                                     types[selected].code, title,
+                                     type->code, title,
                                      gtk_switch_get_active (self->hold_switch),
                                      self->cancellable, publish_cb, g_object_ref (self));
 }
@@ -149,14 +150,9 @@ cab_publish_dialog_class_init (CabPublishDialogClass *klass)
 static void
 cab_publish_dialog_init (CabPublishDialog *self)
 {
-  const CabDocumentType *types = cab_document_types ();
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
   GtkWidget *toolbar, *header, *cancel, *page, *group, *hold_row;
 
   self->cancellable = g_cancellable_new ();
-
-  for (guint i = 0; types[i].code != NULL; i++)
-    gtk_string_list_append (names, types[i].display);
 
   gtk_window_set_title (GTK_WINDOW (self), _("Publish a Document"));
   gtk_window_set_modal (GTK_WINDOW (self), TRUE);
@@ -180,13 +176,12 @@ cab_publish_dialog_init (CabPublishDialog *self)
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
                                          _("The document goes to the patient’s DMP. It is kept here and sent when the health space is reachable."));
 
-  self->type_row = ADW_COMBO_ROW (adw_combo_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->type_row), _("Type"));
-  adw_combo_row_set_model (self->type_row, G_LIST_MODEL (names));
+  self->type_row = ADW_COMBO_ROW (cab_document_type_row_new ());
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->type_row));
 
   self->title_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->title_row), _("Title"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->title_row), _("_Title"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->title_row), TRUE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->title_row));
 
   hold_row = adw_action_row_new ();
@@ -248,13 +243,9 @@ void
 cab_publish_dialog_set_type (CabPublishDialog *self,
                              const char       *type_code)
 {
-  const CabDocumentType *types = cab_document_types ();
-
   g_return_if_fail (CAB_IS_PUBLISH_DIALOG (self));
 
-  for (guint i = 0; types[i].code != NULL; i++)
-    if (g_strcmp0 (types[i].code, type_code) == 0)
-      adw_combo_row_set_selected (self->type_row, i);
+  cab_document_type_row_set_code (self->type_row, type_code);
 }
 
 const char *
@@ -262,7 +253,7 @@ cab_publish_dialog_get_type_code (CabPublishDialog *self)
 {
   g_return_val_if_fail (CAB_IS_PUBLISH_DIALOG (self), NULL);
 
-  return cab_document_types ()[adw_combo_row_get_selected (self->type_row)].code;
+  return cab_document_type_row_get_code (self->type_row);
 }
 
 void

@@ -9,15 +9,20 @@
 #include "cab-outbox-private.h"
 
 /*
- * The drain engine, on the outbox's main context:
+ * The drain engine, on the outbox's main context, as a pipeline:
  *
- *   pump -> claim (worker: pick what may go now, mark it sending, build the
- *   requests) -> send (main: one request per entry, no in-request retry)
- *   -> classify -> record (worker: outcome + local effect in one
- *   transaction) -> pump again.
+ *   step (worker: one transaction records the outcomes finished so far,
+ *   then claims what may go now, marks it sending, and builds the requests)
+ *   -> ready queue -> send (main: up to the parallelism at once, no
+ *   in-request retry) -> classify -> finished -> next step.
  *
- * "sending" is written before the request leaves: after a crash those
- * entries are sent again, which the idempotency keys make harmless.
+ * While requests are in flight the worker records and prepares the next
+ * ones: the network never waits for the store. "sending" is committed
+ * before a request leaves: after a crash those entries are sent again,
+ * which the idempotency keys make harmless. A lane (patient) stays busy
+ * until its entry's outcome is committed, so order within a patient and
+ * dependencies hold. Claimed entries not sent (stopped, offline) are put
+ * back as they were.
  *
  * Offline: after a few network failures in a row (3, or 8 once the server
  * answered during this drain, so random dropped connections do not count as
@@ -43,21 +48,31 @@ typedef struct
   GError               *prepare_error;
   char                 *lane;
   CabOutboxOutcome      outcome;
+  gboolean              unsent;     /* claimed, never sent: put back */
   gboolean              network_failure;
   gboolean              answered;
 } SendJob;
 
 typedef struct
 {
+  GPtrArray  *done;      /* SendJob*: outcomes to record, unsent to put back */
   GHashTable *busy;      /* snapshot of the busy lanes */
   guint       limit;
   gboolean    recover;
-  GPtrArray  *jobs;      /* SendJob* */
+  GPtrArray  *jobs;      /* SendJob*: claimed */
   gint64      next_due;
-} ClaimData;
+} StepData;
 
-static void record_outcome (SendJob *job);
-static void check_settled  (CabOutbox *self);
+/* Entries claimed ahead of the sends, and outcomes recorded together: one
+ * transaction (and one claim query) per half batch rather than per entry,
+ * while the next requests are built as the current ones travel. A kill
+ * loses at most that many "done" records: those entries are sent again and
+ * the server's conditional creates answer with what they made. */
+#define BATCH 16
+
+static void job_finished  (SendJob *job);
+static void drive         (CabOutbox *self);
+static void check_settled (CabOutbox *self);
 
 /* ---------------------------------------------------------------- auxiliary */
 
@@ -74,8 +89,9 @@ send_job_free (SendJob *job)
 }
 
 static void
-claim_data_free (ClaimData *data)
+step_data_free (StepData *data)
 {
+  g_clear_pointer (&data->done, g_ptr_array_unref);
   g_clear_pointer (&data->busy, g_hash_table_unref);
   g_clear_pointer (&data->jobs, g_ptr_array_unref);
   g_free (data);
@@ -169,7 +185,8 @@ check_settled (CabOutbox *self)
 {
   gint64 now = g_get_real_time ();
 
-  if (self->drains == NULL || self->pumping || g_hash_table_size (self->busy_lanes) > 0)
+  /* Every claimed entry (ready, in flight, finished) keeps its lane busy. */
+  if (self->drains == NULL || self->stepping || g_hash_table_size (self->busy_lanes) > 0)
     return;
   if (self->offline || self->next_due == 0 ||
       self->next_due > now + (gint64) self->horizon_ms * 1000)
@@ -254,7 +271,7 @@ on_current (GObject      *source,
     {
       job->network_failure = g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK);
       set_retry (job, error != NULL ? error->message : _("The server's copy could not be read"), -1);
-      record_outcome (job);
+      job_finished (job);
       return;
     }
 
@@ -277,7 +294,7 @@ on_current (GObject      *source,
       job->outcome.error = g_strdup (_("The document was changed in the health space meanwhile: "
                                        "choose the version to keep"));
     }
-  record_outcome (job);
+  job_finished (job);
 }
 
 static void
@@ -361,14 +378,16 @@ on_sent (GObject      *source,
       job->answered = TRUE;
       if (!job->kind->succeeded (job->entry, response, &job->outcome, &error))
         set_failed (job, error->message);
-      record_outcome (job);
+      /* The outcome may keep part of the answer: nothing else holds it now. */
+      g_clear_pointer (&response, cab_fhir_response_free);
+      job_finished (job);
       return;
     }
 
   classify_error (job, error, status, retry_after_s);
   if (job->outcome.state == CAB_OUTBOX_STATE_CONFLICT && job->outcome.conflict_json == NULL)
     return;   /* reading the server's copy: on_current records */
-  record_outcome (job);
+  job_finished (job);
 }
 
 static void
@@ -376,10 +395,11 @@ send_job_start (SendJob *job)
 {
   CabOutboxRequest *r = job->request;
 
+  job->self->n_in_flight++;
   if (job->prepare_error != NULL)
     {
       set_failed (job, job->prepare_error->message);
-      record_outcome (job);
+      job_finished (job);
       return;
     }
 
@@ -388,45 +408,15 @@ send_job_start (SendJob *job)
                               job->self->cancellable, on_sent, job);
 }
 
-/* --------------------------------------------------------------- recording */
-
+/* The answer (or its absence) is in: the outcome waits for the next step. */
 static void
-record_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+job_finished (SendJob *job)
 {
-  SendJob *job = task_data;
-  GError *error = NULL;
+  CabOutbox *self = job->self;
 
-  if (!cab_store_outbox_finish (job->self->store, job->entry, &job->outcome, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_recorded (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  CabOutbox *self = CAB_OUTBOX (source);
-  SendJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_warning ("Cannot record an outbox outcome: %s", error->message);
-
-  g_hash_table_remove (self->busy_lanes, job->lane);
-
-  for (GList *l = self->drains; l != NULL; l = l->next)
-    {
-      DrainRun *run = l->data;
-
-      run->result.n_attempts++;
-      if (job->outcome.state == CAB_OUTBOX_STATE_DONE)
-        run->result.n_sent++;
-    }
+  g_assert (self->n_in_flight > 0);
+  self->n_in_flight--;
+  g_clear_pointer (&job->request, cab_outbox_request_free);
 
   if (job->network_failure)
     {
@@ -446,32 +436,23 @@ on_recorded (GObject      *source,
         cab_outbox_notify_online (self);
     }
 
-  cab_outbox_emit_changed (self);
-  cab_outbox_pump (self);
-  check_settled (self);
+  g_ptr_array_add (self->finished, job);
+  drive (self);
 }
 
-static void
-record_outcome (SendJob *job)
-{
-  g_autoptr(GTask) task = g_task_new (job->self, NULL, on_recorded, NULL);
-
-  g_task_set_source_tag (task, record_outcome);
-  g_task_set_task_data (task, job, (GDestroyNotify) send_job_free);
-  g_task_run_in_thread (task, record_thread);
-}
-
-/* ---------------------------------------------------------------- claiming */
+/* ------------------------------------------------------------------ steps */
 
 static void
-claim_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+step_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
 {
   CabOutbox *self = source_object;
-  ClaimData *data = task_data;
-  g_autoptr(GPtrArray) entries = NULL;
+  StepData *data = task_data;
+  g_autofree const CabOutboxEntry **entries = g_new0 (const CabOutboxEntry *, data->done->len + 1);
+  g_autofree const CabOutboxOutcome **outcomes = g_new0 (const CabOutboxOutcome *, data->done->len + 1);
+  g_autoptr(GPtrArray) claimed = NULL;
   GError *error = NULL;
 
   if (data->recover && !cab_store_outbox_recover (self->store, &error))
@@ -480,9 +461,17 @@ claim_thread (GTask        *task,
       return;
     }
 
-  entries = cab_store_outbox_claim (self->store, g_get_real_time (), data->busy, data->limit,
-                                    &data->next_due, &error);
-  if (entries == NULL)
+  for (guint i = 0; i < data->done->len; i++)
+    {
+      SendJob *job = g_ptr_array_index (data->done, i);
+
+      entries[i] = job->entry;
+      outcomes[i] = job->unsent ? NULL : &job->outcome;
+    }
+  claimed = cab_store_outbox_step (self->store, entries, outcomes, data->done->len,
+                                   g_get_real_time (), data->busy, data->limit,
+                                   &data->next_due, &error);
+  if (claimed == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -490,12 +479,12 @@ claim_thread (GTask        *task,
 
   /* Requests are built here: reading and encoding PDFs stays off the main thread. */
   data->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) send_job_free);
-  while (entries->len > 0)
+  while (claimed->len > 0)
     {
       SendJob *job = g_new0 (SendJob, 1);
 
       job->self = g_object_ref (self);
-      job->entry = g_ptr_array_steal_index (entries, 0);
+      job->entry = g_ptr_array_steal_index (claimed, 0);
       job->lane = cab_outbox_entry_lane (job->entry);
       job->kind = cab_outbox_kind_lookup (job->entry->kind);
       if (job->kind == NULL)
@@ -510,89 +499,158 @@ claim_thread (GTask        *task,
 }
 
 static void
-on_claimed (GObject      *source,
+on_stepped (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   CabOutbox *self = CAB_OUTBOX (source);
-  ClaimData *data = g_task_get_task_data (G_TASK (result));
+  StepData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  gboolean again;
-  guint n_jobs = 0;
+  gboolean recorded = FALSE;
 
-  self->pumping = FALSE;
-  again = self->pump_again;
-  self->pump_again = FALSE;
+  self->stepping = FALSE;
+
+  /* Recorded (or logged as not recordable): the lanes are free. */
+  for (guint i = 0; i < data->done->len; i++)
+    {
+      SendJob *job = g_ptr_array_index (data->done, i);
+
+      g_hash_table_remove (self->busy_lanes, job->lane);
+      if (job->unsent)
+        continue;
+      recorded = TRUE;
+      for (GList *l = self->drains; l != NULL; l = l->next)
+        {
+          DrainRun *run = l->data;
+
+          run->result.n_attempts++;
+          if (job->outcome.state == CAB_OUTBOX_STATE_DONE)
+            run->result.n_sent++;
+        }
+    }
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_warning ("Cannot read the outbox: %s", error->message);
+      /* No claim again until something new happens. */
+      self->claim_again = FALSE;
       finish_drains (self, error);
+    }
+  else
+    {
+      self->recovered = TRUE;
+      self->next_due = data->next_due;
+      /* A full claim may have left more behind. */
+      if (data->limit > 0 && data->jobs->len == data->limit)
+        self->claim_again = TRUE;
+      while (data->jobs->len > 0)
+        {
+          SendJob *job = g_ptr_array_steal_index (data->jobs, 0);
+
+          g_hash_table_add (self->busy_lanes, g_strdup (job->lane));
+          g_queue_push_tail (&self->ready, job);
+        }
+      schedule_timer (self);
+    }
+
+  /* Once per step, not per entry: listeners re-read the outbox. */
+  if (recorded)
+    cab_outbox_emit_changed (self);
+  drive (self);
+}
+
+static void
+start_step (CabOutbox *self,
+            guint      limit)
+{
+  g_autoptr(GTask) task = NULL;
+  GHashTableIter iter;
+  gpointer lane;
+  StepData *data;
+
+  data = g_new0 (StepData, 1);
+  data->done = g_steal_pointer (&self->finished);
+  g_ptr_array_set_free_func (data->done, (GDestroyNotify) send_job_free);
+  self->finished = g_ptr_array_new ();
+  data->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, self->busy_lanes);
+  while (g_hash_table_iter_next (&iter, &lane, NULL))
+    g_hash_table_add (data->busy, g_strdup (lane));
+  data->limit = limit;
+  data->recover = !self->recovered;
+  if (limit > 0)
+    self->claim_again = FALSE;
+
+  self->stepping = TRUE;
+  task = g_task_new (self, NULL, on_stepped, NULL);
+  g_task_set_source_tag (task, start_step);
+  g_task_set_task_data (task, data, (GDestroyNotify) step_data_free);
+  g_task_run_in_thread (task, step_thread);
+}
+
+/* How many requests may be in flight now. */
+static guint
+send_limit (CabOutbox *self)
+{
+  if (!is_active (self) || self->client == NULL)
+    return 0;
+  /* Drains settle; background draining keeps one probe at a time. */
+  if (self->offline)
+    return self->background ? 1 : 0;
+  return self->parallelism;
+}
+
+/* Sends what may go, puts back what may not, and runs the next step when
+ * there are outcomes to record or room to claim. */
+static void
+drive (CabOutbox *self)
+{
+  guint limit = send_limit (self);
+  guint outstanding, target, claim = 0;
+  gboolean idle;
+
+  while (self->ready.length > 0 && self->n_in_flight < limit)
+    send_job_start (g_queue_pop_head (&self->ready));
+
+  /* Offline or stopped: nothing waits claimed. */
+  if (limit == 0 || self->offline)
+    while (self->ready.length > 0)
+      {
+        SendJob *job = g_queue_pop_head (&self->ready);
+
+        job->unsent = TRUE;
+        g_ptr_array_add (self->finished, job);
+      }
+
+  if (self->stepping)
+    return;
+
+  outstanding = self->ready.length + self->n_in_flight;
+  idle = outstanding == 0;
+  if (self->offline)
+    target = limit > 0 && g_hash_table_size (self->busy_lanes) == 0 ? 1 : 0;
+  else
+    target = limit > 0 ? limit + BATCH : 0;
+  /* Recording frees lanes and dependencies: claim after it too. */
+  if ((self->claim_again || self->finished->len > 0) && outstanding < target &&
+      (idle || self->ready.length < limit || target - outstanding >= BATCH / 2))
+    claim = target - outstanding;
+
+  /* Outcomes wait for a full batch, a claim, or nothing else to do. */
+  if (claim == 0 && (self->finished->len == 0 ||
+                     (self->finished->len < BATCH && !idle && self->ready.length > 0)))
+    {
+      check_settled (self);
       return;
     }
-
-  self->recovered = TRUE;
-  self->next_due = data->next_due;
-  n_jobs = data->jobs->len;
-  while (data->jobs->len > 0)
-    {
-      SendJob *job = g_ptr_array_steal_index (data->jobs, 0);
-
-      g_hash_table_insert (self->busy_lanes, g_strdup (job->lane), GINT_TO_POINTER (1));
-      send_job_start (job);
-    }
-
-  schedule_timer (self);
-  /* A full claim may have left more behind; an empty one may mean settled. */
-  if (again || n_jobs == data->limit)
-    cab_outbox_pump (self);
-  else
-    check_settled (self);
+  start_step (self, claim);
 }
 
 void
 cab_outbox_pump (CabOutbox *self)
 {
-  g_autoptr(GTask) task = NULL;
-  GHashTableIter iter;
-  gpointer lane;
-  ClaimData *data;
-  guint busy;
-
-  if (!is_active (self) || self->client == NULL)
-    return;
-  if (self->pumping)
-    {
-      self->pump_again = TRUE;
-      return;
-    }
-
-  busy = g_hash_table_size (self->busy_lanes);
-  if (self->offline)
-    {
-      /* Drains settle; background draining keeps one probe at a time. */
-      if (!self->background || busy > 0)
-        {
-          check_settled (self);
-          return;
-        }
-    }
-  if (busy >= self->parallelism)
-    return;
-
-  data = g_new0 (ClaimData, 1);
-  data->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_hash_table_iter_init (&iter, self->busy_lanes);
-  while (g_hash_table_iter_next (&iter, &lane, NULL))
-    g_hash_table_add (data->busy, g_strdup (lane));
-  data->limit = self->offline ? 1 : self->parallelism - busy;
-  data->recover = !self->recovered;
-
-  self->pumping = TRUE;
-  task = g_task_new (self, NULL, on_claimed, NULL);
-  g_task_set_source_tag (task, cab_outbox_pump);
-  g_task_set_task_data (task, data, (GDestroyNotify) claim_data_free);
-  g_task_run_in_thread (task, claim_thread);
+  self->claim_again = TRUE;
+  drive (self);
 }
 
 /* -------------------------------------------------------------- public API */
@@ -727,19 +785,26 @@ cab_outbox_stop (CabOutbox *self)
       g_source_destroy (self->timer);
       g_clear_pointer (&self->timer, g_source_unref);
     }
+  /* Claimed entries not sent yet go back. */
+  if (self->finished != NULL)
+    drive (self);
 }
 
 void
 cab_outbox_drain_init (CabOutbox *self)
 {
   self->busy_lanes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->ready);
+  self->finished = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
 }
 
 void
 cab_outbox_drain_dispose (CabOutbox *self)
 {
-  /* In-flight jobs hold a reference: nothing is in flight here. */
+  /* Claimed jobs (ready, in flight, finished) hold a reference: there are
+   * none here. */
+  g_assert (self->ready.length == 0 && (self->finished == NULL || self->finished->len == 0));
   cab_outbox_stop (self);
   if (self->timer != NULL)
     {
@@ -750,5 +815,6 @@ cab_outbox_drain_dispose (CabOutbox *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->busy_lanes, g_hash_table_unref);
+  g_clear_pointer (&self->finished, g_ptr_array_unref);
   g_assert (self->drains == NULL);
 }

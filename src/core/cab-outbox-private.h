@@ -24,9 +24,12 @@ struct _CabOutbox
   /* Drain state, main context only. */
   gboolean         background;
   gboolean         recovered;        /* "sending" left by a stopped process reset */
-  gboolean         pumping;          /* a claim is running on a worker */
-  gboolean         pump_again;
-  GHashTable      *busy_lanes;       /* lane -> entry id being sent */
+  gboolean         stepping;         /* a store step (record + claim) runs on a worker */
+  gboolean         claim_again;      /* something may have become claimable */
+  GHashTable      *busy_lanes;       /* lanes claimed and not recorded yet */
+  GQueue           ready;            /* SendJob*: claimed and prepared, not sent yet */
+  guint            n_in_flight;      /* sent, waiting for the answer */
+  GPtrArray       *finished;         /* SendJob*: outcome waiting for the next step */
   GList           *drains;           /* DrainRun* waiting for the outbox to settle */
   GSource         *timer;
   gint64           timer_due;

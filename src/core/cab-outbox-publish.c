@@ -603,7 +603,9 @@ publish_succeeded (const CabOutboxEntry  *entry,
       outcome->state = CAB_OUTBOX_STATE_DONE;
       outcome->server_id = g_strdup (id);
       outcome->server_version = g_strdup (object_string (meta, "versionId"));
-      outcome->resource_json = json_to_string (rn, FALSE);
+      /* Stored as parsed: the caller frees the response before the
+       * outcome goes to the store's worker. */
+      outcome->resource = json_object_ref (r);
       return TRUE;
     }
 

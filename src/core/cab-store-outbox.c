@@ -65,6 +65,7 @@ cab_outbox_outcome_clear (CabOutboxOutcome *outcome)
   g_clear_pointer (&outcome->server_id, g_free);
   g_clear_pointer (&outcome->server_version, g_free);
   g_clear_pointer (&outcome->resource_json, g_free);
+  g_clear_pointer (&outcome->resource, json_object_unref);
   g_clear_pointer (&outcome->conflict_json, g_free);
   g_clear_pointer (&outcome->error, g_free);
 }
@@ -277,15 +278,15 @@ static const char sql_claimable[] =
   " AND (o.depends_on IS NULL OR d.state = 'done')"
   " ORDER BY o.id LIMIT ?2";
 
-GPtrArray *
-cab_store_outbox_claim (CabStore    *self,
-                        gint64       now,
-                        GHashTable  *busy_lanes,
-                        guint        limit,
-                        gint64      *next_due,
-                        GError     **error)
+/* Claims within the caller's transaction; NULL on error. */
+static GPtrArray *
+claim_locked (CabStoreWriter  *writer,
+              gint64           now,
+              GHashTable      *busy_lanes,
+              guint            limit,
+              gint64          *next_due,
+              GError         **error)
 {
-  g_autoptr(CabStoreWriter) writer = NULL;
   g_autoptr(GPtrArray) claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_outbox_entry_free);
   g_autoptr(CabStmt) select = NULL;
   g_autoptr(CabStmt) mark = NULL;
@@ -293,13 +294,7 @@ cab_store_outbox_claim (CabStore    *self,
   guint n_busy = busy_lanes != NULL ? g_hash_table_size (busy_lanes) : 0;
   int rc;
 
-  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
-
   *next_due = 0;
-  writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
-    return NULL;
-
   if (!(select = cab_store_conn_prepare_static (writer, sql_claimable, error)) ||
       !(mark = cab_store_conn_prepare (writer,
                                        "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
@@ -309,7 +304,7 @@ cab_store_outbox_claim (CabStore    *self,
                                       "SELECT min (next_attempt_at) FROM outbox"
                                       " WHERE state = 'pending' AND next_attempt_at > ?1",
                                       error)))
-    goto fail;
+    return NULL;
 
   /* Entries of a busy lane are 'sending', so later ones of it are not
    * selected; the in-flight ones themselves are not pending. Extra rows
@@ -339,7 +334,7 @@ cab_store_outbox_claim (CabStore    *self,
       sqlite3_reset (mark);
       sqlite3_bind_int64 (mark, 1, e->id);
       if (!step_done (writer, mark, "Cannot claim an outbox entry", error))
-        goto fail;
+        return NULL;
       e->state = CAB_OUTBOX_STATE_SENDING;
       e->attempts++;
     }
@@ -347,14 +342,43 @@ cab_store_outbox_claim (CabStore    *self,
   sqlite3_bind_int64 (due, 1, now);
   if (sqlite3_step (due) == SQLITE_ROW)
     *next_due = sqlite3_column_int64 (due, 0);
-
-  if (!cab_store_commit (writer, error))
-    goto fail;
   return g_steal_pointer (&claimed);
+}
 
-fail:
-  cab_store_rollback (writer);
-  return NULL;
+GPtrArray *
+cab_store_outbox_claim (CabStore    *self,
+                        gint64       now,
+                        GHashTable  *busy_lanes,
+                        guint        limit,
+                        gint64      *next_due,
+                        GError     **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+
+  *next_due = 0;
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return NULL;
+  if ((claimed = claim_locked (writer, now, busy_lanes, limit, next_due, error)) == NULL ||
+      !cab_store_commit (writer, error))
+    {
+      cab_store_rollback (writer);
+      return NULL;
+    }
+  return g_steal_pointer (&claimed);
+}
+
+static gboolean
+put_object_locked (CabStoreWriter  *writer,
+                   JsonObject      *object,
+                   GError         **error)
+{
+  g_autoptr(CabFhirRecord) record = cab_fhir_record_new_from_json (object, error);
+
+  return record != NULL && cab_store_put_record_locked (writer, record, error);
 }
 
 static gboolean
@@ -431,22 +455,16 @@ adopt_server_id_locked (CabStoreWriter  *writer,
                     local_id, server_id, error);
 }
 
-gboolean
-cab_store_outbox_finish (CabStore               *self,
-                         const CabOutboxEntry   *entry,
-                         const CabOutboxOutcome *outcome,
-                         GError                **error)
+/* Within the caller's transaction; TRUE without effect when the entry is
+ * no longer sending (cancelled or recovered meanwhile). */
+static gboolean
+finish_locked (CabStoreWriter          *writer,
+               const CabOutboxEntry    *entry,
+               const CabOutboxOutcome  *outcome,
+               GError                 **error)
 {
-  g_autoptr(CabStoreWriter) writer = NULL;
   g_autoptr(CabStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (entry != NULL && outcome != NULL, FALSE);
-
-  writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
-    return FALSE;
 
   if (!(stmt = cab_store_conn_prepare (writer,
                                        "UPDATE outbox SET state = ?2, server_id = coalesce (?3, server_id),"
@@ -457,7 +475,7 @@ cab_store_outbox_finish (CabStore               *self,
                                        " updated_at = " NOW_ISO
                                        " WHERE id = ?1 AND state = 'sending'",
                                        error)))
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, entry->id);
   cab_stmt_bind_text (stmt, 2, state_names[outcome->state]);
   cab_stmt_bind_text (stmt, 3, outcome->server_id);
@@ -467,39 +485,142 @@ cab_store_outbox_finish (CabStore               *self,
   sqlite3_bind_int64 (stmt, 7, outcome->next_attempt_at);
   sqlite3_bind_int (stmt, 8, outcome->reset_failures || outcome->state != CAB_OUTBOX_STATE_PENDING);
   if (!step_done (writer, stmt, "Cannot record the outcome", error))
-    goto fail;
+    return FALSE;
   if (sqlite3_changes (writer->db) == 0)
-    {
-      /* Cancelled or recovered meanwhile: nothing to record. */
-      cab_store_rollback (writer);
-      return TRUE;
-    }
+    return TRUE;   /* cancelled or recovered meanwhile: nothing to record */
 
   if (outcome->state == CAB_OUTBOX_STATE_DONE && outcome->server_id != NULL)
     {
       if (g_strcmp0 (entry->kind, "publish") == 0 &&
           !adopt_server_id_locked (writer, entry->document_id, outcome->server_id, error))
-        goto fail;
+        return FALSE;
       /* A resource the flattener refuses is no reason to lose the outcome. */
-      if (outcome->resource_json != NULL &&
-          !put_json_locked (writer, outcome->resource_json, &local_error))
+      if (outcome->resource != NULL
+          ? !put_object_locked (writer, outcome->resource, &local_error)
+          : outcome->resource_json != NULL &&
+            !put_json_locked (writer, outcome->resource_json, &local_error))
         {
           if (local_error->domain == CAB_STORE_ERROR)
             {
               g_propagate_error (error, g_steal_pointer (&local_error));
-              goto fail;
+              return FALSE;
             }
           g_warning ("Cannot store the server's copy of a sent entry: %s", local_error->message);
         }
     }
-
-  if (!cab_store_commit (writer, error))
-    goto fail;
   return TRUE;
+}
+
+gboolean
+cab_store_outbox_finish (CabStore               *self,
+                         const CabOutboxEntry   *entry,
+                         const CabOutboxOutcome *outcome,
+                         GError                **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL && outcome != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+  if (!finish_locked (writer, entry, outcome, error) || !cab_store_commit (writer, error))
+    {
+      cab_store_rollback (writer);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A claimed entry that was not sent: pending again, as if never claimed. */
+static gboolean
+unclaim_locked (CabStoreWriter        *writer,
+                const CabOutboxEntry  *entry,
+                GError               **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET state = 'pending', attempts = max (attempts - 1, 0)"
+                                       " WHERE id = ?1 AND state = 'sending'",
+                                       error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry->id);
+  return step_done (writer, stmt, "Cannot put back an outbox entry", error);
+}
+
+/* One entry's change in its own savepoint: a failure loses only that one
+ * (it stays sending, sent again after a restart). */
+static void
+apply_one (CabStoreWriter          *writer,
+           const CabOutboxEntry    *entry,
+           const CabOutboxOutcome  *outcome)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_store_conn_exec (writer, "SAVEPOINT outbox_entry", &error))
+    goto fail;
+  if (outcome != NULL ? finish_locked (writer, entry, outcome, &error)
+                      : unclaim_locked (writer, entry, &error))
+    {
+      if (cab_store_conn_exec (writer, "RELEASE outbox_entry", &error))
+        return;
+    }
+  cab_store_conn_exec (writer, "ROLLBACK TO outbox_entry; RELEASE outbox_entry", NULL);
 
 fail:
-  cab_store_rollback (writer);
-  return FALSE;
+  g_warning ("Cannot record an outbox outcome: %s", error->message);
+}
+
+GPtrArray *
+cab_store_outbox_step (CabStore                 *self,
+                       const CabOutboxEntry    **entries,
+                       const CabOutboxOutcome  **outcomes,
+                       guint                     n_entries,
+                       gint64                    now,
+                       GHashTable               *busy_lanes,
+                       guint                     limit,
+                       gint64                   *next_due,
+                       GError                  **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GError) claim_error = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (n_entries == 0 || (entries != NULL && outcomes != NULL), NULL);
+
+  *next_due = 0;
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return NULL;
+
+  for (guint i = 0; i < n_entries; i++)
+    apply_one (writer, entries[i], outcomes[i]);
+
+  /* A failed claim keeps the outcomes recorded before it. With @limit 0
+   * this only finds @next_due. */
+  if (cab_store_conn_exec (writer, "SAVEPOINT outbox_claim", &claim_error))
+    {
+      claimed = claim_locked (writer, now, busy_lanes, limit, next_due, &claim_error);
+      if (claimed != NULL)
+        cab_store_conn_exec (writer, "RELEASE outbox_claim", NULL);
+      else
+        cab_store_conn_exec (writer, "ROLLBACK TO outbox_claim; RELEASE outbox_claim", NULL);
+    }
+
+  if (!cab_store_commit (writer, error))
+    {
+      cab_store_rollback (writer);
+      return NULL;
+    }
+  if (claimed == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&claim_error));
+      return NULL;
+    }
+  return g_steal_pointer (&claimed);
 }
 
 /* ------------------------------------------------------------------ */

@@ -105,6 +105,8 @@ typedef struct
   char           *server_id;
   char           *server_version;
   char           *resource_json;    /* the server's resource to store locally, or NULL */
+  JsonObject     *resource;         /* the same already parsed (preferred), or NULL;
+                                     * owned: nothing else may hold it */
   char           *conflict_json;
   char           *error;            /* user-facing */
   gint64          next_attempt_at;  /* PENDING: when to try again */
@@ -120,6 +122,24 @@ gboolean        cab_store_outbox_finish             (CabStore               *sel
                                                      const CabOutboxEntry   *entry,
                                                      const CabOutboxOutcome *outcome,
                                                      GError                **error);
+
+/* The drain's one transaction per step: records @n_entries outcomes
+ * (@outcomes[i] NULL: @entries[i] was claimed but not sent and is pending
+ * again, its attempt not counted), then claims as cab_store_outbox_claim()
+ * does (with @limit 0, only @next_due). An outcome that cannot be recorded is
+ * logged and left out (its entry stays sending: sent again after a
+ * restart); the others are kept. NULL with @error when nothing could be
+ * committed or the claim failed (the outcomes are then recorded all the same
+ * unless the commit failed). */
+GPtrArray      *cab_store_outbox_step               (CabStore                 *self,
+                                                     const CabOutboxEntry    **entries,
+                                                     const CabOutboxOutcome  **outcomes,
+                                                     guint                     n_entries,
+                                                     gint64                    now,
+                                                     GHashTable               *busy_lanes,
+                                                     guint                     limit,
+                                                     gint64                   *next_due,
+                                                     GError                  **error);
 
 /* Moves entry @id to @to if its state is in @from_mask (1 << state), clearing
  * its backoff and error when @reset. CAB_STORE_ERROR_NOT_FOUND when absent,

@@ -362,7 +362,8 @@ build_page (CabFhirClient   *self,
     }
   bundle = json_node_get_object (root);
 
-  page->records = cab_fhir_bundle_get_records (bundle, &next, &page->n_invalid, error);
+  page->records = cab_fhir_bundle_get_records_from_text (bundle, req->resp_body, &next,
+                                                         &page->n_invalid, error);
   if (page->records == NULL)
     return NULL;
   g_ptr_array_set_free_func (page->records, (GDestroyNotify) cab_fhir_record_free);

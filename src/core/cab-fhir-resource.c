@@ -1402,6 +1402,354 @@ flatten_organization (JsonObject *resource)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Raw entry text                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Writing each resource back out of the json-glib tree took a tenth of a
+ * full sync's CPU: a Bundle's resources are rather cut out of the text it
+ * was parsed from. A light structural scan finds where each entry's "resource"
+ * lies; anything it does not follow (escaped keys where it looks, comments,
+ * stray bytes) makes it give up, and the tree is written out as before. */
+
+typedef struct
+{
+  gsize start;
+  gsize end;    /* 0: unknown, write it from the tree */
+} TextSlice;
+
+typedef struct
+{
+  const char *base;
+  const char *p;
+  const char *end;
+} Scan;
+
+static inline void
+scan_ws (Scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+    s->p++;
+}
+
+/* On the opening quote; leaves s->p after the closing one. */
+static gboolean
+scan_string (Scan     *s,
+             gboolean *escaped)
+{
+  const char *p = s->p + 1;
+
+  *escaped = FALSE;
+  for (;;)
+    {
+      const char *q = memchr (p, '"', s->end - p);
+      const char *bs;
+
+      if (q == NULL)
+        return FALSE;
+      bs = memchr (p, '\\', q - p);
+      if (bs == NULL)
+        {
+          s->p = q + 1;
+          return TRUE;
+        }
+      *escaped = TRUE;
+      p = bs + 2;
+      if (p > s->end)
+        return FALSE;
+    }
+}
+
+static gboolean
+scan_literal (Scan *s)
+{
+  const char *start = s->p;
+
+  while (s->p < s->end &&
+         (g_ascii_isalnum (*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
+    s->p++;
+  return s->p > start;
+}
+
+static gboolean scan_value (Scan *s, guint depth);
+
+/* Calls @member for each member, on its value (whitespace skipped). */
+typedef gboolean (*ScanMemberFunc) (Scan       *s,
+                                    const char *key,
+                                    gsize       key_len,
+                                    gboolean    escaped,
+                                    guint       depth,
+                                    gpointer    user_data);
+
+static gboolean
+scan_object (Scan           *s,
+             guint           depth,
+             ScanMemberFunc  member,
+             gpointer        user_data)
+{
+  if (depth > CAB_FHIR_MAX_DEPTH + 1)
+    return FALSE;
+
+  s->p++;
+  scan_ws (s);
+  if (s->p < s->end && *s->p == '}')
+    {
+      s->p++;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      const char *key;
+      gsize key_len;
+      gboolean escaped;
+
+      if (s->p >= s->end || *s->p != '"')
+        return FALSE;
+      key = s->p + 1;
+      if (!scan_string (s, &escaped))
+        return FALSE;
+      key_len = s->p - key;
+      scan_ws (s);
+      if (s->p >= s->end || *s->p != ':')
+        return FALSE;
+      s->p++;
+      scan_ws (s);
+      if (member != NULL)
+        {
+          if (!member (s, key, key_len, escaped, depth, user_data))
+            return FALSE;
+        }
+      else if (!scan_value (s, depth + 1))
+        return FALSE;
+      scan_ws (s);
+      if (s->p >= s->end)
+        return FALSE;
+      if (*s->p == '}')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (*s->p != ',')
+        return FALSE;
+      s->p++;
+      scan_ws (s);
+    }
+}
+
+static gboolean
+scan_array (Scan *s,
+            guint depth,
+            gboolean (*element) (Scan *s, guint depth, gpointer user_data),
+            gpointer user_data)
+{
+  if (depth > CAB_FHIR_MAX_DEPTH + 1)
+    return FALSE;
+
+  s->p++;
+  scan_ws (s);
+  if (s->p < s->end && *s->p == ']')
+    {
+      s->p++;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      if (element != NULL)
+        {
+          if (!element (s, depth, user_data))
+            return FALSE;
+        }
+      else if (!scan_value (s, depth + 1))
+        return FALSE;
+      scan_ws (s);
+      if (s->p >= s->end)
+        return FALSE;
+      if (*s->p == ']')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (*s->p != ',')
+        return FALSE;
+      s->p++;
+      scan_ws (s);
+    }
+}
+
+static gboolean
+scan_value (Scan  *s,
+            guint  depth)
+{
+  gboolean escaped;
+
+  if (s->p >= s->end)
+    return FALSE;
+  switch (*s->p)
+    {
+    case '{':
+      return scan_object (s, depth, NULL, NULL);
+    case '[':
+      return scan_array (s, depth, NULL, NULL);
+    case '"':
+      return scan_string (s, &escaped);
+    default:
+      return scan_literal (s);
+    }
+}
+
+/* @key_len counts the closing quote. */
+static inline gboolean
+key_is (const char *key,
+        gsize       key_len,
+        const char *name)
+{
+  gsize len = strlen (name);
+
+  return key_len == len + 1 && memcmp (key, name, len) == 0;
+}
+
+static gboolean
+scan_entry_member (Scan       *s,
+                   const char *key,
+                   gsize       key_len,
+                   gboolean    escaped,
+                   guint       depth,
+                   gpointer    user_data)
+{
+  TextSlice *slice = user_data;
+  gsize start = s->p - s->base;
+
+  if (!scan_value (s, depth + 1))
+    return FALSE;
+
+  /* An escaped key might spell "resource", and which of duplicate keys
+   * the tree keeps is json-glib's business: the tree decides then. */
+  if (escaped || (key_is (key, key_len, "resource") && slice->end > 0))
+    slice->start = G_MAXSIZE;
+  else if (key_is (key, key_len, "resource") && slice->start != G_MAXSIZE)
+    {
+      slice->start = start;
+      slice->end = s->p - s->base;
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_entry (Scan     *s,
+            guint     depth,
+            gpointer  user_data)
+{
+  GArray *slices = user_data;
+  TextSlice slice = { 0, 0 };
+
+  if (s->p < s->end && *s->p == '{')
+    {
+      if (!scan_object (s, depth + 1, scan_entry_member, &slice))
+        return FALSE;
+    }
+  else if (!scan_value (s, depth + 1))
+    return FALSE;
+
+  if (slice.start == G_MAXSIZE)
+    slice.end = 0;
+  g_array_append_val (slices, slice);
+  return TRUE;
+}
+
+typedef struct
+{
+  GArray   *slices;
+  gboolean  seen_entry;
+} BundleScan;
+
+static gboolean
+scan_bundle_member (Scan       *s,
+                    const char *key,
+                    gsize       key_len,
+                    gboolean    escaped,
+                    guint       depth,
+                    gpointer    user_data)
+{
+  BundleScan *bundle = user_data;
+
+  if (escaped)
+    return FALSE;
+  if (!key_is (key, key_len, "entry"))
+    return scan_value (s, depth + 1);
+
+  /* A second "entry": which one the tree kept is json-glib's business. */
+  if (bundle->seen_entry)
+    return FALSE;
+  bundle->seen_entry = TRUE;
+  if (s->p < s->end && *s->p == '[')
+    return scan_array (s, depth + 1, scan_entry, bundle->slices);
+  return scan_value (s, depth + 1);
+}
+
+/* Where each Bundle entry's resource lies in @text, in entry order; NULL
+ * when the scan gives up. */
+static GArray *
+scan_bundle_entries (GBytes *text)
+{
+  g_autoptr(GArray) slices = g_array_new (FALSE, FALSE, sizeof (TextSlice));
+  BundleScan bundle = { slices, FALSE };
+  gsize len;
+  Scan s;
+
+  s.base = g_bytes_get_data (text, &len);
+  s.p = s.base;
+  s.end = s.base + len;
+  if (s.base == NULL)
+    return NULL;
+
+  scan_ws (&s);
+  if (s.p >= s.end || *s.p != '{' || !scan_object (&s, 0, scan_bundle_member, &bundle))
+    return NULL;
+  scan_ws (&s);
+  if (s.p != s.end)
+    return NULL;
+
+  return g_steal_pointer (&slices);
+}
+
+/* The resource text without the whitespace between tokens, like the
+ * generator's compact output. */
+static char *
+compact_json (const char *text,
+              gsize       len)
+{
+  char *out = g_malloc (len + 1);
+  char *o = out;
+  Scan s = { text, text, text + len };
+
+  while (s.p < s.end)
+    {
+      char c = *s.p;
+
+      if (c == '"')
+        {
+          const char *start = s.p;
+          gboolean escaped;
+
+          /* The text was parsed already: strings are closed. */
+          if (!scan_string (&s, &escaped))
+            s.p = s.end;
+          memcpy (o, start, s.p - start);
+          o += s.p - start;
+        }
+      else
+        {
+          if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+            *o++ = c;
+          s.p++;
+        }
+    }
+  *o = '\0';
+  return out;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Records                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -1492,9 +1840,12 @@ check_required (JsonObject   *resource,
   return TRUE;
 }
 
+/* @text, when not NULL, is the resource as received (@text_len bytes). */
 static CabFhirRecord *
 record_new (JsonNode    *node,
             JsonObject  *resource,
+            const char  *text,
+            gsize        text_len,
             GError     **error)
 {
   CabFhirRecord *record;
@@ -1543,7 +1894,10 @@ record_new (JsonNode    *node,
       break;
     }
 
-  record->json = json_to_string (node, FALSE);
+  if (text != NULL)
+    record->json = compact_json (text, text_len);
+  else
+    record->json = json_to_string (node, FALSE);
 
   return record;
 }
@@ -1559,28 +1913,28 @@ cab_fhir_record_new_from_json (JsonObject  *resource,
 
   node = json_node_init_object (json_node_alloc (), resource);
 
-  return record_new (node, resource, error);
+  return record_new (node, resource, NULL, 0, error);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Bundle                                                                    */
 /* ------------------------------------------------------------------------ */
 
-GPtrArray *
-cab_fhir_bundle_get_records (JsonObject  *bundle,
-                             char       **next_url,
-                             guint       *n_invalid,
-                             GError     **error)
+static GPtrArray *
+bundle_get_records (JsonObject  *bundle,
+                    GBytes      *text,
+                    char       **next_url,
+                    guint       *n_invalid,
+                    GError     **error)
 {
   g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GArray) slices = NULL;
+  const char *base = NULL;
   const char *type;
   JsonArray *entries;
   JsonArray *links;
   guint n_bad = 0;
   guint n;
-
-  g_return_val_if_fail (bundle != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (next_url != NULL)
     *next_url = NULL;
@@ -1603,6 +1957,13 @@ cab_fhir_bundle_get_records (JsonObject  *bundle,
   entries = get_array (bundle, "entry");
   n = entries != NULL ? json_array_get_length (entries) : 0;
   records = g_ptr_array_new_full (n, (GDestroyNotify) cab_fhir_record_free);
+  if (text != NULL && n > 0 && (slices = scan_bundle_entries (text)) != NULL)
+    {
+      base = g_bytes_get_data (text, NULL);
+      /* The scan and the tree disagree: trust neither slice. */
+      if (slices->len != n)
+        g_clear_pointer (&slices, g_array_unref);
+    }
 
   for (guint i = 0; i < n; i++)
     {
@@ -1633,7 +1994,15 @@ cab_fhir_bundle_get_records (JsonObject  *bundle,
           continue;
         }
 
-      record = record_new (resource_node, resource, &entry_error);
+      if (slices != NULL && g_array_index (slices, TextSlice, i).end > 0)
+        {
+          const TextSlice *slice = &g_array_index (slices, TextSlice, i);
+
+          record = record_new (resource_node, resource, base + slice->start,
+                               slice->end - slice->start, &entry_error);
+        }
+      else
+        record = record_new (resource_node, resource, NULL, 0, &entry_error);
       if (record == NULL)
         {
           g_debug ("Skipping bundle entry %u: %s", i, entry_error->message);
@@ -1662,4 +2031,30 @@ cab_fhir_bundle_get_records (JsonObject  *bundle,
     *n_invalid = n_bad;
 
   return g_steal_pointer (&records);
+}
+
+GPtrArray *
+cab_fhir_bundle_get_records (JsonObject  *bundle,
+                             char       **next_url,
+                             guint       *n_invalid,
+                             GError     **error)
+{
+  g_return_val_if_fail (bundle != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return bundle_get_records (bundle, NULL, next_url, n_invalid, error);
+}
+
+GPtrArray *
+cab_fhir_bundle_get_records_from_text (JsonObject  *bundle,
+                                       GBytes      *text,
+                                       char       **next_url,
+                                       guint       *n_invalid,
+                                       GError     **error)
+{
+  g_return_val_if_fail (bundle != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return bundle_get_records (bundle, text, next_url, n_invalid, error);
 }

@@ -189,6 +189,14 @@ GPtrArray     *cab_fhir_bundle_get_records   (JsonObject     *bundle,
                                               guint          *n_invalid,
                                               GError        **error);
 
+/* The same, with @text the bytes @bundle was parsed from: each resource's JSON
+ * is cut out of @text (whitespace dropped) rather than written again. */
+GPtrArray     *cab_fhir_bundle_get_records_from_text (JsonObject  *bundle,
+                                                      GBytes      *text,
+                                                      char       **next_url,
+                                                      guint       *n_invalid,
+                                                      GError     **error);
+
 void cab_patient_free                (CabPatient *patient);
 void cab_patient_clear               (CabPatient *patient);   /* frees the fields, not the struct */
 void cab_document_clear              (CabDocument *document);

@@ -25,6 +25,9 @@ struct _CabStore
   GMutex        write_lock;
   CabStoreConn *writer;
 
+  GMutex        batch_lock;
+  GQueue        batches;        /* PutBatch* waiting for the writer */
+
   GMutex        pool_lock;
   GPtrArray    *idle_readers;   /* CabStoreConn*, each used by one thread at a time */
 };
@@ -406,6 +409,89 @@ cab_store_default_path (void)
 /* Records and sync state                                               */
 /* ------------------------------------------------------------------ */
 
+/* One caller's records and state, on the caller's stack while it waits. */
+typedef struct
+{
+  GPtrArray  *records;
+  const char *state_key;
+  const char *state_value;
+  gboolean    written;        /* by whichever thread held the writer */
+  GError     *error;
+} PutBatch;
+
+static gboolean
+put_batch_locked (CabStoreWriter  *writer,
+                  PutBatch        *batch,
+                  GError         **error)
+{
+  for (guint i = 0; batch->records != NULL && i < batch->records->len; i++)
+    {
+      if (!cab_store_put_record_locked (writer, g_ptr_array_index (batch->records, i), error))
+        return FALSE;
+    }
+
+  return batch->state_key == NULL ||
+         cab_store_set_state_locked (writer, batch->state_key, batch->state_value, error);
+}
+
+static void
+fail_batches (GQueue       *batches,
+              const GError *error)
+{
+  for (GList *l = batches->head; l != NULL; l = l->next)
+    {
+      PutBatch *batch = l->data;
+
+      if (batch->error == NULL)
+        batch->error = g_error_copy (error);
+    }
+}
+
+/* Writes @batches in one transaction, each under its own savepoint so that
+ * one failing batch leaves the others to commit. */
+static void
+write_batches_locked (CabStoreWriter *writer,
+                      GQueue         *batches)
+{
+  gboolean grouped = batches->length > 1;
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_store_begin (writer, &error))
+    {
+      fail_batches (batches, error);
+      return;
+    }
+
+  for (GList *l = batches->head; l != NULL; l = l->next)
+    {
+      PutBatch *batch = l->data;
+
+      if (grouped && !cab_store_conn_exec (writer, "SAVEPOINT batch", &error))
+        goto fail;
+      if (!put_batch_locked (writer, batch, &batch->error))
+        {
+          /* SQLite may have dropped the whole transaction (e.g. SQLITE_FULL):
+           * then every batch of the group is lost. */
+          if (!grouped || sqlite3_get_autocommit (writer->db) ||
+              !cab_store_conn_exec (writer, "ROLLBACK TO batch", NULL))
+            {
+              error = g_error_copy (batch->error);
+              goto fail;
+            }
+        }
+      if (grouped && !cab_store_conn_exec (writer, "RELEASE batch", &error))
+        goto fail;
+    }
+
+  if (!cab_store_commit (writer, &error))
+    goto fail;
+  return;
+
+fail:
+  cab_store_rollback (writer);
+  fail_batches (batches, error);
+}
+
 gboolean
 cab_store_put_records (CabStore    *self,
                        GPtrArray   *records,
@@ -414,34 +500,47 @@ cab_store_put_records (CabStore    *self,
                        GError     **error)
 {
   g_autoptr(CabStoreWriter) writer = NULL;
+  PutBatch batch = { records, state_key, state_value, FALSE, NULL };
+  GQueue batches = G_QUEUE_INIT;
 
   g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* Group commit: whoever gets the writer writes every batch queued by then
+   * in one transaction, so sync threads arriving together share a commit
+   * (its WAL frames, the full-text index flush) instead of queueing for
+   * one each. Each batch keeps its records and its state together: after
+   * a crash both are there, or neither. */
+  g_mutex_lock (&self->batch_lock);
+  g_queue_push_tail (&self->batches, &batch);
+  g_mutex_unlock (&self->batch_lock);
+
   writer = cab_store_writer_lock (self);
 
-  /* One transaction for the batch and its state: after a crash either the
-   * records and the state that says they are there are both present, or neither. */
-  if (!cab_store_begin (writer, error))
-    return FALSE;
-
-  for (guint i = 0; records != NULL && i < records->len; i++)
+  g_mutex_lock (&self->batch_lock);
+  if (!batch.written)
     {
-      if (!cab_store_put_record_locked (writer, g_ptr_array_index (records, i), error))
-        goto fail;
+      batches = self->batches;
+      g_queue_init (&self->batches);
+    }
+  g_mutex_unlock (&self->batch_lock);
+
+  if (!g_queue_is_empty (&batches))
+    {
+      write_batches_locked (writer, &batches);
+      /* The other batches' threads wait for the writer: they read this once
+       * they have it. */
+      for (GList *l = batches.head; l != NULL; l = l->next)
+        ((PutBatch *) l->data)->written = TRUE;
+      g_queue_clear (&batches);
     }
 
-  if (state_key != NULL && !cab_store_set_state_locked (writer, state_key, state_value, error))
-    goto fail;
-
-  if (!cab_store_commit (writer, error))
-    goto fail;
-
+  if (batch.error != NULL)
+    {
+      g_propagate_error (error, batch.error);
+      return FALSE;
+    }
   return TRUE;
-
-fail:
-  cab_store_rollback (writer);
-  return FALSE;
 }
 
 char *
@@ -713,6 +812,8 @@ cab_store_finalize (GObject *object)
   g_clear_pointer (&self->writer, cab_store_conn_close);
   g_mutex_clear (&self->pool_lock);
   g_mutex_clear (&self->write_lock);
+  g_assert (g_queue_is_empty (&self->batches));
+  g_mutex_clear (&self->batch_lock);
   g_free (self->path);
 
   G_OBJECT_CLASS (cab_store_parent_class)->finalize (object);
@@ -777,6 +878,8 @@ static void
 cab_store_init (CabStore *self)
 {
   g_mutex_init (&self->write_lock);
+  g_mutex_init (&self->batch_lock);
+  g_queue_init (&self->batches);
   g_mutex_init (&self->pool_lock);
   self->idle_readers = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_store_conn_close);
 }

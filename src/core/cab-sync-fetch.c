@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One incremental search chain: read the watermark, follow the next links,
- * store each page together with its watermark. */
+ * store each page together with its watermark. The next page is asked for
+ * while the current one is being stored: the server works while we write. */
 #define G_LOG_DOMAIN "cab-sync"
 
 #include <string.h>
@@ -18,7 +19,12 @@ typedef struct
   gboolean       saved_partial; /* the saved state still carries the partial suffix */
   CabFhirPage   *page;          /* page being stored */
   char          *state_value;   /* state saved with that page */
+  CabFhirPage   *queued_page;   /* arrived while @page was being stored */
+  char          *queued_state;
   char          *next_url;
+  gboolean       storing;
+  gboolean       fetching;
+  GError        *error;         /* first failure, returned once nothing runs */
 } FetchData;
 
 static void
@@ -31,7 +37,10 @@ fetch_data_free (FetchData *data)
   g_free (data->watermark);
   g_clear_pointer (&data->page, cab_fhir_page_free);
   g_free (data->state_value);
+  g_clear_pointer (&data->queued_page, cab_fhir_page_free);
+  g_free (data->queued_state);
   g_free (data->next_url);
+  g_clear_error (&data->error);
   g_free (data);
 }
 
@@ -125,54 +134,7 @@ fail_chain (GTask  *task,
   g_object_unref (task);
 }
 
-static void
-put_final_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    fail_chain (task, error);
-  else
-    finish_chain (task);
-}
-
-/* The last page was empty while a partial watermark was saved: save it whole
- * so the next run starts with "gt". */
-static void
-save_complete_watermark (GTask *task)
-{
-  FetchData *data = g_task_get_task_data (task);
-  g_autoptr(GTask) put = NULL;
-
-  g_clear_pointer (&data->page, cab_fhir_page_free);
-  data->page = g_new0 (CabFhirPage, 1);
-  data->page->records = g_ptr_array_new ();
-  data->page->total = -1;
-  g_free (data->state_value);
-  data->state_value = g_strdup (data->watermark);
-  data->saved_partial = FALSE;
-
-  put = g_task_new (NULL, g_task_get_cancellable (task), put_final_cb, task);
-  g_task_set_task_data (put, data, NULL);
-  g_task_run_in_thread (put, put_page_thread);
-}
-
-static void
-continue_chain (GTask *task)
-{
-  FetchData *data = g_task_get_task_data (task);
-  g_autofree char *next = g_steal_pointer (&data->next_url);
-
-  if (next != NULL)
-    fetch_page (task, next);
-  else if (data->saved_partial && data->watermark != NULL)
-    save_complete_watermark (task);
-  else
-    finish_chain (task);
-}
+static void advance_chain (GTask *task);
 
 static void
 put_page_cb (GObject      *object,
@@ -183,17 +145,90 @@ put_page_cb (GObject      *object,
   FetchData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
+  data->storing = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      fail_chain (task, error);
+      if (data->error == NULL)
+        data->error = error;
+      else
+        g_error_free (error);
+    }
+  else
+    {
+      data->stats->n_resources += data->page->records->len;
+      if (data->state_value != NULL)
+        data->saved_partial = g_str_has_suffix (data->state_value, CAB_SYNC_PARTIAL_SUFFIX);
+    }
+  g_clear_pointer (&data->page, cab_fhir_page_free);
+  g_clear_pointer (&data->state_value, g_free);
+  advance_chain (task);
+}
+
+static void
+store_page (GTask       *task,
+            CabFhirPage *page,
+            char        *state_value)
+{
+  FetchData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) put = NULL;
+
+  g_assert (!data->storing && data->page == NULL);
+  data->page = page;
+  data->state_value = state_value;
+  data->storing = TRUE;
+
+  put = g_task_new (NULL, g_task_get_cancellable (task), put_page_cb, task);
+  g_task_set_task_data (put, data, NULL);
+  g_task_run_in_thread (put, put_page_thread);
+}
+
+/* The last page was empty while a partial watermark was saved: save it whole
+ * so the next run starts with "gt". */
+static void
+save_complete_watermark (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  CabFhirPage *page = g_new0 (CabFhirPage, 1);
+
+  page->records = g_ptr_array_new ();
+  page->total = -1;
+  data->saved_partial = FALSE;
+  store_page (task, page, g_strdup (data->watermark));
+}
+
+/* Moves the chain on once a page was stored or fetched: store what is
+ * queued, ask for the next page, or end once nothing runs any more. At most
+ * one page is being stored, one waits and one is asked for. */
+static void
+advance_chain (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  if (data->error != NULL)
+    {
+      /* The workers hold @data: wait for them before returning. */
+      if (!data->storing && !data->fetching)
+        fail_chain (task, g_steal_pointer (&data->error));
       return;
     }
 
-  data->stats->n_resources += data->page->records->len;
-  if (data->state_value != NULL)
-    data->saved_partial = g_str_has_suffix (data->state_value, CAB_SYNC_PARTIAL_SUFFIX);
-  g_clear_pointer (&data->page, cab_fhir_page_free);
-  continue_chain (task);
+  if (!data->storing && data->queued_page != NULL)
+    store_page (task, g_steal_pointer (&data->queued_page), g_steal_pointer (&data->queued_state));
+
+  if (!data->fetching && data->queued_page == NULL && data->next_url != NULL)
+    {
+      g_autofree char *next = g_steal_pointer (&data->next_url);
+
+      fetch_page (task, next);
+    }
+
+  if (data->storing || data->fetching)
+    return;
+
+  if (data->saved_partial && data->watermark != NULL)
+    save_complete_watermark (task);
+  else
+    finish_chain (task);
 }
 
 static void
@@ -204,20 +239,33 @@ search_cb (GObject      *object,
   GTask *task = user_data;
   FetchData *data = g_task_get_task_data (task);
   g_autoptr(CabFhirPage) page = NULL;
-  g_autoptr(GTask) put = NULL;
   const char *newest = NULL;
+  char *state_value;
   GError *error = NULL;
 
+  data->fetching = FALSE;
   page = cab_fhir_client_search_finish (CAB_FHIR_CLIENT (object), result, &error);
   if (page == NULL)
     {
-      fail_chain (task, error);
+      if (data->error == NULL)
+        data->error = error;
+      else
+        g_error_free (error);
+      advance_chain (task);
       return;
     }
 
   data->stats->n_invalid += page->n_invalid;
   data->stats->n_bytes += page->n_bytes;
+  g_assert (data->next_url == NULL);
   data->next_url = g_strdup (page->next_url);
+
+  /* Nothing to store: an empty page (possibly followed by more). */
+  if (page->records->len == 0)
+    {
+      advance_chain (task);
+      return;
+    }
 
   for (guint i = 0; i < page->records->len; i++)
     {
@@ -227,32 +275,25 @@ search_cb (GObject      *object,
         newest = record->last_updated;
     }
 
-  /* Nothing to store: an empty page (possibly followed by more). */
-  if (page->records->len == 0)
-    {
-      continue_chain (task);
-      return;
-    }
-
   if (timestamp_later (newest, data->watermark))
     {
       g_free (data->watermark);
       data->watermark = g_strdup (newest);
     }
 
-  g_free (data->state_value);
+  /* Pages arrive in order, so the watermark saved with this one covers it
+   * and every page before it. */
   if (data->watermark == NULL)
-    data->state_value = NULL;
+    state_value = NULL;
   else if (data->next_url != NULL)
-    data->state_value = g_strconcat (data->watermark, CAB_SYNC_PARTIAL_SUFFIX, NULL);
+    state_value = g_strconcat (data->watermark, CAB_SYNC_PARTIAL_SUFFIX, NULL);
   else
-    data->state_value = g_strdup (data->watermark);
+    state_value = g_strdup (data->watermark);
 
-  data->page = g_steal_pointer (&page);
-
-  put = g_task_new (NULL, g_task_get_cancellable (task), put_page_cb, task);
-  g_task_set_task_data (put, data, NULL);
-  g_task_run_in_thread (put, put_page_thread);
+  g_assert (data->queued_page == NULL);
+  data->queued_page = g_steal_pointer (&page);
+  data->queued_state = state_value;
+  advance_chain (task);
 }
 
 static void
@@ -261,6 +302,7 @@ fetch_page (GTask      *task,
 {
   FetchData *data = g_task_get_task_data (task);
 
+  data->fetching = TRUE;
   data->stats->n_requests++;
   cab_fhir_client_search_async (data->client, url, g_task_get_cancellable (task),
                                 search_cb, task);

@@ -16,7 +16,10 @@
 
 #include "cab-sync-private.h"
 
-#define DEFAULT_PARALLELISM 4
+/* Patients in flight: their four searches each, queued behind the client's
+ * connection cap, keep the server busy while the pages already received are
+ * parsed and stored (measured: 8 beats 4 by about a tenth of the wall time). */
+#define DEFAULT_PARALLELISM 8
 #define STATE_LAST_SYNC     "sync/last"
 
 G_DEFINE_FINAL_TYPE (CabSync, cab_sync, G_TYPE_OBJECT)

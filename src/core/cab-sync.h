@@ -40,7 +40,7 @@ CabSync      *cab_sync_new                   (CabFhirClient       *client,
 CabSyncState  cab_sync_get_state             (CabSync             *self);
 /* ISO 8601 time of the last completed run, or NULL. */
 const char   *cab_sync_get_last_sync         (CabSync             *self);
-/* How many patients may be synced at once (default 4). */
+/* How many patients may be synced at once (default 8). */
 void          cab_sync_set_parallelism       (CabSync             *self,
                                               guint                n);
 

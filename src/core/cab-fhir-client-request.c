@@ -868,6 +868,9 @@ cab_fhir_request_send (GTask *task)
   /* Redirects are followed by hand, only on the same host: the bearer token
    * must never reach another server. */
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  /* Otherwise libsoup opens a new connection for every POST. */
+  if ((req->flags & (CAB_FHIR_REQUEST_IDEMPOTENT | CAB_FHIR_REQUEST_RETRY_UNSAFE)) != 0)
+    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
 
   headers = soup_message_get_request_headers (msg);
   soup_message_headers_replace (headers, "Accept",

@@ -21,6 +21,10 @@ typedef enum
    * If-Match and DELETE are always retried. */
   CAB_FHIR_REQUEST_RETRY_UNSAFE = 1 << 0,
   CAB_FHIR_REQUEST_NO_RETRY     = 1 << 1,
+  /* The server deduplicates this POST/PATCH (conditional create, If-Match)
+   * even when the caller retries it itself: it may then go on a kept-alive
+   * connection, which libsoup reserves for idempotent requests. */
+  CAB_FHIR_REQUEST_IDEMPOTENT   = 1 << 2,
 } CabFhirRequestFlags;
 
 typedef struct

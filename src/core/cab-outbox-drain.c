@@ -403,8 +403,11 @@ send_job_start (SendJob *job)
       return;
     }
 
+  /* Every kind is deduplicated by the server (a business identifier with
+   * If-None-Exist, or If-Match): resending after a lost answer is safe. */
   cab_fhir_client_send_async (job->self->client, r->method, r->path, r->headers,
-                              r->content_type, r->body, CAB_FHIR_REQUEST_NO_RETRY,
+                              r->content_type, r->body,
+                              CAB_FHIR_REQUEST_NO_RETRY | CAB_FHIR_REQUEST_IDEMPOTENT,
                               job->self->cancellable, on_sent, job);
 }
 

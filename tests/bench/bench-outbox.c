@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <glib/gstdio.h>
 
-#include "cab-fhir-client-private.h"
 #include "cab-outbox-private.h"
 #include "../integration/test-outbox-common.h"
 
@@ -27,17 +26,6 @@ report_span (const char *what,
 {
   if (g_getenv ("BENCH_OUTBOX_SPANS") != NULL)
     g_printerr ("span %s: %.6f,%.6f\n", what, start / 1e6, g_get_monotonic_time () / 1e6);
-}
-
-/* What-if for the client (BENCH_OUTBOX_KEEPALIVE=1): libsoup opens a new
- * connection for every POST not flagged idempotent; the outbox's bodies are
- * (conditional creates, PUT on a derived id), as curl's reuse assumes. */
-static void
-on_request_queued (SoupSession *session,
-                   SoupMessage *msg,
-                   gpointer     user_data)
-{
-  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
 }
 
 static CabStore *
@@ -84,8 +72,6 @@ drain (CabTestSandbox *sandbox,
 
   g_assert_no_error (error);
   cab_fhir_client_set_token (client, CAB_TEST_TOKEN);
-  if (g_getenv ("BENCH_OUTBOX_KEEPALIVE") != NULL)
-    g_signal_connect (client->session, "request-queued", G_CALLBACK (on_request_queued), NULL);
   outbox = cab_outbox_new (store, client);
   cab_outbox_set_parallelism (outbox, parallelism);
 

@@ -1409,7 +1409,8 @@ flatten_organization (JsonObject *resource)
  * full sync's CPU: a Bundle's resources are rather cut out of the text it
  * was parsed from. A light structural scan finds where each entry's "resource"
  * lies; anything it does not follow (escaped keys where it looks, comments,
- * stray bytes) makes it give up, and the tree is written out as before. */
+ * stray bytes, what json-glib takes but RFC 8259 does not) makes it give up,
+ * and the tree is written out as before. */
 
 typedef struct
 {
@@ -1431,6 +1432,50 @@ scan_ws (Scan *s)
     s->p++;
 }
 
+/* The code unit of the "backslash u, four hex digits" escape at @p, or -1. */
+static int
+escape_code_unit (const char *p,
+                  const char *end)
+{
+  int code = 0;
+
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+    return -1;
+  for (int i = 2; i < 6; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      code = code * 16 + digit;
+    }
+  return code;
+}
+
+/* The length of the escape at @p (on the backslash), 0 unless RFC 8259
+ * allows it. json-glib reads a u escape of fewer than four digits or a lone
+ * surrogate past the closing quote, and ends a string at an escaped NUL: its
+ * tree would not match the text, so these are left to the tree. */
+static gsize
+escape_len (const char *p,
+            const char *end)
+{
+  int code;
+
+  if (end - p < 2)
+    return 0;
+  if (p[1] != 'u')
+    return memchr ("\"\\/bfnrt", p[1], 8) != NULL ? 2 : 0;
+
+  code = escape_code_unit (p, end);
+  if (code <= 0 || (code >= 0xdc00 && code <= 0xdfff))
+    return 0;
+  if (code < 0xd800 || code > 0xdbff)
+    return 6;
+  code = escape_code_unit (p + 6, end);
+  return code >= 0xdc00 && code <= 0xdfff ? 12 : 0;
+}
+
 /* On the opening quote; leaves s->p after the closing one. */
 static gboolean
 scan_string (Scan     *s,
@@ -1443,6 +1488,7 @@ scan_string (Scan     *s,
     {
       const char *q = memchr (p, '"', s->end - p);
       const char *bs;
+      gsize len;
 
       if (q == NULL)
         return FALSE;
@@ -1452,22 +1498,70 @@ scan_string (Scan     *s,
           s->p = q + 1;
           return TRUE;
         }
-      *escaped = TRUE;
-      p = bs + 2;
-      if (p > s->end)
+      len = escape_len (bs, s->end);
+      if (len == 0)
         return FALSE;
+      *escaped = TRUE;
+      p = bs + len;
     }
 }
 
 static gboolean
-scan_literal (Scan *s)
+scan_digits (Scan *s)
 {
   const char *start = s->p;
 
-  while (s->p < s->end &&
-         (g_ascii_isalnum (*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
     s->p++;
   return s->p > start;
+}
+
+/* true, false, null or an RFC 8259 number. json-glib also takes hex, octal,
+ * ".5" or "1." and wraps integers past 64 bits: those are left to the tree. */
+static gboolean
+scan_literal (Scan *s)
+{
+  static const char * const words[] = { "true", "false", "null" };
+  const char *int_start;
+  gboolean fits = TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      gsize len = strlen (words[i]);
+
+      if ((gsize) (s->end - s->p) >= len && memcmp (s->p, words[i], len) == 0)
+        {
+          s->p += len;
+          return TRUE;
+        }
+    }
+
+  if (s->p < s->end && *s->p == '-')
+    s->p++;
+  int_start = s->p;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (s->p >= s->end || *s->p < '1' || *s->p > '9' || !scan_digits (s))
+    return FALSE;
+  if (s->p - int_start > 18)
+    fits = FALSE;
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+      fits = TRUE;
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+      fits = TRUE;
+    }
+  return fits;
 }
 
 static gboolean scan_value (Scan *s, guint depth);
@@ -1700,7 +1794,8 @@ scan_bundle_entries (GBytes *text)
   s.base = g_bytes_get_data (text, &len);
   s.p = s.base;
   s.end = s.base + len;
-  if (s.base == NULL)
+  /* A NUL would end the record's JSON early. */
+  if (s.base == NULL || memchr (s.base, '\0', len) != NULL)
     return NULL;
 
   scan_ws (&s);

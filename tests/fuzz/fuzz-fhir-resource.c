@@ -2,16 +2,173 @@
 #define G_LOG_DOMAIN "fuzz-fhir"
 
 /* Feeds arbitrary bytes through what a FHIR response goes through: parse,
- * flatten as a resource, flatten as a Bundle. Built with -fsanitize=fuzzer
+ * flatten as a resource, flatten as a Bundle (from the tree, and cut out of
+ * the text, which must say the same). Built with -fsanitize=fuzzer
  * it is a libFuzzer target; otherwise it replays the files (or directories
  * of files) named on its command line, so CI keeps the corpus passing. */
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "cab-fhir-resource.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* Same types, same values, members in the same order. */
+static gboolean
+nodes_equal (JsonNode *a,
+             JsonNode *b)
+{
+  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
+    return FALSE;
+
+  switch (JSON_NODE_TYPE (a))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        g_autoptr(GList) ma = json_object_get_members (json_node_get_object (a));
+        g_autoptr(GList) mb = json_object_get_members (json_node_get_object (b));
+        GList *la, *lb;
+
+        for (la = ma, lb = mb; la != NULL && lb != NULL; la = la->next, lb = lb->next)
+          if (g_strcmp0 (la->data, lb->data) != 0 ||
+              !nodes_equal (json_object_get_member (json_node_get_object (a), la->data),
+                            json_object_get_member (json_node_get_object (b), lb->data)))
+            return FALSE;
+        return la == NULL && lb == NULL;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *aa = json_node_get_array (a);
+        JsonArray *ab = json_node_get_array (b);
+
+        if (json_array_get_length (aa) != json_array_get_length (ab))
+          return FALSE;
+        for (guint i = 0; i < json_array_get_length (aa); i++)
+          if (!nodes_equal (json_array_get_element (aa, i), json_array_get_element (ab, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (a) != json_node_get_value_type (b))
+        return FALSE;
+      switch (json_node_get_value_type (a))
+        {
+        case G_TYPE_INT64:
+          return json_node_get_int (a) == json_node_get_int (b);
+        case G_TYPE_DOUBLE:
+          {
+            double da = json_node_get_double (a);
+            double db = json_node_get_double (b);
+
+            return da == db || (isnan (da) && isnan (db));
+          }
+        case G_TYPE_BOOLEAN:
+          return json_node_get_boolean (a) == json_node_get_boolean (b);
+        case G_TYPE_STRING:
+          return g_strcmp0 (json_node_get_string (a), json_node_get_string (b)) == 0;
+        default:
+          return FALSE;
+        }
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
+/* NULL when json-glib refuses @json. */
+static JsonNode *
+parse_record_json (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+/* The resources that get a record, in the order of the records. */
+static GPtrArray *
+recorded_resources (JsonObject *bundle)
+{
+  GPtrArray *resources = g_ptr_array_new ();
+  JsonNode *entries = json_object_get_member (bundle, "entry");
+
+  if (entries == NULL || !JSON_NODE_HOLDS_ARRAY (entries))
+    return resources;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (entries)); i++)
+    {
+      JsonNode *entry = json_array_get_element (json_node_get_array (entries), i);
+      g_autoptr(CabFhirRecord) record = NULL;
+      JsonNode *search;
+      JsonNode *mode = NULL;
+      JsonNode *resource;
+
+      if (!JSON_NODE_HOLDS_OBJECT (entry))
+        continue;
+      search = json_object_get_member (json_node_get_object (entry), "search");
+      if (search != NULL && JSON_NODE_HOLDS_OBJECT (search))
+        mode = json_object_get_member (json_node_get_object (search), "mode");
+      if (mode != NULL && json_node_get_value_type (mode) == G_TYPE_STRING &&
+          g_strcmp0 (json_node_get_string (mode), "outcome") == 0)
+        continue;
+      resource = json_object_get_member (json_node_get_object (entry), "resource");
+      if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
+        continue;
+      record = cab_fhir_record_new_from_json (json_node_get_object (resource), NULL);
+      if (record != NULL)
+        g_ptr_array_add (resources, resource);
+    }
+  return resources;
+}
+
+/* The records cut out of the text say what the tree's records say, and
+ * their JSON reads back as the Bundle's resource. */
+static void
+check_from_text (JsonObject *object,
+                 GPtrArray  *records,
+                 const char *next_url,
+                 guint       n_invalid,
+                 GBytes     *bytes)
+{
+  g_autoptr(GPtrArray) cut = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) resources = NULL;
+  g_autofree char *cut_next_url = NULL;
+  guint cut_n_invalid = 0;
+
+  cut = cab_fhir_bundle_get_records_from_text (object, bytes, &cut_next_url, &cut_n_invalid, &error);
+  g_assert_true ((cut == NULL) == (records == NULL));
+  if (cut == NULL)
+    return;
+
+  g_assert_cmpstr (cut_next_url, ==, next_url);
+  g_assert_cmpuint (cut_n_invalid, ==, n_invalid);
+  g_assert_cmpuint (cut->len, ==, records->len);
+  resources = recorded_resources (object);
+  g_assert_cmpuint (resources->len, ==, records->len);
+  for (guint i = 0; i < records->len; i++)
+    {
+      CabFhirRecord *a = g_ptr_array_index (records, i);
+      CabFhirRecord *b = g_ptr_array_index (cut, i);
+      g_autoptr(JsonNode) tree = parse_record_json (b->json);
+
+      g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpstr (a->type, ==, b->type);
+      g_assert_cmpstr (a->id, ==, b->id);
+      g_assert_cmpstr (a->version_id, ==, b->version_id);
+      g_assert_cmpstr (a->last_updated, ==, b->last_updated);
+      g_assert_cmpstr (a->patient_id, ==, b->patient_id);
+      /* json-glib 1.6 keeps a lone surrogate as invalid UTF-8 and writes
+       * 1e308 as "1e+308.0": what the tree wrote may not read back, but
+       * what was cut out must, unless it was written from the tree too. */
+      if (tree == NULL)
+        g_assert_cmpstr (a->json, ==, b->json);
+      else
+        g_assert_true (nodes_equal (tree, g_ptr_array_index (resources, i)));
+    }
+}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -49,6 +206,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
     records = cab_fhir_bundle_get_records (object, &next_url, &n_invalid, &bundle_error);
     g_assert_true ((records == NULL) != (bundle_error == NULL));
+    check_from_text (object, records, next_url, n_invalid, bytes);
   }
 
   {

@@ -995,6 +995,381 @@ test_malformed (void)
   }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Records cut out of the Bundle text                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Same types, same values, members in the same order. */
+static gboolean
+nodes_equal (JsonNode *a,
+             JsonNode *b)
+{
+  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
+    return FALSE;
+
+  switch (JSON_NODE_TYPE (a))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *oa = json_node_get_object (a);
+        JsonObject *ob = json_node_get_object (b);
+        g_autoptr(GList) ma = json_object_get_members (oa);
+        g_autoptr(GList) mb = json_object_get_members (ob);
+        GList *la, *lb;
+
+        for (la = ma, lb = mb; la != NULL && lb != NULL; la = la->next, lb = lb->next)
+          if (g_strcmp0 (la->data, lb->data) != 0 ||
+              !nodes_equal (json_object_get_member (oa, la->data), json_object_get_member (ob, lb->data)))
+            return FALSE;
+        return la == NULL && lb == NULL;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *aa = json_node_get_array (a);
+        JsonArray *ab = json_node_get_array (b);
+
+        if (json_array_get_length (aa) != json_array_get_length (ab))
+          return FALSE;
+        for (guint i = 0; i < json_array_get_length (aa); i++)
+          if (!nodes_equal (json_array_get_element (aa, i), json_array_get_element (ab, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (a) != json_node_get_value_type (b))
+        return FALSE;
+      switch (json_node_get_value_type (a))
+        {
+        case G_TYPE_INT64:
+          return json_node_get_int (a) == json_node_get_int (b);
+        case G_TYPE_DOUBLE:
+          return json_node_get_double (a) == json_node_get_double (b);
+        case G_TYPE_BOOLEAN:
+          return json_node_get_boolean (a) == json_node_get_boolean (b);
+        case G_TYPE_STRING:
+          return g_strcmp0 (json_node_get_string (a), json_node_get_string (b)) == 0;
+        default:
+          return FALSE;
+        }
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
+static void
+test_nodes_equal (void)
+{
+  static const char * const differ[][2] = {
+    { "{\"a\":1}", "{\"a\":1.0}" },
+    { "{\"a\":1}", "{\"a\":2}" },
+    { "{\"a\":\"x\"}", "{\"a\":\"y\"}" },
+    { "{\"a\":1,\"b\":2}", "{\"b\":2,\"a\":1}" },
+    { "{\"a\":1}", "{\"a\":1,\"b\":2}" },
+    { "{\"a\":[1,[2]]}", "{\"a\":[1,[3]]}" },
+    { "{\"a\":[1]}", "{\"a\":[1,1]}" },
+    { "{\"a\":null}", "{\"a\":false}" },
+    { "{\"a\":{}}", "{\"a\":[]}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (differ); i++)
+    {
+      g_autoptr(JsonNode) a = json_from_string (differ[i][0], NULL);
+      g_autoptr(JsonNode) b = json_from_string (differ[i][1], NULL);
+      g_autoptr(JsonNode) a2 = json_from_string (differ[i][0], NULL);
+
+      g_assert_false (nodes_equal (a, b));
+      g_assert_true (nodes_equal (a, a2));
+    }
+}
+
+/* The entries' resources that get a record, in the records' order. */
+static GPtrArray *
+recorded_resources (JsonObject *bundle)
+{
+  GPtrArray *resources = g_ptr_array_new ();
+  JsonNode *entries = json_object_get_member (bundle, "entry");
+
+  if (entries == NULL || !JSON_NODE_HOLDS_ARRAY (entries))
+    return resources;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (entries)); i++)
+    {
+      JsonNode *entry = json_array_get_element (json_node_get_array (entries), i);
+      g_autoptr(CabFhirRecord) record = NULL;
+      JsonNode *search;
+      JsonNode *resource;
+
+      if (!JSON_NODE_HOLDS_OBJECT (entry))
+        continue;
+      search = json_object_get_member (json_node_get_object (entry), "search");
+      if (search != NULL && JSON_NODE_HOLDS_OBJECT (search) &&
+          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (search),
+                                                                 "mode", NULL), "outcome") == 0)
+        continue;
+      resource = json_object_get_member (json_node_get_object (entry), "resource");
+      if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
+        continue;
+      record = cab_fhir_record_new_from_json (json_node_get_object (resource), NULL);
+      if (record != NULL)
+        g_ptr_array_add (resources, resource);
+    }
+  return resources;
+}
+
+/* From the tree and from the text: same records, and each cut record's JSON
+ * reads back as the resource. Returns the records from the text. */
+static GPtrArray *
+assert_same_records (JsonObject *bundle,
+                     GBytes     *text)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) cut = NULL;
+  g_autoptr(GPtrArray) resources = recorded_resources (bundle);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) cut_error = NULL;
+  g_autofree char *next_url = NULL;
+  g_autofree char *cut_next_url = NULL;
+  guint n_invalid = 0;
+  guint cut_n_invalid = 0;
+
+  records = cab_fhir_bundle_get_records (bundle, &next_url, &n_invalid, &error);
+  g_assert_no_error (error);
+  cut = cab_fhir_bundle_get_records_from_text (bundle, text, &cut_next_url, &cut_n_invalid, &cut_error);
+  g_assert_no_error (cut_error);
+
+  g_assert_cmpstr (cut_next_url, ==, next_url);
+  g_assert_cmpuint (cut_n_invalid, ==, n_invalid);
+  g_assert_cmpuint (cut->len, ==, records->len);
+  g_assert_cmpuint (resources->len, ==, records->len);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      CabFhirRecord *a = g_ptr_array_index (records, i);
+      CabFhirRecord *b = g_ptr_array_index (cut, i);
+      g_autoptr(JsonNode) tree = json_from_string (b->json, NULL);
+
+      g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpstr (a->type, ==, b->type);
+      g_assert_cmpstr (a->id, ==, b->id);
+      g_assert_cmpstr (a->version_id, ==, b->version_id);
+      g_assert_cmpstr (a->last_updated, ==, b->last_updated);
+      g_assert_cmpstr (a->patient_id, ==, b->patient_id);
+      if (a->kind == CAB_RESOURCE_PATIENT)
+        {
+          g_assert_cmpstr (a->patient->family, ==, b->patient->family);
+          g_assert_cmpstr (a->patient->given, ==, b->patient->given);
+        }
+      if (a->kind == CAB_RESOURCE_OBSERVATION)
+        g_assert_cmpuint (a->observation_values->len, ==, b->observation_values->len);
+
+      /* json-glib 1.6 keeps a lone surrogate as invalid UTF-8, and writes
+       * that: such JSON does not read back, and must come from the tree. */
+      if (tree == NULL)
+        g_assert_cmpstr (b->json, ==, a->json);
+      else
+        g_assert_true (nodes_equal (tree, g_ptr_array_index (resources, i)));
+    }
+
+  return g_steal_pointer (&cut);
+}
+
+typedef enum
+{
+  CUT,          /* @marker, which the tree would not write, is in a record */
+  WRITTEN,      /* every record written from the tree */
+  NOT_PARSED,   /* cab_fhir_parse_bytes refuses it */
+} CutExpect;
+
+static void
+assert_cut (const char *text,
+            gssize      text_len,
+            CutExpect   expect,
+            const char *marker)
+{
+  gsize len = text_len < 0 ? strlen (text) : (gsize) text_len;
+  /* A copy of exactly @len bytes, so that ASan sees reads past the end. */
+  g_autoptr(GBytes) bytes = g_bytes_new (text, len);
+  g_autoptr(GBytes) full = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) cut = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *copy = NULL;
+  gboolean marked = FALSE;
+
+  root = cab_fhir_parse_bytes (bytes, &error);
+  if (expect == NOT_PARSED)
+    {
+      g_assert_null (root);
+      g_assert_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_PARSE);
+      return;
+    }
+  g_assert_no_error (error);
+
+  cut = assert_same_records (json_node_get_object (root), bytes);
+  records = cab_fhir_bundle_get_records (json_node_get_object (root), NULL, NULL, NULL);
+  for (guint i = 0; i < cut->len; i++)
+    {
+      CabFhirRecord *a = g_ptr_array_index (records, i);
+      CabFhirRecord *b = g_ptr_array_index (cut, i);
+
+      if (expect == WRITTEN)
+        g_assert_cmpstr (b->json, ==, a->json);
+      if (marker != NULL && strstr (b->json, marker) != NULL)
+        {
+          g_assert_null (strstr (a->json, marker));
+          marked = TRUE;
+        }
+    }
+  g_assert_true (expect != CUT || marker == NULL || marked);
+
+  /* Text that is not quite what the tree was parsed from: every prefix
+   * (json-glib stops after a first object, so one may still be cut), and
+   * every byte in turn made a NUL, on which the scan gives up. */
+  copy = g_memdup2 (text, len);
+  for (gsize i = 0; i < len; i++)
+    {
+      g_autoptr(GBytes) prefix = g_bytes_new (text, i);
+      g_autoptr(GBytes) with_nul = NULL;
+      g_autoptr(GPtrArray) from_prefix = assert_same_records (json_node_get_object (root), prefix);
+      g_autoptr(GPtrArray) from_nul = NULL;
+      char saved = copy[i];
+
+      copy[i] = '\0';
+      with_nul = g_bytes_new (copy, len);
+      copy[i] = saved;
+
+      from_nul = cab_fhir_bundle_get_records_from_text (json_node_get_object (root), with_nul,
+                                                        NULL, NULL, NULL);
+      g_assert_cmpuint (from_nul->len, ==, records->len);
+      for (guint r = 0; r < records->len; r++)
+        {
+          const char *json = ((CabFhirRecord *) g_ptr_array_index (records, r))->json;
+
+          g_assert_cmpstr (((CabFhirRecord *) g_ptr_array_index (from_nul, r))->json, ==, json);
+        }
+    }
+}
+
+#define CUT_PATIENT "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"versionId\":\"2\"," \
+                    "\"lastUpdated\":\"2024-01-01T00:00:00Z\"},\"name\":[{\"family\":\"Dupont\",\"given\":[\"Jean\"]}]}"
+#define CUT_OBSERVATION "{\"resourceType\":\"Observation\",\"id\":\"o1\",\"subject\":{\"reference\":\"Patient/p1\"}," \
+                        "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"29463-7\"}]}," \
+                        "\"valueQuantity\":{\"value\":2.5e3,\"unit\":\"mg\"},\"x\":-0,\"y\":[true,false,null,1E-2,0.5,-12]}"
+#define CUT_BUNDLE(entries) "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[" entries "]," \
+                            "\"link\":[{\"relation\":\"next\",\"url\":\"http://h/next\"}]}"
+
+static void
+test_cut_layouts (void)
+{
+  /* Compact, keys in any order around "resource". */
+  assert_cut (CUT_BUNDLE ("{\"fullUrl\":\"http://h/Patient/p1\",\"resource\":" CUT_PATIENT ",\"search\":{\"mode\":\"match\"}},"
+                          "{\"resource\":" CUT_OBSERVATION "}"), -1, CUT, "2.5e3");
+  assert_cut (CUT_BUNDLE ("{\"resource\":" CUT_PATIENT ",\"fullUrl\":\"x\",\"search\":{\"mode\":\"include\"}},"
+                          "{\"search\":{\"mode\":\"match\"},\"fullUrl\":\"y\",\"resource\":" CUT_OBSERVATION "}"),
+              -1, CUT, "2.5e3");
+
+  /* Pretty-printed with tabs and CRLF: the whitespace goes, not in strings. */
+  {
+    const char *text = "\r\n{ \"resourceType\" : \"Bundle\" ,\r\n\t\"entry\" : [ {\r\n\t\"resource\" :\t"
+                       "{ \"resourceType\" : \"Patient\" ,\r\n\t\t\"id\":\"p1\", \"name\" : [ { \"family\" : \"A b\\t\" } ] }"
+                       "\r\n} ,\n\t{ \"resource\" :\n" CUT_OBSERVATION "\n}\r\n]\r\n}\r\n";
+    g_autoptr(GBytes) bytes = g_bytes_new_static (text, strlen (text));
+    g_autoptr(JsonNode) root = parse_string (text, NULL);
+    g_autoptr(GPtrArray) cut = assert_same_records (json_node_get_object (root), bytes);
+
+    g_assert_cmpstr (((CabFhirRecord *) g_ptr_array_index (cut, 0))->json, ==,
+                     "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":\"A b\\t\"}]}");
+    assert_cut (text, -1, CUT, "2.5e3");
+  }
+
+  /* Escapes are kept as sent. */
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\",\"e\":\"p\\u00e9\",\"name\":[{\"family\":"
+                          "\"\\u00e9\\\"\\\\\\/ \\ud83d\\ude00\\uD83D\\uDE00\\b\\f\\n\\r\\t\"}]}}"),
+              -1, CUT, "\\u00e9\\\"\\\\\\/ \\ud83d\\ude00");
+
+  /* Braces, brackets and quotes inside strings, nested containers. */
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\",\"n\":1E2,\"m\":\"p{\","
+                          "\"text\":{\"div\":\"<div>}]{[\\\"}\\\\</div>\"},"
+                          "\"extension\":[{\"url\":\"[{\\\"\",\"valueString\":\"]}\\\\\"},[[{}],[]],\"\\\\\"]}}"),
+              -1, CUT, "1E2");
+
+  /* json-glib 1.6 writes 1e308 as 1e+308.0: the text is kept. */
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"big\":1e308}}"), -1, CUT, "1e308");
+
+  /* json-glib reads these back as it read them from the Bundle: duplicate
+   * keys inside a resource (the last one wins), raw control characters. */
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"a\",\"id\":\"b\","
+                          "\"meta\":{\"versionId\":\"1\",\"versionId\":\"2\"}}}"), -1, CUT, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"a\tb\"}}"), -1, CUT, "a\tb");
+
+  /* No entries, entries without a resource or with something else. */
+  assert_cut (CUT_BUNDLE (""), -1, CUT, NULL);
+  assert_cut ("{\"resourceType\":\"Bundle\"}", -1, CUT, NULL);
+  assert_cut (CUT_BUNDLE ("{\"request\":{\"method\":\"DELETE\",\"url\":\"Patient/x\"}},{\"fullUrl\":\"x\"},"
+                          "{\"resource\":\"Patient\"},{\"resource\":[1]},{\"resource\":null},7,[],"
+                          "{\"resource\":{\"resourceType\":\"Patient\"}},"
+                          "{\"resource\":" CUT_PATIENT ",\"search\":{\"mode\":\"outcome\"}},"
+                          "{\"resource\":" CUT_OBSERVATION "}"), -1, CUT, "2.5e3");
+}
+
+static void
+test_cut_refused (void)
+{
+  static const char * const literals[] = {
+    "0x1F", "0777", ".5", "1.", "-.5", "-0x10", "0b1", "99999999999999999999", "- 5", "$10",
+  };
+  /* And those cut out as they are; the tree writes the first ones otherwise. */
+  static const char * const good_literals[] = {
+    "-0", "1E-2", "2.5e+3", "12345678901234567890.5", "1e308", "0", "-0.0", "123456789012345678",
+  };
+
+  /* Keys the scan does not follow: the tree is written. */
+  assert_cut (CUT_BUNDLE ("{\"res\\u006furce\":" CUT_PATIENT "},{\"fullUr\\u006c\":\"x\",\"resource\":" CUT_OBSERVATION "}"),
+              -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":" CUT_PATIENT ",\"resource\":" CUT_OBSERVATION "}"), -1, WRITTEN, NULL);
+  assert_cut ("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":" CUT_PATIENT "}],"
+              "\"entry\":[{\"resource\":" CUT_OBSERVATION "}]}", -1, WRITTEN, NULL);
+  assert_cut ("{\"resourceType\":\"Bundle\",\"\\u0065ntry\":[{\"resource\":" CUT_OBSERVATION "}]}", -1, WRITTEN, NULL);
+
+  /* What json-glib takes and JSON does not. */
+  assert_cut ("\357\273\277" CUT_BUNDLE ("{\"resource\":" CUT_OBSERVATION "}"), -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":" CUT_OBSERVATION "}") "{}", -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":/* \" */" CUT_OBSERVATION "}"), -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":'\"}'}}"), -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"a\\u0000b\"}}"), -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\x41\\q\"}}"), -1, WRITTEN, NULL);
+  /* json-glib reads a short \u escape or a lone surrogate past what follows. */
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\u\",\"y\":1}}"), -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\ud83dz\"}}"), -1, WRITTEN, NULL);
+  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\ud83d\\\"\"}}"), -1, WRITTEN, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (literals); i++)
+    {
+      g_autofree char *text = g_strdup_printf (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":[%s]}}"),
+                                               literals[i]);
+
+      assert_cut (text, -1, WRITTEN, NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (good_literals); i++)
+    {
+      g_autofree char *text = g_strdup_printf (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":[%s]}}"),
+                                               good_literals[i]);
+      g_autofree char *marker = g_strdup_printf ("[%s]", good_literals[i]);
+
+      assert_cut (text, -1, CUT, i < 5 ? marker : NULL);
+    }
+
+  /* Not parsed at all: the scan never sees these. */
+  {
+    const char nul[] = CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"a\0b\"}}");
+
+    assert_cut (nul, sizeof nul - 1, NOT_PARSED, NULL);
+  }
+  assert_cut (CUT_BUNDLE ("{\"resource\":" CUT_OBSERVATION "}") "x", -1, NOT_PARSED, NULL);
+  assert_cut ("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":" CUT_OBSERVATION, -1, NOT_PARSED, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1015,6 +1390,9 @@ main (int   argc,
   g_test_add_func ("/fhir-resource/reference-id", test_reference_id);
   g_test_add_func ("/fhir-resource/bundle/searchset", test_bundle);
   g_test_add_func ("/fhir-resource/bundle/edge-cases", test_bundle_edge_cases);
+  g_test_add_func ("/fhir-resource/bundle/nodes-equal", test_nodes_equal);
+  g_test_add_func ("/fhir-resource/bundle/cut-layouts", test_cut_layouts);
+  g_test_add_func ("/fhir-resource/bundle/cut-refused", test_cut_refused);
   g_test_add_func ("/fhir-resource/outcome/issues", test_outcome);
   g_test_add_func ("/fhir-resource/outcome/degenerate", test_outcome_degenerate);
   g_test_add_func ("/fhir-resource/hostile/required-fields", test_required_fields);

@@ -401,6 +401,46 @@ check_depth (const guchar  *data,
   return TRUE;
 }
 
+static gboolean
+is_surrogate_escape (const char *hex,
+                     const char *halves)
+{
+  return (hex[0] == 'd' || hex[0] == 'D') && hex[1] != '\0' && strchr (halves, hex[1]) != NULL &&
+         g_ascii_isxdigit (hex[2]) && g_ascii_isxdigit (hex[3]);
+}
+
+/* json-glib 1.6 accepts a "\ud800" without its other half, swallows the next
+ * character and puts invalid UTF-8 in the tree: such text is refused. A
+ * backslash always starts an escape in valid JSON, so skipping escapes whole
+ * keeps the scan in step. */
+static gboolean
+has_lone_surrogate (const char *data,
+                    gsize       len)
+{
+  const char *p = data;
+  const char *end = data + len;
+
+  while (end - p >= 2 && (p = memchr (p, '\\', end - p)) != NULL && end - p >= 2)
+    {
+      if (p[1] != 'u' || end - p < 6)
+        {
+          p += 2;
+          continue;
+        }
+      if (is_surrogate_escape (p + 2, "cdefCDEF"))
+        return TRUE;
+      if (!is_surrogate_escape (p + 2, "89abAB"))
+        {
+          p += 6;
+          continue;
+        }
+      if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !is_surrogate_escape (p + 8, "cdefCDEF"))
+        return TRUE;
+      p += 12;
+    }
+  return FALSE;
+}
+
 JsonNode *
 cab_fhir_parse_bytes (GBytes  *bytes,
                       GError **error)
@@ -431,6 +471,13 @@ cab_fhir_parse_bytes (GBytes  *bytes,
 
   if (!check_depth ((const guchar *) data, len, error))
     return NULL;
+
+  if (has_lone_surrogate (data, len))
+    {
+      g_set_error_literal (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_PARSE,
+                           _("The server sent malformed JSON (a broken Unicode escape)"));
+      return NULL;
+    }
 
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cab-fhir-resource.h"
+#include "cab-test-json.h"
 
 /* Fixtures are realistic FR Core resources in tests/data. Hostile inputs are
  * built here; the whole file runs under G_DEBUG=fatal-criticals, so a single
@@ -1017,64 +1018,6 @@ test_malformed (void)
 /* Records cut out of the Bundle text                                       */
 /* ------------------------------------------------------------------------ */
 
-/* Same types, same values, members in the same order. */
-static gboolean
-nodes_equal (JsonNode *a,
-             JsonNode *b)
-{
-  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
-    return FALSE;
-
-  switch (JSON_NODE_TYPE (a))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *oa = json_node_get_object (a);
-        JsonObject *ob = json_node_get_object (b);
-        g_autoptr(GList) ma = json_object_get_members (oa);
-        g_autoptr(GList) mb = json_object_get_members (ob);
-        GList *la, *lb;
-
-        for (la = ma, lb = mb; la != NULL && lb != NULL; la = la->next, lb = lb->next)
-          if (g_strcmp0 (la->data, lb->data) != 0 ||
-              !nodes_equal (json_object_get_member (oa, la->data), json_object_get_member (ob, lb->data)))
-            return FALSE;
-        return la == NULL && lb == NULL;
-      }
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *aa = json_node_get_array (a);
-        JsonArray *ab = json_node_get_array (b);
-
-        if (json_array_get_length (aa) != json_array_get_length (ab))
-          return FALSE;
-        for (guint i = 0; i < json_array_get_length (aa); i++)
-          if (!nodes_equal (json_array_get_element (aa, i), json_array_get_element (ab, i)))
-            return FALSE;
-        return TRUE;
-      }
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (a) != json_node_get_value_type (b))
-        return FALSE;
-      switch (json_node_get_value_type (a))
-        {
-        case G_TYPE_INT64:
-          return json_node_get_int (a) == json_node_get_int (b);
-        case G_TYPE_DOUBLE:
-          return json_node_get_double (a) == json_node_get_double (b);
-        case G_TYPE_BOOLEAN:
-          return json_node_get_boolean (a) == json_node_get_boolean (b);
-        case G_TYPE_STRING:
-          return g_strcmp0 (json_node_get_string (a), json_node_get_string (b)) == 0;
-        default:
-          return FALSE;
-        }
-    case JSON_NODE_NULL:
-    default:
-      return TRUE;
-    }
-}
-
 static void
 test_nodes_equal (void)
 {
@@ -1096,8 +1039,8 @@ test_nodes_equal (void)
       g_autoptr(JsonNode) b = json_from_string (differ[i][1], NULL);
       g_autoptr(JsonNode) a2 = json_from_string (differ[i][0], NULL);
 
-      g_assert_false (nodes_equal (a, b));
-      g_assert_true (nodes_equal (a, a2));
+      g_assert_false (cab_test_json_nodes_equal (a, b));
+      g_assert_true (cab_test_json_nodes_equal (a, a2));
     }
 }
 
@@ -1185,7 +1128,7 @@ assert_same_records (JsonObject *bundle,
       if (tree == NULL)
         g_assert_cmpstr (b->json, ==, a->json);
       else
-        g_assert_true (nodes_equal (tree, g_ptr_array_index (resources, i)));
+        g_assert_true (cab_test_json_nodes_equal (tree, g_ptr_array_index (resources, i)));
     }
 
   return g_steal_pointer (&cut);

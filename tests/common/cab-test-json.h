@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Strict tree equality: same node types (1 is not 1.0), same values (NaN
+ * equals NaN), object members with the same names in the same order. */
+gboolean cab_test_json_nodes_equal (JsonNode *a,
+                                    JsonNode *b);
+
+G_END_DECLS

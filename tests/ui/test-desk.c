@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <math.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -11,6 +10,7 @@
 #include "cab-application.h"
 #include "cab-imaging-link.h"
 #include "cab-store-opened.h"
+#include "cab-test-language.h"
 #include "cab-test-sandbox.h"
 #include "desk/cab-desk.h"
 #include "desk/cab-recent-patients.h"
@@ -761,43 +761,6 @@ test_desk_consultation (void)
 
 /* ---------------------------------------------------------------------- */
 
-static void
-parse_args (int   *argc,
-            char **argv)
-{
-  int j = 1;
-
-  for (int i = 1; i < *argc; i++)
-    {
-      if (g_str_has_prefix (argv[i], "--lang="))
-        lang = argv[i] + strlen ("--lang=");
-      else
-        argv[j++] = argv[i];
-    }
-  *argc = j;
-  argv[j] = NULL;
-}
-
-static void
-setup_language (void)
-{
-  if (g_str_equal (lang, "fr"))
-    {
-      g_setenv ("LANGUAGE", "fr", TRUE);
-      if (setlocale (LC_ALL, "fr_FR.UTF-8") != NULL)
-        g_setenv ("LC_ALL", "fr_FR.UTF-8", TRUE);
-      else
-        g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-    }
-  else
-    {
-      g_unsetenv ("LANGUAGE");
-      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-    }
-
-  cab_application_init_i18n ();
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -805,8 +768,7 @@ main (int   argc,
   const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  parse_args (&argc, argv);
-  setup_language ();
+  lang = cab_test_language_setup (&argc, argv);
 
   /* No session bus: the application runs on its own, as in a sandbox. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);

@@ -3,11 +3,11 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "cab-application.h"
+#include "cab-test-language.h"
 #include "cab-test-sandbox.h"
 #include "outbox/cab-outbox-edit-dialog.h"
 #include "outbox/cab-outbox-page.h"
@@ -944,43 +944,6 @@ test_outbox_page_edit_error (Fixture       *f,
 
 /* ---------------------------------------------------------------------- */
 
-static void
-parse_args (int   *argc,
-            char **argv)
-{
-  int j = 1;
-
-  for (int i = 1; i < *argc; i++)
-    {
-      if (g_str_has_prefix (argv[i], "--lang="))
-        lang = argv[i] + strlen ("--lang=");
-      else
-        argv[j++] = argv[i];
-    }
-  *argc = j;
-  argv[j] = NULL;
-}
-
-static void
-setup_language (void)
-{
-  if (g_str_equal (lang, "fr"))
-    {
-      g_setenv ("LANGUAGE", "fr", TRUE);
-      if (setlocale (LC_ALL, "fr_FR.UTF-8") != NULL)
-        g_setenv ("LC_ALL", "fr_FR.UTF-8", TRUE);
-      else
-        g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-    }
-  else
-    {
-      g_unsetenv ("LANGUAGE");
-      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-    }
-
-  cab_application_init_i18n ();
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -988,8 +951,7 @@ main (int   argc,
   const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  parse_args (&argc, argv);
-  setup_language ();
+  lang = cab_test_language_setup (&argc, argv);
 
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
 

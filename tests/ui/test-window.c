@@ -3,11 +3,11 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "cab-application.h"
+#include "cab-test-language.h"
 #include "cab-test-sandbox.h"
 
 #define PRACTICE "Organization/org-practice"
@@ -435,44 +435,6 @@ test_window_unconfigured (void)
 
 /* ---------------------------------------------------------------------- */
 
-static void
-parse_args (int   *argc,
-            char **argv)
-{
-  int j = 1;
-
-  for (int i = 1; i < *argc; i++)
-    {
-      if (g_str_has_prefix (argv[i], "--lang="))
-        lang = argv[i] + strlen ("--lang=");
-      else
-        argv[j++] = argv[i];
-    }
-  *argc = j;
-  argv[j] = NULL;
-}
-
-static void
-setup_language (void)
-{
-  if (g_str_equal (lang, "fr"))
-    {
-      g_setenv ("LANGUAGE", "fr", TRUE);
-      /* Dates the French way need the locale; messages work without it. */
-      if (setlocale (LC_ALL, "fr_FR.UTF-8") != NULL)
-        g_setenv ("LC_ALL", "fr_FR.UTF-8", TRUE);
-      else
-        g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-    }
-  else
-    {
-      g_unsetenv ("LANGUAGE");
-      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-    }
-
-  cab_application_init_i18n ();
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -480,8 +442,7 @@ main (int   argc,
   const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  parse_args (&argc, argv);
-  setup_language ();
+  lang = cab_test_language_setup (&argc, argv);
 
   /* No session bus: the application runs on its own, as in a sandbox. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);

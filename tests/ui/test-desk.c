@@ -10,7 +10,7 @@
 #include "cab-application.h"
 #include "cab-imaging-link.h"
 #include "cab-store-opened.h"
-#include "cab-test-language.h"
+#include "cab-test-ui.h"
 #include "cab-test-sandbox.h"
 #include "desk/cab-desk.h"
 #include "desk/cab-recent-patients.h"
@@ -18,8 +18,6 @@
 
 #define PRACTICE "Organization/org-practice"
 #define PRACTICE_NAME "Cabinet médical des Tilleuls"
-/* A hang guard, not a timing assertion. */
-#define WAIT_LIMIT_S 120
 
 static CabApplication *app;
 static const char *lang = "en";
@@ -28,56 +26,11 @@ static char *screenshot_dir;
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
 
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   condition,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (50, wake_cb, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_source_remove (wake_id);
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_id);
-}
-
 static void
 screenshot (CabWindow  *window,
             const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
-  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
-
-  settle (500);
-  g_assert_true (cab_window_save_screenshot (window, path, &error));
-  g_assert_no_error (error);
-  g_test_message ("screenshot: %s", path);
+  cab_test_ui_screenshot (window, screenshot_dir, name, lang);
 }
 
 static GtkWidget *
@@ -348,7 +301,7 @@ activate_document (CabDesk         *desk,
   g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
   g_signal_emit_by_name (cab_timeline_view_get_list_view (timeline), "activate", position);
   g_assert_cmpstr (cab_document_pane_get_document_id (pane), ==, item_id (timeline, position));
-  wait_for (viewer_settled, pane, "the document to show");
+  cab_test_ui_wait_for (viewer_settled, pane, "the document to show");
 }
 
 static void
@@ -366,7 +319,7 @@ open_by_search (CabWindow  *window,
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
   /* Enter at once: the search opens the first result when it comes. */
   g_signal_emit_by_name (entry, "activate");
-  wait_for (patient_shown, &wait, "the patient to open");
+  cab_test_ui_wait_for (patient_shown, &wait, "the patient to open");
 }
 
 static void
@@ -501,14 +454,14 @@ test_desk_consultation (void)
   g_signal_connect (session, "sync-finished", G_CALLBACK (sync_finished_cb), &watch);
   g_signal_connect (session, "notify::status", G_CALLBACK (status_cb), NULL);
   cab_window_set_uri_launcher (window, launcher_cb, &launched, NULL);
-  wait_for (window_mapped, window, "the window to be mapped");
+  cab_test_ui_wait_for (window_mapped, window, "the window to be mapped");
 
-  wait_for (finished_n_times, &finished, "the first sync");
+  cab_test_ui_wait_for (finished_n_times, &finished, "the first sync");
   g_assert_true (watch.last_success);
   store = cab_session_get_store (session);
 
   /* Who is working: the practice, as the server names it. */
-  wait_for (has_operator, session, "the practice name");
+  cab_test_ui_wait_for (has_operator, session, "the practice name");
   desk = cab_window_get_desk (window);
   g_assert_cmpstr (cab_window_get_page (window), ==, "patients");
   g_assert_null (cab_desk_get_patient_id (desk));
@@ -605,7 +558,7 @@ test_desk_consultation (void)
 
   /* Imaging only. */
   cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_IMAGING);
-  wait_for (timeline_idle, timeline, "the imaging filter");
+  cab_test_ui_wait_for (timeline_idle, timeline, "the imaging filter");
   g_assert_cmpuint (cab_timeline_view_get_n_documents (timeline), >, 0);
   for (guint i = 0; i < g_list_model_get_n_items (cab_timeline_view_get_model (timeline)); i++)
     {
@@ -633,9 +586,9 @@ test_desk_consultation (void)
   imaging_id = g_strdup (cab_document_pane_get_document_id (pane));
   g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
   g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), >=, 1);
-  wait_for (is_true, &rendered, "the first page to be rendered");
+  cab_test_ui_wait_for (is_true, &rendered, "the first page to be rendered");
   g_signal_handler_disconnect (viewer, rendered_id);
-  settle (300);
+  cab_test_ui_settle (300);
   g_assert_cmpuint (count_dark_pixels (GTK_WIDGET (cab_pdf_viewer_get_view (viewer))), >, 500);
 
   /* Its text went to the full-text index. */
@@ -652,7 +605,7 @@ test_desk_consultation (void)
 
   /* Find a word: accents and case ignored. */
   cab_pdf_viewer_find (viewer, "CONCLUSION");
-  wait_for (find_done, cab_pdf_viewer_get_view (viewer), "the word to be found");
+  cab_test_ui_wait_for (find_done, cab_pdf_viewer_get_view (viewer), "the word to be found");
   g_assert_cmpuint (cab_pdf_view_get_n_matches (cab_pdf_viewer_get_view (viewer)), >=, 1);
 
   /* "View images" asks the launcher for the viewer link. */
@@ -675,20 +628,20 @@ test_desk_consultation (void)
   /* Refresh this patient: a sync of them alone, then the page reads again. */
   g_signal_emit_by_name (cab_patient_page_get_header (page), "refresh-requested", chosen.id);
   g_assert_true (cab_patient_page_get_refreshing (page));
-  wait_for (not_refreshing, page, "the patient refresh");
+  cab_test_ui_wait_for (not_refreshing, page, "the patient refresh");
   g_assert_cmpint (cab_session_get_sync_state (session), ==, CAB_SYNC_STATE_IDLE);
-  wait_for (timeline_idle, timeline, "the timeline after the refresh");
+  cab_test_ui_wait_for (timeline_idle, timeline, "the timeline after the refresh");
 
   /* A lab report, with its results beside it when it has any. */
   cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_LAB);
-  wait_for (timeline_idle, timeline, "the lab filter");
+  cab_test_ui_wait_for (timeline_idle, timeline, "the lab filter");
   if (cab_timeline_view_get_n_documents (timeline) > 0)
     {
       guint n_results, n_abnormal;
 
       activate_document (desk, timeline, first_document (timeline, NULL));
       g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
-      wait_for (lab_done, cab_document_pane_get_lab_table (pane), "the lab results");
+      cab_test_ui_wait_for (lab_done, cab_document_pane_get_lab_table (pane), "the lab results");
       n_results = cab_lab_table_get_n_results (cab_document_pane_get_lab_table (pane), &n_abnormal);
       g_test_message ("lab report: %u results, %u out of range", n_results, n_abnormal);
       g_assert_cmpint (cab_document_pane_get_shows_results (pane), ==, n_results > 0);
@@ -699,7 +652,7 @@ test_desk_consultation (void)
   g_clear_pointer (&sandbox, cab_test_sandbox_free);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
   finished.n = 2;
-  wait_for (finished_n_times, &finished, "the offline sync");
+  cab_test_ui_wait_for (finished_n_times, &finished, "the offline sync");
   g_assert_cmpint (cab_session_get_sync_state (session), ==, CAB_SYNC_STATE_OFFLINE);
 
   /* The patient still opens, from the recent patients this time. */
@@ -714,13 +667,13 @@ test_desk_consultation (void)
     g_assert_cmpuint (cab_recent_patients_get_n (CAB_RECENT_PATIENTS (overview)), ==, 1);
     g_assert_nonnull (row);
     g_signal_emit_by_name (row, "activate");
-    wait_for (patient_shown, &wait, "the patient to open offline");
+    cab_test_ui_wait_for (patient_shown, &wait, "the patient to open offline");
   }
   g_assert_cmpuint (cab_timeline_view_get_n_documents (timeline), ==, expected->len);
 
   /* The downloaded report still reads. */
   cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_IMAGING);
-  wait_for (timeline_idle, timeline, "the imaging filter");
+  cab_test_ui_wait_for (timeline_idle, timeline, "the imaging filter");
   for (position = 0; position < g_list_model_get_n_items (cab_timeline_view_get_model (timeline)); position++)
     if (g_strcmp0 (item_id (timeline, position), imaging_id) == 0)
       break;
@@ -729,7 +682,7 @@ test_desk_consultation (void)
 
   /* One never downloaded says when it will be there. */
   cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_ALL);
-  wait_for (timeline_idle, timeline, "the whole timeline");
+  cab_test_ui_wait_for (timeline_idle, timeline, "the whole timeline");
   position = GTK_INVALID_LIST_POSITION;
   for (guint i = 0; i < g_list_model_get_n_items (cab_timeline_view_get_model (timeline)); i++)
     {
@@ -751,7 +704,7 @@ test_desk_consultation (void)
   cab_window_set_uri_launcher (window, NULL, NULL, NULL);
   cab_session_shutdown (session);
   gtk_window_close (GTK_WINDOW (window));
-  settle (100);
+  cab_test_ui_settle (100);
 
   g_free (chosen.id);
   g_free (chosen.query);
@@ -768,7 +721,7 @@ main (int   argc,
   const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  lang = cab_test_language_setup (&argc, argv);
+  lang = cab_test_ui_setup_language (&argc, argv);
 
   /* No session bus: the application runs on its own, as in a sandbox. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);

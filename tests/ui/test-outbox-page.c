@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "cab-application.h"
-#include "cab-test-language.h"
+#include "cab-test-ui.h"
 #include "cab-test-sandbox.h"
 #include "outbox/cab-outbox-edit-dialog.h"
 #include "outbox/cab-outbox-page.h"
@@ -16,8 +16,6 @@
 #include "../integration/test-outbox-common.h"
 
 #define PRACTICE "Organization/org-practice"
-/* A hang guard, not a timing assertion. */
-#define WAIT_LIMIT_S 120
 #define N_PUBLISHES 3
 
 static CabApplication *app;
@@ -27,62 +25,11 @@ static char *screenshot_dir;
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
 
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   condition,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (50, wake_cb, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_source_remove (wake_id);
-}
-
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_id);
-}
-
 static void
 screenshot (CabWindow  *window,
             const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
-  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
-
-  /* Right after a dialog closed, a frame may not be drawn yet: try again. */
-  for (guint i = 0; i < 10; i++)
-    {
-      g_clear_error (&error);
-      settle (400);
-      if (cab_window_save_screenshot (window, path, &error))
-        break;
-    }
-  g_assert_no_error (error);
-  g_test_message ("screenshot: %s", path);
+  cab_test_ui_screenshot (window, screenshot_dir, name, lang);
 }
 
 /* The dialogs are windows of their own: the same rendering as
@@ -99,7 +46,7 @@ screenshot_widget (GtkWidget  *widget,
   g_autoptr(GdkTexture) texture = NULL;
   int width, height;
 
-  settle (400);
+  cab_test_ui_settle (400);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   g_assert_true (gtk_widget_get_mapped (widget));
@@ -187,7 +134,7 @@ wait_for_sync (SyncWatch *watch,
 {
   FinishedWait wait = { watch, n };
 
-  wait_for (finished_n_times, &wait, "the sync to finish");
+  cab_test_ui_wait_for (finished_n_times, &wait, "the sync to finish");
 }
 
 typedef struct
@@ -230,7 +177,7 @@ fixture_setup (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
   gtk_window_present (GTK_WINDOW (f->window));
   cab_session_start (session);
-  wait_for (window_mapped, f->window, "the window to be mapped");
+  cab_test_ui_wait_for (window_mapped, f->window, "the window to be mapped");
   wait_for_sync (&f->watch, 1);
   g_assert_true (f->watch.last_success);
 
@@ -251,7 +198,7 @@ fixture_teardown (Fixture       *f,
   g_signal_handlers_disconnect_by_func (f->session, status_cb, NULL);
   cab_session_shutdown (f->session);
   gtk_window_close (GTK_WINDOW (f->window));
-  settle (200);
+  cab_test_ui_settle (200);
 
   g_ptr_array_unref (f->patients);
   g_clear_pointer (&f->sandbox, cab_test_sandbox_free);
@@ -301,7 +248,7 @@ publish_full (Fixture    *f,
   cab_publish_dialog_set_document_title (dialog, title);
   cab_publish_dialog_set_hold (dialog, hold);
   cab_publish_dialog_publish (dialog);
-  wait_for (is_queued, &queued, "the publish to be queued");
+  cab_test_ui_wait_for (is_queued, &queued, "the publish to be queued");
   g_assert_cmpint (queued.id, >, 0);
 
   return queued.id;
@@ -408,18 +355,18 @@ test_outbox_page_slow_drain (Fixture       *f,
   /* Online: nothing to say. */
   g_assert_null (cab_window_get_last_toast (f->window));
 
-  wait_for (waiting_shown, &waiting, "the entries to show as pending");
+  cab_test_ui_wait_for (waiting_shown, &waiting, "the entries to show as pending");
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, badge);
   screenshot (f->window, "outbox-pending");
 
   /* The drain waits on the server: the main loop keeps drawing. */
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), count_frame_cb, &n_frames, NULL);
-  settle (3000);
+  cab_test_ui_settle (3000);
   gtk_widget_remove_tick_callback (GTK_WIDGET (f->window), tick_id);
   g_test_message ("%u frames in 3 s while draining", n_frames);
   g_assert_cmpuint (n_frames, >, 30);
 
-  wait_for (shown_at_least, &sent, "the entries to show as sent");
+  cab_test_ui_wait_for (shown_at_least, &sent, "the entries to show as sent");
   set_faults (f->sandbox, NULL);
   g_assert_cmpuint (cab_outbox_page_get_n_pending (f->page), ==, 0);
   g_assert_null (cab_window_get_outbox_badge (f->window));
@@ -429,7 +376,7 @@ test_outbox_page_slow_drain (Fixture       *f,
   sent_wait.timeline = cab_patient_page_get_timeline (cab_desk_get_patient_page (cab_window_get_desk (f->window)));
   cab_desk_open_patient (cab_window_get_desk (f->window), g_ptr_array_index (f->patients, 0));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "patients");
-  wait_for (timeline_shows, &sent_wait, "the sent document in the timeline");
+  cab_test_ui_wait_for (timeline_shows, &sent_wait, "the sent document in the timeline");
 
   /* Each landed once. */
   by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
@@ -456,13 +403,13 @@ test_outbox_page_offline (Fixture       *f,
   /* On the patient's timeline at once, marked pending. */
   cab_desk_open_patient (cab_window_get_desk (f->window), g_ptr_array_index (f->patients, 0));
   publish (f, g_ptr_array_index (f->patients, 0), "Compte rendu hors ligne");
-  wait_for (timeline_shows, &pending_wait, "the document pending in the timeline");
+  cab_test_ui_wait_for (timeline_shows, &pending_wait, "the document pending in the timeline");
   screenshot (f->window, "timeline-pending");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   g_assert_cmpstr (cab_window_get_last_toast (f->window), ==,
                    _("Queued: will be sent when the health space is reachable"));
 
-  wait_for (shown_at_least, &waiting, "the entry to show as pending");
+  cab_test_ui_wait_for (shown_at_least, &waiting, "the entry to show as pending");
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, "1");
 
   /* Held back: listed, not counted as waiting. */
@@ -478,9 +425,9 @@ test_outbox_page_offline (Fixture       *f,
     cab_publish_dialog_set_hold (dialog, TRUE);
     screenshot_widget (GTK_WIDGET (dialog), "publish-dialog");
     cab_publish_dialog_publish (dialog);
-    wait_for (is_queued, &queued, "the held publish to be queued");
+    cab_test_ui_wait_for (is_queued, &queued, "the held publish to be queued");
   }
-  wait_for (shown_at_least, &held, "the held entry to show");
+  cab_test_ui_wait_for (shown_at_least, &held, "the held entry to show");
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, "1");
   screenshot (f->window, "outbox-offline");
 }
@@ -529,7 +476,7 @@ test_outbox_page_conflict (Fixture       *f,
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   id = publish (f, g_ptr_array_index (f->patients, 0), "Avant masquage");
-  wait_for (shown_at_least, &sent, "the publish to be sent");
+  cab_test_ui_wait_for (shown_at_least, &sent, "the publish to be sent");
   /* Tests may read the store from the main thread. */
   published = cab_store_outbox_get (store, id, &error);
   g_assert_no_error (error);
@@ -552,14 +499,14 @@ test_outbox_page_conflict (Fixture       *f,
   g_assert_cmpuint (status, ==, 200);
   cab_outbox_start (outbox);
 
-  wait_for (shown_at_least, &conflict, "the conflict to show");
+  cab_test_ui_wait_for (shown_at_least, &conflict, "the conflict to show");
   screenshot (f->window, "outbox-conflict");
 
   keep_mine = find_button (GTK_WIDGET (f->page), _("Keep _Mine"));
   g_assert_nonnull (keep_mine);
   g_assert_nonnull (find_button (GTK_WIDGET (f->page), _("Keep the _Server’s")));
   g_signal_emit_by_name (keep_mine, "clicked");
-  wait_for (shown_at_least, &resolved, "the choice to be sent");
+  cab_test_ui_wait_for (shown_at_least, &resolved, "the choice to be sent");
   g_assert_cmpuint (cab_outbox_page_count_shown (f->page, CAB_OUTBOX_STATE_CONFLICT), ==, 0);
 
   after = cab_test_sandbox_call (f->sandbox, "GET", path, NULL, &status, &error);
@@ -589,7 +536,7 @@ test_outbox_page_not_pdf (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (queued.done);
   g_test_message ("error: %s", cab_publish_dialog_get_error (dialog));
-  settle (100);
+  cab_test_ui_settle (100);
   g_assert_cmpuint (cab_outbox_page_get_n_pending (f->page), ==, 0);
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
@@ -630,7 +577,7 @@ open_edit_dialog (Fixture *f,
   g_assert_nonnull (edit);
   g_assert_null (find_edit_dialog ());
   g_signal_emit_by_name (edit, "clicked");
-  wait_for (edit_dialog_shown, NULL, "the edit dialog to show");
+  cab_test_ui_wait_for (edit_dialog_shown, NULL, "the edit dialog to show");
   dialog = find_edit_dialog ();
   g_assert_cmpint (cab_outbox_edit_dialog_get_entry_id (dialog), ==, id);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
@@ -801,7 +748,7 @@ test_outbox_page_edit_retry (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   set_faults (f->sandbox, "{\"hostile\": \"outcome-200\"}");
   id = publish (f, patient, "Lettre à corriger");
-  wait_for (shown_at_least, &failed, "the publish to fail");
+  cab_test_ui_wait_for (shown_at_least, &failed, "the publish to fail");
   before = cab_store_outbox_get (store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (before->state, ==, CAB_OUTBOX_STATE_FAILED);
@@ -837,10 +784,10 @@ test_outbox_page_edit_retry (Fixture       *f,
   g_assert_nonnull (save_retry);
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
   g_signal_emit_by_name (save_retry, "clicked");
-  wait_for (is_saved, &saved, "the edit to be saved");
+  cab_test_ui_wait_for (is_saved, &saved, "the edit to be saved");
   g_assert_cmpint (saved.id, ==, id);
   g_assert_true (saved.retried);
-  settle (100);
+  cab_test_ui_settle (100);
   g_assert_null (find_edit_dialog ());
 
   /* The queued payload and the local document carry the change. */
@@ -858,8 +805,8 @@ test_outbox_page_edit_retry (Fixture       *f,
 
   /* Retried: sent again, refused again. */
   failed_again = (EntryWait) { store, id, CAB_OUTBOX_STATE_FAILED, before->attempts + 1 };
-  wait_for (entry_reached, &failed_again, "the retried publish to fail again");
-  wait_for (shown_at_least, &failed, "the page to show it failed");
+  cab_test_ui_wait_for (entry_reached, &failed_again, "the retried publish to fail again");
+  cab_test_ui_wait_for (shown_at_least, &failed, "the page to show it failed");
   g_assert_null (server_document (f->sandbox, patient, before->key));
 
   /* The server accepts it now: "Retry" on the page sends the edited one. */
@@ -867,7 +814,7 @@ test_outbox_page_edit_retry (Fixture       *f,
   retry = find_button (GTK_WIDGET (f->page), _("_Retry"));
   g_assert_nonnull (retry);
   g_signal_emit_by_name (retry, "clicked");
-  wait_for (shown_at_least, &sent, "the edited publish to be sent");
+  cab_test_ui_wait_for (shown_at_least, &sent, "the edited publish to be sent");
   /* Sent: nothing left to edit. */
   g_assert_null (find_button (GTK_WIDGET (f->page), _("_Edit…")));
 
@@ -903,7 +850,7 @@ test_outbox_page_edit_error (Fixture       *f,
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   id = publish_full (f, g_ptr_array_index (f->patients, 1), "Certificat en attente", TRUE);
-  wait_for (shown_at_least, &held, "the held publish to show");
+  cab_test_ui_wait_for (shown_at_least, &held, "the held publish to show");
 
   /* Not failed: no "Save and Retry". */
   dialog = open_edit_dialog (f, id);
@@ -921,7 +868,7 @@ test_outbox_page_edit_error (Fixture       *f,
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
   g_signal_emit_by_name (save, "clicked");
   wait = (SaveWait) { dialog, &saved };
-  wait_for (saved_or_error, &wait, "the save to finish");
+  cab_test_ui_wait_for (saved_or_error, &wait, "the save to finish");
   g_assert_false (saved.done);
   g_test_message ("error: %s", cab_outbox_edit_dialog_get_error (dialog));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
@@ -936,9 +883,9 @@ test_outbox_page_edit_error (Fixture       *f,
   g_assert_cmpint (after->state, ==, CAB_OUTBOX_STATE_CANCELLED);
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
-  settle (100);
+  cab_test_ui_settle (100);
   g_assert_null (find_edit_dialog ());
-  wait_for (shown_at_least, &cancelled, "the cancelled entry to show");
+  cab_test_ui_wait_for (shown_at_least, &cancelled, "the cancelled entry to show");
   g_assert_null (find_button (GTK_WIDGET (f->page), _("_Edit…")));
 }
 
@@ -951,7 +898,7 @@ main (int   argc,
   const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  lang = cab_test_language_setup (&argc, argv);
+  lang = cab_test_ui_setup_language (&argc, argv);
 
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
 

@@ -7,13 +7,10 @@
 #include <glib/gstdio.h>
 
 #include "cab-application.h"
-#include "cab-test-language.h"
+#include "cab-test-ui.h"
 #include "cab-test-sandbox.h"
 
 #define PRACTICE "Organization/org-practice"
-/* A hang guard, not a timing assertion: the sync of a small practice takes
- * well under a second when all is well. */
-#define WAIT_LIMIT_S 120
 
 static CabApplication *app;
 static const char *lang = "en";
@@ -22,57 +19,11 @@ static char *screenshot_dir;
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
 
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   condition,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (50, wake_cb, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_source_remove (wake_id);
-}
-
-/* Lets animations (revealer, toast) run their course and a frame be drawn. */
-static void
-settle (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake_id);
-}
-
 static void
 screenshot (CabWindow  *window,
             const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
-  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
-
-  settle (400);
-  g_assert_true (cab_window_save_screenshot (window, path, &error));
-  g_assert_no_error (error);
-  g_test_message ("screenshot: %s", path);
+  cab_test_ui_screenshot (window, screenshot_dir, name, lang);
 }
 
 /* The translated sentence up to its first %s, to match a status text. */
@@ -142,7 +93,7 @@ wait_for_sync (SyncWatch *watch,
 {
   FinishedWait wait = { watch, n };
 
-  wait_for (finished_n_times, &wait, "the sync to finish");
+  cab_test_ui_wait_for (finished_n_times, &wait, "the sync to finish");
 }
 
 static gboolean
@@ -171,7 +122,7 @@ close_window (CabWindow *window,
   cab_session_shutdown (session);
   gtk_window_close (GTK_WINDOW (window));
   /* Let cancelled operations come back before the next test. */
-  settle (100);
+  cab_test_ui_settle (100);
 }
 
 static void
@@ -204,7 +155,7 @@ open_window (const CabConfig *config,
   watch_session (watch, session);
   gtk_window_present (GTK_WINDOW (window));
   cab_session_start (session);
-  wait_for (window_mapped, window, "the window to be mapped");
+  cab_test_ui_wait_for (window_mapped, window, "the window to be mapped");
 
   return window;
 }
@@ -249,7 +200,7 @@ test_window_sync (void)
   g_assert_nonnull (window);
   session = cab_window_get_session (window);
   watch_session (&watch, session);
-  wait_for (window_mapped, window, "the window to be mapped");
+  cab_test_ui_wait_for (window_mapped, window, "the window to be mapped");
 
   /* First sync. */
   wait_for_sync (&watch, 1);
@@ -418,7 +369,7 @@ test_window_unconfigured (void)
   g_assert_cmpstr (cab_window_get_count_text (window), ==, count_text);
   /* Nothing to sync with: the action is disabled and does nothing. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
-  settle (50);
+  cab_test_ui_settle (50);
   g_assert_cmpuint (cab_session_get_n_syncs (cab_window_get_session (window)), ==, 0);
   g_assert_cmpint (cab_session_get_status (cab_window_get_session (window)), ==,
                    CAB_SESSION_STATUS_UNCONFIGURED);
@@ -442,7 +393,7 @@ main (int   argc,
   const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  lang = cab_test_language_setup (&argc, argv);
+  lang = cab_test_ui_setup_language (&argc, argv);
 
   /* No session bus: the application runs on its own, as in a sandbox. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 
+#include "cab-fhir-resource.h"
 #include "cab-test-json.h"
 
 gboolean
@@ -64,4 +65,38 @@ cab_test_json_nodes_equal (JsonNode *a,
     default:
       return TRUE;
     }
+}
+
+GPtrArray *
+cab_test_json_recorded_resources (JsonObject *bundle)
+{
+  GPtrArray *resources = g_ptr_array_new ();
+  JsonNode *entries = json_object_get_member (bundle, "entry");
+
+  if (entries == NULL || !JSON_NODE_HOLDS_ARRAY (entries))
+    return resources;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (entries)); i++)
+    {
+      JsonNode *entry = json_array_get_element (json_node_get_array (entries), i);
+      g_autoptr(CabFhirRecord) record = NULL;
+      JsonNode *search;
+      JsonNode *mode = NULL;
+      JsonNode *resource;
+
+      if (!JSON_NODE_HOLDS_OBJECT (entry))
+        continue;
+      search = json_object_get_member (json_node_get_object (entry), "search");
+      if (search != NULL && JSON_NODE_HOLDS_OBJECT (search))
+        mode = json_object_get_member (json_node_get_object (search), "mode");
+      if (mode != NULL && json_node_get_value_type (mode) == G_TYPE_STRING &&
+          g_strcmp0 (json_node_get_string (mode), "outcome") == 0)
+        continue;
+      resource = json_object_get_member (json_node_get_object (entry), "resource");
+      if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
+        continue;
+      record = cab_fhir_record_new_from_json (json_node_get_object (resource), NULL);
+      if (record != NULL)
+        g_ptr_array_add (resources, resource);
+    }
+  return resources;
 }

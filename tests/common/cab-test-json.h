@@ -10,4 +10,9 @@ G_BEGIN_DECLS
 gboolean cab_test_json_nodes_equal (JsonNode *a,
                                     JsonNode *b);
 
+/* The Bundle entries' resources that get a record (search mode "outcome"
+ * and non-objects skipped), in the order of the records; borrowed from
+ * @bundle. */
+GPtrArray *cab_test_json_recorded_resources (JsonObject *bundle);
+
 G_END_DECLS

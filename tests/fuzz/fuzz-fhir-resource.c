@@ -27,41 +27,6 @@ parse_record_json (const char *json)
   return json_parser_steal_root (parser);
 }
 
-/* The resources that get a record, in the order of the records. */
-static GPtrArray *
-recorded_resources (JsonObject *bundle)
-{
-  GPtrArray *resources = g_ptr_array_new ();
-  JsonNode *entries = json_object_get_member (bundle, "entry");
-
-  if (entries == NULL || !JSON_NODE_HOLDS_ARRAY (entries))
-    return resources;
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (entries)); i++)
-    {
-      JsonNode *entry = json_array_get_element (json_node_get_array (entries), i);
-      g_autoptr(CabFhirRecord) record = NULL;
-      JsonNode *search;
-      JsonNode *mode = NULL;
-      JsonNode *resource;
-
-      if (!JSON_NODE_HOLDS_OBJECT (entry))
-        continue;
-      search = json_object_get_member (json_node_get_object (entry), "search");
-      if (search != NULL && JSON_NODE_HOLDS_OBJECT (search))
-        mode = json_object_get_member (json_node_get_object (search), "mode");
-      if (mode != NULL && json_node_get_value_type (mode) == G_TYPE_STRING &&
-          g_strcmp0 (json_node_get_string (mode), "outcome") == 0)
-        continue;
-      resource = json_object_get_member (json_node_get_object (entry), "resource");
-      if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
-        continue;
-      record = cab_fhir_record_new_from_json (json_node_get_object (resource), NULL);
-      if (record != NULL)
-        g_ptr_array_add (resources, resource);
-    }
-  return resources;
-}
-
 /* The records cut out of the text say what the tree's records say, and
  * their JSON reads back as the Bundle's resource. */
 static void
@@ -85,7 +50,7 @@ check_from_text (JsonObject *object,
   g_assert_cmpstr (cut_next_url, ==, next_url);
   g_assert_cmpuint (cut_n_invalid, ==, n_invalid);
   g_assert_cmpuint (cut->len, ==, records->len);
-  resources = recorded_resources (object);
+  resources = cab_test_json_recorded_resources (object);
   g_assert_cmpuint (resources->len, ==, records->len);
   for (guint i = 0; i < records->len; i++)
     {

@@ -1044,39 +1044,6 @@ test_nodes_equal (void)
     }
 }
 
-/* The entries' resources that get a record, in the records' order. */
-static GPtrArray *
-recorded_resources (JsonObject *bundle)
-{
-  GPtrArray *resources = g_ptr_array_new ();
-  JsonNode *entries = json_object_get_member (bundle, "entry");
-
-  if (entries == NULL || !JSON_NODE_HOLDS_ARRAY (entries))
-    return resources;
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (entries)); i++)
-    {
-      JsonNode *entry = json_array_get_element (json_node_get_array (entries), i);
-      g_autoptr(CabFhirRecord) record = NULL;
-      JsonNode *search;
-      JsonNode *resource;
-
-      if (!JSON_NODE_HOLDS_OBJECT (entry))
-        continue;
-      search = json_object_get_member (json_node_get_object (entry), "search");
-      if (search != NULL && JSON_NODE_HOLDS_OBJECT (search) &&
-          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (search),
-                                                                 "mode", NULL), "outcome") == 0)
-        continue;
-      resource = json_object_get_member (json_node_get_object (entry), "resource");
-      if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
-        continue;
-      record = cab_fhir_record_new_from_json (json_node_get_object (resource), NULL);
-      if (record != NULL)
-        g_ptr_array_add (resources, resource);
-    }
-  return resources;
-}
-
 /* From the tree and from the text: same records, and each cut record's JSON
  * reads back as the resource. Returns the records from the text. */
 static GPtrArray *
@@ -1085,7 +1052,7 @@ assert_same_records (JsonObject *bundle,
 {
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) cut = NULL;
-  g_autoptr(GPtrArray) resources = recorded_resources (bundle);
+  g_autoptr(GPtrArray) resources = cab_test_json_recorded_resources (bundle);
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) cut_error = NULL;
   g_autofree char *next_url = NULL;

@@ -7,11 +7,13 @@
 
 #define WAIT_LIMIT_S 120
 
-const char *
-cab_test_ui_setup_language (int   *argc,
-                            char **argv)
+static const char *lang = "en";
+static char *screenshot_dir;
+
+static void
+setup_language (int   *argc,
+                char **argv)
 {
-  const char *lang = "en";
   int j = 1;
 
   for (int i = 1; i < *argc; i++)
@@ -40,7 +42,52 @@ cab_test_ui_setup_language (int   *argc,
     }
 
   cab_application_init_i18n ();
+}
+
+void
+cab_test_ui_init (int    *argc,
+                  char ***argv)
+{
+  const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
+
+  setup_language (argc, *argv);
+
+  /* No session bus: the application runs on its own, as in a sandbox. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides XDG_DATA_DIRS, and with them the
+   * icon theme and the proxy settings schema libsoup looks up. Every test
+   * uses its own data directory instead. */
+  g_test_init (argc, argv, NULL);
+
+  screenshot_dir = dir != NULL ? g_strdup (dir)
+                               : g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir, 0755), ==, 0);
+}
+
+const char *
+cab_test_ui_get_language (void)
+{
   return lang;
+}
+
+char *
+cab_test_ui_screenshot_path (const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
+
+  return g_build_filename (screenshot_dir, file, NULL);
+}
+
+CabApplication *
+cab_test_ui_new_application (void)
+{
+  CabApplication *app = cab_application_new ();
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_hold (G_APPLICATION (app));
+  return app;
 }
 
 /* Keeps the loop turning while a condition is polled. */
@@ -82,13 +129,10 @@ cab_test_ui_settle (guint ms)
 
 void
 cab_test_ui_screenshot (CabWindow  *window,
-                        const char *dir,
-                        const char *name,
-                        const char *lang)
+                        const char *name)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autofree char *path = cab_test_ui_screenshot_path (name);
 
   for (guint i = 0; i < 10; i++)
     {

@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "cab-application.h"
 #include "cab-window.h"
 
 G_BEGIN_DECLS
 
 /* What the UI tests that drive a whole window share. */
 
-/* Takes "--lang=fr" out of the arguments (before g_test_init sees them),
+/* Before anything else in main(): takes "--lang=fr" out of the arguments,
  * sets the environment for that language and initialises Cabinet's
- * translations. Returns "en" or what --lang named. */
-const char *cab_test_ui_setup_language (int   *argc,
-                                        char **argv);
+ * translations, leaves the application without a session bus (as in a
+ * sandbox), calls g_test_init() and creates the screenshot directory. */
+void            cab_test_ui_init            (int    *argc,
+                                             char ***argv);
+/* "en", or what --lang named. */
+const char     *cab_test_ui_get_language    (void);
+/* "<screenshot dir>/<name>-<language>.png". */
+char           *cab_test_ui_screenshot_path (const char *name);
+/* The application, registered non-unique and held: tests drive it
+ * without g_application_run(). */
+CabApplication *cab_test_ui_new_application (void);
 
 typedef gboolean (*CabTestCondition) (gpointer data);
 
@@ -24,11 +33,9 @@ void        cab_test_ui_wait_for       (CabTestCondition  condition,
 /* Lets animations (revealer, toast) run their course and frames be drawn. */
 void        cab_test_ui_settle         (guint             ms);
 
-/* Saves @window as "<dir>/<name>-<lang>.png", retrying while no frame has
- * been drawn yet (right after a dialog closed). */
+/* Saves @window at cab_test_ui_screenshot_path (@name), retrying while no
+ * frame has been drawn yet (right after a dialog closed). */
 void        cab_test_ui_screenshot     (CabWindow        *window,
-                                        const char       *dir,
-                                        const char       *name,
-                                        const char       *lang);
+                                        const char       *name);
 
 G_END_DECLS

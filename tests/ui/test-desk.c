@@ -21,17 +21,9 @@
 
 static CabApplication *app;
 static const char *lang = "en";
-static char *screenshot_dir;
 
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
-
-static void
-screenshot (CabWindow  *window,
-            const char *name)
-{
-  cab_test_ui_screenshot (window, screenshot_dir, name, lang);
-}
 
 static GtkWidget *
 find_widget (GtkWidget  *widget,
@@ -465,7 +457,7 @@ test_desk_consultation (void)
   desk = cab_window_get_desk (window);
   g_assert_cmpstr (cab_window_get_page (window), ==, "patients");
   g_assert_null (cab_desk_get_patient_id (desk));
-  screenshot (window, "desk-home");
+  cab_test_ui_screenshot (window, "desk-home");
 
   /* Tests may read the store from the main thread. */
   g_assert_true (choose_patient (store, &chosen));
@@ -554,7 +546,7 @@ test_desk_consultation (void)
     g_test_message ("timeline: %u entries, health space: %u current (%u KOS folded)",
                     expected->len, entries != NULL ? json_array_get_length (entries) : 0, n_kos);
   }
-  screenshot (window, "desk-patient");
+  cab_test_ui_screenshot (window, "desk-patient");
 
   /* Imaging only. */
   cab_timeline_view_set_kind_filter (timeline, CAB_KIND_FILTER_IMAGING);
@@ -612,7 +604,7 @@ test_desk_consultation (void)
   images_button = find_widget (GTK_WIDGET (pane), GTK_TYPE_BUTTON, _("View _Images"));
   g_assert_nonnull (images_button);
   g_assert_true (gtk_widget_get_visible (images_button));
-  screenshot (window, "desk-imaging-report");
+  cab_test_ui_screenshot (window, "desk-imaging-report");
   template_ = g_settings_get_string (settings, "image-viewer-url-template");
   {
     g_autoptr(CabDocumentRow) row = cab_store_get_document (store, imaging_id, &error);
@@ -645,7 +637,7 @@ test_desk_consultation (void)
       n_results = cab_lab_table_get_n_results (cab_document_pane_get_lab_table (pane), &n_abnormal);
       g_test_message ("lab report: %u results, %u out of range", n_results, n_abnormal);
       g_assert_cmpint (cab_document_pane_get_shows_results (pane), ==, n_results > 0);
-      screenshot (window, "desk-lab-report");
+      cab_test_ui_screenshot (window, "desk-lab-report");
     }
 
   /* The server goes away. */
@@ -658,7 +650,7 @@ test_desk_consultation (void)
   /* The patient still opens, from the recent patients this time. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.patients-home", NULL);
   g_assert_null (cab_desk_get_patient_id (desk));
-  screenshot (window, "desk-home-offline");
+  cab_test_ui_screenshot (window, "desk-home-offline");
   {
     GtkWidget *overview = find_widget (GTK_WIDGET (window), CAB_TYPE_RECENT_PATIENTS, NULL);
     GtkWidget *row = find_widget (overview, ADW_TYPE_ACTION_ROW, NULL);
@@ -697,7 +689,7 @@ test_desk_consultation (void)
     }
   activate_document (desk, timeline, position);
   g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_UNAVAILABLE);
-  screenshot (window, "desk-offline-unavailable");
+  cab_test_ui_screenshot (window, "desk-offline-unavailable");
 
   g_signal_handlers_disconnect_by_data (session, &watch);
   g_signal_handlers_disconnect_by_func (session, status_cb, NULL);
@@ -718,29 +710,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  lang = cab_test_ui_setup_language (&argc, argv);
-
-  /* No session bus: the application runs on its own, as in a sandbox. */
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
-
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides the system's schemas and icons.
-   * The test uses its own data directory instead. */
-  g_test_init (&argc, &argv, NULL);
-
-  screenshot_dir = dir != NULL ? g_strdup (dir)
-                               : g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir, 0755), ==, 0);
+  cab_test_ui_init (&argc, &argv);
+  lang = cab_test_ui_get_language ();
 
   if (g_str_equal (lang, "fr"))
     g_assert_cmpstr (_("View _Images"), ==, "Voir les _images");
 
-  app = cab_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  g_application_hold (G_APPLICATION (app));
+  app = cab_test_ui_new_application ();
 
   g_test_add_func ("/desk/consultation", test_desk_consultation);
 
@@ -748,7 +726,6 @@ main (int   argc,
 
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);
-  g_free (screenshot_dir);
 
   return ret;
 }

@@ -20,17 +20,9 @@
 
 static CabApplication *app;
 static const char *lang = "en";
-static char *screenshot_dir;
 
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
-
-static void
-screenshot (CabWindow  *window,
-            const char *name)
-{
-  cab_test_ui_screenshot (window, screenshot_dir, name, lang);
-}
 
 /* The dialogs are windows of their own: the same rendering as
  * cab_window_save_screenshot(). */
@@ -38,8 +30,7 @@ static void
 screenshot_widget (GtkWidget  *widget,
                    const char *name)
 {
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
-  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
+  g_autofree char *path = cab_test_ui_screenshot_path (name);
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
@@ -357,7 +348,7 @@ test_outbox_page_slow_drain (Fixture       *f,
 
   cab_test_ui_wait_for (waiting_shown, &waiting, "the entries to show as pending");
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, badge);
-  screenshot (f->window, "outbox-pending");
+  cab_test_ui_screenshot (f->window, "outbox-pending");
 
   /* The drain waits on the server: the main loop keeps drawing. */
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), count_frame_cb, &n_frames, NULL);
@@ -370,7 +361,7 @@ test_outbox_page_slow_drain (Fixture       *f,
   set_faults (f->sandbox, NULL);
   g_assert_cmpuint (cab_outbox_page_get_n_pending (f->page), ==, 0);
   g_assert_null (cab_window_get_outbox_badge (f->window));
-  screenshot (f->window, "outbox-sent");
+  cab_test_ui_screenshot (f->window, "outbox-sent");
 
   /* Sent: the timeline no longer marks it. */
   sent_wait.timeline = cab_patient_page_get_timeline (cab_desk_get_patient_page (cab_window_get_desk (f->window)));
@@ -404,7 +395,7 @@ test_outbox_page_offline (Fixture       *f,
   cab_desk_open_patient (cab_window_get_desk (f->window), g_ptr_array_index (f->patients, 0));
   publish (f, g_ptr_array_index (f->patients, 0), "Compte rendu hors ligne");
   cab_test_ui_wait_for (timeline_shows, &pending_wait, "the document pending in the timeline");
-  screenshot (f->window, "timeline-pending");
+  cab_test_ui_screenshot (f->window, "timeline-pending");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   g_assert_cmpstr (cab_window_get_last_toast (f->window), ==,
                    _("Queued: will be sent when the health space is reachable"));
@@ -429,7 +420,7 @@ test_outbox_page_offline (Fixture       *f,
   }
   cab_test_ui_wait_for (shown_at_least, &held, "the held entry to show");
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, "1");
-  screenshot (f->window, "outbox-offline");
+  cab_test_ui_screenshot (f->window, "outbox-offline");
 }
 
 static GtkWidget *
@@ -500,7 +491,7 @@ test_outbox_page_conflict (Fixture       *f,
   cab_outbox_start (outbox);
 
   cab_test_ui_wait_for (shown_at_least, &conflict, "the conflict to show");
-  screenshot (f->window, "outbox-conflict");
+  cab_test_ui_screenshot (f->window, "outbox-conflict");
 
   keep_mine = find_button (GTK_WIDGET (f->page), _("Keep _Mine"));
   g_assert_nonnull (keep_mine);
@@ -895,28 +886,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  lang = cab_test_ui_setup_language (&argc, argv);
-
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
-
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides XDG_DATA_DIRS (icons, the
-   * proxy schema libsoup looks up). Every test has its own data directory. */
-  g_test_init (&argc, &argv, NULL);
-
-  screenshot_dir = dir != NULL ? g_strdup (dir)
-                               : g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir, 0755), ==, 0);
+  cab_test_ui_init (&argc, &argv);
+  lang = cab_test_ui_get_language ();
 
   if (g_str_equal (lang, "fr"))
     g_assert_cmpstr (_("Waiting to be sent"), ==, "En attente d’envoi");
 
-  app = cab_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  g_application_hold (G_APPLICATION (app));
+  app = cab_test_ui_new_application ();
 
   g_test_add ("/outbox-page/slow-drain", Fixture, NULL,
               fixture_setup, test_outbox_page_slow_drain, fixture_teardown);
@@ -935,7 +913,6 @@ main (int   argc,
 
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);
-  g_free (screenshot_dir);
 
   return ret;
 }

@@ -14,17 +14,9 @@
 
 static CabApplication *app;
 static const char *lang = "en";
-static char *screenshot_dir;
 
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
-
-static void
-screenshot (CabWindow  *window,
-            const char *name)
-{
-  cab_test_ui_screenshot (window, screenshot_dir, name, lang);
-}
 
 /* The translated sentence up to its first %s, to match a status text. */
 static char *
@@ -217,12 +209,12 @@ test_window_sync (void)
 
   up_to_date = prefix_of (_("Up to date — last synchronized %s"));
   g_assert_true (g_str_has_prefix (cab_window_get_status_text (window), up_to_date));
-  screenshot (window, "patients");
+  cab_test_ui_screenshot (window, "patients");
 
   /* The sidebar pages. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "inbox");
   g_assert_cmpstr (cab_window_get_page (window), ==, "inbox");
-  screenshot (window, "inbox");
+  cab_test_ui_screenshot (window, "inbox");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "patients");
   g_assert_cmpstr (cab_window_get_page (window), ==, "patients");
 
@@ -243,7 +235,7 @@ test_window_sync (void)
   g_assert_true (g_str_has_prefix (cab_window_get_status_text (window), offline));
   g_assert_cmpstr (cab_window_get_count_text (window), ==, count_text);
   g_assert_null (cab_window_get_banner_text (window));
-  screenshot (window, "offline");
+  cab_test_ui_screenshot (window, "offline");
 
   /* The window remembers its size. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
@@ -286,7 +278,7 @@ test_window_refused_token (void)
   banner = cab_window_get_banner_text (window);
   g_assert_nonnull (banner);
   g_assert_cmpstr (banner, ==, _("The server refused the access token. Check the token given with --token, or sign in again."));
-  screenshot (window, "refused-token");
+  cab_test_ui_screenshot (window, "refused-token");
 
   close_window (window, &watch);
   remove_tree (data_dir);
@@ -336,7 +328,7 @@ test_window_untrusted_certificate (void)
   expected = g_strdup_printf (_("The server’s certificate is not signed by the certificate authority in “%s”, so Cabinet did not connect. Check that this file belongs to this server."),
                               other_ca);
   g_assert_cmpstr (banner, ==, expected);
-  screenshot (window, "untrusted-certificate");
+  cab_test_ui_screenshot (window, "untrusted-certificate");
 
   close_window (window, &watch);
   remove_tree (data_dir);
@@ -390,32 +382,16 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  lang = cab_test_ui_setup_language (&argc, argv);
-
-  /* No session bus: the application runs on its own, as in a sandbox. */
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
-
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides XDG_DATA_DIRS, and with them the
-   * icon theme and the proxy settings schema libsoup looks up. Every test
-   * uses its own data directory instead. */
-  g_test_init (&argc, &argv, NULL);
-
-  screenshot_dir = dir != NULL ? g_strdup (dir)
-                               : g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir, 0755), ==, 0);
+  cab_test_ui_init (&argc, &argv);
+  lang = cab_test_ui_get_language ();
 
   /* The French run must really be in French. */
   if (g_str_equal (lang, "fr"))
     g_assert_cmpstr (_("_Synchronize"), ==, "_Synchroniser");
 
-  app = cab_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  /* Tests drive the application without g_application_run(). */
-  g_application_hold (G_APPLICATION (app));
+  app = cab_test_ui_new_application ();
 
   g_test_add_func ("/window/sync", test_window_sync);
   g_test_add_func ("/window/refused-token", test_window_refused_token);
@@ -426,7 +402,6 @@ main (int   argc,
 
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);
-  g_free (screenshot_dir);
 
   return ret;
 }

@@ -37,14 +37,19 @@ screenshot_widget (GtkWidget  *widget,
   g_autoptr(GdkTexture) texture = NULL;
   int width, height;
 
-  cab_test_ui_settle (400);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
   g_assert_true (gtk_widget_get_mapped (widget));
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A loaded machine may not have laid the dialog out yet, and a widget
+   * waiting for its allocation draws nothing: settle until it does. */
+  for (guint tries = 0; node == NULL && tries < 25; tries++)
+    {
+      cab_test_ui_settle (200);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));

@@ -925,7 +925,10 @@ cab_pdf_view_size_allocate (GtkWidget *widget,
       y += page_height (self, i) + MARGIN;
     }
   self->content_height = y;
-  self->content_width = ceil (max_w * self->scale) + 2 * MARGIN;
+  /* A fitted page computes back to the width it was fitted to plus rounding
+   * dust; ceil would add a pixel, show the horizontal scrollbar and queue a
+   * resize in the middle of this allocation. */
+  self->content_width = ceil (max_w * self->scale - 1e-6) + 2 * MARGIN;
 
   value = vvalue (self);
   if (self->goto_page >= 0)

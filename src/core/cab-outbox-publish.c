@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <poppler.h>
 
+#include "cab-document-kind.h"
 #include "cab-outbox-private.h"
 
 /*
@@ -21,33 +22,47 @@
 
 #define SYSTEM_URI "urn:ietf:rfc:3986"
 
-static const CabDocumentType document_types[] = {
-  { "11488-4", "Compte rendu de consultation", "10" },
-  { "11490-0", "Lettre de liaison à la sortie", "10" },
-  { "34112-3", "Compte rendu hospitalier (séjour)", "10" },
-  { "11502-2", "Compte rendu d'examens biologiques", "10" },
-  { "18748-4", "Compte rendu d'imagerie médicale", "31" },
-  { "34874-8", "Compte rendu opératoire", "10" },
-  { "57833-6", "Prescription de produits de santé", "42" },
-  { "60591-5", "Synthèse du dossier médical (VSM)", "11" },
-  { "15507-7", "Passage aux urgences", "10" },
-  { "87273-9", "Note de vaccination", "10" },
-  { "89601-9", "Certificat médical", "10" },
-  { NULL, NULL, NULL },
-};
+/* The publishable types are the core's LOINC table (cab-document-kind.c),
+ * copied once into the outbox's own struct: one list of codes and names. */
+static const CabDocumentType *
+document_types (void)
+{
+  static CabDocumentType *types;
+
+  if (g_once_init_enter (&types))
+    {
+      const CabLoincType *loinc = cab_loinc_types ();
+      CabDocumentType *new_types;
+      guint n = 0;
+
+      while (loinc[n].code != NULL)
+        n++;
+      new_types = g_new0 (CabDocumentType, n + 1);
+      for (guint i = 0; i < n; i++)
+        {
+          new_types[i].code = loinc[i].code;
+          new_types[i].display = loinc[i].display;
+          new_types[i].class_code = loinc[i].class_code;
+        }
+      g_once_init_leave (&types, new_types);
+    }
+  return types;
+}
 
 const CabDocumentType *
 cab_document_types (void)
 {
-  return document_types;
+  return document_types ();
 }
 
 const CabDocumentType *
 cab_document_type_lookup (const char *code)
 {
-  for (guint i = 0; code != NULL && document_types[i].code != NULL; i++)
-    if (g_str_equal (document_types[i].code, code))
-      return &document_types[i];
+  const CabDocumentType *types = document_types ();
+
+  for (guint i = 0; code != NULL && types[i].code != NULL; i++)
+    if (g_str_equal (types[i].code, code))
+      return &types[i];
   return NULL;
 }
 

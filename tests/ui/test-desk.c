@@ -14,7 +14,7 @@
 #include "cab-test-sandbox.h"
 #include "desk/cab-desk.h"
 #include "desk/cab-recent-patients.h"
-#include "timeline/cab-timeline-item.h"
+#include "cab-timeline-item.h"
 
 #define PRACTICE "Organization/org-practice"
 #define PRACTICE_NAME "Cabinet médical des Tilleuls"

@@ -12,7 +12,7 @@
 #include "outbox/cab-outbox-edit-dialog.h"
 #include "outbox/cab-outbox-page.h"
 #include "outbox/cab-publish-dialog.h"
-#include "timeline/cab-timeline-item.h"
+#include "cab-timeline-item.h"
 #include "../integration/test-outbox-common.h"
 
 #define PRACTICE "Organization/org-practice"

@@ -5,7 +5,7 @@
 
 #include "desk-fixtures.h"
 
-#include "timeline/cab-timeline-item.h"
+#include "cab-timeline-item.h"
 #include "timeline/cab-timeline-view.h"
 
 #define BIG_TIMELINE 5000

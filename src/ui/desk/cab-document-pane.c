@@ -8,7 +8,7 @@
 
 #include "cab-desk-style.h"
 #include "cab-document-cache.h"
-#include "timeline/cab-document-kind.h"
+#include "cab-document-kind.h"
 #include "cab-document-pane.h"
 #include "cab-imaging-link.h"
 #include "patients/cab-patient-format.h"

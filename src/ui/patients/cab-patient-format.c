@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cab-date-format.h"
 #include "cab-patient-format.h"
 #include "cab-store-private.h"
 
@@ -110,83 +111,23 @@ all_digits (const char *s,
   return TRUE;
 }
 
+/* The core's formatter, shared with cabinetctl (cab-date-format.h). */
 char *
 cab_format_date (const char *iso)
 {
-  gsize len;
-
-  if (iso == NULL)
-    return NULL;
-
-  len = strlen (iso);
-  if (len >= 10 && all_digits (iso, 4) && iso[4] == '-' && all_digits (iso + 5, 2) &&
-      iso[7] == '-' && all_digits (iso + 8, 2))
-    {
-      /* A date-time with a zone is shown on the local calendar day. */
-      if (len > 10)
-        {
-          g_autoptr(GDateTime) dt = cab_parse_fhir_datetime (iso);
-
-          if (dt != NULL)
-            return g_date_time_format (dt, "%d/%m/%Y");
-        }
-      return g_strdup_printf ("%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-    }
-  if (len == 7 && all_digits (iso, 4) && iso[4] == '-' && all_digits (iso + 5, 2))
-    return g_strdup_printf ("%.2s/%.4s", iso + 5, iso);
-  if (len == 4 && all_digits (iso, 4))
-    return g_strdup (iso);
-  return g_strdup (iso);
+  return cab_date_format_day (iso, NULL);
 }
 
 GDateTime *
 cab_parse_fhir_datetime (const char *iso)
 {
-  g_autoptr(GTimeZone) local = NULL;
-  gsize len;
-
-  if (iso == NULL)
-    return NULL;
-
-  len = strlen (iso);
-  local = g_time_zone_new_local ();
-  if (len == 10 && iso[4] == '-' && iso[7] == '-')
-    {
-      g_autofree char *full = g_strconcat (iso, "T00:00:00", NULL);
-
-      return g_date_time_new_from_iso8601 (full, local);
-    }
-  if (len == 7 && iso[4] == '-' && all_digits (iso, 4) && all_digits (iso + 5, 2))
-    return g_date_time_new (local, atoi (iso), atoi (iso + 5), 1, 0, 0, 0);
-  if (len == 4 && all_digits (iso, 4))
-    return g_date_time_new (local, atoi (iso), 1, 1, 0, 0, 0);
-  return g_date_time_new_from_iso8601 (iso, local);
+  return cab_date_parse (iso, NULL);
 }
 
 char *
 cab_parse_french_date (const char *text)
 {
-  g_auto(GStrv) parts = NULL;
-  g_autofree char *copy = NULL;
-  int day, month, year;
-
-  if (text == NULL)
-    return NULL;
-
-  copy = g_strstrip (g_strdup (text));
-  parts = g_strsplit (copy, "/", -1);
-  if (g_strv_length (parts) != 3 || strlen (parts[2]) != 4)
-    return NULL;
-  for (guint i = 0; i < 3; i++)
-    if (parts[i][0] == '\0' || strlen (parts[i]) > 4 || !all_digits (parts[i], strlen (parts[i])))
-      return NULL;
-
-  day = atoi (parts[0]);
-  month = atoi (parts[1]);
-  year = atoi (parts[2]);
-  if (year < 1800 || year > 2200 || !g_date_valid_dmy (day, month, year))
-    return NULL;
-  return g_strdup_printf ("%04d-%02d-%02d", year, month, day);
+  return cab_date_parse_french (text);
 }
 
 char *

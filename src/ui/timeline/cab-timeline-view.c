@@ -6,8 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "cab-store-outbox.h"
-#include "cab-timeline-item.h"
+#include "cab-date-format.h"
 #include "cab-timeline-row.h"
 #include "cab-timeline-view.h"
 #include "patients/cab-patient-format.h"
@@ -39,20 +38,8 @@ struct _CabTimelineView
   GtkListView        *list_view;
   AdwStatusPage      *empty_page;
 
-  CabStore           *store;
-  char               *patient_id;
-  GDateTime          *opened_at;
-  CabKindFilter       kind;
-  char               *date_from;
-  char               *date_to;
-  char               *text;
-
-  GListStore         *items;
+  CabTimeline        *timeline;     /* the model: queries, filters, sections */
   GtkSingleSelection *selection;
-  GCancellable       *cancellable;
-  guint               generation;
-  guint               n_documents;
-  gboolean            busy;
   gboolean            syncing_widgets;   /* filters set from code, not by the user */
 };
 
@@ -62,6 +49,7 @@ enum {
   PROP_0,
   PROP_BUSY,
   PROP_N_DOCUMENTS,
+  PROP_TIMELINE,
   N_PROPS
 };
 
@@ -74,167 +62,22 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 /* ------------------------------------------------------------------ */
-/* Query on a worker thread                                             */
+/* The model                                                            */
 /* ------------------------------------------------------------------ */
-
-typedef struct
-{
-  CabStore      *store;
-  char          *patient_id;
-  GDateTime     *opened_at;
-  CabKindFilter  kind;
-  char          *date_from;
-  char          *date_to;
-  char          *text;
-  guint          generation;
-} TimelineQuery;
-
-typedef struct
-{
-  GPtrArray *items;        /* CabTimelineItem*, headers included */
-  guint      n_documents;
-} TimelineResult;
-
-static void
-timeline_query_free (TimelineQuery *query)
-{
-  g_clear_object (&query->store);
-  g_free (query->patient_id);
-  g_clear_pointer (&query->opened_at, g_date_time_unref);
-  g_free (query->date_from);
-  g_free (query->date_to);
-  g_free (query->text);
-  g_free (query);
-}
-
-static void
-timeline_result_free (TimelineResult *result)
-{
-  g_clear_pointer (&result->items, g_ptr_array_unref);
-  g_free (result);
-}
-
-/* "2026-11" -> "Novembre 2026" (the month name from the locale, capitalised). */
-static char *
-month_label (const char *sort_date)
-{
-  g_autoptr(GDateTime) month = NULL;
-  g_autofree char *text = NULL;
-  GString *out;
-
-  if (sort_date == NULL || strlen (sort_date) < 7)
-    return g_strdup (_("Undated"));
-
-  month = g_date_time_new_local (atoi (sort_date), atoi (sort_date + 5), 1, 12, 0, 0);
-  if (month == NULL)
-    return g_strdup (_("Undated"));
-
-  text = g_date_time_format (month, "%B %Y");
-  out = g_string_new (NULL);
-  g_string_append_unichar (out, g_unichar_totitle (g_utf8_get_char (text)));
-  g_string_append (out, g_utf8_next_char (text));
-  return g_string_free (out, FALSE);
-}
-
-static void
-timeline_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  TimelineQuery *query = task_data;
-  CabTimelineFilter filter = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  TimelineResult *result;
-  char last_month[8] = "";
-
-  if (g_cancellable_is_cancelled (cancellable))
-    return;
-
-  /* Dates and text narrow the query in SQL; the kind is decided here, from
-   * type and class together, which one SQL column cannot say. */
-  filter.date_from = query->date_from;
-  filter.date_to = query->date_to;
-  filter.text = query->text;
-  rows = cab_store_list_timeline (query->store, query->patient_id, &filter, &error);
-  if (rows == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  result = g_new0 (TimelineResult, 1);
-  result->items = g_ptr_array_new_full (rows->len + rows->len / 8 + 1, g_object_unref);
-  g_ptr_array_set_free_func (rows, NULL);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      CabDocumentRow *row = g_ptr_array_index (rows, i);
-      CabTimelineItem *item;
-      const char *date = row->sort_date != NULL ? row->sort_date : "";
-
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          /* The rest of the rows are no one's now. */
-          for (guint j = i; j < rows->len; j++)
-            cab_document_row_free (g_ptr_array_index (rows, j));
-          break;
-        }
-
-      if (query->kind != CAB_KIND_FILTER_ALL &&
-          !cab_kind_filter_matches (query->kind, cab_document_kind_classify (&row->document)))
-        {
-          cab_document_row_free (row);
-          continue;
-        }
-
-      item = cab_timeline_item_new_document (row, query->opened_at);
-      /* Made here and not sent yet: the outbox still holds it. */
-      if (g_strcmp0 (row->origin, "local") == 0)
-        {
-          g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get_for_document (query->store, row->id, NULL);
-
-          if (entry != NULL)
-            cab_timeline_item_set_pending (item);
-        }
-      if (strlen (date) < 7)
-        date = "0000-00";
-      if (strncmp (date, last_month, 7) != 0)
-        {
-          g_autofree char *label = month_label (row->sort_date);
-
-          g_strlcpy (last_month, date, 8);
-          g_ptr_array_add (result->items, cab_timeline_item_new_header (label));
-        }
-      g_ptr_array_add (result->items, item);
-      result->n_documents++;
-    }
-
-  g_task_return_pointer (task, result, (GDestroyNotify) timeline_result_free);
-}
-
-static void
-set_busy (CabTimelineView *self,
-          gboolean         busy)
-{
-  if (self->busy == busy)
-    return;
-  self->busy = busy;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-}
 
 static gboolean
 filters_active (CabTimelineView *self)
 {
-  return self->kind != CAB_KIND_FILTER_ALL || self->date_from != NULL ||
-         self->date_to != NULL || (self->text != NULL && self->text[0] != '\0');
+  return cab_timeline_get_kind_filter (self->timeline) != CAB_KIND_FILTER_ALL ||
+         cab_timeline_get_date_from (self->timeline) != NULL ||
+         cab_timeline_get_date_to (self->timeline) != NULL ||
+         cab_timeline_get_text (self->timeline) != NULL;
 }
 
 static void
 show_empty_state (CabTimelineView *self)
 {
-  if (self->patient_id == NULL)
+  if (cab_timeline_get_patient_id (self->timeline) == NULL)
     {
       adw_status_page_set_title (self->empty_page, _("No patient open"));
       adw_status_page_set_description (self->empty_page, NULL);
@@ -252,142 +95,34 @@ show_empty_state (CabTimelineView *self)
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
-static gboolean
-same_item (CabTimelineItem *a,
-           CabTimelineItem *b)
-{
-  return cab_timeline_item_is_header (a) == cab_timeline_item_is_header (b) &&
-         cab_timeline_item_get_marks (a) == cab_timeline_item_get_marks (b) &&
-         g_strcmp0 (cab_timeline_item_get_title (a), cab_timeline_item_get_title (b)) == 0 &&
-         g_strcmp0 (cab_timeline_item_get_byline (a), cab_timeline_item_get_byline (b)) == 0 &&
-         g_strcmp0 (cab_timeline_item_get_date (a), cab_timeline_item_get_date (b)) == 0 &&
-         g_strcmp0 (cab_timeline_item_get_origin (a), cab_timeline_item_get_origin (b)) == 0;
-}
-
-/* Filtering within a patient shows many of the same entries again: handing
- * the list view the very objects it already shows lets it keep their rows
- * instead of building new ones. */
+/* The model holds the newest query's entries. */
 static void
-reuse_items (CabTimelineView *self,
-             GPtrArray       *items)
+timeline_loaded_cb (CabTimelineView *self,
+                    CabTimeline     *timeline)
 {
-  GListModel *model = G_LIST_MODEL (self->items);
-  guint n = g_list_model_get_n_items (model);
-  g_autoptr(GHashTable) shown = NULL;
+  const GError *error = cab_timeline_get_error (timeline);
 
-  if (n == 0 || items->len == 0)
-    return;
+  if (error != NULL)
+    g_warning ("Cannot read the timeline: %s", error->message);
 
-  shown = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    {
-      CabTimelineItem *item = g_list_model_get_item (model, i);
-      const char *key = cab_timeline_item_is_header (item) ? cab_timeline_item_get_title (item)
-                                                           : cab_timeline_item_get_id (item);
-
-      g_hash_table_replace (shown, (gpointer) key, item);
-    }
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      CabTimelineItem *item = g_ptr_array_index (items, i);
-      const char *key = cab_timeline_item_is_header (item) ? cab_timeline_item_get_title (item)
-                                                           : cab_timeline_item_get_id (item);
-      CabTimelineItem *old = g_hash_table_lookup (shown, key);
-
-      if (old != NULL && old != item && same_item (old, item))
-        {
-          g_ptr_array_index (items, i) = g_object_ref (old);
-          g_object_unref (item);
-        }
-    }
-}
-
-static void
-timeline_done_cb (GObject      *object,
-                  GAsyncResult *res,
-                  gpointer      user_data)
-{
-  CabTimelineView *self = CAB_TIMELINE_VIEW (object);
-  TimelineQuery *query = g_task_get_task_data (G_TASK (res));
-  g_autoptr(GError) error = NULL;
-  TimelineResult *result;
-  guint n_old;
-
-  result = g_task_propagate_pointer (G_TASK (res), &error);
-  /* Superseded by a newer patient or filter: dropped. */
-  if (query->generation != self->generation)
-    {
-      g_clear_pointer (&result, timeline_result_free);
-      return;
-    }
-
-  if (result == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot read the timeline: %s", error->message);
-      result = g_new0 (TimelineResult, 1);
-      result->items = g_ptr_array_new ();
-    }
-
-  reuse_items (self, result->items);
-
-  /* One splice, one items-changed: the list view rebuilds only what shows. */
-  n_old = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  g_list_store_splice (self->items, 0, n_old, result->items->pdata, result->items->len);
-  if (self->n_documents != result->n_documents)
-    {
-      self->n_documents = result->n_documents;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_DOCUMENTS]);
-    }
-
-  if (result->items->len > 0)
+  if (g_list_model_get_n_items (G_LIST_MODEL (timeline)) > 0)
     {
       gtk_stack_set_visible_child_name (self->stack, "list");
       gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
     }
   else
     show_empty_state (self);
-
-  timeline_result_free (result);
-  set_busy (self, FALSE);
 }
 
 static void
-start_query (CabTimelineView *self)
+timeline_notify_cb (CabTimelineView *self,
+                    GParamSpec      *pspec,
+                    CabTimeline     *timeline)
 {
-  g_autoptr(GTask) task = NULL;
-  TimelineQuery *query;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->generation++;
-
-  if (self->store == NULL || self->patient_id == NULL)
-    {
-      g_list_store_remove_all (self->items);
-      self->n_documents = 0;
-      show_empty_state (self);
-      set_busy (self, FALSE);
-      return;
-    }
-
-  self->cancellable = g_cancellable_new ();
-  query = g_new0 (TimelineQuery, 1);
-  query->store = g_object_ref (self->store);
-  query->patient_id = g_strdup (self->patient_id);
-  query->opened_at = self->opened_at != NULL ? g_date_time_ref (self->opened_at) : NULL;
-  query->kind = self->kind;
-  query->date_from = g_strdup (self->date_from);
-  query->date_to = g_strdup (self->date_to);
-  query->text = self->text != NULL && self->text[0] != '\0' ? g_strdup (self->text) : NULL;
-  query->generation = self->generation;
-
-  task = g_task_new (self, self->cancellable, timeline_done_cb, NULL);
-  g_task_set_source_tag (task, start_query);
-  g_task_set_task_data (task, query, (GDestroyNotify) timeline_query_free);
-  set_busy (self, TRUE);
-  g_task_run_in_thread (task, timeline_thread);
+  if (g_str_equal (pspec->name, "loading"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  else if (g_str_equal (pspec->name, "n-documents"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_DOCUMENTS]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -433,14 +168,7 @@ apply_range (CabTimelineView *self,
              const char      *from,
              const char      *to)
 {
-  if (g_strcmp0 (from, self->date_from) == 0 && g_strcmp0 (to, self->date_to) == 0)
-    return;
-
-  g_free (self->date_from);
-  self->date_from = g_strdup (from);
-  g_free (self->date_to);
-  self->date_to = g_strdup (to);
-  start_query (self);
+  cab_timeline_set_date_range (self->timeline, from, to);
 }
 
 /* An entry holds a date, nothing, or something else (marked, not applied). */
@@ -534,7 +262,7 @@ static void
 list_activate_cb (CabTimelineView *self,
                   guint            position)
 {
-  g_autoptr(CabTimelineItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), position);
+  g_autoptr(CabTimelineItem) item = g_list_model_get_item (G_LIST_MODEL (self->timeline), position);
 
   if (item != NULL && !cab_timeline_item_is_header (item))
     g_signal_emit (self, signals[DOCUMENT_ACTIVATED], 0, cab_timeline_item_get_id (item));
@@ -585,29 +313,15 @@ cab_timeline_view_dispose (GObject *object)
 {
   CabTimelineView *self = CAB_TIMELINE_VIEW (object);
 
-  self->generation++;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  /* A running query keeps the model alive past the view: it must not call
+   * back into a view that is gone. */
+  if (self->timeline != NULL)
+    g_signal_handlers_disconnect_by_data (self->timeline, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_TIMELINE_VIEW);
   g_clear_object (&self->selection);
-  g_clear_object (&self->items);
-  g_clear_object (&self->store);
+  g_clear_object (&self->timeline);
 
   G_OBJECT_CLASS (cab_timeline_view_parent_class)->dispose (object);
-}
-
-static void
-cab_timeline_view_finalize (GObject *object)
-{
-  CabTimelineView *self = CAB_TIMELINE_VIEW (object);
-
-  g_free (self->patient_id);
-  g_clear_pointer (&self->opened_at, g_date_time_unref);
-  g_free (self->date_from);
-  g_free (self->date_to);
-  g_free (self->text);
-
-  G_OBJECT_CLASS (cab_timeline_view_parent_class)->finalize (object);
 }
 
 static void
@@ -621,10 +335,13 @@ cab_timeline_view_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_BUSY:
-      g_value_set_boolean (value, self->busy);
+      g_value_set_boolean (value, cab_timeline_get_loading (self->timeline));
       break;
     case PROP_N_DOCUMENTS:
-      g_value_set_uint (value, self->n_documents);
+      g_value_set_uint (value, cab_timeline_get_n_documents (self->timeline));
+      break;
+    case PROP_TIMELINE:
+      g_value_set_object (value, self->timeline);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -638,7 +355,6 @@ cab_timeline_view_class_init (CabTimelineViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cab_timeline_view_dispose;
-  object_class->finalize = cab_timeline_view_finalize;
   object_class->get_property = cab_timeline_view_get_property;
 
   properties[PROP_BUSY] =
@@ -647,6 +363,9 @@ cab_timeline_view_class_init (CabTimelineViewClass *klass)
   properties[PROP_N_DOCUMENTS] =
     g_param_spec_uint ("n-documents", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMELINE] =
+    g_param_spec_object ("timeline", NULL, NULL, CAB_TYPE_TIMELINE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -694,8 +413,10 @@ cab_timeline_view_init (CabTimelineView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   cab_desk_style_ensure (GTK_WIDGET (self));
 
-  self->items = g_list_store_new (CAB_TYPE_TIMELINE_ITEM);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->items)));
+  self->timeline = cab_timeline_new (NULL);
+  g_signal_connect_object (self->timeline, "loaded", G_CALLBACK (timeline_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->timeline, "notify", G_CALLBACK (timeline_notify_cb), self, G_CONNECT_SWAPPED);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->timeline)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
 
@@ -724,27 +445,24 @@ cab_timeline_view_set_patient (CabTimelineView *self,
                                const char      *patient_id,
                                const char      *opened_at)
 {
+  g_autoptr(GDateTime) opened = NULL;
+
   g_return_if_fail (CAB_IS_TIMELINE_VIEW (self));
   g_return_if_fail (store == NULL || CAB_IS_STORE (store));
 
-  g_set_object (&self->store, store);
-  g_clear_pointer (&self->opened_at, g_date_time_unref);
-  self->opened_at = cab_parse_fhir_datetime (opened_at);
-
-  if (g_strcmp0 (self->patient_id, patient_id) != 0)
+  if (g_strcmp0 (cab_timeline_get_patient_id (self->timeline), patient_id) != 0)
     {
-      g_free (self->patient_id);
-      self->patient_id = g_strdup (patient_id);
-      /* Another patient: the previous one's documents go at once, and the
-       * text typed for them too. */
-      g_list_store_remove_all (self->items);
-      g_clear_pointer (&self->text, g_free);
+      /* Another patient: the text typed for the previous one goes too (the
+       * model drops that patient's entries itself; the query this starts is
+       * superseded by the next line's). */
       self->syncing_widgets = TRUE;
       gtk_editable_set_text (GTK_EDITABLE (self->text_entry), "");
       self->syncing_widgets = FALSE;
+      cab_timeline_set_text (self->timeline, NULL);
     }
 
-  start_query (self);
+  opened = cab_date_parse (opened_at, NULL);
+  cab_timeline_set_patient (self->timeline, store, patient_id, opened);
 }
 
 const char *
@@ -752,7 +470,7 @@ cab_timeline_view_get_patient_id (CabTimelineView *self)
 {
   g_return_val_if_fail (CAB_IS_TIMELINE_VIEW (self), NULL);
 
-  return self->patient_id;
+  return cab_timeline_get_patient_id (self->timeline);
 }
 
 void
@@ -760,7 +478,7 @@ cab_timeline_view_reload (CabTimelineView *self)
 {
   g_return_if_fail (CAB_IS_TIMELINE_VIEW (self));
 
-  start_query (self);
+  cab_timeline_reload (self->timeline);
 }
 
 void
@@ -770,14 +488,13 @@ cab_timeline_view_set_kind_filter (CabTimelineView *self,
   g_return_if_fail (CAB_IS_TIMELINE_VIEW (self));
   g_return_if_fail (kind <= CAB_KIND_FILTER_LAST);
 
-  if (self->kind == kind)
+  if (cab_timeline_get_kind_filter (self->timeline) == kind)
     return;
 
-  self->kind = kind;
   self->syncing_widgets = TRUE;
   gtk_toggle_button_set_active (kind_button (self, kind), TRUE);
   self->syncing_widgets = FALSE;
-  start_query (self);
+  cab_timeline_set_kind_filter (self->timeline, kind);
 }
 
 CabKindFilter
@@ -785,7 +502,7 @@ cab_timeline_view_get_kind_filter (CabTimelineView *self)
 {
   g_return_val_if_fail (CAB_IS_TIMELINE_VIEW (self), CAB_KIND_FILTER_ALL);
 
-  return self->kind;
+  return cab_timeline_get_kind_filter (self->timeline);
 }
 
 void
@@ -813,11 +530,8 @@ cab_timeline_view_set_search_text (CabTimelineView *self,
 
   if (text != NULL && text[0] == '\0')
     text = NULL;
-  if (g_strcmp0 (self->text, text) == 0)
+  if (g_strcmp0 (cab_timeline_get_text (self->timeline), text) == 0)
     return;
-
-  g_free (self->text);
-  self->text = g_strdup (text);
 
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->text_entry)), text != NULL ? text : "") != 0)
     {
@@ -825,7 +539,7 @@ cab_timeline_view_set_search_text (CabTimelineView *self,
       gtk_editable_set_text (GTK_EDITABLE (self->text_entry), text != NULL ? text : "");
       self->syncing_widgets = FALSE;
     }
-  start_query (self);
+  cab_timeline_set_text (self->timeline, text);
 }
 
 GListModel *
@@ -833,7 +547,15 @@ cab_timeline_view_get_model (CabTimelineView *self)
 {
   g_return_val_if_fail (CAB_IS_TIMELINE_VIEW (self), NULL);
 
-  return G_LIST_MODEL (self->items);
+  return G_LIST_MODEL (self->timeline);
+}
+
+CabTimeline *
+cab_timeline_view_get_timeline (CabTimelineView *self)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_VIEW (self), NULL);
+
+  return self->timeline;
 }
 
 guint
@@ -841,7 +563,7 @@ cab_timeline_view_get_n_documents (CabTimelineView *self)
 {
   g_return_val_if_fail (CAB_IS_TIMELINE_VIEW (self), 0);
 
-  return self->n_documents;
+  return cab_timeline_get_n_documents (self->timeline);
 }
 
 gboolean
@@ -849,7 +571,7 @@ cab_timeline_view_get_busy (CabTimelineView *self)
 {
   g_return_val_if_fail (CAB_IS_TIMELINE_VIEW (self), FALSE);
 
-  return self->busy;
+  return cab_timeline_get_loading (self->timeline);
 }
 
 GtkListView *

@@ -5,6 +5,7 @@
 
 #include "cab-document-kind.h"
 #include "cab-store.h"
+#include "cab-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -12,8 +13,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CabTimelineView, cab_timeline_view, CAB, TIMELINE_VIEW, GtkWidget)
 
 /* The patient's documents, newest first, under month headers, with filters by
- * kind, date range and text. Queries run on a worker thread; a newer query
- * supersedes an older one. Enter or a click on a document emits
+ * kind, date range and text. The view shows a CabTimeline (core's model,
+ * which runs the queries; a newer one supersedes an older one) and sets its
+ * filters from its buttons and entries. Enter or a click on a document emits
  * "document-activated" with its id. */
 GtkWidget     *cab_timeline_view_new              (void);
 /* @opened_at: ISO 8601 of the doctor's previous visit to this patient (marks
@@ -37,8 +39,10 @@ void           cab_timeline_view_set_date_range   (CabTimelineView *self,
 void           cab_timeline_view_set_search_text  (CabTimelineView *self,
                                                    const char      *text);
 
-/* GListModel of CabTimelineItem (headers and documents), as shown. */
+/* GListModel of CabTimelineItem (headers and documents), as shown: the
+ * view's CabTimeline. */
 GListModel    *cab_timeline_view_get_model        (CabTimelineView *self);
+CabTimeline   *cab_timeline_view_get_timeline     (CabTimelineView *self);
 /* Documents in the model (headers not counted). */
 guint          cab_timeline_view_get_n_documents  (CabTimelineView *self);
 /* TRUE while a query is running. */

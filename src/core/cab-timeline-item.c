@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "cab-timeline"
+#define G_LOG_DOMAIN "cab-timeline-item"
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 
+#include "cab-date-format.h"
 #include "cab-timeline-item.h"
-#include "patients/cab-patient-format.h"
 
 struct _CabTimelineItem
 {
@@ -16,6 +16,7 @@ struct _CabTimelineItem
   CabDocumentRow  *row;        /* NULL for a header */
   char            *byline;
   char            *date;
+  CabDay           day;        /* local calendar day; year 0 when undated */
   const char      *origin;
   gboolean         pending;
   CabDocumentKind  kind;
@@ -97,84 +98,6 @@ make_byline (const CabDocument *d)
   return g_strjoinv (" · ", (char **) parts);
 }
 
-/* Timelines hold thousands of entries: dates are read here without
- * GDateTime, which costs microseconds per call (time zone lookups). */
-static gboolean
-digits (const char *s,
-        guint       n,
-        int        *value)
-{
-  int v = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      if (!g_ascii_isdigit (s[i]))
-        return FALSE;
-      v = v * 10 + (s[i] - '0');
-    }
-  *value = v;
-  return TRUE;
-}
-
-/* "2024-06-12..." -> "12/06/2024": the day the author wrote, as written. */
-static char *
-format_day (const char *iso)
-{
-  int y, m, d;
-
-  if (iso != NULL && strlen (iso) >= 10 && digits (iso, 4, &y) && iso[4] == '-' &&
-      digits (iso + 5, 2, &m) && iso[7] == '-' && digits (iso + 8, 2, &d))
-    return g_strdup_printf ("%02d/%02d/%04d", d, m, y);
-  return cab_format_date (iso);
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static gint64
-days_from_civil (int y,
-                 int m,
-                 int d)
-{
-  gint64 era, yoe, doy, doe;
-
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;
-  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm|-hh:mm)" to Unix seconds; FALSE for
- * anything else (the caller falls back to GDateTime). */
-static gboolean
-parse_instant (const char *s,
-               gint64     *out)
-{
-  int y, mo, d, h, mi, sec, oh, om, sign;
-  const char *p;
-
-  if (s == NULL || strlen (s) < 20 ||
-      !digits (s, 4, &y) || s[4] != '-' || !digits (s + 5, 2, &mo) || s[7] != '-' ||
-      !digits (s + 8, 2, &d) || s[10] != 'T' || !digits (s + 11, 2, &h) || s[13] != ':' ||
-      !digits (s + 14, 2, &mi) || s[16] != ':' || !digits (s + 17, 2, &sec))
-    return FALSE;
-
-  p = s + 19;
-  if (*p == '.')
-    for (p++; g_ascii_isdigit (*p); p++)
-      ;
-  if (*p == 'Z' && p[1] == '\0')
-    oh = om = 0, sign = 1;
-  else if ((*p == '+' || *p == '-') && strlen (p) == 6 && digits (p + 1, 2, &oh) &&
-           p[3] == ':' && digits (p + 4, 2, &om))
-    sign = *p == '-' ? -1 : 1;
-  else
-    return FALSE;
-
-  *out = days_from_civil (y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
-  return TRUE;
-}
-
 /**
  * cab_timeline_item_new_document:
  * @row: (transfer full): a timeline row from the store
@@ -198,32 +121,25 @@ cab_timeline_item_new_document (CabDocumentRow *row,
                           : d->type_display != NULL ? d->type_display
                           : cab_document_kind_label (self->kind));
   self->byline = make_byline (d);
-  self->date = format_day (row->sort_date != NULL ? row->sort_date : d->date);
+  /* Shown on the local calendar day, as cabinetctl shows it. */
+  self->date = cab_date_format_day (row->sort_date != NULL ? row->sort_date : d->date, NULL);
+  if (!cab_date_parse_day (row->sort_date, NULL, &self->day))
+    self->day.year = 0;
   self->origin = origin_label (row->origin);
 
   if (opened_at != NULL)
     {
       /* DocumentReference.date is when it was filed: newer than the last
        * visit means the doctor has not seen it. */
-      const char *filed_text = d->date != NULL ? d->date : row->sort_date;
       gint64 filed;
 
-      if (parse_instant (filed_text, &filed))
-        {
-          if (filed > g_date_time_to_unix (opened_at))
-            self->marks |= CAB_TIMELINE_MARK_NEW;
-        }
-      else
-        {
-          g_autoptr(GDateTime) dt = cab_parse_fhir_datetime (filed_text);
-
-          if (dt != NULL && g_date_time_compare (dt, opened_at) > 0)
-            self->marks |= CAB_TIMELINE_MARK_NEW;
-        }
+      if (cab_date_to_unix (d->date != NULL ? d->date : row->sort_date, NULL, &filed) &&
+          filed > g_date_time_to_unix (opened_at))
+        self->marks |= CAB_TIMELINE_MARK_NEW;
     }
-  if (cab_document_has_label (d, "MASQUE_PS"))
+  if (cab_document_has_label (d, CAB_SECURITY_LABEL_MASKED))
     self->marks |= CAB_TIMELINE_MARK_MASKED;
-  if (cab_document_has_label (d, "INVISIBLE_PATIENT"))
+  if (cab_document_has_label (d, CAB_SECURITY_LABEL_INVISIBLE_PATIENT))
     self->marks |= CAB_TIMELINE_MARK_INVISIBLE_PATIENT;
   if (g_strcmp0 (d->category_code, "90") == 0)
     self->marks |= CAB_TIMELINE_MARK_BY_PATIENT;
@@ -295,6 +211,19 @@ cab_timeline_item_get_date (CabTimelineItem *self)
   g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), NULL);
 
   return self->date;
+}
+
+gboolean
+cab_timeline_item_get_day (CabTimelineItem *self,
+                           CabDay          *day)
+{
+  g_return_val_if_fail (CAB_IS_TIMELINE_ITEM (self), FALSE);
+  g_return_val_if_fail (day != NULL, FALSE);
+
+  if (self->row == NULL || self->day.year == 0)
+    return FALSE;
+  *day = self->day;
+  return TRUE;
 }
 
 void

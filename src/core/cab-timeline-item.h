@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "cab-date-format.h"
 #include "cab-document-kind.h"
 #include "cab-store.h"
 
@@ -22,7 +23,7 @@ typedef enum
 
 /* One row of the timeline model: a month header ("Novembre 2026") or a
  * document. Built on a worker thread with its display strings ready, so
- * binding a recycled row only sets labels. Immutable. */
+ * binding a recycled row only sets labels. Immutable once in a model. */
 CabTimelineItem      *cab_timeline_item_new_header   (const char      *label);
 CabTimelineItem      *cab_timeline_item_new_document (CabDocumentRow  *row,
                                                       GDateTime       *opened_at);
@@ -37,8 +38,11 @@ CabDocumentKind       cab_timeline_item_get_kind     (CabTimelineItem *self);
 CabTimelineMarks      cab_timeline_item_get_marks    (CabTimelineItem *self);
 /* "Compte rendu de consultation · Dr Paul ORSINI · CHU d'Ajaccio" */
 const char           *cab_timeline_item_get_byline   (CabTimelineItem *self);
-/* "12/06/2024" */
+/* "12/06/2024": the sort date on the local calendar (cab_date_format_day()) */
 const char           *cab_timeline_item_get_date     (CabTimelineItem *self);
+/* That day, for month sections; FALSE for a header or an undated entry. */
+gboolean              cab_timeline_item_get_day      (CabTimelineItem *self,
+                                                      CabDay          *day);
 /* "DMP", "MSSanté", "Local" (translated) */
 const char           *cab_timeline_item_get_origin   (CabTimelineItem *self);
 /* A local document the outbox has not sent yet: the origin reads "Pending"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 #include "cab-fhir-resource.h"
 
@@ -35,12 +35,37 @@ typedef enum
 
 #define CAB_KIND_FILTER_LAST CAB_KIND_FILTER_OTHER
 
+/* GEnum types, so both can be properties; the nicks ("lab", "imaging"...)
+ * are what cabinetctl's --kind takes. */
+#define CAB_TYPE_DOCUMENT_KIND (cab_document_kind_get_type ())
+GType cab_document_kind_get_type (void) G_GNUC_CONST;
+#define CAB_TYPE_KIND_FILTER (cab_kind_filter_get_type ())
+GType cab_kind_filter_get_type (void) G_GNUC_CONST;
+
+/* The one table of LOINC document types the practice knows (DOMAIN.md): the
+ * timeline classifies with it and the outbox publishes from it. */
+typedef struct
+{
+  const char      *code;        /* LOINC */
+  const char      *display;     /* French, as practitioners say it; sent as the coding's display */
+  const char      *class_code;  /* category (class code) a publication gets */
+  CabDocumentKind  kind;
+} CabLoincType;
+
+/* NULL-terminated (code NULL), in the order a user picks from. */
+const CabLoincType *cab_loinc_types             (void);
+const CabLoincType *cab_loinc_type_lookup       (const char        *code);
+
 CabDocumentKind  cab_document_kind_classify  (const CabDocument *document);
 const char      *cab_document_kind_icon_name (CabDocumentKind    kind);
 /* Translated, for tooltips: "Lab results", "Imaging"... */
 const char      *cab_document_kind_label     (CabDocumentKind    kind);
 gboolean         cab_kind_filter_matches     (CabKindFilter      filter,
                                               CabDocumentKind    kind);
+
+/* DMP confidentiality codes (urn:oid:1.2.250.1.213.1.1.4.13). */
+#define CAB_SECURITY_LABEL_MASKED            "MASQUE_PS"          /* masked from professionals */
+#define CAB_SECURITY_LABEL_INVISIBLE_PATIENT "INVISIBLE_PATIENT"  /* hidden from the patient */
 
 /* Security labels, as the store keeps them ("N,MASQUE_PS"). */
 gboolean         cab_document_has_label      (const CabDocument *document,

@@ -323,15 +323,22 @@ query_done_cb (GObject      *object,
                GAsyncResult *res,
                gpointer      user_data)
 {
-  CabTimeline *self = CAB_TIMELINE (object);
+  GWeakRef *weak = user_data;
+  g_autoptr(CabTimeline) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
   TimelineResult *result;
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
 
   result = g_task_propagate_pointer (G_TASK (res), &error);
   /* Superseded by newer inputs, or the model went away: core cancelled it,
    * and GTask reports a cancelled task as such whatever it returned. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_pointer (&result, timeline_result_free);
+      return;
+    }
 
   g_clear_object (&self->query);
   if (result == NULL)
@@ -357,6 +364,7 @@ start_query (CabTimeline *self)
   g_autoptr(GTask) task = NULL;
   GCancellable *cancellable;
   TimelineQuery *query;
+  GWeakRef *weak;
 
   if (self->store == NULL || self->patient_id == NULL)
     {
@@ -378,7 +386,11 @@ start_query (CabTimeline *self)
   query->include_kos = self->include_kos;
   query->sections = self->sections;
 
-  task = g_task_new (self, cancellable, query_done_cb, NULL);
+  /* The task holds the model weakly: a superseded query still finishing on
+   * the pool must not keep a model alive that its owner dropped. */
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  task = g_task_new (NULL, cancellable, query_done_cb, weak);
   g_task_set_source_tag (task, start_query);
   g_task_set_name (task, "cab-timeline query");
   g_task_set_task_data (task, query, (GDestroyNotify) timeline_query_free);

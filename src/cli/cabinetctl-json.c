@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cab-date-format.h"
 #include "cabinetctl-private.h"
 
 static void
@@ -111,14 +112,8 @@ ctl_print_json (JsonNode *node)
 char *
 ctl_format_date_fr (const char *date)
 {
-  if (date == NULL)
-    return g_strdup ("");
+  /* The app's formatter: a zoned time is shown on the local calendar day. */
+  char *text = cab_date_format_day (date, NULL);
 
-  /* YYYY-MM-DD, possibly followed by a time. */
-  if (strlen (date) >= 10 && date[4] == '-' && date[7] == '-')
-    return g_strdup_printf ("%.2s/%.2s/%.4s", date + 8, date + 5, date);
-  if (strlen (date) == 7 && date[4] == '-')
-    return g_strdup_printf ("%.2s/%.4s", date + 5, date);
-
-  return g_strdup (date);
+  return text != NULL ? text : g_strdup ("");
 }

@@ -81,7 +81,8 @@ char          *ctl_parse_ins         (const char   *input,
 JsonNode      *ctl_patient_to_json   (const CabPatientRow  *row);
 JsonNode      *ctl_document_to_json  (const CabDocumentRow *row);
 void           ctl_print_json        (JsonNode     *node);
-/* "1980-03-07" -> "07/03/1980"; partial dates kept as they come. */
+/* "1980-03-07" -> "07/03/1980", partial dates kept partial, a zoned time on
+ * the local calendar day (cab_date_format_day()); NULL -> "". */
 char          *ctl_format_date_fr    (const char   *date);
 
 int            ctl_sync_main         (CtlContext *ctx, int argc, char **argv);

@@ -292,6 +292,39 @@ test_sync_and_read (void)
   g_assert_nonnull (doc_id);
   g_clear_pointer (&out, g_free);
 
+  /* The app's timeline model: its month sections hold every document once;
+   * filters by kind and date; wrong values are usage errors. */
+  {
+    g_autoptr(JsonNode) sectioned = NULL;
+    JsonArray *sections, *docs;
+    guint in_sections = 0;
+
+    g_assert_cmpint (run_ctl (dir, FALSE, &out, NULL, "timeline", ins, "--json", "--sections", NULL), ==, 0);
+    sectioned = parse_json (out);
+    docs = json_object_get_array_member (json_node_get_object (sectioned), "documents");
+    sections = json_object_get_array_member (json_node_get_object (sectioned), "sections");
+    g_assert_cmpuint (json_array_get_length (sections), >, 0);
+    for (guint i = 0; i < json_array_get_length (sections); i++)
+      {
+        JsonObject *section = json_array_get_object_element (sections, i);
+
+        g_assert_nonnull (json_object_get_string_member (section, "title"));
+        in_sections += json_array_get_length (json_object_get_array_member (section, "documents"));
+      }
+    g_assert_cmpuint (in_sections, ==, json_array_get_length (docs));
+    g_clear_pointer (&out, g_free);
+
+    g_assert_cmpint (run_ctl (dir, FALSE, &out, NULL, "timeline", ins, "--kind", "imaging",
+                              "--from", "01/01/1900", "--to", "2999-12-31", NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run_ctl (dir, FALSE, NULL, &err, "timeline", ins, "--kind", "xray", NULL), ==, 1);
+    assert_one_line_message (err);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_ctl (dir, FALSE, NULL, &err, "timeline", ins, "--from", "31/02/2024", NULL), ==, 1);
+    assert_one_line_message (err);
+    g_clear_pointer (&err, g_free);
+  }
+
   /* document fetch: the PDF, its SHA-1 the one the server states. */
   {
     g_autofree char *pdf = g_build_filename (tmp_dir, "fetched.pdf", NULL);

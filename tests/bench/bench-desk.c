@@ -478,8 +478,7 @@ main (int   argc,
   GtkWindow *window;
 
   desk_init_lang (&argc, argv);
-  gtk_init ();
-  adw_init ();
+  desk_init_toolkit ();
 
   dir = g_dir_make_tmp ("cab-bench-desk-XXXXXX", NULL);
   g_assert_nonnull (dir);

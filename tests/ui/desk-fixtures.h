@@ -336,6 +336,23 @@ desk_init_lang (int   *argc,
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
 }
 
+/* GTK and libadwaita without the application: the widgets then get
+ * Cabinet's style sheet the way AdwApplication would load it at startup. */
+static inline void
+desk_init_toolkit (void)
+{
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  gtk_init ();
+  adw_init ();
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/cabinet_sante/Cabinet/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static inline gboolean
 desk_is_french (void)
 {

@@ -460,8 +460,7 @@ main (int   argc,
 
   desk_init_lang (&argc, argv);
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  adw_init ();
+  desk_init_toolkit ();
   desk_init_screenshots ();
   if (desk_is_french ())
     g_assert_cmpstr (_("Imaging"), ==, "Imagerie");

@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 
 #include "cab-desk.h"
-#include "cab-desk-style.h"
 #include "cab-store-opened.h"
 
 /* Quick links kept in "recent-patients". */
@@ -329,8 +328,6 @@ static void
 cab_desk_init (CabDesk *self)
 {
   GtkWidget *column;
-
-  cab_desk_shell_style_ensure (GTK_WIDGET (self));
 
   self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));

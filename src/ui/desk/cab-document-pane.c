@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
-#include "cab-desk-style.h"
 #include "cab-document-cache.h"
 #include "cab-document-kind.h"
 #include "cab-document-pane.h"
@@ -428,8 +427,6 @@ cab_document_pane_init (CabDocumentPane *self)
   GtkWidget *box;
   GtkWidget *bar;
   GtkWidget *titles;
-
-  cab_desk_shell_style_ensure (GTK_WIDGET (self));
 
   self->stack = gtk_stack_new ();
   gtk_widget_set_parent (self->stack, GTK_WIDGET (self));

@@ -6,7 +6,6 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
-#include "cab-desk-style.h"
 #include "cab-lab-table.h"
 
 /* ---------------------------------------------------------------------- */
@@ -317,8 +316,6 @@ cab_lab_table_init (CabLabTable *self)
   GtkWidget *title;
   GtkWidget *scrolled;
   GtkNoSelection *selection;
-
-  cab_desk_shell_style_ensure (GTK_WIDGET (self));
 
   self->model = g_list_store_new (CAB_TYPE_LAB_ITEM);
 

@@ -7,7 +7,6 @@
 #include <adwaita.h>
 
 #include "outbox/cab-publish-dialog.h"
-#include "cab-desk-style.h"
 #include "cab-patient-page.h"
 
 struct _CabPatientPage
@@ -243,8 +242,6 @@ cab_patient_page_init (CabPatientPage *self)
   AdwLeafletPage *page;
   GtkDropTarget *drop;
   GtkWidget *bar, *publish, *hint;
-
-  cab_desk_shell_style_ensure (GTK_WIDGET (self));
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));

@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
-#include "cab-desk-style.h"
 #include "patients/cab-patient-format.h"
 #include "cab-recent-patients.h"
 
@@ -138,8 +137,6 @@ static void
 cab_recent_patients_init (CabRecentPatients *self)
 {
   GtkWidget *title;
-
-  cab_desk_shell_style_ensure (GTK_WIDGET (self));
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));

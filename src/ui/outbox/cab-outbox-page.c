@@ -813,19 +813,7 @@ section (GtkWidget   *box,
 static void
 cab_outbox_page_init (CabOutboxPage *self)
 {
-  static gsize css_once = 0;
   GtkWidget *scroller, *clamp, *box, *empty;
-
-  if (g_once_init_enter (&css_once))
-    {
-      g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-
-      gtk_css_provider_load_from_resource (provider, "/io/github/cabinet_sante/Cabinet/outbox/cab-outbox.css");
-      gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                  GTK_STYLE_PROVIDER (provider),
-                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-      g_once_init_leave (&css_once, 1);
-    }
 
   self->cancellable = g_cancellable_new ();
   self->stack = gtk_stack_new ();

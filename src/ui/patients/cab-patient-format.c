@@ -265,26 +265,3 @@ cab_identity_badge_update (GtkLabel   *badge,
   gtk_label_set_label (badge, cab_identity_status_label (status));
   gtk_widget_set_tooltip_text (GTK_WIDGET (badge), cab_identity_status_tooltip (status));
 }
-
-/* ------------------------------------------------------------------ */
-/* Style                                                                */
-/* ------------------------------------------------------------------ */
-
-void
-cab_desk_style_ensure (GtkWidget *widget)
-{
-  GdkDisplay *display = gtk_widget_get_display (widget);
-  g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (display == NULL || g_object_get_data (G_OBJECT (display), "cab-desk-style") != NULL)
-    return;
-
-  /* The widgets stand alone (tests, other windows): they bring their own
-   * style instead of relying on the application's style.css. */
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/cabinet_sante/Cabinet/patients/cab-desk.css");
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  g_object_set_data_full (G_OBJECT (display), "cab-desk-style",
-                          g_steal_pointer (&provider), g_object_unref);
-}

@@ -42,7 +42,4 @@ GDateTime  *cab_parse_fhir_datetime     (const char *iso);
 /* "dd/mm/yyyy" (or "d/m/yyyy") to "YYYY-MM-DD", NULL when not a valid date. */
 char       *cab_parse_french_date       (const char *text);
 
-/* The desk's style sheet (badges, pills, headers), installed once per display. */
-void        cab_desk_style_ensure       (GtkWidget  *widget);
-
 G_END_DECLS

@@ -491,7 +491,6 @@ static void
 cab_patient_header_init (CabPatientHeader *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  cab_desk_style_ensure (GTK_WIDGET (self));
   show_empty (self, NULL);
   update_refresh_state (self);
 }

@@ -473,7 +473,6 @@ cab_patient_search_init (CabPatientSearch *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  cab_desk_style_ensure (GTK_WIDGET (self));
 
   gtk_search_entry_set_search_delay (self->search_entry, DEFAULT_DELAY_MS);
 

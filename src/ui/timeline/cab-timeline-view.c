@@ -411,7 +411,6 @@ cab_timeline_view_init (CabTimelineView *self)
   g_autoptr(GtkListItemFactory) factory = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  cab_desk_style_ensure (GTK_WIDGET (self));
 
   self->timeline = cab_timeline_new (NULL);
   g_signal_connect_object (self->timeline, "loaded", G_CALLBACK (timeline_loaded_cb), self, G_CONNECT_SWAPPED);

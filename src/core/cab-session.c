@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cab-core-enums.h"
 #include "cab-outbox.h"
 #include "cab-session.h"
 
@@ -714,10 +715,10 @@ cab_session_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATUS:
-      g_value_set_int (value, self->status);
+      g_value_set_enum (value, self->status);
       break;
     case PROP_SYNC_STATE:
-      g_value_set_int (value, cab_session_get_sync_state (self));
+      g_value_set_enum (value, cab_session_get_sync_state (self));
       break;
     case PROP_LAST_SYNC:
       g_value_set_string (value, cab_session_get_last_sync (self));
@@ -751,16 +752,14 @@ cab_session_class_init (CabSessionClass *klass)
   object_class->finalize = cab_session_finalize;
   object_class->get_property = cab_session_get_property;
 
-  /* Enums as ints: the core's enums have no GType. */
   properties[PROP_STATUS] =
-    g_param_spec_int ("status", NULL, NULL,
-                      CAB_SESSION_STATUS_UNCONFIGURED, CAB_SESSION_STATUS_BROKEN,
-                      CAB_SESSION_STATUS_OPENING,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("status", NULL, NULL,
+                       CAB_TYPE_SESSION_STATUS, CAB_SESSION_STATUS_OPENING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SYNC_STATE] =
-    g_param_spec_int ("sync-state", NULL, NULL,
-                      CAB_SYNC_STATE_IDLE, CAB_SYNC_STATE_FAILED, CAB_SYNC_STATE_IDLE,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("sync-state", NULL, NULL,
+                       CAB_TYPE_SYNC_STATE, CAB_SYNC_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LAST_SYNC] =
     g_param_spec_string ("last-sync", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -18,7 +18,7 @@ typedef enum
   CAB_OUTBOX_STATE_CONFLICT,   /* 412: the server's copy changed; both versions kept */
   CAB_OUTBOX_STATE_FAILED,     /* an error retrying cannot fix: needs the user */
   CAB_OUTBOX_STATE_CANCELLED,  /* cancelled by the user; kept in the history */
-  CAB_OUTBOX_N_STATES
+  CAB_OUTBOX_N_STATES /*< skip >*/
 } CabOutboxState;
 
 const char     *cab_outbox_state_to_string   (CabOutboxState  state);

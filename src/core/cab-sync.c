@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "cab-core-enums.h"
 #include "cab-sync-private.h"
 
 /* Patients in flight: their four searches each, queued behind the client's
@@ -356,7 +357,7 @@ cab_sync_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
 
     case PROP_LAST_SYNC:
@@ -376,11 +377,10 @@ cab_sync_class_init (CabSyncClass *klass)
   object_class->finalize = cab_sync_finalize;
   object_class->get_property = cab_sync_get_property;
 
-  /* A CabSyncState (no GEnum is registered for it). */
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL,
-                      CAB_SYNC_STATE_IDLE, CAB_SYNC_STATE_FAILED, CAB_SYNC_STATE_IDLE,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("state", NULL, NULL,
+                       CAB_TYPE_SYNC_STATE, CAB_SYNC_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_LAST_SYNC] =
     g_param_spec_string ("last-sync", NULL, NULL,

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "cab-pdf-private.h"
+#include "cab-ui-enums.h"
 #include "cab-pdf-view.h"
 
 /* Space around and between pages, in CSS pixels. */
@@ -123,22 +124,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (CabPdfView, cab_pdf_view, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (GTK_TYPE_SCROLLABLE, NULL))
-
-GType
-cab_pdf_zoom_mode_get_type (void)
-{
-  static gsize type_id;
-  static const GEnumValue values[] = {
-    { CAB_PDF_ZOOM_FIT_WIDTH, "CAB_PDF_ZOOM_FIT_WIDTH", "fit-width" },
-    { CAB_PDF_ZOOM_FIT_PAGE, "CAB_PDF_ZOOM_FIT_PAGE", "fit-page" },
-    { CAB_PDF_ZOOM_FREE, "CAB_PDF_ZOOM_FREE", "free" },
-    { 0, NULL, NULL }
-  };
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("CabPdfZoomMode", values));
-  return type_id;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Auxiliary functions                                                      */

@@ -14,9 +14,6 @@ typedef enum {
   CAB_PDF_ZOOM_FREE,
 } CabPdfZoomMode;
 
-#define CAB_TYPE_PDF_ZOOM_MODE (cab_pdf_zoom_mode_get_type ())
-GType cab_pdf_zoom_mode_get_type (void);
-
 #define CAB_TYPE_PDF_VIEW (cab_pdf_view_get_type ())
 
 G_DECLARE_FINAL_TYPE (CabPdfView, cab_pdf_view, CAB, PDF_VIEW, GtkWidget)

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "cab-pdf-print.h"
+#include "cab-ui-enums.h"
 #include "cab-pdf-viewer.h"
 
 struct _CabPdfViewer
@@ -60,25 +61,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CabPdfViewer, cab_pdf_viewer, GTK_TYPE_WIDGET)
-
-GType
-cab_pdf_viewer_state_get_type (void)
-{
-  static gsize type_id;
-  static const GEnumValue values[] = {
-    { CAB_PDF_VIEWER_EMPTY, "CAB_PDF_VIEWER_EMPTY", "empty" },
-    { CAB_PDF_VIEWER_LOADING, "CAB_PDF_VIEWER_LOADING", "loading" },
-    { CAB_PDF_VIEWER_DOWNLOADING, "CAB_PDF_VIEWER_DOWNLOADING", "downloading" },
-    { CAB_PDF_VIEWER_UNAVAILABLE, "CAB_PDF_VIEWER_UNAVAILABLE", "unavailable" },
-    { CAB_PDF_VIEWER_ERROR, "CAB_PDF_VIEWER_ERROR", "error" },
-    { CAB_PDF_VIEWER_DOCUMENT, "CAB_PDF_VIEWER_DOCUMENT", "document" },
-    { 0, NULL, NULL }
-  };
-
-  if (g_once_init_enter (&type_id))
-    g_once_init_leave (&type_id, g_enum_register_static ("CabPdfViewerState", values));
-  return type_id;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Auxiliary functions                                                      */

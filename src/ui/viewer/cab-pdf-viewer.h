@@ -17,9 +17,6 @@ typedef enum {
   CAB_PDF_VIEWER_DOCUMENT,
 } CabPdfViewerState;
 
-#define CAB_TYPE_PDF_VIEWER_STATE (cab_pdf_viewer_state_get_type ())
-GType cab_pdf_viewer_state_get_type (void);
-
 #define CAB_TYPE_PDF_VIEWER (cab_pdf_viewer_get_type ())
 
 G_DECLARE_FINAL_TYPE (CabPdfViewer, cab_pdf_viewer, CAB, PDF_VIEWER, GtkWidget)

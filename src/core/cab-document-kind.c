@@ -7,26 +7,6 @@
 
 #include "cab-document-kind.h"
 
-G_DEFINE_ENUM_TYPE (CabDocumentKind, cab_document_kind,
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_REPORT, "report"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_LAB, "lab"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_IMAGING, "imaging"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_PRESCRIPTION, "prescription"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_VACCINATION, "vaccination"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_CERTIFICATE, "certificate"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_SUMMARY, "summary"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_PATIENT, "patient"),
-                    G_DEFINE_ENUM_VALUE (CAB_DOCUMENT_KIND_OTHER, "other"))
-
-G_DEFINE_ENUM_TYPE (CabKindFilter, cab_kind_filter,
-                    G_DEFINE_ENUM_VALUE (CAB_KIND_FILTER_ALL, "all"),
-                    G_DEFINE_ENUM_VALUE (CAB_KIND_FILTER_REPORTS, "reports"),
-                    G_DEFINE_ENUM_VALUE (CAB_KIND_FILTER_LAB, "lab"),
-                    G_DEFINE_ENUM_VALUE (CAB_KIND_FILTER_IMAGING, "imaging"),
-                    G_DEFINE_ENUM_VALUE (CAB_KIND_FILTER_PRESCRIPTIONS, "prescriptions"),
-                    G_DEFINE_ENUM_VALUE (CAB_KIND_FILTER_VACCINATION, "vaccination"),
-                    G_DEFINE_ENUM_VALUE (CAB_KIND_FILTER_OTHER, "other"))
-
 /* Displays are the French names the DMP expects, not translated: they go
  * into the published DocumentReference. */
 static const CabLoincType loinc_types[] = {

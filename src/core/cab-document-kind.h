@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "cab-core-enums.h"
 #include "cab-fhir-resource.h"
 
 G_BEGIN_DECLS
@@ -35,12 +36,9 @@ typedef enum
 
 #define CAB_KIND_FILTER_LAST CAB_KIND_FILTER_OTHER
 
-/* GEnum types, so both can be properties; the nicks ("lab", "imaging"...)
- * are what cabinetctl's --kind takes. */
-#define CAB_TYPE_DOCUMENT_KIND (cab_document_kind_get_type ())
-GType cab_document_kind_get_type (void) G_GNUC_CONST;
-#define CAB_TYPE_KIND_FILTER (cab_kind_filter_get_type ())
-GType cab_kind_filter_get_type (void) G_GNUC_CONST;
+/* Both have a GEnum type from cab-core-enums.h (CAB_TYPE_DOCUMENT_KIND,
+ * CAB_TYPE_KIND_FILTER), so they can be properties; the nicks ("lab",
+ * "imaging"...) are what cabinetctl's --kind takes. */
 
 /* The one table of LOINC document types the practice knows (DOMAIN.md): the
  * timeline classifies with it and the outbox publishes from it. */

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "cab-application.h"
+#include "cab-window-private.h"
 #include "cab-session.h"
 
 /* How long --screenshot waits for the first sync before taking the picture. */

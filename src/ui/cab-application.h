@@ -4,7 +4,7 @@
 #include <adwaita.h>
 
 #include "cab-config.h"
-#include "cab-window.h"
+#include "cab-types.h"
 
 G_BEGIN_DECLS
 

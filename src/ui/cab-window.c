@@ -8,7 +8,7 @@
 #include "desk/cab-desk.h"
 #include "desk/cab-recent-patients.h"
 #include "outbox/cab-outbox-page.h"
-#include "cab-window.h"
+#include "cab-window-private.h"
 
 struct _CabWindow
 {

@@ -4,6 +4,7 @@
 
 #include "cab-application.h"
 #include "cab-test-ui.h"
+#include "cab-window-private.h"
 
 #define WAIT_LIMIT_S 120
 

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "cab-application.h"
-#include "cab-window.h"
+#include "cab-types.h"
 
 G_BEGIN_DECLS
 

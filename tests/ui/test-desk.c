@@ -15,6 +15,7 @@
 #include "desk/cab-desk.h"
 #include "desk/cab-recent-patients.h"
 #include "cab-timeline-item.h"
+#include "cab-window-private.h"
 
 #define PRACTICE "Organization/org-practice"
 #define PRACTICE_NAME "Cabinet médical des Tilleuls"

@@ -9,10 +9,12 @@
 #include "cab-application.h"
 #include "cab-test-ui.h"
 #include "cab-test-sandbox.h"
+#include "desk/cab-desk.h"
 #include "outbox/cab-outbox-edit-dialog.h"
 #include "outbox/cab-outbox-page.h"
 #include "outbox/cab-publish-dialog.h"
 #include "cab-timeline-item.h"
+#include "cab-window-private.h"
 #include "../integration/test-outbox-common.h"
 
 #define PRACTICE "Organization/org-practice"

@@ -9,6 +9,7 @@
 #include "cab-application.h"
 #include "cab-test-ui.h"
 #include "cab-test-sandbox.h"
+#include "cab-window-private.h"
 
 #define PRACTICE "Organization/org-practice"
 

@@ -155,10 +155,104 @@ zoned_unix (const FhirDate *d)
          d->hour * 3600 + d->minute * 60 + (int) d->second - d->offset;
 }
 
+static gint64
+floor_div (gint64 a,
+           gint64 b)
+{
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* A zone and the range of its UTC offsets over its whole history. */
+typedef struct
+{
+  GTimeZone *tz;
+  char      *tz_env;      /* $TZ it was read under, for the local zone */
+  int        min_offset;
+  int        max_offset;
+} ZoneInfo;
+
+static GMutex zone_lock;
+static ZoneInfo local_zone;   /* for tz == NULL */
+static ZoneInfo given_zone;   /* the last zone a caller passed */
+
+static void
+zone_info_set (ZoneInfo   *info,
+               GTimeZone  *tz,
+               const char *tz_env)
+{
+  int last = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, G_MAXINT64 / 2);
+
+  g_clear_pointer (&info->tz, g_time_zone_unref);
+  g_free (info->tz_env);
+  info->tz = tz;
+  info->tz_env = g_strdup (tz_env);
+  info->min_offset = info->max_offset = g_time_zone_get_offset (tz, 0);
+  for (int i = 1; i <= last; i++)
+    {
+      int offset = g_time_zone_get_offset (tz, i);
+
+      info->min_offset = MIN (info->min_offset, offset);
+      info->max_offset = MAX (info->max_offset, offset);
+    }
+}
+
+/* GLib re-reads /etc/localtime for every g_time_zone_new_local() when $TZ is
+ * unset (tens of microseconds), and g_time_zone_find_interval() walks every
+ * transition: a timeline of thousands of entries cannot afford either. The
+ * local zone is kept until $TZ changes, and each zone's offset range comes
+ * with it (see local_days()). */
+static ZoneInfo
+zone_lookup (GTimeZone *tz)
+{
+  ZoneInfo info;
+
+  g_mutex_lock (&zone_lock);
+  if (tz == NULL)
+    {
+      const char *env = g_getenv ("TZ");
+
+      if (local_zone.tz == NULL || g_strcmp0 (env, local_zone.tz_env) != 0)
+        zone_info_set (&local_zone, g_time_zone_new_local (), env);
+      info = local_zone;
+    }
+  else
+    {
+      if (given_zone.tz != tz)
+        zone_info_set (&given_zone, g_time_zone_ref (tz), NULL);
+      info = given_zone;
+    }
+  info.tz = g_time_zone_ref (info.tz);
+  info.tz_env = NULL;
+  g_mutex_unlock (&zone_lock);
+
+  return info;
+}
+
+/* The local day (days since 1970-01-01) of instant @t. When every offset
+ * the zone ever had puts @t on the same day (any time of day but the
+ * hours around midnight), no lookup is needed. */
+static gint64
+local_days (GTimeZone *tz,
+            gint64     t)
+{
+  ZoneInfo zone = zone_lookup (tz);
+  gint64 lo = floor_div (t + zone.min_offset, 86400);
+  gint64 hi = floor_div (t + zone.max_offset, 86400);
+
+  if (lo != hi)
+    {
+      int interval = g_time_zone_find_interval (zone.tz, G_TIME_TYPE_UNIVERSAL, t);
+
+      lo = floor_div (t + (interval >= 0 ? g_time_zone_get_offset (zone.tz, interval) : 0), 86400);
+    }
+  g_time_zone_unref (zone.tz);
+  return lo;
+}
+
 static GTimeZone *
 zone_or_local (GTimeZone *tz)
 {
-  return tz != NULL ? g_time_zone_ref (tz) : g_time_zone_new_local ();
+  return tz != NULL ? g_time_zone_ref (tz) : zone_lookup (NULL).tz;
 }
 
 /* ------------------------------------------------------------------ */
@@ -179,13 +273,7 @@ cab_date_parse_day (const char *fhir,
 
   if (d.has_zone)
     {
-      g_autoptr(GTimeZone) zone = zone_or_local (tz);
-      gint64 t = zoned_unix (&d);
-      int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, t);
-      gint64 local = t + (interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0);
-      gint64 days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-
-      civil_from_days (days, out);
+      civil_from_days (local_days (tz, zoned_unix (&d)), out);
       return TRUE;
     }
 

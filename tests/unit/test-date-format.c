@@ -148,6 +148,12 @@ test_local_zone (void)
   assert_day ("2024-10-27T22:30:00Z", NULL, "27/10/2024");
   assert_day ("2024-03-31T00:30:00+02:00", NULL, "30/03/2024");
   assert_day ("2024-06-12T00:30:00+02:00", NULL, "12/06/2024");
+
+  /* The local zone follows $TZ when it changes. */
+  g_setenv ("TZ", "UTC", TRUE);
+  assert_day ("2024-06-12T00:30:00+02:00", NULL, "11/06/2024");
+  g_setenv ("TZ", "Europe/Paris", TRUE);
+  assert_day ("2024-06-12T00:30:00+02:00", NULL, "12/06/2024");
 }
 
 static void

@@ -259,6 +259,9 @@ reuse_items (CabTimeline *self,
         {
           g_ptr_array_index (items, i) = g_object_ref (old);
           g_object_unref (item);
+          /* Once only: with mixed zones a month can head two sections, and
+           * one object must not sit at two positions. */
+          g_hash_table_remove (shown, item_key (old));
         }
     }
 }

@@ -201,6 +201,18 @@ cab_outbox_get_store (CabOutbox *self)
 }
 
 void
+cab_outbox_set_client (CabOutbox     *self,
+                       CabFhirClient *client)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  g_return_if_fail (CAB_IS_FHIR_CLIENT (client));
+  /* Once, before any drain: a drain keeps the client it started with. */
+  g_return_if_fail (self->client == NULL);
+
+  self->client = g_object_ref (client);
+}
+
+void
 cab_outbox_set_parallelism (CabOutbox *self,
                             guint      n)
 {

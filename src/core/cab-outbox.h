@@ -85,6 +85,9 @@ gboolean       cab_outbox_check_pdf              (GBytes          *bytes,
 CabOutbox     *cab_outbox_new                    (CabStore        *store,
                                                   CabFhirClient   *client);
 CabStore      *cab_outbox_get_store              (CabOutbox       *self);
+/* Gives a queue-only outbox its client once the health space is set up. */
+void           cab_outbox_set_client             (CabOutbox       *self,
+                                                  CabFhirClient   *client);
 void           cab_outbox_set_parallelism        (CabOutbox       *self,
                                                   guint            n);
 /* Backoff: uniform in [0, min(max_ms, initial_ms * 2^failures)]. Defaults 1 s and 5 min. */

@@ -8,6 +8,7 @@
 
 #include "cab-core-enums.h"
 #include "cab-outbox.h"
+#include "cab-query.h"
 #include "cab-session.h"
 
 /* sync_state keys: who the token acts as (written by sign-in when it knows)
@@ -20,6 +21,7 @@ struct _CabSession
   GObject           parent_instance;
 
   CabConfig        *config;
+  CabSessionFlags   flags;
   CabSessionStatus  status;
   GCancellable     *cancellable;
 
@@ -29,6 +31,8 @@ struct _CabSession
   CabOutbox        *outbox;
 
   GError           *error;
+  GError           *open_error;       /* why the store could not be opened */
+  GPtrArray        *open_waiters;     /* GTasks of cab_session_open_async () */
   char             *operator_name;    /* the practitioner, when known */
   char             *practice_name;
   char             *server_host;
@@ -38,11 +42,14 @@ struct _CabSession
   guint             n_syncs;
 
   guint             started : 1;
+  guint             opening : 1;          /* the store is being opened */
+  guint             opened : 1;           /* the store opening is over, well or not */
   guint             sync_pending : 1;     /* asked before the store was open */
   guint             counting : 1;         /* a count query is in flight */
   guint             count_dirty : 1;      /* the store changed since it started */
   guint             finish_pending : 1;   /* emit sync-finished after the count */
   guint             last_run_ok : 1;
+  guint             outbox_has_client : 1;
 };
 
 G_DEFINE_FINAL_TYPE (CabSession, cab_session, G_TYPE_OBJECT)
@@ -135,13 +142,11 @@ set_progress (CabSession *self,
 static void refresh_count (CabSession *self);
 
 static void
-count_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+count_query (GTask        *task,
+             CabStore     *store,
+             gpointer      task_data,
+             GCancellable *cancellable)
 {
-  CabStore *store = task_data;
-
   g_task_return_int (task, cab_store_count_patients (store));
 }
 
@@ -196,8 +201,7 @@ refresh_count (CabSession *self)
 
   task = g_task_new (NULL, self->cancellable, count_cb, g_object_ref (self));
   g_task_set_source_tag (task, refresh_count);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, count_thread);
+  cab_query_run (task, self->store, count_query);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -227,12 +231,11 @@ set_names (CabSession *self,
 }
 
 static void
-read_names_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
+read_names_query (GTask        *task,
+                  CabStore     *store,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
 {
-  CabStore *store = task_data;
   char **names = g_new0 (char *, 3);
 
   names[0] = cab_store_get_state (store, STATE_OPERATOR_NAME);
@@ -319,7 +322,9 @@ sync_progress_cb (CabSync    *sync,
                   CabSession *self)
 {
   set_progress (self, done, total);
-  refresh_count (self);
+  /* The window's figure; cabinetctl's sync needs none. */
+  if (!(self->flags & CAB_SESSION_FLAGS_MANUAL))
+    refresh_count (self);
 }
 
 static void
@@ -352,12 +357,11 @@ finish_run (CabSession *self)
 #define PRACTITIONERS_PER_REQUEST 50
 
 static void
-missing_practitioners_thread (GTask        *task,
-                              gpointer      source_object,
-                              gpointer      task_data,
-                              GCancellable *cancellable)
+missing_practitioners_query (GTask        *task,
+                             CabStore     *store,
+                             gpointer      task_data,
+                             GCancellable *cancellable)
 {
-  CabStore *store = task_data;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
@@ -494,8 +498,7 @@ fetch_practitioners (CabSession *self)
 
   task = g_task_new (NULL, self->cancellable, missing_practitioners_cb, g_object_ref (self));
   g_task_set_source_tag (task, fetch_practitioners);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, missing_practitioners_thread);
+  cab_query_run (task, self->store, missing_practitioners_query);
 }
 
 static void
@@ -543,35 +546,86 @@ start_sync (CabSession *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
 }
 
-/* Creates the client and the sync once the store is there. */
-static gboolean
-connect_services (CabSession  *self,
-                  GError     **error)
+/* ---------------------------------------------------------------------- */
+/* assembly: config -> store -> client -> sync -> outbox                  */
+
+/* Creates whatever part has what it needs: the outbox once the store is
+ * open (queue only until there is a client), the sync once the store and
+ * the client are both there. The one place these are put together, for the
+ * window and for cabinetctl alike. */
+static void
+assemble (CabSession *self)
 {
-  g_autoptr(CabFhirClient) client = NULL;
+  if (self->store == NULL)
+    return;
 
-  client = cab_fhir_client_new (self->config->server_url, error);
-  if (client == NULL)
-    return FALSE;
+  if (self->outbox == NULL)
+    {
+      self->outbox = cab_outbox_new (self->store, self->client);
+      /* Documents we publish are kept by the practice; their author stays the
+       * patient's médecin traitant until the user signs in (a later issue). */
+      if (is_set (self->config->practice))
+        cab_outbox_set_author (self->outbox, NULL, self->config->practice);
+    }
+  else if (self->client != NULL && !self->outbox_has_client)
+    cab_outbox_set_client (self->outbox, self->client);
+  self->outbox_has_client = self->client != NULL;
 
-  if (is_set (self->config->token))
-    cab_fhir_client_set_token (client, self->config->token);
+  if (self->client != NULL && self->sync == NULL)
+    {
+      /* A sync without a practice still refreshes single patients. */
+      self->sync = cab_sync_new (self->client, self->store,
+                                 is_set (self->config->practice) ? self->config->practice : "");
 
-  if (is_set (self->config->ca_file) &&
-      !cab_fhir_client_set_ca_file (client, self->config->ca_file, error))
-    return FALSE;
+      g_signal_connect_object (self->sync, "progress",
+                               G_CALLBACK (sync_progress_cb), self, 0);
+      g_signal_connect_object (self->sync, "notify::state",
+                               G_CALLBACK (sync_state_cb), self, 0);
+      g_signal_connect_object (self->sync, "notify::last-sync",
+                               G_CALLBACK (sync_last_sync_cb), self, 0);
+    }
+}
 
-  self->client = g_steal_pointer (&client);
-  self->sync = cab_sync_new (self->client, self->store, self->config->practice);
+/* The window's way: once the store is open, connect when configured, drain
+ * in the background, fill the header and run a first sync. */
+static void
+start_automatic (CabSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
 
-  g_signal_connect_object (self->sync, "progress",
-                           G_CALLBACK (sync_progress_cb), self, 0);
-  g_signal_connect_object (self->sync, "notify::state",
-                           G_CALLBACK (sync_state_cb), self, 0);
-  g_signal_connect_object (self->sync, "notify::last-sync",
-                           G_CALLBACK (sync_last_sync_cb), self, 0);
+  /* Local first: show what the store holds before the network answers. */
+  refresh_count (self);
+  task = g_task_new (NULL, self->cancellable, read_names_cb, g_object_ref (self));
+  g_task_set_source_tag (task, read_names_query);
+  cab_query_run (task, self->store, read_names_query);
 
-  return TRUE;
+  if (!is_set (self->config->server_url) || !is_set (self->config->practice))
+    {
+      /* Queue only: actions are kept until a server is configured. */
+      set_status (self, CAB_SESSION_STATUS_UNCONFIGURED);
+      return;
+    }
+
+  if (!cab_session_connect (self, &error))
+    {
+      set_error (self, error);
+      set_status (self, CAB_SESSION_STATUS_BROKEN);
+      return;
+    }
+
+  cab_outbox_start (self->outbox);
+
+  set_status (self, CAB_SESSION_STATUS_READY);
+  fetch_practice_name (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
+
+  if (self->sync_pending)
+    {
+      self->sync_pending = FALSE;
+      start_sync (self);
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -605,6 +659,22 @@ open_store_thread (GTask        *task,
 }
 
 static void
+complete_open_waiters (CabSession *self)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->open_waiters);
+
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (self->store != NULL)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_error_copy (self->open_error));
+    }
+}
+
+static void
 open_store_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -613,59 +683,41 @@ open_store_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   self->store = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  self->opening = FALSE;
+  self->opened = TRUE;
 
   if (self->store == NULL)
     {
-      g_warning ("Could not open the local store: %s", error->message);
-      set_error (self, error);
-      set_status (self, CAB_SESSION_STATUS_BROKEN);
+      self->open_error = g_error_copy (error);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_warning ("Could not open the local store: %s", error->message);
+          set_error (self, error);
+          set_status (self, CAB_SESSION_STATUS_BROKEN);
+        }
+      complete_open_waiters (self);
       return;
     }
 
-  /* Local first: show what the store holds before the network answers. */
-  refresh_count (self);
-  {
-    g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, read_names_cb, g_object_ref (self));
+  assemble (self);
+  if (!(self->flags & CAB_SESSION_FLAGS_MANUAL))
+    start_automatic (self);
+  complete_open_waiters (self);
+}
 
-    g_task_set_source_tag (task, read_names_thread);
-    g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-    g_task_run_in_thread (task, read_names_thread);
-  }
+static void
+open_store (CabSession *self)
+{
+  g_autoptr(GTask) task = NULL;
 
-  if (!is_set (self->config->server_url) || !is_set (self->config->practice))
-    {
-      /* Queue only: actions are kept until a server is configured. */
-      self->outbox = cab_outbox_new (self->store, NULL);
-      set_status (self, CAB_SESSION_STATUS_UNCONFIGURED);
-      return;
-    }
+  if (self->opening || self->opened)
+    return;
+  self->opening = TRUE;
 
-  if (!connect_services (self, &error))
-    {
-      set_error (self, error);
-      set_status (self, CAB_SESSION_STATUS_BROKEN);
-      return;
-    }
-
-  self->outbox = cab_outbox_new (self->store, self->client);
-  /* Documents we publish are kept by the practice; their author stays the
-   * patient's médecin traitant until the user signs in (a later issue). */
-  cab_outbox_set_author (self->outbox, NULL, self->config->practice);
-  cab_outbox_start (self->outbox);
-
-  set_status (self, CAB_SESSION_STATUS_READY);
-  fetch_practice_name (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_STATE]);
-
-  if (self->sync_pending)
-    {
-      self->sync_pending = FALSE;
-      start_sync (self);
-    }
+  task = g_task_new (NULL, self->cancellable, open_store_cb, g_object_ref (self));
+  g_task_set_source_tag (task, open_store);
+  g_task_set_task_data (task, cab_config_store_path (self->config), g_free);
+  g_task_run_in_thread (task, open_store_thread);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -697,6 +749,7 @@ cab_session_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->config, cab_config_free);
   g_clear_error (&self->error);
+  g_clear_error (&self->open_error);
   g_free (self->operator_name);
   g_free (self->practice_name);
   g_free (self->server_host);
@@ -804,8 +857,16 @@ cab_session_init (CabSession *self)
 CabSession *
 cab_session_new (const CabConfig *config)
 {
+  return cab_session_new_full (config, CAB_SESSION_FLAGS_NONE);
+}
+
+CabSession *
+cab_session_new_full (const CabConfig *config,
+                      CabSessionFlags  flags)
+{
   CabSession *self = g_object_new (CAB_TYPE_SESSION, NULL);
 
+  self->flags = flags;
   self->config = config_copy (config);
   if (is_set (self->config->server_url))
     {
@@ -826,6 +887,14 @@ cab_session_get_config (CabSession *self)
   return self->config;
 }
 
+CabSessionFlags
+cab_session_get_flags (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), CAB_SESSION_FLAGS_NONE);
+
+  return self->flags;
+}
+
 CabSessionStatus
 cab_session_get_status (CabSession *self)
 {
@@ -837,22 +906,92 @@ cab_session_get_status (CabSession *self)
 void
 cab_session_start (CabSession *self)
 {
-  g_autoptr(GTask) task = NULL;
-  char *path;
-
   g_return_if_fail (CAB_IS_SESSION (self));
 
   if (self->started)
     return;
   self->started = TRUE;
-  self->sync_pending = TRUE;
+  self->sync_pending = !(self->flags & CAB_SESSION_FLAGS_MANUAL);
 
-  path = cab_config_store_path (self->config);
+  open_store (self);
+}
 
-  task = g_task_new (NULL, self->cancellable, open_store_cb, g_object_ref (self));
-  g_task_set_source_tag (task, cab_session_start);
-  g_task_set_task_data (task, path, g_free);
-  g_task_run_in_thread (task, open_store_thread);
+void
+cab_session_open_async (CabSession          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CAB_IS_SESSION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cab_session_open_async);
+
+  if (self->store != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->opened)
+    {
+      g_task_return_error (task, g_error_copy (self->open_error));
+      return;
+    }
+
+  if (self->open_waiters == NULL)
+    self->open_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->open_waiters, g_steal_pointer (&task));
+  open_store (self);
+}
+
+gboolean
+cab_session_open_finish (CabSession    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+cab_session_connect (CabSession  *self,
+                     GError     **error)
+{
+  g_autoptr(CabFhirClient) client = NULL;
+
+  g_return_val_if_fail (CAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->client != NULL)
+    return TRUE;
+
+  if (!is_set (self->config->server_url))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                           "No health space is configured");
+      return FALSE;
+    }
+
+  client = cab_fhir_client_new (self->config->server_url, error);
+  if (client == NULL)
+    return FALSE;
+
+  if (is_set (self->config->token))
+    cab_fhir_client_set_token (client, self->config->token);
+
+  if (is_set (self->config->ca_file) &&
+      !cab_fhir_client_set_ca_file (client, self->config->ca_file, error))
+    return FALSE;
+
+  self->client = g_steal_pointer (&client);
+  assemble (self);
+
+  return TRUE;
 }
 
 void

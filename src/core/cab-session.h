@@ -19,19 +19,49 @@ typedef enum
   CAB_SESSION_STATUS_BROKEN,        /* the store or the client could not be set up */
 } CabSessionStatus;
 
+typedef enum
+{
+  CAB_SESSION_FLAGS_NONE   = 0,
+  /* The caller drives the sync and the outbox (cabinetctl): no first sync,
+   * no background drain, no figures for a window. */
+  CAB_SESSION_FLAGS_MANUAL = 1 << 0,
+} CabSessionFlags;
+
 #define CAB_TYPE_SESSION (cab_session_get_type ())
 G_DECLARE_FINAL_TYPE (CabSession, cab_session, CAB, SESSION, GObject)
 
-/* The context the widgets share: configuration, local store, health-space
- * client and sync, plus the figures the window shows. Lives on the main
- * context; every store query it makes runs on a worker thread. */
+/* The context the widgets and cabinetctl share, and the one place that
+ * assembles configuration -> store -> client -> sync -> outbox; plus the
+ * figures the window shows. Lives on the main context; every store query it
+ * makes runs on core's reader pool (cab-query.h). */
 CabSession       *cab_session_new               (const CabConfig *config);
+CabSession       *cab_session_new_full          (const CabConfig *config,
+                                                 CabSessionFlags  flags);
+CabSessionFlags   cab_session_get_flags         (CabSession      *self);
 const CabConfig  *cab_session_get_config        (CabSession      *self);
 CabSessionStatus  cab_session_get_status        (CabSession      *self);
 
 /* Opens the store (on a worker thread), then creates the client and the sync
- * and runs a first sync. */
+ * and runs a first sync (unless CAB_SESSION_FLAGS_MANUAL). */
 void              cab_session_start             (CabSession      *self);
+
+/* Opens the store, creating its folder (private to the user) and the outbox
+ * (queue only until cab_session_connect()); joins an opening under way and
+ * finishes at once when the store is open. Errors: G_IO_ERROR when the
+ * folder cannot be made, CAB_STORE_ERROR when the store cannot be opened. */
+void              cab_session_open_async        (CabSession          *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean          cab_session_open_finish       (CabSession          *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+/* Creates the health-space client (no request is made) if not there yet,
+ * and, once the store is open, the sync, and hands the client to the outbox.
+ * Errors: G_IO_ERROR_NOT_CONNECTED without a server, G_IO_ERROR_INVALID_ARGUMENT
+ * for a bad URL, CAB_FHIR_ERROR for an unusable CA file. */
+gboolean          cab_session_connect           (CabSession          *self,
+                                                 GError             **error);
 /* Starts a sync now, or as soon as the store is open; joins a running one. */
 void              cab_session_sync              (CabSession      *self);
 /* Cancels what is under way; the session stays usable for reading. */

@@ -26,20 +26,15 @@ ctl_outbox_new (CtlContext *ctx,
                 gboolean    with_client,
                 int        *exit_code)
 {
-  CabStore *store = ctl_get_store (ctx, exit_code);
-  CabFhirClient *client = NULL;
-  CabOutbox *outbox;
-
-  if (store == NULL)
+  if (ctl_get_store (ctx, exit_code) == NULL)
     return NULL;
   if (with_client && ctx->config->server_url != NULL &&
-      (client = ctl_get_client (ctx, exit_code)) == NULL)
+      ctl_get_client (ctx, exit_code) == NULL)
     return NULL;
 
-  outbox = cab_outbox_new (store, client);
-  if (ctx->config->practice != NULL)
-    cab_outbox_set_author (outbox, NULL, ctx->config->practice);
-  return outbox;
+  /* The session made it with the store, author and all; it drains only when
+   * a command asks (manual mode). */
+  return g_object_ref (cab_session_get_outbox (ctx->session));
 }
 
 gboolean

@@ -6,6 +6,7 @@
 
 #include "cab-config.h"
 #include "cab-fhir-client.h"
+#include "cab-session.h"
 #include "cab-store.h"
 
 G_BEGIN_DECLS
@@ -22,11 +23,12 @@ typedef enum
   CTL_EXIT_REFUSED   = 6,   /* access refused by the server (403: the patient blocked this professional) */
 } CtlExit;
 
+/* The commands run on the session the window uses (cab-session.h), in its
+ * manual mode: nothing syncs or drains unless a command asks. */
 typedef struct
 {
-  CabConfig     *config;
-  CabStore      *store;     /* opened on first use */
-  CabFhirClient *client;    /* created on first use */
+  const CabConfig *config;    /* the session's */
+  CabSession      *session;
 } CtlContext;
 
 typedef int (*CtlCommandFunc) (CtlContext  *ctx,
@@ -42,7 +44,8 @@ int            ctl_fail_error        (const GError *error,
                                       const char   *what);
 int            ctl_exit_code_for_error (const GError *error);
 
-/* NULL with a message printed and *@exit_code set on failure. */
+/* The session's parts, set up on first use. NULL with a message printed and
+ * *@exit_code set on failure. */
 CabStore      *ctl_get_store         (CtlContext   *ctx,
                                       int          *exit_code);
 CabFhirClient *ctl_get_client        (CtlContext   *ctx,

@@ -55,7 +55,7 @@ resolve_patient (CtlContext    *ctx,
   FindData data = { 0 };
   CtlWait wait;
 
-  data.store = ctx->store;
+  data.store = cab_session_get_store (ctx->session);
   data.ins = ins;
   ctl_run_in_thread (find_local_thread, &data, NULL);
   if (data.patient_id != NULL)
@@ -238,7 +238,8 @@ ctl_sync_main (CtlContext  *ctx,
   if (ins != NULL && (patient_id = resolve_patient (ctx, client, ins, &exit_code)) == NULL)
     return exit_code;
 
-  sync = cab_sync_new (client, ctx->store, ctx->config->practice != NULL ? ctx->config->practice : "");
+  /* Made by the session once the store and the client were there. */
+  sync = g_object_ref (cab_session_get_sync (ctx->session));
   if (parallelism > 0)
     cab_sync_set_parallelism (sync, parallelism);
   if (isatty (STDERR_FILENO))

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -222,32 +221,16 @@ ctl_wait_clear (CtlWait *wait)
 
 /* ------------------------------------------------------- store and client */
 
-typedef struct
-{
-  const char *path;
-  CabStore   *store;
-} OpenData;
-
-static gboolean
-open_store_thread (gpointer   user_data,
-                   GError   **error)
-{
-  OpenData *data = user_data;
-
-  data->store = cab_store_open (data->path, error);
-  return data->store != NULL;
-}
-
 CabStore *
 ctl_get_store (CtlContext *ctx,
                int        *exit_code)
 {
-  g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
-  OpenData data = { 0 };
+  CtlWait wait;
+  gboolean ok;
 
-  if (ctx->store != NULL)
-    return ctx->store;
+  if (cab_session_get_store (ctx->session) != NULL)
+    return cab_session_get_store (ctx->session);
 
   if (ctx->config->data_dir == NULL)
     {
@@ -255,36 +238,35 @@ ctl_get_store (CtlContext *ctx,
       return NULL;
     }
 
-  if (g_mkdir_with_parents (ctx->config->data_dir, 0700) != 0)
-    {
-      int saved_errno = errno;
+  ctl_wait_init (&wait);
+  cab_session_open_async (ctx->session, NULL, ctl_async_cb, &wait);
+  ok = cab_session_open_finish (ctx->session, ctl_wait (&wait), &error);
+  ctl_wait_clear (&wait);
 
-      *exit_code = ctl_fail (CTL_EXIT_DATA, "cannot create the data directory %s: %s",
-                             ctx->config->data_dir, g_strerror (saved_errno));
+  if (!ok)
+    {
+      g_autofree char *path = cab_config_store_path ((CabConfig *) ctx->config);
+
+      /* The session says G_IO_ERROR for the folder, CAB_STORE_ERROR for the store. */
+      if (error->domain == G_IO_ERROR)
+        *exit_code = ctl_fail (CTL_EXIT_DATA, "cannot create the data directory %s: %s",
+                               ctx->config->data_dir, error->message);
+      else
+        *exit_code = ctl_fail (CTL_EXIT_DATA, "cannot open the store %s: %s", path, error->message);
       return NULL;
     }
 
-  path = cab_config_store_path (ctx->config);
-  data.path = path;
-  if (!ctl_run_in_thread (open_store_thread, &data, &error))
-    {
-      *exit_code = ctl_fail (CTL_EXIT_DATA, "cannot open the store %s: %s", path, error->message);
-      return NULL;
-    }
-
-  ctx->store = data.store;
-  return ctx->store;
+  return cab_session_get_store (ctx->session);
 }
 
 CabFhirClient *
 ctl_get_client (CtlContext *ctx,
                 int        *exit_code)
 {
-  g_autoptr(CabFhirClient) client = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (ctx->client != NULL)
-    return ctx->client;
+  if (cab_session_get_client (ctx->session) != NULL)
+    return cab_session_get_client (ctx->session);
 
   if (ctx->config->server_url == NULL)
     {
@@ -293,27 +275,19 @@ ctl_get_client (CtlContext *ctx,
       return NULL;
     }
 
-  client = cab_fhir_client_new (ctx->config->server_url, &error);
-  if (client == NULL)
+  if (!cab_session_connect (ctx->session, &error))
     {
-      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "invalid server URL %s: %s",
-                             ctx->config->server_url, error->message);
+      /* A bad URL is G_IO_ERROR; an unusable CA file, CAB_FHIR_ERROR. */
+      if (error->domain == CAB_FHIR_ERROR)
+        *exit_code = ctl_fail (CTL_EXIT_CONFIG, "cannot use the CA file %s: %s",
+                               ctx->config->ca_file, error->message);
+      else
+        *exit_code = ctl_fail (CTL_EXIT_CONFIG, "invalid server URL %s: %s",
+                               ctx->config->server_url, error->message);
       return NULL;
     }
 
-  if (ctx->config->token != NULL)
-    cab_fhir_client_set_token (client, ctx->config->token);
-
-  if (ctx->config->ca_file != NULL &&
-      !cab_fhir_client_set_ca_file (client, ctx->config->ca_file, &error))
-    {
-      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "cannot use the CA file %s: %s",
-                             ctx->config->ca_file, error->message);
-      return NULL;
-    }
-
-  ctx->client = g_steal_pointer (&client);
-  return ctx->client;
+  return cab_session_get_client (ctx->session);
 }
 
 /* ------------------------------------------------------------ arguments */
@@ -462,6 +436,7 @@ main (int    argc,
 {
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   GlobalOptions options = { 0 };
+  g_autoptr(CabConfig) config = NULL;
   CtlContext ctx = { 0 };
   const CtlCommand *command = NULL;
   int ret;
@@ -502,15 +477,15 @@ main (int    argc,
       return ret;
     }
 
-  ctx.config = build_config (&options);
+  config = build_config (&options);
   global_options_clear (&options);
+  ctx.session = cab_session_new_full (config, CAB_SESSION_FLAGS_MANUAL);
+  ctx.config = cab_session_get_config (ctx.session);
 
   g_ptr_array_add (rest, NULL);
   ret = command->func (&ctx, rest->len - 1, (char **) rest->pdata);
 
-  g_clear_object (&ctx.client);
-  g_clear_object (&ctx.store);
-  cab_config_free (ctx.config);
+  g_object_unref (ctx.session);
 
   return ret;
 }

@@ -424,6 +424,28 @@ cab_outbox_resolve_conflict (CabOutbox            *self,
   return TRUE;
 }
 
+/* Payload members read with their type checked: a damaged payload gives an
+ * empty description, never a critical. */
+static const char *
+payload_string (JsonObject *p,
+                const char *member)
+{
+  JsonNode *node = p != NULL ? json_object_get_member (p, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+}
+
+static gboolean
+payload_boolean (JsonObject *p,
+                 const char *member)
+{
+  JsonNode *node = p != NULL ? json_object_get_member (p, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
 char *
 cab_outbox_entry_describe (const CabOutboxEntry *entry)
 {
@@ -438,32 +460,31 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
 
   if (g_strcmp0 (entry->kind, "publish") == 0)
     {
-      const char *title = p != NULL && json_object_has_member (p, "title")
-                          ? json_object_get_string_member (p, "title") : NULL;
+      const char *title = payload_string (p, "title");
       return g_strdup_printf (_("Publish “%s”"), title != NULL ? title : "");
     }
   if (g_strcmp0 (entry->kind, "visibility") == 0 && p != NULL)
     {
       GString *s = g_string_new (_("Change visibility:"));
 
-      if (json_object_get_boolean_member_with_default (p, "masked", FALSE))
+      if (payload_boolean (p, "masked"))
         g_string_append_printf (s, " %s", _("masked from professionals"));
-      if (json_object_get_boolean_member_with_default (p, "hidden", FALSE))
+      if (payload_boolean (p, "hidden"))
         g_string_append_printf (s, " %s", _("hidden from the patient"));
-      if (json_object_get_boolean_member_with_default (p, "archived", FALSE))
+      if (payload_boolean (p, "archived"))
         g_string_append_printf (s, " %s", _("archived"));
       if (s->len == strlen (_("Change visibility:")))
         g_string_append_printf (s, " %s", _("visible to all"));
       return g_string_free (s, FALSE);
     }
-  return g_strdup (entry->kind);
+  return g_strdup (entry->kind != NULL ? entry->kind : "");
 }
 
 /* ------------------------------------------------------------ async wrappers */
 
 typedef struct
 {
-  int       op;        /* 0 publish, 1 visibility, 2 list */
+  int       op;        /* 0 publish, 1 visibility, 2 list, 3 action, 4 edit */
   char     *patient_id;
   char     *path;
   char     *type_code;
@@ -472,6 +493,10 @@ typedef struct
   gboolean  hold;
   gboolean  masked, hidden, archived;
   int       state;
+  gint64    entry_id;
+  CabOutboxAction action;
+  gboolean  retry;
+  gboolean  saved;     /* set by the worker, read once the task is done */
 } AsyncData;
 
 static void
@@ -483,6 +508,29 @@ async_data_free (AsyncData *data)
   g_free (data->title);
   g_free (data->document_id);
   g_free (data);
+}
+
+static gboolean
+act (CabOutbox        *self,
+     gint64            id,
+     CabOutboxAction   action,
+     GError          **error)
+{
+  switch (action)
+    {
+    case CAB_OUTBOX_ACTION_RETRY:
+      return cab_outbox_retry (self, id, error);
+    case CAB_OUTBOX_ACTION_CANCEL:
+      return cab_outbox_cancel (self, id, error);
+    case CAB_OUTBOX_ACTION_RELEASE:
+      return cab_outbox_release (self, id, error);
+    case CAB_OUTBOX_ACTION_KEEP_MINE:
+      return cab_outbox_resolve_conflict (self, id, CAB_OUTBOX_KEEP_MINE, error);
+    case CAB_OUTBOX_ACTION_KEEP_SERVER:
+      return cab_outbox_resolve_conflict (self, id, CAB_OUTBOX_KEEP_SERVER, error);
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static void
@@ -511,6 +559,24 @@ async_thread (GTask        *task,
         g_task_return_int (task, id);
       else
         g_task_return_error (task, error);
+      break;
+    case 3:
+      if (act (self, data->entry_id, data->action, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+      break;
+    case 4:
+      if (!cab_outbox_edit_publish (self, data->entry_id, data->title, data->type_code, &error))
+        {
+          g_task_return_error (task, error);
+          break;
+        }
+      data->saved = TRUE;
+      if (data->retry && !cab_outbox_retry (self, data->entry_id, &error))
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
       break;
     default:
       {
@@ -626,4 +692,75 @@ cab_outbox_list_finish (CabOutbox     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+cab_outbox_act_async (CabOutbox           *self,
+                      gint64               entry_id,
+                      CabOutboxAction      action,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  AsyncData *data;
+
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  g_return_if_fail (action <= CAB_OUTBOX_ACTION_KEEP_SERVER);
+
+  data = g_new0 (AsyncData, 1);
+  data->op = 3;
+  data->entry_id = entry_id;
+  data->action = action;
+  run_async (self, data, cab_outbox_act_async, cancellable, callback, user_data);
+}
+
+gboolean
+cab_outbox_act_finish (CabOutbox     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cab_outbox_edit_publish_async (CabOutbox           *self,
+                               gint64               entry_id,
+                               const char          *title,
+                               const char          *type_code,
+                               gboolean             retry,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  AsyncData *data;
+
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+
+  data = g_new0 (AsyncData, 1);
+  data->op = 4;
+  data->entry_id = entry_id;
+  data->title = g_strdup (title);
+  data->type_code = g_strdup (type_code);
+  data->retry = retry;
+  run_async (self, data, cab_outbox_edit_publish_async, cancellable, callback, user_data);
+}
+
+gboolean
+cab_outbox_edit_publish_finish (CabOutbox     *self,
+                                GAsyncResult  *result,
+                                gboolean      *saved,
+                                GError       **error)
+{
+  AsyncData *data;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (saved != NULL)
+    *saved = data->saved;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -204,6 +204,43 @@ GPtrArray     *cab_outbox_list_finish            (CabOutbox       *self,
                                                   GAsyncResult    *result,
                                                   GError         **error);
 
+/* The user actions above, on a worker thread; "changed" follows a
+ * successful one. */
+typedef enum
+{
+  CAB_OUTBOX_ACTION_RETRY,
+  CAB_OUTBOX_ACTION_CANCEL,
+  CAB_OUTBOX_ACTION_RELEASE,
+  CAB_OUTBOX_ACTION_KEEP_MINE,
+  CAB_OUTBOX_ACTION_KEEP_SERVER,
+} CabOutboxAction;
+
+void           cab_outbox_act_async          (CabOutbox           *outbox,
+                                              gint64               entry_id,
+                                              CabOutboxAction      action,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       cab_outbox_act_finish         (CabOutbox           *outbox,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
+/* cab_outbox_edit_publish(), then with @retry cab_outbox_retry(), on a
+ * worker thread. On error, *@saved tells whether the edit itself was kept
+ * (only the retry failed). */
+void           cab_outbox_edit_publish_async  (CabOutbox           *outbox,
+                                               gint64               entry_id,
+                                               const char          *title,
+                                               const char          *type_code,
+                                               gboolean             retry,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean       cab_outbox_edit_publish_finish (CabOutbox           *outbox,
+                                               GAsyncResult        *result,
+                                               gboolean            *saved,
+                                               GError             **error);
+
 /* A short user-facing description of an entry ("Publish “Compte rendu”"). */
 char          *cab_outbox_entry_describe         (const CabOutboxEntry *entry);
 

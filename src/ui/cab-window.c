@@ -646,7 +646,7 @@ cab_window_constructed (GObject *object)
   update_banner (self);
   update_recent (self);
   operator_cb (self, NULL, self->session);
-  cab_outbox_page_set_outbox (self->outbox_page, cab_session_get_outbox (self->session));
+  cab_outbox_page_set_session (self->outbox_page, self->session);
 }
 
 static void

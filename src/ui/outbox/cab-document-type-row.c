@@ -7,23 +7,38 @@
 
 #include "cab-document-type-row.h"
 
-GtkWidget *
-cab_document_type_row_new (void)
+struct _CabDocumentTypeRow
+{
+  AdwComboRow parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (CabDocumentTypeRow, cab_document_type_row, ADW_TYPE_COMBO_ROW)
+
+static void
+cab_document_type_row_class_init (CabDocumentTypeRowClass *klass)
+{
+}
+
+static void
+cab_document_type_row_init (CabDocumentTypeRow *self)
 {
   const CabDocumentType *types = cab_document_types ();
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  GtkWidget *row = adw_combo_row_new ();
 
   for (guint i = 0; types[i].code != NULL; i++)
     gtk_string_list_append (names, types[i].display);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("T_ype"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (names));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), _("T_ype"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self), TRUE);
+  adw_combo_row_set_model (ADW_COMBO_ROW (self), G_LIST_MODEL (names));
   /* The names are long: below the title rather than cut beside it. */
-  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (row), TRUE);
+  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (self), TRUE);
+}
 
-  return row;
+GtkWidget *
+cab_document_type_row_new (void)
+{
+  return g_object_new (CAB_TYPE_DOCUMENT_TYPE_ROW, NULL);
 }
 
 void

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "cab-document-type-row.h"
 #include "cab-outbox-edit-dialog.h"
@@ -23,9 +22,10 @@ struct _CabOutboxEditDialog
   GtkLabel            *error_label;
   GtkBox              *actions;
   GtkWidget           *save_button;
-  GtkWidget           *retry_button;     /* failed entries only */
+  GtkWidget           *retry_button;     /* failed entries only, else NULL */
   char                *error;
   gboolean             busy;
+  gboolean             retrying;         /* the save under way retries too */
 };
 
 G_DEFINE_FINAL_TYPE (CabOutboxEditDialog, cab_outbox_edit_dialog, ADW_TYPE_WINDOW)
@@ -92,50 +92,7 @@ plain_message (const GError *error,
 }
 
 /* ---------------------------------------------------------------------- */
-/* saving, on a worker thread                                             */
-
-typedef struct
-{
-  CabOutbox *outbox;
-  gint64     id;
-  char      *title;
-  char      *type_code;
-  gboolean   retry;
-  gboolean   saved;     /* set by the worker, read once the task is done */
-} Save;
-
-static void
-save_free (Save *save)
-{
-  g_object_unref (save->outbox);
-  g_free (save->title);
-  g_free (save->type_code);
-  g_free (save);
-}
-
-static void
-save_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Save *save = task_data;
-  GError *error = NULL;
-
-  if (!cab_outbox_edit_publish (save->outbox, save->id, save->title, save->type_code, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  save->saved = TRUE;
-
-  if (save->retry && !cab_outbox_retry (save->outbox, save->id, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
+/* saving, through core                                                   */
 
 static void
 save_cb (GObject      *object,
@@ -144,9 +101,9 @@ save_cb (GObject      *object,
 {
   g_autoptr(CabOutboxEditDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  Save *save = g_task_get_task_data (G_TASK (result));
+  gboolean saved = FALSE;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!cab_outbox_edit_publish_finish (CAB_OUTBOX (object), result, &saved, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -155,19 +112,19 @@ save_cb (GObject      *object,
        * moved on meanwhile is no fault of the program. */
       if (error->domain == CAB_OUTBOX_ERROR)
         g_debug ("Cannot %s outbox entry %" G_GINT64_FORMAT ": error %d",
-                 save->saved ? "retry" : "edit", save->id, error->code);
+                 saved ? "retry" : "edit", self->entry_id, error->code);
       else
         g_warning ("Cannot %s outbox entry %" G_GINT64_FORMAT ": %s %d",
-                   save->saved ? "retry" : "edit", save->id,
+                   saved ? "retry" : "edit", self->entry_id,
                    g_quark_to_string (error->domain), error->code);
       self->busy = FALSE;
       update_sensitivity (self);
-      show_error (self, plain_message (error, save->saved));
+      show_error (self, plain_message (error, saved));
       gtk_widget_grab_focus (GTK_WIDGET (self->title_row));
       return;
     }
 
-  g_signal_emit (self, signals[SAVED], 0, save->id, save->retry);
+  g_signal_emit (self, signals[SAVED], 0, self->entry_id, (gboolean) self->retrying);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -175,8 +132,7 @@ void
 cab_outbox_edit_dialog_save (CabOutboxEditDialog *self,
                              gboolean             retry)
 {
-  g_autoptr(GTask) task = NULL;
-  Save *save;
+  g_autofree char *title = NULL;
 
   g_return_if_fail (CAB_IS_OUTBOX_EDIT_DIALOG (self));
   g_return_if_fail (!retry || self->retry_button != NULL);
@@ -184,21 +140,15 @@ cab_outbox_edit_dialog_save (CabOutboxEditDialog *self,
   if (self->busy || !is_valid (self))
     return;
 
-  save = g_new0 (Save, 1);
-  save->outbox = g_object_ref (self->outbox);
-  save->id = self->entry_id;
-  save->title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
-  save->type_code = g_strdup (cab_document_type_row_get_code (self->type_row));
-  save->retry = retry;
-
+  title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
   show_error (self, NULL);
   self->busy = TRUE;
   update_sensitivity (self);
 
-  task = g_task_new (NULL, self->cancellable, save_cb, g_object_ref (self));
-  g_task_set_source_tag (task, cab_outbox_edit_dialog_save);
-  g_task_set_task_data (task, save, (GDestroyNotify) save_free);
-  g_task_run_in_thread (task, save_thread);
+  self->retrying = retry;
+  cab_outbox_edit_publish_async (self->outbox, self->entry_id, title,
+                                 cab_document_type_row_get_code (self->type_row), retry,
+                                 self->cancellable, save_cb, g_object_ref (self));
 }
 
 static void
@@ -261,129 +211,61 @@ cab_outbox_edit_dialog_class_init (CabOutboxEditDialogClass *klass)
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_BOOLEAN);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  g_type_ensure (CAB_TYPE_DOCUMENT_TYPE_ROW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/cabinet_sante/Cabinet/outbox/cab-outbox-edit-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxEditDialog, group);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxEditDialog, title_row);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxEditDialog, type_row);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxEditDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxEditDialog, actions);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxEditDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxEditDialog, retry_button);
+  gtk_widget_class_bind_template_callback (widget_class, update_sensitivity);
+  gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
 }
 
 static void
 cab_outbox_edit_dialog_init (CabOutboxEditDialog *self)
 {
-  GtkWidget *toolbar, *header, *cancel, *clamp, *box;
-
   self->cancellable = g_cancellable_new ();
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Edit Publication"));
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_window_set_default_size (GTK_WINDOW (self), 600, -1);
-
-  toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  header = adw_header_bar_new ();
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  gtk_box_append (GTK_BOX (toolbar), header);
-
-  /* Below the form rather than in the header: "Save and Retry" is long in
-   * French and would squeeze the title. */
-  self->actions = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12));
-  gtk_widget_set_halign (GTK_WIDGET (self->actions), GTK_ALIGN_END);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->actions), 24);
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
-  gtk_box_append (self->actions, cancel);
-  self->save_button = gtk_button_new_with_mnemonic (_("_Save"));
-  g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (save_clicked_cb), self);
-  gtk_box_append (self->actions, self->save_button);
-
-  self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-
-  self->title_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->title_row), _("_Title"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->title_row), TRUE);
-  g_signal_connect_swapped (self->title_row, "changed", G_CALLBACK (update_sensitivity), self);
-  g_signal_connect_swapped (self->title_row, "entry-activated", G_CALLBACK (entry_activated_cb), self);
-  adw_preferences_group_add (self->group, GTK_WIDGET (self->title_row));
-
-  self->type_row = ADW_COMBO_ROW (cab_document_type_row_new ());
-  g_signal_connect_swapped (self->type_row, "notify::selected", G_CALLBACK (update_sensitivity), self);
-  adw_preferences_group_add (self->group, GTK_WIDGET (self->type_row));
-
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_margin_top (GTK_WIDGET (self->error_label), 12);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  adw_preferences_group_add (self->group, GTK_WIDGET (self->error_label));
-
-  /* Not a scrolling page: the window grows to show an error. */
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_widget_set_margin_top (box, 24);
-  gtk_widget_set_margin_bottom (box, 24);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->group));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->actions));
-  clamp = adw_clamp_new ();
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  gtk_widget_set_vexpand (clamp, TRUE);
-  gtk_box_append (GTK_BOX (toolbar), clamp);
-  adw_window_set_content (ADW_WINDOW (self), toolbar);
 }
 
 /* ---------------------------------------------------------------------- */
 /* public API                                                             */
 
 gboolean
-cab_outbox_edit_dialog_can_edit (const CabOutboxEntry *entry)
+cab_outbox_edit_dialog_can_edit (CabOutboxItem *item)
 {
-  g_return_val_if_fail (entry != NULL, FALSE);
+  g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (item), FALSE);
 
-  return g_strcmp0 (entry->kind, "publish") == 0 &&
-         (entry->state == CAB_OUTBOX_STATE_PENDING ||
-          entry->state == CAB_OUTBOX_STATE_HELD ||
-          entry->state == CAB_OUTBOX_STATE_FAILED);
-}
-
-/* The title and type as queued, from the entry's payload. */
-static void
-prefill (CabOutboxEditDialog  *self,
-         const CabOutboxEntry *entry)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *p = NULL;
-
-  if (entry->payload != NULL && json_parser_load_from_data (parser, entry->payload, -1, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    p = json_node_get_object (json_parser_get_root (parser));
-  if (p == NULL)
-    return;
-
-  cab_document_type_row_set_code (self->type_row,
-                                  json_object_get_string_member_with_default (p, "type_code", NULL));
-  gtk_editable_set_text (GTK_EDITABLE (self->title_row),
-                         json_object_get_string_member_with_default (p, "title", ""));
+  return cab_outbox_item_get_can_edit (item);
 }
 
 CabOutboxEditDialog *
-cab_outbox_edit_dialog_new (GtkWindow            *parent,
-                            CabOutbox            *outbox,
-                            const CabOutboxEntry *entry)
+cab_outbox_edit_dialog_new (GtkWindow     *parent,
+                            CabOutbox     *outbox,
+                            CabOutboxItem *item)
 {
   CabOutboxEditDialog *self;
   GtkWidget *primary;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (CAB_IS_OUTBOX (outbox), NULL);
-  g_return_val_if_fail (entry != NULL && cab_outbox_edit_dialog_can_edit (entry), NULL);
+  g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (item) && cab_outbox_item_get_can_edit (item), NULL);
 
   self = g_object_new (CAB_TYPE_OUTBOX_EDIT_DIALOG, "transient-for", parent, NULL);
   self->outbox = g_object_ref (outbox);
-  self->entry_id = entry->id;
+  self->entry_id = cab_outbox_item_get_id (item);
 
-  if (entry->state == CAB_OUTBOX_STATE_FAILED)
+  if (cab_outbox_item_get_can_retry (item))
     {
-      /* Last: where the main action goes. */
-      self->retry_button = gtk_button_new_with_mnemonic (_("Save and _Retry"));
-      g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (retry_clicked_cb), self);
-      gtk_box_append (self->actions, self->retry_button);
+      gtk_widget_set_visible (self->retry_button, TRUE);
       adw_preferences_group_set_description (self->group,
                                              _("Sending this document failed. Correct its title or type, "
                                                "then save and try again."));
@@ -391,6 +273,9 @@ cab_outbox_edit_dialog_new (GtkWindow            *parent,
     }
   else
     {
+      /* Gone rather than hidden: only a failed entry offers it. */
+      gtk_box_remove (self->actions, self->retry_button);
+      self->retry_button = NULL;
       adw_preferences_group_set_description (self->group,
                                              _("This document has not been sent yet: your changes "
                                                "apply to what will be sent."));
@@ -399,7 +284,9 @@ cab_outbox_edit_dialog_new (GtkWindow            *parent,
   gtk_widget_add_css_class (primary, "suggested-action");
   gtk_window_set_default_widget (GTK_WINDOW (self), primary);
 
-  prefill (self, entry);
+  /* The title and type as queued, as core read them. */
+  cab_document_type_row_set_code (self->type_row, cab_outbox_item_get_type_code (item));
+  gtk_editable_set_text (GTK_EDITABLE (self->title_row), cab_outbox_item_get_document_title (item));
   update_sensitivity (self);
   gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->title_row));
 

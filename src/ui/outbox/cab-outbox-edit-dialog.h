@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "cab-outbox.h"
+#include "cab-outbox-item.h"
 
 G_BEGIN_DECLS
 
@@ -11,14 +12,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CabOutboxEditDialog, cab_outbox_edit_dialog, CAB, OUTBOX_EDIT_DIALOG, AdwWindow)
 
 /* Changing the title and type of a publish not sent yet (pending, held or
- * failed), prefilled from the entry. "Save" runs cab_outbox_edit_publish()
- * on a worker thread; for a failed entry "Save and Retry" then runs
- * cab_outbox_retry(). On success the dialog emits "saved" (gint64 entry id,
+ * failed), prefilled from core's description of the entry. "Save" runs
+ * cab_outbox_edit_publish_async(); for a failed entry "Save and Retry" asks
+ * it to retry too. On success the dialog emits "saved" (gint64 entry id,
  * gboolean retried) and closes; on error it stays open and says why. */
-gboolean             cab_outbox_edit_dialog_can_edit  (const CabOutboxEntry *entry);
+gboolean             cab_outbox_edit_dialog_can_edit  (CabOutboxItem        *item);
 CabOutboxEditDialog *cab_outbox_edit_dialog_new       (GtkWindow            *parent,
                                                        CabOutbox            *outbox,
-                                                       const CabOutboxEntry *entry);
+                                                       CabOutboxItem        *item);
 gint64               cab_outbox_edit_dialog_get_entry_id (CabOutboxEditDialog *self);
 const char          *cab_outbox_edit_dialog_get_document_title (CabOutboxEditDialog *self);
 void                 cab_outbox_edit_dialog_set_document_title (CabOutboxEditDialog *self,

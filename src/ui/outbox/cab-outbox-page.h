@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "cab-outbox.h"
+#include "cab-session.h"
 
 G_BEGIN_DECLS
 
@@ -12,11 +13,16 @@ G_DECLARE_FINAL_TYPE (CabOutboxPage, cab_outbox_page, CAB, OUTBOX_PAGE, GtkWidge
 
 /* The Outbox page: what needs the user (failed, conflicts, with both
  * versions side by side), what waits to be sent, and what was sent lately.
- * Reloads on the outbox's "changed" signal, on a worker thread.
+ * Shows core's outbox model (cab-outbox-model.h); the session's outbox
+ * once its store is open, or the one given to cab_outbox_page_set_outbox().
  *
  * Property "n-pending" (uint): entries waiting or being sent (the badge).
  * Signal "toast" (string): a message for the window's toast overlay. */
 GtkWidget *cab_outbox_page_new             (void);
+/* Property "session": the page follows its outbox. */
+void        cab_outbox_page_set_session    (CabOutboxPage  *self,
+                                            CabSession     *session);
+CabSession *cab_outbox_page_get_session    (CabOutboxPage  *self);
 void       cab_outbox_page_set_outbox      (CabOutboxPage  *self,
                                             CabOutbox      *outbox);
 CabOutbox *cab_outbox_page_get_outbox      (CabOutboxPage  *self);

@@ -145,65 +145,24 @@ cab_publish_dialog_class_init (CabPublishDialogClass *klass)
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  g_type_ensure (CAB_TYPE_DOCUMENT_TYPE_ROW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/cabinet_sante/Cabinet/outbox/cab-publish-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabPublishDialog, type_row);
+  gtk_widget_class_bind_template_child (widget_class, CabPublishDialog, title_row);
+  gtk_widget_class_bind_template_child (widget_class, CabPublishDialog, hold_switch);
+  gtk_widget_class_bind_template_child (widget_class, CabPublishDialog, publish_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPublishDialog, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, publish_clicked_cb);
 }
 
 static void
 cab_publish_dialog_init (CabPublishDialog *self)
 {
-  GtkWidget *toolbar, *header, *cancel, *page, *group, *hold_row;
-
   self->cancellable = g_cancellable_new ();
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Publish a Document"));
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_window_set_default_size (GTK_WINDOW (self), 560, -1);
-
-  toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  header = adw_header_bar_new ();
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  self->publish_button = gtk_button_new_with_mnemonic (_("_Publish"));
-  gtk_widget_add_css_class (self->publish_button, "suggested-action");
-  g_signal_connect_swapped (self->publish_button, "clicked", G_CALLBACK (publish_clicked_cb), self);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->publish_button);
-  gtk_box_append (GTK_BOX (toolbar), header);
-
-  page = adw_preferences_page_new ();
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("The document goes to the patient’s DMP. It is kept here and sent when the health space is reachable."));
-
-  self->type_row = ADW_COMBO_ROW (cab_document_type_row_new ());
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->type_row));
-
-  self->title_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->title_row), _("_Title"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->title_row), TRUE);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->title_row));
-
-  hold_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (hold_row), _("Hold back (do not send yet)"));
-  self->hold_switch = GTK_SWITCH (gtk_switch_new ());
-  gtk_widget_set_valign (GTK_WIDGET (self->hold_switch), GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (hold_row), GTK_WIDGET (self->hold_switch));
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (hold_row), GTK_WIDGET (self->hold_switch));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), hold_row);
-
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_margin_top (GTK_WIDGET (self->error_label), 12);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->error_label));
-
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-  gtk_widget_set_vexpand (page, TRUE);
-  gtk_box_append (GTK_BOX (toolbar), page);
-  adw_window_set_content (ADW_WINDOW (self), toolbar);
 }
 
 CabPublishDialog *

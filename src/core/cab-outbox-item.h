@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cab-store-outbox.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CAB_OUTBOX_KIND_OTHER,        /* a kind this version does not know */
+  CAB_OUTBOX_KIND_PUBLISH,      /* a document for the DMP */
+  CAB_OUTBOX_KIND_VISIBILITY,   /* new visibility labels for a published document */
+} CabOutboxKind;
+
+#define CAB_TYPE_OUTBOX_ITEM (cab_outbox_item_get_type ())
+G_DECLARE_FINAL_TYPE (CabOutboxItem, cab_outbox_item, CAB, OUTBOX_ITEM, GObject)
+
+/*
+ * CabOutboxItem: what the user sees of one outbox entry, worked out in core
+ * so widgets never read an entry's payload. A snapshot: the outbox list
+ * model (cab-outbox-list.h) makes new items when the outbox changes.
+ *
+ * A payload that cannot be read (corrupt, another version's) gives a safe
+ * description: empty title fields, no edit, the actions the state allows.
+ *
+ * Properties (read-only): id (int64), kind (int, CabOutboxKind), state (int,
+ * CabOutboxState), title, subtitle, patient-id, patient-label, state-text,
+ * can-edit, can-retry, can-cancel, can-release.
+ */
+
+/* @patient_label: the patient's name as the lists show it, or NULL. */
+CabOutboxItem  *cab_outbox_item_new                 (const CabOutboxEntry *entry,
+                                                     const char           *patient_label);
+
+gint64          cab_outbox_item_get_id              (CabOutboxItem *self);
+CabOutboxKind   cab_outbox_item_get_kind            (CabOutboxItem *self);
+CabOutboxState  cab_outbox_item_get_state           (CabOutboxItem *self);
+/* "Publish “Compte rendu”", "Change visibility: archived". */
+const char     *cab_outbox_item_get_title           (CabOutboxItem *self);
+/* Patient, attempts and, until done, the last error ("DUPONT Jean · 2 attempts\n…"). */
+const char     *cab_outbox_item_get_subtitle        (CabOutboxItem *self);
+const char     *cab_outbox_item_get_patient_id      (CabOutboxItem *self);
+const char     *cab_outbox_item_get_patient_label   (CabOutboxItem *self);
+/* "Waiting to be sent", "Failed — needs you"... */
+const char     *cab_outbox_item_get_state_text      (CabOutboxItem *self);
+
+/* The user actions the state allows (cab-outbox.h says what each does). */
+gboolean        cab_outbox_item_get_can_edit        (CabOutboxItem *self);
+gboolean        cab_outbox_item_get_can_retry       (CabOutboxItem *self);
+gboolean        cab_outbox_item_get_can_cancel      (CabOutboxItem *self);
+gboolean        cab_outbox_item_get_can_release     (CabOutboxItem *self);
+
+/* A publish as queued, for its edit form: title and LOINC type; NULL for
+ * other kinds or an unreadable payload. */
+const char     *cab_outbox_item_get_document_title  (CabOutboxItem *self);
+const char     *cab_outbox_item_get_type_code       (CabOutboxItem *self);
+
+/* A conflict, both sides: the user's version and the health space's, each
+ * as a title and a visibility text. "—" where a side says nothing. */
+const char     *cab_outbox_item_get_mine_title          (CabOutboxItem *self);
+const char     *cab_outbox_item_get_mine_visibility     (CabOutboxItem *self);
+const char     *cab_outbox_item_get_server_title        (CabOutboxItem *self);
+const char     *cab_outbox_item_get_server_visibility   (CabOutboxItem *self);
+
+/* The user-facing name of a state ("Waiting to be sent"...). */
+const char     *cab_outbox_state_describe           (CabOutboxState state);
+
+G_END_DECLS

@@ -58,10 +58,13 @@ static JsonObject *
 parse_object (JsonParser *parser,
               const char *json)
 {
+  JsonNode *root;
+
   if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
     return NULL;
-  return JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-         ? json_node_get_object (json_parser_get_root (parser)) : NULL;
+  /* An empty text parses, to no root at all. */
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
 }
 
 static const char *

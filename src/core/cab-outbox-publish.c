@@ -389,8 +389,9 @@ publish_prepare (CabOutbox             *self,
   gsize length = 0;
   CabOutboxRequest *request;
 
-  if (!json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* An empty payload parses, to no root at all. */
+  if (entry->payload == NULL || !json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
+      json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
                            _("The queued action is damaged"));

@@ -349,8 +349,8 @@ cab_outbox_edit_publish (CabOutbox   *self,
   if (!(entry = cab_store_outbox_get (self->store, entry_id, error)))
     return FALSE;
   if (g_strcmp0 (entry->kind, "publish") != 0 ||
-      !json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      entry->payload == NULL || !json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
+      json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
                            _("Only a document waiting to be published can be edited"));
@@ -454,8 +454,9 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
 
   g_return_val_if_fail (entry != NULL, NULL);
 
+  /* An empty payload parses, to no root at all. */
   if (entry->payload != NULL && json_parser_load_from_data (parser, entry->payload, -1, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     p = json_node_get_object (json_parser_get_root (parser));
 
   if (g_strcmp0 (entry->kind, "publish") == 0)

@@ -691,7 +691,11 @@ open_store_cb (GObject      *object,
       self->open_error = g_error_copy (error);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_warning ("Could not open the local store: %s", error->message);
+          /* cabinetctl says it itself, in its own words. */
+          if (self->flags & CAB_SESSION_FLAGS_MANUAL)
+            g_debug ("Could not open the local store: %s", error->message);
+          else
+            g_warning ("Could not open the local store: %s", error->message);
           set_error (self, error);
           set_status (self, CAB_SESSION_STATUS_BROKEN);
         }
@@ -702,6 +706,9 @@ open_store_cb (GObject      *object,
   assemble (self);
   if (!(self->flags & CAB_SESSION_FLAGS_MANUAL))
     start_automatic (self);
+  else
+    set_status (self, is_set (self->config->server_url) && is_set (self->config->practice)
+                      ? CAB_SESSION_STATUS_READY : CAB_SESSION_STATUS_UNCONFIGURED);
   complete_open_waiters (self);
 }
 

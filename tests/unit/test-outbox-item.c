@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What core tells the outbox page about an entry: one case per kind and
+ * state family, and payloads that are damaged or from another version. */
+#define G_LOG_DOMAIN "test-outbox-item"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include "cab-outbox-item.h"
+
+static CabOutboxItem *
+item_for (const char     *kind,
+          CabOutboxState  state,
+          const char     *payload,
+          const char     *conflict_json,
+          guint           attempts,
+          const char     *last_error)
+{
+  CabOutboxEntry entry = { 0 };
+
+  entry.id = 7;
+  entry.kind = (char *) kind;
+  entry.patient_id = (char *) "p1";
+  entry.state = state;
+  entry.payload = (char *) payload;
+  entry.conflict_json = (char *) conflict_json;
+  entry.attempts = attempts;
+  entry.last_error = (char *) last_error;
+
+  return cab_outbox_item_new (&entry, "DUPONT Jean");
+}
+
+static void
+test_publish_pending (void)
+{
+  g_autoptr(CabOutboxItem) item =
+    item_for ("publish", CAB_OUTBOX_STATE_PENDING,
+              "{\"title\":\"Lettre de liaison\",\"type_code\":\"34133-9\"}", NULL, 0, NULL);
+
+  g_assert_cmpint (cab_outbox_item_get_id (item), ==, 7);
+  g_assert_cmpint (cab_outbox_item_get_kind (item), ==, CAB_OUTBOX_KIND_PUBLISH);
+  g_assert_cmpstr (cab_outbox_item_get_title (item), ==, "Publish “Lettre de liaison”");
+  g_assert_cmpstr (cab_outbox_item_get_subtitle (item), ==, "DUPONT Jean");
+  g_assert_cmpstr (cab_outbox_item_get_patient_id (item), ==, "p1");
+  g_assert_cmpstr (cab_outbox_item_get_patient_label (item), ==, "DUPONT Jean");
+  g_assert_cmpstr (cab_outbox_item_get_state_text (item), ==, "Waiting to be sent");
+  g_assert_cmpstr (cab_outbox_item_get_document_title (item), ==, "Lettre de liaison");
+  g_assert_cmpstr (cab_outbox_item_get_type_code (item), ==, "34133-9");
+  g_assert_true (cab_outbox_item_get_can_edit (item));
+  g_assert_true (cab_outbox_item_get_can_cancel (item));
+  g_assert_false (cab_outbox_item_get_can_retry (item));
+  g_assert_false (cab_outbox_item_get_can_release (item));
+}
+
+static void
+test_publish_failed (void)
+{
+  g_autoptr(CabOutboxItem) item =
+    item_for ("publish", CAB_OUTBOX_STATE_FAILED,
+              "{\"title\":\"Compte rendu\",\"type_code\":\"11488-4\"}", NULL, 2, "Refused by the server");
+  gboolean can_retry = FALSE;
+  g_autofree char *subtitle = NULL;
+
+  g_assert_cmpstr (cab_outbox_item_get_subtitle (item), ==,
+                   "DUPONT Jean · 2 attempts\nRefused by the server");
+  g_assert_cmpstr (cab_outbox_item_get_state_text (item), ==, "Failed — needs you");
+  g_assert_true (cab_outbox_item_get_can_edit (item));
+  g_assert_true (cab_outbox_item_get_can_retry (item));
+  g_assert_true (cab_outbox_item_get_can_cancel (item));
+
+  /* The same through properties, for bindings. */
+  g_object_get (item, "can-retry", &can_retry, "subtitle", &subtitle, NULL);
+  g_assert_true (can_retry);
+  g_assert_cmpstr (subtitle, ==, cab_outbox_item_get_subtitle (item));
+}
+
+static void
+test_held_and_done (void)
+{
+  g_autoptr(CabOutboxItem) held =
+    item_for ("publish", CAB_OUTBOX_STATE_HELD, "{\"title\":\"Ordonnance\"}", NULL, 0, NULL);
+  g_autoptr(CabOutboxItem) done =
+    item_for ("publish", CAB_OUTBOX_STATE_DONE, "{\"title\":\"Ordonnance\"}", NULL, 1, "old error");
+
+  g_assert_true (cab_outbox_item_get_can_release (held));
+  g_assert_true (cab_outbox_item_get_can_cancel (held));
+  g_assert_true (cab_outbox_item_get_can_edit (held));
+  /* A type the payload does not give: the form keeps its own choice. */
+  g_assert_null (cab_outbox_item_get_type_code (held));
+
+  /* Sent: nothing left to do, and an old error is no longer news. */
+  g_assert_cmpstr (cab_outbox_item_get_subtitle (done), ==, "DUPONT Jean · 1 attempt");
+  g_assert_false (cab_outbox_item_get_can_edit (done));
+  g_assert_false (cab_outbox_item_get_can_cancel (done));
+  g_assert_false (cab_outbox_item_get_can_retry (done));
+  g_assert_false (cab_outbox_item_get_can_release (done));
+  g_assert_cmpstr (cab_outbox_item_get_state_text (done), ==, "Sent");
+}
+
+static void
+test_visibility (void)
+{
+  g_autoptr(CabOutboxItem) item =
+    item_for ("visibility", CAB_OUTBOX_STATE_PENDING,
+              "{\"masked\":false,\"hidden\":true,\"archived\":true}", NULL, 0, NULL);
+  g_autoptr(CabOutboxItem) all =
+    item_for ("visibility", CAB_OUTBOX_STATE_PENDING,
+              "{\"masked\":false,\"hidden\":false,\"archived\":false}", NULL, 0, NULL);
+
+  g_assert_cmpint (cab_outbox_item_get_kind (item), ==, CAB_OUTBOX_KIND_VISIBILITY);
+  g_assert_cmpstr (cab_outbox_item_get_title (item), ==,
+                   "Change visibility: hidden from the patient archived");
+  g_assert_cmpstr (cab_outbox_item_get_mine_title (item), ==, "unchanged");
+  g_assert_cmpstr (cab_outbox_item_get_mine_visibility (item), ==, "hidden from the patient, archived");
+  g_assert_cmpstr (cab_outbox_item_get_title (all), ==, "Change visibility: visible to all");
+  /* Not a publish: no edit form. */
+  g_assert_false (cab_outbox_item_get_can_edit (item));
+  g_assert_null (cab_outbox_item_get_document_title (item));
+  g_assert_true (cab_outbox_item_get_can_cancel (item));
+}
+
+static void
+test_conflict (void)
+{
+  const char *server =
+    "{\"resourceType\":\"DocumentReference\",\"description\":\"Modifié sur le serveur\","
+    "\"securityLabel\":[{\"coding\":[{\"code\":\"INVISIBLE_PATIENT\"}]}],"
+    "\"extension\":[{\"url\":\"https://example.org/isArchived\",\"valueBoolean\":true}]}";
+  g_autoptr(CabOutboxItem) item =
+    item_for ("visibility", CAB_OUTBOX_STATE_CONFLICT, "{\"masked\":true}", server, 1, "Changed meanwhile");
+
+  g_assert_cmpstr (cab_outbox_item_get_state_text (item), ==, "Conflict");
+  g_assert_cmpstr (cab_outbox_item_get_mine_visibility (item), ==, "masked from professionals");
+  g_assert_cmpstr (cab_outbox_item_get_server_title (item), ==, "Modifié sur le serveur");
+  g_assert_cmpstr (cab_outbox_item_get_server_visibility (item), ==, "hidden from the patient, archived");
+  g_assert_true (cab_outbox_item_get_can_cancel (item));
+  g_assert_false (cab_outbox_item_get_can_retry (item));
+}
+
+/* Damaged or foreign payloads: a description, never a critical (the test
+ * runs with fatal-criticals) nor an edit form filled from garbage. */
+static void
+test_malformed (void)
+{
+  const char *payloads[] = {
+    NULL,
+    "",
+    "not json",
+    "[1, 2, 3]",
+    "\"just a string\"",
+    "{\"title\": 42, \"type_code\": [\"x\"], \"masked\": \"yes\", \"hidden\": null}",
+    "{\"title\": {\"nested\": true}}",
+  };
+  const char *kinds[] = { "publish", "visibility", "prescription", NULL };
+  const char *servers[] = {
+    NULL, "garbage", "{\"securityLabel\": 3, \"extension\": {\"url\": 1}, \"type\": []}",
+    "{\"securityLabel\": [1, {\"coding\": \"x\"}, {\"coding\": [2, {\"code\": 5}]}]}",
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint p = 0; p < G_N_ELEMENTS (payloads); p++)
+      for (guint s = 0; s < G_N_ELEMENTS (servers); s++)
+        {
+          g_autoptr(CabOutboxItem) item =
+            item_for (kinds[k], CAB_OUTBOX_STATE_CONFLICT, payloads[p], servers[s], 0, NULL);
+
+          g_assert_nonnull (cab_outbox_item_get_title (item));
+          g_assert_nonnull (cab_outbox_item_get_subtitle (item));
+          g_assert_nonnull (cab_outbox_item_get_mine_title (item));
+          g_assert_nonnull (cab_outbox_item_get_mine_visibility (item));
+          g_assert_nonnull (cab_outbox_item_get_server_title (item));
+          g_assert_nonnull (cab_outbox_item_get_server_visibility (item));
+          g_assert_false (cab_outbox_item_get_can_edit (item));
+        }
+
+  {
+    /* A publish whose payload is unreadable: titled, but not editable. */
+    g_autoptr(CabOutboxItem) item = item_for ("publish", CAB_OUTBOX_STATE_FAILED, "{", NULL, 0, NULL);
+    /* An unknown kind and a state from a newer version. */
+    g_autoptr(CabOutboxItem) future = item_for ("prescription", 99, "{}", NULL, 0, NULL);
+
+    g_assert_cmpstr (cab_outbox_item_get_title (item), ==, "Publish “”");
+    g_assert_false (cab_outbox_item_get_can_edit (item));
+    g_assert_true (cab_outbox_item_get_can_retry (item));
+    g_assert_cmpint (cab_outbox_item_get_kind (future), ==, CAB_OUTBOX_KIND_OTHER);
+    g_assert_cmpstr (cab_outbox_item_get_title (future), ==, "prescription");
+    g_assert_cmpint (cab_outbox_item_get_state (future), ==, CAB_OUTBOX_STATE_FAILED);
+    g_assert_false (cab_outbox_item_get_can_edit (future));
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* The English source strings. */
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/outbox-item/publish-pending", test_publish_pending);
+  g_test_add_func ("/outbox-item/publish-failed", test_publish_failed);
+  g_test_add_func ("/outbox-item/held-and-done", test_held_and_done);
+  g_test_add_func ("/outbox-item/visibility", test_visibility);
+  g_test_add_func ("/outbox-item/conflict", test_conflict);
+  g_test_add_func ("/outbox-item/malformed", test_malformed);
+
+  return g_test_run ();
+}

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "cab-core-enums.h"
 #include "cab-outbox.h"
 #include "cab-outbox-item.h"
 
@@ -223,10 +224,10 @@ cab_outbox_item_get_property (GObject    *object,
       g_value_set_int64 (value, self->id);
       break;
     case PROP_KIND:
-      g_value_set_int (value, self->kind);
+      g_value_set_enum (value, self->kind);
       break;
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_TITLE:
       g_value_set_string (value, self->title);
@@ -270,10 +271,10 @@ cab_outbox_item_class_init (CabOutboxItemClass *klass)
   object_class->get_property = cab_outbox_item_get_property;
 
   properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
-  /* Enums as ints: the core's enums have no GType. */
-  properties[PROP_KIND] = g_param_spec_int ("kind", NULL, NULL, CAB_OUTBOX_KIND_OTHER,
-                                            CAB_OUTBOX_KIND_VISIBILITY, CAB_OUTBOX_KIND_OTHER, flags);
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, CAB_OUTBOX_N_STATES - 1, 0, flags);
+  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, CAB_TYPE_OUTBOX_KIND,
+                                             CAB_OUTBOX_KIND_OTHER, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, CAB_TYPE_OUTBOX_STATE,
+                                              CAB_OUTBOX_STATE_PENDING, flags);
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, flags);
   properties[PROP_SUBTITLE] = g_param_spec_string ("subtitle", NULL, NULL, NULL, flags);
   properties[PROP_PATIENT_ID] = g_param_spec_string ("patient-id", NULL, NULL, NULL, flags);

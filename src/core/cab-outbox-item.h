@@ -25,8 +25,8 @@ G_DECLARE_FINAL_TYPE (CabOutboxItem, cab_outbox_item, CAB, OUTBOX_ITEM, GObject)
  * A payload that cannot be read (corrupt, another version's) gives a safe
  * description: empty title fields, no edit, the actions the state allows.
  *
- * Properties (read-only): id (int64), kind (int, CabOutboxKind), state (int,
- * CabOutboxState), title, subtitle, patient-id, patient-label, state-text,
+ * Properties (read-only): id (int64), kind (CabOutboxKind), state
+ * (CabOutboxState), title, subtitle, patient-id, patient-label, state-text,
  * can-edit, can-retry, can-cancel, can-release.
  */
 

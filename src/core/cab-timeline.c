@@ -106,6 +106,62 @@ timeline_result_free (TimelineResult *result)
   g_free (result);
 }
 
+/* "YYYY-MM-DD" as YYYYMMDD, or 0 when absent or not a full day. */
+static int
+day_key (const char *date)
+{
+  CabDay day;
+
+  if (date == NULL || strlen (date) != 10 ||
+      !cab_date_parse_day (date, NULL, &day) || day.month == 0 || day.day == 0)
+    return 0;
+  return day.year * 10000 + day.month * 100 + day.day;
+}
+
+/* @date ("YYYY-MM-DD") moved by @days, or NULL when it is not a full day. */
+static char *
+shift_day (const char *date,
+           int         days)
+{
+  int key = day_key (date);
+  g_autoptr(GDateTime) when = NULL;
+  g_autoptr(GDateTime) shifted = NULL;
+
+  if (key == 0)
+    return NULL;
+  when = g_date_time_new_utc (key / 10000, key / 100 % 100, key % 100, 0, 0, 0);
+  if (when == NULL)
+    return NULL;
+  shifted = g_date_time_add_days (when, days);
+  return g_date_time_format (shifted, "%Y-%m-%d");
+}
+
+/* The bounds apply to the local day the entry shows; a partial or
+ * unreadable date keeps the stored text's comparison, as SQL made it. */
+static gboolean
+in_date_range (CabTimelineItem     *item,
+               const CabDocumentRow *row,
+               const TimelineQuery *query,
+               int                  from_day,
+               int                  to_day)
+{
+  CabDay day;
+  const char *date = row->sort_date != NULL ? row->sort_date : "";
+
+  if (from_day == 0 && to_day == 0)
+    return TRUE;
+
+  if (cab_timeline_item_get_day (item, &day) && day.month != 0 && day.day != 0)
+    {
+      int key = day.year * 10000 + day.month * 100 + day.day;
+
+      return (from_day == 0 || key >= from_day) && (to_day == 0 || key <= to_day);
+    }
+
+  return (query->date_from == NULL || strcmp (date, query->date_from) >= 0) &&
+         (query->date_to == NULL || strncmp (date, query->date_to, strlen (query->date_to)) <= 0);
+}
+
 static void
 timeline_query_run (GTask        *task,
                     CabStore     *store,
@@ -118,11 +174,20 @@ timeline_query_run (GTask        *task,
   g_autoptr(GPtrArray) rows = NULL;
   TimelineResult *result;
   int last_month = -1;
+  g_autofree char *wide_from = NULL;
+  g_autofree char *wide_to = NULL;
+  int from_day, to_day;
 
   /* Dates and text narrow the query in SQL; the kind is decided here, from
-   * type and class together, which one SQL column cannot say. */
-  filter.date_from = query->date_from;
-  filter.date_to = query->date_to;
+   * type and class together, which one SQL column cannot say. SQL compares
+   * the stored text, so it gets a day of margin each side and the bounds
+   * are applied below to the local day each entry shows. */
+  from_day = day_key (query->date_from);
+  to_day = day_key (query->date_to);
+  wide_from = shift_day (query->date_from, -1);
+  wide_to = shift_day (query->date_to, +1);
+  filter.date_from = wide_from != NULL ? wide_from : query->date_from;
+  filter.date_to = wide_to != NULL ? wide_to : query->date_to;
   filter.text = query->text;
   filter.include_kos = query->include_kos;
   rows = cab_store_list_timeline (store, query->patient_id, &filter, &error);
@@ -160,6 +225,11 @@ timeline_query_run (GTask        *task,
         }
 
       item = cab_timeline_item_new_document (row, query->opened_at);
+      if (!in_date_range (item, row, query, from_day, to_day))
+        {
+          g_object_unref (item);
+          continue;
+        }
       /* Made here and not sent yet: the outbox still holds it. */
       if (g_strcmp0 (row->origin, "local") == 0)
         {

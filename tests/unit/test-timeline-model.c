@@ -425,6 +425,15 @@ test_filters (Fixture       *f,
   g_assert_cmpstr (g_value_get_string (&value), ==, "2026-11-02");
   g_value_unset (&value);
 
+  /* Bounds apply to the day shown: the entry stored as "2026-08-31T23:30Z"
+   * is on 1 September in Paris, so it is in September and not in August. */
+  cab_timeline_set_date_range (f->timeline, "2026-09-01", "2026-09-01");
+  wait_loaded (f);
+  assert_shows (f, "[September 2026] d-midnight");
+  cab_timeline_set_date_range (f->timeline, "2026-08-01", "2026-08-31");
+  wait_loaded (f);
+  g_assert_cmpuint (cab_timeline_get_n_documents (f->timeline), ==, 0);
+
   /* Words of the text, accents left out; of the author. */
   cab_timeline_set_date_range (f->timeline, NULL, NULL);
   cab_timeline_set_text (f->timeline, "pancreas");

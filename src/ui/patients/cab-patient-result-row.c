@@ -7,16 +7,14 @@
 
 #include "cab-patient-format.h"
 #include "cab-patient-result-row.h"
+#include "widgets/cab-row-paint.h"
 
 /* One widget that draws its result: each keystroke can bring up to a hundred
  * new results, and building a row of boxes and labels for each costs more
  * than the query. Same look as the header's labels and badge. */
 
-#define PAD_X      12
-#define PAD_Y       6
 #define GAP         8
 #define LINE_GAP    4
-#define PILL_PAD_X  8
 
 struct _CabPatientResultRow
 {
@@ -36,59 +34,17 @@ struct _CabPatientResultRow
 
 G_DEFINE_FINAL_TYPE (CabPatientResultRow, cab_patient_result_row, GTK_TYPE_WIDGET)
 
-static PangoLayout *
-new_layout (CabPatientResultRow *self,
-            PangoWeight          weight,
-            double               scale,
-            gboolean             ellipsize)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-  PangoAttrList *attrs = pango_attr_list_new ();
-
-  if (weight != PANGO_WEIGHT_NORMAL)
-    pango_attr_list_insert (attrs, pango_attr_weight_new (weight));
-  if (scale != 1.0)
-    pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
-  pango_layout_set_single_paragraph_mode (layout, TRUE);
-  if (ellipsize)
-    pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  return layout;
-}
-
 static void
 ensure_layouts (CabPatientResultRow *self)
 {
   if (self->name != NULL)
     return;
 
-  self->name = new_layout (self, PANGO_WEIGHT_BOLD, 1.0, TRUE);
-  self->birth_name = new_layout (self, PANGO_WEIGHT_NORMAL, 1.0, TRUE);
-  self->details = new_layout (self, PANGO_WEIGHT_NORMAL, 1.0, TRUE);
-  self->badge = new_layout (self, PANGO_WEIGHT_BOLD, 0.8, FALSE);
-  self->ins = new_layout (self, PANGO_WEIGHT_NORMAL, 0.85, FALSE);
-}
-
-static void
-pixel_size (PangoLayout *layout,
-            int         *width,
-            int         *height)
-{
-  pango_layout_get_pixel_size (layout, width, height);
-}
-
-static GdkRGBA
-named_color (GtkWidget  *widget,
-             const char *name,
-             const char *fallback)
-{
-  GdkRGBA color;
-
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &color))
-    gdk_rgba_parse (&color, fallback);
-  return color;
+  self->name = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_BOLD, 1.0, TRUE);
+  self->birth_name = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_NORMAL, 1.0, TRUE);
+  self->details = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_NORMAL, 1.0, TRUE);
+  self->badge = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_BOLD, 0.8, FALSE);
+  self->ins = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_NORMAL, 0.85, FALSE);
 }
 
 static GdkRGBA
@@ -100,7 +56,7 @@ mix (GdkRGBA a,
                      a.blue * (1 - t) + b.blue * t, 1 };
 }
 
-/* The badge colours of cab-desk.css, for a row that draws itself. */
+/* The badge colours of style.css (.cab-badge-*), for a row that draws itself. */
 static void
 badge_colors (GtkWidget  *widget,
               const char *status,
@@ -113,32 +69,19 @@ badge_colors (GtkWidget  *widget,
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &text);
   if (g_strcmp0 (status, "QUAL") == 0)
-    base = named_color (widget, "success_color", "#1b8553"), alpha = 0.18, toward_text = 0.35;
+    base = cab_row_paint_named_color (widget, "success_color", "#1b8553"), alpha = 0.18, toward_text = 0.35;
   else if (g_strcmp0 (status, "VALI") == 0)
-    base = named_color (widget, "accent_color", "#1c71d8"), alpha = 0.15, toward_text = 0.3;
+    base = cab_row_paint_named_color (widget, "accent_color", "#1c71d8"), alpha = 0.15, toward_text = 0.3;
   else if (g_strcmp0 (status, "PROV") == 0)
-    base = named_color (widget, "warning_color", "#9c6e03"), alpha = 0.25, toward_text = 0.5;
+    base = cab_row_paint_named_color (widget, "warning_color", "#9c6e03"), alpha = 0.25, toward_text = 0.5;
   else if (g_strcmp0 (status, "RECUP") == 0)
     base = text, alpha = 0.1, toward_text = 0;
   else
-    base = named_color (widget, "error_color", "#c01c28"), alpha = 0.12, toward_text = 0.35;
+    base = cab_row_paint_named_color (widget, "error_color", "#c01c28"), alpha = 0.12, toward_text = 0.35;
 
   *bg = base;
   bg->alpha = alpha;
   *fg = mix (base, text, toward_text);
-}
-
-static void
-draw_layout (GtkSnapshot   *snapshot,
-             PangoLayout   *layout,
-             float          x,
-             float          y,
-             const GdkRGBA *color)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
 }
 
 /* ------------------------------------------------------------------ */
@@ -161,20 +104,18 @@ cab_patient_result_row_measure (GtkWidget      *widget,
                                 int            *natural_baseline)
 {
   CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
-  int name_h, details_h;
 
   ensure_layouts (self);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = 2 * PAD_X + 200;
+      *minimum = 2 * CAB_ROW_PAD_X + 200;
       *natural = MAX (*minimum, 460);
       return;
     }
 
-  pixel_size (self->name, NULL, &name_h);
-  pixel_size (self->details, NULL, &details_h);
-  *minimum = *natural = 2 * PAD_Y + name_h + LINE_GAP + details_h;
+  *minimum = *natural = 2 * CAB_ROW_PAD_Y + cab_row_paint_layout_height (self->name) + LINE_GAP +
+                        cab_row_paint_layout_height (self->details);
 }
 
 static void
@@ -184,25 +125,23 @@ cab_patient_result_row_size_allocate (GtkWidget *widget,
                                       int        baseline)
 {
   CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
-  int badge_w, badge_h, ins_w, name_w, text_w, right_w;
+  int badge_w, badge_h, name_w, text_w, right_w;
 
   ensure_layouts (self);
 
-  pixel_size (self->badge, &badge_w, &badge_h);
-  pixel_size (self->ins, &ins_w, NULL);
-  right_w = MAX (badge_w + 2 * PILL_PAD_X, self->has_ins ? ins_w : 0);
-  text_w = MAX (1, width - 2 * PAD_X - GAP - right_w);
+  cab_row_paint_pill_size (self->badge, &badge_w, &badge_h);
+  right_w = MAX (badge_w, self->has_ins ? cab_row_paint_layout_width (self->ins) : 0);
+  text_w = MAX (1, width - 2 * CAB_ROW_PAD_X - GAP - right_w);
 
   /* The name first; the birth name gets what is left on the line. */
   pango_layout_set_width (self->name, -1);
-  pixel_size (self->name, &name_w, NULL);
-  name_w = MIN (name_w, text_w);
+  name_w = MIN (cab_row_paint_layout_width (self->name), text_w);
   pango_layout_set_width (self->name, name_w * PANGO_SCALE);
   pango_layout_set_width (self->birth_name, MAX (1, text_w - name_w - GAP) * PANGO_SCALE);
   pango_layout_set_width (self->details, text_w * PANGO_SCALE);
 
-  self->badge_rect = GRAPHENE_RECT_INIT (width - PAD_X - badge_w - 2 * PILL_PAD_X, PAD_Y,
-                                         badge_w + 2 * PILL_PAD_X, badge_h + 2);
+  self->badge_rect = GRAPHENE_RECT_INIT (width - CAB_ROW_PAD_X - badge_w, CAB_ROW_PAD_Y,
+                                         badge_w, badge_h);
 }
 
 static void
@@ -212,37 +151,27 @@ cab_patient_result_row_snapshot (GtkWidget   *widget,
   CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
   int width = gtk_widget_get_width (widget);
   GdkRGBA fg, dim, badge_bg, badge_fg;
-  GskRoundedRect round;
-  int name_w, name_h, ins_w, badge_h, details_h;
+  int name_w, name_h, details_y;
 
   if (self->item == NULL)
     return;
 
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  dim = fg;
-  dim.alpha *= 0.55;
+  cab_row_paint_text_colors (widget, &fg, &dim);
 
-  pixel_size (self->name, &name_w, &name_h);
-  pixel_size (self->details, NULL, &details_h);
-  draw_layout (snapshot, self->name, PAD_X, PAD_Y, &fg);
+  name_w = cab_row_paint_layout_width (self->name);
+  name_h = cab_row_paint_layout_height (self->name);
+  details_y = CAB_ROW_PAD_Y + name_h + LINE_GAP;
+  cab_row_paint_layout (snapshot, self->name, CAB_ROW_PAD_X, CAB_ROW_PAD_Y, &fg);
   if (self->has_birth_name)
-    draw_layout (snapshot, self->birth_name, PAD_X + name_w + GAP, PAD_Y, &dim);
-  draw_layout (snapshot, self->details, PAD_X, PAD_Y + name_h + LINE_GAP, &dim);
+    cab_row_paint_layout (snapshot, self->birth_name, CAB_ROW_PAD_X + name_w + GAP, CAB_ROW_PAD_Y, &dim);
+  cab_row_paint_layout (snapshot, self->details, CAB_ROW_PAD_X, details_y, &dim);
 
   badge_colors (widget, self->status, &badge_bg, &badge_fg);
-  pixel_size (self->badge, NULL, &badge_h);
-  gsk_rounded_rect_init_from_rect (&round, &self->badge_rect, self->badge_rect.size.height / 2);
-  gtk_snapshot_push_rounded_clip (snapshot, &round);
-  gtk_snapshot_append_color (snapshot, &badge_bg, &self->badge_rect);
-  gtk_snapshot_pop (snapshot);
-  draw_layout (snapshot, self->badge, self->badge_rect.origin.x + PILL_PAD_X,
-               self->badge_rect.origin.y + 1, &badge_fg);
+  cab_row_paint_pill (snapshot, self->badge, &self->badge_rect, &badge_bg, &badge_fg);
 
   if (self->has_ins)
-    {
-      pixel_size (self->ins, &ins_w, NULL);
-      draw_layout (snapshot, self->ins, width - PAD_X - ins_w, PAD_Y + name_h + LINE_GAP, &fg);
-    }
+    cab_row_paint_layout (snapshot, self->ins, width - CAB_ROW_PAD_X - cab_row_paint_layout_width (self->ins),
+                          details_y, &fg);
 }
 
 static gboolean

@@ -6,20 +6,18 @@
 #include <glib/gi18n.h>
 
 #include "cab-timeline-row.h"
+#include "widgets/cab-row-paint.h"
 
 /* One widget that draws its row, instead of a dozen child widgets: GTK 4.8's
  * list view builds 200 rows at once when a patient opens, and a row made of
  * boxes, labels and images costs about 2 ms to build and style; this one
  * costs a few Pango layouts. */
 
-#define PAD_X        12
-#define PAD_Y         6
 #define KIND_SIZE    32
 #define ICON_SIZE    16
 #define GAP          12
 #define MARK_GAP      6
 #define LINE_GAP      2
-#define PILL_PAD_X    8
 #define HEADER_TOP   14
 #define HEADER_BOTTOM 4
 #define N_MARKS       5
@@ -60,57 +58,16 @@ is_header (CabTimelineRow *self)
   return self->item != NULL && cab_timeline_item_is_header (self->item);
 }
 
-static PangoLayout *
-new_layout (CabTimelineRow *self,
-            PangoWeight     weight,
-            double          scale,
-            gboolean        ellipsize)
-{
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-  PangoAttrList *attrs = pango_attr_list_new ();
-
-  if (weight != PANGO_WEIGHT_NORMAL)
-    pango_attr_list_insert (attrs, pango_attr_weight_new (weight));
-  if (scale != 1.0)
-    pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
-  /* Dates and numbers line up in a column. */
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
-  pango_layout_set_single_paragraph_mode (layout, TRUE);
-  if (ellipsize)
-    pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  return layout;
-}
-
 static void
 ensure_layouts (CabTimelineRow *self)
 {
   if (self->title != NULL)
     return;
 
-  self->title = new_layout (self, PANGO_WEIGHT_BOLD, 1.0, TRUE);
-  self->byline = new_layout (self, PANGO_WEIGHT_NORMAL, 0.85, TRUE);
-  self->date = new_layout (self, PANGO_WEIGHT_NORMAL, 1.0, FALSE);
-  self->origin = new_layout (self, PANGO_WEIGHT_NORMAL, 0.75, FALSE);
-}
-
-static int
-layout_height (PangoLayout *layout)
-{
-  int height;
-
-  pango_layout_get_pixel_size (layout, NULL, &height);
-  return height;
-}
-
-static int
-layout_width (PangoLayout *layout)
-{
-  int width;
-
-  pango_layout_get_pixel_size (layout, &width, NULL);
-  return width;
+  self->title = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_BOLD, 1.0, TRUE);
+  self->byline = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_NORMAL, 0.85, TRUE);
+  self->date = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_NORMAL, 1.0, FALSE);
+  self->origin = cab_row_paint_layout_new (GTK_WIDGET (self), PANGO_WEIGHT_NORMAL, 0.75, FALSE);
 }
 
 /* Icons are shared by every row: a lookup per bind would be a lookup per
@@ -137,19 +94,6 @@ lookup_icon (GtkWidget  *widget,
       g_hash_table_insert (cache, g_steal_pointer (&key), icon);
     }
   return GDK_PAINTABLE (icon);
-}
-
-static GdkRGBA
-named_color (GtkWidget  *widget,
-             const char *name,
-             const char *fallback)
-{
-  GtkStyleContext *context = gtk_widget_get_style_context (widget);
-  GdkRGBA color;
-
-  if (!gtk_style_context_lookup_color (context, name, &color))
-    gdk_rgba_parse (&color, fallback);
-  return color;
 }
 
 static void
@@ -243,16 +187,16 @@ cab_timeline_row_measure (GtkWidget      *widget,
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       /* Titles ellipsize: the row takes the width it is given. */
-      *minimum = 2 * PAD_X + KIND_SIZE + GAP + 120;
+      *minimum = 2 * CAB_ROW_PAD_X + KIND_SIZE + GAP + 120;
       *natural = MAX (*minimum, 480);
     }
   else if (is_header (self))
-    *minimum = *natural = HEADER_TOP + layout_height (self->title) + HEADER_BOTTOM;
+    *minimum = *natural = HEADER_TOP + cab_row_paint_layout_height (self->title) + HEADER_BOTTOM;
   else
     {
-      int text = layout_height (self->title) + LINE_GAP + layout_height (self->byline);
+      int text = cab_row_paint_layout_height (self->title) + LINE_GAP + cab_row_paint_layout_height (self->byline);
 
-      *minimum = *natural = 2 * PAD_Y + MAX (KIND_SIZE, text);
+      *minimum = *natural = 2 * CAB_ROW_PAD_Y + MAX (KIND_SIZE, text);
     }
 }
 
@@ -265,7 +209,7 @@ cab_timeline_row_size_allocate (GtkWidget *widget,
   CabTimelineRow *self = CAB_TIMELINE_ROW (widget);
   gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
   int right_width, text_x, text_width, x, y2;
-  int title_h, byline_h;
+  int title_h, byline_h, pill_w;
 
   ensure_layouts (self);
 
@@ -274,23 +218,23 @@ cab_timeline_row_size_allocate (GtkWidget *widget,
 
   if (is_header (self))
     {
-      pango_layout_set_width (self->title, MAX (1, width - 2 * PAD_X) * PANGO_SCALE);
+      pango_layout_set_width (self->title, MAX (1, width - 2 * CAB_ROW_PAD_X) * PANGO_SCALE);
       return;
     }
 
-  title_h = layout_height (self->title);
-  byline_h = layout_height (self->byline);
+  title_h = cab_row_paint_layout_height (self->title);
+  byline_h = cab_row_paint_layout_height (self->byline);
+  cab_row_paint_pill_size (self->origin, &pill_w, NULL);
 
   /* Right column: the date above, marks and origin below. */
-  right_width = MAX (layout_width (self->date),
-                     (int) self->n_marks * (ICON_SIZE + MARK_GAP) +
-                     layout_width (self->origin) + 2 * PILL_PAD_X);
-  text_x = PAD_X + KIND_SIZE + GAP;
-  text_width = MAX (1, width - text_x - GAP - right_width - PAD_X);
+  right_width = MAX (cab_row_paint_layout_width (self->date),
+                     (int) self->n_marks * (ICON_SIZE + MARK_GAP) + pill_w);
+  text_x = CAB_ROW_PAD_X + KIND_SIZE + GAP;
+  text_width = MAX (1, width - text_x - GAP - right_width - CAB_ROW_PAD_X);
   pango_layout_set_width (self->title, text_width * PANGO_SCALE);
   pango_layout_set_width (self->byline, text_width * PANGO_SCALE);
 
-  self->kind_rect = GRAPHENE_RECT_INIT (rtl ? width - PAD_X - KIND_SIZE : PAD_X,
+  self->kind_rect = GRAPHENE_RECT_INIT (rtl ? width - CAB_ROW_PAD_X - KIND_SIZE : CAB_ROW_PAD_X,
                                         (height - KIND_SIZE) / 2.0, KIND_SIZE, KIND_SIZE);
   self->title_rect = GRAPHENE_RECT_INIT (rtl ? width - text_x - text_width : text_x,
                                          (height - title_h - LINE_GAP - byline_h) / 2.0,
@@ -298,7 +242,7 @@ cab_timeline_row_size_allocate (GtkWidget *widget,
 
   /* Marks, right to left from the origin pill. */
   y2 = (height + LINE_GAP) / 2;
-  x = width - PAD_X - layout_width (self->origin) - 2 * PILL_PAD_X - MARK_GAP;
+  x = width - CAB_ROW_PAD_X - pill_w - MARK_GAP;
   for (int i = (int) self->n_marks - 1; i >= 0; i--)
     {
       x -= ICON_SIZE;
@@ -317,42 +261,34 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
   GdkRGBA fg, dim, accent, accent_bg, pill_bg, colors[3];
-  GskRoundedRect round;
-  int title_h, date_w, origin_w, origin_h, y2;
+  graphene_rect_t pill;
+  int title_h, date_w, pill_w, pill_h;
 
   if (self->item == NULL)
     return;
 
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  dim = fg;
-  dim.alpha *= 0.55;
+  cab_row_paint_text_colors (widget, &fg, &dim);
 
   if (is_header (self))
     {
       GdkRGBA header = fg;
 
       header.alpha *= 0.7;
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (PAD_X, HEADER_TOP));
-      gtk_snapshot_append_layout (snapshot, self->title, &header);
-      gtk_snapshot_restore (snapshot);
+      cab_row_paint_layout (snapshot, self->title, CAB_ROW_PAD_X, HEADER_TOP, &header);
       return;
     }
 
-  accent = named_color (widget, "accent_color", "#1c71d8");
+  accent = cab_row_paint_named_color (widget, "accent_color", "#1c71d8");
   accent_bg = accent;
   accent_bg.alpha = 0.12;
   pill_bg = fg;
   pill_bg.alpha = 0.08;
   colors[0] = fg;
   colors[1] = accent;
-  colors[2] = named_color (widget, "warning_color", "#9c6e03");
+  colors[2] = cab_row_paint_named_color (widget, "warning_color", "#9c6e03");
 
   /* The kind, an icon in a tinted disc. */
-  gsk_rounded_rect_init_from_rect (&round, &self->kind_rect, KIND_SIZE / 2.0);
-  gtk_snapshot_push_rounded_clip (snapshot, &round);
-  gtk_snapshot_append_color (snapshot, &accent_bg, &self->kind_rect);
-  gtk_snapshot_pop (snapshot);
+  cab_row_paint_rounded (snapshot, &self->kind_rect, KIND_SIZE / 2.0, &accent_bg);
   draw_icon (widget, snapshot, cab_document_kind_icon_name (cab_timeline_item_get_kind (self->item)),
              &GRAPHENE_RECT_INIT (self->kind_rect.origin.x + (KIND_SIZE - ICON_SIZE) / 2.0,
                                   self->kind_rect.origin.y + (KIND_SIZE - ICON_SIZE) / 2.0,
@@ -361,39 +297,21 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
 
   /* Title and byline. */
   title_h = self->title_rect.size.height;
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &self->title_rect.origin);
-  gtk_snapshot_append_layout (snapshot, self->title, &fg);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, title_h + LINE_GAP));
-  gtk_snapshot_append_layout (snapshot, self->byline, &dim);
-  gtk_snapshot_restore (snapshot);
+  cab_row_paint_layout (snapshot, self->title, self->title_rect.origin.x, self->title_rect.origin.y, &fg);
+  cab_row_paint_layout (snapshot, self->byline, self->title_rect.origin.x,
+                        self->title_rect.origin.y + (title_h + LINE_GAP), &dim);
 
   /* Date, top right. */
-  date_w = layout_width (self->date);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (rtl ? PAD_X : width - PAD_X - date_w,
-                                                          self->title_rect.origin.y));
-  gtk_snapshot_append_layout (snapshot, self->date, &fg);
-  gtk_snapshot_restore (snapshot);
+  date_w = cab_row_paint_layout_width (self->date);
+  cab_row_paint_layout (snapshot, self->date, rtl ? CAB_ROW_PAD_X : width - CAB_ROW_PAD_X - date_w,
+                        self->title_rect.origin.y, &fg);
 
   /* Origin pill, bottom right, and the marks before it. */
-  origin_w = layout_width (self->origin);
-  origin_h = layout_height (self->origin);
-  y2 = (height + LINE_GAP) / 2;
-  {
-    graphene_rect_t pill = GRAPHENE_RECT_INIT (rtl ? PAD_X : width - PAD_X - origin_w - 2 * PILL_PAD_X,
-                                               y2 + (layout_height (self->byline) - origin_h - 2) / 2.0,
-                                               origin_w + 2 * PILL_PAD_X, origin_h + 2);
-
-    gsk_rounded_rect_init_from_rect (&round, &pill, pill.size.height / 2);
-    gtk_snapshot_push_rounded_clip (snapshot, &round);
-    gtk_snapshot_append_color (snapshot, &pill_bg, &pill);
-    gtk_snapshot_pop (snapshot);
-    gtk_snapshot_save (snapshot);
-    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (pill.origin.x + PILL_PAD_X, pill.origin.y + 1));
-    gtk_snapshot_append_layout (snapshot, self->origin, &fg);
-    gtk_snapshot_restore (snapshot);
-  }
+  cab_row_paint_pill_size (self->origin, &pill_w, &pill_h);
+  pill = GRAPHENE_RECT_INIT (rtl ? CAB_ROW_PAD_X : width - CAB_ROW_PAD_X - pill_w,
+                             (height + LINE_GAP) / 2 + (cab_row_paint_layout_height (self->byline) - pill_h) / 2.0,
+                             pill_w, pill_h);
+  cab_row_paint_pill (snapshot, self->origin, &pill, &pill_bg, &fg);
 
   for (guint i = 0; i < self->n_marks; i++)
     draw_icon (widget, snapshot, self->marks[i].icon_name, &self->marks[i].rect,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <locale.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "cab-application.h"
 #include "cab-test-ui.h"
@@ -144,4 +145,103 @@ cab_test_ui_screenshot (CabWindow  *window,
     }
   g_assert_no_error (error);
   g_test_message ("screenshot: %s", path);
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+void
+cab_test_ui_wait_mapped (GtkWidget *widget)
+{
+  cab_test_ui_wait_for (is_mapped, widget, "the window to be mapped");
+}
+
+void
+cab_test_ui_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_remove (path);
+      return;
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      cab_test_ui_remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+/* ---------------------------------------------------------------------- */
+/* syncs                                                                  */
+
+static void
+sync_finished_cb (CabSession       *session,
+                  gboolean          success,
+                  CabTestSyncWatch *watch)
+{
+  watch->n_finished++;
+  watch->last_success = success;
+}
+
+/* READY is announced before the first request: make failures quick. */
+static void
+status_cb (CabSession       *session,
+           GParamSpec       *pspec,
+           CabTestSyncWatch *watch)
+{
+  CabFhirClient *client = cab_session_get_client (session);
+
+  if (client != NULL)
+    {
+      cab_fhir_client_set_retry_policy (client, 1, 50);
+      cab_fhir_client_set_timeout (client, 10);
+    }
+}
+
+void
+cab_test_ui_watch_session (CabTestSyncWatch *watch,
+                           CabSession       *session)
+{
+  *watch = (CabTestSyncWatch) { .session = session };
+  g_signal_connect (session, "sync-finished", G_CALLBACK (sync_finished_cb), watch);
+  g_signal_connect (session, "notify::status", G_CALLBACK (status_cb), watch);
+}
+
+typedef struct
+{
+  CabTestSyncWatch *watch;
+  guint             n;
+} FinishedWait;
+
+static gboolean
+finished_n_times (gpointer data)
+{
+  FinishedWait *wait = data;
+
+  return wait->watch->n_finished >= wait->n;
+}
+
+void
+cab_test_ui_wait_for_syncs (CabTestSyncWatch *watch,
+                            guint             n)
+{
+  FinishedWait wait = { watch, n };
+  g_autofree char *what = g_strdup_printf ("sync %u to finish", n);
+
+  cab_test_ui_wait_for (finished_n_times, &wait, what);
+}
+
+void
+cab_test_ui_unwatch_session (CabTestSyncWatch *watch)
+{
+  g_signal_handlers_disconnect_by_data (watch->session, watch);
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gtk/gtk.h>
+
+#include "cab-session.h"
 #include "cab-types.h"
 
 G_BEGIN_DECLS
@@ -36,5 +39,28 @@ void        cab_test_ui_settle         (guint             ms);
  * frame has been drawn yet (right after a dialog closed). */
 void        cab_test_ui_screenshot     (CabWindow        *window,
                                         const char       *name);
+
+/* Until @widget (a window just presented) is mapped. */
+void        cab_test_ui_wait_mapped    (GtkWidget        *widget);
+
+/* Deletes @path and everything below it (a test's data directory). */
+void        cab_test_ui_remove_tree    (const char       *path);
+
+/* Counts the syncs a session finishes, and makes its client fail fast (one
+ * retry after 50 ms, a 10 s timeout) once it has one: a test against a
+ * stopped or faulty server then does not wait out the real backoff. */
+typedef struct
+{
+  CabSession *session;
+  guint       n_finished;
+  gboolean    last_success;     /* of the last sync finished */
+} CabTestSyncWatch;
+
+void        cab_test_ui_watch_session   (CabTestSyncWatch *watch,
+                                         CabSession       *session);
+/* Until @n syncs have finished since the watch started. */
+void        cab_test_ui_wait_for_syncs  (CabTestSyncWatch *watch,
+                                         guint             n);
+void        cab_test_ui_unwatch_session (CabTestSyncWatch *watch);
 
 G_END_DECLS

@@ -88,75 +88,6 @@ count_dark_pixels (GtkWidget *widget)
   return n;
 }
 
-typedef struct
-{
-  guint    n_finished;
-  gboolean last_success;
-} SyncWatch;
-
-static void
-sync_finished_cb (CabSession *session,
-                  gboolean    success,
-                  SyncWatch  *watch)
-{
-  watch->n_finished++;
-  watch->last_success = success;
-}
-
-static void
-status_cb (CabSession *session,
-           GParamSpec *pspec,
-           gpointer    data)
-{
-  CabFhirClient *client = cab_session_get_client (session);
-
-  if (client != NULL)
-    {
-      cab_fhir_client_set_retry_policy (client, 1, 50);
-      cab_fhir_client_set_timeout (client, 10);
-    }
-}
-
-typedef struct
-{
-  SyncWatch *watch;
-  guint      n;
-} FinishedWait;
-
-static gboolean
-finished_n_times (gpointer data)
-{
-  FinishedWait *wait = data;
-
-  return wait->watch->n_finished >= wait->n;
-}
-
-static gboolean
-window_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
 static gboolean
 has_non_ascii (const char *s)
 {
@@ -406,8 +337,7 @@ test_desk_consultation (void)
   g_autoptr(GPtrArray) expected = NULL;
   g_auto(GStrv) recent = NULL;
   CabConfig config = { 0 };
-  SyncWatch watch = { 0 };
-  FinishedWait finished = { &watch, 1 };
+  CabTestSyncWatch watch;
   Chosen chosen = { 0 };
   CabWindow *window;
   CabSession *session;
@@ -444,12 +374,11 @@ test_desk_consultation (void)
   window = cab_application_get_window (app);
   g_assert_nonnull (window);
   session = cab_window_get_session (window);
-  g_signal_connect (session, "sync-finished", G_CALLBACK (sync_finished_cb), &watch);
-  g_signal_connect (session, "notify::status", G_CALLBACK (status_cb), NULL);
+  cab_test_ui_watch_session (&watch, session);
   cab_window_set_uri_launcher (window, launcher_cb, &launched, NULL);
-  cab_test_ui_wait_for (window_mapped, window, "the window to be mapped");
+  cab_test_ui_wait_mapped (GTK_WIDGET (window));
 
-  cab_test_ui_wait_for (finished_n_times, &finished, "the first sync");
+  cab_test_ui_wait_for_syncs (&watch, 1);
   g_assert_true (watch.last_success);
   store = cab_session_get_store (session);
 
@@ -644,8 +573,7 @@ test_desk_consultation (void)
   /* The server goes away. */
   g_clear_pointer (&sandbox, cab_test_sandbox_free);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
-  finished.n = 2;
-  cab_test_ui_wait_for (finished_n_times, &finished, "the offline sync");
+  cab_test_ui_wait_for_syncs (&watch, 2);
   g_assert_cmpint (cab_session_get_sync_state (session), ==, CAB_SYNC_STATE_OFFLINE);
 
   /* The patient still opens, from the recent patients this time. */
@@ -692,8 +620,7 @@ test_desk_consultation (void)
   g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_UNAVAILABLE);
   cab_test_ui_screenshot (window, "desk-offline-unavailable");
 
-  g_signal_handlers_disconnect_by_data (session, &watch);
-  g_signal_handlers_disconnect_by_func (session, status_cb, NULL);
+  cab_test_ui_unwatch_session (&watch);
   cab_window_set_uri_launcher (window, NULL, NULL, NULL);
   cab_session_shutdown (session);
   gtk_window_close (GTK_WINDOW (window));
@@ -702,7 +629,7 @@ test_desk_consultation (void)
   g_free (chosen.id);
   g_free (chosen.query);
   cab_patient_clear (&chosen.patient);
-  remove_tree (data_dir);
+  cab_test_ui_remove_tree (data_dir);
 }
 
 /* ---------------------------------------------------------------------- */

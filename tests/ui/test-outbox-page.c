@@ -73,66 +73,16 @@ set_faults (CabTestSandbox *sandbox,
   g_assert_cmpuint (status, ==, 200);
 }
 
-typedef struct
-{
-  guint    n_finished;
-  gboolean last_success;
-} SyncWatch;
-
+/* A fast backoff for the outbox (the watch makes the client fail fast). */
 static void
-sync_finished_cb (CabSession *session,
-                  gboolean    success,
-                  SyncWatch  *watch)
+outbox_backoff_cb (CabSession *session,
+                   GParamSpec *pspec,
+                   gpointer    data)
 {
-  watch->n_finished++;
-  watch->last_success = success;
-}
-
-/* Quick failures once the server is gone; a fast backoff for the outbox. */
-static void
-status_cb (CabSession *session,
-           GParamSpec *pspec,
-           gpointer    data)
-{
-  CabFhirClient *client = cab_session_get_client (session);
   CabOutbox *outbox = cab_session_get_outbox (session);
 
-  if (client != NULL)
-    {
-      cab_fhir_client_set_retry_policy (client, 1, 50);
-      cab_fhir_client_set_timeout (client, 10);
-    }
   if (outbox != NULL)
     cab_outbox_set_backoff (outbox, 50, 500);
-}
-
-static gboolean
-window_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-typedef struct
-{
-  SyncWatch *watch;
-  guint      n;
-} FinishedWait;
-
-static gboolean
-finished_n_times (gpointer data)
-{
-  FinishedWait *wait = data;
-
-  return wait->watch->n_finished >= wait->n;
-}
-
-static void
-wait_for_sync (SyncWatch *watch,
-               guint      n)
-{
-  FinishedWait wait = { watch, n };
-
-  cab_test_ui_wait_for (finished_n_times, &wait, "the sync to finish");
 }
 
 typedef struct
@@ -143,7 +93,7 @@ typedef struct
   CabWindow      *window;
   CabSession     *session;
   CabOutboxPage  *page;
-  SyncWatch       watch;
+  CabTestSyncWatch watch;
   GPtrArray      *patients;
 } Fixture;
 
@@ -170,13 +120,13 @@ fixture_setup (Fixture       *f,
   session = cab_session_new (&config);
   f->session = session;
   f->window = cab_window_new (GTK_APPLICATION (app), session);
-  g_signal_connect (session, "sync-finished", G_CALLBACK (sync_finished_cb), &f->watch);
-  g_signal_connect (session, "notify::status", G_CALLBACK (status_cb), NULL);
+  cab_test_ui_watch_session (&f->watch, session);
+  g_signal_connect (session, "notify::status", G_CALLBACK (outbox_backoff_cb), NULL);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
   gtk_window_present (GTK_WINDOW (f->window));
   cab_session_start (session);
-  cab_test_ui_wait_for (window_mapped, f->window, "the window to be mapped");
-  wait_for_sync (&f->watch, 1);
+  cab_test_ui_wait_mapped (GTK_WIDGET (f->window));
+  cab_test_ui_wait_for_syncs (&f->watch, 1);
   g_assert_true (f->watch.last_success);
 
   g_assert_nonnull (cab_session_get_outbox (session));
@@ -192,8 +142,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_signal_handlers_disconnect_by_data (f->session, &f->watch);
-  g_signal_handlers_disconnect_by_func (f->session, status_cb, NULL);
+  cab_test_ui_unwatch_session (&f->watch);
+  g_signal_handlers_disconnect_by_func (f->session, outbox_backoff_cb, NULL);
   cab_session_shutdown (f->session);
   gtk_window_close (GTK_WINDOW (f->window));
   cab_test_ui_settle (200);
@@ -395,7 +345,7 @@ test_outbox_page_offline (Fixture       *f,
   pending_wait.timeline = cab_patient_page_get_timeline (cab_desk_get_patient_page (cab_window_get_desk (f->window)));
   g_clear_pointer (&f->sandbox, cab_test_sandbox_free);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL));
-  wait_for_sync (&f->watch, 2);
+  cab_test_ui_wait_for_syncs (&f->watch, 2);
   g_assert_false (f->watch.last_success);
 
   /* On the patient's timeline at once, marked pending. */

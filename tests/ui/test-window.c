@@ -35,120 +35,30 @@ expected_count_text (guint n)
   return g_strdup_printf (ngettext ("%'u patient", "%'u patients", n), n);
 }
 
-typedef struct
-{
-  CabSession *session;
-  guint       n_finished;
-  gboolean    last_success;
-} SyncWatch;
-
 static void
-sync_finished_cb (CabSession *session,
-                  gboolean    success,
-                  SyncWatch  *watch)
-{
-  watch->n_finished++;
-  watch->last_success = success;
-}
-
-/* READY is announced before the first request: make failures quick. */
-static void
-status_cb (CabSession *session,
-           GParamSpec *pspec,
-           gpointer    data)
-{
-  CabFhirClient *client = cab_session_get_client (session);
-
-  if (client != NULL)
-    {
-      cab_fhir_client_set_retry_policy (client, 1, 50);
-      cab_fhir_client_set_timeout (client, 10);
-    }
-}
-
-typedef struct
-{
-  SyncWatch *watch;
-  guint      n;
-} FinishedWait;
-
-static gboolean
-finished_n_times (gpointer data)
-{
-  FinishedWait *wait = data;
-
-  return wait->watch->n_finished >= wait->n;
-}
-
-static void
-wait_for_sync (SyncWatch *watch,
-               guint      n)
-{
-  FinishedWait wait = { watch, n };
-
-  cab_test_ui_wait_for (finished_n_times, &wait, "the sync to finish");
-}
-
-static gboolean
-window_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static void
-watch_session (SyncWatch  *watch,
-               CabSession *session)
-{
-  watch->session = session;
-  g_signal_connect (session, "sync-finished", G_CALLBACK (sync_finished_cb), watch);
-  g_signal_connect (session, "notify::status", G_CALLBACK (status_cb), NULL);
-}
-
-static void
-close_window (CabWindow *window,
-              SyncWatch *watch)
+close_window (CabWindow        *window,
+              CabTestSyncWatch *watch)
 {
   CabSession *session = cab_window_get_session (window);
 
-  g_signal_handlers_disconnect_by_data (session, watch);
-  g_signal_handlers_disconnect_by_func (session, status_cb, NULL);
+  cab_test_ui_unwatch_session (watch);
   cab_session_shutdown (session);
   gtk_window_close (GTK_WINDOW (window));
   /* Let cancelled operations come back before the next test. */
   cab_test_ui_settle (100);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
 static CabWindow *
-open_window (const CabConfig *config,
-             SyncWatch       *watch)
+open_window (const CabConfig  *config,
+             CabTestSyncWatch *watch)
 {
   g_autoptr(CabSession) session = cab_session_new (config);
   CabWindow *window = cab_window_new (GTK_APPLICATION (app), session);
 
-  watch_session (watch, session);
+  cab_test_ui_watch_session (watch, session);
   gtk_window_present (GTK_WINDOW (window));
   cab_session_start (session);
-  cab_test_ui_wait_for (window_mapped, window, "the window to be mapped");
+  cab_test_ui_wait_mapped (GTK_WIDGET (window));
 
   return window;
 }
@@ -170,7 +80,7 @@ test_window_sync (void)
   g_autofree char *offline = NULL;
   g_autoptr(GSettings) settings = NULL;
   CabConfig config = { 0 };
-  SyncWatch watch = { 0 };
+  CabTestSyncWatch watch = { 0 };
   CabWindow *window;
   CabSession *session;
   guint n_patients;
@@ -192,11 +102,11 @@ test_window_sync (void)
   window = cab_application_get_window (app);
   g_assert_nonnull (window);
   session = cab_window_get_session (window);
-  watch_session (&watch, session);
-  cab_test_ui_wait_for (window_mapped, window, "the window to be mapped");
+  cab_test_ui_watch_session (&watch, session);
+  cab_test_ui_wait_mapped (GTK_WIDGET (window));
 
   /* First sync. */
-  wait_for_sync (&watch, 1);
+  cab_test_ui_wait_for_syncs (&watch, 1);
   g_assert_true (watch.last_success);
   g_assert_cmpint (cab_session_get_status (session), ==, CAB_SESSION_STATUS_READY);
   g_assert_cmpint (cab_session_get_sync_state (session), ==, CAB_SYNC_STATE_IDLE);
@@ -221,7 +131,7 @@ test_window_sync (void)
 
   /* Sync again: nothing new, the same count. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
-  wait_for_sync (&watch, 2);
+  cab_test_ui_wait_for_syncs (&watch, 2);
   g_assert_true (watch.last_success);
   g_assert_cmpstr (cab_window_get_count_text (window), ==, count_text);
   g_assert_true (g_str_has_prefix (cab_window_get_status_text (window), up_to_date));
@@ -229,7 +139,7 @@ test_window_sync (void)
   /* The server goes away: offline, and the store still serves. */
   g_clear_pointer (&sandbox, cab_test_sandbox_free);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
-  wait_for_sync (&watch, 3);
+  cab_test_ui_wait_for_syncs (&watch, 3);
   g_assert_false (watch.last_success);
   g_assert_cmpint (cab_session_get_sync_state (session), ==, CAB_SYNC_STATE_OFFLINE);
   offline = prefix_of (_("Offline — last synchronized %s"));
@@ -246,7 +156,7 @@ test_window_sync (void)
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, width);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, height);
 
-  remove_tree (data_dir);
+  cab_test_ui_remove_tree (data_dir);
 }
 
 /* A token the server does not know: the banner says what to do. */
@@ -258,7 +168,7 @@ test_window_refused_token (void)
   g_autoptr(CabTestSandbox) sandbox = NULL;
   g_autofree char *data_dir = NULL;
   CabConfig config = { 0 };
-  SyncWatch watch = { 0 };
+  CabTestSyncWatch watch = { 0 };
   CabWindow *window;
   const char *banner;
 
@@ -273,7 +183,7 @@ test_window_refused_token (void)
   config.data_dir = data_dir;
 
   window = open_window (&config, &watch);
-  wait_for_sync (&watch, 1);
+  cab_test_ui_wait_for_syncs (&watch, 1);
   g_assert_false (watch.last_success);
 
   banner = cab_window_get_banner_text (window);
@@ -282,7 +192,7 @@ test_window_refused_token (void)
   cab_test_ui_screenshot (window, "refused-token");
 
   close_window (window, &watch);
-  remove_tree (data_dir);
+  cab_test_ui_remove_tree (data_dir);
 }
 
 /* HTTPS signed by another CA than the one configured: refused, and said so. */
@@ -297,7 +207,7 @@ test_window_untrusted_certificate (void)
   g_autofree char *other_ca = NULL;
   g_autofree char *expected = NULL;
   CabConfig config = { 0 };
-  SyncWatch watch = { 0 };
+  CabTestSyncWatch watch = { 0 };
   CabWindow *window;
   const char *banner;
 
@@ -320,7 +230,7 @@ test_window_untrusted_certificate (void)
   config.data_dir = data_dir;
 
   window = open_window (&config, &watch);
-  wait_for_sync (&watch, 1);
+  cab_test_ui_wait_for_syncs (&watch, 1);
   g_assert_false (watch.last_success);
   g_assert_cmpuint (cab_store_count_patients (cab_session_get_store (cab_window_get_session (window))), ==, 0);
 
@@ -332,7 +242,7 @@ test_window_untrusted_certificate (void)
   cab_test_ui_screenshot (window, "untrusted-certificate");
 
   close_window (window, &watch);
-  remove_tree (data_dir);
+  cab_test_ui_remove_tree (data_dir);
 }
 
 /* No server configured: the window still opens on the local store, and every
@@ -345,7 +255,7 @@ test_window_unconfigured (void)
   g_autofree char *data_dir = NULL;
   g_autofree char *count_text = expected_count_text (0);
   CabConfig config = { 0 };
-  SyncWatch watch = { 0 };
+  CabTestSyncWatch watch = { 0 };
   CabWindow *window;
 
   data_dir = g_dir_make_tmp ("cabinet-test-window-XXXXXX", &error);
@@ -374,7 +284,7 @@ test_window_unconfigured (void)
     }
 
   close_window (window, &watch);
-  remove_tree (data_dir);
+  cab_test_ui_remove_tree (data_dir);
 }
 
 /* ---------------------------------------------------------------------- */

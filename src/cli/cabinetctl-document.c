@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cab-audit.h"
 #include "cab-document-cache.h"
 #include "cabinetctl-private.h"
 
@@ -31,7 +32,7 @@ get_document_thread (gpointer   user_data,
       return FALSE;
     }
 
-  return cab_store_audit (data->store, "document-fetch", "DocumentReference", data->id, error);
+  return cab_store_audit (data->store, CAB_AUDIT_DOCUMENT_FETCH, CAB_AUDIT_TYPE_DOCUMENT, data->id, error);
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "cab-audit.h"
 #include "cab-date-format.h"
 #include "cab-timeline.h"
 #include "cabinetctl-private.h"
@@ -45,7 +46,7 @@ audit_thread (gpointer   user_data,
 {
   TimelineData *data = user_data;
 
-  return cab_store_audit (data->store, "timeline", "Patient", data->patient->id, error);
+  return cab_store_audit (data->store, CAB_AUDIT_TIMELINE, CAB_AUDIT_TYPE_PATIENT, data->patient->id, error);
 }
 
 /* "2024-03-05" or "05/03/2024" to "2024-03-05"; NULL when neither. */

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "cab-audit.h"
 #include "cab-store-opened.h"
 #include "cab-store-private.h"
 
@@ -78,8 +79,8 @@ cab_store_mark_patient_opened (CabStore    *self,
                                      &local_error);
       if (stmt != NULL)
         {
-          cab_stmt_bind_text (stmt, 1, "patient-open");
-          cab_stmt_bind_text (stmt, 2, "Patient");
+          cab_stmt_bind_text (stmt, 1, CAB_AUDIT_PATIENT_OPEN);
+          cab_stmt_bind_text (stmt, 2, CAB_AUDIT_TYPE_PATIENT);
           cab_stmt_bind_text (stmt, 3, patient_id);
           if (sqlite3_step (stmt) != SQLITE_DONE)
             cab_store_set_sql_error (&local_error, writer->db, "Cannot write the audit trail");

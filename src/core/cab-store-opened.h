@@ -6,7 +6,7 @@
 G_BEGIN_DECLS
 
 /* Records that the doctor opened @patient_id at @when (ISO 8601 UTC, NULL:
- * now) and leaves an audit entry ("patient-open"), in one transaction.
+ * now) and leaves an audit entry (CAB_AUDIT_PATIENT_OPEN), in one transaction.
  * @previous (out, nullable): when it was opened before, NULL the first time:
  * what the timeline marks as new is what arrived since. Blocking: call from
  * a worker thread. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "cab-patients"
+#define G_LOG_DOMAIN "cab-patient-item"
 
 #include "config.h"
 

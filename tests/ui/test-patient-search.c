@@ -7,7 +7,7 @@
 
 #include "patients/cab-patient-format.h"
 #include "patients/cab-patient-header.h"
-#include "patients/cab-patient-item.h"
+#include "cab-patient-item.h"
 #include "patients/cab-patient-search.h"
 
 static char *data_dir;

@@ -7,12 +7,10 @@
 #include <glib/gi18n.h>
 
 #include "cab-patient-format.h"
-#include "cab-patient-item.h"
 #include "cab-patient-result-row.h"
+#include "cab-patient-results.h"
 #include "cab-patient-search.h"
 
-/* Enough to pick from while typing; narrowing the query is faster than scrolling. */
-#define RESULT_LIMIT 100
 #define DEFAULT_DELAY_MS 80
 
 struct _CabPatientSearch
@@ -24,13 +22,10 @@ struct _CabPatientSearch
   GtkStack           *stack;
   GtkListView        *list_view;
 
-  CabStore           *store;
-  GListStore         *results;
+  CabPatientResults  *results;           /* queries run in core */
   GtkSingleSelection *selection;
-  GCancellable       *cancellable;
-  guint               generation;
-  gboolean            query_pending;     /* the newest query has not answered */
   gboolean            typing;            /* a keystroke waits for its debounce */
+  gboolean            busy;              /* as last notified */
   gboolean            activate_pending;  /* Enter came before the results */
 };
 
@@ -52,60 +47,18 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 /* ------------------------------------------------------------------ */
-/* Queries on a worker thread                                           */
+/* Results                                                              */
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  CabStore *store;
-  char     *query;
-  guint     generation;
-} SearchData;
-
 static void
-search_data_free (SearchData *data)
+update_busy (CabPatientSearch *self)
 {
-  g_clear_object (&data->store);
-  g_free (data->query);
-  g_free (data);
-}
+  gboolean busy = cab_patient_search_get_busy (self);
 
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  SearchData *data = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  GPtrArray *items;
-
-  if (g_cancellable_is_cancelled (cancellable))
+  if (self->busy == busy)
     return;
-
-  rows = cab_store_search_patients (data->store, data->query, RESULT_LIMIT, &error);
-  if (rows == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* The items are built here too: the main thread only splices them in. */
-  g_ptr_array_set_free_func (rows, NULL);
-  items = g_ptr_array_new_full (rows->len, g_object_unref);
-  for (guint i = 0; i < rows->len; i++)
-    g_ptr_array_add (items, cab_patient_item_new_take (g_ptr_array_index (rows, i)));
-
-  g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-notify_busy_if_changed (CabPatientSearch *self,
-                        gboolean          was_busy)
-{
-  if (was_busy != cab_patient_search_get_busy (self))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
 static void
@@ -119,91 +72,36 @@ activate_position (CabPatientSearch *self,
     g_signal_emit (self, signals[PATIENT_ACTIVATED], 0, cab_patient_item_get_id (item));
 }
 
-/* Typing one more letter mostly narrows the results: giving the list view
- * the objects it already shows lets it keep their rows. */
+/* The model notifies "loading" once per query it starts (when none was
+ * running) and once per answer, after its items changed. */
 static void
-reuse_items (CabPatientSearch *self,
-             GPtrArray        *items)
+results_loading_cb (CabPatientSearch  *self,
+                    GParamSpec        *pspec,
+                    CabPatientResults *results)
 {
-  GListModel *model = G_LIST_MODEL (self->results);
-  guint n = g_list_model_get_n_items (model);
-  g_autoptr(GHashTable) shown = NULL;
+  guint n;
 
-  if (n == 0 || items->len == 0)
-    return;
-
-  shown = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  for (guint i = 0; i < n; i++)
+  if (cab_patient_results_get_loading (results))
     {
-      CabPatientItem *item = g_list_model_get_item (model, i);
-
-      g_hash_table_replace (shown, (gpointer) cab_patient_item_get_id (item), item);
+      /* Busy already since the keystroke; a new store or a refresh was not. */
+      update_busy (self);
+      return;
     }
 
-  for (guint i = 0; i < items->len; i++)
-    {
-      CabPatientItem *item = g_ptr_array_index (items, i);
-      CabPatientItem *old = g_hash_table_lookup (shown, cab_patient_item_get_id (item));
-      const CabPatientRow *a, *b;
-
-      if (old == NULL || old == item)
-        continue;
-      a = cab_patient_item_get_row (old);
-      b = cab_patient_item_get_row (item);
-      if (g_strcmp0 (a->last_updated, b->last_updated) == 0 &&
-          g_strcmp0 (a->synced_at, b->synced_at) == 0)
-        {
-          g_ptr_array_index (items, i) = g_object_ref (old);
-          g_object_unref (item);
-        }
-    }
-}
-
-static void
-search_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CabPatientSearch *self = CAB_PATIENT_SEARCH (object);
-  SearchData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GError) error = NULL;
-  guint n_old;
-
-  gboolean was_busy;
-
-  items = g_task_propagate_pointer (G_TASK (result), &error);
-
-  /* A newer keystroke superseded this query: its results are dropped. */
-  if (data->generation != self->generation)
-    return;
-
-  if (items == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Patient search failed: %s", error->message);
-      items = g_ptr_array_new ();
-    }
-
-  reuse_items (self, items);
-  n_old = g_list_model_get_n_items (G_LIST_MODEL (self->results));
-  g_list_store_splice (self->results, 0, n_old, items->pdata, items->len);
-
-  if (items->len > 0)
+  n = g_list_model_get_n_items (G_LIST_MODEL (results));
+  if (n > 0)
     {
       gtk_single_selection_set_selected (self->selection, 0);
       gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
     }
-  gtk_stack_set_visible_child_name (self->stack, items->len > 0 ? "results" : "empty");
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "results" : "empty");
 
-  was_busy = cab_patient_search_get_busy (self);
-  self->query_pending = FALSE;
-  notify_busy_if_changed (self, was_busy);
+  update_busy (self);
 
   if (self->activate_pending && !cab_patient_search_get_busy (self))
     {
       self->activate_pending = FALSE;
-      if (items->len > 0)
+      if (n > 0)
         activate_position (self, 0);
     }
 }
@@ -211,30 +109,16 @@ search_done_cb (GObject      *object,
 static void
 run_query (CabPatientSearch *self)
 {
-  g_autoptr(GTask) task = NULL;
-  SearchData *data;
-  gboolean was_busy = cab_patient_search_get_busy (self);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->generation++;
   self->typing = FALSE;
-  self->query_pending = self->store != NULL;
-  notify_busy_if_changed (self, was_busy);
-
-  if (self->store == NULL)
-    return;
-
-  self->cancellable = g_cancellable_new ();
-  data = g_new0 (SearchData, 1);
-  data->store = g_object_ref (self->store);
-  data->query = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  data->generation = self->generation;
-
-  task = g_task_new (self, self->cancellable, search_done_cb, NULL);
-  g_task_set_source_tag (task, run_query);
-  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
-  g_task_run_in_thread (task, search_thread);
+  /* The same text after a debounce still asks again: the store may have
+   * changed since, and Enter waits for an answer. */
+  if (g_strcmp0 (cab_patient_results_get_query (self->results), text) != 0)
+    cab_patient_results_set_query (self->results, text);
+  else
+    cab_patient_results_reload (self->results);
+  update_busy (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -244,11 +128,8 @@ run_query (CabPatientSearch *self)
 static void
 text_changed_cb (CabPatientSearch *self)
 {
-  gboolean was_busy = cab_patient_search_get_busy (self);
-
   self->typing = TRUE;
-  if (!was_busy)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  update_busy (self);
 }
 
 static void
@@ -372,14 +253,12 @@ cab_patient_search_dispose (GObject *object)
 {
   CabPatientSearch *self = CAB_PATIENT_SEARCH (object);
 
-  /* A query still running answers into nothing. */
-  self->generation++;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_PATIENT_SEARCH);
   g_clear_object (&self->selection);
+  /* Its query, if one runs, is cancelled and answers into nothing. */
+  if (self->results != NULL)
+    g_signal_handlers_disconnect_by_data (self->results, self);
   g_clear_object (&self->results);
-  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (cab_patient_search_parent_class)->dispose (object);
 }
@@ -395,7 +274,7 @@ cab_patient_search_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STORE:
-      g_value_set_object (value, self->store);
+      g_value_set_object (value, cab_patient_results_get_store (self->results));
       break;
     case PROP_BUSY:
       g_value_set_boolean (value, cab_patient_search_get_busy (self));
@@ -439,7 +318,7 @@ cab_patient_search_class_init (CabPatientSearchClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -476,7 +355,9 @@ cab_patient_search_init (CabPatientSearch *self)
 
   gtk_search_entry_set_search_delay (self->search_entry, DEFAULT_DELAY_MS);
 
-  self->results = g_list_store_new (CAB_TYPE_PATIENT_ITEM);
+  self->results = cab_patient_results_new (NULL);
+  g_signal_connect_object (self->results, "notify::loading",
+                           G_CALLBACK (results_loading_cb), self, G_CONNECT_SWAPPED);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
   gtk_single_selection_set_autoselect (self->selection, TRUE);
 
@@ -510,10 +391,14 @@ cab_patient_search_set_store (CabPatientSearch *self,
   g_return_if_fail (CAB_IS_PATIENT_SEARCH (self));
   g_return_if_fail (store == NULL || CAB_IS_STORE (store));
 
-  if (!g_set_object (&self->store, store))
+  if (cab_patient_results_get_store (self->results) == store)
     return;
 
-  run_query (self);
+  /* The model runs the current query against the new store. */
+  cab_patient_results_set_query (self->results, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  cab_patient_results_set_store (self->results, store);
+  self->typing = FALSE;
+  update_busy (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
@@ -522,7 +407,7 @@ cab_patient_search_get_store (CabPatientSearch *self)
 {
   g_return_val_if_fail (CAB_IS_PATIENT_SEARCH (self), NULL);
 
-  return self->store;
+  return cab_patient_results_get_store (self->results);
 }
 
 void
@@ -548,7 +433,8 @@ cab_patient_search_refresh (CabPatientSearch *self)
 {
   g_return_if_fail (CAB_IS_PATIENT_SEARCH (self));
 
-  run_query (self);
+  cab_patient_results_reload (self->results);
+  update_busy (self);
 }
 
 GListModel *
@@ -572,7 +458,7 @@ cab_patient_search_get_busy (CabPatientSearch *self)
 {
   g_return_val_if_fail (CAB_IS_PATIENT_SEARCH (self), FALSE);
 
-  return self->typing || self->query_pending;
+  return self->typing || cab_patient_results_get_loading (self->results);
 }
 
 void

@@ -10,10 +10,12 @@ G_BEGIN_DECLS
 #define CAB_TYPE_PATIENT_SEARCH (cab_patient_search_get_type ())
 G_DECLARE_FINAL_TYPE (CabPatientSearch, cab_patient_search, CAB, PATIENT_SEARCH, GtkWidget)
 
-/* Search-as-you-type over the store's patients: each query runs on a worker
- * thread, a newer keystroke cancels the older query and its late results are
- * dropped. Down/Up move in the results while the entry keeps the focus,
- * Enter (or a click) emits "patient-activated" with the patient id. */
+/* Search-as-you-type over the store's patients: the results are core's
+ * CabPatientResults, whose query runs on core's reader pool; a newer
+ * keystroke cancels the older query and its late results are dropped.
+ * Down/Up move in the results while the entry keeps the focus, Enter (or a
+ * click) emits "patient-activated" with the patient id.
+ * Properties: store, busy. */
 GtkWidget  *cab_patient_search_new                    (void);
 void        cab_patient_search_set_store              (CabPatientSearch *self,
                                                        CabStore         *store);

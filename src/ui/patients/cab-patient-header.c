@@ -7,6 +7,8 @@
 
 #include "cab-patient-format.h"
 #include "cab-patient-header.h"
+#include "cab-patient-queries.h"
+#include "cab-query.h"
 
 struct _CabPatientHeader
 {
@@ -27,8 +29,7 @@ struct _CabPatientHeader
   char         *title;
   char         *practitioner;
   char         *synced_at;
-  GCancellable *cancellable;
-  guint         generation;
+  GCancellable *loading_patient;   /* the summary query in flight (its slot) */
   guint         n_conditions;
   guint         n_ald;
   gboolean      loading;
@@ -39,6 +40,7 @@ G_DEFINE_FINAL_TYPE (CabPatientHeader, cab_patient_header, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
+  PROP_STORE,
   PROP_PATIENT_ID,
   PROP_LOADING,
   N_PROPS
@@ -51,117 +53,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-/* ------------------------------------------------------------------ */
-/* Loading on a worker thread                                           */
-/* ------------------------------------------------------------------ */
-
-typedef struct
-{
-  CabStore  *store;
-  char      *patient_id;
-  guint      generation;
-} LoadData;
-
-typedef struct
-{
-  CabPatientRow *row;
-  GPtrArray     *conditions;    /* CabCondition* */
-  char          *practitioner;  /* "Dr Jean MARTIN" or NULL */
-} LoadResult;
-
-static void
-load_data_free (LoadData *data)
-{
-  g_clear_object (&data->store);
-  g_free (data->patient_id);
-  g_free (data);
-}
-
-static void
-load_result_free (LoadResult *result)
-{
-  g_clear_pointer (&result->row, cab_patient_row_free);
-  g_clear_pointer (&result->conditions, g_ptr_array_unref);
-  g_free (result->practitioner);
-  g_free (result);
-}
-
-/* The store keeps practitioners as raw resources: flatten the JSON here. */
-static char *
-practitioner_display (CabStore   *store,
-                      const char *reference)
-{
-  g_autofree char *id = NULL;
-  g_autofree char *json = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(CabFhirRecord) record = NULL;
-  g_autofree char *family = NULL;
-  GString *out;
-  JsonNode *root;
-
-  if (reference == NULL || !g_str_has_prefix (reference, "Practitioner/"))
-    return NULL;
-
-  id = cab_fhir_reference_id (reference);
-  if (id == NULL || !(json = cab_store_get_resource_json (store, "Practitioner", id, NULL)))
-    return NULL;
-
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, json, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !(record = cab_fhir_record_new_from_json (json_node_get_object (root), NULL)) ||
-      record->kind != CAB_RESOURCE_PRACTITIONER || record->practitioner == NULL)
-    return NULL;
-
-  out = g_string_new (NULL);
-  if (record->practitioner->prefix != NULL)
-    g_string_append_printf (out, "%s ", record->practitioner->prefix);
-  if (record->practitioner->given != NULL)
-    g_string_append_printf (out, "%s ", record->practitioner->given);
-  if (record->practitioner->family != NULL)
-    {
-      family = g_utf8_strup (record->practitioner->family, -1);
-      g_string_append (out, family);
-    }
-  if (out->len > 0 && out->str[out->len - 1] == ' ')
-    g_string_truncate (out, out->len - 1);
-  if (out->len == 0)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  return g_string_free (out, FALSE);
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadData *data = task_data;
-  g_autoptr(GError) error = NULL;
-  LoadResult *result;
-
-  if (g_cancellable_is_cancelled (cancellable))
-    return;
-
-  result = g_new0 (LoadResult, 1);
-  result->row = cab_store_get_patient (data->store, data->patient_id, &error);
-  if (result->row == NULL)
-    {
-      load_result_free (result);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  result->conditions = cab_store_list_conditions (data->store, data->patient_id, NULL);
-  result->practitioner = practitioner_display (data->store, result->row->patient.gp_reference);
-  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
-}
 
 /* ------------------------------------------------------------------ */
 /* Showing                                                              */
@@ -262,8 +153,8 @@ add_condition (CabPatientHeader   *self,
 }
 
 static void
-show_result (CabPatientHeader *self,
-             LoadResult       *result)
+show_result (CabPatientHeader        *self,
+             const CabPatientSummary *result)
 {
   const CabPatient *p = &result->row->patient;
   g_autofree char *birth = cab_format_birth_name (p);
@@ -320,22 +211,23 @@ show_empty (CabPatientHeader *self,
   clear_conditions (self);
 }
 
+/* A superseded load, and one still running when the header was disposed,
+ * finishes cancelled: @user_data is only used after that check. */
 static void
 load_done_cb (GObject      *object,
               GAsyncResult *res,
               gpointer      user_data)
 {
-  CabPatientHeader *self = CAB_PATIENT_HEADER (object);
-  LoadData *data = g_task_get_task_data (G_TASK (res));
+  CabPatientHeader *self;
+  g_autoptr(CabPatientSummary) result = NULL;
   g_autoptr(GError) error = NULL;
-  LoadResult *result;
 
-  result = g_task_propagate_pointer (G_TASK (res), &error);
-  if (data->generation != self->generation)
-    {
-      g_clear_pointer (&result, load_result_free);
-      return;
-    }
+  result = cab_patient_query_summary_finish (res, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = CAB_PATIENT_HEADER (user_data);
+  g_clear_object (&self->loading_patient);
 
   if (result != NULL)
     show_result (self, result);
@@ -348,7 +240,6 @@ load_done_cb (GObject      *object,
       show_empty (self, _("Cannot read this patient"));
     }
 
-  g_clear_pointer (&result, load_result_free);
   set_loading (self, FALSE);
   update_refresh_state (self);
 }
@@ -356,15 +247,11 @@ load_done_cb (GObject      *object,
 static void
 start_load (CabPatientHeader *self)
 {
-  g_autoptr(GTask) task = NULL;
-  LoadData *data;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->generation++;
+  GCancellable *cancellable;
 
   if (self->store == NULL || self->patient_id == NULL)
     {
+      cab_query_cancel (&self->loading_patient);
       show_empty (self, NULL);
       set_loading (self, FALSE);
       update_refresh_state (self);
@@ -374,16 +261,10 @@ start_load (CabPatientHeader *self)
   set_loading (self, TRUE);
   update_refresh_state (self);
 
-  self->cancellable = g_cancellable_new ();
-  data = g_new0 (LoadData, 1);
-  data->store = g_object_ref (self->store);
-  data->patient_id = g_strdup (self->patient_id);
-  data->generation = self->generation;
-
-  task = g_task_new (self, self->cancellable, load_done_cb, NULL);
-  g_task_set_source_tag (task, start_load);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_thread);
+  /* A newer load cancels the older one: its answer never lands. */
+  cancellable = cab_query_supersede (&self->loading_patient);
+  cab_patient_query_summary_async (self->store, self->patient_id, cancellable,
+                                   load_done_cb, self);
 }
 
 static void
@@ -402,9 +283,7 @@ cab_patient_header_dispose (GObject *object)
 {
   CabPatientHeader *self = CAB_PATIENT_HEADER (object);
 
-  self->generation++;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cab_query_cancel (&self->loading_patient);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_PATIENT_HEADER);
   g_clear_object (&self->store);
 
@@ -434,11 +313,32 @@ cab_patient_header_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
     case PROP_PATIENT_ID:
       g_value_set_string (value, self->patient_id);
       break;
     case PROP_LOADING:
       g_value_set_boolean (value, self->loading);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_patient_header_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  CabPatientHeader *self = CAB_PATIENT_HEADER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      cab_patient_header_set_store (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -454,13 +354,17 @@ cab_patient_header_class_init (CabPatientHeaderClass *klass)
   object_class->dispose = cab_patient_header_dispose;
   object_class->finalize = cab_patient_header_finalize;
   object_class->get_property = cab_patient_header_get_property;
+  object_class->set_property = cab_patient_header_set_property;
 
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, CAB_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PATIENT_ID] =
     g_param_spec_string ("patient-id", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -513,7 +417,8 @@ cab_patient_header_set_patient (CabPatientHeader *self,
   g_return_if_fail (CAB_IS_PATIENT_HEADER (self));
   g_return_if_fail (store == NULL || CAB_IS_STORE (store));
 
-  g_set_object (&self->store, store);
+  if (g_set_object (&self->store, store))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   if (g_strcmp0 (self->patient_id, patient_id) != 0)
     {
       g_free (self->patient_id);
@@ -523,6 +428,29 @@ cab_patient_header_set_patient (CabPatientHeader *self,
       show_empty (self, NULL);
     }
   start_load (self);
+}
+
+CabStore *
+cab_patient_header_get_store (CabPatientHeader *self)
+{
+  g_return_val_if_fail (CAB_IS_PATIENT_HEADER (self), NULL);
+
+  return self->store;
+}
+
+void
+cab_patient_header_set_store (CabPatientHeader *self,
+                              CabStore         *store)
+{
+  g_return_if_fail (CAB_IS_PATIENT_HEADER (self));
+  g_return_if_fail (store == NULL || CAB_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  if (self->patient_id != NULL)
+    start_load (self);
 }
 
 const char *

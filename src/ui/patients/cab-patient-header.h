@@ -12,12 +12,17 @@ G_DECLARE_FINAL_TYPE (CabPatientHeader, cab_patient_header, CAB, PATIENT_HEADER,
 
 /* The open patient at a glance: identity with its status badge, INS, médecin
  * traitant, conditions (ALD marked), when the data was last refreshed, and a
- * refresh button that emits "refresh-requested" (patient id). Loads on a
- * worker thread. */
+ * refresh button that emits "refresh-requested" (patient id). Reads the
+ * patient with core's summary query (cab-patient-queries.h), never on the
+ * main thread. Properties: store, patient-id, loading. */
 GtkWidget  *cab_patient_header_new             (void);
 void        cab_patient_header_set_patient     (CabPatientHeader *self,
                                                 CabStore         *store,
                                                 const char       *patient_id);
+/* The store to read from; a new one reads the patient shown again. */
+CabStore   *cab_patient_header_get_store       (CabPatientHeader *self);
+void        cab_patient_header_set_store       (CabPatientHeader *self,
+                                                CabStore         *store);
 const char *cab_patient_header_get_patient_id  (CabPatientHeader *self);
 /* Reads the patient again from the store (after a sync). */
 void        cab_patient_header_reload          (CabPatientHeader *self);

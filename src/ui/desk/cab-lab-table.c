@@ -6,7 +6,9 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "cab-document-queries.h"
 #include "cab-lab-table.h"
+#include "cab-query.h"
 
 /* ---------------------------------------------------------------------- */
 /* one row                                                                */
@@ -51,7 +53,7 @@ cab_lab_item_init (CabLabItem *self)
 {
 }
 
-/* Built on the worker thread: binding a row only sets labels. */
+/* Built once per result: binding a row only sets labels. */
 static CabLabItem *
 cab_lab_item_new (const CabObservationValue *value)
 {
@@ -76,7 +78,7 @@ struct _CabLabTable
   GtkLabel      *summary_label;
   GtkColumnView *column_view;
   GListStore    *model;
-  GCancellable  *cancellable;
+  GCancellable  *loading_results;   /* the query in flight (its slot) */
   guint          n_abnormal;
   gboolean       loading;
 };
@@ -135,54 +137,40 @@ cab_lab_is_abnormal (const CabObservationValue *value)
          (!isnan (value->high) && value->value > value->high);
 }
 
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  CabStore *store = g_object_get_data (G_OBJECT (task), "store");
-  const char *document_id = task_data;
-  g_autoptr(GPtrArray) values = NULL;
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  GError *error = NULL;
-
-  values = cab_store_list_document_observations (store, document_id, &error);
-  if (values == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  for (guint i = 0; i < values->len; i++)
-    g_ptr_array_add (items, cab_lab_item_new (g_ptr_array_index (values, i)));
-
-  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify) g_ptr_array_unref);
-}
-
+/* A superseded query, and one still running when the table was cleared or
+ * disposed, finishes cancelled: @user_data is only used after that check. */
 static void
 load_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  CabLabTable *self = CAB_LAB_TABLE (object);
+  CabLabTable *self;
+  g_autoptr(GPtrArray) values = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
 
-  items = g_task_propagate_pointer (G_TASK (result), &error);
+  values = cab_document_query_observations_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (error != NULL)
     g_warning ("Cannot read the results of a lab report: %s", error->message);
 
+  self = CAB_LAB_TABLE (user_data);
+  g_clear_object (&self->loading_results);
   self->loading = FALSE;
   self->n_abnormal = 0;
-  if (items != NULL)
+  if (values != NULL)
     {
-      for (guint i = 0; i < items->len; i++)
-        if (CAB_LAB_ITEM (g_ptr_array_index (items, i))->abnormal)
-          self->n_abnormal++;
+      items = g_ptr_array_new_full (values->len, g_object_unref);
+      for (guint i = 0; i < values->len; i++)
+        {
+          CabLabItem *item = cab_lab_item_new (g_ptr_array_index (values, i));
+
+          if (item->abnormal)
+            self->n_abnormal++;
+          g_ptr_array_add (items, item);
+        }
       g_list_store_splice (self->model, 0, g_list_model_get_n_items (G_LIST_MODEL (self->model)),
                            items->pdata, items->len);
     }
@@ -286,8 +274,7 @@ cab_lab_table_dispose (GObject *object)
 {
   CabLabTable *self = CAB_LAB_TABLE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cab_query_cancel (&self->loading_results);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->model);
 
@@ -367,8 +354,7 @@ cab_lab_table_clear (CabLabTable *self)
 {
   g_return_if_fail (CAB_IS_LAB_TABLE (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cab_query_cancel (&self->loading_results);
   g_list_store_remove_all (self->model);
   self->n_abnormal = 0;
   self->loading = FALSE;
@@ -379,21 +365,14 @@ cab_lab_table_load (CabLabTable *self,
                     CabStore    *store,
                     const char  *document_id)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CAB_IS_LAB_TABLE (self));
   g_return_if_fail (CAB_IS_STORE (store));
   g_return_if_fail (document_id != NULL);
 
   cab_lab_table_clear (self);
-  self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
-
-  task = g_task_new (self, self->cancellable, load_cb, NULL);
-  g_task_set_source_tag (task, cab_lab_table_load);
-  g_object_set_data_full (G_OBJECT (task), "store", g_object_ref (store), g_object_unref);
-  g_task_set_task_data (task, g_strdup (document_id), g_free);
-  g_task_run_in_thread (task, load_thread);
+  cab_document_query_observations_async (store, document_id, cab_query_supersede (&self->loading_results),
+                                         load_cb, self);
 }
 
 guint

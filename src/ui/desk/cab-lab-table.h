@@ -12,8 +12,8 @@ G_DECLARE_FINAL_TYPE (CabLabTable, cab_lab_table, CAB, LAB_TABLE, GtkWidget)
 
 /* The Observations of a lab report as a table: analysis, value, unit,
  * reference range; values out of their range (or flagged H/L by the lab)
- * stand out. Loads on a worker thread and emits "loaded" when the rows are
- * there (maybe none). */
+ * stand out. Reads them with core's query (cab-document-queries.h) and emits
+ * "loaded" when the rows are there (maybe none). */
 GtkWidget  *cab_lab_table_new            (void);
 void        cab_lab_table_load           (CabLabTable *self,
                                           CabStore    *store,

@@ -8,15 +8,15 @@
 
 #include "patients/cab-patient-format.h"
 #include "cab-recent-patients.h"
+#include "cab-recent-patients-model.h"
 
 struct _CabRecentPatients
 {
-  GtkWidget     parent_instance;
+  GtkWidget               parent_instance;
 
-  GtkWidget    *box;
-  GtkListBox   *list;
-  GCancellable *cancellable;
-  guint         n;
+  GtkWidget              *box;
+  GtkListBox             *list;
+  CabRecentPatientsModel *model;   /* read in core */
 };
 
 G_DEFINE_FINAL_TYPE (CabRecentPatients, cab_recent_patients, GTK_TYPE_WIDGET)
@@ -28,32 +28,11 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  CabStore *store = g_object_get_data (G_OBJECT (task), "store");
-  char **ids = task_data;
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_patient_row_free);
-
-  for (guint i = 0; ids[i] != NULL; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      CabPatientRow *row = cab_store_get_patient (store, ids[i], &error);
-
-      /* A patient who left the practice is simply not listed. */
-      if (row != NULL)
-        g_ptr_array_add (rows, row);
-    }
-
-  g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
-}
-
 static GtkWidget *
-make_row (const CabPatientRow *row)
+make_row (gpointer item,
+          gpointer user_data)
 {
+  const CabPatientRow *row = cab_patient_item_get_row (item);
   g_autofree char *name = cab_format_patient_name (&row->patient);
   g_autofree char *details = cab_format_patient_details (&row->patient);
   g_autofree char *escaped_name = g_markup_escape_text (name, -1);
@@ -74,28 +53,15 @@ make_row (const CabPatientRow *row)
   return action_row;
 }
 
+/* One change per answer of the model: the list box has rebuilt its rows. */
 static void
-load_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+items_changed_cb (CabRecentPatients *self,
+                  guint              position,
+                  guint              removed,
+                  guint              added,
+                  GListModel        *model)
 {
-  CabRecentPatients *self = CAB_RECENT_PATIENTS (object);
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  GtkWidget *child;
-
-  rows = g_task_propagate_pointer (G_TASK (result), &error);
-  if (rows == NULL)
-    return;  /* cancelled: a newer list is on its way */
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-
-  for (guint i = 0; i < rows->len; i++)
-    gtk_list_box_append (self->list, make_row (g_ptr_array_index (rows, i)));
-
-  self->n = rows->len;
-  gtk_widget_set_visible (self->box, self->n > 0);
+  gtk_widget_set_visible (self->box, g_list_model_get_n_items (model) > 0);
 }
 
 static void
@@ -111,9 +77,9 @@ cab_recent_patients_dispose (GObject *object)
 {
   CabRecentPatients *self = CAB_RECENT_PATIENTS (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->box, gtk_widget_unparent);
+  /* A read still running is cancelled and answers into nothing. */
+  g_clear_object (&self->model);
 
   G_OBJECT_CLASS (cab_recent_patients_parent_class)->dispose (object);
 }
@@ -155,6 +121,11 @@ cab_recent_patients_init (CabRecentPatients *self)
   g_signal_connect_object (self->list, "row-activated",
                            G_CALLBACK (row_activated_cb), self, G_CONNECT_SWAPPED);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->list));
+
+  self->model = cab_recent_patients_model_new (NULL);
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->model), make_row, NULL, NULL);
+  g_signal_connect_object (self->model, "items-changed",
+                           G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *
@@ -168,24 +139,19 @@ cab_recent_patients_set (CabRecentPatients  *self,
                          CabStore           *store,
                          const char * const *patient_ids)
 {
-  static const char * const none[] = { NULL };
-  g_autoptr(GTask) task = NULL;
+  gboolean changed;
 
   g_return_if_fail (CAB_IS_RECENT_PATIENTS (self));
   g_return_if_fail (CAB_IS_STORE (store));
 
-  if (patient_ids == NULL)
-    patient_ids = none;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  task = g_task_new (self, self->cancellable, load_cb, NULL);
-  g_task_set_source_tag (task, cab_recent_patients_set);
-  g_object_set_data_full (G_OBJECT (task), "store", g_object_ref (store), g_object_unref);
-  g_task_set_task_data (task, g_strdupv ((char **) patient_ids), (GDestroyNotify) g_strfreev);
-  g_task_run_in_thread (task, load_thread);
+  changed = cab_recent_patients_model_get_store (self->model) != store ||
+            !g_strv_equal (cab_recent_patients_model_get_patient_ids (self->model),
+                           patient_ids != NULL ? patient_ids : (const char * const[]) { NULL });
+  cab_recent_patients_model_set_store (self->model, store);
+  cab_recent_patients_model_set_patient_ids (self->model, patient_ids);
+  /* Asked again with the same list: the store may have changed (a sync). */
+  if (!changed)
+    cab_recent_patients_model_reload (self->model);
 }
 
 guint
@@ -193,5 +159,13 @@ cab_recent_patients_get_n (CabRecentPatients *self)
 {
   g_return_val_if_fail (CAB_IS_RECENT_PATIENTS (self), 0);
 
-  return self->n;
+  return g_list_model_get_n_items (G_LIST_MODEL (self->model));
+}
+
+GListModel *
+cab_recent_patients_get_model (CabRecentPatients *self)
+{
+  g_return_val_if_fail (CAB_IS_RECENT_PATIENTS (self), NULL);
+
+  return G_LIST_MODEL (self->model);
 }

@@ -9,7 +9,9 @@
 #include "cab-document-cache.h"
 #include "cab-document-kind.h"
 #include "cab-document-pane.h"
+#include "cab-document-queries.h"
 #include "cab-imaging-link.h"
+#include "cab-query.h"
 #include "patients/cab-patient-format.h"
 
 struct _CabDocumentPane
@@ -20,7 +22,7 @@ struct _CabDocumentPane
   char           *link_template;
   char           *document_id;
   char           *images_uri;
-  GCancellable   *cancellable;      /* the row, then the download */
+  GCancellable   *cancellable;      /* the read, then the download (a query slot) */
   gboolean        busy;
 
   GtkWidget      *stack;
@@ -37,32 +39,12 @@ G_DEFINE_FINAL_TYPE (CabDocumentPane, cab_document_pane, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
+  PROP_SESSION,
   PROP_BUSY,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* What the worker thread reads for one document. */
-typedef struct
-{
-  CabStore       *store;
-  char           *document_id;
-  CabDocumentRow *row;
-  CabPatientRow  *patient;        /* for the image link */
-  char           *local_path;     /* cached copy still on disk */
-} Loaded;
-
-static void
-loaded_free (Loaded *loaded)
-{
-  g_clear_object (&loaded->store);
-  g_free (loaded->document_id);
-  g_clear_pointer (&loaded->row, cab_document_row_free);
-  g_clear_pointer (&loaded->patient, cab_patient_row_free);
-  g_free (loaded->local_path);
-  g_free (loaded);
-}
 
 /* ---------------------------------------------------------------------- */
 /* auxiliary functions                                                    */
@@ -221,51 +203,18 @@ viewer_cancel_cb (CabDocumentPane *self,
 }
 
 /* ---------------------------------------------------------------------- */
-/* reading the row, on a worker thread                                    */
+/* reading the document (core's query, which traces the access)           */
 
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Loaded *loaded = task_data;
-  GError *error = NULL;
-
-  loaded->row = cab_store_get_document (loaded->store, loaded->document_id, &error);
-  if (loaded->row == NULL)
-    {
-      if (error == NULL)
-        g_set_error_literal (&error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such document");
-      g_task_return_error (task, error);
-      return;
-    }
-
-  /* Principle 5: each access to a record is traced. */
-  if (!cab_store_audit (loaded->store, "document-read", "DocumentReference", loaded->document_id, &error))
-    {
-      g_warning ("Cannot trace a document access: %s", error->message);
-      g_clear_error (&error);
-    }
-
-  loaded->local_path = cab_document_cache_lookup (loaded->row);
-
-  if (has_images (loaded->row) && loaded->row->patient_id != NULL)
-    {
-      loaded->patient = cab_store_get_patient (loaded->store, loaded->row->patient_id, &error);
-      g_clear_error (&error);
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
+/* A read superseded by another document, cancelled by the viewer, or still
+ * running when the pane was disposed finishes cancelled: @user_data is
+ * only used after that check. */
 static void
 load_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  CabDocumentPane *self = CAB_DOCUMENT_PANE (object);
-  Loaded *loaded = g_task_get_task_data (G_TASK (result));
+  CabDocumentPane *self;
+  g_autoptr(CabDocumentRead) loaded = NULL;
   g_autoptr(GError) error = NULL;
   const CabDocumentRow *row;
   const CabDocument *d;
@@ -273,10 +222,13 @@ load_cb (GObject      *object,
   g_autofree char *byline = NULL;
   const char *title;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  loaded = cab_document_query_read_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = CAB_DOCUMENT_PANE (user_data);
+  if (loaded == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
       set_busy (self, FALSE);
       cab_pdf_viewer_show_unavailable (self->viewer, _("This document is no longer in the local store."));
       return;
@@ -363,9 +315,8 @@ cab_document_pane_dispose (GObject *object)
 {
   CabDocumentPane *self = CAB_DOCUMENT_PANE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->stack, gtk_widget_unparent);
+  cab_query_cancel (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_DOCUMENT_PANE);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (cab_document_pane_parent_class)->dispose (object);
@@ -393,8 +344,29 @@ cab_document_pane_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_document_pane_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  CabDocumentPane *self = CAB_DOCUMENT_PANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      cab_document_pane_set_session (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -410,11 +382,32 @@ cab_document_pane_class_init (CabDocumentPaneClass *klass)
   object_class->dispose = cab_document_pane_dispose;
   object_class->finalize = cab_document_pane_finalize;
   object_class->get_property = cab_document_pane_get_property;
+  object_class->set_property = cab_document_pane_set_property;
 
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, CAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (ADW_TYPE_STATUS_PAGE);
+  g_type_ensure (CAB_TYPE_PDF_VIEWER);
+  g_type_ensure (CAB_TYPE_LAB_TABLE);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/cabinet_sante/Cabinet/desk/cab-document-pane.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, stack);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, back_button);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, title_label);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, byline_label);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, images_button);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, paned);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, viewer);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, lab_table);
+  gtk_widget_class_bind_template_callback (widget_class, images_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, viewer_cancel_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lab_loaded_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cabdocumentpane");
@@ -423,91 +416,7 @@ cab_document_pane_class_init (CabDocumentPaneClass *klass)
 static void
 cab_document_pane_init (CabDocumentPane *self)
 {
-  GtkWidget *placeholder;
-  GtkWidget *box;
-  GtkWidget *bar;
-  GtkWidget *titles;
-
-  self->stack = gtk_stack_new ();
-  gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
-
-  placeholder = adw_status_page_new ();
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (placeholder), "x-office-document-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (placeholder), _("No Document Open"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (placeholder),
-                                   _("Choose a document in the timeline to read it here."));
-  gtk_widget_add_css_class (placeholder, "compact");
-  gtk_widget_add_css_class (placeholder, "cab-document-placeholder");
-  gtk_stack_add_named (GTK_STACK (self->stack), placeholder, "empty");
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_stack_add_named (GTK_STACK (self->stack), box, "document");
-
-  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_add_css_class (bar, "cab-document-bar");
-  gtk_box_append (GTK_BOX (box), bar);
-
-  self->back_button = gtk_button_new_from_icon_name ("go-previous-symbolic");
-  gtk_widget_set_valign (self->back_button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (self->back_button, _("Back to the timeline"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->back_button), "patient.show-timeline");
-  gtk_widget_add_css_class (self->back_button, "flat");
-  gtk_widget_set_visible (self->back_button, FALSE);
-  gtk_box_append (GTK_BOX (bar), self->back_button);
-
-  titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_set_hexpand (titles, TRUE);
-  gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (bar), titles);
-
-  self->title_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->title_label, 0);
-  gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "heading");
-  gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->title_label));
-
-  self->byline_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->byline_label, 0);
-  gtk_label_set_ellipsize (self->byline_label, PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (GTK_WIDGET (self->byline_label), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (self->byline_label), "dim-label");
-  gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->byline_label));
-
-  self->images_button = gtk_button_new_with_mnemonic (_("View _Images"));
-  gtk_widget_set_valign (self->images_button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (self->images_button,
-                               _("Open the study in the imaging network’s viewer, in the web browser"));
-  gtk_widget_add_css_class (self->images_button, "suggested-action");
-  gtk_widget_add_css_class (self->images_button, "pill");
-  gtk_widget_set_visible (self->images_button, FALSE);
-  g_signal_connect_object (self->images_button, "clicked",
-                           G_CALLBACK (images_clicked_cb), self, G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (bar), self->images_button);
-
-  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-
-  self->paned = GTK_PANED (gtk_paned_new (GTK_ORIENTATION_HORIZONTAL));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->paned), TRUE);
-  gtk_paned_set_shrink_start_child (self->paned, FALSE);
-  gtk_paned_set_shrink_end_child (self->paned, FALSE);
-  gtk_paned_set_resize_end_child (self->paned, FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->paned));
-
-  self->viewer = cab_pdf_viewer_new ();
-  gtk_widget_set_size_request (GTK_WIDGET (self->viewer), 280, -1);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->viewer), TRUE);
-  gtk_paned_set_start_child (self->paned, GTK_WIDGET (self->viewer));
-  g_signal_connect_object (self->viewer, "cancel",
-                           G_CALLBACK (viewer_cancel_cb), self, G_CONNECT_SWAPPED);
-
-  self->lab_table = CAB_LAB_TABLE (cab_lab_table_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->lab_table), 420, -1);
-  gtk_widget_set_visible (GTK_WIDGET (self->lab_table), FALSE);
-  gtk_paned_set_end_child (self->paned, GTK_WIDGET (self->lab_table));
-  g_signal_connect_object (self->lab_table, "loaded",
-                           G_CALLBACK (lab_loaded_cb), self, G_CONNECT_SWAPPED);
-
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -526,7 +435,8 @@ cab_document_pane_set_session (CabDocumentPane *self,
   g_return_if_fail (CAB_IS_DOCUMENT_PANE (self));
   g_return_if_fail (session == NULL || CAB_IS_SESSION (session));
 
-  g_set_object (&self->session, session);
+  if (g_set_object (&self->session, session))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 void
@@ -544,8 +454,7 @@ cab_document_pane_clear (CabDocumentPane *self)
 {
   g_return_if_fail (CAB_IS_DOCUMENT_PANE (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cab_query_cancel (&self->cancellable);
   g_clear_pointer (&self->document_id, g_free);
   g_clear_pointer (&self->images_uri, g_free);
   set_busy (self, FALSE);
@@ -560,9 +469,7 @@ void
 cab_document_pane_show_document (CabDocumentPane *self,
                                  const char      *document_id)
 {
-  g_autoptr(GTask) task = NULL;
   CabStore *store;
-  Loaded *loaded;
 
   g_return_if_fail (CAB_IS_DOCUMENT_PANE (self));
   g_return_if_fail (document_id != NULL);
@@ -573,20 +480,14 @@ cab_document_pane_show_document (CabDocumentPane *self,
 
   cab_document_pane_clear (self);
   self->document_id = g_strdup (document_id);
-  self->cancellable = g_cancellable_new ();
   gtk_label_set_text (self->title_label, "");
   gtk_label_set_text (self->byline_label, "");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "document");
   set_busy (self, TRUE);
 
-  loaded = g_new0 (Loaded, 1);
-  loaded->store = g_object_ref (store);
-  loaded->document_id = g_strdup (document_id);
-
-  task = g_task_new (self, self->cancellable, load_cb, NULL);
-  g_task_set_source_tag (task, cab_document_pane_show_document);
-  g_task_set_task_data (task, loaded, (GDestroyNotify) loaded_free);
-  g_task_run_in_thread (task, load_thread);
+  /* The query traces the access (CAB_AUDIT_DOCUMENT_READ) as it reads. */
+  cab_document_query_read_async (store, document_id, cab_query_supersede (&self->cancellable),
+                                 load_cb, self);
 }
 
 void

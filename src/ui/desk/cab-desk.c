@@ -6,7 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "cab-desk.h"
-#include "cab-store-opened.h"
+#include "cab-patient-queries.h"
+#include "cab-query.h"
 
 /* Quick links kept in "recent-patients". */
 #define MAX_RECENT 8
@@ -17,7 +18,9 @@ struct _CabDesk
 
   CabSession       *session;
   GSettings        *settings;
-  GCancellable     *open_cancellable;
+  GSignalGroup     *session_signals;
+  GBindingGroup    *session_bindings;
+  GCancellable     *open_cancellable;  /* marking the patient opened (a query slot) */
   char             *opening_id;
 
   GtkWidget        *box;
@@ -32,6 +35,7 @@ G_DEFINE_FINAL_TYPE (CabDesk, cab_desk, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
+  PROP_SESSION,
   PROP_OVERVIEW,
   PROP_SEARCH_VISIBLE,
   PROP_TITLE,
@@ -88,45 +92,32 @@ update_link_template (CabDesk *self)
 /* ---------------------------------------------------------------------- */
 /* opening a patient                                                      */
 
-static void
-mark_opened_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  CabStore *store = g_object_get_data (G_OBJECT (task), "store");
-  const char *patient_id = task_data;
-  char *previous = NULL;
-  GError *error = NULL;
-
-  if (!cab_store_mark_patient_opened (store, patient_id, NULL, &previous, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, previous != NULL ? previous : g_strdup (""), g_free);
-}
-
+/* Another patient opened meanwhile, or the desk disposed, cancels the
+ * query: @user_data is only used once it is known not cancelled. */
 static void
 mark_opened_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  CabDesk *self = CAB_DESK (object);
+  CabDesk *self;
   g_autoptr(GError) error = NULL;
   g_autofree char *previous = NULL;
   g_autofree char *patient_id = NULL;
   CabSync *sync;
 
-  previous = g_task_propagate_pointer (G_TASK (result), &error);
+  cab_patient_query_mark_opened_finish (result, &previous, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+
+  self = CAB_DESK (user_data);
+  g_clear_object (&self->open_cancellable);
 
   /* Not recorded is no reason to keep the doctor from the record. */
   if (error != NULL)
     g_warning ("Cannot record the opening of a patient: %s", error->message);
 
   patient_id = g_steal_pointer (&self->opening_id);
-  cab_patient_page_set_patient (self->patient_page, patient_id,
-                                previous != NULL && previous[0] != '\0' ? previous : NULL);
+  cab_patient_page_set_patient (self->patient_page, patient_id, previous);
   gtk_stack_set_visible_child_name (self->stack, "patient");
   cab_desk_set_search_visible (self, FALSE);
   gtk_widget_grab_focus (GTK_WIDGET (cab_timeline_view_get_list_view (cab_patient_page_get_timeline (self->patient_page))));
@@ -171,13 +162,22 @@ settings_changed_cb (CabDesk    *self,
     update_link_template (self);
 }
 
-static void
-session_store_cb (CabDesk *self)
+/* The store exists once the session's status says it is open; the session
+ * has no property for it, so the search's store follows "status". */
+static gboolean
+status_to_store (GBinding     *binding,
+                 const GValue *from_value,
+                 GValue       *to_value,
+                 gpointer      user_data)
 {
-  CabStore *store = cab_session_get_store (self->session);
+  g_autoptr(GObject) session = g_binding_dup_source (binding);
+  CabStore *store = session != NULL ? cab_session_get_store (CAB_SESSION (session)) : NULL;
 
-  if (store != NULL && cab_patient_search_get_store (self->search) != store)
-    cab_patient_search_set_store (self->search, store);
+  /* Not open yet: the search keeps waiting. */
+  if (store == NULL)
+    return FALSE;
+  g_value_set_object (to_value, store);
+  return TRUE;
 }
 
 static void
@@ -189,6 +189,18 @@ sync_finished_cb (CabDesk    *self,
   cab_patient_search_refresh (self->search);
   if (success)
     cab_patient_page_reload (self->patient_page);
+}
+
+static void
+set_session (CabDesk    *self,
+             CabSession *session)
+{
+  if (!g_set_object (&self->session, session))
+    return;
+
+  g_signal_group_set_target (self->session_signals, session);
+  g_binding_group_set_source (self->session_bindings, session);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 static void
@@ -215,11 +227,14 @@ cab_desk_dispose (GObject *object)
 {
   CabDesk *self = CAB_DESK (object);
 
-  g_cancellable_cancel (self->open_cancellable);
-  g_clear_object (&self->open_cancellable);
+  cab_query_cancel (&self->open_cancellable);
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  if (self->session_bindings != NULL)
+    g_binding_group_set_source (self->session_bindings, NULL);
   g_clear_pointer (&self->box, gtk_widget_unparent);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->session_bindings);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
@@ -246,6 +261,9 @@ cab_desk_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
     case PROP_OVERVIEW:
       g_value_set_object (value, self->overview);
       break;
@@ -273,6 +291,9 @@ cab_desk_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      set_session (self, g_value_get_object (value));
+      break;
     case PROP_OVERVIEW:
       cab_desk_set_overview (self, g_value_get_object (value));
       break;
@@ -295,6 +316,9 @@ cab_desk_class_init (CabDeskClass *klass)
   object_class->get_property = cab_desk_get_property;
   object_class->set_property = cab_desk_set_property;
 
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, CAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_OVERVIEW] =
     g_param_spec_object ("overview", NULL, NULL, GTK_TYPE_WIDGET,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -358,6 +382,18 @@ cab_desk_init (CabDesk *self)
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->patient_page), "patient");
   g_signal_connect_object (cab_patient_page_get_header (self->patient_page), "notify::loading",
                            G_CALLBACK (header_loading_cb), self, G_CONNECT_SWAPPED);
+
+  /* What follows the session: the patient page gets it, the search its
+   * store, and each sync's end refreshes what is shown. */
+  g_object_bind_property (self, "session", self->patient_page, "session", G_BINDING_SYNC_CREATE);
+
+  self->session_bindings = g_binding_group_new ();
+  g_binding_group_bind_full (self->session_bindings, "status", self->search, "store",
+                             G_BINDING_SYNC_CREATE, status_to_store, NULL, NULL, NULL);
+
+  self->session_signals = g_signal_group_new (CAB_TYPE_SESSION);
+  g_signal_group_connect_object (self->session_signals, "sync-finished",
+                                 G_CALLBACK (sync_finished_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -377,22 +413,19 @@ cab_desk_set_session (CabDesk    *self,
   g_return_if_fail (CAB_IS_DESK (self));
   g_return_if_fail (CAB_IS_SESSION (session));
   g_return_if_fail (settings == NULL || G_IS_SETTINGS (settings));
-  g_return_if_fail (self->session == NULL);
 
-  self->session = g_object_ref (session);
-  self->settings = settings != NULL ? g_object_ref (settings) : NULL;
+  if (self->settings != settings)
+    {
+      if (self->settings != NULL)
+        g_signal_handlers_disconnect_by_data (self->settings, self);
+      g_set_object (&self->settings, settings);
+      if (settings != NULL)
+        g_signal_connect_object (settings, "changed",
+                                 G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+      update_link_template (self);
+    }
 
-  cab_patient_page_set_session (self->patient_page, session);
-  update_link_template (self);
-  if (settings != NULL)
-    g_signal_connect_object (settings, "changed",
-                             G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
-
-  g_signal_connect_object (session, "notify::status",
-                           G_CALLBACK (session_store_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "sync-finished",
-                           G_CALLBACK (sync_finished_cb), self, G_CONNECT_SWAPPED);
-  session_store_cb (self);
+  set_session (self, session);
 }
 
 void
@@ -425,7 +458,6 @@ void
 cab_desk_open_patient (CabDesk    *self,
                        const char *patient_id)
 {
-  g_autoptr(GTask) task = NULL;
   CabStore *store;
 
   g_return_if_fail (CAB_IS_DESK (self));
@@ -434,17 +466,13 @@ cab_desk_open_patient (CabDesk    *self,
   if (self->session == NULL || (store = cab_session_get_store (self->session)) == NULL)
     return;
 
-  g_cancellable_cancel (self->open_cancellable);
-  g_clear_object (&self->open_cancellable);
-  self->open_cancellable = g_cancellable_new ();
   g_free (self->opening_id);
   self->opening_id = g_strdup (patient_id);
 
-  task = g_task_new (self, self->open_cancellable, mark_opened_cb, NULL);
-  g_task_set_source_tag (task, cab_desk_open_patient);
-  g_object_set_data_full (G_OBJECT (task), "store", g_object_ref (store), g_object_unref);
-  g_task_set_task_data (task, g_strdup (patient_id), g_free);
-  g_task_run_in_thread (task, mark_opened_thread);
+  /* A patient chosen before the last one was shown takes its place: the
+   * first is neither shown nor, when its query has not started, recorded. */
+  cab_patient_query_mark_opened_async (store, patient_id, cab_query_supersede (&self->open_cancellable),
+                                       mark_opened_cb, self);
 }
 
 void

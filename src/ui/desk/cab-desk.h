@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (CabDesk, cab_desk, CAB, DESK, GtkWidget)
 /* The consultation desk, the Patients page: the patient search in a column
  * and, beside it, the practice overview (the "overview" child, until a
  * patient is chosen) or the open patient. Opening a patient records when
- * (for "new since last opened") with an audit entry, on a worker thread,
+ * (for "new since last opened") with an audit entry, with core's query,
  * and puts them first in the recent patients (GSettings "recent-patients")
  * and in a running sync. */
 GtkWidget        *cab_desk_new                (void);
@@ -45,6 +45,7 @@ CabPatientSearch *cab_desk_get_search         (CabDesk        *self);
 CabPatientPage   *cab_desk_get_patient_page   (CabDesk        *self);
 
 /* Signals: "patient-opened" (patient id) once the page shows the patient.
- * Properties: overview, search-visible, title, patient-id. */
+ * Properties: session (handed on to the patient page; the search follows
+ * its store), overview, search-visible, title, patient-id. */
 
 G_END_DECLS

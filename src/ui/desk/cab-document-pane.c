@@ -40,6 +40,7 @@ G_DEFINE_FINAL_TYPE (CabDocumentPane, cab_document_pane, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_SHOW_BACK,
   PROP_BUSY,
   N_PROPS
 };
@@ -347,6 +348,9 @@ cab_document_pane_get_property (GObject    *object,
     case PROP_SESSION:
       g_value_set_object (value, self->session);
       break;
+    case PROP_SHOW_BACK:
+      g_value_set_boolean (value, gtk_widget_get_visible (self->back_button));
+      break;
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
@@ -368,6 +372,9 @@ cab_document_pane_set_property (GObject      *object,
     case PROP_SESSION:
       cab_document_pane_set_session (self, g_value_get_object (value));
       break;
+    case PROP_SHOW_BACK:
+      cab_document_pane_set_show_back (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -387,6 +394,9 @@ cab_document_pane_class_init (CabDocumentPaneClass *klass)
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, CAB_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_BACK] =
+    g_param_spec_boolean ("show-back", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -496,7 +506,11 @@ cab_document_pane_set_show_back (CabDocumentPane *self,
 {
   g_return_if_fail (CAB_IS_DOCUMENT_PANE (self));
 
+  show_back = !!show_back;
+  if (gtk_widget_get_visible (self->back_button) == show_back)
+    return;
   gtk_widget_set_visible (self->back_button, show_back);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_BACK]);
 }
 
 const char *

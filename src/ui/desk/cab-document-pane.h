@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (CabDocumentPane, cab_document_pane, CAB, DOCUMENT_PANE, Gt
  * and "View images" for an imaging study. "View images" activates the
  * window's "win.open-uri" action with the viewer link, so the window (and
  * tests) decide how a link is opened. Store reads and downloads never block
- * the main thread. */
+ * the main thread: the document is read with core's query, which traces
+ * the access. Properties: session, show-back, busy. */
 GtkWidget    *cab_document_pane_new                 (void);
 void          cab_document_pane_set_session         (CabDocumentPane *self,
                                                      CabSession      *session);

@@ -24,11 +24,20 @@ struct _CabPatientPage
   CabTimelineView  *timeline;
   CabDocumentPane  *document_pane;
 
-  CabOutbox        *outbox;           /* watched for the timeline's "Pending" */
+  GBindingGroup    *session_bindings; /* the session's store and outbox, as they come */
+  GSignalGroup     *outbox_signals;   /* watched for the timeline's "Pending" */
   guint             outbox_reload_id;
 };
 
 G_DEFINE_FINAL_TYPE (CabPatientPage, cab_patient_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* ---------------------------------------------------------------------- */
 /* publishing                                                             */
@@ -103,18 +112,34 @@ outbox_changed_cb (CabPatientPage *self,
     self->outbox_reload_id = g_timeout_add (250, outbox_reload_cb, self);
 }
 
-static void
-watch_outbox (CabPatientPage *self)
+/* The store and the outbox exist once the session's status says the store
+ * is open: these follow "status" (the session has no property for them). */
+static gboolean
+status_to_store (GBinding     *binding,
+                 const GValue *from_value,
+                 GValue       *to_value,
+                 gpointer      user_data)
 {
-  CabOutbox *outbox = get_outbox (self);
+  g_autoptr(GObject) session = g_binding_dup_source (binding);
+  CabStore *store = session != NULL ? cab_session_get_store (CAB_SESSION (session)) : NULL;
 
-  if (outbox == self->outbox)
-    return;
-  if (self->outbox != NULL)
-    g_signal_handlers_disconnect_by_data (self->outbox, self);
-  g_set_object (&self->outbox, outbox);
-  if (outbox != NULL)
-    g_signal_connect_object (outbox, "changed", G_CALLBACK (outbox_changed_cb), self, G_CONNECT_SWAPPED);
+  /* Until the store is open there is nothing to read from. */
+  if (store == NULL)
+    return FALSE;
+  g_value_set_object (to_value, store);
+  return TRUE;
+}
+
+static gboolean
+status_to_outbox (GBinding     *binding,
+                  const GValue *from_value,
+                  GValue       *to_value,
+                  gpointer      user_data)
+{
+  g_autoptr(GObject) session = g_binding_dup_source (binding);
+
+  g_value_set_object (to_value, session != NULL ? cab_session_get_outbox (CAB_SESSION (session)) : NULL);
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -170,12 +195,6 @@ document_activated_cb (CabPatientPage  *self,
 }
 
 static void
-folded_cb (CabPatientPage *self)
-{
-  cab_document_pane_set_show_back (self->document_pane, adw_leaflet_get_folded (self->leaflet));
-}
-
-static void
 show_timeline_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *param)
@@ -196,12 +215,15 @@ cab_patient_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);
+  if (self->session_bindings != NULL)
+    g_binding_group_set_source (self->session_bindings, NULL);
+  if (self->outbox_signals != NULL)
+    g_signal_group_set_target (self->outbox_signals, NULL);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->session);
+  g_clear_object (&self->session_bindings);
+  g_clear_object (&self->outbox_signals);
   g_clear_handle_id (&self->outbox_reload_id, g_source_remove);
-  if (self->outbox != NULL)
-    g_signal_handlers_disconnect_by_data (self->outbox, self);
-  g_clear_object (&self->outbox);
 
   G_OBJECT_CLASS (cab_patient_page_parent_class)->dispose (object);
 }
@@ -217,6 +239,42 @@ cab_patient_page_finalize (GObject *object)
 }
 
 static void
+cab_patient_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_patient_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      cab_patient_page_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cab_patient_page_class_init (CabPatientPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -224,6 +282,13 @@ cab_patient_page_class_init (CabPatientPageClass *klass)
 
   object_class->dispose = cab_patient_page_dispose;
   object_class->finalize = cab_patient_page_finalize;
+  object_class->get_property = cab_patient_page_get_property;
+  object_class->set_property = cab_patient_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, CAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cabpatientpage");
@@ -258,8 +323,6 @@ cab_patient_page_init (CabPatientPage *self)
   adw_leaflet_set_transition_type (self->leaflet, ADW_LEAFLET_TRANSITION_TYPE_OVER);
   gtk_widget_set_vexpand (GTK_WIDGET (self->leaflet), TRUE);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->leaflet));
-  g_signal_connect_object (self->leaflet, "notify::folded",
-                           G_CALLBACK (folded_cb), self, G_CONNECT_SWAPPED);
 
   self->timeline = CAB_TIMELINE_VIEW (cab_timeline_view_new ());
   page = adw_leaflet_append (self->leaflet, GTK_WIDGET (self->timeline));
@@ -276,7 +339,8 @@ cab_patient_page_init (CabPatientPage *self)
   adw_leaflet_page_set_name (page, "document");
 
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->timeline));
-  folded_cb (self);
+  /* Folded, the pane takes the whole width and needs a way back. */
+  g_object_bind_property (self->leaflet, "folded", self->document_pane, "show-back", G_BINDING_SYNC_CREATE);
 
   /* A PDF dropped on the timeline is published to this patient's DMP. */
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
@@ -293,6 +357,20 @@ cab_patient_page_init (CabPatientPage *self)
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_action_bar_pack_start (GTK_ACTION_BAR (bar), hint);
   gtk_box_append (GTK_BOX (self->box), bar);
+
+  /* What follows the session: the document pane gets it, the header its
+   * store, and the outbox's changes reload the timeline. */
+  g_object_bind_property (self, "session", self->document_pane, "session", G_BINDING_SYNC_CREATE);
+
+  self->outbox_signals = g_signal_group_new (CAB_TYPE_OUTBOX);
+  g_signal_group_connect_object (self->outbox_signals, "changed",
+                                 G_CALLBACK (outbox_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->session_bindings = g_binding_group_new ();
+  g_binding_group_bind_full (self->session_bindings, "status", self->header, "store",
+                             G_BINDING_SYNC_CREATE, status_to_store, NULL, NULL, NULL);
+  g_binding_group_bind_full (self->session_bindings, "status", self->outbox_signals, "target",
+                             G_BINDING_SYNC_CREATE, status_to_outbox, NULL, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -311,9 +389,11 @@ cab_patient_page_set_session (CabPatientPage *self,
   g_return_if_fail (CAB_IS_PATIENT_PAGE (self));
   g_return_if_fail (session == NULL || CAB_IS_SESSION (session));
 
-  g_set_object (&self->session, session);
-  cab_document_pane_set_session (self->document_pane, session);
-  watch_outbox (self);
+  if (!g_set_object (&self->session, session))
+    return;
+
+  g_binding_group_set_source (self->session_bindings, session);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 void
@@ -354,8 +434,6 @@ cab_patient_page_set_patient (CabPatientPage *self,
   cab_timeline_view_set_date_range (self->timeline, NULL, NULL);
   cab_timeline_view_set_search_text (self->timeline, NULL);
   cab_timeline_view_set_patient (self->timeline, store, patient_id, opened_at);
-  /* The outbox exists once the store is open. */
-  watch_outbox (self);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->timeline));
 }
 

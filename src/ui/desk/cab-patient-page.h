@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (CabPatientPage, cab_patient_page, CAB, PATIENT_PAGE, GtkWi
 /* One patient on the desk: the header (identity, médecin traitant,
  * conditions, refresh), the timeline and the document pane, side by side
  * when the width allows, else the document over the timeline with a way
- * back. */
+ * back. Property: session (handed on to the document pane; the header
+ * follows its store, the timeline's "Pending" its outbox). */
 GtkWidget        *cab_patient_page_new                (void);
 void              cab_patient_page_set_session        (CabPatientPage *self,
                                                        CabSession     *session);

@@ -121,25 +121,37 @@ stop_loading (CabPatientResults *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-/* Called for every query, superseded or not. A superseded one, and every
- * one still running when the model was disposed (dispose cancels it),
- * finishes with G_IO_ERROR_CANCELLED: only then is @user_data possibly
- * gone, so it is not touched before that check. */
+static gpointer
+weak_ref_new (gpointer object)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, object);
+  return weak;
+}
+
+/* Called for every query, superseded or not. The task holds the model
+ * weakly, so a superseded query still finishing on the pool never keeps a
+ * dropped model alive; a superseded one finishes with G_IO_ERROR_CANCELLED
+ * and is dropped. */
 static void
 search_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  CabPatientResults *self;
+  GWeakRef *weak = user_data;
+  g_autoptr(CabPatientResults) self = g_weak_ref_get (weak);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   guint removed;
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+
   items = cab_patient_query_search_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  self = CAB_PATIENT_RESULTS (user_data);
   if (items == NULL)
     {
       g_warning ("Patient search failed: %s", error->message);
@@ -177,7 +189,7 @@ run_query (CabPatientResults *self)
 
   cancellable = cab_query_supersede (&self->running);
   cab_patient_query_search_async (self->store, self->query, self->limit, cancellable,
-                                  search_cb, self);
+                                  search_cb, weak_ref_new (self));
   /* A query replacing another: loading already, no notification. */
   if (!was_loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
@@ -191,7 +203,6 @@ cab_patient_results_dispose (GObject *object)
 {
   CabPatientResults *self = CAB_PATIENT_RESULTS (object);
 
-  /* The query's callback then leaves this object alone. */
   cab_query_cancel (&self->running);
   g_clear_object (&self->store);
 

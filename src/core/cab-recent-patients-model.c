@@ -69,24 +69,35 @@ list_model_iface_init (GListModelInterface *iface)
 /* ---------------------------------------------------------------------- */
 /* reading the patients                                                   */
 
-/* As in CabPatientResults: a read still running at dispose was cancelled
- * there and finishes with G_IO_ERROR_CANCELLED, so @user_data is only used
- * after that check. */
+static gpointer
+weak_ref_new (gpointer object)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, object);
+  return weak;
+}
+
+/* As in CabPatientResults: the task holds the model weakly, and a
+ * superseded read finishes cancelled and is dropped. */
 static void
 read_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  CabRecentPatientsModel *self;
+  GWeakRef *weak = user_data;
+  g_autoptr(CabRecentPatientsModel) self = g_weak_ref_get (weak);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   guint removed;
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+
   items = cab_patient_query_by_ids_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  self = CAB_RECENT_PATIENTS_MODEL (user_data);
   if (items == NULL)
     {
       g_warning ("Cannot read the recent patients: %s", error->message);
@@ -120,7 +131,7 @@ run_read (CabRecentPatientsModel *self)
 
   cancellable = cab_query_supersede (&self->running);
   cab_patient_query_by_ids_async (self->store, (const char * const *) self->patient_ids,
-                                  cancellable, read_cb, self);
+                                  cancellable, read_cb, weak_ref_new (self));
   if (!was_loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }

@@ -7,17 +7,14 @@
 #include <cairo-pdf.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <locale.h>
 
-#include "cab-application.h"
+#include "cab-test-ui.h"
 
 #include "viewer/cab-pdf-print.h"
 #include "viewer/cab-pdf-private.h"
 #include "viewer/cab-pdf-viewer.h"
 
-static char *screenshot_dir;
 static char *data_dir;
-static const char *lang = "en";
 
 /* ------------------------------------------------------------------------ */
 /* Test documents, drawn with cairo                                         */
@@ -358,8 +355,7 @@ save_screenshot (GtkWidget  *widget,
 {
   /* The whole window: the toolbar has no background of its own. */
   g_autoptr(GdkTexture) texture = render_widget (GTK_WIDGET (gtk_widget_get_root (widget)));
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
-  g_autofree char *path = g_build_filename (screenshot_dir, file, NULL);
+  g_autofree char *path = cab_test_ui_screenshot_path (name);
 
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
@@ -891,45 +887,16 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
   int ret;
 
-  /* --lang=fr: the same tests, the screenshots in French. */
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--lang=fr"))
-      {
-        lang = "fr";
-        memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof (char *));
-        argc--;
-        break;
-      }
-
-  if (g_str_equal (lang, "fr"))
-    {
-      g_setenv ("LANGUAGE", "fr", TRUE);
-      g_setenv ("LC_ALL", setlocale (LC_ALL, "fr_FR.UTF-8") ? "fr_FR.UTF-8" : "C.UTF-8", TRUE);
-    }
-  else
-    {
-      g_unsetenv ("LANGUAGE");
-      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-    }
-  cab_application_init_i18n ();
-
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/cabinet-test-bus", TRUE);
-  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides XDG_DATA_DIRS, hence the icon
-   * theme and the MIME database GTK needs to load SVG icons; the viewer
-   * writes nothing to the user's directories anyway. */
-  g_test_init (&argc, &argv, NULL);
+  /* Language, no session bus, g_test_init() and the screenshot directory. */
+  cab_test_ui_init (&argc, &argv);
   g_log_set_writer_func (log_writer, NULL, NULL);
   gtk_init ();
   adw_init ();
 
-  screenshot_dir = dir != NULL ? g_strdup (dir)
-                               : g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir, 0755), ==, 0);
   /* The French run must really be in French. */
-  if (g_str_equal (lang, "fr"))
+  if (g_str_equal (cab_test_ui_get_language (), "fr"))
     g_assert_cmpstr (_("Zoom In"), ==, "Zoom avant");
 
   data_dir = g_dir_make_tmp ("cab-pdf-viewer-XXXXXX", NULL);
@@ -948,7 +915,6 @@ main (int   argc,
   ret = g_test_run ();
 
   remove_dir (data_dir);
-  g_free (screenshot_dir);
   g_free (data_dir);
   return ret;
 }

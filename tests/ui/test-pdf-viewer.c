@@ -838,21 +838,6 @@ test_print (void)
   fixture_close (&f);
 }
 
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* On a loaded machine the sanitizer build sometimes has GTK 4.8 snapshot the
  * viewer's stack in the frame where a child queued a resize; the next frame
  * lays it out and draws it right (the screenshots and ink checks say so).
@@ -914,7 +899,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  remove_dir (data_dir);
+  cab_test_ui_remove_tree (data_dir);
   g_free (data_dir);
   return ret;
 }

@@ -441,6 +441,33 @@ has_lone_surrogate (const char *data,
   return FALSE;
 }
 
+/* json-glib 1.6 decodes an escaped NUL and then keeps its strings as C
+ * strings: "pat-1\u0000evil" reaches the tree as "pat-1", with no length
+ * left to notice the cut. The check is therefore made on the text, over its
+ * full length, before json-glib sees it: a NUL can only be written as that
+ * escape (a raw NUL byte already fails the UTF-8 check). Skipping every
+ * escape whole keeps the scan in step ("\\u0000" is a backslash and text). */
+static gboolean
+has_escaped_nul (const char *data,
+                 gsize       len)
+{
+  const char *p = data;
+  const char *end = data + len;
+
+  while (end - p >= 2 && (p = memchr (p, '\\', end - p)) != NULL && end - p >= 2)
+    {
+      if (p[1] != 'u')
+        {
+          p += 2;
+          continue;
+        }
+      if (end - p >= 6 && memcmp (p + 2, "0000", 4) == 0)
+        return TRUE;
+      p += 2;
+    }
+  return FALSE;
+}
+
 JsonNode *
 cab_fhir_parse_bytes (GBytes  *bytes,
                       GError **error)
@@ -476,6 +503,15 @@ cab_fhir_parse_bytes (GBytes  *bytes,
     {
       g_set_error_literal (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_PARSE,
                            _("The server sent malformed JSON (a broken Unicode escape)"));
+      return NULL;
+    }
+
+  /* Ids, references, INS and names become store keys, file names and SQL
+   * parameters: a string cut at a NUL would name another record. */
+  if (has_escaped_nul (data, len))
+    {
+      g_set_error_literal (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID,
+                           _("The server sent a text value containing a NUL character: refused"));
       return NULL;
     }
 

@@ -1265,7 +1265,7 @@ test_cut_refused (void)
   assert_cut (CUT_BUNDLE ("{\"resource\":" CUT_OBSERVATION "}") "{}", -1, WRITTEN, NULL);
   assert_cut (CUT_BUNDLE ("{\"resource\":/* \" */" CUT_OBSERVATION "}"), -1, WRITTEN, NULL);
   assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":'\"}'}}"), -1, WRITTEN, NULL);
-  assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"a\\u0000b\"}}"), -1, WRITTEN, NULL);
+  /* An escaped NUL is refused whole (see test_nul). */
   assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\x41\\q\"}}"), -1, WRITTEN, NULL);
   /* json-glib reads a short \u escape past what follows; a lone surrogate is refused. */
   assert_cut (CUT_BUNDLE ("{\"resource\":{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\u\",\"y\":1}}"), -1, WRITTEN, NULL);
@@ -1296,6 +1296,46 @@ test_cut_refused (void)
   }
   assert_cut (CUT_BUNDLE ("{\"resource\":" CUT_OBSERVATION "}") "x", -1, NOT_PARSED, NULL);
   assert_cut ("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":" CUT_OBSERVATION, -1, NOT_PARSED, NULL);
+}
+
+/* json-glib 1.6 cuts a string at an escaped NUL and gives no length: an id
+ * "pat-1\u0000evil" became "pat-1" and replaced that patient. Any text with
+ * a NUL in a string is refused; an escaped backslash before "u0000" is not
+ * a NUL. */
+static void
+test_nul (void)
+{
+  static const char * const refused[] = {
+    "{\"resourceType\":\"Patient\",\"id\":\"pat-1\\u0000evil\"}",
+    "{\"resourceType\":\"Patient\",\"id\":\"pat-1\",\"name\":[{\"family\":\"Dupont\\u0000X\"}]}",
+    "{\"resourceType\":\"Patient\",\"id\":\"pat-1\",\"identifier\":[{\"system\":\"" CAB_SYSTEM_INS_NIR "\","
+    "\"value\":\"180037512345631\\u0000\"}]}",
+    "{\"resourceType\":\"Observation\",\"id\":\"o1\",\"subject\":{\"reference\":\"Patient/p1\\u0000x\"}}",
+    "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"a\\u0000\"}}]}",
+    "{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\\u0000y\":1}",
+    "{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\\\\\u0000\"}",
+  };
+  static const char * const accepted[] = {
+    "{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\\\u0000\"}",
+    "{\"resourceType\":\"Basic\",\"id\":\"b\",\"x\":\"\\u0001 u0000 \\u1000\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = parse_string (refused[i], &error);
+
+      g_assert_null (node);
+      g_assert_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = parse_string (accepted[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (node);
+    }
 }
 
 int
@@ -1329,6 +1369,7 @@ main (int   argc,
   g_test_add_func ("/fhir-resource/hostile/too-deep", test_too_deep);
   g_test_add_func ("/fhir-resource/hostile/large-string", test_large_string);
   g_test_add_func ("/fhir-resource/hostile/malformed", test_malformed);
+  g_test_add_func ("/fhir-resource/hostile/nul", test_nul);
 
   return g_test_run ();
 }

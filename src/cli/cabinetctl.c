@@ -106,6 +106,10 @@ ctl_exit_code_for_error (const GError *error)
         }
     }
 
+  /* The CA file is configuration; the server's certificate is the network. */
+  if (error->domain == CAB_FHIR_CLIENT_ERROR)
+    return error->code == CAB_FHIR_CLIENT_ERROR_CA_FILE ? CTL_EXIT_CONFIG : CTL_EXIT_NETWORK;
+
   if (error->domain == CAB_STORE_ERROR)
     return error->code == CAB_STORE_ERROR_NOT_FOUND ? CTL_EXIT_NOT_FOUND : CTL_EXIT_DATA;
 
@@ -119,16 +123,11 @@ ctl_exit_code_for_error (const GError *error)
   return CTL_EXIT_DATA;
 }
 
+/* By code, never by message: messages are translated. */
 static gboolean
 error_is_tls (const GError *error)
 {
-  g_autofree char *lower = NULL;
-
-  if (error->domain == G_TLS_ERROR)
-    return TRUE;
-
-  lower = g_ascii_strdown (error->message, -1);
-  return strstr (lower, "certificate") != NULL || strstr (lower, "tls") != NULL;
+  return error->domain == G_TLS_ERROR || cab_fhir_client_error_is_tls (error);
 }
 
 int

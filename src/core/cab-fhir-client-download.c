@@ -100,6 +100,14 @@ report_progress (CabFhirRequest *req,
     }
 }
 
+GError *
+cab_fhir_download_too_large (CabFhirClient *self)
+{
+  return g_error_new (CAB_FHIR_ERROR, CAB_FHIR_ERROR_TOO_LARGE,
+                      _("The document is larger than %u MiB: refused"),
+                      (guint) MAX (self->max_download / (1024 * 1024), 1));
+}
+
 static GError *
 mismatch_error (void)
 {
@@ -283,6 +291,7 @@ on_chunk_read (GObject      *source,
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (bytes == NULL)
     {
+      cab_fhir_request_check_deadline (req, &error);
       if (req->received == 0 || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           /* Nothing written yet: the request can start again. */
@@ -298,6 +307,7 @@ on_chunk_read (GObject      *source,
   size = g_bytes_get_size (bytes);
   if (size == 0)
     {
+      cab_fhir_request_stop_deadline (req);
       report_progress (req, TRUE);
       g_input_stream_close_async (req->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
       req->streamed = TRUE;
@@ -310,6 +320,13 @@ on_chunk_read (GObject      *source,
   if (req->expected_size >= 0 && req->received > req->expected_size)
     {
       cab_fhir_request_return_error (g_steal_pointer (&task), mismatch_error ());
+      return;
+    }
+  /* No size announced (or a false one): the cap still holds, and the
+   * temporary file goes with the error. */
+  if ((guint64) req->received > self->max_download)
+    {
+      cab_fhir_request_return_error (g_steal_pointer (&task), cab_fhir_download_too_large (self));
       return;
     }
 
@@ -326,7 +343,7 @@ read_chunk (GTask *task)
   CabFhirRequest *req = g_task_get_task_data (task);
 
   g_input_stream_read_bytes_async (req->stream, CAB_FHIR_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_chunk_read, task);
+                                   req->attempt_cancellable, on_chunk_read, task);
 }
 
 /* A 2xx with a non-JSON body: stream it to the temporary file. Takes @task. */
@@ -344,5 +361,6 @@ cab_fhir_download_stream (GTask *task)
   req->received = 0;
   req->last_progress_time = g_get_monotonic_time ();
   req->last_progress_bytes = 0;
+  cab_fhir_request_watch_body (task);
   read_chunk (task);
 }

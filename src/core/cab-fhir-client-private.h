@@ -48,6 +48,10 @@ struct _CabFhirClient
   GDestroyNotify refresh_destroy;
 
   guint timeout;
+  guint headers_timeout_s;
+  guint min_rate;
+  guint rate_window_s;
+  guint64 max_download;
   guint max_retries;
   guint initial_delay_ms;
   guint max_connections;
@@ -94,6 +98,15 @@ typedef struct
   GSource *wait_source;
   GSource *cancel_source;
 
+  /* Deadlines of the current attempt: its own cancellable, cancelled by the
+   * caller's or by the deadline source (headers, then body rate). */
+  GCancellable *attempt_cancellable;
+  GCancellable *caller_cancellable;
+  gulong caller_handler;
+  GSource *deadline_source;
+  gboolean deadline_hit;
+  goffset window_start_bytes;
+
   /* Downloads */
   char *dest_path;
   char *accept;
@@ -137,6 +150,14 @@ void            cab_fhir_client_count         (CabFhirClient   *self,
                                                guint64          bytes);
 gboolean        cab_fhir_content_type_is_json (const char      *content_type);
 
+/* Deadlines (cab-fhir-client-request.c): the body phase starts the rate
+ * check, the end of the body stops it. */
+void            cab_fhir_request_watch_body   (GTask           *task);
+void            cab_fhir_request_stop_deadline (CabFhirRequest *req);
+/* Turns the attempt's cancellation by a deadline into G_IO_ERROR_TIMED_OUT. */
+void            cab_fhir_request_check_deadline (CabFhirRequest *req,
+                                               GError         **error);
+
 /* cab-fhir-client-download.c */
 void            cab_fhir_download_stream      (GTask           *task);
 gboolean        cab_fhir_download_write_json  (CabFhirRequest  *req,
@@ -145,5 +166,6 @@ gboolean        cab_fhir_download_write_json  (CabFhirRequest  *req,
 gboolean        cab_fhir_download_commit      (CabFhirRequest  *req,
                                                GError         **error);
 void            cab_fhir_download_discard     (CabFhirRequest  *req);
+GError         *cab_fhir_download_too_large   (CabFhirClient   *self);
 
 G_END_DECLS

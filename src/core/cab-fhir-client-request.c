@@ -68,6 +68,11 @@ cab_fhir_request_free (CabFhirRequest *req)
 {
   destroy_source (&req->wait_source);
   destroy_source (&req->cancel_source);
+  cab_fhir_request_stop_deadline (req);
+  if (req->caller_handler != 0)
+    g_cancellable_disconnect (req->caller_cancellable, req->caller_handler);
+  g_clear_object (&req->caller_cancellable);
+  g_clear_object (&req->attempt_cancellable);
   cab_fhir_download_discard (req);
   g_free (req->method);
   g_free (req->url);
@@ -201,6 +206,18 @@ backoff_delay_ms (CabFhirClient  *self,
   return (guint) g_random_int_range (0, (gint32) ceiling + 1);
 }
 
+static CabFhirClientError
+certificate_code (GTlsCertificateFlags flags)
+{
+  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return CAB_FHIR_CLIENT_ERROR_TLS_UNKNOWN_CA;
+  if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    return CAB_FHIR_CLIENT_ERROR_TLS_BAD_IDENTITY;
+  if (flags & (G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_NOT_ACTIVATED))
+    return CAB_FHIR_CLIENT_ERROR_TLS_EXPIRED;
+  return CAB_FHIR_CLIENT_ERROR_TLS_FAILED;
+}
+
 static const char *
 certificate_problem (GTlsCertificateFlags flags)
 {
@@ -227,6 +244,7 @@ cab_fhir_request_return_error (GTask  *task,
 {
   CabFhirRequest *req = g_task_get_task_data (task);
 
+  cab_fhir_request_stop_deadline (req);
   cab_fhir_download_discard (req);
   g_task_return_error (task, error);
   g_object_unref (task);
@@ -565,6 +583,8 @@ cab_fhir_request_network_error (GTask  *task,
   CabFhirRequest *req = g_task_get_task_data (task);
   g_autoptr(GError) cause = error;
 
+  cab_fhir_request_stop_deadline (req);
+  cab_fhir_request_check_deadline (req, &cause);
   if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       cab_fhir_request_return_error (task, g_steal_pointer (&cause));
@@ -699,6 +719,7 @@ on_read_ready (GObject      *source,
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
   if (n < 0)
     {
+      cab_fhir_request_check_deadline (req, &error);
       g_byte_array_set_size (req->buffer, before);
       g_clear_pointer (&req->buffer, g_byte_array_unref);
       /* Cut mid-body: the whole exchange is retried when the method allows. */
@@ -734,6 +755,7 @@ on_read_ready (GObject      *source,
       return;
     }
 
+  cab_fhir_request_stop_deadline (req);
   g_input_stream_close_async (req->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_clear_object (&req->stream);
   req->resp_body = g_byte_array_free_to_bytes (g_steal_pointer (&req->buffer));
@@ -748,7 +770,7 @@ read_next (GTask *task)
 
   g_byte_array_set_size (req->buffer, before + CAB_FHIR_CHUNK_SIZE);
   g_input_stream_read_async (req->stream, req->buffer->data + before, CAB_FHIR_CHUNK_SIZE,
-                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                             G_PRIORITY_DEFAULT, req->attempt_cancellable,
                              on_read_ready, task);
 }
 
@@ -767,7 +789,131 @@ read_body (GTask    *task,
   req->received = 0;
   g_clear_pointer (&req->buffer, g_byte_array_unref);
   req->buffer = g_byte_array_sized_new (reserve);
+  cab_fhir_request_watch_body (task);
   read_next (task);
+}
+
+/* ---------------------------------------------------------------- deadlines */
+
+/* libsoup's timeout is per read: a server sending one byte a second never
+ * trips it. Each attempt therefore gets its own cancellable, which a timer
+ * cancels when the headers are late or the body is too slow; the caller's
+ * cancellable is chained to it. */
+
+static void
+on_caller_cancelled (GCancellable *caller,
+                     GCancellable *attempt)
+{
+  g_cancellable_cancel (attempt);
+}
+
+void
+cab_fhir_request_stop_deadline (CabFhirRequest *req)
+{
+  destroy_source (&req->deadline_source);
+}
+
+static gboolean
+on_headers_deadline (gpointer user_data)
+{
+  CabFhirRequest *req = user_data;
+
+  g_debug ("No response headers in time: giving up on this attempt");
+  req->deadline_hit = TRUE;
+  g_cancellable_cancel (req->attempt_cancellable);
+  g_clear_pointer (&req->deadline_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  CabFhirRequest *req;
+  guint           min_bytes;   /* per window */
+} RateCheck;
+
+static gboolean
+on_rate_check (gpointer user_data)
+{
+  RateCheck *check = user_data;
+  CabFhirRequest *req = check->req;
+
+  if (req->received - req->window_start_bytes >= (goffset) check->min_bytes)
+    {
+      req->window_start_bytes = req->received;
+      return G_SOURCE_CONTINUE;
+    }
+
+  g_debug ("Body slower than the minimum rate: giving up on this attempt");
+  req->deadline_hit = TRUE;
+  g_cancellable_cancel (req->attempt_cancellable);
+  g_clear_pointer (&req->deadline_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* A fresh cancellable and the headers deadline for the attempt about to be sent. */
+static void
+start_attempt (GTask *task)
+{
+  CabFhirClient *self = g_task_get_source_object (task);
+  CabFhirRequest *req = g_task_get_task_data (task);
+  GCancellable *caller = g_task_get_cancellable (task);
+
+  cab_fhir_request_stop_deadline (req);
+  if (req->caller_handler != 0)
+    g_cancellable_disconnect (req->caller_cancellable, req->caller_handler);
+  req->caller_handler = 0;
+  g_clear_object (&req->caller_cancellable);
+  g_clear_object (&req->attempt_cancellable);
+
+  req->deadline_hit = FALSE;
+  req->attempt_cancellable = g_cancellable_new ();
+  if (caller != NULL)
+    {
+      req->caller_cancellable = g_object_ref (caller);
+      req->caller_handler = g_cancellable_connect (caller, G_CALLBACK (on_caller_cancelled),
+                                                   g_object_ref (req->attempt_cancellable),
+                                                   g_object_unref);
+    }
+
+  req->deadline_source = g_timeout_source_new_seconds (self->headers_timeout_s);
+  g_source_set_static_name (req->deadline_source, "[cab-fhir-client] headers deadline");
+  g_source_set_callback (req->deadline_source, on_headers_deadline, req, NULL);
+  g_source_attach (req->deadline_source, g_main_context_get_thread_default ());
+}
+
+void
+cab_fhir_request_watch_body (GTask *task)
+{
+  CabFhirClient *self = g_task_get_source_object (task);
+  CabFhirRequest *req = g_task_get_task_data (task);
+  RateCheck *check;
+
+  cab_fhir_request_stop_deadline (req);
+  if (self->min_rate == 0)
+    return;
+
+  check = g_new0 (RateCheck, 1);
+  check->req = req;
+  check->min_bytes = (guint) MIN ((guint64) self->min_rate * self->rate_window_s, G_MAXUINT);
+  req->window_start_bytes = req->received;
+  req->deadline_source = g_timeout_source_new_seconds (self->rate_window_s);
+  g_source_set_static_name (req->deadline_source, "[cab-fhir-client] body rate");
+  g_source_set_callback (req->deadline_source, on_rate_check, check, g_free);
+  g_source_attach (req->deadline_source, g_main_context_get_thread_default ());
+}
+
+void
+cab_fhir_request_check_deadline (CabFhirRequest  *req,
+                                 GError         **error)
+{
+  if (!req->deadline_hit || *error == NULL
+      || !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || (req->caller_cancellable != NULL && g_cancellable_is_cancelled (req->caller_cancellable)))
+    return;
+
+  g_clear_error (error);
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "The server sent its answer too slowly");
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -802,11 +948,13 @@ on_send_ready (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  CabFhirClient *self = g_task_get_source_object (task);
   CabFhirRequest *req = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   GInputStream *stream;
 
   stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  cab_fhir_request_stop_deadline (req);
   if (stream == NULL)
     {
       GTlsCertificateFlags flags = soup_message_get_tls_peer_certificate_errors (req->msg);
@@ -815,7 +963,7 @@ on_send_ready (GObject      *source,
         {
           /* Not transient: retrying would only hide a configuration problem. */
           cab_fhir_request_return_error (g_steal_pointer (&task),
-            g_error_new (CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK,
+            g_error_new (CAB_FHIR_CLIENT_ERROR, certificate_code (flags),
                          _("The server's certificate is not trusted: %s"),
                          certificate_problem (flags)));
           return;
@@ -823,7 +971,7 @@ on_send_ready (GObject      *source,
       if (error->domain == G_TLS_ERROR)
         {
           cab_fhir_request_return_error (g_steal_pointer (&task),
-            g_error_new (CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK,
+            g_error_new (CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_TLS_FAILED,
                          _("The secure connection to the server failed: %s"), error->message));
           return;
         }
@@ -836,6 +984,9 @@ on_send_ready (GObject      *source,
 
   if (!is_success (req))
     read_body (g_steal_pointer (&task), CAB_FHIR_MAX_ERROR_BODY, TRUE);
+  else if (req->mode == CAB_FHIR_MODE_DOWNLOAD
+           && req->content_length > 0 && (guint64) req->content_length > self->max_download)
+    cab_fhir_request_return_error (g_steal_pointer (&task), cab_fhir_download_too_large (self));
   else if (req->mode == CAB_FHIR_MODE_DOWNLOAD
            && !cab_fhir_content_type_is_json (req->resp_content_type))
     cab_fhir_download_stream (g_steal_pointer (&task));
@@ -897,8 +1048,9 @@ cab_fhir_request_send (GTask *task)
   cab_fhir_client_count (self, 1, 0, 0);
 
   g_set_object (&req->msg, msg);
+  start_attempt (task);
   soup_session_send_async (self->session, msg, CAB_FHIR_IO_PRIORITY,
-                           g_task_get_cancellable (task), on_send_ready, task);
+                           req->attempt_cancellable, on_send_ready, task);
 }
 
 /* ------------------------------------------------------------ serialization */

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "cab-fhir-client-private.h"
@@ -21,6 +22,7 @@
  */
 
 G_DEFINE_FINAL_TYPE (CabFhirClient, cab_fhir_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cab-fhir-client-error-quark, cab_fhir_client_error)
 
 /* ---------------------------------------------------------------- auxiliary */
 
@@ -66,6 +68,53 @@ cab_fhir_client_same_origin (CabFhirClient *self,
          && g_ascii_strcasecmp (g_uri_get_scheme (uri), g_uri_get_scheme (self->base_uri)) == 0
          && g_ascii_strcasecmp (host, g_uri_get_host (self->base_uri)) == 0
          && uri_port (uri) == uri_port (self->base_uri);
+}
+
+/* Whether @uri stays inside the base path: "/fhir" holds "/fhir" and
+ * "/fhir/x", not "/fhirx" nor "/other". GUri has removed dot segments
+ * already, even percent-encoded ones; an encoded slash or backslash is
+ * refused, as a server could decode it into a separator. */
+static gboolean
+cab_fhir_client_inside_base (CabFhirClient *self,
+                             GUri          *uri)
+{
+  const char *base_path = g_uri_get_path (self->base_uri);
+  const char *path = g_uri_get_path (uri);
+  gsize base_len;
+
+  while (*base_path == '/' && base_path[1] == '\0')
+    base_path++;
+  base_len = strlen (base_path);
+  while (base_len > 0 && base_path[base_len - 1] == '/')
+    base_len--;
+
+  if (strncmp (path, base_path, base_len) != 0
+      || (path[base_len] != '\0' && path[base_len] != '/'))
+    return FALSE;
+
+  for (const char *p = path; (p = strchr (p, '%')) != NULL; p++)
+    if (p[1] != '\0' && p[2] != '\0'
+        && (g_ascii_strncasecmp (p + 1, "2f", 2) == 0 || g_ascii_strncasecmp (p + 1, "5c", 2) == 0))
+      return FALSE;
+  return strchr (path, '\\') == NULL;
+}
+
+gboolean
+cab_fhir_client_error_is_tls (const GError *error)
+{
+  if (error == NULL || error->domain != CAB_FHIR_CLIENT_ERROR)
+    return FALSE;
+  switch ((CabFhirClientError) error->code)
+    {
+    case CAB_FHIR_CLIENT_ERROR_TLS_UNKNOWN_CA:
+    case CAB_FHIR_CLIENT_ERROR_TLS_BAD_IDENTITY:
+    case CAB_FHIR_CLIENT_ERROR_TLS_EXPIRED:
+    case CAB_FHIR_CLIENT_ERROR_TLS_FAILED:
+      return TRUE;
+    case CAB_FHIR_CLIENT_ERROR_CA_FILE:
+    default:
+      return FALSE;
+    }
 }
 
 gboolean
@@ -125,6 +174,10 @@ cab_fhir_client_init (CabFhirClient *self)
 {
   g_mutex_init (&self->stats_lock);
   self->timeout = 30;
+  self->headers_timeout_s = CAB_FHIR_DEFAULT_HEADERS_TIMEOUT_S;
+  self->min_rate = CAB_FHIR_DEFAULT_MIN_RATE;
+  self->rate_window_s = CAB_FHIR_DEFAULT_RATE_WINDOW_S;
+  self->max_download = CAB_FHIR_DEFAULT_MAX_DOWNLOAD;
   self->max_retries = 6;
   self->initial_delay_ms = 250;
   self->max_connections = 8;
@@ -214,17 +267,39 @@ cab_fhir_client_set_ca_file (CabFhirClient  *self,
 {
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *absolute = NULL;
+  GList *certificates;
 
   g_return_val_if_fail (CAB_IS_FHIR_CLIENT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  database = g_tls_file_database_new (path, &local_error);
+  /* GIO's file database wants an absolute path; a relative one is the
+   * user's working directory, as for any file on a command line. */
+  absolute = g_canonicalize_filename (path, NULL);
+
+  /* A file with no certificate would only be found out at the first
+   * connection, as a misleading "not trusted": say it now. */
+  certificates = g_tls_certificate_list_new_from_file (absolute, &local_error);
+  if (certificates == NULL)
+    {
+      if (local_error != NULL)
+        g_set_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_CA_FILE,
+                     _("Cannot load the certificate authority file “%s”: %s"),
+                     absolute, local_error->message);
+      else
+        g_set_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_CA_FILE,
+                     _("The certificate authority file “%s” holds no certificate"), absolute);
+      return FALSE;
+    }
+  g_list_free_full (certificates, g_object_unref);
+
+  database = g_tls_file_database_new (absolute, &local_error);
   if (database == NULL)
     {
-      g_set_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK,
+      g_set_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_CA_FILE,
                    _("Cannot load the certificate authority file “%s”: %s"),
-                   path, local_error->message);
+                   absolute, local_error->message);
       return FALSE;
     }
 
@@ -242,6 +317,30 @@ cab_fhir_client_set_timeout (CabFhirClient *self,
   self->timeout = seconds;
   soup_session_set_timeout (self->session, seconds);
   soup_session_set_idle_timeout (self->session, seconds);
+}
+
+void
+cab_fhir_client_set_deadlines (CabFhirClient *self,
+                               guint          headers_s,
+                               guint          min_rate,
+                               guint          window_s)
+{
+  g_return_if_fail (CAB_IS_FHIR_CLIENT (self));
+  g_return_if_fail (headers_s > 0 && window_s > 0);
+
+  self->headers_timeout_s = headers_s;
+  self->min_rate = min_rate;
+  self->rate_window_s = window_s;
+}
+
+void
+cab_fhir_client_set_max_download (CabFhirClient *self,
+                                  guint64        max_bytes)
+{
+  g_return_if_fail (CAB_IS_FHIR_CLIENT (self));
+  g_return_if_fail (max_bytes > 0);
+
+  self->max_download = max_bytes;
 }
 
 void
@@ -295,7 +394,8 @@ cab_fhir_client_build_url (CabFhirClient *self,
       uri = g_uri_parse (joined, SOUP_HTTP_URI_FLAGS, NULL);
     }
 
-  if (uri == NULL || !cab_fhir_client_same_origin (self, uri))
+  if (uri == NULL || !cab_fhir_client_same_origin (self, uri)
+      || !cab_fhir_client_inside_base (self, uri))
     return NULL;
 
   return g_uri_to_string (uri);

@@ -10,6 +10,32 @@ G_BEGIN_DECLS
 /* Thread-safety: use a client from the thread-default main context of the
  * thread that created it; callbacks, the refresh and progress functions run
  * there. Only cab_fhir_client_get_stats() may be called from any thread. */
+/* Failures of the connection itself that retrying cannot fix and that
+ * callers tell apart by code (never by message): the server's certificate,
+ * and the CA file given to trust it. The HTTP and FHIR outcomes stay in
+ * CAB_FHIR_ERROR. */
+#define CAB_FHIR_CLIENT_ERROR (cab_fhir_client_error_quark ())
+
+typedef enum
+{
+  CAB_FHIR_CLIENT_ERROR_TLS_UNKNOWN_CA,   /* not signed by a trusted (or the configured) CA */
+  CAB_FHIR_CLIENT_ERROR_TLS_BAD_IDENTITY, /* issued for another host name */
+  CAB_FHIR_CLIENT_ERROR_TLS_EXPIRED,      /* expired, or not valid yet */
+  CAB_FHIR_CLIENT_ERROR_TLS_FAILED,       /* revoked, insecure, or the handshake failed */
+  CAB_FHIR_CLIENT_ERROR_CA_FILE,          /* the CA file cannot be read or holds no certificate */
+} CabFhirClientError;
+
+GQuark   cab_fhir_client_error_quark  (void);
+/* TRUE for the TLS codes above (not for CA_FILE). */
+gboolean cab_fhir_client_error_is_tls (const GError *error);
+
+/* Limits against slow or endless answers; see docs/architecture.md,
+ * "Rules for hostile input", for how the defaults were chosen. */
+#define CAB_FHIR_DEFAULT_HEADERS_TIMEOUT_S  60
+#define CAB_FHIR_DEFAULT_MIN_RATE           1024      /* bytes per second... */
+#define CAB_FHIR_DEFAULT_RATE_WINDOW_S      30        /* ...averaged over this window */
+#define CAB_FHIR_DEFAULT_MAX_DOWNLOAD       (512 * 1024 * 1024)
+
 #define CAB_TYPE_FHIR_CLIENT (cab_fhir_client_get_type ())
 G_DECLARE_FINAL_TYPE (CabFhirClient, cab_fhir_client, CAB, FHIR_CLIENT, GObject)
 
@@ -75,6 +101,18 @@ gboolean       cab_fhir_client_set_ca_file      (CabFhirClient   *self,
                                                  GError         **error);
 void           cab_fhir_client_set_timeout      (CabFhirClient   *self,
                                                  guint            seconds);
+/* Every attempt must have its response headers within @headers_s seconds,
+ * then receive its body at @min_rate bytes per second or more, measured over
+ * each @window_s seconds; else it fails as a timeout (G_IO_ERROR_TIMED_OUT,
+ * retried like one, then CAB_FHIR_ERROR_NETWORK). */
+void           cab_fhir_client_set_deadlines    (CabFhirClient   *self,
+                                                 guint            headers_s,
+                                                 guint            min_rate,
+                                                 guint            window_s);
+/* Largest document a download may write, announced or not (default
+ * CAB_FHIR_DEFAULT_MAX_DOWNLOAD): beyond, CAB_FHIR_ERROR_TOO_LARGE. */
+void           cab_fhir_client_set_max_download (CabFhirClient   *self,
+                                                 guint64          max_bytes);
 /* Retries after the first attempt (default 6) and the first backoff delay in ms
  * (default 250, doubled each time with jitter, capped at 30 s). */
 void           cab_fhir_client_set_retry_policy (CabFhirClient   *self,
@@ -83,8 +121,10 @@ void           cab_fhir_client_set_retry_policy (CabFhirClient   *self,
 void           cab_fhir_client_set_max_connections (CabFhirClient *self,
                                                  guint            max);
 
-/* Resolves a relative "Type?query" or "Type/id" against the base URL; an
- * absolute URL is returned as is when it is on the base's host, else NULL. */
+/* Resolves a relative "Type?query", "Type/id" or "../x" against the base URL;
+ * an absolute URL is returned as is when it is on the base's scheme, host and
+ * port. NULL when the result leaves the base path (the bearer token goes
+ * with every request) or has an encoded slash or backslash in its path. */
 char          *cab_fhir_client_build_url        (CabFhirClient   *self,
                                                  const char      *path_or_url);
 

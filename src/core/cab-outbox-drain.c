@@ -269,7 +269,8 @@ on_current (GObject      *source,
   response = cab_fhir_client_send_finish (CAB_FHIR_CLIENT (source), result, &error);
   if (response == NULL || response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
     {
-      job->network_failure = g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK);
+      job->network_failure = g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK) ||
+                             cab_fhir_client_error_is_tls (error);
       set_retry (job, error != NULL ? error->message : _("The server's copy could not be read"), -1);
       job_finished (job);
       return;
@@ -314,7 +315,9 @@ classify_error (SendJob      *job,
       return;
     }
 
-  if (error->domain == CAB_FHIR_ERROR && error->code == CAB_FHIR_ERROR_NETWORK)
+  /* The server's certificate refused: as unreachable, retried later. */
+  if ((error->domain == CAB_FHIR_ERROR && error->code == CAB_FHIR_ERROR_NETWORK) ||
+      cab_fhir_client_error_is_tls (error))
     {
       job->network_failure = TRUE;
       set_retry (job, error->message, -1);

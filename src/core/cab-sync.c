@@ -152,6 +152,7 @@ sync_run_new (CabSync      *self,
                                                  g_object_ref (run->cancellable), g_object_unref);
     }
   run->practitioners = g_ptr_array_new_with_free_func (g_free);
+  cab_sync_pager_init (&run->roles_pager, self->max_pages);
   g_queue_init (&run->queue);
   run->queued_waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) patient_job_free);
@@ -169,6 +170,7 @@ sync_run_free (SyncRun *run)
   g_clear_object (&run->cancellable);
   g_ptr_array_unref (run->practitioners);
   g_free (run->roles_next);
+  cab_sync_pager_clear (&run->roles_pager);
   g_queue_clear_full (&run->queue, g_free);
   g_hash_table_unref (run->queued_waiters);
   g_hash_table_unref (run->jobs);
@@ -235,6 +237,7 @@ run_end (SyncRun *run)
   if (run->error != NULL)
     {
       if (g_error_matches (run->error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK) ||
+          cab_fhir_client_error_is_tls (run->error) ||
           g_error_matches (run->error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
           g_error_matches (run->error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
         state = CAB_SYNC_STATE_OFFLINE;
@@ -401,6 +404,7 @@ static void
 cab_sync_init (CabSync *self)
 {
   self->parallelism = DEFAULT_PARALLELISM;
+  self->max_pages = CAB_SYNC_DEFAULT_MAX_PAGES;
   self->state = CAB_SYNC_STATE_IDLE;
   self->patient_runs = g_hash_table_new (g_str_hash, g_str_equal);
   self->priority = g_ptr_array_new_with_free_func (g_free);
@@ -455,6 +459,15 @@ cab_sync_set_parallelism (CabSync *self,
   g_return_if_fail (CAB_IS_SYNC (self));
 
   self->parallelism = MAX (n, 1);
+}
+
+void
+cab_sync_set_max_pages (CabSync *self,
+                        guint    max_pages)
+{
+  g_return_if_fail (CAB_IS_SYNC (self));
+
+  self->max_pages = MAX (max_pages, 1);
 }
 
 static gboolean

@@ -147,39 +147,17 @@ build_status_text (CabWindow *self)
     }
 }
 
-static gboolean
-message_starts_like (const char *message,
-                     const char *format)
-{
-  const char *percent = strstr (format, "%s");
-  gsize len = percent != NULL ? (gsize) (percent - format) : strlen (format);
-
-  return len > 0 && strncmp (message, format, len) == 0;
-}
-
-/* The client reports certificate problems as network errors (they are not
- * retried); tell them apart by its own (translated) messages. */
+/* By code, never by message: messages are translated. */
 static gboolean
 is_tls_error (const GError *error)
 {
-  if (error->domain == G_TLS_ERROR)
-    return TRUE;
-
-  if (!g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK))
-    return FALSE;
-
-  return message_starts_like (error->message,
-                              g_dgettext (GETTEXT_PACKAGE, "The server's certificate is not trusted: %s")) ||
-         message_starts_like (error->message,
-                              g_dgettext (GETTEXT_PACKAGE, "The secure connection to the server failed: %s"));
+  return error->domain == G_TLS_ERROR || cab_fhir_client_error_is_tls (error);
 }
 
 static gboolean
 is_ca_file_error (const GError *error)
 {
-  return g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK) &&
-         message_starts_like (error->message,
-                              g_dgettext (GETTEXT_PACKAGE, "Cannot load the certificate authority file “%s”: %s"));
+  return g_error_matches (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_CA_FILE);
 }
 
 /* What went wrong and what to do about it; NULL when the header says enough

@@ -909,8 +909,7 @@ test_tls (void)
   g_clear_pointer (&response, cab_fhir_response_free);
   response = do_get (wrong, "Patient?_count=1", &error);
   g_assert_null (response);
-  g_assert_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK);
-  g_assert_nonnull (strstr (error->message, "not trusted"));
+  g_assert_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_TLS_UNKNOWN_CA);
   assert_stats_delta (wrong, 1, 0);
   g_clear_error (&error);
 
@@ -918,12 +917,12 @@ test_tls (void)
   system = new_client (secure->base_url);
   response = do_get (system, "Patient?_count=1", &error);
   g_assert_null (response);
-  g_assert_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK);
+  g_assert_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_TLS_UNKNOWN_CA);
   g_clear_error (&error);
 
   /* A CA file that does not exist is an error, not a silent fallback. */
   g_assert_false (cab_fhir_client_set_ca_file (system, "/nonexistent/ca.pem", &error));
-  g_assert_nonnull (error);
+  g_assert_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_CA_FILE);
   g_clear_error (&error);
 
   remove_tree (other_dir);

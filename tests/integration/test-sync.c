@@ -625,8 +625,7 @@ test_wrong_ca (void)
   g_assert_false (run_sync (sync, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("refused: %s", error->message);
-  g_assert_true (error->domain == G_TLS_ERROR ||
-                 g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_NETWORK));
+  g_assert_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_TLS_UNKNOWN_CA);
   {
     g_autofree char *lower = g_ascii_strdown (error->message, -1);
 

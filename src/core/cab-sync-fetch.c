@@ -4,7 +4,10 @@
  * while the current one is being stored: the server works while we write. */
 #define G_LOG_DOMAIN "cab-sync"
 
+#include "config.h"
+
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "cab-sync-private.h"
 
@@ -25,6 +28,7 @@ typedef struct
   gboolean       storing;
   gboolean       fetching;
   GError        *error;         /* first failure, returned once nothing runs */
+  CabSyncPager   pager;
 } FetchData;
 
 static void
@@ -41,6 +45,7 @@ fetch_data_free (FetchData *data)
   g_free (data->queued_state);
   g_free (data->next_url);
   g_clear_error (&data->error);
+  cab_sync_pager_clear (&data->pager);
   g_free (data);
 }
 
@@ -63,6 +68,50 @@ cab_sync_stats_add (CabSyncStats       *to,
   to->n_requests += from->n_requests;
   to->n_invalid += from->n_invalid;
   to->n_bytes += from->n_bytes;
+}
+
+void
+cab_sync_pager_init (CabSyncPager *pager,
+                     guint         max_pages)
+{
+  pager->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  pager->n_pages = 0;
+  pager->max_pages = max_pages;
+}
+
+void
+cab_sync_pager_clear (CabSyncPager *pager)
+{
+  g_clear_pointer (&pager->seen, g_hash_table_unref);
+}
+
+gboolean
+cab_sync_pager_admit (CabSyncPager   *pager,
+                      CabFhirClient  *client,
+                      const char     *type,
+                      const char     *url,
+                      GError        **error)
+{
+  /* The first page is asked for by a relative URL, next links are absolute:
+   * compare them resolved. */
+  g_autofree char *absolute = cab_fhir_client_build_url (client, url);
+  const char *key = absolute != NULL ? absolute : url;
+
+  if (g_hash_table_contains (pager->seen, key))
+    {
+      g_set_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID,
+                   _("The server’s %s search sent a next page it had sent before: stopped"), type);
+      return FALSE;
+    }
+  if (pager->n_pages >= pager->max_pages)
+    {
+      g_set_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID,
+                   _("The server’s %s search has more than %u pages: stopped"), type, pager->max_pages);
+      return FALSE;
+    }
+  pager->n_pages++;
+  g_hash_table_add (pager->seen, g_strdup (key));
+  return TRUE;
 }
 
 /* TRUE when @a is later than @b (both ISO 8601; unparsable ones compare as strings). */
@@ -301,7 +350,18 @@ fetch_page (GTask      *task,
             const char *url)
 {
   FetchData *data = g_task_get_task_data (task);
+  g_autofree char *type = g_strndup (data->query, strcspn (data->query, "?"));
+  GError *error = NULL;
 
+  if (!cab_sync_pager_admit (&data->pager, data->client, type, url, &error))
+    {
+      if (data->error == NULL)
+        data->error = error;
+      else
+        g_error_free (error);
+      advance_chain (task);
+      return;
+    }
   data->fetching = TRUE;
   data->stats->n_requests++;
   cab_fhir_client_search_async (data->client, url, g_task_get_cancellable (task),
@@ -357,6 +417,7 @@ cab_sync_fetch_async (CabFhirClient       *client,
                       const char          *query,
                       const char          *state_key,
                       CabSyncStats        *stats,
+                      guint                max_pages,
                       GCancellable        *cancellable,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
@@ -377,6 +438,7 @@ cab_sync_fetch_async (CabFhirClient       *client,
   data->query = g_strdup (query);
   data->state_key = g_strdup (state_key);
   data->stats = stats;
+  cab_sync_pager_init (&data->pager, max_pages);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, cab_sync_fetch_async);

@@ -196,7 +196,8 @@ job_start (SyncRun    *run,
         query = g_strdup_printf ("%s?patient=Patient/%s", type, escaped);
 
       cab_sync_fetch_async (run->self->client, run->self->store, query, state_key,
-                            &job->stats, run->cancellable, type_fetch_cb, job);
+                            &job->stats, run->self->max_pages, run->cancellable,
+                            type_fetch_cb, job);
     }
 }
 

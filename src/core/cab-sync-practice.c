@@ -182,7 +182,8 @@ fetch_patients (SyncRun *run)
     }
 
   cab_sync_fetch_async (run->self->client, run->self->store, query->str, key->str,
-                        &run->stats, run->cancellable, patients_fetch_cb, run);
+                        &run->stats, run->self->max_pages, run->cancellable,
+                        patients_fetch_cb, run);
 }
 
 static void fetch_roles (SyncRun *run, const char *url);
@@ -290,6 +291,14 @@ static void
 fetch_roles (SyncRun    *run,
              const char *url)
 {
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_sync_pager_admit (&run->roles_pager, run->self->client, "PractitionerRole", url, &error))
+    {
+      sync_run_fail (run, error);
+      sync_run_finish (run);
+      return;
+    }
   run->stats.n_requests++;
   cab_fhir_client_search_async (run->self->client, url, run->cancellable, roles_cb, run);
 }

@@ -12,6 +12,33 @@ G_BEGIN_DECLS
 
 #define CAB_SYNC_PAGE_SIZE 200
 
+/* Pages one search may have (2 million resources at CAB_SYNC_PAGE_SIZE):
+ * a practice has a few thousand patients and a patient's longest history a
+ * few thousand Observations, so only a server that never ends reaches it. */
+#define CAB_SYNC_DEFAULT_MAX_PAGES 10000
+
+/* The pages of one search: a next link seen before in the same search, or
+ * more than max_pages pages, stop it (a server looping on its own next link
+ * would otherwise keep the sync busy forever). */
+typedef struct
+{
+  GHashTable *seen;
+  guint       n_pages;
+  guint       max_pages;
+} CabSyncPager;
+
+void      cab_sync_pager_init     (CabSyncPager        *pager,
+                                   guint                max_pages);
+void      cab_sync_pager_clear    (CabSyncPager        *pager);
+/* Before asking for @url (relative or absolute): FALSE with a
+ * CAB_FHIR_ERROR_INVALID naming the search (@type, e.g. "Patient") when the
+ * search must stop. */
+gboolean  cab_sync_pager_admit    (CabSyncPager        *pager,
+                                   CabFhirClient       *client,
+                                   const char          *type,
+                                   const char          *url,
+                                   GError             **error);
+
 /* Fetches every page of the incremental search @query ("Type?params", already
  * percent-encoded, without _lastUpdated/_sort/_count) from the watermark saved
  * under @state_key, storing each page with its watermark in one transaction.
@@ -21,6 +48,7 @@ void      cab_sync_fetch_async    (CabFhirClient       *client,
                                    const char          *query,
                                    const char          *state_key,
                                    CabSyncStats        *stats,
+                                   guint                max_pages,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data);
@@ -57,6 +85,7 @@ struct _SyncRun
   GList        *tasks;        /* GTask* completed when the run ends */
   GPtrArray    *practitioners;/* "Practitioner/x" */
   char         *roles_next;
+  CabSyncPager  roles_pager;
   GQueue        queue;        /* char* patient ids still to sync */
   GHashTable   *queued_waiters; /* id -> GList* of GTask, before the job starts */
   GHashTable   *jobs;         /* id -> PatientJob*, in flight */
@@ -75,6 +104,7 @@ struct _CabSync
   CabStore      *store;
   char          *practice;
   guint          parallelism;
+  guint          max_pages;
   CabSyncState   state;
   char          *last_sync;
 

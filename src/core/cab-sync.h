@@ -43,6 +43,10 @@ const char   *cab_sync_get_last_sync         (CabSync             *self);
 /* How many patients may be synced at once (default 8). */
 void          cab_sync_set_parallelism       (CabSync             *self,
                                               guint                n);
+/* Pages one search may have before the run stops with an error naming it
+ * (default 10000, far above any practice; lower in tests). */
+void          cab_sync_set_max_pages         (CabSync             *self,
+                                              guint                max_pages);
 
 /* Full incremental run. @patient_id non-NULL: only that patient (and the
  * Patient resource itself). A run already under way is joined, not doubled. */

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 
 #include "cab-document-cache.h"
 #include "cab-pdf-text.h"
@@ -72,6 +74,38 @@ cab_document_cache_lookup (const CabDocumentRow *row)
   return g_strdup (row->local_path);
 }
 
+guint
+cab_document_cache_remove_stale (const char *data_dir)
+{
+  g_autofree char *documents = NULL;
+  g_autoptr(GDir) dir = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+  guint n_removed = 0;
+
+  g_return_val_if_fail (data_dir != NULL, 0);
+
+  documents = g_build_filename (data_dir, "documents", NULL);
+  dir = g_dir_open (documents, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_suffix (name, ".part"))
+        continue;
+      path = g_build_filename (documents, name, NULL);
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode)
+          || now - (gint64) st.st_mtime < CAB_DOCUMENT_CACHE_STALE_S)
+        continue;
+      if (g_unlink (path) == 0)
+        n_removed++;
+    }
+  if (n_removed > 0)
+    g_debug ("Removed %u unfinished downloads", n_removed);
+  return n_removed;
+}
+
 /* ---------------------------------------------------------------------- */
 
 static void
@@ -123,8 +157,18 @@ mkdir_thread (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
+  static gsize cleaned = 0;
   FetchData *data = task_data;
   g_autofree char *dir = g_path_get_dirname (data->path);
+
+  /* Once per process, before its first download: what a killed one left. */
+  if (g_once_init_enter (&cleaned))
+    {
+      g_autofree char *data_dir = g_path_get_dirname (dir);
+
+      cab_document_cache_remove_stale (data_dir);
+      g_once_init_leave (&cleaned, 1);
+    }
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {

@@ -17,6 +17,15 @@ char     *cab_document_cache_path          (const char          *data_dir,
                                             const char          *document_id,
                                             const char          *content_type);
 
+/* Removes the temporary files (*.part) that a download killed with its
+ * process left in <data_dir>/documents, when unmodified for
+ * CAB_DOCUMENT_CACHE_STALE_S seconds (a live download writes at least every
+ * few seconds, or fails on its rate deadline). Returns how many went.
+ * Touches the file system: call from a worker thread. Done once per process
+ * by cab_document_cache_fetch_async(). */
+#define CAB_DOCUMENT_CACHE_STALE_S (10 * 60)
+guint     cab_document_cache_remove_stale  (const char          *data_dir);
+
 /* The local copy of @row when it is recorded and still on disk, else NULL.
  * Touches the file system: call from a worker thread. */
 char     *cab_document_cache_lookup        (const CabDocumentRow *row);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cabinetctl document fetch ID -o FILE: the document's content, from the
- * local cache or downloaded (size and SHA-1 checked), copied to FILE. */
+ * local cache or downloaded (size and SHA-1 checked), copied to FILE (a
+ * local path; "-" for standard output). */
 #define G_LOG_DOMAIN "cabinetctl"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <gio/gunixoutputstream.h>
 
 #include "cab-audit.h"
 #include "cab-document-cache.h"
@@ -129,6 +132,23 @@ download (CtlContext  *ctx,
 }
 
 static int
+copy_to_stdout (GFile *source)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) in = g_file_read (source, NULL, &error);
+  g_autoptr(GOutputStream) out = NULL;
+
+  if (in == NULL)
+    return ctl_fail (CTL_EXIT_DATA, "cannot read the document: %s", error->message);
+  fflush (stdout);
+  out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  if (g_output_stream_splice (out, G_INPUT_STREAM (in), G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
+                              NULL, &error) < 0)
+    return ctl_fail (CTL_EXIT_DATA, "cannot write to standard output: %s", error->message);
+  return CTL_EXIT_OK;
+}
+
+static int
 fetch_main (CtlContext  *ctx,
             const char  *id,
             const char  *output)
@@ -171,10 +191,17 @@ fetch_main (CtlContext  *ctx,
         goto out;
     }
 
+  /* -o is a local path, never a URI ("cr:2025.pdf" is a file name); "-"
+   * is standard output. */
   source = g_file_new_for_path (path);
-  dest = g_file_new_for_commandline_arg (output);
-  if (!g_file_copy (source, dest, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
-    exit_code = ctl_fail (CTL_EXIT_DATA, "cannot write %s: %s", output, error->message);
+  if (g_str_equal (output, "-"))
+    exit_code = copy_to_stdout (source);
+  else
+    {
+      dest = g_file_new_for_path (output);
+      if (!g_file_copy (source, dest, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+        exit_code = ctl_fail (CTL_EXIT_DATA, "cannot write %s: %s", output, error->message);
+    }
 
 out:
   g_clear_pointer (&data.row, cab_document_row_free);
@@ -191,7 +218,7 @@ ctl_document_main (CtlContext  *ctx,
 
   if (argc < 2 || ctl_is_help (argv[1]))
     {
-      puts ("Usage: cabinetctl document fetch ID -o FILE");
+      puts ("Usage: cabinetctl document fetch ID -o FILE|-");
       return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
     }
 
@@ -214,6 +241,10 @@ ctl_document_main (CtlContext  *ctx,
 
   if (id == NULL || output == NULL)
     return ctl_fail (CTL_EXIT_USAGE, "usage: cabinetctl document fetch ID -o FILE");
+  /* "." or ".." would name the server's base or a type, not a document. */
+  if (!cab_fhir_id_is_valid (id))
+    return ctl_fail (CTL_EXIT_USAGE, "document fetch: '%s' is not a document id "
+                     "(letters, digits, '-' and '.', at most 64, not '.' or '..')", id);
 
   return fetch_main (ctx, id, output);
 }

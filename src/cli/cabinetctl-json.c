@@ -39,6 +39,8 @@ ctl_patient_to_json (const CabPatientRow *row)
   add_string (builder, "birth_place", patient->birth_place);
   add_string (builder, "general_practitioner", patient->gp_reference);
   add_string (builder, "last_updated", row->last_updated);
+  json_builder_set_member_name (builder, "ins_duplicate");
+  json_builder_add_boolean_value (builder, row->ins_duplicate);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

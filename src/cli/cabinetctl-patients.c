@@ -97,7 +97,10 @@ ctl_patients_main (CtlContext  *ctx,
           print_cell (row->patient.ins != NULL ? row->patient.ins : "—", 16);
           print_cell (row->patient.identity_status != NULL ? row->patient.identity_status : "—", 6);
           print_cell (name, 40);
-          puts (birth);
+          if (row->ins_duplicate)
+            printf ("%s  (INS shared with another patient)\n", birth);
+          else
+            puts (birth);
         }
     }
 

@@ -24,8 +24,15 @@ find_local_thread (gpointer   user_data,
                    GError   **error)
 {
   FindData *data = user_data;
-  g_autoptr(CabPatientRow) row = cab_store_find_patient_by_ins (data->store, data->ins, NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(CabPatientRow) row = cab_store_find_patient_by_ins (data->store, data->ins, &local_error);
 
+  /* Two patients with this INS: refuse to choose. Not found: ask the server. */
+  if (g_error_matches (local_error, CAB_STORE_ERROR, CAB_STORE_ERROR_AMBIGUOUS))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (row != NULL)
     data->patient_id = g_strdup (row->id);
   return TRUE;
@@ -57,7 +64,11 @@ resolve_patient (CtlContext    *ctx,
 
   data.store = cab_session_get_store (ctx->session);
   data.ins = ins;
-  ctl_run_in_thread (find_local_thread, &data, NULL);
+  if (!ctl_run_in_thread (find_local_thread, &data, &error))
+    {
+      *exit_code = ctl_fail_error (error, "cannot choose the patient");
+      return NULL;
+    }
   if (data.patient_id != NULL)
     return data.patient_id;
 
@@ -80,8 +91,14 @@ resolve_patient (CtlContext    *ctx,
       if (record->kind == CAB_RESOURCE_PATIENT && record->patient != NULL &&
           g_strcmp0 (record->patient->ins, ins) == 0)
         {
+          if (data.patient_id != NULL && !g_str_equal (data.patient_id, record->id))
+            {
+              g_free (data.patient_id);
+              *exit_code = ctl_fail (CTL_EXIT_DATA,
+                                     "several patients on the server have this INS: not choosing one");
+              return NULL;
+            }
           data.patient_id = g_strdup (record->id);
-          break;
         }
     }
 
@@ -132,9 +149,26 @@ state_name (CabSyncState state)
     }
 }
 
+typedef struct
+{
+  CabStore *store;
+  guint     n_duplicate_ins;
+} DuplicateData;
+
+static gboolean
+count_duplicates_thread (gpointer   user_data,
+                         GError   **error)
+{
+  DuplicateData *data = user_data;
+
+  data->n_duplicate_ins = cab_store_count_duplicate_ins (data->store, error);
+  return *error == NULL;
+}
+
 static void
 print_summary (CabSync            *sync,
                const CabSyncStats *stats,
+               guint               n_duplicate_ins,
                double              elapsed,
                gboolean            json)
 {
@@ -154,6 +188,8 @@ print_summary (CabSync            *sync,
       json_builder_add_int_value (builder, stats->n_invalid);
       json_builder_set_member_name (builder, "bytes");
       json_builder_add_int_value (builder, (gint64) stats->n_bytes);
+      json_builder_set_member_name (builder, "duplicate_ins");
+      json_builder_add_int_value (builder, n_duplicate_ins);
       json_builder_set_member_name (builder, "elapsed");
       json_builder_add_double_value (builder, elapsed);
       json_builder_set_member_name (builder, "state");
@@ -173,6 +209,9 @@ print_summary (CabSync            *sync,
           stats->n_patients, stats->n_resources, stats->n_requests);
   if (stats->n_invalid > 0)
     printf ("invalid: %u (skipped)\n", stats->n_invalid);
+  if (n_duplicate_ins > 0)
+    printf ("duplicate INS: %u patients share an INS with another (check their identities)\n",
+            n_duplicate_ins);
   printf ("received: %.1f MB\nelapsed: %.1f s\n", stats->n_bytes / 1e6, elapsed);
 }
 
@@ -263,6 +302,13 @@ ctl_sync_main (CtlContext  *ctx,
       return ctl_fail_error (error, "sync failed");
     }
 
-  print_summary (sync, &stats, g_timer_elapsed (timer, NULL), json);
+  /* Two records for one INS are reported, never merged silently. */
+  {
+    DuplicateData duplicates = { cab_session_get_store (ctx->session), 0 };
+
+    if (!ctl_run_in_thread (count_duplicates_thread, &duplicates, &error))
+      return ctl_fail_error (error, "cannot check the stored patients");
+    print_summary (sync, &stats, duplicates.n_duplicate_ins, g_timer_elapsed (timer, NULL), json);
+  }
   return CTL_EXIT_OK;
 }

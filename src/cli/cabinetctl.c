@@ -22,19 +22,21 @@ static const char usage_text[] =
   "  patients [--json]                                  list the stored patients\n"
   "  timeline INS [--json] [--include-kos] [--kind KIND] [--from DATE] [--to DATE]\n"
   "           [--text WORDS] [--sections]               a patient's documents, newest first\n"
-  "  document fetch ID -o FILE                          download a document into FILE\n"
+  "  document fetch ID -o FILE|-                        download a document into FILE (- for stdout)\n"
   "  publish INS FILE.pdf --type LOINC [--title TEXT] [--hold]   queue a PDF for the DMP\n"
   "  outbox list|drain|retry|cancel|release|edit|resolve          actions waiting to be sent\n"
   "\n"
   "Options (before or after the command):\n"
   "  --server URL            FHIR base URL of the health space\n"
-  "  --token TOKEN           bearer token\n"
+  "  --token-file FILE       read the bearer token from FILE (private to you: chmod 600)\n"
+  "  --token TOKEN           bearer token; avoid it: every user sees it in ps\n"
   "  --ca FILE               PEM file of the certificate authorities to trust\n"
   "  --practice REFERENCE    the practice, as Organization/ID\n"
   "  --data-dir DIR          where the store and downloaded documents live\n"
   "\n"
   "Without options, the settings Cabinet uses apply, then the environment\n"
   "(CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR).\n"
+  "A token saved in the keyring goes only to the server it was saved for.\n"
   "Exit codes: 0 ok, 1 usage, 2 configuration, 3 network or server, 4 not found,\n"
   "5 data or store, 6 access refused.\n";
 
@@ -115,6 +117,9 @@ ctl_exit_code_for_error (const GError *error)
 
   if (error->domain == CAB_NIR_ERROR)
     return CTL_EXIT_USAGE;
+
+  if (error->domain == CAB_CONFIG_ERROR)
+    return CTL_EXIT_CONFIG;
 
   if (error->domain == G_TLS_ERROR || error->domain == G_RESOLVER_ERROR ||
       error->domain == G_IO_ERROR)
@@ -276,13 +281,13 @@ ctl_get_client (CtlContext *ctx,
 
   if (!cab_session_connect (ctx->session, &error))
     {
-      /* A bad URL is G_IO_ERROR; an unusable CA file, CAB_FHIR_ERROR. */
-      if (error->domain == CAB_FHIR_ERROR)
-        *exit_code = ctl_fail (CTL_EXIT_CONFIG, "cannot use the CA file %s: %s",
-                               ctx->config->ca_file, error->message);
-      else
+      /* A bad URL is G_IO_ERROR; an unusable CA file CAB_FHIR_CLIENT_ERROR_CA_FILE,
+       * a token for another server CAB_CONFIG_ERROR: both exit 2. */
+      if (error->domain == G_IO_ERROR)
         *exit_code = ctl_fail (CTL_EXIT_CONFIG, "invalid server URL %s: %s",
                                ctx->config->server_url, error->message);
+      else
+        *exit_code = ctl_fail_error (error, "configuration");
       return NULL;
     }
 
@@ -318,6 +323,7 @@ typedef struct
 {
   char *server;
   char *token;
+  char *token_file;
   char *ca;
   char *practice;
   char *data_dir;
@@ -328,6 +334,7 @@ global_options_clear (GlobalOptions *options)
 {
   g_free (options->server);
   g_free (options->token);
+  g_free (options->token_file);
   g_free (options->ca);
   g_free (options->practice);
   g_free (options->data_dir);
@@ -343,6 +350,7 @@ extract_global_options (int            argc,
 {
   struct { const char *name; char **value; } known[] = {
     { "--server", &options->server },
+    { "--token-file", &options->token_file },
     { "--token", &options->token },
     { "--ca", &options->ca },
     { "--practice", &options->practice },
@@ -399,14 +407,20 @@ override (char       **field,
     }
 }
 
-/* Options first, then the environment, then Cabinet's settings. */
+/* Options first, then the environment, then Cabinet's settings; then the
+ * checks of cab_config_check (token bound to its server, CA file). NULL
+ * with @error when the configuration cannot be used. */
 static CabConfig *
-build_config (const GlobalOptions *options)
+build_config (const GlobalOptions  *options,
+              GError              **error)
 {
-  CabConfig *config = cab_config_load ();
+  g_autoptr(CabConfig) config = cab_config_load ();
   CabConfig env = { 0 };
+  g_autofree char *file_token = NULL;
+  gboolean env_token;
 
   cab_config_apply_env (&env);
+  env_token = env.token != NULL;
   override (&config->server_url, env.server_url);
   override (&config->token, env.token);
   override (&config->ca_file, env.ca_file);
@@ -424,7 +438,24 @@ build_config (const GlobalOptions *options)
   override (&config->practice, options->practice);
   override (&config->data_dir, options->data_dir);
 
-  return config;
+  if (options->token_file != NULL)
+    {
+      file_token = cab_config_read_token_file (options->token_file, error);
+      if (file_token == NULL)
+        return NULL;
+      override (&config->token, file_token);
+      memset (file_token, 0, strlen (file_token));
+    }
+
+  /* A token given by hand is meant for the server given with it; one from
+   * the keyring stays bound to the server it was saved for. */
+  if (env_token || options->token != NULL || options->token_file != NULL)
+    g_clear_pointer (&config->token_server, g_free);
+
+  if (!cab_config_check (config, error))
+    return NULL;
+
+  return g_steal_pointer (&config);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -476,8 +507,14 @@ main (int    argc,
       return ret;
     }
 
-  config = build_config (&options);
-  global_options_clear (&options);
+  {
+    g_autoptr(GError) error = NULL;
+
+    config = build_config (&options, &error);
+    global_options_clear (&options);
+    if (config == NULL)
+      return ctl_fail_error (error, "configuration");
+  }
   ctx.session = cab_session_new_full (config, CAB_SESSION_FLAGS_MANUAL);
   ctx.config = cab_session_get_config (ctx.session);
 

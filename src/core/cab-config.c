@@ -3,10 +3,16 @@
 
 #include "config.h"
 
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <libsecret/secret.h>
+#include <libsoup/soup.h>
 
-#include "cab-config.h"
+#include "cab-config-private.h"
+#include "cab-fhir-client.h"
 
 #define SETTINGS_SCHEMA_ID "io.github.cabinet_sante.Cabinet"
 #define TOKEN_SCHEMA_ID    "io.github.cabinet_sante.Cabinet.Token"
@@ -14,6 +20,13 @@
 /* A keyring that is locked or a secret service that hangs must not freeze
  * start-up: give up after this long. */
 #define KEYRING_TIMEOUT_MS 2000
+
+/* A token file is one line; anything longer is not a token. */
+#define MAX_TOKEN_FILE 16384
+
+G_DEFINE_QUARK (cab-config-error-quark, cab_config_error)
+
+static CabConfigTokenLookup token_lookup_for_tests;
 
 static const SecretSchema *
 token_schema (void)
@@ -96,6 +109,12 @@ keyring_call_wait (KeyringCall  *call,
   g_source_destroy (timeout);
 }
 
+void
+cab_config_set_token_lookup_for_tests (CabConfigTokenLookup lookup)
+{
+  token_lookup_for_tests = lookup;
+}
+
 static char *
 lookup_token (const char *server_url)
 {
@@ -106,6 +125,8 @@ lookup_token (const char *server_url)
   char *secret;
   char *token;
 
+  if (server_url != NULL && token_lookup_for_tests != NULL)
+    return token_lookup_for_tests (server_url);
   if (server_url == NULL || !has_session_bus ())
     return NULL;
 
@@ -214,6 +235,8 @@ cab_config_load (void)
 
   load_settings (config);
   config->token = lookup_token (config->server_url);
+  if (config->token != NULL)
+    config->token_server = g_strdup (config->server_url);
   config->data_dir = default_data_dir ();
 
   return config;
@@ -225,7 +248,10 @@ cab_config_free (CabConfig *config)
   if (config == NULL)
     return;
   g_free (config->server_url);
+  if (config->token != NULL)
+    memset (config->token, 0, strlen (config->token));
   g_clear_pointer (&config->token, g_free);
+  g_free (config->token_server);
   g_free (config->ca_file);
   g_free (config->practice);
   g_free (config->data_dir);
@@ -274,4 +300,174 @@ cab_config_store_path (CabConfig *config)
 
   default_dir = default_data_dir ();
   return g_build_filename (default_dir, "cabinet.db", NULL);
+}
+
+CabConfig *
+cab_config_copy (const CabConfig *config)
+{
+  CabConfig *copy = g_new0 (CabConfig, 1);
+
+  if (config == NULL)
+    return copy;
+  copy->server_url = g_strdup (config->server_url);
+  copy->token = g_strdup (config->token);
+  copy->token_server = g_strdup (config->token_server);
+  copy->ca_file = g_strdup (config->ca_file);
+  copy->practice = g_strdup (config->practice);
+  copy->data_dir = g_strdup (config->data_dir);
+  return copy;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Checks before connecting                                                 */
+/* ------------------------------------------------------------------------ */
+
+static int
+default_port (GUri *uri)
+{
+  int port = g_uri_get_port (uri);
+
+  if (port > 0)
+    return port;
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+}
+
+static gsize
+path_len (const char *path)
+{
+  gsize len = strlen (path);
+
+  while (len > 0 && path[len - 1] == '/')
+    len--;
+  return len;
+}
+
+gboolean
+cab_config_same_server (const char *a,
+                        const char *b)
+{
+  g_autoptr(GUri) ua = NULL;
+  g_autoptr(GUri) ub = NULL;
+  const char *pa;
+  const char *pb;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  ua = g_uri_parse (a, SOUP_HTTP_URI_FLAGS, NULL);
+  ub = g_uri_parse (b, SOUP_HTTP_URI_FLAGS, NULL);
+  if (ua == NULL || ub == NULL || g_uri_get_host (ua) == NULL || g_uri_get_host (ub) == NULL)
+    return g_strcmp0 (a, b) == 0;
+
+  pa = g_uri_get_path (ua);
+  pb = g_uri_get_path (ub);
+  return g_ascii_strcasecmp (g_uri_get_scheme (ua), g_uri_get_scheme (ub)) == 0
+         && g_ascii_strcasecmp (g_uri_get_host (ua), g_uri_get_host (ub)) == 0
+         && default_port (ua) == default_port (ub)
+         && path_len (pa) == path_len (pb)
+         && strncmp (pa, pb, path_len (pa)) == 0;
+}
+
+static gboolean
+bind_token (CabConfig  *config,
+            GError    **error)
+{
+  g_autofree char *token = NULL;
+
+  if (config->token == NULL || config->token_server == NULL
+      || cab_config_same_server (config->token_server, config->server_url))
+    return TRUE;
+
+  /* The keyring's token was saved for another server: it must not go to
+   * this one. This one may have its own. */
+  memset (config->token, 0, strlen (config->token));
+  g_clear_pointer (&config->token, g_free);
+  g_clear_pointer (&config->token_server, g_free);
+
+  token = config->server_url != NULL ? lookup_token (config->server_url) : NULL;
+  if (token == NULL)
+    {
+      g_set_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_NO_TOKEN,
+                   _("No token for this server (%s): the saved one belongs to another server. "
+                     "Sign in to this server, or give its token with CABINET_TOKEN or a token file."),
+                   config->server_url != NULL ? config->server_url : "");
+      return FALSE;
+    }
+  config->token = g_steal_pointer (&token);
+  config->token_server = g_strdup (config->server_url);
+  return TRUE;
+}
+
+gboolean
+cab_config_check (CabConfig  *config,
+                  GError    **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!bind_token (config, error))
+    return FALSE;
+
+  if (config->ca_file != NULL && *config->ca_file != '\0')
+    {
+      g_autofree char *absolute = NULL;
+
+      if (!cab_fhir_client_check_ca_file (config->ca_file, &absolute, error))
+        return FALSE;
+      g_free (config->ca_file);
+      config->ca_file = g_steal_pointer (&absolute);
+    }
+
+  return TRUE;
+}
+
+char *
+cab_config_read_token_file (const char  *path,
+                            GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+  GStatBuf st;
+  char *end;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE,
+                   _("The token file “%s” cannot be read"), path);
+      return NULL;
+    }
+  if (st.st_uid != getuid () || (st.st_mode & 077) != 0)
+    {
+      g_set_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE,
+                   _("The token file “%s” is open to other users: make it private (chmod 600)"), path);
+      return NULL;
+    }
+  if (st.st_size > MAX_TOKEN_FILE || !g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE,
+                   _("The token file “%s” cannot be read"), path);
+      return NULL;
+    }
+
+  /* Full length: a NUL would cut the token where the file does not. */
+  if (memchr (contents, '\0', length) != NULL)
+    {
+      g_set_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE,
+                   _("The token file “%s” does not hold a token"), path);
+      return NULL;
+    }
+  end = strpbrk (contents, "\r\n");
+  if (end != NULL)
+    *end = '\0';
+  g_strstrip (contents);
+  if (*contents == '\0')
+    {
+      g_set_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE,
+                   _("The token file “%s” does not hold a token"), path);
+      return NULL;
+    }
+  return g_steal_pointer (&contents);
 }

@@ -7,10 +7,25 @@ G_BEGIN_DECLS
 
 /* Where Cabinet connects and with what: from GSettings and the keyring,
  * overridden by command-line options (cabinetctl, cabinet --server...). */
+#define CAB_CONFIG_ERROR (cab_config_error_quark ())
+
+typedef enum
+{
+  CAB_CONFIG_ERROR_NO_TOKEN,      /* the keyring's token is for another server, none for this one */
+  CAB_CONFIG_ERROR_TOKEN_FILE,    /* the token file cannot be read, is empty, or is open to others */
+} CabConfigError;
+
+GQuark cab_config_error_quark (void);
+
 typedef struct
 {
   char *server_url;   /* FHIR base URL */
   char *token;        /* bearer token (keyring, never GSettings) */
+  /* The server the keyring saved @token for; NULL when the token was given
+   * explicitly (option, environment, token file): then it goes to
+   * @server_url, whatever it is. Set by cab_config_load(); whoever replaces
+   * @token by hand clears it. */
+  char *token_server;
   char *ca_file;      /* PEM CA bundle to trust instead of the system's, or NULL */
   char *practice;     /* "Organization/<id>" of the practice */
   char *data_dir;     /* where the store and downloaded documents live */
@@ -26,6 +41,27 @@ void       cab_config_free            (CabConfig   *config);
  * CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR. */
 void       cab_config_apply_env       (CabConfig   *config);
 char      *cab_config_store_path      (CabConfig   *config);
+CabConfig *cab_config_copy            (const CabConfig *config);
+
+/* Call once the options, environment and settings are merged, before the
+ * first connection. A token is bound to the server (scheme, host, port, base
+ * path) it was saved for: when @server_url names another one, the keyring
+ * is asked for a token of that server, and without one the token is dropped
+ * and CAB_CONFIG_ERROR_NO_TOKEN returned (it must never reach another
+ * server). A relative @ca_file is made absolute against the working
+ * directory and must hold at least one certificate
+ * (CAB_FHIR_CLIENT_ERROR_CA_FILE). May wait for the keyring (bounded). */
+gboolean   cab_config_check           (CabConfig   *config,
+                                       GError     **error);
+/* Whether two server URLs name the same FHIR base: scheme, host and port
+ * (default ports made explicit), and path (trailing slashes ignored). */
+gboolean   cab_config_same_server     (const char  *a,
+                                       const char  *b);
+/* The token in @path (first line, surrounding space dropped). The file must
+ * belong to the user and be closed to others (0600 or stricter), like an
+ * ssh key: a token readable by others is already leaked. */
+char      *cab_config_read_token_file (const char  *path,
+                                       GError     **error);
 /* Saves the token to the keyring; FALSE with @error when no secret service. */
 gboolean   cab_config_save_token      (const char  *server_url,
                                        const char  *token,

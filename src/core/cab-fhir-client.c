@@ -261,16 +261,14 @@ cab_fhir_client_set_token_refresh_func (CabFhirClient           *self,
 }
 
 gboolean
-cab_fhir_client_set_ca_file (CabFhirClient  *self,
-                             const char     *path,
-                             GError        **error)
+cab_fhir_client_check_ca_file (const char  *path,
+                               char       **absolute_out,
+                               GError     **error)
 {
-  g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *absolute = NULL;
   GList *certificates;
 
-  g_return_val_if_fail (CAB_IS_FHIR_CLIENT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -293,6 +291,27 @@ cab_fhir_client_set_ca_file (CabFhirClient  *self,
       return FALSE;
     }
   g_list_free_full (certificates, g_object_unref);
+
+  if (absolute_out != NULL)
+    *absolute_out = g_steal_pointer (&absolute);
+  return TRUE;
+}
+
+gboolean
+cab_fhir_client_set_ca_file (CabFhirClient  *self,
+                             const char     *path,
+                             GError        **error)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *absolute = NULL;
+
+  g_return_val_if_fail (CAB_IS_FHIR_CLIENT (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!cab_fhir_client_check_ca_file (path, &absolute, error))
+    return FALSE;
 
   database = g_tls_file_database_new (absolute, &local_error);
   if (database == NULL)

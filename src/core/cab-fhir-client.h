@@ -94,6 +94,12 @@ void           cab_fhir_client_set_token_refresh_func (CabFhirClient *self,
                                                  CabFhirTokenRefreshFunc func,
                                                  gpointer         user_data,
                                                  GDestroyNotify   destroy);
+/* Whether @path (relative to the working directory, or absolute) holds at
+ * least one PEM certificate; sets @absolute (may be NULL) to its absolute
+ * path. FALSE with CAB_FHIR_CLIENT_ERROR_CA_FILE otherwise. */
+gboolean       cab_fhir_client_check_ca_file    (const char      *path,
+                                                 char           **absolute,
+                                                 GError         **error);
 /* Trust anchors for TLS: this CA file (PEM) replaces the system's. Verification
  * is never turned off. */
 gboolean       cab_fhir_client_set_ca_file      (CabFhirClient   *self,

@@ -263,6 +263,12 @@ is_valid_id (const char *id,
   return TRUE;
 }
 
+gboolean
+cab_fhir_id_is_valid (const char *id)
+{
+  return id != NULL && is_valid_id (id, strlen (id));
+}
+
 char *
 cab_fhir_reference_id (const char *reference)
 {
@@ -974,6 +980,13 @@ flatten_patient (JsonObject *resource)
 
   flatten_patient_ins (patient, resource);
   flatten_identity_status (patient, resource);
+  /* QUAL means "validated, with its INS": without a usable INS (refused by
+   * the key check, or none sent) it is at most validated. */
+  if (g_strcmp0 (patient->identity_status, "QUAL") == 0 && patient->ins == NULL)
+    {
+      g_free (patient->identity_status);
+      patient->identity_status = g_strdup ("VALI");
+    }
   flatten_patient_names (patient, resource);
   patient->sex = dup_string (resource, "gender");
   patient->birth_date = dup_string (resource, "birthDate");

@@ -207,6 +207,11 @@ void cab_medication_request_free     (CabMedicationRequest *request);
 void cab_practitioner_free           (CabPractitioner *practitioner);
 void cab_organization_free           (CabOrganization *organization);
 
+/* A FHIR id: [A-Za-z0-9\-\.]{1,64}, and neither "." nor "..". The sync
+ * refuses resources with any other id; ids typed by a user get the same
+ * check before they reach a URL or a file name. */
+gboolean cab_fhir_id_is_valid        (const char *id);
+
 /* Id part of a reference: "Patient/123" -> "123", "https://x/fhir/Patient/123/_history/2" -> "123". */
 char *cab_fhir_reference_id          (const char *reference);
 

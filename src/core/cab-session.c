@@ -81,18 +81,7 @@ static guint signals[N_SIGNALS];
 static CabConfig *
 config_copy (const CabConfig *config)
 {
-  CabConfig *copy = g_new0 (CabConfig, 1);
-
-  if (config == NULL)
-    return copy;
-
-  copy->server_url = g_strdup (config->server_url);
-  copy->token = g_strdup (config->token);
-  copy->ca_file = g_strdup (config->ca_file);
-  copy->practice = g_strdup (config->practice);
-  copy->data_dir = g_strdup (config->data_dir);
-
-  return copy;
+  return cab_config_copy (config);
 }
 
 static gboolean
@@ -983,6 +972,11 @@ cab_session_connect (CabSession  *self,
                            "No health space is configured");
       return FALSE;
     }
+
+  /* The token goes only to the server it was saved for; the CA file is
+   * checked (and made absolute) before the first connection. */
+  if (!cab_config_check (self->config, error))
+    return FALSE;
 
   client = cab_fhir_client_new (self->config->server_url, error);
   if (client == NULL)

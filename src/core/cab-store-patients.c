@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cab-store-private.h"
 
 /* Most words a patient query may hold; the rest are ignored. */
@@ -10,7 +12,8 @@
 
 #define PATIENT_COLUMNS \
   "p.id, p.ins, p.ins_system, p.identity_status, p.family, p.birth_name, p.given," \
-  " p.sex, p.birth_date, p.birth_place, p.gp_reference, p.last_updated, s.synced_at"
+  " p.sex, p.birth_date, p.birth_place, p.gp_reference, p.last_updated, s.synced_at," \
+  " (p.ins IS NOT NULL AND EXISTS (SELECT 1 FROM patients d WHERE d.ins = p.ins AND d.id <> p.id))"
 #define PATIENT_FROM \
   " FROM patients p LEFT JOIN patient_sync s ON s.patient_id = p.id"
 
@@ -116,6 +119,7 @@ patient_row_from_stmt (sqlite3_stmt *stmt)
   row->patient.gp_reference = cab_stmt_dup_text (stmt, 10);
   row->last_updated = cab_stmt_dup_text (stmt, 11);
   row->synced_at = cab_stmt_dup_text (stmt, 12);
+  row->ins_duplicate = sqlite3_column_int (stmt, 13) != 0;
   return row;
 }
 
@@ -304,6 +308,7 @@ cab_store_find_patient_by_ins (CabStore    *self,
                                GError     **error)
 {
   g_autoptr(GString) normal = NULL;
+  g_autoptr(CabPatientRow) row = NULL;
 
   g_return_val_if_fail (CAB_IS_STORE (self), NULL);
   g_return_val_if_fail (ins != NULL, NULL);
@@ -315,10 +320,44 @@ cab_store_find_patient_by_ins (CabStore    *self,
     if (!g_ascii_isspace (*p))
       g_string_append_c (normal, g_ascii_toupper (*p));
 
-  return get_one_patient (self,
-                          "SELECT " PATIENT_COLUMNS PATIENT_FROM
-                          " WHERE p.ins = ?1 ORDER BY p.last_updated DESC LIMIT 1",
-                          normal->str, error);
+  row = get_one_patient (self,
+                         "SELECT " PATIENT_COLUMNS PATIENT_FROM
+                         " WHERE p.ins = ?1 ORDER BY p.last_updated DESC LIMIT 1",
+                         normal->str, error);
+  /* Two records for one INS: a broken server or a merge to do by hand.
+   * Choosing one would file a document under the wrong person. */
+  if (row != NULL && row->ins_duplicate)
+    {
+      g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_AMBIGUOUS,
+                           _("Several patients have this INS: check their identities before going on"));
+      return NULL;
+    }
+  return g_steal_pointer (&row);
+}
+
+guint
+cab_store_count_duplicate_ins (CabStore  *self,
+                               GError   **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (!(reader = cab_store_reader_acquire (self, error)))
+    return 0;
+  if (!(stmt = cab_store_conn_prepare (reader,
+                                       "SELECT count(*) FROM patients p WHERE p.ins IS NOT NULL AND EXISTS"
+                                       " (SELECT 1 FROM patients d WHERE d.ins = p.ins AND d.id <> p.id)",
+                                       error)))
+    return 0;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cab_store_set_sql_error (error, reader->db, "Cannot count duplicate INS");
+      return 0;
+    }
+  return (guint) sqlite3_column_int (stmt, 0);
 }
 
 GPtrArray *

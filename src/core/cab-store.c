@@ -299,6 +299,20 @@ prepare_file (const char  *path,
       return FALSE;
     }
 
+  /* An existing directory keeps its mode: one left world-readable (0755)
+   * would show the documents cached beside the store. Tighten ours; refuse
+   * one that belongs to someone else and is open to others. */
+  if (stat (dir, &st) == 0 && (st.st_mode & 077) != 0)
+    {
+      if (st.st_uid != getuid () || chmod (dir, 0700) != 0)
+        {
+          g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_OPEN,
+                       "The store directory %s is open to other users and cannot be made private", dir);
+          return FALSE;
+        }
+      g_debug ("Store directory made private to the user");
+    }
+
   fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     {

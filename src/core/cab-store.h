@@ -15,6 +15,7 @@ typedef enum
   CAB_STORE_ERROR_SQL,
   CAB_STORE_ERROR_NOT_FOUND,
   CAB_STORE_ERROR_CORRUPT,
+  CAB_STORE_ERROR_AMBIGUOUS,   /* an INS lookup found two or more patients: never pick one */
 } CabStoreError;
 
 GQuark cab_store_error_quark (void);
@@ -29,6 +30,7 @@ typedef struct
   CabPatient patient;     /* fields as flattened from FHIR */
   char *last_updated;
   char *synced_at;        /* ISO 8601 UTC of the last successful sync of this patient, or NULL */
+  gboolean ins_duplicate; /* another stored patient has the same INS */
 } CabPatientRow;
 
 typedef struct
@@ -94,8 +96,12 @@ GPtrArray     *cab_store_search_patients      (CabStore        *self,
 CabPatientRow *cab_store_get_patient          (CabStore        *self,
                                                const char      *patient_id,
                                                GError         **error);
+/* NULL with CAB_STORE_ERROR_AMBIGUOUS when two patients have that INS. */
 CabPatientRow *cab_store_find_patient_by_ins  (CabStore        *self,
                                                const char      *ins,
+                                               GError         **error);
+/* Patients whose INS another stored patient also has (0 when all differ). */
+guint          cab_store_count_duplicate_ins  (CabStore        *self,
                                                GError         **error);
 /* Ids of every stored patient, for sync. */
 GPtrArray     *cab_store_list_patient_ids     (CabStore        *self,

@@ -85,6 +85,9 @@ build_config (CabApplication *self)
       override (&config->ca_file, self->options->ca_file);
       override (&config->practice, self->options->practice);
       override (&config->data_dir, self->options->data_dir);
+      /* Given by hand: meant for the server given with it. */
+      if (self->options->token != NULL)
+        g_clear_pointer (&config->token_server, g_free);
     }
 
   return config;

@@ -612,6 +612,264 @@ test_ca_file_codes (void)
   remove_tree (dir);
 }
 
+
+/* ----------------------------------------------------------- cabinetctl */
+
+typedef struct
+{
+  gboolean  done;
+  GBytes   *out;
+  char     *err;
+  int       status;
+} CtlRun;
+
+static void
+ctl_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  CtlRun *run = user_data;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_finish (G_SUBPROCESS (source), result,
+                                                  &run->out, &err, &error));
+  g_assert_no_error (error);
+  run->err = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  run->status = g_subprocess_get_if_exited (G_SUBPROCESS (source))
+                ? g_subprocess_get_exit_status (G_SUBPROCESS (source)) : -1;
+  run->done = TRUE;
+}
+
+/* Runs $CABINETCTL in @cwd with the NULL-terminated @args while this
+ * process's main context turns (the hostile server needs it). No keyring,
+ * no settings: everything from the arguments and @env_token. */
+static int
+ctl (const char  *cwd,
+     const char  *env_token,
+     GBytes     **out,
+     char       **err,
+     ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  CtlRun run = { 0 };
+  const char *arg;
+  va_list ap;
+
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_unsetenv (launcher, "CABINET_SERVER");
+  g_subprocess_launcher_unsetenv (launcher, "CABINET_CA");
+  g_subprocess_launcher_unsetenv (launcher, "CABINET_PRACTICE");
+  g_subprocess_launcher_unsetenv (launcher, "CABINET_DATA_DIR");
+  if (env_token != NULL)
+    g_subprocess_launcher_setenv (launcher, "CABINET_TOKEN", env_token, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "CABINET_TOKEN");
+  g_subprocess_launcher_set_cwd (launcher, cwd);
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("CABINETCTL"));
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_async (process, NULL, NULL, ctl_done, &run);
+  wait_for (&run.done);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&run.out);
+  g_clear_pointer (&run.out, g_bytes_unref);
+  if (err != NULL)
+    *err = g_steal_pointer (&run.err);
+  else
+    {
+      if (run.status != 0)
+        g_test_message ("cabinetctl: %s", run.err);
+      g_free (run.err);
+    }
+  return run.status;
+}
+
+/* "document fetch ." and ".." are refused before any request; -o is a
+ * local path even when it looks like a URI; -o - is standard output. */
+static void
+test_ctl_document (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabHostileServer) server = cab_hostile_server_new (NULL, &error);
+  g_autofree char *dir = g_dir_make_tmp ("test-hostile-ctl-XXXXXX", &error);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *saved = g_build_filename (dir, "cr:2025.pdf", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) out = NULL;
+  const char *base;
+
+  g_assert_no_error (error);
+  base = cab_hostile_server_get_base (server);
+
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, NULL, NULL, "--server", base, "--data-dir", data,
+                        "document", "fetch", ".", "-o", "x.pdf", NULL), ==, 1);
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, NULL, NULL, "--server", base, "--data-dir", data,
+                        "document", "fetch", "..", "-o", "x.pdf", NULL), ==, 1);
+  g_assert_cmpuint (cab_hostile_server_get_n_requests (server), ==, 0);
+
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, NULL, NULL, "--server", base, "--data-dir", data,
+                        "document", "fetch", "d1", "-o", "cr:2025.pdf", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (saved, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, &out, NULL, "--server", base, "--data-dir", data,
+                        "document", "fetch", "d1", "-o", "-", NULL), ==, 0);
+  g_assert_cmpuint (g_bytes_get_size (out), ==, strlen (contents));
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), contents, strlen (contents));
+  remove_tree (dir);
+}
+
+/* The attachment "../../../../etc/passwd" of a DocumentReference: refused,
+ * nothing asked outside /fhir. */
+static void
+test_ctl_dotdot (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabHostileServer) server = cab_hostile_server_new (NULL, &error);
+  g_autofree char *dir = g_dir_make_tmp ("test-hostile-ctl-XXXXXX", &error);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_auto(GStrv) paths = NULL;
+
+  g_assert_no_error (error);
+  cab_hostile_server_set_mode (server, CAB_HOSTILE_DOTDOT_URL);
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, NULL, NULL, "--server", cab_hostile_server_get_base (server),
+                        "--data-dir", data, "document", "fetch", "d1", "-o", "x.pdf", NULL), ==, 3);
+  paths = cab_hostile_server_get_paths (server);
+  g_assert_cmpuint (g_strv_length (paths), ==, 1);
+  g_assert_cmpstr (paths[0], ==, "/fhir/DocumentReference/d1");
+  remove_tree (dir);
+}
+
+/* A relative --ca: resolved against the working directory; a garbage one
+ * is said at start-up, exit 2, before any connection. */
+static void
+test_ctl_ca (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-hostile-ctl-XXXXXX", &error);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *garbage = g_build_filename (dir, "garbage.pem", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(CabHostileServer) server = NULL;
+  g_autoptr(GTlsCertificate) cert = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (cab_test_make_certificates (dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (garbage, "garbage\n", -1, NULL));
+  cert = make_server_cert (dir, "good", "IP:127.0.0.1,DNS:localhost", NULL, NULL);
+  server = cab_hostile_server_new (cert, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, NULL, &err, "--server", cab_hostile_server_get_base (server),
+                        "--ca", "garbage.pem", "--data-dir", data, "--practice", PRACTICE,
+                        "sync", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "garbage.pem"));
+  g_assert_cmpuint (cab_hostile_server_get_n_requests (server), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, NULL, NULL, "--server", cab_hostile_server_get_base (server),
+                        "--ca", "ca.pem", "--data-dir", data, "--practice", PRACTICE,
+                        "sync", NULL), ==, 0);
+  g_assert_cmpuint (cab_hostile_server_get_n_requests (server), >, 0);
+  remove_tree (dir);
+}
+
+/* The token from a private file, never from argv; a file others can read is
+ * refused. The data directory, made 0755 by someone, is tightened. */
+static void
+test_ctl_token_file_and_data_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabHostileServer) server = cab_hostile_server_new (NULL, &error);
+  g_autofree char *dir = g_dir_make_tmp ("test-hostile-ctl-XXXXXX", &error);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *token = g_build_filename (dir, "token", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *help = NULL;
+  g_autoptr(GBytes) out = NULL;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (data, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (data, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (token, CAB_TEST_TOKEN "\n", -1, NULL));
+
+  g_assert_cmpint (g_chmod (token, 0644), ==, 0);
+  g_assert_cmpint (ctl (dir, NULL, NULL, &err, "--server", cab_hostile_server_get_base (server),
+                        "--token-file", "token", "--data-dir", data, "--practice", PRACTICE,
+                        "sync", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "token"));
+  g_assert_cmpuint (cab_hostile_server_get_n_requests (server), ==, 0);
+
+  g_assert_cmpint (g_chmod (token, 0600), ==, 0);
+  g_assert_cmpint (ctl (dir, NULL, NULL, NULL, "--server", cab_hostile_server_get_base (server),
+                        "--token-file", "token", "--data-dir", data, "--practice", PRACTICE,
+                        "sync", NULL), ==, 0);
+  g_assert_cmpuint (cab_hostile_server_get_n_tokens (server), ==, cab_hostile_server_get_n_requests (server));
+
+  g_assert_cmpint (g_stat (data, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  /* The help says --token is visible to others. */
+  g_assert_cmpint (ctl (dir, NULL, &out, NULL, "--help", NULL), ==, 0);
+  help = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_assert_nonnull (strstr (help, "--token-file"));
+  g_assert_nonnull (strstr (help, "ps"));
+  remove_tree (dir);
+}
+
+/* Two patients with one INS: stored both, flagged in the sync summary and
+ * in patients --json, and no INS lookup picks one. */
+static void
+test_ctl_duplicate_ins (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabHostileServer) server = cab_hostile_server_new (NULL, &error);
+  g_autofree char *dir = g_dir_make_tmp ("test-hostile-ctl-XXXXXX", &error);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) out = NULL;
+  const char *base;
+
+  g_assert_no_error (error);
+  base = cab_hostile_server_get_base (server);
+  cab_hostile_server_set_mode (server, CAB_HOSTILE_DUPLICATE_INS);
+
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, &out, NULL, "--server", base, "--data-dir", data,
+                        "--practice", PRACTICE, "sync", "--json", NULL), ==, 0);
+  text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_assert_nonnull (strstr (text, "\"duplicate_ins\" : 2"));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&out, g_bytes_unref);
+
+  g_assert_cmpint (ctl (dir, NULL, &out, NULL, "--data-dir", data, "patients", "--json", NULL), ==, 0);
+  text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_assert_nonnull (strstr (text, "\"ins_duplicate\" : true"));
+  g_assert_null (strstr (text, "\"ins_duplicate\" : false"));
+
+  g_assert_cmpint (ctl (dir, NULL, NULL, &err, "--data-dir", data, "timeline", "180037512345692", NULL), ==, 5);
+  g_assert_nonnull (strstr (err, "INS"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (dir, CAB_TEST_TOKEN, NULL, &err, "--server", base, "--data-dir", data,
+                        "--practice", PRACTICE, "sync", "--patient", "180037512345692", NULL), ==, 5);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -629,6 +887,11 @@ main (int   argc,
   g_test_add_func ("/hostile/nul-id", test_nul_id);
   g_test_add_func ("/hostile/tls/codes", test_tls_codes);
   g_test_add_func ("/hostile/tls/ca-file", test_ca_file_codes);
+  g_test_add_func ("/hostile/cabinetctl/document", test_ctl_document);
+  g_test_add_func ("/hostile/cabinetctl/dotdot", test_ctl_dotdot);
+  g_test_add_func ("/hostile/cabinetctl/ca", test_ctl_ca);
+  g_test_add_func ("/hostile/cabinetctl/token-file-and-data-dir", test_ctl_token_file_and_data_dir);
+  g_test_add_func ("/hostile/cabinetctl/duplicate-ins", test_ctl_duplicate_ins);
 
   return g_test_run ();
 }

@@ -3,8 +3,10 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
-#include "cab-config.h"
+#include "cab-config-private.h"
+#include "cab-fhir-client.h"
 
 /* Runs with GSETTINGS_BACKEND=memory and GSETTINGS_SCHEMA_DIR at the build
  * tree's compiled schema (see tests/meson.build). No session bus: the
@@ -149,6 +151,161 @@ test_schema_missing (void)
   g_test_trap_assert_passed ();
 }
 
+/* A keyring holding a token for the configured server only. */
+static char *
+fake_keyring (const char *server_url)
+{
+  if (g_strcmp0 (server_url, "https://dmp.example/fhir") == 0)
+    return g_strdup ("token-for-dmp");
+  if (g_strcmp0 (server_url, "https://second.example/fhir") == 0)
+    return g_strdup ("token-for-second");
+  return NULL;
+}
+
+/* The defect: the server came from --server (or CABINET_SERVER) while the
+ * token came from the keyring entry of the settings' server. */
+static void
+test_token_bound_to_server (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(CabConfig) config = NULL;
+  g_autoptr(CabConfig) same = NULL;
+  g_autoptr(CabConfig) second = NULL;
+  g_autoptr(CabConfig) copy = NULL;
+  g_autoptr(CabConfig) given = NULL;
+  g_autoptr(GError) error = NULL;
+
+  schema = source != NULL ? g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE) : NULL;
+  if (schema == NULL)
+    {
+      g_test_skip ("GSettings schema not compiled into GSETTINGS_SCHEMA_DIR");
+      return;
+    }
+  settings = g_settings_new (SCHEMA_ID);
+  g_settings_set_string (settings, "server-url", "https://dmp.example/fhir");
+  cab_config_set_token_lookup_for_tests (fake_keyring);
+
+  /* Another server, with no token of its own: the token is dropped. */
+  config = cab_config_load ();
+  g_assert_cmpstr (config->token, ==, "token-for-dmp");
+  g_free (config->server_url);
+  config->server_url = g_strdup ("https://other.example/fhir");
+  copy = cab_config_copy (config);
+  g_assert_false (cab_config_check (config, &error));
+  g_assert_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_NO_TOKEN);
+  g_assert_null (config->token);
+  g_clear_error (&error);
+  /* A copy keeps the binding (the session copies its configuration). */
+  g_assert_false (cab_config_check (copy, &error));
+  g_assert_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_NO_TOKEN);
+  g_clear_error (&error);
+
+  /* The same server written differently keeps its token. */
+  same = cab_config_load ();
+  g_free (same->server_url);
+  same->server_url = g_strdup ("HTTPS://DMP.example:443/fhir/");
+  g_assert_true (cab_config_check (same, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (same->token, ==, "token-for-dmp");
+
+  /* Another server with its own token in the keyring: that one. */
+  second = cab_config_load ();
+  g_free (second->server_url);
+  second->server_url = g_strdup ("https://second.example/fhir");
+  g_assert_true (cab_config_check (second, &error));
+  g_assert_cmpstr (second->token, ==, "token-for-second");
+
+  /* A token given by hand (token_server cleared) goes with its server. */
+  given = cab_config_load ();
+  g_free (given->server_url);
+  given->server_url = g_strdup ("https://other.example/fhir");
+  g_free (given->token);
+  given->token = g_strdup ("typed");
+  g_clear_pointer (&given->token_server, g_free);
+  g_assert_true (cab_config_check (given, &error));
+  g_assert_cmpstr (given->token, ==, "typed");
+
+  cab_config_set_token_lookup_for_tests (NULL);
+  g_settings_reset (settings, "server-url");
+}
+
+static void
+test_same_server (void)
+{
+  g_assert_true (cab_config_same_server ("https://h/fhir", "https://H:443/fhir/"));
+  g_assert_true (cab_config_same_server ("http://h:80/fhir", "http://h/fhir"));
+  g_assert_false (cab_config_same_server ("https://h/fhir", "http://h/fhir"));
+  g_assert_false (cab_config_same_server ("https://h/fhir", "https://h:8443/fhir"));
+  g_assert_false (cab_config_same_server ("https://h/fhir", "https://h/fhir2"));
+  g_assert_false (cab_config_same_server ("https://h/fhir", "https://h.evil/fhir"));
+  g_assert_false (cab_config_same_server ("https://h/fhir", NULL));
+}
+
+static void
+test_token_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-config-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "token", NULL);
+  g_autofree char *token = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, "  abc.def-ghi  \nsecond line\n", -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+  token = cab_config_read_token_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (token, ==, "abc.def-ghi");
+  g_clear_pointer (&token, g_free);
+
+  /* Readable by others: already leaked, refused. */
+  g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+  g_assert_null (cab_config_read_token_file (path, &error));
+  g_assert_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE);
+  g_clear_error (&error);
+
+  /* A NUL would cut the token where the file does not. */
+  g_assert_true (g_file_set_contents (path, "abc\0def\n", 8, NULL));
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+  g_assert_null (cab_config_read_token_file (path, &error));
+  g_assert_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE);
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (path, "\n", -1, NULL));
+  g_assert_null (cab_config_read_token_file (path, &error));
+  g_assert_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE);
+  g_clear_error (&error);
+
+  g_unlink (path);
+  g_assert_null (cab_config_read_token_file (path, &error));
+  g_assert_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_TOKEN_FILE);
+  g_rmdir (dir);
+}
+
+/* A relative CA path is made absolute; a file without certificate is
+ * refused by the check, not at the first connection. */
+static void
+test_check_ca (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-config-XXXXXX", &error);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *garbage = g_build_filename (dir, "garbage.pem", NULL);
+  g_autoptr(CabConfig) config = g_new0 (CabConfig, 1);
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (garbage, "-----BEGIN CERTIFICATE-----\nnope\n", -1, NULL));
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  config->ca_file = g_strdup ("garbage.pem");
+  g_assert_false (cab_config_check (config, &error));
+  g_assert_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_CA_FILE);
+  g_assert_nonnull (strstr (error->message, garbage));
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_unlink (garbage);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -165,6 +322,10 @@ main (int   argc,
   g_test_add_func ("/config/env", test_env);
   g_test_add_func ("/config/no-keyring", test_no_keyring);
   g_test_add_func ("/config/schema-missing", test_schema_missing);
+  g_test_add_func ("/config/token-bound-to-server", test_token_bound_to_server);
+  g_test_add_func ("/config/same-server", test_same_server);
+  g_test_add_func ("/config/token-file", test_token_file);
+  g_test_add_func ("/config/check-ca", test_check_ca);
 
   return g_test_run ();
 }

@@ -1338,6 +1338,30 @@ test_nul (void)
     }
 }
 
+/* QUAL says "validated, with its INS": an INS refused by the key check (or
+ * none) cannot leave the patient qualified. */
+static void
+test_qual_without_ins (void)
+{
+  static const char * const texts[] = {
+    "{\"resourceType\":\"Patient\",\"id\":\"q1\",\"identifier\":[{\"system\":\"" CAB_SYSTEM_INS_NIR "\","
+    "\"value\":\"180037512345600\"}],\"extension\":[{\"url\":\"" CAB_URL_IDENTITY_RELIABILITY "\","
+    "\"extension\":[{\"url\":\"identityStatus\",\"valueCoding\":{\"code\":\"QUAL\"}}]}]}",
+    "{\"resourceType\":\"Patient\",\"id\":\"q2\",\"extension\":[{\"url\":\"" CAB_URL_IDENTITY_RELIABILITY "\","
+    "\"extension\":[{\"url\":\"identityStatus\",\"valueCoding\":{\"code\":\"QUAL\"}}]}]}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CabFhirRecord) record = record_from_string (texts[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_null (record->patient->ins);
+      g_assert_cmpstr (record->patient->identity_status, ==, "VALI");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1370,6 +1394,7 @@ main (int   argc,
   g_test_add_func ("/fhir-resource/hostile/large-string", test_large_string);
   g_test_add_func ("/fhir-resource/hostile/malformed", test_malformed);
   g_test_add_func ("/fhir-resource/hostile/nul", test_nul);
+  g_test_add_func ("/fhir-resource/patient/qual-without-ins", test_qual_without_ins);
 
   return g_test_run ();
 }

@@ -13,6 +13,14 @@ struct _CabPatientItem
 
 G_DEFINE_FINAL_TYPE (CabPatientItem, cab_patient_item, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 cab_patient_item_finalize (GObject *object)
 {
@@ -24,9 +32,36 @@ cab_patient_item_finalize (GObject *object)
 }
 
 static void
+cab_patient_item_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CabPatientItem *self = CAB_PATIENT_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->row != NULL ? self->row->id : NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cab_patient_item_class_init (CabPatientItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = cab_patient_item_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cab_patient_item_finalize;
+  object_class->get_property = cab_patient_item_get_property;
+
+  /* Read-only: the item never changes; a newer row is a new item. */
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

@@ -364,8 +364,12 @@ test_results_typing (Fixture       *f,
   {
     g_autoptr(CabPatientItem) item = g_list_model_get_item (G_LIST_MODEL (results), 0);
 
+    g_autofree char *id = NULL;
+
     g_assert_true (item == dupont);
     g_assert_null (g_list_model_get_item (G_LIST_MODEL (results), 1));
+    g_object_get (item, "id", &id, NULL);
+    g_assert_cmpstr (id, ==, "p-dupont");
   }
   g_object_unref (dupont);
 

@@ -367,6 +367,24 @@ test_header (void)
   g_assert_true (desk_wait_until (header_loaded, header, 5000));
   g_assert_null (cab_patient_header_get_title (header));
 
+  /* A second record with Hélène's INS (a broken server): both headers warn.
+   * Last, as it changes the shared store. */
+  g_assert_false (cab_patient_header_get_ins_duplicate (header));
+  {
+    g_autoptr(GPtrArray) records = desk_records_new ();
+
+    desk_add (records, desk_patient_json ("p-twin", "Dupont", NULL, "Hélène", "female",
+                                          "1954-03-12", "2540375112345", "QUAL", NULL));
+    desk_put (store, records);
+  }
+  cab_patient_header_set_patient (header, store, "p-helene");
+  g_assert_true (desk_wait_until (header_loaded, header, 5000));
+  g_assert_true (cab_patient_header_get_ins_duplicate (header));
+  desk_save_screenshot (GTK_WIDGET (header), "patient-header-duplicate-ins");
+  cab_patient_header_set_patient (header, store, "p-helena");
+  g_assert_true (desk_wait_until (header_loaded, header, 5000));
+  g_assert_false (cab_patient_header_get_ins_duplicate (header));
+
   g_object_add_weak_pointer (G_OBJECT (header), &weak);
   gtk_window_destroy (window);
   while (weak != NULL)

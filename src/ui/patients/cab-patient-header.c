@@ -34,6 +34,7 @@ struct _CabPatientHeader
   guint         n_ald;
   gboolean      loading;
   gboolean      refreshing;
+  gboolean      ins_duplicate;
 };
 
 G_DEFINE_FINAL_TYPE (CabPatientHeader, cab_patient_header, GTK_TYPE_WIDGET)
@@ -175,7 +176,16 @@ show_result (CabPatientHeader        *self,
   cab_identity_badge_update (self->badge_label, p->identity_status);
   gtk_widget_set_visible (GTK_WIDGET (self->badge_label), TRUE);
 
-  if (ins != NULL)
+  self->ins_duplicate = ins != NULL && result->row->ins_duplicate;
+  if (self->ins_duplicate)
+    {
+      g_autofree char *with_ins =
+          g_strdup_printf (_("%s · INS %s, also held by another patient: check the identity"),
+                           details, ins);
+
+      gtk_label_set_label (self->details_label, with_ins);
+    }
+  else if (ins != NULL)
     {
       g_autofree char *with_ins = g_strdup_printf (_("%s · INS %s"), details, ins);
 
@@ -183,6 +193,10 @@ show_result (CabPatientHeader        *self,
     }
   else
     gtk_label_set_label (self->details_label, details);
+  if (self->ins_duplicate)
+    gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->details_label), "warning");
 
   if (self->practitioner != NULL)
     gp = g_strdup_printf (_("Primary care physician: %s"), self->practitioner);
@@ -207,6 +221,8 @@ show_empty (CabPatientHeader *self,
   gtk_widget_set_visible (GTK_WIDGET (self->birth_name_label), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->badge_label), FALSE);
   gtk_label_set_label (self->details_label, NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->details_label), "warning");
+  self->ins_duplicate = FALSE;
   gtk_label_set_label (self->gp_label, NULL);
   clear_conditions (self);
 }
@@ -501,6 +517,14 @@ cab_patient_header_get_practitioner (CabPatientHeader *self)
   g_return_val_if_fail (CAB_IS_PATIENT_HEADER (self), NULL);
 
   return self->practitioner;
+}
+
+gboolean
+cab_patient_header_get_ins_duplicate (CabPatientHeader *self)
+{
+  g_return_val_if_fail (CAB_IS_PATIENT_HEADER (self), FALSE);
+
+  return self->ins_duplicate;
 }
 
 guint

@@ -10,6 +10,7 @@
 #include "cab-document-cache.h"
 #include "cab-fhir-client.h"
 #include "cab-hostile-server.h"
+#include "cab-session.h"
 #include "cab-store.h"
 #include "cab-sync.h"
 #include "cab-test-sandbox.h"
@@ -870,10 +871,38 @@ test_ctl_duplicate_ins (void)
   remove_tree (dir);
 }
 
+/* The window's path: a session whose configuration holds a keyring token
+ * saved for another server does not connect, and sends nothing. */
+static void
+test_session_token_scope (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabHostileServer) server = cab_hostile_server_new (NULL, &error);
+  g_autoptr(CabConfig) config = g_new0 (CabConfig, 1);
+  g_autoptr(CabSession) session = NULL;
+
+  g_assert_no_error (error);
+  config->server_url = g_strdup (cab_hostile_server_get_base (server));
+  config->token = g_strdup ("token-of-another-server");
+  config->token_server = g_strdup ("https://dmp.example/fhir");
+  config->data_dir = g_dir_make_tmp ("test-hostile-session-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  session = cab_session_new_full (config, CAB_SESSION_FLAGS_MANUAL);
+  g_assert_false (cab_session_connect (session, &error));
+  g_assert_error (error, CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_NO_TOKEN);
+  g_assert_null (cab_session_get_client (session));
+  g_assert_cmpuint (cab_hostile_server_get_n_requests (server), ==, 0);
+  g_clear_object (&session);
+  remove_tree (config->data_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* No keyring: a lookup for another server finds nothing, at once. */
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/hostile/deadline/slow-headers", test_slow_headers);
@@ -887,6 +916,7 @@ main (int   argc,
   g_test_add_func ("/hostile/nul-id", test_nul_id);
   g_test_add_func ("/hostile/tls/codes", test_tls_codes);
   g_test_add_func ("/hostile/tls/ca-file", test_ca_file_codes);
+  g_test_add_func ("/hostile/session/token-scope", test_session_token_scope);
   g_test_add_func ("/hostile/cabinetctl/document", test_ctl_document);
   g_test_add_func ("/hostile/cabinetctl/dotdot", test_ctl_dotdot);
   g_test_add_func ("/hostile/cabinetctl/ca", test_ctl_ca);

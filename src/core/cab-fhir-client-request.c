@@ -995,6 +995,12 @@ on_send_ready (GObject      *source,
       g_error_new (CAB_FHIR_ERROR, CAB_FHIR_ERROR_TOO_LARGE,
                    _("The server's answer is larger than %u MiB"),
                    (guint) (CAB_FHIR_MAX_JSON_BODY / (1024 * 1024))));
+  else if (req->mode == CAB_FHIR_MODE_DOWNLOAD)
+    /* A Binary as JSON: base64 takes 4 bytes for 3, plus the resource around. */
+    read_body (g_steal_pointer (&task),
+               (gsize) MIN ((guint64) CAB_FHIR_MAX_JSON_BODY,
+                            self->max_download / 3 * 4 + CAB_FHIR_CHUNK_SIZE),
+               FALSE);
   else
     read_body (g_steal_pointer (&task), CAB_FHIR_MAX_JSON_BODY, FALSE);
 }

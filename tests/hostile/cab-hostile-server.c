@@ -79,6 +79,8 @@ search_body (CabHostileServer *self,
 {
   g_autofree char *resources = NULL;
   g_autofree char *next = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
 
   if (g_str_has_prefix (path, "/fhir/PractitionerRole"))
     resources = g_strdup ("{\"resourceType\":\"PractitionerRole\",\"id\":\"r1\",\"active\":true,"
@@ -87,11 +89,17 @@ search_body (CabHostileServer *self,
   else if (!g_str_has_prefix (path, "/fhir/Patient"))
     resources = NULL;   /* per-patient searches: nothing */
   else if (mode == CAB_HOSTILE_NUL_ID)
-    resources = g_strconcat (patient_json ("pat-1", NULL, "Real"), "\n",
-                             patient_json ("pat-1\\u0000evil", NULL, "Evil"), NULL);
+    {
+      first = patient_json ("pat-1", NULL, "Real");
+      second = patient_json ("pat-1\\u0000evil", NULL, "Evil");
+      resources = g_strconcat (first, "\n", second, NULL);
+    }
   else if (mode == CAB_HOSTILE_DUPLICATE_INS)
-    resources = g_strconcat (patient_json ("d1", HOSTILE_INS, "Martin"), "\n",
-                             patient_json ("d2", HOSTILE_INS, "Bernard"), NULL);
+    {
+      first = patient_json ("d1", HOSTILE_INS, "Martin");
+      second = patient_json ("d2", HOSTILE_INS, "Bernard");
+      resources = g_strconcat (first, "\n", second, NULL);
+    }
   else
     resources = patient_json ("p1", NULL, "Normal");
 

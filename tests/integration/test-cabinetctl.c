@@ -517,6 +517,54 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* Setting up the store and the client is the session's work now
+ * (CabSession in manual mode): the same messages and codes as before, one
+ * line each, and nothing else on stderr. */
+static void
+test_session_setup (void)
+{
+  g_autofree char *dir = make_dir ("session-setup");
+  g_autofree char *file = g_build_filename (dir, "a-file", NULL);
+  g_autofree char *under_file = g_build_filename (file, "data", NULL);
+  g_autofree char *missing_ca = g_build_filename (dir, "missing.pem", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_true (g_file_set_contents (file, "x", 1, NULL));
+
+  /* The data directory cannot be made: a store problem, exit 5. */
+  g_assert_cmpint (run_ctl (under_file, FALSE, NULL, &err, "patients", NULL), ==, 5);
+  assert_one_line_message (err);
+  g_assert_nonnull (strstr (err, "cannot create the data directory"));
+  g_clear_pointer (&err, g_free);
+
+  /* An unusable CA file and a bad URL: configuration, exit 2. */
+  g_assert_cmpint (run_ctl (dir, FALSE, NULL, &err, "sync", "--server", sandbox->base_url,
+                            "--token", CAB_TEST_TOKEN, "--practice", PRACTICE,
+                            "--ca", missing_ca, NULL), ==, 2);
+  assert_one_line_message (err);
+  g_assert_nonnull (strstr (err, "cannot use the CA file"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (dir, FALSE, NULL, &err, "sync", "--server", "not a url",
+                            "--practice", PRACTICE, NULL), ==, 2);
+  assert_one_line_message (err);
+  g_assert_nonnull (strstr (err, "invalid server URL"));
+  g_clear_pointer (&err, g_free);
+
+  /* Reading the store needs no client: a bad CA file does not matter. */
+  g_assert_cmpint (run_ctl (dir, FALSE, &out, &err, "patients", "--ca", missing_ca, NULL), ==, 0);
+  g_assert_true (err == NULL || err[0] == '\0');
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+
+  /* The outbox of a store opened without a server lists, and cannot drain. */
+  g_assert_cmpint (run_ctl (dir, FALSE, &out, &err, "outbox", "list", "--json", NULL), ==, 0);
+  g_assert_true (err == NULL || err[0] == '\0');
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (dir, FALSE, NULL, &err, "outbox", "drain", NULL), ==, 2);
+  assert_one_line_message (err);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -542,6 +590,7 @@ main (int    argc,
 
   g_test_add_func ("/cabinetctl/sync-and-read", test_sync_and_read);
   g_test_add_func ("/cabinetctl/failures", test_failures);
+  g_test_add_func ("/cabinetctl/session-setup", test_session_setup);
   g_test_add_func ("/cabinetctl/kill-resume", test_kill_resume);
 
   ret = g_test_run ();

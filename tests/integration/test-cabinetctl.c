@@ -221,6 +221,7 @@ test_sync_and_read (void)
   g_assert_nonnull (strstr (out, "resources:"));
   clean_counts = store_counts (dir);
   g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
 
   /* patients --json: every practice patient, the documented keys. */
   g_assert_cmpint (run_ctl (dir, FALSE, &out, NULL, "patients", "--json", NULL), ==, 0);

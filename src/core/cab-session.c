@@ -746,6 +746,7 @@ cab_session_finalize (GObject *object)
   g_clear_pointer (&self->config, cab_config_free);
   g_clear_error (&self->error);
   g_clear_error (&self->open_error);
+  g_clear_pointer (&self->open_waiters, g_ptr_array_unref);
   g_free (self->operator_name);
   g_free (self->practice_name);
   g_free (self->server_host);

@@ -180,7 +180,7 @@ test_manual_connect (void)
   config.ca_file = missing_ca;
   bad_ca = cab_session_new_full (&config, CAB_SESSION_FLAGS_MANUAL);
   g_assert_false (cab_session_connect (bad_ca, &error));
-  g_assert_true (error != NULL && error->domain == CAB_FHIR_ERROR);
+  g_assert_error (error, CAB_FHIR_CLIENT_ERROR, CAB_FHIR_CLIENT_ERROR_CA_FILE);
   g_assert_null (cab_session_get_client (bad_ca));
 
   g_clear_object (&outbox);

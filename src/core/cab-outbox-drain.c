@@ -281,9 +281,11 @@ on_current (GObject      *source,
     {
       /* A resend after a lost answer: the change is there already. */
       JsonObject *meta = json_object_get_object_member (current, "meta");
+      const char *id = json_object_get_string_member_with_default (current, "id", NULL);
 
       job->outcome.state = CAB_OUTBOX_STATE_DONE;
-      job->outcome.server_id = g_strdup (json_object_get_string_member_with_default (current, "id", NULL));
+      /* A store key and a URL segment: a FHIR id or nothing. */
+      job->outcome.server_id = cab_fhir_id_is_valid (id) ? g_strdup (id) : NULL;
       job->outcome.server_version = meta != NULL
           ? g_strdup (json_object_get_string_member_with_default (meta, "versionId", NULL)) : NULL;
       job->outcome.resource_json = json_to_string (response->json, FALSE);

@@ -610,7 +610,8 @@ publish_succeeded (const CabOutboxEntry  *entry,
         continue;
       id = object_string (r, "id");
       mn = json_object_get_member (r, "masterIdentifier");
-      if (id == NULL || mn == NULL || !JSON_NODE_HOLDS_OBJECT (mn) ||
+      /* The id becomes a store key and a URL segment: a FHIR id or nothing. */
+      if (id == NULL || !cab_fhir_id_is_valid (id) || mn == NULL || !JSON_NODE_HOLDS_OBJECT (mn) ||
           g_strcmp0 (object_string (json_node_get_object (mn), "value"), doc_urn) != 0)
         goto invalid;
       metan = json_object_get_member (r, "meta");

@@ -425,7 +425,8 @@ visibility_succeeded (const CabOutboxEntry  *entry,
     goto invalid;
   r = json_node_get_object (response->json);
   id = get_string (r, "id");
-  if (g_strcmp0 (get_string (r, "resourceType"), "DocumentReference") != 0 || id == NULL)
+  if (g_strcmp0 (get_string (r, "resourceType"), "DocumentReference") != 0 || id == NULL ||
+      !cab_fhir_id_is_valid (id))
     goto invalid;
 
   outcome->state = CAB_OUTBOX_STATE_DONE;

@@ -1362,6 +1362,21 @@ test_qual_without_ins (void)
     }
 }
 
+/* The rule for ids typed by a user or taken from a server's answer. */
+static void
+test_id_is_valid (void)
+{
+  static const char * const valid[] = { "a", "pat-1", "1.2.3", "A-b.C", "..a", ".a" };
+  static const char * const invalid[] = { "", ".", "..", "a/b", "a b", "a?b", "é", "%2e",
+    "12345678901234567890123456789012345678901234567890123456789012345" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    g_assert_true (cab_fhir_id_is_valid (valid[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    g_assert_false (cab_fhir_id_is_valid (invalid[i]));
+  g_assert_false (cab_fhir_id_is_valid (NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1394,6 +1409,7 @@ main (int   argc,
   g_test_add_func ("/fhir-resource/hostile/large-string", test_large_string);
   g_test_add_func ("/fhir-resource/hostile/malformed", test_malformed);
   g_test_add_func ("/fhir-resource/hostile/nul", test_nul);
+  g_test_add_func ("/fhir-resource/hostile/id-rule", test_id_is_valid);
   g_test_add_func ("/fhir-resource/patient/qual-without-ins", test_qual_without_ins);
 
   return g_test_run ();

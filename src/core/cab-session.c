@@ -32,6 +32,7 @@ struct _CabSession
 
   GError           *error;
   GError           *open_error;       /* why the store could not be opened */
+  GError           *config_error;     /* why the configuration check failed */
   GPtrArray        *open_waiters;     /* GTasks of cab_session_open_async () */
   char             *operator_name;    /* the practitioner, when known */
   char             *practice_name;
@@ -50,6 +51,7 @@ struct _CabSession
   guint             finish_pending : 1;   /* emit sync-finished after the count */
   guint             last_run_ok : 1;
   guint             outbox_has_client : 1;
+  guint             config_checked : 1;   /* cab_config_check() has run */
 };
 
 G_DEFINE_FINAL_TYPE (CabSession, cab_session, G_TYPE_OBJECT)
@@ -620,13 +622,33 @@ start_automatic (CabSession *self)
 /* ---------------------------------------------------------------------- */
 /* opening the store, on a worker thread                                  */
 
+/* What the opening worker needs. The window's session also checks its
+ * configuration there (the keyring is a D-Bus round trip, the CA file a
+ * read), on a copy the main thread takes back when the opening ends. */
+typedef struct
+{
+  char      *path;
+  CabConfig *config;         /* a copy to check, or NULL */
+  GError    *config_error;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_free (data->path);
+  g_clear_pointer (&data->config, cab_config_free);
+  g_clear_error (&data->config_error);
+  g_free (data);
+}
+
 static void
 open_store_thread (GTask        *task,
                    gpointer      source_object,
                    gpointer      task_data,
                    GCancellable *cancellable)
 {
-  const char *path = task_data;
+  OpenData *data = task_data;
+  const char *path = data->path;
   g_autofree char *dir = g_path_get_dirname (path);
   CabStore *store;
   GError *error = NULL;
@@ -642,9 +664,14 @@ open_store_thread (GTask        *task,
 
   store = cab_store_open (path, &error);
   if (store == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, store, g_object_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (data->config != NULL)
+    cab_config_check (data->config, &data->config_error);
+  g_task_return_pointer (task, store, g_object_unref);
 }
 
 static void
@@ -670,10 +697,25 @@ open_store_cb (GObject      *object,
 {
   g_autoptr(CabSession) self = user_data;
   g_autoptr(GError) error = NULL;
+  OpenData *data = g_task_get_task_data (G_TASK (result));
 
   self->store = g_task_propagate_pointer (G_TASK (result), &error);
   self->opening = FALSE;
   self->opened = TRUE;
+
+  /* The checked configuration (token bound, CA file made absolute) is the
+   * session's from now on; cab_session_connect() reports its error. */
+  if (self->store != NULL && data->config != NULL)
+    {
+      self->config_checked = TRUE;
+      if (data->config_error != NULL)
+        self->config_error = g_steal_pointer (&data->config_error);
+      else
+        {
+          cab_config_free (self->config);
+          self->config = g_steal_pointer (&data->config);
+        }
+    }
 
   if (self->store == NULL)
     {
@@ -705,14 +747,21 @@ static void
 open_store (CabSession *self)
 {
   g_autoptr(GTask) task = NULL;
+  OpenData *data;
 
   if (self->opening || self->opened)
     return;
   self->opening = TRUE;
 
+  data = g_new0 (OpenData, 1);
+  data->path = cab_config_store_path (self->config);
+  if (!(self->flags & CAB_SESSION_FLAGS_MANUAL) &&
+      is_set (self->config->server_url) && is_set (self->config->practice))
+    data->config = cab_config_copy (self->config);
+
   task = g_task_new (NULL, self->cancellable, open_store_cb, g_object_ref (self));
   g_task_set_source_tag (task, open_store);
-  g_task_set_task_data (task, cab_config_store_path (self->config), g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
   g_task_run_in_thread (task, open_store_thread);
 }
 
@@ -746,6 +795,7 @@ cab_session_finalize (GObject *object)
   g_clear_pointer (&self->config, cab_config_free);
   g_clear_error (&self->error);
   g_clear_error (&self->open_error);
+  g_clear_error (&self->config_error);
   g_clear_pointer (&self->open_waiters, g_ptr_array_unref);
   g_free (self->operator_name);
   g_free (self->practice_name);
@@ -975,9 +1025,19 @@ cab_session_connect (CabSession  *self,
     }
 
   /* The token goes only to the server it was saved for; the CA file is
-   * checked (and made absolute) before the first connection. */
-  if (!cab_config_check (self->config, error))
-    return FALSE;
+   * checked (and made absolute) before the first connection: by the
+   * opening worker for the window, here for cabinetctl. */
+  if (self->config_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->config_error));
+      return FALSE;
+    }
+  if (!self->config_checked)
+    {
+      if (!cab_config_check (self->config, error))
+        return FALSE;
+      self->config_checked = TRUE;
+    }
 
   client = cab_fhir_client_new (self->config->server_url, error);
   if (client == NULL)

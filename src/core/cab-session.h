@@ -38,6 +38,9 @@ CabSession       *cab_session_new               (const CabConfig *config);
 CabSession       *cab_session_new_full          (const CabConfig *config,
                                                  CabSessionFlags  flags);
 CabSessionFlags   cab_session_get_flags         (CabSession      *self);
+/* The window's session swaps in the checked configuration (token bound to
+ * its server, CA file absolute) when the store opens: read it, do not keep
+ * the pointer across main loop turns. */
 const CabConfig  *cab_session_get_config        (CabSession      *self);
 CabSessionStatus  cab_session_get_status        (CabSession      *self);
 

@@ -940,6 +940,20 @@ test_session_token_scope (void)
   g_assert_null (cab_session_get_client (session));
   g_assert_cmpuint (cab_hostile_server_get_n_requests (server), ==, 0);
   g_clear_object (&session);
+
+  /* The window's automatic start checks off the main thread, while the
+   * store opens, and ends BROKEN with the same error. */
+  config->practice = g_strdup ("Organization/cabinet");
+  session = cab_session_new (config);
+  cab_session_start (session);
+  while (cab_session_get_status (session) == CAB_SESSION_STATUS_OPENING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (cab_session_get_status (session), ==, CAB_SESSION_STATUS_BROKEN);
+  g_assert_error (cab_session_get_error (session), CAB_CONFIG_ERROR, CAB_CONFIG_ERROR_NO_TOKEN);
+  g_assert_null (cab_session_get_client (session));
+  g_assert_cmpuint (cab_hostile_server_get_n_requests (server), ==, 0);
+  cab_session_shutdown (session);
+  g_clear_object (&session);
   remove_tree (config->data_dir);
 }
 

@@ -407,36 +407,23 @@ override (char       **field,
     }
 }
 
-/* Options first, then the environment, then Cabinet's settings; then the
+/* Options first, then the environment, then Cabinet's settings (one rule,
+ * cab_config_resolve); then the
  * checks of cab_config_check (token bound to its server, CA file). NULL
  * with @error when the configuration cannot be used. */
 static CabConfig *
 build_config (const GlobalOptions  *options,
               GError              **error)
 {
-  g_autoptr(CabConfig) config = cab_config_load ();
-  CabConfig env = { 0 };
+  CabConfig given = {
+    .server_url = options->server,
+    .token = options->token,
+    .ca_file = options->ca,
+    .practice = options->practice,
+    .data_dir = options->data_dir,
+  };
+  g_autoptr(CabConfig) config = cab_config_resolve (&given);
   g_autofree char *file_token = NULL;
-  gboolean env_token;
-
-  cab_config_apply_env (&env);
-  env_token = env.token != NULL;
-  override (&config->server_url, env.server_url);
-  override (&config->token, env.token);
-  override (&config->ca_file, env.ca_file);
-  override (&config->practice, env.practice);
-  override (&config->data_dir, env.data_dir);
-  g_free (env.server_url);
-  g_free (env.token);
-  g_free (env.ca_file);
-  g_free (env.practice);
-  g_free (env.data_dir);
-
-  override (&config->server_url, options->server);
-  override (&config->token, options->token);
-  override (&config->ca_file, options->ca);
-  override (&config->practice, options->practice);
-  override (&config->data_dir, options->data_dir);
 
   if (options->token_file != NULL)
     {
@@ -447,9 +434,8 @@ build_config (const GlobalOptions  *options,
       memset (file_token, 0, strlen (file_token));
     }
 
-  /* A token given by hand is meant for the server given with it; one from
-   * the keyring stays bound to the server it was saved for. */
-  if (env_token || options->token != NULL || options->token_file != NULL)
+  /* A token file is a token given by hand: meant for the server given with it. */
+  if (options->token_file != NULL)
     g_clear_pointer (&config->token_server, g_free);
 
   if (!cab_config_check (config, error))

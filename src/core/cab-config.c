@@ -288,6 +288,59 @@ cab_config_apply_env (CabConfig *config)
     config->data_dir = g_steal_pointer (&default_dir);
 }
 
+static void
+override (char       **field,
+          const char  *value)
+{
+  if (value != NULL && *value != '\0')
+    {
+      g_free (*field);
+      *field = g_strdup (value);
+    }
+}
+
+static void
+override_all (CabConfig       *config,
+              const CabConfig *with)
+{
+  override (&config->server_url, with->server_url);
+  override (&config->token, with->token);
+  override (&config->ca_file, with->ca_file);
+  override (&config->practice, with->practice);
+  override (&config->data_dir, with->data_dir);
+  /* Given by hand: meant for the server given with it. */
+  if (with->token != NULL && *with->token != '\0')
+    g_clear_pointer (&config->token_server, g_free);
+}
+
+CabConfig *
+cab_config_resolve (const CabConfig *options)
+{
+  CabConfig *config = cab_config_load ();
+  g_autoptr(CabConfig) env = g_new0 (CabConfig, 1);
+
+  /* The default data dir that cab_config_apply_env() sets is no choice. */
+  env->server_url = g_strdup (g_getenv ("CABINET_SERVER"));
+  env->token = g_strdup (g_getenv ("CABINET_TOKEN"));
+  env->ca_file = g_strdup (g_getenv ("CABINET_CA"));
+  env->practice = g_strdup (g_getenv ("CABINET_PRACTICE"));
+  env->data_dir = g_strdup (g_getenv ("CABINET_DATA_DIR"));
+  override_all (config, env);
+  if (env->token != NULL)
+    memset (env->token, 0, strlen (env->token));
+
+  if (options != NULL)
+    override_all (config, options);
+
+  if (config->data_dir == NULL || *config->data_dir == '\0')
+    {
+      g_free (config->data_dir);
+      config->data_dir = default_data_dir ();
+    }
+
+  return config;
+}
+
 char *
 cab_config_store_path (CabConfig *config)
 {

@@ -40,6 +40,12 @@ void       cab_config_free            (CabConfig   *config);
 /* Fills NULL fields of @config from the environment variables
  * CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR. */
 void       cab_config_apply_env       (CabConfig   *config);
+/* The one precedence, for the window and cabinetctl alike: @options (the
+ * command line; may be NULL) over the environment over the settings and the
+ * keyring. Empty values do not count. A token given by hand (an option or
+ * CABINET_TOKEN) goes to the server given with it; the keyring's stays
+ * bound to the server it was saved for. Still call cab_config_check(). */
+CabConfig *cab_config_resolve         (const CabConfig *options);
 char      *cab_config_store_path      (CabConfig   *config);
 CabConfig *cab_config_copy            (const CabConfig *config);
 

@@ -75,20 +75,8 @@ build_config (CabApplication *self)
       return config;
     }
 
-  config = cab_config_load ();
-  cab_config_apply_env (config);
-
-  if (self->options != NULL)
-    {
-      override (&config->server_url, self->options->server_url);
-      override (&config->token, self->options->token);
-      override (&config->ca_file, self->options->ca_file);
-      override (&config->practice, self->options->practice);
-      override (&config->data_dir, self->options->data_dir);
-      /* Given by hand: meant for the server given with it. */
-      if (self->options->token != NULL)
-        g_clear_pointer (&config->token_server, g_free);
-    }
+  /* The command line over the environment over the settings, as cabinetctl. */
+  config = cab_config_resolve (self->options);
 
   return config;
 }

@@ -117,6 +117,49 @@ test_env (void)
   clear_env ();
 }
 
+/* One precedence for the window and cabinetctl: the command line over the
+ * environment over the settings; a token given by hand is not bound to the
+ * keyring's server. */
+static void
+test_resolve (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  g_autoptr(CabConfig) from_settings = NULL;
+  g_autoptr(CabConfig) from_env = NULL;
+  g_autoptr(CabConfig) from_options = NULL;
+  CabConfig options = {
+    .server_url = (char *) "https://option.example/fhir",
+    .practice = (char *) "",   /* empty: no choice */
+  };
+
+  g_settings_set_string (settings, "server-url", "https://settings.example/fhir");
+  g_settings_set_string (settings, "practice", "Organization/from-settings");
+
+  from_settings = cab_config_resolve (NULL);
+  g_assert_cmpstr (from_settings->server_url, ==, "https://settings.example/fhir");
+  g_assert_cmpstr (from_settings->practice, ==, "Organization/from-settings");
+  g_assert_nonnull (from_settings->data_dir);
+
+  g_setenv ("CABINET_SERVER", "https://env.example/fhir", TRUE);
+  g_setenv ("CABINET_TOKEN", "env-token", TRUE);
+  g_setenv ("CABINET_DATA_DIR", "/srv/cabinet-env", TRUE);
+  from_env = cab_config_resolve (NULL);
+  g_assert_cmpstr (from_env->server_url, ==, "https://env.example/fhir");
+  g_assert_cmpstr (from_env->token, ==, "env-token");
+  g_assert_null (from_env->token_server);
+  g_assert_cmpstr (from_env->practice, ==, "Organization/from-settings");
+  g_assert_cmpstr (from_env->data_dir, ==, "/srv/cabinet-env");
+
+  from_options = cab_config_resolve (&options);
+  g_assert_cmpstr (from_options->server_url, ==, "https://option.example/fhir");
+  g_assert_cmpstr (from_options->token, ==, "env-token");
+  g_assert_cmpstr (from_options->practice, ==, "Organization/from-settings");
+
+  clear_env ();
+  g_settings_reset (settings, "server-url");
+  g_settings_reset (settings, "practice");
+}
+
 static void
 test_no_keyring (void)
 {
@@ -320,6 +363,7 @@ main (int   argc,
   g_test_add_func ("/config/defaults", test_defaults);
   g_test_add_func ("/config/settings", test_settings);
   g_test_add_func ("/config/env", test_env);
+  g_test_add_func ("/config/resolve", test_resolve);
   g_test_add_func ("/config/no-keyring", test_no_keyring);
   g_test_add_func ("/config/schema-missing", test_schema_missing);
   g_test_add_func ("/config/token-bound-to-server", test_token_bound_to_server);

@@ -146,6 +146,23 @@ press_key (GtkWidget *widget,
 /* ------------------------------------------------------------------------ */
 /* Tests                                                                    */
 
+/* The identity badge of a patient header. */
+static GtkLabel *
+find_badge (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "cab-badge"))
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_badge (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_formatting (void)
 {
@@ -346,6 +363,7 @@ test_header (void)
   g_assert_true (desk_wait_until (header_loaded, header, 5000));
 
   g_assert_cmpstr (cab_patient_header_get_title (header), ==, "DUPONT Hélène Marie");
+  g_assert_cmpstr (gtk_label_get_label (find_badge (GTK_WIDGET (header))), ==, _("Qualified INS"));
   g_assert_cmpstr (cab_patient_header_get_practitioner (header), ==, "Dr Jean MARTIN");
   g_assert_cmpuint (cab_patient_header_get_n_conditions (header, &n_ald), ==, 2);
   g_assert_cmpuint (n_ald, ==, 1);
@@ -380,6 +398,9 @@ test_header (void)
   cab_patient_header_set_patient (header, store, "p-helene");
   g_assert_true (desk_wait_until (header_loaded, header, 5000));
   g_assert_true (cab_patient_header_get_ins_duplicate (header));
+  /* Never shown as qualified while another patient holds the INS. */
+  g_assert_cmpstr (gtk_label_get_label (find_badge (GTK_WIDGET (header))), ==, _("INS held twice"));
+  g_assert_cmpstr (_("INS held twice"), !=, _("Qualified INS"));
   desk_save_screenshot (GTK_WIDGET (header), "patient-header-duplicate-ins");
   cab_patient_header_set_patient (header, store, "p-helena");
   g_assert_true (desk_wait_until (header_loaded, header, 5000));

@@ -206,8 +206,20 @@ cab_format_ins (const char *ins)
 /* ------------------------------------------------------------------ */
 
 const char *
+cab_identity_status_shown (const CabPatientRow *row)
+{
+  g_return_val_if_fail (row != NULL, NULL);
+
+  if (row->ins_duplicate && row->patient.ins != NULL)
+    return CAB_IDENTITY_SHOWN_CONFLICT;
+  return row->patient.identity_status;
+}
+
+const char *
 cab_identity_status_label (const char *status)
 {
+  if (g_strcmp0 (status, CAB_IDENTITY_SHOWN_CONFLICT) == 0)
+    return _("INS held twice");
   if (g_strcmp0 (status, "QUAL") == 0)
     return _("Qualified INS");
   if (g_strcmp0 (status, "VALI") == 0)
@@ -222,6 +234,8 @@ cab_identity_status_label (const char *status)
 const char *
 cab_identity_status_tooltip (const char *status)
 {
+  if (g_strcmp0 (status, CAB_IDENTITY_SHOWN_CONFLICT) == 0)
+    return _("Another patient in the local store holds the same INS: Cabinet will not choose between them until the identity is checked");
   if (g_strcmp0 (status, "QUAL") == 0)
     return _("Identity checked against an identity document and the national INS service: the INS may be used");
   if (g_strcmp0 (status, "VALI") == 0)
@@ -236,6 +250,8 @@ cab_identity_status_tooltip (const char *status)
 const char *
 cab_identity_status_css (const char *status)
 {
+  if (g_strcmp0 (status, CAB_IDENTITY_SHOWN_CONFLICT) == 0)
+    return "cab-badge-provisional";
   if (g_strcmp0 (status, "QUAL") == 0)
     return "cab-badge-qualified";
   if (g_strcmp0 (status, "VALI") == 0)

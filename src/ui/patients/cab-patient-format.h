@@ -28,7 +28,12 @@ char       *cab_format_patient_details  (const CabPatient *patient);
 char       *cab_format_ins              (const char *ins);
 
 /* Identity status badge: text, tooltip and CSS class for PROV, RECUP, VALI,
- * QUAL or NULL. */
+ * QUAL, CAB_IDENTITY_SHOWN_CONFLICT or NULL. */
+#define CAB_IDENTITY_SHOWN_CONFLICT "CONFLICT"
+/* The status a badge shows for @row: its own, except that an INS another
+ * stored patient also holds is never shown as qualified (patient safety:
+ * docs/architecture.md, principle 4), but as a conflict to check. */
+const char *cab_identity_status_shown   (const CabPatientRow *row);
 const char *cab_identity_status_label   (const char *status);
 const char *cab_identity_status_tooltip (const char *status);
 const char *cab_identity_status_css     (const char *status);

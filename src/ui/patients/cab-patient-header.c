@@ -173,7 +173,7 @@ show_result (CabPatientHeader        *self,
   gtk_label_set_label (self->name_label, self->title);
   gtk_label_set_label (self->birth_name_label, birth);
   gtk_widget_set_visible (GTK_WIDGET (self->birth_name_label), birth != NULL);
-  cab_identity_badge_update (self->badge_label, p->identity_status);
+  cab_identity_badge_update (self->badge_label, cab_identity_status_shown (result->row));
   gtk_widget_set_visible (GTK_WIDGET (self->badge_label), TRUE);
 
   self->ins_duplicate = ins != NULL && result->row->ins_duplicate;

@@ -72,7 +72,7 @@ badge_colors (GtkWidget  *widget,
     base = cab_row_paint_named_color (widget, "success_color", "#1b8553"), alpha = 0.18, toward_text = 0.35;
   else if (g_strcmp0 (status, "VALI") == 0)
     base = cab_row_paint_named_color (widget, "accent_color", "#1c71d8"), alpha = 0.15, toward_text = 0.3;
-  else if (g_strcmp0 (status, "PROV") == 0)
+  else if (g_strcmp0 (status, "PROV") == 0 || g_strcmp0 (status, CAB_IDENTITY_SHOWN_CONFLICT) == 0)
     base = cab_row_paint_named_color (widget, "warning_color", "#9c6e03"), alpha = 0.25, toward_text = 0.5;
   else if (g_strcmp0 (status, "RECUP") == 0)
     base = text, alpha = 0.1, toward_text = 0;
@@ -260,7 +260,7 @@ cab_patient_result_row_set_item (CabPatientResultRow *self,
   birth = cab_format_birth_name (&row->patient);
   details = cab_format_patient_details (&row->patient);
   ins = cab_format_ins (row->patient.ins);
-  self->status = row->patient.identity_status;
+  self->status = cab_identity_status_shown (row);
 
   pango_layout_set_text (self->name, name, -1);
   pango_layout_set_text (self->birth_name, birth != NULL ? birth : "", -1);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cabinetctl outbox list|drain|retry|cancel|release|edit|resolve: the queue
- * of actions waiting for the health space (principle 2). */
+ * of actions waiting for the health space (docs/architecture.md, principle 2). */
 #define G_LOG_DOMAIN "cabinetctl"
 
 #include <stdio.h>

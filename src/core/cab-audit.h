@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* The actions of the local audit trail (principle 5: each access to a record
+/* The actions of the local audit trail (docs/architecture.md, principle 5: each access to a record
  * is traced). One name per kind of access, whichever program or widget makes
  * it, so a trace reads the same from the desk and from cabinetctl. Written
  * with cab_store_audit() (cab_store_mark_patient_opened() for PATIENT_OPEN,

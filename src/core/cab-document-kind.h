@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* What a timeline entry is, from its LOINC type and class code (DOMAIN.md). */
+/* What a timeline entry is, from its LOINC type and class code (docs/domain.md, "Document types"). */
 typedef enum
 {
   CAB_DOCUMENT_KIND_REPORT,        /* comptes rendus: consultation, hospital, operative, ER */
@@ -40,7 +40,7 @@ typedef enum
  * CAB_TYPE_KIND_FILTER), so they can be properties; the nicks ("lab",
  * "imaging"...) are what cabinetctl's --kind takes. */
 
-/* The one table of LOINC document types the practice knows (DOMAIN.md): the
+/* The one table of LOINC document types the practice knows (docs/domain.md, "Document types"): the
  * timeline classifies with it and the outbox publishes from it. */
 typedef struct
 {

@@ -42,7 +42,7 @@ read_query (GTask        *task,
       return;
     }
 
-  /* Principle 5: each access to a record is traced, here where it is read. */
+  /* docs/architecture.md, principle 5: each access to a record is traced, here where it is read. */
   if (!cab_store_audit (store, CAB_AUDIT_DOCUMENT_READ, CAB_AUDIT_TYPE_DOCUMENT, document_id, &error))
     {
       g_warning ("Cannot trace a document access: %s", error->message);

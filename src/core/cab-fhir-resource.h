@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* FHIR systems and URLs from DOMAIN.md. */
+/* FHIR systems and URLs: docs/domain.md, "Identifier systems". */
 #define CAB_SYSTEM_INS_NIR        "urn:oid:1.2.250.1.213.1.4.8"
 #define CAB_SYSTEM_INS_NIA        "urn:oid:1.2.250.1.213.1.4.9"
 #define CAB_SYSTEM_INS_NIR_TEST   "urn:oid:1.2.250.1.213.1.4.10"

@@ -25,7 +25,7 @@ lookup (const char       *name,
     return study_uid;
   if (patient == NULL)
     return IS ("ins") || IS ("family") || IS ("given") || IS ("birth_date") || IS ("sex") ? "" : NULL;
-  /* The INS travels only with a qualified identity (DOMAIN.md). */
+  /* The INS travels only with a qualified identity (docs/domain.md, "Identity status"). */
   if (IS ("ins"))
     return g_strcmp0 (patient->identity_status, "QUAL") == 0 ? patient->ins : "";
   if (IS ("family"))

@@ -7,7 +7,7 @@
 
 G_BEGIN_DECLS
 
-/* The image viewer link of an imaging study (DOMAIN.md: the form of the
+/* The image viewer link of an imaging study (docs/domain.md, "Imaging": the form of the
  * DRIMbox link is unverified, so it comes from a template in GSettings,
  * "image-viewer-url-template").
  *

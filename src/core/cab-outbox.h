@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /*
- * CabOutbox: every write to the health space goes through it (principle 2).
+ * CabOutbox: every write to the health space goes through it (docs/architecture.md, principle 2).
  *
  * Enqueueing commits the entry with its local effect in one SQLite
  * transaction (synchronous functions: worker threads only; or their _async
@@ -65,7 +65,7 @@ typedef struct
   guint    counts[CAB_OUTBOX_N_STATES];   /* entries per state at the end */
 } CabOutboxDrainResult;
 
-/* One type of document from DOMAIN.md's list. */
+/* One type of document from docs/domain.md's list ("Document types"). */
 typedef struct
 {
   const char *code;       /* LOINC */

@@ -9,7 +9,7 @@
 #include "cab-store-private.h"
 
 /* The outbox table: every write here runs in one writer transaction with the
- * local effect it goes with (principle 2). Rows are never deleted. */
+ * local effect it goes with (docs/architecture.md, principle 2). Rows are never deleted. */
 
 static const char * const state_names[CAB_OUTBOX_N_STATES] = {
   "pending", "held", "sending", "done", "conflict", "failed", "cancelled",

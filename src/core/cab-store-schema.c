@@ -204,7 +204,7 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX audit_ts ON audit (ts);",
 
-  /* 2: the outbox (principle 2). One row per user action, inserted in the
+  /* 2: the outbox (docs/architecture.md, principle 2). One row per user action, inserted in the
    * same transaction as its local effect, never deleted. next_attempt_at in
    * unix µs; failures: consecutive transient failures (the backoff level). */
   "CREATE TABLE outbox ("

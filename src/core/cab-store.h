@@ -153,7 +153,7 @@ char          *cab_store_get_resource_json    (CabStore        *self,
                                                const char      *id,
                                                GError         **error);
 
-/* Local trace of an access to a record (principle 5): no names, ids only. */
+/* Local trace of an access to a record (docs/architecture.md, principle 5): no names, ids only. */
 gboolean       cab_store_audit                (CabStore        *self,
                                                const char      *action,
                                                const char      *resource_type,

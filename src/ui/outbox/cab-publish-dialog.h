@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 #define CAB_TYPE_PUBLISH_DIALOG (cab_publish_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (CabPublishDialog, cab_publish_dialog, CAB, PUBLISH_DIALOG, AdwWindow)
 
-/* Publishing a PDF to a patient's DMP: its type (DOMAIN.md's list), a
+/* Publishing a PDF to a patient's DMP: its type (docs/domain.md, "Document types"), a
  * title, and "hold back" (off: publication is the rule). "Publish" queues
  * it in the outbox (never waits for the network), then activates
  * "win.outbox-queued" on @parent and emits "queued" (gint64 entry id). */

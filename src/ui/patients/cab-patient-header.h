@@ -36,7 +36,7 @@ const char *cab_patient_header_get_title       (CabPatientHeader *self);
 /* "Dr Jean MARTIN", or NULL when the patient has none in the store. */
 const char *cab_patient_header_get_practitioner (CabPatientHeader *self);
 /* TRUE when another stored patient has this patient's INS: the header
- * says so (principle 4: never a silent guess between two records). */
+ * says so (docs/architecture.md, principle 4: never a silent guess between two records). */
 gboolean    cab_patient_header_get_ins_duplicate (CabPatientHeader *self);
 /* Number of conditions shown, and of those marked ALD. */
 guint       cab_patient_header_get_n_conditions (CabPatientHeader *self,

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cab-patient-queries.h"
+#include "cab-model-items.h"
 #include "cab-patient-results.h"
 #include "cab-query.h"
 
@@ -74,42 +75,22 @@ list_model_iface_init (GListModelInterface *iface)
 /* ---------------------------------------------------------------------- */
 /* auxiliary functions                                                    */
 
-/* Typing one more letter mostly narrows the results: giving the list view
- * the objects it already shows lets it keep their rows. */
-static void
-reuse_items (CabPatientResults *self,
-             GPtrArray         *items)
+static const char *
+patient_key (gpointer item)
 {
-  g_autoptr(GHashTable) shown = NULL;
+  return cab_patient_item_get_id (item);
+}
 
-  if (self->items->len == 0 || items->len == 0)
-    return;
+/* Same record, same sync: the shown object can stay. */
+static gboolean
+same_patient (gpointer shown,
+              gpointer fresh)
+{
+  const CabPatientRow *a = cab_patient_item_get_row (shown);
+  const CabPatientRow *b = cab_patient_item_get_row (fresh);
 
-  shown = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      CabPatientItem *item = g_ptr_array_index (self->items, i);
-
-      g_hash_table_replace (shown, (gpointer) cab_patient_item_get_id (item), item);
-    }
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      CabPatientItem *item = g_ptr_array_index (items, i);
-      CabPatientItem *old = g_hash_table_lookup (shown, cab_patient_item_get_id (item));
-      const CabPatientRow *a, *b;
-
-      if (old == NULL || old == item)
-        continue;
-      a = cab_patient_item_get_row (old);
-      b = cab_patient_item_get_row (item);
-      if (g_strcmp0 (a->last_updated, b->last_updated) == 0 &&
-          g_strcmp0 (a->synced_at, b->synced_at) == 0)
-        {
-          g_ptr_array_index (items, i) = g_object_ref (old);
-          g_object_unref (item);
-        }
-    }
+  return g_strcmp0 (a->last_updated, b->last_updated) == 0 &&
+         g_strcmp0 (a->synced_at, b->synced_at) == 0;
 }
 
 static void
@@ -121,15 +102,6 @@ stop_loading (CabPatientResults *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-static gpointer
-weak_ref_new (gpointer object)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (weak, object);
-  return weak;
-}
-
 /* Called for every query, superseded or not. The task holds the model
  * weakly, so a superseded query still finishing on the pool never keeps a
  * dropped model alive; a superseded one finishes with G_IO_ERROR_CANCELLED
@@ -139,14 +111,10 @@ search_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  GWeakRef *weak = user_data;
-  g_autoptr(CabPatientResults) self = g_weak_ref_get (weak);
+  g_autoptr(CabPatientResults) self = cab_model_hold_take (user_data);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   guint removed;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
 
   items = cab_patient_query_search_finish (result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -158,7 +126,8 @@ search_cb (GObject      *object,
       items = g_ptr_array_new_with_free_func (g_object_unref);
     }
 
-  reuse_items (self, items);
+  /* Typing one more letter mostly narrows the results. */
+  cab_model_items_reuse (self->items, items, patient_key, same_patient);
 
   /* One splice per answer: the old array goes, the new one takes its place. */
   removed = self->items->len;
@@ -189,7 +158,7 @@ run_query (CabPatientResults *self)
 
   cancellable = cab_query_supersede (&self->running);
   cab_patient_query_search_async (self->store, self->query, self->limit, cancellable,
-                                  search_cb, weak_ref_new (self));
+                                  search_cb, cab_model_hold_new (self));
   /* A query replacing another: loading already, no notification. */
   if (!was_loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);

@@ -5,6 +5,7 @@
 
 #include "cab-patient-queries.h"
 #include "cab-query.h"
+#include "cab-model-items.h"
 #include "cab-recent-patients-model.h"
 
 struct _CabRecentPatientsModel
@@ -69,15 +70,6 @@ list_model_iface_init (GListModelInterface *iface)
 /* ---------------------------------------------------------------------- */
 /* reading the patients                                                   */
 
-static gpointer
-weak_ref_new (gpointer object)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (weak, object);
-  return weak;
-}
-
 /* As in CabPatientResults: the task holds the model weakly, and a
  * superseded read finishes cancelled and is dropped. */
 static void
@@ -85,14 +77,10 @@ read_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  GWeakRef *weak = user_data;
-  g_autoptr(CabRecentPatientsModel) self = g_weak_ref_get (weak);
+  g_autoptr(CabRecentPatientsModel) self = cab_model_hold_take (user_data);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   guint removed;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
 
   items = cab_patient_query_by_ids_finish (result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -131,7 +119,7 @@ run_read (CabRecentPatientsModel *self)
 
   cancellable = cab_query_supersede (&self->running);
   cab_patient_query_by_ids_async (self->store, (const char * const *) self->patient_ids,
-                                  cancellable, read_cb, weak_ref_new (self));
+                                  cancellable, read_cb, cab_model_hold_new (self));
   if (!was_loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "cab-date-format.h"
+#include "cab-model-items.h"
 #include "cab-query.h"
 #include "cab-store-outbox.h"
 #include "cab-timeline.h"
@@ -281,9 +282,12 @@ set_error (CabTimeline *self,
 }
 
 static gboolean
-same_item (CabTimelineItem *a,
-           CabTimelineItem *b)
+same_item (gpointer shown,
+           gpointer fresh)
 {
+  CabTimelineItem *a = shown;
+  CabTimelineItem *b = fresh;
+
   return cab_timeline_item_is_header (a) == cab_timeline_item_is_header (b) &&
          cab_timeline_item_get_marks (a) == cab_timeline_item_get_marks (b) &&
          cab_timeline_item_get_pending (a) == cab_timeline_item_get_pending (b) &&
@@ -294,46 +298,12 @@ same_item (CabTimelineItem *a,
 }
 
 static const char *
-item_key (CabTimelineItem *item)
+item_key (gpointer data)
 {
+  CabTimelineItem *item = data;
+
   return cab_timeline_item_is_header (item) ? cab_timeline_item_get_title (item)
                                             : cab_timeline_item_get_id (item);
-}
-
-/* Filtering within a patient shows many of the same entries again: handing
- * a list view the very objects it already shows lets it keep their rows
- * instead of building new ones. */
-static void
-reuse_items (CabTimeline *self,
-             GPtrArray   *items)
-{
-  g_autoptr(GHashTable) shown = NULL;
-
-  if (self->items->len == 0 || items->len == 0)
-    return;
-
-  shown = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      CabTimelineItem *item = g_ptr_array_index (self->items, i);
-
-      g_hash_table_replace (shown, (gpointer) item_key (item), item);
-    }
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      CabTimelineItem *item = g_ptr_array_index (items, i);
-      CabTimelineItem *old = g_hash_table_lookup (shown, item_key (item));
-
-      if (old != NULL && old != item && same_item (old, item))
-        {
-          g_ptr_array_index (items, i) = g_object_ref (old);
-          g_object_unref (item);
-          /* Once only: with mixed zones a month can head two sections, and
-           * one object must not sit at two positions. */
-          g_hash_table_remove (shown, item_key (old));
-        }
-    }
 }
 
 /* One swap, one items-changed: a list view rebuilds only what shows. */
@@ -396,13 +366,9 @@ query_done_cb (GObject      *object,
                GAsyncResult *res,
                gpointer      user_data)
 {
-  GWeakRef *weak = user_data;
-  g_autoptr(CabTimeline) self = g_weak_ref_get (weak);
+  g_autoptr(CabTimeline) self = cab_model_hold_take (user_data);
   g_autoptr(GError) error = NULL;
   TimelineResult *result;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
 
   result = g_task_propagate_pointer (G_TASK (res), &error);
   /* Superseded by newer inputs, or the model went away: core cancelled it,
@@ -423,7 +389,10 @@ query_done_cb (GObject      *object,
     }
   else
     {
-      reuse_items (self, result->items);
+      /* Filtering within a patient shows many of the same entries again;
+       * with mixed zones a month can head two sections: each shown object
+       * is reused once. */
+      cab_model_items_reuse (self->items, result->items, item_key, same_item);
       replace_items (self, result->items, result->n_documents);
       set_error (self, NULL);
       timeline_result_free (result);
@@ -437,7 +406,6 @@ start_query (CabTimeline *self)
   g_autoptr(GTask) task = NULL;
   GCancellable *cancellable;
   TimelineQuery *query;
-  GWeakRef *weak;
 
   if (self->store == NULL || self->patient_id == NULL)
     {
@@ -461,9 +429,7 @@ start_query (CabTimeline *self)
 
   /* The task holds the model weakly: a superseded query still finishing on
    * the pool must not keep a model alive that its owner dropped. */
-  weak = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (weak, self);
-  task = g_task_new (NULL, cancellable, query_done_cb, weak);
+  task = g_task_new (NULL, cancellable, query_done_cb, cab_model_hold_new (self));
   g_task_set_source_tag (task, start_query);
   g_task_set_name (task, "cab-timeline query");
   g_task_set_task_data (task, query, (GDestroyNotify) timeline_query_free);

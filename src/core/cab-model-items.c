@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-model-items"
+
+#include "config.h"
+
+#include "cab-model-items.h"
+
+gpointer
+cab_model_hold_new (gpointer model)
+{
+  GWeakRef *hold;
+
+  g_return_val_if_fail (G_IS_OBJECT (model), NULL);
+
+  hold = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (hold, model);
+  return hold;
+}
+
+gpointer
+cab_model_hold_take (gpointer hold)
+{
+  GWeakRef *weak = hold;
+  gpointer model;
+
+  g_return_val_if_fail (hold != NULL, NULL);
+
+  model = g_weak_ref_get (weak);
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  return model;
+}
+
+void
+cab_model_items_reuse (GPtrArray        *shown,
+                       GPtrArray        *fresh,
+                       CabModelItemKey   key,
+                       CabModelItemSame  same)
+{
+  g_autoptr(GHashTable) by_key = NULL;
+
+  g_return_if_fail (shown != NULL && fresh != NULL && key != NULL);
+
+  if (shown->len == 0 || fresh->len == 0)
+    return;
+
+  by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      gpointer item = g_ptr_array_index (shown, i);
+      const char *k = key (item);
+
+      if (k != NULL)
+        g_hash_table_replace (by_key, (gpointer) k, item);
+    }
+
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      gpointer item = g_ptr_array_index (fresh, i);
+      const char *k = key (item);
+      gpointer old = k != NULL ? g_hash_table_lookup (by_key, k) : NULL;
+
+      if (old == NULL || old == item || (same != NULL && !same (old, item)))
+        continue;
+      g_hash_table_remove (by_key, k);
+      g_ptr_array_index (fresh, i) = g_object_ref (old);
+      g_object_unref (item);
+    }
+}

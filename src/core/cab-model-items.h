@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* What core's list models share (docs/architecture.md, "Models"). */
+
+/* The hold a query's callback has on the model that started it: weak, so a
+ * superseded query still finishing on the pool never keeps alive a model
+ * its owner dropped. cab_model_hold_take() frees the hold and returns a new
+ * reference to the model, or NULL when it is gone. */
+gpointer  cab_model_hold_new         (gpointer        model);
+gpointer  cab_model_hold_take        (gpointer        hold);
+
+typedef const char *(*CabModelItemKey)  (gpointer item);
+typedef gboolean    (*CabModelItemSame) (gpointer shown,
+                                         gpointer fresh);
+
+/* In @fresh, puts back the very objects of @shown that have the same key
+ * and are the same to the eye (@same NULL: the key is enough), so a list
+ * view keeps their rows instead of building new ones. Each shown object is
+ * reused once at most: one object never sits at two positions. */
+void      cab_model_items_reuse      (GPtrArray      *shown,
+                                      GPtrArray      *fresh,
+                                      CabModelItemKey  key,
+                                      CabModelItemSame same);
+
+G_END_DECLS

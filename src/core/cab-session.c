@@ -66,6 +66,8 @@ enum {
   PROP_PROGRESS_TOTAL,
   PROP_ERROR,
   PROP_OPERATOR,
+  PROP_STORE,
+  PROP_OUTBOX,
   N_PROPS
 };
 
@@ -557,6 +559,7 @@ assemble (CabSession *self)
        * patient's médecin traitant until the user signs in (a later issue). */
       if (is_set (self->config->practice))
         cab_outbox_set_author (self->outbox, NULL, self->config->practice);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OUTBOX]);
     }
   else if (self->client != NULL && !self->outbox_has_client)
     cab_outbox_set_client (self->outbox, self->client);
@@ -734,6 +737,7 @@ open_store_cb (GObject      *object,
       return;
     }
 
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   assemble (self);
   if (!(self->flags & CAB_SESSION_FLAGS_MANUAL))
     start_automatic (self);
@@ -838,6 +842,12 @@ cab_session_get_property (GObject    *object,
     case PROP_OPERATOR:
       g_value_set_string (value, cab_session_get_operator (self));
       break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_OUTBOX:
+      g_value_set_object (value, self->outbox);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -878,6 +888,15 @@ cab_session_class_init (CabSessionClass *klass)
 
   properties[PROP_OPERATOR] =
     g_param_spec_string ("operator", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* NULL until the store is open: widgets bind to these instead of
+   * following "status". */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, CAB_TYPE_STORE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OUTBOX] =
+    g_param_spec_object ("outbox", NULL, NULL, CAB_TYPE_OUTBOX,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

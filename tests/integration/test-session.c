@@ -58,6 +58,12 @@ spin (guint ms)
 
 /* ------------------------------------------------------------------ tests */
 
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
 /* Without a server: the store and a queue-only outbox, nothing else. */
 static void
 test_manual_offline (void)
@@ -68,9 +74,14 @@ test_manual_offline (void)
   CabConfig config = { .data_dir = data_dir };
   g_autoptr(CabSession) session = cab_session_new_full (&config, CAB_SESSION_FLAGS_MANUAL);
   GAsyncResult *first = NULL, *second = NULL;
+  guint store_notified = 0, outbox_notified = 0;
+  g_autoptr(CabStore) bound_store = NULL;
 
   g_assert_cmpint (cab_session_get_flags (session), ==, CAB_SESSION_FLAGS_MANUAL);
   g_assert_null (cab_session_get_store (session));
+  /* Widgets bind to these: each notifies once, when it appears. */
+  g_signal_connect_swapped (session, "notify::store", G_CALLBACK (count_cb), &store_notified);
+  g_signal_connect_swapped (session, "notify::outbox", G_CALLBACK (count_cb), &outbox_notified);
 
   /* Two callers at once share one opening. */
   cab_session_open_async (session, NULL, async_cb, &first);
@@ -84,6 +95,10 @@ test_manual_offline (void)
 
   g_assert_nonnull (cab_session_get_store (session));
   g_assert_nonnull (cab_session_get_outbox (session));
+  g_assert_cmpuint (store_notified, ==, 1);
+  g_assert_cmpuint (outbox_notified, ==, 1);
+  g_object_get (session, "store", &bound_store, NULL);
+  g_assert_true (bound_store == cab_session_get_store (session));
   g_assert_true (cab_outbox_get_store (cab_session_get_outbox (session)) == cab_session_get_store (session));
   g_assert_null (cab_session_get_client (session));
   g_assert_null (cab_session_get_sync (session));

@@ -162,24 +162,6 @@ settings_changed_cb (CabDesk    *self,
     update_link_template (self);
 }
 
-/* The store exists once the session's status says it is open; the session
- * has no property for it, so the search's store follows "status". */
-static gboolean
-status_to_store (GBinding     *binding,
-                 const GValue *from_value,
-                 GValue       *to_value,
-                 gpointer      user_data)
-{
-  g_autoptr(GObject) session = g_binding_dup_source (binding);
-  CabStore *store = session != NULL ? cab_session_get_store (CAB_SESSION (session)) : NULL;
-
-  /* Not open yet: the search keeps waiting. */
-  if (store == NULL)
-    return FALSE;
-  g_value_set_object (to_value, store);
-  return TRUE;
-}
-
 static void
 sync_finished_cb (CabDesk    *self,
                   gboolean    success,
@@ -388,8 +370,7 @@ cab_desk_init (CabDesk *self)
   g_object_bind_property (self, "session", self->patient_page, "session", G_BINDING_SYNC_CREATE);
 
   self->session_bindings = g_binding_group_new ();
-  g_binding_group_bind_full (self->session_bindings, "status", self->search, "store",
-                             G_BINDING_SYNC_CREATE, status_to_store, NULL, NULL, NULL);
+  g_binding_group_bind (self->session_bindings, "store", self->search, "store", G_BINDING_SYNC_CREATE);
 
   self->session_signals = g_signal_group_new (CAB_TYPE_SESSION);
   g_signal_group_connect_object (self->session_signals, "sync-finished",

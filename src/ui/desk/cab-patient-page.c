@@ -112,36 +112,6 @@ outbox_changed_cb (CabPatientPage *self,
     self->outbox_reload_id = g_timeout_add (250, outbox_reload_cb, self);
 }
 
-/* The store and the outbox exist once the session's status says the store
- * is open: these follow "status" (the session has no property for them). */
-static gboolean
-status_to_store (GBinding     *binding,
-                 const GValue *from_value,
-                 GValue       *to_value,
-                 gpointer      user_data)
-{
-  g_autoptr(GObject) session = g_binding_dup_source (binding);
-  CabStore *store = session != NULL ? cab_session_get_store (CAB_SESSION (session)) : NULL;
-
-  /* Until the store is open there is nothing to read from. */
-  if (store == NULL)
-    return FALSE;
-  g_value_set_object (to_value, store);
-  return TRUE;
-}
-
-static gboolean
-status_to_outbox (GBinding     *binding,
-                  const GValue *from_value,
-                  GValue       *to_value,
-                  gpointer      user_data)
-{
-  g_autoptr(GObject) session = g_binding_dup_source (binding);
-
-  g_value_set_object (to_value, session != NULL ? cab_session_get_outbox (CAB_SESSION (session)) : NULL);
-  return TRUE;
-}
-
 /* ---------------------------------------------------------------------- */
 /* callbacks                                                              */
 
@@ -367,10 +337,8 @@ cab_patient_page_init (CabPatientPage *self)
                                  G_CALLBACK (outbox_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->session_bindings = g_binding_group_new ();
-  g_binding_group_bind_full (self->session_bindings, "status", self->header, "store",
-                             G_BINDING_SYNC_CREATE, status_to_store, NULL, NULL, NULL);
-  g_binding_group_bind_full (self->session_bindings, "status", self->outbox_signals, "target",
-                             G_BINDING_SYNC_CREATE, status_to_outbox, NULL, NULL, NULL);
+  g_binding_group_bind (self->session_bindings, "store", self->header, "store", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->session_bindings, "outbox", self->outbox_signals, "target", G_BINDING_SYNC_CREATE);
 }
 
 /* ---------------------------------------------------------------------- */

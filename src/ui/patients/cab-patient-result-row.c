@@ -15,6 +15,8 @@
 
 #define GAP         8
 #define LINE_GAP    4
+/* Below this a birth name shows as little more than an ellipsis. */
+#define MIN_BIRTH_NAME_WIDTH 48
 
 struct _CabPatientResultRow
 {
@@ -28,6 +30,7 @@ struct _CabPatientResultRow
   PangoLayout    *badge;
   PangoLayout    *ins;
   gboolean        has_birth_name;
+  gboolean        birth_name_fits;   /* room for more than an ellipsis */
   gboolean        has_ins;
   graphene_rect_t badge_rect;
 };
@@ -125,7 +128,7 @@ cab_patient_result_row_size_allocate (GtkWidget *widget,
                                       int        baseline)
 {
   CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
-  int badge_w, badge_h, name_w, text_w, right_w;
+  int badge_w, badge_h, name_w, text_w, right_w, birth_w;
 
   ensure_layouts (self);
 
@@ -137,7 +140,11 @@ cab_patient_result_row_size_allocate (GtkWidget *widget,
   pango_layout_set_width (self->name, -1);
   name_w = MIN (cab_row_paint_layout_width (self->name), text_w);
   pango_layout_set_width (self->name, name_w * PANGO_SCALE);
-  pango_layout_set_width (self->birth_name, MAX (1, text_w - name_w - GAP) * PANGO_SCALE);
+  /* A long name leaves the birth name a lone "…": then it is left out (the
+   * header and the accessible label still give it). */
+  birth_w = text_w - name_w - GAP;
+  self->birth_name_fits = birth_w >= MIN_BIRTH_NAME_WIDTH;
+  pango_layout_set_width (self->birth_name, MAX (1, birth_w) * PANGO_SCALE);
   pango_layout_set_width (self->details, text_w * PANGO_SCALE);
 
   self->badge_rect = GRAPHENE_RECT_INIT (width - CAB_ROW_PAD_X - badge_w, CAB_ROW_PAD_Y,
@@ -162,7 +169,7 @@ cab_patient_result_row_snapshot (GtkWidget   *widget,
   name_h = cab_row_paint_layout_height (self->name);
   details_y = CAB_ROW_PAD_Y + name_h + LINE_GAP;
   cab_row_paint_layout (snapshot, self->name, CAB_ROW_PAD_X, CAB_ROW_PAD_Y, &fg);
-  if (self->has_birth_name)
+  if (self->has_birth_name && self->birth_name_fits)
     cab_row_paint_layout (snapshot, self->birth_name, CAB_ROW_PAD_X + name_w + GAP, CAB_ROW_PAD_Y, &dim);
   cab_row_paint_layout (snapshot, self->details, CAB_ROW_PAD_X, details_y, &dim);
 

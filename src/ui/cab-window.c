@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "desk/cab-desk.h"
+#include "cab-recent-patients-model.h"
 #include "desk/cab-recent-patients.h"
 #include "outbox/cab-outbox-page.h"
 #include "cab-window-private.h"
@@ -331,8 +332,6 @@ update_status (CabWindow *self)
 /* ---------------------------------------------------------------------- */
 /* callbacks                                                              */
 
-static void update_recent (CabWindow *self);
-
 static void
 session_changed_cb (CabWindow  *self,
                     GParamSpec *pspec,
@@ -343,7 +342,6 @@ session_changed_cb (CabWindow  *self,
     {
       cab_outbox_page_set_outbox (self->outbox_page, cab_session_get_outbox (session));
       update_banner (self);
-      update_recent (self);
     }
 }
 
@@ -360,7 +358,12 @@ session_sync_finished_cb (CabWindow  *self,
                           gboolean    success,
                           CabSession *session)
 {
+  GListModel *recent = cab_recent_patients_get_model (self->recent_patients);
+
   update_status (self);
+  /* A sync may have renamed them, or removed one. */
+  if (success)
+    cab_recent_patients_model_reload (CAB_RECENT_PATIENTS_MODEL (recent));
 
   /* The banner, when shown, already says why. */
   if (cab_session_get_sync_state (session) == CAB_SYNC_STATE_OFFLINE &&
@@ -486,27 +489,6 @@ recent_activated_cb (CabWindow         *self,
 }
 
 static void
-update_recent (CabWindow *self)
-{
-  CabStore *store = cab_session_get_store (self->session);
-  g_auto(GStrv) ids = NULL;
-
-  if (store == NULL || self->settings == NULL)
-    return;
-
-  ids = g_settings_get_strv (self->settings, "recent-patients");
-  cab_recent_patients_set (self->recent_patients, store, (const char * const *) ids);
-}
-
-static void
-recent_changed_cb (CabWindow  *self,
-                   const char *key,
-                   GSettings  *settings)
-{
-  update_recent (self);
-}
-
-static void
 operator_cb (CabWindow  *self,
              GParamSpec *pspec,
              CabSession *session)
@@ -593,6 +575,7 @@ static void
 cab_window_constructed (GObject *object)
 {
   CabWindow *self = CAB_WINDOW (object);
+  GListModel *recent;
 
   G_OBJECT_CLASS (cab_window_parent_class)->constructed (object);
 
@@ -616,13 +599,15 @@ cab_window_constructed (GObject *object)
                            G_CALLBACK (operator_cb), self, G_CONNECT_SWAPPED);
 
   cab_desk_set_session (self->desk, self->session, self->settings);
+
+  /* The recent patients follow the session's store and the settings' list. */
+  recent = cab_recent_patients_get_model (self->recent_patients);
+  g_object_bind_property (self->session, "store", recent, "store", G_BINDING_SYNC_CREATE);
   if (self->settings != NULL)
-    g_signal_connect_object (self->settings, "changed::recent-patients",
-                             G_CALLBACK (recent_changed_cb), self, G_CONNECT_SWAPPED);
+    g_settings_bind (self->settings, "recent-patients", recent, "patient-ids", G_SETTINGS_BIND_GET);
 
   update_status (self);
   update_banner (self);
-  update_recent (self);
   operator_cb (self, NULL, self->session);
   cab_outbox_page_set_session (self->outbox_page, self->session);
 }

@@ -65,26 +65,20 @@ cab_document_query_read_async (CabStore            *store,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (CAB_IS_STORE (store));
   g_return_if_fail (document_id != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_document_query_read_async);
-  g_task_set_task_data (task, g_strdup (document_id), g_free);
-  cab_query_run (task, store, read_query);
+  cab_query_start (store, cab_document_query_read_async,
+                   g_strdup (document_id), g_free, read_query,
+                   cancellable, callback, user_data);
 }
 
 CabDocumentRead *
 cab_document_query_read_finish (GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, cab_document_query_read_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cab_query_finish_pointer (result, cab_document_query_read_async, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -114,24 +108,18 @@ cab_document_query_observations_async (CabStore            *store,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (CAB_IS_STORE (store));
   g_return_if_fail (document_id != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_document_query_observations_async);
-  g_task_set_task_data (task, g_strdup (document_id), g_free);
-  cab_query_run (task, store, observations_query);
+  cab_query_start (store, cab_document_query_observations_async,
+                   g_strdup (document_id), g_free, observations_query,
+                   cancellable, callback, user_data);
 }
 
 GPtrArray *
 cab_document_query_observations_finish (GAsyncResult  *result,
                                         GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, cab_document_query_observations_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cab_query_finish_pointer (result, cab_document_query_observations_async, error);
 }

@@ -118,30 +118,24 @@ cab_patient_query_search_async (CabStore            *store,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   SearchData *data;
 
   g_return_if_fail (CAB_IS_STORE (store));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   data = g_new0 (SearchData, 1);
   data->text = g_strdup (text);
   data->limit = limit;
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_patient_query_search_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
-  cab_query_run (task, store, search_query);
+  cab_query_start (store, cab_patient_query_search_async,
+                   data, (GDestroyNotify) search_data_free, search_query,
+                   cancellable, callback, user_data);
 }
 
 GPtrArray *
 cab_patient_query_search_finish (GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, cab_patient_query_search_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cab_query_finish_pointer (result, cab_patient_query_search_async, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -195,26 +189,20 @@ cab_patient_query_summary_async (CabStore            *store,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (CAB_IS_STORE (store));
   g_return_if_fail (patient_id != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_patient_query_summary_async);
-  g_task_set_task_data (task, g_strdup (patient_id), g_free);
-  cab_query_run (task, store, summary_query);
+  cab_query_start (store, cab_patient_query_summary_async,
+                   g_strdup (patient_id), g_free, summary_query,
+                   cancellable, callback, user_data);
 }
 
 CabPatientSummary *
 cab_patient_query_summary_finish (GAsyncResult  *result,
                                   GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, cab_patient_query_summary_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cab_query_finish_pointer (result, cab_patient_query_summary_async, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -249,26 +237,20 @@ cab_patient_query_by_ids_async (CabStore            *store,
                                 gpointer             user_data)
 {
   static const char * const none[] = { NULL };
-  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (CAB_IS_STORE (store));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_patient_query_by_ids_async);
-  g_task_set_task_data (task, g_strdupv ((char **) (patient_ids != NULL ? patient_ids : none)),
-                        (GDestroyNotify) g_strfreev);
-  cab_query_run (task, store, by_ids_query);
+  cab_query_start (store, cab_patient_query_by_ids_async,
+                   g_strdupv ((char **) (patient_ids != NULL ? patient_ids : none)),
+                   (GDestroyNotify) g_strfreev, by_ids_query,
+                   cancellable, callback, user_data);
 }
 
 GPtrArray *
 cab_patient_query_by_ids_finish (GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, cab_patient_query_by_ids_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cab_query_finish_pointer (result, cab_patient_query_by_ids_async, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -310,20 +292,16 @@ cab_patient_query_mark_opened_async (CabStore            *store,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   OpenedData *data;
 
   g_return_if_fail (CAB_IS_STORE (store));
   g_return_if_fail (patient_id != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   data = g_new0 (OpenedData, 1);
   data->patient_id = g_strdup (patient_id);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_patient_query_mark_opened_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) opened_data_free);
-  cab_query_run (task, store, mark_opened_query);
+  cab_query_start (store, cab_patient_query_mark_opened_async, data,
+                   (GDestroyNotify) opened_data_free, mark_opened_query,
+                   cancellable, callback, user_data);
 }
 
 gboolean

@@ -74,6 +74,38 @@ cab_query_run (GTask        *task,
   g_thread_pool_push (query_pool (), job, NULL);
 }
 
+void
+cab_query_start (CabStore            *store,
+                 gpointer             source_tag,
+                 gpointer             task_data,
+                 GDestroyNotify       task_data_free,
+                 CabQueryFunc         func,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CAB_IS_STORE (store));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, task_data, task_data_free);
+  cab_query_run (task, store, func);
+}
+
+gpointer
+cab_query_finish_pointer (GAsyncResult  *result,
+                          gpointer       source_tag,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 GCancellable *
 cab_query_supersede (GCancellable **slot)
 {

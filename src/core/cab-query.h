@@ -25,6 +25,23 @@ void          cab_query_run        (GTask        *task,
                                     CabStore     *store,
                                     CabQueryFunc  func);
 
+/* The body of a query's _async: a task tagged @source_tag that owns
+ * @task_data, run with @func on the pool. */
+void          cab_query_start      (CabStore            *store,
+                                    gpointer             source_tag,
+                                    gpointer             task_data,
+                                    GDestroyNotify       task_data_free,
+                                    CabQueryFunc         func,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+
+/* The body of a query's _finish when it returns a pointer: NULL with
+ * @error set when it failed or was cancelled. */
+gpointer      cab_query_finish_pointer (GAsyncResult  *result,
+                                        gpointer       source_tag,
+                                        GError       **error);
+
 /* For inputs that change as the user types: cancels the query held in
  * *@slot, if any, and puts a new cancellable there. Returns it (owned by
  * the slot). A model keeps one slot per input and clears it in dispose. */

@@ -339,10 +339,7 @@ session_changed_cb (CabWindow  *self,
 {
   update_status (self);
   if (g_str_equal (pspec->name, "status"))
-    {
-      cab_outbox_page_set_outbox (self->outbox_page, cab_session_get_outbox (session));
-      update_banner (self);
-    }
+    update_banner (self);
 }
 
 static void

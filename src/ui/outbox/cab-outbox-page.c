@@ -367,7 +367,7 @@ model_loaded_cb (CabOutboxPage  *self,
 
 /* The session's outbox appears once its store is open. */
 static void
-session_status_cb (CabOutboxPage *self,
+session_outbox_cb (CabOutboxPage *self,
                    GParamSpec    *pspec,
                    CabSession    *session)
 {
@@ -484,8 +484,8 @@ cab_outbox_page_init (CabOutboxPage *self)
   self->cancellable = g_cancellable_new ();
 
   self->session_signals = g_signal_group_new (CAB_TYPE_SESSION);
-  g_signal_group_connect_object (self->session_signals, "notify::status",
-                                 G_CALLBACK (session_status_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::outbox",
+                                 G_CALLBACK (session_outbox_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -62,7 +62,8 @@ gboolean          cab_session_open_finish       (CabSession          *self,
 /* Creates the health-space client (no request is made) if not there yet,
  * and, once the store is open, the sync, and hands the client to the outbox.
  * Errors: G_IO_ERROR_NOT_CONNECTED without a server, G_IO_ERROR_INVALID_ARGUMENT
- * for a bad URL, CAB_FHIR_CLIENT_ERROR_CA_FILE for an unusable CA file. */
+ * for a bad URL, CAB_FHIR_CLIENT_ERROR_CA_FILE for an unusable CA file,
+ * CAB_CONFIG_ERROR_NO_TOKEN when the saved token belongs to another server. */
 gboolean          cab_session_connect           (CabSession          *self,
                                                  GError             **error);
 /* Starts a sync now, or as soon as the store is open; joins a running one. */

@@ -67,3 +67,19 @@ cab_model_items_reuse (GPtrArray        *shown,
       g_object_unref (item);
     }
 }
+
+void
+cab_model_items_replace (GListModel  *model,
+                         GPtrArray  **items,
+                         GPtrArray   *fresh)
+{
+  g_autoptr(GPtrArray) old = NULL;
+
+  g_return_if_fail (G_IS_LIST_MODEL (model));
+  g_return_if_fail (items != NULL && *items != NULL && fresh != NULL);
+
+  old = g_steal_pointer (items);
+  *items = fresh;
+  if (old->len > 0 || fresh->len > 0)
+    g_list_model_items_changed (model, 0, old->len, fresh->len);
+}

@@ -27,4 +27,10 @@ void      cab_model_items_reuse      (GPtrArray      *shown,
                                       CabModelItemKey  key,
                                       CabModelItemSame same);
 
+/* Puts @fresh (taken) in place of *@items and tells @model's views in one
+ * items-changed, so a list view rebuilds only what shows. */
+void      cab_model_items_replace    (GListModel     *model,
+                                      GPtrArray     **items,
+                                      GPtrArray      *fresh);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cab-model-items.h"
 #include "cab-outbox-model.h"
 #include "cab-query.h"
 
@@ -143,7 +144,6 @@ load_cb (GObject      *object,
   g_autoptr(CabOutboxModel) self = user_data;
   g_autoptr(GError) error = NULL;
   Load *load = g_task_get_task_data (G_TASK (result));
-  guint n_removed, n_added;
   guint old_pending;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -156,13 +156,8 @@ load_cb (GObject      *object,
   else
     {
       old_pending = cab_outbox_model_get_n_pending (self);
-      n_removed = self->items->len;
-      n_added = load->items->len;
-      g_ptr_array_unref (self->items);
-      self->items = g_steal_pointer (&load->items);
       memcpy (self->counts, load->counts, sizeof self->counts);
-
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, n_removed, n_added);
+      cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_steal_pointer (&load->items));
       if (old_pending != cab_outbox_model_get_n_pending (self))
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
     }

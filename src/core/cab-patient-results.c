@@ -114,7 +114,6 @@ search_cb (GObject      *object,
   g_autoptr(CabPatientResults) self = cab_model_hold_take (user_data);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
-  guint removed;
 
   items = cab_patient_query_search_finish (result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -129,16 +128,11 @@ search_cb (GObject      *object,
   /* Typing one more letter mostly narrows the results. */
   cab_model_items_reuse (self->items, items, patient_key, same_patient);
 
-  /* One splice per answer: the old array goes, the new one takes its place. */
-  removed = self->items->len;
-  g_ptr_array_unref (self->items);
-  self->items = g_steal_pointer (&items);
-
   /* Not loading any more before the list changes, so that a handler of
    * items-changed sees a settled model. */
   g_object_freeze_notify (G_OBJECT (self));
   stop_loading (self);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+  cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_steal_pointer (&items));
   g_object_thaw_notify (G_OBJECT (self));
 }
 

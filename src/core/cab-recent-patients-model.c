@@ -80,7 +80,6 @@ read_cb (GObject      *object,
   g_autoptr(CabRecentPatientsModel) self = cab_model_hold_take (user_data);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
-  guint removed;
 
   items = cab_patient_query_by_ids_finish (result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -92,14 +91,10 @@ read_cb (GObject      *object,
       items = g_ptr_array_new_with_free_func (g_object_unref);
     }
 
-  removed = self->items->len;
-  g_ptr_array_unref (self->items);
-  self->items = g_steal_pointer (&items);
-
   g_object_freeze_notify (G_OBJECT (self));
   g_clear_object (&self->running);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+  cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_steal_pointer (&items));
   g_object_thaw_notify (G_OBJECT (self));
 }
 

@@ -306,18 +306,12 @@ item_key (gpointer data)
                                             : cab_timeline_item_get_id (item);
 }
 
-/* One swap, one items-changed: a list view rebuilds only what shows. */
 static void
 replace_items (CabTimeline *self,
                GPtrArray   *items,
                guint        n_documents)
 {
-  g_autoptr(GPtrArray) old = self->items;
-  guint n_old = old->len;
-
-  self->items = g_ptr_array_ref (items);
-  if (n_old > 0 || items->len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, n_old, items->len);
+  cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_ptr_array_ref (items));
 
   if (self->n_documents != n_documents)
     {

@@ -483,9 +483,19 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
 
 /* ------------------------------------------------------------ async wrappers */
 
+/* What an async wrapper asks its worker to do. */
+typedef enum
+{
+  ASYNC_PUBLISH,
+  ASYNC_VISIBILITY,
+  ASYNC_LIST,
+  ASYNC_ACT,
+  ASYNC_EDIT,
+} AsyncOp;
+
 typedef struct
 {
-  int       op;        /* 0 publish, 1 visibility, 2 list, 3 action, 4 edit */
+  AsyncOp   op;
   char     *patient_id;
   char     *path;
   char     *type_code;
@@ -547,27 +557,27 @@ async_thread (GTask        *task,
 
   switch (data->op)
     {
-    case 0:
+    case ASYNC_PUBLISH:
       if (cab_outbox_publish_document (self, data->patient_id, data->path, data->type_code,
                                        data->title, data->hold, &id, &error))
         g_task_return_int (task, id);
       else
         g_task_return_error (task, error);
       break;
-    case 1:
+    case ASYNC_VISIBILITY:
       if (cab_outbox_set_visibility (self, data->document_id, data->masked, data->hidden,
                                      data->archived, &id, &error))
         g_task_return_int (task, id);
       else
         g_task_return_error (task, error);
       break;
-    case 3:
+    case ASYNC_ACT:
       if (act (self, data->entry_id, data->action, &error))
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_error (task, error);
       break;
-    case 4:
+    case ASYNC_EDIT:
       if (!cab_outbox_edit_publish (self, data->entry_id, data->title, data->type_code, &error))
         {
           g_task_return_error (task, error);
@@ -579,7 +589,7 @@ async_thread (GTask        *task,
       else
         g_task_return_boolean (task, TRUE);
       break;
-    default:
+    case ASYNC_LIST:
       {
         GPtrArray *entries = cab_outbox_list (self, data->state, &error);
 
@@ -623,7 +633,7 @@ cab_outbox_publish_document_async (CabOutbox           *self,
   g_return_if_fail (patient_id != NULL && pdf_path != NULL);
 
   data = g_new0 (AsyncData, 1);
-  data->op = 0;
+  data->op = ASYNC_PUBLISH;
   data->patient_id = g_strdup (patient_id);
   data->path = g_strdup (pdf_path);
   data->type_code = g_strdup (type_code);
@@ -648,7 +658,7 @@ cab_outbox_set_visibility_async (CabOutbox           *self,
   g_return_if_fail (document_id != NULL);
 
   data = g_new0 (AsyncData, 1);
-  data->op = 1;
+  data->op = ASYNC_VISIBILITY;
   data->document_id = g_strdup (document_id);
   data->masked = masked;
   data->hidden = hidden;
@@ -679,7 +689,7 @@ cab_outbox_list_async (CabOutbox           *self,
   g_return_if_fail (CAB_IS_OUTBOX (self));
 
   data = g_new0 (AsyncData, 1);
-  data->op = 2;
+  data->op = ASYNC_LIST;
   data->state = state;
   run_async (self, data, cab_outbox_list_async, cancellable, callback, user_data);
 }
@@ -709,7 +719,7 @@ cab_outbox_act_async (CabOutbox           *self,
   g_return_if_fail (action <= CAB_OUTBOX_ACTION_KEEP_SERVER);
 
   data = g_new0 (AsyncData, 1);
-  data->op = 3;
+  data->op = ASYNC_ACT;
   data->entry_id = entry_id;
   data->action = action;
   run_async (self, data, cab_outbox_act_async, cancellable, callback, user_data);
@@ -741,7 +751,7 @@ cab_outbox_edit_publish_async (CabOutbox           *self,
   g_return_if_fail (CAB_IS_OUTBOX (self));
 
   data = g_new0 (AsyncData, 1);
-  data->op = 4;
+  data->op = ASYNC_EDIT;
   data->entry_id = entry_id;
   data->title = g_strdup (title);
   data->type_code = g_strdup (type_code);

@@ -134,26 +134,6 @@ cab_recent_patients_new (void)
   return g_object_new (CAB_TYPE_RECENT_PATIENTS, NULL);
 }
 
-void
-cab_recent_patients_set (CabRecentPatients  *self,
-                         CabStore           *store,
-                         const char * const *patient_ids)
-{
-  gboolean changed;
-
-  g_return_if_fail (CAB_IS_RECENT_PATIENTS (self));
-  g_return_if_fail (CAB_IS_STORE (store));
-
-  changed = cab_recent_patients_model_get_store (self->model) != store ||
-            !g_strv_equal (cab_recent_patients_model_get_patient_ids (self->model),
-                           patient_ids != NULL ? patient_ids : (const char * const[]) { NULL });
-  cab_recent_patients_model_set_store (self->model, store);
-  cab_recent_patients_model_set_patient_ids (self->model, patient_ids);
-  /* Asked again with the same list: the store may have changed (a sync). */
-  if (!changed)
-    cab_recent_patients_model_reload (self->model);
-}
-
 guint
 cab_recent_patients_get_n (CabRecentPatients *self)
 {

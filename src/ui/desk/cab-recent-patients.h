@@ -14,14 +14,10 @@ G_DECLARE_FINAL_TYPE (CabRecentPatients, cab_recent_patients, CAB, RECENT_PATIEN
  * read by core's CabRecentPatientsModel; hidden when there are none.
  * A click emits "patient-activated" with the patient id. */
 GtkWidget  *cab_recent_patients_new       (void);
-/* Reads @patient_ids (most recent first) from @store; the same list again
- * reads them again (a sync may have changed them). */
-void        cab_recent_patients_set       (CabRecentPatients  *self,
-                                           CabStore           *store,
-                                           const char * const *patient_ids);
 /* Patients listed (those still in the store). */
 guint       cab_recent_patients_get_n     (CabRecentPatients  *self);
-/* The CabRecentPatientsModel shown (GListModel of CabPatientItem). */
+/* The CabRecentPatientsModel shown (GListModel of CabPatientItem): the
+ * window binds its store and its patient ids. */
 GListModel *cab_recent_patients_get_model (CabRecentPatients  *self);
 
 G_END_DECLS

@@ -368,6 +368,7 @@ cab_config_copy (const CabConfig *config)
   copy->ca_file = g_strdup (config->ca_file);
   copy->practice = g_strdup (config->practice);
   copy->data_dir = g_strdup (config->data_dir);
+  copy->checked = config->checked;
   return copy;
 }
 
@@ -457,6 +458,11 @@ cab_config_check (CabConfig  *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* cabinetctl checks at start-up and its session would check again: once
+   * is enough (a keyring round trip and a CA file read each time). */
+  if (config->checked)
+    return TRUE;
+
   if (!bind_token (config, error))
     return FALSE;
 
@@ -470,6 +476,7 @@ cab_config_check (CabConfig  *config,
       config->ca_file = g_steal_pointer (&absolute);
     }
 
+  config->checked = TRUE;
   return TRUE;
 }
 

@@ -29,6 +29,7 @@ typedef struct
   char *ca_file;      /* PEM CA bundle to trust instead of the system's, or NULL */
   char *practice;     /* "Organization/<id>" of the practice */
   char *data_dir;     /* where the store and downloaded documents live */
+  gboolean checked;   /* cab_config_check() passed: it need not run again */
 } CabConfig;
 
 /* Loads from the io.github.cabinet_sante.Cabinet schema (when installed or

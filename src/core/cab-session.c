@@ -51,7 +51,6 @@ struct _CabSession
   guint             finish_pending : 1;   /* emit sync-finished after the count */
   guint             last_run_ok : 1;
   guint             outbox_has_client : 1;
-  guint             config_checked : 1;   /* cab_config_check() has run */
 };
 
 G_DEFINE_FINAL_TYPE (CabSession, cab_session, G_TYPE_OBJECT)
@@ -81,12 +80,6 @@ static guint signals[N_SIGNALS];
 
 /* ---------------------------------------------------------------------- */
 /* auxiliary functions                                                    */
-
-static CabConfig *
-config_copy (const CabConfig *config)
-{
-  return cab_config_copy (config);
-}
 
 static gboolean
 is_set (const char *s)
@@ -710,7 +703,6 @@ open_store_cb (GObject      *object,
    * session's from now on; cab_session_connect() reports its error. */
   if (self->store != NULL && data->config != NULL)
     {
-      self->config_checked = TRUE;
       if (data->config_error != NULL)
         self->config_error = g_steal_pointer (&data->config_error);
       else
@@ -933,7 +925,7 @@ cab_session_new_full (const CabConfig *config,
   CabSession *self = g_object_new (CAB_TYPE_SESSION, NULL);
 
   self->flags = flags;
-  self->config = config_copy (config);
+  self->config = cab_config_copy (config);
   if (is_set (self->config->server_url))
     {
       g_autoptr(GUri) uri = g_uri_parse (self->config->server_url, G_URI_FLAGS_NONE, NULL);
@@ -1045,18 +1037,15 @@ cab_session_connect (CabSession  *self,
 
   /* The token goes only to the server it was saved for; the CA file is
    * checked (and made absolute) before the first connection: by the
-   * opening worker for the window, here for cabinetctl. */
+   * opening worker for the window, at start-up for cabinetctl (a checked
+   * configuration is not checked again). */
   if (self->config_error != NULL)
     {
       g_propagate_error (error, g_error_copy (self->config_error));
       return FALSE;
     }
-  if (!self->config_checked)
-    {
-      if (!cab_config_check (self->config, error))
-        return FALSE;
-      self->config_checked = TRUE;
-    }
+  if (!cab_config_check (self->config, error))
+    return FALSE;
 
   client = cab_fhir_client_new (self->config->server_url, error);
   if (client == NULL)

@@ -195,9 +195,12 @@ test_schema_missing (void)
 }
 
 /* A keyring holding a token for the configured server only. */
+static guint keyring_lookups;
+
 static char *
 fake_keyring (const char *server_url)
 {
+  keyring_lookups++;
   if (g_strcmp0 (server_url, "https://dmp.example/fhir") == 0)
     return g_strdup ("token-for-dmp");
   if (g_strcmp0 (server_url, "https://second.example/fhir") == 0)
@@ -257,8 +260,15 @@ test_token_bound_to_server (void)
   second = cab_config_load ();
   g_free (second->server_url);
   second->server_url = g_strdup ("https://second.example/fhir");
+  keyring_lookups = 0;
   g_assert_true (cab_config_check (second, &error));
   g_assert_cmpstr (second->token, ==, "token-for-second");
+  g_assert_cmpuint (keyring_lookups, ==, 1);
+  /* Checked once: cabinetctl's start-up check and its session's do not
+   * both ask the keyring. */
+  g_assert_true (second->checked);
+  g_assert_true (cab_config_check (second, &error));
+  g_assert_cmpuint (keyring_lookups, ==, 1);
 
   /* A token given by hand (token_server cleared) goes with its server. */
   given = cab_config_load ();

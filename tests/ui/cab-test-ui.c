@@ -129,6 +129,30 @@ cab_test_ui_settle (guint ms)
   g_source_remove (wake_id);
 }
 
+GdkTexture *
+cab_test_ui_render (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  int width = 0, height = 0;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  for (guint tries = 0; node == NULL && tries < 25; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      if (tries > 0)
+        cab_test_ui_settle (200);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_nonnull (node);
+  return gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
 void
 cab_test_ui_screenshot (CabWindow  *window,
                         const char *name)

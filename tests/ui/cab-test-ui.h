@@ -40,6 +40,11 @@ void        cab_test_ui_settle         (guint             ms);
 void        cab_test_ui_screenshot     (CabWindow        *window,
                                         const char       *name);
 
+/* @widget as drawn now, rendered by its window's renderer. A loaded machine
+ * may not have laid it out yet, and a widget waiting for its allocation
+ * draws nothing: this settles until it draws (or fails the test). */
+GdkTexture *cab_test_ui_render     (GtkWidget        *widget);
+
 /* Until @widget (a window just presented) is mapped. */
 void        cab_test_ui_wait_mapped    (GtkWidget        *widget);
 

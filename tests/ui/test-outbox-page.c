@@ -33,28 +33,10 @@ screenshot_widget (GtkWidget  *widget,
                    const char *name)
 {
   g_autofree char *path = cab_test_ui_screenshot_path (name);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  int width, height;
 
-  g_assert_true (gtk_widget_get_mapped (widget));
-  paintable = gtk_widget_paintable_new (widget);
-  /* A loaded machine may not have laid the dialog out yet, and a widget
-   * waiting for its allocation draws nothing: settle until it does. */
-  for (guint tries = 0; node == NULL && tries < 25; tries++)
-    {
-      cab_test_ui_settle (200);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cab_test_ui_settle (400);
+  texture = cab_test_ui_render (widget);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
 }

@@ -92,5 +92,7 @@ int            ctl_sync_main         (CtlContext *ctx, int argc, char **argv);
 int            ctl_patients_main     (CtlContext *ctx, int argc, char **argv);
 int            ctl_timeline_main     (CtlContext *ctx, int argc, char **argv);
 int            ctl_document_main     (CtlContext *ctx, int argc, char **argv);
+int            ctl_drugs_main        (CtlContext *ctx, int argc, char **argv);
+int            ctl_interactions_main (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

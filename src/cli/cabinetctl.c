@@ -25,6 +25,8 @@ static const char usage_text[] =
   "  document fetch ID -o FILE|-                        download a document into FILE (- for stdout)\n"
   "  publish INS FILE.pdf --type LOINC [--title TEXT] [--hold]   queue a PDF for the DMP\n"
   "  outbox list|drain|retry|cancel|release|edit|resolve          actions waiting to be sent\n"
+  "  drugs import DIR|status|search TEXT|interactions CIS...      the drug database (BDPM)\n"
+  "  interactions import DIR                            import the ANSM interaction thesaurus\n"
   "\n"
   "Options (before or after the command):\n"
   "  --server URL            FHIR base URL of the health space\n"
@@ -53,6 +55,8 @@ static const CtlCommand commands[] = {
   { "document", ctl_document_main },
   { "outbox", ctl_outbox_main },
   { "publish", ctl_publish_main },
+  { "drugs", ctl_drugs_main },
+  { "interactions", ctl_interactions_main },
 };
 
 /* ------------------------------------------------------------ failures */

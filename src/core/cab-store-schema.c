@@ -231,6 +231,128 @@ static const char * const migrations[] = {
   "CREATE INDEX outbox_document ON outbox (document_id) WHERE document_id IS NOT NULL;"
   /* The drain's "first open entry of each patient". */
   "CREATE INDEX outbox_open ON outbox (patient_id, id) WHERE state IN ('pending', 'sending');",
+
+  /* 3: the drug database (src/prescribing/, docs/architecture.md "Drug
+   * database") and the patients' allergies. The drug tables are replaced
+   * whole by each import, in one transaction; nothing else refers to their
+   * rows, so a written prescription keeps its own labels. */
+  "CREATE TABLE drug_imports ("
+  "  source      TEXT PRIMARY KEY NOT NULL,"   /* 'bdpm' or 'thesaurus' */
+  "  imported_at TEXT NOT NULL,"
+  "  origin      TEXT,"
+  "  report      TEXT"                         /* the import report, JSON */
+  ") WITHOUT ROWID;"
+  /* search_rank: 0 for commercialised medicines, 1 for the others. */
+  "CREATE TABLE drugs ("
+  "  id             INTEGER PRIMARY KEY,"
+  "  cis            TEXT NOT NULL UNIQUE,"
+  "  name           TEXT NOT NULL,"
+  "  form           TEXT,"
+  "  routes         TEXT,"
+  "  amm_status     TEXT,"
+  "  procedure      TEXT,"
+  "  commercialised INTEGER NOT NULL,"
+  "  amm_date       TEXT,"
+  "  holder         TEXT,"
+  "  surveillance   INTEGER NOT NULL DEFAULT 0,"
+  "  generic_group  TEXT,"
+  "  generic_label  TEXT,"
+  "  generic_type   INTEGER"
+  ");"
+  "CREATE TABLE drug_presentations ("
+  "  cip13              TEXT PRIMARY KEY NOT NULL,"
+  "  cis                TEXT NOT NULL,"
+  "  cip7               TEXT,"
+  "  label              TEXT,"
+  "  status             TEXT,"
+  "  commercialised     INTEGER NOT NULL,"
+  "  date               TEXT,"
+  "  collectivities     INTEGER,"
+  "  reimbursement_rate TEXT,"
+  "  price              TEXT"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX drug_presentations_cis ON drug_presentations (cis);"
+  /* substance_key: the name folded, salt in parentheses dropped: the key
+   * to the thesaurus (drug_substance_links) and to allergies. */
+  "CREATE TABLE drug_compositions ("
+  "  cis                TEXT NOT NULL,"
+  "  seq                INTEGER NOT NULL,"
+  "  element            TEXT,"
+  "  substance_code     TEXT,"
+  "  substance_name     TEXT NOT NULL,"
+  "  substance_key      TEXT NOT NULL,"
+  "  strength           TEXT,"
+  "  strength_reference TEXT,"
+  "  nature             TEXT,"
+  "  link               INTEGER,"
+  "  PRIMARY KEY (cis, seq)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX drug_compositions_key ON drug_compositions (substance_key);"
+  "CREATE TABLE drug_generics ("
+  "  group_id TEXT NOT NULL,"
+  "  label    TEXT,"
+  "  cis      TEXT NOT NULL,"
+  "  type     INTEGER,"
+  "  rank     INTEGER"
+  ");"
+  "CREATE INDEX drug_generics_cis ON drug_generics (cis);"
+  "CREATE TABLE drug_conditions ("
+  "  cis       TEXT NOT NULL,"
+  "  condition TEXT NOT NULL"
+  ");"
+  "CREATE INDEX drug_conditions_cis ON drug_conditions (cis);"
+  /* Search as you type: folded brand name, substances, CIS and CIP13s. */
+  "CREATE VIRTUAL TABLE drugs_fts USING fts5 ("
+  "  name, substances, codes,"
+  "  tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'"
+  ");"
+
+  /* The ANSM thesaurus: protagonists are substances or classes. */
+  "CREATE TABLE thesaurus_interactions ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  protagonist1  TEXT NOT NULL,"
+  "  protagonist2  TEXT NOT NULL,"
+  "  level         INTEGER NOT NULL,"          /* CabInteractionLevel */
+  "  levels        TEXT NOT NULL,"
+  "  description   TEXT,"
+  "  mechanism     TEXT,"
+  "  conduct       TEXT"
+  ");"
+  "CREATE INDEX thesaurus_interactions_p1 ON thesaurus_interactions (protagonist1);"
+  "CREATE INDEX thesaurus_interactions_p2 ON thesaurus_interactions (protagonist2);"
+  "CREATE TABLE thesaurus_classes ("
+  "  substance TEXT NOT NULL,"
+  "  class     TEXT NOT NULL,"
+  "  PRIMARY KEY (substance, class)"
+  ") WITHOUT ROWID;"
+  /* key: the name folded like drug_compositions.substance_key. */
+  "CREATE TABLE thesaurus_substances ("
+  "  key  TEXT PRIMARY KEY NOT NULL,"
+  "  name TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  /* BDPM substance key -> thesaurus substance, recomputed by each import;
+   * thesaurus_name NULL: did not link (shown by `cabinetctl drugs status`). */
+  "CREATE TABLE drug_substance_links ("
+  "  substance_key  TEXT PRIMARY KEY NOT NULL,"
+  "  thesaurus_name TEXT"
+  ") WITHOUT ROWID;"
+
+  /* AllergyIntolerance as synced; substance_key as in drug_compositions. */
+  "CREATE TABLE allergies ("
+  "  id                  TEXT PRIMARY KEY NOT NULL,"
+  "  patient_id          TEXT,"
+  "  clinical_status     TEXT,"
+  "  verification_status TEXT,"
+  "  type                TEXT,"
+  "  category            TEXT,"
+  "  criticality         TEXT,"
+  "  code                TEXT,"
+  "  system              TEXT,"
+  "  display             TEXT,"
+  "  substance_key       TEXT,"
+  "  recorded            TEXT"
+  ");"
+  "CREATE INDEX allergies_patient ON allergies (patient_id);",
 };
 
 int

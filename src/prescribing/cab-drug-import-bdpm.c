@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Import of a BDPM release (docs/domain.md, "Drug database: BDPM"): the
+ * files are read and decoded first, then the old release is replaced by
+ * the new one in one transaction. */
+#define G_LOG_DOMAIN "cab-prescribing"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cab-drug-private.h"
+
+#define MAX_FIELDS 16
+
+typedef enum
+{
+  BDPM_CIS,
+  BDPM_CIP,
+  BDPM_COMPO,
+  BDPM_GENER,
+  BDPM_CPD,
+  N_BDPM_FILES
+} BdpmFile;
+
+typedef struct
+{
+  const char *name;
+  gboolean    required;
+  guint       min_fields;  /* columns a line must have */
+  guint       max_fields;  /* columns it may have, before an empty trailing one */
+} BdpmFileSpec;
+
+/* Column counts from the ANSM's layouts; CIS_CIP's last column (the
+ * reimbursable indications) is missing from older releases. */
+static const BdpmFileSpec specs[N_BDPM_FILES] = {
+  [BDPM_CIS]   = { "CIS_bdpm.txt",       TRUE,  12, 12 },
+  [BDPM_CIP]   = { "CIS_CIP_bdpm.txt",   TRUE,  12, 13 },
+  [BDPM_COMPO] = { "CIS_COMPO_bdpm.txt", TRUE,   8,  8 },
+  [BDPM_GENER] = { "CIS_GENER_bdpm.txt", TRUE,   5,  5 },
+  [BDPM_CPD]   = { "CIS_CPD_bdpm.txt",   FALSE,  2,  2 },
+};
+
+static gboolean
+all_digits (const char *text,
+            gsize       length)
+{
+  if (text == NULL || strlen (text) != length)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+cab_drug_cis_is_valid (const char *cis)
+{
+  return all_digits (cis, 8);
+}
+
+static const char *
+nonempty (const char *text)
+{
+  return text != NULL && *text != '\0' ? text : NULL;
+}
+
+/* " 12,5 mg " -> "12,5 mg": the files pad some fields with spaces. */
+static char *
+trimmed (char *text)
+{
+  return text != NULL ? g_strstrip (text) : NULL;
+}
+
+/* dd/mm/yyyy -> yyyy-mm-dd; NULL when it is not a date. */
+static char *
+iso_date (const char *text)
+{
+  int d, m, y;
+  char tail;
+
+  if (text == NULL || sscanf (text, "%2d/%2d/%4d%c", &d, &m, &y, &tail) != 3 ||
+      !g_date_valid_dmy (d, m, y))
+    return NULL;
+  return g_strdup_printf ("%04d-%02d-%02d", y, m, d);
+}
+
+/* "65 %" and "65%" -> "65%"; "" -> NULL. */
+static char *
+normalise_rate (const char *text)
+{
+  GString *out;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+  out = g_string_new (NULL);
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p != ' ')
+      g_string_append_c (out, *p);
+  if (out->len == 0)
+    return g_string_free (out, TRUE), NULL;
+  return g_string_free (out, FALSE);
+}
+
+/* Checks the column count; an empty trailing column (the trailing tab of
+ * real releases) is allowed. */
+static gboolean
+check_fields (CabDrugImportReport *report,
+              CabDrugTextFile     *file,
+              const BdpmFileSpec  *spec,
+              char               **fields,
+              guint                n_fields)
+{
+  guint n = n_fields;
+
+  if (n > spec->max_fields && n <= MAX_FIELDS && *fields[n - 1] == '\0')
+    n--;
+  if (n >= spec->min_fields && n <= spec->max_fields)
+    return TRUE;
+  if (spec->min_fields == spec->max_fields)
+    cab_drug_report_malformed (report, file->name, file->line_number,
+                               "%u fields, expected %u", n_fields, spec->min_fields);
+  else
+    cab_drug_report_malformed (report, file->name, file->line_number,
+                               "%u fields, expected %u to %u", n_fields,
+                               spec->min_fields, spec->max_fields);
+  return FALSE;
+}
+
+typedef gboolean (*RowFunc) (CabStoreWriter       *writer,
+                             CabDrugImportReport  *report,
+                             CabDrugTextFile      *file,
+                             char                **fields,
+                             guint                 n_fields,
+                             gboolean             *imported,
+                             GError              **error);
+
+static const char sql_drug[] =
+  "INSERT INTO drugs (cis, name, form, routes, amm_status, procedure, commercialised,"
+  " amm_date, holder, surveillance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static gboolean
+put_drug (CabStoreWriter       *writer,
+          CabDrugImportReport  *report,
+          CabDrugTextFile      *file,
+          char                **f,
+          guint                 n_fields,
+          gboolean             *imported,
+          GError              **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autofree char *date = NULL;
+  int rc;
+
+  if (!cab_drug_cis_is_valid (f[0]))
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIS is not 8 digits");
+      return TRUE;
+    }
+  if (nonempty (trimmed (f[1])) == NULL)
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "empty name");
+      return TRUE;
+    }
+  if (!(stmt = cab_store_conn_prepare_static (writer, sql_drug, error)))
+    return FALSE;
+  date = iso_date (f[7]);
+  cab_stmt_bind_text (stmt, 1, f[0]);
+  cab_stmt_bind_text (stmt, 2, f[1]);
+  cab_stmt_bind_text (stmt, 3, nonempty (trimmed (f[2])));
+  cab_stmt_bind_text (stmt, 4, nonempty (trimmed (f[3])));
+  cab_stmt_bind_text (stmt, 5, nonempty (trimmed (f[4])));
+  cab_stmt_bind_text (stmt, 6, nonempty (trimmed (f[5])));
+  sqlite3_bind_int (stmt, 7, g_str_equal (trimmed (f[6]), "Commercialisée"));
+  cab_stmt_bind_text (stmt, 8, date);
+  cab_stmt_bind_text (stmt, 9, nonempty (trimmed (f[10])));
+  sqlite3_bind_int (stmt, 10, g_ascii_strcasecmp (trimmed (f[11]), "oui") == 0);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIS already listed");
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, writer->db, "Cannot store a medicine");
+      return FALSE;
+    }
+  *imported = TRUE;
+  return TRUE;
+}
+
+static const char sql_presentation[] =
+  "INSERT INTO drug_presentations (cip13, cis, cip7, label, status, commercialised, date,"
+  " collectivities, reimbursement_rate, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static gboolean
+put_presentation (CabStoreWriter       *writer,
+                  CabDrugImportReport  *report,
+                  CabDrugTextFile      *file,
+                  char                **f,
+                  guint                 n_fields,
+                  gboolean             *imported,
+                  GError              **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *rate = NULL;
+  int rc;
+
+  if (!cab_drug_cis_is_valid (f[0]))
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIS is not 8 digits");
+      return TRUE;
+    }
+  if (!all_digits (f[6], 13))
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIP13 is not 13 digits");
+      return TRUE;
+    }
+  if (!(stmt = cab_store_conn_prepare_static (writer, sql_presentation, error)))
+    return FALSE;
+  date = iso_date (f[5]);
+  rate = normalise_rate (f[8]);
+  cab_stmt_bind_text (stmt, 1, f[6]);
+  cab_stmt_bind_text (stmt, 2, f[0]);
+  cab_stmt_bind_text (stmt, 3, nonempty (trimmed (f[1])));
+  cab_stmt_bind_text (stmt, 4, nonempty (trimmed (f[2])));
+  cab_stmt_bind_text (stmt, 5, nonempty (trimmed (f[3])));
+  /* "Déclaration de commercialisation" (on the market) vs "... d'arrêt ...". */
+  sqlite3_bind_int (stmt, 6, g_str_equal (trimmed (f[4]), "Déclaration de commercialisation"));
+  cab_stmt_bind_text (stmt, 7, date);
+  sqlite3_bind_int (stmt, 8, g_ascii_strcasecmp (trimmed (f[7]), "oui") == 0);
+  cab_stmt_bind_text (stmt, 9, rate);
+  cab_stmt_bind_text (stmt, 10, nonempty (trimmed (f[9])));
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIP13 already listed");
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, writer->db, "Cannot store a presentation");
+      return FALSE;
+    }
+  *imported = TRUE;
+  return TRUE;
+}
+
+static const char sql_composition[] =
+  "INSERT INTO drug_compositions (cis, seq, element, substance_code, substance_name,"
+  " substance_key, strength, strength_reference, nature, link)"
+  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static gboolean
+put_composition (CabStoreWriter       *writer,
+                 CabDrugImportReport  *report,
+                 CabDrugTextFile      *file,
+                 char                **f,
+                 guint                 n_fields,
+                 gboolean             *imported,
+                 GError              **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autofree char *key = NULL;
+  const char *name = nonempty (trimmed (f[3]));
+
+  if (!cab_drug_cis_is_valid (f[0]))
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIS is not 8 digits");
+      return TRUE;
+    }
+  if (name == NULL)
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "empty substance name");
+      return TRUE;
+    }
+  if (!(stmt = cab_store_conn_prepare_static (writer, sql_composition, error)))
+    return FALSE;
+  key = cab_drug_substance_key (name);
+  cab_stmt_bind_text (stmt, 1, f[0]);
+  /* The line number orders a medicine's substances as published. */
+  sqlite3_bind_int (stmt, 2, (int) file->line_number);
+  cab_stmt_bind_text (stmt, 3, nonempty (trimmed (f[1])));
+  cab_stmt_bind_text (stmt, 4, nonempty (trimmed (f[2])));
+  cab_stmt_bind_text (stmt, 5, name);
+  cab_stmt_bind_text (stmt, 6, key);
+  cab_stmt_bind_text (stmt, 7, nonempty (trimmed (f[4])));
+  cab_stmt_bind_text (stmt, 8, nonempty (trimmed (f[5])));
+  cab_stmt_bind_text (stmt, 9, nonempty (trimmed (f[6])));
+  sqlite3_bind_int (stmt, 10, (int) g_ascii_strtoll (f[7], NULL, 10));
+  if (!cab_drug_step_done (writer, stmt, "Cannot store a composition", error))
+    return FALSE;
+  *imported = TRUE;
+  return TRUE;
+}
+
+static const char sql_generic[] =
+  "INSERT INTO drug_generics (group_id, label, cis, type, rank) VALUES (?, ?, ?, ?, ?)";
+
+static gboolean
+put_generic (CabStoreWriter       *writer,
+             CabDrugImportReport  *report,
+             CabDrugTextFile      *file,
+             char                **f,
+             guint                 n_fields,
+             gboolean             *imported,
+             GError              **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+  const char *group = trimmed (f[0]);
+
+  if (*group == '\0' || strlen (group) > 8 || !all_digits (group, strlen (group)))
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "generic group id is not a number");
+      return TRUE;
+    }
+  if (!cab_drug_cis_is_valid (f[2]))
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIS is not 8 digits");
+      return TRUE;
+    }
+  if (!(stmt = cab_store_conn_prepare_static (writer, sql_generic, error)))
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, group);
+  cab_stmt_bind_text (stmt, 2, nonempty (trimmed (f[1])));
+  cab_stmt_bind_text (stmt, 3, f[2]);
+  sqlite3_bind_int (stmt, 4, (int) g_ascii_strtoll (f[3], NULL, 10));
+  sqlite3_bind_int (stmt, 5, (int) g_ascii_strtoll (f[4], NULL, 10));
+  if (!cab_drug_step_done (writer, stmt, "Cannot store a generic group", error))
+    return FALSE;
+  *imported = TRUE;
+  return TRUE;
+}
+
+static gboolean
+put_condition (CabStoreWriter       *writer,
+               CabDrugImportReport  *report,
+               CabDrugTextFile      *file,
+               char                **f,
+               guint                 n_fields,
+               gboolean             *imported,
+               GError              **error)
+{
+  static const char sql[] = "INSERT INTO drug_conditions (cis, condition) VALUES (?, ?)";
+  g_autoptr(CabStmt) stmt = NULL;
+  const char *condition = nonempty (trimmed (f[1]));
+
+  if (!cab_drug_cis_is_valid (f[0]))
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "CIS is not 8 digits");
+      return TRUE;
+    }
+  if (condition == NULL)
+    {
+      cab_drug_report_malformed (report, file->name, file->line_number, "empty condition");
+      return TRUE;
+    }
+  if (!(stmt = cab_store_conn_prepare_static (writer, sql, error)))
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, f[0]);
+  cab_stmt_bind_text (stmt, 2, condition);
+  if (!cab_drug_step_done (writer, stmt, "Cannot store a prescribing condition", error))
+    return FALSE;
+  *imported = TRUE;
+  return TRUE;
+}
+
+static const RowFunc row_funcs[N_BDPM_FILES] = {
+  [BDPM_CIS] = put_drug,
+  [BDPM_CIP] = put_presentation,
+  [BDPM_COMPO] = put_composition,
+  [BDPM_GENER] = put_generic,
+  [BDPM_CPD] = put_condition,
+};
+
+static gboolean
+import_file (CabStoreWriter       *writer,
+             CabDrugImportReport  *report,
+             CabDrugTextFile      *file,
+             const BdpmFileSpec   *spec,
+             RowFunc               func,
+             GError              **error)
+{
+  CabDrugFileReport *file_report = cab_drug_file_report_new (file);
+  guint malformed_before = report->n_malformed;
+  char *fields[MAX_FIELDS];
+  guint n_fields;
+
+  g_ptr_array_add (report->files, file_report);
+  while (cab_drug_text_file_next (file, fields, MAX_FIELDS, &n_fields))
+    {
+      gboolean imported = FALSE;
+
+      file_report->n_lines++;
+      if (!check_fields (report, file, spec, fields, n_fields))
+        continue;
+      if (!func (writer, report, file, fields, n_fields, &imported, error))
+        return FALSE;
+      if (imported)
+        file_report->n_imported++;
+    }
+  file_report->n_malformed = report->n_malformed - malformed_before;
+  return TRUE;
+}
+
+/* After the rows: generic groups and the search index, built in SQL. */
+static const char sql_finish[] =
+  "UPDATE drugs SET (generic_group, generic_label, generic_type) ="
+  "  (SELECT g.group_id, g.label, g.type FROM drug_generics g WHERE g.cis = drugs.cis"
+  "   ORDER BY CAST (g.group_id AS INTEGER) LIMIT 1);"
+  "INSERT INTO drugs_fts (rowid, name, substances, codes)"
+  "  SELECT d.id, d.name,"
+  "    (SELECT group_concat (c.substance_name, ' ') FROM drug_compositions c WHERE c.cis = d.cis),"
+  "    d.cis || ' ' || coalesce ((SELECT group_concat (p.cip13 || ' ' || coalesce (p.cip7, ''), ' ')"
+  "                               FROM drug_presentations p WHERE p.cis = d.cis), '')"
+  "  FROM drugs d;";
+
+static const char sql_clear[] =
+  "DELETE FROM drugs_fts;"
+  "DELETE FROM drugs;"
+  "DELETE FROM drug_presentations;"
+  "DELETE FROM drug_compositions;"
+  "DELETE FROM drug_generics;"
+  "DELETE FROM drug_conditions;";
+
+CabDrugImportReport *
+cab_drug_import_bdpm (CabStore    *store,
+                      const char  *dir,
+                      GError     **error)
+{
+  g_autoptr(CabDrugImportReport) report = cab_drug_import_report_new ();
+  CabDrugTextFile *files[N_BDPM_FILES] = { NULL };
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autofree char *origin = NULL;
+  gboolean ok = FALSE;
+  guint n_lines = 0;
+
+  g_return_val_if_fail (CAB_IS_STORE (store), NULL);
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  /* Read and decode every file before the store is locked. */
+  for (guint i = 0; i < N_BDPM_FILES; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, specs[i].name, NULL);
+
+      if (!specs[i].required && !g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_INVALID,
+                       "%s is missing: not a BDPM release", specs[i].name);
+          goto out;
+        }
+      files[i] = cab_drug_text_file_read (path, error);
+      if (files[i] == NULL)
+        goto out;
+    }
+
+  origin = g_canonicalize_filename (dir, NULL);
+  writer = cab_store_writer_lock (store);
+  if (!cab_store_begin (writer, error))
+    goto out;
+
+  if (!cab_store_conn_exec (writer, sql_clear, error))
+    goto rollback;
+  for (guint i = 0; i < N_BDPM_FILES; i++)
+    if (files[i] != NULL &&
+        !import_file (writer, report, files[i], &specs[i], row_funcs[i], error))
+      goto rollback;
+
+  for (guint i = 0; i < report->files->len; i++)
+    n_lines += ((CabDrugFileReport *) g_ptr_array_index (report->files, i))->n_lines;
+  /* A file that is mostly not BDPM lines is not a release: keep the old one. */
+  if (report->n_malformed > CAB_DRUG_MAX_MALFORMED_LISTED || report->n_malformed * 2 > n_lines)
+    {
+      g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_INVALID,
+                   "%u malformed lines of %u: not a BDPM release; the previous one is kept",
+                   report->n_malformed, n_lines);
+      goto rollback;
+    }
+
+  if (!cab_store_conn_exec (writer, sql_finish, error) ||
+      !cab_drug_relink_locked (writer, report, error) ||
+      !cab_drug_record_import_locked (writer, "bdpm", origin, report, error) ||
+      !cab_store_commit (writer, error))
+    goto rollback;
+
+  g_debug ("BDPM release imported: %u files, %u malformed lines",
+           report->files->len, report->n_malformed);
+  ok = TRUE;
+  goto out;
+
+rollback:
+  cab_store_rollback (writer);
+out:
+  for (guint i = 0; i < N_BDPM_FILES; i++)
+    cab_drug_text_file_free (files[i]);
+  return ok ? g_steal_pointer (&report) : NULL;
+}

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Interaction check of a prescription against itself and the patient's
+ * current treatments, with the ANSM thesaurus (docs/domain.md,
+ * "Interaction thesaurus"). */
+#define G_LOG_DOMAIN "cab-prescribing"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "cab-drug-private.h"
+
+/* A prescription has a few lines and a patient a few dozen treatments;
+ * beyond these the input is not a prescription. */
+#define MAX_LINES 100
+#define MAX_CURRENT 200
+
+const char *
+cab_interaction_level_to_code (CabInteractionLevel level)
+{
+  switch (level)
+    {
+    case CAB_INTERACTION_CI: return "CI";
+    case CAB_INTERACTION_AD: return "AD";
+    case CAB_INTERACTION_PE: return "PE";
+    case CAB_INTERACTION_PC: return "PC";
+    default: return "?";
+    }
+}
+
+const char *
+cab_interaction_level_to_label (CabInteractionLevel level)
+{
+  switch (level)
+    {
+    case CAB_INTERACTION_CI: return _("Contraindication");
+    case CAB_INTERACTION_AD: return _("Combination not recommended");
+    case CAB_INTERACTION_PE: return _("Precaution for use");
+    case CAB_INTERACTION_PC: return _("To be taken into account");
+    default: return "?";
+    }
+}
+
+void
+cab_drug_interaction_free (CabDrugInteraction *interaction)
+{
+  if (interaction == NULL)
+    return;
+  g_free (interaction->levels);
+  g_free (interaction->cis_a);
+  g_free (interaction->substance_a);
+  g_free (interaction->protagonist_a);
+  g_free (interaction->cis_b);
+  g_free (interaction->substance_b);
+  g_free (interaction->protagonist_b);
+  g_free (interaction->b_request_id);
+  g_free (interaction->description);
+  g_free (interaction->mechanism);
+  g_free (interaction->conduct);
+  g_free (interaction);
+}
+
+void
+cab_drug_unchecked_free (CabDrugUnchecked *unchecked)
+{
+  if (unchecked == NULL)
+    return;
+  g_free (unchecked->cis);
+  g_free (unchecked->request_id);
+  g_free (unchecked->reason);
+  g_free (unchecked);
+}
+
+void
+cab_drug_interaction_report_free (CabDrugInteractionReport *report)
+{
+  if (report == NULL)
+    return;
+  g_clear_pointer (&report->interactions, g_ptr_array_unref);
+  g_clear_pointer (&report->unchecked, g_ptr_array_unref);
+  g_free (report);
+}
+
+/* One substance of a medicine, linked to the thesaurus, with the names it
+ * answers to there: itself and its classes. */
+typedef struct
+{
+  char      *bdpm_name;
+  char      *thesaurus_name;
+  GPtrArray *protagonists;  /* char* */
+} Substance;
+
+static void
+substance_free (Substance *s)
+{
+  g_free (s->bdpm_name);
+  g_free (s->thesaurus_name);
+  g_ptr_array_unref (s->protagonists);
+  g_free (s);
+}
+
+/* A line of the prescription or a current treatment. */
+typedef struct
+{
+  char      *cis;
+  char      *request_id;  /* NULL for a new line */
+  GPtrArray *substances;  /* Substance* */
+} Item;
+
+static void
+item_free (Item *item)
+{
+  g_free (item->cis);
+  g_free (item->request_id);
+  g_ptr_array_unref (item->substances);
+  g_free (item);
+}
+
+/* One thesaurus entry. */
+typedef struct
+{
+  char *p1, *p2;
+  int   level;
+  char *levels, *description, *mechanism, *conduct;
+} Entry;
+
+static void
+entry_free (Entry *e)
+{
+  g_free (e->p1);
+  g_free (e->p2);
+  g_free (e->levels);
+  g_free (e->description);
+  g_free (e->mechanism);
+  g_free (e->conduct);
+  g_free (e);
+}
+
+static const char sql_substances[] =
+  "SELECT DISTINCT c.substance_name, l.thesaurus_name FROM drug_compositions c"
+  " JOIN drug_substance_links l ON l.substance_key = c.substance_key"
+  " WHERE c.cis = ? AND l.thesaurus_name IS NOT NULL ORDER BY c.seq";
+static const char sql_classes[] =
+  "SELECT class FROM thesaurus_classes WHERE substance = ?";
+static const char sql_exists[] =
+  "SELECT 1 FROM drugs WHERE cis = ?";
+
+static void
+add_unchecked (CabDrugInteractionReport *report,
+               const char               *cis,
+               const char               *request_id,
+               const char               *reason)
+{
+  CabDrugUnchecked *u = g_new0 (CabDrugUnchecked, 1);
+
+  u->cis = g_strdup (cis);
+  u->request_id = g_strdup (request_id);
+  u->reason = g_strdup (reason);
+  g_ptr_array_add (report->unchecked, u);
+}
+
+/* NULL (no error) when the medicine cannot be checked; the reason is added
+ * to @report. */
+static Item *
+load_item (CabStoreConn              *conn,
+           CabDrugInteractionReport  *report,
+           const char                *cis,
+           const char                *request_id,
+           GError                   **error)
+{
+  Item *item;
+  g_autoptr(CabStmt) stmt = NULL;
+  gboolean exists;
+  int rc;
+
+  if (!(stmt = cab_store_conn_prepare_static (conn, sql_exists, error)))
+    return NULL;
+  cab_stmt_bind_text (stmt, 1, cis);
+  exists = sqlite3_step (stmt) == SQLITE_ROW;
+  g_clear_pointer (&stmt, cab_stmt_release);
+  if (!exists)
+    {
+      add_unchecked (report, cis, request_id, _("not in the drug database"));
+      return NULL;
+    }
+
+  item = g_new0 (Item, 1);
+  item->cis = g_strdup (cis);
+  item->request_id = g_strdup (request_id);
+  item->substances = g_ptr_array_new_with_free_func ((GDestroyNotify) substance_free);
+
+  if (!(stmt = cab_store_conn_prepare_static (conn, sql_substances, error)))
+    goto fail;
+  cab_stmt_bind_text (stmt, 1, cis);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *thesaurus_name = (const char *) sqlite3_column_text (stmt, 1);
+      Substance *s;
+
+      /* SA and FT of one substance link to the same name: keep one. */
+      for (guint i = 0; i < item->substances->len; i++)
+        if (g_str_equal (((Substance *) g_ptr_array_index (item->substances, i))->thesaurus_name,
+                         thesaurus_name))
+          thesaurus_name = NULL;
+      if (thesaurus_name == NULL)
+        continue;
+      s = g_new0 (Substance, 1);
+      s->bdpm_name = cab_stmt_dup_text (stmt, 0);
+      s->thesaurus_name = g_strdup (thesaurus_name);
+      s->protagonists = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (s->protagonists, g_strdup (thesaurus_name));
+      g_ptr_array_add (item->substances, s);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, conn->db, "Cannot read a composition");
+      goto fail;
+    }
+  g_clear_pointer (&stmt, cab_stmt_release);
+
+  for (guint i = 0; i < item->substances->len; i++)
+    {
+      Substance *s = g_ptr_array_index (item->substances, i);
+
+      if (!(stmt = cab_store_conn_prepare_static (conn, sql_classes, error)))
+        goto fail;
+      cab_stmt_bind_text (stmt, 1, s->thesaurus_name);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_ptr_array_add (s->protagonists, cab_stmt_dup_text (stmt, 0));
+      g_clear_pointer (&stmt, cab_stmt_release);
+    }
+
+  if (item->substances->len == 0)
+    {
+      add_unchecked (report, cis, request_id, _("no substance in the interaction thesaurus"));
+      item_free (item);
+      return NULL;
+    }
+  return item;
+
+fail:
+  item_free (item);
+  return NULL;
+}
+
+static char *
+pair_key (const char *p1,
+          const char *p2)
+{
+  return g_strconcat (p1, "\x1f", p2, NULL);
+}
+
+/* Entries naming any of the protagonists, indexed by "p1\x1fp2" both ways.
+ * Values are GPtrArray of Entry* (borrowed from @entries). */
+static GHashTable *
+load_entries (CabStoreConn  *conn,
+              GHashTable    *protagonists,
+              GPtrArray     *entries,
+              GError       **error)
+{
+  static const char sql[] =
+    "SELECT id, protagonist1, protagonist2, level, levels, description, mechanism, conduct"
+    " FROM thesaurus_interactions WHERE protagonist1 = ?1"
+    " UNION SELECT id, protagonist1, protagonist2, level, levels, description, mechanism, conduct"
+    " FROM thesaurus_interactions WHERE protagonist2 = ?1";
+  g_autoptr(GHashTable) by_pair = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  GHashTableIter iter;
+  gpointer name;
+
+  g_hash_table_iter_init (&iter, protagonists);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    {
+      g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (conn, sql, error);
+      int rc;
+
+      if (stmt == NULL)
+        return NULL;
+      cab_stmt_bind_text (stmt, 1, name);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+          Entry *e;
+
+          if (g_hash_table_contains (seen, GINT_TO_POINTER (id)))
+            continue;
+          g_hash_table_add (seen, GINT_TO_POINTER (id));
+          e = g_new0 (Entry, 1);
+          e->p1 = cab_stmt_dup_text (stmt, 1);
+          e->p2 = cab_stmt_dup_text (stmt, 2);
+          e->level = sqlite3_column_int (stmt, 3);
+          e->levels = cab_stmt_dup_text (stmt, 4);
+          e->description = cab_stmt_dup_text (stmt, 5);
+          e->mechanism = cab_stmt_dup_text (stmt, 6);
+          e->conduct = cab_stmt_dup_text (stmt, 7);
+          g_ptr_array_add (entries, e);
+
+          for (guint way = 0; way < 2; way++)
+            {
+              char *key = way == 0 ? pair_key (e->p1, e->p2) : pair_key (e->p2, e->p1);
+              GPtrArray *list = g_hash_table_lookup (by_pair, key);
+
+              if (list == NULL)
+                {
+                  list = g_ptr_array_new ();
+                  g_hash_table_insert (by_pair, key, list);
+                }
+              else
+                g_free (key);
+              g_ptr_array_add (list, e);
+            }
+        }
+      if (rc != SQLITE_DONE)
+        {
+          cab_store_set_sql_error (error, conn->db, "Cannot read the interaction thesaurus");
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&by_pair);
+}
+
+/* The most severe entry between two substances, with the names it matched. */
+static Entry *
+best_entry (GHashTable  *by_pair,
+            Substance   *a,
+            Substance   *b,
+            const char **matched_a,
+            const char **matched_b)
+{
+  Entry *best = NULL;
+
+  for (guint i = 0; i < a->protagonists->len; i++)
+    for (guint j = 0; j < b->protagonists->len; j++)
+      {
+        g_autofree char *key = pair_key (g_ptr_array_index (a->protagonists, i),
+                                         g_ptr_array_index (b->protagonists, j));
+        GPtrArray *list = g_hash_table_lookup (by_pair, key);
+
+        for (guint k = 0; list != NULL && k < list->len; k++)
+          {
+            Entry *e = g_ptr_array_index (list, k);
+
+            if (best == NULL || e->level < best->level)
+              {
+                best = e;
+                *matched_a = g_ptr_array_index (a->protagonists, i);
+                *matched_b = g_ptr_array_index (b->protagonists, j);
+              }
+          }
+      }
+  return best;
+}
+
+static int
+compare_interactions (gconstpointer a,
+                      gconstpointer b)
+{
+  const CabDrugInteraction *x = *(CabDrugInteraction * const *) a;
+  const CabDrugInteraction *y = *(CabDrugInteraction * const *) b;
+
+  if (x->level != y->level)
+    return x->level < y->level ? -1 : 1;
+  if (x->b_is_current != y->b_is_current)
+    return x->b_is_current ? 1 : -1;
+  return g_strcmp0 (x->cis_a, y->cis_a) != 0 ? g_strcmp0 (x->cis_a, y->cis_a)
+                                              : g_strcmp0 (x->cis_b, y->cis_b);
+}
+
+static gboolean
+load_current (CabStoreConn              *conn,
+              CabDrugInteractionReport  *report,
+              const char                *patient_id,
+              GPtrArray                 *items,
+              GError                   **error)
+{
+  static const char sql[] =
+    "SELECT id, medication_code FROM medication_requests"
+    " WHERE patient_id = ? AND status = 'active' ORDER BY authored_on DESC, id LIMIT ?";
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (conn, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, patient_id);
+  sqlite3_bind_int (stmt, 2, MAX_CURRENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (rows, cab_stmt_dup_text (stmt, 0));
+      g_ptr_array_add (rows, cab_stmt_dup_text (stmt, 1));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, conn->db, "Cannot read the current treatments");
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, cab_stmt_release);
+
+  for (guint i = 0; i < rows->len; i += 2)
+    {
+      const char *id = g_ptr_array_index (rows, i);
+      const char *code = g_ptr_array_index (rows, i + 1);
+      GError *local_error = NULL;
+      Item *item;
+
+      report->n_current++;
+      if (!cab_drug_cis_is_valid (code))
+        {
+          add_unchecked (report, code, id, _("not coded with a CIS"));
+          continue;
+        }
+      item = load_item (conn, report, code, id, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      if (item != NULL)
+        g_ptr_array_add (items, item);
+    }
+  return TRUE;
+}
+
+CabDrugInteractionReport *
+cab_drug_check_interactions (CabStore            *store,
+                             const char * const  *cis,
+                             const char          *patient_id,
+                             GError             **error)
+{
+  g_autoptr(CabDrugInteractionReport) report = g_new0 (CabDrugInteractionReport, 1);
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  g_autoptr(GHashTable) protagonists = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) by_pair = NULL;
+  guint n_lines = 0;
+  guint n_new;
+
+  g_return_val_if_fail (CAB_IS_STORE (store), NULL);
+  g_return_val_if_fail (cis != NULL, NULL);
+
+  report->interactions = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_drug_interaction_free);
+  report->unchecked = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_drug_unchecked_free);
+
+  for (; cis[n_lines] != NULL; n_lines++)
+    if (n_lines >= MAX_LINES || !cab_drug_cis_is_valid (cis[n_lines]))
+      {
+        g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_INVALID,
+                     n_lines >= MAX_LINES ? "More than %d lines" : "Line %d: a CIS is 8 digits",
+                     n_lines >= MAX_LINES ? MAX_LINES : (int) n_lines + 1);
+        return NULL;
+      }
+
+  if (!(reader = cab_store_reader_acquire (store, error)))
+    return NULL;
+
+  for (guint i = 0; i < n_lines; i++)
+    {
+      GError *local_error = NULL;
+      Item *item = load_item (reader, report, cis[i], NULL, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      if (item != NULL)
+        g_ptr_array_add (items, item);
+    }
+  n_new = items->len;
+  if (patient_id != NULL && !load_current (reader, report, patient_id, items, error))
+    return NULL;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+
+      for (guint j = 0; j < item->substances->len; j++)
+        {
+          Substance *s = g_ptr_array_index (item->substances, j);
+
+          for (guint k = 0; k < s->protagonists->len; k++)
+            g_hash_table_add (protagonists, g_ptr_array_index (s->protagonists, k));
+        }
+    }
+  if (!(by_pair = load_entries (reader, protagonists, entries, error)))
+    return NULL;
+
+  /* Every new line against every later new line and every current
+   * treatment; current treatments among themselves are not this
+   * prescription's business. */
+  for (guint i = 0; i < n_new; i++)
+    for (guint j = i + 1; j < items->len; j++)
+      {
+        Item *a = g_ptr_array_index (items, i);
+        Item *b = g_ptr_array_index (items, j);
+
+        for (guint sa = 0; sa < a->substances->len; sa++)
+          for (guint sb = 0; sb < b->substances->len; sb++)
+            {
+              Substance *x = g_ptr_array_index (a->substances, sa);
+              Substance *y = g_ptr_array_index (b->substances, sb);
+              const char *matched_a = NULL, *matched_b = NULL;
+              CabDrugInteraction *found;
+              Entry *e;
+
+              /* The same substance twice is a duplicate, not an interaction. */
+              if (g_str_equal (x->thesaurus_name, y->thesaurus_name))
+                continue;
+              e = best_entry (by_pair, x, y, &matched_a, &matched_b);
+              if (e == NULL)
+                continue;
+              found = g_new0 (CabDrugInteraction, 1);
+              found->level = e->level;
+              found->levels = g_strdup (e->levels);
+              found->cis_a = g_strdup (a->cis);
+              found->substance_a = g_strdup (x->bdpm_name);
+              found->protagonist_a = g_strdup (matched_a);
+              found->cis_b = g_strdup (b->cis);
+              found->substance_b = g_strdup (y->bdpm_name);
+              found->protagonist_b = g_strdup (matched_b);
+              found->b_is_current = b->request_id != NULL;
+              found->b_request_id = g_strdup (b->request_id);
+              found->description = g_strdup (e->description);
+              found->mechanism = g_strdup (e->mechanism);
+              found->conduct = g_strdup (e->conduct);
+              g_ptr_array_add (report->interactions, found);
+            }
+      }
+  g_ptr_array_sort (report->interactions, compare_interactions);
+  return g_steal_pointer (&report);
+}

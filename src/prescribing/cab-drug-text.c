@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Reading a release's text files: encoding detected per file, never
+ * guessed silently (docs/domain.md, "Drug database: BDPM"). */
+#define G_LOG_DOMAIN "cab-prescribing"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cab-drug-private.h"
+
+G_DEFINE_QUARK (cab-drug-error-quark, cab_drug_error)
+
+/* Windows-1252's 0x80-0x9F; 0 marks the five bytes it leaves undefined. */
+static const gunichar cp1252_high[32] = {
+  0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+  0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+/* NULL when a byte is undefined in Windows-1252. */
+static char *
+decode_cp1252 (const guchar *bytes,
+               gsize         length,
+               gsize        *out_length)
+{
+  GString *out = g_string_sized_new (length + length / 8);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar b = bytes[i];
+
+      if (b < 0x80)
+        g_string_append_c (out, (char) b);
+      else if (b < 0xA0)
+        {
+          if (cp1252_high[b - 0x80] == 0)
+            {
+              g_string_free (out, TRUE);
+              return NULL;
+            }
+          g_string_append_unichar (out, cp1252_high[b - 0x80]);
+        }
+      else
+        g_string_append_unichar (out, b);   /* Latin-1 range */
+    }
+  *out_length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+detect_line_ends (const char *text,
+                  gsize       length)
+{
+  gsize crlf = 0, lf = 0, cr = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '\r')
+        {
+          if (i + 1 < length && text[i + 1] == '\n')
+            {
+              crlf++;
+              i++;
+            }
+          else
+            cr++;
+        }
+      else if (text[i] == '\n')
+        lf++;
+    }
+  if (crlf + lf + cr == 0)
+    return "none";
+  if (crlf > 0 && lf == 0 && cr == 0)
+    return "CRLF";
+  if (lf > 0 && crlf == 0 && cr == 0)
+    return "LF";
+  if (cr > 0 && crlf == 0 && lf == 0)
+    return "CR";
+  return "mixed";
+}
+
+CabDrugTextFile *
+cab_drug_text_file_read (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(CabDrugTextFile) file = g_new0 (CabDrugTextFile, 1);
+  g_autoptr(GFile) gfile = g_file_new_for_path (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *raw = NULL;
+  const guchar *bytes;
+  gsize length = 0;
+  gboolean ascii = TRUE;
+
+  file->name = g_path_get_basename (path);
+
+  /* Size checked before anything is allocated (hostile input, rule 3). */
+  info = g_file_query_info (gfile, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (info == NULL)
+    return NULL;
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_INVALID,
+                   "%s is not a regular file", file->name);
+      return NULL;
+    }
+  if (g_file_info_get_size (info) > CAB_DRUG_MAX_FILE_SIZE)
+    {
+      g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_INVALID,
+                   "%s is larger than %d MiB: not a release file",
+                   file->name, CAB_DRUG_MAX_FILE_SIZE / (1024 * 1024));
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &raw, &length, error))
+    return NULL;
+  if (length > CAB_DRUG_MAX_FILE_SIZE)
+    {
+      g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_INVALID,
+                   "%s grew beyond %d MiB while read", file->name,
+                   CAB_DRUG_MAX_FILE_SIZE / (1024 * 1024));
+      return NULL;
+    }
+
+  bytes = (const guchar *) raw;
+  if (memchr (raw, '\0', length) != NULL)
+    {
+      /* UTF-16 or a binary file: neither of the encodings releases use. */
+      g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_ENCODING,
+                   "%s holds NUL bytes: neither UTF-8 nor Windows-1252 text", file->name);
+      return NULL;
+    }
+  if (length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+    {
+      if (!g_utf8_validate (raw + 3, length - 3, NULL))
+        {
+          g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_ENCODING,
+                       "%s starts with a UTF-8 mark but is not valid UTF-8", file->name);
+          return NULL;
+        }
+      file->encoding = "UTF-8";
+      file->length = length - 3;
+      file->text = g_memdup2 (raw + 3, length - 3 + 1);
+      file->text[file->length] = '\0';
+    }
+  else
+    {
+      for (gsize i = 0; i < length && ascii; i++)
+        ascii = bytes[i] < 0x80;
+
+      if (ascii)
+        file->encoding = "ASCII";
+      else if (g_utf8_validate (raw, length, NULL))
+        file->encoding = "UTF-8";
+      else
+        {
+          file->text = decode_cp1252 (bytes, length, &file->length);
+          if (file->text == NULL)
+            {
+              g_set_error (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_ENCODING,
+                           "%s is neither UTF-8 nor Windows-1252 text", file->name);
+              return NULL;
+            }
+          file->encoding = "Windows-1252";
+        }
+      if (file->text == NULL)
+        {
+          file->text = g_steal_pointer (&raw);
+          file->length = length;
+        }
+    }
+
+  file->line_ends = detect_line_ends (file->text, file->length);
+  file->cursor = file->text;
+  return g_steal_pointer (&file);
+}
+
+void
+cab_drug_text_file_free (CabDrugTextFile *file)
+{
+  if (file == NULL)
+    return;
+  g_free (file->name);
+  g_free (file->text);
+  g_free (file);
+}
+
+gboolean
+cab_drug_text_file_next (CabDrugTextFile  *file,
+                         char            **fields,
+                         guint             max_fields,
+                         guint            *n_fields)
+{
+  char *end = file->text + file->length;
+
+  while (file->cursor < end)
+    {
+      char *line = file->cursor;
+      char *p = line;
+      guint n = 0;
+
+      while (p < end && *p != '\n' && *p != '\r')
+        p++;
+      /* The next line starts after CRLF, LF or a lone CR. */
+      file->cursor = p;
+      if (p < end && *p == '\r')
+        {
+          file->cursor = p + 1;
+          if (file->cursor < end && *file->cursor == '\n')
+            file->cursor++;
+        }
+      else if (p < end)
+        file->cursor = p + 1;
+      if (p < end)
+        *p = '\0';
+      file->line_number++;
+
+      if (*line == '\0')
+        continue;
+
+      for (char *field = line;;)
+        {
+          char *tab = strchr (field, '\t');
+
+          if (tab != NULL)
+            *tab = '\0';
+          if (n < max_fields)
+            fields[n] = field;
+          n++;
+          if (tab == NULL)
+            break;
+          field = tab + 1;
+        }
+      *n_fields = n;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+char *
+cab_drug_substance_key (const char *name)
+{
+  GString *bare;
+  g_autofree char *folded = NULL;
+  int depth = 0;
+  gsize len;
+
+  if (name == NULL)
+    return g_strdup ("");
+
+  /* The salt or form in parentheses goes: "METFORMINE (CHLORHYDRATE DE)". */
+  bare = g_string_sized_new (strlen (name));
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '(')
+        depth++;
+      else if (*p == ')')
+        depth = MAX (depth - 1, 0);
+      else if (depth == 0)
+        g_string_append_c (bare, *p);
+    }
+  folded = cab_store_fold (bare->str, FALSE);
+  g_string_free (bare, TRUE);
+
+  g_strstrip (folded);
+  len = strlen (folded);
+  /* "METFORMINE BASE": the free base of the same substance. */
+  if (len > 5 && g_str_has_suffix (folded, " base"))
+    folded[len - 5] = '\0';
+  return g_strstrip (g_steal_pointer (&folded));
+}

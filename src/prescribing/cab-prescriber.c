@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-prescribing"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "cab-fhir-resource.h"
+#include "cab-prescriber.h"
+
+#define SYSTEM_RPPS "https://rpps.esante.gouv.fr"
+#define STATE_PRACTICE_NAME "practice-name"   /* kept by the session (cab-session.c) */
+
+void
+cab_prescriber_free (CabPrescriber *p)
+{
+  if (p == NULL)
+    return;
+  g_free (p->reference);
+  g_free (p->organization);
+  g_free (p->display_name);
+  g_free (p->specialty);
+  g_free (p->rpps);
+  g_free (p->practice_name);
+  g_free (p->address);
+  g_free (p->phone);
+  g_free (p);
+}
+
+static const char *
+string_member (JsonObject *o,
+               const char *member)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
+static JsonArray *
+array_member (JsonObject *o,
+              const char *member)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
+
+  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+static JsonObject *
+object_at (JsonArray *a,
+           guint      i)
+{
+  JsonNode *n = a != NULL && i < json_array_get_length (a) ? json_array_get_element (a, i) : NULL;
+
+  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static JsonObject *
+object_member (JsonObject *o,
+               const char *member)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
+
+  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static JsonObject *
+parse (JsonParser *parser,
+       const char *json)
+{
+  JsonNode *root;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+/* "Dr Claire MARTIN": prefix, given names, family name in capitals. */
+static char *
+official_name (JsonObject *resource)
+{
+  JsonArray *names = array_member (resource, "name");
+  JsonObject *chosen = NULL;
+  GString *s = g_string_new (NULL);
+  const char *family;
+  JsonArray *a;
+
+  for (guint i = 0; names != NULL && i < json_array_get_length (names); i++)
+    {
+      JsonObject *n = object_at (names, i);
+
+      if (chosen == NULL || g_strcmp0 (string_member (n, "use"), "official") == 0)
+        chosen = n;
+    }
+  if (chosen == NULL)
+    return g_string_free (s, TRUE);
+
+  a = array_member (chosen, "prefix");
+  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
+    if (JSON_NODE_HOLDS_VALUE (json_array_get_element (a, i)))
+      g_string_append_printf (s, "%s%s", s->len ? " " : "", json_array_get_string_element (a, i));
+  a = array_member (chosen, "given");
+  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
+    if (JSON_NODE_HOLDS_VALUE (json_array_get_element (a, i)))
+      g_string_append_printf (s, "%s%s", s->len ? " " : "", json_array_get_string_element (a, i));
+  family = string_member (chosen, "family");
+  if (family != NULL)
+    {
+      g_autofree char *upper = g_utf8_strup (family, -1);
+      g_string_append_printf (s, "%s%s", s->len ? " " : "", upper);
+    }
+  if (s->len == 0)
+    return g_string_free (s, TRUE);
+  return g_string_free (s, FALSE);
+}
+
+static char *
+concept_text (JsonObject *concept)
+{
+  JsonObject *coding = object_at (array_member (concept, "coding"), 0);
+  const char *text = string_member (coding, "display");
+
+  if (text == NULL)
+    text = string_member (concept, "text");
+  return g_strdup (text);
+}
+
+static char *
+phone_of (JsonObject *resource)
+{
+  JsonArray *telecom = array_member (resource, "telecom");
+
+  for (guint i = 0; telecom != NULL && i < json_array_get_length (telecom); i++)
+    {
+      JsonObject *t = object_at (telecom, i);
+
+      if (g_strcmp0 (string_member (t, "system"), "phone") == 0 && string_member (t, "value") != NULL)
+        return g_strdup (string_member (t, "value"));
+    }
+  return NULL;
+}
+
+static char *
+address_of (JsonObject *resource)
+{
+  JsonObject *address = object_at (array_member (resource, "address"), 0);
+  JsonArray *lines = array_member (address, "line");
+  const char *postal = string_member (address, "postalCode");
+  const char *city = string_member (address, "city");
+  GString *s;
+
+  if (address == NULL)
+    return NULL;
+  s = g_string_new (NULL);
+  for (guint i = 0; lines != NULL && i < json_array_get_length (lines); i++)
+    if (JSON_NODE_HOLDS_VALUE (json_array_get_element (lines, i)))
+      g_string_append_printf (s, "%s%s", s->len ? "\n" : "", json_array_get_string_element (lines, i));
+  if (postal != NULL || city != NULL)
+    g_string_append_printf (s, "%s%s%s%s", s->len ? "\n" : "", postal ? postal : "",
+                            postal && city ? " " : "", city ? city : "");
+  if (s->len == 0)
+    return g_string_free (s, TRUE);
+  return g_string_free (s, FALSE);
+}
+
+CabPrescriber *
+cab_prescriber_from_json (const char *practitioner_id,
+                          const char *practitioner_json,
+                          const char *organization_id,
+                          const char *organization_json,
+                          GError    **error)
+{
+  g_autoptr(JsonParser) pp = json_parser_new ();
+  g_autoptr(JsonParser) op = json_parser_new ();
+  g_autoptr(CabPrescriber) p = g_new0 (CabPrescriber, 1);
+  JsonObject *practitioner = parse (pp, practitioner_json);
+  JsonObject *organization = parse (op, organization_json);
+  JsonArray *ids, *qualifications;
+
+  if (practitioner == NULL || g_strcmp0 (string_member (practitioner, "resourceType"), "Practitioner") != 0)
+    {
+      g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_CORRUPT,
+                           _("The prescriber’s record in the local store cannot be read"));
+      return NULL;
+    }
+
+  p->reference = g_strconcat ("Practitioner/", practitioner_id, NULL);
+  p->display_name = official_name (practitioner);
+  ids = array_member (practitioner, "identifier");
+  for (guint i = 0; ids != NULL && i < json_array_get_length (ids) && p->rpps == NULL; i++)
+    {
+      JsonObject *id = object_at (ids, i);
+      const char *value = string_member (id, "value");
+
+      if (g_strcmp0 (string_member (id, "system"), SYSTEM_RPPS) == 0 && value != NULL)
+        p->rpps = g_strdup (value);
+      /* idNat_PS of an RPPS holder: "8" + the 11 RPPS digits (docs/domain.md). */
+      else if (g_strcmp0 (string_member (id, "system"), "urn:oid:1.2.250.1.71.4.2.1") == 0 &&
+               value != NULL && strlen (value) == 12 && value[0] == '8')
+        p->rpps = g_strdup (value + 1);
+    }
+  qualifications = array_member (practitioner, "qualification");
+  if (qualifications != NULL)
+    p->specialty = concept_text (object_member (object_at (qualifications, 0), "code"));
+
+  if (organization != NULL && g_strcmp0 (string_member (organization, "resourceType"), "Organization") == 0)
+    {
+      p->organization = g_strconcat ("Organization/", organization_id, NULL);
+      p->practice_name = g_strdup (string_member (organization, "name"));
+      p->address = address_of (organization);
+      p->phone = phone_of (organization);
+    }
+  else if (organization_id != NULL)
+    p->organization = g_strconcat ("Organization/", organization_id, NULL);
+  /* The practice's address first; the practitioner's own when it has none. */
+  if (p->address == NULL)
+    p->address = address_of (practitioner);
+  if (p->phone == NULL)
+    p->phone = phone_of (practitioner);
+  return g_steal_pointer (&p);
+}
+
+CabPrescriber *
+cab_prescriber_load (CabStore   *store,
+                     const char *practitioner,
+                     const char *organization,
+                     GError    **error)
+{
+  g_autofree char *pid = cab_fhir_reference_id (practitioner);
+  g_autofree char *oid = organization != NULL ? cab_fhir_reference_id (organization) : NULL;
+  g_autofree char *pjson = NULL;
+  g_autofree char *ojson = NULL;
+  CabPrescriber *p;
+
+  if (practitioner == NULL || !g_str_has_prefix (practitioner, "Practitioner/") ||
+      pid == NULL || !cab_fhir_id_is_valid (pid))
+    {
+      g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND,
+                           _("No prescriber: the patient has no médecin traitant and none was given"));
+      return NULL;
+    }
+  pjson = cab_store_get_resource_json (store, "Practitioner", pid, error);
+  if (pjson == NULL)
+    return NULL;
+  if (oid != NULL && cab_fhir_id_is_valid (oid))
+    ojson = cab_store_get_resource_json (store, "Organization", oid, NULL);
+  else
+    g_clear_pointer (&oid, g_free);
+
+  p = cab_prescriber_from_json (pid, pjson, oid, ojson, error);
+  if (p != NULL && p->practice_name == NULL)
+    p->practice_name = cab_store_get_state (store, STATE_PRACTICE_NAME);
+  return p;
+}

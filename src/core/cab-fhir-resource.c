@@ -727,6 +727,7 @@ cab_observation_value_free (CabObservationValue *value)
   g_free (value->value_string);
   g_free (value->interpretation);
   g_free (value->document_id);
+  g_free (value->status);
   g_free (value);
 }
 
@@ -739,6 +740,7 @@ cab_condition_free (CabCondition *condition)
   g_free (condition->system);
   g_free (condition->display);
   g_free (condition->clinical_status);
+  g_free (condition->verification_status);
   g_free (condition->onset);
   g_free (condition);
 }
@@ -1285,7 +1287,8 @@ flatten_range_and_interpretation (CabObservationValue *value,
 static CabObservationValue *
 observation_value_new (JsonObject *object,
                        const char *effective,
-                       const char *document_id)
+                       const char *document_id,
+                       const char *status)
 {
   CabObservationValue *value = g_new0 (CabObservationValue, 1);
   JsonObject *code = get_object (object, "code");
@@ -1298,6 +1301,7 @@ observation_value_new (JsonObject *object,
   value->display = g_strdup (concept_display (code, coding));
   value->effective = g_strdup (effective);
   value->document_id = g_strdup (document_id);
+  value->status = g_strdup (status);
   flatten_value (value, object);
   flatten_range_and_interpretation (value, object);
 
@@ -1325,6 +1329,7 @@ flatten_observation (JsonObject *resource)
   JsonArray *derived_from = get_array (resource, "derivedFrom");
   g_autofree char *document_id = NULL;
   const char *effective;
+  const char *status = get_string (resource, "status");
 
   effective = get_string (resource, "effectiveDateTime");
   if (effective == NULL)
@@ -1344,11 +1349,11 @@ flatten_observation (JsonObject *resource)
   });
 
   if (has_value (resource))
-    g_ptr_array_add (values, observation_value_new (resource, effective, document_id));
+    g_ptr_array_add (values, observation_value_new (resource, effective, document_id, status));
 
   foreach_object (components, component, {
     if (has_value (component))
-      g_ptr_array_add (values, observation_value_new (component, effective, document_id));
+      g_ptr_array_add (values, observation_value_new (component, effective, document_id, status));
   });
 
   return values;
@@ -1392,6 +1397,7 @@ flatten_condition (JsonObject *resource)
   condition->system = dup_string (chosen, "system");
   condition->display = g_strdup (concept_display (code, chosen));
   condition->clinical_status = g_strdup (concept_code (get_object (resource, "clinicalStatus"), NULL));
+  condition->verification_status = g_strdup (concept_code (get_object (resource, "verificationStatus"), NULL));
 
   onset = get_string (resource, "onsetDateTime");
   if (onset == NULL)

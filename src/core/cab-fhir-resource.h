@@ -118,6 +118,7 @@ typedef struct
   double high;
   char *interpretation;    /* H, L, N... */
   char *document_id;       /* derivedFrom DocumentReference id (lab report) */
+  char *status;            /* the Observation's status (final, amended, entered-in-error...) */
 } CabObservationValue;
 
 typedef struct
@@ -126,6 +127,7 @@ typedef struct
   char *system;
   char *display;
   char *clinical_status;
+  char *verification_status; /* confirmed, refuted, entered-in-error... or NULL */
   char *onset;
   gboolean ald;
 } CabCondition;

@@ -84,6 +84,7 @@ const CabOutboxKind *cab_outbox_kind_lookup (const char *name);
 
 extern const CabOutboxKind cab_outbox_kind_publish;
 extern const CabOutboxKind cab_outbox_kind_visibility;
+extern const CabOutboxKind cab_outbox_kind_create;
 
 /* cab-outbox-visibility.c: the payload of "keep mine" after a conflict. */
 char    *cab_outbox_visibility_rebase  (const char *payload_json,
@@ -104,5 +105,8 @@ char    *cab_outbox_labels_apply       (const char *labels,
                                         gboolean    masked,
                                         gboolean    hidden);
 char    *cab_outbox_new_key            (void);
+
+/* cab-outbox-create.c: the local id of a created resource, "local-<key>". */
+char    *cab_outbox_create_local_id    (const char *key);
 
 G_END_DECLS

@@ -33,6 +33,7 @@ static guint signals[N_SIGNALS];
 static const CabOutboxKind * const kinds[] = {
   &cab_outbox_kind_publish,
   &cab_outbox_kind_visibility,
+  &cab_outbox_kind_create,
 };
 
 const CabOutboxKind *
@@ -477,6 +478,11 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
       if (s->len == strlen (_("Change visibility:")))
         g_string_append_printf (s, " %s", _("visible to all"));
       return g_string_free (s, FALSE);
+    }
+  if (g_strcmp0 (entry->kind, "create") == 0 && p != NULL)
+    {
+      const char *summary = payload_string (p, "summary");
+      return g_strdup_printf (_("Send “%s”"), summary != NULL ? summary : "");
     }
   return g_strdup (entry->kind != NULL ? entry->kind : "");
 }

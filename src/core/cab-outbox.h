@@ -142,6 +142,21 @@ gboolean       cab_outbox_set_visibility         (CabOutbox       *self,
                                                   gint64          *entry_id,
                                                   GError         **error);
 
+/* A new resource (a recorded measure): stored at once under the id
+ * "local-<key>" (set in @local_id when non-NULL), and sent once as a
+ * conditional create (If-None-Exist on its identifier urn:uuid:<key>); the
+ * server's copy replaces the local one when it is sent. @resource has no id
+ * and names @patient_id as its subject; @summary says what it is on the
+ * Outbox page ("Blood pressure 135/85 mmHg"). Cancelling the entry removes
+ * the local copy. */
+gboolean       cab_outbox_create_resource        (CabOutbox       *self,
+                                                  const char      *patient_id,
+                                                  JsonObject      *resource,
+                                                  const char      *summary,
+                                                  gint64          *entry_id,
+                                                  char           **local_id,
+                                                  GError         **error);
+
 void           cab_outbox_publish_document_async (CabOutbox       *self,
                                                   const char      *patient_id,
                                                   const char      *pdf_path,

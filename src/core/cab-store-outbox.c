@@ -245,6 +245,58 @@ fail:
   return FALSE;
 }
 
+gboolean
+cab_store_outbox_enqueue_create (CabStore             *self,
+                                 const CabOutboxEntry *entry,
+                                 const CabFhirRecord  *record,
+                                 gint64               *entry_id,
+                                 GError              **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL && record != NULL && entry_id != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+  if (!cab_store_put_record_locked (writer, record, error) ||
+      !insert_entry_locked (writer, entry, entry_id, error) ||
+      !cab_store_commit (writer, error))
+    {
+      cab_store_rollback (writer);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean run_text2 (CabStoreWriter  *writer,
+                           const char      *sql,
+                           const char      *a,
+                           const char      *b,
+                           GError         **error);
+
+/* A created resource's local copy ("local-<key>") goes: the server's copy
+ * replaces it, or the entry was cancelled. */
+static gboolean
+drop_local_copy_locked (CabStoreWriter        *writer,
+                        const CabOutboxEntry  *entry,
+                        GError               **error)
+{
+  static const char * const sql[] = {
+    "DELETE FROM observations WHERE resource_id = ?1",
+    "DELETE FROM conditions WHERE id = ?1",
+    "DELETE FROM medication_requests WHERE id = ?1",
+    "DELETE FROM resources WHERE id = ?1 AND patient_id IS ?2",
+  };
+  g_autofree char *local_id = g_strconcat ("local-", entry->key, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
+    if (!run_text2 (writer, sql[i], local_id, entry->patient_id, error))
+      return FALSE;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Draining                                                             */
 /* ------------------------------------------------------------------ */
@@ -494,6 +546,8 @@ finish_locked (CabStoreWriter          *writer,
       if (g_strcmp0 (entry->kind, "publish") == 0 &&
           !adopt_server_id_locked (writer, entry->document_id, outcome->server_id, error))
         return FALSE;
+      if (g_strcmp0 (entry->kind, "create") == 0 && !drop_local_copy_locked (writer, entry, error))
+        return FALSE;
       /* A resource the flattener refuses is no reason to lose the outcome. */
       if (outcome->resource != NULL
           ? !put_object_locked (writer, outcome->resource, &local_error)
@@ -721,6 +775,10 @@ cab_store_outbox_transition (CabStore        *self,
 
   if (to == CAB_OUTBOX_STATE_CANCELLED && g_strcmp0 (entry->kind, "visibility") == 0 &&
       !restore_document_locked (writer, entry->document_id, error))
+    goto fail;
+  /* A measure not sent is taken back: it leaves the charts too. */
+  if (to == CAB_OUTBOX_STATE_CANCELLED && g_strcmp0 (entry->kind, "create") == 0 &&
+      !drop_local_copy_locked (writer, entry, error))
     goto fail;
 
   if (!cab_store_commit (writer, error))

@@ -83,6 +83,14 @@ gboolean        cab_store_outbox_enqueue_visibility (CabStore                   
                                                      gint64                       *entry_id,
                                                      GError                      **error);
 
+/* Inserts @entry and, in the same transaction, @record (a resource made
+ * here, under its local id). */
+gboolean        cab_store_outbox_enqueue_create     (CabStore                     *self,
+                                                     const CabOutboxEntry         *entry,
+                                                     const CabFhirRecord          *record,
+                                                     gint64                       *entry_id,
+                                                     GError                      **error);
+
 /* Entries left "sending" by a process that stopped are pending again. */
 gboolean        cab_store_outbox_recover            (CabStore        *self,
                                                      GError         **error);

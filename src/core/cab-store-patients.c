@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "cab-store-followup.h"
 #include "cab-store-private.h"
 
 /* Most words a patient query may hold; the rest are ignored. */
@@ -417,4 +418,53 @@ cab_store_mark_patient_synced (CabStore    *self,
       return FALSE;
     }
   return TRUE;
+}
+
+GPtrArray *
+cab_store_list_patients_with_conditions (CabStore            *self,
+                                         const char * const  *prefixes,
+                                         GError             **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(GString) sql = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  while (prefixes != NULL && prefixes[n] != NULL)
+    n++;
+  if (n == 0 || n > CAB_STORE_FOLLOWUP_MAX_CODES)
+    {
+      g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_SQL,
+                   "Between 1 and %d prefixes expected, got %u", CAB_STORE_FOLLOWUP_MAX_CODES, n);
+      return NULL;
+    }
+
+  /* One placeholder per prefix; LIKE's wildcards escaped in the values. */
+  sql = g_string_new ("SELECT " PATIENT_COLUMNS PATIENT_FROM
+                      " WHERE p.id IN (SELECT c.patient_id FROM conditions c WHERE ");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (sql, "%sc.code LIKE ?%u || '%%' ESCAPE '\\'", i > 0 ? " OR " : "", i + 1);
+  g_string_append (sql, ") ORDER BY p.sort_key, p.id");
+
+  if (!(reader = cab_store_reader_acquire (self, error)) ||
+      !(stmt = cab_store_conn_prepare (reader, sql->str, error)))
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      GString *escaped = g_string_new (NULL);
+
+      for (const char *p = prefixes[i]; *p != '\0'; p++)
+        {
+          if (*p == '%' || *p == '_' || *p == '\\')
+            g_string_append_c (escaped, '\\');
+          g_string_append_c (escaped, *p);
+        }
+      /* Bound by copy: the string goes before the step. */
+      sqlite3_bind_text (stmt, (int) i + 1, escaped->str, -1, SQLITE_TRANSIENT);
+      g_string_free (escaped, TRUE);
+    }
+  return collect_patients (reader, stmt, error);
 }

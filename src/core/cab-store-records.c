@@ -56,12 +56,12 @@ static const char sql_observation_clear[] =
 
 static const char sql_observation[] =
   "INSERT OR REPLACE INTO observations (resource_id, code, patient_id, display, effective,"
-  " value, unit, value_string, low, high, interpretation, document_id)"
-  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+  " value, unit, value_string, low, high, interpretation, document_id, status)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 static const char sql_condition[] =
   "INSERT OR REPLACE INTO conditions (id, patient_id, code, system, display,"
-  " clinical_status, onset, ald) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+  " clinical_status, onset, ald, verification_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 static const char sql_medication_request[] =
   "INSERT OR REPLACE INTO medication_requests (id, patient_id, status, authored_on,"
@@ -232,6 +232,7 @@ put_observation (CabStoreWriter       *writer,
       bind_double (stmt, 10, v->high);
       cab_stmt_bind_text (stmt, 11, v->interpretation);
       cab_stmt_bind_text (stmt, 12, v->document_id);
+      cab_stmt_bind_text (stmt, 13, v->status);
       if (!step_done (writer, stmt, "Cannot store an observation", error))
         return FALSE;
     }
@@ -257,6 +258,7 @@ put_condition (CabStoreWriter       *writer,
   cab_stmt_bind_text (stmt, 6, c->clinical_status);
   cab_stmt_bind_text (stmt, 7, c->onset);
   sqlite3_bind_int (stmt, 8, c->ald ? 1 : 0);
+  cab_stmt_bind_text (stmt, 9, c->verification_status);
   return step_done (writer, stmt, "Cannot store a condition", error);
 }
 

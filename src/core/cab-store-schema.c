@@ -353,6 +353,19 @@ static const char * const migrations[] = {
   "  recorded            TEXT"
   ");"
   "CREATE INDEX allergies_patient ON allergies (patient_id);",
+
+  /* 4: what the follow-up worklist filters on (docs/architecture.md,
+   * "Follow-up"): an Observation's status and a Condition's verification
+   * status, so entered-in-error ones are left out without reading each
+   * resource's JSON. Filled from the stored resources for existing stores. */
+  "ALTER TABLE observations ADD COLUMN status TEXT;"
+  "ALTER TABLE conditions ADD COLUMN verification_status TEXT;"
+  "UPDATE observations SET status = (SELECT json_extract (r.json, '$.status') FROM resources r"
+  "  WHERE r.type = 'Observation' AND r.id = observations.resource_id);"
+  "UPDATE conditions SET verification_status = (SELECT json_extract (r.json,"
+  "  '$.verificationStatus.coding[0].code') FROM resources r"
+  "  WHERE r.type = 'Condition' AND r.id = conditions.id);"
+  "CREATE INDEX conditions_code ON conditions (code);",
 };
 
 int

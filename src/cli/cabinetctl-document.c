@@ -11,6 +11,7 @@
 
 #include "cab-audit.h"
 #include "cab-document-cache.h"
+#include "cab-store-cache.h"
 #include "cabinetctl-private.h"
 
 typedef struct
@@ -208,6 +209,56 @@ out:
   return exit_code;
 }
 
+typedef struct
+{
+  CabStore   *store;
+  const char *id;
+  gboolean    pinned;
+} PinData;
+
+static gboolean
+pin_thread (gpointer   user_data,
+            GError   **error)
+{
+  PinData *data = user_data;
+  g_autoptr(CabDocumentRow) row = cab_store_get_document (data->store, data->id, error);
+
+  if (row == NULL)
+    {
+      if (*error == NULL)
+        g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such document");
+      return FALSE;
+    }
+  return cab_store_set_document_pinned (data->store, data->id, data->pinned, error);
+}
+
+/* A pinned document is prefetched first and never evicted (cab-store-cache.h). */
+static int
+pin_main (CtlContext  *ctx,
+          gboolean     pinned,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  PinData data = { NULL, NULL, pinned };
+  int exit_code = CTL_EXIT_OK;
+
+  if (argc != 1 || argv[0][0] == '-')
+    return ctl_fail (CTL_EXIT_USAGE, "usage: cabinetctl document pin|unpin ID");
+  if (!cab_fhir_id_is_valid (argv[0]))
+    return ctl_fail (CTL_EXIT_USAGE, "document: '%s' is not a document id", argv[0]);
+  if ((data.store = ctl_get_store (ctx, &exit_code)) == NULL)
+    return exit_code;
+  data.id = argv[0];
+  if (!ctl_run_in_thread (pin_thread, &data, &error))
+    {
+      if (g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
+        return ctl_fail (CTL_EXIT_NOT_FOUND, "unknown document %s", argv[0]);
+      return ctl_fail_error (error, "cannot pin the document");
+    }
+  return CTL_EXIT_OK;
+}
+
 int
 ctl_document_main (CtlContext  *ctx,
                    int          argc,
@@ -218,12 +269,15 @@ ctl_document_main (CtlContext  *ctx,
 
   if (argc < 2 || ctl_is_help (argv[1]))
     {
-      puts ("Usage: cabinetctl document fetch ID -o FILE|-");
+      puts ("Usage: cabinetctl document fetch ID -o FILE|-\n"
+            "       cabinetctl document pin|unpin ID");
       return argc < 2 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
     }
 
+  if (g_str_equal (argv[1], "pin") || g_str_equal (argv[1], "unpin"))
+    return pin_main (ctx, g_str_equal (argv[1], "pin"), argc - 2, argv + 2);
   if (!g_str_equal (argv[1], "fetch"))
-    return ctl_fail (CTL_EXIT_USAGE, "document: unknown subcommand '%s' (only fetch)", argv[1]);
+    return ctl_fail (CTL_EXIT_USAGE, "document: unknown subcommand '%s' (fetch, pin, unpin)", argv[1]);
 
   for (int i = 2; i < argc; i++)
     {

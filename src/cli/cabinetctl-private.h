@@ -94,5 +94,10 @@ int            ctl_timeline_main     (CtlContext *ctx, int argc, char **argv);
 int            ctl_document_main     (CtlContext *ctx, int argc, char **argv);
 int            ctl_drugs_main        (CtlContext *ctx, int argc, char **argv);
 int            ctl_interactions_main (CtlContext *ctx, int argc, char **argv);
+int            ctl_prefetch_main     (CtlContext *ctx, int argc, char **argv);
+/* "500M", "2G", "1.5GiB", "123456" -> bytes (K, M, G, T: powers of 1000;
+ * KiB, MiB, GiB, TiB: of 1024). */
+gboolean       ctl_parse_size        (const char *text,
+                                      guint64    *bytes);
 
 G_END_DECLS

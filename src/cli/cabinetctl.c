@@ -23,6 +23,8 @@ static const char usage_text[] =
   "  timeline INS [--json] [--include-kos] [--kind KIND] [--from DATE] [--to DATE]\n"
   "           [--text WORDS] [--sections]               a patient's documents, newest first\n"
   "  document fetch ID -o FILE|-                        download a document into FILE (- for stdout)\n"
+  "  document pin|unpin ID                              keep a document offline whatever the budget\n"
+  "  prefetch [--budget SIZE] [--json]                  every document's content offline, within SIZE\n"
   "  publish INS FILE.pdf --type LOINC [--title TEXT] [--hold]   queue a PDF for the DMP\n"
   "  outbox list|drain|retry|cancel|release|edit|resolve          actions waiting to be sent\n"
   "  drugs import DIR|status|search TEXT|interactions CIS...      the drug database (BDPM)\n"
@@ -53,6 +55,7 @@ static const CtlCommand commands[] = {
   { "patients", ctl_patients_main },
   { "timeline", ctl_timeline_main },
   { "document", ctl_document_main },
+  { "prefetch", ctl_prefetch_main },
   { "outbox", ctl_outbox_main },
   { "publish", ctl_publish_main },
   { "drugs", ctl_drugs_main },

@@ -4,19 +4,29 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
 #include "cab-document-cache.h"
 #include "cab-pdf-text.h"
+#include "cab-store-cache.h"
 
 typedef struct
 {
-  CabStore *store;
-  char     *id;
-  char     *content_type;
-  char     *path;
-  char     *text;
+  CabStore        *store;
+  char            *id;
+  char            *content_type;
+  char            *path;
+  char            *text;
+  gint64           expected_size;
+  char            *expected_hash;
+  CabContentSource source;
+  gboolean         adopted;        /* a complete copy was already on disk */
+  guint            status;         /* of the failed download's last answer */
+  gint64           retry_after_s;
 } FetchData;
 
 static void
@@ -27,6 +37,7 @@ fetch_data_free (FetchData *data)
   g_free (data->content_type);
   g_free (data->path);
   g_free (data->text);
+  g_free (data->expected_hash);
   g_free (data);
 }
 
@@ -74,12 +85,27 @@ cab_document_cache_lookup (const CabDocumentRow *row)
   return g_strdup (row->local_path);
 }
 
+/* A live download holds a lock on its .part file (cab-fhir-client-download.c);
+ * the kernel releases it when its process dies, even by kill -9. */
+static gboolean
+is_abandoned (const char *path)
+{
+  gboolean abandoned = FALSE;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+  if (fd < 0)
+    return FALSE;
+  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    abandoned = TRUE;
+  close (fd);
+  return abandoned;
+}
+
 guint
 cab_document_cache_remove_stale (const char *data_dir)
 {
   g_autofree char *documents = NULL;
   g_autoptr(GDir) dir = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   const char *name;
   guint n_removed = 0;
 
@@ -95,8 +121,9 @@ cab_document_cache_remove_stale (const char *data_dir)
       if (!g_str_has_suffix (name, ".part"))
         continue;
       path = g_build_filename (documents, name, NULL);
-      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode)
-          || now - (gint64) st.st_mtime < CAB_DOCUMENT_CACHE_STALE_S)
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      if (!is_abandoned (path))
         continue;
       if (g_unlink (path) == 0)
         n_removed++;
@@ -116,6 +143,7 @@ record_thread (GTask        *task,
 {
   FetchData *data = task_data;
   GError *error = NULL;
+  GStatBuf st;
 
   if (g_strcmp0 (data->content_type, "application/pdf") == 0)
     {
@@ -127,7 +155,10 @@ record_thread (GTask        *task,
         }
     }
 
-  if (!cab_store_set_document_content (data->store, data->id, data->path, data->text, &error))
+  if (g_stat (data->path, &st) != 0)
+    st.st_size = MAX (data->expected_size, 0);
+  if (!cab_store_record_document_content (data->store, data->id, data->path, data->text,
+                                          (gint64) st.st_size, data->source, &error))
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, g_strdup (data->path), g_free);
@@ -143,11 +174,68 @@ download_cb (GObject      *object,
 
   if (!cab_fhir_client_download_finish (CAB_FHIR_CLIENT (object), result, &error))
     {
+      FetchData *data = g_task_get_task_data (task);
+
+      data->status = cab_fhir_client_result_get_status (result, &data->retry_after_s);
       g_task_return_error (task, error);
       return;
     }
 
   g_task_run_in_thread (task, record_thread);
+}
+
+/* A copy renamed into place by a download whose process died before the
+ * store recorded it: complete by construction (renamed only once checked),
+ * checked again here against the size and SHA-1 the server announces, so a
+ * restart does not download it twice. */
+static gboolean
+is_complete (const char   *path,
+             gint64        expected_size,
+             const char   *expected_hash,
+             GCancellable *cancellable)
+{
+  g_autoptr(GChecksum) sha1 = NULL;
+  g_autofree char *actual = NULL;
+  g_autofree char *expected = NULL;
+  guint8 buffer[64 * 1024];
+  guint8 digest[20];
+  gsize digest_len = sizeof digest;
+  gint64 total = 0;
+  GStatBuf st;
+  int fd;
+
+  if (expected_size < 0 || expected_hash == NULL)
+    return FALSE;
+  if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size != expected_size)
+    return FALSE;
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return FALSE;
+
+  sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  for (;;)
+    {
+      ssize_t n = read (fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || g_cancellable_is_cancelled (cancellable))
+        {
+          if (n < 0 || g_cancellable_is_cancelled (cancellable))
+            total = -1;
+          break;
+        }
+      g_checksum_update (sha1, buffer, n);
+      total += n;
+    }
+  close (fd);
+  if (total != expected_size)
+    return FALSE;
+
+  g_checksum_get_digest (sha1, digest, &digest_len);
+  actual = g_base64_encode (digest, digest_len);
+  expected = g_strstrip (g_strdup (expected_hash));
+  return g_str_equal (actual, expected);
 }
 
 /* The documents folder is private to the user, like the store. */
@@ -178,6 +266,7 @@ mkdir_thread (GTask        *task,
                                "Cannot create the documents folder: %s", g_strerror (saved_errno));
       return;
     }
+  data->adopted = is_complete (data->path, data->expected_size, data->expected_hash, cancellable);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -219,6 +308,11 @@ mkdir_cb (GObject      *object,
       g_task_return_error (task, error);
       g_object_unref (task);
     }
+  else if (data->adopted)
+    {
+      g_task_run_in_thread (task, record_thread);
+      g_object_unref (task);
+    }
   else
     cab_fhir_client_download_async (start->client, start->url, start->accept, data->path,
                                     start->size, start->hash,
@@ -238,6 +332,22 @@ cab_document_cache_fetch_async (CabFhirClient        *client,
                                 GCancellable         *cancellable,
                                 GAsyncReadyCallback   callback,
                                 gpointer              user_data)
+{
+  cab_document_cache_fetch_full_async (client, store, data_dir, row, CAB_CONTENT_SOURCE_OPENED,
+                                       progress, progress_data, cancellable, callback, user_data);
+}
+
+void
+cab_document_cache_fetch_full_async (CabFhirClient        *client,
+                                     CabStore             *store,
+                                     const char           *data_dir,
+                                     const CabDocumentRow *row,
+                                     CabContentSource      source,
+                                     CabFhirProgressFunc   progress,
+                                     gpointer              progress_data,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) mkdir_task = NULL;
@@ -266,6 +376,10 @@ cab_document_cache_fetch_async (CabFhirClient        *client,
   data->id = g_strdup (row->id);
   data->content_type = g_strdup (document->content_type);
   data->path = cab_document_cache_path (data_dir, row->id, document->content_type);
+  data->expected_size = document->size;
+  data->expected_hash = g_strdup (document->hash);
+  data->source = source;
+  data->retry_after_s = -1;
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
 
   start = g_new0 (StartData, 1);
@@ -292,4 +406,18 @@ cab_document_cache_fetch_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_document_cache_fetch_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+guint
+cab_document_cache_fetch_get_status (GAsyncResult *result,
+                                     gint64       *retry_after_s)
+{
+  FetchData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (retry_after_s != NULL)
+    *retry_after_s = data != NULL ? data->retry_after_s : -1;
+  return data != NULL ? data->status : 0;
 }

@@ -5,6 +5,7 @@
 
 #include "cab-fhir-client.h"
 #include "cab-store.h"
+#include "cab-store-cache.h"
 
 G_BEGIN_DECLS
 
@@ -18,12 +19,11 @@ char     *cab_document_cache_path          (const char          *data_dir,
                                             const char          *content_type);
 
 /* Removes the temporary files (*.part) that a download killed with its
- * process left in <data_dir>/documents, when unmodified for
- * CAB_DOCUMENT_CACHE_STALE_S seconds (a live download writes at least every
- * few seconds, or fails on its rate deadline). Returns how many went.
- * Touches the file system: call from a worker thread. Done once per process
- * by cab_document_cache_fetch_async(). */
-#define CAB_DOCUMENT_CACHE_STALE_S (10 * 60)
+ * process left in <data_dir>/documents. A live download holds a lock on its
+ * .part (in this process or another) and is left alone; the kernel drops a
+ * dead process's locks, so what a kill -9 left goes at once. Returns how many
+ * went. Touches the file system: call from a worker thread. Done once per
+ * process by cab_document_cache_fetch_async(), and before each prefetch run. */
 guint     cab_document_cache_remove_stale  (const char          *data_dir);
 
 /* The local copy of @row when it is recorded and still on disk, else NULL.
@@ -47,5 +47,27 @@ void      cab_document_cache_fetch_async   (CabFhirClient        *client,
                                             gpointer              user_data);
 char     *cab_document_cache_fetch_finish  (GAsyncResult         *result,
                                             GError              **error);
+
+/* The same, recording where the content came from for the disk budget
+ * (cab-store-cache.h); cab_document_cache_fetch_async() records it as
+ * opened. A complete copy already at the cache path (left by a process that
+ * died before recording it) is checked against the announced size and SHA-1
+ * and recorded without downloading it again. Finish with
+ * cab_document_cache_fetch_finish(). */
+void      cab_document_cache_fetch_full_async (CabFhirClient        *client,
+                                            CabStore             *store,
+                                            const char           *data_dir,
+                                            const CabDocumentRow *row,
+                                            CabContentSource      source,
+                                            CabFhirProgressFunc   progress,
+                                            gpointer              progress_data,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+
+/* After a failed fetch: the HTTP status of the server's last answer (0 when
+ * none, e.g. offline) and its Retry-After in seconds (-1 when absent). */
+guint     cab_document_cache_fetch_get_status (GAsyncResult      *result,
+                                            gint64               *retry_after_s);
 
 G_END_DECLS

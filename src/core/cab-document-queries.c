@@ -7,6 +7,7 @@
 #include "cab-document-cache.h"
 #include "cab-document-queries.h"
 #include "cab-query.h"
+#include "cab-store-cache.h"
 
 /* ---------------------------------------------------------------------- */
 /* reading a document                                                     */
@@ -50,6 +51,13 @@ read_query (GTask        *task,
     }
 
   read->local_path = cab_document_cache_lookup (read->row);
+  /* Read in the last 30 days: the disk budget keeps it (cab-prefetch.h). */
+  if (read->local_path != NULL &&
+      !cab_store_note_document_read (store, document_id, g_get_real_time () / G_USEC_PER_SEC, &error))
+    {
+      g_debug ("Cannot record a document's reading: %s", error->message);
+      g_clear_error (&error);
+    }
 
   /* The viewer link of a study names the patient. */
   if (read->row->document.study_uid != NULL && read->row->patient_id != NULL)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -68,6 +69,12 @@ open_temp (CabFhirRequest  *req,
                    _("Cannot create the document file: %s"), g_strerror (saved_errno));
       return FALSE;
     }
+
+  /* Held until the file is renamed or removed: cab_document_cache_remove_stale()
+   * in any process leaves a locked .part alone, and takes one whose
+   * downloader died (the kernel drops a dead process's locks). */
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    g_debug ("Cannot lock a temporary download file: %s", g_strerror (errno));
 
   req->fd = fd;
   req->tmp_path = g_steal_pointer (&tmpl);
@@ -223,9 +230,8 @@ cab_fhir_download_commit (CabFhirRequest  *req,
       cab_fhir_download_discard (req);
       return FALSE;
     }
-  g_close (req->fd, NULL);
-  req->fd = -1;
 
+  /* Renamed while still open, so still locked against a clean-up. */
   if (g_rename (req->tmp_path, req->dest_path) != 0)
     {
       saved_errno = errno;
@@ -235,6 +241,8 @@ cab_fhir_download_commit (CabFhirRequest  *req,
       return FALSE;
     }
   g_clear_pointer (&req->tmp_path, g_free);
+  g_close (req->fd, NULL);
+  req->fd = -1;
 
   dir = g_path_get_dirname (req->dest_path);
   dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -438,6 +438,20 @@ cab_fhir_client_get_stats (CabFhirClient *self,
   g_mutex_unlock (&self->stats_lock);
 }
 
+guint
+cab_fhir_client_result_get_status (GAsyncResult *result,
+                                   gint64       *retry_after_s)
+{
+  CabFhirRequest *req;
+
+  g_return_val_if_fail (G_IS_TASK (result), 0);
+
+  req = g_task_get_task_data (G_TASK (result));
+  if (retry_after_s != NULL)
+    *retry_after_s = req != NULL ? req->retry_after_s : -1;
+  return req != NULL ? req->status : 0;
+}
+
 void
 cab_fhir_response_free (CabFhirResponse *response)
 {

@@ -208,6 +208,13 @@ gboolean      cab_fhir_client_download_finish   (CabFhirClient       *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
+/* The HTTP status of a finished request's last answer (0 when none came)
+ * and its Retry-After in seconds (-1 when absent), from the @result given
+ * to the callback of any of the _async calls above: the GError keeps the
+ * server's words, not whether to come back later. */
+guint         cab_fhir_client_result_get_status (GAsyncResult *result,
+                                                 gint64       *retry_after_s);
+
 /* Statistics since creation: requests sent (including retries), retries, bytes received. */
 void          cab_fhir_client_get_stats         (CabFhirClient *self,
                                                  guint         *n_requests,

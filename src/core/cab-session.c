@@ -29,6 +29,7 @@ struct _CabSession
   CabFhirClient    *client;
   CabSync          *sync;
   CabOutbox        *outbox;
+  CabPrefetch      *prefetch;
 
   GError           *error;
   GError           *open_error;       /* why the store could not be opened */
@@ -67,6 +68,7 @@ enum {
   PROP_OPERATOR,
   PROP_STORE,
   PROP_OUTBOX,
+  PROP_PREFETCH,
   N_PROPS
 };
 
@@ -488,6 +490,13 @@ fetch_practitioners (CabSession *self)
 }
 
 static void
+start_prefetch (CabSession *self)
+{
+  if (self->prefetch != NULL && !(self->flags & CAB_SESSION_FLAGS_MANUAL))
+    cab_prefetch_start (self->prefetch);
+}
+
+static void
 sync_run_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -514,6 +523,10 @@ sync_run_cb (GObject      *object,
   /* The server answered: entries waiting for it may go now. */
   if (self->last_run_ok && self->outbox != NULL)
     cab_outbox_notify_online (self->outbox);
+
+  /* Documents' contents after the metadata, in the background. */
+  if (self->last_run_ok)
+    start_prefetch (self);
 
   if (self->last_run_ok)
     fetch_practitioners (self);
@@ -570,6 +583,14 @@ assemble (CabSession *self)
                                G_CALLBACK (sync_state_cb), self, 0);
       g_signal_connect_object (self->sync, "notify::last-sync",
                                G_CALLBACK (sync_last_sync_cb), self, 0);
+    }
+
+  if (self->sync != NULL && self->prefetch == NULL)
+    {
+      g_autofree char *data_dir = cab_session_dup_data_dir (self);
+
+      self->prefetch = cab_prefetch_new (self->store, self->client, self->sync, data_dir);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREFETCH]);
     }
 }
 
@@ -772,6 +793,9 @@ cab_session_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
+  if (self->prefetch != NULL)
+    cab_prefetch_stop (self->prefetch);
+  g_clear_object (&self->prefetch);
   g_clear_object (&self->sync);
   if (self->outbox != NULL)
     cab_outbox_stop (self->outbox);
@@ -840,6 +864,9 @@ cab_session_get_property (GObject    *object,
     case PROP_OUTBOX:
       g_value_set_object (value, self->outbox);
       break;
+    case PROP_PREFETCH:
+      g_value_set_object (value, self->prefetch);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -889,6 +916,11 @@ cab_session_class_init (CabSessionClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_OUTBOX] =
     g_param_spec_object ("outbox", NULL, NULL, CAB_TYPE_OUTBOX,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* NULL until the store and the client are both there. */
+  properties[PROP_PREFETCH] =
+    g_param_spec_object ("prefetch", NULL, NULL, CAB_TYPE_PREFETCH,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -1086,6 +1118,8 @@ cab_session_shutdown (CabSession *self)
   g_cancellable_cancel (self->cancellable);
   if (self->outbox != NULL)
     cab_outbox_stop (self->outbox);
+  if (self->prefetch != NULL)
+    cab_prefetch_stop (self->prefetch);
 }
 
 CabStore *
@@ -1102,6 +1136,14 @@ cab_session_get_client (CabSession *self)
   g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
 
   return self->client;
+}
+
+CabPrefetch *
+cab_session_get_prefetch (CabSession *self)
+{
+  g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
+
+  return self->prefetch;
 }
 
 CabSync *
@@ -1223,8 +1265,9 @@ refresh_patient_cb (GObject      *object,
       return;
     }
 
-  /* The patient may be new to the store. */
+  /* The patient may be new to the store, and so may their documents. */
   refresh_count (self);
+  start_prefetch (self);
   g_task_return_boolean (task, TRUE);
 }
 

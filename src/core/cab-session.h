@@ -6,6 +6,7 @@
 #include "cab-config.h"
 #include "cab-fhir-client.h"
 #include "cab-outbox.h"
+#include "cab-prefetch.h"
 #include "cab-store.h"
 #include "cab-sync.h"
 
@@ -75,6 +76,10 @@ void              cab_session_shutdown          (CabSession      *self);
 CabStore         *cab_session_get_store         (CabSession      *self);
 CabFhirClient    *cab_session_get_client        (CabSession      *self);
 CabSync          *cab_session_get_sync          (CabSession      *self);
+/* Offline documents (cab-prefetch.h): NULL until the store and the client
+ * are both there. Started after each successful sync, unless
+ * CAB_SESSION_FLAGS_MANUAL (cabinetctl runs it itself). */
+CabPrefetch      *cab_session_get_prefetch      (CabSession      *self);
 /* Every write to the health space; NULL until the store is open (without a
  * server, it queues only). Ready when status notifies. */
 CabOutbox        *cab_session_get_outbox        (CabSession      *self);
@@ -117,6 +122,6 @@ gboolean          cab_session_refresh_patient_finish (CabSession          *self,
 
 /* Signals: "sync-finished" (gboolean success) after each run and after the
  * patient count reflects it. Properties notify: status, sync-state, last-sync,
- * patient-count, progress, error, operator. */
+ * patient-count, progress, error, operator, store, outbox, prefetch. */
 
 G_END_DECLS

@@ -319,43 +319,36 @@ run_bound (CabStoreWriter  *writer,
   return TRUE;
 }
 
+/* Inside the writer's transaction: cab-store-cache.c records the content
+ * and its accounting in one. */
 gboolean
-cab_store_set_document_content (CabStore    *self,
-                                const char  *document_id,
-                                const char  *local_path,
-                                const char  *text,
-                                GError     **error)
+cab_store_set_document_content_locked (CabStoreWriter  *writer,
+                                       const char      *document_id,
+                                       const char      *local_path,
+                                       const char      *text,
+                                       GError         **error)
 {
-  g_autoptr(CabStoreWriter) writer = NULL;
   g_autoptr(CabStmt) update = NULL;
-
-  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (document_id != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
-    return FALSE;
 
   if (!(update = cab_store_conn_prepare (writer,
                                          "UPDATE documents SET local_path = coalesce (?2, local_path),"
                                          " text_extracted = CASE WHEN ?3 IS NULL THEN text_extracted ELSE 1 END"
                                          " WHERE id = ?1",
                                          error)))
-    goto fail;
+    return FALSE;
   cab_stmt_bind_text (update, 1, document_id);
   cab_stmt_bind_text (update, 2, local_path);
   cab_stmt_bind_text (update, 3, text);
   if (sqlite3_step (update) != SQLITE_DONE)
     {
       cab_store_set_sql_error (error, writer->db, "Cannot save document content");
-      goto fail;
+      return FALSE;
     }
   if (sqlite3_changes (writer->db) == 0)
     {
       g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND,
                            "No such document in the store");
-      goto fail;
+      return FALSE;
     }
 
   /* The external-content index must be told the old values to forget them. */
@@ -375,15 +368,33 @@ cab_store_set_document_content (CabStore    *self,
                    " SELECT d.docid, d.title, d.author_display, d.custodian_display, t.text"
                    " FROM documents d LEFT JOIN document_texts t ON t.docid = d.docid WHERE d.id = ?1",
                    document_id, NULL, error)))
-    goto fail;
-
-  if (!cab_store_commit (writer, error))
-    goto fail;
+    return FALSE;
   return TRUE;
+}
 
-fail:
-  cab_store_rollback (writer);
-  return FALSE;
+gboolean
+cab_store_set_document_content (CabStore    *self,
+                                const char  *document_id,
+                                const char  *local_path,
+                                const char  *text,
+                                GError     **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (document_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+  if (!cab_store_set_document_content_locked (writer, document_id, local_path, text, error) ||
+      !cab_store_commit (writer, error))
+    {
+      cab_store_rollback (writer);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */

@@ -105,6 +105,13 @@ gboolean  cab_store_set_state_locked  (CabStoreWriter      *writer,
                                        const char          *value,
                                        GError             **error);
 
+/* Documents (cab-store-documents.c): a content's path and text, inside the
+ * writer's transaction. */
+gboolean  cab_store_set_document_content_locked (CabStoreWriter  *writer,
+                                                 const char      *document_id,
+                                                 const char      *local_path,
+                                                 const char      *text,
+                                                 GError         **error);
 /* Folding (cab-store-patients.c): NFD, combining marks stripped, case folded,
  * every character that is not a letter, a digit, '/' or '-' made a space when
  * @keep_date_marks, else every non-alphanumeric one. */

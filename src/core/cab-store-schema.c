@@ -366,6 +366,25 @@ static const char * const migrations[] = {
   "  '$.verificationStatus.coding[0].code') FROM resources r"
   "  WHERE r.type = 'Condition' AND r.id = conditions.id);"
   "CREATE INDEX conditions_code ON conditions (code);",
+
+  /* 5: offline documents (docs/architecture.md, "Prefetch"). One row per
+   * content on disk (documents.local_path set): its size, whether it was
+   * prefetched or asked for, and when it was cached and last read (unix
+   * seconds), for the disk budget's least-recently-used eviction. Pins
+   * outlive the content they keep. Contents already there count as opened. */
+  "CREATE TABLE document_cache ("
+  "  document_id  TEXT PRIMARY KEY NOT NULL,"
+  "  size         INTEGER NOT NULL,"
+  "  source       TEXT NOT NULL,"
+  "  cached_at    INTEGER NOT NULL,"
+  "  last_read_at INTEGER"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE document_pins ("
+  "  document_id TEXT PRIMARY KEY NOT NULL"
+  ") WITHOUT ROWID;"
+  "INSERT INTO document_cache (document_id, size, source, cached_at)"
+  "  SELECT id, coalesce (size, 0), 'opened', CAST (strftime ('%s', 'now') AS INTEGER)"
+  "  FROM documents WHERE local_path IS NOT NULL;",
 };
 
 int

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <utime.h>
 #include <glib/gstdio.h>
@@ -331,8 +334,8 @@ test_endless_download (void)
   remove_tree (dir);
 }
 
-/* A .part left by a killed process goes at the next start; one still being
- * written (recent) stays. */
+/* A .part left by a killed process goes at the next start, however recent;
+ * one still being written (its download holds a lock on it) stays, however old. */
 static void
 test_stale_part (void)
 {
@@ -343,18 +346,28 @@ test_stale_part (void)
   g_autofree char *fresh = g_build_filename (documents, "d2.pdf.EF34GH.part", NULL);
   g_autofree char *other = g_build_filename (documents, "d3.pdf", NULL);
   struct utimbuf old = { 1000000000, 1000000000 };
+  int live;
 
   g_assert_no_error (error);
   g_assert_cmpint (g_mkdir_with_parents (documents, 0700), ==, 0);
   g_assert_true (g_file_set_contents (stale, "x", 1, NULL));
   g_assert_true (g_file_set_contents (fresh, "x", 1, NULL));
   g_assert_true (g_file_set_contents (other, "x", 1, NULL));
-  g_assert_cmpint (g_utime (stale, &old), ==, 0);
+  g_assert_cmpint (g_utime (fresh, &old), ==, 0);
   g_assert_cmpint (g_utime (other, &old), ==, 0);
+  live = open (fresh, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (live, >=, 0);
+  g_assert_cmpint (flock (live, LOCK_EX | LOCK_NB), ==, 0);
 
   g_assert_cmpuint (cab_document_cache_remove_stale (dir), ==, 1);
   g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+
+  /* Its download died: the lock went with it. */
+  close (live);
+  g_assert_cmpuint (cab_document_cache_remove_stale (dir), ==, 1);
+  g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
   remove_tree (dir);
 }

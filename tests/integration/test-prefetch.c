@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Offline documents (docs/architecture.md, "Prefetch") against a real
+ * cabinet-sandbox: `cabinetctl prefetch` to completion, then offline; a
+ * budget smaller than the practice; kill -9 during a prefetch, ten times,
+ * then resume; and, in this process, a document opened during a prefetch,
+ * eviction around read and open documents, and a metered connection (a
+ * GNetworkMonitor of the test's own, given with
+ * cab_prefetch_set_network_monitor()). */
+#define G_LOG_DOMAIN "test-prefetch"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+
+#include "cab-document-cache.h"
+#include "cab-prefetch.h"
+#include "cab-store-cache.h"
+#include "cab-store.h"
+#include "cab-sync.h"
+#include "cab-test-sandbox.h"
+
+#define PRACTICE "Organization/org-practice"
+#define N_PATIENTS "6"
+#define N_KILLS 10
+
+static char *tmp_dir;
+
+/* ----------------------------------------------------------------- helpers */
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static char *
+make_dir (const char *name)
+{
+  char *dir = g_build_filename (tmp_dir, name, NULL);
+
+  remove_tree (dir);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  return dir;
+}
+
+static CabTestSandbox *
+start_sandbox (const char *access_log,
+               const char *latency_ms)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  CabTestSandbox *sandbox;
+
+  g_ptr_array_add (args, (gpointer) "--patients");
+  g_ptr_array_add (args, (gpointer) N_PATIENTS);
+  g_ptr_array_add (args, (gpointer) "--years");
+  g_ptr_array_add (args, (gpointer) "3");
+  if (access_log != NULL)
+    {
+      g_ptr_array_add (args, (gpointer) "--access-log");
+      g_ptr_array_add (args, (gpointer) access_log);
+    }
+  if (latency_ms != NULL)
+    {
+      g_ptr_array_add (args, (gpointer) "--latency-ms");
+      g_ptr_array_add (args, (gpointer) latency_ms);
+    }
+  g_ptr_array_add (args, NULL);
+  sandbox = cab_test_sandbox_start ((const char * const *) args->pdata, FALSE, &error);
+  g_assert_no_error (error);
+  return sandbox;
+}
+
+static GSubprocess *
+spawn_ctlv (CabTestSandbox *sandbox,
+            const char     *data_dir,
+            va_list         ap)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+  const char *arg;
+
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_unsetenv (launcher, "CABINET_TOKEN");
+  g_ptr_array_add (args, g_strdup (g_getenv ("CABINETCTL")));
+  g_ptr_array_add (args, g_strdup_printf ("--data-dir=%s", data_dir));
+  if (sandbox != NULL)
+    {
+      g_ptr_array_add (args, g_strdup_printf ("--server=%s", sandbox->base_url));
+      g_ptr_array_add (args, g_strdup_printf ("--token=%s", CAB_TEST_TOKEN));
+      g_ptr_array_add (args, g_strdup ("--practice=" PRACTICE));
+    }
+  else
+    {
+      /* Offline: a server nobody listens on. */
+      g_ptr_array_add (args, g_strdup ("--server=http://127.0.0.1:9/fhir"));
+      g_ptr_array_add (args, g_strdup_printf ("--token=%s", CAB_TEST_TOKEN));
+      g_ptr_array_add (args, g_strdup ("--practice=" PRACTICE));
+    }
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (arg));
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* cabinetctl with the NULL-terminated arguments, in the background. */
+static GSubprocess *
+spawn_ctl (CabTestSandbox *sandbox,
+           const char     *data_dir,
+           ...)
+{
+  GSubprocess *process;
+  va_list ap;
+
+  va_start (ap, data_dir);
+  process = spawn_ctlv (sandbox, data_dir, ap);
+  va_end (ap);
+  return process;
+}
+
+/* The same, waited for: its exit status, and its standard output in @out. */
+static int
+run_ctl (CabTestSandbox  *sandbox,
+         const char      *data_dir,
+         char           **out,
+         ...)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  va_list ap;
+
+  va_start (ap, out);
+  process = spawn_ctlv (sandbox, data_dir, ap);
+  va_end (ap);
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  if (stderr_text != NULL && stderr_text[0] != '\0')
+    g_test_message ("stderr: %s", stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+/* "Binary/bin-1", "/fhir/Binary/bin-1", "http://host/fhir/Binary/bin-1" -> "bin-1" */
+static const char *
+binary_id (const char *text)
+{
+  const char *at = strstr (text, "Binary/");
+
+  return at != NULL ? at + strlen ("Binary/") : NULL;
+}
+
+static JsonObject *
+parse_object (const char *text,
+              JsonNode  **holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  *holder = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (*holder));
+  return json_node_get_object (*holder);
+}
+
+static CabStore *
+open_store (const char *data_dir)
+{
+  g_autofree char *path = g_build_filename (data_dir, "cabinet.db", NULL);
+  g_autoptr(GError) error = NULL;
+  CabStore *store = cab_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static GPtrArray *
+list_contents (CabStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *entries = cab_store_list_contents (store, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, >, 20);
+  return entries;
+}
+
+/* The file holds what the server announced: size and SHA-1. */
+static void
+assert_complete (const CabContentEntry *entry)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *digest = NULL;
+  g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 raw[20];
+  gsize raw_len = sizeof raw;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (entry->row->local_path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint ((gint64) length, ==, entry->row->document.size);
+  g_checksum_update (sha1, (const guchar *) contents, length);
+  g_checksum_get_digest (sha1, raw, &raw_len);
+  digest = g_base64_encode (raw, raw_len);
+  g_assert_cmpstr (digest, ==, entry->row->document.hash);
+}
+
+static guint
+count_part_files (const char *data_dir)
+{
+  g_autofree char *documents = g_build_filename (data_dir, "documents", NULL);
+  g_autoptr(GDir) dir = g_dir_open (documents, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_suffix (name, ".part");
+  return n;
+}
+
+/* ------------------------------------------------------ cabinetctl, offline */
+
+/* The whole practice prefetched, the server gone: every document opens. */
+static void
+test_offline_after_prefetch (void)
+{
+  g_autofree char *dir = make_dir ("offline");
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) holder = NULL;
+  g_autoptr(CabStore) store = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  CabTestSandbox *sandbox = start_sandbox (NULL, NULL);
+  JsonObject *summary;
+
+  g_assert_cmpint (run_ctl (sandbox, dir, NULL, "sync", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (sandbox, dir, &out, "prefetch", "--json", NULL), ==, 0);
+  summary = parse_object (out, &holder);
+  g_assert_cmpint (json_object_get_int_member (summary, "failed"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "skipped_for_budget"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "documents"), >, 20);
+  g_assert_cmpint (json_object_get_int_member (summary, "offline"), ==,
+                   json_object_get_int_member (summary, "total"));
+  g_assert_cmpint (json_object_get_int_member (summary, "offline_bytes"), ==,
+                   json_object_get_int_member (summary, "bytes"));
+
+  /* The network is cut. */
+  cab_test_sandbox_free (sandbox);
+
+  store = open_store (dir);
+  entries = list_contents (store);
+  g_assert_cmpint (json_object_get_int_member (summary, "total"), ==, entries->len);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *copy = g_build_filename (dir, "copy.pdf", NULL);
+      g_autofree char *contents = NULL;
+
+      g_assert_true (entry->cached);
+      assert_complete (entry);
+      g_assert_cmpint (run_ctl (NULL, dir, NULL, "document", "fetch", entry->row->id, "-o", copy, NULL), ==, 0);
+      g_assert_true (g_file_get_contents (copy, &contents, NULL, NULL));
+      g_assert_true (g_str_has_prefix (contents, "%PDF"));
+    }
+
+  /* A second run offline has nothing to do and says so. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&holder, json_node_unref);
+  g_assert_cmpint (run_ctl (NULL, dir, &out, "prefetch", "--json", NULL), ==, 0);
+  summary = parse_object (out, &holder);
+  g_assert_cmpint (json_object_get_int_member (summary, "documents"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "already_offline"), ==, entries->len);
+}
+
+/* ------------------------------------------------------- cabinetctl, budget */
+
+/* A budget smaller than the practice keeps the pinned and the most recent;
+ * the timeline's "cached" says which. */
+static void
+test_budget (void)
+{
+  g_autofree char *dir = make_dir ("budget");
+  g_autofree char *out = NULL;
+  g_autofree char *budget = NULL;
+  g_autofree char *pinned_id = NULL;
+  g_autoptr(JsonNode) holder = NULL;
+  g_autoptr(CabStore) store = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  CabTestSandbox *sandbox = start_sandbox (NULL, NULL);
+  gint64 total = 0;
+  gboolean seen_missing = FALSE;
+  JsonObject *summary;
+
+  g_assert_cmpint (run_ctl (sandbox, dir, NULL, "sync", NULL), ==, 0);
+  store = open_store (dir);
+  entries = list_contents (store);
+  for (guint i = 0; i < entries->len; i++)
+    total += ((CabContentEntry *) g_ptr_array_index (entries, i))->row->document.size;
+  /* The oldest document: last in the order. */
+  pinned_id = g_strdup (((CabContentEntry *) g_ptr_array_index (entries, entries->len - 1))->row->id);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  g_assert_cmpint (run_ctl (sandbox, dir, NULL, "document", "pin", pinned_id, NULL), ==, 0);
+
+  budget = g_strdup_printf ("%" G_GINT64_FORMAT, total / 3);
+  g_assert_cmpint (run_ctl (sandbox, dir, &out, "prefetch", "--budget", budget, "--json", NULL), ==, 0);
+  summary = parse_object (out, &holder);
+  g_assert_cmpint (json_object_get_int_member (summary, "skipped_for_budget"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "offline_bytes"), <=, total / 3);
+
+  /* Pinned first, then newest first: what is offline is a prefix. */
+  entries = list_contents (store);
+  g_assert_cmpstr (((CabContentEntry *) g_ptr_array_index (entries, 0))->row->id, ==, pinned_id);
+  g_assert_true (((CabContentEntry *) g_ptr_array_index (entries, 0))->cached);
+  for (guint i = 1; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+
+      if (!entry->cached)
+        seen_missing = TRUE;
+      else
+        g_assert_false (seen_missing);
+      if (i > 1)
+        g_assert_cmpstr (((CabContentEntry *) g_ptr_array_index (entries, i - 1))->row->sort_date, >=,
+                         entry->row->sort_date);
+    }
+  g_assert_true (seen_missing);
+
+  /* A smaller budget evicts the oldest prefetched, never the pinned. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&holder, json_node_unref);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  g_free (budget);
+  budget = g_strdup_printf ("%" G_GINT64_FORMAT, total / 6);
+  g_assert_cmpint (run_ctl (sandbox, dir, &out, "prefetch", "--budget", budget, "--json", NULL), ==, 0);
+  summary = parse_object (out, &holder);
+  g_assert_cmpint (json_object_get_int_member (summary, "evicted"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "documents"), ==, 0);
+  entries = list_contents (store);
+  g_assert_true (((CabContentEntry *) g_ptr_array_index (entries, 0))->cached);
+  seen_missing = FALSE;
+  for (guint i = 1; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *path = NULL;
+
+      if (!entry->cached)
+        {
+          seen_missing = TRUE;
+          g_assert_false (g_file_test ((path = cab_document_cache_path (dir, entry->row->id, entry->row->document.content_type)), G_FILE_TEST_EXISTS));
+        }
+      else
+        g_assert_false (seen_missing);
+    }
+
+  cab_test_sandbox_free (sandbox);
+}
+
+/* ------------------------------------------------ cabinetctl, kill -9 ×10 */
+
+static guint
+count_files (const char *data_dir)
+{
+  g_autofree char *documents = g_build_filename (data_dir, "documents", NULL);
+  g_autoptr(GDir) dir = g_dir_open (documents, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += !g_str_has_suffix (name, ".part");
+  return n;
+}
+
+static guint
+count_lines (const char *path)
+{
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
+}
+
+static void
+exited_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Killed ten times mid-run, then resumed: no partial file is ever recorded,
+ * and a content complete on disk is never asked for again (the sandbox's
+ * access log says what was asked; the file keeps its inode). */
+static void
+test_kill_resume (void)
+{
+  g_autofree char *dir = make_dir ("kill");
+  g_autofree char *log = g_build_filename (tmp_dir, "kill-access.log", NULL);
+  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) done_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(CabStore) store = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  CabTestSandbox *sandbox;
+  guint n_killed = 0;
+
+  g_unlink (log);
+  /* Slow enough that a kill lands mid-run. */
+  sandbox = start_sandbox (log, "40");
+  g_assert_cmpint (run_ctl (sandbox, dir, NULL, "sync", NULL), ==, 0);
+
+  for (guint k = 0; k < N_KILLS; k++)
+    {
+      g_autoptr(GSubprocess) process = spawn_ctl (sandbox, dir, "prefetch", NULL);
+      guint before = count_files (dir);
+      gboolean exited = FALSE;
+      guint log_lines;
+
+      g_subprocess_wait_async (process, NULL, exited_cb, &exited);
+      /* A few more contents, then kill -9 wherever it is. */
+      while (count_files (dir) < before + 3 && !exited)
+        {
+          g_usleep (2000);
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+        }
+      g_subprocess_send_signal (process, SIGKILL);
+      while (!exited)
+        g_main_context_iteration (NULL, TRUE);
+      n_killed += g_subprocess_get_if_signaled (process);
+
+      /* What the store records is whole. */
+      store = open_store (dir);
+      entries = list_contents (store);
+      log_lines = count_lines (log);
+      for (guint i = 0; i < entries->len; i++)
+        {
+          const CabContentEntry *entry = g_ptr_array_index (entries, i);
+          GStatBuf st;
+
+          if (entry->cached)
+            assert_complete (entry);
+          else
+            continue;
+          g_assert_cmpint (g_stat (entry->row->local_path, &st), ==, 0);
+          if (!g_hash_table_contains (inodes, entry->row->id))
+            {
+              g_hash_table_insert (inodes, g_strdup (entry->row->id), GSIZE_TO_POINTER ((gsize) st.st_ino));
+              g_hash_table_insert (done_at, g_strdup (binary_id (entry->row->document.url)),
+                                   GUINT_TO_POINTER (log_lines));
+            }
+        }
+      g_clear_pointer (&entries, g_ptr_array_unref);
+      g_clear_object (&store);
+    }
+  g_test_message ("%u of %d runs killed mid-way", n_killed, N_KILLS);
+  g_assert_cmpuint (n_killed, >, N_KILLS / 2);
+
+  g_assert_cmpint (run_ctl (sandbox, dir, NULL, "prefetch", NULL), ==, 0);
+  g_assert_cmpuint (count_part_files (dir), ==, 0);
+
+  store = open_store (dir);
+  entries = list_contents (store);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+      gpointer inode;
+      GStatBuf st;
+
+      g_assert_true (entry->cached);
+      assert_complete (entry);
+      g_assert_cmpint (g_stat (entry->row->local_path, &st), ==, 0);
+      if (g_hash_table_lookup_extended (inodes, entry->row->id, NULL, &inode))
+        g_assert_cmpuint ((gsize) st.st_ino, ==, GPOINTER_TO_SIZE (inode));
+    }
+
+  /* No content complete at a kill was asked for after it. */
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *binary = binary_id (lines[i]);
+      gpointer at;
+
+      if (binary == NULL)
+        continue;
+      if (g_hash_table_lookup_extended (done_at, binary, NULL, &at))
+        g_assert_cmpuint (i, <, GPOINTER_TO_UINT (at));
+    }
+  cab_test_sandbox_free (sandbox);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("CABINETCTL") == NULL)
+    {
+      g_test_skip ("CABINETCTL is not set");
+      return g_test_run ();
+    }
+
+  tmp_dir = g_dir_make_tmp ("test-prefetch-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/prefetch/offline-after-prefetch", test_offline_after_prefetch);
+  g_test_add_func ("/prefetch/budget", test_budget);
+  g_test_add_func ("/prefetch/kill-resume", test_kill_resume);
+
+  ret = g_test_run ();
+
+  remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  return ret;
+}

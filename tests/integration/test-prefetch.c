@@ -517,6 +517,332 @@ test_kill_resume (void)
   cab_test_sandbox_free (sandbox);
 }
 
+/* ------------------------------------------------- in this process: core */
+
+/* A network monitor that says what the test wants: GIO's own cannot be
+ * made to report a metered connection without NetworkManager. */
+#define TEST_TYPE_MONITOR (test_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
+
+struct _TestMonitor
+{
+  GObject  parent_instance;
+  gboolean metered;
+};
+
+enum { MONITOR_PROP_0, MONITOR_PROP_AVAILABLE, MONITOR_PROP_METERED, MONITOR_PROP_CONNECTIVITY };
+
+static gboolean
+test_monitor_init_initable (GInitable     *initable,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  return TRUE;
+}
+
+static void
+test_monitor_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = test_monitor_init_initable;
+}
+
+static void
+test_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_monitor_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_monitor_iface_init))
+
+static void
+test_monitor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  TestMonitor *self = TEST_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case MONITOR_PROP_AVAILABLE:
+      g_value_set_boolean (value, TRUE);
+      break;
+    case MONITOR_PROP_METERED:
+      g_value_set_boolean (value, self->metered);
+      break;
+    case MONITOR_PROP_CONNECTIVITY:
+      g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_monitor_class_init (TestMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_monitor_get_property;
+  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+test_monitor_init (TestMonitor *self)
+{
+}
+
+static void
+test_monitor_set_metered (TestMonitor *self,
+                          gboolean     metered)
+{
+  self->metered = metered;
+  g_object_notify (G_OBJECT (self), "network-metered");
+}
+
+typedef struct
+{
+  CabTestSandbox *sandbox;
+  char           *dir;
+  CabStore       *store;
+  CabFhirClient  *client;
+  CabPrefetch    *prefetch;
+} Fixture;
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+fixture_setup (Fixture    *f,
+               const char *name,
+               const char *latency_ms)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  f->sandbox = start_sandbox (NULL, latency_ms);
+  f->dir = make_dir (name);
+  f->store = open_store (f->dir);
+  f->client = cab_fhir_client_new (f->sandbox->base_url, &error);
+  g_assert_no_error (error);
+  cab_fhir_client_set_token (f->client, CAB_TEST_TOKEN);
+
+  sync = cab_sync_new (f->client, f->store, PRACTICE);
+  cab_sync_run_async (sync, NULL, NULL, store_result_cb, &result);
+  g_assert_true (cab_sync_run_finish (sync, wait_result (&result), NULL, &error));
+  g_assert_no_error (error);
+
+  f->prefetch = cab_prefetch_new (f->store, f->client, NULL, f->dir);
+}
+
+static void
+fixture_teardown (Fixture *f)
+{
+  cab_prefetch_stop (f->prefetch);
+  g_clear_object (&f->prefetch);
+  g_clear_object (&f->client);
+  g_clear_object (&f->store);
+  g_clear_pointer (&f->sandbox, cab_test_sandbox_free);
+  g_clear_pointer (&f->dir, g_free);
+}
+
+static void
+run_prefetch (Fixture            *f,
+              CabPrefetchSummary *summary)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cab_prefetch_run_async (f->prefetch, NULL, store_result_cb, &result);
+  g_assert_true (cab_prefetch_run_finish (f->prefetch, wait_result (&result), summary, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  const char *user_id;     /* the document the user asked for */
+  guint       n_lane;      /* contents the lane landed, others */
+} Landed;
+
+static void
+document_cached_cb (CabPrefetch *prefetch,
+                    const char  *id,
+                    Landed      *landed)
+{
+  if (g_strcmp0 (id, landed->user_id) != 0)
+    landed->n_lane++;
+}
+
+/* A document opened during a prefetch is served before the queue: while
+ * it downloads, the lane lands at most what it had under way, however long
+ * the queue. Then eviction spares what was read lately, what is on screen,
+ * and what the user opened. */
+static void
+test_open_during_prefetch (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GAsyncResult) run = NULL;
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *read_id = NULL;
+  g_autofree char *held_id = NULL;
+  g_autofree char *other_id = NULL;
+  g_autofree char *other_path = NULL;
+  g_autofree char *user_id = NULL;
+  CabPrefetchSummary summary;
+  const CabContentEntry *last;
+  Landed landed = { NULL, 0 };
+  guint n_before;
+  int position;
+
+  /* Each answer takes a while: the queue is long in time as in count. */
+  fixture_setup (&f, "open-first", "30");
+  entries = list_contents (f.store);
+  last = g_ptr_array_index (entries, entries->len - 1);
+  user_id = g_strdup (last->row->id);
+  landed.user_id = user_id;
+  g_signal_connect (f.prefetch, "document-cached", G_CALLBACK (document_cached_cb), &landed);
+
+  cab_prefetch_run_async (f.prefetch, NULL, store_result_cb, &run);
+  while (landed.n_lane < 2)
+    g_main_context_iteration (NULL, TRUE);
+
+  position = cab_prefetch_get_queue_position (f.prefetch, user_id);
+  g_test_message ("the document opened was %d in the queue of %u", position,
+                  cab_prefetch_get_n_queued (f.prefetch));
+  g_assert_cmpint (position, >, 10);
+
+  n_before = landed.n_lane;
+  cab_prefetch_fetch_async (f.prefetch, last->row, NULL, NULL, NULL, store_result_cb, &opened);
+  g_assert_cmpint (cab_prefetch_get_queue_position (f.prefetch, user_id), ==, 0);
+  path = cab_prefetch_fetch_finish (f.prefetch, wait_result (&opened), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (landed.n_lane - n_before, <=, CAB_PREFETCH_MAX_ACTIVE);
+
+  g_assert_true (cab_prefetch_run_finish (f.prefetch, wait_result (&run), &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.n_failed, ==, 0);
+  g_assert_cmpuint (cab_prefetch_get_n_queued (f.prefetch), ==, 0);
+
+  /* Eviction: a budget of one byte keeps only what it must. */
+  read_id = g_strdup (((CabContentEntry *) g_ptr_array_index (entries, entries->len - 2))->row->id);
+  held_id = g_strdup (((CabContentEntry *) g_ptr_array_index (entries, entries->len - 3))->row->id);
+  other_id = g_strdup (((CabContentEntry *) g_ptr_array_index (entries, entries->len - 4))->row->id);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = list_contents (f.store);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+
+      g_assert_true (entry->cached);
+      if (g_str_equal (entry->row->id, other_id))
+        other_path = g_strdup (entry->row->local_path);
+    }
+  g_assert_true (cab_store_note_document_read (f.store, read_id, g_get_real_time () / G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  cab_prefetch_hold (f.prefetch, held_id);
+  cab_prefetch_set_budget (f.prefetch, 1);
+  run_prefetch (&f, &summary);
+  g_assert_cmpuint (summary.n_evicted, ==, entries->len - 3);
+
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = list_contents (f.store);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+      gboolean kept = g_str_equal (entry->row->id, read_id) || g_str_equal (entry->row->id, held_id) ||
+                      g_str_equal (entry->row->id, user_id);
+
+      g_assert_cmpint (entry->cached, ==, kept);
+      if (kept)
+        g_assert_true (g_file_test (entry->row->local_path, G_FILE_TEST_IS_REGULAR));
+    }
+  g_assert_false (g_file_test (other_path, G_FILE_TEST_EXISTS));
+
+  /* Released, it may go like the others. */
+  cab_prefetch_release (f.prefetch, held_id);
+  run_prefetch (&f, &summary);
+  g_assert_cmpuint (summary.n_evicted, ==, 1);
+  g_assert_false (cab_store_is_document_cached (f.store, held_id));
+  g_assert_true (cab_store_is_document_cached (f.store, read_id));
+
+  fixture_teardown (&f);
+}
+
+static void
+state_changed_cb (CabPrefetch *prefetch,
+                  GParamSpec  *pspec,
+                  gboolean    *metered_seen)
+{
+  if (cab_prefetch_get_state (prefetch) == CAB_PREFETCH_STATE_METERED)
+    *metered_seen = TRUE;
+}
+
+/* A metered connection pauses the lane until it is not metered any more,
+ * or until metered downloads are allowed. */
+static void
+test_metered (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(GAsyncResult) run = NULL;
+  g_autoptr(GError) error = NULL;
+  CabPrefetchSummary summary;
+  gboolean metered_seen = FALSE;
+  guint n_requests_before, n_requests;
+
+  fixture_setup (&f, "metered", NULL);
+  test_monitor_set_metered (monitor, TRUE);
+  cab_prefetch_set_network_monitor (f.prefetch, G_NETWORK_MONITOR (monitor));
+  g_signal_connect (f.prefetch, "notify::state", G_CALLBACK (state_changed_cb), &metered_seen);
+
+  cab_fhir_client_get_stats (f.client, &n_requests_before, NULL, NULL);
+  cab_prefetch_run_async (f.prefetch, NULL, store_result_cb, &run);
+  while (!metered_seen)
+    g_main_context_iteration (NULL, TRUE);
+  /* Planned, paused, and nothing asked of the server. */
+  g_assert_cmpuint (cab_prefetch_get_n_queued (f.prefetch), >, 20);
+  cab_fhir_client_get_stats (f.client, &n_requests, NULL, NULL);
+  g_assert_cmpuint (n_requests, ==, n_requests_before);
+  g_assert_null (run);
+
+  /* Not metered any more: it goes. */
+  test_monitor_set_metered (monitor, FALSE);
+  g_assert_cmpint (cab_prefetch_get_state (f.prefetch), ==, CAB_PREFETCH_STATE_RUNNING);
+
+  /* Metered again, but allowed: it goes on to the end. */
+  cab_prefetch_set_allow_metered (f.prefetch, TRUE);
+  test_monitor_set_metered (monitor, TRUE);
+  g_assert_cmpint (cab_prefetch_get_state (f.prefetch), ==, CAB_PREFETCH_STATE_RUNNING);
+  g_assert_true (cab_prefetch_run_finish (f.prefetch, wait_result (&run), &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.n_failed, ==, 0);
+  g_assert_cmpuint (summary.n_downloaded + summary.n_already, >, 20);
+  g_assert_cmpuint (cab_prefetch_get_n_queued (f.prefetch), ==, 0);
+
+  fixture_teardown (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -538,6 +864,8 @@ main (int    argc,
   g_test_add_func ("/prefetch/offline-after-prefetch", test_offline_after_prefetch);
   g_test_add_func ("/prefetch/budget", test_budget);
   g_test_add_func ("/prefetch/kill-resume", test_kill_resume);
+  g_test_add_func ("/prefetch/open-during-prefetch", test_open_during_prefetch);
+  g_test_add_func ("/prefetch/metered", test_metered);
 
   ret = g_test_run ();
 

@@ -99,5 +99,6 @@ int            ctl_prefetch_main     (CtlContext *ctx, int argc, char **argv);
  * KiB, MiB, GiB, TiB: of 1024). */
 gboolean       ctl_parse_size        (const char *text,
                                       guint64    *bytes);
+int            ctl_followup_main     (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -29,6 +29,8 @@ static const char usage_text[] =
   "  outbox list|drain|retry|cancel|release|edit|resolve          actions waiting to be sent\n"
   "  drugs import DIR|status|search TEXT|interactions CIS...      the drug database (BDPM)\n"
   "  interactions import DIR                            import the ANSM interaction thesaurus\n"
+  "  followup list [--today D] [--condition C] [--state S] [--json]   the follow-up worklist\n"
+  "  followup record INS --measure bp|weight|foot --value V [--date D]  queue a measure\n"
   "\n"
   "Options (before or after the command):\n"
   "  --server URL            FHIR base URL of the health space\n"
@@ -60,6 +62,7 @@ static const CtlCommand commands[] = {
   { "publish", ctl_publish_main },
   { "drugs", ctl_drugs_main },
   { "interactions", ctl_interactions_main },
+  { "followup", ctl_followup_main },
 };
 
 /* ------------------------------------------------------------ failures */

@@ -21,6 +21,9 @@ G_DEFINE_QUARK (cab-followup-error-quark, cab_followup_error)
  * of its duration. */
 #define RENEWAL_GRACE_DAYS   30
 #define DEFAULT_COVER_DAYS   30
+/* Shorter treatments (an antibiotic, a week of painkillers) are not
+ * markers on a chronic measure's chart. */
+#define CHRONIC_MIN_DAYS     60
 
 /* ------------------------------------------------------------------ days */
 
@@ -531,6 +534,23 @@ typedef struct
   guint32 end;
 } Episode;
 
+/* A treatment's markers: its start, and its stop when it ended by @today. */
+static void
+add_episode (GPtrArray     *events,
+             const Episode *e,
+             guint32        today)
+{
+  if (e->end - e->start < CHRONIC_MIN_DAYS)
+    return;
+  g_ptr_array_add (events, cab_followup_medication_event_new (e->start, CAB_FOLLOWUP_MEDICATION_START,
+                                                              e->first->medication_display,
+                                                              e->first->medication_code, e->first->id));
+  if (e->end < today)
+    g_ptr_array_add (events, cab_followup_medication_event_new (e->end, CAB_FOLLOWUP_MEDICATION_STOP,
+                                                                e->first->medication_display,
+                                                                e->first->medication_code, e->first->id));
+}
+
 static GPtrArray *
 medication_events (GPtrArray *rows,
                    guint32    today,
@@ -557,11 +577,7 @@ medication_events (GPtrArray *rows,
       e = g_hash_table_lookup (open, key);
       if (e != NULL && day > e->end + RENEWAL_GRACE_DAYS)
         {
-          if (e->end < today)
-            g_ptr_array_add (events, cab_followup_medication_event_new (e->end, CAB_FOLLOWUP_MEDICATION_STOP,
-                                                                        e->first->medication_display,
-                                                                        e->first->medication_code,
-                                                                        e->first->id));
+          add_episode (events, e, today);
           g_hash_table_remove (open, key);
           e = NULL;
         }
@@ -573,19 +589,13 @@ medication_events (GPtrArray *rows,
           e->start = day;
           e->end = day;
           g_hash_table_insert (open, (gpointer) key, e);
-          g_ptr_array_add (events, cab_followup_medication_event_new (day, CAB_FOLLOWUP_MEDICATION_START,
-                                                                      m->medication_display,
-                                                                      m->medication_code, m->id));
         }
       e->end = MAX (e->end, cover_end (m, day, tz));
     }
 
   g_hash_table_iter_init (&iter, open);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &e))
-    if (e->end < today)
-      g_ptr_array_add (events, cab_followup_medication_event_new (e->end, CAB_FOLLOWUP_MEDICATION_STOP,
-                                                                  e->first->medication_display,
-                                                                  e->first->medication_code, e->first->id));
+    add_episode (events, e, today);
   g_ptr_array_sort (events, compare_events);
   return events;
 }

@@ -84,8 +84,9 @@ void                cab_followup_query_patient_async  (CabStore            *stor
 CabFollowupPatient *cab_followup_query_patient_finish (GAsyncResult        *result,
                                                        GError             **error);
 
-/* One measure's results for a patient, and the treatments' starts and
- * stops (docs/domain.md, "Treatment markers"). */
+/* One measure's results for a patient, and the starts and stops of the
+ * patient's treatments of 60 days or more (docs/domain.md, "Treatment
+ * markers"). */
 typedef struct
 {
   GPtrArray         *points;       /* CabFollowupPoint*, oldest first */

@@ -595,8 +595,9 @@ build_message (Build *b, JsonObject *truth, GError **error)
   json_object_set_string_member (truth, "message_id", message_id);
   date = rfc5322_date (sandbox_json_get_string (src->recipe, "date"), 600 + b->index % 300);
   charset = b->index % 3 == 0 ? "UTF-8" : b->index % 3 == 1 ? "ISO-8859-1" : "windows-1252";
+  /* ISO-8859-1 has no ’: a letter's subject then goes in Windows-1252. */
   subject = encoded_word (is_lab ? "Résultats d'analyses biologiques" : "Courrier de sortie d’hospitalisation",
-                          b->index % 2 ? "UTF-8" : charset);
+                          b->index % 2 ? "UTF-8" : !is_lab && g_str_equal (charset, "ISO-8859-1") ? "windows-1252" : charset);
   body = g_strdup_printf ("Chère consœur, cher confrère,\n\n"
                           "Veuillez trouver ci-joint %s concernant votre patient(e) %s %s, "
                           "né(e) le %.2s/%.2s/%.4s.\n\n"

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cabinet-mail"
+
+/* MIME with GMime 3 (docs/architecture.md, "Mail stack"). */
+
+#include "cab-mime.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+G_DEFINE_QUARK (cab-mime-error-quark, cab_mime_error)
+
+typedef struct
+{
+  CabMimeMessage *message;
+  guint           n_parts;
+  gboolean        too_many;
+} Walk;
+
+static void
+ensure_gmime (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      g_mime_init ();
+      g_once_init_leave (&done, 1);
+    }
+}
+
+static void
+attachment_free (gpointer data)
+{
+  CabMimeAttachment *a = data;
+
+  g_free (a->filename);
+  g_free (a->content_type);
+  g_clear_pointer (&a->content, g_bytes_unref);
+  g_free (a->sha1);
+  g_free (a);
+}
+
+/* The part's bytes with the transfer encoding removed, or NULL past @cap. */
+static GBytes *
+decoded_content (GMimePart *part, guint64 cap)
+{
+  GMimeDataWrapper *wrapper = g_mime_part_get_content (part);
+  GMimeStream *mem;
+  GByteArray *array;
+  gint64 written;
+
+  if (wrapper == NULL)
+    return g_bytes_new (NULL, 0);
+  mem = g_mime_stream_mem_new ();
+  written = g_mime_data_wrapper_write_to_stream (wrapper, mem);
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+  if (written < 0 || array->len > cap)
+    {
+      g_object_unref (mem);
+      return NULL;
+    }
+  {
+    GBytes *bytes = g_bytes_new (array->data, array->len);
+    g_object_unref (mem);
+    return bytes;
+  }
+}
+
+/* Text in @charset to UTF-8. ISO-8859-1 is read as Windows-1252, its
+ * superset, since senders label one as the other; an unknown or lying
+ * charset falls back to Windows-1252, and invalid UTF-8 is made valid. */
+static char *
+to_utf8 (GBytes *bytes, const char *charset)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  char *out = NULL;
+
+  if (len == 0)
+    return g_strdup ("");
+  if (charset == NULL || g_ascii_strcasecmp (charset, "us-ascii") == 0 ||
+      g_ascii_strcasecmp (charset, "utf-8") == 0 || g_ascii_strcasecmp (charset, "utf8") == 0)
+    {
+      if (g_utf8_validate_len (data, len, NULL))
+        return g_strndup (data, len);
+      charset = "WINDOWS-1252";
+    }
+  if (g_ascii_strcasecmp (charset, "iso-8859-1") == 0 || g_ascii_strcasecmp (charset, "latin1") == 0)
+    charset = "WINDOWS-1252";
+  out = g_convert (data, len, "UTF-8", charset, NULL, NULL, NULL);
+  if (out == NULL)
+    out = g_convert_with_fallback (data, len, "UTF-8", "WINDOWS-1252", "?", NULL, NULL, NULL);
+  if (out == NULL)
+    out = g_utf8_make_valid (data, len);
+  return out;
+}
+
+/* Crude text of an HTML body, for when no text/plain part exists. */
+static char *
+strip_html (const char *html)
+{
+  GString *s = g_string_new (NULL);
+  gboolean in_tag = FALSE;
+
+  for (const char *p = html; *p; p++)
+    {
+      if (*p == '<')
+        in_tag = TRUE;
+      else if (*p == '>')
+        in_tag = FALSE;
+      else if (!in_tag)
+        g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+walk (GMimeObject *object, Walk *w, guint depth)
+{
+  if (depth > CAB_MIME_MAX_DEPTH || ++w->n_parts > CAB_MIME_MAX_PARTS)
+    {
+      w->too_many = TRUE;
+      return;
+    }
+
+  if (GMIME_IS_MULTIPART_SIGNED (object))
+    {
+      /* Show what was signed; the signature part is not an attachment. */
+      GMimeObject *content = g_mime_multipart_get_part (GMIME_MULTIPART (object), GMIME_MULTIPART_SIGNED_CONTENT);
+
+      w->message->smime_signed = TRUE;
+      if (content != NULL)
+        walk (content, w, depth + 1);
+      return;
+    }
+  if (GMIME_IS_MULTIPART (object))
+    {
+      int n = g_mime_multipart_get_count (GMIME_MULTIPART (object));
+
+      for (int i = 0; i < n && !w->too_many; i++)
+        walk (g_mime_multipart_get_part (GMIME_MULTIPART (object), i), w, depth + 1);
+      return;
+    }
+  if (GMIME_IS_PART (object))
+    {
+      GMimePart *part = GMIME_PART (object);
+      GMimeContentType *type = g_mime_object_get_content_type (object);
+      const char *filename = g_mime_part_get_filename (part);
+      gboolean is_attachment = filename != NULL || g_mime_part_is_attachment (part);
+      g_autoptr(GBytes) content = NULL;
+
+      if (!is_attachment && g_mime_content_type_is_type (type, "text", "*") &&
+          w->message->body_text == NULL)
+        {
+          content = decoded_content (part, CAB_MIME_MAX_BODY);
+          if (content != NULL)
+            {
+              g_autofree char *text = to_utf8 (content, g_mime_content_type_get_parameter (type, "charset"));
+
+              w->message->body_text = g_mime_content_type_is_type (type, "text", "html")
+                                      ? strip_html (text) : g_steal_pointer (&text);
+            }
+          return;
+        }
+      if (g_mime_content_type_is_type (type, "application", "pkcs7-signature") ||
+          g_mime_content_type_is_type (type, "application", "x-pkcs7-signature"))
+        {
+          w->message->smime_signed = TRUE;
+          return;
+        }
+      content = decoded_content (part, CAB_MIME_MAX_MESSAGE);
+      if (content == NULL)
+        {
+          w->too_many = TRUE;
+          return;
+        }
+      {
+        CabMimeAttachment *a = g_new0 (CabMimeAttachment, 1);
+
+        a->filename = filename != NULL ? g_utf8_make_valid (filename, -1) : NULL;
+        a->content_type = g_mime_content_type_get_mime_type (type);
+        a->sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, content);
+        a->content = g_steal_pointer (&content);
+        g_ptr_array_add (w->message->attachments, a);
+      }
+      return;
+    }
+  if (GMIME_IS_MESSAGE_PART (object))
+    {
+      /* A forwarded message: kept whole, as an attachment. */
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
+      CabMimeAttachment *a;
+      GMimeStream *mem;
+      GByteArray *array;
+
+      if (inner == NULL)
+        return;
+      mem = g_mime_stream_mem_new ();
+      g_mime_object_write_to_stream (GMIME_OBJECT (inner), NULL, mem);
+      array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+      a = g_new0 (CabMimeAttachment, 1);
+      a->filename = g_strdup ("message.eml");
+      a->content_type = g_strdup ("message/rfc822");
+      a->content = g_bytes_new (array->data, array->len);
+      a->sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, a->content);
+      g_ptr_array_add (w->message->attachments, a);
+      g_object_unref (mem);
+    }
+}
+
+static char *
+header (GMimeMessage *message, const char *name)
+{
+  const char *value = g_mime_object_get_header (GMIME_OBJECT (message), name);
+
+  if (value == NULL)
+    return NULL;
+  return g_strstrip (g_utf8_make_valid (value, -1));
+}
+
+char *
+cab_mime_body_hash (GBytes *raw)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  const char *body = g_strstr_len (data, len, "\r\n\r\n");
+  gsize skip = 4;
+
+  if (body == NULL)
+    {
+      body = g_strstr_len (data, len, "\n\n");
+      skip = 2;
+    }
+  if (body == NULL)
+    return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) "", 0);
+  body += skip;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) body, len - (body - data));
+}
+
+CabMimeMessage *
+cab_mime_parse (GBytes  *raw,
+                GError **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *parsed;
+  CabMimeMessage *m;
+  InternetAddressList *from;
+  GDateTime *date;
+  g_autofree char *codes = NULL, *mes = NULL;
+  Walk w = { 0 };
+
+  ensure_gmime ();
+  if (len > CAB_MIME_MAX_MESSAGE)
+    {
+      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_TOO_LARGE, "The message is larger than %u MiB",
+                   (guint) (CAB_MIME_MAX_MESSAGE >> 20));
+      return NULL;
+    }
+  stream = g_mime_stream_mem_new_with_buffer (data, len);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  parsed = g_mime_parser_construct_message (parser, NULL);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  if (parsed == NULL)
+    {
+      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_PARSE, "The message cannot be read as MIME");
+      return NULL;
+    }
+
+  m = g_new0 (CabMimeMessage, 1);
+  m->attachments = g_ptr_array_new_with_free_func (attachment_free);
+  if (g_mime_message_get_message_id (parsed) != NULL)
+    m->message_id = g_utf8_make_valid (g_mime_message_get_message_id (parsed), -1);
+  if (g_mime_message_get_subject (parsed) != NULL)
+    m->subject = g_utf8_make_valid (g_mime_message_get_subject (parsed), -1);
+  from = g_mime_message_get_from (parsed);
+  if (from != NULL && internet_address_list_length (from) > 0)
+    {
+      InternetAddress *address = internet_address_list_get_address (from, 0);
+      g_autofree char *display = internet_address_to_string (address, NULL, FALSE);
+
+      m->from = g_utf8_make_valid (display, -1);
+      if (INTERNET_ADDRESS_IS_MAILBOX (address))
+        m->from_address = g_utf8_make_valid (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)), -1);
+    }
+  date = g_mime_message_get_date (parsed);
+  if (date != NULL)
+    m->date = g_date_time_to_unix (date);
+
+  m->mss_ins = header (parsed, "X-MSS-INS");
+  codes = header (parsed, "X-MSS-CODECDA");
+  m->mss_codecda = codes != NULL ? g_strsplit_set (codes, ", ", 32) : g_new0 (char *, 1);
+  {
+    /* Drop the empty pieces "a, b" leaves. */
+    guint j = 0;
+    for (guint i = 0; m->mss_codecda[i] != NULL; i++)
+      if (*m->mss_codecda[i] != '\0')
+        m->mss_codecda[j++] = m->mss_codecda[i];
+      else
+        g_free (m->mss_codecda[i]);
+    m->mss_codecda[j] = NULL;
+  }
+  mes = header (parsed, "X-MSS-MES");
+  m->mss_fin = mes != NULL && g_ascii_strcasecmp (mes, "FIN") == 0;
+  m->mss_nil = header (parsed, "X-MSS-NIL");
+  m->notification_to = header (parsed, "Disposition-Notification-To");
+  m->body_hash = cab_mime_body_hash (raw);
+
+  w.message = m;
+  if (g_mime_message_get_mime_part (parsed) != NULL)
+    walk (g_mime_message_get_mime_part (parsed), &w, 0);
+  g_object_unref (parsed);
+  if (w.too_many)
+    {
+      cab_mime_message_free (m);
+      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_TOO_LARGE,
+                   "The message has too many or too deeply nested parts");
+      return NULL;
+    }
+  if (m->body_text == NULL)
+    m->body_text = g_strdup ("");
+  return m;
+}
+
+void
+cab_mime_message_free (CabMimeMessage *m)
+{
+  if (m == NULL)
+    return;
+  g_free (m->message_id);
+  g_free (m->from);
+  g_free (m->from_address);
+  g_free (m->subject);
+  g_free (m->body_text);
+  g_ptr_array_unref (m->attachments);
+  g_free (m->body_hash);
+  g_free (m->mss_ins);
+  g_strfreev (m->mss_codecda);
+  g_free (m->mss_nil);
+  g_free (m->notification_to);
+  g_free (m);
+}

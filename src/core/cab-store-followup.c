@@ -192,6 +192,36 @@ cab_store_list_conditions_with_prefixes (CabStore            *self,
   return g_steal_pointer (&rows);
 }
 
+static GPtrArray *
+collect_observation_rows (CabStoreReader  *reader,
+                          sqlite3_stmt    *stmt,
+                          GError         **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_store_observation_row_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CabStoreObservationRow *row = g_new0 (CabStoreObservationRow, 1);
+
+      row->resource_id = cab_stmt_dup_text (stmt, 0);
+      row->patient_id = cab_stmt_dup_text (stmt, 1);
+      row->code = cab_stmt_dup_text (stmt, 2);
+      row->effective = cab_stmt_dup_text (stmt, 3);
+      row->value = cab_stmt_get_double (stmt, 4);
+      row->unit = cab_stmt_dup_text (stmt, 5);
+      row->value_string = cab_stmt_dup_text (stmt, 6);
+      row->document_id = cab_stmt_dup_text (stmt, 7);
+      g_ptr_array_add (rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, reader->db, "Cannot read observations");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 GPtrArray *
 cab_store_list_observations_with_codes (CabStore            *self,
                                         const char * const  *codes,
@@ -202,10 +232,8 @@ cab_store_list_observations_with_codes (CabStore            *self,
   g_autoptr(CabStoreReader) reader = NULL;
   g_autoptr(CabStmt) stmt = NULL;
   g_autoptr(GPtrArray) escaped = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GString) sql = NULL;
   guint n_codes = count_codes (codes);
-  int rc;
 
   g_return_val_if_fail (CAB_IS_STORE (self), NULL);
   g_return_val_if_fail (patient_id != NULL || prefixes != NULL, NULL);
@@ -239,27 +267,49 @@ cab_store_list_observations_with_codes (CabStore            *self,
       bind_texts (stmt, escaped, 2 + (int) n_codes);
     }
 
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_store_observation_row_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      CabStoreObservationRow *row = g_new0 (CabStoreObservationRow, 1);
+  return collect_observation_rows (reader, stmt, error);
+}
 
-      row->resource_id = cab_stmt_dup_text (stmt, 0);
-      row->patient_id = cab_stmt_dup_text (stmt, 1);
-      row->code = cab_stmt_dup_text (stmt, 2);
-      row->effective = cab_stmt_dup_text (stmt, 3);
-      row->value = cab_stmt_get_double (stmt, 4);
-      row->unit = cab_stmt_dup_text (stmt, 5);
-      row->value_string = cab_stmt_dup_text (stmt, 6);
-      row->document_id = cab_stmt_dup_text (stmt, 7);
-      g_ptr_array_add (rows, row);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cab_store_set_sql_error (error, reader->db, "Cannot read observations");
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+GPtrArray *
+cab_store_list_latest_observations (CabStore            *self,
+                                    const char * const  *codes,
+                                    const char * const  *prefixes,
+                                    const char          *before,
+                                    GError             **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(GPtrArray) escaped = NULL;
+  g_autoptr(GString) sql = NULL;
+  guint n_codes = count_codes (codes);
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (before != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_codes (codes, error) || !check_codes (prefixes, error))
+    return NULL;
+
+  /* SQLite takes the other columns from the row that has the max(): one
+   * row per (patient, code), read along the (patient_id, code, effective)
+   * index, without reading a patient's whole history. */
+  sql = g_string_new ("SELECT o.resource_id, o.patient_id, o.code, max (o.effective), o.value, o.unit,"
+                      " o.value_string, o.document_id FROM observations o WHERE o.code IN ");
+  append_placeholders (sql, codes, 2);
+  g_string_append (sql, " AND coalesce (o.status, '') NOT IN ('entered-in-error', 'cancelled', 'registered')"
+                        " AND o.effective < ?1"
+                        " AND o.patient_id IN (SELECT c.patient_id FROM conditions c WHERE ");
+  append_prefix_test (sql, "c.code", prefixes, 2 + (int) n_codes);
+  g_string_append (sql, ") GROUP BY o.patient_id, o.code ORDER BY o.patient_id, o.code");
+
+  if (!(reader = cab_store_reader_acquire (self, error)) ||
+      !(stmt = cab_store_conn_prepare (reader, sql->str, error)))
+    return NULL;
+  cab_stmt_bind_text (stmt, 1, before);
+  bind_strv (stmt, codes, 2);
+  escaped = escaped_prefixes (prefixes);
+  bind_texts (stmt, escaped, 2 + (int) n_codes);
+  return collect_observation_rows (reader, stmt, error);
 }
 
 GPtrArray *

@@ -70,6 +70,17 @@ GPtrArray *cab_store_list_observations_with_codes  (CabStore            *self,
                                                     const char * const  *prefixes,
                                                     GError             **error);
 
+/* For the worklist: of every patient who has a Condition starting with one
+ * of @prefixes, the latest value (greatest effective, as written) of each
+ * of @codes dated before @before ("YYYY-MM-DD", compared as text), with the
+ * same exclusions as above. Sorted by patient and code. Array of
+ * CabStoreObservationRow*. */
+GPtrArray *cab_store_list_latest_observations      (CabStore            *self,
+                                                    const char * const  *codes,
+                                                    const char * const  *prefixes,
+                                                    const char          *before,
+                                                    GError             **error);
+
 /* Patients with a Condition starting with one of @prefixes (any status),
  * sorted by name. Array of CabPatientRow*. */
 GPtrArray *cab_store_list_patients_with_conditions (CabStore            *self,

@@ -289,6 +289,36 @@ counting_codes (GPtrArray  *conditions,
 
 /* ------------------------------------------------------------- worklist */
 
+/* The latest value of each code gives the same answer as the whole
+ * history unless one is after @today on the local calendar (a zone shifts
+ * it across midnight) or a blood pressure's latest components come from
+ * two Observations. */
+static gboolean
+latest_is_enough (CabFollowupRules               *rules,
+                  CabStoreObservationRow * const *rows,
+                  guint                           n_rows,
+                  guint32                         today,
+                  GTimeZone                      *tz)
+{
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const CabFollowupMeasure *m;
+
+      if (cab_followup_parse_day (rows[i]->effective, tz) > today)
+        return FALSE;
+      m = cab_followup_rules_measure_for_code (rules, rows[i]->code);
+      if (m == NULL || m->kind != CAB_FOLLOWUP_VALUE_BLOOD_PRESSURE ||
+          g_strcmp0 (rows[i]->code, m->systolic_code) != 0)
+        continue;
+      for (guint j = 0; j < n_rows; j++)
+        if (g_strcmp0 (rows[j]->code, m->diastolic_code) == 0 &&
+            (g_strcmp0 (rows[j]->resource_id, rows[i]->resource_id) != 0 ||
+             g_strcmp0 (rows[j]->effective, rows[i]->effective) != 0))
+          return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 compare_condition_rows (gconstpointer a,
                         gconstpointer b)
@@ -311,6 +341,7 @@ cab_followup_compute_worklist (CabStore          *store,
   g_autoptr(GPtrArray) result = NULL;
   g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
   g_autoptr(GHashTable) first_row = NULL;
+  g_autofree char *before = NULL;
   const char * const *prefixes;
   guint32 today_day;
   Readings scratch;
@@ -321,10 +352,14 @@ cab_followup_compute_worklist (CabStore          *store,
   if ((today_day = today_from (today, error)) == 0)
     return NULL;
   prefixes = cab_followup_rules_get_prefixes (rules);
+  /* Only each code's latest value before the day after tomorrow (as
+   * written): the states need no more, and a patient whose latest needs a
+   * closer look is read whole below. */
+  before = cab_followup_format_day (today_day + 2);
   if (!(conditions = cab_store_list_conditions_with_prefixes (store, prefixes, NULL, error)) ||
       !(patients = cab_store_list_patients_with_conditions (store, prefixes, error)) ||
-      !(observations = cab_store_list_observations_with_codes (store, cab_followup_rules_get_codes (rules),
-                                                               NULL, prefixes, error)))
+      !(observations = cab_store_list_latest_observations (store, cab_followup_rules_get_codes (rules),
+                                                           prefixes, before, error)))
     return NULL;
 
   /* Both sorted by patient id (byte order, as SQLite's BINARY collation and
@@ -382,9 +417,28 @@ cab_followup_compute_worklist (CabStore          *store,
                               row->id))
             n_rows++;
         }
-      statuses = assess_patient (rules, row->id, plan,
-                                 n_rows > 0 ? (CabStoreObservationRow * const *) &observations->pdata[first] : NULL,
-                                 n_rows, today_day, tz, &scratch);
+      if (n_rows > 0 &&
+          !latest_is_enough (rules, (CabStoreObservationRow * const *) &observations->pdata[first], n_rows,
+                             today_day, tz))
+        {
+          g_autoptr(GPtrArray) whole = NULL;
+
+          whole = cab_store_list_observations_with_codes (store, cab_followup_rules_get_codes (rules),
+                                                          row->id, NULL, error);
+          if (whole == NULL)
+            {
+              g_strfreev (codes);
+              cab_patient_row_free (row);
+              readings_free (&scratch);
+              return NULL;
+            }
+          statuses = assess_patient (rules, row->id, plan, (CabStoreObservationRow * const *) whole->pdata,
+                                     whole->len, today_day, tz, &scratch);
+        }
+      else
+        statuses = assess_patient (rules, row->id, plan,
+                                   n_rows > 0 ? (CabStoreObservationRow * const *) &observations->pdata[first] : NULL,
+                                   n_rows, today_day, tz, &scratch);
       g_ptr_array_add (result, cab_followup_patient_new (row, codes, statuses, CAB_FOLLOWUP_STATES_ALL));
     }
   readings_free (&scratch);

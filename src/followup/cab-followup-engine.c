@@ -260,6 +260,10 @@ cab_followup_convert (const CabFollowupMeasure *measure,
     if (g_str_equal (conversions[i].measure_unit, to) && g_str_equal (conversions[i].from, from))
       {
         *converted = value * conversions[i].factor + conversions[i].offset;
+        /* A converted value is judged as it is shown, to two decimals:
+         * 53 mmol/mol is 7.00 %, within a target of 7 %, not 7.0004. */
+        if (conversions[i].factor != 1 || conversions[i].offset != 0)
+          *converted = round (*converted * 100) / 100;
         return TRUE;
       }
   return FALSE;

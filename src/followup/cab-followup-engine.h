@@ -74,7 +74,8 @@ GPtrArray  *cab_followup_plan              (CabFollowupRules    *rules,
                                             const char * const  *codes);
 
 /* Converts @value in @unit (text or UCUM code as the server sent it) to
- * the measure's unit (docs/domain.md, "Units"). FALSE when the unit is
+ * the measure's unit (docs/domain.md, "Units"), rounded to two decimals
+ * when it changed (it is judged as shown). FALSE when the unit is
  * missing or not one the measure knows: the result's date still counts
  * for the schedule, but its value is neither shown converted nor judged. */
 gboolean    cab_followup_convert           (const CabFollowupMeasure *measure,

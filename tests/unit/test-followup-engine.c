@@ -199,12 +199,12 @@ test_conversions (void)
 {
   static const struct { const char *measure; double value; const char *unit; gboolean ok; double expect; } cases[] = {
     { "hba1c", 7.2, "%", TRUE, 7.2 },
-    { "hba1c", 53, "mmol/mol", TRUE, 7.00044 },       /* 0.09148 × 53 + 2.152 */
-    { "hba1c", 53, "mmol/mol", TRUE, 7.00044 },
+    { "hba1c", 53, "mmol/mol", TRUE, 7.0 },           /* 0.09148 × 53 + 2.152 = 7.0004 */
+    { "hba1c", 64, "mmol/mol", TRUE, 8.01 },          /* 8.00672, to two decimals */
     { "hba1c", 7.2, NULL, FALSE, NAN },                /* missing unit */
     { "hba1c", 7.2, "", FALSE, NAN },
     { "ldl", 1.3, "g/L", TRUE, 1.3 },
-    { "ldl", 2.6, "mmol/L", TRUE, 1.00542 },          /* 2.6 × 0.3867 */
+    { "ldl", 2.6, "mmol/L", TRUE, 1.01 },             /* 2.6 × 0.3867 = 1.00542 */
     { "ldl", 130, "mg/dL", TRUE, 1.3 },
     { "ldl", 2.6, "mmol/mol", FALSE, NAN },            /* a unit LDL is never in */
     { "egfr", 45, "mL/min/{1.73_m2}", TRUE, 45 },

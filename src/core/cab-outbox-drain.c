@@ -584,6 +584,10 @@ start_step (CabOutbox *self,
   g_hash_table_iter_init (&iter, self->busy_lanes);
   while (g_hash_table_iter_next (&iter, &lane, NULL))
     g_hash_table_add (data->busy, g_strdup (lane));
+  /* The step records these outcomes before it claims: their lanes are free
+   * for that claim (a patient's next entry goes in the same step). */
+  for (guint i = 0; i < data->done->len; i++)
+    g_hash_table_remove (data->busy, ((SendJob *) g_ptr_array_index (data->done, i))->lane);
   data->limit = limit;
   data->recover = !self->recovered;
   if (limit > 0)

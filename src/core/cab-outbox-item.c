@@ -309,6 +309,7 @@ cab_outbox_item_new (const CabOutboxEntry *entry,
   self->kind = g_strcmp0 (entry->kind, "publish") == 0 ? CAB_OUTBOX_KIND_PUBLISH
              : g_strcmp0 (entry->kind, "visibility") == 0 ? CAB_OUTBOX_KIND_VISIBILITY
              : g_strcmp0 (entry->kind, "create") == 0 ? CAB_OUTBOX_KIND_CREATE
+             : g_strcmp0 (entry->kind, "eprescription") == 0 ? CAB_OUTBOX_KIND_EPRESCRIPTION
              : CAB_OUTBOX_KIND_OTHER;
   /* A state from a newer version reads as failed: the user can still act. */
   self->state = entry->state < CAB_OUTBOX_N_STATES ? entry->state : CAB_OUTBOX_STATE_FAILED;

@@ -13,6 +13,7 @@ typedef enum
   CAB_OUTBOX_KIND_PUBLISH,      /* a document for the DMP */
   CAB_OUTBOX_KIND_VISIBILITY,   /* new visibility labels for a published document */
   CAB_OUTBOX_KIND_CREATE,       /* a new resource (a recorded measure) */
+  CAB_OUTBOX_KIND_EPRESCRIPTION,/* a prescription for the e-prescription service */
 } CabOutboxKind;
 
 #define CAB_TYPE_OUTBOX_ITEM (cab_outbox_item_get_type ())

@@ -100,6 +100,44 @@ void     cab_outbox_drain_init         (CabOutbox *self);
 void     cab_outbox_drain_dispose      (CabOutbox *self);
 void     cab_outbox_pump               (CabOutbox *self);
 
+/* cab-outbox-publish.c: a publish entry and its local document, built
+ * before they are committed (the PDF copied into the outbox folder). */
+typedef struct
+{
+  const CabDocumentType *type;
+  char   *key;
+  char   *file_path;
+  char   *payload;
+  char   *doc_id;
+  char   *hash;
+  char   *date;
+  char   *title;
+  char   *author;
+  gint64  length;
+} CabOutboxPublishParts;
+
+gboolean       cab_outbox_publish_parts_build (CabOutbox              *self,
+                                               GBytes                 *bytes,
+                                               const CabDocumentType  *type,
+                                               const char             *title,
+                                               const char             *author,
+                                               CabOutboxPublishParts  *parts,
+                                               GError                **error);
+/* @entry and @doc point into @parts. */
+void           cab_outbox_publish_parts_fill  (const CabOutboxPublishParts *parts,
+                                               const char                  *patient_id,
+                                               gboolean                     hold,
+                                               CabOutboxEntry              *entry,
+                                               CabOutboxLocalDocument      *doc);
+void           cab_outbox_publish_parts_clear (CabOutboxPublishParts  *parts);
+GBytes        *cab_outbox_read_pdf            (const char             *pdf_path,
+                                               GError                **error);
+CabPatientRow *cab_outbox_get_patient         (CabOutbox              *self,
+                                               const char             *patient_id,
+                                               GError                **error);
+
+extern const CabOutboxKind cab_outbox_kind_eprescription;
+
 /* cab-outbox-publish.c: payload helpers. */
 char    *cab_outbox_labels_apply       (const char *labels,
                                         gboolean    masked,

@@ -122,6 +122,160 @@ now_iso (void)
 
 /* ------------------------------------------------------------------ enqueue */
 
+void
+cab_outbox_publish_parts_clear (CabOutboxPublishParts *parts)
+{
+  g_free (parts->key);
+  g_free (parts->file_path);
+  g_free (parts->payload);
+  g_free (parts->doc_id);
+  g_free (parts->hash);
+  g_free (parts->date);
+  g_free (parts->title);
+  g_free (parts->author);
+  memset (parts, 0, sizeof *parts);
+}
+
+gboolean
+cab_outbox_publish_parts_build (CabOutbox              *self,
+                                GBytes                 *bytes,
+                                const CabDocumentType  *type,
+                                const char             *title,
+                                const char             *author,
+                                CabOutboxPublishParts  *parts,
+                                GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *file_name = NULL;
+  gsize length = g_bytes_get_size (bytes);
+
+  memset (parts, 0, sizeof *parts);
+  parts->type = type;
+  parts->key = cab_outbox_new_key ();
+  parts->hash = sha1_base64 (bytes);
+  parts->date = now_iso ();
+  parts->doc_id = g_strconcat ("local-", parts->key, NULL);
+  parts->title = g_strdup (title != NULL && *title != '\0' ? title : type->display);
+  parts->author = g_strdup (author);
+  parts->length = (gint64) length;
+
+  /* The copy is on disk (synced, renamed into place) before the entry that
+   * names it is committed; a crash in between leaves only an unused file. */
+  file_name = g_strconcat (parts->key, ".pdf", NULL);
+  parts->file_path = g_build_filename (self->files_dir, file_name, NULL);
+  if (g_mkdir_with_parents (self->files_dir, 0700) != 0 ||
+      !g_file_set_contents_full (parts->file_path, g_bytes_get_data (bytes, NULL), length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
+                   _("Cannot keep a copy of the document: %s"),
+                   local_error != NULL ? local_error->message : g_strerror (errno));
+      g_clear_pointer (&parts->file_path, g_free);
+      cab_outbox_publish_parts_clear (parts);
+      return FALSE;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "file");
+  json_builder_add_string_value (builder, file_name);
+  json_builder_set_member_name (builder, "type_code");
+  json_builder_add_string_value (builder, type->code);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, parts->title);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, (gint64) length);
+  json_builder_set_member_name (builder, "sha1");
+  json_builder_add_string_value (builder, parts->hash);
+  json_builder_set_member_name (builder, "date");
+  json_builder_add_string_value (builder, parts->date);
+  if (author != NULL)
+    {
+      json_builder_set_member_name (builder, "author");
+      json_builder_add_string_value (builder, author);
+    }
+  if (self->custodian != NULL)
+    {
+      json_builder_set_member_name (builder, "custodian");
+      json_builder_add_string_value (builder, self->custodian);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  parts->payload = json_to_string (root, FALSE);
+  return TRUE;
+}
+
+void
+cab_outbox_publish_parts_fill (const CabOutboxPublishParts *parts,
+                               const char                  *patient_id,
+                               gboolean                     hold,
+                               CabOutboxEntry              *entry,
+                               CabOutboxLocalDocument      *doc)
+{
+  entry->kind = (char *) "publish";
+  entry->patient_id = (char *) patient_id;
+  entry->document_id = parts->doc_id;
+  entry->state = hold ? CAB_OUTBOX_STATE_HELD : CAB_OUTBOX_STATE_PENDING;
+  entry->key = parts->key;
+  entry->payload = parts->payload;
+
+  doc->id = parts->doc_id;
+  doc->patient_id = patient_id;
+  doc->type_code = parts->type->code;
+  doc->type_display = parts->type->display;
+  doc->category_code = parts->type->class_code;
+  doc->title = parts->title;
+  doc->author_reference = parts->author;
+  doc->date = parts->date;
+  doc->local_path = parts->file_path;
+  doc->size = parts->length;
+  doc->hash = parts->hash;
+}
+
+/* The PDF at @pdf_path, read and checked (CAB_OUTBOX_ERROR_FILE, _NOT_PDF). */
+GBytes *
+cab_outbox_read_pdf (const char  *pdf_path,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (pdf_path, &contents, &length, &local_error))
+    {
+      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
+                   _("Cannot read the document: %s"), local_error->message);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  if (!cab_outbox_check_pdf (bytes, error))
+    return NULL;
+  return g_steal_pointer (&bytes);
+}
+
+/* The patient row, or CAB_OUTBOX_ERROR_NO_PATIENT. */
+CabPatientRow *
+cab_outbox_get_patient (CabOutbox   *self,
+                        const char  *patient_id,
+                        GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  CabPatientRow *patient = cab_store_get_patient (self->store, patient_id, &local_error);
+
+  if (patient == NULL)
+    {
+      if (g_error_matches (local_error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
+        g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_NO_PATIENT,
+                             _("This patient is not in the local record"));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return patient;
+}
+
 gboolean
 cab_outbox_publish_document (CabOutbox   *self,
                              const char  *patient_id,
@@ -134,21 +288,8 @@ cab_outbox_publish_document (CabOutbox   *self,
 {
   const CabDocumentType *type;
   g_autoptr(CabPatientRow) patient = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *file_name = NULL;
-  g_autofree char *file_path = NULL;
-  g_autofree char *hash = NULL;
-  g_autofree char *date = NULL;
-  g_autofree char *doc_id = NULL;
-  g_autofree char *payload = NULL;
-  g_autofree char *display_title = NULL;
-  const char *author;
-  gsize length = 0;
+  CabOutboxPublishParts parts = { 0 };
   CabOutboxEntry entry = { 0 };
   CabOutboxLocalDocument doc = { 0 };
   gint64 id = 0;
@@ -165,100 +306,23 @@ cab_outbox_publish_document (CabOutbox   *self,
       return FALSE;
     }
 
-  patient = cab_store_get_patient (self->store, patient_id, &local_error);
-  if (patient == NULL)
-    {
-      if (g_error_matches (local_error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
-        g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_NO_PATIENT,
-                             _("This patient is not in the local record"));
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (!g_file_get_contents (pdf_path, &contents, &length, &local_error))
-    {
-      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
-                   _("Cannot read the document: %s"), local_error->message);
-      return FALSE;
-    }
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
-  if (!cab_outbox_check_pdf (bytes, error))
+  if ((patient = cab_outbox_get_patient (self, patient_id, error)) == NULL ||
+      (bytes = cab_outbox_read_pdf (pdf_path, error)) == NULL)
     return FALSE;
 
-  key = cab_outbox_new_key ();
-  hash = sha1_base64 (bytes);
-  date = now_iso ();
-  doc_id = g_strconcat ("local-", key, NULL);
-  display_title = g_strdup (title != NULL && *title != '\0' ? title : type->display);
-  author = self->author != NULL ? self->author : patient->patient.gp_reference;
-
-  /* The copy is on disk (synced, renamed into place) before the entry that
-   * names it is committed; a crash in between leaves only an unused file. */
-  file_name = g_strconcat (key, ".pdf", NULL);
-  file_path = g_build_filename (self->files_dir, file_name, NULL);
-  if (g_mkdir_with_parents (self->files_dir, 0700) != 0 ||
-      !g_file_set_contents_full (file_path, g_bytes_get_data (bytes, NULL), length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
-    {
-      g_set_error (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
-                   _("Cannot keep a copy of the document: %s"),
-                   local_error != NULL ? local_error->message : g_strerror (errno));
-      return FALSE;
-    }
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "file");
-  json_builder_add_string_value (builder, file_name);
-  json_builder_set_member_name (builder, "type_code");
-  json_builder_add_string_value (builder, type->code);
-  json_builder_set_member_name (builder, "title");
-  json_builder_add_string_value (builder, display_title);
-  json_builder_set_member_name (builder, "size");
-  json_builder_add_int_value (builder, (gint64) length);
-  json_builder_set_member_name (builder, "sha1");
-  json_builder_add_string_value (builder, hash);
-  json_builder_set_member_name (builder, "date");
-  json_builder_add_string_value (builder, date);
-  if (author != NULL)
-    {
-      json_builder_set_member_name (builder, "author");
-      json_builder_add_string_value (builder, author);
-    }
-  if (self->custodian != NULL)
-    {
-      json_builder_set_member_name (builder, "custodian");
-      json_builder_add_string_value (builder, self->custodian);
-    }
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  payload = json_to_string (root, FALSE);
-
-  entry.kind = (char *) "publish";
-  entry.patient_id = (char *) patient_id;
-  entry.document_id = doc_id;
-  entry.state = hold ? CAB_OUTBOX_STATE_HELD : CAB_OUTBOX_STATE_PENDING;
-  entry.key = key;
-  entry.payload = payload;
-
-  doc.id = doc_id;
-  doc.patient_id = patient_id;
-  doc.type_code = type->code;
-  doc.type_display = type->display;
-  doc.category_code = type->class_code;
-  doc.title = display_title;
-  doc.author_reference = author;
-  doc.date = date;
-  doc.local_path = file_path;
-  doc.size = (gint64) length;
-  doc.hash = hash;
+  if (!cab_outbox_publish_parts_build (self, bytes, type, title,
+                                       self->author != NULL ? self->author : patient->patient.gp_reference,
+                                       &parts, error))
+    return FALSE;
+  cab_outbox_publish_parts_fill (&parts, patient_id, hold, &entry, &doc);
 
   if (!cab_store_outbox_enqueue_publish (self->store, &entry, &doc, &id, error))
     {
-      g_unlink (file_path);
+      g_unlink (parts.file_path);
+      cab_outbox_publish_parts_clear (&parts);
       return FALSE;
     }
+  cab_outbox_publish_parts_clear (&parts);
 
   if (entry_id != NULL)
     *entry_id = id;

@@ -34,6 +34,7 @@ static const CabOutboxKind * const kinds[] = {
   &cab_outbox_kind_publish,
   &cab_outbox_kind_visibility,
   &cab_outbox_kind_create,
+  &cab_outbox_kind_eprescription,
 };
 
 const CabOutboxKind *
@@ -464,6 +465,11 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
     {
       const char *title = payload_string (p, "title");
       return g_strdup_printf (_("Publish “%s”"), title != NULL ? title : "");
+    }
+  if (g_strcmp0 (entry->kind, "eprescription") == 0)
+    {
+      const char *label = payload_string (p, "label");
+      return g_strdup_printf (_("Register e-prescription %s"), label != NULL ? label : "");
     }
   if (g_strcmp0 (entry->kind, "visibility") == 0 && p != NULL)
     {

@@ -157,6 +157,34 @@ gboolean       cab_outbox_create_resource        (CabOutbox       *self,
                                                   char           **local_id,
                                                   GError         **error);
 
+/* A prescription to register with the e-prescription service and publish
+ * to the DMP (docs/domain.md, "Prescriptions"). The service's request is
+ * built by src/prescribing (the service is behind its interface there);
+ * the outbox sends it as it is, with If-None-Exist on the identifier, and
+ * takes an answer naming that identifier as the registration. */
+typedef struct
+{
+  const char *patient_id;
+  const char *prescription_id;      /* the unique identifier */
+  const char *authored_on;          /* YYYY-MM-DD */
+  const char *prescription_json;    /* kept locally as written */
+  const char *author;               /* "Practitioner/<id>": the prescriber */
+  GBytes     *pdf;                  /* the printed copy */
+  const char *title;                /* its title in the timeline and the DMP */
+  const char *service_path;         /* relative to the FHIR base, e.g. "erx/Bundle" */
+  const char *identifier_system;    /* the identifier's system in the request */
+  const char *request_json;         /* the request body (a Bundle) */
+  const char *label;                /* how the outbox names the registration */
+} CabOutboxPrescription;
+
+/* One transaction: the printed copy in the timeline, the prescription, its
+ * registration entry then its DMP publication entry. Worker thread only. */
+gboolean       cab_outbox_enqueue_prescription   (CabOutbox                   *self,
+                                                  const CabOutboxPrescription *prescription,
+                                                  gint64                      *registration_entry,
+                                                  gint64                      *publish_entry,
+                                                  GError                     **error);
+
 void           cab_outbox_publish_document_async (CabOutbox       *self,
                                                   const char      *patient_id,
                                                   const char      *pdf_path,

@@ -154,22 +154,12 @@ insert_entry_locked (CabStoreWriter        *writer,
   return TRUE;
 }
 
-gboolean
-cab_store_outbox_enqueue_publish (CabStore                     *self,
-                                  const CabOutboxEntry         *entry,
-                                  const CabOutboxLocalDocument *doc,
-                                  gint64                       *entry_id,
-                                  GError                      **error)
+static gboolean
+insert_local_document_locked (CabStoreWriter               *writer,
+                              const CabOutboxLocalDocument *doc,
+                              GError                      **error)
 {
-  g_autoptr(CabStoreWriter) writer = NULL;
   g_autoptr(CabStmt) stmt = NULL;
-
-  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (entry != NULL && doc != NULL && entry_id != NULL, FALSE);
-
-  writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
-    return FALSE;
 
   if (!(stmt = cab_store_conn_prepare (writer,
                                        "INSERT INTO documents (id, patient_id, status, type_code, type_display,"
@@ -178,7 +168,7 @@ cab_store_outbox_enqueue_publish (CabStore                     *self,
                                        " VALUES (?1, ?2, 'current', ?3, ?4, ?5, ?6, ?7, ?8, ?8, 'N',"
                                        " 'application/pdf', ?9, ?10, ?11, 'local', ?8)",
                                        error)))
-    goto fail;
+    return FALSE;
   cab_stmt_bind_text (stmt, 1, doc->id);
   cab_stmt_bind_text (stmt, 2, doc->patient_id);
   cab_stmt_bind_text (stmt, 3, doc->type_code);
@@ -190,16 +180,106 @@ cab_store_outbox_enqueue_publish (CabStore                     *self,
   sqlite3_bind_int64 (stmt, 9, doc->size);
   cab_stmt_bind_text (stmt, 10, doc->hash);
   cab_stmt_bind_text (stmt, 11, doc->local_path);
-  if (!step_done (writer, stmt, "Cannot add the document", error))
-    goto fail;
+  return step_done (writer, stmt, "Cannot add the document", error);
+}
 
-  if (!insert_entry_locked (writer, entry, entry_id, error) || !cab_store_commit (writer, error))
+gboolean
+cab_store_outbox_enqueue_publish (CabStore                     *self,
+                                  const CabOutboxEntry         *entry,
+                                  const CabOutboxLocalDocument *doc,
+                                  gint64                       *entry_id,
+                                  GError                      **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL && doc != NULL && entry_id != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+
+  if (!insert_local_document_locked (writer, doc, error) ||
+      !insert_entry_locked (writer, entry, entry_id, error) || !cab_store_commit (writer, error))
     goto fail;
   return TRUE;
 
 fail:
   cab_store_rollback (writer);
   return FALSE;
+}
+
+gboolean
+cab_store_outbox_enqueue_prescription (CabStore                     *self,
+                                       const CabStorePrescription   *prescription,
+                                       const CabOutboxEntry         *registration,
+                                       const CabOutboxEntry         *publish,
+                                       const CabOutboxLocalDocument *doc,
+                                       gint64                       *registration_id,
+                                       gint64                       *publish_id,
+                                       GError                      **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (prescription != NULL && registration != NULL && publish != NULL && doc != NULL, FALSE);
+  g_return_val_if_fail (registration_id != NULL && publish_id != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+
+  if (!insert_local_document_locked (writer, doc, error))
+    goto fail;
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "INSERT INTO prescriptions (id, patient_id, authored_on, json,"
+                                       " document_id, created_at)"
+                                       " VALUES (?1, ?2, ?3, ?4, ?5, " NOW_ISO ")",
+                                       error)))
+    goto fail;
+  cab_stmt_bind_text (stmt, 1, prescription->id);
+  cab_stmt_bind_text (stmt, 2, prescription->patient_id);
+  cab_stmt_bind_text (stmt, 3, prescription->authored_on);
+  cab_stmt_bind_text (stmt, 4, prescription->json);
+  cab_stmt_bind_text (stmt, 5, doc->id);
+  if (!step_done (writer, stmt, "Cannot keep the prescription", error))
+    goto fail;
+
+  /* Registration first: the patient's entries go in creation order. */
+  if (!insert_entry_locked (writer, registration, registration_id, error) ||
+      !insert_entry_locked (writer, publish, publish_id, error) ||
+      !cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+char *
+cab_store_get_prescription_json (CabStore    *self,
+                                 const char  *id,
+                                 GError     **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  char *json = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+
+  reader = cab_store_reader_acquire (self, error);
+  if (reader == NULL)
+    return NULL;
+  if (!(stmt = cab_store_conn_prepare (reader, "SELECT json FROM prescriptions WHERE id = ?1", error)))
+    return NULL;
+  cab_stmt_bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    json = cab_stmt_dup_text (stmt, 0);
+  else
+    g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No prescription %s", id);
+  return json;
 }
 
 gboolean
@@ -502,8 +582,11 @@ adopt_server_id_locked (CabStoreWriter  *writer,
   else if (!run_text2 (writer, "UPDATE documents SET id = ?2 WHERE id = ?1", local_id, server_id, error))
     return FALSE;
 
-  /* Later entries on the same document (visibility) now name the server's id. */
+  /* Later entries on the same document (visibility) and the prescription
+   * it prints now name the server's id. */
   return run_text2 (writer, "UPDATE outbox SET document_id = ?2 WHERE document_id = ?1",
+                    local_id, server_id, error) &&
+         run_text2 (writer, "UPDATE prescriptions SET document_id = ?2 WHERE document_id = ?1",
                     local_id, server_id, error);
 }
 

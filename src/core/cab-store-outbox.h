@@ -75,6 +75,33 @@ gboolean        cab_store_outbox_enqueue_publish    (CabStore                   
                                                      const CabOutboxLocalDocument *doc,
                                                      gint64                       *entry_id,
                                                      GError                      **error);
+/* A prescription as written (docs/domain.md, "Prescriptions"): kept
+ * locally with the labels it was written with (schema migration 6). */
+typedef struct
+{
+  const char *id;             /* its unique identifier */
+  const char *patient_id;
+  const char *authored_on;    /* YYYY-MM-DD */
+  const char *json;           /* the prescription, as prescribing serialises it */
+} CabStorePrescription;
+
+/* One transaction: the printed copy as a local document @doc (the
+ * timeline shows it at once), the prescription, its registration with the
+ * e-prescription service @registration, then the publication of @doc to
+ * the DMP @publish. */
+gboolean        cab_store_outbox_enqueue_prescription (CabStore                     *self,
+                                                       const CabStorePrescription   *prescription,
+                                                       const CabOutboxEntry         *registration,
+                                                       const CabOutboxEntry         *publish,
+                                                       const CabOutboxLocalDocument *doc,
+                                                       gint64                       *registration_id,
+                                                       gint64                       *publish_id,
+                                                       GError                      **error);
+/* The stored JSON of prescription @id, or NULL with CAB_STORE_ERROR_NOT_FOUND. */
+char           *cab_store_get_prescription_json       (CabStore                     *self,
+                                                       const char                   *id,
+                                                       GError                      **error);
+
 /* Inserts @entry and updates the document's visibility columns in the same transaction. */
 gboolean        cab_store_outbox_enqueue_visibility (CabStore                     *self,
                                                      const CabOutboxEntry         *entry,

@@ -385,6 +385,19 @@ static const char * const migrations[] = {
   "INSERT INTO document_cache (document_id, size, source, cached_at)"
   "  SELECT id, coalesce (size, 0), 'opened', CAST (strftime ('%s', 'now') AS INTEGER)"
   "  FROM documents WHERE local_path IS NOT NULL;",
+
+  /* 6: prescriptions as written, with the labels of the drug database of
+   * the day (docs/domain.md, "Prescriptions"); document_id: the printed
+   * copy in the timeline. Inserted with their outbox entries. */
+  "CREATE TABLE prescriptions ("
+  "  id          TEXT PRIMARY KEY NOT NULL,"
+  "  patient_id  TEXT NOT NULL,"
+  "  authored_on TEXT NOT NULL,"
+  "  json        TEXT NOT NULL,"
+  "  document_id TEXT,"
+  "  created_at  TEXT NOT NULL"
+  ");"
+  "CREATE INDEX prescriptions_patient ON prescriptions (patient_id, authored_on);",
 };
 
 int

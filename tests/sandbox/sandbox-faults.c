@@ -34,6 +34,7 @@ sandbox_faults_clear (SandboxFaults *faults)
   faults->error_rate = 0;
   faults->retry_after = 1;
   faults->drop_rate = 0;
+  faults->lose_answer_rate = 0;
   faults->expire_tokens = FALSE;
   faults->hostile = NULL;
   g_array_set_size (faults->error_statuses, 0);
@@ -101,7 +102,7 @@ sandbox_faults_merge_json (SandboxFaults  *faults,
                            GError        **error)
 {
   double latency = faults->latency_ms, error_rate = faults->error_rate;
-  double retry = faults->retry_after, drop = faults->drop_rate;
+  double retry = faults->retry_after, drop = faults->drop_rate, lose = faults->lose_answer_rate;
   g_autoptr(GArray) statuses = NULL;
   JsonNode *n;
   gboolean expire = faults->expire_tokens;
@@ -110,7 +111,8 @@ sandbox_faults_merge_json (SandboxFaults  *faults,
   if (!get_number (o, "latency_ms", 0, 600000, &latency, error) ||
       !get_number (o, "error_rate", 0, 1, &error_rate, error) ||
       !get_number (o, "retry_after", 0, 86400, &retry, error) ||
-      !get_number (o, "drop_rate", 0, 1, &drop, error))
+      !get_number (o, "drop_rate", 0, 1, &drop, error) ||
+      !get_number (o, "lose_answer_rate", 0, 1, &lose, error))
     return FALSE;
   if ((n = json_object_get_member (o, "expire_tokens")) != NULL)
     {
@@ -166,6 +168,7 @@ sandbox_faults_merge_json (SandboxFaults  *faults,
   faults->error_rate = error_rate;
   faults->retry_after = (guint) retry;
   faults->drop_rate = drop;
+  faults->lose_answer_rate = lose;
   faults->expire_tokens = expire;
   faults->hostile = hostile;
   if (statuses != NULL)
@@ -180,16 +183,18 @@ char *
 sandbox_faults_to_json (SandboxFaults *faults)
 {
   GString *s = g_string_new (NULL);
-  char rate[G_ASCII_DTOSTR_BUF_SIZE], drop[G_ASCII_DTOSTR_BUF_SIZE];
+  char rate[G_ASCII_DTOSTR_BUF_SIZE], drop[G_ASCII_DTOSTR_BUF_SIZE], lose[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_ascii_dtostr (rate, sizeof rate, faults->error_rate);
   g_ascii_dtostr (drop, sizeof drop, faults->drop_rate);
+  g_ascii_dtostr (lose, sizeof lose, faults->lose_answer_rate);
   g_string_append_printf (s, "{\"latency_ms\":%u,\"error_rate\":%s,\"error_statuses\":[",
                           faults->latency_ms, rate);
   for (guint i = 0; i < faults->error_statuses->len; i++)
     g_string_append_printf (s, "%s%u", i ? "," : "", g_array_index (faults->error_statuses, guint, i));
-  g_string_append_printf (s, "],\"retry_after\":%u,\"drop_rate\":%s,\"expire_tokens\":%s",
-                          faults->retry_after, drop, faults->expire_tokens ? "true" : "false");
+  g_string_append_printf (s, "],\"retry_after\":%u,\"drop_rate\":%s,\"lose_answer_rate\":%s,"
+                          "\"expire_tokens\":%s",
+                          faults->retry_after, drop, lose, faults->expire_tokens ? "true" : "false");
   if (faults->hostile != NULL)
     g_string_append_printf (s, ",\"hostile\":\"%s\"}", faults->hostile);
   else
@@ -210,4 +215,10 @@ sandbox_faults_decide (SandboxFaults *faults,
       return SANDBOX_FAULT_ERROR;
     }
   return SANDBOX_FAULT_NONE;
+}
+
+gboolean
+sandbox_faults_lose_answer (SandboxFaults *faults)
+{
+  return faults->lose_answer_rate > 0 && g_rand_double (faults->rand) < faults->lose_answer_rate;
 }

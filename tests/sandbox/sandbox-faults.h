@@ -14,6 +14,8 @@ typedef struct
   GArray   *error_statuses;  /* guint; picked at random for an injected error */
   guint     retry_after;     /* seconds, on 429 and 503 */
   double    drop_rate;       /* 0..1: close the connection without an answer */
+  double    lose_answer_rate;/* 0..1: do a write (not GET), then close without an
+                              * answer: it lands but the client never hears it */
   gboolean  expire_tokens;   /* every token gets 401 "token expired" */
   const char *hostile;       /* NULL, "invalid-json", "outcome-200" or "redirect" (another host) */
   GRand    *rand;
@@ -34,7 +36,8 @@ gboolean            sandbox_faults_set_statuses (SandboxFaults  *faults,
                                                  const char     *list,
                                                  GError        **error);
 /* Merges the members present in @object (latency_ms, error_rate,
- * error_statuses, retry_after, drop_rate, expire_tokens); 400 on bad values. */
+ * error_statuses, retry_after, drop_rate, lose_answer_rate, expire_tokens);
+ * 400 on bad values. */
 gboolean            sandbox_faults_merge_json   (SandboxFaults  *faults,
                                                  JsonObject     *object,
                                                  GError        **error);
@@ -42,5 +45,7 @@ char               *sandbox_faults_to_json      (SandboxFaults  *faults);
 /* What to do with the next request; @status is set for an error. */
 SandboxFaultAction  sandbox_faults_decide       (SandboxFaults  *faults,
                                                  guint          *status);
+/* After the work: whether to lose its answer (lose_answer_rate). */
+gboolean            sandbox_faults_lose_answer  (SandboxFaults  *faults);
 
 G_END_DECLS

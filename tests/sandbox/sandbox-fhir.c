@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "cab-sandbox"
 
 #include "sandbox-fhir-private.h"
+#include "sandbox-erx.h"
 #include "sandbox-search.h"
 #include "sandbox-util.h"
 
@@ -421,6 +422,8 @@ sandbox_fhir_handle (SandboxDb      *db,
       return sandbox_response_new_error (405, "Only transaction Bundles may be posted to the base");
     }
   type = parts[0];
+  if (g_str_equal (type, "erx"))
+    return sandbox_erx_handle (db, request);
   if (n == 1 && g_str_equal (type, "metadata"))
     return capability_statement ();
   if (!sandbox_is_known_type (type))

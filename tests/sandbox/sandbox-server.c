@@ -97,12 +97,22 @@ send_error (SandboxServer *server, SoupServerMessage *msg, guint status, const c
   send_response (server, msg, response, counted);
 }
 
+static void drop_connection (SandboxServer *server, Job *job);
+
 static gboolean
 job_deliver (gpointer data)
 {
   Job *job = data;
 
   job->server->in_flight--;
+  /* A write is done; its answer may be lost on the way back. */
+  if (!job->admin && g_object_get_data (G_OBJECT (job->msg), aborted_key) == NULL &&
+      !g_str_equal (job->request->method, "GET") && !g_str_equal (job->request->method, "HEAD") &&
+      sandbox_faults_lose_answer (job->server->faults))
+    {
+      drop_connection (job->server, job);
+      return G_SOURCE_REMOVE;
+    }
   if (g_object_get_data (G_OBJECT (job->msg), aborted_key) == NULL)
     {
       send_response (job->server, job->msg, job->response, job->counted);

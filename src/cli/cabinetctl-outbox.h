@@ -18,5 +18,6 @@ gboolean   ctl_outbox_drain   (CabOutbox            *outbox,
 
 int        ctl_outbox_main    (CtlContext *ctx, int argc, char **argv);
 int        ctl_publish_main   (CtlContext *ctx, int argc, char **argv);
+int        ctl_prescribe_main (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ static const char usage_text[] =
   "  document pin|unpin ID                              keep a document offline whatever the budget\n"
   "  prefetch [--budget SIZE] [--json]                  every document's content offline, within SIZE\n"
   "  publish INS FILE.pdf --type LOINC [--title TEXT] [--hold]   queue a PDF for the DMP\n"
+  "  prescribe INS --from FILE.json -o FILE.pdf [--json]          write, print and register a prescription\n"
   "  outbox list|drain|retry|cancel|release|edit|resolve          actions waiting to be sent\n"
   "  drugs import DIR|status|search TEXT|interactions CIS...      the drug database (BDPM)\n"
   "  interactions import DIR                            import the ANSM interaction thesaurus\n"
@@ -60,6 +61,7 @@ static const CtlCommand commands[] = {
   { "prefetch", ctl_prefetch_main },
   { "outbox", ctl_outbox_main },
   { "publish", ctl_publish_main },
+  { "prescribe", ctl_prescribe_main },
   { "drugs", ctl_drugs_main },
   { "interactions", ctl_interactions_main },
   { "followup", ctl_followup_main },

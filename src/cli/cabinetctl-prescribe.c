@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cab-drug-interactions.h"
 #include "cab-prescribe.h"
 #include "cab-prescription-id.h"
 #include "cabinetctl-outbox.h"
@@ -42,6 +43,7 @@ typedef struct
   CabPrescribeResult  result;           /* out */
   CabOutboxEntry     *registration;     /* out, after the drain */
   CabOutboxEntry     *publication;
+  CabDrugInteractionReport *interactions; /* out, or NULL when not checked */
 } PrescribeData;
 
 static gboolean
@@ -173,6 +175,71 @@ prescribe_thread (gpointer   user_data,
   return cab_prescribe (data->store, data->outbox, data->service, &request, &data->result, error);
 }
 
+/* The lines against each other and the patient's current treatments: the
+ * prescriber is told, the prescription is not refused (a known
+ * combination may be intended). */
+static gboolean
+interactions_thread (gpointer   user_data,
+                     GError   **error)
+{
+  PrescribeData *data = user_data;
+  g_autoptr(GPtrArray) cis = g_ptr_array_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  for (guint i = 0; i < data->input->lines->len; i++)
+    g_ptr_array_add (cis, ((CabPrescriptionLine *) g_ptr_array_index (data->input->lines, i))->medicine.cis);
+  g_ptr_array_add (cis, NULL);
+  data->interactions = cab_drug_check_interactions (data->store, (const char * const *) cis->pdata,
+                                                    data->patient->id, &local_error);
+  if (data->interactions == NULL)
+    g_debug ("Interactions not checked: %s", local_error->message);
+  return TRUE;
+}
+
+static void
+warn_interactions (PrescribeData *data)
+{
+  for (guint i = 0; data->interactions != NULL && i < data->interactions->interactions->len; i++)
+    {
+      const CabDrugInteraction *x = g_ptr_array_index (data->interactions->interactions, i);
+
+      fprintf (stderr, "cabinetctl: warning: %s (%s): %s + %s%s%s%s\n",
+               cab_interaction_level_to_label (x->level), cab_interaction_level_to_code (x->level),
+               x->substance_a, x->substance_b, x->b_is_current ? " (current treatment)" : "",
+               x->description != NULL ? ": " : "", x->description != NULL ? x->description : "");
+    }
+}
+
+static void
+add_interactions (JsonBuilder   *b,
+                  PrescribeData *data)
+{
+  json_builder_set_member_name (b, "interactions");
+  json_builder_begin_array (b);
+  for (guint i = 0; data->interactions != NULL && i < data->interactions->interactions->len; i++)
+    {
+      const CabDrugInteraction *x = g_ptr_array_index (data->interactions->interactions, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "level");
+      json_builder_add_string_value (b, cab_interaction_level_to_code (x->level));
+      json_builder_set_member_name (b, "cis_a");
+      json_builder_add_string_value (b, x->cis_a);
+      json_builder_set_member_name (b, "substance_a");
+      json_builder_add_string_value (b, x->substance_a);
+      json_builder_set_member_name (b, "cis_b");
+      json_builder_add_string_value (b, x->cis_b);
+      json_builder_set_member_name (b, "substance_b");
+      json_builder_add_string_value (b, x->substance_b);
+      json_builder_set_member_name (b, "current_treatment");
+      json_builder_add_boolean_value (b, x->b_is_current);
+      json_builder_set_member_name (b, "text");
+      json_builder_add_string_value (b, x->description);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static gboolean
 get_entries_thread (gpointer   user_data,
                     GError   **error)
@@ -253,6 +320,7 @@ print_result (PrescribeData *data,
       json_builder_end_array (b);
       add_entry (b, "registration", data->result.registration_entry, data->registration);
       add_entry (b, "publication", data->result.publish_entry, data->publication);
+      add_interactions (b, data);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       ctl_print_json (root);
@@ -279,6 +347,7 @@ prescribe_data_clear (PrescribeData *data)
   g_clear_pointer (&data->input, cab_prescription_free);
   g_clear_pointer (&data->registration, cab_outbox_entry_free);
   g_clear_pointer (&data->publication, cab_outbox_entry_free);
+  g_clear_pointer (&data->interactions, cab_drug_interaction_report_free);
   cab_prescribe_result_clear (&data->result);
 }
 
@@ -378,6 +447,9 @@ ctl_prescribe_main (CtlContext  *ctx,
                          error->message);
       return ctl_fail_error (error, "cannot write the prescription");
     }
+
+  ctl_run_in_thread (interactions_thread, &data, NULL);
+  warn_interactions (&data);
 
   /* Printing never waits for the network: the PDF is written before any send. */
   if (!g_file_set_contents_full (output, g_bytes_get_data (data.result.pdf, NULL),

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "outbox/cab-publish-dialog.h"
+#include "prescribing/cab-prescription-editor.h"
 #include "cab-patient-page.h"
 
 struct _CabPatientPage
@@ -60,6 +61,22 @@ publish_action (GtkWidget  *widget,
     return;
 
   cab_publish_dialog_choose_file (GTK_WINDOW (gtk_widget_get_root (widget)), outbox, self->patient_id);
+}
+
+/* The prescription editor, for the patient shown. */
+static void
+prescribe_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (widget);
+  CabPrescriptionEditor *editor;
+
+  if (self->session == NULL || cab_session_get_store (self->session) == NULL || self->patient_id == NULL)
+    return;
+
+  editor = cab_prescription_editor_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->session, self->patient_id);
+  gtk_window_present (GTK_WINDOW (editor));
 }
 
 static gboolean
@@ -269,6 +286,9 @@ cab_patient_page_class_init (CabPatientPageClass *klass)
   gtk_widget_class_install_action (widget_class, "patient.publish", NULL, publish_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK,
                                        "patient.publish", NULL);
+  gtk_widget_class_install_action (widget_class, "patient.prescribe", NULL, prescribe_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "patient.prescribe", NULL);
 }
 
 static void
@@ -276,7 +296,7 @@ cab_patient_page_init (CabPatientPage *self)
 {
   AdwLeafletPage *page;
   GtkDropTarget *drop;
-  GtkWidget *bar, *publish, *hint;
+  GtkWidget *bar, *publish, *hint, *prescribe;
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
@@ -319,6 +339,10 @@ cab_patient_page_init (CabPatientPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self->timeline), GTK_EVENT_CONTROLLER (drop));
 
   bar = gtk_action_bar_new ();
+  prescribe = gtk_button_new_with_mnemonic (_("P_rescribe…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (prescribe), "patient.prescribe");
+  gtk_widget_set_tooltip_text (prescribe, _("Write a prescription for this patient (Ctrl+Shift+P)"));
+  gtk_action_bar_pack_end (GTK_ACTION_BAR (bar), prescribe);
   publish = gtk_button_new_with_mnemonic (_("_Publish a Document…"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (publish), "patient.publish");
   gtk_widget_set_tooltip_text (publish, _("Send a PDF to the patient’s DMP (Ctrl+U)"));

@@ -1,0 +1,1237 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-prescription-editor"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cab-prescription-id.h"
+#include "cab-prescription-queries.h"
+#include "cab-prescription-rules.h"
+#include "cab-query.h"
+#include "viewer/cab-pdf-print.h"
+#include "cab-drug-result-row.h"
+#include "cab-prescription-warning.h"
+#include "cab-prescription-editor-private.h"
+
+/*
+ * The prescription editor (docs/architecture.md, "Prescription editor"):
+ * a search on the left, results as the user types (each keystroke
+ * supersedes the previous query on core's reader pool), the lines on the
+ * right with their dosage, the rules' verdicts where they apply, and the
+ * interaction and allergy warnings below them. Every store read is an
+ * async query of src/prescribing/cab-prescription-queries.h.
+ */
+
+/* Enough to choose from; the list is rebuilt at each keystroke. */
+#define SEARCH_LIMIT 30
+/* Longer is a paste of something else, not a medicine's name. */
+#define SEARCH_MAX_CHARS 100
+
+struct _CabPrescriptionEditor
+{
+  AdwWindow               parent_instance;
+
+  CabSession             *session;
+  char                   *patient_id;
+  CabPrescriptionContext *context;
+  CabPrescriptionCheck   *check;
+  char                   *checked_key;     /* the CIS list the check is for */
+  char                   *draft_id;
+  char                   *preview_path;
+  char                   *print_export;
+  char                   *searched;
+  char                   *blocker;
+  gboolean                print_after_preview;
+  gboolean                preview_ready;
+  guint                   n_searches;
+  guint                   n_results;
+  guint                   n_printed;
+
+  GCancellable           *context_slot;
+  GCancellable           *search_slot;
+  GCancellable           *check_slot;
+  GCancellable           *preview_slot;
+
+  /* Template widgets */
+  AdwWindowTitle         *window_title;
+  GtkWidget              *back_button;
+  GtkWidget              *renew_button;
+  GtkWidget              *done_button;
+  GtkWidget              *print_button;
+  GtkWidget              *preview_button;
+  GtkStack               *stack;
+  GtkSearchEntry         *search_entry;
+  GtkLabel               *search_status;
+  GtkListBox             *results_list;
+  GtkLabel               *context_label;
+  GtkLabel               *empty_label;
+  GtkListBox             *lines_list;
+  GtkLabel               *warnings_heading;
+  GtkListBox             *warnings_list;
+  GtkLabel               *treatments_heading;
+  GtkListBox             *treatments_list;
+  GtkImage               *status_icon;
+  GtkLabel               *status_label;
+  CabPdfViewer           *viewer;
+};
+
+G_DEFINE_FINAL_TYPE (CabPrescriptionEditor, cab_prescription_editor, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_PATIENT_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void lines_changed (CabPrescriptionEditor *self);
+
+/* ---------------------------------------------------------------------- */
+/* helpers                                                                */
+
+static CabStore *
+get_store (CabPrescriptionEditor *self)
+{
+  return self->session != NULL ? cab_session_get_store (self->session) : NULL;
+}
+
+static void
+list_box_clear (GtkListBox *list)
+{
+  GtkListBoxRow *row;
+
+  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
+    gtk_list_box_remove (list, GTK_WIDGET (row));
+}
+
+static char *
+today (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
+static GPtrArray *
+line_rows (CabPrescriptionEditor *self)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+  GtkListBoxRow *row;
+
+  for (guint i = 0; (row = gtk_list_box_get_row_at_index (self->lines_list, i)) != NULL; i++)
+    g_ptr_array_add (rows, row);
+  return rows;
+}
+
+/* The draft as the rules and the preview see it: the rows' lines,
+ * borrowed (the array does not free them). */
+static CabPrescription *
+build_draft (CabPrescriptionEditor *self,
+             GPtrArray             *rows)
+{
+  CabPrescription *rx = cab_prescription_new ();
+
+  g_ptr_array_set_free_func (rx->lines, NULL);
+  rx->id = g_strdup (self->draft_id);
+  rx->date = today ();
+  for (guint i = 0; i < rows->len; i++)
+    g_ptr_array_add (rx->lines, (gpointer) cab_prescription_line_row_get_line (g_ptr_array_index (rows, i)));
+  return rx;
+}
+
+static void
+set_status (CabPrescriptionEditor *self,
+            const char            *blocker,
+            const char            *ok_text)
+{
+  g_free (self->blocker);
+  self->blocker = g_strdup (blocker);
+  gtk_label_set_text (self->status_label, blocker != NULL ? blocker : ok_text);
+  gtk_image_set_from_icon_name (self->status_icon, blocker != NULL ? "action-unavailable-symbolic"
+                                                                    : "emblem-ok-symbolic");
+  if (blocker != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "warning");
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.print", blocker == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.preview", blocker == NULL);
+  gtk_widget_set_tooltip_text (self->print_button, blocker != NULL ? blocker : _("Print the prescription (Ctrl+P)"));
+  gtk_widget_set_tooltip_text (self->preview_button, blocker != NULL ? blocker : _("Show the printed copy (Ctrl+Shift+P)"));
+}
+
+/* ---------------------------------------------------------------------- */
+/* search                                                                 */
+
+static void
+select_result (CabPrescriptionEditor *self,
+               int                    index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->results_list, index);
+
+  if (row == NULL)
+    return;
+  gtk_list_box_select_row (self->results_list, row);
+  /* Keep the choice visible while the focus stays in the search field. */
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+search_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GPtrArray) drugs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  drugs = cab_drug_query_search_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  list_box_clear (self->results_list);
+  self->n_searches++;
+  g_free (self->searched);
+  self->searched = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  self->n_results = 0;
+
+  if (drugs == NULL)
+    {
+      g_debug ("Drug search failed: %s", error->message);
+      gtk_label_set_text (self->search_status,
+                          g_error_matches (error, CAB_DRUG_ERROR, CAB_DRUG_ERROR_NO_DATABASE)
+                            ? _("No drug database is imported: run “cabinetctl drugs import”.")
+                            : _("The search failed. Try again."));
+      return;
+    }
+
+  /* The rows take the medicines. */
+  g_ptr_array_set_free_func (drugs, NULL);
+  for (guint i = 0; i < drugs->len; i++)
+    gtk_list_box_append (self->results_list, cab_drug_result_row_new (g_ptr_array_index (drugs, i)));
+  self->n_results = drugs->len;
+
+  if (drugs->len == 0)
+    status = g_strdup (_("No medicine matches."));
+  else
+    status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u medicine — Enter adds the selected one",
+                                           "%u medicines — Enter adds the selected one", drugs->len),
+                              drugs->len);
+  gtk_label_set_text (self->search_status, status);
+  if (drugs->len > 0)
+    gtk_list_box_select_row (self->results_list, gtk_list_box_get_row_at_index (self->results_list, 0));
+}
+
+static void
+search_changed_cb (CabPrescriptionEditor *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *query = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), SEARCH_MAX_CHARS));
+  g_autofree char *stripped = g_strstrip (g_strdup (query));
+  CabStore *store = get_store (self);
+
+  if (store == NULL)
+    return;
+
+  if (*stripped == '\0')
+    {
+      cab_query_cancel (&self->search_slot);
+      list_box_clear (self->results_list);
+      self->n_results = 0;
+      gtk_label_set_text (self->search_status, "");
+      return;
+    }
+
+  cab_drug_query_search_async (store, stripped, SEARCH_LIMIT, cab_query_supersede (&self->search_slot),
+                               search_cb, g_object_ref (self));
+}
+
+static gboolean
+search_key_cb (GtkEventControllerKey *controller,
+               guint                  keyval,
+               guint                  keycode,
+               GdkModifierType        state,
+               CabPrescriptionEditor *self)
+{
+  GtkListBoxRow *selected = gtk_list_box_get_selected_row (self->results_list);
+  int index = selected != NULL ? gtk_list_box_row_get_index (selected) : -1;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      select_result (self, index + 1);
+      return TRUE;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      if (index > 0)
+        select_result (self, index - 1);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* lines                                                                  */
+
+static CabLineFacts
+line_facts (CabPrescriptionEditor *self)
+{
+  CabLineFacts facts = { 0 };
+  g_autofree char *date = today ();
+
+  if (self->context != NULL)
+    {
+      facts.has_ald = self->context->has_ald;
+      facts.excipient_intolerance = self->context->excipient_intolerance;
+      facts.under_six = cab_prescription_is_under_six (self->context->patient->patient.birth_date, date);
+    }
+  return facts;
+}
+
+static void
+line_remove_cb (CabPrescriptionLineRow *row,
+                CabPrescriptionEditor  *self)
+{
+  int index = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+  GtkListBoxRow *next;
+
+  gtk_list_box_remove (self->lines_list, GTK_WIDGET (row));
+  lines_changed (self);
+
+  /* The focus goes to the line that took its place, else back to the search. */
+  next = gtk_list_box_get_row_at_index (self->lines_list, index);
+  if (next == NULL && index > 0)
+    next = gtk_list_box_get_row_at_index (self->lines_list, index - 1);
+  if (next != NULL)
+    cab_prescription_line_row_focus_dosage (CAB_PRESCRIPTION_LINE_ROW (next));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+append_line (CabPrescriptionEditor *self,
+             GtkWidget             *row)
+{
+  g_signal_connect_object (row, "changed", G_CALLBACK (lines_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "remove-requested", G_CALLBACK (line_remove_cb), self, 0);
+  gtk_list_box_append (self->lines_list, row);
+}
+
+static gboolean
+can_add (CabPrescriptionEditor *self)
+{
+  return self->context != NULL &&
+         gtk_list_box_get_row_at_index (self->lines_list, CAB_PRESCRIPTION_MAX_LINES - 1) == NULL;
+}
+
+static void
+add_selected_result (CabPrescriptionEditor *self)
+{
+  GtkListBoxRow *selected = gtk_list_box_get_selected_row (self->results_list);
+
+  if (selected == NULL)
+    selected = gtk_list_box_get_row_at_index (self->results_list, 0);
+  if (selected == NULL || !can_add (self))
+    return;
+
+  {
+    CabLineFacts facts = line_facts (self);
+
+    append_line (self, cab_prescription_line_row_new (cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (selected)),
+                                                      &facts));
+  }
+  /* Ready for the next medicine. */
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  lines_changed (self);
+}
+
+static void
+search_activate_cb (CabPrescriptionEditor *self)
+{
+  add_selected_result (self);
+}
+
+static void
+result_activated_cb (CabPrescriptionEditor *self,
+                     GtkListBoxRow         *row)
+{
+  gtk_list_box_select_row (self->results_list, row);
+  add_selected_result (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* ---------------------------------------------------------------------- */
+/* checks                                                                 */
+
+static gboolean
+is_line (GPtrArray  *rows,
+         const char *cis)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (cab_prescription_line_row_get_line (g_ptr_array_index (rows, i))->medicine.cis, cis) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+show_warnings (CabPrescriptionEditor *self,
+               GPtrArray             *rows)
+{
+  const CabPrescriptionCheck *check = self->check;
+  guint n = 0;
+
+  list_box_clear (self->warnings_list);
+  for (guint i = 0; i < rows->len; i++)
+    cab_prescription_line_row_set_alert (g_ptr_array_index (rows, i), -1, FALSE);
+  if (check == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->warnings_list), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->warnings_heading), FALSE);
+      return;
+    }
+
+  /* Allergies first: they are never a matter of judgement. */
+  for (guint i = 0; i < check->allergies->len; i++)
+    {
+      const CabDrugAllergyMatch *match = g_ptr_array_index (check->allergies, i);
+
+      gtk_list_box_append (self->warnings_list, cab_prescription_warning_new_allergy (match, rows));
+      n++;
+    }
+  for (guint i = 0; i < check->interactions->interactions->len; i++)
+    {
+      const CabDrugInteraction *interaction = g_ptr_array_index (check->interactions->interactions, i);
+
+      /* A current treatment renewed on this prescription is already a line. */
+      if (interaction->b_is_current && is_line (rows, interaction->cis_b))
+        continue;
+      gtk_list_box_append (self->warnings_list, cab_prescription_warning_new_interaction (interaction, rows));
+      n++;
+    }
+  for (guint i = 0; i < check->interactions->unchecked->len; i++)
+    {
+      const CabDrugUnchecked *unchecked = g_ptr_array_index (check->interactions->unchecked, i);
+
+      /* A current treatment not coded with a CIS is not the prescriber's to fix here. */
+      if (unchecked->request_id != NULL)
+        continue;
+      gtk_list_box_append (self->warnings_list, cab_prescription_warning_new_unchecked (unchecked, rows));
+      n++;
+    }
+
+  /* Each line shows the worst that concerns it. */
+  for (guint r = 0; r < rows->len; r++)
+    {
+      CabPrescriptionLineRow *row = g_ptr_array_index (rows, r);
+      const char *cis = cab_prescription_line_row_get_line (row)->medicine.cis;
+      int level = -1;
+      gboolean allergy = FALSE;
+
+      for (guint i = 0; i < check->allergies->len; i++)
+        allergy |= g_strcmp0 (((CabDrugAllergyMatch *) g_ptr_array_index (check->allergies, i))->cis, cis) == 0;
+      for (guint i = 0; i < check->interactions->interactions->len; i++)
+        {
+          const CabDrugInteraction *x = g_ptr_array_index (check->interactions->interactions, i);
+
+          if ((g_strcmp0 (x->cis_a, cis) == 0 || (!x->b_is_current && g_strcmp0 (x->cis_b, cis) == 0)) &&
+              (level < 0 || (int) x->level < level))
+            level = x->level;
+        }
+      cab_prescription_line_row_set_alert (row, level, allergy);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->warnings_list), n > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->warnings_heading), n > 0);
+}
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  CabPrescriptionCheck *check;
+
+  check = cab_prescription_query_check_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_pointer (&self->check, cab_prescription_check_free);
+  self->check = check;
+  if (check == NULL)
+    g_debug ("Prescription check failed: %s", error->message);
+
+  rows = line_rows (self);
+  show_warnings (self, rows);
+}
+
+static void
+start_check (CabPrescriptionEditor *self,
+             GPtrArray             *rows)
+{
+  g_autoptr(GPtrArray) cis = g_ptr_array_new ();
+  g_autofree char *key = NULL;
+  CabStore *store = get_store (self);
+
+  for (guint i = 0; i < rows->len; i++)
+    g_ptr_array_add (cis, cab_prescription_line_row_get_line (g_ptr_array_index (rows, i))->medicine.cis);
+  g_ptr_array_add (cis, NULL);
+  key = g_strjoinv (",", (char **) cis->pdata);
+
+  /* A dosage edit does not change what interacts. */
+  if (g_strcmp0 (key, self->checked_key) == 0)
+    return;
+  g_free (self->checked_key);
+  self->checked_key = g_steal_pointer (&key);
+  g_clear_pointer (&self->check, cab_prescription_check_free);
+  show_warnings (self, rows);
+
+  if (store == NULL || rows->len == 0)
+    {
+      cab_query_cancel (&self->check_slot);
+      return;
+    }
+  cab_prescription_query_check_async (store, self->patient_id, (const char * const *) cis->pdata,
+                                      cab_query_supersede (&self->check_slot), check_cb, g_object_ref (self));
+}
+
+/* The rules, line by line, shown where they are broken; the first broken
+ * one is why the prescription cannot be printed. */
+static char *
+apply_rules (CabPrescriptionEditor *self,
+             GPtrArray             *rows)
+{
+  g_autoptr(CabPrescription) rx = build_draft (self, rows);
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autofree gboolean *intolerance = g_new0 (gboolean, rows->len + 1);
+  CabPrescriptionFacts facts = { 0 };
+  char *first = NULL;
+  guint next = 0;
+
+  facts.birth_date = self->context->patient->patient.birth_date;
+  facts.has_ald = self->context->has_ald;
+  for (guint i = 0; i < rows->len; i++)
+    intolerance[i] = self->context->excipient_intolerance;
+  facts.intolerance = intolerance;
+  errors = cab_prescription_check_all (rx, &facts);
+
+  /* The errors come line after line: count each line's alone to know
+   * which are its own. */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CabPrescriptionLineRow *row = g_ptr_array_index (rows, i);
+      g_autoptr(CabPrescription) one = cab_prescription_new ();
+      g_autoptr(GPtrArray) own = NULL;
+      g_autoptr(GString) text = g_string_new (NULL);
+      const char *problem = cab_prescription_line_row_get_problem (row);
+
+      g_ptr_array_set_free_func (one->lines, NULL);
+      one->date = g_strdup (rx->date);
+      g_ptr_array_add (one->lines, (gpointer) cab_prescription_line_row_get_line (row));
+      facts.intolerance = &intolerance[i];
+      own = cab_prescription_check_all (one, &facts);
+
+      if (problem != NULL)
+        g_string_append_printf (text, _("Line %u: %s"), i + 1, problem);
+      for (guint k = 0; k < own->len && next < errors->len; k++, next++)
+        {
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          g_string_append (text, ((GError *) g_ptr_array_index (errors, next))->message);
+        }
+      cab_prescription_line_row_set_rule_error (row, text->len > 0 ? text->str : NULL);
+      if (first == NULL && text->len > 0)
+        {
+          char *newline = strchr (text->str, '\n');
+
+          first = g_strndup (text->str, newline != NULL ? (gsize) (newline - text->str) : text->len);
+        }
+    }
+  return first;
+}
+
+static void
+lines_changed (CabPrescriptionEditor *self)
+{
+  g_autoptr(GPtrArray) rows = line_rows (self);
+  g_autofree char *blocker = NULL;
+
+  for (guint i = 0; i < rows->len; i++)
+    cab_prescription_line_row_set_number (g_ptr_array_index (rows, i), i + 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), rows->len == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->lines_list), rows->len > 0);
+
+  /* Anything printed before is not this prescription any more. */
+  self->preview_ready = FALSE;
+
+  if (self->context == NULL)
+    blocker = g_strdup (_("Reading the patient’s record…"));
+  else
+    {
+      blocker = apply_rules (self, rows);
+      if (blocker == NULL && rows->len == 0)
+        blocker = g_strdup (_("Add a line to print the prescription."));
+      else if (blocker == NULL && self->context->prescriber == NULL)
+        blocker = g_strdup (_("The patient’s médecin traitant is not in the local store: synchronize first."));
+      start_check (self, rows);
+    }
+  set_status (self, blocker, _("Ready to print."));
+}
+
+/* ---------------------------------------------------------------------- */
+/* the patient's context                                                  */
+
+static void
+renew_treatment (CabPrescriptionEditor     *self,
+                 const CabCurrentTreatment *treatment)
+{
+  CabLineFacts facts = line_facts (self);
+
+  if (treatment->drug == NULL || !can_add (self))
+    return;
+  append_line (self, cab_prescription_line_row_new_renewal (treatment->drug, treatment->dosage_text, &facts));
+}
+
+static void
+show_context (CabPrescriptionEditor *self)
+{
+  const CabPrescriptionContext *context = self->context;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *name = NULL;
+  guint n_renewable = 0;
+
+  name = g_strdup_printf ("%s %s", context->patient->patient.family != NULL ? context->patient->patient.family : "",
+                          context->patient->patient.given != NULL ? context->patient->patient.given : "");
+  adw_window_title_set_subtitle (self->window_title, g_strstrip (name));
+
+  if (context->has_ald)
+    g_string_append (text, _("Long-term condition (ALD): bizone form, choose each line’s zone."));
+  if (context->allergies->len > 0)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, _("Allergies and intolerances:"));
+      for (guint i = 0; i < context->allergies->len; i++)
+        {
+          const CabAllergy *a = g_ptr_array_index (context->allergies, i);
+
+          g_string_append_printf (text, "%s %s", i > 0 ? "," : "", a->substance != NULL ? a->substance : "?");
+        }
+    }
+  if (!context->has_drug_database)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, _("No drug database is imported: run “cabinetctl drugs import”."));
+    }
+  gtk_label_set_text (self->context_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->context_label), text->len > 0);
+
+  list_box_clear (self->treatments_list);
+  for (guint i = 0; i < context->treatments->len; i++)
+    {
+      const CabCurrentTreatment *t = g_ptr_array_index (context->treatments, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = NULL;
+
+      if (t->drug != NULL)
+        {
+          g_autofree char *dci = cab_drug_dup_dci (t->drug);
+
+          title = g_markup_printf_escaped ("%s [%s]", dci, t->drug->name);
+          n_renewable++;
+        }
+      else
+        title = g_markup_escape_text (t->display != NULL ? t->display : _("Unnamed medicine"), -1);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      if (t->dosage_text != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), t->dosage_text);
+      gtk_list_box_append (self->treatments_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->treatments_list), context->treatments->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->treatments_heading), context->treatments->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", n_renewable > 0);
+}
+
+static void
+context_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CabPrescriptionContext *context;
+
+  context = cab_prescription_query_context_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (context == NULL)
+    {
+      g_debug ("Cannot read the patient's context: %s", error->message);
+      set_status (self, _("The patient’s record could not be read from the local store."), NULL);
+      return;
+    }
+  self->context = context;
+  show_context (self);
+  lines_changed (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* preview and print                                                      */
+
+static void
+print_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_pdf_print_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Printing failed: %s", error->message);
+      return;
+    }
+  self->n_printed++;
+}
+
+static void
+print_preview (CabPrescriptionEditor *self)
+{
+  CabPdfDocument *document = cab_pdf_viewer_get_document (self->viewer);
+  g_autofree char *job = g_strdup_printf ("%s.pdf", _("prescription"));
+
+  if (document == NULL)
+    return;
+  cab_pdf_print_async (document, GTK_WINDOW (self), job, self->print_export, print_cb, g_object_ref (self));
+}
+
+static void
+viewer_loaded_cb (CabPrescriptionEditor *self)
+{
+  self->preview_ready = TRUE;
+  if (self->print_after_preview)
+    {
+      self->print_after_preview = FALSE;
+      print_preview (self);
+    }
+}
+
+static void
+preview_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (!cab_prescription_query_preview_finish (result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("Preview failed: %s", error->message);
+      self->print_after_preview = FALSE;
+      cab_pdf_viewer_show_unavailable (self->viewer, _("The printed copy could not be drawn."));
+      return;
+    }
+  file = g_file_new_for_path (self->preview_path);
+  cab_pdf_viewer_set_suggested_name (self->viewer, _("prescription.pdf"));
+  cab_pdf_viewer_load_file (self->viewer, file);
+}
+
+static void
+show_preview (CabPrescriptionEditor *self)
+{
+  g_autoptr(GPtrArray) rows = line_rows (self);
+  g_autoptr(CabPrescription) rx = NULL;
+  CabStore *store = get_store (self);
+
+  if (self->blocker != NULL || store == NULL)
+    return;
+
+  gtk_stack_set_visible_child_name (self->stack, "preview");
+  gtk_widget_set_visible (self->back_button, TRUE);
+  gtk_widget_set_visible (self->renew_button, FALSE);
+  if (self->preview_ready)
+    {
+      if (self->print_after_preview)
+        viewer_loaded_cb (self);
+      return;
+    }
+
+  rx = build_draft (self, rows);
+  cab_pdf_viewer_clear (self->viewer);
+  cab_prescription_query_preview_async (store, self->patient_id, rx, self->preview_path,
+                                        cab_query_supersede (&self->preview_slot), preview_cb, g_object_ref (self));
+}
+
+static void
+preview_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+
+  self->print_after_preview = FALSE;
+  show_preview (self);
+}
+
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+
+  self->print_after_preview = TRUE;
+  show_preview (self);
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, "edit");
+  gtk_widget_set_visible (self->back_button, FALSE);
+  gtk_widget_set_visible (self->renew_button, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* ---------------------------------------------------------------------- */
+/* actions                                                                */
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+
+  edit_action (widget, NULL, NULL);
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+static void
+remove_line_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *row = focus != NULL ? gtk_widget_get_ancestor (focus, CAB_TYPE_PRESCRIPTION_LINE_ROW) : NULL;
+
+  if (row != NULL)
+    line_remove_cb (CAB_PRESCRIPTION_LINE_ROW (row), self);
+}
+
+static void
+renew_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (self->context == NULL)
+    return;
+
+  /* A treatment already on the prescription is not added twice. */
+  rows = line_rows (self);
+  for (guint i = 0; i < rows->len; i++)
+    g_hash_table_add (present, cab_prescription_line_row_get_line (g_ptr_array_index (rows, i))->medicine.cis);
+  for (guint i = 0; i < self->context->treatments->len; i++)
+    {
+      const CabCurrentTreatment *t = g_ptr_array_index (self->context->treatments, i);
+
+      if (t->drug != NULL && !g_hash_table_contains (present, t->drug->cis))
+        {
+          renew_treatment (self, t);
+          g_hash_table_add (present, t->drug->cis);
+        }
+    }
+  lines_changed (self);
+}
+
+static void
+done_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   user_data)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "preview") == 0)
+    {
+      edit_action (widget, NULL, NULL);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* GObject                                                                */
+
+static void
+cab_prescription_editor_constructed (GObject *object)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (object);
+  CabStore *store = get_store (self);
+  g_autofree char *name = NULL;
+
+  G_OBJECT_CLASS (cab_prescription_editor_parent_class)->constructed (object);
+
+  /* The preview carries an identifier, as the printed copy does. */
+  self->draft_id = cab_prescription_id_generate ();
+  name = g_strdup_printf ("prescription-%s.pdf", self->draft_id);
+  self->preview_path = g_build_filename (g_get_user_runtime_dir (), "cabinet", name, NULL);
+
+  set_status (self, _("Reading the patient’s record…"), NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", FALSE);
+  if (store != NULL && self->patient_id != NULL)
+    cab_prescription_query_context_async (store, self->patient_id, cab_query_supersede (&self->context_slot),
+                                          context_cb, g_object_ref (self));
+  lines_changed (self);
+}
+
+static void
+cab_prescription_editor_dispose (GObject *object)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (object);
+
+  cab_query_cancel (&self->context_slot);
+  cab_query_cancel (&self->search_slot);
+  cab_query_cancel (&self->check_slot);
+  cab_query_cancel (&self->preview_slot);
+  /* The draft's copy is health data: it does not outlive the editor. */
+  if (self->preview_path != NULL)
+    g_unlink (self->preview_path);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_PRESCRIPTION_EDITOR);
+
+  G_OBJECT_CLASS (cab_prescription_editor_parent_class)->dispose (object);
+}
+
+static void
+cab_prescription_editor_finalize (GObject *object)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (object);
+
+  g_clear_object (&self->session);
+  g_free (self->patient_id);
+  g_clear_pointer (&self->context, cab_prescription_context_free);
+  g_clear_pointer (&self->check, cab_prescription_check_free);
+  g_free (self->checked_key);
+  g_free (self->draft_id);
+  g_free (self->preview_path);
+  g_free (self->print_export);
+  g_free (self->searched);
+  g_free (self->blocker);
+
+  G_OBJECT_CLASS (cab_prescription_editor_parent_class)->finalize (object);
+}
+
+static void
+cab_prescription_editor_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_PATIENT_ID:
+      g_value_set_string (value, self->patient_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_prescription_editor_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    case PROP_PATIENT_ID:
+      self->patient_id = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_prescription_editor_class_init (CabPrescriptionEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = cab_prescription_editor_constructed;
+  object_class->dispose = cab_prescription_editor_dispose;
+  object_class->finalize = cab_prescription_editor_finalize;
+  object_class->get_property = cab_prescription_editor_get_property;
+  object_class->set_property = cab_prescription_editor_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, CAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PATIENT_ID] =
+    g_param_spec_string ("patient-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CAB_TYPE_PDF_VIEWER);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/cabinet_sante/Cabinet/prescribing/cab-prescription-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, window_title);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, back_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, renew_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, done_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, print_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, preview_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, stack);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, search_status);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, results_list);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, context_label);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, lines_list);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, warnings_heading);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, warnings_list);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, treatments_heading);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, treatments_list);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, viewer);
+
+  gtk_widget_class_install_action (widget_class, "editor.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "editor.remove-line", NULL, remove_line_action);
+  gtk_widget_class_install_action (widget_class, "editor.renew", NULL, renew_action);
+  gtk_widget_class_install_action (widget_class, "editor.preview", NULL, preview_action);
+  gtk_widget_class_install_action (widget_class, "editor.print", NULL, print_action);
+  gtk_widget_class_install_action (widget_class, "editor.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "editor.done", NULL, done_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "editor.find", NULL);
+  /* Text fields take Delete first: it removes a line only from elsewhere in it. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "editor.remove-line", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "editor.remove-line", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "editor.renew", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "editor.preview", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "editor.print", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "editor.done", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, escape_cb, NULL);
+}
+
+static void
+cab_prescription_editor_init (CabPrescriptionEditor *self)
+{
+  GtkEventController *keys;
+  GtkWidget *placeholder;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_swapped (self->search_entry, "changed", G_CALLBACK (search_changed_cb), self);
+  g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
+  g_signal_connect_swapped (self->results_list, "row-activated", G_CALLBACK (result_activated_cb), self);
+  g_signal_connect_swapped (self->viewer, "loaded", G_CALLBACK (viewer_loaded_cb), self);
+
+  /* Up and Down choose among the results without leaving the search field. */
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (search_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+
+  placeholder = gtk_label_new (_("Type a brand name, a substance (DCI), a CIS or a CIP13 code.\nUp and Down choose, Enter adds the line."));
+  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+  gtk_label_set_justify (GTK_LABEL (placeholder), GTK_JUSTIFY_CENTER);
+  gtk_widget_set_margin_top (placeholder, 24);
+  gtk_widget_set_valign (placeholder, GTK_ALIGN_START);
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_list_box_set_placeholder (self->results_list, placeholder);
+
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->results_list));
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->search_entry));
+}
+
+/* ---------------------------------------------------------------------- */
+/* public API                                                             */
+
+CabPrescriptionEditor *
+cab_prescription_editor_new (GtkWindow  *parent,
+                             CabSession *session,
+                             const char *patient_id)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CAB_IS_SESSION (session), NULL);
+  g_return_val_if_fail (patient_id != NULL, NULL);
+
+  return g_object_new (CAB_TYPE_PRESCRIPTION_EDITOR,
+                       "transient-for", parent,
+                       "session", session,
+                       "patient-id", patient_id,
+                       NULL);
+}
+
+CabSession *
+cab_prescription_editor_get_session (CabPrescriptionEditor *self)
+{
+  g_return_val_if_fail (CAB_IS_PRESCRIPTION_EDITOR (self), NULL);
+
+  return self->session;
+}
+
+const char *
+cab_prescription_editor_get_patient_id (CabPrescriptionEditor *self)
+{
+  g_return_val_if_fail (CAB_IS_PRESCRIPTION_EDITOR (self), NULL);
+
+  return self->patient_id;
+}
+
+/* ---------------------------------------------------------------------- */
+/* for tests                                                              */
+
+GtkEditable *
+cab_prescription_editor_get_search_entry (CabPrescriptionEditor *self)
+{
+  return GTK_EDITABLE (self->search_entry);
+}
+
+GtkListBox *
+cab_prescription_editor_get_results (CabPrescriptionEditor *self)
+{
+  return self->results_list;
+}
+
+guint
+cab_prescription_editor_get_n_searches (CabPrescriptionEditor *self)
+{
+  return self->n_searches;
+}
+
+const char *
+cab_prescription_editor_get_searched (CabPrescriptionEditor *self)
+{
+  return self->searched;
+}
+
+guint
+cab_prescription_editor_get_n_results (CabPrescriptionEditor *self)
+{
+  return self->n_results;
+}
+
+gboolean
+cab_prescription_editor_is_ready (CabPrescriptionEditor *self)
+{
+  return self->context != NULL;
+}
+
+guint
+cab_prescription_editor_get_n_lines (CabPrescriptionEditor *self)
+{
+  g_autoptr(GPtrArray) rows = line_rows (self);
+
+  return rows->len;
+}
+
+CabPrescriptionLineRow *
+cab_prescription_editor_get_line (CabPrescriptionEditor *self,
+                                  guint                  index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->lines_list, index);
+
+  return row != NULL ? CAB_PRESCRIPTION_LINE_ROW (row) : NULL;
+}
+
+gboolean
+cab_prescription_editor_is_checked (CabPrescriptionEditor *self)
+{
+  return self->check != NULL;
+}
+
+guint
+cab_prescription_editor_get_n_warnings (CabPrescriptionEditor *self)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (self->warnings_list, n) != NULL)
+    n++;
+  return n;
+}
+
+char *
+cab_prescription_editor_dup_warning_text (CabPrescriptionEditor *self,
+                                          guint                  index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->warnings_list, index);
+
+  return row != NULL ? cab_prescription_warning_dup_text (row) : NULL;
+}
+
+const char *
+cab_prescription_editor_get_blocker (CabPrescriptionEditor *self)
+{
+  return self->blocker;
+}
+
+GtkWidget *
+cab_prescription_editor_get_print_button (CabPrescriptionEditor *self)
+{
+  return self->print_button;
+}
+
+CabPdfViewer *
+cab_prescription_editor_get_viewer (CabPrescriptionEditor *self)
+{
+  return self->viewer;
+}
+
+void
+cab_prescription_editor_set_print_export (CabPrescriptionEditor *self,
+                                          const char            *path)
+{
+  g_free (self->print_export);
+  self->print_export = g_strdup (path);
+}
+
+guint
+cab_prescription_editor_get_n_printed (CabPrescriptionEditor *self)
+{
+  return self->n_printed;
+}

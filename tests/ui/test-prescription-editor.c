@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-prescription-editor"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cab-application.h"
+#include "cab-drug-import.h"
+#include "cab-test-ui.h"
+#include "desk-fixtures.h"
+#include "desk/cab-patient-page.h"
+#include "prescribing/cab-drug-result-row.h"
+#include "prescribing/cab-prescription-editor-private.h"
+
+/* The prescription editor over the real June 2022 BDPM release and the
+ * ANSM thesaurus (imported once for the program), a real store and a real
+ * window: search as you type, renewal, an interaction warning, the rules
+ * greyed and refused with their reason, the bizone switch, preview and
+ * print to a file. */
+
+/* Real CIS codes of that release. */
+#define CIS_GLUCOPHAGE_1000  "61052830"   /* metformine */
+#define CIS_SIMVASTATINE_20  "62039768"
+#define CIS_CLARITHRO_500    "64888574"   /* CI with simvastatine */
+#define CIS_LEVOTHYROX_100   "68416845"   /* on the MTE list */
+
+static CabApplication *app;
+static CabSession *session;
+static char *data_dir;
+
+/* ---------------------------------------------------------------------- */
+/* fixtures                                                               */
+
+static char *
+medication_request_json (const char *id,
+                         const char *patient_id,
+                         const char *cis,
+                         const char *display,
+                         const char *dosage)
+{
+  return g_strdup_printf ("{\"resourceType\":\"MedicationRequest\",\"id\":\"%s\","
+                          "\"meta\":{\"versionId\":\"1\",\"lastUpdated\":\"2026-01-01T00:00:00Z\"},"
+                          "\"status\":\"active\",\"intent\":\"order\","
+                          "\"medicationCodeableConcept\":{\"coding\":[{\"system\":\"http://smt.esante.gouv.fr/terminologie-cis\","
+                          "\"code\":\"%s\",\"display\":\"%s\"}],\"text\":\"%s\"},"
+                          "\"subject\":{\"reference\":\"Patient/%s\"},\"authoredOn\":\"2026-09-01\","
+                          "\"requester\":{\"reference\":\"Practitioner/pr-1\"},"
+                          "\"dosageInstruction\":[{\"text\":\"%s\"}]}",
+                          id, cis, display, display, patient_id, dosage);
+}
+
+static void
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cab_session_open_finish (CAB_SESSION (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A store with the drug database and two patients: an adult diabetic in
+ * ALD with two current treatments, and a child of 3. */
+static void
+setup_store (void)
+{
+  const char *drug_data = g_getenv ("CABINET_DRUG_DATA") != NULL ? g_getenv ("CABINET_DRUG_DATA")
+                                                                  : CAB_DRUG_DATA_DEFAULT;
+  g_autofree char *bdpm = NULL;
+  g_autofree char *thesaurus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = desk_records_new ();
+  g_autoptr(CabDrugImportReport) report = NULL;
+  CabConfig config = { 0 };
+  gboolean opened = FALSE;
+  CabStore *store;
+
+  data_dir = g_dir_make_tmp ("cabinet-test-prescription-XXXXXX", &error);
+  g_assert_no_error (error);
+  config.data_dir = data_dir;
+  session = cab_session_new_full (&config, CAB_SESSION_FLAGS_MANUAL);
+  cab_session_open_async (session, NULL, open_cb, &opened);
+  cab_test_ui_wait_for (is_true, &opened, "the store to open");
+  store = cab_session_get_store (session);
+
+  /* Tests may write the store from the main thread. */
+  g_assert_nonnull (drug_data);
+  bdpm = g_build_filename (drug_data, "bdpm-2022-06", NULL);
+  thesaurus = g_build_filename (drug_data, "ansm-interactions-2016-08", NULL);
+  report = cab_drug_import_bdpm (store, bdpm, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&report, cab_drug_import_report_free);
+  report = cab_drug_import_thesaurus (store, thesaurus, &error);
+  g_assert_no_error (error);
+
+  desk_add (records, desk_practitioner_json ("pr-1", "Dr", "Claire", "MARTIN"));
+  desk_add (records, desk_patient_json ("pat-ald", "DURAND", NULL, "Paul", "male", "1954-03-12",
+                                        "1540375112345", "QUAL", "Practitioner/pr-1"));
+  desk_add (records, desk_condition_json ("cond-1", "pat-ald", "E11", "Diabète de type 2", TRUE));
+  desk_add (records, medication_request_json ("mr-1", "pat-ald", CIS_GLUCOPHAGE_1000,
+                                              "GLUCOPHAGE 1000 mg, comprimé pelliculé sécable",
+                                              "1 comprimé matin et soir"));
+  desk_add (records, medication_request_json ("mr-2", "pat-ald", CIS_SIMVASTATINE_20,
+                                              "SIMVASTATINE ALMUS 20 mg, comprimé pelliculé",
+                                              "1 comprimé le soir"));
+  desk_add (records, desk_patient_json ("pat-child", "PETIT", NULL, "Léa", "female", "2023-06-01",
+                                        "2230675112345", "QUAL", "Practitioner/pr-1"));
+  desk_put (store, records);
+}
+
+static CabPrescriptionEditor *
+open_editor (const char *patient_id)
+{
+  CabPrescriptionEditor *editor = cab_prescription_editor_new (NULL, session, patient_id);
+
+  gtk_window_set_default_size (GTK_WINDOW (editor), 1180, 780);
+  gtk_window_present (GTK_WINDOW (editor));
+  cab_test_ui_wait_mapped (GTK_WIDGET (editor));
+  cab_test_ui_wait_for ((CabTestCondition) cab_prescription_editor_is_ready, editor, "the patient's context");
+  return editor;
+}
+
+static void
+close_editor (CabPrescriptionEditor *editor)
+{
+  gtk_window_destroy (GTK_WINDOW (editor));
+  cab_test_ui_settle (50);
+}
+
+static void
+screenshot (CabPrescriptionEditor *editor,
+            const char            *name)
+{
+  g_autofree char *path = cab_test_ui_screenshot_path (name);
+  g_autoptr(GdkTexture) texture = NULL;
+
+  cab_test_ui_settle (300);
+  texture = cab_test_ui_render (GTK_WIDGET (editor));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+typedef struct
+{
+  CabPrescriptionEditor *editor;
+  const char            *text;
+} SearchWait;
+
+static gboolean
+search_landed (gpointer data)
+{
+  SearchWait *wait = data;
+
+  return g_strcmp0 (cab_prescription_editor_get_searched (wait->editor), wait->text) == 0;
+}
+
+/* Types @text one character at a time, as a user does, without waiting
+ * between keystrokes; then waits for the answer to the whole text. */
+static void
+type_search (CabPrescriptionEditor *editor,
+             const char            *text)
+{
+  GtkEditable *entry = cab_prescription_editor_get_search_entry (editor);
+  SearchWait wait = { editor, text };
+
+  gtk_editable_set_text (entry, "");
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      g_autofree char *prefix = g_strndup (text, g_utf8_next_char (p) - text);
+
+      gtk_editable_set_text (entry, prefix);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  cab_test_ui_wait_for (search_landed, &wait, "the search's answer");
+}
+
+static void
+add_by_search (CabPrescriptionEditor *editor,
+               const char            *text,
+               const char            *cis)
+{
+  GtkListBox *results = cab_prescription_editor_get_results (editor);
+  guint n_lines = cab_prescription_editor_get_n_lines (editor);
+  GtkListBoxRow *row;
+
+  type_search (editor, text);
+  /* Choose the wanted medicine with the arrow keys' action, then Enter. */
+  for (guint i = 0; (row = gtk_list_box_get_row_at_index (results, i)) != NULL; i++)
+    if (g_str_equal (cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (row))->cis, cis))
+      break;
+  g_assert_nonnull (row);
+  gtk_list_box_select_row (results, row);
+  g_signal_emit_by_name (cab_prescription_editor_get_search_entry (editor), "activate");
+  g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, n_lines + 1);
+  g_assert_cmpstr (gtk_editable_get_text (cab_prescription_editor_get_search_entry (editor)), ==, "");
+}
+
+static gboolean
+is_checked (gpointer data)
+{
+  return cab_prescription_editor_is_checked (data);
+}
+
+static gboolean
+warning_mentions (CabPrescriptionEditor *editor,
+                  const char            *a,
+                  const char            *b)
+{
+  for (guint i = 0; i < cab_prescription_editor_get_n_warnings (editor); i++)
+    {
+      g_autofree char *text = cab_prescription_editor_dup_warning_text (editor, i);
+
+      if (strstr (text, a) != NULL && strstr (text, b) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* tests                                                                  */
+
+static void
+test_search_as_you_type (void)
+{
+  CabPrescriptionEditor *editor = open_editor ("pat-ald");
+  GtkListBox *results = cab_prescription_editor_get_results (editor);
+  guint n_before = cab_prescription_editor_get_n_searches (editor);
+  gboolean seen_not_marketed = FALSE;
+  const CabDrug *first;
+
+  /* Lower case, no accent, finds the DCI "METFORMINE (CHLORHYDRATE DE)". */
+  type_search (editor, "metformine 1000");
+  /* Superseded keystrokes never land: fewer answers than keystrokes. */
+  g_assert_cmpuint (cab_prescription_editor_get_n_searches (editor) - n_before, <=, strlen ("metformine 1000"));
+  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), >, 0);
+  first = cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (gtk_list_box_get_row_at_index (results, 0)));
+  g_assert_true (first->commercialised);
+  for (guint i = 0; i < cab_prescription_editor_get_n_results (editor); i++)
+    {
+      const CabDrug *drug = cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (gtk_list_box_get_row_at_index (results, i)));
+      g_autofree char *dci = cab_drug_dup_dci (drug);
+      g_autofree char *folded = g_utf8_strdown (dci, -1);
+
+      g_assert_nonnull (strstr (folded, "metformine"));
+      /* Marketed medicines first. */
+      if (!drug->commercialised)
+        seen_not_marketed = TRUE;
+      else
+        g_assert_false (seen_not_marketed);
+    }
+  /* The first result is selected: Enter would add it. */
+  g_assert_true (gtk_list_box_get_selected_row (results) == gtk_list_box_get_row_at_index (results, 0));
+  screenshot (editor, "prescription-search");
+
+  /* A brand name and a CIP13 find their medicine too. */
+  type_search (editor, "glucophage");
+  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), >, 0);
+  type_search (editor, CIS_CLARITHRO_500);
+  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), ==, 1);
+
+  /* Cleared: no result, no query left running. */
+  gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "");
+  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), ==, 0);
+  g_assert_null (gtk_list_box_get_row_at_index (results, 0));
+  close_editor (editor);
+}
+
+static void
+test_renew_and_interaction (void)
+{
+  CabPrescriptionEditor *editor = open_editor ("pat-ald");
+  CabPrescriptionLineRow *line;
+
+  /* The patient's two current treatments, renewed in one action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.renew", NULL));
+  g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 2);
+  line = cab_prescription_editor_get_line (editor, 0);
+  g_assert_cmpstr (cab_prescription_line_row_get_line (line)->medicine.cis, ==, CIS_GLUCOPHAGE_1000);
+  g_assert_cmpstr (cab_prescription_line_row_get_french (line), ==, "1 comprimé matin et soir pendant 3 mois");
+  /* Renewing again adds nothing twice. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.renew", NULL));
+  g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 2);
+
+  /* Bizone: the patient has an ALD, each line has its zone switch, on by default. */
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (cab_prescription_line_row_get_ald_switch (line))));
+  g_assert_true (cab_prescription_line_row_get_line (line)->ald);
+  cab_prescription_line_row_set_ald (line, FALSE);
+  g_assert_false (cab_prescription_line_row_get_line (line)->ald);
+  cab_prescription_line_row_set_ald (line, TRUE);
+
+  /* Clarithromycin is contraindicated with the simvastatin on the list. */
+  add_by_search (editor, "clarithromycine 500", CIS_CLARITHRO_500);
+  line = cab_prescription_editor_get_line (editor, 2);
+  /* The dosage defaulted from the form ("comprimé"), in French as printed. */
+  g_assert_cmpstr (cab_prescription_line_row_get_line (line)->dosage.unit, ==, "comprimé");
+  g_assert_cmpstr (cab_prescription_line_row_get_french (line), ==, "1 comprimé le matin pendant 1 mois");
+  cab_test_ui_wait_for (is_checked, editor, "the interaction check");
+  g_assert_true (warning_mentions (editor, "CI", "SIMVASTATINE"));
+  g_assert_true (warning_mentions (editor, "SIMVASTATINE", "CLARITHROMYCINE"));
+  /* An interaction warns; it does not forbid printing. */
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+  screenshot (editor, "prescription-interaction");
+
+  /* Delete, from the line (not from a text field), removes it: the warning goes. */
+  gtk_widget_grab_focus (cab_prescription_line_row_get_ald_switch (line));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.remove-line", NULL));
+  g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 2);
+  cab_test_ui_wait_for (is_checked, editor, "the check after removal");
+  g_assert_false (warning_mentions (editor, "SIMVASTATINE", "CLARITHROMYCINE"));
+  close_editor (editor);
+}
+
+static void
+test_rules_refused_with_reason (void)
+{
+  CabPrescriptionEditor *editor = open_editor ("pat-ald");
+  CabPrescriptionLineRow *line;
+  const char *reason = NULL;
+
+  add_by_search (editor, "simvastatine 20", CIS_SIMVASTATINE_20);
+  line = cab_prescription_editor_get_line (editor, 0);
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+
+  /* An adult: EFG is greyed, with its reason; simvastatin is no MTE; no
+   * intolerance is recorded, so no CIF. */
+  g_assert_false (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_EFG, &reason));
+  g_assert_nonnull (reason);
+  g_assert_false (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_MTE, NULL));
+  g_assert_false (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_CIF, NULL));
+
+  /* Forced anyway (as a script could): the rule refuses it, where it
+   * applies and on the print action. */
+  cab_prescription_line_row_set_non_substitutable (line, CAB_NON_SUBSTITUTABLE_EFG);
+  g_assert_cmpint (cab_prescription_line_row_get_line (line)->non_substitutable, ==, CAB_NON_SUBSTITUTABLE_EFG);
+  g_assert_nonnull (cab_prescription_editor_get_blocker (editor));
+  g_assert_nonnull (strstr (cab_prescription_editor_get_blocker (editor), "EFG"));
+  g_assert_false (gtk_widget_get_sensitive (cab_prescription_editor_get_print_button (editor)));
+  screenshot (editor, "prescription-ns-refused");
+
+  /* Back to substitutable: printable again. */
+  cab_prescription_line_row_set_non_substitutable (line, CAB_NON_SUBSTITUTABLE_NONE);
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+
+  /* Levothyroxine is on the MTE list: MTE is allowed and passes the rules. */
+  add_by_search (editor, "levothyrox 100", CIS_LEVOTHYROX_100);
+  line = cab_prescription_editor_get_line (editor, 1);
+  g_assert_true (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_MTE, NULL));
+  cab_prescription_line_row_set_non_substitutable (line, CAB_NON_SUBSTITUTABLE_MTE);
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+
+  g_assert_true (gtk_widget_get_sensitive (cab_prescription_editor_get_print_button (editor)));
+  close_editor (editor);
+}
+
+static void
+test_child_no_ald (void)
+{
+  CabPrescriptionEditor *editor = open_editor ("pat-child");
+  CabPrescriptionLineRow *line;
+
+  /* No current treatment to renew. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.renew", NULL);
+  g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 0);
+  add_by_search (editor, "clarithromycine 500", CIS_CLARITHRO_500);
+  line = cab_prescription_editor_get_line (editor, 0);
+  /* Under 6: EFG allowed; no ALD: no zone switch, never in the ALD zone. */
+  g_assert_true (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_EFG, NULL));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (cab_prescription_line_row_get_ald_switch (line))));
+  cab_prescription_line_row_set_non_substitutable (line, CAB_NON_SUBSTITUTABLE_EFG);
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+  g_assert_false (cab_prescription_line_row_get_line (line)->ald);
+  close_editor (editor);
+}
+
+static gboolean
+viewer_has_document (gpointer data)
+{
+  return cab_pdf_viewer_get_state (data) == CAB_PDF_VIEWER_DOCUMENT;
+}
+
+static gboolean
+printed_once (gpointer data)
+{
+  return cab_prescription_editor_get_n_printed (data) >= 1;
+}
+
+static void
+count_rendered (guint *n)
+{
+  (*n)++;
+}
+
+static gboolean
+is_positive (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+static void
+test_preview_and_print (void)
+{
+  CabPrescriptionEditor *editor = open_editor ("pat-ald");
+  g_autofree char *export = g_build_filename (data_dir, "printed.pdf", NULL);
+  CabPdfViewer *viewer = cab_prescription_editor_get_viewer (editor);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint n_rendered = 0;
+
+  /* Nothing to print yet, and the editor says why. */
+  g_assert_nonnull (cab_prescription_editor_get_blocker (editor));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.renew", NULL));
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+
+  g_signal_connect_swapped (viewer, "page-rendered", G_CALLBACK (count_rendered), &n_rendered);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.preview", NULL));
+  cab_test_ui_wait_for (viewer_has_document, viewer, "the preview");
+  cab_test_ui_wait_for (is_positive, &n_rendered, "the preview's page drawn");
+  g_signal_handlers_disconnect_by_func (viewer, count_rendered, &n_rendered);
+  g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), ==, 1);
+  screenshot (editor, "prescription-preview");
+
+  /* Print goes through the viewer's print path (to a file here). */
+  cab_prescription_editor_set_print_export (editor, export);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
+  cab_test_ui_wait_for (printed_once, editor, "the print");
+  g_assert_true (g_file_get_contents (export, &contents, &length, NULL));
+  g_assert_true (length > 4 && memcmp (contents, "%PDF", 4) == 0);
+
+  /* Escape returns to the lines. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.edit", NULL));
+  close_editor (editor);
+}
+
+static CabPrescriptionEditor *
+find_editor (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CAB_IS_PRESCRIPTION_EDITOR (window))
+        return CAB_PRESCRIPTION_EDITOR (window);
+    }
+  return NULL;
+}
+
+static gboolean
+editor_open (gpointer data)
+{
+  return find_editor () != NULL;
+}
+
+static void
+test_opened_from_patient_page (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  CabPatientPage *page = CAB_PATIENT_PAGE (cab_patient_page_new ());
+  CabPrescriptionEditor *editor;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  cab_patient_page_set_session (page, session);
+  cab_patient_page_set_patient (page, "pat-ald", NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "patient.prescribe", NULL));
+  cab_test_ui_wait_for (editor_open, NULL, "the editor");
+  editor = find_editor ();
+  g_assert_cmpstr (cab_prescription_editor_get_patient_id (editor), ==, "pat-ald");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) == GTK_WINDOW (window));
+  close_editor (editor);
+  gtk_window_destroy (GTK_WINDOW (window));
+  cab_test_ui_settle (50);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  cab_test_ui_init (&argc, &argv);
+  app = cab_test_ui_new_application ();
+  setup_store ();
+
+  g_test_add_func ("/prescription-editor/search-as-you-type", test_search_as_you_type);
+  g_test_add_func ("/prescription-editor/renew-and-interaction", test_renew_and_interaction);
+  g_test_add_func ("/prescription-editor/rules-refused-with-reason", test_rules_refused_with_reason);
+  g_test_add_func ("/prescription-editor/child-no-ald", test_child_no_ald);
+  g_test_add_func ("/prescription-editor/preview-and-print", test_preview_and_print);
+  g_test_add_func ("/prescription-editor/opened-from-patient-page", test_opened_from_patient_page);
+
+  status = g_test_run ();
+
+  cab_session_shutdown (session);
+  g_clear_object (&session);
+  cab_test_ui_remove_tree (data_dir);
+  g_free (data_dir);
+  g_clear_object (&app);
+  return status;
+}

@@ -100,5 +100,6 @@ int            ctl_prefetch_main     (CtlContext *ctx, int argc, char **argv);
 gboolean       ctl_parse_size        (const char *text,
                                       guint64    *bytes);
 int            ctl_followup_main     (CtlContext *ctx, int argc, char **argv);
+int            ctl_inbox_main        (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ static const char usage_text[] =
   "  interactions import DIR                            import the ANSM interaction thesaurus\n"
   "  followup list [--today D] [--condition C] [--state S] [--json]   the follow-up worklist\n"
   "  followup record INS --measure bp|weight|foot --value V [--date D]  queue a measure\n"
+  "  inbox sync --imap URL --mail-user ADDRESS [--json] fetch new MSSante mail into the store\n"
+  "  inbox list [--state auto|proposed|conflict|none] [--json]   the inbox and its patient matches\n"
   "\n"
   "Options (before or after the command):\n"
   "  --server URL            FHIR base URL of the health space\n"
@@ -65,6 +67,7 @@ static const CtlCommand commands[] = {
   { "drugs", ctl_drugs_main },
   { "interactions", ctl_interactions_main },
   { "followup", ctl_followup_main },
+  { "inbox", ctl_inbox_main },
 };
 
 /* ------------------------------------------------------------ failures */

@@ -398,6 +398,74 @@ static const char * const migrations[] = {
   "  created_at  TEXT NOT NULL"
   ");"
   "CREATE INDEX prescriptions_patient ON prescriptions (patient_id, authored_on);",
+
+  /* 7: the MSSanté inbox (docs/architecture.md, "Mail"). mail_folders holds
+   * each synced folder's watermark (UIDVALIDITY, last UID, HIGHESTMODSEQ),
+   * committed with the batch it ends. A message is one row whatever its
+   * UID: message_key (Message-ID and body hash) stays when the server
+   * renumbers (UIDVALIDITY change), so a re-sync updates uid, never
+   * duplicates. Its raw bytes are a file in the data directory (raw_path);
+   * the match columns are cab-mail-match.c's answer; mail_documents lists
+   * XDM documents and attachments; mail_fts indexes subject, sender, body
+   * and attachment names. */
+  "CREATE TABLE mail_folders ("
+  "  account       TEXT NOT NULL,"
+  "  mailbox       TEXT NOT NULL,"
+  "  uidvalidity   INTEGER NOT NULL,"
+  "  last_uid      INTEGER NOT NULL,"
+  "  highestmodseq INTEGER NOT NULL DEFAULT 0,"
+  "  synced_at     INTEGER,"
+  "  PRIMARY KEY (account, mailbox)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE mail_messages ("
+  "  id               INTEGER PRIMARY KEY,"
+  "  account          TEXT NOT NULL,"
+  "  mailbox          TEXT NOT NULL,"
+  "  uidvalidity      INTEGER NOT NULL,"
+  "  uid              INTEGER NOT NULL,"
+  "  message_key      TEXT NOT NULL,"
+  "  message_id       TEXT,"
+  "  body_hash        TEXT NOT NULL,"
+  "  date             INTEGER,"
+  "  from_display     TEXT,"
+  "  from_address     TEXT,"
+  "  subject          TEXT,"
+  "  size             INTEGER NOT NULL,"
+  "  raw_path         TEXT NOT NULL,"
+  "  status           TEXT NOT NULL DEFAULT 'new',"
+  "  match_state      TEXT NOT NULL,"
+  "  match_reason     TEXT NOT NULL,"
+  "  match_ins        TEXT,"
+  "  match_patient_id TEXT,"
+  "  match_candidates TEXT NOT NULL DEFAULT '',"
+  "  match_disagreeing INTEGER NOT NULL DEFAULT 0,"
+  "  mss_ins          TEXT,"
+  "  mss_codecda      TEXT,"
+  "  mss_fin          INTEGER NOT NULL DEFAULT 0,"
+  "  smime_signed     INTEGER NOT NULL DEFAULT 0,"
+  "  xdm_error        TEXT,"
+  "  received_at      INTEGER NOT NULL,"
+  "  UNIQUE (account, mailbox, message_key)"
+  ");"
+  "CREATE INDEX mail_messages_uid ON mail_messages (account, mailbox, uidvalidity, uid);"
+  "CREATE INDEX mail_messages_list ON mail_messages (match_state, date DESC);"
+  "CREATE TABLE mail_documents ("
+  "  mail_id      INTEGER NOT NULL,"
+  "  position     INTEGER NOT NULL,"
+  "  source       TEXT NOT NULL,"
+  "  filename     TEXT,"
+  "  content_type TEXT,"
+  "  size         INTEGER NOT NULL,"
+  "  sha1         TEXT NOT NULL,"
+  "  hash_ok      INTEGER NOT NULL,"
+  "  type_code    TEXT,"
+  "  type_display TEXT,"
+  "  PRIMARY KEY (mail_id, position)"
+  ") WITHOUT ROWID;"
+  "CREATE VIRTUAL TABLE mail_fts USING fts5 ("
+  "  subject, sender, body, attachments,"
+  "  tokenize = 'unicode61 remove_diacritics 2'"
+  ");",
 };
 
 int

@@ -64,6 +64,7 @@ typedef struct
 {
   GPtrArray  *docs;       /* SourceDoc*, one or two per patient: lab and letter */
   GHashTable *seen;       /* "patient-id/lab" -> TRUE */
+  GHashTable *practice;   /* ids of the patients the practice follows (managingOrganization) */
 } Collect;
 
 /* One document as the sender describes it in METADATA.XML. */
@@ -100,6 +101,11 @@ collect_doc (const char *type, const char *id, const char *patient_id,
   g_autofree char *key = NULL;
   SourceDoc *d;
 
+  /* Only the practice's own patients reach its store (the sync pulls those
+   * managed by the practice): a qualified patient of another practice is
+   * someone the inbox cannot match. */
+  if (g_str_equal (type, "Patient") && json_object_has_member (resource, "managingOrganization"))
+    g_hash_table_add (c->practice, g_strdup (id));
   if (pdf_recipe == NULL || patient_id == NULL || !g_str_equal (type, "Binary"))
     return;
   kind = sandbox_json_get_string (pdf_recipe, "kind");
@@ -420,9 +426,10 @@ rfc5322_date (const char *iso, guint minutes_later)
 typedef struct
 {
   const SandboxMailOptions *options;
-  GPtrArray *docs;
-  guint      index;
-  MailKind   kind;
+  GPtrArray  *docs;
+  GHashTable *practice;
+  guint       index;
+  MailKind    kind;
 } Build;
 
 static GBytes *
@@ -461,7 +468,8 @@ build_message (Build *b, JsonObject *truth, GError **error)
   JsonObject *patient = sandbox_json_get_object (src->recipe, "patient");
   JsonObject *author = sandbox_json_get_object (src->recipe, "author");
   JsonObject *org = sandbox_json_get_object (src->recipe, "organization");
-  gboolean qualified = g_strcmp0 (sandbox_json_get_string (patient, "identity_status"), "QUAL") == 0;
+  gboolean qualified = g_strcmp0 (sandbox_json_get_string (patient, "identity_status"), "QUAL") == 0 &&
+                       g_hash_table_contains (b->practice, src->patient_id);
   g_autoptr(GBytes) pdf = NULL;
   g_autoptr(GBytes) pdf2 = NULL;
   g_autoptr(GBytes) zip = NULL;
@@ -667,6 +675,7 @@ sandbox_mail_generate (const SandboxMailOptions *options,
 {
   SandboxGenOptions gen = { options->seed, options->n_patients, options->years, options->today };
   Collect c = { g_ptr_array_new_with_free_func (source_doc_free),
+                g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
                 g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
   gboolean ok = TRUE;
 
@@ -678,7 +687,7 @@ sandbox_mail_generate (const SandboxMailOptions *options,
     }
   for (guint i = 0; ok && i < options->n_messages; i++)
     {
-      Build b = { options, c.docs, i, cycle[i % G_N_ELEMENTS (cycle)] };
+      Build b = { options, c.docs, c.practice, i, cycle[i % G_N_ELEMENTS (cycle)] };
       g_autoptr(JsonObject) truth = json_object_new ();
       g_autoptr(GBytes) raw = NULL;
 
@@ -693,5 +702,6 @@ sandbox_mail_generate (const SandboxMailOptions *options,
     }
   g_ptr_array_unref (c.docs);
   g_hash_table_unref (c.seen);
+  g_hash_table_unref (c.practice);
   return ok;
 }

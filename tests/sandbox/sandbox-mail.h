@@ -31,7 +31,8 @@ typedef struct
  *   no-ins, wrong-key, swapped-date, two-patients, foreign-ins, hostile,
  *   married-name), "patient_id" (the practice's patient it is about, absent
  *   when none), "auto_allowed" (whether the rules of docs/domain.md may
- *   file it without a person), "message_id". */
+ *   file it without a person: a qualified patient the practice manages,
+ *   clean metadata), "message_id". */
 typedef void (*SandboxMailFunc) (guint       index,
                                  GBytes     *raw,
                                  JsonObject *truth,

@@ -54,7 +54,8 @@ collect_patient (const char *type, const char *id, const char *patient_id,
   CabMatchPatient *p;
   JsonArray *array;
 
-  if (!g_str_equal (type, "Patient"))
+  /* The store holds the patients the practice manages (what sync pulls). */
+  if (!g_str_equal (type, "Patient") || !json_object_has_member (resource, "managingOrganization"))
     return;
   p = g_new0 (CabMatchPatient, 1);
   p->id = keep (id);

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cabinetctl"
+
+/* cabinetctl inbox sync | list: the MSSanté inbox (docs/cabinetctl.md). */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cabinetctl-private.h"
+#include "cab-mail-account.h"
+#include "cab-mail-store.h"
+#include "cab-mail-sync.h"
+
+typedef struct
+{
+  CabStore          *store;
+  CabMailSyncOptions options;
+  CabMailSyncResult  result;
+  const char        *match_state;
+  GPtrArray         *rows;
+} InboxJob;
+
+static int
+exit_code_for_mail_error (const GError *error)
+{
+  if (error->domain == CAB_IMAP_ERROR)
+    switch ((CabImapError) error->code)
+      {
+      case CAB_IMAP_ERROR_URL:
+        return CTL_EXIT_USAGE;
+      case CAB_IMAP_ERROR_AUTH:
+        return CTL_EXIT_CONFIG;
+      case CAB_IMAP_ERROR_NETWORK:
+      case CAB_IMAP_ERROR_TLS_UNKNOWN_CA:
+      case CAB_IMAP_ERROR_TLS_BAD_IDENTITY:
+      case CAB_IMAP_ERROR_TLS_FAILED:
+      case CAB_IMAP_ERROR_NO_STARTTLS:
+      case CAB_IMAP_ERROR_PROTOCOL:
+      case CAB_IMAP_ERROR_TOO_LARGE:
+        return CTL_EXIT_NETWORK;
+      }
+  return ctl_exit_code_for_error (error);
+}
+
+static gboolean
+sync_in_thread (gpointer data, GError **error)
+{
+  InboxJob *job = data;
+
+  return cab_mail_sync_run (job->store, &job->options, &job->result, NULL, error);
+}
+
+static gboolean
+list_in_thread (gpointer data, GError **error)
+{
+  InboxJob *job = data;
+
+  job->rows = cab_mail_store_list (job->store, job->match_state, error);
+  return job->rows != NULL;
+}
+
+static JsonNode *
+row_to_json (const CabMailRow *row)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GDateTime) date = row->date > 0 ? g_date_time_new_from_unix_utc (row->date) : NULL;
+  g_autofree char *iso = date ? g_date_time_format_iso8601 (date) : NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, row->id);
+  json_builder_set_member_name (b, "message_id");
+  json_builder_add_string_value (b, row->message_id);
+  json_builder_set_member_name (b, "date");
+  json_builder_add_string_value (b, iso);
+  json_builder_set_member_name (b, "from");
+  json_builder_add_string_value (b, row->from_display);
+  json_builder_set_member_name (b, "subject");
+  json_builder_add_string_value (b, row->subject);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, row->status);
+  json_builder_set_member_name (b, "uid");
+  json_builder_add_int_value (b, row->uid);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, row->size);
+  json_builder_set_member_name (b, "raw_path");
+  json_builder_add_string_value (b, row->raw_path);
+  json_builder_set_member_name (b, "smime_signed");
+  json_builder_add_boolean_value (b, row->smime_signed);
+  json_builder_set_member_name (b, "mss_codecda");
+  json_builder_add_string_value (b, row->mss_codecda);
+  json_builder_set_member_name (b, "xdm_error");
+  json_builder_add_string_value (b, row->xdm_error);
+
+  json_builder_set_member_name (b, "match");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, row->match_state);
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, row->match_reason);
+  json_builder_set_member_name (b, "ins");
+  json_builder_add_string_value (b, row->match_ins);
+  json_builder_set_member_name (b, "patient_id");
+  json_builder_add_string_value (b, row->match_patient_id);
+  json_builder_set_member_name (b, "candidates");
+  json_builder_begin_array (b);
+  for (guint i = 0; row->match_candidates && row->match_candidates[i]; i++)
+    json_builder_add_string_value (b, row->match_candidates[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "documents");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < row->documents->len; i++)
+    {
+      CabMailDocument *d = g_ptr_array_index (row->documents, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "source");
+      json_builder_add_string_value (b, d->source);
+      json_builder_set_member_name (b, "filename");
+      json_builder_add_string_value (b, d->filename);
+      json_builder_set_member_name (b, "content_type");
+      json_builder_add_string_value (b, d->content_type);
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, d->size);
+      json_builder_set_member_name (b, "sha1");
+      json_builder_add_string_value (b, d->sha1);
+      json_builder_set_member_name (b, "hash_ok");
+      json_builder_add_boolean_value (b, d->hash_ok);
+      json_builder_set_member_name (b, "type_code");
+      json_builder_add_string_value (b, d->type_code);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static int
+inbox_list (CtlContext *ctx, CabStore *store, const char *state, gboolean json)
+{
+  InboxJob job = { .store = store, .match_state = state };
+  g_autoptr(GError) error = NULL;
+
+  if (!ctl_run_in_thread (list_in_thread, &job, &error))
+    return ctl_fail_error (error, "inbox list");
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < job.rows->len; i++)
+        json_array_add_element (array, row_to_json (g_ptr_array_index (job.rows, i)));
+      json_node_take_array (root, array);
+      ctl_print_json (root);
+    }
+  else
+    for (guint i = 0; i < job.rows->len; i++)
+      {
+        CabMailRow *row = g_ptr_array_index (job.rows, i);
+
+        printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\n", row->id, row->match_state, row->match_reason,
+                row->from_display ? row->from_display : "", row->subject ? row->subject : "");
+      }
+  g_ptr_array_unref (job.rows);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_inbox_main (CtlContext  *ctx,
+                int          argc,
+                char       **argv)
+{
+  const char *sub = argc > 1 ? argv[1] : NULL;
+  const char *imap = g_getenv ("CABINET_IMAP");
+  const char *user = g_getenv ("CABINET_MAIL_USER");
+  const char *state = NULL;
+  gboolean json = FALSE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autofree char *account = NULL, *password = NULL, *data_dir = NULL;
+  CabStore *store;
+  InboxJob job = { 0 };
+  int exit_code = CTL_EXIT_OK;
+
+  if (sub == NULL || ctl_is_help (sub))
+    {
+      puts ("Usage: cabinetctl inbox sync --imap URL --mail-user ADDRESS [--json]\n"
+            "       cabinetctl inbox list [--state auto|proposed|conflict|none] [--json]");
+      return sub == NULL ? CTL_EXIT_USAGE : CTL_EXIT_OK;
+    }
+  for (int i = 2; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--json"))
+        json = TRUE;
+      else if (g_str_equal (argv[i], "--imap") && i + 1 < argc)
+        imap = argv[++i];
+      else if (g_str_equal (argv[i], "--mail-user") && i + 1 < argc)
+        user = argv[++i];
+      else if (g_str_equal (argv[i], "--state") && i + 1 < argc && g_str_equal (sub, "list"))
+        {
+          state = argv[++i];
+          if (!g_str_equal (state, "auto") && !g_str_equal (state, "proposed") &&
+              !g_str_equal (state, "conflict") && !g_str_equal (state, "none"))
+            return ctl_fail (CTL_EXIT_USAGE, "inbox list: --state takes auto, proposed, conflict or none");
+        }
+      else
+        return ctl_fail (CTL_EXIT_USAGE, "inbox %s: unexpected argument '%s'", sub, argv[i]);
+    }
+
+  if (g_str_equal (sub, "list"))
+    {
+      if ((store = ctl_get_store (ctx, &exit_code)) == NULL)
+        return exit_code;
+      return inbox_list (ctx, store, state, json);
+    }
+  if (!g_str_equal (sub, "sync"))
+    return ctl_fail (CTL_EXIT_USAGE, "inbox: unknown command '%s' (sync, list)", sub);
+
+  if (imap == NULL || user == NULL || *user == '\0')
+    return ctl_fail (CTL_EXIT_CONFIG, "inbox sync: give the mail server and user (--imap URL --mail-user ADDRESS)");
+  account = cab_mail_sync_account_key (imap, user, &error);
+  if (account == NULL)
+    return ctl_fail (CTL_EXIT_USAGE, "inbox sync: %s", error->message);
+  password = cab_mail_account_lookup_password (account, NULL);
+  if (password == NULL)
+    return ctl_fail (CTL_EXIT_CONFIG, "inbox sync: no password for this mail account "
+                                      "(set CABINET_MAIL_PASSWORD or save it in the keyring)");
+  if (ctx->config->ca_file != NULL)
+    {
+      database = g_tls_file_database_new (ctx->config->ca_file, &error);
+      if (database == NULL)
+        return ctl_fail (CTL_EXIT_CONFIG, "inbox sync: cannot read the CA file: %s", error->message);
+    }
+  if ((store = ctl_get_store (ctx, &exit_code)) == NULL)
+    return exit_code;
+
+  data_dir = g_path_get_dirname (cab_store_get_path (store));
+  job.store = store;
+  job.options = (CabMailSyncOptions) {
+    .url = imap, .user = user, .password = password, .database = database, .data_dir = data_dir,
+  };
+  if (!ctl_run_in_thread (sync_in_thread, &job, &error))
+    return ctl_fail (exit_code_for_mail_error (error), "inbox sync: %s", error->message);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "fetched");
+      json_builder_add_int_value (b, job.result.n_fetched);
+      json_builder_set_member_name (b, "new");
+      json_builder_add_int_value (b, job.result.n_new);
+      json_builder_set_member_name (b, "too_large");
+      json_builder_add_int_value (b, job.result.n_too_large);
+      json_builder_set_member_name (b, "uidvalidity");
+      json_builder_add_int_value (b, job.result.uidvalidity);
+      json_builder_set_member_name (b, "uidvalidity_changed");
+      json_builder_add_boolean_value (b, job.result.uidvalidity_changed);
+      json_builder_set_member_name (b, "last_uid");
+      json_builder_add_int_value (b, job.result.last_uid);
+      json_builder_set_member_name (b, "condstore");
+      json_builder_add_boolean_value (b, job.result.condstore);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      ctl_print_json (root);
+    }
+  else
+    printf ("%u fetched, %u new%s\n", job.result.n_fetched, job.result.n_new,
+            job.result.uidvalidity_changed ? " (the server renumbered the folder)" : "");
+  return CTL_EXIT_OK;
+}

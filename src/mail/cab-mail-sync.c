@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cabinet-mail"
+
+/* One folder's incremental sync (cab-mail-sync.h). Logs carry counts and
+ * UIDs only (principle 5). */
+
+#include "cab-mail-sync.h"
+#include "cab-mail-match.h"
+#include "cab-mail-store.h"
+#include "cab-mime.h"
+#include "cab-xdm.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define DEFAULT_BATCH 50
+#define MAX_DOCUMENTS 32
+
+char *
+cab_mail_sync_account_key (const char *url, const char *user, GError **error)
+{
+  g_autofree char *host = NULL;
+  guint16 port;
+  gboolean implicit_tls;
+
+  if (!cab_imap_parse_url (url, &host, &port, &implicit_tls, error))
+    return NULL;
+  /* Not the port: imaps://host:993 and imap://host:143 reach one mailbox. */
+  return g_strdup_printf ("%s@%s", user, host);
+}
+
+/* The raw message, content-addressed, written whole before it is named. */
+static char *
+save_raw (const char *data_dir, GBytes *raw, GError **error)
+{
+  g_autofree char *dir = g_build_filename (data_dir, "mail", NULL);
+  g_autofree char *name = NULL, *path = NULL, *checksum = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot create the mail folder: %s",
+                   g_strerror (saved));
+      return NULL;
+    }
+  g_chmod (dir, 0700);
+  checksum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
+  name = g_strconcat (checksum, ".eml", NULL);
+  path = g_build_filename (dir, name, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (raw, &len);
+
+      /* g_file_set_contents_full writes a temporary file and renames it. */
+      if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+        return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+static CabMailDocument *
+document_from_xdm (const CabXdmDocument *x)
+{
+  CabMailDocument *d = cab_mail_document_new ();
+
+  d->source = g_strdup ("xdm");
+  d->filename = g_strdup (x->uri);
+  d->content_type = g_strdup (x->mime_type);
+  d->size = x->content ? (gint64) g_bytes_get_size (x->content) : -1;
+  d->sha1 = g_strdup (x->sha1 ? x->sha1 : "");
+  d->hash_ok = x->hash_ok;
+  d->type_code = g_strdup (x->type_code);
+  d->type_display = g_strdup (x->type_display);
+  return d;
+}
+
+static CabMailDocument *
+document_from_attachment (const CabMimeAttachment *a)
+{
+  CabMailDocument *d = cab_mail_document_new ();
+
+  d->source = g_strdup ("attachment");
+  d->filename = g_strdup (a->filename);
+  d->content_type = g_strdup (a->content_type);
+  d->size = g_bytes_get_size (a->content);
+  d->sha1 = g_strdup (a->sha1);
+  d->hash_ok = TRUE;
+  return d;
+}
+
+static gboolean
+is_xdm (const CabMimeAttachment *a)
+{
+  return g_str_equal (a->content_type, "application/zip") ||
+         (a->filename != NULL && g_ascii_strcasecmp (a->filename, "IHE_XDM.zip") == 0);
+}
+
+/* Reads one message into a row: MIME, XDM, then the patient match. */
+static CabMailRow *
+read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint32 uid,
+              GBytes *raw, GError **error)
+{
+  g_autoptr(CabMailRow) row = cab_mail_row_new ();
+  g_autoptr(CabMimeMessage) mime = NULL;
+  g_autoptr(GPtrArray) xdms = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_xdm_free);
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autoptr(GError) local = NULL;
+  g_autoptr(CabMatchResult) match = NULL;
+  CabMatchTraits traits[MAX_DOCUMENTS];
+  const char *ins[MAX_DOCUMENTS + 1] = { 0 }, *dates[MAX_DOCUMENTS + 1] = { 0 };
+  guint n_traits = 0;
+
+  row->uidvalidity = uidvalidity;
+  row->uid = uid;
+  row->size = g_bytes_get_size (raw);
+  row->raw_path = save_raw (data_dir, raw, error);
+  if (row->raw_path == NULL)
+    return NULL;
+
+  mime = cab_mime_parse (raw, &local);
+  if (mime == NULL)
+    {
+      /* Kept, so nothing leaves the inbox unaccounted for; a person looks. */
+      g_debug ("Message UID %u is not readable MIME", uid);
+      row->body_hash = cab_mime_body_hash (raw);
+      row->subject = g_strdup ("");
+      row->xdm_error = g_strdup (local->message);
+      row->match_state = g_strdup (cab_match_state_to_string (CAB_MATCH_NONE));
+      row->match_reason = g_strdup (cab_match_reason_to_string (CAB_MATCH_REASON_NO_TRAITS));
+      row->match_candidates = g_new0 (char *, 1);
+      return g_steal_pointer (&row);
+    }
+  row->message_id = g_strdup (mime->message_id);
+  row->body_hash = g_strdup (mime->body_hash);
+  row->date = mime->date;
+  row->from_display = g_strdup (mime->from);
+  row->from_address = g_strdup (mime->from_address);
+  row->subject = g_strdup (mime->subject);
+  row->body_text = g_strdup (mime->body_text);
+  row->mss_ins = g_strdup (mime->mss_ins);
+  row->mss_codecda = g_strjoinv (",", mime->mss_codecda);
+  row->mss_fin = mime->mss_fin;
+  row->smime_signed = mime->smime_signed;
+
+  for (guint i = 0; i < mime->attachments->len; i++)
+    {
+      CabMimeAttachment *a = g_ptr_array_index (mime->attachments, i);
+
+      if (a->filename != NULL)
+        g_string_append_printf (names, "%s ", a->filename);
+      g_ptr_array_add (row->documents, document_from_attachment (a));
+      if (is_xdm (a))
+        {
+          g_autoptr(GError) xdm_error = NULL;
+          CabXdm *xdm = cab_xdm_read (a->content, NULL, &xdm_error);
+
+          if (xdm == NULL)
+            {
+              /* Refused whole: shown with its reason, never half-read. */
+              if (row->xdm_error == NULL)
+                row->xdm_error = g_strdup (xdm_error->message);
+              continue;
+            }
+          g_ptr_array_add (xdms, xdm);
+          for (guint d = 0; d < xdm->documents->len; d++)
+            {
+              CabXdmDocument *doc = g_ptr_array_index (xdm->documents, d);
+
+              g_ptr_array_add (row->documents, document_from_xdm (doc));
+              if (doc->uri != NULL)
+                g_string_append_printf (names, "%s ", doc->uri);
+              if (n_traits < MAX_DOCUMENTS)
+                {
+                  cab_xdm_document_get_traits (doc, &traits[n_traits]);
+                  ins[n_traits] = doc->ins;
+                  dates[n_traits] = doc->birth_date;
+                  n_traits++;
+                }
+            }
+        }
+    }
+  row->attachment_names = g_strdup (names->str);
+
+  /* ins/dates may hold NULL holes: compact them for the lookup. */
+  {
+    guint ni = 0, nd = 0;
+    for (guint i = 0; i < n_traits; i++)
+      {
+        if (ins[i] != NULL) ins[ni++] = ins[i];
+        if (dates[i] != NULL) dates[nd++] = dates[i];
+      }
+    ins[ni] = NULL;
+    dates[nd] = NULL;
+  }
+  candidates = cab_mail_store_candidates (store, ins, dates, error);
+  if (candidates == NULL)
+    return NULL;
+  {
+    g_autofree CabMatchPatient *flat = g_new0 (CabMatchPatient, MAX (candidates->len, 1));
+
+    for (guint i = 0; i < candidates->len; i++)
+      flat[i] = *(CabMatchPatient *) g_ptr_array_index (candidates, i);
+    match = cab_match_compute (traits, n_traits, flat, candidates->len);
+  }
+  row->match_state = g_strdup (cab_match_state_to_string (match->state));
+  row->match_reason = g_strdup (cab_match_reason_to_string (match->reason));
+  row->match_ins = g_strdup (match->ins);
+  row->match_patient_id = g_strdup (match->patient_id);
+  row->match_disagreeing = match->disagreeing;
+  g_ptr_array_add (match->candidates, NULL);
+  row->match_candidates = g_strdupv ((char **) match->candidates->pdata);
+  g_ptr_array_remove_index (match->candidates, match->candidates->len - 1);
+  return g_steal_pointer (&row);
+}
+
+gboolean
+cab_mail_sync_run (CabStore                 *store,
+                   const CabMailSyncOptions *options,
+                   CabMailSyncResult        *result,
+                   GCancellable             *cancellable,
+                   GError                  **error)
+{
+  const char *mailbox = options->mailbox ? options->mailbox : "INBOX";
+  guint batch_size = options->batch_size ? options->batch_size : DEFAULT_BATCH;
+  g_autofree char *account = NULL;
+  g_autoptr(CabImap) imap = NULL;
+  g_autoptr(GArray) entries = NULL;
+  g_autoptr(GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
+  CabImapMailbox state;
+  CabMailFolder folder, watermark;
+  gboolean found;
+
+  *result = (CabMailSyncResult) { 0 };
+  account = cab_mail_sync_account_key (options->url, options->user, error);
+  if (account == NULL)
+    return FALSE;
+  if (!cab_mail_store_get_folder (store, account, mailbox, &folder, &found, error))
+    return FALSE;
+
+  imap = cab_imap_connect (options->url, options->database, options->timeout_s, cancellable, error);
+  if (imap == NULL)
+    return FALSE;
+  if (options->token_func != NULL)
+    {
+      if (!cab_imap_login_xoauth2 (imap, options->user, options->token_func, options->token_data, error))
+        return FALSE;
+    }
+  else if (!cab_imap_login (imap, options->user, options->password ? options->password : "", error))
+    return FALSE;
+  if (!cab_imap_select (imap, mailbox, &state, error))
+    return FALSE;
+
+  result->uidvalidity = state.uidvalidity;
+  result->condstore = state.highestmodseq != 0;
+  if (found && folder.uidvalidity != state.uidvalidity)
+    {
+      /* The server renumbered the folder: read it again; what is stored
+       * is recognised by Message-ID and body hash. */
+      g_debug ("UIDVALIDITY changed (%u -> %u): re-reading the folder", folder.uidvalidity, state.uidvalidity);
+      result->uidvalidity_changed = TRUE;
+      folder.last_uid = 0;
+    }
+  watermark = (CabMailFolder) { state.uidvalidity, found ? folder.last_uid : 0, state.highestmodseq };
+
+  if (state.exists > 0 && (state.uidnext == 0 || state.uidnext > watermark.last_uid + 1))
+    {
+      entries = cab_imap_list_after (imap, watermark.last_uid, 0, error);
+      if (entries == NULL)
+        return FALSE;
+    }
+  else
+    entries = g_array_new (FALSE, FALSE, sizeof (CabImapEntry));
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      CabImapEntry *e = &g_array_index (entries, CabImapEntry, i);
+
+      if (e->size > CAB_IMAP_DEFAULT_MAX_MESSAGE)
+        result->n_too_large++;
+      else
+        g_array_append_val (wanted, e->uid);
+    }
+
+  for (guint start = 0; start < wanted->len || start == 0; start += batch_size)
+    {
+      guint n = MIN (batch_size, wanted->len - start);
+      g_autoptr(GHashTable) fetched = NULL;
+      g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_row_free);
+      guint n_new = 0;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (n > 0)
+        {
+          fetched = cab_imap_fetch (imap, &g_array_index (wanted, guint32, start), n, error);
+          if (fetched == NULL)
+            return FALSE;
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          guint32 uid = g_array_index (wanted, guint32, start + i);
+          GBytes *raw = g_hash_table_lookup (fetched, GUINT_TO_POINTER (uid));
+          CabMailRow *row;
+
+          if (raw == NULL)
+            continue;   /* expunged meanwhile */
+          result->n_fetched++;
+          row = read_message (store, options->data_dir, state.uidvalidity, uid, raw, error);
+          if (row == NULL)
+            return FALSE;
+          g_ptr_array_add (rows, row);
+        }
+      /* The watermark passes what this batch covered, the too-large ones too. */
+      if (n > 0)
+        watermark.last_uid = MAX (watermark.last_uid, g_array_index (wanted, guint32, start + n - 1));
+      if (start + n >= wanted->len)
+        for (guint i = 0; i < entries->len; i++)
+          watermark.last_uid = MAX (watermark.last_uid, g_array_index (entries, CabImapEntry, i).uid);
+      if (!cab_mail_store_put_batch (store, account, mailbox, &watermark, rows, &n_new, error))
+        return FALSE;
+      result->n_new += n_new;
+      if (wanted->len == 0)
+        break;
+    }
+  result->last_uid = watermark.last_uid;
+  g_debug ("Mail sync: %u fetched, %u new, watermark UID %u", result->n_fetched, result->n_new, result->last_uid);
+  return TRUE;
+}

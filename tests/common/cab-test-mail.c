@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-mail"
+
+#include "cab-test-mail.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static gboolean
+run_fixture (const char * const *args, GError **error)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err_text = NULL;
+
+  process = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err_text, error))
+    return FALSE;
+  if (!g_subprocess_get_successful (process))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "mail-fixture %s failed: %s", args[1],
+                   err_text ? err_text : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CabTestMail *
+cab_test_mail_start (gboolean plaintext_only, GError **error)
+{
+  const char *fixture = g_getenv ("CABINET_MAIL_FIXTURE");
+  g_autoptr(CabTestMail) mail = g_new0 (CabTestMail, 1);
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autofree char *env_path = NULL, *env = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *args[] = { fixture, "start", NULL, "--watch", pid, plaintext_only ? "--plaintext-only" : NULL, NULL };
+
+  if (fixture == NULL || getuid () != 0 || !g_file_test ("/usr/sbin/dovecot", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "the mail fixture needs root and Dovecot/Postfix (build-aux/install-deps)");
+      return NULL;
+    }
+  mail->dir = g_dir_make_tmp ("cabinet-mail-XXXXXX", error);
+  if (mail->dir == NULL)
+    return NULL;
+  args[2] = mail->dir;
+  if (!run_fixture (args, error))
+    return NULL;
+  env_path = g_build_filename (mail->dir, "env", NULL);
+  if (!g_file_get_contents (env_path, &env, NULL, error))
+    return NULL;
+  lines = g_strsplit (env, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *eq = strchr (lines[i], '=');
+      const char *value;
+
+      if (eq == NULL)
+        continue;
+      *eq = '\0';
+      value = eq + 1;
+      if (g_str_equal (lines[i], "IMAP_PORT"))
+        mail->imap_port = atoi (value);
+      else if (g_str_equal (lines[i], "IMAPS_PORT"))
+        mail->imaps_port = atoi (value);
+      else if (g_str_equal (lines[i], "SMTP_PORT"))
+        mail->smtp_port = atoi (value);
+      else if (g_str_equal (lines[i], "CA_FILE"))
+        mail->ca_file = g_strdup (value);
+      else if (g_str_equal (lines[i], "OTHER_CA_FILE"))
+        mail->other_ca_file = g_strdup (value);
+    }
+  return g_steal_pointer (&mail);
+}
+
+gboolean
+cab_test_mail_send (CabTestMail *mail, const char *eml, GError **error)
+{
+  const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "send", mail->dir, eml, NULL };
+
+  return run_fixture (args, error);
+}
+
+char *
+cab_test_mail_url (CabTestMail *mail, gboolean implicit_tls, const char *host)
+{
+  return g_strdup_printf ("%s://%s:%u", implicit_tls ? "imaps" : "imap", host ? host : "127.0.0.1",
+                          implicit_tls ? mail->imaps_port : mail->imap_port);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                                                   G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+void
+cab_test_mail_free (CabTestMail *mail)
+{
+  if (mail == NULL)
+    return;
+  if (mail->dir != NULL)
+    {
+      const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "stop", mail->dir, NULL };
+
+      run_fixture (args, NULL);
+      remove_tree (mail->dir);
+    }
+  g_free (mail->dir);
+  g_free (mail->ca_file);
+  g_free (mail->other_ca_file);
+  g_free (mail);
+}

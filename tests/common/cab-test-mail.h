@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Real Dovecot and Postfix for one test (tests/mail/mail-fixture): started
+ * in a temporary directory on free loopback ports, with a guard that stops
+ * them if the test process dies. */
+typedef struct
+{
+  char   *dir;
+  guint16 imap_port;
+  guint16 imaps_port;
+  guint16 smtp_port;
+  char   *ca_file;        /* the test CA that signed the servers' certificate */
+  char   *other_ca_file;  /* an unrelated CA */
+} CabTestMail;
+
+/* NULL with @error when the fixture cannot run here (not root, no
+ * Dovecot): callers skip. */
+CabTestMail *cab_test_mail_start (gboolean      plaintext_only,
+                                  GError      **error);
+/* Submits @eml through Postfix (STARTTLS + AUTH) to alice. */
+gboolean     cab_test_mail_send  (CabTestMail  *mail,
+                                  const char   *eml,
+                                  GError      **error);
+char        *cab_test_mail_url   (CabTestMail  *mail,
+                                  gboolean      implicit_tls,
+                                  const char   *host);   /* NULL: 127.0.0.1 */
+void         cab_test_mail_free  (CabTestMail  *mail);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabTestMail, cab_test_mail_free)
+
+G_END_DECLS

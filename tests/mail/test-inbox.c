@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-inbox"
+
+/* cabinetctl inbox against real servers: the sandbox's practice synced into
+ * a store, the sandbox's MSSanté messages submitted through Postfix,
+ * delivered by LMTP into Dovecot, and synced over IMAPS. Checks: what
+ * arrives is what was sent (the PDF byte for byte), matches never name the
+ * wrong patient, a second sync fetches only new mail, a renumbered folder
+ * (UIDVALIDITY change) brings no duplicate, and a wrong CA, a wrong host
+ * name and a server without STARTTLS are refused with the store intact. */
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cab-imap.h"
+#include "cab-mime.h"
+#include "cab-test-mail.h"
+#include "cab-test-sandbox.h"
+
+#define SEED       "42"
+#define PATIENTS   "40"
+#define TODAY      "2025-06-30"
+#define N_FIRST    12
+#define N_MESSAGES 16
+
+static CabTestSandbox *sandbox;
+static CabTestMail *mail;
+static char *tmp_dir, *data_dir, *messages_dir;
+static JsonArray *truths;
+static const char *skip_reason;
+
+static int
+run_ctl (char **out, char **err, ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *o = NULL, *e = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_setenv (launcher, "CABINET_MAIL_PASSWORD", "secret", TRUE);
+  g_ptr_array_add (args, g_strdup (g_getenv ("CABINETCTL")));
+  g_ptr_array_add (args, g_strdup ("--data-dir"));
+  g_ptr_array_add (args, g_strdup (data_dir));
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &o, &e, &error);
+  g_assert_no_error (error);
+  if (e != NULL && *e != '\0')
+    g_test_message ("stderr: %s", e);
+  if (out)
+    *out = g_steal_pointer (&o);
+  if (err)
+    *err = g_steal_pointer (&e);
+  return g_subprocess_get_exit_status (process);
+}
+
+static JsonNode *
+ctl_json (int expected_exit, ...)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+  int status;
+  JsonNode *node;
+
+  va_start (ap, expected_exit);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  /* Up to 10 arguments are enough here. */
+  g_assert_cmpuint (args->len, <=, 10);
+  while (args->len < 10)
+    g_ptr_array_add (args, NULL);
+  status = run_ctl (&out, NULL, args->pdata[0], args->pdata[1], args->pdata[2], args->pdata[3],
+                    args->pdata[4], args->pdata[5], args->pdata[6], args->pdata[7], args->pdata[8],
+                    args->pdata[9], NULL);
+  g_assert_cmpint (status, ==, expected_exit);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+static JsonNode *
+inbox_sync (const char *url, const char *ca)
+{
+  return ctl_json (0, "--ca", ca, "inbox", "sync", "--imap", url, "--mail-user", "alice", "--json", NULL);
+}
+
+static JsonArray *
+inbox_list (void)
+{
+  JsonNode *node = ctl_json (0, "inbox", "list", "--json", NULL);
+  JsonArray *array = json_array_ref (json_node_get_array (node));
+
+  json_node_unref (node);
+  return array;
+}
+
+/* Waits until alice's INBOX holds @n messages (delivery is asynchronous). */
+static void
+wait_delivered (guint n)
+{
+  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
+  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CabImap) imap = cab_imap_connect (url, db, 10, NULL, &error);
+      CabImapMailbox state = { 0 };
+
+      g_assert_no_error (error);
+      g_assert_true (cab_imap_login (imap, "alice", "secret", &error));
+      g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
+      if (state.exists >= n)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+}
+
+static void
+send_messages (guint from, guint to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%04u.eml", i + 1);
+      g_autofree char *path = g_build_filename (messages_dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (cab_test_mail_send (mail, path, &error));
+      g_assert_no_error (error);
+    }
+  wait_delivered (to);
+}
+
+static JsonObject *
+truth_for (const char *message_id)
+{
+  g_autofree char *bracketed = g_strdup_printf ("<%s>", message_id);
+
+  for (guint i = 0; i < json_array_get_length (truths); i++)
+    {
+      JsonObject *t = json_array_get_object_element (truths, i);
+      if (g_str_equal (json_object_get_string_member (t, "message_id"), bracketed))
+        return t;
+    }
+  g_assert_not_reached ();
+}
+
+static GBytes *
+pdf_of (GBytes *raw)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabMimeMessage) m = cab_mime_parse (raw, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < m->attachments->len; i++)
+    {
+      CabMimeAttachment *a = g_ptr_array_index (m->attachments, i);
+      if (g_str_equal (a->content_type, "application/pdf"))
+        return g_bytes_ref (a->content);
+    }
+  g_assert_not_reached ();
+}
+
+static GBytes *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *data;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  return g_bytes_new_take (data, len);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+test_sync_and_match (void)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  guint n_auto = 0, n_auto_allowed = 0;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  send_messages (0, N_FIRST);
+  url = cab_test_mail_url (mail, TRUE, NULL);
+  result = inbox_sync (url, mail->ca_file);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "fetched"), ==, N_FIRST);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "new"), ==, N_FIRST);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (result), "condstore"));
+
+  list = inbox_list ();
+  g_assert_cmpuint (json_array_get_length (list), ==, N_FIRST);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *msg = json_array_get_object_element (list, i);
+      JsonObject *match = json_object_get_object_member (msg, "match");
+      JsonObject *truth = truth_for (json_object_get_string_member (msg, "message_id"));
+      const char *state = json_object_get_string_member (match, "state");
+      gboolean auto_allowed = json_object_get_boolean_member (truth, "auto_allowed");
+      g_autofree char *sent_path = g_build_filename (messages_dir, json_object_get_string_member (truth, "file"), NULL);
+      g_autoptr(GBytes) sent = read_file (sent_path);
+      g_autoptr(GBytes) stored = read_file (json_object_get_string_member (msg, "raw_path"));
+      g_autoptr(GBytes) sent_pdf = pdf_of (sent);
+      g_autoptr(GBytes) stored_pdf = pdf_of (stored);
+      GStatBuf st;
+
+      /* What arrived is what was sent, and it is private. */
+      g_assert_true (g_bytes_equal (sent_pdf, stored_pdf));
+      g_assert_cmpint (g_stat (json_object_get_string_member (msg, "raw_path"), &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (msg, "documents")), >, 0);
+
+      n_auto_allowed += auto_allowed;
+      if (g_str_equal (state, "auto"))
+        {
+          g_assert_true (auto_allowed);
+          g_assert_cmpstr (json_object_get_string_member (match, "patient_id"), ==,
+                           json_object_get_string_member (truth, "patient_id"));
+          n_auto++;
+        }
+      if (g_str_equal (state, "proposed"))
+        g_assert_cmpstr (json_object_get_string_member (match, "patient_id"), ==,
+                         json_object_get_string_member (truth, "patient_id"));
+    }
+  g_assert_cmpuint (n_auto, ==, n_auto_allowed);
+  g_assert_cmpuint (n_auto, >, 0);
+}
+
+static void
+test_incremental (void)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(JsonNode) second = NULL, third = NULL;
+  g_autoptr(JsonArray) list = NULL;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  send_messages (N_FIRST, N_MESSAGES);
+  url = cab_test_mail_url (mail, FALSE, NULL);   /* STARTTLS this time */
+  second = inbox_sync (url, mail->ca_file);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (second), "fetched"), ==, N_MESSAGES - N_FIRST);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (second), "new"), ==, N_MESSAGES - N_FIRST);
+  third = inbox_sync (url, mail->ca_file);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (third), "fetched"), ==, 0);
+  list = inbox_list ();
+  g_assert_cmpuint (json_array_get_length (list), ==, N_MESSAGES);
+}
+
+static void
+test_uidvalidity_change (void)
+{
+  g_autofree char *url = NULL, *maildir = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  /* Dovecot renumbers a Maildir whose UID list and indexes are gone. */
+  maildir = g_build_filename (mail->dir, "home", "alice", "Maildir", NULL);
+  dir = g_dir_open (maildir, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "dovecot-uidlist") || g_str_has_prefix (name, "dovecot.index") ||
+        g_str_has_prefix (name, "dovecot.list.index"))
+      {
+        g_autofree char *path = g_build_filename (maildir, name, NULL);
+        g_assert_cmpint (g_unlink (path), ==, 0);
+      }
+  url = cab_test_mail_url (mail, TRUE, NULL);
+  result = inbox_sync (url, mail->ca_file);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (result), "uidvalidity_changed"));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "fetched"), ==, N_MESSAGES);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "new"), ==, 0);
+  list = inbox_list ();
+  g_assert_cmpuint (json_array_get_length (list), ==, N_MESSAGES);
+}
+
+static void
+expect_refused (const char *url, const char *ca, const char *words)
+{
+  g_autofree char *err = NULL;
+  g_autoptr(JsonArray) before = inbox_list ();
+  g_autoptr(JsonArray) after = NULL;
+  int status = run_ctl (NULL, &err, "--ca", ca, "inbox", "sync", "--imap", url, "--mail-user", "alice", NULL);
+
+  g_assert_cmpint (status, ==, 3);
+  g_assert_nonnull (strstr (err, words));
+  after = inbox_list ();
+  g_assert_cmpuint (json_array_get_length (after), ==, json_array_get_length (before));
+}
+
+static void
+test_refusals (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabTestMail) plain = NULL;
+  g_autofree char *url = NULL, *wrong_host = NULL, *starttls = NULL, *plain_url = NULL;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  url = cab_test_mail_url (mail, TRUE, NULL);
+  starttls = cab_test_mail_url (mail, FALSE, NULL);
+  wrong_host = cab_test_mail_url (mail, TRUE, "127.0.0.2");
+  expect_refused (url, mail->other_ca_file, "not signed by a trusted authority");
+  expect_refused (starttls, mail->other_ca_file, "not signed by a trusted authority");
+  expect_refused (wrong_host, mail->ca_file, "another host name");
+
+  plain = cab_test_mail_start (TRUE, &error);
+  g_assert_no_error (error);
+  plain_url = cab_test_mail_url (plain, FALSE, NULL);
+  expect_refused (plain_url, mail->ca_file, "does not offer STARTTLS");
+}
+
+static void
+setup (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *sandbox_args[] = { "--patients", PATIENTS, "--today", TODAY, NULL };
+  g_autofree char *truth_path = NULL, *truth_text = NULL, *out = NULL;
+  g_autoptr(JsonNode) truth_node = NULL;
+  g_autofree char *server = NULL;
+  int status;
+
+  mail = cab_test_mail_start (FALSE, &error);
+  if (mail == NULL)
+    {
+      skip_reason = "no mail fixture here (needs root, Dovecot and Postfix)";
+      g_test_message ("%s: %s", skip_reason, error->message);
+      return;
+    }
+  tmp_dir = g_dir_make_tmp ("test-inbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (tmp_dir, "data", NULL);
+  messages_dir = g_build_filename (tmp_dir, "messages", NULL);
+
+  /* The practice, synced into the store the inbox matches against. */
+  sandbox = cab_test_sandbox_start (sandbox_args, FALSE, &error);
+  g_assert_no_error (error);
+  status = run_ctl (NULL, NULL, "sync", "--server", sandbox->base_url, "--token=" CAB_TEST_TOKEN,
+                    "--practice", "Organization/org-practice", NULL);
+  g_assert_cmpint (status, ==, 0);
+
+  /* Its mail, from the same seed. */
+  {
+    const char *args[] = { g_getenv ("CABINET_SANDBOX_MAIL"), "--seed", SEED, "--patients", PATIENTS,
+                           "--today", TODAY, "--count", G_STRINGIFY (N_MESSAGES), "--out", messages_dir, NULL };
+    g_autoptr(GSubprocess) gen = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (gen, NULL, &error));
+    g_assert_no_error (error);
+  }
+  truth_path = g_build_filename (messages_dir, "truth.json", NULL);
+  g_assert_true (g_file_get_contents (truth_path, &truth_text, NULL, &error));
+  truth_node = json_from_string (truth_text, &error);
+  g_assert_no_error (error);
+  truths = json_array_ref (json_node_get_array (truth_node));
+}
+
+static void
+remove_tree (const char *path)
+{
+  const char *args[] = { "rm", "-rf", path, NULL };
+  g_autoptr(GSubprocess) rm = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, NULL);
+
+  if (rm != NULL)
+    g_subprocess_wait (rm, NULL, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  setup ();
+  g_test_add_func ("/mail/inbox/sync-and-match", test_sync_and_match);
+  g_test_add_func ("/mail/inbox/incremental", test_incremental);
+  g_test_add_func ("/mail/inbox/uidvalidity-change", test_uidvalidity_change);
+  g_test_add_func ("/mail/inbox/refusals", test_refusals);
+  status = g_test_run ();
+
+  g_clear_pointer (&sandbox, cab_test_sandbox_free);
+  g_clear_pointer (&mail, cab_test_mail_free);
+  g_clear_pointer (&truths, json_array_unref);
+  if (tmp_dir != NULL)
+    remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  g_free (data_dir);
+  g_free (messages_dir);
+  return status;
+}

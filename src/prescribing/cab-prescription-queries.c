@@ -253,6 +253,24 @@ typedef struct
   char            *path;
 } PreviewData;
 
+/* Health data: a directory private to the user (principle 5). */
+static gboolean
+make_private_dir (const char  *path,
+                  GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot create the prescriptions' directory: %s", g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 preview_data_free (PreviewData *data)
 {
@@ -273,7 +291,6 @@ preview_query (GTask        *task,
   g_autoptr(GPtrArray) conditions = NULL;
   g_autoptr(CabPrescriber) prescriber = NULL;
   CabPrescriptionPrint print = { 0 };
-  g_autofree char *dir = NULL;
   GError *error = NULL;
 
   if (!(patient = cab_store_get_patient (store, data->patient_id, &error)) ||
@@ -301,17 +318,8 @@ preview_query (GTask        *task,
   print.patient = &patient->patient;
   /* A preview is never registered: it says so. */
   print.pending_registration = TRUE;
-  /* Health data: a directory private to the user (principle 5). */
-  dir = g_path_get_dirname (data->path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
-                               "Cannot create the preview directory: %s", g_strerror (saved));
-      return;
-    }
-  if (!cab_prescription_pdf_write (&print, data->path, &error))
+  if (!make_private_dir (data->path, &error) ||
+      !cab_prescription_pdf_write (&print, data->path, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -356,6 +364,70 @@ cab_prescription_query_preview_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_async_result_is_tagged (result, cab_prescription_query_preview_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ----------------------------------------------------------------- save pdf */
+
+typedef struct
+{
+  GBytes *pdf;
+  char   *path;
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_bytes_unref (data->pdf);
+  g_free (data->path);
+  g_free (data);
+}
+
+static void
+save_query (GTask        *task,
+            CabStore     *store,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  SaveData *data = task_data;
+  gsize length = 0;
+  const char *bytes = g_bytes_get_data (data->pdf, &length);
+  GError *error = NULL;
+
+  if (!make_private_dir (data->path, &error) ||
+      !g_file_set_contents_full (data->path, bytes, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+cab_prescription_query_save_pdf_async (CabStore            *store,
+                                       GBytes              *pdf,
+                                       const char          *path,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  SaveData *data;
+
+  g_return_if_fail (CAB_IS_STORE (store));
+  g_return_if_fail (pdf != NULL && path != NULL);
+
+  data = g_new0 (SaveData, 1);
+  data->pdf = g_bytes_ref (pdf);
+  data->path = g_strdup (path);
+  cab_query_start (store, cab_prescription_query_save_pdf_async, data, (GDestroyNotify) save_data_free,
+                   save_query, cancellable, callback, user_data);
+}
+
+gboolean
+cab_prescription_query_save_pdf_finish (GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, cab_prescription_query_save_pdf_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -90,4 +90,15 @@ void     cab_prescription_query_preview_async  (CabStore               *store,
 gboolean cab_prescription_query_preview_finish (GAsyncResult           *result,
                                                 GError                **error);
 
+/* Writes an issued prescription's printed copy (cab_prescribe()) to @path
+ * (0600, its directory 0700), for the viewer. Finish: TRUE. */
+void     cab_prescription_query_save_pdf_async  (CabStore            *store,
+                                                 GBytes              *pdf,
+                                                 const char          *path,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean cab_prescription_query_save_pdf_finish (GAsyncResult        *result,
+                                                 GError             **error);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "cab-application.h"
 #include "cab-drug-import.h"
+#include "cab-store-outbox.h"
 #include "cab-test-ui.h"
 #include "desk-fixtures.h"
 #include "desk/cab-patient-page.h"
@@ -394,6 +395,32 @@ printed_once (gpointer data)
   return cab_prescription_editor_get_n_printed (data) >= 1;
 }
 
+static gboolean
+printed_twice (gpointer data)
+{
+  return cab_prescription_editor_get_n_printed (data) >= 2;
+}
+
+/* The patient's e-prescription registrations in the outbox (tests may read
+ * the store from the main thread). */
+static guint
+count_registrations (const char *patient_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = cab_store_outbox_list (cab_session_get_store (session), -1, 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CabOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (entry->kind, "eprescription") && g_strcmp0 (entry->patient_id, patient_id) == 0)
+        n++;
+    }
+  return n;
+}
+
 static void
 count_rendered (guint *n)
 {
@@ -429,16 +456,49 @@ test_preview_and_print (void)
   g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), ==, 1);
   screenshot (editor, "prescription-preview");
 
-  /* Print goes through the viewer's print path (to a file here). */
+  /* Print writes the prescription (once), then prints the written copy
+   * through the viewer's print path (to a file here). */
   cab_prescription_editor_set_print_export (editor, export);
+  g_assert_cmpuint (count_registrations ("pat-ald"), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
   cab_test_ui_wait_for (printed_once, editor, "the print");
+  g_assert_nonnull (cab_prescription_editor_get_issued_id (editor));
   g_assert_true (g_file_get_contents (export, &contents, &length, NULL));
   g_assert_true (length > 4 && memcmp (contents, "%PDF", 4) == 0);
+  g_assert_cmpuint (count_registrations ("pat-ald"), ==, 1);
+  screenshot (editor, "prescription-printed");
 
-  /* Escape returns to the lines. */
+  /* Printed again, then done: still one registration. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
+  cab_test_ui_wait_for (printed_twice, editor, "the second print");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.edit", NULL));
-  close_editor (editor);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL));
+  cab_test_ui_settle (50);
+  g_assert_cmpuint (count_registrations ("pat-ald"), ==, 1);
+}
+
+static void
+editor_destroyed_cb (gboolean *destroyed)
+{
+  *destroyed = TRUE;
+}
+
+/* Done without printing writes the prescription, queues its
+ * registration, and closes. */
+static void
+test_done_queues_once (void)
+{
+  CabPrescriptionEditor *editor = open_editor ("pat-child");
+  gboolean destroyed = FALSE;
+  guint before = count_registrations ("pat-child");
+
+  add_by_search (editor, "clarithromycine 500", CIS_CLARITHRO_500);
+  g_signal_connect_swapped (editor, "destroy", G_CALLBACK (editor_destroyed_cb), &destroyed);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL));
+  /* A second press while it is written does nothing more. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL);
+  cab_test_ui_wait_for (is_true, &destroyed, "the editor to close");
+  g_assert_cmpuint (count_registrations ("pat-child"), ==, before + 1);
 }
 
 static CabPrescriptionEditor *
@@ -500,6 +560,7 @@ main (int   argc,
   g_test_add_func ("/prescription-editor/rules-refused-with-reason", test_rules_refused_with_reason);
   g_test_add_func ("/prescription-editor/child-no-ald", test_child_no_ald);
   g_test_add_func ("/prescription-editor/preview-and-print", test_preview_and_print);
+  g_test_add_func ("/prescription-editor/done-queues-once", test_done_queues_once);
   g_test_add_func ("/prescription-editor/opened-from-patient-page", test_opened_from_patient_page);
 
   status = g_test_run ();

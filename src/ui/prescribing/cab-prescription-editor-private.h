@@ -28,6 +28,8 @@ guint                    cab_prescription_editor_get_n_warnings   (CabPrescripti
 /* The text of warning @index as shown (level, substances, thesaurus text). */
 char                    *cab_prescription_editor_dup_warning_text (CabPrescriptionEditor *self,
                                                                    guint                  index);
+/* The identifier of the prescription once written, else NULL. */
+const char              *cab_prescription_editor_get_issued_id    (CabPrescriptionEditor *self);
 /* NULL when the prescription can be printed, else why not (as shown). */
 const char              *cab_prescription_editor_get_blocker      (CabPrescriptionEditor *self);
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cab-prescribe.h"
 #include "cab-prescription-id.h"
 #include "cab-prescription-queries.h"
 #include "cab-prescription-rules.h"
@@ -44,6 +45,14 @@ struct _CabPrescriptionEditor
   char                   *searched;
   char                   *blocker;
   gboolean                print_after_preview;
+  /* Once written (cab_prescribe()), the prescription is what it is:
+   * printing prints that copy, and nothing is registered twice. */
+  CabPrescription        *issued;
+  char                   *issued_path;
+  gboolean                issuing;
+  gboolean                close_after_issue;
+  CabErxService          *erx_service;
+  GCancellable           *issue_cancellable;
   gboolean                preview_ready;
   guint                   n_searches;
   guint                   n_results;
@@ -89,6 +98,8 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void lines_changed (CabPrescriptionEditor *self);
+static void issue         (CabPrescriptionEditor *self,
+                           gboolean               close_after);
 
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
@@ -158,8 +169,13 @@ set_status (CabPrescriptionEditor *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "warning");
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.print", blocker == NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.preview", blocker == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.print", blocker == NULL && !self->issuing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.preview", blocker == NULL && !self->issuing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.done", blocker == NULL && !self->issuing);
+  gtk_widget_set_tooltip_text (self->done_button,
+                               blocker != NULL ? blocker
+                                               : self->issued != NULL ? _("Close (Ctrl+Enter)")
+                                                                      : _("Write the prescription and queue its registration (Ctrl+Enter)"));
   gtk_widget_set_tooltip_text (self->print_button, blocker != NULL ? blocker : _("Print the prescription (Ctrl+P)"));
   gtk_widget_set_tooltip_text (self->preview_button, blocker != NULL ? blocker : _("Show the printed copy (Ctrl+Shift+P)"));
 }
@@ -570,6 +586,10 @@ lines_changed (CabPrescriptionEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), rows->len == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->lines_list), rows->len > 0);
 
+  /* Written: the lines no longer change. */
+  if (self->issued != NULL)
+    return;
+
   /* Anything printed before is not this prescription any more. */
   self->preview_ready = FALSE;
 
@@ -736,7 +756,9 @@ preview_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
 
-  if (!cab_prescription_query_preview_finish (result, &error))
+  if (g_async_result_is_tagged (result, cab_prescription_query_save_pdf_async)
+        ? !cab_prescription_query_save_pdf_finish (result, &error)
+        : !cab_prescription_query_preview_finish (result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -745,7 +767,7 @@ preview_cb (GObject      *object,
       cab_pdf_viewer_show_unavailable (self->viewer, _("The printed copy could not be drawn."));
       return;
     }
-  file = g_file_new_for_path (self->preview_path);
+  file = g_file_new_for_path (self->issued != NULL ? self->issued_path : self->preview_path);
   cab_pdf_viewer_set_suggested_name (self->viewer, _("prescription.pdf"));
   cab_pdf_viewer_load_file (self->viewer, file);
 }
@@ -770,10 +792,113 @@ show_preview (CabPrescriptionEditor *self)
       return;
     }
 
+  /* The written copy is already in the viewer once issued. */
+  if (self->issued != NULL)
+    return;
+
   rx = build_draft (self, rows);
   cab_pdf_viewer_clear (self->viewer);
   cab_prescription_query_preview_async (store, self->patient_id, rx, self->preview_path,
                                         cab_query_supersede (&self->preview_slot), preview_cb, g_object_ref (self));
+}
+
+/* The prescription written: its lines locked, its number in the title. */
+static void
+show_issued (CabPrescriptionEditor *self)
+{
+  g_autofree char *number = cab_prescription_id_format (self->issued->id);
+  g_autofree char *title = g_strdup_printf (_("Prescription N° %s"), number);
+  g_autofree char *status = g_strdup_printf (_("Written. Its registration with the e-prescription service is queued in the outbox (N° %s)."),
+                                             number);
+
+  adw_window_title_set_title (self->window_title, title);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->lines_list), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->results_list), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.remove-line", FALSE);
+  gtk_button_set_label (GTK_BUTTON (self->done_button), _("_Close"));
+  set_status (self, NULL, status);
+}
+
+static void
+issue_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CabPrescribeResult written = { 0 };
+  CabStore *store = get_store (self);
+  g_autofree char *name = NULL;
+
+  self->issuing = FALSE;
+  if (!cab_prescribe_finish (result, &written, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->print_after_preview = FALSE;
+      self->close_after_issue = FALSE;
+      /* A rule or an unknown medicine: the message names the line (user-facing). */
+      set_status (self, error->domain == CAB_PRESCRIPTION_ERROR ? error->message
+                                                                 : _("The prescription could not be written to the local store."),
+                  NULL);
+      g_debug ("Prescription not written: %s", error->message);
+      return;
+    }
+
+  self->issued = g_steal_pointer (&written.prescription);
+  name = g_strdup_printf ("prescription-%s.pdf", self->issued->id);
+  self->issued_path = g_build_filename (g_get_user_runtime_dir (), "cabinet", name, NULL);
+  show_issued (self);
+
+  if (self->close_after_issue)
+    gtk_window_close (GTK_WINDOW (self));
+  else if (store != NULL)
+    {
+      /* Show, and print when asked, the copy that was written. */
+      self->preview_ready = FALSE;
+      gtk_stack_set_visible_child_name (self->stack, "preview");
+      gtk_widget_set_visible (self->back_button, TRUE);
+      gtk_widget_set_visible (self->renew_button, FALSE);
+      cab_pdf_viewer_clear (self->viewer);
+      cab_prescription_query_save_pdf_async (store, written.pdf, self->issued_path,
+                                             cab_query_supersede (&self->preview_slot), preview_cb,
+                                             g_object_ref (self));
+    }
+  cab_prescribe_result_clear (&written);
+}
+
+/* Writes the prescription once: the store keeps it, its printed copy and
+ * its registration, queued in the outbox in one transaction. */
+static void
+issue (CabPrescriptionEditor *self,
+       gboolean               close_after)
+{
+  g_autoptr(GPtrArray) rows = line_rows (self);
+  g_autoptr(CabPrescription) rx = NULL;
+  CabStore *store = get_store (self);
+  CabOutbox *outbox = self->session != NULL ? cab_session_get_outbox (self->session) : NULL;
+  const CabConfig *config = self->session != NULL ? cab_session_get_config (self->session) : NULL;
+  CabPrescribeRequest request = { 0 };
+
+  if (self->blocker != NULL || self->issuing || self->issued != NULL || store == NULL || outbox == NULL)
+    return;
+
+  rx = build_draft (self, rows);
+  g_clear_pointer (&rx->id, g_free);
+  request.patient_id = self->patient_id;
+  request.prescription = rx;
+  request.organization = config != NULL ? config->practice : NULL;
+  /* Offline, the printed copy says it will be registered. */
+  request.pending_registration = cab_session_get_client (self->session) == NULL ||
+                                 cab_session_get_sync_state (self->session) == CAB_SYNC_STATE_OFFLINE;
+
+  self->issuing = TRUE;
+  self->close_after_issue = close_after;
+  set_status (self, NULL, _("Writing the prescription…"));
+  cab_prescribe_async (store, outbox, self->erx_service, &request, self->issue_cancellable,
+                       issue_cb, g_object_ref (self));
 }
 
 static void
@@ -795,7 +920,10 @@ print_action (GtkWidget  *widget,
   CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
 
   self->print_after_preview = TRUE;
-  show_preview (self);
+  if (self->issued == NULL)
+    issue (self, FALSE);
+  else
+    show_preview (self);
 }
 
 static void
@@ -872,7 +1000,12 @@ done_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  gtk_window_close (GTK_WINDOW (widget));
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+
+  if (self->issued != NULL)
+    gtk_window_close (GTK_WINDOW (widget));
+  else
+    issue (self, TRUE);
 }
 
 static gboolean
@@ -902,6 +1035,9 @@ cab_prescription_editor_constructed (GObject *object)
 
   G_OBJECT_CLASS (cab_prescription_editor_parent_class)->constructed (object);
 
+  self->erx_service = cab_erx_fhir_service_new ();
+  self->issue_cancellable = g_cancellable_new ();
+
   /* The preview carries an identifier, as the printed copy does. */
   self->draft_id = cab_prescription_id_generate ();
   name = g_strdup_printf ("prescription-%s.pdf", self->draft_id);
@@ -924,9 +1060,15 @@ cab_prescription_editor_dispose (GObject *object)
   cab_query_cancel (&self->search_slot);
   cab_query_cancel (&self->check_slot);
   cab_query_cancel (&self->preview_slot);
-  /* The draft's copy is health data: it does not outlive the editor. */
+  /* A write under way still lands in the store; only its answer is dropped. */
+  if (self->issue_cancellable != NULL)
+    g_cancellable_cancel (self->issue_cancellable);
+  /* The copies are health data: they do not outlive the editor (the
+   * written one is kept in the store with the prescription). */
   if (self->preview_path != NULL)
     g_unlink (self->preview_path);
+  if (self->issued_path != NULL)
+    g_unlink (self->issued_path);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_PRESCRIPTION_EDITOR);
 
@@ -948,6 +1090,10 @@ cab_prescription_editor_finalize (GObject *object)
   g_free (self->print_export);
   g_free (self->searched);
   g_free (self->blocker);
+  g_clear_pointer (&self->issued, cab_prescription_free);
+  g_free (self->issued_path);
+  g_clear_object (&self->erx_service);
+  g_clear_object (&self->issue_cancellable);
 
   G_OBJECT_CLASS (cab_prescription_editor_parent_class)->finalize (object);
 }
@@ -1202,6 +1348,12 @@ cab_prescription_editor_dup_warning_text (CabPrescriptionEditor *self,
   GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->warnings_list, index);
 
   return row != NULL ? cab_prescription_warning_dup_text (row) : NULL;
+}
+
+const char *
+cab_prescription_editor_get_issued_id (CabPrescriptionEditor *self)
+{
+  return self->issued != NULL ? self->issued->id : NULL;
 }
 
 const char *

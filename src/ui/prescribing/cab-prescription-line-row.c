@@ -435,7 +435,8 @@ apply_facts (CabPrescriptionLineRow *self)
       gtk_widget_set_sensitive (GTK_WIDGET (self->ns_buttons[i]), allowed);
       if (!allowed)
         {
-          g_autofree char *tip = g_strdup_printf ("%s: %s",
+          /* TRANSLATORS: a non-substitution code and why it cannot apply: "EFG: child under 6 only" */
+          g_autofree char *tip = g_strdup_printf (_("%s: %s"),
                                                   cab_non_substitutable_to_string (CAB_NON_SUBSTITUTABLE_MTE + i),
                                                   reason);
           gtk_widget_set_tooltip_text (GTK_WIDGET (self->ns_buttons[i]), tip);

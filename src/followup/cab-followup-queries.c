@@ -19,7 +19,7 @@ G_DEFINE_QUARK (cab-followup-error-quark, cab_followup_error)
  * prescription and still count as one treatment (docs/domain.md,
  * "Treatment markers"); and the cover of a prescription that says nothing
  * of its duration. */
-#define RENEWAL_GRACE_DAYS   30
+#define RENEWAL_GRACE_DAYS   90
 #define DEFAULT_COVER_DAYS   30
 /* Shorter treatments (an antibiotic, a week of painkillers) are not
  * markers on a chronic measure's chart. */

@@ -14,7 +14,7 @@
 #define PRACTICE "Organization/org-practice"
 #define TODAY "2026-11-01"   /* the sandbox's present (tests/common) */
 /* Enough for every state to show, few enough to sync in seconds. */
-#define N_PATIENTS "200"
+#define N_PATIENTS "150"
 
 static CabTestSandbox *sandbox;
 static char *tmp_dir;
@@ -648,7 +648,7 @@ test_record_offline (void)
   g_autofree char *out = NULL;
   g_autofree char *dead_url = g_strdup (sandbox->base_url);
   g_autofree char *sb_dir_arg = g_strdup_printf ("--data-dir=%s", sandbox_dir);
-  const char * const restart_args[] = { "--patients=" N_PATIENTS, sb_dir_arg, NULL };
+  const char * const restart_args[] = { "--patients=" N_PATIENTS, "--years=3", sb_dir_arg, NULL };
   g_autoptr(JsonNode) before_list = NULL;
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(GError) error = NULL;
@@ -796,7 +796,7 @@ main (int    argc,
   sandbox_dir = g_build_filename (tmp_dir, "sandbox", NULL);
   g_assert_cmpint (g_mkdir_with_parents (sandbox_dir, 0700), ==, 0);
   sb_arg = g_strdup_printf ("--data-dir=%s", sandbox_dir);
-  sandbox = cab_test_sandbox_start ((const char * const[]) { "--patients=" N_PATIENTS, sb_arg, NULL }, FALSE, &error);
+  sandbox = cab_test_sandbox_start ((const char * const[]) { "--patients=" N_PATIENTS, "--years=3", sb_arg, NULL }, FALSE, &error);
   g_assert_no_error (error);
 
   g_test_add_func ("/followup/list-agrees", test_list_agrees);

@@ -81,6 +81,7 @@ typedef struct
 {
   const MedDef *med;
   gboolean      ald;
+  guint32       stop_day;   /* not renewed from this day on; 0: taken to the end */
 } ChronicMed;
 
 typedef enum
@@ -109,6 +110,7 @@ typedef struct
   ChronicMed         meds[12];
   guint              n_meds;
   guint32            last_renewal;
+  guint32            labs_until;   /* no more lab work after this day; 0: to the end */
   gboolean           ckd_stage4;
   double             egfr_slope;
   double             uacr;
@@ -306,6 +308,42 @@ choose_treatments (History *h)
     add_med (h, &med_apixaban, COND_AF);
   if (HAS (pg, COND_DEPRESSION) && roll (pg, .6))
     add_med (h, &med_sertraline, COND_DEPRESSION);
+}
+
+/* Follow-up as it really goes: some chronic patients stop coming for their
+ * lab work a while before the present (their measures fall overdue), and
+ * some diabetics have a second drug stopped (a marker on their charts).
+ * Decided from the patient's number, not the random stream, so every other
+ * draw of the practice stays as it was. */
+static guint32
+mix (guint index,
+     guint salt)
+{
+  guint32 x = (guint32) index * 2654435761u ^ salt * 40503u;
+
+  x ^= x >> 15;
+  x *= 2246822519u;
+  x ^= x >> 13;
+  return x;
+}
+
+static void
+plan_follow_up_gaps (History *h)
+{
+  SandboxPatientGen *pg = h->pg;
+  guint32 span = pg->gen->today - pg->gen->start;
+
+  if ((HAS (pg, COND_T2D) || HAS (pg, COND_HTN) || HAS (pg, COND_CKD)) && mix (pg->index, 1) % 6 == 0)
+    h->labs_until = pg->gen->today - (200 + mix (pg->index, 2) % 400);
+
+  if (!HAS (pg, COND_T2D) || mix (pg->index, 3) % 3 != 0)
+    return;
+  for (guint i = 0; i < h->n_meds; i++)
+    if (h->meds[i].med == &med_gliclazide || h->meds[i].med == &med_sitagliptin)
+      {
+        h->meds[i].stop_day = pg->gen->start + span * (30 + mix (pg->index, 4) % 40) / 100;
+        break;
+      }
 }
 
 /* ----------------------------------------------------------------------- */
@@ -790,8 +828,13 @@ do_lab (History *h, guint32 day)
   gboolean adult = age_at (pg, day) >= 18;
   int minutes = 7 * 60 + 5 * g_rand_int_range (rand, 0, 36);
   SandboxDocSpec spec = { 0 };
-  JsonArray *rows = json_array_new ();
-  JsonObject *extra = extra_new (pg, h, day);
+  JsonArray *rows;
+  JsonObject *extra;
+
+  if (h->labs_until != 0 && day > h->labs_until)
+    return;
+  rows = json_array_new ();
+  extra = extra_new (pg, h, day);
 
   if (HAS (pg, COND_T2D) || roll (pg, .6))
     {
@@ -991,6 +1034,8 @@ do_prescription (History *h, guint32 day, int minutes, gboolean renewal)
   if (renewal)
     for (guint i = 0; i < h->n_meds; i++)
       {
+        if (h->meds[i].stop_day != 0 && day >= h->meds[i].stop_day)
+          continue;
         ald[n] = h->meds[i].ald;
         meds[n++] = h->meds[i].med;
       }
@@ -1315,6 +1360,7 @@ sandbox_gen_history (SandboxPatientGen *pg)
   h.complex = pg->age >= 60 && n_chronic (pg) >= 2 && roll (pg, .1);
   init_models (&h);
   choose_treatments (&h);
+  plan_follow_up_gaps (&h);
   emit_conditions (&h);
   events = plan_events (&h);
 

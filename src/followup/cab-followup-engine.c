@@ -375,9 +375,12 @@ static char *
 format_number (double   value,
                gboolean french)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char buf[64];
   char *p;
 
+  /* A server's absurd value is shown short, never cut in the middle. */
+  if (!isfinite (value) || fabs (value) >= 1e12)
+    return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.6g", value));
   /* Two decimals at most, trailing zeros dropped: 7.2, 1.25, 135. */
   g_ascii_formatd (buf, sizeof buf, "%.2f", round (value * 100) / 100);
   if (strchr (buf, '.') != NULL)

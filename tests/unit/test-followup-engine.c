@@ -310,11 +310,14 @@ test_format_value (void)
   g_autofree char *b = cab_followup_format_value (bp, 135, 85, FALSE);
   g_autofree char *c = cab_followup_format_value (weight, 72.5, NAN, TRUE);
   g_autofree char *d = cab_followup_format_value (hba1c, NAN, NAN, FALSE);
+  g_autofree char *e = cab_followup_format_value (weight, 1e300, NAN, FALSE);
 
   g_assert_cmpstr (a, ==, "7");
   g_assert_cmpstr (b, ==, "135/85");
   g_assert_cmpstr (c, ==, "72,5");
   g_assert_null (d);
+  /* A server's absurd value stays short. */
+  g_assert_cmpstr (e, ==, "1e+300");
 }
 
 static void

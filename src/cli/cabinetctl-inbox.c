@@ -177,6 +177,7 @@ ctl_inbox_main (CtlContext  *ctx,
   const char *user = g_getenv ("CABINET_MAIL_USER");
   const char *state = NULL;
   gboolean json = FALSE;
+  guint64 batch = 0;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
   g_autofree char *account = NULL, *password = NULL, *data_dir = NULL;
@@ -186,7 +187,7 @@ ctl_inbox_main (CtlContext  *ctx,
 
   if (sub == NULL || ctl_is_help (sub))
     {
-      puts ("Usage: cabinetctl inbox sync --imap URL --mail-user ADDRESS [--json]\n"
+      puts ("Usage: cabinetctl inbox sync --imap URL --mail-user ADDRESS [--batch N] [--json]\n"
             "       cabinetctl inbox list [--state auto|proposed|conflict|none] [--json]");
       return sub == NULL ? CTL_EXIT_USAGE : CTL_EXIT_OK;
     }
@@ -198,6 +199,11 @@ ctl_inbox_main (CtlContext  *ctx,
         imap = argv[++i];
       else if (g_str_equal (argv[i], "--mail-user") && i + 1 < argc)
         user = argv[++i];
+      else if (g_str_equal (argv[i], "--batch") && i + 1 < argc && g_str_equal (sub, "sync"))
+        {
+          if (!g_ascii_string_to_unsigned (argv[++i], 10, 1, 1000, &batch, NULL))
+            return ctl_fail (CTL_EXIT_USAGE, "inbox sync: --batch takes a number from 1 to 1000");
+        }
       else if (g_str_equal (argv[i], "--state") && i + 1 < argc && g_str_equal (sub, "list"))
         {
           state = argv[++i];
@@ -240,6 +246,7 @@ ctl_inbox_main (CtlContext  *ctx,
   job.store = store;
   job.options = (CabMailSyncOptions) {
     .url = imap, .user = user, .password = password, .database = database, .data_dir = data_dir,
+    .batch_size = (guint) batch,
   };
   if (!ctl_run_in_thread (sync_in_thread, &job, &error))
     return ctl_fail (exit_code_for_mail_error (error), "inbox sync: %s", error->message);

@@ -48,12 +48,7 @@ if curl -sS --ssl-reqd --user alice:secret "imap://127.0.0.1:$IMAP_PORT/" -X CAP
 
 pids="$(cat "$D/dovecot.pid" "$D/postfix.pid" "$P/dovecot.pid" "$P/postfix.pid")"
 "$fixture" stop "$D"; "$fixture" stop "$P"
-left=0
-for pid in $pids; do
-  for proc in /proc/[0-9]*; do
-    [ "$(awk '{print $5}' "$proc/stat" 2>/dev/null)" = "$pid" ] || continue
-    state=$(awk '{print $3}' "$proc/stat" 2>/dev/null || echo Z)
-    [ "$state" = Z ] || left=$((left + 1))
-  done
-done
+# One ps for all: a process left in one of the daemons' groups, not a zombie.
+left=$(ps -e -o pgid=,stat= | awk -v groups=" $(echo $pids) " \
+  'index(groups, " " $1 " ") && $2 !~ /^Z/ { n++ } END { print n + 0 }')
 [ "$left" -eq 0 ] && ok "no daemon left after stop" || fail "$left processes left"

@@ -6,7 +6,8 @@
  * delivered by LMTP into Dovecot, and synced over IMAPS. Checks: what
  * arrives is what was sent (the PDF byte for byte), matches never name the
  * wrong patient, a second sync fetches only new mail, a renumbered folder
- * (UIDVALIDITY change) brings no duplicate, and a wrong CA, a wrong host
+ * (UIDVALIDITY change) brings no duplicate, syncs killed at random
+ * moments lose and double nothing, and a wrong CA, a wrong host
  * name and a server without STARTTLS are refused with the store intact. */
 
 #include <string.h>
@@ -80,13 +81,13 @@ ctl_json (int expected_exit, ...)
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
-  /* Up to 10 arguments are enough here. */
-  g_assert_cmpuint (args->len, <=, 10);
-  while (args->len < 10)
+  /* Up to 12 arguments are enough here. */
+  g_assert_cmpuint (args->len, <=, 12);
+  while (args->len < 12)
     g_ptr_array_add (args, NULL);
   status = run_ctl (&out, NULL, args->pdata[0], args->pdata[1], args->pdata[2], args->pdata[3],
                     args->pdata[4], args->pdata[5], args->pdata[6], args->pdata[7], args->pdata[8],
-                    args->pdata[9], NULL);
+                    args->pdata[9], args->pdata[10], args->pdata[11], NULL);
   g_assert_cmpint (status, ==, expected_exit);
   node = json_from_string (out, &error);
   g_assert_no_error (error);
@@ -345,6 +346,69 @@ test_refusals (void)
   expect_refused (plain_url, mail->ca_file, "does not offer STARTTLS");
 }
 
+/* SIGKILL at random moments of 20 syncs into a fresh store, two messages
+ * per committed batch, then one sync to the end: every message once, each
+ * with its raw file. */
+#define N_KILLS 20
+
+static void
+test_kill_and_resume (void)
+{
+  g_autofree char *url = NULL, *saved_dir = NULL;
+  g_autoptr(JsonNode) last = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_killed = 0;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  saved_dir = data_dir;
+  data_dir = g_build_filename (tmp_dir, "killed", NULL);
+  url = cab_test_mail_url (mail, TRUE, NULL);
+  for (guint i = 0; i < N_KILLS; i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      const char *args[] = { g_getenv ("CABINETCTL"), "--data-dir", data_dir, "--ca", mail->ca_file,
+                             "inbox", "sync", "--imap", url, "--mail-user", "alice", "--batch", "2", NULL };
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+      g_subprocess_launcher_setenv (launcher, "CABINET_MAIL_PASSWORD", "secret", TRUE);
+      process = g_subprocess_launcher_spawnv (launcher, args, &error);
+      g_assert_no_error (error);
+      /* From before the first batch to near the end of a whole sync. */
+      g_usleep ((i * 60 + g_random_int_range (0, 60)) * 1000);
+      g_subprocess_force_exit (process);
+      g_subprocess_wait (process, NULL, NULL);
+      n_killed += g_subprocess_get_if_signaled (process);
+    }
+  list = inbox_list ();
+  g_test_message ("%u of %u syncs killed before they ended, %u messages stored by then",
+                  n_killed, N_KILLS, json_array_get_length (list));
+  g_clear_pointer (&list, json_array_unref);
+
+  last = ctl_json (0, "--ca", mail->ca_file, "inbox", "sync", "--imap", url, "--mail-user", "alice",
+                   "--batch", "2", "--json", NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (last), "last_uid"), >=, N_MESSAGES);
+  list = inbox_list ();
+  g_assert_cmpuint (json_array_get_length (list), ==, N_MESSAGES);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *msg = json_array_get_object_element (list, i);
+      g_autoptr(GBytes) raw = read_file (json_object_get_string_member (msg, "raw_path"));
+
+      g_assert_true (g_hash_table_add (seen, (gpointer) json_object_get_string_member (msg, "message_id")));
+      g_assert_cmpuint (g_bytes_get_size (raw), ==, json_object_get_int_member (msg, "size"));
+    }
+  g_free (data_dir);
+  data_dir = g_steal_pointer (&saved_dir);
+}
+
 static void
 setup (void)
 {
@@ -411,6 +475,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail/inbox/sync-and-match", test_sync_and_match);
   g_test_add_func ("/mail/inbox/incremental", test_incremental);
   g_test_add_func ("/mail/inbox/uidvalidity-change", test_uidvalidity_change);
+  g_test_add_func ("/mail/inbox/kill-and-resume", test_kill_and_resume);
   g_test_add_func ("/mail/inbox/refusals", test_refusals);
   status = g_test_run ();
 

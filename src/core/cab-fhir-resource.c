@@ -760,6 +760,23 @@ cab_medication_request_free (CabMedicationRequest *request)
 }
 
 void
+cab_allergy_intolerance_free (CabAllergyIntolerance *allergy)
+{
+  if (allergy == NULL)
+    return;
+  g_free (allergy->code);
+  g_free (allergy->system);
+  g_free (allergy->display);
+  g_free (allergy->clinical_status);
+  g_free (allergy->verification_status);
+  g_free (allergy->type);
+  g_free (allergy->category);
+  g_free (allergy->criticality);
+  g_free (allergy->recorded);
+  g_free (allergy);
+}
+
+void
 cab_practitioner_free (CabPractitioner *practitioner)
 {
   if (practitioner == NULL)
@@ -801,6 +818,9 @@ cab_fhir_record_free (CabFhirRecord *record)
       break;
     case CAB_RESOURCE_MEDICATION_REQUEST:
       cab_medication_request_free (record->medication_request);
+      break;
+    case CAB_RESOURCE_ALLERGY_INTOLERANCE:
+      cab_allergy_intolerance_free (record->allergy_intolerance);
       break;
     case CAB_RESOURCE_PRACTITIONER:
       cab_practitioner_free (record->practitioner);
@@ -1418,6 +1438,27 @@ flatten_condition (JsonObject *resource)
   return condition;
 }
 
+static CabAllergyIntolerance *
+flatten_allergy_intolerance (JsonObject *resource)
+{
+  CabAllergyIntolerance *allergy = g_new0 (CabAllergyIntolerance, 1);
+  JsonObject *code = get_object (resource, "code");
+  JsonObject *coding = pick_coding (code, NULL);
+  JsonArray *categories = get_array (resource, "category");
+
+  allergy->code = dup_string (coding, "code");
+  allergy->system = dup_string (coding, "system");
+  allergy->display = g_strdup (concept_display (code, coding));
+  allergy->clinical_status = g_strdup (concept_code (get_object (resource, "clinicalStatus"), NULL));
+  allergy->verification_status = g_strdup (concept_code (get_object (resource, "verificationStatus"), NULL));
+  allergy->type = dup_string (resource, "type");
+  allergy->criticality = dup_string (resource, "criticality");
+  allergy->recorded = dup_string (resource, "recordedDate");
+  if (categories != NULL && json_array_get_length (categories) > 0)
+    allergy->category = g_strdup (node_string (json_array_get_element (categories, 0)));
+  return allergy;
+}
+
 static CabMedicationRequest *
 flatten_medication_request (JsonObject *resource)
 {
@@ -1964,6 +2005,7 @@ kind_from_type (const char *type)
     { "Observation", CAB_RESOURCE_OBSERVATION },
     { "Condition", CAB_RESOURCE_CONDITION },
     { "MedicationRequest", CAB_RESOURCE_MEDICATION_REQUEST },
+    { "AllergyIntolerance", CAB_RESOURCE_ALLERGY_INTOLERANCE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
@@ -2079,6 +2121,9 @@ record_new (JsonNode    *node,
       break;
     case CAB_RESOURCE_MEDICATION_REQUEST:
       record->medication_request = flatten_medication_request (resource);
+      break;
+    case CAB_RESOURCE_ALLERGY_INTOLERANCE:
+      record->allergy_intolerance = flatten_allergy_intolerance (resource);
       break;
     case CAB_RESOURCE_PRACTITIONER:
       record->practitioner = flatten_practitioner (resource);

@@ -66,6 +66,7 @@ typedef enum
   CAB_RESOURCE_OBSERVATION,
   CAB_RESOURCE_CONDITION,
   CAB_RESOURCE_MEDICATION_REQUEST,
+  CAB_RESOURCE_ALLERGY_INTOLERANCE,
 } CabResourceKind;
 
 typedef struct
@@ -142,6 +143,20 @@ typedef struct
   char *requester_reference;
 } CabMedicationRequest;
 
+/* AllergyIntolerance: the substance as coded (first coding, or the text). */
+typedef struct
+{
+  char *code;
+  char *system;
+  char *display;               /* coding display, else code.text */
+  char *clinical_status;       /* active, inactive, resolved */
+  char *verification_status;   /* unconfirmed, confirmed, refuted, entered-in-error */
+  char *type;                  /* allergy, intolerance */
+  char *category;              /* first category: food, medication, environment, biologic */
+  char *criticality;           /* low, high, unable-to-assess */
+  char *recorded;              /* recordedDate */
+} CabAllergyIntolerance;
+
 typedef struct
 {
   char *idnat_ps;
@@ -172,6 +187,7 @@ typedef struct
     CabDocument *document;
     CabCondition *condition;
     CabMedicationRequest *medication_request;
+    CabAllergyIntolerance *allergy_intolerance;
     CabPractitioner *practitioner;
     CabOrganization *organization;
   };
@@ -206,6 +222,7 @@ void cab_document_free               (CabDocument *document);
 void cab_observation_value_free      (CabObservationValue *value);
 void cab_condition_free              (CabCondition *condition);
 void cab_medication_request_free     (CabMedicationRequest *request);
+void cab_allergy_intolerance_free    (CabAllergyIntolerance *allergy);
 void cab_practitioner_free           (CabPractitioner *practitioner);
 void cab_organization_free           (CabOrganization *organization);
 

@@ -68,6 +68,13 @@ static const char sql_medication_request[] =
   " medication_code, medication_display, dosage_text, requester_reference)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
+/* substance_key stays NULL: src/prescribing folds the substance when it
+ * reads, so a change of its folding rules applies to stored allergies. */
+static const char sql_allergy[] =
+  "INSERT OR REPLACE INTO allergies (id, patient_id, clinical_status, verification_status,"
+  " type, category, criticality, code, system, display, recorded)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
 static const char sql_practitioner[] =
   "INSERT OR REPLACE INTO practitioners (id, idnat_ps, rpps, family, given, prefix)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -284,6 +291,30 @@ put_medication_request (CabStoreWriter       *writer,
 }
 
 static gboolean
+put_allergy (CabStoreWriter       *writer,
+             const CabFhirRecord  *record,
+             GError              **error)
+{
+  const CabAllergyIntolerance *a = record->allergy_intolerance;
+  g_autoptr(CabStmt) stmt = NULL;
+
+  if (!(stmt = cab_store_conn_prepare_static (writer, sql_allergy, error)))
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, record->id);
+  cab_stmt_bind_text (stmt, 2, record->patient_id);
+  cab_stmt_bind_text (stmt, 3, a->clinical_status);
+  cab_stmt_bind_text (stmt, 4, a->verification_status);
+  cab_stmt_bind_text (stmt, 5, a->type);
+  cab_stmt_bind_text (stmt, 6, a->category);
+  cab_stmt_bind_text (stmt, 7, a->criticality);
+  cab_stmt_bind_text (stmt, 8, a->code);
+  cab_stmt_bind_text (stmt, 9, a->system);
+  cab_stmt_bind_text (stmt, 10, a->display);
+  cab_stmt_bind_text (stmt, 11, a->recorded);
+  return step_done (writer, stmt, "Cannot store an allergy", error);
+}
+
+static gboolean
 put_practitioner (CabStoreWriter       *writer,
                   const CabFhirRecord  *record,
                   GError              **error)
@@ -360,6 +391,8 @@ cab_store_put_record_locked (CabStoreWriter       *writer,
       return record->condition == NULL || put_condition (writer, record, error);
     case CAB_RESOURCE_MEDICATION_REQUEST:
       return record->medication_request == NULL || put_medication_request (writer, record, error);
+    case CAB_RESOURCE_ALLERGY_INTOLERANCE:
+      return record->allergy_intolerance == NULL || put_allergy (writer, record, error);
     case CAB_RESOURCE_PRACTITIONER:
       return record->practitioner == NULL || put_practitioner (writer, record, error);
     case CAB_RESOURCE_ORGANIZATION:

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Per-patient work of a sync run: the four type searches of each patient,
+/* Per-patient work of a sync run: the type searches of each patient,
  * @parallelism patients at a time, and the single-patient run. */
 #define G_LOG_DOMAIN "cab-sync"
 
@@ -7,6 +7,7 @@
 
 static const char * const patient_types[] = {
   "Condition", "Observation", "DocumentReference", "MedicationRequest",
+  "AllergyIntolerance",
 };
 
 typedef struct
@@ -180,7 +181,7 @@ job_start (SyncRun    *run,
   g_hash_table_insert (run->jobs, job->id, job);
 
   /* The types of one patient go in parallel: with a slow server this
-   * divides the wait by four, the store serialising the writes anyway. */
+   * divides the wait by the number of types, the store serialising the writes anyway. */
   job->pending = G_N_ELEMENTS (patient_types);
   for (guint i = 0; i < G_N_ELEMENTS (patient_types); i++)
     {

@@ -17,7 +17,7 @@
 #include "cab-core-enums.h"
 #include "cab-sync-private.h"
 
-/* Patients in flight: their four searches each, queued behind the client's
+/* Patients in flight: their type searches each, queued behind the client's
  * connection cap, keep the server busy while the pages already received are
  * parsed and stored (measured: 8 beats 4 by about a tenth of the wall time). */
 #define DEFAULT_PARALLELISM 8

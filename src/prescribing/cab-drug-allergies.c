@@ -86,7 +86,7 @@ allergy_copy (const CabAllergy *a)
 /* Active: clinicalStatus active or not given; refuted and entered-in-error
  * records are not allergies. */
 static const char sql_allergies[] =
-  "SELECT id, display, code, category, criticality, type, verification_status, substance_key"
+  "SELECT id, display, code, category, criticality, type, verification_status"
   " FROM allergies WHERE patient_id = ?"
   " AND (clinical_status IS NULL OR clinical_status = 'active')"
   " AND (verification_status IS NULL OR verification_status NOT IN ('refuted', 'entered-in-error'))"
@@ -109,7 +109,8 @@ read_allergies (CabStoreConn  *conn,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CabAllergy *a = g_new0 (CabAllergy, 1);
-      char *key = cab_stmt_dup_text (stmt, 7);
+      /* Folded here, not at sync: new folding rules apply to stored allergies. */
+      char *key = cab_drug_substance_key ((const char *) sqlite3_column_text (stmt, 1));
 
       a->id = cab_stmt_dup_text (stmt, 0);
       a->substance = cab_stmt_dup_text (stmt, 1);
@@ -120,7 +121,7 @@ read_allergies (CabStoreConn  *conn,
       a->verification_status = cab_stmt_dup_text (stmt, 6);
       a->is_excipient = key_is_excipient (key);
       g_ptr_array_add (allergies, a);
-      g_ptr_array_add (keys, key != NULL ? key : g_strdup (""));
+      g_ptr_array_add (keys, key);
     }
   if (rc != SQLITE_DONE)
     {

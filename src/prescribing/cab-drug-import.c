@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <json-glib/json-glib.h>
 
 #include "cab-drug-private.h"
@@ -157,6 +159,120 @@ count_rows (CabStoreConn *conn,
   return (guint) sqlite3_column_int64 (stmt, 0);
 }
 
+/* A counter-ion or ester written after the substance ("WARFARINE
+ * SODIQUE", "OLMÉSARTAN MÉDOXOMIL"). Tried only when the exact key did not
+ * link: the thesaurus itself names some salts apart ("HEPARINE SODIQUE"
+ * and "HEPARINE CALCIQUE"), and those keep their exact link. */
+static const char * const counter_ions[] = {
+  " sodique", " disodique", " potassique", " dipotassique", " calcique",
+  " magnesique", " etexilate", " medoxomil",
+};
+
+static gboolean
+link_counter_ions (CabStoreWriter  *writer,
+                   GError         **error)
+{
+  static const char sql_unlinked[] =
+    "SELECT substance_key FROM drug_substance_links WHERE thesaurus_name IS NULL";
+  static const char sql_link[] =
+    "UPDATE drug_substance_links SET thesaurus_name ="
+    " (SELECT name FROM thesaurus_substances WHERE key = ?2)"
+    " WHERE substance_key = ?1";
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (writer, sql_unlinked, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (keys, cab_stmt_dup_text (stmt, 0));
+  g_clear_pointer (&stmt, cab_stmt_release);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+
+      for (guint j = 0; j < G_N_ELEMENTS (counter_ions); j++)
+        {
+          g_autofree char *shorter = NULL;
+
+          if (!g_str_has_suffix (key, counter_ions[j]) || strlen (key) <= strlen (counter_ions[j]))
+            continue;
+          shorter = g_strndup (key, strlen (key) - strlen (counter_ions[j]));
+          if (!(stmt = cab_store_conn_prepare_static (writer, sql_link, error)))
+            return FALSE;
+          cab_stmt_bind_text (stmt, 1, key);
+          cab_stmt_bind_text (stmt, 2, shorter);
+          if (!cab_drug_step_done (writer, stmt, "Cannot link a substance", error))
+            return FALSE;
+          g_clear_pointer (&stmt, cab_stmt_release);
+          break;
+        }
+    }
+  return TRUE;
+}
+
+/* One BDPM substance code is one substance, however its lines write it
+ * ("ACIDE ACÉTYLSALICYLIQUE" and "ACÉTYLSALICYLIQUE (ACIDE)" are both code
+ * 00005): a name left unlinked takes the link of another name of its code,
+ * when all of that code's linked names agree. */
+static gboolean
+link_same_code (CabStoreWriter  *writer,
+                GError         **error)
+{
+  static const char sql_codes[] =
+    "SELECT DISTINCT c.substance_code, l.substance_key, l.thesaurus_name"
+    " FROM drug_compositions c JOIN drug_substance_links l ON l.substance_key = c.substance_key"
+    " WHERE c.substance_code IS NOT NULL";
+  static const char sql_link[] =
+    "UPDATE drug_substance_links SET thesaurus_name = ?2 WHERE substance_key = ?1";
+  g_autoptr(GHashTable) by_code = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) ambiguous = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) unlinked = g_ptr_array_new_with_free_func (g_free);  /* code, key pairs */
+  g_autoptr(GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (writer, sql_codes, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 2);
+      const char *known;
+
+      if (name == NULL)
+        {
+          g_ptr_array_add (unlinked, g_strdup (code));
+          g_ptr_array_add (unlinked, cab_stmt_dup_text (stmt, 1));
+          continue;
+        }
+      known = g_hash_table_lookup (by_code, code);
+      if (known == NULL)
+        g_hash_table_insert (by_code, g_strdup (code), g_strdup (name));
+      else if (!g_str_equal (known, name))
+        g_hash_table_add (ambiguous, g_strdup (code));
+    }
+  g_clear_pointer (&stmt, cab_stmt_release);
+
+  for (guint i = 0; i < unlinked->len; i += 2)
+    {
+      const char *code = g_ptr_array_index (unlinked, i);
+      const char *key = g_ptr_array_index (unlinked, i + 1);
+      const char *name = g_hash_table_lookup (by_code, code);
+
+      if (name == NULL || g_hash_table_contains (ambiguous, code) || g_hash_table_contains (done, key))
+        continue;
+      g_hash_table_add (done, (gpointer) key);
+      if (!(stmt = cab_store_conn_prepare_static (writer, sql_link, error)))
+        return FALSE;
+      cab_stmt_bind_text (stmt, 1, key);
+      cab_stmt_bind_text (stmt, 2, name);
+      if (!cab_drug_step_done (writer, stmt, "Cannot link a substance", error))
+        return FALSE;
+      g_clear_pointer (&stmt, cab_stmt_release);
+    }
+  return TRUE;
+}
+
 gboolean
 cab_drug_relink_locked (CabStoreWriter       *writer,
                         CabDrugImportReport  *report,
@@ -171,6 +287,10 @@ cab_drug_relink_locked (CabStoreWriter       *writer,
                             " FROM (SELECT DISTINCT substance_key FROM drug_compositions) k"
                             " LEFT JOIN thesaurus_substances t ON t.key = k.substance_key",
                             error))
+    return FALSE;
+
+  if (!link_counter_ions (writer, error) ||
+      !link_same_code (writer, error))
     return FALSE;
 
   report->n_linked = count_rows (writer, "SELECT count(*) FROM drug_substance_links WHERE thesaurus_name IS NOT NULL");

@@ -41,9 +41,11 @@ gboolean cab_drug_text_file_next (CabDrugTextFile  *file,
                                   guint            *n_fields);
 
 /* The key a substance name is matched on (thesaurus, allergies): case and
- * accents folded, parts in parentheses (the salt) dropped, a trailing
- * "base" dropped, spaces collapsed. "METFORMINE (CHLORHYDRATE DE)" ->
- * "metformine". */
+ * accents folded, parts in parentheses (the salt) dropped, a salt written
+ * first ("chlorhydrate de") dropped, a trailing "base" or hydrate word
+ * dropped, spaces collapsed. "METFORMINE (CHLORHYDRATE DE)" and
+ * "CHLORHYDRATE DE METFORMINE" -> "metformine". Lists and reasons in
+ * docs/domain.md, "Interaction thesaurus". */
 char    *cab_drug_substance_key (const char *name);
 
 /* Adds a malformed line to @report (capped list, full count). */

@@ -238,13 +238,44 @@ cab_drug_text_file_next (CabDrugTextFile  *file,
   return FALSE;
 }
 
+/* Salts written before the substance ("ACÉTATE DE CYPROTÉRONE"), folded. */
+static const char * const salt_words[] = {
+  "acetate", "besilate", "besylate", "bitartrate", "bromhydrate", "butyrate",
+  "chlorhydrate", "citrate", "dichlorhydrate", "dihydrochlorure", "dimesilate",
+  "dipropionate", "embonate", "fumarate", "furoate", "gluconate", "hemifumarate",
+  "hemisuccinate", "hemitartrate", "hydrobromure", "hydrochlorure",
+  "hydrogenomaleate", "hydrogenosulfate", "hydrogenotartrate", "lactate",
+  "maleate", "mesilate", "mesylate", "nitrate", "oxalate", "pamoate",
+  "phosphate", "propionate", "succinate", "sulfate", "tartrate", "tosilate",
+  "valerate",
+};
+
+/* Water of crystallisation written after it ("... MONOHYDRATÉ"), folded. */
+static const char * const hydrate_words[] = {
+  "anhydre", "dihydrate", "hemihydrate", "heptahydrate", "hexahydrate",
+  "hydrate", "monohydrate", "pentahydrate", "sesquihydrate", "tetrahydrate",
+  "trihydrate",
+};
+
+static gboolean
+word_in (const char         *word,
+         const char * const *list,
+         gsize               n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (g_str_equal (word, list[i]))
+      return TRUE;
+  return FALSE;
+}
+
 char *
 cab_drug_substance_key (const char *name)
 {
   GString *bare;
   g_autofree char *folded = NULL;
+  g_auto(GStrv) words = NULL;
+  guint first = 0, last;
   int depth = 0;
-  gsize len;
 
   if (name == NULL)
     return g_strdup ("");
@@ -263,10 +294,29 @@ cab_drug_substance_key (const char *name)
   folded = cab_store_fold (bare->str, FALSE);
   g_string_free (bare, TRUE);
 
-  g_strstrip (folded);
-  len = strlen (folded);
-  /* "METFORMINE BASE": the free base of the same substance. */
-  if (len > 5 && g_str_has_suffix (folded, " base"))
-    folded[len - 5] = '\0';
-  return g_strstrip (g_steal_pointer (&folded));
+  words = g_strsplit (g_strstrip (folded), " ", -1);
+  last = g_strv_length (words);
+  /* "METFORMINE BASE": the free base; "... MONOHYDRATÉ": its water. */
+  while (last > 1 && (g_str_equal (words[last - 1], "base") ||
+                      word_in (words[last - 1], hydrate_words, G_N_ELEMENTS (hydrate_words))))
+    last--;
+  /* "CHLORHYDRATE DE METFORMINE", "ACÉTATE D'ABIRATÉRONE": the same salt,
+   * written first. */
+  if (last >= 3 && word_in (words[0], salt_words, G_N_ELEMENTS (salt_words)) &&
+      (g_str_equal (words[1], "de") || g_str_equal (words[1], "d")))
+    first = 2;
+
+  {
+    GString *key = g_string_new (NULL);
+
+    for (guint i = first; i < last; i++)
+      {
+        if (*words[i] == '\0')
+          continue;
+        if (key->len > 0)
+          g_string_append_c (key, ' ');
+        g_string_append (key, words[i]);
+      }
+    return g_string_free (key, FALSE);
+  }
 }

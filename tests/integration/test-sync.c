@@ -542,8 +542,8 @@ test_single_patient (void)
     done_when_answered = last_done;
     g_assert_no_error (one.error);
     g_assert_cmpuint (one.stats.n_patients, ==, 1);
-    /* Joined: the run's four searches for the patient, no separate read. */
-    g_assert_cmpuint (one.stats.n_requests, ==, 4);
+    /* Joined: the run's five searches for the patient (one per type), no separate read. */
+    g_assert_cmpuint (one.stats.n_requests, ==, 5);
     g_test_message ("prioritized patient answered after %u of %u", done_when_answered, last_total);
     g_assert_false (full.done);
     g_assert_cmpuint (done_when_answered, <=, last_total / 2);

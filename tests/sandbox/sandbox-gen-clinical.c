@@ -45,36 +45,38 @@ typedef struct
   const char *duration;
 } MedDef;
 
-/* CIS codes are synthetic (8 digits, the BDPM's shape). */
-static const MedDef med_metformin   = { "60234100", "METFORMINE 1000 mg, comprimé pelliculé", "1 comprimé matin et soir au cours des repas", "3 mois" };
-static const MedDef med_gliclazide  = { "61266250", "GLICLAZIDE 30 mg, comprimé à libération modifiée", "2 comprimés le matin au petit-déjeuner", "3 mois" };
-static const MedDef med_sitagliptin = { "63850743", "SITAGLIPTINE 100 mg, comprimé pelliculé", "1 comprimé par jour", "3 mois" };
-static const MedDef med_dulaglutide = { "64218537", "DULAGLUTIDE 1,5 mg, solution injectable en stylo prérempli", "1 injection sous-cutanée par semaine, le même jour", "3 mois" };
-static const MedDef med_amlodipine  = { "65734891", "AMLODIPINE 5 mg, gélule", "1 gélule le matin", "3 mois" };
-static const MedDef med_ramipril    = { "66012475", "RAMIPRIL 5 mg, comprimé sécable", "1 comprimé le matin", "3 mois" };
-static const MedDef med_irbesartan  = { "62817364", "IRBÉSARTAN 150 mg, comprimé", "1 comprimé par jour", "3 mois" };
-static const MedDef med_hctz        = { "69320148", "HYDROCHLOROTHIAZIDE 12,5 mg, comprimé", "1 comprimé le matin", "3 mois" };
-static const MedDef med_atorva      = { "67488203", "ATORVASTATINE 20 mg, comprimé pelliculé", "1 comprimé le soir", "3 mois" };
-static const MedDef med_rosuva      = { "68841957", "ROSUVASTATINE 10 mg, comprimé pelliculé", "1 comprimé le soir", "3 mois" };
-static const MedDef med_levothyrox  = { "60411638", "LÉVOTHYROXINE SODIQUE 75 microgrammes, comprimé sécable", "1 comprimé le matin à jeun, 30 minutes avant le petit-déjeuner", "3 mois" };
-static const MedDef med_salbutamol  = { "61874092", "SALBUTAMOL 100 microgrammes/dose, suspension pour inhalation", "1 à 2 bouffées en cas de gêne respiratoire, maximum 8 par jour", "3 mois" };
-static const MedDef med_budeform    = { "62093317", "BUDÉSONIDE/FORMOTÉROL 200/6 microgrammes/dose, poudre pour inhalation", "1 inhalation matin et soir, se rincer la bouche après", "3 mois" };
-static const MedDef med_tiotropium  = { "63317722", "TIOTROPIUM 2,5 microgrammes/dose, solution pour inhalation", "2 bouffées une fois par jour", "3 mois" };
-static const MedDef med_bisoprolol  = { "64592146", "BISOPROLOL 2,5 mg, comprimé pelliculé sécable", "1 comprimé le matin", "3 mois" };
-static const MedDef med_furosemide  = { "65109883", "FUROSÉMIDE 40 mg, comprimé sécable", "1 comprimé le matin, peser tous les jours", "3 mois" };
-static const MedDef med_entresto    = { "66733019", "SACUBITRIL/VALSARTAN 49 mg/51 mg, comprimé pelliculé", "1 comprimé matin et soir", "3 mois" };
-static const MedDef med_apixaban    = { "67250864", "APIXABAN 5 mg, comprimé pelliculé", "1 comprimé matin et soir, ne pas interrompre sans avis médical", "3 mois" };
-static const MedDef med_sertraline  = { "68397415", "SERTRALINE 50 mg, gélule", "1 gélule le matin", "3 mois" };
+/* CIS codes of real medicines of the June 2022 BDPM release (one brand or
+ * generic of the DCI named), so the interaction and allergy checks see the
+ * real substances; the display stays in DCI. */
+static const MedDef med_metformin   = { "69065160", "METFORMINE 1000 mg, comprimé pelliculé", "1 comprimé matin et soir au cours des repas", "3 mois" };
+static const MedDef med_gliclazide  = { "69739716", "GLICLAZIDE 30 mg, comprimé à libération modifiée", "2 comprimés le matin au petit-déjeuner", "3 mois" };
+static const MedDef med_sitagliptin = { "65602428", "SITAGLIPTINE 100 mg, comprimé pelliculé", "1 comprimé par jour", "3 mois" };
+static const MedDef med_dulaglutide = { "63787647", "DULAGLUTIDE 1,5 mg, solution injectable en stylo prérempli", "1 injection sous-cutanée par semaine, le même jour", "3 mois" };
+static const MedDef med_amlodipine  = { "62042102", "AMLODIPINE 5 mg, gélule", "1 gélule le matin", "3 mois" };
+static const MedDef med_ramipril    = { "60168465", "RAMIPRIL 5 mg, comprimé sécable", "1 comprimé le matin", "3 mois" };
+static const MedDef med_irbesartan  = { "62782120", "IRBÉSARTAN 150 mg, comprimé", "1 comprimé par jour", "3 mois" };
+static const MedDef med_hctz        = { "64740636", "HYDROCHLOROTHIAZIDE 12,5 mg, comprimé", "1 comprimé le matin", "3 mois" };
+static const MedDef med_atorva      = { "68125932", "ATORVASTATINE 20 mg, comprimé pelliculé", "1 comprimé le soir", "3 mois" };
+static const MedDef med_rosuva      = { "60562734", "ROSUVASTATINE 10 mg, comprimé pelliculé", "1 comprimé le soir", "3 mois" };
+static const MedDef med_levothyrox  = { "62080626", "LÉVOTHYROXINE SODIQUE 75 microgrammes, comprimé sécable", "1 comprimé le matin à jeun, 30 minutes avant le petit-déjeuner", "3 mois" };
+static const MedDef med_salbutamol  = { "63883282", "SALBUTAMOL 100 microgrammes/dose, suspension pour inhalation", "1 à 2 bouffées en cas de gêne respiratoire, maximum 8 par jour", "3 mois" };
+static const MedDef med_budeform    = { "61237448", "BUDÉSONIDE/FORMOTÉROL 200/6 microgrammes/dose, poudre pour inhalation", "1 inhalation matin et soir, se rincer la bouche après", "3 mois" };
+static const MedDef med_tiotropium  = { "62828920", "TIOTROPIUM 2,5 microgrammes/dose, solution pour inhalation", "2 bouffées une fois par jour", "3 mois" };
+static const MedDef med_bisoprolol  = { "66720194", "BISOPROLOL 2,5 mg, comprimé pelliculé sécable", "1 comprimé le matin", "3 mois" };
+static const MedDef med_furosemide  = { "63076303", "FUROSÉMIDE 40 mg, comprimé sécable", "1 comprimé le matin, peser tous les jours", "3 mois" };
+static const MedDef med_entresto    = { "61816438", "SACUBITRIL/VALSARTAN 49 mg/51 mg, comprimé pelliculé", "1 comprimé matin et soir", "3 mois" };
+static const MedDef med_apixaban    = { "61902218", "APIXABAN 5 mg, comprimé pelliculé", "1 comprimé matin et soir, ne pas interrompre sans avis médical", "3 mois" };
+static const MedDef med_sertraline  = { "60863367", "SERTRALINE 50 mg, gélule", "1 gélule le matin", "3 mois" };
 
 static const MedDef acute_meds[] = {
-  { "60043287", "AMOXICILLINE 1 g, comprimé dispersible", "1 comprimé matin, midi et soir", "6 jours" },
-  { "62901745", "PARACÉTAMOL 1 g, comprimé", "1 comprimé jusqu'à 3 fois par jour si douleur ou fièvre, à 6 heures d'intervalle", "5 jours" },
-  { "63578210", "IBUPROFÈNE 400 mg, comprimé pelliculé", "1 comprimé 3 fois par jour au cours des repas", "4 jours" },
-  { "64127796", "AZITHROMYCINE 250 mg, comprimé pelliculé", "2 comprimés le premier jour puis 1 comprimé par jour", "5 jours" },
-  { "65884031", "PREDNISOLONE 20 mg, comprimé orodispersible", "2 comprimés le matin", "5 jours" },
-  { "66450372", "ÉSOMÉPRAZOLE 20 mg, gélule gastro-résistante", "1 gélule le matin à jeun", "1 mois" },
-  { "67019658", "CÉTIRIZINE 10 mg, comprimé pelliculé sécable", "1 comprimé le soir", "1 mois" },
-  { "69731224", "TRAMADOL/PARACÉTAMOL 37,5 mg/325 mg, comprimé pelliculé", "1 à 2 comprimés jusqu'à 3 fois par jour si douleur", "5 jours" },
+  { "69166540", "AMOXICILLINE 1 g, comprimé dispersible", "1 comprimé matin, midi et soir", "6 jours" },
+  { "61158602", "PARACÉTAMOL 1 g, comprimé", "1 comprimé jusqu'à 3 fois par jour si douleur ou fièvre, à 6 heures d'intervalle", "5 jours" },
+  { "62611169", "IBUPROFÈNE 400 mg, comprimé pelliculé", "1 comprimé 3 fois par jour au cours des repas", "4 jours" },
+  { "62514713", "AZITHROMYCINE 250 mg, comprimé pelliculé", "2 comprimés le premier jour puis 1 comprimé par jour", "5 jours" },
+  { "65009278", "PREDNISOLONE 20 mg, comprimé orodispersible", "2 comprimés le matin", "5 jours" },
+  { "61471344", "ÉSOMÉPRAZOLE 20 mg, gélule gastro-résistante", "1 gélule le matin à jeun", "1 mois" },
+  { "62005883", "CÉTIRIZINE 10 mg, comprimé pelliculé sécable", "1 comprimé le soir", "1 mois" },
+  { "60152411", "TRAMADOL/PARACÉTAMOL 37,5 mg/325 mg, comprimé pelliculé", "1 à 2 comprimés jusqu'à 3 fois par jour si douleur", "5 jours" },
 };
 
 typedef struct
@@ -250,6 +252,61 @@ emit_conditions (History *h)
           json_object_set_object_member (r, "asserter", sandbox_shared_reference (pg->gen, ref, NULL));
         }
       sandbox_emit (pg, "Condition", id, r, NULL);
+    }
+}
+
+/* A few documented allergies and intolerances, for the prescription's
+ * checks: chosen from the patient's number, not drawn from pg->rand, so
+ * the rest of the practice is the same with or without them. */
+static void
+emit_allergies (History *h)
+{
+  static const struct
+  {
+    guint       modulo, rest;
+    const char *substance;
+    const char *type;
+    const char *criticality;
+    const char *reaction;
+  } allergies[] = {
+    { 11, 3, "Amoxicilline", "allergy", "high", "Urticaire généralisée" },
+    { 13, 5, "Lactose", "intolerance", "low", "Troubles digestifs" },
+    { 17, 7, "Acide acétylsalicylique", "allergy", "high", "Bronchospasme" },
+  };
+  SandboxPatientGen *pg = h->pg;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (allergies); i++)
+    {
+      char id[48], recorded[16];
+      JsonObject *r, *concept, *reaction, *manifestation;
+
+      if (pg->index % allergies[i].modulo != allergies[i].rest)
+        continue;
+      g_snprintf (id, sizeof id, "allergy-%s-%02u", pg->num, ++n);
+      sandbox_format_day (pg->gen->start + (pg->index * 37) % 365, recorded);
+      r = sandbox_resource_new ("AllergyIntolerance", id);
+      json_object_set_object_member (r, "clinicalStatus",
+                                     sandbox_shared_concept (pg->gen, "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                                                             "active", "Active", NULL));
+      json_object_set_object_member (r, "verificationStatus",
+                                     sandbox_shared_concept (pg->gen, "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+                                                             "confirmed", "Confirmed", NULL));
+      json_object_set_string_member (r, "type", allergies[i].type);
+      sandbox_append_string (r, "category", "medication");
+      json_object_set_string_member (r, "criticality", allergies[i].criticality);
+      /* The substance as text: no code system invented for it. */
+      concept = json_object_new ();
+      json_object_set_string_member (concept, "text", allergies[i].substance);
+      json_object_set_object_member (r, "code", concept);
+      json_object_set_object_member (r, "patient", sandbox_shared_reference (pg->gen, pg->ref, NULL));
+      json_object_set_string_member (r, "recordedDate", recorded);
+      reaction = json_object_new ();
+      manifestation = json_object_new ();
+      json_object_set_string_member (manifestation, "text", allergies[i].reaction);
+      sandbox_append_object (reaction, "manifestation", manifestation);
+      sandbox_append_object (r, "reaction", reaction);
+      sandbox_emit (pg, "AllergyIntolerance", id, r, NULL);
     }
 }
 
@@ -1362,6 +1419,7 @@ sandbox_gen_history (SandboxPatientGen *pg)
   choose_treatments (&h);
   plan_follow_up_gaps (&h);
   emit_conditions (&h);
+  emit_allergies (&h);
   events = plan_events (&h);
 
   for (guint i = 0; i < events->len; i++)

@@ -10,13 +10,13 @@ G_DEFINE_QUARK (sandbox-error-quark, sandbox_error)
 static const char * const known_types[] = {
   "Patient", "Practitioner", "PractitionerRole", "Organization",
   "DocumentReference", "Binary", "List", "Observation", "Condition",
-  "MedicationRequest", "AuditEvent", "Consent", NULL,
+  "MedicationRequest", "AllergyIntolerance", "AuditEvent", "Consent", NULL,
 };
 
 /* Types whose instances belong to one patient's compartment. */
 static const char * const compartment_types[] = {
   "Patient", "DocumentReference", "List", "Observation", "Condition",
-  "MedicationRequest", "AuditEvent", "Consent", "Binary", NULL,
+  "MedicationRequest", "AllergyIntolerance", "AuditEvent", "Consent", "Binary", NULL,
 };
 
 gint64

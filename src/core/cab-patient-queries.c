@@ -26,9 +26,9 @@ items_take_rows (GPtrArray *rows)
 }
 
 /* The store keeps practitioners as raw resources: flatten the JSON here. */
-static char *
-practitioner_display (CabStore   *store,
-                      const char *reference)
+char *
+cab_practitioner_display (CabStore   *store,
+                          const char *reference)
 {
   g_autofree char *id = NULL;
   g_autofree char *json = NULL;
@@ -177,7 +177,7 @@ summary_query (GTask        *task,
   summary->conditions = cab_store_list_conditions (store, patient_id, NULL);
   if (summary->conditions == NULL)
     summary->conditions = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_condition_free);
-  summary->practitioner = practitioner_display (store, summary->row->patient.gp_reference);
+  summary->practitioner = cab_practitioner_display (store, summary->row->patient.gp_reference);
 
   g_task_return_pointer (task, g_steal_pointer (&summary), (GDestroyNotify) cab_patient_summary_free);
 }

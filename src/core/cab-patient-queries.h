@@ -48,6 +48,11 @@ void               cab_patient_query_summary_async     (CabStore            *sto
 CabPatientSummary *cab_patient_query_summary_finish    (GAsyncResult        *result,
                                                         GError             **error);
 
+/* "Dr Jean MARTIN" for "Practitioner/<id>" when the store holds that
+ * Practitioner, else NULL. Synchronous: for query functions on the pool. */
+char              *cab_practitioner_display            (CabStore            *store,
+                                                        const char          *reference);
+
 /* The patients of @patient_ids still in the store, in that order (a patient
  * who left the practice is skipped). Finish: GPtrArray of CabPatientItem. */
 void       cab_patient_query_by_ids_async      (CabStore            *store,

@@ -7,6 +7,7 @@
 #include "cab-followup-queries.h"
 #include "cab-followup-worklist.h"
 #include "cab-model-items.h"
+#include "cab-patient-queries.h"
 #include "cab-query.h"
 
 struct _CabFollowupWorklist
@@ -30,6 +31,8 @@ struct _CabFollowupWorklist
   guint              n_overdue;
   guint              n_due;
   guint              n_never;
+  GStrv              gps;
+  GHashTable        *gp_names;     /* reference -> display */
 };
 
 static void cab_followup_worklist_list_model_init (GListModelInterface *iface);
@@ -50,6 +53,7 @@ enum {
   PROP_N_OVERDUE,
   PROP_N_DUE,
   PROP_N_NEVER,
+  PROP_GPS,
   N_PROPS
 };
 
@@ -77,11 +81,13 @@ typedef struct
 
 typedef struct
 {
-  GPtrArray *practice;
-  GPtrArray *items;
-  guint      n_overdue;
-  guint      n_due;
-  guint      n_never;
+  GPtrArray  *practice;
+  GPtrArray  *items;
+  guint       n_overdue;
+  guint       n_due;
+  guint       n_never;
+  GStrv       gps;        /* when the practice was computed now, else NULL */
+  GHashTable *gp_names;
 } WorklistResult;
 
 static void
@@ -101,7 +107,43 @@ worklist_result_free (WorklistResult *r)
 {
   g_clear_pointer (&r->practice, g_ptr_array_unref);
   g_clear_pointer (&r->items, g_ptr_array_unref);
+  g_strfreev (r->gps);
+  g_clear_pointer (&r->gp_names, g_hash_table_unref);
   g_free (r);
+}
+
+static int
+compare_gp_names (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      names)
+{
+  const char *ra = *(const char * const *) a, *rb = *(const char * const *) b;
+
+  return g_utf8_collate (g_hash_table_lookup (names, ra), g_hash_table_lookup (names, rb));
+}
+
+/* The médecins traitants of the practice's followed patients, by name. */
+static void
+collect_gps (WorklistResult *r,
+             CabStore       *store)
+{
+  g_autoptr(GPtrArray) refs = g_ptr_array_new ();
+
+  r->gp_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < r->practice->len; i++)
+    {
+      const char *ref = cab_followup_patient_get_row (g_ptr_array_index (r->practice, i))->patient.gp_reference;
+      char *name;
+
+      if (ref == NULL || g_hash_table_contains (r->gp_names, ref))
+        continue;
+      name = cab_practitioner_display (store, ref);
+      g_hash_table_insert (r->gp_names, g_strdup (ref), name != NULL ? name : g_strdup (ref));
+      g_ptr_array_add (refs, g_strdup (ref));
+    }
+  g_ptr_array_sort_with_data (refs, compare_gp_names, r->gp_names);
+  g_ptr_array_add (refs, NULL);
+  r->gps = (GStrv) g_ptr_array_steal (refs, NULL);
 }
 
 static void
@@ -123,6 +165,8 @@ worklist_query_run (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (q->practice == NULL)
+    collect_gps (r, store);
   for (guint i = 0; i < r->practice->len; i++)
     {
       CabFollowupPatient *p = g_ptr_array_index (r->practice, i);
@@ -257,6 +301,15 @@ query_done_cb (GObject      *object,
       set_count (self, &self->n_overdue, r->n_overdue, PROP_N_OVERDUE);
       set_count (self, &self->n_due, r->n_due, PROP_N_DUE);
       set_count (self, &self->n_never, r->n_never, PROP_N_NEVER);
+      if (r->gps != NULL &&
+          (self->gps == NULL || !g_strv_equal ((const char * const *) self->gps, (const char * const *) r->gps)))
+        {
+          g_strfreev (self->gps);
+          self->gps = g_steal_pointer (&r->gps);
+          g_clear_pointer (&self->gp_names, g_hash_table_unref);
+          self->gp_names = g_steal_pointer (&r->gp_names);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GPS]);
+        }
       worklist_result_free (r);
     }
   settle (self);
@@ -385,6 +438,8 @@ cab_followup_worklist_finalize (GObject *object)
   g_free (self->text);
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_error (&self->error);
+  g_strfreev (self->gps);
+  g_clear_pointer (&self->gp_names, g_hash_table_unref);
 
   G_OBJECT_CLASS (cab_followup_worklist_parent_class)->finalize (object);
 }
@@ -431,6 +486,9 @@ cab_followup_worklist_get_property (GObject    *object,
       break;
     case PROP_N_NEVER:
       g_value_set_uint (value, self->n_never);
+      break;
+    case PROP_GPS:
+      g_value_set_boxed (value, self->gps);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -497,6 +555,7 @@ cab_followup_worklist_class_init (CabFollowupWorklistClass *klass)
   properties[PROP_N_OVERDUE] = g_param_spec_uint ("n-overdue", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_DUE] = g_param_spec_uint ("n-due", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_NEVER] = g_param_spec_uint ("n-never", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_GPS] = g_param_spec_boxed ("gps", NULL, NULL, G_TYPE_STRV, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -704,6 +763,27 @@ cab_followup_worklist_get_n_never (CabFollowupWorklist *self)
 {
   g_return_val_if_fail (CAB_IS_FOLLOWUP_WORKLIST (self), 0);
   return self->n_never;
+}
+
+const char * const *
+cab_followup_worklist_get_gps (CabFollowupWorklist *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (CAB_IS_FOLLOWUP_WORKLIST (self), NULL);
+  return self->gps != NULL ? (const char * const *) self->gps : none;
+}
+
+const char *
+cab_followup_worklist_get_gp_name (CabFollowupWorklist *self,
+                                   const char          *gp_reference)
+{
+  const char *name;
+
+  g_return_val_if_fail (CAB_IS_FOLLOWUP_WORKLIST (self), NULL);
+
+  name = self->gp_names != NULL && gp_reference != NULL ? g_hash_table_lookup (self->gp_names, gp_reference) : NULL;
+  return name != NULL ? name : gp_reference;
 }
 
 void

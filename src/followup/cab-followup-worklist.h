@@ -35,7 +35,9 @@ G_DECLARE_FINAL_TYPE (CabFollowupWorklist, cab_followup_worklist, CAB, FOLLOWUP_
  * birth date or INS, accents and case ignored; NULL or "": all).
  * Read-only: loading, error, n-overdue, n-due, n-never (patients of the
  * whole practice with at least one measure in that state, whatever the
- * filters: the sidebar's counts).
+ * filters: the sidebar's counts), gps (GStrv: the médecins traitants of the
+ * practice's followed patients, "Practitioner/<id>", sorted by name; for
+ * the GP filter, with cab_followup_worklist_get_gp_name()).
  */
 CabFollowupWorklist *cab_followup_worklist_new            (CabStore            *store,
                                                            CabFollowupRules    *rules);
@@ -71,6 +73,13 @@ const GError        *cab_followup_worklist_get_error      (CabFollowupWorklist *
 guint                cab_followup_worklist_get_n_overdue  (CabFollowupWorklist *self);
 guint                cab_followup_worklist_get_n_due      (CabFollowupWorklist *self);
 guint                cab_followup_worklist_get_n_never    (CabFollowupWorklist *self);
+/* NULL-terminated, owned by the model, replaced (and notified) by a new
+ * computation of the practice. */
+const char * const  *cab_followup_worklist_get_gps        (CabFollowupWorklist *self);
+/* "Dr Jean MARTIN" for one of the gps; the reference itself when the store
+ * does not hold that Practitioner. */
+const char          *cab_followup_worklist_get_gp_name    (CabFollowupWorklist *self,
+                                                           const char          *gp_reference);
 
 /* Completes when the model is not loading (at once when idle). For tests,
  * cabinetctl and printing the day's list. */

@@ -142,6 +142,8 @@ medication (CabStore   *store,
 static void
 fill (CabStore *store)
 {
+  put (store, "{\"resourceType\":\"Practitioner\",\"id\":\"gp-1\","
+              "\"name\":[{\"family\":\"Martin\",\"given\":[\"Jean\"],\"prefix\":[\"Dr\"]}]}");
   patient (store, "p-dia", "Dupont", "Practitioner/gp-1");
   patient (store, "p-htn", "Martin", "Practitioner/gp-2");
   patient (store, "p-ckd", "Hélène", "Practitioner/gp-1");
@@ -401,6 +403,12 @@ test_worklist_model (Fixture       *f,
   g_assert_cmpuint (cab_followup_worklist_get_n_due (w), ==, 1);
   first = g_list_model_get_item (G_LIST_MODEL (w), 0);
   g_assert_cmpstr (cab_followup_patient_get_id (first), ==, "p-htn");
+  /* The GP filter's choices: the followed patients' médecins traitants,
+   * by name (p-gone's and p-none's are not among them unless shared). */
+  g_assert_cmpuint (g_strv_length ((GStrv) cab_followup_worklist_get_gps (w)), ==, 2);
+  g_assert_cmpstr (cab_followup_worklist_get_gps (w)[0], ==, "Practitioner/gp-1");
+  g_assert_cmpstr (cab_followup_worklist_get_gp_name (w, "Practitioner/gp-1"), ==, "Dr Jean MARTIN");
+  g_assert_cmpstr (cab_followup_worklist_get_gp_name (w, "Practitioner/gp-2"), ==, "Practitioner/gp-2");
   {
     g_autoptr(CabFollowupPatient) dia = g_list_model_get_item (G_LIST_MODEL (w), 2);
     GListModel *measures = cab_followup_patient_get_measures (dia);

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 /* IMAP with libetpan over GIO streams (docs/architecture.md, "Mail stack").
  * libetpan's own TLS accepts any certificate, so it never opens a socket
  * here: it reads and writes through gio_driver below, over a
@@ -51,7 +55,7 @@ past_deadline (GioLow *l)
   if (l->deadline != 0 && g_get_monotonic_time () > l->deadline)
     {
       g_clear_error (&l->error);
-      g_set_error (&l->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "The mail server is too slow");
+      g_set_error (&l->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _("The mail server is too slow"));
       return TRUE;
     }
   return FALSE;
@@ -195,12 +199,12 @@ check (CabImap *self, int r, const char *what, GError **error)
   if (self->low->error != NULL && g_error_matches (self->low->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_propagate_error (error, g_steal_pointer (&self->low->error));
   else if (self->low->error != NULL || r == MAILIMAP_ERROR_STREAM)
-    g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NETWORK, "%s: the connection to the mail server failed (%s)",
-                 what, self->low->error ? self->low->error->message : "closed");
+    g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NETWORK, _("%s: the connection to the mail server failed (%s)"),
+                 what, self->low->error ? self->low->error->message : _("closed"));
   else if (r == MAILIMAP_ERROR_LOGIN)
-    g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_AUTH, "The mail server refused the user name or password");
+    g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_AUTH, _("The mail server refused the user name or password"));
   else
-    g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_PROTOCOL, "%s: the mail server refused (libetpan error %d)",
+    g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_PROTOCOL, _("%s: the mail server refused (libetpan error %d)"),
                  what, r);
   return FALSE;
 }
@@ -214,13 +218,13 @@ tls_error (GTlsConnection *tls, GError *cause, GError **error)
     g_propagate_error (error, g_error_copy (cause));
   else if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
     g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_TLS_UNKNOWN_CA,
-                 "The mail server's certificate is not signed by a trusted authority (check the CA file)");
+                 _("The mail server's certificate is not signed by a trusted authority (check the CA file)"));
   else if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
     g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_TLS_BAD_IDENTITY,
-                 "The mail server's certificate is for another host name");
+                 _("The mail server's certificate is for another host name"));
   else
     g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_TLS_FAILED,
-                 "The TLS connection to the mail server failed: %s", cause->message);
+                 _("The TLS connection to the mail server failed: %s"), cause->message);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -249,7 +253,7 @@ cab_imap_parse_url (const char  *url,
       (path != NULL && *path != '\0' && !g_str_equal (path, "/")))
     {
       g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_URL,
-                   "The mail server must be given as imaps://host[:port] or imap://host[:port]");
+                   _("The mail server must be given as imaps://host[:port] or imap://host[:port]"));
       return FALSE;
     }
   *implicit_tls = g_ascii_strcasecmp (scheme, "imaps") == 0;
@@ -268,7 +272,7 @@ start_tls (CabImap *self, GError **error)
   tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), self->identity, &local);
   if (tls == NULL)
     {
-      g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_TLS_FAILED, "TLS is not available: %s", local->message);
+      g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_TLS_FAILED, _("TLS is not available: %s"), local->message);
       return FALSE;
     }
   if (self->database != NULL)
@@ -342,7 +346,7 @@ cab_imap_connect (const char    *url,
       if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local));
       else
-        g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NETWORK, "Cannot reach the mail server: %s",
+        g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NETWORK, _("Cannot reach the mail server: %s"),
                      local->message);
       return NULL;
     }
@@ -366,7 +370,7 @@ cab_imap_connect (const char    *url,
       if (!mailimap_has_extension (self->imap, "STARTTLS"))
         {
           g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NO_STARTTLS,
-                       "The mail server does not offer STARTTLS: refused, nothing was sent");
+                       _("The mail server does not offer STARTTLS: refused, nothing was sent"));
           return NULL;
         }
       r = mailimap_starttls (self->imap);
@@ -431,7 +435,7 @@ cab_imap_select (CabImap        *self,
   *state = (CabImapMailbox) { 0 };
   if (info == NULL || info->sel_uidvalidity == 0)
     {
-      g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_PROTOCOL, "The mail server gave no UIDVALIDITY");
+      g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_PROTOCOL, _("The mail server gave no UIDVALIDITY"));
       return FALSE;
     }
   state->uidvalidity = info->sel_uidvalidity;

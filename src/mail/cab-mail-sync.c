@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 /* One folder's incremental sync (cab-mail-sync.h). Logs carry counts and
  * UIDs only (principle 5). */
 
@@ -40,7 +44,7 @@ save_raw (const char *data_dir, GBytes *raw, GError **error)
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot create the mail folder: %s",
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create the mail folder: %s"),
                    g_strerror (saved));
       return NULL;
     }

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 /* MIME with GMime 3 (docs/architecture.md, "Mail stack"). */
 
 #include "cab-mime.h"
@@ -256,7 +260,7 @@ cab_mime_parse (GBytes  *raw,
   ensure_gmime ();
   if (len > CAB_MIME_MAX_MESSAGE)
     {
-      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_TOO_LARGE, "The message is larger than %u MiB",
+      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_TOO_LARGE, _("The message is larger than %u MiB"),
                    (guint) (CAB_MIME_MAX_MESSAGE >> 20));
       return NULL;
     }
@@ -268,7 +272,7 @@ cab_mime_parse (GBytes  *raw,
   g_object_unref (stream);
   if (parsed == NULL)
     {
-      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_PARSE, "The message cannot be read as MIME");
+      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_PARSE, _("The message cannot be read as MIME"));
       return NULL;
     }
 
@@ -319,7 +323,7 @@ cab_mime_parse (GBytes  *raw,
     {
       cab_mime_message_free (m);
       g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_TOO_LARGE,
-                   "The message has too many or too deeply nested parts");
+                   _("The message has too many or too deeply nested parts"));
       return NULL;
     }
   if (m->body_text == NULL)

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 /* METADATA.XML of an IHE XDM zip: the XDS document entries (ebRIM
  * ExtrinsicObject) with their slots, classifications and external
  * identifiers, and the submission set's patient. Parsed by libxml2 without
@@ -298,14 +302,14 @@ cab_xdm_parse_metadata (const char  *xml,
 
   if (length > G_MAXINT || memchr (xml, '\0', length) != NULL)
     {
-      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA, "METADATA.XML is not text");
+      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA, _("METADATA.XML is not text"));
       return NULL;
     }
   /* No DTD, no entity: refused before libxml2 reads any declaration. */
   if (g_strstr_len (xml, length, "<!DOCTYPE") != NULL || g_strstr_len (xml, length, "<!ENTITY") != NULL)
     {
       g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA,
-                   "METADATA.XML declares a DTD or entities, which XDS metadata never needs");
+                   _("METADATA.XML declares a DTD or entities, which XDS metadata never needs"));
       return NULL;
     }
   doc = xmlReadMemory (xml, (int) length, "METADATA.XML", NULL,
@@ -314,13 +318,13 @@ cab_xdm_parse_metadata (const char  *xml,
     {
       if (doc != NULL)
         xmlFreeDoc (doc);
-      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA, "METADATA.XML is not well-formed XML");
+      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA, _("METADATA.XML is not well-formed XML"));
       return NULL;
     }
   if (doc->intSubset != NULL || doc->extSubset != NULL)
     {
       xmlFreeDoc (doc);
-      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA, "METADATA.XML declares a DTD");
+      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA, _("METADATA.XML declares a DTD"));
       return NULL;
     }
   documents = g_ptr_array_new_with_free_func (cab_xdm_document_free);

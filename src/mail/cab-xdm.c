@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 /* The IHE_XDM.zip of a message, read from memory with libarchive (nothing
  * is written to disk). Every entry is inflated under the limits, counted as
  * it comes out: a zip's headers may lie about sizes. */
@@ -65,14 +69,14 @@ read_entry (struct archive *a, Reader *r, guint64 entry_cap, GError **error)
         break;
       if (n < 0)
         {
-          g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NOT_ZIP, "The XDM zip is damaged");
+          g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NOT_ZIP, _("The XDM zip is damaged"));
           return NULL;
         }
       r->total_out += n;
       if (data->len + (guint64) n > entry_cap || r->total_out > r->limits.max_total_size || over_ratio (r))
         {
           g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_TOO_LARGE,
-                       "The XDM zip inflates beyond its limits (a zip bomb?)");
+                       _("The XDM zip inflates beyond its limits (a zip bomb?)"));
           return NULL;
         }
       g_byte_array_append (data, (const guint8 *) buffer, n);
@@ -137,7 +141,7 @@ cab_xdm_read (GBytes              *zip,
   if (zip_size == 0 || archive_read_open_memory (a, zip_data, zip_size) != ARCHIVE_OK)
     {
       archive_read_free (a);
-      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NOT_ZIP, "The XDM attachment is not a zip");
+      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NOT_ZIP, _("The XDM attachment is not a zip"));
       return NULL;
     }
 
@@ -150,7 +154,7 @@ cab_xdm_read (GBytes              *zip,
       if (++n_entries > r.limits.max_entries)
         {
           g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_TOO_LARGE,
-                       "The XDM zip has more than %u entries", r.limits.max_entries);
+                       _("The XDM zip has more than %u entries"), r.limits.max_entries);
           goto fail;
         }
       if (archive_entry_filetype (entry) == AE_IFDIR)
@@ -158,13 +162,13 @@ cab_xdm_read (GBytes              *zip,
       if (archive_entry_filetype (entry) != AE_IFREG || archive_entry_hardlink (entry) != NULL)
         {
           g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_UNSAFE_ENTRY,
-                       "The XDM zip holds a link or a special file");
+                       _("The XDM zip holds a link or a special file"));
           goto fail;
         }
       if (!cab_xdm_path_is_safe (path))
         {
           g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_UNSAFE_ENTRY,
-                       "The XDM zip holds an absolute or climbing path");
+                       _("The XDM zip holds an absolute or climbing path"));
           goto fail;
         }
       entry_subset = metadata_subset (path);
@@ -183,14 +187,14 @@ cab_xdm_read (GBytes              *zip,
     }
   if (status != ARCHIVE_EOF)
     {
-      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NOT_ZIP, "The XDM zip is damaged");
+      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NOT_ZIP, _("The XDM zip is damaged"));
       goto fail;
     }
   archive_read_free (a);
 
   if (metadata == NULL)
     {
-      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NO_METADATA, "The XDM zip has no METADATA.XML");
+      g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NO_METADATA, _("The XDM zip has no METADATA.XML"));
       return NULL;
     }
 

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <glib/gstdio.h>
 
 #include "cab-erx-service.h"
@@ -305,6 +306,41 @@ test_refused (Fixture       *f,
   g_assert_null (strstr (list, "e-prescription"));
 }
 
+/* An excipient intolerance in the record is what allows NS CIF. The
+ * allergy is written as sync stores one (the sandbox's practice has none). */
+static void
+test_cif_with_intolerance (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->data_dir, "cabinet.db", NULL);
+  g_autofree char *input = write_input (f, "cif.json",
+                                        "{\"lines\": [{\"cis\": \"" DOLIPRANE "\", \"dosage\": \"1 gélule\","
+                                        " \"non_substitutable\": \"CIF\"}]}");
+  g_autofree char *pdf = g_build_filename (f->dir, "cif.pdf", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  /* Refused first: nothing recorded yet. */
+  g_assert_cmpint (ctl (f, NULL, &err, "prescribe", f->plain_ins, "--from", input, "-o", pdf, NULL), ==, 5);
+  g_assert_nonnull (strstr (err, "CIF"));
+
+  g_assert_cmpint (sqlite3_open (db, &conn), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (conn, "INSERT INTO allergies (id, patient_id, clinical_status, type,"
+                                             " category, display, substance_key) VALUES ('allergy-lactose', ?1,"
+                                             " 'active', 'intolerance', 'medication', 'Lactose', 'lactose')",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, f->plain_patient, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+
+  g_assert_cmpint (ctl (f, NULL, NULL, "prescribe", f->plain_ins, "--from", input, "-o", pdf, NULL), ==, 0);
+  text = run_tool ((const char *[]) { "pdftotext", pdf, "-", NULL });
+  g_assert_nonnull (strstr (text, "Non substituable (CIF)"));
+}
+
 /* Queues @n prescriptions without sending; returns their identifiers. */
 static GPtrArray *
 queue_prescriptions (Fixture *f,
@@ -496,6 +532,8 @@ main (int    argc,
   g_test_add ("/prescribe/bizone-printed-and-registered", Fixture, NULL,
               fixture_setup, test_bizone_printed_and_registered, fixture_teardown);
   g_test_add ("/prescribe/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
+  g_test_add ("/prescribe/cif-with-intolerance", Fixture, NULL, fixture_setup, test_cif_with_intolerance,
+              fixture_teardown);
   g_test_add ("/prescribe/answers-lost", Fixture, NULL, fixture_setup, test_answers_lost, fixture_teardown);
   g_test_add ("/prescribe/kill-9", Fixture, "100", fixture_setup, test_kill9, fixture_teardown);
   return g_test_run ();

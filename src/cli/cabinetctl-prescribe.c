@@ -479,6 +479,19 @@ ctl_prescribe_main (CtlContext  *ctx,
       return ctl_fail_error (error, "cannot read the outbox");
     }
 
+  /* Printed as if online, but the service could not be reached: the copy
+   * says it will be registered (the one queued for the DMP goes later, when
+   * the registration does). */
+  if (!data.pending && drained.offline && data.registration->state != CAB_OUTBOX_STATE_DONE)
+    {
+      g_autoptr(GBytes) pending_pdf = cab_prescribe_result_render (&data.result, TRUE, &error);
+
+      if (pending_pdf == NULL ||
+          !g_file_set_contents_full (output, g_bytes_get_data (pending_pdf, NULL), g_bytes_get_size (pending_pdf),
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+        g_debug ("Cannot mark the printed copy as not registered yet: %s", error->message);
+    }
+
   print_result (&data, output, as_json);
   prescribe_data_clear (&data);
   return CTL_EXIT_OK;

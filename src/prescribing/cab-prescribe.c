@@ -19,8 +19,28 @@ cab_prescribe_result_clear (CabPrescribeResult *result)
 {
   g_clear_pointer (&result->prescription, cab_prescription_free);
   g_clear_pointer (&result->pdf, g_bytes_unref);
+  g_clear_pointer (&result->prescriber, cab_prescriber_free);
+  g_clear_pointer (&result->patient, cab_patient_row_free);
   result->registration_entry = 0;
   result->publish_entry = 0;
+  result->bizone = FALSE;
+}
+
+GBytes *
+cab_prescribe_result_render (const CabPrescribeResult *result,
+                             gboolean                  pending_registration,
+                             GError                  **error)
+{
+  CabPrescriptionPrint print = { 0 };
+
+  g_return_val_if_fail (result != NULL && result->prescription != NULL, NULL);
+
+  print.rx = result->prescription;
+  print.prescriber = result->prescriber;
+  print.patient = &result->patient->patient;
+  print.bizone = result->bizone;
+  print.pending_registration = pending_registration;
+  return cab_prescription_pdf_render (&print, error);
 }
 
 /* "GLUCOPHAGE 1000 mg, comprimé pelliculé" -> "GLUCOPHAGE": the words
@@ -291,6 +311,9 @@ cab_prescribe (CabStore                  *store,
 
   result->prescription = g_steal_pointer (&rx);
   result->pdf = g_steal_pointer (&pdf);
+  result->prescriber = g_steal_pointer (&prescriber);
+  result->patient = g_steal_pointer (&patient);
+  result->bizone = facts.has_ald;
   return TRUE;
 }
 

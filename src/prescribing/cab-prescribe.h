@@ -5,6 +5,7 @@
 
 #include "cab-erx-service.h"
 #include "cab-outbox.h"
+#include "cab-prescriber.h"
 #include "cab-prescription.h"
 #include "cab-store.h"
 
@@ -36,9 +37,19 @@ typedef struct
   GBytes          *pdf;                 /* the printed copy */
   gint64           registration_entry;  /* outbox entries */
   gint64           publish_entry;
+  /* What the copy was drawn from, to draw it again. */
+  CabPrescriber   *prescriber;
+  CabPatientRow   *patient;
+  gboolean         bizone;
 } CabPrescribeResult;
 
 void     cab_prescribe_result_clear (CabPrescribeResult *result);
+
+/* The printed copy again, saying (or not) that it will be registered once
+ * online: for a copy printed when the service turned out to be unreachable. */
+GBytes  *cab_prescribe_result_render (const CabPrescribeResult *result,
+                                      gboolean                  pending_registration,
+                                      GError                  **error);
 
 /* Worker thread only. Errors: CAB_PRESCRIPTION_ERROR (a broken rule, an
  * unknown medicine: the message says which line and why), CAB_STORE_ERROR

@@ -30,6 +30,7 @@ typedef struct
   char           *ald_patient;
   char           *plain_ins;      /* a qualified patient without one */
   char           *plain_patient;
+  const char     *server;         /* NULL: the sandbox */
 } Fixture;
 
 /* Runs cabinetctl with the fixture's server and data; returns its exit
@@ -51,7 +52,7 @@ ctl (Fixture     *f,
   g_ptr_array_add (argv, g_strdup ("--data-dir"));
   g_ptr_array_add (argv, g_strdup (f->data_dir));
   g_ptr_array_add (argv, g_strdup ("--server"));
-  g_ptr_array_add (argv, g_strdup (f->sandbox->base_url));
+  g_ptr_array_add (argv, g_strdup (f->server != NULL ? f->server : f->sandbox->base_url));
   g_ptr_array_add (argv, g_strdup ("--token"));
   g_ptr_array_add (argv, g_strdup (CAB_TEST_TOKEN));
   g_ptr_array_add (argv, g_strdup ("--practice"));
@@ -341,6 +342,37 @@ test_cif_with_intolerance (Fixture       *f,
   g_assert_nonnull (strstr (text, "Non substituable (CIF)"));
 }
 
+/* The health space unreachable: printed at once all the same, and the copy
+ * says it will be registered; the registration waits in the outbox. */
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *input = write_input (f, "rx.json", bizone_json);
+  g_autofree char *pdf = g_build_filename (f->dir, "offline.pdf", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *list = NULL;
+
+  /* Once online (queued only): the store now knows the prescriber. */
+  g_assert_cmpint (ctl (f, NULL, NULL, "prescribe", f->ald_ins, "--from", input, "-o", pdf, "--no-send", NULL), ==, 0);
+
+  /* Nothing listens on port 9 of the loopback (discard, never served here). */
+  f->server = "http://127.0.0.1:9/fhir";
+  g_assert_cmpint (ctl (f, &out, NULL, "prescribe", f->ald_ins, "--from", input, "-o", pdf, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Queued: registration"));
+  text = run_tool ((const char *[]) { "pdftotext", pdf, "-", NULL });
+  g_assert_nonnull (strstr (text, "sera enregistrée"));
+
+  /* Back online: it is registered, once. */
+  f->server = NULL;
+  g_assert_cmpint (ctl (f, &list, NULL, "outbox", "drain", NULL), ==, 0);
+  g_clear_pointer (&list, g_free);
+  g_assert_cmpint (ctl (f, &list, NULL, "outbox", "list", NULL), ==, 0);
+  g_assert_null (strstr (list, "pending"));
+  g_assert_nonnull (strstr (list, "Register e-prescription"));
+}
+
 /* Queues @n prescriptions without sending; returns their identifiers. */
 static GPtrArray *
 queue_prescriptions (Fixture *f,
@@ -532,6 +564,7 @@ main (int    argc,
   g_test_add ("/prescribe/bizone-printed-and-registered", Fixture, NULL,
               fixture_setup, test_bizone_printed_and_registered, fixture_teardown);
   g_test_add ("/prescribe/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
+  g_test_add ("/prescribe/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
   g_test_add ("/prescribe/cif-with-intolerance", Fixture, NULL, fixture_setup, test_cif_with_intolerance,
               fixture_teardown);
   g_test_add ("/prescribe/answers-lost", Fixture, NULL, fixture_setup, test_answers_lost, fixture_teardown);

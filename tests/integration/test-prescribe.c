@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <glib/gstdio.h>
 
+#include "cab-drug-interactions.h"
 #include "cab-erx-service.h"
 #include "cab-prescription-id.h"
 #include "cab-store.h"
@@ -134,9 +135,12 @@ fixture_setup (Fixture       *f,
           f->ald_ins = g_strdup (row->patient.ins);
           f->ald_patient = g_strdup (row->id);
         }
-      /* An adult: EFG must not apply. */
+      g_autoptr(GPtrArray) allergies = cab_drug_list_allergies (store, row->id, &error);
+
+      g_assert_no_error (error);
+      /* An adult (EFG must not apply) with no allergy (nor CIF). */
       if (!ald && f->plain_ins == NULL && row->patient.birth_date != NULL &&
-          strcmp (row->patient.birth_date, "2000") < 0)
+          strcmp (row->patient.birth_date, "2000") < 0 && allergies->len == 0)
         {
           f->plain_ins = g_strdup (row->patient.ins);
           f->plain_patient = g_strdup (row->id);

@@ -315,7 +315,8 @@ job_done_cb (GObject      *object,
              gpointer      user_data)
 {
   Job *job = user_data;
-  CabPrefetch *self = job->self;
+  /* The job's reference may be the last: keep it until the end. */
+  g_autoptr(CabPrefetch) self = g_object_ref (job->self);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 

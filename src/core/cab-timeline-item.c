@@ -145,6 +145,9 @@ cab_timeline_item_new_document (CabDocumentRow *row,
     self->marks |= CAB_TIMELINE_MARK_BY_PATIENT;
   if (self->kind == CAB_DOCUMENT_KIND_IMAGING && (row->kos_id != NULL || d->study_uid != NULL))
     self->marks |= CAB_TIMELINE_MARK_IMAGES;
+  /* A KOS entry's images live in the imaging network, never here. */
+  if (row->local_path == NULL && d->url != NULL && !d->is_kos)
+    self->marks |= CAB_TIMELINE_MARK_NOT_OFFLINE;
 
   return self;
 }

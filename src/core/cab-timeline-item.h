@@ -19,6 +19,7 @@ typedef enum
   CAB_TIMELINE_MARK_INVISIBLE_PATIENT = 1 << 2,  /* INVISIBLE_PATIENT */
   CAB_TIMELINE_MARK_BY_PATIENT        = 1 << 3,  /* class 90 */
   CAB_TIMELINE_MARK_IMAGES            = 1 << 4,  /* imaging with a KOS or a study UID */
+  CAB_TIMELINE_MARK_NOT_OFFLINE       = 1 << 5,  /* its content is not downloaded yet */
 } CabTimelineMarks;
 
 /* One row of the timeline model: a month header ("Novembre 2026") or a

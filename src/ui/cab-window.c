@@ -9,6 +9,7 @@
 #include "cab-recent-patients-model.h"
 #include "desk/cab-recent-patients.h"
 #include "outbox/cab-outbox-page.h"
+#include "preferences/cab-preferences-window.h"
 #include "cab-window-private.h"
 
 struct _CabWindow
@@ -45,6 +46,8 @@ struct _CabWindow
   CabUriLauncher        uri_launcher;
   gpointer              uri_launcher_data;
   GDestroyNotify        uri_launcher_destroy;
+
+  GSignalGroup         *prefetch_signals;  /* the session's offline documents */
 
   char                 *status_text;
   char                 *last_toast;
@@ -310,15 +313,44 @@ update_overview (CabWindow *self)
     }
 }
 
+/* "Offline documents: 1,234 / 1,300 (2.1 GB)", with the locale's digit
+ * grouping and decimal mark ("1 234 / 1 300 (2,1 Go)"); NULL when the
+ * store has no document to download. */
+static char *
+build_offline_text (CabWindow *self)
+{
+  CabPrefetch *prefetch = cab_session_get_prefetch (self->session);
+  g_autofree char *n_offline = NULL;
+  g_autofree char *n_documents = NULL;
+  g_autofree char *size = NULL;
+
+  if (prefetch == NULL || cab_prefetch_get_n_documents (prefetch) == 0)
+    return NULL;
+  n_offline = g_strdup_printf ("%'u", cab_prefetch_get_n_offline (prefetch));
+  n_documents = g_strdup_printf ("%'u", cab_prefetch_get_n_documents (prefetch));
+  size = g_format_size (cab_prefetch_get_offline_bytes (prefetch));
+  /* Translators: documents whose content is on this computer, of all the
+   * documents, and the disk space they take: "1,234 / 1,300 (2.1 GB)" */
+  return g_strdup_printf (_("Offline documents: %s / %s (%s)"), n_offline, n_documents, size);
+}
+
 static void
 update_status (CabWindow *self)
 {
   CabSession *session = self->session;
   gboolean running = cab_session_get_sync_state (session) == CAB_SYNC_STATE_RUNNING;
   gboolean ready = cab_session_get_status (session) == CAB_SESSION_STATUS_READY;
+  g_autofree char *offline = build_offline_text (self);
 
   g_free (self->status_text);
   self->status_text = build_status_text (self);
+  if (offline != NULL)
+    {
+      char *both = g_strconcat (self->status_text, " · ", offline, NULL);
+
+      g_free (self->status_text);
+      self->status_text = both;
+    }
   adw_window_title_set_subtitle (self->window_title, self->status_text);
 
   gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), running);
@@ -569,6 +601,36 @@ cab_window_close_request (GtkWindow *window)
 }
 
 static void
+prefetch_figures_cb (CabWindow *self)
+{
+  update_status (self);
+}
+
+/* The budget and the metered switch of the preferences drive the prefetch. */
+static void
+prefetch_changed_cb (CabWindow *self)
+{
+  CabPrefetch *prefetch = cab_session_get_prefetch (self->session);
+
+  if (prefetch == NULL || self->settings == NULL)
+    return;
+  g_settings_bind (self->settings, "offline-budget", prefetch, "budget", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "offline-allow-metered", prefetch, "allow-metered", G_SETTINGS_BIND_GET);
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  CabWindow *self = CAB_WINDOW (widget);
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (cab_preferences_window_new (GTK_WINDOW (self), self->settings)));
+}
+
+static void
 cab_window_constructed (GObject *object)
 {
   CabWindow *self = CAB_WINDOW (object);
@@ -597,6 +659,20 @@ cab_window_constructed (GObject *object)
 
   cab_desk_set_session (self->desk, self->session, self->settings);
 
+  /* Offline documents: their figures in the status line. */
+  self->prefetch_signals = g_signal_group_new (CAB_TYPE_PREFETCH);
+  g_signal_group_connect_swapped (self->prefetch_signals, "notify::n-offline",
+                                  G_CALLBACK (prefetch_figures_cb), self);
+  g_signal_group_connect_swapped (self->prefetch_signals, "notify::n-documents",
+                                  G_CALLBACK (prefetch_figures_cb), self);
+  g_signal_group_connect_swapped (self->prefetch_signals, "notify::offline-bytes",
+                                  G_CALLBACK (prefetch_figures_cb), self);
+  g_object_bind_property (self->session, "prefetch", self->prefetch_signals, "target",
+                          G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->session, "notify::prefetch",
+                           G_CALLBACK (prefetch_changed_cb), self, G_CONNECT_SWAPPED);
+  prefetch_changed_cb (self);
+
   /* The recent patients follow the session's store and the settings' list. */
   recent = cab_recent_patients_get_model (self->recent_patients);
   g_object_bind_property (self->session, "store", recent, "store", G_BINDING_SYNC_CREATE);
@@ -624,6 +700,7 @@ cab_window_finalize (GObject *object)
 {
   CabWindow *self = CAB_WINDOW (object);
 
+  g_clear_object (&self->prefetch_signals);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->status_text, g_free);
@@ -729,6 +806,8 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, outbox_pending_cb);
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
   gtk_widget_class_install_action (widget_class, "win.outbox-queued", NULL, outbox_queued_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_action);

@@ -354,6 +354,9 @@ test_desk_consultation (void)
   g_settings_set_int (settings, "window-width", 1500);
   g_settings_set_int (settings, "window-height", 900);
   g_settings_set_strv (settings, "recent-patients", NULL);
+  /* No background prefetch: documents come only when opened here (the
+   * offline page of one never downloaded is checked below). */
+  g_settings_set_uint64 (settings, "offline-budget", 1);
 
   config.server_url = sandbox->base_url;
   config.token = (char *) CAB_TEST_TOKEN;

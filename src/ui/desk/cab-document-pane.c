@@ -21,6 +21,7 @@ struct _CabDocumentPane
   CabSession     *session;
   char           *link_template;
   char           *document_id;
+  CabPrefetch    *held_by;          /* keeps the document shown from eviction */
   char           *images_uri;
   GCancellable   *cancellable;      /* the read, then the download (a query slot) */
   gboolean        busy;
@@ -88,11 +89,48 @@ is_network_error (const GError *error)
           error->code != G_IO_ERROR_PERMISSION_DENIED && error->code != G_IO_ERROR_NO_SPACE);
 }
 
+/* Never evicted while on screen (cab-prefetch.h). */
+static void
+hold_document (CabDocumentPane *self,
+               const char      *document_id)
+{
+  CabPrefetch *prefetch = self->session != NULL ? cab_session_get_prefetch (self->session) : NULL;
+
+  if (self->held_by != NULL && self->document_id != NULL)
+    cab_prefetch_release (self->held_by, self->document_id);
+  g_clear_object (&self->held_by);
+  if (prefetch != NULL && document_id != NULL)
+    {
+      self->held_by = g_object_ref (prefetch);
+      cab_prefetch_hold (prefetch, document_id);
+    }
+}
+
 static void
 show_offline (CabDocumentPane *self)
 {
-  cab_pdf_viewer_show_unavailable (self->viewer,
-                                   _("This report will be available once back online."));
+  CabPrefetch *prefetch = self->session != NULL ? cab_session_get_prefetch (self->session) : NULL;
+  int position = -1;
+
+  if (prefetch != NULL && self->document_id != NULL)
+    position = cab_prefetch_get_queue_position (prefetch, self->document_id);
+
+  if (position < 0)
+    cab_pdf_viewer_show_unavailable (self->viewer,
+                                     _("This report will be available once back online."));
+  else if (position == 0)
+    cab_pdf_viewer_show_unavailable (self->viewer,
+                                     _("This report is next in the queue for offline use. It will open here once downloaded, as soon as the health space is reachable."));
+  else
+    {
+      g_autofree char *message =
+        g_strdup_printf (ngettext ("This report is queued for offline use, after %d other document. It will open here once downloaded, as soon as the health space is reachable.",
+                                   "This report is queued for offline use, after %d other documents. It will open here once downloaded, as soon as the health space is reachable.",
+                                   position),
+                         position);
+
+      cab_pdf_viewer_show_unavailable (self->viewer, message);
+    }
 }
 
 static void
@@ -142,7 +180,10 @@ fetch_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  path = cab_document_cache_fetch_finish (result, &error);
+  if (g_async_result_is_tagged (result, cab_prefetch_fetch_async))
+    path = cab_prefetch_fetch_finish (CAB_PREFETCH (object), result, &error);
+  else
+    path = cab_document_cache_fetch_finish (result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     ;  /* a newer document, or the cancel button: they said what to show */
@@ -182,12 +223,18 @@ start_download (CabDocumentPane      *self,
 
   set_busy (self, TRUE);
   cab_pdf_viewer_show_download (self->viewer, 0);
-  /* @self outlives the download: the context holds it. */
-  cab_document_cache_fetch_async (cab_session_get_client (self->session),
-                                  cab_session_get_store (self->session),
-                                  data_dir, row,
-                                  download_progress_cb, self,
-                                  self->cancellable, fetch_cb, ctx);
+  /* @self outlives the download: the context holds it. Through the
+   * prefetch when there is one: ahead of its queue, never twice. */
+  if (cab_session_get_prefetch (self->session) != NULL)
+    cab_prefetch_fetch_async (cab_session_get_prefetch (self->session), row,
+                              download_progress_cb, self,
+                              self->cancellable, fetch_cb, ctx);
+  else
+    cab_document_cache_fetch_async (cab_session_get_client (self->session),
+                                    cab_session_get_store (self->session),
+                                    data_dir, row,
+                                    download_progress_cb, self,
+                                    self->cancellable, fetch_cb, ctx);
 }
 
 static void
@@ -317,6 +364,7 @@ cab_document_pane_dispose (GObject *object)
   CabDocumentPane *self = CAB_DOCUMENT_PANE (object);
 
   cab_query_cancel (&self->cancellable);
+  hold_document (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_DOCUMENT_PANE);
   g_clear_object (&self->session);
 
@@ -465,6 +513,7 @@ cab_document_pane_clear (CabDocumentPane *self)
   g_return_if_fail (CAB_IS_DOCUMENT_PANE (self));
 
   cab_query_cancel (&self->cancellable);
+  hold_document (self, NULL);
   g_clear_pointer (&self->document_id, g_free);
   g_clear_pointer (&self->images_uri, g_free);
   set_busy (self, FALSE);
@@ -489,6 +538,7 @@ cab_document_pane_show_document (CabDocumentPane *self,
   g_return_if_fail (store != NULL);
 
   cab_document_pane_clear (self);
+  hold_document (self, document_id);
   self->document_id = g_strdup (document_id);
   gtk_label_set_text (self->title_label, "");
   gtk_label_set_text (self->byline_label, "");

@@ -28,6 +28,8 @@ struct _CabPatientPage
   GBindingGroup    *session_bindings; /* the session's store and outbox, as they come */
   GSignalGroup     *outbox_signals;   /* watched for the timeline's "Pending" */
   guint             outbox_reload_id;
+  GSignalGroup     *prefetch_signals; /* watched for the timeline's offline marks */
+  guint             prefetch_reload_id;
 };
 
 G_DEFINE_FINAL_TYPE (CabPatientPage, cab_patient_page, GTK_TYPE_WIDGET)
@@ -129,6 +131,26 @@ outbox_changed_cb (CabPatientPage *self,
     self->outbox_reload_id = g_timeout_add (250, outbox_reload_cb, self);
 }
 
+static gboolean
+prefetch_reload_cb (gpointer data)
+{
+  CabPatientPage *self = data;
+
+  self->prefetch_reload_id = 0;
+  if (self->patient_id != NULL)
+    cab_timeline_view_reload (self->timeline);
+  return G_SOURCE_REMOVE;
+}
+
+/* Contents land one after the other during a prefetch: at most one reload
+ * a second for the offline marks. */
+static void
+document_cached_cb (CabPatientPage *self)
+{
+  if (self->prefetch_reload_id == 0)
+    self->prefetch_reload_id = g_timeout_add (1000, prefetch_reload_cb, self);
+}
+
 /* ---------------------------------------------------------------------- */
 /* callbacks                                                              */
 
@@ -206,11 +228,15 @@ cab_patient_page_dispose (GObject *object)
     g_binding_group_set_source (self->session_bindings, NULL);
   if (self->outbox_signals != NULL)
     g_signal_group_set_target (self->outbox_signals, NULL);
+  if (self->prefetch_signals != NULL)
+    g_signal_group_set_target (self->prefetch_signals, NULL);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->session);
   g_clear_object (&self->session_bindings);
   g_clear_object (&self->outbox_signals);
   g_clear_handle_id (&self->outbox_reload_id, g_source_remove);
+  g_clear_object (&self->prefetch_signals);
+  g_clear_handle_id (&self->prefetch_reload_id, g_source_remove);
 
   G_OBJECT_CLASS (cab_patient_page_parent_class)->dispose (object);
 }
@@ -360,9 +386,14 @@ cab_patient_page_init (CabPatientPage *self)
   g_signal_group_connect_object (self->outbox_signals, "changed",
                                  G_CALLBACK (outbox_changed_cb), self, G_CONNECT_SWAPPED);
 
+  self->prefetch_signals = g_signal_group_new (CAB_TYPE_PREFETCH);
+  g_signal_group_connect_object (self->prefetch_signals, "document-cached",
+                                 G_CALLBACK (document_cached_cb), self, G_CONNECT_SWAPPED);
+
   self->session_bindings = g_binding_group_new ();
   g_binding_group_bind (self->session_bindings, "store", self->header, "store", G_BINDING_SYNC_CREATE);
   g_binding_group_bind (self->session_bindings, "outbox", self->outbox_signals, "target", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->session_bindings, "prefetch", self->prefetch_signals, "target", G_BINDING_SYNC_CREATE);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -20,14 +20,14 @@
 #define LINE_GAP      2
 #define HEADER_TOP   14
 #define HEADER_BOTTOM 4
-#define N_MARKS       5
+#define N_MARKS       6
 
 typedef struct
 {
   graphene_rect_t  rect;
   const char      *icon_name;
   const char      *tooltip;   /* translated at draw time */
-  int              color;     /* 0 fg, 1 accent, 2 warning */
+  int              color;     /* 0 fg, 1 accent, 2 warning, 3 dimmed */
 } Mark;
 
 struct _CabTimelineRow
@@ -131,6 +131,8 @@ collect_marks (CabTimelineRow *self)
     { CAB_TIMELINE_MARK_INVISIBLE_PATIENT, "view-conceal-symbolic", N_("Not visible to the patient"), 2 },
     { CAB_TIMELINE_MARK_BY_PATIENT, "avatar-default-symbolic", N_("Added by the patient"), 0 },
     { CAB_TIMELINE_MARK_IMAGES, "camera-photo-symbolic", N_("Images available"), 0 },
+    /* Discreet: most rows have it until the prefetch has run. */
+    { CAB_TIMELINE_MARK_NOT_OFFLINE, "network-server-symbolic", N_("Not available offline yet"), 3 },
   };
 
   self->n_marks = 0;
@@ -260,7 +262,7 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
-  GdkRGBA fg, dim, accent, accent_bg, pill_bg, colors[3];
+  GdkRGBA fg, dim, accent, accent_bg, pill_bg, colors[4];
   graphene_rect_t pill;
   int title_h, date_w, pill_w, pill_h;
 
@@ -286,6 +288,8 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
   colors[0] = fg;
   colors[1] = accent;
   colors[2] = cab_row_paint_named_color (widget, "warning_color", "#9c6e03");
+  colors[3] = dim;
+  colors[3].alpha *= 0.6;
 
   /* The kind, an icon in a tinted disc. */
   cab_row_paint_rounded (snapshot, &self->kind_rect, KIND_SIZE / 2.0, &accent_bg);

@@ -678,6 +678,23 @@ test_record_offline (void)
   patient_copy = g_strdup (patient_id);
   before = count_on_server (patient_copy);
 
+  /* Typed values are checked before anything is queued. */
+  g_assert_cmpint (run_ctl (dir, NULL, NULL, "followup", "record", ins_copy, "--measure", "bp",
+                            "--value", "85/135", "--no-send", NULL), ==, 1);
+  g_assert_cmpint (run_ctl (dir, NULL, NULL, "followup", "record", ins_copy, "--measure", "hba1c",
+                            "--value", "7.1", "--no-send", NULL), ==, 1);
+  g_assert_cmpint (run_ctl (dir, NULL, NULL, "followup", "record", ins_copy, "--measure", "weight",
+                            "--value", "72.5", "--date", "2999-01-01", "--no-send", NULL), ==, 1);
+  g_assert_cmpint (run_ctl (dir, NULL, NULL, "followup", "list", "--state", "late", NULL), ==, 1);
+  g_assert_cmpint (run_ctl (dir, NULL, NULL, "followup", "list", "--condition", "J45", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_ctl (dir, NULL, &out, "outbox", "list", "--json", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) none = parse_json (out);
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
+  }
+
   /* Offline: the sandbox is gone. */
   cab_test_sandbox_free (g_steal_pointer (&sandbox));
   g_clear_pointer (&out, g_free);

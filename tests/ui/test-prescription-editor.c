@@ -12,7 +12,6 @@
 #include "cab-test-ui.h"
 #include "desk-fixtures.h"
 #include "desk/cab-patient-page.h"
-#include "prescribing/cab-drug-result-row.h"
 #include "prescribing/cab-prescription-editor-private.h"
 
 /* The prescription editor over the real June 2022 BDPM release and the
@@ -162,7 +161,8 @@ search_landed (gpointer data)
 {
   SearchWait *wait = data;
 
-  return g_strcmp0 (cab_prescription_editor_get_searched (wait->editor), wait->text) == 0;
+  return g_strcmp0 (cab_drug_results_get_answered_text (cab_prescription_editor_get_results (wait->editor)),
+                    wait->text) == 0;
 }
 
 /* Types @text one character at a time, as a user does, without waiting
@@ -190,17 +190,21 @@ add_by_search (CabPrescriptionEditor *editor,
                const char            *text,
                const char            *cis)
 {
-  GtkListBox *results = cab_prescription_editor_get_results (editor);
+  GListModel *results = G_LIST_MODEL (cab_prescription_editor_get_results (editor));
   guint n_lines = cab_prescription_editor_get_n_lines (editor);
-  GtkListBoxRow *row;
+  guint i;
 
   type_search (editor, text);
-  /* Choose the wanted medicine with the arrow keys' action, then Enter. */
-  for (guint i = 0; (row = gtk_list_box_get_row_at_index (results, i)) != NULL; i++)
-    if (g_str_equal (cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (row))->cis, cis))
-      break;
-  g_assert_nonnull (row);
-  gtk_list_box_select_row (results, row);
+  /* Choose the wanted medicine, then Enter. */
+  for (i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(CabDrugItem) item = g_list_model_get_item (results, i);
+
+      if (g_str_equal (cab_drug_item_get_drug (item)->cis, cis))
+        break;
+    }
+  g_assert_cmpuint (i, <, g_list_model_get_n_items (results));
+  gtk_single_selection_set_selected (cab_prescription_editor_get_selection (editor), i);
   g_signal_emit_by_name (cab_prescription_editor_get_search_entry (editor), "activate");
   g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, n_lines + 1);
   g_assert_cmpstr (gtk_editable_get_text (cab_prescription_editor_get_search_entry (editor)), ==, "");
@@ -230,25 +234,40 @@ warning_mentions (CabPrescriptionEditor *editor,
 /* ---------------------------------------------------------------------- */
 /* tests                                                                  */
 
+static const CabDrug *
+result_drug (CabPrescriptionEditor *editor,
+             guint                  position)
+{
+  g_autoptr(CabDrugItem) item = g_list_model_get_item (G_LIST_MODEL (cab_prescription_editor_get_results (editor)),
+                                                       position);
+
+  /* The model keeps its items alive while it shows them. */
+  return cab_drug_item_get_drug (item);
+}
+
+static guint
+n_results (CabPrescriptionEditor *editor)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (cab_prescription_editor_get_results (editor)));
+}
+
 static void
 test_search_as_you_type (void)
 {
   CabPrescriptionEditor *editor = open_editor ("pat-ald");
-  GtkListBox *results = cab_prescription_editor_get_results (editor);
-  guint n_before = cab_prescription_editor_get_n_searches (editor);
+  CabDrugResults *results = cab_prescription_editor_get_results (editor);
+  guint n_before = cab_drug_results_get_n_loaded (results);
   gboolean seen_not_marketed = FALSE;
-  const CabDrug *first;
 
   /* Lower case, no accent, finds the DCI "METFORMINE (CHLORHYDRATE DE)". */
   type_search (editor, "metformine 1000");
-  /* Superseded keystrokes never land: fewer answers than keystrokes. */
-  g_assert_cmpuint (cab_prescription_editor_get_n_searches (editor) - n_before, <=, strlen ("metformine 1000"));
-  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), >, 0);
-  first = cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (gtk_list_box_get_row_at_index (results, 0)));
-  g_assert_true (first->commercialised);
-  for (guint i = 0; i < cab_prescription_editor_get_n_results (editor); i++)
+  /* Superseded keystrokes never land: no more answers than keystrokes. */
+  g_assert_cmpuint (cab_drug_results_get_n_loaded (results) - n_before, <=, strlen ("metformine 1000"));
+  g_assert_cmpuint (n_results (editor), >, 0);
+  g_assert_true (result_drug (editor, 0)->commercialised);
+  for (guint i = 0; i < n_results (editor); i++)
     {
-      const CabDrug *drug = cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (gtk_list_box_get_row_at_index (results, i)));
+      const CabDrug *drug = result_drug (editor, i);
       g_autofree char *dci = cab_drug_dup_dci (drug);
       g_autofree char *folded = g_utf8_strdown (dci, -1);
 
@@ -260,19 +279,20 @@ test_search_as_you_type (void)
         g_assert_false (seen_not_marketed);
     }
   /* The first result is selected: Enter would add it. */
-  g_assert_true (gtk_list_box_get_selected_row (results) == gtk_list_box_get_row_at_index (results, 0));
+  g_assert_cmpuint (gtk_single_selection_get_selected (cab_prescription_editor_get_selection (editor)), ==, 0);
   screenshot (editor, "prescription-search");
 
-  /* A brand name and a CIP13 find their medicine too. */
+  /* A brand name and a CIS find their medicine too. */
   type_search (editor, "glucophage");
-  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), >, 0);
+  g_assert_cmpuint (n_results (editor), >, 0);
   type_search (editor, CIS_CLARITHRO_500);
-  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), ==, 1);
+  g_assert_cmpuint (n_results (editor), ==, 1);
+  g_assert_cmpstr (result_drug (editor, 0)->cis, ==, CIS_CLARITHRO_500);
 
   /* Cleared: no result, no query left running. */
   gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "");
-  g_assert_cmpuint (cab_prescription_editor_get_n_results (editor), ==, 0);
-  g_assert_null (gtk_list_box_get_row_at_index (results, 0));
+  g_assert_cmpuint (n_results (editor), ==, 0);
+  g_assert_false (cab_drug_results_get_loading (results));
   close_editor (editor);
 }
 

@@ -9,15 +9,38 @@
 
 struct _CabDrugResultRow
 {
-  GtkListBoxRow  parent_instance;
+  GtkBox       parent_instance;
 
-  CabDrug       *drug;
+  CabDrugItem *item;
+  GtkLabel    *title;
+  GtkLabel    *brand;
+  GtkLabel    *form;
+  GtkWidget   *not_marketed;
+  GtkLabel    *generic;
+  GtkLabel    *reimbursed;
+  GtkWidget   *not_reimbursed;
 };
 
-G_DEFINE_FINAL_TYPE (CabDrugResultRow, cab_drug_result_row, GTK_TYPE_LIST_BOX_ROW)
+G_DEFINE_FINAL_TYPE (CabDrugResultRow, cab_drug_result_row, GTK_TYPE_BOX)
+
+static GtkLabel *
+line_label (GtkBox     *box,
+            const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  gtk_box_append (box, label);
+  return GTK_LABEL (label);
+}
 
 static GtkWidget *
-badge (const char *text,
+badge (GtkBox     *box,
+       const char *text,
        const char *css_class)
 {
   GtkWidget *label = gtk_label_new (text);
@@ -25,6 +48,7 @@ badge (const char *text,
   gtk_widget_add_css_class (label, "cab-drug-badge");
   gtk_widget_add_css_class (label, css_class);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_box_append (box, label);
   return label;
 }
 
@@ -60,94 +84,80 @@ generic_text (CabDrugGenericType type)
 }
 
 static void
-build (CabDrugResultRow *self)
+cab_drug_result_row_dispose (GObject *object)
 {
-  const CabDrug *drug = self->drug;
-  g_autofree char *dci = cab_drug_dup_dci (drug);
-  g_autofree char *title = NULL;
-  const char *rate = reimbursement (drug);
-  const char *generic = generic_text (drug->generic_type);
-  GtkWidget *box, *top, *bottom, *label;
+  g_clear_object (&CAB_DRUG_RESULT_ROW (object)->item);
 
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  gtk_widget_add_css_class (box, "cab-drug-result");
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), box);
-
-  top = gtk_label_new (NULL);
-  title = g_markup_printf_escaped ("<b>%s</b> [%s]", *dci != '\0' ? dci : drug->name, drug->name);
-  gtk_label_set_markup (GTK_LABEL (top), title);
-  gtk_label_set_xalign (GTK_LABEL (top), 0);
-  gtk_label_set_wrap (GTK_LABEL (top), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (top), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_lines (GTK_LABEL (top), 2);
-  gtk_label_set_ellipsize (GTK_LABEL (top), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (box), top);
-
-  bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (box), bottom);
-  label = gtk_label_new (drug->form);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (bottom), label);
-  if (!drug->commercialised)
-    gtk_box_append (GTK_BOX (bottom), badge (_("Not marketed"), "cab-not-marketed"));
-  if (generic != NULL)
-    {
-      label = badge (generic, "cab-generic");
-      if (drug->generic_label != NULL)
-        gtk_widget_set_tooltip_text (label, drug->generic_label);
-      gtk_box_append (GTK_BOX (bottom), label);
-    }
-  if (rate != NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("Reimbursed %s"), rate);
-
-      gtk_box_append (GTK_BOX (bottom), badge (text, "cab-reimbursed"));
-    }
-  else
-    gtk_box_append (GTK_BOX (bottom), badge (_("Not reimbursed"), "cab-not-reimbursed"));
-}
-
-static void
-cab_drug_result_row_finalize (GObject *object)
-{
-  CabDrugResultRow *self = CAB_DRUG_RESULT_ROW (object);
-
-  g_clear_pointer (&self->drug, cab_drug_free);
-
-  G_OBJECT_CLASS (cab_drug_result_row_parent_class)->finalize (object);
+  G_OBJECT_CLASS (cab_drug_result_row_parent_class)->dispose (object);
 }
 
 static void
 cab_drug_result_row_class_init (CabDrugResultRowClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = cab_drug_result_row_finalize;
+  G_OBJECT_CLASS (klass)->dispose = cab_drug_result_row_dispose;
 }
 
 static void
 cab_drug_result_row_init (CabDrugResultRow *self)
 {
+  GtkWidget *bottom;
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 2);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "cab-drug-result");
+
+  self->title = line_label (GTK_BOX (self), "cab-drug-dci");
+  self->brand = line_label (GTK_BOX (self), NULL);
+  bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self), bottom);
+  self->form = line_label (GTK_BOX (bottom), "dim-label");
+  gtk_widget_set_hexpand (GTK_WIDGET (self->form), TRUE);
+  self->not_marketed = badge (GTK_BOX (bottom), _("Not marketed"), "cab-not-marketed");
+  self->generic = GTK_LABEL (badge (GTK_BOX (bottom), NULL, "cab-generic"));
+  self->reimbursed = GTK_LABEL (badge (GTK_BOX (bottom), NULL, "cab-reimbursed"));
+  self->not_reimbursed = badge (GTK_BOX (bottom), _("Not reimbursed"), "cab-not-reimbursed");
 }
 
 GtkWidget *
-cab_drug_result_row_new (CabDrug *drug)
+cab_drug_result_row_new (void)
 {
-  CabDrugResultRow *self;
-
-  g_return_val_if_fail (drug != NULL, NULL);
-
-  self = g_object_new (CAB_TYPE_DRUG_RESULT_ROW, NULL);
-  self->drug = drug;
-  build (self);
-  return GTK_WIDGET (self);
+  return g_object_new (CAB_TYPE_DRUG_RESULT_ROW, NULL);
 }
 
-const CabDrug *
-cab_drug_result_row_get_drug (CabDrugResultRow *self)
+void
+cab_drug_result_row_set_item (CabDrugResultRow *self,
+                              CabDrugItem      *item)
 {
-  g_return_val_if_fail (CAB_IS_DRUG_RESULT_ROW (self), NULL);
+  const CabDrug *drug;
+  g_autofree char *dci = NULL;
+  g_autofree char *brand = NULL;
+  const char *rate, *generic;
 
-  return self->drug;
+  g_return_if_fail (CAB_IS_DRUG_RESULT_ROW (self));
+
+  if (!g_set_object (&self->item, item) || item == NULL)
+    return;
+
+  drug = cab_drug_item_get_drug (item);
+  dci = cab_drug_dup_dci (drug);
+  brand = g_strdup_printf ("[%s]", drug->name);
+  rate = reimbursement (drug);
+  generic = generic_text (drug->generic_type);
+
+  gtk_label_set_text (self->title, *dci != '\0' ? dci : drug->name);
+  gtk_label_set_text (self->brand, brand);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), drug->name);
+  gtk_label_set_text (self->form, drug->form != NULL ? drug->form : "");
+  gtk_widget_set_visible (self->not_marketed, !drug->commercialised);
+  gtk_widget_set_visible (GTK_WIDGET (self->generic), generic != NULL);
+  gtk_label_set_text (self->generic, generic != NULL ? generic : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->generic), drug->generic_label);
+  if (rate != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Reimbursed %s"), rate);
+
+      gtk_label_set_text (self->reimbursed, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->reimbursed), rate != NULL);
+  gtk_widget_set_visible (self->not_reimbursed, rate == NULL);
 }

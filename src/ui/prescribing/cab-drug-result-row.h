@@ -3,18 +3,19 @@
 
 #include <gtk/gtk.h>
 
-#include "cab-drug-db.h"
+#include "cab-drug-results.h"
 
 G_BEGIN_DECLS
 
 #define CAB_TYPE_DRUG_RESULT_ROW (cab_drug_result_row_get_type ())
 
-G_DECLARE_FINAL_TYPE (CabDrugResultRow, cab_drug_result_row, CAB, DRUG_RESULT_ROW, GtkListBoxRow)
+G_DECLARE_FINAL_TYPE (CabDrugResultRow, cab_drug_result_row, CAB, DRUG_RESULT_ROW, GtkBox)
 
-/* One search result: DCI first, the brand in brackets, the form, the
- * strength, whether it is marketed, its generic group and reimbursement.
- * Takes @drug. */
-GtkWidget     *cab_drug_result_row_new      (CabDrug          *drug);
-const CabDrug *cab_drug_result_row_get_drug (CabDrugResultRow *self);
+/* One search result, recycled by the editor's list view: DCI first, the
+ * brand in brackets, the form, whether it is marketed, its generic group
+ * and reimbursement. Built once, filled at each bind. */
+GtkWidget *cab_drug_result_row_new      (void);
+void       cab_drug_result_row_set_item (CabDrugResultRow *self,
+                                         CabDrugItem      *item);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "cab-drug-results.h"
 #include "cab-prescription-editor.h"
 #include "cab-prescription-line-row.h"
 #include "viewer/cab-pdf-viewer.h"
@@ -11,12 +12,9 @@ G_BEGIN_DECLS
  * the editor's actions only. */
 
 GtkEditable             *cab_prescription_editor_get_search_entry (CabPrescriptionEditor *self);
-GtkListBox              *cab_prescription_editor_get_results      (CabPrescriptionEditor *self);
-/* Answers to searches that landed (a superseded one never lands). */
-guint                    cab_prescription_editor_get_n_searches   (CabPrescriptionEditor *self);
-/* The text of the last search that landed. */
-const char              *cab_prescription_editor_get_searched     (CabPrescriptionEditor *self);
-guint                    cab_prescription_editor_get_n_results    (CabPrescriptionEditor *self);
+/* The search's model (n_loaded, answered text) and the list's selection. */
+CabDrugResults          *cab_prescription_editor_get_results      (CabPrescriptionEditor *self);
+GtkSingleSelection      *cab_prescription_editor_get_selection    (CabPrescriptionEditor *self);
 gboolean                 cab_prescription_editor_is_ready         (CabPrescriptionEditor *self);
 
 guint                    cab_prescription_editor_get_n_lines      (CabPrescriptionEditor *self);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cab-drug-results.h"
 #include "cab-prescribe.h"
 #include "cab-prescription-id.h"
 #include "cab-prescription-queries.h"
@@ -25,10 +26,6 @@
  * async query of src/prescribing/cab-prescription-queries.h.
  */
 
-/* Enough to choose from; the list is rebuilt at each keystroke. */
-#define SEARCH_LIMIT 30
-/* Longer is a paste of something else, not a medicine's name. */
-#define SEARCH_MAX_CHARS 100
 
 struct _CabPrescriptionEditor
 {
@@ -42,7 +39,8 @@ struct _CabPrescriptionEditor
   char                   *draft_id;
   char                   *preview_path;
   char                   *print_export;
-  char                   *searched;
+  CabDrugResults         *results;
+  GtkSingleSelection     *selection;
   char                   *blocker;
   gboolean                print_after_preview;
   /* Once written (cab_prescribe()), the prescription is what it is:
@@ -54,12 +52,9 @@ struct _CabPrescriptionEditor
   CabErxService          *erx_service;
   GCancellable           *issue_cancellable;
   gboolean                preview_ready;
-  guint                   n_searches;
-  guint                   n_results;
   guint                   n_printed;
 
   GCancellable           *context_slot;
-  GCancellable           *search_slot;
   GCancellable           *check_slot;
   GCancellable           *preview_slot;
 
@@ -73,7 +68,7 @@ struct _CabPrescriptionEditor
   GtkStack               *stack;
   GtkSearchEntry         *search_entry;
   GtkLabel               *search_status;
-  GtkListBox             *results_list;
+  GtkListView            *results_view;
   GtkLabel               *context_label;
   GtkLabel               *empty_label;
   GtkListBox             *lines_list;
@@ -185,39 +180,23 @@ set_status (CabPrescriptionEditor *self,
 
 static void
 select_result (CabPrescriptionEditor *self,
-               int                    index)
+               guint                  position)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->results_list, index);
-
-  if (row == NULL)
+  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
     return;
-  gtk_list_box_select_row (self->results_list, row);
+  gtk_single_selection_set_selected (self->selection, position);
   /* Keep the choice visible while the focus stays in the search field. */
-  gtk_widget_grab_focus (GTK_WIDGET (row));
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_widget_activate_action (GTK_WIDGET (self->results_view), "list.scroll-to-item", "u", position);
 }
 
 static void
-search_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+results_loaded_cb (CabPrescriptionEditor *self)
 {
-  g_autoptr(CabPrescriptionEditor) self = user_data;
-  g_autoptr(GPtrArray) drugs = NULL;
-  g_autoptr(GError) error = NULL;
+  const GError *error = cab_drug_results_get_error (self->results);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->results));
   g_autofree char *status = NULL;
 
-  drugs = cab_drug_query_search_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  list_box_clear (self->results_list);
-  self->n_searches++;
-  g_free (self->searched);
-  self->searched = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  self->n_results = 0;
-
-  if (drugs == NULL)
+  if (error != NULL)
     {
       g_debug ("Drug search failed: %s", error->message);
       gtk_label_set_text (self->search_status,
@@ -226,46 +205,26 @@ search_cb (GObject      *object,
                             : _("The search failed. Try again."));
       return;
     }
-
-  /* The rows take the medicines. */
-  g_ptr_array_set_free_func (drugs, NULL);
-  for (guint i = 0; i < drugs->len; i++)
-    gtk_list_box_append (self->results_list, cab_drug_result_row_new (g_ptr_array_index (drugs, i)));
-  self->n_results = drugs->len;
-
-  if (drugs->len == 0)
+  if (n == 0)
     status = g_strdup (_("No medicine matches."));
   else
     status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u medicine — Enter adds the selected one",
-                                           "%u medicines — Enter adds the selected one", drugs->len),
-                              drugs->len);
+                                           "%u medicines — Enter adds the selected one", n),
+                              n);
   gtk_label_set_text (self->search_status, status);
-  if (drugs->len > 0)
-    gtk_list_box_select_row (self->results_list, gtk_list_box_get_row_at_index (self->results_list, 0));
+  if (n > 0)
+    select_result (self, 0);
 }
 
 static void
 search_changed_cb (CabPrescriptionEditor *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  g_autofree char *query = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), SEARCH_MAX_CHARS));
-  g_autofree char *stripped = g_strstrip (g_strdup (query));
-  CabStore *store = get_store (self);
 
-  if (store == NULL)
-    return;
-
-  if (*stripped == '\0')
-    {
-      cab_query_cancel (&self->search_slot);
-      list_box_clear (self->results_list);
-      self->n_results = 0;
-      gtk_label_set_text (self->search_status, "");
-      return;
-    }
-
-  cab_drug_query_search_async (store, stripped, SEARCH_LIMIT, cab_query_supersede (&self->search_slot),
-                               search_cb, g_object_ref (self));
+  cab_drug_results_set_text (self->results, text);
+  if (*text == '\0')
+    gtk_label_set_text (self->search_status,
+                        _("Type a brand name, a substance (DCI), a CIS or a CIP13 code.\nUp and Down choose, Enter adds the line."));
 }
 
 static gboolean
@@ -275,23 +234,39 @@ search_key_cb (GtkEventControllerKey *controller,
                GdkModifierType        state,
                CabPrescriptionEditor *self)
 {
-  GtkListBoxRow *selected = gtk_list_box_get_selected_row (self->results_list);
-  int index = selected != NULL ? gtk_list_box_row_get_index (selected) : -1;
+  guint selected = gtk_single_selection_get_selected (self->selection);
 
   switch (keyval)
     {
     case GDK_KEY_Down:
     case GDK_KEY_KP_Down:
-      select_result (self, index + 1);
+      select_result (self, selected == GTK_INVALID_LIST_POSITION ? 0 : selected + 1);
       return TRUE;
     case GDK_KEY_Up:
     case GDK_KEY_KP_Up:
-      if (index > 0)
-        select_result (self, index - 1);
+      if (selected != GTK_INVALID_LIST_POSITION && selected > 0)
+        select_result (self, selected - 1);
       return TRUE;
     default:
       return FALSE;
     }
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, cab_drug_result_row_new ());
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             gpointer                  user_data)
+{
+  cab_drug_result_row_set_item (CAB_DRUG_RESULT_ROW (gtk_list_item_get_child (list_item)),
+                                gtk_list_item_get_item (list_item));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -351,19 +326,14 @@ can_add (CabPrescriptionEditor *self)
 static void
 add_selected_result (CabPrescriptionEditor *self)
 {
-  GtkListBoxRow *selected = gtk_list_box_get_selected_row (self->results_list);
+  CabDrugItem *selected = gtk_single_selection_get_selected_item (self->selection);
+  CabLineFacts facts;
 
-  if (selected == NULL)
-    selected = gtk_list_box_get_row_at_index (self->results_list, 0);
   if (selected == NULL || !can_add (self))
     return;
 
-  {
-    CabLineFacts facts = line_facts (self);
-
-    append_line (self, cab_prescription_line_row_new (cab_drug_result_row_get_drug (CAB_DRUG_RESULT_ROW (selected)),
-                                                      &facts));
-  }
+  facts = line_facts (self);
+  append_line (self, cab_prescription_line_row_new (cab_drug_item_get_drug (selected), &facts));
   /* Ready for the next medicine. */
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   lines_changed (self);
@@ -377,9 +347,9 @@ search_activate_cb (CabPrescriptionEditor *self)
 
 static void
 result_activated_cb (CabPrescriptionEditor *self,
-                     GtkListBoxRow         *row)
+                     guint                  position)
 {
-  gtk_list_box_select_row (self->results_list, row);
+  gtk_single_selection_set_selected (self->selection, position);
   add_selected_result (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
@@ -814,7 +784,7 @@ show_issued (CabPrescriptionEditor *self)
   adw_window_title_set_title (self->window_title, title);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lines_list), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->results_list), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->results_view), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.remove-line", FALSE);
   gtk_button_set_label (GTK_BUTTON (self->done_button), _("_Close"));
@@ -1043,6 +1013,7 @@ cab_prescription_editor_constructed (GObject *object)
   name = g_strdup_printf ("prescription-%s.pdf", self->draft_id);
   self->preview_path = g_build_filename (g_get_user_runtime_dir (), "cabinet", name, NULL);
 
+  cab_drug_results_set_store (self->results, store);
   set_status (self, _("Reading the patient’s record…"), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", FALSE);
   if (store != NULL && self->patient_id != NULL)
@@ -1057,7 +1028,6 @@ cab_prescription_editor_dispose (GObject *object)
   CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (object);
 
   cab_query_cancel (&self->context_slot);
-  cab_query_cancel (&self->search_slot);
   cab_query_cancel (&self->check_slot);
   cab_query_cancel (&self->preview_slot);
   /* A write under way still lands in the store; only its answer is dropped. */
@@ -1088,7 +1058,8 @@ cab_prescription_editor_finalize (GObject *object)
   g_free (self->draft_id);
   g_free (self->preview_path);
   g_free (self->print_export);
-  g_free (self->searched);
+  g_clear_object (&self->results);
+  g_clear_object (&self->selection);
   g_free (self->blocker);
   g_clear_pointer (&self->issued, cab_prescription_free);
   g_free (self->issued_path);
@@ -1172,7 +1143,7 @@ cab_prescription_editor_class_init (CabPrescriptionEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, stack);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, search_entry);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, search_status);
-  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, results_list);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, results_view);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, context_label);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, empty_label);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, lines_list);
@@ -1207,13 +1178,25 @@ static void
 cab_prescription_editor_init (CabPrescriptionEditor *self)
 {
   GtkEventController *keys;
-  GtkWidget *placeholder;
+  GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The results: core's model, a recycling list view over it. */
+  self->results = cab_drug_results_new ();
+  g_signal_connect_object (self->results, "loaded", G_CALLBACK (results_loaded_cb), self, G_CONNECT_SWAPPED);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
+  gtk_single_selection_set_autoselect (self->selection, TRUE);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  gtk_list_view_set_factory (self->results_view, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->selection));
+
   g_signal_connect_swapped (self->search_entry, "changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
-  g_signal_connect_swapped (self->results_list, "row-activated", G_CALLBACK (result_activated_cb), self);
+  g_signal_connect_swapped (self->results_view, "activate", G_CALLBACK (result_activated_cb), self);
   g_signal_connect_swapped (self->viewer, "loaded", G_CALLBACK (viewer_loaded_cb), self);
 
   /* Up and Down choose among the results without leaving the search field. */
@@ -1222,15 +1205,8 @@ cab_prescription_editor_init (CabPrescriptionEditor *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (search_key_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
 
-  placeholder = gtk_label_new (_("Type a brand name, a substance (DCI), a CIS or a CIP13 code.\nUp and Down choose, Enter adds the line."));
-  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
-  gtk_label_set_justify (GTK_LABEL (placeholder), GTK_JUSTIFY_CENTER);
-  gtk_widget_set_margin_top (placeholder, 24);
-  gtk_widget_set_valign (placeholder, GTK_ALIGN_START);
-  gtk_widget_add_css_class (placeholder, "dim-label");
-  gtk_list_box_set_placeholder (self->results_list, placeholder);
-
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->results_list));
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->results_view));
+  search_changed_cb (self);
   gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->search_entry));
 }
 
@@ -1278,28 +1254,16 @@ cab_prescription_editor_get_search_entry (CabPrescriptionEditor *self)
   return GTK_EDITABLE (self->search_entry);
 }
 
-GtkListBox *
+CabDrugResults *
 cab_prescription_editor_get_results (CabPrescriptionEditor *self)
 {
-  return self->results_list;
+  return self->results;
 }
 
-guint
-cab_prescription_editor_get_n_searches (CabPrescriptionEditor *self)
+GtkSingleSelection *
+cab_prescription_editor_get_selection (CabPrescriptionEditor *self)
 {
-  return self->n_searches;
-}
-
-const char *
-cab_prescription_editor_get_searched (CabPrescriptionEditor *self)
-{
-  return self->searched;
-}
-
-guint
-cab_prescription_editor_get_n_results (CabPrescriptionEditor *self)
-{
-  return self->n_results;
+  return self->selection;
 }
 
 gboolean

@@ -51,6 +51,21 @@ medication_request_json (const char *id,
                           id, cis, display, display, patient_id, dosage);
 }
 
+static char *
+allergy_json (const char *id,
+              const char *patient_id,
+              const char *substance,
+              const char *type)
+{
+  return g_strdup_printf ("{\"resourceType\":\"AllergyIntolerance\",\"id\":\"%s\","
+                          "\"meta\":{\"versionId\":\"1\",\"lastUpdated\":\"2026-01-01T00:00:00Z\"},"
+                          "\"clinicalStatus\":{\"coding\":[{\"system\":"
+                          "\"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical\",\"code\":\"active\"}]},"
+                          "\"type\":\"%s\",\"category\":[\"medication\"],\"criticality\":\"high\","
+                          "\"code\":{\"text\":\"%s\"},\"patient\":{\"reference\":\"Patient/%s\"}}",
+                          id, type, substance, patient_id);
+}
+
 static void
 open_cb (GObject      *object,
          GAsyncResult *result,
@@ -115,6 +130,10 @@ setup_store (void)
                                               "1 comprimé le soir"));
   desk_add (records, desk_patient_json ("pat-child", "PETIT", NULL, "Léa", "female", "2023-06-01",
                                         "2230675112345", "QUAL", "Practitioner/pr-1"));
+  /* The child: allergic to clarithromycin, intolerant to lactose (an
+   * excipient: what justifies CIF). */
+  desk_add (records, allergy_json ("al-1", "pat-child", "Clarithromycine", "allergy"));
+  desk_add (records, allergy_json ("al-2", "pat-child", "Lactose", "intolerance"));
   desk_put (store, records);
 }
 
@@ -394,12 +413,20 @@ test_child_no_ald (void)
   g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 0);
   add_by_search (editor, "clarithromycine 500", CIS_CLARITHRO_500);
   line = cab_prescription_editor_get_line (editor, 0);
-  /* Under 6: EFG allowed; no ALD: no zone switch, never in the ALD zone. */
+  /* Under 6: EFG allowed; a recorded lactose intolerance: CIF allowed;
+   * no ALD: no zone switch, never in the ALD zone. */
   g_assert_true (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_EFG, NULL));
+  g_assert_true (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_CIF, NULL));
+  g_assert_false (cab_prescription_line_row_ns_allowed (line, CAB_NON_SUBSTITUTABLE_MTE, NULL));
   g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (cab_prescription_line_row_get_ald_switch (line))));
   cab_prescription_line_row_set_non_substitutable (line, CAB_NON_SUBSTITUTABLE_EFG);
   g_assert_null (cab_prescription_editor_get_blocker (editor));
   g_assert_false (cab_prescription_line_row_get_line (line)->ald);
+
+  /* The recorded allergy to clarithromycin is a warning on the line. */
+  cab_test_ui_wait_for (is_checked, editor, "the allergy check");
+  g_assert_true (warning_mentions (editor, "CLARITHROMYCINE", "Clarithromycine"));
+  screenshot (editor, "prescription-allergy");
   close_editor (editor);
 }
 

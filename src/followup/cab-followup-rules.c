@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cab-fhir-resource.h"
+#include "cab-followup-resources.h"
 #include "cab-followup-rules.h"
 
 /* Limits on the codes the store reads in one query (cab-store-followup.h). */
@@ -550,10 +551,16 @@ cab_followup_rules_new_from_file (const char  *path,
 CabFollowupRules *
 cab_followup_rules_new_builtin (void)
 {
+  static gsize registered = 0;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   CabFollowupRules *rules;
 
+  if (g_once_init_enter (&registered))
+    {
+      cab_followup_register_resource ();
+      g_once_init_leave (&registered, 1);
+    }
   bytes = g_resources_lookup_data (BUILTIN_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
   if (bytes == NULL)
     g_error ("The built-in follow-up rules are missing: %s", error->message);

@@ -14,11 +14,13 @@
 #include "cabinetctl-outbox.h"
 
 static const char prescribe_usage[] =
-  "Usage: cabinetctl prescribe INS --from FILE.json -o FILE.pdf [--json] [--no-send]\n"
+  "Usage: cabinetctl prescribe INS --from FILE.json|--renew ID -o FILE.pdf [--json] [--no-send]\n"
   "                             [--prescriber Practitioner/ID]\n"
   "\n"
   "  --from FILE.json   the lines: cis, dosage (text or structured), duration, renewals,\n"
   "                     quantity, non_substitutable (null, MTE, EFG, CIF), ald (see docs/cabinetctl.md)\n"
+  "  --renew ID         renew the patient's prescription ID (its lines as written, a new date and\n"
+  "                     identifier); with --from, the file's lines are added after them\n"
   "  -o FILE.pdf        where to write the printed prescription\n"
   "  --json             print the result as JSON\n"
   "  --no-send          queue only; cabinetctl outbox drain sends it (the PDF says it will be registered)\n"
@@ -161,6 +163,46 @@ fetch_identity (CtlContext    *ctx,
           g_debug ("Cannot keep the prescriber's identity: %s", fetch_error->message);
       }
   g_ptr_array_unref (identity.queries);
+}
+
+/* The lines of a stored prescription of this patient, before the file's. */
+typedef struct
+{
+  PrescribeData *data;
+  const char    *renew;
+} RenewData;
+
+static gboolean
+renew_thread (gpointer   user_data,
+              GError   **error)
+{
+  RenewData *renew = user_data;
+  PrescribeData *data = renew->data;
+  g_autofree char *patient_id = NULL;
+  g_autofree char *json = cab_store_get_prescription_json (data->store, renew->renew, &patient_id, error);
+  g_autoptr(CabPrescription) old = NULL;
+
+  if (json == NULL)
+    return FALSE;
+  /* Another patient's prescription is "not found" for this one. */
+  if (g_strcmp0 (patient_id, data->patient->id) != 0)
+    {
+      g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such prescription");
+      return FALSE;
+    }
+  if ((old = cab_prescription_from_json (json, -1, error)) == NULL)
+    return FALSE;
+  if (data->input == NULL)
+    data->input = cab_prescription_new ();
+  for (guint i = old->lines->len; i > 0; i--)
+    g_ptr_array_insert (data->input->lines, 0, g_ptr_array_steal_index (old->lines, i - 1));
+  if (data->input->lines->len > CAB_PRESCRIPTION_MAX_LINES)
+    {
+      g_set_error (error, CAB_PRESCRIPTION_ERROR, CAB_PRESCRIPTION_ERROR_INVALID,
+                   "more than %u lines", CAB_PRESCRIPTION_MAX_LINES);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -363,7 +405,8 @@ ctl_prescribe_main (CtlContext  *ctx,
   g_autofree char *contents = NULL;
   PrescribeData data = { 0 };
   CabOutboxDrainResult drained = { 0 };
-  const char *from = NULL, *output = NULL, *positional = NULL;
+  const char *from = NULL, *output = NULL, *positional = NULL, *renew_arg = NULL;
+  g_autofree char *renew = NULL;
   gboolean no_send = FALSE, as_json = FALSE;
   gsize length = 0;
   int exit_code = CTL_EXIT_OK;
@@ -379,6 +422,8 @@ ctl_prescribe_main (CtlContext  *ctx,
         from = argv[++i];
       else if ((g_str_equal (argv[i], "-o") || g_str_equal (argv[i], "--output")) && i + 1 < argc)
         output = argv[++i];
+      else if (g_str_equal (argv[i], "--renew") && i + 1 < argc)
+        renew_arg = argv[++i];
       else if (g_str_equal (argv[i], "--prescriber") && i + 1 < argc)
         data.prescriber = argv[++i];
       else if (g_str_equal (argv[i], "--json"))
@@ -390,24 +435,30 @@ ctl_prescribe_main (CtlContext  *ctx,
       else
         return ctl_fail (CTL_EXIT_USAGE, "unexpected argument '%s' (see cabinetctl prescribe --help)", argv[i]);
     }
-  if (positional == NULL || from == NULL || output == NULL)
+  if (positional == NULL || (from == NULL && renew_arg == NULL) || output == NULL)
     {
       fputs (prescribe_usage, stderr);
       return CTL_EXIT_USAGE;
     }
+  if (renew_arg != NULL && (renew = cab_prescription_id_normalize (renew_arg)) == NULL)
+    return ctl_fail (CTL_EXIT_USAGE, "--renew takes a prescription identifier (21 characters, "
+                     "its check character included)");
   if (data.prescriber != NULL && !g_str_has_prefix (data.prescriber, "Practitioner/"))
     return ctl_fail (CTL_EXIT_USAGE, "--prescriber takes Practitioner/ID");
   if (!(ins = ctl_parse_ins (positional, &exit_code)))
     return exit_code;
 
   /* The file first: a typo in it is reported before anything is opened. */
-  if (!g_file_get_contents (from, &contents, &length, &error))
-    return ctl_fail (CTL_EXIT_USAGE, "cannot read %s: %s", from, error->message);
-  if (length > MAX_FILE_SIZE)
-    return ctl_fail (CTL_EXIT_DATA, "%s: too large to be a prescription", from);
-  data.input = cab_prescription_from_json (contents, (gssize) length, &error);
-  if (data.input == NULL)
-    return ctl_fail (CTL_EXIT_DATA, "%s: %s", from, error->message);
+  if (from != NULL)
+    {
+      if (!g_file_get_contents (from, &contents, &length, &error))
+        return ctl_fail (CTL_EXIT_USAGE, "cannot read %s: %s", from, error->message);
+      if (length > MAX_FILE_SIZE)
+        return ctl_fail (CTL_EXIT_DATA, "%s: too large to be a prescription", from);
+      data.input = cab_prescription_from_json (contents, (gssize) length, &error);
+      if (data.input == NULL)
+        return ctl_fail (CTL_EXIT_DATA, "%s: %s", from, error->message);
+    }
 
   data.ins = ins;
   data.service = service;
@@ -434,6 +485,22 @@ ctl_prescribe_main (CtlContext  *ctx,
              "the prescription is registered without the INS\n",
              data.patient->patient.identity_status != NULL ? data.patient->patient.identity_status
                                                             : "no status");
+
+  if (renew != NULL)
+    {
+      RenewData renew_data = { &data, renew };
+
+      if (!ctl_run_in_thread (renew_thread, &renew_data, &error))
+        {
+          prescribe_data_clear (&data);
+          if (g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
+            return ctl_fail (CTL_EXIT_NOT_FOUND, "this patient has no prescription %s in the local record",
+                             renew_arg);
+          if (error->domain == CAB_PRESCRIPTION_ERROR)
+            return ctl_fail (CTL_EXIT_DATA, "prescription %s: %s", renew_arg, error->message);
+          return ctl_fail_error (error, "cannot read the prescription");
+        }
+    }
 
   fetch_identity (ctx, &data);
 

@@ -261,6 +261,7 @@ fail:
 char *
 cab_store_get_prescription_json (CabStore    *self,
                                  const char  *id,
+                                 char       **patient_id,
                                  GError     **error)
 {
   g_autoptr(CabStoreReader) reader = NULL;
@@ -272,13 +273,17 @@ cab_store_get_prescription_json (CabStore    *self,
   reader = cab_store_reader_acquire (self, error);
   if (reader == NULL)
     return NULL;
-  if (!(stmt = cab_store_conn_prepare (reader, "SELECT json FROM prescriptions WHERE id = ?1", error)))
+  if (!(stmt = cab_store_conn_prepare (reader, "SELECT json, patient_id FROM prescriptions WHERE id = ?1", error)))
     return NULL;
   cab_stmt_bind_text (stmt, 1, id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    json = cab_stmt_dup_text (stmt, 0);
+    {
+      json = cab_stmt_dup_text (stmt, 0);
+      if (patient_id != NULL)
+        *patient_id = cab_stmt_dup_text (stmt, 1);
+    }
   else
-    g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No prescription %s", id);
+    g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such prescription");
   return json;
 }
 

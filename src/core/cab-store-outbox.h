@@ -97,9 +97,11 @@ gboolean        cab_store_outbox_enqueue_prescription (CabStore                 
                                                        gint64                       *registration_id,
                                                        gint64                       *publish_id,
                                                        GError                      **error);
-/* The stored JSON of prescription @id, or NULL with CAB_STORE_ERROR_NOT_FOUND. */
+/* The stored JSON of prescription @id and its patient (@patient_id may be
+ * NULL), or NULL with CAB_STORE_ERROR_NOT_FOUND. */
 char           *cab_store_get_prescription_json       (CabStore                     *self,
                                                        const char                   *id,
+                                                       char                        **patient_id,
                                                        GError                      **error);
 
 /* Inserts @entry and updates the document's visibility columns in the same transaction. */

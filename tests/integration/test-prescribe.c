@@ -254,6 +254,33 @@ test_bizone_printed_and_registered (Fixture       *f,
   /* The printed copy is in the patient's timeline. */
   g_assert_cmpint (ctl (f, &timeline, NULL, "timeline", f->ald_ins, NULL), ==, 0);
   g_assert_nonnull (strstr (timeline, "Prescription de produits de santé"));
+
+  /* Renewed in one action, a line added: a new identifier, the lines as written. */
+  {
+    g_autoptr(JsonParser) renewed = json_parser_new ();
+    g_autofree char *added = write_input (f, "added.json",
+                                          "{\"lines\": [{\"cis\": \"" DOLIPRANE "\", \"dosage\": \"1 gélule\"}]}");
+    g_autofree char *renewed_pdf = g_build_filename (f->dir, "renewed.pdf", NULL);
+    g_autofree char *renewed_out = NULL;
+    g_autofree char *err = NULL;
+    JsonObject *r;
+    JsonArray *lines;
+
+    g_assert_cmpint (ctl (f, &renewed_out, NULL, "prescribe", f->ald_ins, "--renew",
+                          json_object_get_string_member (result, "id_display"), "--from", added,
+                          "-o", renewed_pdf, "--json", NULL), ==, 0);
+    g_assert_true (json_parser_load_from_data (renewed, renewed_out, -1, NULL));
+    r = json_node_get_object (json_parser_get_root (renewed));
+    g_assert_cmpstr (json_object_get_string_member (r, "id"), !=, id);
+    lines = json_object_get_array_member (r, "lines");
+    g_assert_cmpuint (json_array_get_length (lines), ==, 4);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (lines, 0), "dosage"), ==,
+                     "1 comprimé matin et soir pendant 3 mois");
+    g_assert_cmpint (registered_count (f, json_object_get_string_member (r, "id")), ==, 1);
+
+    /* Another patient's prescription cannot be renewed under this one. */
+    g_assert_cmpint (ctl (f, NULL, &err, "prescribe", f->plain_ins, "--renew", id, "-o", renewed_pdf, NULL), ==, 4);
+  }
 }
 
 typedef struct

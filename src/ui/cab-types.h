@@ -11,6 +11,7 @@ G_BEGIN_DECLS
  * includes. */
 typedef struct _CabApplication CabApplication;
 typedef struct _CabDesk        CabDesk;
+typedef struct _CabFollowupPage CabFollowupPage;
 typedef struct _CabOutboxPage  CabOutboxPage;
 typedef struct _CabWindow      CabWindow;
 

@@ -26,6 +26,11 @@ CabOutboxPage *cab_window_get_outbox_page  (CabWindow      *self);
 const char    *cab_window_get_outbox_badge (CabWindow      *self);
 const char    *cab_window_get_last_toast   (CabWindow      *self);
 
+/* The Follow-up page, and the sidebar's count of patients overdue (NULL
+ * when hidden). "win.patient-followup" shows the open patient's there. */
+CabFollowupPage *cab_window_get_followup_page  (CabWindow      *self);
+const char      *cab_window_get_followup_badge (CabWindow      *self);
+
 /* How the window opens links (the image viewer): by default in the
  * desktop's browser with gtk_show_uri(); tests put their own here.
  * "win.open-uri" (s) goes through it. */

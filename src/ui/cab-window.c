@@ -10,6 +10,7 @@
 #include "desk/cab-recent-patients.h"
 #include "outbox/cab-outbox-page.h"
 #include "preferences/cab-preferences-window.h"
+#include "followup/cab-followup-page.h"
 #include "cab-window-private.h"
 
 struct _CabWindow
@@ -42,6 +43,9 @@ struct _CabWindow
   GtkWidget            *home_button;
   CabOutboxPage        *outbox_page;
   GtkLabel             *outbox_badge;
+  CabFollowupPage      *followup_page;
+  GtkLabel             *followup_badge;
+  GtkWidget            *followup_button;
 
   CabUriLauncher        uri_launcher;
   gpointer              uri_launcher_data;
@@ -425,6 +429,37 @@ outbox_pending_cb (CabWindow     *self,
   gtk_widget_set_visible (GTK_WIDGET (self->outbox_badge), n > 0);
 }
 
+static void
+followup_toast_cb (CabWindow       *self,
+                   const char      *message,
+                   CabFollowupPage *page)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* The sidebar's count: patients with a measure overdue or never made; the
+ * tooltip says all three counts in words. */
+static void
+followup_counts_cb (CabWindow       *self,
+                    GParamSpec      *pspec,
+                    CabFollowupPage *page)
+{
+  guint overdue = cab_followup_page_get_n_overdue (page);
+  guint never = cab_followup_page_get_n_never (page);
+  guint due = cab_followup_page_get_n_due (page);
+  g_autofree char *text = g_strdup_printf ("%u", overdue);
+  g_autofree char *overdue_text = g_strdup_printf (ngettext ("%u patient overdue", "%u patients overdue", overdue), overdue);
+  g_autofree char *never_text = g_strdup_printf (ngettext ("%u never measured", "%u never measured", never), never);
+  g_autofree char *due_text = g_strdup_printf (ngettext ("%u due", "%u due", due), due);
+  g_autofree char *tooltip = g_strjoin (" · ", overdue_text, never_text, due_text, NULL);
+
+  gtk_label_set_label (self->followup_badge, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->followup_badge), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->followup_badge),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->followup_badge), overdue > 0);
+}
+
 /* Something was just queued: say so when it cannot go out now. */
 static void
 outbox_queued_action (GtkWidget  *widget,
@@ -484,6 +519,9 @@ update_title (CabWindow *self)
 
   gtk_widget_set_visible (self->search_button, on_desk);
   gtk_widget_set_visible (self->home_button, on_desk && cab_desk_get_patient_id (self->desk) != NULL);
+  gtk_widget_set_visible (self->followup_button, on_desk && cab_desk_get_patient_id (self->desk) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.patient-followup",
+                                 on_desk && cab_desk_get_patient_id (self->desk) != NULL);
 
   if (child == NULL)
     return;
@@ -568,6 +606,22 @@ find_patient_action (GtkWidget  *widget,
 
   cab_window_show_page (self, "patients");
   cab_desk_focus_search (self->desk);
+}
+
+/* The open patient's follow-up, on the Follow-up page. */
+static void
+patient_followup_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  CabWindow *self = CAB_WINDOW (widget);
+  const char *patient_id = cab_desk_get_patient_id (self->desk);
+  g_autofree char *id = g_strdup (patient_id);
+
+  if (id == NULL)
+    return;
+  cab_window_show_page (self, "follow-up");
+  cab_followup_page_show_patient (self->followup_page, id);
 }
 
 static void
@@ -683,6 +737,7 @@ cab_window_constructed (GObject *object)
   update_banner (self);
   operator_cb (self, NULL, self->session);
   cab_outbox_page_set_session (self->outbox_page, self->session);
+  cab_followup_page_set_session (self->followup_page, self->session);
 }
 
 static void
@@ -772,6 +827,7 @@ cab_window_class_init (CabWindowClass *klass)
   g_type_ensure (CAB_TYPE_DESK);
   g_type_ensure (CAB_TYPE_RECENT_PATIENTS);
   g_type_ensure (CAB_TYPE_OUTBOX_PAGE);
+  g_type_ensure (CAB_TYPE_FOLLOWUP_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/cab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CabWindow, toast_overlay);
@@ -796,6 +852,9 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabWindow, home_button);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, outbox_page);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, outbox_badge);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, followup_page);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, followup_badge);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, followup_button);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -804,6 +863,8 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, recent_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, outbox_toast_cb);
   gtk_widget_class_bind_template_callback (widget_class, outbox_pending_cb);
+  gtk_widget_class_bind_template_callback (widget_class, followup_toast_cb);
+  gtk_widget_class_bind_template_callback (widget_class, followup_counts_cb);
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
@@ -813,6 +874,9 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_action);
   gtk_widget_class_install_action (widget_class, "win.patients-home", NULL, patients_home_action);
   gtk_widget_class_install_action (widget_class, "win.find-patient", NULL, find_patient_action);
+  gtk_widget_class_install_action (widget_class, "win.patient-followup", NULL, patient_followup_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.patient-followup", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.find-patient", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync", NULL);
@@ -1045,6 +1109,24 @@ cab_window_get_outbox_badge (CabWindow *self)
   if (!gtk_widget_get_visible (GTK_WIDGET (self->outbox_badge)))
     return NULL;
   return gtk_label_get_label (self->outbox_badge);
+}
+
+CabFollowupPage *
+cab_window_get_followup_page (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return self->followup_page;
+}
+
+const char *
+cab_window_get_followup_badge (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->followup_badge)))
+    return NULL;
+  return gtk_label_get_label (self->followup_badge);
 }
 
 const char *

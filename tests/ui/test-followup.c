@@ -6,10 +6,22 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include <glib/gstdio.h>
+#include <poppler.h>
+
 #include "cab-application.h"
 #include "cab-test-ui.h"
+#include "cab-test-sandbox.h"
+#include "cab-window-private.h"
+#include "desk/cab-desk.h"
 #include "followup/cab-chart-axis.h"
+#include "followup/cab-followup-page.h"
+#include "followup/cab-followup-print.h"
 #include "followup/cab-measure-chart.h"
+#include "followup/cab-record-dialog.h"
+
+#define PRACTICE "Organization/org-practice"
+#define TODAY    "2026-11-01"   /* the sandbox's present (tests/common) */
 
 static CabApplication *app;
 static const char *lang = "en";
@@ -268,6 +280,328 @@ test_chart_points (void)
   charts_teardown (&f);
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* the page, after a sync of the sandbox practice                         */
+
+static gboolean
+worklist_ready (gpointer data)
+{
+  CabFollowupWorklist *worklist = data;
+
+  return !cab_followup_worklist_get_loading (worklist) &&
+         cab_followup_worklist_get_store (worklist) != NULL &&
+         g_list_model_get_n_items (G_LIST_MODEL (worklist)) > 0;
+}
+
+static gboolean
+worklist_idle (gpointer data)
+{
+  return !cab_followup_worklist_get_loading (data);
+}
+
+static gboolean
+panel_ready (gpointer data)
+{
+  CabFollowupPanel *panel = data;
+
+  return !cab_followup_panel_get_loading (panel) && cab_followup_panel_get_n_cards (panel) > 0;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return cab_followup_panel_get_dialog (data) == NULL;
+}
+
+typedef struct
+{
+  CabMeasureCard *card;
+  guint           n_loads;
+} CardWait;
+
+static gboolean
+card_reloaded (gpointer data)
+{
+  CardWait *wait = data;
+
+  return cab_measure_card_get_n_loads (wait->card) > wait->n_loads &&
+         !cab_measure_card_get_loading (wait->card);
+}
+
+static gboolean
+desk_shows_patient (gpointer data)
+{
+  CabDesk *desk = cab_window_get_desk (data);
+
+  return !cab_desk_get_opening (desk) && cab_desk_get_patient_id (desk) != NULL;
+}
+
+static gboolean
+gps_named (gpointer data)
+{
+  return cab_followup_page_get_n_gps (data) > 0;
+}
+
+/* A patient of the worklist with an HbA1c result and a blood pressure in
+ * the plan: the demo's diabetic. */
+static CabFollowupPatient *
+choose_diabetic (CabFollowupWorklist *worklist)
+{
+  GListModel *model = G_LIST_MODEL (worklist);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabFollowupPatient) patient = g_list_model_get_item (model, i);
+      CabFollowupStatus *hba1c = cab_followup_patient_lookup (patient, "hba1c");
+      CabFollowupStatus *bp = cab_followup_patient_lookup (patient, "bp");
+
+      if (hba1c != NULL && bp != NULL && cab_followup_status_get_last_date (hba1c) != NULL &&
+          cab_followup_status_get_state (bp) != CAB_FOLLOWUP_STATE_OK)
+        return g_steal_pointer (&patient);
+    }
+  return NULL;
+}
+
+static void
+print_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cab_followup_print_round_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_page (void)
+{
+  const char * const extra[] = { "--patients", "60", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabTestSandbox) sandbox = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(CabFollowupPatient) chosen = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *chosen_id = NULL;
+  g_autofree char *pdf_path = NULL;
+  g_autofree char *pdf_uri = NULL;
+  g_autofree char *badge = NULL;
+  PopplerDocument *pdf = NULL;
+  CabConfig config = { 0 };
+  CabTestSyncWatch watch;
+  CabWindow *window;
+  CabSession *session;
+  CabFollowupPage *page;
+  CabFollowupWorklist *worklist;
+  CabFollowupPanel *panel;
+  CabMeasureCard *card;
+  CabRecordDialog *dialog;
+  CardWait wait;
+  GListModel *model;
+  guint n_items, n_points_before;
+  gboolean printed = FALSE;
+  int previous_state = G_MAXINT;
+
+  sandbox = cab_test_sandbox_start (extra, FALSE, &error);
+  g_assert_no_error (error);
+  data_dir = g_dir_make_tmp ("cabinet-test-followup-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_settings_set_int (settings, "window-width", 1400);
+  g_settings_set_int (settings, "window-height", 900);
+
+  config.server_url = sandbox->base_url;
+  config.token = (char *) CAB_TEST_TOKEN;
+  config.practice = (char *) PRACTICE;
+  config.data_dir = data_dir;
+  cab_application_set_config (app, &config);
+
+  g_application_activate (G_APPLICATION (app));
+  window = cab_application_get_window (app);
+  session = cab_window_get_session (window);
+  cab_test_ui_watch_session (&watch, session);
+  cab_test_ui_wait_mapped (GTK_WIDGET (window));
+  cab_test_ui_wait_for_syncs (&watch, 1);
+  g_assert_true (watch.last_success);
+
+  /* The nurse opens Follow-up (Alt+3). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "follow-up");
+  g_assert_cmpstr (cab_window_get_page (window), ==, "follow-up");
+  page = cab_window_get_followup_page (window);
+  worklist = cab_followup_page_get_worklist (page);
+  panel = cab_followup_page_get_panel (page);
+  cab_followup_page_set_today (page, TODAY);
+  cab_test_ui_wait_for (worklist_ready, worklist, "the worklist");
+
+  /* Sorted by urgency, everyone with something to do; the sidebar counts
+   * the patients overdue of the whole practice. */
+  model = G_LIST_MODEL (worklist);
+  n_items = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(CabFollowupPatient) patient = g_list_model_get_item (model, i);
+      int state = (int) cab_followup_patient_get_state (patient);
+
+      g_assert_cmpint (state, !=, CAB_FOLLOWUP_STATE_OK);
+      g_assert_cmpint (state, <=, previous_state);
+      g_assert_cmpuint (g_list_model_get_n_items (cab_followup_patient_get_measures (patient)), >, 0);
+      previous_state = state;
+    }
+  badge = g_strdup_printf ("%u", cab_followup_worklist_get_n_overdue (worklist));
+  if (cab_followup_worklist_get_n_overdue (worklist) > 0)
+    g_assert_cmpstr (cab_window_get_followup_badge (window), ==, badge);
+  else
+    g_assert_null (cab_window_get_followup_badge (window));
+
+  /* The médecins traitants are named for their filter. */
+  cab_test_ui_wait_for (gps_named, page, "the médecins traitants' names");
+
+  chosen = choose_diabetic (worklist);
+  g_assert_nonnull (chosen);
+  chosen_id = g_strdup (cab_followup_patient_get_id (chosen));
+  cab_followup_page_show_patient (page, chosen_id);
+  cab_test_ui_wait_for (panel_ready, panel, "the patient's charts");
+  g_assert_cmpuint (cab_followup_panel_get_n_cards (panel), ==, cab_followup_patient_get_all (chosen)->len);
+
+  /* Every result of the series is a point on the HbA1c chart, and the
+   * summary says the last one. */
+  card = cab_followup_panel_get_card (panel, "hba1c");
+  g_assert_nonnull (card);
+  {
+    CabChartData *data = cab_measure_chart_get_data (cab_measure_card_get_chart (card));
+    CabFollowupStatus *status = cab_followup_patient_lookup (chosen, "hba1c");
+    g_autofree char *last = NULL;
+
+    g_assert_nonnull (data);
+    g_assert_cmpuint (cab_chart_data_get_n_points (data), >, 0);
+    g_assert_true (cab_chart_data_get_target (data, NULL, NULL, NULL, NULL));
+    last = cab_chart_data_format_value (data, cab_chart_data_get_point (data, cab_chart_data_get_n_points (data) - 1));
+    g_assert_nonnull (strstr (cab_measure_chart_get_summary (cab_measure_card_get_chart (card)), last));
+    g_assert_nonnull (cab_followup_status_get_last_value_text (status));
+  }
+  cab_test_ui_screenshot (window, "followup-page");
+
+  /* Filters: a condition, then a state; every row then fits them. */
+  g_assert_true (cab_followup_page_filter (page, "E11", CAB_FOLLOWUP_STATES_OVERDUE, NULL));
+  cab_test_ui_wait_for (worklist_idle, worklist, "the filtered worklist");
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabFollowupPatient) patient = g_list_model_get_item (model, i);
+      const char * const *codes = cab_followup_patient_get_conditions (patient);
+      gboolean diabetic = FALSE;
+
+      for (guint c = 0; codes[c] != NULL; c++)
+        diabetic |= g_str_has_prefix (codes[c], "E11");
+      g_assert_true (diabetic);
+      g_assert_cmpint (cab_followup_patient_get_state (patient), ==, CAB_FOLLOWUP_STATE_OVERDUE);
+    }
+  cab_test_ui_screenshot (window, "followup-filtered");
+  g_assert_true (cab_followup_page_filter (page, NULL, CAB_FOLLOWUP_STATES_TO_DO, NULL));
+  cab_test_ui_wait_for (worklist_idle, worklist, "the worklist again");
+
+  /* The round, printed to a PDF: one line per patient shown. */
+  pdf_path = g_build_filename (data_dir, "round.pdf", NULL);
+  cab_followup_page_print_round (page, pdf_path, print_cb, &printed);
+  cab_test_ui_wait_for (is_true, &printed, "the round's PDF");
+  pdf_uri = g_filename_to_uri (pdf_path, NULL, NULL);
+  pdf = poppler_document_new_from_file (pdf_uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (poppler_document_get_n_pages (pdf), ==, cab_followup_print_last_n_pages ());
+  {
+    PopplerPage *first = poppler_document_get_page (pdf, 0);
+    g_autofree char *text = poppler_page_get_text (first);
+    g_autoptr(CabFollowupPatient) top = g_list_model_get_item (model, 0);
+
+    g_assert_nonnull (strstr (text, cab_followup_patient_get_row (top)->patient.given != NULL
+                                    ? cab_followup_patient_get_row (top)->patient.given : ""));
+    g_assert_nonnull (strstr (text, is_french () ? "Tournée" : "round"));
+    g_object_unref (first);
+  }
+  g_clear_object (&pdf);
+
+  /* Recording a blood pressure: the chart gets the point, the worklist
+   * sees the measure done. */
+  card = cab_followup_panel_get_card (panel, "bp");
+  g_assert_nonnull (card);
+  n_points_before = cab_chart_data_get_n_points (cab_measure_chart_get_data (cab_measure_card_get_chart (card)));
+  gtk_widget_activate_action (GTK_WIDGET (panel), "followup.record", NULL);
+  dialog = CAB_RECORD_DIALOG (cab_followup_panel_get_dialog (panel));
+  g_assert_nonnull (dialog);
+  cab_test_ui_wait_mapped (GTK_WIDGET (dialog));
+  g_assert_true (cab_record_dialog_select_measure (dialog, "bp"));
+
+  /* A value that is not a blood pressure is refused in words. */
+  cab_record_dialog_set_value (dialog, "135");
+  cab_record_dialog_save (dialog);
+  g_assert_nonnull (cab_record_dialog_get_error (dialog));
+  g_assert_false (cab_record_dialog_get_busy (dialog));
+
+  cab_record_dialog_set_value (dialog, "135/85");
+  cab_record_dialog_set_date (dialog, "01/11/2026");
+  {
+    g_autofree char *path = cab_test_ui_screenshot_path ("followup-record");
+    g_autoptr(GdkTexture) texture = NULL;
+
+    cab_test_ui_settle (300);
+    texture = cab_test_ui_render (GTK_WIDGET (dialog));
+    g_assert_true (gdk_texture_save_to_png (texture, path));
+  }
+  wait = (CardWait) { card, cab_measure_card_get_n_loads (card) };
+  cab_record_dialog_save (dialog);
+  cab_test_ui_wait_for (dialog_gone, panel, "the recording");
+  cab_test_ui_wait_for (card_reloaded, &wait, "the chart with the new measure");
+  {
+    CabChartData *data = cab_measure_chart_get_data (cab_measure_card_get_chart (card));
+    const CabChartPoint *last = cab_chart_data_get_point (data, cab_chart_data_get_n_points (data) - 1);
+
+    g_assert_cmpuint (cab_chart_data_get_n_points (data), ==, n_points_before + 1);
+    g_assert_cmpfloat (last->value, ==, 135);
+    g_assert_cmpfloat (last->value2, ==, 85);
+  }
+  cab_test_ui_wait_for (worklist_idle, worklist, "the worklist after the recording");
+  {
+    g_autoptr(CabFollowupPatient) again = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (model) && again == NULL; i++)
+      {
+        g_autoptr(CabFollowupPatient) patient = g_list_model_get_item (model, i);
+
+        if (g_strcmp0 (cab_followup_patient_get_id (patient), chosen_id) == 0)
+          again = g_steal_pointer (&patient);
+      }
+    /* Still in the list for other measures, or gone with nothing left to do. */
+    if (again != NULL)
+      g_assert_cmpint (cab_followup_status_get_state (cab_followup_patient_lookup (again, "bp")), ==,
+                       CAB_FOLLOWUP_STATE_OK);
+  }
+  cab_test_ui_screenshot (window, "followup-recorded");
+
+  /* From the patient's page (Ctrl+Shift+M), the same panel. */
+  cab_followup_page_show_patient (page, NULL);
+  g_assert_null (cab_followup_panel_get_patient_id (panel));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "patients");
+  cab_desk_open_patient (cab_window_get_desk (window), chosen_id);
+  cab_test_ui_wait_for (desk_shows_patient, window, "the patient on the desk");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.patient-followup", NULL);
+  g_assert_cmpstr (cab_window_get_page (window), ==, "follow-up");
+  g_assert_cmpstr (cab_followup_panel_get_patient_id (panel), ==, chosen_id);
+  cab_test_ui_wait_for (panel_ready, panel, "the patient's charts again");
+
+  cab_test_ui_unwatch_session (&watch);
+  cab_session_shutdown (session);
+  gtk_window_close (GTK_WINDOW (window));
+  cab_test_ui_settle (100);
+  cab_test_ui_remove_tree (data_dir);
+}
+
 /* ---------------------------------------------------------------------- */
 
 int
@@ -283,6 +617,7 @@ main (int   argc,
   g_test_add_func ("/followup/axis/values", test_value_ticks);
   g_test_add_func ("/followup/axis/time", test_time_ticks);
   g_test_add_func ("/followup/chart/points", test_chart_points);
+  g_test_add_func ("/followup/page", test_page);
 
   ret = g_test_run ();
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "widgets/cab-row-paint.h"
@@ -363,10 +364,8 @@ point_tooltip (CabMeasureChart *self,
 }
 
 static char *
-marker_tooltip (CabMeasureChart *self,
-                guint            i)
+marker_text (const CabChartMarker *marker)
 {
-  const CabChartMarker *marker = cab_chart_data_get_marker (self->data, i);
   g_autofree char *day = cab_chart_format_day (marker->when);
   const char *label = marker->label != NULL ? marker->label : "";
 
@@ -375,6 +374,39 @@ marker_tooltip (CabMeasureChart *self,
     return g_strdup_printf (_("Started: %s — %s"), label, day);
   /* Translators: "Stopped: Metformin 1000 mg — March 12, 2025" */
   return g_strdup_printf (_("Stopped: %s — %s"), label, day);
+}
+
+/* Every marker drawn on the spot of marker @i (they share a triangle). */
+static char *
+marker_tooltip (CabMeasureChart *self,
+                guint            i)
+{
+  double x = x_of (self, cab_chart_data_get_marker (self->data, i)->when);
+  GString *text = g_string_new (NULL);
+  guint n = 0, shown = 0;
+
+  for (guint j = 0; j < cab_chart_data_get_n_markers (self->data); j++)
+    {
+      const CabChartMarker *marker = cab_chart_data_get_marker (self->data, j);
+      g_autofree char *line = NULL;
+
+      if (fabs (x_of (self, marker->when) - x) > 2 * MARKER_SIZE)
+        continue;
+      n++;
+      if (shown == 6)
+        continue;
+      line = marker_text (marker);
+      g_string_append_printf (text, "%s%s", shown > 0 ? "\n" : "", line);
+      shown++;
+    }
+  if (n > shown)
+    {
+      /* Translators: after the six first treatment changes of one spot */
+      g_autofree char *more = g_strdup_printf (ngettext ("and %u more", "and %u more", n - shown), n - shown);
+
+      g_string_append_printf (text, "\n%s", more);
+    }
+  return g_string_free (text, FALSE);
 }
 
 static void
@@ -570,6 +602,10 @@ draw_markers (CabMeasureChart *self,
   double row = bottom + MARKER_ROW / 2 + 1;
   static const double dash[] = { 3, 3 };
 
+  double last_x[2] = { -G_MAXDOUBLE, -G_MAXDOUBLE };
+  GdkRGBA line = c->marker;
+
+  line.alpha *= 0.4;
   for (guint i = 0; i < cab_chart_data_get_n_markers (self->data); i++)
     {
       const CabChartMarker *marker = cab_chart_data_get_marker (self->data, i);
@@ -578,15 +614,21 @@ draw_markers (CabMeasureChart *self,
       if (marker->when < self->t_min || marker->when > self->t_max)
         continue;
       x = floor (x_of (self, marker->when)) + 0.5;
+      /* Renewals a few days apart would draw one smudge: one triangle per
+       * spot and kind; the tooltip lists them all. */
+      if (fabs (x - last_x[marker->kind != CAB_CHART_MARKER_START]) < 2 * MARKER_SIZE)
+        continue;
+      last_x[marker->kind != CAB_CHART_MARKER_START] = x;
 
-      /* A dashed line through the plot: when the treatment changed. */
+      /* A faint dashed line through the plot: when the treatment changed. */
       cairo_set_line_width (cr, 1);
       cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
-      set_source (cr, &c->marker);
+      set_source (cr, &line);
       cairo_move_to (cr, x, top);
       cairo_line_to (cr, x, bottom);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
+      set_source (cr, &c->marker);
 
       /* Started: a filled triangle pointing up; stopped: a hollow one
        * pointing down. */

@@ -48,6 +48,24 @@ screenshot_widget (GtkWidget  *widget,
   g_test_message ("screenshot: %s", path);
 }
 
+/* A key press as the chart's key controller gets it. */
+static void
+send_key (GtkWidget *widget,
+          guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+    }
+  g_assert_true (handled);
+}
+
 static gint64
 day (int year,
      int month,
@@ -273,9 +291,23 @@ test_chart_points (void)
   g_assert_false (cab_measure_chart_get_point_position (f.charts[2], 0, &x, &y));
   g_assert_null (cab_measure_chart_tooltip_at (f.charts[2], 100, 50));
 
-  /* The keyboard walks the points. */
+  /* The keyboard walks the points: from the last, Left goes back, Home to
+   * the first, End to the last again. */
   gtk_widget_grab_focus (GTK_WIDGET (f.charts[0]));
   g_assert_cmpint (cab_measure_chart_get_selected (f.charts[0]), ==, -1);
+  send_key (GTK_WIDGET (f.charts[0]), GDK_KEY_Left);
+  g_assert_cmpint (cab_measure_chart_get_selected (f.charts[0]), ==, 38);
+  send_key (GTK_WIDGET (f.charts[0]), GDK_KEY_Home);
+  g_assert_cmpint (cab_measure_chart_get_selected (f.charts[0]), ==, 0);
+  send_key (GTK_WIDGET (f.charts[0]), GDK_KEY_Left);
+  g_assert_cmpint (cab_measure_chart_get_selected (f.charts[0]), ==, 0);
+  send_key (GTK_WIDGET (f.charts[0]), GDK_KEY_End);
+  g_assert_cmpint (cab_measure_chart_get_selected (f.charts[0]), ==, 39);
+
+  /* The dark style: the chart's colours come from the style sheet. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  screenshot_widget (GTK_WIDGET (f.window), "followup-charts-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   charts_teardown (&f);
 }
@@ -384,7 +416,7 @@ print_cb (GObject      *object,
 static void
 test_page (void)
 {
-  const char * const extra[] = { "--patients", "60", NULL };
+  const char * const extra[] = { "--patients", "40", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CabTestSandbox) sandbox = NULL;
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);

@@ -7,7 +7,8 @@
  * arrives is what was sent (the PDF byte for byte), matches never name the
  * wrong patient, a second sync fetches only new mail, a renumbered folder
  * (UIDVALIDITY change) brings no duplicate, syncs killed at random
- * moments lose and double nothing, and a wrong CA, a wrong host
+ * moments or a connection cut in the middle of a FETCH lose and double
+ * nothing, and a wrong CA, a wrong host
  * name and a server without STARTTLS are refused with the store intact. */
 
 #include <string.h>
@@ -409,6 +410,125 @@ test_kill_and_resume (void)
   data_dir = g_steal_pointer (&saved_dir);
 }
 
+/* A TCP relay to Dovecot's IMAPS port that cuts the connection once the
+ * server has sent @cutoff bytes: a connection dropped in the middle of a
+ * FETCH (TLS passes through, so the client still verifies Dovecot). */
+typedef struct
+{
+  GSocketListener *listener;
+  guint16          port;
+  guint16          target;
+  gsize            cutoff;
+  GThread         *thread;
+} Relay;
+
+typedef struct
+{
+  GSocketConnection *from, *to;
+  gsize              limit;   /* 0: none */
+} Pipe;
+
+static gpointer
+pipe_run (gpointer data)
+{
+  Pipe *p = data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (p->from));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (p->to));
+  char buffer[4096];
+  gsize total = 0;
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL);
+
+      if (n <= 0)
+        break;
+      if (p->limit != 0 && total + n > p->limit)
+        n = p->limit - total;
+      if (n > 0 && !g_output_stream_write_all (out, buffer, n, NULL, NULL, NULL))
+        break;
+      total += n;
+      if (p->limit != 0 && total >= p->limit)
+        break;
+    }
+  /* Cut both ways at once. */
+  g_socket_shutdown (g_socket_connection_get_socket (p->from), TRUE, TRUE, NULL);
+  g_socket_shutdown (g_socket_connection_get_socket (p->to), TRUE, TRUE, NULL);
+  return NULL;
+}
+
+static gpointer
+relay_run (gpointer data)
+{
+  Relay *r = data;
+  g_autoptr(GSocketConnection) client = g_socket_listener_accept (r->listener, NULL, NULL, NULL);
+  g_autoptr(GSocketClient) connector = g_socket_client_new ();
+  g_autoptr(GSocketConnection) server = NULL;
+  Pipe up, down;
+  GThread *t1, *t2;
+
+  if (client == NULL)
+    return NULL;
+  server = g_socket_client_connect_to_host (connector, "127.0.0.1", r->target, NULL, NULL);
+  g_assert_nonnull (server);
+  up = (Pipe) { client, server, 0 };
+  down = (Pipe) { server, client, r->cutoff };
+  t1 = g_thread_new ("relay-up", pipe_run, &up);
+  t2 = g_thread_new ("relay-down", pipe_run, &down);
+  g_thread_join (t1);
+  g_thread_join (t2);
+  return NULL;
+}
+
+static void
+test_dropped_mid_fetch (void)
+{
+  g_autofree char *url = NULL, *saved_dir = NULL, *err = NULL, *direct = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  g_autoptr(JsonNode) resumed = NULL;
+  Relay relay = { 0 };
+  int status;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  saved_dir = data_dir;
+  data_dir = g_build_filename (tmp_dir, "dropped", NULL);
+  relay.listener = g_socket_listener_new ();
+  relay.port = g_socket_listener_add_any_inet_port (relay.listener, NULL, &error);
+  g_assert_no_error (error);
+  relay.target = mail->imaps_port;
+  /* Past the login and the listing, inside the second batch's bodies. */
+  relay.cutoff = 300000;
+  relay.thread = g_thread_new ("relay", relay_run, &relay);
+
+  url = g_strdup_printf ("imaps://127.0.0.1:%u", relay.port);
+  status = run_ctl (NULL, &err, "--ca", mail->ca_file, "inbox", "sync", "--imap", url,
+                    "--mail-user", "alice", "--batch", "2", NULL);
+  g_thread_join (relay.thread);
+  g_socket_listener_close (relay.listener);
+  g_object_unref (relay.listener);
+  g_assert_cmpint (status, ==, 3);
+  g_assert_nonnull (strstr (err, "connection to the mail server failed"));
+
+  /* What was committed before the cut is whole; the rest comes next time. */
+  list = inbox_list ();
+  g_test_message ("%u messages committed before the cut", json_array_get_length (list));
+  g_assert_cmpuint (json_array_get_length (list), <, N_MESSAGES);
+  direct = cab_test_mail_url (mail, TRUE, NULL);
+  resumed = ctl_json (0, "--ca", mail->ca_file, "inbox", "sync", "--imap", direct, "--mail-user", "alice", "--json", NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (resumed), "new"), ==,
+                   N_MESSAGES - json_array_get_length (list));
+  g_clear_pointer (&list, json_array_unref);
+  list = inbox_list ();
+  g_assert_cmpuint (json_array_get_length (list), ==, N_MESSAGES);
+  g_free (data_dir);
+  data_dir = g_steal_pointer (&saved_dir);
+}
+
 static void
 setup (void)
 {
@@ -476,6 +596,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail/inbox/incremental", test_incremental);
   g_test_add_func ("/mail/inbox/uidvalidity-change", test_uidvalidity_change);
   g_test_add_func ("/mail/inbox/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/mail/inbox/dropped-mid-fetch", test_dropped_mid_fetch);
   g_test_add_func ("/mail/inbox/refusals", test_refusals);
   status = g_test_run ();
 

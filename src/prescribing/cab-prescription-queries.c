@@ -35,6 +35,7 @@ cab_prescription_context_free (CabPrescriptionContext *context)
   g_clear_pointer (&context->allergies, g_ptr_array_unref);
   g_clear_pointer (&context->treatments, g_ptr_array_unref);
   g_clear_pointer (&context->prescriber, cab_prescriber_free);
+  g_clear_pointer (&context->last_prescription, cab_prescription_free);
   g_free (context);
 }
 
@@ -119,6 +120,40 @@ list_treatments (CabStore     *store,
   return g_steal_pointer (&treatments);
 }
 
+/* The patient's latest prescription as written (its lines, labels and
+ * dosages), for a renewal in one action. A stored copy that no longer
+ * reads is left out, not an error: the editor still opens. */
+static gboolean
+load_last_prescription (CabStore                *store,
+                        const char              *patient_id,
+                        CabPrescriptionContext  *context,
+                        GError                 **error)
+{
+  static const char sql[] =
+    "SELECT json FROM prescriptions WHERE patient_id = ? ORDER BY authored_on DESC, created_at DESC LIMIT 1";
+  g_autoptr(CabStoreReader) reader = cab_store_reader_acquire (store, error);
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *json = NULL;
+  int rc;
+
+  if (reader == NULL || !(stmt = cab_store_conn_prepare_static (reader, sql, error)))
+    return FALSE;
+  cab_stmt_bind_text (stmt, 1, patient_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    json = cab_stmt_dup_text (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, reader->db, "Cannot read the last prescription");
+      return FALSE;
+    }
+  if (json != NULL &&
+      !(context->last_prescription = cab_prescription_from_json (json, -1, &parse_error)))
+    g_debug ("The last prescription does not read: %s", parse_error->message);
+  return TRUE;
+}
+
 static void
 context_query (GTask        *task,
                CabStore     *store,
@@ -136,7 +171,8 @@ context_query (GTask        *task,
       !(conditions = cab_store_list_conditions (store, patient_id, &error)) ||
       !(context->allergies = cab_drug_list_allergies (store, patient_id, &error)) ||
       !(context->treatments = list_treatments (store, patient_id, &error)) ||
-      !(status = cab_drug_db_get_status (store, &error)))
+      !(status = cab_drug_db_get_status (store, &error)) ||
+      !load_last_prescription (store, patient_id, context, &error))
     {
       g_task_return_error (task, error);
       return;

@@ -41,6 +41,7 @@ typedef struct
   GPtrArray     *treatments;            /* CabCurrentTreatment*, newest first */
   CabPrescriber *prescriber;            /* the patient's médecin traitant, or NULL when not in the store */
   gboolean       has_drug_database;     /* a BDPM release is imported */
+  CabPrescription *last_prescription;   /* the patient's latest written one, as stored, or NULL */
 } CabPrescriptionContext;
 
 void cab_prescription_context_free (CabPrescriptionContext *context);

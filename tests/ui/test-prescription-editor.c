@@ -548,6 +548,24 @@ test_done_queues_once (void)
   g_assert_cmpuint (count_registrations ("pat-child"), ==, before + 1);
 }
 
+/* After preview-and-print wrote one: the patient's last prescription,
+ * renewed in one action with its lines as written. */
+static void
+test_renew_last_prescription (void)
+{
+  CabPrescriptionEditor *editor = open_editor ("pat-ald");
+  CabPrescriptionLineRow *line;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.renew-last", NULL));
+  g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 2);
+  line = cab_prescription_editor_get_line (editor, 0);
+  g_assert_cmpstr (cab_prescription_line_row_get_line (line)->medicine.cis, ==, CIS_GLUCOPHAGE_1000);
+  g_assert_cmpstr (cab_prescription_line_row_get_french (line), ==, "1 comprimé matin et soir pendant 3 mois");
+  g_assert_true (cab_prescription_line_row_get_line (line)->ald);
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+  close_editor (editor);
+}
+
 static CabPrescriptionEditor *
 find_editor (void)
 {
@@ -607,6 +625,7 @@ main (int   argc,
   g_test_add_func ("/prescription-editor/rules-refused-with-reason", test_rules_refused_with_reason);
   g_test_add_func ("/prescription-editor/child-no-ald", test_child_no_ald);
   g_test_add_func ("/prescription-editor/preview-and-print", test_preview_and_print);
+  g_test_add_func ("/prescription-editor/renew-last-prescription", test_renew_last_prescription);
   g_test_add_func ("/prescription-editor/done-queues-once", test_done_queues_once);
   g_test_add_func ("/prescription-editor/opened-from-patient-page", test_opened_from_patient_page);
 

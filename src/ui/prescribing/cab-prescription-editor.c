@@ -12,6 +12,7 @@
 #include "cab-prescription-queries.h"
 #include "cab-prescription-rules.h"
 #include "cab-query.h"
+#include "patients/cab-patient-format.h"
 #include "viewer/cab-pdf-print.h"
 #include "cab-drug-result-row.h"
 #include "cab-prescription-warning.h"
@@ -62,6 +63,7 @@ struct _CabPrescriptionEditor
   AdwWindowTitle         *window_title;
   GtkWidget              *back_button;
   GtkWidget              *renew_button;
+  GtkWidget              *renew_last_button;
   GtkWidget              *done_button;
   GtkWidget              *print_button;
   GtkWidget              *preview_button;
@@ -650,6 +652,17 @@ show_context (CabPrescriptionEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->treatments_list), context->treatments->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->treatments_heading), context->treatments->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", n_renewable > 0);
+
+  gtk_widget_set_visible (self->renew_last_button, context->last_prescription != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew-last", context->last_prescription != NULL);
+  if (context->last_prescription != NULL && context->last_prescription->date != NULL)
+    {
+      g_autofree char *date = cab_format_date (context->last_prescription->date);
+      g_autofree char *tip = g_strdup_printf (_("Add the lines of the prescription of %s, as written (Ctrl+Shift+L)"),
+                                              date);
+
+      gtk_widget_set_tooltip_text (self->renew_last_button, tip);
+    }
 }
 
 static void
@@ -755,6 +768,7 @@ show_preview (CabPrescriptionEditor *self)
   gtk_stack_set_visible_child_name (self->stack, "preview");
   gtk_widget_set_visible (self->back_button, TRUE);
   gtk_widget_set_visible (self->renew_button, FALSE);
+  gtk_widget_set_visible (self->renew_last_button, FALSE);
   if (self->preview_ready)
     {
       if (self->print_after_preview)
@@ -786,6 +800,7 @@ show_issued (CabPrescriptionEditor *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->results_view), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew-last", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.remove-line", FALSE);
   gtk_button_set_label (GTK_BUTTON (self->done_button), _("_Close"));
   set_status (self, NULL, status);
@@ -831,6 +846,7 @@ issue_cb (GObject      *object,
       gtk_stack_set_visible_child_name (self->stack, "preview");
       gtk_widget_set_visible (self->back_button, TRUE);
       gtk_widget_set_visible (self->renew_button, FALSE);
+  gtk_widget_set_visible (self->renew_last_button, FALSE);
       cab_pdf_viewer_clear (self->viewer);
       cab_prescription_query_save_pdf_async (store, written.pdf, self->issued_path,
                                              cab_query_supersede (&self->preview_slot), preview_cb,
@@ -906,6 +922,8 @@ edit_action (GtkWidget  *widget,
   gtk_stack_set_visible_child_name (self->stack, "edit");
   gtk_widget_set_visible (self->back_button, FALSE);
   gtk_widget_set_visible (self->renew_button, TRUE);
+  gtk_widget_set_visible (self->renew_last_button,
+                          self->context != NULL && self->context->last_prescription != NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
@@ -965,6 +983,24 @@ renew_action (GtkWidget  *widget,
   lines_changed (self);
 }
 
+/* The patient's latest prescription, its lines as written, in one action. */
+static void
+renew_last_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+  const CabPrescription *last = self->context != NULL ? self->context->last_prescription : NULL;
+  CabLineFacts facts;
+
+  if (last == NULL || self->issued != NULL)
+    return;
+  facts = line_facts (self);
+  for (guint i = 0; i < last->lines->len && can_add (self); i++)
+    append_line (self, cab_prescription_line_row_new_from_line (g_ptr_array_index (last->lines, i), &facts));
+  lines_changed (self);
+}
+
 static void
 done_action (GtkWidget  *widget,
              const char *action_name,
@@ -1016,6 +1052,7 @@ cab_prescription_editor_constructed (GObject *object)
   cab_drug_results_set_store (self->results, store);
   set_status (self, _("Reading the patient’s record…"), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew-last", FALSE);
   if (store != NULL && self->patient_id != NULL)
     cab_prescription_query_context_async (store, self->patient_id, cab_query_supersede (&self->context_slot),
                                           context_cb, g_object_ref (self));
@@ -1137,6 +1174,7 @@ cab_prescription_editor_class_init (CabPrescriptionEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, window_title);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, back_button);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, renew_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, renew_last_button);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, done_button);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, print_button);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, preview_button);
@@ -1158,6 +1196,7 @@ cab_prescription_editor_class_init (CabPrescriptionEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "editor.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "editor.remove-line", NULL, remove_line_action);
   gtk_widget_class_install_action (widget_class, "editor.renew", NULL, renew_action);
+  gtk_widget_class_install_action (widget_class, "editor.renew-last", NULL, renew_last_action);
   gtk_widget_class_install_action (widget_class, "editor.preview", NULL, preview_action);
   gtk_widget_class_install_action (widget_class, "editor.print", NULL, print_action);
   gtk_widget_class_install_action (widget_class, "editor.edit", NULL, edit_action);
@@ -1168,6 +1207,7 @@ cab_prescription_editor_class_init (CabPrescriptionEditorClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "editor.remove-line", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "editor.remove-line", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "editor.renew", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "editor.renew-last", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "editor.preview", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "editor.print", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "editor.done", NULL);

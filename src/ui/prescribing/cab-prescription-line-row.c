@@ -487,6 +487,24 @@ set_medicine (CabPrescriptionLineRow *self,
   gtk_label_set_text (self->subtitle_label, subtitle);
 }
 
+/* The labels a stored line was written with. */
+static void
+set_medicine_from_line (CabPrescriptionLineRow    *self,
+                        const CabPrescriptionLine *line)
+{
+  const CabMedicine *m = &line->medicine;
+  g_autofree char *title = NULL;
+
+  cab_medicine_copy (m, &self->line.medicine);
+  for (guint i = 0; m->substances != NULL && m->substances[i] != NULL; i++)
+    if (cab_substance_is_mte (m->substances[i]))
+      self->mte_allowed = TRUE;
+  title = g_markup_printf_escaped ("%s <span weight=\"normal\">[%s]</span>",
+                                   m->dci != NULL ? m->dci : "", m->brand != NULL ? m->brand : "");
+  gtk_label_set_markup (self->title_label, title);
+  gtk_label_set_text (self->subtitle_label, m->form != NULL ? m->form : "");
+}
+
 static void
 cab_prescription_line_row_finalize (GObject *object)
 {
@@ -586,6 +604,51 @@ cab_prescription_line_row_new_renewal (const CabDrug      *drug,
   gtk_spin_button_set_value (self->duration_spin, 3);
   gtk_drop_down_set_selected (self->duration_unit, CAB_DURATION_MONTH - 1);
   gtk_switch_set_active (self->ald_switch, facts->has_ald);
+  self->updating = FALSE;
+  read_widgets (self);
+  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+cab_prescription_line_row_new_from_line (const CabPrescriptionLine *line,
+                                         const CabLineFacts        *facts)
+{
+  CabPrescriptionLineRow *self;
+  const CabDosage *d;
+
+  g_return_val_if_fail (line != NULL && facts != NULL, NULL);
+
+  self = g_object_new (CAB_TYPE_PRESCRIPTION_LINE_ROW, NULL);
+  self->facts = *facts;
+  set_medicine_from_line (self, line);
+  apply_facts (self);
+  d = &line->dosage;
+
+  self->updating = TRUE;
+  if (d->text != NULL)
+    {
+      gtk_widget_set_visible (self->structured_box, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->text_entry), TRUE);
+      gtk_editable_set_text (GTK_EDITABLE (self->text_entry), d->text);
+      gtk_editable_set_text (GTK_EDITABLE (self->unit_entry), cab_dosage_unit_for_form (line->medicine.form));
+    }
+  else
+    {
+      g_autofree char *quantity = cab_dosage_format_quantity (d->numerator, d->denominator);
+
+      gtk_editable_set_text (GTK_EDITABLE (self->quantity_entry), quantity);
+      gtk_editable_set_text (GTK_EDITABLE (self->unit_entry), d->unit != NULL ? d->unit : "");
+      for (guint i = 0; i < G_N_ELEMENTS (self->moment_buttons); i++)
+        gtk_toggle_button_set_active (self->moment_buttons[i], (d->moments & moment_flags[i]) != 0);
+      gtk_spin_button_set_value (self->times_spin, d->times_per_day);
+    }
+  gtk_spin_button_set_value (self->duration_spin, d->duration_unit != CAB_DURATION_NONE ? d->duration : 0);
+  if (d->duration_unit != CAB_DURATION_NONE)
+    gtk_drop_down_set_selected (self->duration_unit, d->duration_unit - 1);
+  gtk_spin_button_set_value (self->renewals_spin, line->renewals);
+  if (line->non_substitutable != CAB_NON_SUBSTITUTABLE_NONE)
+    gtk_toggle_button_set_active (self->ns_buttons[line->non_substitutable - CAB_NON_SUBSTITUTABLE_MTE], TRUE);
+  gtk_switch_set_active (self->ald_switch, facts->has_ald && line->ald);
   self->updating = FALSE;
   read_widgets (self);
   return GTK_WIDGET (self);

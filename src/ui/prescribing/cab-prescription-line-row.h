@@ -29,6 +29,9 @@ GtkWidget                 *cab_prescription_line_row_new       (const CabDrug   
 GtkWidget                 *cab_prescription_line_row_new_renewal (const CabDrug     *drug,
                                                                   const char        *dosage_text,
                                                                   const CabLineFacts *facts);
+/* A line of a stored prescription, renewed as it was written. */
+GtkWidget                 *cab_prescription_line_row_new_from_line (const CabPrescriptionLine *line,
+                                                                    const CabLineFacts        *facts);
 
 /* The line as it reads now (owned by the row, updated on each edit). */
 const CabPrescriptionLine *cab_prescription_line_row_get_line  (CabPrescriptionLineRow *self);

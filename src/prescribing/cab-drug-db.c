@@ -268,6 +268,20 @@ static const char sql_search[] =
   " ORDER BY d.commercialised DESC, bm25 (drugs_fts, 10.0, 5.0, 1.0), d.name"
   " LIMIT ?";
 
+/* One or two letters match thousands of words: ranking them all costs more
+ * than a keystroke allows, so they list the brand names they start, in the
+ * same order (commercialised first). A code that short identifies nothing. */
+#define SHORT_QUERY 3
+static const char sql_search_short[] =
+  "SELECT cis FROM drugs WHERE name >= ?1 AND name < ?2"
+  " ORDER BY commercialised DESC, name LIMIT ?3";
+
+static gboolean
+is_short_query (const char *folded)
+{
+  return *folded != '\0' && strchr (folded, ' ') == NULL && g_utf8_strlen (folded, -1) < SHORT_QUERY;
+}
+
 GPtrArray *
 cab_drug_db_search (CabStore    *store,
                     const char  *text,
@@ -280,6 +294,7 @@ cab_drug_db_search (CabStore    *store,
   g_autoptr(CabStmt) stmt = NULL;
   g_autofree char *query = NULL;
   g_autofree char *bounded = NULL;
+  g_autofree char *folded = NULL;
   int rc;
 
   g_return_val_if_fail (CAB_IS_STORE (store), NULL);
@@ -288,6 +303,7 @@ cab_drug_db_search (CabStore    *store,
     return g_steal_pointer (&results);
   /* Typed text: bounded and made valid before it is folded (rule 4). */
   bounded = g_utf8_make_valid (text, MIN (strlen (text), MAX_SEARCH_TEXT));
+  folded = g_strstrip (cab_store_fold (bounded, FALSE));
   query = fts_query (bounded);
   if (query == NULL)
     return g_steal_pointer (&results);
@@ -295,11 +311,31 @@ cab_drug_db_search (CabStore    *store,
     limit = DEFAULT_SEARCH_LIMIT;
   limit = MIN (limit, MAX_SEARCH_LIMIT);
 
-  if (!(reader = cab_store_reader_acquire (store, error)) ||
-      !(stmt = cab_store_conn_prepare_static (reader, sql_search, error)))
-    return NULL;
-  cab_stmt_bind_text (stmt, 1, query);
-  sqlite3_bind_int (stmt, 2, (int) limit);
+  if (is_short_query (folded))
+    {
+      g_autofree char *from = NULL;
+      g_autofree char *to = NULL;
+
+      if (g_ascii_isdigit (*folded))
+        return g_steal_pointer (&results);
+      from = g_ascii_strup (folded, -1);
+      to = g_strdup (from);
+      to[strlen (to) - 1]++;   /* "ME" -> "MF": every name starting "ME" is below */
+      if (!(reader = cab_store_reader_acquire (store, error)) ||
+          !(stmt = cab_store_conn_prepare_static (reader, sql_search_short, error)))
+        return NULL;
+      cab_stmt_bind_text (stmt, 1, from);
+      cab_stmt_bind_text (stmt, 2, to);
+      sqlite3_bind_int (stmt, 3, (int) limit);
+    }
+  else
+    {
+      if (!(reader = cab_store_reader_acquire (store, error)) ||
+          !(stmt = cab_store_conn_prepare_static (reader, sql_search, error)))
+        return NULL;
+      cab_stmt_bind_text (stmt, 1, query);
+      sqlite3_bind_int (stmt, 2, (int) limit);
+    }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (cis, cab_stmt_dup_text (stmt, 0));
   if (rc != SQLITE_DONE)

@@ -103,7 +103,10 @@ CabDrug   *cab_drug_db_get    (CabStore    *store,
  * prefix) against brand names, substance (DCI) names, CIS and CIP13, with
  * accents and case folded ("metformine" finds "METFORMINE (CHLORHYDRATE
  * DE)"). Commercialised medicines first, then the best match. At most
- * @limit results (0: 50). An empty text gives an empty array.
+ * @limit results (0: 50). An empty text gives an empty array. A single
+ * word of one or two characters lists the brand names it starts (ranking
+ * the thousands of words it prefixes costs more than a keystroke allows);
+ * one or two digits give an empty array (no code is that short).
  * Returns GPtrArray of CabDrug* (transfer full). */
 GPtrArray *cab_drug_db_search (CabStore    *store,
                                const char  *text,

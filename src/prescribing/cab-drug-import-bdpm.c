@@ -127,6 +127,42 @@ check_fields (CabDrugImportReport *report,
   return FALSE;
 }
 
+/* The search index's text of each medicine, gathered while its rows are
+ * written (cheaper than joining them back in SQL). */
+typedef struct
+{
+  gint64   rowid;
+  GString *substances;
+  GString *codes;
+} SearchText;
+
+static void
+search_text_free (SearchText *text)
+{
+  g_string_free (text->substances, TRUE);
+  g_string_free (text->codes, TRUE);
+  g_free (text);
+}
+
+/* cis -> SearchText, for the import in progress: one BDPM import at a time
+ * in a process (import_lock), whatever the store. */
+static GHashTable *search_texts;
+static GPtrArray *search_order;   /* the same SearchText, by rowid */
+static GMutex import_lock;
+
+static void
+search_text_append (const char *cis,
+                    gboolean    codes,
+                    const char *text)
+{
+  SearchText *entry = g_hash_table_lookup (search_texts, cis);
+
+  if (entry == NULL || text == NULL)
+    return;
+  g_string_append_c (codes ? entry->codes : entry->substances, ' ');
+  g_string_append (codes ? entry->codes : entry->substances, text);
+}
+
 typedef gboolean (*RowFunc) (CabStoreWriter       *writer,
                              CabDrugImportReport  *report,
                              CabDrugTextFile      *file,
@@ -186,6 +222,15 @@ put_drug (CabStoreWriter       *writer,
       cab_store_set_sql_error (error, writer->db, "Cannot store a medicine");
       return FALSE;
     }
+  {
+    SearchText *text = g_new0 (SearchText, 1);
+
+    text->rowid = sqlite3_last_insert_rowid (writer->db);
+    text->substances = g_string_new (NULL);
+    text->codes = g_string_new (f[0]);
+    g_hash_table_insert (search_texts, g_strdup (f[0]), text);
+    g_ptr_array_add (search_order, text);
+  }
   *imported = TRUE;
   return TRUE;
 }
@@ -244,6 +289,8 @@ put_presentation (CabStoreWriter       *writer,
       cab_store_set_sql_error (error, writer->db, "Cannot store a presentation");
       return FALSE;
     }
+  search_text_append (f[0], TRUE, f[6]);
+  search_text_append (f[0], TRUE, nonempty (f[1]));
   *imported = TRUE;
   return TRUE;
 }
@@ -292,6 +339,7 @@ put_composition (CabStoreWriter       *writer,
   sqlite3_bind_int (stmt, 10, (int) g_ascii_strtoll (f[7], NULL, 10));
   if (!cab_drug_step_done (writer, stmt, "Cannot store a composition", error))
     return FALSE;
+  search_text_append (f[0], FALSE, name);
   *imported = TRUE;
   return TRUE;
 }
@@ -405,17 +453,35 @@ import_file (CabStoreWriter       *writer,
   return TRUE;
 }
 
-/* After the rows: generic groups and the search index, built in SQL. */
+/* After the rows: each medicine's generic group. */
 static const char sql_finish[] =
   "UPDATE drugs SET (generic_group, generic_label, generic_type) ="
   "  (SELECT g.group_id, g.label, g.type FROM drug_generics g WHERE g.cis = drugs.cis"
-  "   ORDER BY CAST (g.group_id AS INTEGER) LIMIT 1);"
-  "INSERT INTO drugs_fts (rowid, name, substances, codes)"
-  "  SELECT d.id, d.name,"
-  "    (SELECT group_concat (c.substance_name, ' ') FROM drug_compositions c WHERE c.cis = d.cis),"
-  "    d.cis || ' ' || coalesce ((SELECT group_concat (p.cip13 || ' ' || coalesce (p.cip7, ''), ' ')"
-  "                               FROM drug_presentations p WHERE p.cis = d.cis), '')"
-  "  FROM drugs d;";
+  "   ORDER BY CAST (g.group_id AS INTEGER) LIMIT 1);";
+
+static gboolean
+write_search_index (CabStoreWriter  *writer,
+                    GError         **error)
+{
+  static const char sql[] =
+    "INSERT INTO drugs_fts (rowid, name, substances, codes)"
+    " SELECT id, name, ?2, ?3 FROM drugs WHERE id = ?1";
+  /* In rowid order: FTS5 flushes its pending terms on a smaller rowid. */
+  for (guint i = 0; i < search_order->len; i++)
+    {
+      SearchText *text = g_ptr_array_index (search_order, i);
+      g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (writer, sql, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, text->rowid);
+      cab_stmt_bind_text (stmt, 2, text->substances->str);
+      cab_stmt_bind_text (stmt, 3, text->codes->str);
+      if (!cab_drug_step_done (writer, stmt, "Cannot index a medicine", error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 static const char sql_clear[] =
   "DELETE FROM drugs_fts;"
@@ -436,6 +502,8 @@ cab_drug_import_bdpm (CabStore    *store,
   g_autofree char *origin = NULL;
   gboolean ok = FALSE;
   guint n_lines = 0;
+  gint64 started = g_get_monotonic_time ();
+  gboolean locked = FALSE;
 
   g_return_val_if_fail (CAB_IS_STORE (store), NULL);
   g_return_val_if_fail (dir != NULL, NULL);
@@ -458,8 +526,17 @@ cab_drug_import_bdpm (CabStore    *store,
         goto out;
     }
 
+  g_debug ("BDPM files read in %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
   origin = g_canonicalize_filename (dir, NULL);
   writer = cab_store_writer_lock (store);
+  g_mutex_lock (&import_lock);
+  locked = TRUE;
+  search_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) search_text_free);
+  search_order = g_ptr_array_new ();
+  /* The release's pages fit in memory for the transaction: no spilling to
+   * the WAL and reading back (the store's cache is set back after). */
+  cab_store_conn_exec (writer, "PRAGMA cache_size = -262144", NULL);
   if (!cab_store_begin (writer, error))
     goto out;
 
@@ -481,20 +558,34 @@ cab_drug_import_bdpm (CabStore    *store,
       goto rollback;
     }
 
-  if (!cab_store_conn_exec (writer, sql_finish, error) ||
+  g_debug ("BDPM rows written at %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
+  if (!cab_store_conn_exec (writer, sql_finish, error))
+    goto rollback;
+  g_debug ("BDPM generic groups at %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
+  if (!write_search_index (writer, error))
+    goto rollback;
+  g_debug ("BDPM index built at %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
+  if (
       !cab_drug_relink_locked (writer, report, error) ||
       !cab_drug_record_import_locked (writer, "bdpm", origin, report, error) ||
       !cab_store_commit (writer, error))
     goto rollback;
 
-  g_debug ("BDPM release imported: %u files, %u malformed lines",
-           report->files->len, report->n_malformed);
+  g_debug ("BDPM release imported in %.0f ms: %u files, %u malformed lines",
+           (g_get_monotonic_time () - started) / 1000.0, report->files->len, report->n_malformed);
   ok = TRUE;
   goto out;
 
 rollback:
   cab_store_rollback (writer);
 out:
+  if (locked)
+    {
+      cab_store_conn_exec (writer, "PRAGMA cache_size = -16000", NULL);
+      g_clear_pointer (&search_order, g_ptr_array_unref);
+      g_clear_pointer (&search_texts, g_hash_table_unref);
+      g_mutex_unlock (&import_lock);
+    }
   for (guint i = 0; i < N_BDPM_FILES; i++)
     cab_drug_text_file_free (files[i]);
   return ok ? g_steal_pointer (&report) : NULL;

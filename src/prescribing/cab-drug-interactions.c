@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 
 #include "cab-drug-private.h"
 
@@ -136,12 +137,12 @@ entry_free (Entry *e)
   g_free (e);
 }
 
+/* A medicine's linked substances, each with its classes (NULL: none). */
 static const char sql_substances[] =
-  "SELECT DISTINCT c.substance_name, l.thesaurus_name FROM drug_compositions c"
+  "SELECT c.substance_name, l.thesaurus_name, t.class FROM drug_compositions c"
   " JOIN drug_substance_links l ON l.substance_key = c.substance_key"
+  " LEFT JOIN thesaurus_classes t ON t.substance = l.thesaurus_name"
   " WHERE c.cis = ? AND l.thesaurus_name IS NOT NULL ORDER BY c.seq";
-static const char sql_classes[] =
-  "SELECT class FROM thesaurus_classes WHERE substance = ?";
 static const char sql_exists[] =
   "SELECT 1 FROM drugs WHERE cis = ?";
 
@@ -159,8 +160,22 @@ add_unchecked (CabDrugInteractionReport *report,
   g_ptr_array_add (report->unchecked, u);
 }
 
+static Substance *
+find_substance (Item       *item,
+                const char *thesaurus_name)
+{
+  for (guint i = 0; i < item->substances->len; i++)
+    {
+      Substance *s = g_ptr_array_index (item->substances, i);
+
+      if (g_str_equal (s->thesaurus_name, thesaurus_name))
+        return s;
+    }
+  return NULL;
+}
+
 /* NULL (no error) when the medicine cannot be checked; the reason is added
- * to @report. */
+ * to @report. One query for the substances and their classes. */
 static Item *
 load_item (CabStoreConn              *conn,
            CabDrugInteractionReport  *report,
@@ -173,17 +188,6 @@ load_item (CabStoreConn              *conn,
   gboolean exists;
   int rc;
 
-  if (!(stmt = cab_store_conn_prepare_static (conn, sql_exists, error)))
-    return NULL;
-  cab_stmt_bind_text (stmt, 1, cis);
-  exists = sqlite3_step (stmt) == SQLITE_ROW;
-  g_clear_pointer (&stmt, cab_stmt_release);
-  if (!exists)
-    {
-      add_unchecked (report, cis, request_id, _("not in the drug database"));
-      return NULL;
-    }
-
   item = g_new0 (Item, 1);
   item->cis = g_strdup (cis);
   item->request_id = g_strdup (request_id);
@@ -195,21 +199,21 @@ load_item (CabStoreConn              *conn,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *thesaurus_name = (const char *) sqlite3_column_text (stmt, 1);
-      Substance *s;
+      const char *class = (const char *) sqlite3_column_text (stmt, 2);
+      /* SA and FT of one substance link to the same name: one entry. */
+      Substance *s = find_substance (item, thesaurus_name);
 
-      /* SA and FT of one substance link to the same name: keep one. */
-      for (guint i = 0; i < item->substances->len; i++)
-        if (g_str_equal (((Substance *) g_ptr_array_index (item->substances, i))->thesaurus_name,
-                         thesaurus_name))
-          thesaurus_name = NULL;
-      if (thesaurus_name == NULL)
-        continue;
-      s = g_new0 (Substance, 1);
-      s->bdpm_name = cab_stmt_dup_text (stmt, 0);
-      s->thesaurus_name = g_strdup (thesaurus_name);
-      s->protagonists = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (s->protagonists, g_strdup (thesaurus_name));
-      g_ptr_array_add (item->substances, s);
+      if (s == NULL)
+        {
+          s = g_new0 (Substance, 1);
+          s->bdpm_name = cab_stmt_dup_text (stmt, 0);
+          s->thesaurus_name = g_strdup (thesaurus_name);
+          s->protagonists = g_ptr_array_new_with_free_func (g_free);
+          g_ptr_array_add (s->protagonists, g_strdup (thesaurus_name));
+          g_ptr_array_add (item->substances, s);
+        }
+      if (class != NULL && !g_ptr_array_find_with_equal_func (s->protagonists, class, g_str_equal, NULL))
+        g_ptr_array_add (s->protagonists, g_strdup (class));
     }
   if (rc != SQLITE_DONE)
     {
@@ -217,26 +221,19 @@ load_item (CabStoreConn              *conn,
       goto fail;
     }
   g_clear_pointer (&stmt, cab_stmt_release);
+  if (item->substances->len > 0)
+    return item;
+  item_free (item);
 
-  for (guint i = 0; i < item->substances->len; i++)
-    {
-      Substance *s = g_ptr_array_index (item->substances, i);
-
-      if (!(stmt = cab_store_conn_prepare_static (conn, sql_classes, error)))
-        goto fail;
-      cab_stmt_bind_text (stmt, 1, s->thesaurus_name);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        g_ptr_array_add (s->protagonists, cab_stmt_dup_text (stmt, 0));
-      g_clear_pointer (&stmt, cab_stmt_release);
-    }
-
-  if (item->substances->len == 0)
-    {
-      add_unchecked (report, cis, request_id, _("no substance in the interaction thesaurus"));
-      item_free (item);
-      return NULL;
-    }
-  return item;
+  /* Nothing linked: say whether the medicine is unknown or only absent
+   * from the thesaurus. */
+  if (!(stmt = cab_store_conn_prepare_static (conn, sql_exists, error)))
+    return NULL;
+  cab_stmt_bind_text (stmt, 1, cis);
+  exists = sqlite3_step (stmt) == SQLITE_ROW;
+  add_unchecked (report, cis, request_id,
+                 exists ? _("no substance in the interaction thesaurus") : _("not in the drug database"));
+  return NULL;
 
 fail:
   item_free (item);
@@ -250,8 +247,9 @@ pair_key (const char *p1,
   return g_strconcat (p1, "\x1f", p2, NULL);
 }
 
-/* Entries naming any of the protagonists, indexed by "p1\x1fp2" both ways.
- * Values are GPtrArray of Entry* (borrowed from @entries). */
+/* The entries between two of the protagonists (one query: both sides
+ * among them), indexed by "p1\x1fp2" both ways. Values are GPtrArray of
+ * Entry* (borrowed from @entries). */
 static GHashTable *
 load_entries (CabStoreConn  *conn,
               GHashTable    *protagonists,
@@ -259,63 +257,64 @@ load_entries (CabStoreConn  *conn,
               GError       **error)
 {
   static const char sql[] =
-    "SELECT id, protagonist1, protagonist2, level, levels, description, mechanism, conduct"
-    " FROM thesaurus_interactions WHERE protagonist1 = ?1"
-    " UNION SELECT id, protagonist1, protagonist2, level, levels, description, mechanism, conduct"
-    " FROM thesaurus_interactions WHERE protagonist2 = ?1";
+    "SELECT protagonist1, protagonist2, level, levels, description, mechanism, conduct"
+    " FROM thesaurus_interactions"
+    " WHERE protagonist1 IN (SELECT value FROM json_each (?1))"
+    " AND protagonist2 IN (SELECT value FROM json_each (?1))";
   g_autoptr(GHashTable) by_pair = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                           (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *names = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
   GHashTableIter iter;
   gpointer name;
+  int rc;
 
+  json_builder_begin_array (builder);
   g_hash_table_iter_init (&iter, protagonists);
   while (g_hash_table_iter_next (&iter, &name, NULL))
+    json_builder_add_string_value (builder, name);
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  names = json_to_string (root, FALSE);
+
+  if (!(stmt = cab_store_conn_prepare_static (conn, sql, error)))
+    return NULL;
+  cab_stmt_bind_text (stmt, 1, names);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (conn, sql, error);
-      int rc;
+      Entry *e = g_new0 (Entry, 1);
 
-      if (stmt == NULL)
-        return NULL;
-      cab_stmt_bind_text (stmt, 1, name);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      e->p1 = cab_stmt_dup_text (stmt, 0);
+      e->p2 = cab_stmt_dup_text (stmt, 1);
+      e->level = sqlite3_column_int (stmt, 2);
+      e->levels = cab_stmt_dup_text (stmt, 3);
+      e->description = cab_stmt_dup_text (stmt, 4);
+      e->mechanism = cab_stmt_dup_text (stmt, 5);
+      e->conduct = cab_stmt_dup_text (stmt, 6);
+      g_ptr_array_add (entries, e);
+
+      for (guint way = 0; way < 2; way++)
         {
-          gint64 id = sqlite3_column_int64 (stmt, 0);
-          Entry *e;
+          char *key = way == 0 ? pair_key (e->p1, e->p2) : pair_key (e->p2, e->p1);
+          GPtrArray *list = g_hash_table_lookup (by_pair, key);
 
-          if (g_hash_table_contains (seen, GINT_TO_POINTER (id)))
-            continue;
-          g_hash_table_add (seen, GINT_TO_POINTER (id));
-          e = g_new0 (Entry, 1);
-          e->p1 = cab_stmt_dup_text (stmt, 1);
-          e->p2 = cab_stmt_dup_text (stmt, 2);
-          e->level = sqlite3_column_int (stmt, 3);
-          e->levels = cab_stmt_dup_text (stmt, 4);
-          e->description = cab_stmt_dup_text (stmt, 5);
-          e->mechanism = cab_stmt_dup_text (stmt, 6);
-          e->conduct = cab_stmt_dup_text (stmt, 7);
-          g_ptr_array_add (entries, e);
-
-          for (guint way = 0; way < 2; way++)
+          if (list == NULL)
             {
-              char *key = way == 0 ? pair_key (e->p1, e->p2) : pair_key (e->p2, e->p1);
-              GPtrArray *list = g_hash_table_lookup (by_pair, key);
-
-              if (list == NULL)
-                {
-                  list = g_ptr_array_new ();
-                  g_hash_table_insert (by_pair, key, list);
-                }
-              else
-                g_free (key);
-              g_ptr_array_add (list, e);
+              list = g_ptr_array_new ();
+              g_hash_table_insert (by_pair, key, list);
             }
+          else
+            g_free (key);
+          if (way == 0 || !g_str_equal (e->p1, e->p2))
+            g_ptr_array_add (list, e);
         }
-      if (rc != SQLITE_DONE)
-        {
-          cab_store_set_sql_error (error, conn->db, "Cannot read the interaction thesaurus");
-          return NULL;
-        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, conn->db, "Cannot read the interaction thesaurus");
+      return NULL;
     }
   return g_steal_pointer (&by_pair);
 }

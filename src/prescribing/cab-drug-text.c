@@ -19,34 +19,45 @@ static const gunichar cp1252_high[32] = {
   0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
-/* NULL when a byte is undefined in Windows-1252. */
+/* NULL when a byte is undefined in Windows-1252. A character takes at
+ * most 3 UTF-8 bytes, so the output is allocated once. */
 static char *
 decode_cp1252 (const guchar *bytes,
                gsize         length,
                gsize        *out_length)
 {
-  GString *out = g_string_sized_new (length + length / 8);
+  char utf8[256][4];
+  guint8 width[256];
+  char *out, *p;
 
+  for (guint b = 0; b < 256; b++)
+    {
+      gunichar c = b < 0x80 || b >= 0xA0 ? b : cp1252_high[b - 0x80];
+
+      width[b] = c == 0 && b != 0 ? 0 : (guint8) g_unichar_to_utf8 (c, utf8[b]);
+    }
+
+  p = out = g_malloc (length * 3 + 1);
   for (gsize i = 0; i < length; i++)
     {
       guchar b = bytes[i];
 
       if (b < 0x80)
-        g_string_append_c (out, (char) b);
-      else if (b < 0xA0)
+        *p++ = (char) b;
+      else if (width[b] == 0)
         {
-          if (cp1252_high[b - 0x80] == 0)
-            {
-              g_string_free (out, TRUE);
-              return NULL;
-            }
-          g_string_append_unichar (out, cp1252_high[b - 0x80]);
+          g_free (out);
+          return NULL;
         }
       else
-        g_string_append_unichar (out, b);   /* Latin-1 range */
+        {
+          memcpy (p, utf8[b], width[b]);
+          p += width[b];
+        }
     }
-  *out_length = out->len;
-  return g_string_free (out, FALSE);
+  *p = '\0';
+  *out_length = p - out;
+  return out;
 }
 
 static const char *

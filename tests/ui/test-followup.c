@@ -340,6 +340,17 @@ panel_ready (gpointer data)
   return !cab_followup_panel_get_loading (panel) && cab_followup_panel_get_n_cards (panel) > 0;
 }
 
+/* The window's page stack has finished its crossfade: a screenshot in the
+ * middle of it shows two pages at once. */
+static gboolean
+stack_settled (gpointer data)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (data), GTK_TYPE_STACK);
+
+  return stack != NULL && !gtk_stack_get_transition_running (GTK_STACK (stack)) &&
+         gtk_stack_get_visible_child (GTK_STACK (stack)) == GTK_WIDGET (data);
+}
+
 static gboolean
 is_true (gpointer data)
 {
@@ -501,6 +512,7 @@ test_page (void)
   chosen_id = g_strdup (cab_followup_patient_get_id (chosen));
   cab_followup_page_show_patient (page, chosen_id);
   cab_test_ui_wait_for (panel_ready, panel, "the patient's charts");
+  cab_test_ui_wait_for (stack_settled, page, "the page shown");
   g_assert_cmpuint (cab_followup_panel_get_n_cards (panel), ==, cab_followup_patient_get_all (chosen)->len);
 
   /* Every result of the series is a point on the HbA1c chart, and the

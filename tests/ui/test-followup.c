@@ -552,7 +552,12 @@ test_page (void)
   cab_test_ui_wait_for (worklist_idle, worklist, "the worklist again");
 
   /* The round, printed to a PDF: one line per patient shown. */
-  pdf_path = g_build_filename (data_dir, "round.pdf", NULL);
+  /* Beside the screenshots, to look at. */
+  {
+    g_autofree char *png = cab_test_ui_screenshot_path ("followup-round");
+
+    pdf_path = g_strconcat (png, ".pdf", NULL);
+  }
   cab_followup_page_print_round (page, pdf_path, print_cb, &printed);
   cab_test_ui_wait_for (is_true, &printed, "the round's PDF");
   pdf_uri = g_filename_to_uri (pdf_path, NULL, NULL);

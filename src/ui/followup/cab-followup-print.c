@@ -81,7 +81,8 @@ detail_text (CabFollowupPatient *patient)
 
       if (text->len > 0)
         g_string_append (text, "  ·  ");
-      g_string_append_printf (text, "%s: %s",
+      /* Translators: a measure and where it stands, "HbA1c: Last 12/03/2025 · …" */
+      g_string_append_printf (text, _("%s: %s"),
                               cab_followup_measure_get_name (cab_followup_status_get_measure (status)), dates);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);

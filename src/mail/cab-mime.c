@@ -264,6 +264,16 @@ cab_mime_parse (GBytes  *raw,
                    (guint) (CAB_MIME_MAX_MESSAGE >> 20));
       return NULL;
     }
+  /* Real header blocks are kilobytes; GMime's time grows fast with a huge
+   * one, so it never sees one. */
+  if (len > CAB_MIME_MAX_HEADER &&
+      g_strstr_len (data, CAB_MIME_MAX_HEADER, "\r\n\r\n") == NULL &&
+      g_strstr_len (data, CAB_MIME_MAX_HEADER, "\n\n") == NULL)
+    {
+      g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_TOO_LARGE,
+                   _("The message's headers are larger than %u KiB"), (guint) (CAB_MIME_MAX_HEADER >> 10));
+      return NULL;
+    }
   stream = g_mime_stream_mem_new_with_buffer (data, len);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);

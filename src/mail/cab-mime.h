@@ -23,6 +23,7 @@ typedef enum
 #define CAB_MIME_MAX_PARTS   256
 #define CAB_MIME_MAX_DEPTH   16
 #define CAB_MIME_MAX_BODY    (G_GUINT64_CONSTANT (4) << 20)    /* bytes of text kept */
+#define CAB_MIME_MAX_HEADER  (G_GUINT64_CONSTANT (1) << 20)    /* bytes of the top header block */
 
 typedef struct
 {

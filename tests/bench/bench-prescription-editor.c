@@ -18,6 +18,8 @@
 
 #include "config.h"
 
+#include <time.h>
+
 #include "desk-fixtures.h"
 
 #include "cab-drug-import.h"
@@ -80,6 +82,17 @@ pool_landed (gpointer data)
   return *(GPtrArray **) data != NULL;
 }
 
+/* The main thread's CPU time: the UI's own work for a keystroke, which
+ * waiting for a core on a loaded machine does not inflate. */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
 static int
 compare_double (gconstpointer a,
                 gconstpointer b)
@@ -123,6 +136,8 @@ main (int   argc,
   g_autoptr(GArray) answer = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) pool = g_array_new (FALSE, FALSE, sizeof (double));
   GPtrArray *pool_done = NULL;
+  g_autoptr(GArray) main_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  double cpu_start;
   g_autoptr(CabDrugImportReport) report = NULL;
   g_autofree char *dir = NULL;
   CabConfig config = { 0 };
@@ -201,6 +216,7 @@ main (int   argc,
 
             /* The keystroke, to the results drawn. */
             wait.text = prefix;
+            cpu_start = thread_cpu_ms ();
             start = g_get_monotonic_time ();
             gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), prefix);
             g_assert_true (desk_wait_until (landed, &wait, 30000));
@@ -210,6 +226,8 @@ main (int   argc,
             g_assert_true (desk_wait_until (painted_since, &wait, 30000));
             ms = (g_get_monotonic_time () - start) / 1000.0;
             g_array_append_val (screen, ms);
+            ms = thread_cpu_ms () - cpu_start;
+            g_array_append_val (main_cpu, ms);
             g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (cab_prescription_editor_get_results (editor))),
                               ==, direct->len);
           }
@@ -227,6 +245,8 @@ main (int   argc,
   g_print ("  keystroke to rows built (before drawing): median %.2f ms, p95 %.2f ms\n",
            percentile (answer, 0.5), percentile (answer, 0.95));
   g_print ("  keystroke to results on screen:   median %.2f ms, p95 %.2f ms   (goal p95 <= 16 ms)\n", s50, s95);
+  g_print ("  main thread CPU per keystroke (UI work, set text to frame drawn): median %.2f ms, p95 %.2f ms\n",
+           percentile (main_cpu, 0.5), percentile (main_cpu, 0.95));
   g_print ("  ratio on screen / store only:     median %.2fx, p95 %.2fx\n", s50 / b50, s95 / b95);
   /* Thread hand-offs and frames wait for a core: on a loaded machine they,
    * not the work, make the absolute figures. */

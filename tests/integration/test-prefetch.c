@@ -294,6 +294,57 @@ test_offline_after_prefetch (void)
   g_assert_cmpint (json_object_get_int_member (summary, "already_offline"), ==, entries->len);
 }
 
+/* `timeline INS --json` says "cached" exactly for the contents on disk. */
+static void
+assert_timelines_truthful (CabTestSandbox *sandbox,
+                           const char     *dir,
+                           GPtrArray      *entries)
+{
+  g_autoptr(GHashTable) cached = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) patients = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *array;
+  guint n_checked = 0;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+
+      g_hash_table_insert (cached, entry->row->id, GINT_TO_POINTER (entry->cached));
+    }
+
+  g_assert_cmpint (run_ctl (sandbox, dir, &out, "patients", "--json", NULL), ==, 0);
+  patients = json_from_string (out, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (patients);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *patient = json_array_get_object_element (array, i);
+      const char *ins = json_object_get_string_member_with_default (patient, "ins", NULL);
+      g_autofree char *timeline = NULL;
+      g_autoptr(JsonNode) holder = NULL;
+      JsonArray *documents;
+
+      if (ins == NULL)
+        continue;
+      g_assert_cmpint (run_ctl (sandbox, dir, &timeline, "timeline", ins, "--json", NULL), ==, 0);
+      documents = json_object_get_array_member (parse_object (timeline, &holder), "documents");
+      for (guint j = 0; j < json_array_get_length (documents); j++)
+        {
+          JsonObject *document = json_array_get_object_element (documents, j);
+          gpointer expected;
+
+          if (!g_hash_table_lookup_extended (cached, json_object_get_string_member (document, "id"),
+                                             NULL, &expected))
+            continue;
+          g_assert_cmpint (json_object_get_boolean_member (document, "cached"), ==, GPOINTER_TO_INT (expected));
+          n_checked++;
+        }
+    }
+  g_assert_cmpuint (n_checked, >, 10);
+}
+
 /* ------------------------------------------------------- cabinetctl, budget */
 
 /* A budget smaller than the practice keeps the pinned and the most recent;
@@ -346,6 +397,7 @@ test_budget (void)
                          entry->row->sort_date);
     }
   g_assert_true (seen_missing);
+  assert_timelines_truthful (sandbox, dir, entries);
 
   /* A smaller budget evicts the oldest prefetched, never the pinned. */
   g_clear_pointer (&out, g_free);

@@ -88,6 +88,7 @@ interrupt_cb (gpointer user_data)
 static void
 print_summary (const CabOfflineStats    *stats,
                const CabPrefetchSummary *summary,
+               guint                     n_indexed,
                gboolean                  json)
 {
   if (json)
@@ -108,6 +109,8 @@ print_summary (const CabOfflineStats    *stats,
       json_builder_add_int_value (builder, summary->n_failed);
       json_builder_set_member_name (builder, "evicted");
       json_builder_add_int_value (builder, summary->n_evicted);
+      json_builder_set_member_name (builder, "indexed");
+      json_builder_add_int_value (builder, n_indexed);
       json_builder_set_member_name (builder, "offline");
       json_builder_add_int_value (builder, stats->n_cached);
       json_builder_set_member_name (builder, "total");
@@ -121,9 +124,9 @@ print_summary (const CabOfflineStats    *stats,
     }
 
   printf ("documents: %u\nbytes: %" G_GUINT64_FORMAT "\nalready offline: %u\n"
-          "skipped for budget: %u\nfailed: %u\nevicted: %u\noffline: %u/%u\n",
+          "skipped for budget: %u\nfailed: %u\nevicted: %u\nindexed: %u\noffline: %u/%u\n",
           summary->n_downloaded, summary->n_bytes, summary->n_already,
-          summary->n_skipped_budget, summary->n_failed, summary->n_evicted,
+          summary->n_skipped_budget, summary->n_failed, summary->n_evicted, n_indexed,
           stats->n_cached, stats->n_documents);
 }
 
@@ -157,6 +160,7 @@ ctl_prefetch_main (CtlContext  *ctx,
   guint64 budget = 0;
   gulong handler = 0;
   guint sigint_id;
+  guint n_indexed = 0;
   gboolean ok;
   int exit_code = CTL_EXIT_OK;
   CtlWait wait;
@@ -221,10 +225,18 @@ ctl_prefetch_main (CtlContext  *ctx,
       return ctl_fail_error (error, "prefetch stopped");
     }
 
+  /* Their text for the full-text search, after the downloads. */
+  ctl_wait_init (&wait);
+  cab_prefetch_index_async (prefetch, cancellable, ctl_async_cb, &wait);
+  ok = cab_prefetch_index_finish (prefetch, ctl_wait (&wait), &n_indexed, &error);
+  ctl_wait_clear (&wait);
+  if (!ok)
+    return ctl_fail_error (error, "cannot index the documents' text");
+
   stats.store = cab_session_get_store (ctx->session);
   if (!ctl_run_in_thread (stats_thread, &stats, &error))
     return ctl_fail_error (error, "cannot count the offline documents");
-  print_summary (&stats.stats, &summary, json);
+  print_summary (&stats.stats, &summary, n_indexed, json);
   if (summary.n_failed > 0)
     return ctl_fail (CTL_EXIT_DATA, "%u documents could not be downloaded", summary.n_failed);
   return CTL_EXIT_OK;

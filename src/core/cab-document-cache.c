@@ -145,7 +145,10 @@ record_thread (GTask        *task,
   GError *error = NULL;
   GStatBuf st;
 
-  if (g_strcmp0 (data->content_type, "application/pdf") == 0)
+  /* A prefetched content is indexed later, when the lane is idle
+   * (cab_prefetch_index_async()): downloads go at the network's pace. */
+  if (g_strcmp0 (data->content_type, "application/pdf") == 0 &&
+      data->source != CAB_CONTENT_SOURCE_PREFETCH)
     {
       data->text = cab_pdf_text_extract (data->path, cancellable, &error);
       if (data->text == NULL)

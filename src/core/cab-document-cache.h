@@ -52,8 +52,9 @@ char     *cab_document_cache_fetch_finish  (GAsyncResult         *result,
  * (cab-store-cache.h); cab_document_cache_fetch_async() records it as
  * opened. A complete copy already at the cache path (left by a process that
  * died before recording it) is checked against the announced size and SHA-1
- * and recorded without downloading it again. Finish with
- * cab_document_cache_fetch_finish(). */
+ * and recorded without downloading it again. A prefetched content's text is
+ * not extracted here: cab_prefetch_index_async() does it when the lane is
+ * idle. Finish with cab_document_cache_fetch_finish(). */
 void      cab_document_cache_fetch_full_async (CabFhirClient        *client,
                                             CabStore             *store,
                                             const char           *data_dir,

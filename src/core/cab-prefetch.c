@@ -8,6 +8,7 @@
 
 #include "cab-core-enums.h"
 #include "cab-document-cache.h"
+#include "cab-pdf-text.h"
 #include "cab-prefetch.h"
 #include "cab-query.h"
 #include "cab-store-cache.h"
@@ -25,6 +26,9 @@
  */
 
 #define INITIAL_BACKOFF_MS 1000
+/* Documents indexed per worker-thread step: small, so that a document the
+ * user opens meanwhile waits for a few text extractions at most. */
+#define INDEX_BATCH 4
 
 typedef struct
 {
@@ -63,6 +67,11 @@ struct _CabPrefetch
   guint               n_offline;
   guint64             offline_bytes;
 
+  GPtrArray          *index_waiters; /* GTask* of cab_prefetch_index_async() */
+  guint               n_indexed;
+
+  guint               indexing : 1;    /* a batch is being indexed */
+  guint               index_done : 1;  /* nothing left to index, as of the last batch */
   guint               planning : 1;
   guint               replan : 1;
   guint               offline : 1;
@@ -117,6 +126,8 @@ compute_state (CabPrefetch *self)
 
   if (self->planning)
     return CAB_PREFETCH_STATE_PLANNING;
+  if (self->indexing && !pending && self->n_active == 0)
+    return CAB_PREFETCH_STATE_INDEXING;
   if (self->offline && pending)
     return CAB_PREFETCH_STATE_OFFLINE;
   if (self->backoff_source != 0)
@@ -345,6 +356,8 @@ job_done_cb (GObject      *object,
           self->summary.n_bytes += MAX (job->row->document.size, 0);
           self->n_backoffs = 0;
         }
+      if (!job->user)
+        self->index_done = FALSE;
       refresh_counts (self);
       g_signal_emit (self, signals[DOCUMENT_CACHED], 0, job->row->id);
     }
@@ -424,6 +437,135 @@ start_job (CabPrefetch          *self,
   return job;
 }
 
+/* ---------------------------------------------------------------------- */
+/* full-text index of the prefetched contents                             */
+
+typedef struct
+{
+  CabStore *store;
+  guint     n_done;
+} IndexData;
+
+static void
+index_data_free (IndexData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data);
+}
+
+static void
+index_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  IndexData *data = task_data;
+  g_auto(GStrv) batch = NULL;
+  GError *error = NULL;
+
+  batch = cab_store_list_unindexed_contents (data->store, INDEX_BATCH, &error);
+  if (batch == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; batch[i] != NULL && batch[i + 1] != NULL; i += 2)
+    {
+      g_autoptr(GError) text_error = NULL;
+      g_autofree char *text = cab_pdf_text_extract (batch[i + 1], cancellable, &text_error);
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      /* Unreadable, still a document: indexed as empty, not tried forever. */
+      if (text == NULL)
+        text = g_strdup ("");
+      if (!cab_store_set_document_content (data->store, batch[i], NULL, text, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      data->n_done++;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+can_index (CabPrefetch *self)
+{
+  return !self->planning && g_queue_is_empty (&self->queue) && self->n_active == 0 &&
+         self->n_user == 0 && !sync_running (self) && !g_cancellable_is_cancelled (self->cancellable);
+}
+
+static void
+finish_index (CabPrefetch  *self,
+              const GError *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->index_waiters);
+
+  self->index_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_int (task, self->n_indexed);
+    }
+}
+
+static void start_index (CabPrefetch *self);
+
+static void
+index_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(CabPrefetch) self = user_data;
+  IndexData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->indexing = FALSE;
+  self->n_indexed += data->n_done;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_warning ("Cannot index the offline documents: %s", error->message);
+          self->index_done = TRUE;
+          finish_index (self, error);
+        }
+      update_state (self);
+      return;
+    }
+  if (data->n_done == 0)
+    {
+      self->index_done = TRUE;
+      finish_index (self, NULL);
+      update_state (self);
+      return;
+    }
+  if (can_index (self))
+    start_index (self);
+  else
+    update_state (self);
+}
+
+static void
+start_index (CabPrefetch *self)
+{
+  g_autoptr(GTask) task = NULL;
+  IndexData *data = g_new0 (IndexData, 1);
+
+  data->store = g_object_ref (self->store);
+  self->indexing = TRUE;
+  task = g_task_new (NULL, self->cancellable, index_cb, g_object_ref (self));
+  g_task_set_source_tag (task, start_index);
+  g_task_set_task_data (task, data, (GDestroyNotify) index_data_free);
+  g_task_run_in_thread (task, index_thread);
+  update_state (self);
+}
+
 static void
 pump (CabPrefetch *self)
 {
@@ -441,7 +583,12 @@ pump (CabPrefetch *self)
 
   if (g_queue_is_empty (&self->queue) && self->n_active == 0 &&
       !self->planning && !self->replan)
-    finish_run (self, NULL);
+    {
+      finish_run (self, NULL);
+      /* Every content here: their text, while nothing else runs. */
+      if (!self->indexing && !self->index_done && can_index (self))
+        start_index (self);
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -760,6 +907,7 @@ cab_prefetch_finalize (GObject *object)
   g_clear_pointer (&self->inflight, g_hash_table_unref);
   g_clear_pointer (&self->held, g_hash_table_unref);
   g_clear_pointer (&self->run_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->index_waiters, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cab_prefetch_parent_class)->finalize (object);
 }
@@ -872,6 +1020,7 @@ cab_prefetch_init (CabPrefetch *self)
   self->inflight = g_hash_table_new (g_str_hash, g_str_equal);
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->run_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->index_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -978,6 +1127,7 @@ cab_prefetch_start (CabPrefetch *self)
     }
   /* A sync answered: the server is reachable again. */
   self->offline = FALSE;
+  self->index_done = FALSE;
   self->n_backoffs = 0;
   if (g_queue_is_empty (&self->queue) && self->n_active == 0)
     memset (&self->summary, 0, sizeof self->summary);
@@ -1003,6 +1153,7 @@ cab_prefetch_stop (CabPrefetch *self)
   update_state (self);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Prefetch stopped");
   finish_run (self, error);
+  finish_index (self, error);
 }
 
 void
@@ -1073,6 +1224,49 @@ cab_prefetch_fetch_async (CabPrefetch          *self,
     }
   g_ptr_array_add (job->waiters, task);
   update_state (self);
+}
+
+void
+cab_prefetch_index_async (CabPrefetch         *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (CAB_IS_PREFETCH (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cab_prefetch_index_async);
+  g_ptr_array_add (self->index_waiters, task);
+  if (self->indexing)
+    return;
+  self->index_done = FALSE;
+  if (can_index (self))
+    start_index (self);
+}
+
+gboolean
+cab_prefetch_index_finish (CabPrefetch   *self,
+                           GAsyncResult  *result,
+                           guint         *n_indexed,
+                           GError       **error)
+{
+  GError *local_error = NULL;
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, cab_prefetch_index_async), FALSE);
+
+  n = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (n_indexed != NULL)
+    *n_indexed = (guint) n;
+  return TRUE;
 }
 
 char *

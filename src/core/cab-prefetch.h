@@ -22,6 +22,7 @@ typedef enum
   CAB_PREFETCH_STATE_METERED,   /* paused: metered connection, not allowed */
   CAB_PREFETCH_STATE_BACKOFF,   /* paused: the server asked to come back later (429/503) */
   CAB_PREFETCH_STATE_OFFLINE,   /* paused until the next sync: the server could not be reached */
+  CAB_PREFETCH_STATE_INDEXING,  /* every content here; extracting their text for the search */
 } CabPrefetchState;
 
 /* Downloads at once on the prefetch lane. */
@@ -84,6 +85,20 @@ void              cab_prefetch_run_async       (CabPrefetch         *self,
 gboolean          cab_prefetch_run_finish      (CabPrefetch         *self,
                                                 GAsyncResult        *result,
                                                 CabPrefetchSummary  *summary,
+                                                GError             **error);
+
+/* The text of the prefetched contents goes to the full-text index after
+ * the downloads, a few documents at a time, only while nothing else runs
+ * (no download, no sync); it starts by itself when the queue is empty.
+ * Finishes when every content on disk is indexed, with how many this
+ * prefetch indexed since it was made. */
+void              cab_prefetch_index_async     (CabPrefetch         *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean          cab_prefetch_index_finish    (CabPrefetch         *self,
+                                                GAsyncResult        *result,
+                                                guint               *n_indexed,
                                                 GError             **error);
 
 /* What the user asked for: downloaded at once, ahead of the queue (which

@@ -294,3 +294,36 @@ cab_store_is_document_cached (CabStore   *self,
   cab_stmt_bind_text (stmt, 1, document_id);
   return sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
 }
+
+GStrv
+cab_store_list_unindexed_contents (CabStore  *self,
+                                   guint      limit,
+                                   GError   **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  int rc;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+
+  if (!(reader = cab_store_reader_acquire (self, error)) ||
+      !(stmt = cab_store_conn_prepare (reader,
+                                       "SELECT id, local_path FROM documents"
+                                       " WHERE local_path IS NOT NULL AND text_extracted = 0"
+                                       " AND content_type = 'application/pdf' LIMIT ?1",
+                                       error)))
+    return NULL;
+  sqlite3_bind_int (stmt, 1, (int) MIN (limit, G_MAXINT));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+      g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 1));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, reader->db, "Cannot list the contents to index");
+      return NULL;
+    }
+  return g_strv_builder_end (builder);
+}

@@ -82,6 +82,12 @@ GPtrArray *cab_store_list_contents           (CabStore          *self,
                                               const char        *recent_since,
                                               GError           **error);
 
+/* Up to @limit contents on disk whose text is not in the full-text index
+ * yet (PDFs only): ids and paths, alternately, in a NULL-terminated array. */
+GStrv      cab_store_list_unindexed_contents (CabStore          *self,
+                                              guint              limit,
+                                              GError           **error);
+
 /* Whether @document_id's content is recorded as on disk. */
 gboolean   cab_store_is_document_cached      (CabStore          *self,
                                               const char        *document_id);

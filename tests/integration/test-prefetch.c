@@ -272,6 +272,15 @@ test_offline_after_prefetch (void)
   store = open_store (dir);
   entries = list_contents (store);
   g_assert_cmpint (json_object_get_int_member (summary, "total"), ==, entries->len);
+  /* Their text went to the full-text index after the downloads. */
+  g_assert_cmpint (json_object_get_int_member (summary, "indexed"), ==,
+                   json_object_get_int_member (summary, "documents"));
+  {
+    g_auto(GStrv) unindexed = cab_store_list_unindexed_contents (store, 10, NULL);
+
+    g_assert_nonnull (unindexed);
+    g_assert_cmpuint (g_strv_length (unindexed), ==, 0);
+  }
   for (guint i = 0; i < entries->len; i++)
     {
       const CabContentEntry *entry = g_ptr_array_index (entries, i);

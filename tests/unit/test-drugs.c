@@ -434,7 +434,7 @@ test_search_table (void)
 static void
 test_search_salt_in_parentheses (void)
 {
-  g_autoptr(GPtrArray) results = cab_drug_db_search (store, "metformine", 1000, NULL);
+  g_autoptr(GPtrArray) results = cab_drug_db_search (store, "metformine", 200, NULL);
   gboolean found = FALSE;
 
   for (guint r = 0; r < results->len && !found; r++)

@@ -61,6 +61,9 @@ struct _CabFhirClient
   guint n_requests;
   guint n_retries;
   guint64 n_bytes;
+  /* Monotonic µs before which no retry goes out: a 429 or 503's Retry-After
+   * speaks for the server, not only for the request it answered. */
+  gint64 retry_not_before_us;
 };
 
 /* State of one logical request, across retries, redirects and a token refresh. */

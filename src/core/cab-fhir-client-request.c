@@ -686,13 +686,29 @@ body_done (GTask *task)
         }
     }
 
+  /* Other requests' retries wait for this Retry-After too, and this one
+   * for theirs: the server is busy, whichever request it told. */
+  if ((req->status == 429 || req->status == 503) && req->retry_after_s >= 0
+      && req->retry_after_s <= CAB_FHIR_MAX_RETRY_AFTER_S)
+    {
+      gint64 until_us = g_get_monotonic_time () + req->retry_after_s * G_USEC_PER_SEC;
+
+      g_mutex_lock (&self->stats_lock);
+      self->retry_not_before_us = MAX (self->retry_not_before_us, until_us);
+      g_mutex_unlock (&self->stats_lock);
+    }
+
   if ((req->status >= 500 || req->status == 429) && can_retry (self, req)
       && req->retry_after_s <= CAB_FHIR_MAX_RETRY_AFTER_S)
     {
       guint delay = backoff_delay_ms (self, req);
+      gint64 now_us = g_get_monotonic_time ();
+      gint64 not_before_us = cab_fhir_client_get_busy_until (self);
 
       if (req->retry_after_s >= 0)
         delay = MAX (delay, (guint) req->retry_after_s * 1000);
+      if (not_before_us > now_us)
+        delay = MAX (delay, (guint) ((not_before_us - now_us + 999) / 1000));
       schedule_retry (task, delay);
       return;
     }

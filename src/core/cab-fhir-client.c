@@ -420,6 +420,18 @@ cab_fhir_client_build_url (CabFhirClient *self,
   return g_uri_to_string (uri);
 }
 
+gint64
+cab_fhir_client_get_busy_until (CabFhirClient *self)
+{
+  gint64 until;
+
+  g_return_val_if_fail (CAB_IS_FHIR_CLIENT (self), 0);
+  g_mutex_lock (&self->stats_lock);
+  until = self->retry_not_before_us;
+  g_mutex_unlock (&self->stats_lock);
+  return until;
+}
+
 void
 cab_fhir_client_get_stats (CabFhirClient *self,
                            guint         *n_requests,

@@ -220,5 +220,8 @@ void          cab_fhir_client_get_stats         (CabFhirClient *self,
                                                  guint         *n_requests,
                                                  guint         *n_retries,
                                                  guint64       *n_bytes);
+/* Monotonic microseconds before which the server asked not to be called
+ * again (the latest 429 or 503 Retry-After the client honoured), 0 if none. */
+gint64        cab_fhir_client_get_busy_until    (CabFhirClient *self);
 
 G_END_DECLS

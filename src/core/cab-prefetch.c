@@ -296,7 +296,14 @@ static gboolean
 backoff_done_cb (gpointer user_data)
 {
   CabPrefetch *self = user_data;
+  gint64 remaining_us = cab_fhir_client_get_busy_until (self->client) - g_get_monotonic_time ();
 
+  /* Another download was told to wait longer meanwhile: so does the lane. */
+  if (remaining_us > 0)
+    {
+      self->backoff_source = g_timeout_add ((guint) ((remaining_us + 999) / 1000), backoff_done_cb, self);
+      return G_SOURCE_REMOVE;
+    }
   self->backoff_source = 0;
   pump (self);
   return G_SOURCE_REMOVE;

@@ -115,7 +115,7 @@ timed_curl (const char *config_path,
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
-/* Turns the sandbox's access log (one "METHOD /path?query" a line) into a
+/* Turns the sandbox's access log (one "METHOD /path?query MS" a line) into a
  * curl config that fetches the same GETs with the same token. */
 static guint
 write_curl_config (CabTestSandbox *sandbox,
@@ -140,10 +140,14 @@ write_curl_config (CabTestSandbox *sandbox,
   lines = g_strsplit (log, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
+      const char *url = lines[i] + 4;
+      const char *end;
+
       if (!g_str_has_prefix (lines[i], "GET /fhir"))
         continue;
-      g_string_append_printf (config, "url = \"%s%s\"\noutput = \"/dev/null\"\n",
-                              root, lines[i] + 4);
+      end = strchr (url, ' ');
+      g_string_append_printf (config, "url = \"%s%.*s\"\noutput = \"/dev/null\"\n",
+                              root, end != NULL ? (int) (end - url) : (int) strlen (url), url);
       n++;
     }
   g_file_set_contents (config_path, config->str, config->len, &error);

@@ -2,7 +2,7 @@
 /* Offline documents (docs/architecture.md, "Prefetch") against a real
  * cabinet-sandbox: `cabinetctl prefetch` to completion, then offline; a
  * budget smaller than the practice; kill -9 during a prefetch, ten times,
- * then resume; and, in this process, a document opened during a prefetch,
+ * then resume; 429 and 503 with Retry-After, then cleared; and, in this process, a document opened during a prefetch,
  * eviction around read and open documents, and a metered connection (a
  * GNetworkMonitor of the test's own, given with
  * cab_prefetch_set_network_monitor()). */
@@ -164,14 +164,27 @@ run_ctl (CabTestSandbox  *sandbox,
   return g_subprocess_get_exit_status (process);
 }
 
-/* "Binary/bin-1", "/fhir/Binary/bin-1", "http://host/fhir/Binary/bin-1" -> "bin-1" */
+/* "Binary/bin-1", "GET /fhir/Binary/bin-1 123", "http://host/fhir/Binary/bin-1" -> "bin-1"
+ * (in @buf: an access-log line ends with a time). */
 static const char *
-binary_id (const char *text)
+binary_id_buf (const char *text,
+               char       *buf,
+               gsize       size)
 {
   const char *at = strstr (text, "Binary/");
+  gsize len;
 
-  return at != NULL ? at + strlen ("Binary/") : NULL;
+  if (at == NULL)
+    return NULL;
+  at += strlen ("Binary/");
+  len = strcspn (at, " ?");
+  g_assert_cmpuint (len, <, size);
+  memcpy (buf, at, len);
+  buf[len] = '\0';
+  return buf;
 }
+
+#define binary_id(text) binary_id_buf ((text), (char[128]) { 0 }, 128)
 
 static JsonObject *
 parse_object (const char *text,
@@ -578,6 +591,138 @@ test_kill_resume (void)
   cab_test_sandbox_free (sandbox);
 }
 
+/* 429 and 503 with Retry-After on every request: no Binary request comes
+ * sooner than Retry-After after a refusal (the sandbox's access log has the
+ * times, both ends measured by the sandbox), nothing refused is recorded,
+ * and once the faults clear the same run goes on to the end. */
+#define RETRY_AFTER_S 1
+
+static void
+set_faults (CabTestSandbox *sandbox,
+            const char     *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  body = cab_test_sandbox_call (sandbox, json != NULL ? "POST" : "DELETE", "/admin/faults",
+                                json, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+}
+
+static guint
+count_refused_binaries (const char *log)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (log, &text, NULL, NULL))
+    return 0;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += (g_str_has_prefix (lines[i], "429 ") || g_str_has_prefix (lines[i], "503 "))
+         && binary_id (lines[i]) != NULL;
+  return n;
+}
+
+static void
+test_busy_server (void)
+{
+  g_autofree char *dir = make_dir ("busy");
+  g_autofree char *log = g_build_filename (tmp_dir, "busy-access.log", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(CabStore) store = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  CabTestSandbox *sandbox;
+  gboolean exited = FALSE;
+  gint64 not_before = G_MININT64;
+  guint n_refused = 0, n_after_refusal = 0, n_early = 0;
+  char refused[128] = "";
+
+  g_unlink (log);
+  sandbox = start_sandbox (log, NULL);
+  g_assert_cmpint (run_ctl (sandbox, dir, NULL, "sync", NULL), ==, 0);
+
+  set_faults (sandbox, "{\"error_rate\": 1, \"error_statuses\": [429, 503], "
+                       "\"retry_after\": " G_STRINGIFY (RETRY_AFTER_S) "}");
+  process = spawn_ctl (sandbox, dir, "prefetch", NULL);
+  g_subprocess_wait_async (process, NULL, exited_cb, &exited);
+  /* A few refusals, and it waits: nothing is recorded meanwhile. */
+  while (count_refused_binaries (log) < 4 && !exited)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_false (exited);
+  store = open_store (dir);
+  entries = list_contents (store);
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_false (((const CabContentEntry *) g_ptr_array_index (entries, i))->cached);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  g_clear_object (&store);
+  g_assert_cmpuint (count_files (dir), ==, 0);
+
+  /* The server recovers: the run resumes and completes. */
+  set_faults (sandbox, NULL);
+  while (!exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpuint (count_part_files (dir), ==, 0);
+
+  store = open_store (dir);
+  entries = list_contents (store);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CabContentEntry *entry = g_ptr_array_index (entries, i);
+
+      g_assert_true (entry->cached);
+      assert_complete (entry);
+    }
+
+  /* Every Binary request came at least Retry-After after the last refusal,
+   * but one: the other download's, on its way before the refusal arrived
+   * (CAB_PREFETCH_MAX_ACTIVE is 2), for another content. */
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *space = strrchr (lines[i], ' ');
+      const char *binary = binary_id (lines[i]);
+      gint64 at;
+
+      if (binary == NULL || space == NULL)
+        continue;
+      at = g_ascii_strtoll (space + 1, NULL, 10);
+      if (g_str_has_prefix (lines[i], "429 ") || g_str_has_prefix (lines[i], "503 "))
+        {
+          n_refused++;
+          not_before = MAX (not_before, at + RETRY_AFTER_S * 1000);
+          g_strlcpy (refused, binary, sizeof refused);
+          n_early = 0;
+        }
+      else if (g_str_has_prefix (lines[i], "GET "))
+        {
+          if (at < not_before)
+            {
+              g_test_message ("%s: %" G_GINT64_FORMAT " ms early", lines[i], not_before - at);
+              g_assert_cmpstr (binary, !=, refused);
+              g_assert_cmpuint (++n_early, <=, CAB_PREFETCH_MAX_ACTIVE - 1);
+            }
+          n_after_refusal += not_before != G_MININT64;
+        }
+    }
+  g_test_message ("%u refusals, %u Binary requests after one", n_refused, n_after_refusal);
+  g_assert_cmpuint (n_refused, >=, 4);
+  g_assert_cmpuint (n_after_refusal, >, 20);
+  cab_test_sandbox_free (sandbox);
+}
+
 /* ------------------------------------------------- in this process: core */
 
 /* A network monitor that says what the test wants: GIO's own cannot be
@@ -925,6 +1070,7 @@ main (int    argc,
   g_test_add_func ("/prefetch/offline-after-prefetch", test_offline_after_prefetch);
   g_test_add_func ("/prefetch/budget", test_budget);
   g_test_add_func ("/prefetch/kill-resume", test_kill_resume);
+  g_test_add_func ("/prefetch/busy-server", test_busy_server);
   g_test_add_func ("/prefetch/open-during-prefetch", test_open_during_prefetch);
   g_test_add_func ("/prefetch/metered", test_metered);
 

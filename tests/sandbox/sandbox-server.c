@@ -23,7 +23,8 @@ struct _SandboxServer
   GThreadPool   *pool;
   char          *base_url;
   guint          in_flight;
-  FILE          *access_log;  /* "METHOD /path?query" a line, for benchmarks */
+  FILE          *access_log;  /* "METHOD /path?query MS" a line, and "STATUS /path MS"
+                               * for an injected 429/503 (MS: monotonic milliseconds) */
 
   /* statistics, main thread only */
   guint64        n_requests;
@@ -233,6 +234,14 @@ fhir_continue (gpointer data)
           {
             g_autofree char *after = g_strdup_printf ("%u", server->faults->retry_after);
             sandbox_response_add_header (response, "Retry-After", after);
+            /* When it was refused, so a test can check the client's wait. */
+            if (server->access_log != NULL)
+              {
+                fprintf (server->access_log, "%u %s %" G_GINT64_FORMAT "\n", status,
+                         g_uri_get_path (soup_server_message_get_uri (job->msg)),
+                         g_get_monotonic_time () / 1000);
+                fflush (server->access_log);
+              }
           }
         send_response (server, job->msg, response, TRUE);
         soup_server_message_unpause (job->msg);
@@ -396,8 +405,8 @@ on_request (SoupServer        *soup,
       GUri *uri = soup_server_message_get_uri (msg);
       const char *q = g_uri_get_query (uri);
 
-      fprintf (server->access_log, "%s %s%s%s\n", soup_server_message_get_method (msg),
-               g_uri_get_path (uri), q ? "?" : "", q ? q : "");
+      fprintf (server->access_log, "%s %s%s%s %" G_GINT64_FORMAT "\n", soup_server_message_get_method (msg),
+               g_uri_get_path (uri), q ? "?" : "", q ? q : "", g_get_monotonic_time () / 1000);
       fflush (server->access_log);
     }
 

@@ -248,7 +248,7 @@ main (int argc, char *argv[])
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Keep the database here and reuse it (default: a temporary one)", "DIR" },
     { "access-log", 0, 0, G_OPTION_ARG_FILENAME, &access_log,
-      "Write every /fhir request line to FILE (for benchmarks)", "FILE" },
+      "Write every /fhir request line, with the time, and each injected 429/503 to FILE", "FILE" },
     { "prerender", 0, 0, G_OPTION_ARG_NONE, &prerender,
       "Draw every PDF before serving (kept with --data-dir), so first reads cost nothing", NULL },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "Serve HTTPS with this PEM certificate", "FILE" },

@@ -295,6 +295,9 @@ cab_drug_db_search (CabStore    *store,
   g_autofree char *query = NULL;
   g_autofree char *bounded = NULL;
   g_autofree char *folded = NULL;
+  /* Bound without a copy (cab_stmt_bind_text): they live as long as stmt. */
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
   int rc;
 
   g_return_val_if_fail (CAB_IS_STORE (store), NULL);
@@ -313,9 +316,6 @@ cab_drug_db_search (CabStore    *store,
 
   if (is_short_query (folded))
     {
-      g_autofree char *from = NULL;
-      g_autofree char *to = NULL;
-
       if (g_ascii_isdigit (*folded))
         return g_steal_pointer (&results);
       from = g_ascii_strup (folded, -1);

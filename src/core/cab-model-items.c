@@ -83,3 +83,44 @@ cab_model_items_replace (GListModel  *model,
   if (old->len > 0 || fresh->len > 0)
     g_list_model_items_changed (model, 0, old->len, fresh->len);
 }
+
+void
+cab_model_waiters_add (GPtrArray **waiters,
+                       GTask      *task)
+{
+  g_return_if_fail (G_IS_TASK (task));
+
+  if (*waiters == NULL)
+    *waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (*waiters, task);
+}
+
+void
+cab_model_waiters_complete (GPtrArray    **waiters,
+                            const GError  *error)
+{
+  g_autoptr(GPtrArray) tasks = g_steal_pointer (waiters);
+
+  for (guint i = 0; tasks != NULL && i < tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (tasks, i);
+
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+void
+cab_model_waiters_cancel (GPtrArray  **waiters,
+                          const char  *message)
+{
+  g_autoptr(GPtrArray) tasks = g_steal_pointer (waiters);
+
+  for (guint i = 0; tasks != NULL && i < tasks->len; i++)
+    g_task_return_new_error (g_ptr_array_index (tasks, i), G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "%s", message);
+}

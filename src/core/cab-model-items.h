@@ -33,4 +33,15 @@ void      cab_model_items_replace    (GListModel     *model,
                                       GPtrArray     **items,
                                       GPtrArray      *fresh);
 
+/* The tasks of a model's _wait_async() while it loads. add takes @task;
+ * complete returns @error (a copy) or TRUE to each, skipping the cancelled
+ * ones; cancel fails them all with G_IO_ERROR_CANCELLED (at dispose). Each
+ * empties *@waiters first, so a callback may add a new waiter. */
+void      cab_model_waiters_add      (GPtrArray     **waiters,
+                                      GTask          *task);
+void      cab_model_waiters_complete (GPtrArray     **waiters,
+                                      const GError   *error);
+void      cab_model_waiters_cancel   (GPtrArray     **waiters,
+                                      const char     *message);
+
 G_END_DECLS

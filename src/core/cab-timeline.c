@@ -328,31 +328,13 @@ clear_items (CabTimeline *self)
   replace_items (self, none, 0);
 }
 
-static void
-complete_waiters (CabTimeline *self)
-{
-  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
-
-  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
-    {
-      GTask *task = g_ptr_array_index (waiters, i);
-
-      if (g_task_return_error_if_cancelled (task))
-        continue;
-      if (self->error != NULL)
-        g_task_return_error (task, g_error_copy (self->error));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-}
-
 /* The model holds what it should: tell whoever waits. */
 static void
 settle (CabTimeline *self)
 {
   set_loading (self, FALSE);
   g_signal_emit (self, signals[LOADED], 0);
-  complete_waiters (self);
+  cab_model_waiters_complete (&self->waiters, self->error);
 }
 
 static void
@@ -523,14 +505,7 @@ cab_timeline_dispose (GObject *object)
   CabTimeline *self = CAB_TIMELINE (object);
 
   cab_query_cancel (&self->query);
-  if (self->waiters != NULL)
-    {
-      g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
-
-      for (guint i = 0; i < waiters->len; i++)
-        g_task_return_new_error (g_ptr_array_index (waiters, i), G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                 "The timeline was disposed");
-    }
+  cab_model_waiters_cancel (&self->waiters, "The timeline was disposed");
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (cab_timeline_parent_class)->dispose (object);
@@ -964,9 +939,7 @@ cab_timeline_wait_async (CabTimeline         *self,
 
   if (self->loading)
     {
-      if (self->waiters == NULL)
-        self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+      cab_model_waiters_add (&self->waiters, g_steal_pointer (&task));
       return;
     }
 

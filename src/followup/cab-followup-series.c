@@ -93,29 +93,11 @@ clear (CabFollowupSeries *self)
 }
 
 static void
-complete_waiters (CabFollowupSeries *self)
-{
-  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
-
-  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
-    {
-      GTask *task = g_ptr_array_index (waiters, i);
-
-      if (g_task_return_error_if_cancelled (task))
-        continue;
-      if (self->error != NULL)
-        g_task_return_error (task, g_error_copy (self->error));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-}
-
-static void
 settle (CabFollowupSeries *self)
 {
   set_loading (self, FALSE);
   g_signal_emit (self, signals[LOADED], 0);
-  complete_waiters (self);
+  cab_model_waiters_complete (&self->waiters, self->error);
 }
 
 static void
@@ -224,14 +206,7 @@ cab_followup_series_dispose (GObject *object)
   CabFollowupSeries *self = CAB_FOLLOWUP_SERIES (object);
 
   cab_query_cancel (&self->query);
-  if (self->waiters != NULL)
-    {
-      g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
-
-      for (guint i = 0; i < waiters->len; i++)
-        g_task_return_new_error (g_ptr_array_index (waiters, i), G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                 "The series was disposed");
-    }
+  cab_model_waiters_cancel (&self->waiters, "The series was disposed");
   g_clear_object (&self->store);
   g_clear_object (&self->rules);
   g_clear_object (&self->status);
@@ -531,9 +506,7 @@ cab_followup_series_wait_async (CabFollowupSeries   *self,
   g_task_set_source_tag (task, cab_followup_series_wait_async);
   if (self->loading)
     {
-      if (self->waiters == NULL)
-        self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+      cab_model_waiters_add (&self->waiters, g_steal_pointer (&task));
       return;
     }
   if (self->error != NULL)

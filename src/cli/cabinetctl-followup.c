@@ -234,18 +234,6 @@ typedef struct
 } RecordData;
 
 static gboolean
-find_patient_thread (gpointer   user_data,
-                     GError   **error)
-{
-  RecordData *data = user_data;
-
-  data->patient = cab_store_find_patient_by_ins (data->store, data->ins, error);
-  if (data->patient == NULL && *error == NULL)
-    g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such patient");
-  return data->patient != NULL;
-}
-
-static gboolean
 record_thread (gpointer   user_data,
                GError   **error)
 {
@@ -333,13 +321,8 @@ record_main (CtlContext  *ctx,
   data.outbox = outbox;
   data.store = cab_outbox_get_store (outbox);
 
-  if (!ctl_run_in_thread (find_patient_thread, &data, &error))
-    {
-      if (g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
-        return ctl_fail (CTL_EXIT_NOT_FOUND, "no patient with this INS in the local record "
-                         "(run cabinetctl sync first)");
-      return ctl_fail_error (error, "cannot find the patient");
-    }
+  if (!(data.patient = ctl_find_patient (data.store, data.ins, &exit_code)))
+    return exit_code;
   if (!ctl_run_in_thread (record_thread, &data, &error))
     {
       cab_patient_row_free (data.patient);

@@ -59,6 +59,13 @@ gboolean       ctl_run_in_thread     (CtlThreadFunc func,
                                       gpointer      data,
                                       GError      **error);
 
+/* The patient with this INS in the local store, read on a worker thread.
+ * NULL with a message printed and *@exit_code set when there is none (run
+ * sync first) or the store fails. */
+CabPatientRow *ctl_find_patient      (CabStore     *store,
+                                      const char   *ins,
+                                      int          *exit_code);
+
 /* Turns a main loop until an async call handed to ctl_async_cb completes. */
 typedef struct
 {

@@ -33,18 +33,6 @@ typedef struct
 } PublishData;
 
 static gboolean
-find_patient_thread (gpointer   user_data,
-                     GError   **error)
-{
-  PublishData *data = user_data;
-
-  data->patient = cab_store_find_patient_by_ins (data->store, data->ins, error);
-  if (data->patient == NULL && *error == NULL)
-    g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such patient");
-  return data->patient != NULL;
-}
-
-static gboolean
 enqueue_thread (gpointer   user_data,
                 GError   **error)
 {
@@ -130,13 +118,8 @@ ctl_publish_main (CtlContext  *ctx,
   data.outbox = outbox;
   data.store = cab_outbox_get_store (outbox);
 
-  if (!ctl_run_in_thread (find_patient_thread, &data, &error))
-    {
-      if (g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
-        return ctl_fail (CTL_EXIT_NOT_FOUND, "no patient with this INS in the local record "
-                         "(run cabinetctl sync first)");
-      return ctl_fail_error (error, "cannot find the patient");
-    }
+  if (!(data.patient = ctl_find_patient (data.store, data.ins, &exit_code)))
+    return exit_code;
   if (g_strcmp0 (data.patient->patient.identity_status, "QUAL") != 0)
     fprintf (stderr, "cabinetctl: warning: the patient's identity is not qualified (%s): "
              "the document is filed without a qualified INS\n",

@@ -204,6 +204,43 @@ ctl_run_in_thread (CtlThreadFunc   func,
   return ret;
 }
 
+typedef struct
+{
+  CabStore      *store;
+  const char    *ins;
+  CabPatientRow *patient;   /* out */
+} FindPatient;
+
+static gboolean
+find_patient_thread (gpointer   user_data,
+                     GError   **error)
+{
+  FindPatient *find = user_data;
+
+  find->patient = cab_store_find_patient_by_ins (find->store, find->ins, error);
+  if (find->patient == NULL && *error == NULL)
+    g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such patient");
+  return find->patient != NULL;
+}
+
+CabPatientRow *
+ctl_find_patient (CabStore   *store,
+                  const char *ins,
+                  int        *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  FindPatient find = { store, ins, NULL };
+
+  if (ctl_run_in_thread (find_patient_thread, &find, &error))
+    return find.patient;
+  if (g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
+    *exit_code = ctl_fail (CTL_EXIT_NOT_FOUND, "no patient with this INS in the local record "
+                           "(run cabinetctl sync first)");
+  else
+    *exit_code = ctl_fail_error (error, "cannot find the patient");
+  return NULL;
+}
+
 void
 ctl_wait_init (CtlWait *wait)
 {

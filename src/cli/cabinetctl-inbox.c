@@ -173,8 +173,10 @@ ctl_inbox_main (CtlContext  *ctx,
                 char       **argv)
 {
   const char *sub = argc > 1 ? argv[1] : NULL;
-  const char *imap = g_getenv ("CABINET_IMAP");
-  const char *user = g_getenv ("CABINET_MAIL_USER");
+  /* --imap and --mail-user are global options: resolved with the rest of
+   * the configuration (option, environment, settings), as in the app. */
+  const char *imap = ctx->config->imap_url;
+  const char *user = ctx->config->mail_user;
   const char *state = NULL;
   gboolean json = FALSE;
   guint64 batch = 0;
@@ -195,10 +197,6 @@ ctl_inbox_main (CtlContext  *ctx,
     {
       if (g_str_equal (argv[i], "--json"))
         json = TRUE;
-      else if (g_str_equal (argv[i], "--imap") && i + 1 < argc)
-        imap = argv[++i];
-      else if (g_str_equal (argv[i], "--mail-user") && i + 1 < argc)
-        user = argv[++i];
       else if (g_str_equal (argv[i], "--batch") && i + 1 < argc && g_str_equal (sub, "sync"))
         {
           if (!g_ascii_string_to_unsigned (argv[++i], 10, 1, 1000, &batch, NULL))

@@ -32,7 +32,7 @@ static const char usage_text[] =
   "  interactions import DIR                            import the ANSM interaction thesaurus\n"
   "  followup list [--today D] [--condition C] [--state S] [--json]   the follow-up worklist\n"
   "  followup record INS --measure bp|weight|foot --value V [--date D]  queue a measure\n"
-  "  inbox sync --imap URL --mail-user ADDRESS [--json] fetch new MSSante mail into the store\n"
+  "  inbox sync [--json]                               fetch new MSSante mail into the store\n"
   "  inbox list [--state auto|proposed|conflict|none] [--json]   the inbox and its patient matches\n"
   "\n"
   "Options (before or after the command):\n"
@@ -42,9 +42,12 @@ static const char usage_text[] =
   "  --ca FILE               PEM file of the certificate authorities to trust\n"
   "  --practice REFERENCE    the practice, as Organization/ID\n"
   "  --data-dir DIR          where the store and downloaded documents live\n"
+  "  --imap URL              MSSante mail server: imaps://host:port or imap://host:port\n"
+  "  --mail-user ADDRESS     the MSSante mailbox (password: CABINET_MAIL_PASSWORD or keyring)\n"
   "\n"
   "Without options, the settings Cabinet uses apply, then the environment\n"
-  "(CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR).\n"
+  "(CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR,\n"
+  "CABINET_IMAP, CABINET_MAIL_USER).\n"
   "A token saved in the keyring goes only to the server it was saved for.\n"
   "Exit codes: 0 ok, 1 usage, 2 configuration, 3 network or server, 4 not found,\n"
   "5 data or store, 6 access refused.\n";
@@ -379,6 +382,8 @@ typedef struct
   char *ca;
   char *practice;
   char *data_dir;
+  char *imap;
+  char *mail_user;
 } GlobalOptions;
 
 static void
@@ -390,6 +395,8 @@ global_options_clear (GlobalOptions *options)
   g_free (options->ca);
   g_free (options->practice);
   g_free (options->data_dir);
+  g_free (options->imap);
+  g_free (options->mail_user);
 }
 
 /* Takes the global options out of @argv wherever they are; the rest goes to
@@ -407,6 +414,8 @@ extract_global_options (int            argc,
     { "--ca", &options->ca },
     { "--practice", &options->practice },
     { "--data-dir", &options->data_dir },
+    { "--imap", &options->imap },
+    { "--mail-user", &options->mail_user },
   };
 
   for (int i = 1; i < argc; i++)
@@ -473,6 +482,8 @@ build_config (const GlobalOptions  *options,
     .ca_file = options->ca,
     .practice = options->practice,
     .data_dir = options->data_dir,
+    .imap_url = options->imap,
+    .mail_user = options->mail_user,
   };
   g_autoptr(CabConfig) config = cab_config_resolve (&given);
   g_autofree char *file_token = NULL;

@@ -226,6 +226,8 @@ load_settings (CabConfig *config)
   config->server_url = settings_string (settings, schema, "server-url");
   config->ca_file = settings_string (settings, schema, "ca-file");
   config->practice = settings_string (settings, schema, "practice");
+  config->imap_url = settings_string (settings, schema, "imap-url");
+  config->mail_user = settings_string (settings, schema, "mail-user");
 }
 
 CabConfig *
@@ -255,6 +257,8 @@ cab_config_free (CabConfig *config)
   g_free (config->ca_file);
   g_free (config->practice);
   g_free (config->data_dir);
+  g_free (config->imap_url);
+  g_free (config->mail_user);
   g_free (config);
 }
 
@@ -279,6 +283,8 @@ cab_config_apply_env (CabConfig *config)
   fill_from_env (&config->token, "CABINET_TOKEN");
   fill_from_env (&config->ca_file, "CABINET_CA");
   fill_from_env (&config->practice, "CABINET_PRACTICE");
+  fill_from_env (&config->imap_url, "CABINET_IMAP");
+  fill_from_env (&config->mail_user, "CABINET_MAIL_USER");
 
   /* cab_config_load () always sets the default data dir: it counts as unset. */
   if (g_strcmp0 (config->data_dir, default_dir) == 0)
@@ -308,6 +314,8 @@ override_all (CabConfig       *config,
   override (&config->ca_file, with->ca_file);
   override (&config->practice, with->practice);
   override (&config->data_dir, with->data_dir);
+  override (&config->imap_url, with->imap_url);
+  override (&config->mail_user, with->mail_user);
   /* Given by hand: meant for the server given with it. */
   if (with->token != NULL && *with->token != '\0')
     g_clear_pointer (&config->token_server, g_free);
@@ -325,6 +333,8 @@ cab_config_resolve (const CabConfig *options)
   env->ca_file = g_strdup (g_getenv ("CABINET_CA"));
   env->practice = g_strdup (g_getenv ("CABINET_PRACTICE"));
   env->data_dir = g_strdup (g_getenv ("CABINET_DATA_DIR"));
+  env->imap_url = g_strdup (g_getenv ("CABINET_IMAP"));
+  env->mail_user = g_strdup (g_getenv ("CABINET_MAIL_USER"));
   override_all (config, env);
   if (env->token != NULL)
     memset (env->token, 0, strlen (env->token));
@@ -368,6 +378,8 @@ cab_config_copy (const CabConfig *config)
   copy->ca_file = g_strdup (config->ca_file);
   copy->practice = g_strdup (config->practice);
   copy->data_dir = g_strdup (config->data_dir);
+  copy->imap_url = g_strdup (config->imap_url);
+  copy->mail_user = g_strdup (config->mail_user);
   copy->checked = config->checked;
   return copy;
 }

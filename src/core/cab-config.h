@@ -29,6 +29,12 @@ typedef struct
   char *ca_file;      /* PEM CA bundle to trust instead of the system's, or NULL */
   char *practice;     /* "Organization/<id>" of the practice */
   char *data_dir;     /* where the store and downloaded documents live */
+  /* MSSanté mail (docs/architecture.md, "Mail"): the IMAP server as
+   * imaps://host[:port] or imap://host[:port] (STARTTLS), and the mailbox's
+   * user. Its password is never here: CABINET_MAIL_PASSWORD or the keyring
+   * (cab-mail-account.h). @ca_file applies to it too. */
+  char *imap_url;
+  char *mail_user;
   gboolean checked;   /* cab_config_check() passed: it need not run again */
 } CabConfig;
 
@@ -39,7 +45,8 @@ typedef struct
 CabConfig *cab_config_load            (void);
 void       cab_config_free            (CabConfig   *config);
 /* Fills NULL fields of @config from the environment variables
- * CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR. */
+ * CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR,
+ * CABINET_IMAP, CABINET_MAIL_USER. */
 void       cab_config_apply_env       (CabConfig   *config);
 /* The one precedence, for the window and cabinetctl alike: @options (the
  * command line; may be NULL) over the environment over the settings and the

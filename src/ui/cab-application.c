@@ -40,6 +40,10 @@ static const GOptionEntry option_entries[] = {
     N_("The practice on the server, as Organization/ID"), N_("REFERENCE") },
   { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Folder of the local store and downloaded documents"), N_("DIR") },
+  { "imap", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("MSSanté mail server, as imaps://host:port or imap://host:port (STARTTLS)"), N_("URL") },
+  { "mail-user", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("User name of the MSSanté mailbox"), N_("ADDRESS") },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Save a PNG of the window to FILE after the first synchronization, then quit"), N_("FILE") },
   { NULL }
@@ -72,6 +76,8 @@ build_config (CabApplication *self)
       override (&config->ca_file, self->config->ca_file);
       override (&config->practice, self->config->practice);
       override (&config->data_dir, self->config->data_dir);
+      override (&config->imap_url, self->config->imap_url);
+      override (&config->mail_user, self->config->mail_user);
       return config;
     }
 
@@ -239,6 +245,8 @@ cab_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "ca", "^ay", &o->ca_file);
   g_variant_dict_lookup (options, "practice", "s", &o->practice);
   g_variant_dict_lookup (options, "data-dir", "^ay", &o->data_dir);
+  g_variant_dict_lookup (options, "imap", "s", &o->imap_url);
+  g_variant_dict_lookup (options, "mail-user", "s", &o->mail_user);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
 
   g_clear_pointer (&self->options, cab_config_free);
@@ -377,6 +385,8 @@ cab_application_set_config (CabApplication  *self,
   override (&self->config->ca_file, config->ca_file);
   override (&self->config->practice, config->practice);
   override (&self->config->data_dir, config->data_dir);
+  override (&self->config->imap_url, config->imap_url);
+  override (&self->config->mail_user, config->mail_user);
 }
 
 CabWindow *

@@ -16,6 +16,7 @@
 
 static const char * const env_vars[] = {
   "CABINET_SERVER", "CABINET_TOKEN", "CABINET_CA", "CABINET_PRACTICE", "CABINET_DATA_DIR",
+  "CABINET_IMAP", "CABINET_MAIL_USER",
 };
 
 static void
@@ -158,6 +159,39 @@ test_resolve (void)
   clear_env ();
   g_settings_reset (settings, "server-url");
   g_settings_reset (settings, "practice");
+}
+
+/* The mail account resolves like the FHIR server: the app's --imap and
+ * cabinetctl's --imap over CABINET_IMAP over the imap-url setting. */
+static void
+test_resolve_mail (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  g_autoptr(CabConfig) from_settings = NULL, from_env = NULL, from_options = NULL, copy = NULL;
+  CabConfig options = { .imap_url = (char *) "imaps://option.example:993", .mail_user = (char *) "" };
+
+  g_settings_set_string (settings, "imap-url", "imap://settings.example");
+  g_settings_set_string (settings, "mail-user", "secretariat@settings.example");
+  from_settings = cab_config_resolve (NULL);
+  g_assert_cmpstr (from_settings->imap_url, ==, "imap://settings.example");
+  g_assert_cmpstr (from_settings->mail_user, ==, "secretariat@settings.example");
+
+  g_setenv ("CABINET_IMAP", "imaps://env.example", TRUE);
+  g_setenv ("CABINET_MAIL_USER", "env@env.example", TRUE);
+  from_env = cab_config_resolve (NULL);
+  g_assert_cmpstr (from_env->imap_url, ==, "imaps://env.example");
+  g_assert_cmpstr (from_env->mail_user, ==, "env@env.example");
+
+  from_options = cab_config_resolve (&options);
+  g_assert_cmpstr (from_options->imap_url, ==, "imaps://option.example:993");
+  g_assert_cmpstr (from_options->mail_user, ==, "env@env.example");
+  copy = cab_config_copy (from_options);
+  g_assert_cmpstr (copy->imap_url, ==, "imaps://option.example:993");
+  g_assert_cmpstr (copy->mail_user, ==, "env@env.example");
+
+  clear_env ();
+  g_settings_reset (settings, "imap-url");
+  g_settings_reset (settings, "mail-user");
 }
 
 static void
@@ -373,6 +407,7 @@ main (int   argc,
   g_test_add_func ("/config/defaults", test_defaults);
   g_test_add_func ("/config/settings", test_settings);
   g_test_add_func ("/config/env", test_env);
+  g_test_add_func ("/config/resolve-mail", test_resolve_mail);
   g_test_add_func ("/config/resolve", test_resolve);
   g_test_add_func ("/config/no-keyring", test_no_keyring);
   g_test_add_func ("/config/schema-missing", test_schema_missing);

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cab-config.h"
+#include "cab-mail-send.h"
 #include "cab-fhir-client.h"
 #include "cab-session.h"
 #include "cab-store.h"
@@ -108,5 +109,19 @@ gboolean       ctl_parse_size        (const char *text,
                                       guint64    *bytes);
 int            ctl_followup_main     (CtlContext *ctx, int argc, char **argv);
 int            ctl_inbox_main        (CtlContext *ctx, int argc, char **argv);
+int            ctl_mail_main         (CtlContext *ctx, int argc, char **argv);
+
+/* The mail servers from the configuration (--smtp, --imap, --mail-user,
+ * --ca) and the mailbox's password; FALSE with a message printed. */
+typedef struct
+{
+  CabMailServers  servers;
+  char           *password;
+  GTlsDatabase   *database;
+} CtlMailServers;
+gboolean       ctl_mail_servers_init  (CtlContext     *ctx,
+                                       CtlMailServers *servers,
+                                       int            *exit_code);
+void           ctl_mail_servers_clear (CtlMailServers *servers);
 
 G_END_DECLS

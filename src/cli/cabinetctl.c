@@ -34,6 +34,9 @@ static const char usage_text[] =
   "  followup record INS --measure bp|weight|foot --value V [--date D]  queue a measure\n"
   "  inbox sync [--json]                               fetch new MSSante mail into the store\n"
   "  inbox list [--state auto|proposed|conflict|none] [--json]   the inbox and its patient matches\n"
+  "  mail send --to ADDRESS --subject TEXT --body-file FILE [--attach ID|FILE] [--patient INS] [--receipt]\n"
+  "                                                    queue a secure message (sent by outbox drain --smtp)\n"
+  "  mail sent [--json]                                sent messages and their read receipts\n"
   "\n"
   "Options (before or after the command):\n"
   "  --server URL            FHIR base URL of the health space\n"
@@ -43,11 +46,12 @@ static const char usage_text[] =
   "  --practice REFERENCE    the practice, as Organization/ID\n"
   "  --data-dir DIR          where the store and downloaded documents live\n"
   "  --imap URL              MSSante mail server: imaps://host:port or imap://host:port\n"
+  "  --smtp URL              MSSante submission server: smtps://host:port or smtp://host:port\n"
   "  --mail-user ADDRESS     the MSSante mailbox (password: CABINET_MAIL_PASSWORD or keyring)\n"
   "\n"
   "Without options, the settings Cabinet uses apply, then the environment\n"
   "(CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR,\n"
-  "CABINET_IMAP, CABINET_MAIL_USER).\n"
+  "CABINET_IMAP, CABINET_SMTP, CABINET_MAIL_USER).\n"
   "A token saved in the keyring goes only to the server it was saved for.\n"
   "Exit codes: 0 ok, 1 usage, 2 configuration, 3 network or server, 4 not found,\n"
   "5 data or store, 6 access refused.\n";
@@ -71,6 +75,7 @@ static const CtlCommand commands[] = {
   { "interactions", ctl_interactions_main },
   { "followup", ctl_followup_main },
   { "inbox", ctl_inbox_main },
+  { "mail", ctl_mail_main },
 };
 
 /* ------------------------------------------------------------ failures */
@@ -383,6 +388,7 @@ typedef struct
   char *practice;
   char *data_dir;
   char *imap;
+  char *smtp;
   char *mail_user;
 } GlobalOptions;
 
@@ -396,6 +402,7 @@ global_options_clear (GlobalOptions *options)
   g_free (options->practice);
   g_free (options->data_dir);
   g_free (options->imap);
+  g_free (options->smtp);
   g_free (options->mail_user);
 }
 
@@ -415,6 +422,7 @@ extract_global_options (int            argc,
     { "--practice", &options->practice },
     { "--data-dir", &options->data_dir },
     { "--imap", &options->imap },
+    { "--smtp", &options->smtp },
     { "--mail-user", &options->mail_user },
   };
 
@@ -483,6 +491,7 @@ build_config (const GlobalOptions  *options,
     .practice = options->practice,
     .data_dir = options->data_dir,
     .imap_url = options->imap,
+    .smtp_url = options->smtp,
     .mail_user = options->mail_user,
   };
   g_autoptr(CabConfig) config = cab_config_resolve (&given);

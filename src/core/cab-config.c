@@ -227,6 +227,7 @@ load_settings (CabConfig *config)
   config->ca_file = settings_string (settings, schema, "ca-file");
   config->practice = settings_string (settings, schema, "practice");
   config->imap_url = settings_string (settings, schema, "imap-url");
+  config->smtp_url = settings_string (settings, schema, "smtp-url");
   config->mail_user = settings_string (settings, schema, "mail-user");
 }
 
@@ -258,6 +259,7 @@ cab_config_free (CabConfig *config)
   g_free (config->practice);
   g_free (config->data_dir);
   g_free (config->imap_url);
+  g_free (config->smtp_url);
   g_free (config->mail_user);
   g_free (config);
 }
@@ -284,6 +286,7 @@ cab_config_apply_env (CabConfig *config)
   fill_from_env (&config->ca_file, "CABINET_CA");
   fill_from_env (&config->practice, "CABINET_PRACTICE");
   fill_from_env (&config->imap_url, "CABINET_IMAP");
+  fill_from_env (&config->smtp_url, "CABINET_SMTP");
   fill_from_env (&config->mail_user, "CABINET_MAIL_USER");
 
   /* cab_config_load () always sets the default data dir: it counts as unset. */
@@ -315,6 +318,7 @@ override_all (CabConfig       *config,
   override (&config->practice, with->practice);
   override (&config->data_dir, with->data_dir);
   override (&config->imap_url, with->imap_url);
+  override (&config->smtp_url, with->smtp_url);
   override (&config->mail_user, with->mail_user);
   /* Given by hand: meant for the server given with it. */
   if (with->token != NULL && *with->token != '\0')
@@ -334,6 +338,7 @@ cab_config_resolve (const CabConfig *options)
   env->practice = g_strdup (g_getenv ("CABINET_PRACTICE"));
   env->data_dir = g_strdup (g_getenv ("CABINET_DATA_DIR"));
   env->imap_url = g_strdup (g_getenv ("CABINET_IMAP"));
+  env->smtp_url = g_strdup (g_getenv ("CABINET_SMTP"));
   env->mail_user = g_strdup (g_getenv ("CABINET_MAIL_USER"));
   override_all (config, env);
   if (env->token != NULL)
@@ -379,6 +384,7 @@ cab_config_copy (const CabConfig *config)
   copy->practice = g_strdup (config->practice);
   copy->data_dir = g_strdup (config->data_dir);
   copy->imap_url = g_strdup (config->imap_url);
+  copy->smtp_url = g_strdup (config->smtp_url);
   copy->mail_user = g_strdup (config->mail_user);
   copy->checked = config->checked;
   return copy;

@@ -34,6 +34,10 @@ typedef struct
    * user. Its password is never here: CABINET_MAIL_PASSWORD or the keyring
    * (cab-mail-account.h). @ca_file applies to it too. */
   char *imap_url;
+  /* SMTP submission for sent mail: smtps://host[:port] or smtp://host[:port]
+   * (STARTTLS, required); same user, password and CA (docs/architecture.md,
+   * "Sending mail"). */
+  char *smtp_url;
   char *mail_user;
   gboolean checked;   /* cab_config_check() passed: it need not run again */
 } CabConfig;

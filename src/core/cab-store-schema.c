@@ -466,6 +466,25 @@ static const char * const migrations[] = {
   "  subject, sender, body, attachments,"
   "  tokenize = 'unicode61 remove_diacritics 2'"
   ");",
+
+  /* 8: secure messages out (docs/architecture.md, "Sending mail"). One row
+   * per outbox entry of kind "mail": its Message-ID (fixed when queued),
+   * how many attempts reached DATA, how many were sent again after such an
+   * attempt without a trace in the Sent folder (the duplicate window),
+   * when the server accepted it and with which reply, whether the Sent copy
+   * is there, and the read receipt (RFC 8098) that came back. */
+  "CREATE TABLE mail_sent ("
+  "  entry_id        INTEGER PRIMARY KEY REFERENCES outbox (id),"
+  "  message_id      TEXT NOT NULL UNIQUE,"
+  "  data_started    INTEGER NOT NULL DEFAULT 0,"
+  "  window_resends  INTEGER NOT NULL DEFAULT 0,"
+  "  found_in_sent   INTEGER NOT NULL DEFAULT 0,"
+  "  accepted_at     INTEGER,"
+  "  reply           TEXT,"
+  "  sent_copy       INTEGER NOT NULL DEFAULT 0,"
+  "  read_at         INTEGER,"
+  "  disposition     TEXT"
+  ");",
 };
 
 int

@@ -14,6 +14,7 @@
  * belongs to (rule 2). */
 
 #include "cab-imap.h"
+#include "cab-imap-private.h"
 
 #include <libetpan/libetpan.h>
 #include <string.h>
@@ -581,4 +582,24 @@ cab_imap_close (CabImap *self)
   g_clear_object (&self->identity);
   g_clear_object (&self->cancellable);
   g_free (self);
+}
+
+/* For the commands written beside this file (cab-imap-append.c): the
+ * libetpan session with a fresh deadline for a command moving
+ * @expected_bytes, and its result as a GError. */
+mailimap *
+cab_imap_begin_command (CabImap *self,
+                        guint64  expected_bytes)
+{
+  set_deadline (self, expected_bytes);
+  return self->imap;
+}
+
+gboolean
+cab_imap_check_result (CabImap     *self,
+                       int          result,
+                       const char  *what,
+                       GError     **error)
+{
+  return check (self, result, what, error);
 }

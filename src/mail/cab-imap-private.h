@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libetpan/libetpan.h>
+
+#include "cab-imap.h"
+
+G_BEGIN_DECLS
+
+/* IMAP commands written outside cab-imap.c (cab-imap-append.c) use the
+ * session through these two, so every command has a deadline and its
+ * errors read the same. */
+mailimap *cab_imap_begin_command (CabImap     *imap,
+                                  guint64      expected_bytes);
+gboolean  cab_imap_check_result  (CabImap     *imap,
+                                  int          result,
+                                  const char  *what,
+                                  GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cabinet-mail"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+/* Sending one queued message (docs/architecture.md, "Sending mail"). SMTP
+ * has no idempotency, so the store keeps what the server may have:
+ *   1. the first byte of DATA commits mail_sent.data_started + 1;
+ *   2. the server's acceptance commits accepted_at and its reply;
+ *   3. the copy is appended to the Sent folder, then sent_copy = 1.
+ * An attempt that finds data_started > 0 without accepted_at (a crash, a
+ * cut or a deadline during DATA) looks for the Message-ID in the Sent
+ * folder first and sends again only when it is not there (counted in
+ * window_resends: the one way a recipient can get two copies, both with
+ * the same Message-ID). accepted_at set means sent: only the copy may be
+ * missing. */
+
+#include "cab-mail-send.h"
+
+#include <string.h>
+
+#include "cab-imap-append.h"
+#include "cab-mime-compose.h"
+#include "cab-store-private.h"
+#include "cab-xdm-writer.h"
+
+typedef struct
+{
+  CabStore *store;
+  gint64    entry_id;
+} DataMark;
+
+static gboolean
+exec_update (CabStore *store, const char *sql, gint64 entry_id, gint64 value, const char *text, GError **error)
+{
+  g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (store);
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (writer, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry_id);
+  sqlite3_bind_int64 (stmt, 2, value);
+  cab_stmt_bind_text (stmt, 3, text);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, writer->db, "Cannot record the message's progress");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Step 1, from inside DATA: if it cannot be recorded, nothing is sent. */
+static gboolean
+mark_data_started (gpointer user_data)
+{
+  DataMark *mark = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!exec_update (mark->store, "UPDATE mail_sent SET data_started = data_started + 1 WHERE entry_id = ?1 AND ?2 = ?2 AND ?3 IS ?3",
+                    mark->entry_id, 0, NULL, &error))
+    {
+      g_warning ("Mail not sent: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  guint    data_started;
+  gint64   accepted_at;
+  gboolean sent_copy;
+} SentState;
+
+static gboolean
+read_state (CabStore *store, gint64 entry_id, SentState *state, GError **error)
+{
+  g_autoptr(CabStoreReader) reader = cab_store_reader_acquire (store, error);
+  g_autoptr(CabStmt) stmt = NULL;
+
+  if (reader == NULL ||
+      !(stmt = cab_store_conn_prepare (reader, "SELECT data_started, accepted_at, sent_copy FROM mail_sent WHERE entry_id = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, "No such message");
+      return FALSE;
+    }
+  state->data_started = (guint) sqlite3_column_int (stmt, 0);
+  state->accepted_at = sqlite3_column_int64 (stmt, 1);
+  state->sent_copy = sqlite3_column_int (stmt, 2) != 0;
+  return TRUE;
+}
+
+static CabImap *
+open_imap (const CabMailServers *servers, GError **error)
+{
+  g_autoptr(CabImap) imap = cab_imap_connect (servers->imap_url, servers->database, 0, NULL, error);
+
+  if (imap == NULL)
+    return NULL;
+  if (servers->imap_token_func != NULL
+      ? !cab_imap_login_xoauth2 (imap, servers->imap_user, servers->imap_token_func, servers->imap_token_data, error)
+      : !cab_imap_login (imap, servers->imap_user, servers->imap_password, error))
+    return NULL;
+  return g_steal_pointer (&imap);
+}
+
+static const char *
+member (JsonObject *o, const char *name)
+{
+  return json_object_get_string_member_with_default (o, name, NULL);
+}
+
+static char **
+strv_member (JsonObject *o, const char *name)
+{
+  JsonArray *a = json_object_has_member (o, name) ? json_object_get_array_member (o, name) : NULL;
+  guint n = a != NULL ? json_array_get_length (a) : 0;
+  char **v = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    v[i] = g_strdup (json_array_get_string_element (a, i));
+  return v;
+}
+
+static GBytes *
+load (const char *path, GError **error)
+{
+  char *data = NULL;
+  gsize size = 0;
+
+  if (path == NULL || !g_file_get_contents (path, &data, &size, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no file");
+      return NULL;
+    }
+  return g_bytes_new_take (data, size);
+}
+
+static GBytes *
+build_xdm (JsonObject *xdm, const char *from, GPtrArray *keep, GArray *pdfs, GError **error)
+{
+  JsonObject *p = json_object_get_object_member (xdm, "patient");
+  JsonArray *docs = json_object_get_array_member (xdm, "documents");
+  g_autoptr(GArray) out = g_array_new (FALSE, TRUE, sizeof (CabXdmOutDocument));
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *now_text = g_date_time_format (now, "%Y%m%d%H%M%S");
+  g_autofree char *author = g_strdup_printf ("^%s^^^^^^^^&1.2.250.1.71.4.2.1&ISO", from);
+  const char *sex = p != NULL ? member (p, "sex") : NULL;
+  CabXdmPatient patient = {
+    .ins = p ? member (p, "ins") : NULL,
+    .ins_oid = p ? member (p, "ins_oid") : NULL,
+    .birth_family = p ? member (p, "birth_family") : NULL,
+    .usage_family = p ? member (p, "usage_family") : NULL,
+    .given = p ? member (p, "given") : NULL,
+    .birth_date = p ? member (p, "birth_date") : NULL,
+    .sex = sex != NULL ? sex[0] : 0,
+  };
+  CabXdmSubmission submission = {
+    .patient = &patient, .author = author, .submission_time = now_text, .software = "Cabinet " PACKAGE_VERSION,
+  };
+
+  for (guint i = 0; docs != NULL && i < json_array_get_length (docs); i++)
+    {
+      JsonObject *d = json_array_get_object_element (docs, i);
+      GBytes *content = load (member (d, "path"), error);
+      CabXdmOutDocument doc;
+
+      if (content == NULL)
+        return NULL;
+      g_ptr_array_add (keep, content);
+      doc = (CabXdmOutDocument) {
+        .file_name = member (d, "name"), .mime_type = member (d, "mime"), .title = member (d, "title"),
+        .type_code = member (d, "type_code"), .type_display = member (d, "type_display"),
+        .class_code = member (d, "class_code"), .creation_time = member (d, "creation_time"),
+        .content = content,
+      };
+      g_array_append_val (out, doc);
+      if (g_strcmp0 (doc.mime_type, "application/pdf") == 0)
+        {
+          CabMimeOutAttachment pdf = { .filename = doc.file_name, .content_type = "application/pdf", .content = content };
+          g_array_append_val (pdfs, pdf);
+        }
+    }
+  return cab_xdm_write (&submission, (CabXdmOutDocument *) out->data, out->len, error);
+}
+
+/* The message's bytes from its payload (the same Message-ID and Date each time). */
+static GBytes *
+compose (JsonObject *o, char ***to_out, GError **error)
+{
+  g_auto(GStrv) to = strv_member (o, "to");
+  g_auto(GStrv) codes = strv_member (o, "codecda");
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GArray) attachments = g_array_new (FALSE, TRUE, sizeof (CabMimeOutAttachment));
+  g_autoptr(GBytes) zip = NULL;
+  JsonArray *files = json_object_has_member (o, "files") ? json_object_get_array_member (o, "files") : NULL;
+  CabMimeComposition c;
+  GBytes *raw;
+
+  for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
+    {
+      JsonObject *f = json_array_get_object_element (files, i);
+      GBytes *content = load (member (f, "path"), error);
+      CabMimeOutAttachment a;
+
+      if (content == NULL)
+        return NULL;
+      g_ptr_array_add (keep, content);
+      a = (CabMimeOutAttachment) { .filename = member (f, "name"), .content_type = member (f, "type"), .content = content };
+      g_array_append_val (attachments, a);
+    }
+  if (json_object_has_member (o, "xdm") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "xdm")))
+    {
+      zip = build_xdm (json_object_get_object_member (o, "xdm"), member (o, "from"), keep, attachments, error);
+      if (zip == NULL)
+        return NULL;
+    }
+  c = (CabMimeComposition) {
+    .from = member (o, "from"), .to = (const char * const *) to, .subject = member (o, "subject"),
+    .body = member (o, "body"), .message_id = member (o, "message_id"),
+    .date = json_object_get_int_member_with_default (o, "date", 0),
+    .receipt = json_object_get_boolean_member_with_default (o, "receipt", FALSE),
+    .mss_ins = member (o, "mss_ins"), .codecda = (const char * const *) codes,
+    .attachments = (CabMimeOutAttachment *) attachments->data, .n_attachments = attachments->len,
+    .xdm_zip = zip,
+  };
+  raw = cab_mime_compose (&c, error);
+  if (raw != NULL)
+    *to_out = g_steal_pointer (&to);
+  return raw;
+}
+
+static void
+append_copy (CabStore *store, const CabMailServers *servers, gint64 entry_id, GBytes *raw)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabImap) imap = NULL;
+
+  if (servers->imap_url == NULL)
+    return;
+  imap = open_imap (servers, &error);
+  if (imap == NULL || !cab_imap_append (imap, servers->sent_folder ? servers->sent_folder : CAB_IMAP_SENT_FOLDER,
+                                        raw, &error))
+    {
+      /* Sent all the same: the copy is tried again at the next drain. */
+      g_warning ("The copy of a sent message is not in the Sent folder yet: %s", error->message);
+      return;
+    }
+  exec_update (store, "UPDATE mail_sent SET sent_copy = 1 WHERE entry_id = ?1 AND ?2 = ?2 AND ?3 IS ?3",
+               entry_id, 0, NULL, NULL);
+}
+
+CabMailOutcome
+cab_mail_send_entry (CabStore             *store,
+                     const CabMailServers *servers,
+                     gint64                entry_id,
+                     const char           *payload,
+                     char                **message)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_auto(GStrv) to = NULL;
+  g_autofree char *reply = NULL;
+  JsonObject *o;
+  SentState state = { 0 };
+  DataMark mark = { store, entry_id };
+  const char *message_id;
+
+  *message = NULL;
+  if (!json_parser_load_from_data (parser, payload, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      *message = g_strdup (_("The queued message is damaged"));
+      return CAB_MAIL_FAILED;
+    }
+  o = json_node_get_object (json_parser_get_root (parser));
+  message_id = member (o, "message_id");
+  if (!read_state (store, entry_id, &state, &error))
+    {
+      *message = g_strdup (error->message);
+      return CAB_MAIL_RETRY;
+    }
+
+  raw = compose (o, &to, &error);
+  if (raw == NULL)
+    {
+      *message = g_strdup_printf (_("The message cannot be built: %s"), error->message);
+      return CAB_MAIL_FAILED;
+    }
+
+  if (state.accepted_at > 0)
+    {
+      /* Sent before a crash: only the copy may be missing. */
+      if (!state.sent_copy)
+        append_copy (store, servers, entry_id, raw);
+      *message = g_strdup (_("Sent"));
+      return CAB_MAIL_SENT;
+    }
+
+  if (state.data_started > 0 && servers->imap_url != NULL)
+    {
+      g_autoptr(CabImap) imap = open_imap (servers, &error);
+      gboolean found = FALSE;
+
+      /* The server may have it: look before sending it again. Without the
+       * Sent folder, nothing is resent (a retry later). */
+      if (imap == NULL ||
+          !cab_imap_find_message_id (imap, servers->sent_folder ? servers->sent_folder : CAB_IMAP_SENT_FOLDER,
+                                     message_id, &found, &error))
+        {
+          *message = g_strdup_printf (_("Cannot check the Sent folder before sending again: %s"), error->message);
+          return CAB_MAIL_RETRY;
+        }
+      if (found)
+        {
+          exec_update (store, "UPDATE mail_sent SET found_in_sent = 1, sent_copy = 1, accepted_at = ?2 "
+                              "WHERE entry_id = ?1 AND ?3 IS ?3", entry_id, g_get_real_time () / G_USEC_PER_SEC, NULL, NULL);
+          *message = g_strdup (_("Found in the Sent folder: already sent"));
+          return CAB_MAIL_SENT;
+        }
+      if (!exec_update (store, "UPDATE mail_sent SET window_resends = window_resends + 1 WHERE entry_id = ?1 AND ?2 = ?2 AND ?3 IS ?3",
+                        entry_id, 0, NULL, &error))
+        {
+          *message = g_strdup (error->message);
+          return CAB_MAIL_RETRY;
+        }
+    }
+
+  if (!cab_smtp_send (&servers->smtp, member (o, "from"), (const char * const *) to, raw,
+                      mark_data_started, &mark, &reply, &error))
+    {
+      *message = g_strdup (error->message);
+      if (g_error_matches (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED))
+        return CAB_MAIL_FAILED;
+      /* TLS and credentials need the user too, but nothing is lost by
+       * trying again later: the entry stays pending with the reason. */
+      return CAB_MAIL_RETRY;
+    }
+
+  /* Step 2: from here it is sent, whatever happens to the copy. */
+  if (!exec_update (store, "UPDATE mail_sent SET accepted_at = ?2, reply = ?3 WHERE entry_id = ?1",
+                    entry_id, g_get_real_time () / G_USEC_PER_SEC, reply, &error))
+    g_warning ("Sent, but not recorded: %s", error->message);
+  append_copy (store, servers, entry_id, raw);
+  *message = g_strdup (reply != NULL ? reply : _("Sent"));
+  return CAB_MAIL_SENT;
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cabinet-mail"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+/* SMTP submission over libcurl (GnuTLS build; libetpan-dev conflicts with
+ * the OpenSSL one). curl verifies the peer and host name by default; this
+ * file never turns that off. The reply lines come through the debug
+ * callback (CURLINFO_HEADER_IN): the last one is kept, capped and made
+ * printable, for the user and the outbox's last_error. */
+
+#include "cab-smtp.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+#include "cab-mime-compose.h"
+
+G_DEFINE_QUARK (cab-smtp-error-quark, cab_smtp_error)
+
+typedef struct
+{
+  const guint8   *data;
+  gsize           size;
+  gsize           offset;
+  gboolean        started;
+  CabSmtpDataFunc data_func;
+  gpointer        data_user_data;
+  GString        *reply;          /* the current reply's lines */
+  gboolean        reply_done;     /* the next line starts a new reply */
+} Upload;
+
+static void
+ensure_curl (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+gboolean
+cab_smtp_parse_url (const char  *url,
+                    char       **host,
+                    guint16     *port,
+                    gboolean    *implicit_tls,
+                    GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (url != NULL)
+    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || scheme == NULL || (g_ascii_strcasecmp (scheme, "smtps") != 0 &&
+                                        g_ascii_strcasecmp (scheme, "smtp") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' || g_uri_get_userinfo (uri) != NULL ||
+      (*g_uri_get_path (uri) != '\0' && !g_str_equal (g_uri_get_path (uri), "/")) ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    {
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_URL,
+                   _("The SMTP address must be smtps://host[:port] or smtp://host[:port]"));
+      return FALSE;
+    }
+  *implicit_tls = g_ascii_strcasecmp (scheme, "smtps") == 0;
+  if (host != NULL)
+    *host = g_strdup (g_uri_get_host (uri));
+  if (port != NULL)
+    *port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : (*implicit_tls ? 465 : 587);
+  return TRUE;
+}
+
+static size_t
+read_message (char *buffer, size_t size, size_t n, void *user_data)
+{
+  Upload *u = user_data;
+  gsize room = size * n, left = u->size - u->offset;
+
+  if (!u->started)
+    {
+      u->started = TRUE;
+      /* The recipients are accepted and DATA is under way: from here the
+       * server may end up with the message whatever happens to us. */
+      if (u->data_func != NULL && !u->data_func (u->data_user_data))
+        return CURL_READFUNC_ABORT;
+    }
+  if (left < room)
+    room = left;
+  memcpy (buffer, u->data + u->offset, room);
+  u->offset += room;
+  return room;
+}
+
+static int
+on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user_data)
+{
+  Upload *u = user_data;
+
+  if (type != CURLINFO_HEADER_IN)
+    return 0;
+  if (u->reply_done)
+    {
+      g_string_truncate (u->reply, 0);
+      u->reply_done = FALSE;
+    }
+  for (size_t i = 0; i < size && u->reply->len < CAB_SMTP_MAX_REPLY; i++)
+    {
+      char c = data[i];
+
+      if (c == '\r')
+        continue;
+      g_string_append_c (u->reply, c == '\n' ? ' ' : (g_ascii_isprint (c) ? c : '?'));
+    }
+  /* "250 ok" ends a reply, "250-..." continues it. */
+  if (size >= 4 && data[3] == ' ')
+    u->reply_done = TRUE;
+  return 0;
+}
+
+static void
+set_error (Upload *u, CURLcode code, long response, const char *curl_message, GError **error)
+{
+  const char *reply = u->reply->len > 0 ? g_strstrip (u->reply->str) : NULL;
+
+  if (response >= 500 && response < 600)
+    g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED,
+                 _("The mail server refused the message: %s"), reply != NULL ? reply : curl_message);
+  else if (response >= 400 && response < 500 && code != CURLE_LOGIN_DENIED)
+    g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY,
+                 _("The mail server asks to try again later: %s"), reply != NULL ? reply : curl_message);
+  else switch (code)
+    {
+    case CURLE_LOGIN_DENIED:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_AUTH,
+                   _("The mail server refused the user name or password"));
+      break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TLS,
+                   _("The mail server's certificate is not trusted: %s"), curl_message);
+      break;
+    case CURLE_USE_SSL_FAILED:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TLS,
+                   _("The mail server does not offer STARTTLS: nothing was sent"));
+      break;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_URL, _("Bad SMTP address: %s"), curl_message);
+      break;
+    default:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY,
+                   _("Cannot reach the mail server: %s"), curl_message);
+      break;
+    }
+}
+
+gboolean
+cab_smtp_send (const CabSmtpAccount *account,
+               const char           *from,
+               const char * const   *to,
+               GBytes               *message,
+               CabSmtpDataFunc       data_func,
+               gpointer              data_user_data,
+               char                **reply,
+               GError              **error)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *mail_from = NULL;
+  g_autofree char *curl_url = NULL;
+  g_autoptr(GString) reply_text = g_string_new (NULL);
+  char curl_error[CURL_ERROR_SIZE] = "";
+  struct curl_slist *rcpt = NULL;
+  gboolean implicit_tls, ok;
+  guint16 port;
+  Upload u = { 0 };
+  CURL *curl;
+  CURLcode code;
+  long response = 0;
+
+  if (!cab_smtp_parse_url (account->url, &host, &port, &implicit_tls, error))
+    return FALSE;
+  /* No address from anywhere reaches the SMTP dialogue unchecked: a CR or
+   * LF there would be a command of its own. */
+  if (!cab_mime_address_is_valid (from) || to == NULL || to[0] == NULL ||
+      (account->user != NULL && strpbrk (account->user, "\r\n") != NULL))
+    {
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED, _("A mail address is not valid"));
+      return FALSE;
+    }
+  for (guint i = 0; to[i] != NULL; i++)
+    if (!cab_mime_address_is_valid (to[i]))
+      {
+        g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED, _("A mail address is not valid"));
+        return FALSE;
+      }
+  if (account->token_func != NULL)
+    {
+      token = account->token_func (account->token_data, error);
+      if (token == NULL)
+        return FALSE;
+    }
+
+  ensure_curl ();
+  curl = curl_easy_init ();
+  if (curl == NULL)
+    {
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "curl_easy_init");
+      return FALSE;
+    }
+  u.data = g_bytes_get_data (message, &u.size);
+  u.data_func = data_func;
+  u.data_user_data = data_user_data;
+  u.reply = reply_text;
+
+  /* The host name as given (rebuilt from the parsed parts, without path). */
+  curl_url = g_strdup_printf ("%s://%s%s%s:%u", implicit_tls ? "smtps" : "smtp",
+                              strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "", port);
+  mail_from = g_strdup_printf ("<%s>", from);
+  for (guint i = 0; to[i] != NULL; i++)
+    {
+      g_autofree char *r = g_strdup_printf ("<%s>", to[i]);
+      rcpt = curl_slist_append (rcpt, r);
+    }
+
+  curl_easy_setopt (curl, CURLOPT_URL, curl_url);
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (curl, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (account->ca_file != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_CAINFO, account->ca_file);
+      curl_easy_setopt (curl, CURLOPT_CAPATH, NULL);
+    }
+  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, (long) (account->connect_timeout_s ? account->connect_timeout_s
+                                                                                      : CAB_SMTP_CONNECT_TIMEOUT_S));
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_TIME, (long) (account->stall_timeout_s ? account->stall_timeout_s
+                                                                                   : CAB_SMTP_STALL_TIMEOUT_S));
+  if (account->user != NULL)
+    curl_easy_setopt (curl, CURLOPT_USERNAME, account->user);
+  if (token != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, token);
+      curl_easy_setopt (curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    }
+  else if (account->password != NULL)
+    curl_easy_setopt (curl, CURLOPT_PASSWORD, account->password);
+  curl_easy_setopt (curl, CURLOPT_MAIL_FROM, mail_from);
+  curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, rcpt);
+  curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt (curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) u.size);
+  curl_easy_setopt (curl, CURLOPT_READFUNCTION, read_message);
+  curl_easy_setopt (curl, CURLOPT_READDATA, &u);
+  curl_easy_setopt (curl, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt (curl, CURLOPT_DEBUGDATA, &u);
+  curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
+
+  code = curl_easy_perform (curl);
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response);
+  ok = code == CURLE_OK;
+  if (!ok)
+    set_error (&u, code, response, *curl_error ? curl_error : curl_easy_strerror (code), error);
+  if (reply != NULL)
+    *reply = reply_text->len > 0 ? g_strdup (g_strstrip (reply_text->str)) : NULL;
+  curl_slist_free_all (rcpt);
+  curl_easy_cleanup (curl);
+  return ok;
+}

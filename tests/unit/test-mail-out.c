@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test"
+
+/* What goes on the wire, without servers: the IHE_XDM.zip written here and
+ * read back by Cabinet's own reader and by an independent one
+ * (tests/mail/xdm-check.py: Python's zipfile and ElementTree); the MIME
+ * message read back by the inbox's parser, attachments byte for byte; header
+ * injection refused; a read receipt written and read back. */
+
+#include "cab-mdn.h"
+#include "cab-mime.h"
+#include "cab-mime-compose.h"
+#include "cab-xdm.h"
+#include "cab-xdm-writer.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+static GBytes *
+fake_pdf (guint seed, gsize size)
+{
+  GByteArray *a = g_byte_array_sized_new (size);
+  guint32 x = seed * 2654435761u + 1;
+
+  g_byte_array_append (a, (const guint8 *) "%PDF-1.4\n", 9);
+  while (a->len < size)
+    {
+      guint8 b;
+
+      x = x * 1103515245u + 12345u;
+      b = (guint8) (x >> 16);
+      g_byte_array_append (a, &b, 1);
+    }
+  return g_byte_array_free_to_bytes (a);
+}
+
+static const CabXdmPatient patient = {
+  .ins = "279035121518989", .ins_oid = "1.2.250.1.213.1.4.10",
+  .birth_family = "NGUYEN", .usage_family = "MARTIN", .given = "Thi Hoa",
+  .birth_date = "1979-03-05", .sex = 'F',
+};
+
+static GBytes *
+write_two (GBytes **docs)
+{
+  CabXdmOutDocument out[2] = {
+    { .file_name = "DOC0001.PDF", .mime_type = "application/pdf", .title = "Compte rendu <bilan> & suite",
+      .type_code = "11502-2", .type_display = "CR d'examens biologiques", .class_code = "10",
+      .creation_time = "20250612093000", .content = docs[0] },
+    { .file_name = "DOC0002.PDF", .mime_type = "application/pdf", .title = "Lettre",
+      .type_code = "11490-0", .type_display = "Lettre de sortie", .class_code = "11",
+      .creation_time = "20250613100000", .content = docs[1] },
+  };
+  CabXdmSubmission submission = {
+    .patient = &patient, .author = "^dr.martin@cabinet.mssante.fr^^^^^^^^&1.2.250.1.71.4.2.1&ISO",
+    .submission_time = "20250614120000", .software = "Cabinet test",
+  };
+  g_autoptr(GError) error = NULL;
+  GBytes *zip = cab_xdm_write (&submission, out, 2, &error);
+
+  g_assert_no_error (error);
+  return zip;
+}
+
+static void
+test_xdm_own_reader (void)
+{
+  g_autoptr(GBytes) d1 = fake_pdf (1, 70000), d2 = fake_pdf (2, 1500);
+  GBytes *docs[] = { d1, d2 };
+  g_autoptr(GBytes) zip = write_two (docs);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabXdm) xdm = cab_xdm_read (zip, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (xdm->subset, ==, "IHE_XDM/SUBSET01");
+  g_assert_cmpstr (xdm->submission_ins, ==, patient.ins);
+  g_assert_cmpuint (xdm->documents->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      CabXdmDocument *d = xdm->documents->pdata[i];
+      g_autofree char *sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, docs[i]);
+
+      g_assert_true (d->hash_ok);
+      g_assert_true (g_bytes_equal (d->content, docs[i]));
+      g_assert_cmpstr (d->sha1, ==, sha1);
+      g_assert_cmpint (d->declared_size, ==, (gint64) g_bytes_get_size (docs[i]));
+      g_assert_cmpstr (d->ins, ==, patient.ins);
+      g_assert_cmpstr (d->ins_oid, ==, patient.ins_oid);
+      g_assert_cmpstr (d->birth_family, ==, "NGUYEN");
+      g_assert_cmpstr (d->usage_family, ==, "MARTIN");
+      g_assert_cmpstr (d->given, ==, "Thi Hoa");
+      g_assert_cmpstr (d->birth_date, ==, "1979-03-05");
+      g_assert_cmpint (d->sex, ==, 'F');
+      g_assert_nonnull (d->author);
+      g_assert_nonnull (d->unique_id);
+    }
+  g_assert_cmpstr (((CabXdmDocument *) xdm->documents->pdata[0])->type_code, ==, "11502-2");
+  g_assert_cmpstr (((CabXdmDocument *) xdm->documents->pdata[0])->class_code, ==, "10");
+  g_assert_cmpstr (((CabXdmDocument *) xdm->documents->pdata[0])->creation_time, ==, "20250612093000");
+  g_assert_cmpstr (((CabXdmDocument *) xdm->documents->pdata[1])->type_code, ==, "11490-0");
+}
+
+static void
+test_xdm_python_reader (void)
+{
+  g_autoptr(GBytes) d1 = fake_pdf (3, 4000), d2 = fake_pdf (4, 900);
+  GBytes *docs[] = { d1, d2 };
+  g_autoptr(GBytes) zip = write_two (docs);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cab-xdm-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "IHE_XDM.zip", NULL);
+  g_autofree char *fixture_dir = g_path_get_dirname (g_getenv ("CABINET_MAIL_FIXTURE"));
+  g_autofree char *script = g_build_filename (fixture_dir, "xdm-check.py", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *argv[] = { "python3", script, path, NULL };
+  JsonObject *root;
+  JsonArray *entries;
+  int status = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (zip, NULL), g_bytes_get_size (zip), NULL));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("xdm-check.py refused the zip: %s", err);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "submission_patient"), ==,
+                   "279035121518989^^^&1.2.250.1.213.1.4.10&ISO");
+  entries = json_object_get_array_member (root, "documents");
+  g_assert_cmpuint (json_array_get_length (entries), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *d = json_array_get_object_element (entries, i);
+      g_autofree char *sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, docs[i]);
+      JsonArray *spi = json_object_get_array_member (d, "source_patient_info");
+      gboolean has_birth = FALSE;
+
+      g_assert_cmpstr (json_object_get_string_member (d, "sha1"), ==, sha1);
+      g_assert_cmpint (json_object_get_int_member (d, "size"), ==, (gint64) g_bytes_get_size (docs[i]));
+      g_assert_cmpstr (json_object_get_string_member (d, "patient_id"), ==,
+                       "279035121518989^^^&1.2.250.1.213.1.4.10&ISO");
+      g_assert_cmpstr (json_object_get_string_member (d, "mime"), ==, "application/pdf");
+      for (guint j = 0; j < json_array_get_length (spi); j++)
+        has_birth |= g_str_equal (json_array_get_string_element (spi, j), "PID-7|19790305");
+      g_assert_true (has_birth);
+    }
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (entries, 0), "type_code"), ==, "11502-2");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (entries, 1), "class_code"), ==, "11");
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_xdm_refuses_unsafe_names (void)
+{
+  g_autoptr(GBytes) d = fake_pdf (5, 100);
+  const char *bad[] = { "../x.pdf", "a/b.pdf", "METADATA.XML", "x\ny.pdf", "" };
+  CabXdmSubmission submission = { .patient = &patient, .submission_time = "20250614120000" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      CabXdmOutDocument doc = { .file_name = bad[i], .mime_type = "application/pdf", .content = d };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) zip = cab_xdm_write (&submission, &doc, 1, &error);
+
+      g_assert_null (zip);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+static void
+test_mime_round_trip (void)
+{
+  g_autoptr(GBytes) pdf = fake_pdf (6, 250000), d1 = fake_pdf (7, 3000);
+  GBytes *docs[] = { d1, pdf };
+  g_autoptr(GBytes) zip = write_two (docs);
+  const char *to[] = { "dr.durand@hopital.mssante.fr", "279035121518989@patient.mssante.fr", NULL };
+  const char *codes[] = { "11502-2", "11490-0", NULL };
+  CabMimeOutAttachment attachment = { "A01-resultats.pdf", "application/pdf", pdf };
+  CabMimeComposition c = {
+    .from = "dr.martin@cabinet.mssante.fr", .to = to,
+    .subject = "Résultats de Mme Nguyen — suite", .body = "Chère consœur,\nci-joint les résultats.\n",
+    .message_id = "5f2c@cabinet.mssante.fr", .date = 1749900000, .receipt = TRUE,
+    .mss_ins = "O", .codecda = codes, .attachments = &attachment, .n_attachments = 1, .xdm_zip = zip,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = cab_mime_compose (&c, &error);
+  g_autoptr(CabMimeMessage) m = NULL;
+  gsize size;
+  const char *data;
+
+  g_assert_no_error (error);
+  data = g_bytes_get_data (raw, &size);
+  /* SMTP line ends everywhere. */
+  for (gsize i = 0; i < size; i++)
+    if (data[i] == '\n')
+      g_assert_true (i > 0 && data[i - 1] == '\r');
+  m = cab_mime_parse (raw, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (m->message_id, ==, "5f2c@cabinet.mssante.fr");
+  g_assert_cmpstr (m->from_address, ==, "dr.martin@cabinet.mssante.fr");
+  g_assert_cmpstr (m->subject, ==, "Résultats de Mme Nguyen — suite");
+  g_assert_cmpint (m->date, ==, 1749900000);
+  g_assert_nonnull (strstr (m->body_text, "consœur"));
+  g_assert_cmpstr (m->mss_ins, ==, "O");
+  g_assert_cmpstr (m->mss_codecda[0], ==, "11502-2");
+  g_assert_cmpstr (m->mss_codecda[1], ==, "11490-0");
+  g_assert_nonnull (m->notification_to);
+  g_assert_nonnull (strstr (m->notification_to, "dr.martin@cabinet.mssante.fr"));
+  g_assert_cmpuint (m->attachments->len, ==, 2);
+  g_assert_true (g_bytes_equal (((CabMimeAttachment *) m->attachments->pdata[0])->content, pdf));
+  g_assert_cmpstr (((CabMimeAttachment *) m->attachments->pdata[0])->filename, ==, "A01-resultats.pdf");
+  g_assert_true (g_bytes_equal (((CabMimeAttachment *) m->attachments->pdata[1])->content, zip));
+  g_assert_cmpstr (((CabMimeAttachment *) m->attachments->pdata[1])->filename, ==, "IHE_XDM.zip");
+}
+
+/* Hostile input: what would add a header or an SMTP command is refused. */
+static void
+test_header_injection_refused (void)
+{
+  const char *bad_addresses[] = {
+    "a@b.fr\r\nBcc: spy@evil.fr", "a@b.fr\nRCPT TO:<spy@evil.fr>", "a@b.fr,spy@evil.fr",
+    "Bob <a@b.fr>", "a b@c.fr", "a@b.fr>", "@b.fr", "a@", "a@@b.fr", "a@b", "a@b..fr",
+    "a\x01@b.fr", "é@b.fr",
+  };
+  const char *bad_subjects[] = { "Hi\r\nBcc: spy@evil.fr", "Hi\nX: y", "tab\tinside", "\x1b[31m" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_addresses); i++)
+    {
+      const char *to[] = { bad_addresses[i], NULL };
+      CabMimeComposition c = { .from = "a@b.fr", .to = to, .subject = "s", .body = "b",
+                               .message_id = "1@b.fr", .date = 1 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) raw = cab_mime_compose (&c, &error);
+
+      g_assert_false (cab_mime_address_is_valid (bad_addresses[i]));
+      g_assert_null (raw);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      {
+        /* As a sender too. */
+        const char *ok_to[] = { "x@y.fr", NULL };
+        CabMimeComposition f = { .from = bad_addresses[i], .to = ok_to, .subject = "s", .body = "b",
+                                 .message_id = "1@b.fr", .date = 1 };
+        g_autoptr(GError) e2 = NULL;
+        g_autoptr(GBytes) r2 = cab_mime_compose (&f, &e2);
+        g_assert_null (r2);
+      }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_subjects); i++)
+    {
+      const char *to[] = { "x@y.fr", NULL };
+      CabMimeComposition c = { .from = "a@b.fr", .to = to, .subject = bad_subjects[i], .body = "b",
+                               .message_id = "1@b.fr", .date = 1 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) raw = cab_mime_compose (&c, &error);
+
+      g_assert_null (raw);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+  {
+    /* A file name with a line break. */
+    const char *to[] = { "x@y.fr", NULL };
+    g_autoptr(GBytes) pdf = fake_pdf (8, 100);
+    CabMimeOutAttachment a = { "x\r\nContent-Type: text/html", "application/pdf", pdf };
+    CabMimeComposition c = { .from = "a@b.fr", .to = to, .subject = "s", .body = "b",
+                             .message_id = "1@b.fr", .date = 1, .attachments = &a, .n_attachments = 1 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) raw = cab_mime_compose (&c, &error);
+
+    g_assert_null (raw);
+  }
+  g_assert_true (cab_mime_address_is_valid ("279035121518989@patient.mssante.fr"));
+  g_assert_true (cab_mime_address_is_valid ("dr.jean-luc.o'neil+rx@hopital.mssante.fr"));
+}
+
+static void
+test_mdn_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) mdn = cab_mdn_compose ("dr.durand@hopital.mssante.fr", "dr.martin@cabinet.mssante.fr",
+                                           "5f2c@cabinet.mssante.fr", "Résultats\r\nBcc: x", FALSE,
+                                           1749900100, &error);
+  g_autofree char *original = NULL, *disposition = NULL;
+  g_autoptr(CabMimeMessage) m = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (cab_mdn_parse (mdn, &original, &disposition));
+  g_assert_cmpstr (original, ==, "5f2c@cabinet.mssante.fr");
+  g_assert_cmpstr (disposition, ==, "displayed");
+  m = cab_mime_parse (mdn, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (m->subject, "\n"));
+
+  {
+    /* A letter quoting a receipt's fields is not a receipt. */
+    const char *to[] = { "x@y.fr", NULL };
+    CabMimeComposition c = { .from = "a@b.fr", .to = to, .subject = "s",
+                             .body = "Original-Message-ID: <5f2c@cabinet.mssante.fr>\nDisposition: manual-action/MDN-sent-manually; displayed\n",
+                             .message_id = "2@b.fr", .date = 1 };
+    g_autoptr(GBytes) letter = cab_mime_compose (&c, &error);
+    g_autofree char *o2 = NULL, *d2 = NULL;
+
+    g_assert_no_error (error);
+    g_assert_false (cab_mdn_parse (letter, &o2, &d2));
+    g_assert_null (o2);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/mail-out/xdm/own-reader", test_xdm_own_reader);
+  g_test_add_func ("/mail-out/xdm/python-reader", test_xdm_python_reader);
+  g_test_add_func ("/mail-out/xdm/unsafe-names", test_xdm_refuses_unsafe_names);
+  g_test_add_func ("/mail-out/mime/round-trip", test_mime_round_trip);
+  g_test_add_func ("/mail-out/mime/header-injection", test_header_injection_refused);
+  g_test_add_func ("/mail-out/mdn/round-trip", test_mdn_round_trip);
+  return g_test_run ();
+}

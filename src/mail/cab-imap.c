@@ -44,6 +44,7 @@ struct _CabImap
   GSocketConnectable *identity;
   GCancellable      *cancellable;
   guint              timeout_s;
+  gboolean           qresync;   /* ENABLE QRESYNC done */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -425,6 +426,22 @@ cab_imap_select (CabImap        *self,
   struct mailimap_selection_info *info;
   int r;
 
+  if (!self->qresync && mailimap_has_qresync (self->imap))
+    {
+      struct mailimap_capability_data *wanted, *enabled = NULL;
+      clist *list = clist_new ();
+
+      clist_append (list, mailimap_capability_new (MAILIMAP_CAPABILITY_NAME, NULL, strdup ("QRESYNC")));
+      wanted = mailimap_capability_data_new (list);
+      set_deadline (self, 0);
+      r = mailimap_enable (self->imap, wanted, &enabled);
+      mailimap_capability_data_free (wanted);
+      if (enabled != NULL)
+        mailimap_capability_data_free (enabled);
+      if (!check (self, r, "ENABLE", error))
+        return FALSE;
+      self->qresync = TRUE;
+    }
   set_deadline (self, 0);
   if (mailimap_has_condstore (self->imap))
     r = mailimap_select_condstore (self->imap, mailbox, &modseq);
@@ -561,6 +578,252 @@ cab_imap_fetch (CabImap       *self,
     }
   mailimap_fetch_list_free (result);
   return messages;
+}
+
+void
+cab_imap_flags_free (CabImapFlags *flags)
+{
+  if (flags == NULL)
+    return;
+  g_strfreev (flags->keywords);
+  g_free (flags);
+}
+
+static char *
+flag_to_string (const struct mailimap_flag *flag)
+{
+  switch (flag->fl_type)
+    {
+    case MAILIMAP_FLAG_ANSWERED: return g_strdup ("\\Answered");
+    case MAILIMAP_FLAG_FLAGGED:  return g_strdup ("\\Flagged");
+    case MAILIMAP_FLAG_DELETED:  return g_strdup ("\\Deleted");
+    case MAILIMAP_FLAG_SEEN:     return g_strdup ("\\Seen");
+    case MAILIMAP_FLAG_DRAFT:    return g_strdup ("\\Draft");
+    case MAILIMAP_FLAG_KEYWORD:
+      return flag->fl_data.fl_keyword ? g_strdup (flag->fl_data.fl_keyword) : NULL;
+    case MAILIMAP_FLAG_EXTENSION:
+      return flag->fl_data.fl_extension ? g_strconcat ("\\", flag->fl_data.fl_extension, NULL) : NULL;
+    default:
+      return NULL;
+    }
+}
+
+static CabImapFlags *
+flags_from_att (struct mailimap_msg_att *att)
+{
+  g_autoptr(GPtrArray) keywords = g_ptr_array_new_with_free_func (g_free);
+  CabImapFlags *flags = g_new0 (CabImapFlags, 1);
+
+  for (clistiter *i = clist_begin (att->att_list); i != NULL; i = clist_next (i))
+    {
+      struct mailimap_msg_att_item *item = clist_content (i);
+
+      if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+          item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
+        flags->uid = item->att_data.att_static->att_data.att_uid;
+      else if (item->att_type == MAILIMAP_MSG_ATT_ITEM_DYNAMIC && item->att_data.att_dyn->att_list != NULL)
+        for (clistiter *f = clist_begin (item->att_data.att_dyn->att_list); f != NULL; f = clist_next (f))
+          {
+            struct mailimap_flag_fetch *fetch = clist_content (f);
+            char *name;
+
+            if (fetch->fl_type != MAILIMAP_FLAG_FETCH_OTHER || fetch->fl_flag == NULL ||
+                keywords->len >= CAB_IMAP_MAX_KEYWORDS)
+              continue;
+            name = flag_to_string (fetch->fl_flag);
+            if (name != NULL)
+              g_ptr_array_add (keywords, name);
+          }
+      else if (item->att_type == MAILIMAP_MSG_ATT_ITEM_EXTENSION && item->att_data.att_extension_data != NULL &&
+               item->att_data.att_extension_data->ext_extension == &mailimap_extension_condstore &&
+               item->att_data.att_extension_data->ext_type == MAILIMAP_CONDSTORE_TYPE_FETCH_DATA)
+        {
+          struct mailimap_condstore_fetch_mod_resp *mod = item->att_data.att_extension_data->ext_data;
+
+          flags->modseq = mod->cs_modseq_value;
+        }
+    }
+  g_ptr_array_add (keywords, NULL);
+  flags->keywords = (char **) g_ptr_array_steal (keywords, NULL);
+  return flags;
+}
+
+GPtrArray *
+cab_imap_fetch_flags (CabImap   *self,
+                      guint32    max_uid,
+                      guint64    changed_since,
+                      GArray   **vanished,
+                      GError   **error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_imap_flags_free);
+  gboolean condstore = mailimap_has_condstore (self->imap);
+  struct mailimap_qresync_vanished *gone = NULL;
+  struct mailimap_fetch_type *type;
+  struct mailimap_set *set;
+  clist *result = NULL;
+  int r;
+
+  if (vanished != NULL)
+    *vanished = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (max_uid == 0)
+    return g_steal_pointer (&all);
+  set = mailimap_set_new_interval (1, max_uid);
+  type = mailimap_fetch_type_new_fetch_att_list_empty ();
+  mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_uid ());
+  mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_flags ());
+  if (condstore)
+    mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_modseq ());
+  /* One short line per message. */
+  set_deadline (self, (guint64) max_uid * 64);
+  if (changed_since > 0 && self->qresync)
+    r = mailimap_uid_fetch_qresync (self->imap, set, type, changed_since, &result, &gone);
+  else if (changed_since > 0 && condstore)
+    r = mailimap_uid_fetch_changedsince (self->imap, set, type, changed_since, &result);
+  else
+    r = mailimap_uid_fetch (self->imap, set, type, &result);
+  mailimap_fetch_type_free (type);
+  mailimap_set_free (set);
+  if (!check (self, r, "UID FETCH FLAGS", error))
+    {
+      if (gone != NULL)
+        mailimap_qresync_vanished_free (gone);
+      return NULL;
+    }
+  for (clistiter *it = clist_begin (result); it != NULL; it = clist_next (it))
+    {
+      CabImapFlags *flags = flags_from_att (clist_content (it));
+
+      /* "1:N" names the last message even when its UID is above N. */
+      if (flags->uid == 0 || flags->uid > max_uid)
+        cab_imap_flags_free (flags);
+      else
+        g_ptr_array_add (all, flags);
+    }
+  mailimap_fetch_list_free (result);
+  if (gone != NULL)
+    {
+      if (vanished != NULL && gone->qr_known_uids != NULL)
+        for (clistiter *it = clist_begin (gone->qr_known_uids->set_list); it != NULL; it = clist_next (it))
+          {
+            struct mailimap_set_item *item = clist_content (it);
+            guint32 last = MIN (item->set_last ? item->set_last : max_uid, max_uid);
+
+            /* Bounded by the UIDs this store knows. */
+            for (guint32 uid = item->set_first; uid >= 1 && uid <= last; uid++)
+              {
+                g_array_append_val (*vanished, uid);
+                if (uid == G_MAXUINT32)
+                  break;
+              }
+          }
+      mailimap_qresync_vanished_free (gone);
+    }
+  return g_steal_pointer (&all);
+}
+
+/* What an untagged line said during IDLE: a change to the mailbox, or
+ * nothing (keep-alive "* OK", "+ idling"). */
+static gboolean
+idle_line_is_change (const char *line)
+{
+  const char *p;
+
+  if (!g_str_has_prefix (line, "* "))
+    return FALSE;
+  p = line + 2;
+  if (g_ascii_strncasecmp (p, "VANISHED", 8) == 0)
+    return TRUE;
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  while (g_ascii_isdigit (*p))
+    p++;
+  while (*p == ' ')
+    p++;
+  return g_ascii_strncasecmp (p, "EXISTS", 6) == 0 || g_ascii_strncasecmp (p, "EXPUNGE", 7) == 0 ||
+         g_ascii_strncasecmp (p, "FETCH", 5) == 0;
+}
+
+/* Lines the server may send in one IDLE (keep-alives, flag changes) before
+ * the wait ends as a change anyway. */
+#define MAX_IDLE_LINES 1000
+
+gboolean
+cab_imap_idle (CabImap   *self,
+               guint      max_s,
+               gboolean  *changed,
+               GError   **error)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) max_s * G_USEC_PER_SEC;
+  GInputStream *input;
+  guint n_lines = 0;
+  int r;
+
+  *changed = FALSE;
+  if (!mailimap_has_idle (self->imap))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "The mail server has no IDLE");
+      return FALSE;
+    }
+  set_deadline (self, 0);
+  r = mailimap_idle (self->imap);
+  if (!check (self, r, "IDLE", error))
+    return FALSE;
+  input = g_io_stream_get_input_stream (self->low->stream);
+  while (!*changed && n_lines < MAX_IDLE_LINES)
+    {
+      gint64 remaining = end - g_get_monotonic_time ();
+      gboolean buffered = self->imap->imap_stream->read_buffer_len > 0 ||
+                          (G_IS_POLLABLE_INPUT_STREAM (input) &&
+                           g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)));
+      const char *line;
+
+      if (remaining <= 0)
+        break;
+      if (!buffered)
+        {
+          g_autoptr(GError) local = NULL;
+
+          /* Bounded by the socket's silence timeout too: the loop goes on
+           * until @max_s or a line. */
+          if (!g_socket_condition_timed_wait (self->low->socket, G_IO_IN, remaining,
+                                              self->low->cancellable, &local))
+            {
+              if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+                continue;
+              if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                g_propagate_error (error, g_steal_pointer (&local));
+              else
+                g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NETWORK,
+                             _("%s: the connection to the mail server failed (%s)"), "IDLE", local->message);
+              return FALSE;
+            }
+        }
+      /* A line, once it starts, must arrive whole in the command deadline. */
+      set_deadline (self, 0);
+      line = mailimap_read_line (self->imap);
+      if (line == NULL)
+        return check (self, MAILIMAP_ERROR_STREAM, "IDLE", error);
+      n_lines++;
+      if (!g_str_has_prefix (line, "* ") && !g_str_has_prefix (line, "+"))
+        {
+          /* The server ended the IDLE itself (tagged NO/BAD, BYE-like). */
+          g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_PROTOCOL, _("The mail server ended IDLE"));
+          return FALSE;
+        }
+      if (g_ascii_strncasecmp (line, "* BYE", 5) == 0)
+        {
+          g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NETWORK,
+                       _("%s: the connection to the mail server failed (%s)"), "IDLE", _("closed"));
+          return FALSE;
+        }
+      if (idle_line_is_change (line))
+        *changed = TRUE;
+    }
+  if (n_lines >= MAX_IDLE_LINES)
+    *changed = TRUE;
+  set_deadline (self, 0);
+  r = mailimap_idle_done (self->imap);
+  return check (self, r, "IDLE DONE", error);
 }
 
 void

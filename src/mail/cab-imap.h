@@ -46,6 +46,18 @@ typedef struct
   guint64 size;    /* RFC822.SIZE */
 } CabImapEntry;
 
+/* One message's flags and keywords (RFC 3501 2.3.2), as FETCH FLAGS gave them. */
+typedef struct
+{
+  guint32 uid;
+  guint64 modseq;    /* 0 without CONDSTORE */
+  char  **keywords;  /* "\\Seen", "$CabinetHandled"...; at most CAB_IMAP_MAX_KEYWORDS */
+} CabImapFlags;
+
+#define CAB_IMAP_MAX_KEYWORDS 64
+
+void cab_imap_flags_free (CabImapFlags *flags);
+
 /* Returns the OAuth2 bearer token for XOAUTH2 (called on the worker thread). */
 typedef char *(*CabImapTokenFunc) (gpointer user_data, GError **error);
 
@@ -74,7 +86,8 @@ gboolean cab_imap_login_xoauth2 (CabImap    *imap,
                               GError       **error);
 gboolean cab_imap_has_capability (CabImap   *imap,
                               const char    *name);
-/* SELECT (with CONDSTORE when offered). */
+/* SELECT (with CONDSTORE when offered; QRESYNC enabled first when
+ * offered, so expunges are reported as VANISHED UIDs). */
 gboolean cab_imap_select     (CabImap       *imap,
                               const char    *mailbox,
                               CabImapMailbox *state,
@@ -90,6 +103,26 @@ GHashTable *cab_imap_fetch   (CabImap       *imap,
                               const guint32 *uids,
                               guint          n_uids,
                               GError       **error);
+/* The flags of messages 1..@max_uid: all of them when @changed_since is 0,
+ * else (CONDSTORE, RFC 7162) only those whose MODSEQ is above it; then,
+ * with QRESYNC, @vanished (may be NULL) gets the UIDs expunged since.
+ * Returns CabImapFlags*, freed with the array. */
+GPtrArray *cab_imap_fetch_flags (CabImap     *imap,
+                                 guint32      max_uid,
+                                 guint64      changed_since,
+                                 GArray     **vanished,
+                                 GError     **error);
+
+/* IDLE (RFC 2177) until the server reports a change to the selected
+ * mailbox (EXISTS, EXPUNGE, FETCH, VANISHED) or @max_s seconds pass, then
+ * DONE. Keep @max_s under 29 minutes (servers drop an IDLE after 30). Each
+ * line the server sends must arrive whole within the command deadline; the
+ * wait itself ends with @imap's cancellable. FALSE with
+ * G_IO_ERROR_NOT_SUPPORTED when the server has no IDLE. */
+gboolean cab_imap_idle      (CabImap       *imap,
+                             guint          max_s,
+                             gboolean      *changed,
+                             GError       **error);
 void     cab_imap_close      (CabImap       *imap);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabImap, cab_imap_close)

@@ -220,6 +220,26 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
   return g_steal_pointer (&row);
 }
 
+CabImap *
+cab_mail_sync_connect (const CabMailSyncOptions *options,
+                       GCancellable             *cancellable,
+                       GError                  **error)
+{
+  g_autoptr(CabImap) imap = NULL;
+
+  imap = cab_imap_connect (options->url, options->database, options->timeout_s, cancellable, error);
+  if (imap == NULL)
+    return NULL;
+  if (options->token_func != NULL)
+    {
+      if (!cab_imap_login_xoauth2 (imap, options->user, options->token_func, options->token_data, error))
+        return NULL;
+    }
+  else if (!cab_imap_login (imap, options->user, options->password ? options->password : "", error))
+    return NULL;
+  return g_steal_pointer (&imap);
+}
+
 gboolean
 cab_mail_sync_run (CabStore                 *store,
                    const CabMailSyncOptions *options,
@@ -227,10 +247,32 @@ cab_mail_sync_run (CabStore                 *store,
                    GCancellable             *cancellable,
                    GError                  **error)
 {
+  g_autoptr(CabImap) imap = NULL;
+
+  *result = (CabMailSyncResult) { 0 };
+  /* A malformed URL is reported before any connection. */
+  {
+    g_autofree char *account = cab_mail_sync_account_key (options->url, options->user, error);
+    if (account == NULL)
+      return FALSE;
+  }
+  imap = cab_mail_sync_connect (options, cancellable, error);
+  if (imap == NULL)
+    return FALSE;
+  return cab_mail_sync_folder (store, imap, options, result, cancellable, error);
+}
+
+gboolean
+cab_mail_sync_folder (CabStore                 *store,
+                      CabImap                  *imap,
+                      const CabMailSyncOptions *options,
+                      CabMailSyncResult        *result,
+                      GCancellable             *cancellable,
+                      GError                  **error)
+{
   const char *mailbox = options->mailbox ? options->mailbox : "INBOX";
   guint batch_size = options->batch_size ? options->batch_size : DEFAULT_BATCH;
   g_autofree char *account = NULL;
-  g_autoptr(CabImap) imap = NULL;
   g_autoptr(GArray) entries = NULL;
   g_autoptr(GArray) wanted = g_array_new (FALSE, FALSE, sizeof (guint32));
   CabImapMailbox state;
@@ -242,17 +284,6 @@ cab_mail_sync_run (CabStore                 *store,
   if (account == NULL)
     return FALSE;
   if (!cab_mail_store_get_folder (store, account, mailbox, &folder, &found, error))
-    return FALSE;
-
-  imap = cab_imap_connect (options->url, options->database, options->timeout_s, cancellable, error);
-  if (imap == NULL)
-    return FALSE;
-  if (options->token_func != NULL)
-    {
-      if (!cab_imap_login_xoauth2 (imap, options->user, options->token_func, options->token_data, error))
-        return FALSE;
-    }
-  else if (!cab_imap_login (imap, options->user, options->password ? options->password : "", error))
     return FALSE;
   if (!cab_imap_select (imap, mailbox, &state, error))
     return FALSE;

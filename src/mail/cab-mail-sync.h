@@ -39,6 +39,8 @@ typedef struct
   gboolean uidvalidity_changed;
   guint32  last_uid;
   gboolean condstore;
+  guint    n_flags_changed; /* stored messages whose keywords changed (CONDSTORE) */
+  guint    n_vanished;      /* stored messages expunged on the server (QRESYNC) */
 } CabMailSyncResult;
 
 /* Blocking: call from a worker thread. */
@@ -47,6 +49,19 @@ gboolean cab_mail_sync_run (CabStore                 *store,
                             CabMailSyncResult        *result,
                             GCancellable             *cancellable,
                             GError                  **error);
+
+/* Connects and logs in (password or XOAUTH2), for cab_mail_sync_folder()
+ * and IDLE on one connection. Blocking. */
+CabImap *cab_mail_sync_connect (const CabMailSyncOptions *options,
+                                GCancellable             *cancellable,
+                                GError                  **error);
+/* One sync of options->mailbox over @imap (SELECTs it). Blocking. */
+gboolean cab_mail_sync_folder  (CabStore                 *store,
+                                CabImap                  *imap,
+                                const CabMailSyncOptions *options,
+                                CabMailSyncResult        *result,
+                                GCancellable             *cancellable,
+                                GError                  **error);
 
 /* The account key the store files a mailbox under, and the keyring its
  * password: "user@host" (implicit TLS and STARTTLS reach one mailbox). */

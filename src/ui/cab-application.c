@@ -9,6 +9,7 @@
 #include "cab-application.h"
 #include "cab-window-private.h"
 #include "cab-session.h"
+#include "cab-mail-watcher.h"
 
 /* How long --screenshot waits for the first sync before taking the picture. */
 #define SCREENSHOT_TIMEOUT_S 10
@@ -25,6 +26,7 @@ struct _CabApplication
 
   CabSession     *session;
   CabWindow      *window;           /* weak */
+  CabMailWatcher *mail_watcher;     /* NULL without a mail account */
 };
 
 G_DEFINE_FINAL_TYPE (CabApplication, cab_application, ADW_TYPE_APPLICATION)
@@ -166,6 +168,19 @@ session_sync_finished_cb (CabApplication *self,
     }
 }
 
+/* MSSanté: while the window is open, the inbox follows the server
+ * (cab-mail-watcher.h); the Inbox page listens to the watcher. */
+static void
+start_mail_watcher (CabApplication  *self,
+                    const CabConfig *config)
+{
+  if (config->imap_url == NULL || config->mail_user == NULL || config->data_dir == NULL)
+    return;
+  self->mail_watcher = cab_mail_watcher_new (cab_session_get_store (self->session), config->imap_url,
+                                             config->mail_user, config->ca_file, config->data_dir);
+  cab_mail_watcher_start (self->mail_watcher);
+}
+
 /* ---------------------------------------------------------------------- */
 /* actions                                                                */
 
@@ -294,6 +309,7 @@ cab_application_activate (GApplication *app)
         }
 
       cab_session_start (self->session);
+      start_mail_watcher (self, config);
     }
 
   gtk_window_present (GTK_WINDOW (self->window));
@@ -305,6 +321,8 @@ cab_application_shutdown (GApplication *app)
   CabApplication *self = CAB_APPLICATION (app);
 
   g_clear_handle_id (&self->screenshot_timeout_id, g_source_remove);
+  if (self->mail_watcher != NULL)
+    cab_mail_watcher_stop (self->mail_watcher);
   if (self->session != NULL)
     cab_session_shutdown (self->session);
 
@@ -318,6 +336,7 @@ cab_application_finalize (GObject *object)
 
   if (self->window != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+  g_clear_object (&self->mail_watcher);
   g_clear_object (&self->session);
   g_clear_pointer (&self->options, cab_config_free);
   g_clear_pointer (&self->config, cab_config_free);
@@ -387,6 +406,14 @@ cab_application_set_config (CabApplication  *self,
   override (&self->config->data_dir, config->data_dir);
   override (&self->config->imap_url, config->imap_url);
   override (&self->config->mail_user, config->mail_user);
+}
+
+CabMailWatcher *
+cab_application_get_mail_watcher (CabApplication *self)
+{
+  g_return_val_if_fail (CAB_IS_APPLICATION (self), NULL);
+
+  return self->mail_watcher;
 }
 
 CabWindow *

@@ -5,6 +5,7 @@
 
 #include "cab-config.h"
 #include "cab-types.h"
+#include "cab-mail-watcher.h"
 
 G_BEGIN_DECLS
 
@@ -22,5 +23,8 @@ void            cab_application_set_config   (CabApplication  *self,
                                               const CabConfig *config);
 /* The main window, or NULL before the first activation. */
 CabWindow      *cab_application_get_window   (CabApplication  *self);
+/* Keeps the MSSanté inbox in step with the server while the window is
+ * open; NULL when no mail account is configured (imap-url, mail-user). */
+CabMailWatcher *cab_application_get_mail_watcher (CabApplication *self);
 
 G_END_DECLS

@@ -160,7 +160,9 @@ cab_test_ui_screenshot (CabWindow  *window,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = cab_test_ui_screenshot_path (name);
 
-  for (guint i = 0; i < 10; i++)
+  /* A loaded machine (a sanitizer build among parallel tests) can take
+   * seconds before the first frame: retry for up to 30 s. */
+  for (guint i = 0; i < 60; i++)
     {
       g_clear_error (&error);
       cab_test_ui_settle (500);

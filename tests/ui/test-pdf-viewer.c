@@ -274,7 +274,7 @@ fixture_close (Fixture *f)
 
   g_object_add_weak_pointer (G_OBJECT (viewer), &viewer);
   gtk_window_destroy (f->window);
-  g_assert_true (wait_until (is_null, &viewer, 5000));
+  g_assert_true (wait_until (is_null, &viewer, 20000));
 }
 
 static void
@@ -301,7 +301,7 @@ wait_for_frame (GtkWidget *widget)
   g_assert_nonnull (clock);
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
   gtk_widget_queue_draw (widget);
-  g_assert_true (wait_until (is_true, &painted, 5000));
+  g_assert_true (wait_until (is_true, &painted, 20000));
   g_signal_handler_disconnect (clock, id);
 }
 
@@ -470,7 +470,7 @@ test_select_copy (void)
   g_assert_true (wait_until (first_page_ready, f.viewer, 20000));
 
   cab_pdf_view_select_area (view, 0, &area);
-  g_assert_true (wait_until (has_selected_text, view, 10000));
+  g_assert_true (wait_until (has_selected_text, view, 20000));
   g_assert_nonnull (strstr (cab_pdf_view_get_selected_text (view), "admise à l'hôpital"));
 
   gtk_widget_grab_focus (GTK_WIDGET (view));
@@ -518,7 +518,7 @@ test_zoom (void)
   g_assert_cmpfloat (fit_width * 595, <=, gtk_widget_get_width (GTK_WIDGET (view)));
 
   gtk_widget_activate_action (GTK_WIDGET (f.viewer), "viewer.zoom-in", NULL);
-  g_assert_true (wait_until (zoom_mode_is_free, view, 5000));
+  g_assert_true (wait_until (zoom_mode_is_free, view, 20000));
   zoomed = cab_pdf_view_get_scale (view);
   g_assert_cmpfloat_with_epsilon (zoomed, fit_width * 1.2, 1e-6);
   g_assert_cmpint (cab_pdf_view_get_zoom_mode (view), ==, CAB_PDF_ZOOM_FREE);
@@ -528,7 +528,7 @@ test_zoom (void)
   gtk_widget_activate_action (GTK_WIDGET (f.viewer), "viewer.zoom-fit-page", NULL);
   /* The fitted scale is computed by the next layout: wait for it, not a time. */
   expected_scale = zoomed;
-  g_assert_true (wait_until (scale_changed, view, 5000));
+  g_assert_true (wait_until (scale_changed, view, 20000));
   fit_page = cab_pdf_view_get_scale (view);
   /* A portrait page in a landscape window: the height decides. */
   g_assert_cmpfloat (fit_page, <, fit_width);
@@ -536,13 +536,13 @@ test_zoom (void)
 
   gtk_widget_activate_action (GTK_WIDGET (f.viewer), "viewer.zoom-fit-width", NULL);
   expected_scale = fit_page;
-  g_assert_true (wait_until (scale_changed, view, 5000));
+  g_assert_true (wait_until (scale_changed, view, 20000));
   g_assert_cmpfloat_with_epsilon (cab_pdf_view_get_scale (view), fit_width, 1e-6);
 
   /* Fit width follows the window. */
   gtk_window_set_default_size (f.window, 700, 700);
   expected_scale = fit_width;
-  g_assert_true (wait_until (scale_changed, view, 5000));
+  g_assert_true (wait_until (scale_changed, view, 20000));
   g_assert_cmpfloat (cab_pdf_view_get_scale (view), <, fit_width);
 
   fixture_close (&f);

@@ -43,7 +43,10 @@ typedef struct
 {
   CabOutbox            *self;
   CabOutboxEntry       *entry;
-  const CabOutboxKind  *kind;
+  const CabOutboxKind  *kind;      /* a FHIR request, or */
+  CabOutboxSenderSlot  *slot;      /* a kind with its own transport */
+  CabOutboxSendResult   result;    /* what slot's hooks said */
+  gboolean              probe;     /* claimed to see whether the health space is back */
   CabOutboxRequest     *request;
   GError               *prepare_error;
   char                 *lane;
@@ -59,6 +62,8 @@ typedef struct
   GHashTable *busy;      /* snapshot of the busy lanes */
   guint       limit;
   gboolean    recover;
+  gboolean    probe;     /* the health space looks away: this claim tries it once */
+  char       *kinds;     /* JSON array of the kinds that may be claimed */
   GPtrArray  *jobs;      /* SendJob*: claimed */
   gint64      next_due;
 } StepData;
@@ -85,6 +90,7 @@ send_job_free (SendJob *job)
   g_clear_error (&job->prepare_error);
   g_free (job->lane);
   cab_outbox_outcome_clear (&job->outcome);
+  cab_outbox_send_result_clear (&job->result);
   g_free (job);
 }
 
@@ -94,6 +100,7 @@ step_data_free (StepData *data)
   g_clear_pointer (&data->done, g_ptr_array_unref);
   g_clear_pointer (&data->busy, g_hash_table_unref);
   g_clear_pointer (&data->jobs, g_ptr_array_unref);
+  g_free (data->kinds);
   g_free (data);
 }
 
@@ -101,6 +108,62 @@ static gboolean
 is_active (CabOutbox *self)
 {
   return self->background || self->drains != NULL;
+}
+
+/* Kinds with their own transport are reachable or not each on its own: an
+ * IMAP server away does not stop the health space's entries, nor the
+ * reverse. */
+static gboolean
+any_sender_online (CabOutbox *self)
+{
+  for (guint i = 0; i < self->senders->len; i++)
+    if (!((CabOutboxSenderSlot *) g_ptr_array_index (self->senders, i))->offline)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+any_sender_offline (CabOutbox *self)
+{
+  for (guint i = 0; i < self->senders->len; i++)
+    if (((CabOutboxSenderSlot *) g_ptr_array_index (self->senders, i))->offline)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+senders_reset (CabOutbox *self)
+{
+  for (guint i = 0; i < self->senders->len; i++)
+    {
+      CabOutboxSenderSlot *slot = g_ptr_array_index (self->senders, i);
+
+      slot->offline = FALSE;
+      slot->net_streak = 0;
+      slot->any_answer = FALSE;
+    }
+}
+
+static gboolean
+fhir_online (CabOutbox *self)
+{
+  return self->client != NULL && !self->offline;
+}
+
+/* Nothing can be sent now but a probe of the health space. */
+static gboolean
+all_offline (CabOutbox *self)
+{
+  return !fhir_online (self) && !any_sender_online (self);
+}
+
+/* A job whose transport is away waits unsent (a probe excepted). */
+static gboolean
+job_held_back (SendJob *job)
+{
+  if (job->slot != NULL)
+    return job->slot->offline;
+  return job->self->offline && !job->probe;
 }
 
 /* Full jitter: uniform in [0, min(max, initial * 2^failures)], at least Retry-After. */
@@ -167,7 +230,7 @@ finish_drains (CabOutbox *self,
     {
       DrainRun *run = l->data;
       g_autoptr(GTask) task = g_steal_pointer (&run->task);
-      run->result.offline = self->offline;
+      run->result.offline = self->offline || any_sender_offline (self);
       if (error != NULL)
         {
           g_task_return_error (task, g_error_copy (error));
@@ -188,7 +251,7 @@ check_settled (CabOutbox *self)
   /* Every claimed entry (ready, in flight, finished) keeps its lane busy. */
   if (self->drains == NULL || self->stepping || g_hash_table_size (self->busy_lanes) > 0)
     return;
-  if (self->offline || self->next_due == 0 ||
+  if (all_offline (self) || self->next_due == 0 ||
       self->next_due > now + (gint64) self->horizon_ms * 1000)
     finish_drains (self, NULL);
 }
@@ -202,6 +265,10 @@ on_timer (gpointer data)
 
   g_clear_pointer (&self->timer, g_source_unref);
   self->timer_due = 0;
+  /* Background draining tries an unreachable transport again when its
+   * entries' backoff ends. */
+  if (self->background)
+    senders_reset (self);
   cab_outbox_pump (self);
   return G_SOURCE_REMOVE;
 }
@@ -395,6 +462,90 @@ on_sent (GObject      *source,
   job_finished (job);
 }
 
+/* ------------------------------------------------ kinds with their own send */
+
+static void
+sender_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SendJob *job = task_data;
+  const CabOutboxSender *sender = &job->slot->sender;
+  gint64 deadline = g_get_monotonic_time () +
+                    (gint64) (sender->timeout_s > 0 ? sender->timeout_s : 120) * G_USEC_PER_SEC;
+
+  job->result.retry_after_s = -1;
+  /* An earlier attempt may have reached the server: ask before sending
+   * again (exactly once). */
+  if (job->entry->attempts > 1 && sender->already_applied != NULL &&
+      sender->already_applied (job->entry, deadline, cancellable, job->slot->user_data, &job->result))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  cab_outbox_send_result_clear (&job->result);
+  job->result.retry_after_s = -1;
+  sender->send (job->entry, deadline, cancellable, job->slot->user_data, &job->result);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_sender_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SendJob *job = user_data;
+  CabOutboxSenderSlot *slot = job->slot;
+  CabOutboxSendResult *r = &job->result;
+  gboolean unreachable = FALSE;
+
+  if (g_cancellable_is_cancelled (job->self->cancellable))
+    {
+      /* Stopped, not failed: due again at once, no backoff step. */
+      job->outcome.state = CAB_OUTBOX_STATE_PENDING;
+      job->outcome.next_attempt_at = 0;
+    }
+  else
+    switch (r->status)
+      {
+      case CAB_OUTBOX_SEND_DONE:
+        job->outcome.state = CAB_OUTBOX_STATE_DONE;
+        job->outcome.server_id = g_steal_pointer (&r->server_id);
+        break;
+      case CAB_OUTBOX_SEND_CONFLICT:
+        job->outcome.state = CAB_OUTBOX_STATE_CONFLICT;
+        job->outcome.conflict_json = g_steal_pointer (&r->conflict);
+        job->outcome.error = g_strdup (r->message != NULL ? r->message
+                                       : _("Changed elsewhere meanwhile: see what the server holds"));
+        break;
+      case CAB_OUTBOX_SEND_FAILED:
+        set_failed (job, r->message != NULL ? r->message : _("The server refused the change"));
+        break;
+      case CAB_OUTBOX_SEND_RETRY:
+      default:
+        unreachable = r->unreachable;
+        set_retry (job, r->message != NULL ? r->message : _("The server could not be reached"),
+                   r->retry_after_s);
+        break;
+      }
+
+  /* Its own streak: one refused connection, before any answer in this
+   * drain, means the server is away; once it answered, a burst. */
+  if (unreachable)
+    {
+      slot->net_streak++;
+      if (slot->net_streak >= (slot->any_answer ? OFFLINE_STREAK_WARM : 1))
+        slot->offline = TRUE;
+    }
+  else if (!g_cancellable_is_cancelled (job->self->cancellable))
+    {
+      slot->net_streak = 0;
+      slot->any_answer = TRUE;
+    }
+  job_finished (job);
+}
+
 static void
 send_job_start (SendJob *job)
 {
@@ -405,6 +556,16 @@ send_job_start (SendJob *job)
     {
       set_failed (job, job->prepare_error->message);
       job_finished (job);
+      return;
+    }
+  if (job->slot != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (job->self, job->self->cancellable, on_sender_done, job);
+
+      g_task_set_source_tag (task, send_job_start);
+      /* The job outlives the task: job_finished hands it to the next step. */
+      g_task_set_task_data (task, job, NULL);
+      g_task_run_in_thread (task, sender_thread);
       return;
     }
 
@@ -477,7 +638,7 @@ step_thread (GTask        *task,
       outcomes[i] = job->unsent ? NULL : &job->outcome;
     }
   claimed = cab_store_outbox_step (self->store, entries, outcomes, data->done->len,
-                                   g_get_real_time (), data->busy, data->limit,
+                                   data->kinds, g_get_real_time (), data->busy, data->limit,
                                    &data->next_due, &error);
   if (claimed == NULL)
     {
@@ -494,12 +655,11 @@ step_thread (GTask        *task,
       job->self = g_object_ref (self);
       job->entry = g_ptr_array_steal_index (claimed, 0);
       job->lane = cab_outbox_entry_lane (job->entry);
+      job->probe = data->probe;
       job->kind = cab_outbox_kind_lookup (job->entry->kind);
-      if (job->kind == NULL)
-        job->prepare_error = g_error_new (CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
-                                          _("This version of Cabinet cannot send “%s” actions"),
-                                          job->entry->kind);
-      else
+      /* Other kinds are registered ones (only known kinds are claimed):
+       * on_stepped finds their sender on the main context. */
+      if (job->kind != NULL)
         job->request = job->kind->prepare (self, job->entry, &job->prepare_error);
       g_ptr_array_add (data->jobs, job);
     }
@@ -555,6 +715,11 @@ on_stepped (GObject      *source,
         {
           SendJob *job = g_ptr_array_steal_index (data->jobs, 0);
 
+          if (job->kind == NULL && (job->slot = cab_outbox_sender_lookup (self, job->entry->kind)) == NULL)
+            job->prepare_error = g_error_new (CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
+                                              _("This version of Cabinet cannot send “%s” actions"),
+                                              job->entry->kind);
+
           g_hash_table_add (self->busy_lanes, g_strdup (job->lane));
           g_queue_push_tail (&self->ready, job);
         }
@@ -567,9 +732,36 @@ on_stepped (GObject      *source,
   drive (self);
 }
 
+/* The kinds this step may claim, as a JSON array: the health space's when
+ * it is reachable (or probed), and each registered kind that is. */
+static char *
+claimable_kinds (CabOutbox *self,
+                 gboolean   probe)
+{
+  static const char * const fhir_kinds[] = { "publish", "visibility", "create", "eprescription" };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (b);
+  if (self->client != NULL && (!self->offline || probe))
+    for (guint i = 0; i < G_N_ELEMENTS (fhir_kinds); i++)
+      json_builder_add_string_value (b, fhir_kinds[i]);
+  for (guint i = 0; i < self->senders->len; i++)
+    {
+      CabOutboxSenderSlot *slot = g_ptr_array_index (self->senders, i);
+
+      if (!slot->offline)
+        json_builder_add_string_value (b, slot->sender.kind);
+    }
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
 static void
 start_step (CabOutbox *self,
-            guint      limit)
+            guint      limit,
+            gboolean   probe)
 {
   g_autoptr(GTask) task = NULL;
   GHashTableIter iter;
@@ -577,6 +769,8 @@ start_step (CabOutbox *self,
   StepData *data;
 
   data = g_new0 (StepData, 1);
+  data->probe = probe;
+  data->kinds = claimable_kinds (self, probe);
   data->done = g_steal_pointer (&self->finished);
   g_ptr_array_set_free_func (data->done, (GDestroyNotify) send_job_free);
   self->finished = g_ptr_array_new ();
@@ -604,12 +798,12 @@ start_step (CabOutbox *self,
 static guint
 send_limit (CabOutbox *self)
 {
-  if (!is_active (self) || self->client == NULL)
+  if (!is_active (self))
     return 0;
+  if (fhir_online (self) || any_sender_online (self))
+    return self->parallelism;
   /* Drains settle; background draining keeps one probe at a time. */
-  if (self->offline)
-    return self->background ? 1 : 0;
-  return self->parallelism;
+  return self->client != NULL && self->background ? 1 : 0;
 }
 
 /* Sends what may go, puts back what may not, and runs the next step when
@@ -619,28 +813,36 @@ drive (CabOutbox *self)
 {
   guint limit = send_limit (self);
   guint outstanding, target, claim = 0;
-  gboolean idle;
+  gboolean idle, probe = FALSE;
+  GQueue waiting = G_QUEUE_INIT;
 
-  while (self->ready.length > 0 && self->n_in_flight < limit)
-    send_job_start (g_queue_pop_head (&self->ready));
+  /* Offline (that job's transport) or stopped: nothing waits claimed. */
+  while (self->ready.length > 0)
+    {
+      SendJob *job = g_queue_pop_head (&self->ready);
 
-  /* Offline or stopped: nothing waits claimed. */
-  if (limit == 0 || self->offline)
-    while (self->ready.length > 0)
-      {
-        SendJob *job = g_queue_pop_head (&self->ready);
-
-        job->unsent = TRUE;
-        g_ptr_array_add (self->finished, job);
-      }
+      if (limit == 0 || job_held_back (job))
+        {
+          job->unsent = TRUE;
+          g_ptr_array_add (self->finished, job);
+        }
+      else if (self->n_in_flight < limit)
+        send_job_start (job);
+      else
+        g_queue_push_tail (&waiting, job);
+    }
+  self->ready = waiting;
 
   if (self->stepping)
     return;
 
   outstanding = self->ready.length + self->n_in_flight;
   idle = outstanding == 0;
-  if (self->offline)
-    target = limit > 0 && g_hash_table_size (self->busy_lanes) == 0 ? 1 : 0;
+  if (all_offline (self))
+    {
+      target = limit > 0 && g_hash_table_size (self->busy_lanes) == 0 ? 1 : 0;
+      probe = target > 0;
+    }
   else
     target = limit > 0 ? limit + BATCH : 0;
   /* Recording frees lanes and dependencies: claim after it too. */
@@ -655,7 +857,7 @@ drive (CabOutbox *self)
       check_settled (self);
       return;
     }
-  start_step (self, claim);
+  start_step (self, claim, probe);
 }
 
 void
@@ -682,7 +884,7 @@ cab_outbox_drain_async (CabOutbox           *self,
   g_task_set_source_tag (task, cab_outbox_drain_async);
   g_task_set_check_cancellable (task, TRUE);
 
-  if (self->client == NULL)
+  if (self->client == NULL && self->senders->len == 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
                                _("No health-space server is configured"));
@@ -698,6 +900,7 @@ cab_outbox_drain_async (CabOutbox           *self,
   self->offline = FALSE;
   self->net_streak = 0;
   self->any_answer = FALSE;
+  senders_reset (self);
   cab_outbox_pump (self);
 }
 
@@ -767,7 +970,10 @@ on_network_changed (GNetworkMonitor *monitor,
                     gpointer         user_data)
 {
   if (available)
-    cab_outbox_notify_online (user_data);
+    {
+      senders_reset (user_data);
+      cab_outbox_notify_online (user_data);
+    }
 }
 
 void

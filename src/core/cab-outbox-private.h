@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cab-outbox.h"
+#include "cab-outbox-kind.h"
 
 G_BEGIN_DECLS
 
@@ -40,7 +41,25 @@ struct _CabOutbox
   GNetworkMonitor *monitor;
   gulong           network_handler;
   GCancellable    *cancellable;
+
+  /* Kinds registered by other libraries (CabOutboxSenderSlot*), main
+   * context only; freed with the outbox. */
+  GPtrArray       *senders;
 };
+
+/* A registered kind and its reachability during drains (main context). */
+typedef struct
+{
+  CabOutboxSender  sender;
+  gpointer         user_data;
+  GDestroyNotify   destroy;
+  gboolean         offline;      /* unreachable: its entries wait (not claimed) */
+  guint            net_streak;
+  gboolean         any_answer;
+} CabOutboxSenderSlot;
+
+CabOutboxSenderSlot *cab_outbox_sender_lookup (CabOutbox  *self,
+                                               const char *kind);
 
 /* One request an entry turns into (built on a worker thread). */
 typedef struct

@@ -46,6 +46,76 @@ cab_outbox_kind_lookup (const char *name)
   return NULL;
 }
 
+static void
+sender_slot_free (CabOutboxSenderSlot *slot)
+{
+  if (slot->destroy != NULL)
+    slot->destroy (slot->user_data);
+  g_free (slot);
+}
+
+CabOutboxSenderSlot *
+cab_outbox_sender_lookup (CabOutbox  *self,
+                          const char *kind)
+{
+  for (guint i = 0; kind != NULL && i < self->senders->len; i++)
+    {
+      CabOutboxSenderSlot *slot = g_ptr_array_index (self->senders, i);
+
+      if (g_str_equal (slot->sender.kind, kind))
+        return slot;
+    }
+  return NULL;
+}
+
+void
+cab_outbox_add_kind (CabOutbox             *self,
+                     const CabOutboxSender *sender,
+                     gpointer               user_data,
+                     GDestroyNotify         destroy)
+{
+  CabOutboxSenderSlot *slot;
+
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  g_return_if_fail (sender != NULL && sender->kind != NULL && sender->send != NULL);
+  g_return_if_fail (cab_outbox_kind_lookup (sender->kind) == NULL);
+  g_return_if_fail (cab_outbox_sender_lookup (self, sender->kind) == NULL);
+
+  slot = g_new0 (CabOutboxSenderSlot, 1);
+  slot->sender = *sender;
+  slot->user_data = user_data;
+  slot->destroy = destroy;
+  g_ptr_array_add (self->senders, slot);
+  /* Entries of this kind waiting since before may go now. */
+  cab_outbox_wake (self);
+}
+
+gboolean
+cab_outbox_has_kind (CabOutbox  *self,
+                     const char *kind)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX (self), FALSE);
+
+  return cab_outbox_kind_lookup (kind) != NULL || cab_outbox_sender_lookup (self, kind) != NULL;
+}
+
+void
+cab_outbox_queued (CabOutbox *self)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+
+  cab_outbox_emit_changed (self);
+  cab_outbox_wake (self);
+}
+
+void
+cab_outbox_send_result_clear (CabOutboxSendResult *result)
+{
+  g_clear_pointer (&result->server_id, g_free);
+  g_clear_pointer (&result->message, g_free);
+  g_clear_pointer (&result->conflict, g_free);
+}
+
 void
 cab_outbox_request_free (CabOutboxRequest *request)
 {
@@ -142,6 +212,7 @@ cab_outbox_finalize (GObject *object)
   g_free (self->files_dir);
   g_free (self->author);
   g_free (self->custodian);
+  g_clear_pointer (&self->senders, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cab_outbox_parent_class)->finalize (object);
 }
@@ -171,6 +242,7 @@ cab_outbox_init (CabOutbox *self)
   self->max_backoff_ms = 5 * 60 * 1000;
   self->horizon_ms = 15000;
   self->context = g_main_context_ref_thread_default ();
+  self->senders = g_ptr_array_new_with_free_func ((GDestroyNotify) sender_slot_free);
   cab_outbox_drain_init (self);
 }
 
@@ -490,6 +562,9 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
       const char *summary = payload_string (p, "summary");
       return g_strdup_printf (_("Send “%s”"), summary != NULL ? summary : "");
     }
+  /* Kinds registered by other libraries say what they are in their payload. */
+  if (payload_string (p, "summary") != NULL)
+    return g_strdup (payload_string (p, "summary"));
   return g_strdup (entry->kind != NULL ? entry->kind : "");
 }
 

@@ -20,7 +20,7 @@ static const char * const state_names[CAB_OUTBOX_N_STATES] = {
 #define ENTRY_COLUMNS \
   "o.id, o.kind, o.patient_id, o.document_id, o.state, o.key, o.depends_on, o.payload," \
   " o.attempts, o.failures, o.next_attempt_at, o.last_error, o.server_id, o.server_version," \
-  " o.conflict_json, o.created_at, o.updated_at"
+  " o.conflict_json, o.created_at, o.updated_at, o.lane"
 
 const char *
 cab_outbox_state_to_string (CabOutboxState state)
@@ -56,6 +56,7 @@ cab_outbox_entry_free (CabOutboxEntry *entry)
   g_free (entry->updated_at);
   g_free (entry->dep_server_id);
   g_free (entry->dep_server_version);
+  g_free (entry->lane);
   g_free (entry);
 }
 
@@ -73,9 +74,12 @@ cab_outbox_outcome_clear (CabOutboxOutcome *outcome)
 char *
 cab_outbox_entry_lane (const CabOutboxEntry *entry)
 {
-  /* Order matters within a patient; an entry without patient is its own lane. */
+  /* Order matters within a patient, or else a lane; an entry without
+   * either is its own lane. */
   if (entry->patient_id != NULL)
     return g_strconcat ("p:", entry->patient_id, NULL);
+  if (entry->lane != NULL)
+    return g_strconcat ("l:", entry->lane, NULL);
   return g_strdup_printf ("e:%" G_GINT64_FORMAT, entry->id);
 }
 
@@ -103,6 +107,7 @@ entry_from_stmt (sqlite3_stmt *stmt)
   e->conflict_json = cab_stmt_dup_text (stmt, 14);
   e->created_at = cab_stmt_dup_text (stmt, 15);
   e->updated_at = cab_stmt_dup_text (stmt, 16);
+  e->lane = cab_stmt_dup_text (stmt, 17);
   return e;
 }
 
@@ -134,10 +139,11 @@ insert_entry_locked (CabStoreWriter        *writer,
 
   if (!(stmt = cab_store_conn_prepare (writer,
                                        "INSERT INTO outbox (kind, patient_id, document_id, state, key,"
-                                       " depends_on, payload, created_at, updated_at)"
-                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_ISO ", " NOW_ISO ")",
+                                       " depends_on, payload, lane, created_at, updated_at)"
+                                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " NOW_ISO ", " NOW_ISO ")",
                                        error)))
     return FALSE;
+  cab_stmt_bind_text (stmt, 8, entry->lane);
   cab_stmt_bind_text (stmt, 1, entry->kind);
   cab_stmt_bind_text (stmt, 2, entry->patient_id);
   cab_stmt_bind_text (stmt, 3, entry->document_id);
@@ -152,6 +158,19 @@ insert_entry_locked (CabStoreWriter        *writer,
     return FALSE;
   *entry_id = sqlite3_last_insert_rowid (writer->db);
   return TRUE;
+}
+
+gboolean
+cab_store_outbox_insert_locked (CabStoreWriter        *writer,
+                                const CabOutboxEntry  *entry,
+                                gint64                *entry_id,
+                                GError               **error)
+{
+  g_return_val_if_fail (entry != NULL && entry->kind != NULL && entry->key != NULL, FALSE);
+  g_return_val_if_fail (entry->state == CAB_OUTBOX_STATE_PENDING ||
+                        entry->state == CAB_OUTBOX_STATE_HELD, FALSE);
+
+  return insert_entry_locked (writer, entry, entry_id, error);
 }
 
 static gboolean
@@ -410,14 +429,20 @@ static const char sql_claimable[] =
   " WHERE o.id IN (SELECT min (id) FROM outbox INDEXED BY outbox_open"
   "                WHERE state IN ('pending', 'sending') AND patient_id IS NOT NULL GROUP BY patient_id"
   "                UNION ALL"
-  "                SELECT id FROM outbox WHERE state = 'pending' AND patient_id IS NULL)"
+  "                SELECT min (id) FROM outbox INDEXED BY outbox_open_lane"
+  "                WHERE state IN ('pending', 'sending') AND lane IS NOT NULL AND patient_id IS NULL"
+  "                GROUP BY lane"
+  "                UNION ALL"
+  "                SELECT id FROM outbox WHERE state = 'pending' AND patient_id IS NULL AND lane IS NULL)"
   " AND o.state = 'pending' AND o.next_attempt_at <= ?1"
   " AND (o.depends_on IS NULL OR d.state = 'done')"
+  " AND o.kind IN (SELECT value FROM json_each (?3))"
   " ORDER BY o.id LIMIT ?2";
 
 /* Claims within the caller's transaction; NULL on error. */
 static GPtrArray *
 claim_locked (CabStoreWriter  *writer,
+              const char      *kinds,
               gint64           now,
               GHashTable      *busy_lanes,
               guint            limit,
@@ -439,7 +464,8 @@ claim_locked (CabStoreWriter  *writer,
                                        error)) ||
       !(due = cab_store_conn_prepare (writer,
                                       "SELECT min (next_attempt_at) FROM outbox"
-                                      " WHERE state = 'pending' AND next_attempt_at > ?1",
+                                      " WHERE state = 'pending' AND next_attempt_at > ?1"
+                                      " AND kind IN (SELECT value FROM json_each (?2))",
                                       error)))
     return NULL;
 
@@ -448,13 +474,14 @@ claim_locked (CabStoreWriter  *writer,
    * cover lanes busy for other reasons. */
   sqlite3_bind_int64 (select, 1, now);
   sqlite3_bind_int64 (select, 2, (gint64) limit + n_busy);
+  cab_stmt_bind_text (select, 3, kinds);
   while (claimed->len < limit && (rc = sqlite3_step (select)) == SQLITE_ROW)
     {
       CabOutboxEntry *e = entry_from_stmt (select);
       g_autofree char *lane = cab_outbox_entry_lane (e);
 
-      e->dep_server_id = cab_stmt_dup_text (select, 17);
-      e->dep_server_version = cab_stmt_dup_text (select, 18);
+      e->dep_server_id = cab_stmt_dup_text (select, 18);
+      e->dep_server_version = cab_stmt_dup_text (select, 19);
       if (busy_lanes != NULL && g_hash_table_contains (busy_lanes, lane))
         {
           cab_outbox_entry_free (e);
@@ -477,6 +504,7 @@ claim_locked (CabStoreWriter  *writer,
     }
 
   sqlite3_bind_int64 (due, 1, now);
+  cab_stmt_bind_text (due, 2, kinds);
   if (sqlite3_step (due) == SQLITE_ROW)
     *next_due = sqlite3_column_int64 (due, 0);
   return g_steal_pointer (&claimed);
@@ -484,6 +512,7 @@ claim_locked (CabStoreWriter  *writer,
 
 GPtrArray *
 cab_store_outbox_claim (CabStore    *self,
+                        const char  *kinds,
                         gint64       now,
                         GHashTable  *busy_lanes,
                         guint        limit,
@@ -499,7 +528,7 @@ cab_store_outbox_claim (CabStore    *self,
   writer = cab_store_writer_lock (self);
   if (!cab_store_begin (writer, error))
     return NULL;
-  if ((claimed = claim_locked (writer, now, busy_lanes, limit, next_due, error)) == NULL ||
+  if ((claimed = claim_locked (writer, kinds, now, busy_lanes, limit, next_due, error)) == NULL ||
       !cab_store_commit (writer, error))
     {
       cab_store_rollback (writer);
@@ -720,6 +749,7 @@ cab_store_outbox_step (CabStore                 *self,
                        const CabOutboxEntry    **entries,
                        const CabOutboxOutcome  **outcomes,
                        guint                     n_entries,
+                       const char               *kinds,
                        gint64                    now,
                        GHashTable               *busy_lanes,
                        guint                     limit,
@@ -745,7 +775,7 @@ cab_store_outbox_step (CabStore                 *self,
    * this only finds @next_due. */
   if (cab_store_conn_exec (writer, "SAVEPOINT outbox_claim", &claim_error))
     {
-      claimed = claim_locked (writer, now, busy_lanes, limit, next_due, &claim_error);
+      claimed = claim_locked (writer, kinds, now, busy_lanes, limit, next_due, &claim_error);
       if (claimed != NULL)
         cab_store_conn_exec (writer, "RELEASE outbox_claim", NULL);
       else

@@ -47,6 +47,9 @@ typedef struct
   /* Filled by claims only: what the entry it depends on became. */
   char           *dep_server_id;
   char           *dep_server_version;
+  /* Entries without a patient but with the same lane go one at a time, in
+   * creation order ("mail:<id>"; migration 9). NULL: a lane of its own. */
+  char           *lane;
 } CabOutboxEntry;
 
 void            cab_outbox_entry_free        (CabOutboxEntry *entry);
@@ -124,11 +127,14 @@ gboolean        cab_store_outbox_enqueue_create     (CabStore                   
 gboolean        cab_store_outbox_recover            (CabStore        *self,
                                                      GError         **error);
 /* Claims up to @limit entries that may be sent now and marks them sending
- * (attempts + 1): pending, due, dependency done, no earlier pending or
- * sending entry of the same patient, not in a lane of @busy_lanes (see
- * cab_outbox_entry_lane). @next_due: the earliest future next_attempt_at of
- * the pending entries, or 0. Array of CabOutboxEntry*. */
+ * (attempts + 1): of a kind in @kinds (a JSON array of kind names: what
+ * this process can send), pending, due, dependency done, no earlier pending
+ * or sending entry of the same patient or lane, not in a lane of
+ * @busy_lanes (see cab_outbox_entry_lane). @next_due: the earliest future
+ * next_attempt_at of the pending entries of those kinds, or 0. Array of
+ * CabOutboxEntry*. */
 GPtrArray      *cab_store_outbox_claim              (CabStore        *self,
+                                                     const char      *kinds,
                                                      gint64           now,
                                                      GHashTable      *busy_lanes,
                                                      guint            limit,
@@ -172,6 +178,7 @@ GPtrArray      *cab_store_outbox_step               (CabStore                 *s
                                                      const CabOutboxEntry    **entries,
                                                      const CabOutboxOutcome  **outcomes,
                                                      guint                     n_entries,
+                                                     const char               *kinds,
                                                      gint64                    now,
                                                      GHashTable               *busy_lanes,
                                                      guint                     limit,

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "cab-store.h"
+#include "cab-store-outbox.h"
 
 G_BEGIN_DECLS
 
@@ -112,6 +113,15 @@ gboolean  cab_store_set_document_content_locked (CabStoreWriter  *writer,
                                                  const char      *local_path,
                                                  const char      *text,
                                                  GError         **error);
+/* Outbox (cab-store-outbox.c): inserts @entry (id and created_at ignored;
+ * state pending or held) inside the writer's transaction, for a library
+ * that commits an entry with its own local effect (src/mail); then call
+ * cab_outbox_queued(). Sets @entry_id. */
+gboolean  cab_store_outbox_insert_locked (CabStoreWriter               *writer,
+                                          const CabOutboxEntry         *entry,
+                                          gint64                       *entry_id,
+                                          GError                      **error);
+
 /* Folding (cab-store-patients.c): NFD, combining marks stripped, case folded,
  * every character that is not a letter, a digit, '/' or '-' made a space when
  * @keep_date_marks, else every non-alphanumeric one. */

@@ -485,6 +485,38 @@ static const char * const migrations[] = {
   "  read_at         INTEGER,"
   "  disposition     TEXT"
   ");",
+
+  /* 9: outbox lanes and the inbox's triage (docs/architecture.md, "Outbox
+   * kinds with their own transport" and "Triage"). outbox.lane orders the
+   * entries of one thing that is not a patient (a message: "mail:<id>").
+   * A message's triage: status (new, assigned, handled), the assignee
+   * ("Practitioner/<id>"), the patient a person chose (triage_patient_id),
+   * the triage keywords wanted here (keywords: the server's plus the
+   * changes still in the outbox), and every keyword last read from the
+   * server with the MODSEQ it had (server_keywords, server_modseq); keyword
+   * lists are sorted and space-separated. A document is filed (to a
+   * patient, as a local document) or dismissed with a reason.
+   * mail_triage_log keeps each action's previous state, for undo. */
+  "ALTER TABLE outbox ADD COLUMN lane TEXT;"
+  "CREATE INDEX outbox_open_lane ON outbox (lane, id)"
+  "  WHERE state IN ('pending', 'sending') AND lane IS NOT NULL;"
+  "ALTER TABLE mail_messages ADD COLUMN assignee TEXT;"
+  "ALTER TABLE mail_messages ADD COLUMN triage_patient_id TEXT;"
+  "ALTER TABLE mail_messages ADD COLUMN keywords TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE mail_messages ADD COLUMN server_keywords TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE mail_messages ADD COLUMN server_modseq INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE mail_documents ADD COLUMN filed_patient_id TEXT;"
+  "ALTER TABLE mail_documents ADD COLUMN filed_document_id TEXT;"
+  "ALTER TABLE mail_documents ADD COLUMN dismissed_reason TEXT;"
+  "CREATE TABLE mail_triage_log ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  mail_id    INTEGER NOT NULL,"
+  "  action     TEXT NOT NULL,"
+  "  before     TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  undone     INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX mail_triage_log_mail ON mail_triage_log (mail_id, id);",
 };
 
 int

@@ -7,6 +7,8 @@
 #include <glib/gstdio.h>
 
 #include "test-outbox-common.h"
+#include "cab-outbox-kind.h"
+#include "cab-store-private.h"
 
 #define LOINC_CR "11488-4"
 
@@ -438,6 +440,280 @@ test_hold_edit_cancel (Fixture       *f,
   g_assert_cmpstr (row->document.title, ==, "Retenu puis relu");
 }
 
+
+/* ------------------------------------------------- a kind with its own send */
+
+/* A stand-in for another transport (IMAP, SMTP): it applies an entry by
+ * remembering its key, in order, and answers as the entry's payload asks. */
+typedef struct
+{
+  GMutex     lock;
+  gboolean   down;
+  GPtrArray *applied;     /* keys, in the order they were applied */
+  GPtrArray *refused;     /* keys answered "retry" once already */
+  guint      n_sends;
+  guint      n_checks;
+} EchoServer;
+
+static void
+echo_server_free (gpointer data)
+{
+  EchoServer *server = data;
+
+  g_mutex_clear (&server->lock);
+  g_ptr_array_unref (server->applied);
+  g_ptr_array_unref (server->refused);
+  g_free (server);
+}
+
+static gboolean
+str_in (GPtrArray  *array,
+        const char *text)
+{
+  return g_ptr_array_find_with_equal_func (array, text, g_str_equal, NULL);
+}
+
+static void
+echo_send (const CabOutboxEntry *entry,
+           gint64                deadline,
+           GCancellable         *cancellable,
+           gpointer              user_data,
+           CabOutboxSendResult  *result)
+{
+  EchoServer *server = user_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+
+  g_assert_cmpint (deadline, >, g_get_monotonic_time ());
+  g_assert_nonnull (cancellable);
+  g_assert_cmpint (entry->state, ==, CAB_OUTBOX_STATE_SENDING);
+  server->n_sends++;
+  if (server->down)
+    {
+      result->status = CAB_OUTBOX_SEND_RETRY;
+      result->unreachable = TRUE;
+      result->message = g_strdup ("connection refused");
+    }
+  else if (strstr (entry->payload, "\"fail\"") != NULL)
+    {
+      result->status = CAB_OUTBOX_SEND_FAILED;
+      result->message = g_strdup ("NO no such mailbox");
+    }
+  else if (strstr (entry->payload, "\"conflict\"") != NULL)
+    {
+      result->status = CAB_OUTBOX_SEND_CONFLICT;
+      result->conflict = g_strdup ("$CabinetHandled");
+    }
+  else if (strstr (entry->payload, "\"busy\"") != NULL && !str_in (server->refused, entry->key))
+    {
+      g_ptr_array_add (server->refused, g_strdup (entry->key));
+      result->status = CAB_OUTBOX_SEND_RETRY;
+      result->message = g_strdup ("NO [UNAVAILABLE] try later");
+      result->retry_after_s = 0;
+    }
+  else
+    {
+      g_ptr_array_add (server->applied, g_strdup (entry->key));
+      result->status = CAB_OUTBOX_SEND_DONE;
+      result->server_id = g_strdup_printf ("echo-%u", server->applied->len);
+    }
+}
+
+static gboolean
+echo_already_applied (const CabOutboxEntry *entry,
+                      gint64                deadline,
+                      GCancellable         *cancellable,
+                      gpointer              user_data,
+                      CabOutboxSendResult  *result)
+{
+  EchoServer *server = user_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+
+  server->n_checks++;
+  if (!str_in (server->applied, entry->key))
+    return FALSE;
+  result->status = CAB_OUTBOX_SEND_DONE;
+  return TRUE;
+}
+
+static const CabOutboxSender echo_sender = {
+  .kind = "test-echo",
+  .send = echo_send,
+  .already_applied = echo_already_applied,
+  .timeout_s = 30,
+};
+
+static EchoServer *
+add_echo_kind (CabOutbox *outbox)
+{
+  EchoServer *server = g_new0 (EchoServer, 1);
+
+  g_mutex_init (&server->lock);
+  server->applied = g_ptr_array_new_with_free_func (g_free);
+  server->refused = g_ptr_array_new_with_free_func (g_free);
+  cab_outbox_add_kind (outbox, &echo_sender, server, echo_server_free);
+  g_assert_true (cab_outbox_has_kind (outbox, "test-echo"));
+  return server;
+}
+
+/* Queued as another library does: inside its own transaction. */
+static CabOutboxEntry *
+queue_echo (Fixture    *f,
+            const char *kind,
+            const char *lane,
+            const char *mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *payload = g_strdup_printf ("{\"summary\": \"Echo %s\", \"mode\": \"%s\"}", mode, mode);
+  CabOutboxEntry entry = {
+    .kind = (char *) kind, .lane = (char *) lane, .key = key, .payload = payload,
+    .state = CAB_OUTBOX_STATE_PENDING,
+  };
+  gint64 id = 0;
+
+  {
+    g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (f->store);
+
+    g_assert_true (cab_store_begin (writer, &error));
+    g_assert_true (cab_store_outbox_insert_locked (writer, &entry, &id, &error));
+    g_assert_no_error (error);
+    g_assert_true (cab_store_commit (writer, &error));
+  }
+  cab_outbox_queued (f->outbox);
+  return cab_store_outbox_get (f->store, id, &error);
+}
+
+static CabOutboxEntry *
+reread (Fixture              *f,
+        const CabOutboxEntry *entry)
+{
+  g_autoptr(GError) error = NULL;
+  CabOutboxEntry *e = cab_store_outbox_get (f->store, entry->id, &error);
+
+  g_assert_no_error (error);
+  return e;
+}
+
+static guint
+applied_at (EchoServer     *server,
+            CabOutboxEntry *entry)
+{
+  guint index = G_MAXUINT;
+
+  g_assert_true (g_ptr_array_find_with_equal_func (server->applied, entry->key, g_str_equal, &index));
+  return index;
+}
+
+static void
+test_own_transport (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) a1 = queue_echo (f, "test-echo", "a", "ok");
+  g_autoptr(CabOutboxEntry) a2 = queue_echo (f, "test-echo", "a", "busy");
+  g_autoptr(CabOutboxEntry) a3 = queue_echo (f, "test-echo", "a", "ok");
+  g_autoptr(CabOutboxEntry) b1 = queue_echo (f, "test-echo", "b", "fail");
+  g_autoptr(CabOutboxEntry) c1 = queue_echo (f, "test-echo", NULL, "conflict");
+  g_autoptr(CabOutboxEntry) other = queue_echo (f, "test-nobody", "a", "ok");
+  g_autoptr(CabOutboxEntry) e = NULL;
+  g_autoptr(CabOutbox) restarted = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autofree char *title = NULL;
+  EchoServer *server;
+  CabOutboxDrainResult r;
+  gint64 next_due = 0;
+  gint64 published;
+
+  /* Nobody registered the kind yet: nothing is touched. */
+  published = publish (f, g_ptr_array_index (f->patients, 0), "Avant l'écho");
+  r = drain_once (f->outbox);
+  g_assert_cmpuint (r.n_sent, ==, 1);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_PENDING], ==, 6);
+  e = reread (f, a1);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_PENDING);
+  g_assert_cmpuint (e->attempts, ==, 0);
+  g_clear_pointer (&e, cab_outbox_entry_free);
+  title = cab_outbox_entry_describe (a1);
+  g_assert_cmpstr (title, ==, "Echo ok");
+
+  /* Its server away: the drain says offline, the health space's entries
+   * still go, the echo entries wait with one attempt made. */
+  server = add_echo_kind (f->outbox);
+  server->down = TRUE;
+  publish (f, g_ptr_array_index (f->patients, 1), "Pendant la panne");
+  r = drain_once (f->outbox);
+  g_assert_true (r.offline);
+  g_assert_cmpuint (r.n_sent, ==, 1);
+  g_assert_cmpuint (server->applied->len, ==, 0);
+  g_assert_cmpuint (server->n_sends, >=, 1);
+  g_assert_cmpuint (r.counts[CAB_OUTBOX_STATE_PENDING], ==, 6);
+
+  /* Back: each lane in creation order, a temporary refusal retried, a
+   * permanent one failed with the server's words, a conflict shown. */
+  server->down = FALSE;
+  r = drain_once (f->outbox);
+  g_assert_false (r.offline);
+  g_assert_cmpuint (server->applied->len, ==, 3);
+  g_assert_cmpuint (applied_at (server, a1), <, applied_at (server, a2));
+  g_assert_cmpuint (applied_at (server, a2), <, applied_at (server, a3));
+  e = reread (f, a2);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_DONE);
+  g_assert_cmpuint (e->attempts, ==, 2);
+  g_assert_cmpstr (e->server_id, ==, "echo-2");
+  g_clear_pointer (&e, cab_outbox_entry_free);
+  e = reread (f, b1);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_FAILED);
+  g_assert_cmpstr (e->last_error, ==, "NO no such mailbox");
+  g_clear_pointer (&e, cab_outbox_entry_free);
+  e = reread (f, c1);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_CONFLICT);
+  g_assert_cmpstr (e->conflict_json, ==, "$CabinetHandled");
+  g_assert_nonnull (e->last_error);
+  g_clear_pointer (&e, cab_outbox_entry_free);
+  /* Unknown kind: still pending, never attempted, even at the head of lane "a". */
+  e = reread (f, other);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_PENDING);
+  g_assert_cmpuint (e->attempts, ==, 0);
+  g_clear_pointer (&e, cab_outbox_entry_free);
+  e = cab_store_outbox_get (f->store, published, &error);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_DONE);
+  g_clear_pointer (&e, cab_outbox_entry_free);
+
+  /* A crash while sending: two entries marked sending, one of which
+   * reached the server. The next process asks before sending again. */
+  {
+    g_autoptr(CabOutboxEntry) d1 = queue_echo (f, "test-echo", "d", "ok");
+    g_autoptr(CabOutboxEntry) d2 = queue_echo (f, "test-echo", "e", "ok");
+    guint n_checks = server->n_checks;
+    EchoServer *second;
+
+    claimed = cab_store_outbox_claim (f->store, "[\"test-echo\"]", g_get_real_time (), NULL, 10,
+                                      &next_due, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (claimed->len, ==, 2);
+    g_ptr_array_add (server->applied, g_strdup (d1->key));
+
+    restarted = cab_outbox_new (f->store, f->client);
+    second = add_echo_kind (restarted);
+    g_ptr_array_add (second->applied, g_strdup (d1->key));
+    r = drain_once (restarted);
+    g_assert_cmpuint (second->n_checks, ==, 2);
+    g_assert_cmpuint (second->applied->len, ==, 2);   /* d1 once, d2 once */
+    g_assert_cmpuint (second->n_sends, ==, 1);
+    e = reread (f, d1);
+    g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_DONE);
+    g_clear_pointer (&e, cab_outbox_entry_free);
+    e = reread (f, d2);
+    g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_DONE);
+    g_assert_cmpuint (server->n_checks, ==, n_checks);
+  }
+  for (guint i = 0; i < 200 && G_OBJECT (restarted)->ref_count > 1; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -451,6 +727,7 @@ main (int    argc,
   g_test_add ("/outbox/faults", Fixture, NULL, fixture_setup, test_faults, fixture_teardown);
   g_test_add ("/outbox/conflict", Fixture, NULL, fixture_setup, test_conflict, fixture_teardown);
   g_test_add ("/outbox/hostile", Fixture, NULL, fixture_setup, test_hostile, fixture_teardown);
+  g_test_add ("/outbox/own-transport", Fixture, NULL, fixture_setup, test_own_transport, fixture_teardown);
   g_test_add ("/outbox/hold-edit-cancel", Fixture, NULL, fixture_setup, test_hold_edit_cancel, fixture_teardown);
 
   return g_test_run ();

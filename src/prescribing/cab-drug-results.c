@@ -18,6 +18,14 @@ struct _CabDrugItem
 
 G_DEFINE_FINAL_TYPE (CabDrugItem, cab_drug_item, G_TYPE_OBJECT)
 
+enum {
+  ITEM_PROP_0,
+  ITEM_PROP_DRUG,
+  ITEM_N_PROPS
+};
+
+static GParamSpec *item_properties[ITEM_N_PROPS];
+
 static void
 cab_drug_item_finalize (GObject *object)
 {
@@ -26,9 +34,33 @@ cab_drug_item_finalize (GObject *object)
 }
 
 static void
+cab_drug_item_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case ITEM_PROP_DRUG:
+      g_value_set_pointer (value, CAB_DRUG_ITEM (object)->drug);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cab_drug_item_class_init (CabDrugItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = cab_drug_item_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cab_drug_item_finalize;
+  object_class->get_property = cab_drug_item_get_property;
+
+  item_properties[ITEM_PROP_DRUG] =
+    g_param_spec_pointer ("drug", NULL, NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, ITEM_N_PROPS, item_properties);
 }
 
 static void
@@ -44,6 +76,16 @@ cab_drug_item_new (CabDrug *drug)
 
   self->drug = drug;
   return self;
+}
+
+/* Takes @drug; "drug" tells the row showing this item to show it. */
+static void
+cab_drug_item_set_drug (CabDrugItem *self,
+                        CabDrug     *drug)
+{
+  g_clear_pointer (&self->drug, cab_drug_free);
+  self->drug = drug;
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_DRUG]);
 }
 
 const CabDrug *
@@ -62,10 +104,12 @@ struct _CabDrugResults
 
   CabStore     *store;
   char         *text;
+  char         *query;          /* what the store was asked for @text */
   char         *answered_text;
   GError       *error;
   GPtrArray    *items;          /* CabDrugItem* */
   GCancellable *slot;
+  guint         clear_id;       /* the list emptied when idle */
   gboolean      loading;
   guint         n_loaded;
 };
@@ -130,103 +174,168 @@ set_loading (CabDrugResults *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-static const char *
-item_key (gpointer item)
-{
-  return CAB_DRUG_ITEM (item)->drug->cis;
-}
-
-/* One splice for the whole answer; a medicine still there keeps its item,
- * so a list view keeps its row as the user types on. */
+/* The answer lands in the items already shown, so a list view keeps its
+ * rows (GTK 4.8 builds a new row for an item it has not seen, and destroys
+ * the rows of the items it loses): a medicine still in the answer keeps
+ * its item (its row moves, nothing is laid out again), a new medicine
+ * takes the item of one that left (its row shows it when the item says
+ * so, "drug"), and only a change of count adds or removes items. One
+ * items-changed, over the positions between the unchanged ends. Takes
+ * @drugs' elements. */
 static void
-replace_items (CabDrugResults *self,
-               GPtrArray      *items)
+show_drugs (CabDrugResults *self,
+            GPtrArray      *drugs)
 {
-  cab_model_items_reuse (self->items, items, item_key, NULL);
-  cab_model_items_replace (G_LIST_MODEL (self), &self->items, items);
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->items);
+  g_autoptr(GHashTable) by_cis = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree gboolean *kept = g_new0 (gboolean, old->len + 1);
+  g_autofree CabDrug **left = NULL;
+  guint n = drugs != NULL ? drugs->len : 0;
+  guint spare = 0, prefix = 0, suffix = 0;
+
+  self->items = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < old->len; i++)
+    {
+      CabDrugItem *item = g_ptr_array_index (old, i);
+
+      g_hash_table_insert (by_cis, item->drug->cis, GUINT_TO_POINTER (i + 1));
+    }
+
+  /* The medicines still there first, each in its own item. */
+  left = g_new0 (CabDrug *, n + 1);
+  g_ptr_array_set_size (self->items, n);
+  for (guint i = 0; i < n; i++)
+    {
+      CabDrug *drug = g_ptr_array_index (drugs, i);
+      guint at = GPOINTER_TO_UINT (g_hash_table_lookup (by_cis, drug->cis));
+
+      if (at == 0 || kept[at - 1])
+        {
+          left[i] = drug;
+          continue;
+        }
+      kept[at - 1] = TRUE;
+      g_ptr_array_index (self->items, i) = g_object_ref (g_ptr_array_index (old, at - 1));
+      /* The same medicine (the same texts, which GTK does not lay out
+       * again), read again in case a new release changed it. */
+      cab_drug_item_set_drug (g_ptr_array_index (self->items, i), drug);
+    }
+
+  /* The new ones in the items of those that left, else in new items. */
+  for (guint i = 0; i < n; i++)
+    {
+      CabDrugItem *item = NULL;
+
+      if (left[i] == NULL)
+        continue;
+      while (spare < old->len && kept[spare])
+        spare++;
+      if (spare < old->len)
+        {
+          item = g_object_ref (g_ptr_array_index (old, spare++));
+          cab_drug_item_set_drug (item, left[i]);
+        }
+      else
+        item = cab_drug_item_new (left[i]);
+      g_ptr_array_index (self->items, i) = item;
+    }
+
+  while (prefix < MIN (old->len, n) &&
+         g_ptr_array_index (old, prefix) == g_ptr_array_index (self->items, prefix))
+    prefix++;
+  while (suffix < MIN (old->len, n) - prefix &&
+         g_ptr_array_index (old, old->len - 1 - suffix) == g_ptr_array_index (self->items, n - 1 - suffix))
+    suffix++;
+  if (old->len != prefix + suffix || n != prefix + suffix)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old->len - prefix - suffix,
+                                n - prefix - suffix);
 }
-
-typedef struct
-{
-  gpointer  hold;   /* weak, on the model (cab-model-items.h) */
-  char     *text;
-} SearchCall;
-
-static void
-search_call_free (SearchCall *call)
-{
-  g_free (call->text);
-  g_free (call);
-}
-
 
 static void
 search_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  SearchCall *call = user_data;
-  g_autoptr(CabDrugResults) self = cab_model_hold_take (g_steal_pointer (&call->hold));
+  g_autoptr(CabDrugResults) self = cab_model_hold_take (user_data);
   g_autoptr(GPtrArray) drugs = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *items;
 
   drugs = cab_drug_query_search_finish (result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      search_call_free (call);
-      return;
-    }
+    return;
 
   g_clear_error (&self->error);
-  items = g_ptr_array_new_with_free_func (g_object_unref);
   if (drugs == NULL)
     self->error = g_steal_pointer (&error);
   else
-    {
-      g_ptr_array_set_free_func (drugs, NULL);
-      for (guint i = 0; i < drugs->len; i++)
-        g_ptr_array_add (items, cab_drug_item_new (g_ptr_array_index (drugs, i)));
-    }
+    g_ptr_array_set_free_func (drugs, NULL);
+  /* Only the latest query lands (the others were cancelled), and the text
+   * may have changed since without changing the query. */
   g_free (self->answered_text);
-  self->answered_text = g_steal_pointer (&call->text);
-  search_call_free (call);
+  self->answered_text = g_strdup (self->text);
 
-  replace_items (self, items);
+  show_drugs (self, drugs);
   self->n_loaded++;
   set_loading (self, FALSE);
   g_signal_emit (self, signals[LOADED], 0);
+}
+
+static gboolean
+clear_cb (gpointer data)
+{
+  CabDrugResults *self = data;
+
+  self->clear_id = 0;
+  g_free (self->answered_text);
+  self->answered_text = g_strdup (self->text);
+  show_drugs (self, NULL);
+  return G_SOURCE_REMOVE;
 }
 
 static void
 start_search (CabDrugResults *self)
 {
   g_autofree char *query = NULL;
-  SearchCall *call;
   GCancellable *cancellable;
 
   if (self->text != NULL)
     query = g_strstrip (g_utf8_substring (self->text, 0, MIN (g_utf8_strlen (self->text, -1),
                                                                 CAB_DRUG_RESULTS_MAX_TEXT)));
 
-  cancellable = cab_query_supersede (&self->slot);
-  if (self->store == NULL || query == NULL || *query == '\0')
+  /* A space typed after a word asks the same: the answer in flight, or
+   * the one shown, is already the answer. */
+  if (self->store != NULL && query != NULL && *query != '\0' && g_strcmp0 (query, self->query) == 0 &&
+      (self->loading || self->error == NULL))
     {
-      /* Nothing to look for: empty at once, and nothing left running. */
-      cab_query_cancel (&self->slot);
-      g_clear_error (&self->error);
-      g_free (self->answered_text);
-      self->answered_text = g_strdup (self->text);
-      replace_items (self, g_ptr_array_new_with_free_func (g_object_unref));
-      set_loading (self, FALSE);
+      if (!self->loading)
+        {
+          g_free (self->answered_text);
+          self->answered_text = g_strdup (self->text);
+        }
       return;
     }
 
-  call = g_new0 (SearchCall, 1);
-  call->hold = cab_model_hold_new (self);
-  call->text = g_strdup (self->text);
+  g_clear_handle_id (&self->clear_id, g_source_remove);
+  g_free (self->query);
+  self->query = g_steal_pointer (&query);
+  cancellable = cab_query_supersede (&self->slot);
+  if (self->store == NULL || self->query == NULL || *self->query == '\0')
+    {
+      /* Nothing to look for: nothing left running, and the list empty
+       * before the next frame. Not at once: replacing the text (select
+       * all, type) empties it first, and the list would lose all its rows
+       * to build them again for the next answer. */
+      cab_query_cancel (&self->slot);
+      g_clear_pointer (&self->query, g_free);
+      g_clear_error (&self->error);
+      set_loading (self, FALSE);
+      self->clear_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, clear_cb, self, NULL);
+      return;
+    }
+
   set_loading (self, TRUE);
-  cab_drug_query_search_async (self->store, query, CAB_DRUG_RESULTS_LIMIT, cancellable, search_cb, call);
+  cab_drug_query_search_async (self->store, self->query, CAB_DRUG_RESULTS_LIMIT, cancellable, search_cb,
+                               cab_model_hold_new (self));
 }
 
 static void
@@ -235,6 +344,7 @@ cab_drug_results_dispose (GObject *object)
   CabDrugResults *self = CAB_DRUG_RESULTS (object);
 
   cab_query_cancel (&self->slot);
+  g_clear_handle_id (&self->clear_id, g_source_remove);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (cab_drug_results_parent_class)->dispose (object);
@@ -246,6 +356,7 @@ cab_drug_results_finalize (GObject *object)
   CabDrugResults *self = CAB_DRUG_RESULTS (object);
 
   g_free (self->text);
+  g_free (self->query);
   g_free (self->answered_text);
   g_clear_error (&self->error);
   g_ptr_array_unref (self->items);
@@ -344,6 +455,7 @@ cab_drug_results_set_store (CabDrugResults *self,
 
   if (!g_set_object (&self->store, store))
     return;
+  g_clear_pointer (&self->query, g_free);   /* another store: ask again */
   start_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }

@@ -8,8 +8,10 @@
 
 G_BEGIN_DECLS
 
-/* One medicine of a search's results: a small immutable GObject over the
- * CabDrug the query read. */
+/* One place in a search's results: a small GObject over the CabDrug the
+ * query read for it. The model reuses its items from one answer to the
+ * next (so a list view keeps its rows): "drug" (a pointer, read-only) is
+ * notified when the place shows another answer's medicine. */
 #define CAB_TYPE_DRUG_ITEM (cab_drug_item_get_type ())
 G_DECLARE_FINAL_TYPE (CabDrugItem, cab_drug_item, CAB, DRUG_ITEM, GObject)
 
@@ -19,7 +21,8 @@ const CabDrug *cab_drug_item_get_drug (CabDrugItem *self);
  * CabDrugResults: the drug search as you type, a GListModel of CabDrugItem
  * (docs/architecture.md, "Models"). Inputs: "store", "text"; each change of
  * the text supersedes the query still running (cab_query_supersede()), so
- * only the answer to the latest text lands, in one splice. "loading" is TRUE
+ * only the answer to the latest text lands: in the items already there,
+ * and items added or removed at the end when the count changes. "loading" is TRUE
  * from a change until its answer; "loaded" is emitted after each answer.
  * Commercialised medicines first, as cab_drug_db_search() orders them.
  */

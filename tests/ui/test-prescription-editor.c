@@ -12,6 +12,7 @@
 #include "cab-test-ui.h"
 #include "desk-fixtures.h"
 #include "desk/cab-patient-page.h"
+#include "prescribing/cab-drug-result-row.h"
 #include "prescribing/cab-prescription-editor-private.h"
 
 /* The prescription editor over the real June 2022 BDPM release and the
@@ -270,6 +271,55 @@ n_results (CabPrescriptionEditor *editor)
   return g_list_model_get_n_items (G_LIST_MODEL (cab_prescription_editor_get_results (editor)));
 }
 
+/* Rows that show @title, among the list view's. */
+static guint
+count_rows_showing (GtkWidget  *widget,
+                    const char *title)
+{
+  guint n = 0;
+
+  if (CAB_IS_DRUG_RESULT_ROW (widget))
+    return g_strcmp0 (cab_drug_result_row_get_title (CAB_DRUG_RESULT_ROW (widget)), title) == 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_rows_showing (child, title);
+  return n;
+}
+
+/* The next answer lands in the same items (so the list view keeps its
+ * rows; a cleared field has none to keep), and the rows show the new medicines; a trailing space asks
+ * nothing new. */
+static void
+check_rows_reused (CabPrescriptionEditor *editor)
+{
+  CabDrugResults *results = cab_prescription_editor_get_results (editor);
+  GtkWidget *view = desk_find_child_of_type (GTK_WIDGET (editor), GTK_TYPE_LIST_VIEW);
+  g_autoptr(CabDrugItem) first = g_list_model_get_item (G_LIST_MODEL (results), 0);
+  g_autoptr(CabDrugItem) again = NULL;
+  g_autofree char *cis_before = g_strdup (cab_drug_item_get_drug (first)->cis);
+  g_autofree char *dci = NULL;
+  SearchWait wait = { editor, "amoxicilline" };
+  guint n_loaded;
+  int position;
+
+  /* The word replaced without clearing the field first. */
+  gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), wait.text);
+  cab_test_ui_wait_for (search_landed, &wait, "the search's answer");
+  again = g_list_model_get_item (G_LIST_MODEL (results), 0);
+  g_assert_true (again == first);
+  g_assert_cmpstr (cab_drug_item_get_drug (again)->cis, !=, cis_before);
+  dci = cab_drug_dup_dci (cab_drug_item_get_drug (again));
+  desk_wait_for_frame (GTK_WIDGET (editor));
+  g_assert_cmpuint (count_rows_showing (view, dci), >, 0);
+
+  n_loaded = cab_drug_results_get_n_loaded (results);
+  position = -1;
+  gtk_editable_insert_text (cab_prescription_editor_get_search_entry (editor), " ", 1, &position);
+  g_assert_cmpstr (cab_drug_results_get_answered_text (results), ==, "amoxicilline ");
+  g_assert_false (cab_drug_results_get_loading (results));
+  g_assert_cmpuint (cab_drug_results_get_n_loaded (results), ==, n_loaded);
+}
+
 static void
 test_search_as_you_type (void)
 {
@@ -304,14 +354,17 @@ test_search_as_you_type (void)
   /* A brand name and a CIS find their medicine too. */
   type_search (editor, "glucophage");
   g_assert_cmpuint (n_results (editor), >, 0);
+  check_rows_reused (editor);
   type_search (editor, CIS_CLARITHRO_500);
   g_assert_cmpuint (n_results (editor), ==, 1);
   g_assert_cmpstr (result_drug (editor, 0)->cis, ==, CIS_CLARITHRO_500);
 
-  /* Cleared: no result, no query left running. */
+  /* Cleared: no query left running, and no result by the next frame. */
   gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "");
-  g_assert_cmpuint (n_results (editor), ==, 0);
   g_assert_false (cab_drug_results_get_loading (results));
+  desk_wait_for_frame (GTK_WIDGET (editor));
+  g_assert_cmpuint (n_results (editor), ==, 0);
+  g_assert_cmpstr (cab_drug_results_get_answered_text (results), ==, "");
   close_editor (editor);
 }
 

@@ -83,10 +83,71 @@ generic_text (CabDrugGenericType type)
     }
 }
 
+/* Tooltips are asked for when shown: gtk_widget_set_tooltip_text() at each
+ * bind would ask the display where the pointer is, a round trip to the X
+ * server for every row of every keystroke. */
+static gboolean
+query_tooltip_cb (GtkWidget        *widget,
+                  int               x,
+                  int               y,
+                  gboolean          keyboard,
+                  GtkTooltip       *tooltip,
+                  CabDrugResultRow *self)
+{
+  const CabDrug *drug = self->item != NULL ? cab_drug_item_get_drug (self->item) : NULL;
+  const char *text = NULL;
+
+  if (drug == NULL)
+    return FALSE;
+  if (widget == GTK_WIDGET (self))
+    text = drug->name;
+  else if (widget == GTK_WIDGET (self->generic))
+    text = drug->generic_label;
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+show_drug (CabDrugResultRow *self)
+{
+  const CabDrug *drug = cab_drug_item_get_drug (self->item);
+  g_autofree char *dci = NULL;
+  g_autofree char *brand = NULL;
+  const char *rate, *generic;
+
+  if (drug == NULL)
+    return;
+  dci = cab_drug_dup_dci (drug);
+  brand = g_strdup_printf ("[%s]", drug->name);
+  rate = reimbursement (drug);
+  generic = generic_text (drug->generic_type);
+
+  gtk_label_set_text (self->title, *dci != '\0' ? dci : drug->name);
+  gtk_label_set_text (self->brand, brand);
+  gtk_label_set_text (self->form, drug->form != NULL ? drug->form : "");
+  gtk_widget_set_visible (self->not_marketed, !drug->commercialised);
+  gtk_widget_set_visible (GTK_WIDGET (self->generic), generic != NULL);
+  gtk_label_set_text (self->generic, generic != NULL ? generic : "");
+  if (rate != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Reimbursed %s"), rate);
+
+      gtk_label_set_text (self->reimbursed, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->reimbursed), rate != NULL);
+  gtk_widget_set_visible (self->not_reimbursed, rate == NULL);
+}
+
 static void
 cab_drug_result_row_dispose (GObject *object)
 {
-  g_clear_object (&CAB_DRUG_RESULT_ROW (object)->item);
+  CabDrugResultRow *self = CAB_DRUG_RESULT_ROW (object);
+
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, show_drug, self);
+  g_clear_object (&self->item);
 
   G_OBJECT_CLASS (cab_drug_result_row_parent_class)->dispose (object);
 }
@@ -116,6 +177,11 @@ cab_drug_result_row_init (CabDrugResultRow *self)
   self->generic = GTK_LABEL (badge (GTK_BOX (bottom), NULL, "cab-generic"));
   self->reimbursed = GTK_LABEL (badge (GTK_BOX (bottom), NULL, "cab-reimbursed"));
   self->not_reimbursed = badge (GTK_BOX (bottom), _("Not reimbursed"), "cab-not-reimbursed");
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->generic), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
+  g_signal_connect (self->generic, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
 }
 
 GtkWidget *
@@ -128,36 +194,25 @@ void
 cab_drug_result_row_set_item (CabDrugResultRow *self,
                               CabDrugItem      *item)
 {
-  const CabDrug *drug;
-  g_autofree char *dci = NULL;
-  g_autofree char *brand = NULL;
-  const char *rate, *generic;
-
   g_return_if_fail (CAB_IS_DRUG_RESULT_ROW (self));
+  g_return_if_fail (item == NULL || CAB_IS_DRUG_ITEM (item));
 
-  if (!g_set_object (&self->item, item) || item == NULL)
+  if (self->item == item)
     return;
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, show_drug, self);
+  g_set_object (&self->item, item);
+  if (item == NULL)
+    return;
+  /* The model puts the next answer's medicine in the same item. */
+  g_signal_connect_swapped (item, "notify::drug", G_CALLBACK (show_drug), self);
+  show_drug (self);
+}
 
-  drug = cab_drug_item_get_drug (item);
-  dci = cab_drug_dup_dci (drug);
-  brand = g_strdup_printf ("[%s]", drug->name);
-  rate = reimbursement (drug);
-  generic = generic_text (drug->generic_type);
+const char *
+cab_drug_result_row_get_title (CabDrugResultRow *self)
+{
+  g_return_val_if_fail (CAB_IS_DRUG_RESULT_ROW (self), NULL);
 
-  gtk_label_set_text (self->title, *dci != '\0' ? dci : drug->name);
-  gtk_label_set_text (self->brand, brand);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), drug->name);
-  gtk_label_set_text (self->form, drug->form != NULL ? drug->form : "");
-  gtk_widget_set_visible (self->not_marketed, !drug->commercialised);
-  gtk_widget_set_visible (GTK_WIDGET (self->generic), generic != NULL);
-  gtk_label_set_text (self->generic, generic != NULL ? generic : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->generic), drug->generic_label);
-  if (rate != NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("Reimbursed %s"), rate);
-
-      gtk_label_set_text (self->reimbursed, text);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->reimbursed), rate != NULL);
-  gtk_widget_set_visible (self->not_reimbursed, rate == NULL);
+  return gtk_label_get_text (self->title);
 }

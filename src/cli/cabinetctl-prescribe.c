@@ -46,6 +46,7 @@ typedef struct
   CabOutboxEntry     *registration;     /* out, after the drain */
   CabOutboxEntry     *publication;
   CabDrugInteractionReport *interactions; /* out, or NULL when not checked */
+  gboolean            identity_unread;  /* the health space could not be asked */
 } PrescribeData;
 
 /* The prescriber's Practitioner and the practice's Organization, when the
@@ -124,6 +125,7 @@ fetch_identity (CtlContext    *ctx,
       g_ptr_array_set_size (identity.queries, 0);
       if (ctl_get_client (ctx, &exit_code) == NULL)
         {
+          data->identity_unread = TRUE;
           g_ptr_array_unref (identity.queries);
           return;
         }
@@ -144,6 +146,7 @@ fetch_identity (CtlContext    *ctx,
         if (page == NULL)
           {
             g_debug ("Cannot read the prescriber's identity: %s", fetch_error->message);
+            data->identity_unread = TRUE;
             break;
           }
         identity.records = page->records;
@@ -381,6 +384,34 @@ prescribe_data_clear (PrescribeData *data)
   cab_prescribe_result_clear (&data->result);
 }
 
+/* The prescriber's Practitioner is not in the store. Sync does not bring
+ * it: the first prescription reads it from the health space and keeps it,
+ * so every later one prints offline. The first one, offline, cannot name
+ * its prescriber, which a prescription must: nothing is written, and the
+ * message says what to do. Called after prescribe_data_clear(). */
+static int
+fail_no_prescriber (CtlContext          *ctx,
+                    const PrescribeData *data,
+                    const GError        *error)
+{
+  if (ctx->config->server_url == NULL)
+    return ctl_fail (CTL_EXIT_CONFIG,
+                     "the prescriber's identity is not in the local record yet (%s), and no health "
+                     "space is configured to read it from: a prescription must name its prescriber "
+                     "(name, RPPS). Give --server URL once: the identity is then kept in the local "
+                     "record, and later prescriptions print offline", error->message);
+  if (data->identity_unread)
+    return ctl_fail (CTL_EXIT_NETWORK,
+                     "the prescriber's identity is not in the local record yet (%s), and the health "
+                     "space cannot be reached to read it: a prescription must name its prescriber "
+                     "(name, RPPS), so nothing was written or queued. Run the same command once the "
+                     "health space is reachable: the identity is then kept in the local record, and "
+                     "later prescriptions print offline", error->message);
+  return ctl_fail (CTL_EXIT_NOT_FOUND,
+                   "%s, and the health space does not know it either (give --prescriber "
+                   "Practitioner/ID of the practice's prescriber)", error->message);
+}
+
 int
 ctl_prescribe_main (CtlContext  *ctx,
                     int          argc,
@@ -495,8 +526,7 @@ ctl_prescribe_main (CtlContext  *ctx,
       if (error->domain == CAB_PRESCRIPTION_ERROR)
         return ctl_fail (CTL_EXIT_DATA, "prescription refused: %s", error->message);
       if (g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND))
-        return ctl_fail (CTL_EXIT_NOT_FOUND, "%s (run cabinetctl sync first, or give --prescriber)",
-                         error->message);
+        return fail_no_prescriber (ctx, &data, error);
       return ctl_fail_error (error, "cannot write the prescription");
     }
 

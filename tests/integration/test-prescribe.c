@@ -384,11 +384,29 @@ test_offline (Fixture       *f,
   g_autofree char *out = NULL;
   g_autofree char *text = NULL;
   g_autofree char *list = NULL;
+  g_autofree char *err = NULL;
+
+  /* The workstation's first prescription, offline: the prescriber's
+   * identity was never read from the health space, and a prescription
+   * must name its prescriber. Refused with what to do, nothing written or
+   * queued. Nothing listens on port 9 of the loopback (discard, never
+   * served here). */
+  f->server = "http://127.0.0.1:9/fhir";
+  g_assert_cmpint (ctl (f, NULL, &err, "prescribe", f->ald_ins, "--from", input, "-o", pdf, NULL), ==, 3);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "prescriber's identity"));
+  g_assert_nonnull (strstr (err, "cannot be reached"));
+  g_assert_nonnull (strstr (err, "once the health space is reachable"));
+  g_assert_false (g_file_test (pdf, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (ctl (f, &list, NULL, "outbox", "list", NULL), ==, 0);
+  g_assert_null (strstr (list, "Register e-prescription"));
+  g_clear_pointer (&list, g_free);
 
   /* Once online (queued only): the store now knows the prescriber. */
+  f->server = NULL;
   g_assert_cmpint (ctl (f, NULL, NULL, "prescribe", f->ald_ins, "--from", input, "-o", pdf, "--no-send", NULL), ==, 0);
 
-  /* Nothing listens on port 9 of the loopback (discard, never served here). */
+  /* Offline again: it prints. */
   f->server = "http://127.0.0.1:9/fhir";
   g_assert_cmpint (ctl (f, &out, NULL, "prescribe", f->ald_ins, "--from", input, "-o", pdf, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Queued: registration"));

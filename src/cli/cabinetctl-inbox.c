@@ -17,6 +17,7 @@ typedef struct
   CabMailSyncOptions options;
   CabMailSyncResult  result;
   const char        *match_state;
+  const char        *search;
   GPtrArray         *rows;
 } InboxJob;
 
@@ -55,7 +56,7 @@ list_in_thread (gpointer data, GError **error)
 {
   InboxJob *job = data;
 
-  job->rows = cab_mail_store_list (job->store, job->match_state, error);
+  job->rows = cab_mail_store_search (job->store, job->match_state, job->search, error);
   return job->rows != NULL;
 }
 
@@ -130,6 +131,8 @@ row_to_json (const CabMailRow *row)
       json_builder_add_boolean_value (b, d->hash_ok);
       json_builder_set_member_name (b, "type_code");
       json_builder_add_string_value (b, d->type_code);
+      json_builder_set_member_name (b, "text_state");
+      json_builder_add_string_value (b, d->text_state);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -138,9 +141,9 @@ row_to_json (const CabMailRow *row)
 }
 
 static int
-inbox_list (CtlContext *ctx, CabStore *store, const char *state, gboolean json)
+inbox_list (CtlContext *ctx, CabStore *store, const char *state, const char *search, gboolean json)
 {
-  InboxJob job = { .store = store, .match_state = state };
+  InboxJob job = { .store = store, .match_state = state, .search = search };
   g_autoptr(GError) error = NULL;
 
   if (!ctl_run_in_thread (list_in_thread, &job, &error))
@@ -178,6 +181,7 @@ ctl_inbox_main (CtlContext  *ctx,
   const char *imap = ctx->config->imap_url;
   const char *user = ctx->config->mail_user;
   const char *state = NULL;
+  const char *search = NULL;
   gboolean json = FALSE;
   guint64 batch = 0;
   g_autoptr(GError) error = NULL;
@@ -190,7 +194,7 @@ ctl_inbox_main (CtlContext  *ctx,
   if (sub == NULL || ctl_is_help (sub))
     {
       puts ("Usage: cabinetctl inbox sync --imap URL --mail-user ADDRESS [--batch N] [--json]\n"
-            "       cabinetctl inbox list [--state auto|proposed|conflict|none] [--json]");
+            "       cabinetctl inbox list [--state auto|proposed|conflict|none] [--search TEXT] [--json]");
       return sub == NULL ? CTL_EXIT_USAGE : CTL_EXIT_OK;
     }
   for (int i = 2; i < argc; i++)
@@ -202,6 +206,8 @@ ctl_inbox_main (CtlContext  *ctx,
           if (!g_ascii_string_to_unsigned (argv[++i], 10, 1, 1000, &batch, NULL))
             return ctl_fail (CTL_EXIT_USAGE, "inbox sync: --batch takes a number from 1 to 1000");
         }
+      else if (g_str_equal (argv[i], "--search") && i + 1 < argc && g_str_equal (sub, "list"))
+        search = argv[++i];
       else if (g_str_equal (argv[i], "--state") && i + 1 < argc && g_str_equal (sub, "list"))
         {
           state = argv[++i];
@@ -217,7 +223,7 @@ ctl_inbox_main (CtlContext  *ctx,
     {
       if ((store = ctl_get_store (ctx, &exit_code)) == NULL)
         return exit_code;
-      return inbox_list (ctx, store, state, json);
+      return inbox_list (ctx, store, state, search, json);
     }
   if (!g_str_equal (sub, "sync"))
     return ctl_fail (CTL_EXIT_USAGE, "inbox: unknown command '%s' (sync, list)", sub);

@@ -46,6 +46,54 @@ cab_pdf_text_extract (const char    *path,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+char *
+cab_pdf_text_extract_bytes (GBytes    *pdf,
+                            guint      max_pages,
+                            gsize      max_chars,
+                            gboolean  *truncated,
+                            GError   **error)
+{
+  g_autoptr(GObject) document = NULL;
+  g_autoptr(GString) text = NULL;
+  int n_pages;
+
+  g_return_val_if_fail (pdf != NULL, NULL);
+
+  *truncated = FALSE;
+  document = (GObject *) poppler_document_new_from_bytes (pdf, NULL, error);
+  if (document == NULL)
+    return NULL;
+  text = g_string_new (NULL);
+  n_pages = poppler_document_get_n_pages (POPPLER_DOCUMENT (document));
+  if (n_pages < 0 || (guint) n_pages > max_pages)
+    {
+      *truncated = n_pages > 0;
+      n_pages = MAX (0, MIN (n_pages, (int) max_pages));
+    }
+  for (int i = 0; i < n_pages && text->len < max_chars; i++)
+    {
+      g_autoptr(GObject) page = (GObject *) poppler_document_get_page (POPPLER_DOCUMENT (document), i);
+      g_autofree char *page_text = NULL;
+
+      if (page == NULL)
+        continue;
+      page_text = poppler_page_get_text (POPPLER_PAGE (page));
+      if (i > 0)
+        g_string_append_c (text, '\f');
+      if (page_text != NULL)
+        g_string_append (text, page_text);
+    }
+  if (text->len > max_chars)
+    {
+      /* Cut on a character boundary. */
+      const char *end = g_utf8_find_prev_char (text->str, text->str + max_chars + 1);
+
+      g_string_truncate (text, end != NULL ? (gsize) (end - text->str) : 0);
+      *truncated = TRUE;
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 extract_thread (GTask        *task,
                 gpointer      source_object,

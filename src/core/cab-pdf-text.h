@@ -11,6 +11,16 @@ char     *cab_pdf_text_extract        (const char          *path,
                                        GCancellable        *cancellable,
                                        GError             **error);
 
+/* The text of the PDF in @pdf (an attachment held in memory), at most
+ * @max_pages pages and @max_chars bytes of text (*@truncated says whether
+ * either cap cut it). NULL with @error for a PDF poppler cannot open: a
+ * broken attachment is reported, never fatal to its message. Blocking. */
+char     *cab_pdf_text_extract_bytes  (GBytes              *pdf,
+                                       guint                max_pages,
+                                       gsize                max_chars,
+                                       gboolean            *truncated,
+                                       GError             **error);
+
 /* The same on a worker thread. */
 void      cab_pdf_text_extract_async  (const char          *path,
                                        GCancellable        *cancellable,

@@ -517,6 +517,13 @@ static const char * const migrations[] = {
   "  undone     INTEGER NOT NULL DEFAULT 0"
   ");"
   "CREATE INDEX mail_triage_log_mail ON mail_triage_log (mail_id, id);",
+
+  /* 10: the text of a message's PDFs goes into mail_fts (attachments
+   * column, after the names); text_state says how it went for each PDF
+   * document: 'indexed', 'truncated' (page or size cap), 'unreadable'
+   * (poppler could not open it: shown, the message still syncs); NULL for
+   * a document that is not a PDF. */
+  "ALTER TABLE mail_documents ADD COLUMN text_state TEXT;",
 };
 
 int

@@ -366,7 +366,18 @@ cab_match_compute (const CabMatchTraits  *traits,
 
   r->patient_id = g_strdup (named->patient_id);
   if (n_auto == n_traits)
-    set_result (r, CAB_MATCH_AUTO, CAB_MATCH_REASON_INS_QUALIFIED);
+    {
+      gboolean from_text = FALSE;
+
+      /* Text is read by pattern, not from structured metadata: a person
+       * confirms whatever it says. */
+      for (guint i = 0; i < n_traits; i++)
+        from_text |= traits[i].from_text;
+      if (from_text)
+        set_result (r, CAB_MATCH_PROPOSED, CAB_MATCH_REASON_FROM_TEXT);
+      else
+        set_result (r, CAB_MATCH_AUTO, CAB_MATCH_REASON_INS_QUALIFIED);
+    }
   else
     {
       /* The weakest document decides; a document that names nobody but does
@@ -421,7 +432,7 @@ cab_match_reason_to_string (CabMatchReason reason)
   static const char *names[] = {
     "ins-qualified", "not-qualified", "traits-missing", "traits", "bad-ins",
     "traits-disagree", "ins-held-twice", "other-ins", "documents-disagree",
-    "no-candidate", "several-candidates", "no-traits",
+    "no-candidate", "several-candidates", "no-traits", "text-only",
   };
 
   g_return_val_if_fail (reason < G_N_ELEMENTS (names), "no-traits");

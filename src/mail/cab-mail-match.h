@@ -34,6 +34,7 @@ typedef enum
   CAB_MATCH_REASON_NO_CANDIDATE,        /* none */
   CAB_MATCH_REASON_SEVERAL_CANDIDATES,  /* none: twins, homonyms */
   CAB_MATCH_REASON_NO_TRAITS,           /* none: the message names nobody usable */
+  CAB_MATCH_REASON_FROM_TEXT,           /* proposed: would be auto, but the traits were read from free text */
 } CabMatchReason;
 
 /* Traits that disagree, for the red panel. */
@@ -55,6 +56,8 @@ typedef struct
   const char *given;         /* first given name (more may follow, space-separated) */
   const char *birth_date;    /* "YYYY-MM-DD" */
   char        sex;           /* 'F', 'M', or 0 */
+  gboolean    from_text;     /* read from a body or a PDF's text, not from metadata:
+                                never enough for auto (at most proposed) */
 } CabMatchTraits;
 
 /* A stored patient. */

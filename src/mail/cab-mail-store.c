@@ -34,6 +34,7 @@ document_free (gpointer data)
   g_free (d->sha1);
   g_free (d->type_code);
   g_free (d->type_display);
+  g_free (d->text_state);
   g_free (d);
 }
 
@@ -65,6 +66,7 @@ cab_mail_row_free (CabMailRow *row)
   g_free (row->xdm_error);
   g_free (row->body_text);
   g_free (row->attachment_names);
+  g_free (row->document_text);
   g_ptr_array_unref (row->documents);
   g_free (row);
 }
@@ -201,7 +203,7 @@ put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
       CabMailDocument *d = g_ptr_array_index (row->documents, i);
       g_autoptr(CabStmt) doc = cab_store_conn_prepare (writer,
         "INSERT INTO mail_documents (mail_id, position, source, filename, content_type, size, sha1, hash_ok,"
-        " type_code, type_display) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+        " type_code, type_display, text_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", error);
 
       if (doc == NULL)
         return FALSE;
@@ -215,6 +217,7 @@ put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
       sqlite3_bind_int (doc, 8, d->hash_ok);
       cab_stmt_bind_text (doc, 9, d->type_code);
       cab_stmt_bind_text (doc, 10, d->type_display);
+      cab_stmt_bind_text (doc, 11, d->text_state);
       if (!step_done (writer, doc, "Cannot store a mail document", error))
         return FALSE;
     }
@@ -230,7 +233,10 @@ put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
     cab_stmt_bind_text (fts, 2, row->subject);
     cab_stmt_bind_text (fts, 3, sender);
     cab_stmt_bind_text (fts, 4, row->body_text);
-    cab_stmt_bind_text (fts, 5, row->attachment_names);
+    g_autofree char *attachments = g_strjoin ("\n", row->attachment_names ? row->attachment_names : "",
+                                              row->document_text ? row->document_text : "", NULL);
+
+    cab_stmt_bind_text (fts, 5, attachments);
     return step_done (writer, fts, "Cannot index a mail message", error);
   }
 }
@@ -294,6 +300,16 @@ cab_mail_store_list (CabStore    *store,
                      const char  *match_state,
                      GError     **error)
 {
+  return cab_mail_store_search (store, match_state, NULL, error);
+}
+
+GPtrArray *
+cab_mail_store_search (CabStore    *store,
+                       const char  *match_state,
+                       const char  *text,
+                       GError     **error)
+{
+  g_autofree char *query = text != NULL ? cab_store_fts_query (text) : NULL;
   g_autoptr(CabStoreReader) reader = cab_store_reader_acquire (store, error);
   g_autoptr(CabStmt) stmt = NULL, docs = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_row_free);
@@ -306,10 +322,13 @@ cab_mail_store_list (CabStore    *store,
     "SELECT id, uidvalidity, uid, message_id, body_hash, date, from_display, from_address, subject, size,"
     " raw_path, status, match_state, match_reason, match_ins, match_patient_id, match_candidates,"
     " match_disagreeing, mss_ins, mss_codecda, mss_fin, smime_signed, xdm_error, received_at"
-    " FROM mail_messages WHERE ?1 IS NULL OR match_state = ?1 ORDER BY date DESC, id DESC", error);
+    " FROM mail_messages WHERE (?1 IS NULL OR match_state = ?1)"
+    " AND (?2 IS NULL OR id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?2))"
+    " ORDER BY date DESC, id DESC", error);
   if (stmt == NULL)
     return NULL;
   cab_stmt_bind_text (stmt, 1, match_state);
+  cab_stmt_bind_text (stmt, 2, query);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CabMailRow *row = cab_mail_row_new ();
@@ -348,7 +367,7 @@ cab_mail_store_list (CabStore    *store,
       return NULL;
     }
   docs = cab_store_conn_prepare (reader,
-    "SELECT mail_id, source, filename, content_type, size, sha1, hash_ok, type_code, type_display"
+    "SELECT mail_id, source, filename, content_type, size, sha1, hash_ok, type_code, type_display, text_state"
     " FROM mail_documents ORDER BY mail_id, position", error);
   if (docs == NULL)
     return NULL;
@@ -369,6 +388,7 @@ cab_mail_store_list (CabStore    *store,
       d->hash_ok = sqlite3_column_int (docs, 6);
       d->type_code = column_text (docs, 7);
       d->type_display = column_text (docs, 8);
+      d->text_state = column_text (docs, 9);
       g_ptr_array_add (row->documents, d);
     }
   if (rc != SQLITE_DONE)

@@ -28,6 +28,7 @@ typedef struct
   gboolean hash_ok;       /* xdm: SHA-1 and size as declared; attachment: TRUE */
   char    *type_code;
   char    *type_display;
+  char    *text_state;    /* PDF: indexed, truncated or unreadable; else NULL */
 } CabMailDocument;
 
 typedef struct
@@ -59,6 +60,7 @@ typedef struct
   GPtrArray *documents;       /* CabMailDocument* */
   char      *body_text;       /* written to the index only; NULL when read back */
   char      *attachment_names;/* likewise */
+  char      *document_text;   /* the PDFs' text, likewise */
 } CabMailRow;
 
 CabMailRow *cab_mail_row_new  (void);
@@ -84,6 +86,12 @@ gboolean   cab_mail_store_put_batch   (CabStore            *store,
 /* Newest first; @match_state NULL for all. */
 GPtrArray *cab_mail_store_list        (CabStore            *store,
                                        const char          *match_state,
+                                       GError             **error);
+/* The same, only messages whose subject, sender, body, attachment names
+ * or PDF text hold every word of @text (NULL: all). */
+GPtrArray *cab_mail_store_search      (CabStore            *store,
+                                       const char          *match_state,
+                                       const char          *text,
                                        GError             **error);
 /* Stored patients holding one of @ins or born on one of @birth_dates, as
  * the matcher takes them (CabMatchPatient*, freed with the array). */

@@ -11,7 +11,9 @@
 #include "cab-mail-sync.h"
 #include "cab-mail-match.h"
 #include "cab-mail-store.h"
+#include "cab-mail-text-traits.h"
 #include "cab-mime.h"
+#include "cab-pdf-text.h"
 #include "cab-xdm.h"
 
 #include <errno.h>
@@ -20,6 +22,12 @@
 
 #define DEFAULT_BATCH 50
 #define MAX_DOCUMENTS 32
+/* A message's PDFs read for the index (rule 3 of "Rules for hostile
+ * input"): so many documents, pages each, and characters in all. */
+#define MAX_PDFS        8
+#define MAX_PDF_PAGES   50
+#define MAX_PDF_TEXT    (256 * 1024)
+#define MAX_TEXT_TOTAL  (1024 * 1024)
 
 char *
 cab_mail_sync_account_key (const char *url, const char *user, GError **error)
@@ -101,6 +109,55 @@ is_xdm (const CabMimeAttachment *a)
          (a->filename != NULL && g_ascii_strcasecmp (a->filename, "IHE_XDM.zip") == 0);
 }
 
+static gboolean
+is_pdf (const char *content_type, const char *filename)
+{
+  return g_strcmp0 (content_type, "application/pdf") == 0 ||
+         (filename != NULL && g_str_has_suffix (filename, ".pdf")) ||
+         (filename != NULL && g_str_has_suffix (filename, ".PDF"));
+}
+
+/* The PDF's text into @text, its outcome on @d. The same bytes (an
+ * attachment and its copy in the XDM) are read once. */
+static void
+index_pdf (CabMailDocument *d, GBytes *content, GHashTable *seen, GString *text, guint *n_pdfs)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *page_text = NULL;
+  g_autofree char *sha1 = NULL;
+  gboolean truncated = FALSE;
+
+  if (content == NULL || !is_pdf (d->content_type, d->filename))
+    return;
+  sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, content);
+  if (g_hash_table_contains (seen, sha1))
+    {
+      d->text_state = g_strdup (g_hash_table_lookup (seen, sha1));
+      return;
+    }
+  if (*n_pdfs >= MAX_PDFS || text->len >= MAX_TEXT_TOTAL)
+    {
+      d->text_state = g_strdup ("truncated");
+      return;
+    }
+  (*n_pdfs)++;
+  page_text = cab_pdf_text_extract_bytes (content, MAX_PDF_PAGES, MIN (MAX_PDF_TEXT, MAX_TEXT_TOTAL - text->len),
+                                          &truncated, &error);
+  if (page_text == NULL)
+    {
+      /* Shown on the document; the message syncs all the same. */
+      g_debug ("A PDF of a message is unreadable");
+      d->text_state = g_strdup ("unreadable");
+    }
+  else
+    {
+      g_string_append (text, page_text);
+      g_string_append_c (text, '\n');
+      d->text_state = g_strdup (truncated ? "truncated" : "indexed");
+    }
+  g_hash_table_insert (seen, g_steal_pointer (&sha1), g_strdup (d->text_state));
+}
+
 /* Reads one message into a row: MIME, XDM, then the patient match. */
 static CabMailRow *
 read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint32 uid,
@@ -116,6 +173,10 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
   CabMatchTraits traits[MAX_DOCUMENTS];
   const char *ins[MAX_DOCUMENTS + 1] = { 0 }, *dates[MAX_DOCUMENTS + 1] = { 0 };
   guint n_traits = 0;
+  g_autoptr(GHashTable) pdfs_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GString) pdf_text = g_string_new (NULL);
+  CabMailTextTraits text_traits = { 0 };
+  guint n_pdfs = 0;
 
   row->uidvalidity = uidvalidity;
   row->uid = uid;
@@ -156,6 +217,8 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
       if (a->filename != NULL)
         g_string_append_printf (names, "%s ", a->filename);
       g_ptr_array_add (row->documents, document_from_attachment (a));
+      index_pdf (g_ptr_array_index (row->documents, row->documents->len - 1), a->content, pdfs_seen,
+                 pdf_text, &n_pdfs);
       if (is_xdm (a))
         {
           g_autoptr(GError) xdm_error = NULL;
@@ -174,6 +237,8 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
               CabXdmDocument *doc = g_ptr_array_index (xdm->documents, d);
 
               g_ptr_array_add (row->documents, document_from_xdm (doc));
+              index_pdf (g_ptr_array_index (row->documents, row->documents->len - 1), doc->content, pdfs_seen,
+                         pdf_text, &n_pdfs);
               if (doc->uri != NULL)
                 g_string_append_printf (names, "%s ", doc->uri);
               if (n_traits < MAX_DOCUMENTS)
@@ -187,6 +252,29 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
         }
     }
   row->attachment_names = g_strdup (names->str);
+  row->document_text = g_strdup (pdf_text->str);
+
+  /* No XDM document names the patient: the body and the PDFs' text may,
+   * read conservatively and never enough for auto (docs/domain.md). */
+  {
+    gboolean named = FALSE;
+
+    for (guint i = 0; i < n_traits; i++)
+      named |= traits[i].ins != NULL || traits[i].birth_date != NULL ||
+               traits[i].birth_family != NULL || traits[i].usage_family != NULL;
+    if (!named)
+      {
+        g_autofree char *text = g_strjoin ("\n", mime->body_text ? mime->body_text : "", pdf_text->str, NULL);
+
+        if (cab_mail_text_traits_read (text, &text_traits))
+          {
+            cab_mail_text_traits_to_match (&text_traits, &traits[0]);
+            ins[0] = text_traits.ins;
+            dates[0] = text_traits.birth_date;
+            n_traits = 1;
+          }
+      }
+  }
 
   /* ins/dates may hold NULL holes: compact them for the lookup. */
   {
@@ -201,7 +289,10 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
   }
   candidates = cab_mail_store_candidates (store, ins, dates, error);
   if (candidates == NULL)
-    return NULL;
+    {
+      cab_mail_text_traits_clear (&text_traits);
+      return NULL;
+    }
   {
     g_autofree CabMatchPatient *flat = g_new0 (CabMatchPatient, MAX (candidates->len, 1));
 
@@ -209,6 +300,7 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
       flat[i] = *(CabMatchPatient *) g_ptr_array_index (candidates, i);
     match = cab_match_compute (traits, n_traits, flat, candidates->len);
   }
+  cab_mail_text_traits_clear (&text_traits);
   row->match_state = g_strdup (cab_match_state_to_string (match->state));
   row->match_reason = g_strdup (cab_match_reason_to_string (match->reason));
   row->match_ins = g_strdup (match->ins);

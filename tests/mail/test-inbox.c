@@ -249,6 +249,35 @@ test_sync_and_match (void)
     }
   g_assert_cmpuint (n_auto, ==, n_auto_allowed);
   g_assert_cmpuint (n_auto, >, 0);
+
+  /* Without XDM, the PDF's identity box still proposes (never files) the
+   * patient; and the PDFs' text is in the index: "IPP" is only there. */
+  {
+    g_autoptr(JsonNode) found = ctl_json (0, "inbox", "list", "--search", "IPP", "--json", NULL);
+    g_autoptr(JsonNode) none = ctl_json (0, "inbox", "list", "--search", "zzqxw", "--json", NULL);
+    JsonArray *hits = json_node_get_array (found);
+    guint n_text_proposed = 0;
+
+    g_assert_cmpuint (json_array_get_length (hits), ==, N_FIRST);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
+    for (guint i = 0; i < json_array_get_length (hits); i++)
+      {
+        JsonObject *msg = json_array_get_object_element (hits, i);
+        JsonArray *docs = json_object_get_array_member (msg, "documents");
+        JsonObject *match = json_object_get_object_member (msg, "match");
+        JsonObject *truth = truth_for (json_object_get_string_member (msg, "message_id"));
+        guint n_indexed = 0;
+
+        for (guint d = 0; d < json_array_get_length (docs); d++)
+          n_indexed += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (docs, d),
+                                                                 "text_state"), "indexed") == 0;
+        g_assert_cmpuint (n_indexed, >, 0);
+        if (g_str_equal (json_object_get_string_member (truth, "kind"), "no-ins") &&
+            g_str_equal (json_object_get_string_member (match, "state"), "proposed"))
+          n_text_proposed++;
+      }
+    g_assert_cmpuint (n_text_proposed, >, 0);
+  }
 }
 
 static void

@@ -7,10 +7,13 @@
 #include <string.h>
 
 #include "cabinetctl-outbox.h"
+#include "cab-mail-outbox.h"
+#include "cab-outbox-kind.h"
 
 static const char outbox_usage[] =
   "Usage: cabinetctl outbox list [--json] [--state STATE]\n"
   "       cabinetctl outbox drain [--json] [--parallelism N] [--backoff-ms MS] [--horizon-ms MS]\n"
+  "                               (mail too with the global --smtp URL, --mail-user, --ca)\n"
   "       cabinetctl outbox retry ID\n"
   "       cabinetctl outbox cancel ID\n"
   "       cabinetctl outbox release ID\n"
@@ -325,10 +328,22 @@ outbox_drain (CtlContext  *ctx,
         return ctl_fail (CTL_EXIT_USAGE, "unexpected argument '%s' (see cabinetctl outbox --help)", argv[i]);
     }
 
-  if (ctx->config->server_url == NULL)
-    return ctl_fail (CTL_EXIT_CONFIG, "no server configured (use --server URL or set CABINET_SERVER)");
+  if (ctx->config->server_url == NULL && ctx->config->smtp_url == NULL)
+    return ctl_fail (CTL_EXIT_CONFIG, "no server configured (use --server URL or set CABINET_SERVER, "
+                                      "--smtp URL for mail)");
   if (!(outbox = ctl_outbox_new (ctx, TRUE, &exit_code)))
     return exit_code;
+  /* Mail goes out when a submission server is given (--smtp); without it,
+   * mail entries stay pending, untouched. */
+  if (ctx->config->smtp_url != NULL && !cab_outbox_has_kind (outbox, CAB_MAIL_KIND))
+    {
+      CtlMailServers servers;
+
+      if (!ctl_mail_servers_init (ctx, &servers, &exit_code))
+        return exit_code;
+      cab_mail_outbox_register (outbox, &servers.servers);
+      ctl_mail_servers_clear (&servers);
+    }
   cab_outbox_set_parallelism (outbox, parallelism);
   if (backoff_ms > 0)
     cab_outbox_set_backoff (outbox, backoff_ms, MAX (backoff_ms * 64, 60000));

@@ -23,8 +23,6 @@
 
 G_DEFINE_QUARK (cab-mail-send-error-quark, cab_mail_send_error)
 
-#define NOW_ISO "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-
 gboolean
 cab_mail_patient_mailbox_allowed (const CabPatient *patient,
                                   const char       *address,
@@ -230,23 +228,15 @@ insert_locked (CabStoreWriter *writer,
                gint64         *entry_id,
                GError        **error)
 {
-  g_autoptr(CabStmt) insert = NULL;
+  g_autofree char *lane = g_strconcat ("mail:", key, NULL);
+  CabOutboxEntry entry = {
+    .kind = (char *) CAB_MAIL_KIND, .patient_id = (char *) patient_id, .state = CAB_OUTBOX_STATE_PENDING,
+    .key = (char *) key, .payload = (char *) payload, .lane = patient_id == NULL ? lane : NULL,
+  };
   g_autoptr(CabStmt) sent = NULL;
 
-  if (!(insert = cab_store_conn_prepare (writer,
-                                         "INSERT INTO outbox (kind, patient_id, state, key, payload, created_at, updated_at)"
-                                         " VALUES ('" CAB_MAIL_KIND "', ?1, 'pending', ?2, ?3, " NOW_ISO ", " NOW_ISO ")",
-                                         error)))
+  if (!cab_store_outbox_insert_locked (writer, &entry, entry_id, error))
     return FALSE;
-  cab_stmt_bind_text (insert, 1, patient_id);
-  cab_stmt_bind_text (insert, 2, key);
-  cab_stmt_bind_text (insert, 3, payload);
-  if (sqlite3_step (insert) != SQLITE_DONE)
-    {
-      cab_store_set_sql_error (error, writer->db, "Cannot queue the message");
-      return FALSE;
-    }
-  *entry_id = sqlite3_last_insert_rowid (writer->db);
   if (!(sent = cab_store_conn_prepare (writer, "INSERT INTO mail_sent (entry_id, message_id) VALUES (?1, ?2)", error)))
     return FALSE;
   sqlite3_bind_int64 (sent, 1, *entry_id);

@@ -29,6 +29,8 @@ typedef struct
   CabSmtpDataFunc data_func;
   gpointer        data_user_data;
   GString        *reply;          /* the current reply's lines */
+  GString        *accepted;       /* the last 250: after DATA, "queued as ..." */
+  GString        *refusal;        /* the first 4xx/5xx reply: QUIT's "221 Bye" comes after it */
   gboolean        reply_done;     /* the next line starts a new reply */
 } Upload;
 
@@ -118,14 +120,29 @@ on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user_da
     }
   /* "250 ok" ends a reply, "250-..." continues it. */
   if (size >= 4 && data[3] == ' ')
-    u->reply_done = TRUE;
+    {
+      u->reply_done = TRUE;
+      if (u->refusal->len == 0 && (u->reply->str[0] == '4' || u->reply->str[0] == '5'))
+        g_string_assign (u->refusal, u->reply->str);
+      else if (g_str_has_prefix (u->reply->str, "250 "))
+        g_string_assign (u->accepted, u->reply->str);
+    }
   return 0;
+}
+
+static int
+on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+  GCancellable *cancellable = user_data;
+
+  return g_cancellable_is_cancelled (cancellable) ? 1 : 0;
 }
 
 static void
 set_error (Upload *u, CURLcode code, long response, const char *curl_message, GError **error)
 {
-  const char *reply = u->reply->len > 0 ? g_strstrip (u->reply->str) : NULL;
+  const char *reply = u->refusal->len > 0 ? g_strstrip (u->refusal->str)
+                    : u->reply->len > 0 ? g_strstrip (u->reply->str) : NULL;
 
   if (response >= 500 && response < 600)
     g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED,
@@ -177,6 +194,8 @@ cab_smtp_send (const CabSmtpAccount *account,
   g_autofree char *mail_from = NULL;
   g_autofree char *curl_url = NULL;
   g_autoptr(GString) reply_text = g_string_new (NULL);
+  g_autoptr(GString) refusal = g_string_new (NULL);
+  g_autoptr(GString) accepted = g_string_new (NULL);
   char curl_error[CURL_ERROR_SIZE] = "";
   struct curl_slist *rcpt = NULL;
   gboolean implicit_tls, ok;
@@ -220,6 +239,8 @@ cab_smtp_send (const CabSmtpAccount *account,
   u.data_func = data_func;
   u.data_user_data = data_user_data;
   u.reply = reply_text;
+  u.refusal = refusal;
+  u.accepted = accepted;
 
   /* The host name as given (rebuilt from the parsed parts, without path). */
   curl_url = g_strdup_printf ("%s://%s%s%s:%u", implicit_tls ? "smtps" : "smtp",
@@ -266,6 +287,18 @@ cab_smtp_send (const CabSmtpAccount *account,
   curl_easy_setopt (curl, CURLOPT_DEBUGDATA, &u);
   curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
+  if (account->deadline > 0)
+    {
+      gint64 left_ms = (account->deadline - g_get_monotonic_time ()) / 1000;
+
+      curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) MAX (left_ms, 1));
+    }
+  if (account->cancellable != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+      curl_easy_setopt (curl, CURLOPT_XFERINFODATA, account->cancellable);
+    }
 
   code = curl_easy_perform (curl);
   curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response);
@@ -273,7 +306,9 @@ cab_smtp_send (const CabSmtpAccount *account,
   if (!ok)
     set_error (&u, code, response, *curl_error ? curl_error : curl_easy_strerror (code), error);
   if (reply != NULL)
-    *reply = reply_text->len > 0 ? g_strdup (g_strstrip (reply_text->str)) : NULL;
+    *reply = !ok && refusal->len > 0 ? g_strdup (g_strstrip (refusal->str))
+             : ok && accepted->len > 0 ? g_strdup (g_strstrip (accepted->str))
+             : reply_text->len > 0 ? g_strdup (g_strstrip (reply_text->str)) : NULL;
   curl_slist_free_all (rcpt);
   curl_easy_cleanup (curl);
   return ok;

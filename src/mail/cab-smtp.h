@@ -38,6 +38,8 @@ typedef struct
   const char      *ca_file;        /* NULL: system trust */
   guint            connect_timeout_s;  /* 0: default */
   guint            stall_timeout_s;    /* 0: default */
+  gint64           deadline;           /* monotonic µs the whole submission must end by; 0: none */
+  GCancellable    *cancellable;        /* aborts the submission soon after it is cancelled */
 } CabSmtpAccount;
 
 /* Called once, when the server has accepted the recipients and the message

@@ -7,6 +7,7 @@
  * message read back by the inbox's parser, attachments byte for byte; header
  * injection refused; a read receipt written and read back. */
 
+#include "cab-mail-send.h"
 #include "cab-mdn.h"
 #include "cab-mime.h"
 #include "cab-mime-compose.h"
@@ -309,6 +310,33 @@ test_mdn_round_trip (void)
   }
 }
 
+/* Principle "right patient": the patient's own mailbox only with a
+ * qualified identity, and only theirs. */
+static void
+test_patient_mailbox (void)
+{
+  const char *statuses[] = { "PROV", "RECUP", "VALI", NULL };
+  CabPatient p = { .ins = (char *) "279035121518989", .identity_status = (char *) "QUAL" };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cab_mail_patient_mailbox_allowed (&p, "279035121518989@patient.mssante.fr", &error));
+  g_assert_true (cab_mail_patient_mailbox_allowed (NULL, "dr.x@hopital.mssante.fr", &error));
+  g_assert_no_error (error);
+  g_assert_false (cab_mail_patient_mailbox_allowed (&p, "100000000000042@patient.mssante.fr", &error));
+  g_assert_error (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_PATIENT_MAILBOX);
+  g_clear_error (&error);
+  g_assert_false (cab_mail_patient_mailbox_allowed (NULL, "279035121518989@PATIENT.mssante.fr", &error));
+  g_clear_error (&error);
+  for (guint i = 0; i < 4; i++)
+    {
+      p.identity_status = (char *) statuses[i];
+      g_assert_false (cab_mail_patient_mailbox_allowed (&p, "279035121518989@patient.mssante.fr", &error));
+      g_assert_error (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_PATIENT_MAILBOX);
+      g_assert_nonnull (strstr (error->message, "not qualified"));
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -319,5 +347,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-out/mime/round-trip", test_mime_round_trip);
   g_test_add_func ("/mail-out/mime/header-injection", test_header_injection_refused);
   g_test_add_func ("/mail-out/mdn/round-trip", test_mdn_round_trip);
+  g_test_add_func ("/mail-out/patient-mailbox", test_patient_mailbox);
   return g_test_run ();
 }

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cab-mail-send.h"
+#include "cab-outbox.h"
+
+G_BEGIN_DECLS
+
+/* Registers the outbox kind "mail" (docs/architecture.md, "Sending mail")
+ * on @outbox: its entries are sent by cab_mail_send_entry() on the
+ * outbox's worker thread, with @servers (copied). Main context of the
+ * outbox; once per outbox. */
+void cab_mail_outbox_register (CabOutbox            *outbox,
+                               const CabMailServers *servers);
+
+G_END_DECLS

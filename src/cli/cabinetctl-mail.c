@@ -18,6 +18,7 @@
 static const char mail_usage[] =
   "Usage: cabinetctl mail send --to ADDRESS [--to ADDRESS...] --subject TEXT --body-file FILE\n"
   "                            [--attach DOCUMENT_ID|FILE...] [--patient INS] [--receipt] [--json]\n"
+  "       cabinetctl mail edit ID [--to ADDRESS...] [--subject TEXT] [--body-file FILE]\n"
   "       cabinetctl mail sent [--json]\n"
   "       cabinetctl mail mdn-policy [ask|always|never]\n"
   "       cabinetctl mail receipt MAIL_ID\n";
@@ -261,6 +262,67 @@ mail_send (CtlContext *ctx, int argc, char **argv)
   return CTL_EXIT_OK;
 }
 
+/* ------------------------------------------------------------------- edit */
+
+typedef struct
+{
+  CabStore           *store;
+  gint64              entry_id;
+  const char * const *to;
+  const char         *subject;
+  const char         *body;
+} EditJob;
+
+static gboolean
+edit_in_thread (gpointer data, GError **error)
+{
+  EditJob *job = data;
+
+  return cab_mail_edit (job->store, job->entry_id, job->to, job->subject, job->body, error);
+}
+
+static int
+mail_edit (CtlContext *ctx, int argc, char **argv)
+{
+  g_autoptr(GPtrArray) to = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  EditJob job = { 0 };
+  guint64 id;
+  int exit_code = CTL_EXIT_OK;
+
+  if (argc < 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &id, NULL))
+    return ctl_fail (CTL_EXIT_USAGE, "mail edit: give the outbox entry's id");
+  for (int i = 3; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--to") && i + 1 < argc)
+        g_ptr_array_add (to, argv[++i]);
+      else if (g_str_equal (argv[i], "--subject") && i + 1 < argc)
+        job.subject = argv[++i];
+      else if (g_str_equal (argv[i], "--body-file") && i + 1 < argc)
+        {
+          if (!g_file_get_contents (argv[++i], &body, NULL, &error))
+            return ctl_fail (CTL_EXIT_USAGE, "mail edit: cannot read the text: %s", error->message);
+        }
+      else
+        return ctl_fail (CTL_EXIT_USAGE, "mail edit: unexpected argument '%s'", argv[i]);
+    }
+  if ((job.store = ctl_get_store (ctx, &exit_code)) == NULL)
+    return exit_code;
+  g_ptr_array_add (to, NULL);
+  job.entry_id = (gint64) id;
+  job.to = to->len > 1 ? (const char * const *) to->pdata : NULL;
+  job.body = body;
+  if (!ctl_run_in_thread (edit_in_thread, &job, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        return ctl_fail (CTL_EXIT_REFUSED, "mail edit: the message is being sent or was sent: it cannot change now");
+      return ctl_fail (exit_code_for_mail_error (error), "mail edit: %s", error->message);
+    }
+  printf ("%" G_GINT64_FORMAT "\tmail\tpending\n", job.entry_id);
+  return CTL_EXIT_OK;
+}
+
 /* ------------------------------------------------------------------- sent */
 
 typedef struct
@@ -499,11 +561,13 @@ ctl_mail_main (CtlContext  *ctx,
     }
   if (g_str_equal (sub, "send"))
     return mail_send (ctx, argc, argv);
+  if (g_str_equal (sub, "edit"))
+    return mail_edit (ctx, argc, argv);
   if (g_str_equal (sub, "sent"))
     return mail_sent (ctx, argc, argv);
   if (g_str_equal (sub, "mdn-policy"))
     return mail_mdn_policy (ctx, argc, argv);
   if (g_str_equal (sub, "receipt"))
     return mail_receipt (ctx, argc, argv);
-  return ctl_fail (CTL_EXIT_USAGE, "mail: unknown command '%s' (send, sent, mdn-policy, receipt)", sub);
+  return ctl_fail (CTL_EXIT_USAGE, "mail: unknown command '%s' (send, edit, sent, mdn-policy, receipt)", sub);
 }

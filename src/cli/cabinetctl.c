@@ -36,6 +36,7 @@ static const char usage_text[] =
   "  inbox list [--state auto|proposed|conflict|none] [--json]   the inbox and its patient matches\n"
   "  mail send --to ADDRESS --subject TEXT --body-file FILE [--attach ID|FILE] [--patient INS] [--receipt]\n"
   "                                                    queue a secure message (sent by outbox drain --smtp)\n"
+  "  mail edit ID [--to A] [--subject T] [--body-file F]  change a message not sent yet\n"
   "  mail sent [--json]                                sent messages and their read receipts\n"
   "\n"
   "Options (before or after the command):\n"

@@ -383,6 +383,42 @@ test_offline_then_drain (void)
   g_assert_cmpstr (json_object_get_string_member (rb, "state"), ==, "done");
 }
 
+/* Editable and cancellable while not sent. */
+static void
+test_edit_and_cancel (void)
+{
+  g_autofree char *edited = NULL, *cancelled = NULL, *err = NULL;
+  gint64 ie = 0, ic = 0;
+  g_autofree char *ie_text = NULL, *ic_text = NULL;
+  g_autoptr(JsonObject) re = NULL, rc = NULL;
+  g_autoptr(GHashTable) box = NULL;
+  g_autoptr(CabMimeMessage) m = NULL;
+  const char *ids[2];
+
+  if (skip_reason) { g_test_skip (skip_reason); return; }
+  edited = queue (BOB, "Brouillon", &ie);
+  cancelled = queue (BOB, "Annulé", &ic);
+  ie_text = g_strdup_printf ("%" G_GINT64_FORMAT, ie);
+  ic_text = g_strdup_printf ("%" G_GINT64_FORMAT, ic);
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", ie_text, "--subject", "Version corrigée", NULL), ==, 0);
+  g_assert_cmpint (ctl_status (NULL, NULL, &err, "mail", "edit", ie_text, "--subject", "a\r\nBcc: spy@evil.test", NULL), ==, 1);
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "outbox", "cancel", ic_text, NULL), ==, 0);
+  drain (NULL, NULL);
+  re = sent_row (ie);
+  rc = sent_row (ic);
+  g_assert_cmpstr (json_object_get_string_member (re, "state"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (re, "subject"), ==, "Version corrigée");
+  g_assert_cmpstr (json_object_get_string_member (rc, "state"), ==, "cancelled");
+  g_assert_cmpint (json_object_get_int_member (rc, "data_started"), ==, 0);
+  ids[0] = edited; ids[1] = NULL;
+  box = wait_for ("bob", ids);
+  m = cab_mime_parse (((GPtrArray *) g_hash_table_lookup (box, edited))->pdata[0], NULL);
+  g_assert_cmpstr (m->subject, ==, "Version corrigée");
+  /* Sent: no longer editable. */
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", ie_text, "--subject", "Trop tard", NULL), ==, 6);
+  g_assert_cmpuint (copies_of (box, cancelled), ==, 0);
+}
+
 static void
 test_deferred_then_sent (void)
 {
@@ -713,6 +749,7 @@ main (int argc, char **argv)
   setup ();
   g_test_add_func ("/mail/send/round-trip", test_round_trip);
   g_test_add_func ("/mail/send/offline-then-drain", test_offline_then_drain);
+  g_test_add_func ("/mail/send/edit-and-cancel", test_edit_and_cancel);
   g_test_add_func ("/mail/send/deferred-then-sent", test_deferred_then_sent);
   g_test_add_func ("/mail/send/refused", test_refused);
   g_test_add_func ("/mail/send/wrong-certificate", test_wrong_certificate);

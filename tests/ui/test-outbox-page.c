@@ -289,12 +289,15 @@ test_outbox_page_slow_drain (Fixture       *f,
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, badge);
   cab_test_ui_screenshot (f->window, "outbox-pending");
 
-  /* The drain waits on the server: the main loop keeps drawing. */
+  /* The drain waits on the server: the main loop keeps drawing. A main
+   * thread blocked on the request would draw no frame at all in these 3 s;
+   * the count is not a speed measure (a sanitizer build among parallel tests
+   * draws a handful, a quiet machine about 180). */
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (f->window), count_frame_cb, &n_frames, NULL);
   cab_test_ui_settle (3000);
   gtk_widget_remove_tick_callback (GTK_WIDGET (f->window), tick_id);
   g_test_message ("%u frames in 3 s while draining", n_frames);
-  g_assert_cmpuint (n_frames, >, 30);
+  g_assert_cmpuint (n_frames, >=, 2);
 
   cab_test_ui_wait_for (shown_at_least, &sent, "the entries to show as sent");
   set_faults (f->sandbox, NULL);

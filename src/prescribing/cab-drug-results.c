@@ -322,14 +322,14 @@ start_search (CabDrugResults *self)
   if (self->store == NULL || self->query == NULL || *self->query == '\0')
     {
       /* Nothing to look for: nothing left running, and the list empty
-       * before the next frame. Not at once: replacing the text (select
+       * when the main loop turns, before anything else. Not at once: replacing the text (select
        * all, type) empties it first, and the list would lose all its rows
        * to build them again for the next answer. */
       cab_query_cancel (&self->slot);
       g_clear_pointer (&self->query, g_free);
       g_clear_error (&self->error);
       set_loading (self, FALSE);
-      self->clear_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, clear_cb, self, NULL);
+      self->clear_id = g_idle_add_full (G_PRIORITY_HIGH, clear_cb, self, NULL);
       return;
     }
 

@@ -216,6 +216,100 @@ cab_prescription_query_context_finish (GAsyncResult  *result,
   return cab_query_finish_pointer (result, cab_prescription_query_context_async, error);
 }
 
+/* -------------------------------------------------------------- by document */
+
+/* The printed copy in the timeline is a document; prescriptions.document_id
+ * leads back to the prescription as written. */
+typedef struct
+{
+  char *patient_id;
+  char *document_id;
+} ByDocumentData;
+
+static void
+by_document_data_free (ByDocumentData *data)
+{
+  g_free (data->patient_id);
+  g_free (data->document_id);
+  g_free (data);
+}
+
+static void
+by_document_query (GTask        *task,
+                   CabStore     *store,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  static const char sql[] =
+    "SELECT json FROM prescriptions WHERE document_id = ? AND patient_id = ?"
+    " ORDER BY created_at DESC LIMIT 1";
+  ByDocumentData *data = task_data;
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autofree char *json = NULL;
+  GError *error = NULL;
+  CabPrescription *prescription;
+  int rc;
+
+  if (!(reader = cab_store_reader_acquire (store, &error)) ||
+      !(stmt = cab_store_conn_prepare_static (reader, sql, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  cab_stmt_bind_text (stmt, 1, data->document_id);
+  cab_stmt_bind_text (stmt, 2, data->patient_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    json = cab_stmt_dup_text (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (&error, reader->db, "Cannot read the prescription");
+      g_task_return_error (task, error);
+      return;
+    }
+  if (json == NULL)
+    {
+      g_task_return_new_error (task, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND,
+                               "No prescription written here has this printed copy");
+      return;
+    }
+  if (!(prescription = cab_prescription_from_json (json, -1, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, prescription, (GDestroyNotify) cab_prescription_free);
+}
+
+void
+cab_prescription_query_by_document_async (CabStore            *store,
+                                          const char          *patient_id,
+                                          const char          *document_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  ByDocumentData *data;
+
+  g_return_if_fail (CAB_IS_STORE (store));
+  g_return_if_fail (patient_id != NULL && document_id != NULL);
+
+  data = g_new0 (ByDocumentData, 1);
+  data->patient_id = g_strdup (patient_id);
+  data->document_id = g_strdup (document_id);
+  cab_query_start (store, cab_prescription_query_by_document_async, data,
+                   (GDestroyNotify) by_document_data_free, by_document_query, cancellable, callback,
+                   user_data);
+}
+
+CabPrescription *
+cab_prescription_query_by_document_finish (GAsyncResult  *result,
+                                           GError       **error)
+{
+  return cab_query_finish_pointer (result, cab_prescription_query_by_document_async, error);
+}
+
 /* -------------------------------------------------------------------- check */
 
 typedef struct

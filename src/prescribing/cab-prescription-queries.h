@@ -58,6 +58,19 @@ void                    cab_prescription_query_context_async  (CabStore         
 CabPrescriptionContext *cab_prescription_query_context_finish (GAsyncResult        *result,
                                                                GError             **error);
 
+/* The prescription of @patient_id whose printed copy is the timeline's
+ * document @document_id, as written (to renew it). CAB_STORE_ERROR_NOT_FOUND
+ * when no prescription written here has that copy (a prescription from
+ * elsewhere, or another patient's). */
+void             cab_prescription_query_by_document_async  (CabStore            *store,
+                                                            const char          *patient_id,
+                                                            const char          *document_id,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+CabPrescription *cab_prescription_query_by_document_finish (GAsyncResult        *result,
+                                                            GError             **error);
+
 /* The safety checks of the lines @cis: interactions between them and with
  * the patient's current treatments, and allergy matches. */
 typedef struct

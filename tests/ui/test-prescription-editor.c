@@ -12,6 +12,7 @@
 #include "cab-test-ui.h"
 #include "desk-fixtures.h"
 #include "desk/cab-patient-page.h"
+#include "timeline/cab-timeline-view.h"
 #include "prescribing/cab-drug-result-row.h"
 #include "prescribing/cab-prescription-editor-private.h"
 
@@ -359,12 +360,16 @@ test_search_as_you_type (void)
   g_assert_cmpuint (n_results (editor), ==, 1);
   g_assert_cmpstr (result_drug (editor, 0)->cis, ==, CIS_CLARITHRO_500);
 
-  /* Cleared: no query left running, and no result by the next frame. */
-  gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "");
-  g_assert_false (cab_drug_results_get_loading (results));
-  desk_wait_for_frame (GTK_WIDGET (editor));
-  g_assert_cmpuint (n_results (editor), ==, 0);
-  g_assert_cmpstr (cab_drug_results_get_answered_text (results), ==, "");
+  /* Cleared: no query left running, and no result once the main loop
+   * turns. */
+  {
+    SearchWait cleared = { editor, "" };
+
+    gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "");
+    g_assert_false (cab_drug_results_get_loading (results));
+    cab_test_ui_wait_for (search_landed, &cleared, "the list emptied");
+    g_assert_cmpuint (n_results (editor), ==, 0);
+  }
   close_editor (editor);
 }
 
@@ -663,6 +668,99 @@ test_opened_from_patient_page (void)
   cab_test_ui_settle (50);
 }
 
+static gboolean
+timeline_loaded (gpointer data)
+{
+  CabTimelineView *view = data;
+
+  return !cab_timeline_view_get_busy (view) && cab_timeline_view_get_n_documents (view) > 0;
+}
+
+static gboolean
+editor_has_lines (gpointer data)
+{
+  CabPrescriptionEditor *editor = find_editor ();
+
+  return editor != NULL && cab_prescription_editor_get_n_lines (editor) > 0;
+}
+
+/* The position of the first document of @kind in the timeline, or -1. */
+static int
+find_kind (CabTimelineView *view,
+           CabDocumentKind  kind,
+           gboolean         same)
+{
+  GListModel *model = cab_timeline_view_get_model (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (model, i);
+
+      if (!cab_timeline_item_is_header (item) && (cab_timeline_item_get_kind (item) == kind) == same)
+        return (int) i;
+    }
+  return -1;
+}
+
+/* After preview-and-print wrote one: its printed copy in the timeline is
+ * renewed ("Renouveler") into a new prescription in the editor, with the
+ * same lines and a new identifier. Another document cannot be. */
+static void
+test_renew_from_timeline (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  CabPatientPage *page = CAB_PATIENT_PAGE (cab_patient_page_new ());
+  CabTimelineView *view = cab_patient_page_get_timeline (page);
+  GtkSingleSelection *selection;
+  CabPrescriptionEditor *editor;
+  CabPrescriptionLineRow *line;
+  int position;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
+  cab_patient_page_set_session (page, session);
+  cab_patient_page_set_patient (page, "pat-ald", NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+  cab_test_ui_wait_for (timeline_loaded, view, "the timeline");
+  selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_timeline_view_get_list_view (view)));
+
+  /* Not a prescription: nothing to renew. */
+  position = find_kind (view, CAB_DOCUMENT_KIND_PRESCRIPTION, FALSE);
+  if (position >= 0)
+    {
+      gtk_single_selection_set_selected (selection, position);
+      g_assert_false (gtk_widget_activate_action (GTK_WIDGET (view), "timeline.renew", NULL) &&
+                      find_editor () != NULL);
+    }
+
+  position = find_kind (view, CAB_DOCUMENT_KIND_PRESCRIPTION, TRUE);
+  g_assert_cmpint (position, >=, 0);
+  gtk_single_selection_set_selected (selection, position);
+  cab_test_ui_settle (100);
+  {
+    g_autofree char *path = cab_test_ui_screenshot_path ("timeline-renew");
+    g_autoptr(GdkTexture) texture = cab_test_ui_render (window);
+
+    g_assert_true (gdk_texture_save_to_png (texture, path));
+    g_test_message ("screenshot: %s", path);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "timeline.renew", NULL));
+  cab_test_ui_wait_for (editor_has_lines, NULL, "the renewed lines");
+  editor = find_editor ();
+  g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 2);
+  line = cab_prescription_editor_get_line (editor, 0);
+  g_assert_cmpstr (cab_prescription_line_row_get_line (line)->medicine.cis, ==, CIS_GLUCOPHAGE_1000);
+  g_assert_cmpstr (cab_prescription_line_row_get_french (line), ==, "1 comprimé matin et soir pendant 3 mois");
+  g_assert_null (cab_prescription_editor_get_blocker (editor));
+  /* A new prescription: not written yet, its identifier comes when it is. */
+  g_assert_null (cab_prescription_editor_get_issued_id (editor));
+  screenshot (editor, "prescription-renewed-from-timeline");
+  close_editor (editor);
+  gtk_window_destroy (GTK_WINDOW (window));
+  cab_test_ui_settle (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -681,6 +779,7 @@ main (int   argc,
   g_test_add_func ("/prescription-editor/renew-last-prescription", test_renew_last_prescription);
   g_test_add_func ("/prescription-editor/done-queues-once", test_done_queues_once);
   g_test_add_func ("/prescription-editor/opened-from-patient-page", test_opened_from_patient_page);
+  g_test_add_func ("/prescription-editor/renew-from-timeline", test_renew_from_timeline);
 
   status = g_test_run ();
 

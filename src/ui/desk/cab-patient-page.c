@@ -81,6 +81,22 @@ prescribe_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (editor));
 }
 
+/* A prescription of the timeline renewed: the editor, with its lines. */
+static void
+renew_requested_cb (CabPatientPage *self,
+                    const char     *document_id)
+{
+  CabPrescriptionEditor *editor;
+
+  if (self->session == NULL || cab_session_get_store (self->session) == NULL || self->patient_id == NULL)
+    return;
+
+  editor = cab_prescription_editor_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->session,
+                                        self->patient_id);
+  cab_prescription_editor_renew_document (editor, document_id);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
 static gboolean
 drop_cb (GtkDropTarget  *target,
          const GValue   *value,
@@ -345,6 +361,8 @@ cab_patient_page_init (CabPatientPage *self)
   adw_leaflet_page_set_name (page, "timeline");
   g_signal_connect_object (self->timeline, "document-activated",
                            G_CALLBACK (document_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->timeline, "renew-requested",
+                           G_CALLBACK (renew_requested_cb), self, G_CONNECT_SWAPPED);
 
   page = adw_leaflet_append (self->leaflet, gtk_separator_new (GTK_ORIENTATION_VERTICAL));
   adw_leaflet_page_set_navigatable (page, FALSE);

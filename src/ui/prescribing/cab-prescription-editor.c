@@ -56,6 +56,8 @@ struct _CabPrescriptionEditor
   guint                   n_printed;
 
   GCancellable           *context_slot;
+  GCancellable           *renew_slot;
+  CabPrescription        *renewal;         /* to add once the context is read */
   GCancellable           *check_slot;
   GCancellable           *preview_slot;
 
@@ -665,6 +667,55 @@ show_context (CabPrescriptionEditor *self)
     }
 }
 
+static void add_lines_of (CabPrescriptionEditor *self, const CabPrescription *prescription);
+
+/* A renewal asked for when the editor opened lands once both the patient's
+ * context (the facts a line needs) and the prescription are read. */
+static void
+add_renewal (CabPrescriptionEditor *self)
+{
+  g_autoptr(CabPrescription) renewal = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *status = NULL;
+
+  if (self->context == NULL || self->renewal == NULL || self->issued != NULL)
+    return;
+  renewal = g_steal_pointer (&self->renewal);
+  add_lines_of (self, renewal);
+  if (self->blocker != NULL)
+    return;
+  date = renewal->date != NULL ? cab_format_date (renewal->date) : g_strdup ("?");
+  status = g_strdup_printf (_("Renewal of the prescription of %s: its lines as written, dated today, "
+                              "with a new identifier once printed."), date);
+  set_status (self, NULL, status);
+}
+
+static void
+renewal_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CabPrescription *prescription = cab_prescription_query_by_document_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (prescription == NULL)
+    {
+      g_debug ("Cannot read the prescription to renew: %s", error->message);
+      set_status (self, g_error_matches (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND)
+                          ? _("This document is not a prescription written in Cabinet: its lines cannot be "
+                              "renewed. Add them from the search.")
+                          : _("The prescription to renew could not be read from the local store."),
+                  NULL);
+      return;
+    }
+  g_clear_pointer (&self->renewal, cab_prescription_free);
+  self->renewal = prescription;
+  add_renewal (self);
+}
+
 static void
 context_cb (GObject      *object,
             GAsyncResult *result,
@@ -686,6 +737,7 @@ context_cb (GObject      *object,
   self->context = context;
   show_context (self);
   lines_changed (self);
+  add_renewal (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -983,6 +1035,20 @@ renew_action (GtkWidget  *widget,
   lines_changed (self);
 }
 
+/* A stored prescription's lines as written (labels, dosage, renewals, NS,
+ * zone); the rules judge them again today. */
+static void
+add_lines_of (CabPrescriptionEditor *self,
+              const CabPrescription *prescription)
+{
+  CabLineFacts facts = line_facts (self);
+
+  for (guint i = 0; i < prescription->lines->len && can_add (self); i++)
+    append_line (self, cab_prescription_line_row_new_from_line (g_ptr_array_index (prescription->lines, i),
+                                                                &facts));
+  lines_changed (self);
+}
+
 /* The patient's latest prescription, its lines as written, in one action. */
 static void
 renew_last_action (GtkWidget  *widget,
@@ -991,14 +1057,10 @@ renew_last_action (GtkWidget  *widget,
 {
   CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
   const CabPrescription *last = self->context != NULL ? self->context->last_prescription : NULL;
-  CabLineFacts facts;
 
   if (last == NULL || self->issued != NULL)
     return;
-  facts = line_facts (self);
-  for (guint i = 0; i < last->lines->len && can_add (self); i++)
-    append_line (self, cab_prescription_line_row_new_from_line (g_ptr_array_index (last->lines, i), &facts));
-  lines_changed (self);
+  add_lines_of (self, last);
 }
 
 static void
@@ -1065,6 +1127,7 @@ cab_prescription_editor_dispose (GObject *object)
   CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (object);
 
   cab_query_cancel (&self->context_slot);
+  cab_query_cancel (&self->renew_slot);
   cab_query_cancel (&self->check_slot);
   cab_query_cancel (&self->preview_slot);
   /* A write under way still lands in the store; only its answer is dropped. */
@@ -1090,6 +1153,7 @@ cab_prescription_editor_finalize (GObject *object)
   g_clear_object (&self->session);
   g_free (self->patient_id);
   g_clear_pointer (&self->context, cab_prescription_context_free);
+  g_clear_pointer (&self->renewal, cab_prescription_free);
   g_clear_pointer (&self->check, cab_prescription_check_free);
   g_free (self->checked_key);
   g_free (self->draft_id);
@@ -1267,6 +1331,23 @@ cab_prescription_editor_new (GtkWindow  *parent,
                        "session", session,
                        "patient-id", patient_id,
                        NULL);
+}
+
+void
+cab_prescription_editor_renew_document (CabPrescriptionEditor *self,
+                                        const char            *document_id)
+{
+  CabStore *store;
+
+  g_return_if_fail (CAB_IS_PRESCRIPTION_EDITOR (self));
+  g_return_if_fail (document_id != NULL);
+
+  store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+  if (store == NULL || self->patient_id == NULL || self->issued != NULL)
+    return;
+  cab_prescription_query_by_document_async (store, self->patient_id, document_id,
+                                            cab_query_supersede (&self->renew_slot), renewal_cb,
+                                            g_object_ref (self));
 }
 
 CabSession *

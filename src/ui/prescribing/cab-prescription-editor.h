@@ -17,6 +17,14 @@ CabPrescriptionEditor *cab_prescription_editor_new            (GtkWindow        
                                                                CabSession            *session,
                                                                const char            *patient_id);
 
+/* Renewal ("Renouveler") from the timeline: adds the lines, as written, of
+ * the patient's prescription whose printed copy is the document
+ * @document_id. The new prescription is dated today and gets its own
+ * identifier when written; the status bar says what was renewed, or why
+ * nothing was (a prescription not written in Cabinet). */
+void                   cab_prescription_editor_renew_document (CabPrescriptionEditor *self,
+                                                               const char            *document_id);
+
 CabSession            *cab_prescription_editor_get_session    (CabPrescriptionEditor *self);
 const char            *cab_prescription_editor_get_patient_id (CabPrescriptionEditor *self);
 

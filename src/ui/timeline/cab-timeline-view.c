@@ -37,6 +37,7 @@ struct _CabTimelineView
   GtkStack           *stack;
   GtkListView        *list_view;
   AdwStatusPage      *empty_page;
+  GtkWidget          *renew_button;
 
   CabTimeline        *timeline;     /* the model: queries, filters, sections */
   GtkSingleSelection *selection;
@@ -55,6 +56,7 @@ enum {
 
 enum {
   DOCUMENT_ACTIVATED,
+  RENEW_REQUESTED,
   N_SIGNALS
 };
 
@@ -268,6 +270,43 @@ list_activate_cb (CabTimelineView *self,
     g_signal_emit (self, signals[DOCUMENT_ACTIVATED], 0, cab_timeline_item_get_id (item));
 }
 
+/* ------------------------------------------------------------------ */
+/* Renewal: a selected prescription can be renewed ("Renouveler"); the  */
+/* view only asks, whoever shows it opens the prescription editor.      */
+/* ------------------------------------------------------------------ */
+
+static CabTimelineItem *
+selected_prescription (CabTimelineView *self)
+{
+  CabTimelineItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  if (item == NULL || cab_timeline_item_is_header (item) ||
+      cab_timeline_item_get_kind (item) != CAB_DOCUMENT_KIND_PRESCRIPTION)
+    return NULL;
+  return item;
+}
+
+static void
+update_renew (CabTimelineView *self)
+{
+  gboolean can = selected_prescription (self) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "timeline.renew", can);
+  gtk_widget_set_visible (self->renew_button, can);
+}
+
+static void
+renew_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CabTimelineView *self = CAB_TIMELINE_VIEW (widget);
+  CabTimelineItem *item = selected_prescription (self);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[RENEW_REQUESTED], 0, cab_timeline_item_get_id (item));
+}
+
 static gboolean
 focus_search_cb (GtkWidget *widget,
                  GVariant  *args,
@@ -375,6 +414,19 @@ cab_timeline_view_class_init (CabTimelineViewClass *klass)
   signals[DOCUMENT_ACTIVATED] =
     g_signal_new ("document-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * CabTimelineView::renew-requested:
+   * @document_id: the store id of the prescription's printed copy
+   *
+   * The user asked to renew the selected prescription (the Renew button
+   * or Ctrl+Shift+R).
+   */
+  signals[RENEW_REQUESTED] =
+    g_signal_new ("renew-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_install_action (widget_class, "timeline.renew", NULL, renew_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "timeline.renew", NULL);
 
   g_type_ensure (ADW_TYPE_STATUS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -394,6 +446,7 @@ cab_timeline_view_class_init (CabTimelineViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabTimelineView, stack);
   gtk_widget_class_bind_template_child (widget_class, CabTimelineView, list_view);
   gtk_widget_class_bind_template_child (widget_class, CabTimelineView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CabTimelineView, renew_button);
   gtk_widget_class_bind_template_callback (widget_class, kind_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, period_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, date_entry_changed_cb);
@@ -424,6 +477,9 @@ cab_timeline_view_init (CabTimelineView *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (update_renew), self,
+                           G_CONNECT_SWAPPED);
+  update_renew (self);
 
   show_empty_state (self);
 }

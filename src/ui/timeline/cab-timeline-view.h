@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (CabTimelineView, cab_timeline_view, CAB, TIMELINE_VIEW, Gt
  * kind, date range and text. The view shows a CabTimeline (core's model,
  * which runs the queries; a newer one supersedes an older one) and sets its
  * filters from its buttons and entries. Enter or a click on a document emits
- * "document-activated" with its id. */
+ * "document-activated" with its id. A selected prescription shows a Renew
+ * button (Ctrl+Shift+R), which emits "renew-requested" with its id. */
 GtkWidget     *cab_timeline_view_new              (void);
 /* @opened_at: ISO 8601 of the doctor's previous visit to this patient (marks
  * what is new since), or NULL. */

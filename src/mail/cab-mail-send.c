@@ -304,7 +304,18 @@ cab_mail_send_entry (CabStore             *store,
       return CAB_MAIL_SENT;
     }
 
-  if (state.data_started > 0 && servers->imap_url != NULL)
+  if (state.data_started > 0 && servers->imap_url == NULL)
+    {
+      /* No Sent folder to look in (no IMAP account): sent again, counted,
+       * rather than never sent. */
+      if (!exec_update (store, "UPDATE mail_sent SET window_resends = window_resends + 1 WHERE entry_id = ?1 AND ?2 = ?2 AND ?3 IS ?3",
+                        entry_id, 0, NULL, &error))
+        {
+          *message = g_strdup (error->message);
+          return CAB_MAIL_RETRY;
+        }
+    }
+  else if (state.data_started > 0)
     {
       g_autoptr(CabImap) imap = open_imap (servers, &error);
       gboolean found = FALSE;

@@ -256,7 +256,7 @@ cab_mail_store_put_batch (CabStore            *store,
 
   if (!cab_store_begin (writer, error))
     return FALSE;
-  for (guint i = 0; i < rows->len; i++)
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
       gboolean is_new;
 

@@ -75,7 +75,8 @@ gboolean   cab_mail_store_get_folder  (CabStore            *store,
                                        GError             **error);
 /* One transaction: the rows (a row whose Message-ID and body hash are
  * already stored only takes its new UIDVALIDITY/UID) and the folder's new
- * watermark. @n_new: rows that were new. */
+ * watermark. @rows may be NULL (the watermark alone). @n_new: rows that
+ * were new. */
 gboolean   cab_mail_store_put_batch   (CabStore            *store,
                                        const char          *account,
                                        const char          *mailbox,

@@ -12,6 +12,7 @@
 #include "cab-mail-match.h"
 #include "cab-mail-store.h"
 #include "cab-mail-text-traits.h"
+#include "cab-mail-triage-store.h"
 #include "cab-mime.h"
 #include "cab-pdf-text.h"
 #include "cab-xdm.h"
@@ -312,6 +313,53 @@ read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint3
   return g_steal_pointer (&row);
 }
 
+/* Flags and keywords (triage keywords of the other desks among them):
+ * with CONDSTORE only what changed since the stored HIGHESTMODSEQ (no body
+ * is fetched again), all of them the first time or without CONDSTORE; then
+ * the folder's HIGHESTMODSEQ. One transaction per chunk. */
+#define FLAGS_CHUNK 500
+
+static gboolean
+sync_flags (CabStore *store, CabImap *imap, const char *account, const char *mailbox,
+            const CabImapMailbox *state, CabMailFolder *watermark, CabMailSyncResult *result, GError **error)
+{
+  guint64 since = watermark->highestmodseq;
+  g_autoptr(GPtrArray) flags = NULL;
+  g_autoptr(GArray) vanished = NULL;
+
+  if (watermark->last_uid == 0)
+    {
+      watermark->highestmodseq = state->highestmodseq;
+      return cab_mail_store_put_batch (store, account, mailbox, watermark, NULL, NULL, error);
+    }
+  if (state->highestmodseq != 0 && since != 0 && state->highestmodseq <= since)
+    return TRUE;   /* nothing changed on the server */
+  flags = cab_imap_fetch_flags (imap, watermark->last_uid, state->highestmodseq != 0 ? since : 0, &vanished, error);
+  if (flags == NULL)
+    return FALSE;
+  for (guint start = 0; start < flags->len; start += FLAGS_CHUNK)
+    {
+      guint n = MIN (FLAGS_CHUNK, flags->len - start);
+      g_autofree CabMailServerKeywords *items = g_new0 (CabMailServerKeywords, n);
+
+      for (guint i = 0; i < n; i++)
+        {
+          CabImapFlags *f = g_ptr_array_index (flags, start + i);
+
+          items[i] = (CabMailServerKeywords) { f->uid, (const char * const *) f->keywords, f->modseq };
+        }
+      if (!cab_mail_store_set_server_keywords_batch (store, account, mailbox, state->uidvalidity, items, n, error))
+        return FALSE;
+    }
+  /* Only a CHANGEDSINCE answer is a list of changes. */
+  result->n_flags_changed = since != 0 ? flags->len : 0;
+  /* A message expunged elsewhere stays in this inbox until a person
+   * handles it (nothing leaves the inbox unaccounted for): counted only. */
+  result->n_vanished = vanished->len;
+  watermark->highestmodseq = state->highestmodseq;
+  return cab_mail_store_put_batch (store, account, mailbox, watermark, NULL, NULL, error);
+}
+
 CabImap *
 cab_mail_sync_connect (const CabMailSyncOptions *options,
                        GCancellable             *cancellable,
@@ -390,7 +438,10 @@ cab_mail_sync_folder (CabStore                 *store,
       result->uidvalidity_changed = TRUE;
       folder.last_uid = 0;
     }
-  watermark = (CabMailFolder) { state.uidvalidity, found ? folder.last_uid : 0, state.highestmodseq };
+  /* The stored HIGHESTMODSEQ moves only once the flags up to it are
+   * recorded (sync_flags): a sync killed before that fetches them again. */
+  watermark = (CabMailFolder) { state.uidvalidity, found ? folder.last_uid : 0,
+                                found && !result->uidvalidity_changed ? folder.highestmodseq : 0 };
 
   if (state.exists > 0 && (state.uidnext == 0 || state.uidnext > watermark.last_uid + 1))
     {
@@ -452,6 +503,8 @@ cab_mail_sync_folder (CabStore                 *store,
       if (wanted->len == 0)
         break;
     }
+  if (!sync_flags (store, imap, account, mailbox, &state, &watermark, result, error))
+    return FALSE;
   result->last_uid = watermark.last_uid;
   g_debug ("Mail sync: %u fetched, %u new, watermark UID %u", result->n_fetched, result->n_new, result->last_uid);
   return TRUE;

@@ -207,6 +207,127 @@ test_watch_idle (void)
   raw_close (raw);
 }
 
+static CabMailSyncResult
+sync_once (CabStore *store, const char *data_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
+  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
+  CabMailSyncOptions options = {
+    .url = url, .user = "alice", .password = "secret", .database = db, .data_dir = data_dir,
+  };
+  CabMailSyncResult result;
+
+  g_assert_true (cab_mail_sync_run (store, &options, &result, NULL, &error));
+  g_assert_no_error (error);
+  return result;
+}
+
+static CabMailRow *
+find_row (GPtrArray *rows, const char *message_id)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CabMailRow *row = g_ptr_array_index (rows, i);
+
+      if (g_strcmp0 (row->message_id, message_id) == 0)
+        return row;
+    }
+  g_assert_not_reached ();
+}
+
+/* Another desk marks a message handled (a keyword, RFC 3501 STORE): the
+ * next sync sees it through CONDSTORE without fetching a body again, and
+ * sees nothing when nothing changed. */
+static void
+test_keywords_from_another_desk (void)
+{
+  g_autofree char *data_dir = NULL, *store_answer = NULL, *search = NULL;
+  g_autoptr(CabStore) store = NULL;
+  g_autoptr(GPtrArray) before = NULL, after = NULL;
+  g_autoptr(GError) error = NULL;
+  CabMailSyncResult first, second, third;
+  RawImap *raw;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  raw = raw_open ();
+  raw_append (raw, "keyword@watch.test");
+  store = open_store ("keywords", &data_dir);
+  first = sync_once (store, data_dir);
+  g_assert_true (first.condstore);
+  g_assert_cmpuint (first.n_new, >=, 1);
+  before = cab_mail_store_list (store, NULL, &error);
+  g_assert_cmpstr (find_row (before, "keyword@watch.test")->status, ==, "new");
+
+  search = raw_command (raw, "UID SEARCH HEADER Message-ID keyword@watch.test", NULL);
+  {
+    /* "* SEARCH 7" */
+    const char *hit = strstr (search, "* SEARCH ");
+    g_autofree char *command = NULL;
+
+    g_assert_nonnull (hit);
+    command = g_strdup_printf ("UID STORE %u +FLAGS ($CabinetHandled)", (guint) g_ascii_strtoull (hit + 9, NULL, 10));
+    store_answer = raw_command (raw, command, NULL);
+  }
+
+  second = sync_once (store, data_dir);
+  g_assert_cmpuint (second.n_fetched, ==, 0);
+  g_assert_cmpuint (second.n_flags_changed, ==, 1);
+  after = cab_mail_store_list (store, NULL, &error);
+  g_assert_cmpstr (find_row (after, "keyword@watch.test")->status, ==, "handled");
+
+  third = sync_once (store, data_dir);
+  g_assert_cmpuint (third.n_fetched, ==, 0);
+  g_assert_cmpuint (third.n_flags_changed, ==, 0);
+  raw_close (raw);
+}
+
+/* A PDF poppler cannot open is recorded as unreadable; the message is
+ * stored and its readable parts indexed all the same. */
+static void
+test_broken_pdf (void)
+{
+  static const char eml[] =
+    "From: Labo <labo@example.org>\r\nTo: alice@example.org\r\nSubject: CR cassé\r\n"
+    "Message-ID: <broken-pdf@watch.test>\r\nDate: Mon, 30 Jun 2025 10:00:00 +0200\r\n"
+    "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nCompte rendu zorglub joint.\r\n"
+    "--b\r\nContent-Type: application/pdf; name=\"cr.pdf\"\r\n"
+    "Content-Disposition: attachment; filename=\"cr.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    "JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSL0Zp\r\n"
+    "--b--\r\n";
+  g_autofree char *data_dir = NULL, *command = NULL, *answer = NULL;
+  g_autoptr(CabStore) store = NULL;
+  g_autoptr(GPtrArray) rows = NULL, found = NULL;
+  g_autoptr(GError) error = NULL;
+  CabMailRow *row;
+  RawImap *raw;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  raw = raw_open ();
+  command = g_strdup_printf ("APPEND INBOX {%zu+}", strlen (eml));
+  answer = raw_command (raw, command, eml);
+  raw_close (raw);
+  store = open_store ("broken-pdf", &data_dir);
+  sync_once (store, data_dir);
+  rows = cab_mail_store_list (store, NULL, &error);
+  g_assert_no_error (error);
+  row = find_row (rows, "broken-pdf@watch.test");
+  g_assert_cmpuint (row->documents->len, ==, 1);
+  g_assert_cmpstr (((CabMailDocument *) g_ptr_array_index (row->documents, 0))->text_state, ==, "unreadable");
+  found = cab_mail_store_search (store, NULL, "zorglub", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+}
+
 /* A server that does not answer: offline, with a reason the page can show,
  * and the watcher tries again rather than giving up. */
 static void
@@ -268,6 +389,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/mail-watch/idle", test_watch_idle);
   g_test_add_func ("/mail-watch/offline", test_watch_offline);
+  g_test_add_func ("/mail-watch/keywords-from-another-desk", test_keywords_from_another_desk);
+  g_test_add_func ("/mail-watch/broken-pdf", test_broken_pdf);
   status = g_test_run ();
 
   g_clear_pointer (&mail, cab_test_mail_free);

@@ -165,13 +165,10 @@ drain (const char *smtp, const char *ca)
   return NULL;
 }
 
-/* The sent row of entry @id (cabinetctl mail sent --json). */
+/* The row of entry @id in @rows (cabinetctl mail sent --json). */
 static JsonObject *
-sent_row (gint64 id)
+row_of (JsonArray *rows, gint64 id)
 {
-  g_autoptr(JsonNode) node = ctl_json (0, "mail", "sent", "--json", NULL);
-  JsonArray *rows = json_node_get_array (node);
-
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       JsonObject *r = json_array_get_object_element (rows, i);
@@ -180,6 +177,22 @@ sent_row (gint64 id)
         return json_object_ref (r);
     }
   g_assert_not_reached ();
+}
+
+static JsonArray *
+sent_rows (void)
+{
+  g_autoptr(JsonNode) node = ctl_json (0, "mail", "sent", "--json", NULL);
+
+  return json_array_ref (json_node_get_array (node));
+}
+
+static JsonObject *
+sent_row (gint64 id)
+{
+  g_autoptr(JsonArray) rows = sent_rows ();
+
+  return row_of (rows, id);
 }
 
 /* Every message of @user's @folder: Message-ID -> GPtrArray of raw GBytes. */
@@ -391,6 +404,7 @@ test_edit_and_cancel (void)
   gint64 ie = 0, ic = 0;
   g_autofree char *ie_text = NULL, *ic_text = NULL;
   g_autoptr(JsonObject) re = NULL, rc = NULL;
+  g_autoptr(JsonArray) rows = NULL;
   g_autoptr(GHashTable) box = NULL;
   g_autoptr(CabMimeMessage) m = NULL;
   const char *ids[2];
@@ -404,8 +418,9 @@ test_edit_and_cancel (void)
   g_assert_cmpint (ctl_status (NULL, NULL, &err, "mail", "edit", ie_text, "--subject", "a\r\nBcc: spy@evil.test", NULL), ==, 1);
   g_assert_cmpint (ctl_status (NULL, NULL, NULL, "outbox", "cancel", ic_text, NULL), ==, 0);
   drain (NULL, NULL);
-  re = sent_row (ie);
-  rc = sent_row (ic);
+  rows = sent_rows ();
+  re = row_of (rows, ie);
+  rc = row_of (rows, ic);
   g_assert_cmpstr (json_object_get_string_member (re, "state"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (re, "subject"), ==, "Version corrigée");
   g_assert_cmpstr (json_object_get_string_member (rc, "state"), ==, "cancelled");
@@ -536,6 +551,7 @@ test_killed_drains (void)
   char *ids[N_KILL_MESSAGES + 1] = { NULL };
   gint64 entries[N_KILL_MESSAGES];
   g_autoptr(GHashTable) box = NULL;
+  g_autoptr(JsonArray) rows = NULL;
   guint extra_copies = 0, window = 0, killed = 0;
   gboolean asan = g_getenv ("ASAN_OPTIONS") != NULL;
   guint n_kills = asan ? N_KILLS / 2 : N_KILLS;
@@ -573,9 +589,10 @@ test_killed_drains (void)
     }
   drain (NULL, NULL);
   box = wait_for ("bob", (const char * const *) ids);
+  rows = sent_rows ();
   for (guint i = 0; i < N_KILL_MESSAGES; i++)
     {
-      g_autoptr(JsonObject) r = sent_row (entries[i]);
+      g_autoptr(JsonObject) r = row_of (rows, entries[i]);
       GPtrArray *copies = g_hash_table_lookup (box, ids[i]);
 
       g_assert_cmpstr (json_object_get_string_member (r, "state"), ==, "done");

@@ -14,11 +14,15 @@
 
 #include "cab-outbox-kind.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "cab-mail-account.h"
+
 typedef struct
 {
   CabStore       *store;
   CabMailServers  servers;
-  char           *strings[8];   /* owned copies behind @servers */
+  char           *strings[9];   /* owned copies behind @servers */
 } MailKind;
 
 static const char *
@@ -49,7 +53,36 @@ send_mail (const CabOutboxEntry *entry,
 {
   MailKind *k = user_data;
   CabMailServers servers = k->servers;
-  g_autofree char *message = NULL;
+  g_autofree char *message = NULL, *password = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The app gives an account, not a password: the keyring is read here,
+   * off the main thread, at each attempt (a password changed meanwhile is
+   * taken). */
+  if (servers.smtp.password == NULL && servers.smtp.token_func == NULL && servers.account != NULL)
+    {
+      password = cab_mail_account_lookup_password (servers.account, NULL);
+      if (password == NULL)
+        {
+          result->status = CAB_OUTBOX_SEND_RETRY;
+          result->message = g_strdup_printf (_("No password is saved for the mailbox %s"), servers.smtp.user);
+          return;
+        }
+      servers.smtp.password = password;
+      servers.imap_password = password;
+    }
+  if (servers.database == NULL && servers.smtp.ca_file != NULL && servers.imap_url != NULL)
+    {
+      database = g_tls_file_database_new (servers.smtp.ca_file, &error);
+      if (database == NULL)
+        {
+          result->status = CAB_OUTBOX_SEND_RETRY;
+          result->message = g_strdup (error->message);
+          return;
+        }
+      servers.database = database;
+    }
 
   servers.smtp.deadline = deadline;
   servers.smtp.cancellable = cancellable;
@@ -92,6 +125,7 @@ cab_mail_outbox_register (CabOutbox            *outbox,
   k->servers.imap_user = keep (k, 5, servers->imap_user);
   k->servers.imap_password = keep (k, 6, servers->imap_password);
   k->servers.sent_folder = keep (k, 7, servers->sent_folder);
+  k->servers.account = keep (k, 8, servers->account);
   if (servers->database != NULL)
     k->servers.database = g_object_ref (servers->database);
   cab_outbox_add_kind (outbox, &sender, k, mail_kind_free);

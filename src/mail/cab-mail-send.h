@@ -76,7 +76,9 @@ typedef struct
   const char     *imap_password;
   CabImapTokenFunc imap_token_func;
   gpointer        imap_token_data;
-  GTlsDatabase   *database;       /* IMAP trust (NULL: system) */
+  GTlsDatabase   *database;       /* IMAP trust (NULL: smtp.ca_file's, else system) */
+  const char     *account;        /* keyring account ("user@host") the password is looked
+                                   * up under, on the sending thread, when none is given */
   const char     *sent_folder;    /* NULL: CAB_IMAP_SENT_FOLDER */
 } CabMailServers;
 

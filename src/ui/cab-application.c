@@ -4,12 +4,16 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "cab-application.h"
 #include "cab-window-private.h"
 #include "cab-session.h"
 #include "cab-mail-watcher.h"
+#include "cab-mail-outbox.h"
+#include "cab-mail-sync.h"
+#include "cab-outbox-kind.h"
 
 /* How long --screenshot waits for the first sync before taking the picture. */
 #define SCREENSHOT_TIMEOUT_S 10
@@ -181,6 +185,41 @@ start_mail_watcher (CabApplication  *self,
   cab_mail_watcher_start (self->mail_watcher);
 }
 
+/* MSSanté mail out: with a submission server and a mailbox address, the
+ * outbox sends the "mail" entries (docs/architecture.md, "Sending mail");
+ * the password is read from the keyring on the sending thread. */
+static void
+start_mail_sending (CabApplication  *self,
+                    const CabConfig *config)
+{
+  CabOutbox *outbox = cab_session_get_outbox (self->session);
+  g_autofree char *account = NULL;
+  CabMailServers servers;
+
+  if (config->smtp_url == NULL || config->mail_user == NULL || strchr (config->mail_user, '@') == NULL ||
+      outbox == NULL || cab_outbox_has_kind (outbox, CAB_MAIL_KIND))
+    return;
+  account = cab_mail_sync_account_key (config->imap_url != NULL ? config->imap_url : config->smtp_url,
+                                       config->mail_user, NULL);
+  if (account == NULL)
+    {
+      g_autofree char *host = NULL;
+      guint16 port;
+      gboolean implicit;
+
+      if (!cab_smtp_parse_url (config->smtp_url, &host, &port, &implicit, NULL))
+        return;
+      account = g_strdup_printf ("%s@%s", config->mail_user, host);
+    }
+  servers = (CabMailServers) {
+    .smtp = { .url = config->smtp_url, .user = config->mail_user, .ca_file = config->ca_file },
+    .imap_url = config->imap_url,
+    .imap_user = config->mail_user,
+    .account = account,
+  };
+  cab_mail_outbox_register (outbox, &servers);
+}
+
 /* ---------------------------------------------------------------------- */
 /* actions                                                                */
 
@@ -310,6 +349,7 @@ cab_application_activate (GApplication *app)
 
       cab_session_start (self->session);
       start_mail_watcher (self, config);
+      start_mail_sending (self, config);
     }
 
   gtk_window_present (GTK_WINDOW (self->window));

@@ -130,7 +130,14 @@ index_pdf (CabMailDocument *d, GBytes *content, GHashTable *seen, GString *text,
 
   if (content == NULL || !is_pdf (d->content_type, d->filename))
     return;
-  sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, content);
+  /* The attachment's SHA-1, or the XDM document's of its bytes: computed
+   * once already. */
+  sha1 = g_strdup (d->sha1 != NULL && *d->sha1 != '\0' ? d->sha1 : "");
+  if (*sha1 == '\0')
+    {
+      g_free (sha1);
+      sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, content);
+    }
   if (g_hash_table_contains (seen, sha1))
     {
       d->text_state = g_strdup (g_hash_table_lookup (seen, sha1));

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Inbox sync against a plain IMAP fetch of the same messages, in one run.
+
+5,000 messages (--messages N) of the sandbox's kinds (lab results and
+letters with a PDF and an IHE_XDM.zip, messages without INS, ambiguous and
+hostile ones), each with a scanned page attached so the average is about
+200 kB (--average-kb), written once into the fixture's Maildir (Dovecot
+indexes them on the first SELECT, before any timing). Then:
+
+  baseline: Python imaplib, UID FETCH 1:* (BODY.PEEK[]) in one command,
+            bodies kept in memory and dropped;
+  cabinet:  cabinetctl inbox sync into an empty store (fetch, raw files,
+            MIME, XDM, PDF text, matching, FTS, one transaction per batch).
+
+Prints both times and their ratio (goal: at most 1.5). Never fails on a
+timing; exits 77 (skip) when the fixture cannot run (not root, no Dovecot).
+Run: meson test -C _build --benchmark bench-mail-sync
+"""
+
+import argparse
+import imaplib
+import os
+import random
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+MAIL_UID = 8   # tests/mail/mail-fixture: Dovecot's mail user
+
+
+def read_env(path):
+    env = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                env[k] = v.strip("'\"")
+    return env
+
+
+def scanned_page(rng, size):
+    """A base64 image/jpeg part of about @size bytes (incompressible, like a scan)."""
+    import base64
+    data = base64.encodebytes(rng.randbytes(size * 3 // 4)).replace(b"\n", b"\r\n")
+    return (b"Content-Type: image/jpeg; name=\"scan.jpg\"\r\n"
+            b"Content-Disposition: attachment; filename=\"scan.jpg\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n" + data)
+
+
+def with_scan(raw, index, rng, pad):
+    """The sandbox message with a new Message-ID and a scan before its closing boundary."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    lines = []
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"message-id:"):
+            line = b"Message-ID: <bench-%d@mssante.sandbox>" % index
+        lines.append(line)
+    raw = b"\r\n".join(lines) + sep + body
+    if pad <= 0:
+        return raw
+    # The outermost multipart's last boundary: "--B--".
+    marker = raw.rfind(b"--\r\n", 0, len(raw) - 1 if raw.endswith(b"\r\n") else len(raw))
+    start = raw.rfind(b"\r\n--", 0, marker)
+    if start < 0:
+        return raw
+    boundary = raw[start + 4:marker]
+    part = b"\r\n--" + boundary + b"\r\n" + scanned_page(rng, pad)
+    return raw[:start] + part + raw[start:]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MAIL_MESSAGES", "5000")))
+    parser.add_argument("--average-kb", type=int, default=200)
+    args = parser.parse_args()
+
+    fixture = os.environ.get("CABINET_MAIL_FIXTURE")
+    ctl = os.environ.get("CABINETCTL")
+    gen = os.environ.get("CABINET_SANDBOX_MAIL")
+    if os.getuid() != 0 or not fixture or not os.path.exists("/usr/sbin/dovecot"):
+        print("SKIP: the mail fixture needs root and Dovecot (build-aux/install-deps)")
+        return 77
+
+    top = tempfile.mkdtemp(prefix="cabinet-bench-mail-")
+    # Its own temporary directory: the fixture opens it to the daemons' users.
+    mail_dir = tempfile.mkdtemp(prefix="cabinet-bench-fixture-")
+    try:
+        subprocess.run([fixture, "start", mail_dir, "--watch", str(os.getpid())], check=True,
+                       stdout=subprocess.DEVNULL)
+        env = read_env(os.path.join(mail_dir, "env"))
+        port = int(env["IMAPS_PORT"])
+        ca = env["CA_FILE"]
+        context = ssl.create_default_context(cafile=ca)
+
+        # The sandbox's messages, 50 kinds' worth, reused with new ids.
+        samples_dir = os.path.join(top, "samples")
+        subprocess.run([gen, "--seed", "42", "--patients", "40", "--today", "2025-06-30", "--count", "50",
+                        "--to", "alice@cabinet.test", "--out", samples_dir], check=True, stdout=subprocess.DEVNULL)
+        samples = [open(os.path.join(samples_dir, n), "rb").read()
+                   for n in sorted(os.listdir(samples_dir)) if n.endswith(".eml")]
+
+        # Log in once so Dovecot makes the Maildir, then write into it.
+        imap = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=context)
+        imap.login("alice", "secret")
+        imap.select("INBOX")
+        imap.logout()
+        cur = os.path.join(mail_dir, "home", "alice", "Maildir", "cur")
+        os.makedirs(cur, exist_ok=True)
+        rng = random.Random(42)
+        total = 0
+        target = args.average_kb * 1024
+        for i in range(args.messages):
+            raw = samples[i % len(samples)]
+            # Sizes spread from a bare lab result to a long scanned letter.
+            pad = max(0, int(rng.expovariate(1.0 / max(1, target - len(raw)))) if target > len(raw) else 0)
+            pad = min(pad, 4 * target)
+            raw = with_scan(raw, i + 1, rng, pad)
+            total += len(raw)
+            name = os.path.join(cur, "%d.%06d.bench,S=%d:2," % (1700000000 + i, i, len(raw)))
+            with open(name, "wb") as f:
+                f.write(raw)
+            os.chown(name, MAIL_UID, MAIL_UID)
+        print("messages: %d, average %.0f kB, total %.0f MB" % (args.messages, total / args.messages / 1024,
+                                                               total / 1048576))
+
+        # Dovecot indexes the folder now, outside both timings; the page
+        # cache holds the files for both.
+        imap = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=context)
+        imap.login("alice", "secret")
+        typ, data = imap.select("INBOX", readonly=True)
+        assert int(data[0]) == args.messages, data
+        imap.uid("FETCH", "1:*", "(UID RFC822.SIZE)")
+        imap.logout()
+
+        # Baseline: a plain client fetching every body.
+        start = time.monotonic()
+        imap = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=context)
+        imap.login("alice", "secret")
+        imap.select("INBOX", readonly=True)
+        typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
+        fetched = sum(len(d[1]) for d in data if isinstance(d, tuple))
+        imap.logout()
+        baseline = time.monotonic() - start
+        del data
+        assert fetched == total, (fetched, total)
+
+        # Cabinet: a full sync into an empty store.
+        data_dir = os.path.join(top, "cabinet")
+        ctl_env = dict(os.environ, CABINET_MAIL_PASSWORD="secret")
+        ctl_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        start = time.monotonic()
+        prefix = os.environ.get("BENCH_MAIL_WRAP", "").split()
+        out = subprocess.run(prefix + [ctl, "--data-dir", data_dir, "--ca", ca, "--imap", "imaps://127.0.0.1:%d" % port,
+                              "--mail-user", "alice", "inbox", "sync", "--json"],
+                             check=True, env=ctl_env, capture_output=True, text=True).stdout
+        cabinet = time.monotonic() - start
+        print("cabinetctl inbox sync: %s" % out.strip())
+
+        print("plain IMAP fetch (imaplib): %.2f s (%.1f MB/s)" % (baseline, total / 1048576 / baseline))
+        print("cabinetctl inbox sync:      %.2f s (%.1f MB/s)" % (cabinet, total / 1048576 / cabinet))
+        print("ratio: %.2fx (goal <= 1.5x)" % (cabinet / baseline))
+        return 0
+    finally:
+        subprocess.run([fixture, "stop", mail_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(top, ignore_errors=True)
+        shutil.rmtree(mail_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

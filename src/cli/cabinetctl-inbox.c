@@ -10,6 +10,7 @@
 #include "cab-mail-account.h"
 #include "cab-mail-store.h"
 #include "cab-mail-sync.h"
+#include "cab-mail-triage.h"
 
 typedef struct
 {
@@ -48,7 +49,9 @@ sync_in_thread (gpointer data, GError **error)
 {
   InboxJob *job = data;
 
-  return cab_mail_sync_run (job->store, &job->options, &job->result, NULL, error);
+  /* Then the triage the other desks did (keywords on the server). */
+  return cab_mail_sync_run (job->store, &job->options, &job->result, NULL, error) &&
+         cab_mail_triage_read_keywords (job->store, &job->options, NULL, NULL, error);
 }
 
 static gboolean
@@ -80,6 +83,12 @@ row_to_json (const CabMailRow *row)
   json_builder_add_string_value (b, row->subject);
   json_builder_set_member_name (b, "status");
   json_builder_add_string_value (b, row->status);
+  json_builder_set_member_name (b, "assignee");
+  json_builder_add_string_value (b, row->assignee);
+  json_builder_set_member_name (b, "patient_id");
+  json_builder_add_string_value (b, row->triage_patient_id);
+  json_builder_set_member_name (b, "keywords");
+  json_builder_add_string_value (b, row->keywords);
   json_builder_set_member_name (b, "uid");
   json_builder_add_int_value (b, row->uid);
   json_builder_set_member_name (b, "size");
@@ -133,6 +142,12 @@ row_to_json (const CabMailRow *row)
       json_builder_add_string_value (b, d->type_code);
       json_builder_set_member_name (b, "text_state");
       json_builder_add_string_value (b, d->text_state);
+      json_builder_set_member_name (b, "filed_document_id");
+      json_builder_add_string_value (b, d->filed_document_id);
+      json_builder_set_member_name (b, "filed_patient_id");
+      json_builder_add_string_value (b, d->filed_patient_id);
+      json_builder_set_member_name (b, "dismissed_reason");
+      json_builder_add_string_value (b, d->dismissed_reason);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -163,7 +178,8 @@ inbox_list (CtlContext *ctx, CabStore *store, const char *state, const char *sea
       {
         CabMailRow *row = g_ptr_array_index (job.rows, i);
 
-        printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\n", row->id, row->match_state, row->match_reason,
+        printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\t%s\t%s\n", row->id, row->status,
+                row->assignee ? row->assignee : "-", row->match_state, row->match_reason,
                 row->from_display ? row->from_display : "", row->subject ? row->subject : "");
       }
   g_ptr_array_unref (job.rows);
@@ -194,9 +210,16 @@ ctl_inbox_main (CtlContext  *ctx,
   if (sub == NULL || ctl_is_help (sub))
     {
       puts ("Usage: cabinetctl inbox sync --imap URL --mail-user ADDRESS [--batch N] [--json]\n"
-            "       cabinetctl inbox list [--state auto|proposed|conflict|none] [--search TEXT] [--json]");
+            "       cabinetctl inbox list [--state auto|proposed|conflict|none] [--search TEXT] [--json]\n"
+            "       cabinetctl inbox file ID [--patient INS] [--json]\n"
+            "       cabinetctl inbox choose ID --patient INS\n"
+            "       cabinetctl inbox assign ID --to Practitioner/ID | --nobody\n"
+            "       cabinetctl inbox handle|reopen|undo ID\n"
+            "       cabinetctl inbox dismiss ID --document N --reason TEXT");
       return sub == NULL ? CTL_EXIT_USAGE : CTL_EXIT_OK;
     }
+  if (ctl_inbox_is_triage (sub))
+    return ctl_inbox_triage_main (ctx, argc, argv);
   for (int i = 2; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--json"))
@@ -226,7 +249,8 @@ ctl_inbox_main (CtlContext  *ctx,
       return inbox_list (ctx, store, state, search, json);
     }
   if (!g_str_equal (sub, "sync"))
-    return ctl_fail (CTL_EXIT_USAGE, "inbox: unknown command '%s' (sync, list)", sub);
+    return ctl_fail (CTL_EXIT_USAGE, "inbox: unknown command '%s' (sync, list, file, choose, assign, "
+                                     "handle, reopen, dismiss, undo)", sub);
 
   if (imap == NULL || user == NULL || *user == '\0')
     return ctl_fail (CTL_EXIT_CONFIG, "inbox sync: give the mail server and user (--imap URL --mail-user ADDRESS)");

@@ -328,9 +328,9 @@ outbox_drain (CtlContext  *ctx,
         return ctl_fail (CTL_EXIT_USAGE, "unexpected argument '%s' (see cabinetctl outbox --help)", argv[i]);
     }
 
-  if (ctx->config->server_url == NULL && ctx->config->smtp_url == NULL)
+  if (ctx->config->server_url == NULL && ctx->config->smtp_url == NULL && ctx->config->imap_url == NULL)
     return ctl_fail (CTL_EXIT_CONFIG, "no server configured (use --server URL or set CABINET_SERVER, "
-                                      "--smtp URL for mail)");
+                                      "--smtp URL or --imap URL --mail-user ADDRESS for mail)");
   if (!(outbox = ctl_outbox_new (ctx, TRUE, &exit_code)))
     return exit_code;
   /* Mail goes out when a submission server is given (--smtp); without it,
@@ -344,6 +344,9 @@ outbox_drain (CtlContext  *ctx,
       cab_mail_outbox_register (outbox, &servers.servers);
       ctl_mail_servers_clear (&servers);
     }
+  /* Triage keywords go only with the IMAP options. */
+  if (!ctl_mail_register_kinds (ctx, outbox, &exit_code))
+    return exit_code;
   cab_outbox_set_parallelism (outbox, parallelism);
   if (backoff_ms > 0)
     cab_outbox_set_backoff (outbox, backoff_ms, MAX (backoff_ms * 64, 60000));

@@ -7,6 +7,7 @@
 #include "cab-config.h"
 #include "cab-mail-send.h"
 #include "cab-fhir-client.h"
+#include "cab-outbox.h"
 #include "cab-session.h"
 #include "cab-store.h"
 
@@ -109,6 +110,12 @@ gboolean       ctl_parse_size        (const char *text,
                                       guint64    *bytes);
 int            ctl_followup_main     (CtlContext *ctx, int argc, char **argv);
 int            ctl_inbox_main        (CtlContext *ctx, int argc, char **argv);
+/* cabinetctl-inbox-triage.c */
+gboolean       ctl_inbox_is_triage   (const char *sub);
+int            ctl_inbox_triage_main (CtlContext *ctx, int argc, char **argv);
+/* Registers the mail outbox kinds ("mailflags") when the mail options are
+ * given; without them, mail entries wait. */
+gboolean       ctl_mail_register_kinds (CtlContext *ctx, CabOutbox *outbox, int *exit_code);
 int            ctl_mail_main         (CtlContext *ctx, int argc, char **argv);
 
 /* The mail servers from the configuration (--smtp, --imap, --mail-user,

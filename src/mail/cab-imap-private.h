@@ -17,4 +17,7 @@ gboolean  cab_imap_check_result  (CabImap     *imap,
                                   const char  *what,
                                   GError     **error);
 
+/* One FETCH answer's UID, FLAGS and MODSEQ (cab-imap.c). */
+CabImapFlags *cab_imap_flags_from_att (struct mailimap_msg_att *att);
+
 G_END_DECLS

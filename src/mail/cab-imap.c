@@ -608,8 +608,8 @@ flag_to_string (const struct mailimap_flag *flag)
     }
 }
 
-static CabImapFlags *
-flags_from_att (struct mailimap_msg_att *att)
+CabImapFlags *
+cab_imap_flags_from_att (struct mailimap_msg_att *att)
 {
   g_autoptr(GPtrArray) keywords = g_ptr_array_new_with_free_func (g_free);
   CabImapFlags *flags = g_new0 (CabImapFlags, 1);
@@ -691,7 +691,7 @@ cab_imap_fetch_flags (CabImap   *self,
     }
   for (clistiter *it = clist_begin (result); it != NULL; it = clist_next (it))
     {
-      CabImapFlags *flags = flags_from_att (clist_content (it));
+      CabImapFlags *flags = cab_imap_flags_from_att (clist_content (it));
 
       /* "1:N" names the last message even when its UID is above N. */
       if (flags->uid == 0 || flags->uid > max_uid)

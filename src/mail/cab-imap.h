@@ -123,6 +123,21 @@ gboolean cab_imap_idle      (CabImap       *imap,
                              guint          max_s,
                              gboolean      *changed,
                              GError       **error);
+/* cab-imap-store.c: message @uid's flags and MODSEQ; *@flags NULL when
+ * no such message. */
+gboolean cab_imap_fetch_uid_flags (CabImap      *imap,
+                              guint32        uid,
+                              CabImapFlags **flags,
+                              GError       **error);
+/* Replaces message @uid's flags with @flags (\Recent left out), only if
+ * its MODSEQ is still @unchanged_since (CONDSTORE, RFC 7162; 0: without
+ * the condition). Whether it was applied is for a FETCH to tell: a
+ * MODIFIED refusal is not an error. */
+gboolean cab_imap_store_uid_flags (CabImap      *imap,
+                              guint32        uid,
+                              guint64        unchanged_since,
+                              const char * const *flags,
+                              GError       **error);
 void     cab_imap_close      (CabImap       *imap);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabImap, cab_imap_close)

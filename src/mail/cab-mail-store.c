@@ -35,6 +35,9 @@ document_free (gpointer data)
   g_free (d->type_code);
   g_free (d->type_display);
   g_free (d->text_state);
+  g_free (d->filed_patient_id);
+  g_free (d->filed_document_id);
+  g_free (d->dismissed_reason);
   g_free (d);
 }
 
@@ -56,6 +59,9 @@ cab_mail_row_free (CabMailRow *row)
   g_free (row->subject);
   g_free (row->raw_path);
   g_free (row->status);
+  g_free (row->assignee);
+  g_free (row->triage_patient_id);
+  g_free (row->keywords);
   g_free (row->match_state);
   g_free (row->match_reason);
   g_free (row->match_ins);
@@ -321,7 +327,8 @@ cab_mail_store_search (CabStore    *store,
   stmt = cab_store_conn_prepare (reader,
     "SELECT id, uidvalidity, uid, message_id, body_hash, date, from_display, from_address, subject, size,"
     " raw_path, status, match_state, match_reason, match_ins, match_patient_id, match_candidates,"
-    " match_disagreeing, mss_ins, mss_codecda, mss_fin, smime_signed, xdm_error, received_at"
+    " match_disagreeing, mss_ins, mss_codecda, mss_fin, smime_signed, xdm_error, received_at,"
+    " assignee, triage_patient_id, keywords"
     " FROM mail_messages WHERE (?1 IS NULL OR match_state = ?1)"
     " AND (?2 IS NULL OR id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?2))"
     " ORDER BY date DESC, id DESC", error);
@@ -358,6 +365,9 @@ cab_mail_store_search (CabStore    *store,
       row->smime_signed = sqlite3_column_int (stmt, 21);
       row->xdm_error = column_text (stmt, 22);
       row->received_at = sqlite3_column_int64 (stmt, 23);
+      row->assignee = column_text (stmt, 24);
+      row->triage_patient_id = column_text (stmt, 25);
+      row->keywords = column_text (stmt, 26);
       g_ptr_array_add (rows, row);
       g_hash_table_insert (by_id, &row->id, row);
     }
@@ -367,7 +377,8 @@ cab_mail_store_search (CabStore    *store,
       return NULL;
     }
   docs = cab_store_conn_prepare (reader,
-    "SELECT mail_id, source, filename, content_type, size, sha1, hash_ok, type_code, type_display, text_state"
+    "SELECT mail_id, source, filename, content_type, size, sha1, hash_ok, type_code, type_display, text_state,"
+    " filed_patient_id, filed_document_id, dismissed_reason"
     " FROM mail_documents ORDER BY mail_id, position", error);
   if (docs == NULL)
     return NULL;
@@ -389,6 +400,9 @@ cab_mail_store_search (CabStore    *store,
       d->type_code = column_text (docs, 7);
       d->type_display = column_text (docs, 8);
       d->text_state = column_text (docs, 9);
+      d->filed_patient_id = column_text (docs, 10);
+      d->filed_document_id = column_text (docs, 11);
+      d->dismissed_reason = column_text (docs, 12);
       g_ptr_array_add (row->documents, d);
     }
   if (rc != SQLITE_DONE)

@@ -29,6 +29,10 @@ typedef struct
   char    *type_code;
   char    *type_display;
   char    *text_state;    /* PDF: indexed, truncated or unreadable; else NULL */
+  /* Triage (migration 9): where it was filed, or why it was dismissed. */
+  char    *filed_patient_id;
+  char    *filed_document_id;  /* the patient's document made of it */
+  char    *dismissed_reason;   /* "" when dismissed at another desk */
 } CabMailDocument;
 
 typedef struct
@@ -45,6 +49,9 @@ typedef struct
   gint64     size;
   char      *raw_path;
   char      *status;          /* new, assigned, handled */
+  char      *assignee;        /* "Practitioner/<id>" or NULL */
+  char      *triage_patient_id; /* the patient a person chose or filed to */
+  char      *keywords;        /* triage keywords as this desk wants them */
   char      *match_state;     /* cab_match_state_to_string() */
   char      *match_reason;    /* cab_match_reason_to_string() */
   char      *match_ins;

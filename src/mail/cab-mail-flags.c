@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cabinet-mail"
+
+/* The "mailflags" outbox kind (cab-mail-flags.h): the triage keywords'
+ * transport, on the outbox's worker thread (cab-outbox-kind.h). */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "cab-imap.h"
+#include "cab-mail-flags.h"
+#include "cab-mail-keywords.h"
+#include "cab-mail-sync.h"
+#include "cab-mail-triage-store.h"
+#include "cab-outbox-kind.h"
+
+#define MAX_ROUNDS 3
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabImapFlags, cab_imap_flags_free)
+
+typedef struct
+{
+  CabStore     *store;
+  char         *url;
+  char         *user;
+  char         *password;
+  char         *account;      /* "user@host", as the store files messages */
+  GTlsDatabase *database;
+  guint         timeout_s;
+} Account;
+
+typedef struct
+{
+  char    *account;
+  char    *mailbox;
+  gint64   uidvalidity;
+  gint64   uid;
+  char   **base;
+  char   **want;
+} Change;
+
+static void
+account_free (gpointer data)
+{
+  Account *a = data;
+
+  g_clear_object (&a->store);
+  g_free (a->url);
+  g_free (a->user);
+  g_free (a->password);
+  g_free (a->account);
+  g_clear_object (&a->database);
+  g_free (a);
+}
+
+static void
+change_clear (Change *c)
+{
+  g_free (c->account);
+  g_free (c->mailbox);
+  g_strfreev (c->base);
+  g_strfreev (c->want);
+}
+
+static gboolean
+read_change (const CabOutboxEntry *entry,
+             Change               *c)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  if (!json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  o = json_node_get_object (json_parser_get_root (parser));
+  c->account = g_strdup (json_object_get_string_member_with_default (o, "account", NULL));
+  c->mailbox = g_strdup (json_object_get_string_member_with_default (o, "mailbox", NULL));
+  c->uidvalidity = json_object_get_int_member_with_default (o, "uidvalidity", 0);
+  c->uid = json_object_get_int_member_with_default (o, "uid", 0);
+  c->base = cab_mail_keywords_split (json_object_get_string_member_with_default (o, "base", ""));
+  c->want = cab_mail_keywords_split (json_object_get_string_member_with_default (o, "want", ""));
+  return c->account != NULL && c->mailbox != NULL && c->uid > 0 && c->uid <= G_MAXUINT32;
+}
+
+/* Transport trouble is retried; a refusal of the account is not. */
+static void
+set_error_result (GError              *error,
+                  CabOutboxSendResult *result)
+{
+  if (error->domain == CAB_IMAP_ERROR && error->code == CAB_IMAP_ERROR_AUTH)
+    {
+      result->status = CAB_OUTBOX_SEND_FAILED;
+      result->message = g_strdup_printf (_("The mail server refused the mailbox's credentials: %s"),
+                                         error->message);
+      return;
+    }
+  result->status = CAB_OUTBOX_SEND_RETRY;
+  result->message = g_strdup (error->message);
+  result->unreachable = error->domain == CAB_IMAP_ERROR &&
+                        error->code != CAB_IMAP_ERROR_PROTOCOL && error->code != CAB_IMAP_ERROR_TOO_LARGE;
+}
+
+static CabImap *
+open_mailbox (Account              *a,
+              const Change         *c,
+              GCancellable         *cancellable,
+              CabOutboxSendResult  *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabImap) imap = NULL;
+  CabImapMailbox state = { 0 };
+
+  if (g_strcmp0 (c->account, a->account) != 0)
+    {
+      result->status = CAB_OUTBOX_SEND_FAILED;
+      result->message = g_strdup (_("This change is for another mail account"));
+      return NULL;
+    }
+  imap = cab_imap_connect (a->url, a->database, a->timeout_s, cancellable, &error);
+  if (imap == NULL || !cab_imap_login (imap, a->user, a->password, &error) ||
+      !cab_imap_select (imap, c->mailbox, &state, &error))
+    {
+      set_error_result (error, result);
+      return NULL;
+    }
+  if (state.uidvalidity != (guint32) c->uidvalidity)
+    {
+      result->status = CAB_OUTBOX_SEND_FAILED;
+      result->message = g_strdup (_("The server renumbered the mailbox: synchronize the inbox, "
+                                    "then triage the message again"));
+      return NULL;
+    }
+  return g_steal_pointer (&imap);
+}
+
+/* Reads the message's flags: NULL with @result filled when it is gone or
+ * the server failed. */
+static CabImapFlags *
+read_flags (CabImap              *imap,
+            const Change         *c,
+            CabOutboxSendResult  *result)
+{
+  g_autoptr(GError) error = NULL;
+  CabImapFlags *flags = NULL;
+
+  if (!cab_imap_fetch_uid_flags (imap, (guint32) c->uid, &flags, &error))
+    {
+      set_error_result (error, result);
+      return NULL;
+    }
+  if (flags == NULL)
+    {
+      result->status = CAB_OUTBOX_SEND_FAILED;
+      result->message = g_strdup (_("The message is no longer on the mail server"));
+    }
+  return flags;
+}
+
+static void
+record (Account             *a,
+        const Change        *c,
+        const CabImapFlags  *flags)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (a->store != NULL &&
+      !cab_mail_store_set_server_keywords (a->store, c->account, c->mailbox, (guint32) c->uidvalidity,
+                                           flags->uid, (const char * const *) flags->keywords,
+                                           flags->modseq, &error))
+    g_warning ("Cannot record a message's keywords: %s", error->message);
+}
+
+static void
+done (CabOutboxSendResult *result,
+      const CabImapFlags  *flags)
+{
+  result->status = CAB_OUTBOX_SEND_DONE;
+  result->server_id = g_strdup_printf ("modseq %" G_GUINT64_FORMAT, flags->modseq);
+}
+
+/* The other flags as read, with our keywords replaced by @want. */
+static char **
+merged (const CabImapFlags  *flags,
+        char               **want)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; flags->keywords[i] != NULL; i++)
+    if (!cab_mail_keyword_is_triage (flags->keywords[i]))
+      g_ptr_array_add (out, g_strdup (flags->keywords[i]));
+  for (guint i = 0; want[i] != NULL; i++)
+    g_ptr_array_add (out, g_strdup (want[i]));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static void
+flags_send (const CabOutboxEntry *entry,
+            gint64                deadline,
+            GCancellable         *cancellable,
+            gpointer              user_data,
+            CabOutboxSendResult  *result)
+{
+  Account *a = user_data;
+  g_autoptr(CabImap) imap = NULL;
+  Change c = { 0 };
+
+  if (!read_change (entry, &c))
+    {
+      result->status = CAB_OUTBOX_SEND_FAILED;
+      result->message = g_strdup (_("This change cannot be read"));
+      goto out;
+    }
+  if ((imap = open_mailbox (a, &c, cancellable, result)) == NULL)
+    goto out;
+
+  for (guint round = 0; round < MAX_ROUNDS; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CabImapFlags) flags = read_flags (imap, &c, result);
+      g_auto(GStrv) ours = NULL;
+      g_auto(GStrv) wanted = NULL;
+
+      if (flags == NULL)
+        goto out;
+      ours = cab_mail_keywords_triage_only ((const char * const *) flags->keywords);
+      if (cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.want))
+        {
+          record (a, &c, flags);
+          done (result, flags);
+          goto out;
+        }
+      if (!cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.base))
+        {
+          g_autofree char *theirs = g_strjoinv (" ", ours);
+
+          record (a, &c, flags);
+          result->status = CAB_OUTBOX_SEND_CONFLICT;
+          result->conflict = g_strdup (theirs);
+          result->message = g_strdup (_("Another desk changed this message's triage meanwhile: "
+                                        "see what the server holds"));
+          goto out;
+        }
+      if (g_get_monotonic_time () > deadline || g_cancellable_is_cancelled (cancellable))
+        break;
+      wanted = merged (flags, c.want);
+      /* Refused (MODIFIED) if anything changed since this read: read again. */
+      if (!cab_imap_store_uid_flags (imap, (guint32) c.uid, flags->modseq, (const char * const *) wanted,
+                                     &error))
+        {
+          set_error_result (error, result);
+          goto out;
+        }
+    }
+  result->status = CAB_OUTBOX_SEND_RETRY;
+  result->message = g_strdup (_("The message kept changing on the mail server: trying again later"));
+
+out:
+  change_clear (&c);
+}
+
+/* After a crash: the change is there when the server holds what we wanted. */
+static gboolean
+flags_already_applied (const CabOutboxEntry *entry,
+                       gint64                deadline,
+                       GCancellable         *cancellable,
+                       gpointer              user_data,
+                       CabOutboxSendResult  *result)
+{
+  Account *a = user_data;
+  g_autoptr(CabImap) imap = NULL;
+  g_autoptr(CabImapFlags) flags = NULL;
+  g_auto(GStrv) ours = NULL;
+  Change c = { 0 };
+  gboolean answered = TRUE;
+
+  if (!read_change (entry, &c))
+    answered = FALSE;   /* send() says why */
+  else if ((imap = open_mailbox (a, &c, cancellable, result)) == NULL ||
+           (flags = read_flags (imap, &c, result)) == NULL)
+    answered = TRUE;    /* result says what went wrong */
+  else
+    {
+      ours = cab_mail_keywords_triage_only ((const char * const *) flags->keywords);
+      answered = cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.want);
+      if (answered)
+        {
+          record (a, &c, flags);
+          done (result, flags);
+        }
+    }
+  change_clear (&c);
+  return answered;
+}
+
+static const CabOutboxSender flags_sender = {
+  .kind = CAB_MAIL_FLAGS_KIND,
+  .send = flags_send,
+  .already_applied = flags_already_applied,
+  .timeout_s = 120,
+};
+
+void
+cab_mail_flags_register (CabOutbox                 *outbox,
+                         CabStore                  *store,
+                         const CabMailFlagsAccount *account)
+{
+  Account *a;
+
+  g_return_if_fail (CAB_IS_OUTBOX (outbox));
+  g_return_if_fail (account != NULL && account->url != NULL && account->user != NULL);
+
+  a = g_new0 (Account, 1);
+  a->store = store != NULL ? g_object_ref (store) : NULL;
+  a->url = g_strdup (account->url);
+  a->user = g_strdup (account->user);
+  a->password = g_strdup (account->password);
+  a->account = cab_mail_sync_account_key (account->url, account->user, NULL);
+  a->database = account->database != NULL ? g_object_ref (account->database) : NULL;
+  a->timeout_s = account->timeout_s;
+  cab_outbox_add_kind (outbox, &flags_sender, a, account_free);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cab-outbox.h"
+#include "cab-store.h"
+
+G_BEGIN_DECLS
+
+/* The outbox kind "mailflags": a message's triage keywords sent to the
+ * IMAP server (docs/architecture.md, "Triage"). Each entry carries the
+ * triage keywords this desk saw (base) and wants (want); sending reads the
+ * message's flags and MODSEQ, and
+ *   - the server already has want: done (a resend after a crash);
+ *   - the server's triage keywords are not base (another desk changed
+ *     them meanwhile): conflict, showing the server's, never overwritten;
+ *   - else UID STORE (UNCHANGEDSINCE modseq) FLAGS with the other flags
+ *     kept as read; a change in between is read again (3 times at most).
+ * Unreachable server, timeout, NO: retried with the outbox's backoff. */
+
+#define CAB_MAIL_FLAGS_KIND "mailflags"
+
+typedef struct
+{
+  const char   *url;        /* imaps:// or imap:// */
+  const char   *user;
+  const char   *password;
+  GTlsDatabase *database;   /* NULL: system trust */
+  guint         timeout_s;  /* 0: CAB_IMAP_DEFAULT_TIMEOUT_S */
+} CabMailFlagsAccount;
+
+/* Registers the kind on @outbox for @account (copied; entries of another
+ * account fail, with a message saying so). @store: where the keywords read
+ * back are recorded. Main context of the outbox. */
+void cab_mail_flags_register (CabOutbox                 *outbox,
+                              CabStore                  *store,
+                              const CabMailFlagsAccount *account);
+
+G_END_DECLS

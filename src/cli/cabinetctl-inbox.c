@@ -10,7 +10,6 @@
 #include "cab-mail-account.h"
 #include "cab-mail-store.h"
 #include "cab-mail-sync.h"
-#include "cab-mail-triage.h"
 
 typedef struct
 {
@@ -49,9 +48,7 @@ sync_in_thread (gpointer data, GError **error)
 {
   InboxJob *job = data;
 
-  /* Then the triage the other desks did (keywords on the server). */
-  return cab_mail_sync_run (job->store, &job->options, &job->result, NULL, error) &&
-         cab_mail_triage_read_keywords (job->store, &job->options, NULL, NULL, error);
+  return cab_mail_sync_run (job->store, &job->options, &job->result, NULL, error);
 }
 
 static gboolean

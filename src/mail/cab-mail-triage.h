@@ -3,7 +3,6 @@
 
 #include <gio/gio.h>
 
-#include "cab-mail-sync.h"
 #include "cab-outbox.h"
 #include "cab-store.h"
 
@@ -79,14 +78,5 @@ void     cab_mail_triage_async  (CabStore                   *store,
 gboolean cab_mail_triage_finish (GAsyncResult               *result,
                                  CabMailTriageResult        *out,
                                  GError                    **error);
-
-/* Blocking: reads the flags of every message of options->mailbox and
- * records them (cab_mail_store_set_server_keywords_batch()): the triage
- * another desk did shows here. */
-gboolean cab_mail_triage_read_keywords (CabStore                 *store,
-                                        const CabMailSyncOptions *options,
-                                        GCancellable             *cancellable,
-                                        guint                    *n_read,
-                                        GError                  **error);
 
 G_END_DECLS

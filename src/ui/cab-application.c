@@ -173,16 +173,33 @@ session_sync_finished_cb (CabApplication *self,
 }
 
 /* MSSanté: while the window is open, the inbox follows the server
- * (cab-mail-watcher.h); the Inbox page listens to the watcher. */
+ * (cab-mail-watcher.h); the Inbox page listens to the watcher. It starts
+ * once the session's store is open (it opens on a worker). */
+static void
+session_store_cb (CabApplication *self,
+                  GParamSpec     *pspec,
+                  CabSession     *session)
+{
+  const CabConfig *config = cab_session_get_config (session);
+  CabStore *store = cab_session_get_store (session);
+
+  if (store == NULL || self->mail_watcher != NULL || config->imap_url == NULL ||
+      config->mail_user == NULL || config->data_dir == NULL)
+    return;
+  self->mail_watcher = cab_mail_watcher_new (store, config->imap_url, config->mail_user,
+                                             config->ca_file, config->data_dir);
+  cab_mail_watcher_start (self->mail_watcher);
+}
+
 static void
 start_mail_watcher (CabApplication  *self,
                     const CabConfig *config)
 {
-  if (config->imap_url == NULL || config->mail_user == NULL || config->data_dir == NULL)
+  if (config->imap_url == NULL || config->mail_user == NULL)
     return;
-  self->mail_watcher = cab_mail_watcher_new (cab_session_get_store (self->session), config->imap_url,
-                                             config->mail_user, config->ca_file, config->data_dir);
-  cab_mail_watcher_start (self->mail_watcher);
+  g_signal_connect_object (self->session, "notify::store", G_CALLBACK (session_store_cb), self,
+                           G_CONNECT_SWAPPED);
+  session_store_cb (self, NULL, self->session);
 }
 
 /* MSSanté mail out: with a submission server and a mailbox address, the

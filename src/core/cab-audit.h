@@ -19,6 +19,12 @@
 /* A patient opened at the desk. Resource type: Patient. */
 #define CAB_AUDIT_PATIENT_OPEN    "patient-open"
 
-/* Resource types as FHIR names them. */
+/* An MSSanté message read whole to show it (the Inbox page's reading pane,
+ * through cab_inbox_query_message_async()). Resource type: MailMessage, the
+ * id of its row in the store. */
+#define CAB_AUDIT_MAIL_READ       "mail-read"
+
+/* Resource types as FHIR names them; MailMessage is the store's own. */
 #define CAB_AUDIT_TYPE_DOCUMENT   "DocumentReference"
 #define CAB_AUDIT_TYPE_PATIENT    "Patient"
+#define CAB_AUDIT_TYPE_MAIL       "MailMessage"

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 typedef struct _CabApplication CabApplication;
 typedef struct _CabDesk        CabDesk;
 typedef struct _CabFollowupPage CabFollowupPage;
+typedef struct _CabInboxPage   CabInboxPage;
 typedef struct _CabOutboxPage  CabOutboxPage;
 typedef struct _CabWindow      CabWindow;
 

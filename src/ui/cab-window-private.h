@@ -31,6 +31,11 @@ const char    *cab_window_get_last_toast   (CabWindow      *self);
 CabFollowupPage *cab_window_get_followup_page  (CabWindow      *self);
 const char      *cab_window_get_followup_badge (CabWindow      *self);
 
+/* The Inbox page, and the sidebar's count of messages to triage (NULL when
+ * hidden). */
+CabInboxPage    *cab_window_get_inbox_page     (CabWindow      *self);
+const char      *cab_window_get_inbox_badge    (CabWindow      *self);
+
 /* How the window opens links (the image viewer): by default in the
  * desktop's browser with gtk_show_uri(); tests put their own here.
  * "win.open-uri" (s) goes through it. */

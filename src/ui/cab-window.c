@@ -11,6 +11,7 @@
 #include "outbox/cab-outbox-page.h"
 #include "preferences/cab-preferences-window.h"
 #include "followup/cab-followup-page.h"
+#include "inbox/cab-inbox-page.h"
 #include "cab-window-private.h"
 
 struct _CabWindow
@@ -46,6 +47,8 @@ struct _CabWindow
   CabFollowupPage      *followup_page;
   GtkLabel             *followup_badge;
   GtkWidget            *followup_button;
+  CabInboxPage         *inbox_page;
+  GtkLabel             *inbox_badge;
 
   CabUriLauncher        uri_launcher;
   gpointer              uri_launcher_data;
@@ -460,6 +463,35 @@ followup_counts_cb (CabWindow       *self,
   gtk_widget_set_visible (GTK_WIDGET (self->followup_badge), overdue > 0);
 }
 
+static void
+inbox_toast_cb (CabWindow    *self,
+                const char   *message,
+                CabInboxPage *page)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* The sidebar's count: messages to triage; the tooltip also says how many
+ * are unread. */
+static void
+inbox_counts_cb (CabWindow    *self,
+                 GParamSpec   *pspec,
+                 CabInboxPage *page)
+{
+  guint to_triage = cab_inbox_page_get_n_to_triage (page);
+  guint unread = cab_inbox_page_get_n_unread (page);
+  g_autofree char *text = g_strdup_printf ("%u", to_triage);
+  g_autofree char *triage_text = g_strdup_printf (ngettext ("%u message to triage", "%u messages to triage", to_triage), to_triage);
+  g_autofree char *unread_text = g_strdup_printf (ngettext ("%u unread", "%u unread", unread), unread);
+  g_autofree char *tooltip = g_strjoin (" · ", triage_text, unread_text, NULL);
+
+  gtk_label_set_label (self->inbox_badge, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->inbox_badge), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->inbox_badge),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->inbox_badge), to_triage > 0);
+}
+
 /* Something was just queued: say so when it cannot go out now. */
 static void
 outbox_queued_action (GtkWidget  *widget,
@@ -738,6 +770,7 @@ cab_window_constructed (GObject *object)
   operator_cb (self, NULL, self->session);
   cab_outbox_page_set_session (self->outbox_page, self->session);
   cab_followup_page_set_session (self->followup_page, self->session);
+  cab_inbox_page_set_session (self->inbox_page, self->session);
 }
 
 static void
@@ -828,6 +861,7 @@ cab_window_class_init (CabWindowClass *klass)
   g_type_ensure (CAB_TYPE_RECENT_PATIENTS);
   g_type_ensure (CAB_TYPE_OUTBOX_PAGE);
   g_type_ensure (CAB_TYPE_FOLLOWUP_PAGE);
+  g_type_ensure (CAB_TYPE_INBOX_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/cab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CabWindow, toast_overlay);
@@ -855,6 +889,8 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabWindow, followup_page);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, followup_badge);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, followup_button);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, inbox_page);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, inbox_badge);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -865,6 +901,8 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, outbox_pending_cb);
   gtk_widget_class_bind_template_callback (widget_class, followup_toast_cb);
   gtk_widget_class_bind_template_callback (widget_class, followup_counts_cb);
+  gtk_widget_class_bind_template_callback (widget_class, inbox_toast_cb);
+  gtk_widget_class_bind_template_callback (widget_class, inbox_counts_cb);
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
@@ -1135,4 +1173,22 @@ cab_window_get_last_toast (CabWindow *self)
   g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
 
   return self->last_toast;
+}
+
+CabInboxPage *
+cab_window_get_inbox_page (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  return self->inbox_page;
+}
+
+const char *
+cab_window_get_inbox_badge (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->inbox_badge)))
+    return NULL;
+  return gtk_label_get_label (self->inbox_badge);
 }

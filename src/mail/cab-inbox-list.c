@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cabinet-mail"
+
+#include "config.h"
+
+#include "cab-inbox-list.h"
+#include "cab-mail-enums.h"
+#include "cab-model-items.h"
+#include "cab-query.h"
+
+struct _CabInboxList
+{
+  GObject         parent_instance;
+
+  CabStore       *store;
+  CabInboxFilter  filter;
+  char           *assignee;
+  char           *text;
+
+  GPtrArray      *items;       /* CabInboxItem* */
+  GCancellable   *query;       /* the running query's slot: every input feeds the one query */
+  GPtrArray      *waiters;
+  gboolean        loading;
+  GError         *error;
+  guint           n_to_triage;
+  guint           n_unread;
+  guint           n_total;
+  guint           n_loads;
+};
+
+static void cab_inbox_list_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CabInboxList, cab_inbox_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, cab_inbox_list_list_model_init))
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_FILTER,
+  PROP_ASSIGNEE,
+  PROP_TEXT,
+  PROP_LOADING,
+  PROP_N_TO_TRIAGE,
+  PROP_N_UNREAD,
+  PROP_N_TOTAL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+set_loading (CabInboxList *self,
+             gboolean      loading)
+{
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+set_count (CabInboxList *self,
+           guint        *field,
+           guint         value,
+           int           prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static const char *
+item_key (gpointer item)
+{
+  /* The row id as text would cost an allocation per item: the message key
+   * (Message-ID and body hash) is unique too, and already there. */
+  const CabMailRow *row = cab_inbox_item_get_row (item);
+
+  return row->raw_path;
+}
+
+/* The same row to the eye: what the list shows of a message. */
+static gboolean
+same_item (gpointer shown,
+           gpointer fresh)
+{
+  const CabMailRow *a = cab_inbox_item_get_row (shown), *b = cab_inbox_item_get_row (fresh);
+
+  return a->id == b->id &&
+         g_strcmp0 (a->status, b->status) == 0 &&
+         cab_inbox_item_get_match_state (shown) == cab_inbox_item_get_match_state (fresh) &&
+         cab_inbox_item_get_match_reason (shown) == cab_inbox_item_get_match_reason (fresh) &&
+         g_strcmp0 (a->match_patient_id, b->match_patient_id) == 0 &&
+         cab_inbox_item_get_unread (shown) == cab_inbox_item_get_unread (fresh) &&
+         g_strcmp0 (cab_inbox_item_get_date_text (shown), cab_inbox_item_get_date_text (fresh)) == 0;
+}
+
+static void
+settle (CabInboxList *self)
+{
+  self->n_loads++;
+  set_loading (self, FALSE);
+  g_signal_emit (self, signals[LOADED], 0);
+  cab_model_waiters_complete (&self->waiters, self->error);
+}
+
+static void
+query_done_cb (GObject      *object,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  g_autoptr(CabInboxList) self = cab_model_hold_take (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabInboxListing) listing = cab_inbox_query_list_finish (res, &error);
+
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->query);
+  g_clear_error (&self->error);
+  if (listing == NULL)
+    {
+      /* SQLite's words only: no message content in them. */
+      g_debug ("Cannot list the inbox: %s", error->message);
+      cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_ptr_array_new_with_free_func (g_object_unref));
+      self->error = g_steal_pointer (&error);
+    }
+  else
+    {
+      cab_model_items_reuse (self->items, listing->items, item_key, same_item);
+      cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_steal_pointer (&listing->items));
+      set_count (self, &self->n_to_triage, listing->n_to_triage, PROP_N_TO_TRIAGE);
+      set_count (self, &self->n_unread, listing->n_unread, PROP_N_UNREAD);
+      set_count (self, &self->n_total, listing->n_total, PROP_N_TOTAL);
+    }
+  settle (self);
+}
+
+static void
+start_query (CabInboxList *self)
+{
+  CabInboxQuery query = { self->filter, self->assignee, self->text };
+
+  if (self->store == NULL)
+    {
+      cab_query_cancel (&self->query);
+      cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_ptr_array_new_with_free_func (g_object_unref));
+      g_clear_error (&self->error);
+      set_count (self, &self->n_to_triage, 0, PROP_N_TO_TRIAGE);
+      set_count (self, &self->n_unread, 0, PROP_N_UNREAD);
+      set_count (self, &self->n_total, 0, PROP_N_TOTAL);
+      settle (self);
+      return;
+    }
+  set_loading (self, TRUE);
+  cab_inbox_query_list_async (self->store, &query, cab_query_supersede (&self->query),
+                              query_done_cb, cab_model_hold_new (self));
+}
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (value != NULL && *value == '\0')
+    value = NULL;
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ list model */
+
+static GType
+cab_inbox_list_get_item_type (GListModel *model)
+{
+  return CAB_TYPE_INBOX_ITEM;
+}
+
+static guint
+cab_inbox_list_get_n_items (GListModel *model)
+{
+  return CAB_INBOX_LIST (model)->items->len;
+}
+
+static gpointer
+cab_inbox_list_get_item (GListModel *model,
+                         guint       position)
+{
+  CabInboxList *self = CAB_INBOX_LIST (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+cab_inbox_list_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = cab_inbox_list_get_item_type;
+  iface->get_n_items = cab_inbox_list_get_n_items;
+  iface->get_item = cab_inbox_list_get_item;
+}
+
+/* --------------------------------------------------------------- GObject */
+
+static void
+cab_inbox_list_dispose (GObject *object)
+{
+  CabInboxList *self = CAB_INBOX_LIST (object);
+
+  cab_query_cancel (&self->query);
+  cab_model_waiters_cancel (&self->waiters, "The inbox list was disposed");
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (cab_inbox_list_parent_class)->dispose (object);
+}
+
+static void
+cab_inbox_list_finalize (GObject *object)
+{
+  CabInboxList *self = CAB_INBOX_LIST (object);
+
+  g_free (self->assignee);
+  g_free (self->text);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (cab_inbox_list_parent_class)->finalize (object);
+}
+
+static void
+cab_inbox_list_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CabInboxList *self = CAB_INBOX_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_FILTER:
+      g_value_set_enum (value, self->filter);
+      break;
+    case PROP_ASSIGNEE:
+      g_value_set_string (value, self->assignee);
+      break;
+    case PROP_TEXT:
+      g_value_set_string (value, self->text);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_N_TO_TRIAGE:
+      g_value_set_uint (value, self->n_to_triage);
+      break;
+    case PROP_N_UNREAD:
+      g_value_set_uint (value, self->n_unread);
+      break;
+    case PROP_N_TOTAL:
+      g_value_set_uint (value, self->n_total);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_inbox_list_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CabInboxList *self = CAB_INBOX_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      cab_inbox_list_set_store (self, g_value_get_object (value));
+      break;
+    case PROP_FILTER:
+      cab_inbox_list_set_filter (self, g_value_get_enum (value));
+      break;
+    case PROP_ASSIGNEE:
+      cab_inbox_list_set_assignee (self, g_value_get_string (value));
+      break;
+    case PROP_TEXT:
+      cab_inbox_list_set_text (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_inbox_list_class_init (CabInboxListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = cab_inbox_list_dispose;
+  object_class->finalize = cab_inbox_list_finalize;
+  object_class->get_property = cab_inbox_list_get_property;
+  object_class->set_property = cab_inbox_list_set_property;
+
+  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, CAB_TYPE_STORE, rw);
+  properties[PROP_FILTER] = g_param_spec_enum ("filter", NULL, NULL, CAB_TYPE_INBOX_FILTER,
+                                               CAB_INBOX_FILTER_TO_TRIAGE, rw);
+  properties[PROP_ASSIGNEE] = g_param_spec_string ("assignee", NULL, NULL, NULL, rw);
+  properties[PROP_TEXT] = g_param_spec_string ("text", NULL, NULL, NULL, rw);
+  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
+  properties[PROP_N_TO_TRIAGE] = g_param_spec_uint ("n-to-triage", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_UNREAD] = g_param_spec_uint ("n-unread", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_TOTAL] = g_param_spec_uint ("n-total", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+cab_inbox_list_init (CabInboxList *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->filter = CAB_INBOX_FILTER_TO_TRIAGE;
+}
+
+/* ------------------------------------------------------------ public API */
+
+CabInboxList *
+cab_inbox_list_new (CabStore *store)
+{
+  g_return_val_if_fail (store == NULL || CAB_IS_STORE (store), NULL);
+
+  return g_object_new (CAB_TYPE_INBOX_LIST, "store", store, NULL);
+}
+
+CabStore *
+cab_inbox_list_get_store (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), NULL);
+  return self->store;
+}
+
+void
+cab_inbox_list_set_store (CabInboxList *self,
+                          CabStore     *store)
+{
+  g_return_if_fail (CAB_IS_INBOX_LIST (self));
+  g_return_if_fail (store == NULL || CAB_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  start_query (self);
+}
+
+CabInboxFilter
+cab_inbox_list_get_filter (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), CAB_INBOX_FILTER_ALL);
+  return self->filter;
+}
+
+void
+cab_inbox_list_set_filter (CabInboxList   *self,
+                           CabInboxFilter  filter)
+{
+  g_return_if_fail (CAB_IS_INBOX_LIST (self));
+
+  if (self->filter == filter)
+    return;
+  self->filter = filter;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
+  start_query (self);
+}
+
+const char *
+cab_inbox_list_get_assignee (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), NULL);
+  return self->assignee;
+}
+
+void
+cab_inbox_list_set_assignee (CabInboxList *self,
+                             const char   *assignee)
+{
+  g_return_if_fail (CAB_IS_INBOX_LIST (self));
+
+  if (!set_string (&self->assignee, assignee))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ASSIGNEE]);
+  if (self->filter == CAB_INBOX_FILTER_ASSIGNED_TO_ME)
+    start_query (self);
+}
+
+const char *
+cab_inbox_list_get_text (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), NULL);
+  return self->text;
+}
+
+void
+cab_inbox_list_set_text (CabInboxList *self,
+                         const char   *text)
+{
+  g_return_if_fail (CAB_IS_INBOX_LIST (self));
+
+  if (!set_string (&self->text, text))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+  start_query (self);
+}
+
+void
+cab_inbox_list_reload (CabInboxList *self)
+{
+  g_return_if_fail (CAB_IS_INBOX_LIST (self));
+  start_query (self);
+}
+
+gboolean
+cab_inbox_list_get_loading (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), FALSE);
+  return self->loading;
+}
+
+const GError *
+cab_inbox_list_get_error (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), NULL);
+  return self->error;
+}
+
+guint
+cab_inbox_list_get_n_to_triage (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), 0);
+  return self->n_to_triage;
+}
+
+guint
+cab_inbox_list_get_n_unread (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), 0);
+  return self->n_unread;
+}
+
+guint
+cab_inbox_list_get_n_total (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), 0);
+  return self->n_total;
+}
+
+guint
+cab_inbox_list_get_n_loads (CabInboxList *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), 0);
+  return self->n_loads;
+}
+
+guint
+cab_inbox_list_find (CabInboxList *self,
+                     gint64        id)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), G_MAXUINT);
+
+  for (guint i = 0; i < self->items->len; i++)
+    if (cab_inbox_item_get_id (g_ptr_array_index (self->items, i)) == id)
+      return i;
+  return G_MAXUINT;
+}
+
+void
+cab_inbox_list_wait_async (CabInboxList        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CAB_IS_INBOX_LIST (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cab_inbox_list_wait_async);
+  if (self->loading)
+    {
+      cab_model_waiters_add (&self->waiters, g_steal_pointer (&task));
+      return;
+    }
+  if (self->error != NULL)
+    g_task_return_error (task, g_error_copy (self->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+cab_inbox_list_wait_finish (CabInboxList  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_LIST (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_inbox_list_wait_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-inbox"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-inbox-page.h"
+#include "cab-inbox-row.h"
+#include "viewer/cab-pdf-viewer.h"
+
+struct _CabInboxPage
+{
+  GtkWidget            parent_instance;
+
+  CabSession          *session;
+  char                *mail_account;
+  CabInboxList        *list;
+  GtkSingleSelection  *selection;
+  gint64               selected_id;    /* kept across reloads, 0: none */
+  GtkWindow           *viewer_window;  /* weak */
+
+  GtkStack            *page_stack;
+  GtkRevealer         *sync_revealer;
+  GtkLabel            *sync_label;
+  GtkSearchEntry      *search_entry;
+  GtkToggleButton     *filter_to_triage;
+  GtkToggleButton     *filter_mine;
+  GtkToggleButton     *filter_handled;
+  GtkToggleButton     *filter_all;
+  GtkLabel            *count_label;
+  GtkStack            *list_stack;
+  GtkListView         *list_view;
+  AdwStatusPage       *empty_page;
+  CabInboxReader      *reader;
+};
+
+G_DEFINE_FINAL_TYPE (CabInboxPage, cab_inbox_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_MAIL_ACCOUNT,
+  PROP_N_TO_TRIAGE,
+  PROP_N_UNREAD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  TOAST,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* ------------------------------------------------------------- state */
+
+static void
+update_state (CabInboxPage *self)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  guint n_total = cab_inbox_list_get_n_total (self->list);
+  const GError *error = cab_inbox_list_get_error (self->list);
+  g_autofree char *count = NULL;
+
+  /* Nothing stored and nowhere to read mail from: say where to set it up. */
+  gtk_stack_set_visible_child_name (self->page_stack,
+                                    self->mail_account == NULL && n_total == 0 && error == NULL &&
+                                    cab_inbox_list_get_n_loads (self->list) > 0 ? "no-account" : "inbox");
+  gtk_stack_set_visible_child_name (self->list_stack, n_items > 0 ? "list" : "empty");
+  if (error != NULL)
+    {
+      adw_status_page_set_title (self->empty_page, _("The Inbox Cannot Be Read"));
+      adw_status_page_set_description (self->empty_page, error->message);
+    }
+  else if (cab_inbox_list_get_text (self->list) != NULL)
+    {
+      adw_status_page_set_title (self->empty_page, _("No Message Found"));
+      adw_status_page_set_description (self->empty_page, _("No message of this list has these words. Try other words, or the “All” list."));
+    }
+  else if (n_total == 0)
+    {
+      adw_status_page_set_title (self->empty_page, _("No Messages Yet"));
+      adw_status_page_set_description (self->empty_page, _("New MSSanté messages appear here after each synchronization."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, _("Nothing Here"));
+      adw_status_page_set_description (self->empty_page, cab_inbox_list_get_filter (self->list) == CAB_INBOX_FILTER_TO_TRIAGE
+                                                         ? _("Every message has been triaged.")
+                                                         : _("No message in this list."));
+    }
+  count = g_strdup_printf (ngettext ("%u message", "%u messages", n_items), n_items);
+  gtk_label_set_label (self->count_label, count);
+}
+
+static void
+list_loaded_cb (CabInboxPage *self,
+                CabInboxList *list)
+{
+  guint position = self->selected_id != 0 ? cab_inbox_list_find (list, self->selected_id) : G_MAXUINT;
+
+  /* The message being read stays selected when a reload keeps it. */
+  if (position != G_MAXUINT)
+    gtk_single_selection_set_selected (self->selection, position);
+  update_state (self);
+}
+
+static void
+counts_cb (CabInboxPage *self,
+           GParamSpec   *pspec,
+           CabInboxList *list)
+{
+  if (g_str_equal (pspec->name, "n-to-triage"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TO_TRIAGE]);
+  else
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
+}
+
+static void
+selection_changed_cb (CabInboxPage       *self,
+                      GParamSpec         *pspec,
+                      GtkSingleSelection *selection)
+{
+  CabInboxItem *item = gtk_single_selection_get_selected_item (selection);
+
+  /* An items-changed that dropped the row unselects for a moment: the
+   * reload's answer selects it again (list_loaded_cb). */
+  if (item == NULL && cab_inbox_list_get_loading (self->list))
+    return;
+  self->selected_id = item != NULL ? cab_inbox_item_get_id (item) : 0;
+  cab_inbox_reader_set_item (self->reader, item);
+}
+
+/* ---------------------------------------------------------- callbacks */
+
+static void
+search_changed_cb (CabInboxPage   *self,
+                   GtkSearchEntry *entry)
+{
+  cab_inbox_list_set_text (self->list, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+search_stop_cb (CabInboxPage   *self,
+                GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+/* Enter in the search: read the first message found. */
+static void
+search_activate_cb (CabInboxPage   *self,
+                    GtkSearchEntry *entry)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) == 0)
+    return;
+  gtk_single_selection_set_selected (self->selection, 0);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+filter_toggled_cb (CabInboxPage    *self,
+                   GtkToggleButton *button)
+{
+  if (!gtk_toggle_button_get_active (button))
+    return;
+  if (button == self->filter_to_triage)
+    cab_inbox_list_set_filter (self->list, CAB_INBOX_FILTER_TO_TRIAGE);
+  else if (button == self->filter_mine)
+    cab_inbox_list_set_filter (self->list, CAB_INBOX_FILTER_ASSIGNED_TO_ME);
+  else if (button == self->filter_handled)
+    cab_inbox_list_set_filter (self->list, CAB_INBOX_FILTER_HANDLED);
+  else
+    cab_inbox_list_set_filter (self->list, CAB_INBOX_FILTER_ALL);
+}
+
+static void
+open_document_cb (CabInboxPage   *self,
+                  const char     *path,
+                  const char     *title,
+                  CabInboxReader *reader)
+{
+  cab_inbox_page_open_document (self, path, title);
+}
+
+static void
+patient_chosen_cb (CabInboxPage   *self,
+                   const char     *patient_id,
+                   CabInboxReader *reader)
+{
+  /* Filing waits for the triage actions; until then, say so. */
+  g_signal_emit (self, signals[TOAST], 0, _("Filing messages comes with the next version of the inbox."));
+}
+
+static void
+store_changed_cb (CabInboxPage *self)
+{
+  CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+
+  cab_inbox_list_set_store (self->list, store);
+  cab_inbox_reader_set_store (self->reader, store);
+}
+
+static void
+sync_finished_cb (CabInboxPage *self)
+{
+  /* Patients may have changed: matches' identity statuses are read again. */
+  cab_inbox_list_reload (self->list);
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, cab_inbox_row_new ());
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             gpointer                  user_data)
+{
+  cab_inbox_row_set_item (CAB_INBOX_ROW (gtk_list_item_get_child (list_item)),
+                          gtk_list_item_get_item (list_item));
+}
+
+/* ----------------------------------------------------------- actions */
+
+static void
+move_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  cab_inbox_page_move (CAB_INBOX_PAGE (widget), g_variant_get_int32 (parameter));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  cab_inbox_page_focus_search (CAB_INBOX_PAGE (widget));
+}
+
+static void
+filter_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  cab_inbox_page_set_filter (CAB_INBOX_PAGE (widget), g_variant_get_int32 (parameter));
+}
+
+static void
+choose_patient_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  cab_inbox_reader_search_patient (CAB_INBOX_PAGE (widget)->reader);
+}
+
+/* ----------------------------------------------------------- GObject */
+
+static void
+cab_inbox_page_dispose (GObject *object)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (object);
+
+  if (self->viewer_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->viewer_window), (gpointer *) &self->viewer_window);
+      gtk_window_destroy (self->viewer_window);
+      self->viewer_window = NULL;
+    }
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_PAGE);
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  G_OBJECT_CLASS (cab_inbox_page_parent_class)->dispose (object);
+}
+
+static void
+cab_inbox_page_finalize (GObject *object)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (object);
+
+  g_free (self->mail_account);
+  G_OBJECT_CLASS (cab_inbox_page_parent_class)->finalize (object);
+}
+
+static void
+cab_inbox_page_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_MAIL_ACCOUNT:
+      g_value_set_string (value, self->mail_account);
+      break;
+    case PROP_N_TO_TRIAGE:
+      g_value_set_uint (value, cab_inbox_page_get_n_to_triage (self));
+      break;
+    case PROP_N_UNREAD:
+      g_value_set_uint (value, cab_inbox_page_get_n_unread (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_inbox_page_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      cab_inbox_page_set_session (self, g_value_get_object (value));
+      break;
+    case PROP_MAIL_ACCOUNT:
+      cab_inbox_page_set_mail_account (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_inbox_page_class_init (CabInboxPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = cab_inbox_page_dispose;
+  object_class->finalize = cab_inbox_page_finalize;
+  object_class->get_property = cab_inbox_page_get_property;
+  object_class->set_property = cab_inbox_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, CAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAIL_ACCOUNT] =
+    g_param_spec_string ("mail-account", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_TO_TRIAGE] = g_param_spec_uint ("n-to-triage", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_UNREAD] = g_param_spec_uint ("n-unread", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  g_type_ensure (CAB_TYPE_INBOX_READER);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/inbox/cab-inbox-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, sync_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, sync_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, filter_to_triage);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, filter_mine);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, filter_handled);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, filter_all);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, reader);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, open_document_cb);
+  gtk_widget_class_bind_template_callback (widget_class, patient_chosen_cb);
+
+  /* Keyboard-first; every shortcut is listed in the shortcuts window. */
+  gtk_widget_class_install_action (widget_class, "inbox.move", "i", move_action);
+  gtk_widget_class_install_action (widget_class, "inbox.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "inbox.filter", "i", filter_action);
+  gtk_widget_class_install_action (widget_class, "inbox.choose-patient", NULL, choose_patient_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_CONTROL_MASK, "inbox.move", "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_CONTROL_MASK, "inbox.move", "i", -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "inbox.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "inbox.choose-patient", NULL);
+  for (int i = 0; i < 4; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK, "inbox.filter", "i", i);
+}
+
+static void
+cab_inbox_page_init (CabInboxPage *self)
+{
+  GtkListItemFactory *factory;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->list = cab_inbox_list_new (NULL);
+  g_signal_connect_object (self->list, "loaded", G_CALLBACK (list_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "notify::n-to-triage", G_CALLBACK (counts_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "notify::n-unread", G_CALLBACK (counts_cb), self, G_CONNECT_SWAPPED);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_stack_set_visible_child_name (self->page_stack, "inbox");
+  update_state (self);
+}
+
+/* -------------------------------------------------------- public API */
+
+GtkWidget *
+cab_inbox_page_new (void)
+{
+  return g_object_new (CAB_TYPE_INBOX_PAGE, NULL);
+}
+
+void
+cab_inbox_page_set_session (CabInboxPage *self,
+                            CabSession   *session)
+{
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+  g_return_if_fail (session == NULL || CAB_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_object (session, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "sync-finished", G_CALLBACK (sync_finished_cb), self, G_CONNECT_SWAPPED);
+    }
+  store_changed_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+void
+cab_inbox_page_set_mail_account (CabInboxPage *self,
+                                 const char   *account)
+{
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+
+  if (account != NULL && *account == '\0')
+    account = NULL;
+  if (g_strcmp0 (self->mail_account, account) == 0)
+    return;
+  g_free (self->mail_account);
+  self->mail_account = g_strdup (account);
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAIL_ACCOUNT]);
+}
+
+void
+cab_inbox_page_reload (CabInboxPage *self)
+{
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+  cab_inbox_list_reload (self->list);
+}
+
+void
+cab_inbox_page_focus_search (CabInboxPage *self)
+{
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+cab_inbox_page_set_filter (CabInboxPage   *self,
+                           CabInboxFilter  filter)
+{
+  GtkToggleButton *buttons[] = { self->filter_to_triage, self->filter_mine, self->filter_handled, self->filter_all };
+
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+  g_return_if_fail (filter <= CAB_INBOX_FILTER_ALL);
+
+  gtk_toggle_button_set_active (buttons[filter], TRUE);
+}
+
+void
+cab_inbox_page_move (CabInboxPage *self,
+                     int           delta)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  guint selected = gtk_single_selection_get_selected (self->selection);
+  guint next;
+
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+
+  if (n == 0)
+    return;
+  if (selected == GTK_INVALID_LIST_POSITION)
+    next = delta >= 0 ? 0 : n - 1;
+  else if (delta < 0)
+    next = selected > 0 ? selected - 1 : 0;
+  else
+    next = MIN (selected + 1, n - 1);
+  gtk_single_selection_set_selected (self->selection, next);
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", next);
+}
+
+void
+cab_inbox_page_set_sync_problem (CabInboxPage *self,
+                                 const char   *text)
+{
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+
+  if (text != NULL)
+    gtk_label_set_label (self->sync_label, text);
+  gtk_revealer_set_reveal_child (self->sync_revealer, text != NULL);
+}
+
+guint
+cab_inbox_page_get_n_to_triage (CabInboxPage *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_PAGE (self), 0);
+  return cab_inbox_list_get_n_to_triage (self->list);
+}
+
+guint
+cab_inbox_page_get_n_unread (CabInboxPage *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_PAGE (self), 0);
+  return cab_inbox_list_get_n_unread (self->list);
+}
+
+CabInboxList *
+cab_inbox_page_get_list (CabInboxPage *self)
+{
+  return self->list;
+}
+
+CabInboxReader *
+cab_inbox_page_get_reader (CabInboxPage *self)
+{
+  return self->reader;
+}
+
+GtkListView *
+cab_inbox_page_get_list_view (CabInboxPage *self)
+{
+  return self->list_view;
+}
+
+CabInboxItem *
+cab_inbox_page_get_selected (CabInboxPage *self)
+{
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+void
+cab_inbox_page_select (CabInboxPage *self,
+                       guint         position)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+const char *
+cab_inbox_page_get_state (CabInboxPage *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->page_stack);
+
+  if (g_strcmp0 (page, "no-account") == 0)
+    return page;
+  return gtk_stack_get_visible_child_name (self->list_stack);
+}
+
+GtkWindow *
+cab_inbox_page_get_viewer_window (CabInboxPage *self)
+{
+  return self->viewer_window;
+}
+
+void
+cab_inbox_page_open_document (CabInboxPage *self,
+                              const char   *path,
+                              const char   *title)
+{
+  GtkWidget *viewer, *box, *header;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GFile) file = NULL;
+
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->viewer_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->viewer_window), (gpointer *) &self->viewer_window);
+      gtk_window_destroy (self->viewer_window);
+    }
+  self->viewer_window = GTK_WINDOW (adw_window_new ());
+  g_object_add_weak_pointer (G_OBJECT (self->viewer_window), (gpointer *) &self->viewer_window);
+  gtk_window_set_title (self->viewer_window, title);
+  gtk_window_set_default_size (self->viewer_window, 900, 1000);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (self->viewer_window, GTK_WINDOW (root));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  gtk_box_append (GTK_BOX (box), header);
+  viewer = GTK_WIDGET (cab_pdf_viewer_new ());
+  gtk_widget_set_vexpand (viewer, TRUE);
+  gtk_box_append (GTK_BOX (box), viewer);
+  adw_window_set_content (ADW_WINDOW (self->viewer_window), box);
+  file = g_file_new_for_path (path);
+  cab_pdf_viewer_set_suggested_name (CAB_PDF_VIEWER (viewer), title);
+  cab_pdf_viewer_load_file (CAB_PDF_VIEWER (viewer), file);
+  gtk_window_present (self->viewer_window);
+}

@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-inbox"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-inbox-format.h"
+#include "cab-inbox-queries.h"
+#include "cab-inbox-reader.h"
+#include "cab-patient-item.h"
+#include "cab-patient-queries.h"
+#include "cab-query.h"
+#include "patients/cab-patient-format.h"
+#include "patients/cab-patient-search.h"
+
+/* A label shows at most this much of a body; the rest is said to be cut
+ * (a 4 MiB text laid out in one label would stall the window). */
+#define MAX_BODY_SHOWN (64 * 1024)
+
+struct _CabInboxReader
+{
+  GtkWidget         parent_instance;
+
+  CabStore         *store;
+  CabInboxItem     *item;
+  CabInboxMessage  *message;
+  GCancellable     *message_query;
+  GCancellable     *patients_query;
+  char             *first_pdf;
+  guint             n_patients;
+  guint             n_documents;
+  guint             n_mismatches;
+  GPtrArray        *patient_badges;  /* GtkLabel*, borrowed from the rows */
+
+  GtkStack         *stack;
+  GtkWidget        *scroller;
+  GtkLabel         *subject_label;
+  GtkLabel         *from_label;
+  GtkLabel         *meta_label;
+  GtkWidget        *error_box;
+  GtkLabel         *error_label;
+  GtkLabel         *match_badge;
+  GtkLabel         *reason_label;
+  GtkLabel         *traits_label;
+  GtkListBox       *patient_list;
+  GtkToggleButton  *search_toggle;
+  CabPatientSearch *patient_search;
+  GtkWidget        *documents_group;
+  GtkListBox       *documents_list;
+  GtkLabel         *body_label;
+};
+
+G_DEFINE_FINAL_TYPE (CabInboxReader, cab_inbox_reader, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_ITEM,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  OPEN_DOCUMENT,
+  PATIENT_CHOSEN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+list_box_clear (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+/* "20250612093000" (XDS creation time, UTC) -> "12/06/2025 09:30". */
+static char *
+format_creation_time (const char *dtm)
+{
+  if (dtm == NULL || strlen (dtm) < 8 || strspn (dtm, "0123456789") < 8)
+    return g_strdup (dtm);
+  if (strlen (dtm) >= 12 && strspn (dtm, "0123456789") >= 12)
+    return g_strdup_printf ("%.2s/%.2s/%.4s %.2s:%.2s", dtm + 6, dtm + 4, dtm, dtm + 8, dtm + 10);
+  return g_strdup_printf ("%.2s/%.2s/%.4s", dtm + 6, dtm + 4, dtm);
+}
+
+/* XCN "id^Family^Given^Middle^Suffix^Prefix" -> "Prefix Given Family". */
+static char *
+format_author (const char *xcn)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  static const int order[] = { 5, 2, 1 };
+
+  if (xcn == NULL || *xcn == '\0')
+    return NULL;
+  if (strchr (xcn, '^') == NULL)
+    return g_strdup (xcn);
+  parts = g_strsplit (xcn, "^", 7);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (g_strv_length (parts) > (guint) order[i] && *parts[order[i]])
+      g_string_append_printf (out, "%s%s", out->len ? " " : "", parts[order[i]]);
+  return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
+static void
+open_clicked_cb (GtkButton      *button,
+                 CabInboxReader *self)
+{
+  g_signal_emit (self, signals[OPEN_DOCUMENT], 0,
+                 g_object_get_data (G_OBJECT (button), "path"),
+                 g_object_get_data (G_OBJECT (button), "title"));
+}
+
+static GtkWidget *
+document_row (CabInboxReader *self,
+              CabInboxPart   *part)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *size = part->size >= 0 ? g_format_size (part->size) : NULL;
+  const char *title = part->type_display != NULL && *part->type_display ? part->type_display
+                      : part->filename != NULL ? part->filename : _("Unnamed attachment");
+  g_autofree char *subtitle = NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  g_ptr_array_add (lines, g_strjoin (" · ", part->filename ? part->filename : "", size ? size : "", NULL));
+  if (part->from_xdm)
+    {
+      g_autofree char *created = format_creation_time (part->creation_time);
+      g_autofree char *author = format_author (part->author);
+      g_autofree char *born = cab_format_date (part->patient_birth_date);
+      g_autofree char *who = g_strjoin (" ", part->patient_family ? part->patient_family : "",
+                                        part->patient_given ? part->patient_given : "", NULL);
+
+      if (created != NULL || author != NULL)
+        /* Translators: an XDM document's metadata: when it was written, by whom */
+        g_ptr_array_add (lines, g_strdup_printf (_("Written %s by %s"), created ? created : "—", author ? author : "—"));
+      if (part->class_display != NULL)
+        g_ptr_array_add (lines, g_strdup (part->class_display));
+      /* Translators: the patient an XDM document's metadata names: name, birth date, INS */
+      g_ptr_array_add (lines, g_strdup_printf (_("For %s, born %s, INS %s"), g_strstrip (who),
+                                               born ? born : "—", part->patient_ins ? part->patient_ins : "—"));
+    }
+  if (!part->hash_ok)
+    {
+      g_autofree char *declared = part->declared_size >= 0 ? g_format_size (part->declared_size) : g_strdup ("—");
+
+      g_ptr_array_add (lines, g_strdup_printf (_("Warning: this document is not the one its metadata describes "
+                                                 "(declared %s, SHA-1 %s; received %s, SHA-1 %s)."),
+                                               declared, part->declared_sha1 ? part->declared_sha1 : "—",
+                                               size ? size : "—", part->sha1 ? part->sha1 : "—"));
+      gtk_widget_add_css_class (row, "cab-inbox-mismatch");
+      {
+        GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+        gtk_widget_add_css_class (icon, "error");
+        gtk_widget_set_tooltip_text (icon, _("Hash or size mismatch"));
+        adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      }
+      self->n_mismatches++;
+    }
+  else
+    adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                               gtk_image_new_from_icon_name (part->path ? "x-office-document-symbolic"
+                                                                        : "mail-attachment-symbolic"));
+  g_ptr_array_add (lines, NULL);
+  subtitle = g_strjoinv ("\n", (char **) lines->pdata);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  if (part->path != NULL)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Open"));
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (button), "path", g_strdup (part->path), g_free);
+      g_object_set_data_full (G_OBJECT (button), "title", g_strdup (title), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (open_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+      if (self->first_pdf == NULL)
+        self->first_pdf = g_strdup (part->path);
+    }
+  self->n_documents++;
+  return row;
+}
+
+static gboolean
+is_xdm_zip (const CabInboxPart *part)
+{
+  return !part->from_xdm && (g_strcmp0 (part->content_type, "application/zip") == 0 ||
+                             (part->filename != NULL && g_ascii_strcasecmp (part->filename, "IHE_XDM.zip") == 0));
+}
+
+static void
+show_message (CabInboxReader *self)
+{
+  CabInboxMessage *m = self->message;
+  gboolean has_xdm = FALSE;
+  g_autofree char *body = NULL;
+
+  list_box_clear (self->documents_list);
+  g_clear_pointer (&self->first_pdf, g_free);
+  self->n_documents = self->n_mismatches = 0;
+  gtk_widget_set_visible (self->error_box, m->error != NULL);
+  if (m->error != NULL)
+    gtk_label_set_label (self->error_label, m->error);
+  for (guint i = 0; i < m->parts->len; i++)
+    has_xdm |= ((CabInboxPart *) g_ptr_array_index (m->parts, i))->from_xdm;
+  for (guint i = 0; i < m->parts->len; i++)
+    {
+      CabInboxPart *part = g_ptr_array_index (m->parts, i);
+
+      /* The zip is its documents, when it could be read. */
+      if (has_xdm && is_xdm_zip (part))
+        continue;
+      gtk_list_box_append (self->documents_list, document_row (self, part));
+    }
+  gtk_widget_set_visible (self->documents_group, self->n_documents > 0);
+
+  if (m->body_text == NULL || *m->body_text == '\0')
+    body = g_strdup (_("This message has no text."));
+  else if (strlen (m->body_text) > MAX_BODY_SHOWN)
+    {
+      const char *end = g_utf8_find_prev_char (m->body_text, m->body_text + MAX_BODY_SHOWN);
+
+      body = g_strdup_printf ("%.*s\n\n%s", (int) (end - m->body_text), m->body_text,
+                              _("(The rest of this long text is not shown.)"));
+    }
+  else
+    body = g_strdup (m->body_text);
+  gtk_label_set_label (self->body_label, body);
+}
+
+static void
+message_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CabInboxMessage *message = cab_inbox_query_message_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->message_query);
+  g_clear_pointer (&self->message, cab_inbox_message_free);
+  if (message == NULL)
+    {
+      message = g_new0 (CabInboxMessage, 1);
+      message->parts = g_ptr_array_new ();
+      message->error = g_strdup (error->message);
+    }
+  self->message = message;
+  show_message (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+choose_clicked_cb (GtkButton      *button,
+                   CabInboxReader *self)
+{
+  g_signal_emit (self, signals[PATIENT_CHOSEN], 0, g_object_get_data (G_OBJECT (button), "patient-id"));
+}
+
+static GtkWidget *
+patient_row (CabInboxReader      *self,
+             const CabPatientRow *row,
+             gboolean             matched)
+{
+  GtkWidget *action_row = adw_action_row_new ();
+  GtkWidget *badge = gtk_label_new (NULL);
+  GtkWidget *button;
+  g_autofree char *name = cab_format_patient_name (&row->patient);
+  g_autofree char *details = cab_format_patient_details (&row->patient);
+  g_autofree char *ins = cab_format_ins (row->patient.ins);
+  g_autofree char *subtitle = ins ? g_strdup_printf ("%s · INS %s", details, ins) : g_strdup (details);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), subtitle);
+  gtk_widget_add_css_class (badge, "cab-badge");
+  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  /* Never qualified when it is not, nor when another patient holds the INS. */
+  cab_identity_badge_update (GTK_LABEL (badge), cab_identity_status_shown (row));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), badge);
+  g_ptr_array_add (self->patient_badges, badge);
+  button = gtk_button_new_with_mnemonic (matched ? _("_Confirm") : _("C_hoose"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  if (matched)
+    gtk_widget_add_css_class (button, "suggested-action");
+  g_object_set_data_full (G_OBJECT (button), "patient-id", g_strdup (row->id), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (choose_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), button);
+  return action_row;
+}
+
+static void
+patients_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) patients = cab_patient_query_by_ids_finish (result, &error);
+  const char *matched;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->patients_query);
+  if (patients == NULL)
+    {
+      g_debug ("Cannot read a message's candidates: %s", error->message);
+      return;
+    }
+  matched = self->item ? cab_inbox_item_get_patient_id (self->item) : NULL;
+  for (guint i = 0; i < patients->len; i++)
+    {
+      const CabPatientRow *row = cab_patient_item_get_row (g_ptr_array_index (patients, i));
+
+      gtk_list_box_append (self->patient_list, patient_row (self, row, g_strcmp0 (row->id, matched) == 0));
+      self->n_patients++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->patient_list), self->n_patients > 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+show_match (CabInboxReader *self)
+{
+  CabInboxItem *item = self->item;
+  const CabMailRow *row = cab_inbox_item_get_row (item);
+  CabMatchState state = cab_inbox_item_get_match_state (item);
+  g_autofree char *traits = cab_inbox_match_traits (row->match_disagreeing);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  const char *matched = cab_inbox_item_get_patient_id (item);
+
+  cab_inbox_match_badge_update (self->match_badge, item);
+  gtk_label_set_label (self->reason_label, cab_inbox_match_reason (cab_inbox_item_get_match_reason (item)));
+  if (state == CAB_MATCH_CONFLICT)
+    gtk_widget_add_css_class (GTK_WIDGET (self->reason_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->reason_label), "error");
+  if (state == CAB_MATCH_CONFLICT && traits != NULL)
+    {
+      /* Translators: what disagrees between the message and the patient, e.g. "birth date, first name" */
+      g_autofree char *text = g_strdup_printf (_("Disagrees: %s"), traits);
+      gtk_label_set_label (self->traits_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->traits_label), state == CAB_MATCH_CONFLICT && traits != NULL);
+
+  list_box_clear (self->patient_list);
+  g_ptr_array_set_size (self->patient_badges, 0);
+  self->n_patients = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->patient_list), FALSE);
+  if (matched != NULL)
+    g_ptr_array_add (ids, (gpointer) matched);
+  for (guint i = 0; row->match_candidates != NULL && row->match_candidates[i] != NULL; i++)
+    if (g_strcmp0 (row->match_candidates[i], matched) != 0 && *row->match_candidates[i])
+      g_ptr_array_add (ids, row->match_candidates[i]);
+  if (ids->len > 0 && self->store != NULL)
+    {
+      g_ptr_array_add (ids, NULL);
+      cab_patient_query_by_ids_async (self->store, (const char * const *) ids->pdata,
+                                      cab_query_supersede (&self->patients_query),
+                                      patients_done_cb, g_object_ref (self));
+    }
+  else
+    cab_query_cancel (&self->patients_query);
+}
+
+static void
+show_item (CabInboxReader *self)
+{
+  const CabMailRow *row;
+  g_autofree char *from = NULL, *when = NULL, *meta = NULL;
+  const char *subject;
+
+  cab_query_cancel (&self->message_query);
+  cab_query_cancel (&self->patients_query);
+  g_clear_pointer (&self->message, cab_inbox_message_free);
+  gtk_toggle_button_set_active (self->search_toggle, FALSE);
+  if (self->item == NULL || self->store == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+  row = cab_inbox_item_get_row (self->item);
+  subject = cab_inbox_item_get_subject (self->item);
+  gtk_label_set_label (self->subject_label, *subject ? subject : _("(no subject)"));
+  from = row->from_address != NULL && g_strcmp0 (row->from_address, cab_inbox_item_get_sender (self->item)) != 0
+         ? g_strdup_printf ("%s <%s>", cab_inbox_item_get_sender (self->item), row->from_address)
+         : g_strdup (cab_inbox_item_get_sender (self->item));
+  gtk_label_set_label (self->from_label, from);
+  if (row->date > 0)
+    {
+      g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (row->date);
+      when = g_date_time_format (date, "%d/%m/%Y %H:%M");
+    }
+  meta = g_strjoin (" · ", when ? when : "", cab_inbox_status_label (row->status),
+                    row->smime_signed ? _("Signed (signature not checked)") : "", NULL);
+  g_strstrip (meta);
+  while (g_str_has_suffix (meta, " ·"))
+    meta[strlen (meta) - 2] = '\0';
+  gtk_label_set_label (self->meta_label, g_str_has_prefix (meta, "· ") ? meta + 2 : meta);
+  /* What the list knows shows at once; the rest when the file is read. */
+  show_match (self);
+  gtk_widget_set_visible (self->error_box, row->xdm_error != NULL);
+  if (row->xdm_error != NULL)
+    gtk_label_set_label (self->error_label, row->xdm_error);
+  gtk_label_set_label (self->body_label, "");
+  list_box_clear (self->documents_list);
+  gtk_widget_set_visible (self->documents_group, FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "message");
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)), 0);
+  cab_inbox_query_message_async (self->store, cab_inbox_item_get_id (self->item),
+                                 cab_query_supersede (&self->message_query),
+                                 message_done_cb, g_object_ref (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+patient_search_activated_cb (CabInboxReader *self,
+                             const char     *patient_id)
+{
+  g_signal_emit (self, signals[PATIENT_CHOSEN], 0, patient_id);
+}
+
+/* ------------------------------------------------------------- GObject */
+
+static void
+cab_inbox_reader_dispose (GObject *object)
+{
+  CabInboxReader *self = CAB_INBOX_READER (object);
+
+  cab_query_cancel (&self->message_query);
+  cab_query_cancel (&self->patients_query);
+  g_clear_object (&self->store);
+  g_clear_object (&self->item);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_READER);
+  G_OBJECT_CLASS (cab_inbox_reader_parent_class)->dispose (object);
+}
+
+static void
+cab_inbox_reader_finalize (GObject *object)
+{
+  CabInboxReader *self = CAB_INBOX_READER (object);
+
+  g_clear_pointer (&self->message, cab_inbox_message_free);
+  g_clear_pointer (&self->first_pdf, g_free);
+  g_clear_pointer (&self->patient_badges, g_ptr_array_unref);
+  G_OBJECT_CLASS (cab_inbox_reader_parent_class)->finalize (object);
+}
+
+static void
+cab_inbox_reader_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CabInboxReader *self = CAB_INBOX_READER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_ITEM:
+      g_value_set_object (value, self->item);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, cab_inbox_reader_get_loading (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_inbox_reader_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  CabInboxReader *self = CAB_INBOX_READER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      cab_inbox_reader_set_store (self, g_value_get_object (value));
+      break;
+    case PROP_ITEM:
+      cab_inbox_reader_set_item (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_inbox_reader_class_init (CabInboxReaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cab_inbox_reader_dispose;
+  object_class->finalize = cab_inbox_reader_finalize;
+  object_class->get_property = cab_inbox_reader_get_property;
+  object_class->set_property = cab_inbox_reader_set_property;
+
+  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, CAB_TYPE_STORE,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ITEM] = g_param_spec_object ("item", NULL, NULL, CAB_TYPE_INBOX_ITEM,
+                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[OPEN_DOCUMENT] = g_signal_new ("open-document", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[PATIENT_CHOSEN] = g_signal_new ("patient-chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  g_type_ensure (CAB_TYPE_PATIENT_SEARCH);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/inbox/cab-inbox-reader.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, stack);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, scroller);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, from_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, error_box);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, error_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, match_badge);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, traits_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, patient_list);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, search_toggle);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, patient_search);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, documents_group);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, documents_list);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, body_label);
+  gtk_widget_class_bind_template_callback (widget_class, patient_search_activated_cb);
+}
+
+static void
+cab_inbox_reader_init (CabInboxReader *self)
+{
+  self->patient_badges = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+/* ---------------------------------------------------------- public API */
+
+GtkWidget *
+cab_inbox_reader_new (void)
+{
+  return g_object_new (CAB_TYPE_INBOX_READER, NULL);
+}
+
+void
+cab_inbox_reader_set_store (CabInboxReader *self,
+                            CabStore       *store)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+
+  if (!g_set_object (&self->store, store))
+    return;
+  cab_patient_search_set_store (self->patient_search, store);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  show_item (self);
+}
+
+void
+cab_inbox_reader_set_item (CabInboxReader *self,
+                           CabInboxItem   *item)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+
+  if (self->item == item)
+    return;
+  /* The same message again after a reload: keep what is shown. */
+  if (self->item != NULL && item != NULL && cab_inbox_item_get_id (self->item) == cab_inbox_item_get_id (item) &&
+      cab_inbox_item_get_match_state (self->item) == cab_inbox_item_get_match_state (item))
+    {
+      g_set_object (&self->item, item);
+      return;
+    }
+  g_set_object (&self->item, item);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+  show_item (self);
+}
+
+CabInboxItem *
+cab_inbox_reader_get_item (CabInboxReader *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_READER (self), NULL);
+  return self->item;
+}
+
+gboolean
+cab_inbox_reader_get_loading (CabInboxReader *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_READER (self), FALSE);
+  return self->message_query != NULL || self->patients_query != NULL;
+}
+
+void
+cab_inbox_reader_search_patient (CabInboxReader *self)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+
+  if (self->item == NULL)
+    return;
+  gtk_toggle_button_set_active (self->search_toggle, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->patient_search));
+}
+
+const char *
+cab_inbox_reader_get_reason_text (CabInboxReader *self)
+{
+  return gtk_label_get_label (self->reason_label);
+}
+
+const char *
+cab_inbox_reader_get_traits_text (CabInboxReader *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->traits_label)) ? gtk_label_get_label (self->traits_label) : NULL;
+}
+
+const char *
+cab_inbox_reader_get_badge_text (CabInboxReader *self)
+{
+  return gtk_label_get_label (self->match_badge);
+}
+
+GtkWidget *
+cab_inbox_reader_get_badge (CabInboxReader *self)
+{
+  return GTK_WIDGET (self->match_badge);
+}
+
+const char *
+cab_inbox_reader_get_body_text (CabInboxReader *self)
+{
+  return gtk_label_get_label (self->body_label);
+}
+
+guint
+cab_inbox_reader_get_n_patients (CabInboxReader *self)
+{
+  return self->n_patients;
+}
+
+const char *
+cab_inbox_reader_get_patient_status (CabInboxReader *self,
+                                     guint           index)
+{
+  g_return_val_if_fail (index < self->patient_badges->len, NULL);
+  return gtk_label_get_label (g_ptr_array_index (self->patient_badges, index));
+}
+
+guint
+cab_inbox_reader_get_n_documents (CabInboxReader *self)
+{
+  return self->n_documents;
+}
+
+guint
+cab_inbox_reader_get_n_mismatches (CabInboxReader *self)
+{
+  return self->n_mismatches;
+}
+
+const char *
+cab_inbox_reader_get_first_pdf (CabInboxReader *self)
+{
+  return self->first_pdf;
+}

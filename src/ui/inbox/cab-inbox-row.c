@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-inbox"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-inbox-format.h"
+#include "cab-inbox-row.h"
+
+struct _CabInboxRow
+{
+  GtkWidget     parent_instance;
+
+  CabInboxItem *item;
+
+  GtkWidget    *grid;
+  GtkLabel     *sender_label;
+  GtkLabel     *date_label;
+  GtkLabel     *subject_label;
+  GtkLabel     *match_badge;
+  GtkWidget    *attachment_icon;
+  GtkWidget    *problem_icon;
+  GtkLabel     *type_label;
+};
+
+G_DEFINE_FINAL_TYPE (CabInboxRow, cab_inbox_row, GTK_TYPE_WIDGET)
+
+void
+cab_inbox_row_set_item (CabInboxRow  *self,
+                        CabInboxItem *item)
+{
+  const char *subject;
+  g_autofree char *a11y = NULL;
+
+  g_return_if_fail (CAB_IS_INBOX_ROW (self));
+
+  if (!g_set_object (&self->item, item) || item == NULL)
+    return;
+  subject = cab_inbox_item_get_subject (item);
+  gtk_label_set_label (self->sender_label, cab_inbox_item_get_sender (item));
+  gtk_label_set_label (self->date_label, cab_inbox_item_get_date_text (item));
+  gtk_label_set_label (self->subject_label, *subject ? subject : _("(no subject)"));
+  cab_inbox_match_badge_update (self->match_badge, item);
+  gtk_widget_set_visible (self->attachment_icon, cab_inbox_item_get_n_documents (item) > 0);
+  gtk_widget_set_visible (self->problem_icon, cab_inbox_item_get_has_problem (item));
+  gtk_widget_set_tooltip_text (self->problem_icon,
+                               _("A document does not match what the message declares, or could not be read"));
+  gtk_label_set_label (self->type_label, cab_inbox_item_get_type_labels (item) ? cab_inbox_item_get_type_labels (item) : "");
+  if (cab_inbox_item_get_unread (item))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "cab-inbox-unread");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "cab-inbox-unread");
+  /* Translators: how a screen reader says a message of the list: sender, subject, match badge */
+  a11y = g_strdup_printf (_("%s: %s (%s)"), cab_inbox_item_get_sender (item), subject,
+                          cab_inbox_match_label (cab_inbox_item_get_match_state (item)));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+}
+
+CabInboxItem *
+cab_inbox_row_get_item (CabInboxRow *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ROW (self), NULL);
+  return self->item;
+}
+
+const char *
+cab_inbox_row_get_badge_text (CabInboxRow *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ROW (self), NULL);
+  return gtk_label_get_label (self->match_badge);
+}
+
+static void
+cab_inbox_row_dispose (GObject *object)
+{
+  CabInboxRow *self = CAB_INBOX_ROW (object);
+
+  g_clear_object (&self->item);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_ROW);
+  G_OBJECT_CLASS (cab_inbox_row_parent_class)->dispose (object);
+}
+
+static void
+cab_inbox_row_class_init (CabInboxRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cab_inbox_row_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/inbox/cab-inbox-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, grid);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, date_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, match_badge);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, attachment_icon);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, problem_icon);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, type_label);
+}
+
+static void
+cab_inbox_row_init (CabInboxRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+cab_inbox_row_new (void)
+{
+  return g_object_new (CAB_TYPE_INBOX_ROW, NULL);
+}

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-inbox-page"
+
+/* The Inbox page on a store filled by the real mail sync: the sandbox's
+ * practice synced, the sandbox's MSSanté messages sent through Postfix,
+ * delivered into Dovecot and synced with `cabinetctl inbox sync`. Checks the
+ * list and its sidebar count, the filters, the search, the reading pane
+ * (headers, text, XDM documents, a PDF in the viewer, a refused XDM shown),
+ * a conflict in red with its reason, an identity that is not qualified
+ * never shown as qualified, and the keyboard moves. Screenshots in the
+ * test's language. Skips without the mail fixture (root, Dovecot, Postfix). */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "cab-application.h"
+#include "cab-test-mail.h"
+#include "cab-test-sandbox.h"
+#include "cab-test-ui.h"
+#include "cab-window-private.h"
+#include "inbox/cab-inbox-format.h"
+#include "inbox/cab-inbox-page.h"
+#include "inbox/cab-inbox-row.h"
+#include "patients/cab-patient-format.h"
+#include "viewer/cab-pdf-viewer.h"
+
+#define PRACTICE   "Organization/org-practice"
+#define SEED       "42"
+#define PATIENTS   "40"
+#define TODAY      "2025-06-30"
+#define N_MESSAGES 16
+
+static CabApplication *app;
+
+static int
+run_ctl (const char *data_dir, ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_subprocess_launcher_setenv (launcher, "CABINET_MAIL_PASSWORD", "secret", TRUE);
+  g_ptr_array_add (args, (gpointer) g_getenv ("CABINETCTL"));
+  g_ptr_array_add (args, (gpointer) "--data-dir");
+  g_ptr_array_add (args, (gpointer) data_dir);
+  va_start (ap, data_dir);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  return g_subprocess_get_exit_status (process);
+}
+
+/* The practice and its mail in @data_dir, through the real servers. */
+static void
+fill_store (CabTestSandbox *sandbox,
+            CabTestMail    *mail,
+            const char     *data_dir,
+            const char     *tmp_dir)
+{
+  g_autofree char *messages = g_build_filename (tmp_dir, "messages", NULL);
+  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *gen[] = { g_getenv ("CABINET_SANDBOX_MAIL"), "--seed", SEED, "--patients", PATIENTS,
+                        "--today", TODAY, "--count", G_STRINGIFY (N_MESSAGES), "--out", messages, NULL };
+  g_autoptr(GSubprocess) generator = g_subprocess_newv (gen, G_SUBPROCESS_FLAGS_NONE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (generator, NULL, &error));
+  g_assert_no_error (error);
+  /* Put straight into Dovecot with IMAP APPEND, all at once: the delivery
+   * path (Postfix, LMTP) is test-inbox's; this test needs real mail in a
+   * real mailbox, synced for real. */
+  {
+    GSubprocess *senders[N_MESSAGES];
+    g_autofree char *folder = g_strdup_printf ("imaps://127.0.0.1:%u/INBOX", mail->imaps_port);
+
+    for (guint i = 0; i < N_MESSAGES; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("%04u.eml", i + 1);
+        g_autofree char *path = g_build_filename (messages, name, NULL);
+        const char *append[] = { "curl", "-sS", "--max-time", "30", "--cacert", mail->ca_file,
+                                 "--user", "alice:secret", "--url", folder, "-T", path, NULL };
+
+        senders[i] = g_subprocess_newv (append, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+        g_assert_no_error (error);
+      }
+    for (guint i = 0; i < N_MESSAGES; i++)
+      {
+        g_assert_true (g_subprocess_wait_check (senders[i], NULL, &error));
+        g_assert_no_error (error);
+        g_object_unref (senders[i]);
+      }
+  }
+  g_assert_cmpint (run_ctl (data_dir, "sync", "--server", sandbox->base_url, "--token=" CAB_TEST_TOKEN,
+                            "--practice", PRACTICE, NULL), ==, 0);
+  /* Delivery is asynchronous: sync until every message is stored. */
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autofree char *out = NULL;
+      g_autoptr(JsonNode) list = NULL;
+      const char *args[] = { g_getenv ("CABINETCTL"), "--data-dir", data_dir, "inbox", "list", "--json", NULL };
+      g_autoptr(GSubprocess) ls = NULL;
+
+      g_assert_cmpint (run_ctl (data_dir, "--ca", mail->ca_file, "inbox", "sync", "--imap", url,
+                                "--mail-user", "alice", NULL), ==, 0);
+      ls = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (ls, NULL, NULL, &out, NULL, &error));
+      list = json_from_string (out, &error);
+      g_assert_no_error (error);
+      if (json_array_get_length (json_node_get_array (list)) == N_MESSAGES)
+        break;
+      g_test_message ("attempt %u at %.1f s", attempt, g_get_monotonic_time () / 1e6);
+      g_assert_cmpuint (attempt, <, 300);
+      g_usleep (100000);
+    }
+}
+
+static gboolean
+list_loaded (gpointer data)
+{
+  CabInboxList *list = data;
+
+  return !cab_inbox_list_get_loading (list) && cab_inbox_list_get_n_loads (list) > 0 &&
+         cab_inbox_list_get_store (list) != NULL;
+}
+
+static gboolean
+list_has_all (gpointer data)
+{
+  return list_loaded (data) && cab_inbox_list_get_n_total (data) == N_MESSAGES;
+}
+
+static gboolean
+reader_idle (gpointer data)
+{
+  return !cab_inbox_reader_get_loading (data);
+}
+
+static gboolean
+stack_settled (gpointer data)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (data), GTK_TYPE_STACK);
+
+  return stack != NULL && !gtk_stack_get_transition_running (GTK_STACK (stack)) &&
+         gtk_stack_get_visible_child (GTK_STACK (stack)) == GTK_WIDGET (data);
+}
+
+static gboolean
+viewer_done (gpointer data)
+{
+  CabPdfViewerState state = cab_pdf_viewer_get_state (data);
+
+  return state == CAB_PDF_VIEWER_DOCUMENT || state == CAB_PDF_VIEWER_ERROR;
+}
+
+static void
+set_filter (CabInboxPage *page, CabInboxFilter filter)
+{
+  CabInboxList *list = cab_inbox_page_get_list (page);
+  guint loads = cab_inbox_list_get_n_loads (list);
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "inbox.filter", "i", (int) filter);
+  g_assert_cmpint (cab_inbox_list_get_filter (list), ==, filter);
+  while (cab_inbox_list_get_loading (list) || cab_inbox_list_get_n_loads (list) == loads)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Selects the first message whose shown match is @state (and, when not
+ * -1, whose reason is @reason); its position, or G_MAXUINT. */
+static guint
+select_match (CabInboxPage *page, CabMatchState state, int reason)
+{
+  GListModel *model = G_LIST_MODEL (cab_inbox_page_get_list (page));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabInboxItem) item = g_list_model_get_item (model, i);
+
+      if (cab_inbox_item_get_match_state (item) == state &&
+          (reason < 0 || cab_inbox_item_get_match_reason (item) == (CabMatchReason) reason))
+        {
+          cab_inbox_page_select (page, i);
+          cab_test_ui_wait_for (reader_idle, cab_inbox_page_get_reader (page), "the message read");
+          return i;
+        }
+    }
+  return G_MAXUINT;
+}
+
+static void
+test_page (void)
+{
+  const char * const extra[] = { "--patients", PATIENTS, "--today", TODAY, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabTestSandbox) sandbox = NULL;
+  g_autoptr(CabTestMail) mail = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *tmp_dir = NULL, *data_dir = NULL;
+  CabConfig config = { 0 };
+  CabWindow *window;
+  CabSession *session;
+  CabInboxPage *page;
+  CabInboxList *list;
+  CabInboxReader *reader;
+  GListModel *model;
+  guint n_all, position;
+  const char *qualified = cab_identity_status_label ("QUAL");
+
+  mail = cab_test_mail_start (FALSE, &error);
+  if (mail == NULL)
+    {
+      g_test_skip ("no mail fixture here (needs root, Dovecot and Postfix)");
+      return;
+    }
+  sandbox = cab_test_sandbox_start (extra, FALSE, &error);
+  g_assert_no_error (error);
+  tmp_dir = g_dir_make_tmp ("cabinet-test-inbox-page-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (tmp_dir, "data", NULL);
+  fill_store (sandbox, mail, data_dir, tmp_dir);
+
+  g_settings_set_int (settings, "window-width", 1400);
+  g_settings_set_int (settings, "window-height", 900);
+  /* No server: the window shows the store as filled (principle 1). */
+  config.data_dir = data_dir;
+  cab_application_set_config (app, &config);
+  g_application_activate (G_APPLICATION (app));
+  window = cab_application_get_window (app);
+  session = cab_window_get_session (window);
+  cab_test_ui_wait_mapped (GTK_WIDGET (window));
+
+  page = cab_window_get_inbox_page (window);
+  list = cab_inbox_page_get_list (page);
+  reader = cab_inbox_page_get_reader (page);
+  model = G_LIST_MODEL (list);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "inbox");
+  g_assert_cmpstr (cab_window_get_page (window), ==, "inbox");
+  cab_test_ui_wait_for (list_has_all, list, "the inbox");
+
+  /* Every message is new: all to triage, counted on the sidebar. */
+  g_assert_cmpint (cab_inbox_list_get_filter (list), ==, CAB_INBOX_FILTER_TO_TRIAGE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_MESSAGES);
+  g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES);
+  g_assert_cmpstr (cab_window_get_inbox_badge (window), ==, G_STRINGIFY (N_MESSAGES));
+  g_assert_cmpstr (cab_inbox_page_get_state (page), ==, "list");
+  /* Newest first. */
+  for (guint i = 1; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabInboxItem) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(CabInboxItem) b = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (cab_inbox_item_get_row (a)->date, >=, cab_inbox_item_get_row (b)->date);
+    }
+
+  /* Filters: nothing handled yet; all is the whole inbox. */
+  set_filter (page, CAB_INBOX_FILTER_HANDLED);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_cmpstr (cab_inbox_page_get_state (page), ==, "empty");
+  set_filter (page, CAB_INBOX_FILTER_ALL);
+  n_all = g_list_model_get_n_items (model);
+  g_assert_cmpuint (n_all, ==, N_MESSAGES);
+
+  /* Keyboard: Ctrl+↓ from nothing reads the first, then the second;
+   * Ctrl+↑ goes back. */
+  g_assert_null (cab_inbox_page_get_selected (page));
+  gtk_widget_activate_action (GTK_WIDGET (page), "inbox.move", "i", 1);
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_inbox_page_get_list_view (page)))), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (page), "inbox.move", "i", 1);
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_inbox_page_get_list_view (page)))), ==, 1);
+  gtk_widget_activate_action (GTK_WIDGET (page), "inbox.move", "i", -1);
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_inbox_page_get_list_view (page)))), ==, 0);
+  g_assert_true (cab_inbox_reader_get_item (reader) == cab_inbox_page_get_selected (page));
+
+  /* The reading pane of a lab result matched automatically: its XDM
+   * documents with their metadata, its PDF in the viewer, the patient
+   * qualified. */
+  position = select_match (page, CAB_MATCH_AUTO, -1);
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+  g_assert_cmpstr (cab_inbox_reader_get_badge_text (reader), ==, cab_inbox_match_label (CAB_MATCH_AUTO));
+  g_assert_cmpuint (cab_inbox_reader_get_n_documents (reader), >, 0);
+  g_assert_cmpuint (cab_inbox_reader_get_n_mismatches (reader), ==, 0);
+  g_assert_cmpuint (cab_inbox_reader_get_n_patients (reader), ==, 1);
+  g_assert_cmpstr (cab_inbox_reader_get_patient_status (reader, 0), ==, qualified);
+  g_assert_cmpuint (strlen (cab_inbox_reader_get_body_text (reader)), >, 20);
+  cab_test_ui_wait_for (stack_settled, page, "the inbox page shown");
+  cab_test_ui_screenshot (window, "inbox-auto");
+  g_assert_nonnull (cab_inbox_reader_get_first_pdf (reader));
+  cab_inbox_page_open_document (page, cab_inbox_reader_get_first_pdf (reader), "report");
+  {
+    GtkWindow *viewer_window = cab_inbox_page_get_viewer_window (page);
+    GtkWidget *box = adw_window_get_content (ADW_WINDOW (viewer_window));
+    CabPdfViewer *viewer = CAB_PDF_VIEWER (gtk_widget_get_last_child (box));
+
+    cab_test_ui_wait_for (viewer_done, viewer, "the PDF in the viewer");
+    g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
+    g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), >, 0);
+    gtk_window_destroy (viewer_window);
+  }
+
+  /* A conflict: red, with its reason and what disagrees. */
+  position = select_match (page, CAB_MATCH_CONFLICT, -1);
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+  g_assert_cmpstr (cab_inbox_reader_get_badge_text (reader), ==, cab_inbox_match_label (CAB_MATCH_CONFLICT));
+  g_assert_true (gtk_widget_has_css_class (cab_inbox_reader_get_badge (reader), "cab-match-conflict"));
+  {
+    g_autoptr(CabInboxItem) item = g_list_model_get_item (model, position);
+    g_autofree char *traits = cab_inbox_match_traits (cab_inbox_item_get_row (item)->match_disagreeing);
+
+    g_assert_cmpstr (cab_inbox_reader_get_reason_text (reader), ==,
+                     cab_inbox_match_reason (cab_inbox_item_get_match_reason (item)));
+    if (traits != NULL)
+      g_assert_nonnull (strstr (cab_inbox_reader_get_traits_text (reader), traits));
+  }
+  /* The conflict that names what disagrees, for the screenshot. */
+  if (select_match (page, CAB_MATCH_CONFLICT, CAB_MATCH_REASON_TRAITS_DISAGREE) != G_MAXUINT)
+    g_assert_nonnull (cab_inbox_reader_get_traits_text (reader));
+  cab_test_ui_screenshot (window, "inbox-conflict");
+
+  /* Never qualified when the identity is not: every patient a message
+   * proposes, and every auto match, as the stored status says. */
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabInboxItem) item = g_list_model_get_item (model, i);
+      CabMatchState state = cab_inbox_item_get_match_state (item);
+
+      if (state != CAB_MATCH_AUTO && state != CAB_MATCH_PROPOSED)
+        continue;
+      cab_inbox_page_select (page, i);
+      cab_test_ui_wait_for (reader_idle, reader, "the message read");
+      g_assert_cmpuint (cab_inbox_reader_get_n_patients (reader), >=, 1);
+      if (state == CAB_MATCH_AUTO)
+        g_assert_cmpstr (cab_inbox_reader_get_patient_status (reader, 0), ==, qualified);
+      else if (cab_inbox_item_get_match_reason (item) == CAB_MATCH_REASON_NOT_QUALIFIED)
+        g_assert_cmpstr (cab_inbox_reader_get_patient_status (reader, 0), !=, qualified);
+    }
+  if (select_match (page, CAB_MATCH_PROPOSED, CAB_MATCH_REASON_NOT_QUALIFIED) != G_MAXUINT)
+    cab_test_ui_screenshot (window, "inbox-not-qualified");
+
+  /* The hostile message: its refused XDM is said, not hidden. */
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabInboxItem) item = g_list_model_get_item (model, i);
+
+      if (cab_inbox_item_get_row (item)->xdm_error == NULL)
+        continue;
+      g_assert_true (cab_inbox_item_get_has_problem (item));
+      cab_inbox_page_select (page, i);
+      cab_test_ui_wait_for (reader_idle, reader, "the hostile message read");
+      break;
+    }
+
+  /* Search: a word of one subject finds fewer messages; nonsense none. */
+  {
+    g_autoptr(CabInboxItem) first = g_list_model_get_item (model, 0);
+    g_auto(GStrv) words = g_strsplit (cab_inbox_item_get_sender (first), " ", -1);
+    guint loads = cab_inbox_list_get_n_loads (list);
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.search", NULL);
+    cab_inbox_list_set_text (list, words[0]);
+    while (cab_inbox_list_get_loading (list) || cab_inbox_list_get_n_loads (list) == loads)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (g_list_model_get_n_items (model), >, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (model), <=, n_all);
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr(CabInboxItem) item = g_list_model_get_item (model, i);
+        g_assert_nonnull (item);
+      }
+    loads = cab_inbox_list_get_n_loads (list);
+    cab_inbox_list_set_text (list, "zzqxwv");
+    while (cab_inbox_list_get_loading (list) || cab_inbox_list_get_n_loads (list) == loads)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+    g_assert_cmpstr (cab_inbox_page_get_state (page), ==, "empty");
+    cab_test_ui_screenshot (window, "inbox-search-empty");
+    loads = cab_inbox_list_get_n_loads (list);
+    cab_inbox_list_set_text (list, NULL);
+    while (cab_inbox_list_get_loading (list) || cab_inbox_list_get_n_loads (list) == loads)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_all);
+  }
+
+  cab_session_shutdown (session);
+  gtk_window_close (GTK_WINDOW (window));
+  cab_test_ui_settle (100);
+  cab_test_ui_remove_tree (tmp_dir);
+}
+
+/* No mailbox and nothing stored: the page says where to set one up. */
+static void
+test_no_account (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = g_dir_make_tmp ("cabinet-test-inbox-empty-XXXXXX", &error);
+  CabConfig config = { 0 };
+  CabWindow *window;
+  CabInboxPage *page;
+
+  g_assert_no_error (error);
+  config.data_dir = data_dir;
+  cab_application_set_config (app, &config);
+  g_application_activate (G_APPLICATION (app));
+  window = cab_application_get_window (app);
+  cab_test_ui_wait_mapped (GTK_WIDGET (window));
+  page = cab_window_get_inbox_page (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "inbox");
+  cab_test_ui_wait_for (list_loaded, cab_inbox_page_get_list (page), "the empty inbox");
+  g_assert_cmpstr (cab_inbox_page_get_state (page), ==, "no-account");
+  g_assert_null (cab_window_get_inbox_badge (window));
+  cab_test_ui_wait_for (stack_settled, page, "the inbox page shown");
+  cab_test_ui_screenshot (window, "inbox-no-account");
+
+  cab_session_shutdown (cab_window_get_session (window));
+  gtk_window_close (GTK_WINDOW (window));
+  cab_test_ui_settle (100);
+  cab_test_ui_remove_tree (data_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  cab_test_ui_init (&argc, &argv);
+  app = cab_test_ui_new_application ();
+
+  g_test_add_func ("/inbox/no-account", test_no_account);
+  g_test_add_func ("/inbox/page", test_page);
+
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}

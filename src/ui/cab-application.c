@@ -14,6 +14,7 @@
 #include "cab-mail-outbox.h"
 #include "cab-mail-sync.h"
 #include "cab-outbox-kind.h"
+#include "inbox/cab-inbox-page.h"
 
 /* How long --screenshot waits for the first sync before taking the picture. */
 #define SCREENSHOT_TIMEOUT_S 10
@@ -189,6 +190,8 @@ session_store_cb (CabApplication *self,
   self->mail_watcher = cab_mail_watcher_new (store, config->imap_url, config->mail_user,
                                              config->ca_file, config->data_dir);
   cab_mail_watcher_start (self->mail_watcher);
+  if (self->window != NULL)
+    cab_inbox_page_set_mail_watcher (cab_window_get_inbox_page (self->window), self->mail_watcher);
 }
 
 static void

@@ -30,7 +30,7 @@
 #define SEED       "42"
 #define PATIENTS   "40"
 #define TODAY      "2025-06-30"
-#define N_MESSAGES 16
+#define N_MESSAGES 16   /* synced before the window opens; a 17th arrives while it is open */
 
 static CabApplication *app;
 
@@ -59,6 +59,24 @@ run_ctl (const char *data_dir, ...)
   return g_subprocess_get_exit_status (process);
 }
 
+/* IMAP APPEND of message @n (1-based) of @messages into alice's INBOX. */
+static GSubprocess *
+append_message (CabTestMail *mail,
+                const char  *messages,
+                guint        n)
+{
+  g_autofree char *folder = g_strdup_printf ("imaps://127.0.0.1:%u/INBOX", mail->imaps_port);
+  g_autofree char *name = g_strdup_printf ("%04u.eml", n);
+  g_autofree char *path = g_build_filename (messages, name, NULL);
+  const char *append[] = { "curl", "-sS", "--max-time", "30", "--cacert", mail->ca_file,
+                           "--user", "alice:secret", "--url", folder, "-T", path, NULL };
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process = g_subprocess_newv (append, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+
+  g_assert_no_error (error);
+  return process;
+}
+
 /* The practice and its mail in @data_dir, through the real servers. */
 static void
 fill_store (CabTestSandbox *sandbox,
@@ -70,7 +88,7 @@ fill_store (CabTestSandbox *sandbox,
   g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
   g_autoptr(GError) error = NULL;
   const char *gen[] = { g_getenv ("CABINET_SANDBOX_MAIL"), "--seed", SEED, "--patients", PATIENTS,
-                        "--today", TODAY, "--count", G_STRINGIFY (N_MESSAGES), "--out", messages, NULL };
+                        "--today", TODAY, "--count", "17", "--out", messages, NULL };
   g_autoptr(GSubprocess) generator = g_subprocess_newv (gen, G_SUBPROCESS_FLAGS_NONE, &error);
 
   g_assert_no_error (error);
@@ -81,18 +99,9 @@ fill_store (CabTestSandbox *sandbox,
    * real mailbox, synced for real. */
   {
     GSubprocess *senders[N_MESSAGES];
-    g_autofree char *folder = g_strdup_printf ("imaps://127.0.0.1:%u/INBOX", mail->imaps_port);
 
     for (guint i = 0; i < N_MESSAGES; i++)
-      {
-        g_autofree char *name = g_strdup_printf ("%04u.eml", i + 1);
-        g_autofree char *path = g_build_filename (messages, name, NULL);
-        const char *append[] = { "curl", "-sS", "--max-time", "30", "--cacert", mail->ca_file,
-                                 "--user", "alice:secret", "--url", folder, "-T", path, NULL };
-
-        senders[i] = g_subprocess_newv (append, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
-        g_assert_no_error (error);
-      }
+      senders[i] = append_message (mail, messages, i + 1);
     for (guint i = 0; i < N_MESSAGES; i++)
       {
         g_assert_true (g_subprocess_wait_check (senders[i], NULL, &error));
@@ -138,6 +147,18 @@ static gboolean
 list_has_all (gpointer data)
 {
   return list_loaded (data) && cab_inbox_list_get_n_total (data) == N_MESSAGES;
+}
+
+static gboolean
+list_has_more (gpointer data)
+{
+  return list_loaded (data) && cab_inbox_list_get_n_total (data) > N_MESSAGES;
+}
+
+static gboolean
+sync_problem_shown (gpointer data)
+{
+  return cab_inbox_page_get_sync_problem (data) != NULL;
 }
 
 static gboolean
@@ -205,7 +226,7 @@ test_page (void)
   g_autoptr(CabTestSandbox) sandbox = NULL;
   g_autoptr(CabTestMail) mail = NULL;
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autofree char *tmp_dir = NULL, *data_dir = NULL;
+  g_autofree char *tmp_dir = NULL, *data_dir = NULL, *messages = NULL, *url = NULL;
   CabConfig config = { 0 };
   CabWindow *window;
   CabSession *session;
@@ -228,11 +249,18 @@ test_page (void)
   g_assert_no_error (error);
   data_dir = g_build_filename (tmp_dir, "data", NULL);
   fill_store (sandbox, mail, data_dir, tmp_dir);
+  messages = g_build_filename (tmp_dir, "messages", NULL);
+  url = cab_test_mail_url (mail, TRUE, NULL);
 
   g_settings_set_int (settings, "window-width", 1400);
   g_settings_set_int (settings, "window-height", 900);
-  /* No server: the window shows the store as filled (principle 1). */
+  /* No health-space server: the window shows the store as filled
+   * (principle 1). The mailbox: the app's watcher follows it. */
   config.data_dir = data_dir;
+  config.imap_url = url;
+  config.mail_user = (char *) "alice";
+  config.ca_file = mail->ca_file;
+  g_setenv ("CABINET_MAIL_PASSWORD", "secret", TRUE);
   cab_application_set_config (app, &config);
   g_application_activate (G_APPLICATION (app));
   window = cab_application_get_window (app);
@@ -390,10 +418,31 @@ test_page (void)
     g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_all);
   }
 
+  /* A message arrives while the window is open: the watcher syncs it and
+   * the list shows it, counted on the sidebar. */
+  {
+    g_autoptr(GSubprocess) append = append_message (mail, messages, N_MESSAGES + 1);
+
+    g_assert_true (g_subprocess_wait_check (append, NULL, &error));
+    g_assert_no_error (error);
+    cab_test_ui_wait_for (list_has_more, list, "the message that arrived");
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_MESSAGES + 1);
+    g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES + 1);
+    g_assert_cmpstr (cab_window_get_inbox_badge (window), ==, "17");
+  }
+
+  /* The mail server goes away: the page says so, and keeps the messages. */
+  g_clear_pointer (&mail, cab_test_mail_free);
+  cab_test_ui_wait_for (sync_problem_shown, page, "the offline banner");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_MESSAGES + 1);
+  cab_test_ui_settle (300);
+  cab_test_ui_screenshot (window, "inbox-offline");
+
   cab_session_shutdown (session);
   gtk_window_close (GTK_WINDOW (window));
   cab_test_ui_settle (100);
   cab_test_ui_remove_tree (tmp_dir);
+  g_unsetenv ("CABINET_MAIL_PASSWORD");
 }
 
 /* No mailbox and nothing stored: the page says where to set one up. */

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "cab-inbox-page.h"
+#include "cab-mail-watcher.h"
 #include "cab-inbox-row.h"
 #include "viewer/cab-pdf-viewer.h"
 
@@ -14,6 +15,7 @@ struct _CabInboxPage
   GtkWidget            parent_instance;
 
   CabSession          *session;
+  CabMailWatcher      *watcher;
   char                *mail_account;
   CabInboxList        *list;
   GtkSingleSelection  *selection;
@@ -93,7 +95,22 @@ update_state (CabInboxPage *self)
                                                          : _("No message in this list."));
     }
   count = g_strdup_printf (ngettext ("%u message", "%u messages", n_items), n_items);
-  gtk_label_set_label (self->count_label, count);
+  if (self->watcher != NULL && cab_mail_watcher_get_state (self->watcher) == CAB_MAIL_WATCHER_SYNCING)
+    {
+      /* Translators: after "16 messages" while the mailbox is being read */
+      g_autofree char *syncing = g_strdup_printf (_("%s · receiving…"), count);
+      gtk_label_set_label (self->count_label, syncing);
+    }
+  else if (self->watcher != NULL && cab_mail_watcher_get_last_synced (self->watcher) > 0)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (cab_mail_watcher_get_last_synced (self->watcher));
+      g_autofree char *time = g_date_time_format (when, "%H:%M");
+      /* Translators: after "16 messages": when the mailbox was last read */
+      g_autofree char *synced = g_strdup_printf (_("%s · up to date at %s"), count, time);
+      gtk_label_set_label (self->count_label, synced);
+    }
+  else
+    gtk_label_set_label (self->count_label, count);
 }
 
 static void
@@ -135,6 +152,32 @@ selection_changed_cb (CabInboxPage       *self,
 }
 
 /* ---------------------------------------------------------- callbacks */
+
+/* The mailbox's watcher: offline is said above the list, with why; the
+ * messages already received stay shown (principle 1). */
+static void
+watcher_state_cb (CabInboxPage   *self,
+                  GParamSpec     *pspec,
+                  CabMailWatcher *watcher)
+{
+  if (cab_mail_watcher_get_state (watcher) == CAB_MAIL_WATCHER_OFFLINE)
+    {
+      const char *why = cab_mail_watcher_get_error_message (watcher);
+      g_autofree char *text = g_strdup_printf (_("The mail server cannot be reached: %s. The messages already received are shown; Cabinet tries again by itself."),
+                                               why != NULL ? why : _("no answer"));
+      cab_inbox_page_set_sync_problem (self, text);
+    }
+  else if (cab_mail_watcher_get_state (watcher) == CAB_MAIL_WATCHER_IDLE)
+    cab_inbox_page_set_sync_problem (self, NULL);
+  update_state (self);
+}
+
+static void
+watcher_changed_cb (CabInboxPage   *self,
+                    CabMailWatcher *watcher)
+{
+  cab_inbox_list_reload (self->list);
+}
 
 static void
 search_changed_cb (CabInboxPage   *self,
@@ -200,6 +243,16 @@ static void
 store_changed_cb (CabInboxPage *self)
 {
   CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+  const CabConfig *config = self->session != NULL ? cab_session_get_config (self->session) : NULL;
+
+  /* A mailbox is set up when both its server and its user are. */
+  if (config != NULL && config->imap_url != NULL && *config->imap_url && config->mail_user != NULL && *config->mail_user)
+    {
+      g_autofree char *account = g_strdup_printf ("%s (%s)", config->mail_user, config->imap_url);
+      cab_inbox_page_set_mail_account (self, account);
+    }
+  else
+    cab_inbox_page_set_mail_account (self, NULL);
 
   cab_inbox_list_set_store (self->list, store);
   cab_inbox_reader_set_store (self->reader, store);
@@ -279,6 +332,9 @@ cab_inbox_page_dispose (GObject *object)
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
+  if (self->watcher != NULL)
+    g_signal_handlers_disconnect_by_data (self->watcher, self);
+  g_clear_object (&self->watcher);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_PAGE);
   if (self->list != NULL)
     g_signal_handlers_disconnect_by_data (self->list, self);
@@ -478,6 +534,28 @@ cab_inbox_page_set_mail_account (CabInboxPage *self,
 }
 
 void
+cab_inbox_page_set_mail_watcher (CabInboxPage   *self,
+                                 CabMailWatcher *watcher)
+{
+  g_return_if_fail (CAB_IS_INBOX_PAGE (self));
+  g_return_if_fail (watcher == NULL || CAB_IS_MAIL_WATCHER (watcher));
+
+  if (self->watcher != NULL)
+    g_signal_handlers_disconnect_by_data (self->watcher, self);
+  if (!g_set_object (&self->watcher, watcher) || watcher == NULL)
+    {
+      cab_inbox_page_set_sync_problem (self, NULL);
+      update_state (self);
+      return;
+    }
+  g_signal_connect_object (watcher, "notify::state", G_CALLBACK (watcher_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "notify::error-message", G_CALLBACK (watcher_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (watcher, "changed", G_CALLBACK (watcher_changed_cb), self, G_CONNECT_SWAPPED);
+  watcher_state_cb (self, NULL, watcher);
+  cab_inbox_list_reload (self->list);
+}
+
+void
 cab_inbox_page_reload (CabInboxPage *self)
 {
   g_return_if_fail (CAB_IS_INBOX_PAGE (self));
@@ -631,4 +709,18 @@ cab_inbox_page_open_document (CabInboxPage *self,
   cab_pdf_viewer_set_suggested_name (CAB_PDF_VIEWER (viewer), title);
   cab_pdf_viewer_load_file (CAB_PDF_VIEWER (viewer), file);
   gtk_window_present (self->viewer_window);
+}
+
+const char *
+cab_inbox_page_get_sync_problem (CabInboxPage *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->sync_revealer))
+    return NULL;
+  return gtk_label_get_label (self->sync_label);
+}
+
+const char *
+cab_inbox_page_get_count_text (CabInboxPage *self)
+{
+  return gtk_label_get_label (self->count_label);
 }

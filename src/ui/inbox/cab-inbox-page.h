@@ -5,6 +5,7 @@
 
 #include "cab-inbox-list.h"
 #include "cab-inbox-reader.h"
+#include "cab-mail-watcher.h"
 #include "cab-session.h"
 
 G_BEGIN_DECLS
@@ -15,7 +16,8 @@ G_DECLARE_FINAL_TYPE (CabInboxPage, cab_inbox_page, CAB, INBOX_PAGE, GtkWidget)
 /* The Inbox page, the secretary's desk: the MSSanté messages (core's
  * CabInboxList) with their patient match badge, filtered (to triage,
  * mine, handled, all: Ctrl+1..4) and searched (Ctrl+F), beside the reading
- * pane (CabInboxReader). Keyboard: Ctrl+↓ / Ctrl+↑ next and previous
+ * pane (CabInboxReader). The mailbox's watcher says when the list must be
+ * read again and whether the server answers. Keyboard: Ctrl+↓ / Ctrl+↑ next and previous
  * message, Ctrl+Shift+P another patient. The list is read again after
  * each sync.
  *
@@ -30,6 +32,11 @@ void            cab_inbox_page_set_session       (CabInboxPage  *self,
                                                   CabSession    *session);
 void            cab_inbox_page_set_mail_account  (CabInboxPage  *self,
                                                   const char    *account);
+/* The watcher that keeps the mailbox in step (cab-mail-watcher.h): the
+ * list is read again on its "changed", and its state shows (receiving,
+ * up to date at, offline with the reason). NULL: none. */
+void            cab_inbox_page_set_mail_watcher  (CabInboxPage   *self,
+                                                  CabMailWatcher *watcher);
 /* Reads the list again (the store's mail changed). */
 void            cab_inbox_page_reload            (CabInboxPage  *self);
 void            cab_inbox_page_focus_search      (CabInboxPage  *self);
@@ -55,6 +62,9 @@ void            cab_inbox_page_select            (CabInboxPage  *self,
                                                   guint          position);
 /* "no-account", "list" or "empty". */
 const char     *cab_inbox_page_get_state         (CabInboxPage  *self);
+/* The sync problem shown above the list, or NULL; the count line. */
+const char     *cab_inbox_page_get_sync_problem  (CabInboxPage  *self);
+const char     *cab_inbox_page_get_count_text    (CabInboxPage  *self);
 /* The PDF viewer window the page opened last, or NULL. */
 GtkWindow      *cab_inbox_page_get_viewer_window (CabInboxPage  *self);
 void            cab_inbox_page_open_document     (CabInboxPage  *self,

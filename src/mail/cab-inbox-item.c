@@ -11,13 +11,24 @@ struct _CabInboxItem
 {
   GObject        parent_instance;
 
-  CabMailRow    *row;
+  gint64         id;
+  char           key[24];      /* the id as text, for cab_model_items_reuse() */
+  gint64         date;
+  char          *sender;
+  char          *from_address;
+  char          *subject;
+  char          *status;
   CabMatchState  match_state;
   CabMatchReason match_reason;
-  char          *sender;
+  guint          match_disagreeing;
+  char          *patient_id;
+  GStrv          candidates;
   char          *date_text;
   char          *type_labels;
+  char          *xdm_error;
+  guint          n_documents;
   gboolean       has_problem;
+  gboolean       smime_signed;
   gboolean       unread;
 };
 
@@ -55,75 +66,101 @@ cab_match_reason_from_string (const char *text)
 /* The stored From is "Name <address>" (the parser's display form): the
  * name alone, unquoted; the address when there is no name. */
 static char *
-sender_name (const CabMailRow *row)
+sender_name (const char *display,
+             const char *address)
 {
   g_autofree char *name = NULL;
   const char *open;
+  gsize len;
 
-  if (row->from_display == NULL || *row->from_display == '\0')
-    return g_strdup (row->from_address ? row->from_address : "");
-  open = strrchr (row->from_display, '<');
-  name = open != NULL ? g_strndup (row->from_display, open - row->from_display) : g_strdup (row->from_display);
+  if (display == NULL || *display == '\0')
+    return g_strdup (address ? address : "");
+  open = strrchr (display, '<');
+  name = open != NULL ? g_strndup (display, open - display) : g_strdup (display);
   g_strstrip (name);
-  if (strlen (name) >= 2 && name[0] == '"' && name[strlen (name) - 1] == '"')
+  len = strlen (name);
+  if (len >= 2 && name[0] == '"' && name[len - 1] == '"')
     {
-      name[strlen (name) - 1] = '\0';
-      memmove (name, name + 1, strlen (name));
+      name[len - 1] = '\0';
+      memmove (name, name + 1, len - 1);
     }
   if (*name == '\0')
-    return g_strdup (row->from_address ? row->from_address : row->from_display);
+    return g_strdup (address ? address : display);
   return g_steal_pointer (&name);
 }
 
-static char *
-format_date (gint64 date, GDateTime *now, GTimeZone *tz)
+/* Days since 1970-01-01 to the civil date (H. Hinnant's algorithm). */
+static void
+civil_from_days (gint64 z, int *year, int *month, int *day)
 {
-  g_autoptr(GDateTime) utc = NULL, local = NULL;
+  gint64 era, doe, yoe, doy, mp;
 
-  if (date <= 0 || (utc = g_date_time_new_from_unix_utc (date)) == NULL)
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *day = (int) (doy - (153 * mp + 2) / 5 + 1);
+  *month = (int) (mp < 10 ? mp + 3 : mp - 9);
+  *year = (int) (yoe + era * 400 + (*month <= 2));
+}
+
+/* "14:32" today, "03/12/2026" (the house format) another day. The zone's
+ * offset now is used for every date: a message's day may be an hour off
+ * across a DST change, which a list can bear (the reading pane shows the
+ * exact time). */
+static char *
+format_date (gint64 date, gint64 today, gint64 utc_offset)
+{
+  gint64 local, day;
+  int year, month, d;
+
+  if (date <= 0)
     return g_strdup ("");
-  local = g_date_time_to_timezone (utc, tz);
-  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (local, "%H:%M");
-  /* The house format for days (docs/architecture.md, "Dates shown to users"). */
-  return g_date_time_format (local, "%d/%m/%Y");
+  local = date + utc_offset;
+  day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  if (day == today)
+    return g_strdup_printf ("%02d:%02d", (int) ((local - day * 86400) / 3600), (int) ((local - day * 86400) % 3600 / 60));
+  civil_from_days (day, &year, &month, &d);
+  return g_strdup_printf ("%02d/%02d/%04d", d, month, year);
 }
 
 CabInboxItem *
-cab_inbox_item_new (CabMailRow *row,
-                    gboolean    patient_qualified,
-                    gboolean    unread,
-                    GDateTime  *now,
-                    GTimeZone  *tz)
+cab_inbox_item_new (const CabInboxItemData *data,
+                    gint64                  today,
+                    gint64                  utc_offset)
 {
   CabInboxItem *self = g_object_new (CAB_TYPE_INBOX_ITEM, NULL);
-  g_autoptr(GString) labels = g_string_new (NULL);
 
-  self->row = row;
-  self->unread = unread;
-  self->match_state = cab_match_state_from_string (row->match_state);
-  self->match_reason = cab_match_reason_from_string (row->match_reason);
+  self->id = data->id;
+  g_snprintf (self->key, sizeof self->key, "%" G_GINT64_FORMAT, data->id);
+  self->date = data->date;
+  self->sender = sender_name (data->from_display, data->from_address);
+  self->from_address = g_strdup (data->from_address);
+  self->subject = g_strdup (data->subject ? data->subject : "");
+  self->status = g_strdup (data->status ? data->status : "new");
+  self->match_state = cab_match_state_from_string (data->match_state);
+  self->match_reason = cab_match_reason_from_string (data->match_reason);
+  self->match_disagreeing = data->match_disagreeing;
   /* Filed without a person only while the identity is qualified: shown as
    * a proposal as soon as it is not (principle 4). */
-  if (self->match_state == CAB_MATCH_AUTO && !patient_qualified)
+  if (self->match_state == CAB_MATCH_AUTO && !data->patient_qualified)
     {
       self->match_state = CAB_MATCH_PROPOSED;
       self->match_reason = CAB_MATCH_REASON_NOT_QUALIFIED;
     }
-  self->sender = sender_name (row);
-  self->date_text = format_date (row->date, now, tz);
-  self->has_problem = row->xdm_error != NULL;
-  for (guint i = 0; i < row->documents->len; i++)
-    {
-      CabMailDocument *d = g_ptr_array_index (row->documents, i);
-      const char *label = d->type_display != NULL && *d->type_display ? d->type_display : NULL;
-
-      self->has_problem |= !d->hash_ok;
-      if (label != NULL && strstr (labels->str, label) == NULL)
-        g_string_append_printf (labels, "%s%s", labels->len ? ", " : "", label);
-    }
-  self->type_labels = labels->len ? g_strdup (labels->str) : NULL;
+  if (self->match_state == CAB_MATCH_AUTO || self->match_state == CAB_MATCH_PROPOSED)
+    self->patient_id = g_strdup (data->match_patient_id);
+  self->candidates = data->match_candidates != NULL && *data->match_candidates
+                     ? g_strsplit (data->match_candidates, ",", -1) : g_new0 (char *, 1);
+  self->date_text = format_date (data->date, today, utc_offset);
+  self->type_labels = g_strdup (data->type_labels);
+  self->xdm_error = g_strdup (data->xdm_error);
+  self->n_documents = data->n_documents;
+  self->has_problem = data->xdm_error != NULL || !data->documents_ok;
+  self->smime_signed = data->smime_signed;
+  self->unread = data->unread;
   return self;
 }
 
@@ -131,21 +168,28 @@ gint64
 cab_inbox_item_get_id (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), 0);
-  return self->row->id;
+  return self->id;
 }
 
-const CabMailRow *
-cab_inbox_item_get_row (CabInboxItem *self)
+const char *
+cab_inbox_item_get_key (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
-  return self->row;
+  return self->key;
+}
+
+gint64
+cab_inbox_item_get_date (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), 0);
+  return self->date;
 }
 
 const char *
 cab_inbox_item_get_subject (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
-  return self->row->subject ? self->row->subject : "";
+  return self->subject;
 }
 
 const char *
@@ -156,10 +200,17 @@ cab_inbox_item_get_sender (CabInboxItem *self)
 }
 
 const char *
+cab_inbox_item_get_from_address (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
+  return self->from_address;
+}
+
+const char *
 cab_inbox_item_get_status (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
-  return self->row->status ? self->row->status : "new";
+  return self->status;
 }
 
 CabMatchState
@@ -176,13 +227,25 @@ cab_inbox_item_get_match_reason (CabInboxItem *self)
   return self->match_reason;
 }
 
+guint
+cab_inbox_item_get_match_disagreeing (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), 0);
+  return self->match_disagreeing;
+}
+
 const char *
 cab_inbox_item_get_patient_id (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
-  if (self->match_state != CAB_MATCH_AUTO && self->match_state != CAB_MATCH_PROPOSED)
-    return NULL;
-  return self->row->match_patient_id;
+  return self->patient_id;
+}
+
+const char * const *
+cab_inbox_item_get_candidates (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
+  return (const char * const *) self->candidates;
 }
 
 const char *
@@ -203,7 +266,14 @@ guint
 cab_inbox_item_get_n_documents (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), 0);
-  return self->row->documents->len;
+  return self->n_documents;
+}
+
+const char *
+cab_inbox_item_get_xdm_error (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
+  return self->xdm_error;
 }
 
 gboolean
@@ -211,6 +281,13 @@ cab_inbox_item_get_has_problem (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), FALSE);
   return self->has_problem;
+}
+
+gboolean
+cab_inbox_item_get_smime_signed (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), FALSE);
+  return self->smime_signed;
 }
 
 gboolean
@@ -225,10 +302,15 @@ cab_inbox_item_finalize (GObject *object)
 {
   CabInboxItem *self = CAB_INBOX_ITEM (object);
 
-  cab_mail_row_free (self->row);
   g_free (self->sender);
+  g_free (self->from_address);
+  g_free (self->subject);
+  g_free (self->status);
+  g_free (self->patient_id);
+  g_strfreev (self->candidates);
   g_free (self->date_text);
   g_free (self->type_labels);
+  g_free (self->xdm_error);
   G_OBJECT_CLASS (cab_inbox_item_parent_class)->finalize (object);
 }
 
@@ -243,16 +325,16 @@ cab_inbox_item_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_ID:
-      g_value_set_int64 (value, cab_inbox_item_get_id (self));
+      g_value_set_int64 (value, self->id);
       break;
     case PROP_SUBJECT:
-      g_value_set_string (value, cab_inbox_item_get_subject (self));
+      g_value_set_string (value, self->subject);
       break;
     case PROP_SENDER:
-      g_value_set_string (value, cab_inbox_item_get_sender (self));
+      g_value_set_string (value, self->sender);
       break;
     case PROP_STATUS:
-      g_value_set_string (value, cab_inbox_item_get_status (self));
+      g_value_set_string (value, self->status);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

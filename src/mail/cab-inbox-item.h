@@ -4,7 +4,6 @@
 #include <gio/gio.h>
 
 #include "cab-mail-match.h"
-#include "cab-mail-store.h"
 
 G_BEGIN_DECLS
 
@@ -25,20 +24,57 @@ G_DECLARE_FINAL_TYPE (CabInboxItem, cab_inbox_item, CAB, INBOX_ITEM, GObject)
  * Properties (read-only): id (int64), subject, sender, status.
  */
 
+/* What a list row and the reading pane's first look need, read by the
+ * listing query; the rest (text, documents' metadata) is read when the
+ * message is opened (cab_inbox_query_message_async()). */
+typedef struct
+{
+  gint64      id;
+  gint64      date;            /* Unix time, 0: none */
+  const char *from_display;    /* as stored: "Name <address>" */
+  const char *from_address;
+  const char *subject;
+  const char *status;          /* new, assigned, handled */
+  const char *match_state;     /* as stored (cab_match_state_to_string()) */
+  const char *match_reason;
+  const char *match_patient_id;
+  const char *match_candidates;/* patient ids, comma-separated */
+  guint       match_disagreeing;
+  gboolean    patient_qualified; /* the matched patient's identity is qualified now, its INS held once */
+  const char *xdm_error;
+  gboolean    smime_signed;
+  guint       n_documents;
+  gboolean    documents_ok;    /* every document's SHA-1 and size as declared */
+  const char *type_labels;     /* the documents' type labels, ", "-joined, or NULL */
+  gboolean    unread;
+} CabInboxItemData;
+
+/* For the queries (any thread): copies what @data points to. @today is the
+ * local day as days since 1970-01-01 and @utc_offset the zone's offset now,
+ * to write the date without a GDateTime per message. */
+CabInboxItem       *cab_inbox_item_new               (const CabInboxItemData *data,
+                                                      gint64                  today,
+                                                      gint64                  utc_offset);
+
 gint64              cab_inbox_item_get_id            (CabInboxItem *self);
-/* The stored row (documents included; body text and attachment names are
- * not read back). */
-const CabMailRow   *cab_inbox_item_get_row           (CabInboxItem *self);
+/* The id as text (a list model's key). */
+const char         *cab_inbox_item_get_key           (CabInboxItem *self);
+gint64              cab_inbox_item_get_date          (CabInboxItem *self);
 /* The subject, or "" (a message without one). */
 const char         *cab_inbox_item_get_subject       (CabInboxItem *self);
-/* The sender's display name, else its address. */
+/* The sender's name (the address when it has none). */
 const char         *cab_inbox_item_get_sender        (CabInboxItem *self);
+const char         *cab_inbox_item_get_from_address  (CabInboxItem *self);
 /* "new", "assigned" or "handled". */
 const char         *cab_inbox_item_get_status        (CabInboxItem *self);
 CabMatchState       cab_inbox_item_get_match_state   (CabInboxItem *self);
 CabMatchReason      cab_inbox_item_get_match_reason  (CabInboxItem *self);
+/* The traits that disagree (CabMatchTraitFlags). */
+guint               cab_inbox_item_get_match_disagreeing (CabInboxItem *self);
 /* The patient of an auto or proposed match, or NULL. */
 const char         *cab_inbox_item_get_patient_id    (CabInboxItem *self);
+/* The patients a person may choose from (NULL-terminated, maybe empty). */
+const char * const *cab_inbox_item_get_candidates    (CabInboxItem *self);
 /* The date as the list shows it: "14:32" today, "03/12/2026" another day;
  * "" when the message has none. */
 const char         *cab_inbox_item_get_date_text     (CabInboxItem *self);
@@ -46,19 +82,14 @@ const char         *cab_inbox_item_get_date_text     (CabInboxItem *self);
  * joined with ", ", or NULL. */
 const char         *cab_inbox_item_get_type_labels   (CabInboxItem *self);
 guint               cab_inbox_item_get_n_documents   (CabInboxItem *self);
+/* Why the XDM was refused whole, or NULL. */
+const char         *cab_inbox_item_get_xdm_error     (CabInboxItem *self);
 /* A document whose SHA-1 or size is not what its metadata declares, or an
  * XDM refused whole. */
 gboolean            cab_inbox_item_get_has_problem   (CabInboxItem *self);
+gboolean            cab_inbox_item_get_smime_signed  (CabInboxItem *self);
 gboolean            cab_inbox_item_get_unread        (CabInboxItem *self);
 
-/* For the queries: takes @row; @patient_qualified says whether the stored
- * identity of the matched patient is qualified now. @now and @tz format the
- * date (one per query). */
-CabInboxItem       *cab_inbox_item_new               (CabMailRow   *row,
-                                                      gboolean      patient_qualified,
-                                                      gboolean      unread,
-                                                      GDateTime    *now,
-                                                      GTimeZone    *tz);
 /* Parses the machine names the store keeps. */
 CabMatchState       cab_match_state_from_string      (const char   *text);
 CabMatchReason      cab_match_reason_from_string     (const char   *text);

@@ -8,6 +8,11 @@
 #include "cab-model-items.h"
 #include "cab-query.h"
 
+/* The first answer to a new input holds the newest messages only, so the
+ * list draws them at once; the rest follows in a second query
+ * (docs/architecture.md, "The Inbox page"). */
+#define FIRST_PAGE 100
+
 struct _CabInboxList
 {
   GObject         parent_instance;
@@ -26,6 +31,7 @@ struct _CabInboxList
   guint           n_unread;
   guint           n_total;
   guint           n_loads;
+  gboolean        partial;     /* the items are the first page of the answer */
 };
 
 static void cab_inbox_list_list_model_init (GListModelInterface *iface);
@@ -80,11 +86,7 @@ set_count (CabInboxList *self,
 static const char *
 item_key (gpointer item)
 {
-  /* The row id as text would cost an allocation per item: the message key
-   * (Message-ID and body hash) is unique too, and already there. */
-  const CabMailRow *row = cab_inbox_item_get_row (item);
-
-  return row->raw_path;
+  return cab_inbox_item_get_key (item);
 }
 
 /* The same row to the eye: what the list shows of a message. */
@@ -92,14 +94,13 @@ static gboolean
 same_item (gpointer shown,
            gpointer fresh)
 {
-  const CabMailRow *a = cab_inbox_item_get_row (shown), *b = cab_inbox_item_get_row (fresh);
-
-  return a->id == b->id &&
-         g_strcmp0 (a->status, b->status) == 0 &&
+  return cab_inbox_item_get_id (shown) == cab_inbox_item_get_id (fresh) &&
+         g_strcmp0 (cab_inbox_item_get_status (shown), cab_inbox_item_get_status (fresh)) == 0 &&
          cab_inbox_item_get_match_state (shown) == cab_inbox_item_get_match_state (fresh) &&
          cab_inbox_item_get_match_reason (shown) == cab_inbox_item_get_match_reason (fresh) &&
-         g_strcmp0 (a->match_patient_id, b->match_patient_id) == 0 &&
+         g_strcmp0 (cab_inbox_item_get_patient_id (shown), cab_inbox_item_get_patient_id (fresh)) == 0 &&
          cab_inbox_item_get_unread (shown) == cab_inbox_item_get_unread (fresh) &&
+         cab_inbox_item_get_has_problem (shown) == cab_inbox_item_get_has_problem (fresh) &&
          g_strcmp0 (cab_inbox_item_get_date_text (shown), cab_inbox_item_get_date_text (fresh)) == 0;
 }
 
@@ -112,12 +113,36 @@ settle (CabInboxList *self)
   cab_model_waiters_complete (&self->waiters, self->error);
 }
 
-static void
-query_done_cb (GObject      *object,
-               GAsyncResult *res,
-               gpointer      user_data)
+static void start_full_query (CabInboxList *self);
+
+/* The full answer after a first page: when it begins with the same
+ * messages, only the rest is added (the rows drawn stay as they are). */
+static gboolean
+append_rest (CabInboxList *self,
+             GPtrArray    *fresh)
 {
-  g_autoptr(CabInboxList) self = cab_model_hold_take (user_data);
+  guint n = self->items->len;
+
+  if (fresh->len < n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (cab_inbox_item_get_id (g_ptr_array_index (self->items, i)) !=
+        cab_inbox_item_get_id (g_ptr_array_index (fresh, i)) ||
+        !same_item (g_ptr_array_index (self->items, i), g_ptr_array_index (fresh, i)))
+      return FALSE;
+  for (guint i = n; i < fresh->len; i++)
+    g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (fresh, i)));
+  if (fresh->len > n)
+    g_list_model_items_changed (G_LIST_MODEL (self), n, 0, fresh->len - n);
+  return TRUE;
+}
+
+static void
+query_done (GAsyncResult *res,
+            gpointer      hold,
+            gboolean      first_page)
+{
+  g_autoptr(CabInboxList) self = cab_model_hold_take (hold);
   g_autoptr(GError) error = NULL;
   g_autoptr(CabInboxListing) listing = cab_inbox_query_list_finish (res, &error);
 
@@ -132,23 +157,61 @@ query_done_cb (GObject      *object,
       g_debug ("Cannot list the inbox: %s", error->message);
       cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_ptr_array_new_with_free_func (g_object_unref));
       self->error = g_steal_pointer (&error);
+      self->partial = FALSE;
+      settle (self);
+      return;
     }
-  else
+  set_count (self, &self->n_to_triage, listing->n_to_triage, PROP_N_TO_TRIAGE);
+  set_count (self, &self->n_unread, listing->n_unread, PROP_N_UNREAD);
+  set_count (self, &self->n_total, listing->n_total, PROP_N_TOTAL);
+  if (!(self->partial && !first_page && append_rest (self, listing->items)))
     {
       cab_model_items_reuse (self->items, listing->items, item_key, same_item);
       cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_steal_pointer (&listing->items));
-      set_count (self, &self->n_to_triage, listing->n_to_triage, PROP_N_TO_TRIAGE);
-      set_count (self, &self->n_unread, listing->n_unread, PROP_N_UNREAD);
-      set_count (self, &self->n_total, listing->n_total, PROP_N_TOTAL);
     }
+  if (first_page && self->items->len >= FIRST_PAGE)
+    {
+      /* More may follow: still loading. */
+      self->partial = TRUE;
+      start_full_query (self);
+      return;
+    }
+  self->partial = FALSE;
   settle (self);
+}
+
+static void
+first_page_done_cb (GObject *object, GAsyncResult *res, gpointer hold)
+{
+  query_done (res, hold, TRUE);
+}
+
+static void
+full_done_cb (GObject *object, GAsyncResult *res, gpointer hold)
+{
+  query_done (res, hold, FALSE);
+}
+
+static void
+run_query (CabInboxList *self,
+           guint         limit)
+{
+  CabInboxQuery query = { self->filter, self->assignee, self->text, limit };
+
+  set_loading (self, TRUE);
+  cab_inbox_query_list_async (self->store, &query, cab_query_supersede (&self->query),
+                              limit > 0 ? first_page_done_cb : full_done_cb, cab_model_hold_new (self));
+}
+
+static void
+start_full_query (CabInboxList *self)
+{
+  run_query (self, 0);
 }
 
 static void
 start_query (CabInboxList *self)
 {
-  CabInboxQuery query = { self->filter, self->assignee, self->text };
-
   if (self->store == NULL)
     {
       cab_query_cancel (&self->query);
@@ -157,12 +220,11 @@ start_query (CabInboxList *self)
       set_count (self, &self->n_to_triage, 0, PROP_N_TO_TRIAGE);
       set_count (self, &self->n_unread, 0, PROP_N_UNREAD);
       set_count (self, &self->n_total, 0, PROP_N_TOTAL);
+      self->partial = FALSE;
       settle (self);
       return;
     }
-  set_loading (self, TRUE);
-  cab_inbox_query_list_async (self->store, &query, cab_query_supersede (&self->query),
-                              query_done_cb, cab_model_hold_new (self));
+  run_query (self, FIRST_PAGE);
 }
 
 static gboolean

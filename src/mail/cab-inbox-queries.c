@@ -64,42 +64,42 @@ read_counts (CabStoreReader *reader, CabInboxListing *listing, GError **error)
   return TRUE;
 }
 
-/* The documents of the listed messages, in one pass. */
-static gboolean
-read_documents (CabStoreReader *reader, GHashTable *by_id, GError **error)
+/* Column by column, what a row shows; the documents counted, checked and
+ * labelled per message by SQL rather than read one by one. The matched
+ * patient's identity is read as stored now: an auto match shows as such
+ * only while it is qualified and its INS held once. */
+#define LIST_COLUMNS \
+  "SELECT m.id, m.date, m.from_display, m.from_address, m.subject, m.status, m.match_state, m.match_reason," \
+  " m.match_patient_id, m.match_candidates, m.match_disagreeing, m.xdm_error, m.smime_signed," \
+  " (SELECT count (*) FROM mail_documents d WHERE d.mail_id = m.id)," \
+  " (SELECT coalesce (min (hash_ok), 1) FROM mail_documents d WHERE d.mail_id = m.id)," \
+  " (SELECT group_concat (DISTINCT nullif (type_display, '')) FROM mail_documents d WHERE d.mail_id = m.id)," \
+  " coalesce (p.identity_status = 'QUAL' AND p.ins IS NOT NULL" \
+  "           AND (SELECT count (*) FROM patients q WHERE q.ins = p.ins) = 1, 0)"
+#define LIST_FILTER(m) " WHERE (?1 IS NULL OR " m "status = ?1)"
+#define LIST_SEARCH(m) " AND " m "id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?2)"
+#define LIST_ORDER(m)  " ORDER BY " m "date DESC, " m "id DESC"
+
+/* The whole list: sorted once. The newest @limit: chosen first, so the
+ * columns above are computed for them only (a first page in a few ms at
+ * 10,000 messages). The FTS clause is there only when searching. */
+static const char *
+list_sql (gboolean limited, gboolean search)
 {
-  g_autoptr(CabStmt) docs = cab_store_conn_prepare (reader,
-    "SELECT mail_id, source, filename, content_type, size, sha1, hash_ok, type_code, type_display"
-    " FROM mail_documents ORDER BY mail_id, position", error);
-  int rc;
+  static const char * const sql[2][2] = {
+    { LIST_COLUMNS " FROM mail_messages m LEFT JOIN patients p ON p.id = m.match_patient_id"
+      LIST_FILTER ("m.") LIST_ORDER ("m."),
+      LIST_COLUMNS " FROM mail_messages m LEFT JOIN patients p ON p.id = m.match_patient_id"
+      LIST_FILTER ("m.") LIST_SEARCH ("m.") LIST_ORDER ("m.") },
+    { LIST_COLUMNS " FROM (SELECT id FROM mail_messages" LIST_FILTER ("") LIST_ORDER ("") " LIMIT ?3) top"
+      " JOIN mail_messages m ON m.id = top.id LEFT JOIN patients p ON p.id = m.match_patient_id"
+      LIST_ORDER ("m."),
+      LIST_COLUMNS " FROM (SELECT id FROM mail_messages" LIST_FILTER ("") LIST_SEARCH ("") LIST_ORDER ("")
+      " LIMIT ?3) top JOIN mail_messages m ON m.id = top.id LEFT JOIN patients p ON p.id = m.match_patient_id"
+      LIST_ORDER ("m.") },
+  };
 
-  if (docs == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (docs)) == SQLITE_ROW)
-    {
-      gint64 mail_id = sqlite3_column_int64 (docs, 0);
-      CabMailRow *row = g_hash_table_lookup (by_id, &mail_id);
-      CabMailDocument *d;
-
-      if (row == NULL)
-        continue;
-      d = cab_mail_document_new ();
-      d->source = cab_stmt_dup_text (docs, 1);
-      d->filename = cab_stmt_dup_text (docs, 2);
-      d->content_type = cab_stmt_dup_text (docs, 3);
-      d->size = sqlite3_column_int64 (docs, 4);
-      d->sha1 = cab_stmt_dup_text (docs, 5);
-      d->hash_ok = sqlite3_column_int (docs, 6);
-      d->type_code = cab_stmt_dup_text (docs, 7);
-      d->type_display = cab_stmt_dup_text (docs, 8);
-      g_ptr_array_add (row->documents, d);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cab_store_set_sql_error (error, reader->db, "Cannot list mail documents");
-      return FALSE;
-    }
-  return TRUE;
+  return sql[limited ? 1 : 0][search ? 1 : 0];
 }
 
 CabInboxListing *
@@ -110,87 +110,54 @@ cab_inbox_store_list (CabStore            *store,
   g_autoptr(CabStoreReader) reader = cab_store_reader_acquire (store, error);
   g_autoptr(CabStmt) stmt = NULL;
   g_autoptr(CabInboxListing) listing = g_new0 (CabInboxListing, 1);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_row_free);
-  g_autoptr(GPtrArray) qualified = g_ptr_array_new ();
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
   g_autoptr(GDateTime) now = g_date_time_new_now (tz);
   g_autofree char *fts = query->text != NULL ? cab_store_fts_query (query->text) : NULL;
+  gint64 offset = g_date_time_get_utc_offset (now) / G_TIME_SPAN_SECOND;
+  gint64 today = (g_date_time_to_unix (now) + offset) / 86400;
   int rc;
 
   if (reader == NULL || !read_counts (reader, listing, error))
     return NULL;
-  /* The matched patient's identity as stored now: an auto match is shown
-   * as such only while it is qualified and its INS held once. */
-  stmt = cab_store_conn_prepare (reader,
-    "SELECT m.id, m.uidvalidity, m.uid, m.message_id, m.date, m.from_display, m.from_address, m.subject,"
-    " m.size, m.raw_path, m.status, m.match_state, m.match_reason, m.match_ins, m.match_patient_id,"
-    " m.match_candidates, m.match_disagreeing, m.mss_ins, m.mss_codecda, m.mss_fin, m.smime_signed,"
-    " m.xdm_error, m.received_at,"
-    " coalesce (p.identity_status = 'QUAL' AND p.ins IS NOT NULL"
-    "           AND (SELECT count (*) FROM patients q WHERE q.ins = p.ins) = 1, 0)"
-    " FROM mail_messages m LEFT JOIN patients p ON p.id = m.match_patient_id"
-    " WHERE (?1 IS NULL OR m.status = ?1)"
-    "   AND (?2 IS NULL OR m.id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?2))"
-    " ORDER BY m.date DESC, m.id DESC", error);
+  listing->items = g_ptr_array_new_with_free_func (g_object_unref);
+  if (query->text != NULL && *query->text != '\0' && fts == NULL)
+    return g_steal_pointer (&listing);   /* typed text without a word to search: nothing matches */
+  stmt = cab_store_conn_prepare (reader, list_sql (query->limit > 0, fts != NULL), error);
   if (stmt == NULL)
     return NULL;
   cab_stmt_bind_text (stmt, 1, filter_status (query->filter));
-  cab_stmt_bind_text (stmt, 2, fts);
-  if (query->text != NULL && *query->text != '\0' && fts == NULL)
-    {
-      /* Typed text without a word to search: nothing matches. */
-      listing->items = g_ptr_array_new_with_free_func (g_object_unref);
-      return g_steal_pointer (&listing);
-    }
+  if (fts != NULL)
+    cab_stmt_bind_text (stmt, 2, fts);
+  if (query->limit > 0)
+    sqlite3_bind_int64 (stmt, 3, query->limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      CabMailRow *row = cab_mail_row_new ();
-      const char *candidates = (const char *) sqlite3_column_text (stmt, 15);
+      CabInboxItemData data = {
+        .id = sqlite3_column_int64 (stmt, 0),
+        .date = sqlite3_column_int64 (stmt, 1),
+        .from_display = (const char *) sqlite3_column_text (stmt, 2),
+        .from_address = (const char *) sqlite3_column_text (stmt, 3),
+        .subject = (const char *) sqlite3_column_text (stmt, 4),
+        .status = (const char *) sqlite3_column_text (stmt, 5),
+        .match_state = (const char *) sqlite3_column_text (stmt, 6),
+        .match_reason = (const char *) sqlite3_column_text (stmt, 7),
+        .match_patient_id = (const char *) sqlite3_column_text (stmt, 8),
+        .match_candidates = (const char *) sqlite3_column_text (stmt, 9),
+        .match_disagreeing = sqlite3_column_int (stmt, 10),
+        .xdm_error = (const char *) sqlite3_column_text (stmt, 11),
+        .smime_signed = sqlite3_column_int (stmt, 12),
+        .n_documents = sqlite3_column_int (stmt, 13),
+        .documents_ok = sqlite3_column_int (stmt, 14),
+        .type_labels = (const char *) sqlite3_column_text (stmt, 15),
+        .patient_qualified = sqlite3_column_int (stmt, 16),
+      };
 
-      row->id = sqlite3_column_int64 (stmt, 0);
-      row->uidvalidity = (guint32) sqlite3_column_int64 (stmt, 1);
-      row->uid = (guint32) sqlite3_column_int64 (stmt, 2);
-      row->message_id = cab_stmt_dup_text (stmt, 3);
-      row->date = sqlite3_column_int64 (stmt, 4);
-      row->from_display = cab_stmt_dup_text (stmt, 5);
-      row->from_address = cab_stmt_dup_text (stmt, 6);
-      row->subject = cab_stmt_dup_text (stmt, 7);
-      row->size = sqlite3_column_int64 (stmt, 8);
-      row->raw_path = cab_stmt_dup_text (stmt, 9);
-      row->status = cab_stmt_dup_text (stmt, 10);
-      row->match_state = cab_stmt_dup_text (stmt, 11);
-      row->match_reason = cab_stmt_dup_text (stmt, 12);
-      row->match_ins = cab_stmt_dup_text (stmt, 13);
-      row->match_patient_id = cab_stmt_dup_text (stmt, 14);
-      row->match_candidates = candidates && *candidates ? g_strsplit (candidates, ",", -1) : g_new0 (char *, 1);
-      row->match_disagreeing = sqlite3_column_int (stmt, 16);
-      row->mss_ins = cab_stmt_dup_text (stmt, 17);
-      row->mss_codecda = cab_stmt_dup_text (stmt, 18);
-      row->mss_fin = sqlite3_column_int (stmt, 19);
-      row->smime_signed = sqlite3_column_int (stmt, 20);
-      row->xdm_error = cab_stmt_dup_text (stmt, 21);
-      row->received_at = sqlite3_column_int64 (stmt, 22);
-      g_ptr_array_add (rows, row);
-      g_ptr_array_add (qualified, GINT_TO_POINTER (sqlite3_column_int (stmt, 23)));
-      g_hash_table_insert (by_id, &row->id, row);
+      g_ptr_array_add (listing->items, cab_inbox_item_new (&data, today, offset));
     }
   if (rc != SQLITE_DONE)
     {
       cab_store_set_sql_error (error, reader->db, "Cannot list mail messages");
       return NULL;
-    }
-  if (rows->len > 0 && !read_documents (reader, by_id, error))
-    return NULL;
-  listing->items = g_ptr_array_new_full (rows->len, g_object_unref);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      /* The item takes the row. */
-      CabMailRow *row = g_steal_pointer (&rows->pdata[i]);
-
-      g_ptr_array_add (listing->items,
-                       cab_inbox_item_new (row, GPOINTER_TO_INT (g_ptr_array_index (qualified, i)),
-                                           FALSE, now, tz));
     }
   return g_steal_pointer (&listing);
 }
@@ -200,6 +167,7 @@ typedef struct
   CabInboxFilter filter;
   char          *assignee;
   char          *text;
+  guint          limit;
 } ListData;
 
 static void
@@ -214,7 +182,7 @@ static void
 list_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *cancellable)
 {
   ListData *data = task_data;
-  CabInboxQuery query = { data->filter, data->assignee, data->text };
+  CabInboxQuery query = { data->filter, data->assignee, data->text, data->limit };
   GError *error = NULL;
   CabInboxListing *listing = cab_inbox_store_list (store, &query, &error);
 
@@ -240,6 +208,7 @@ cab_inbox_query_list_async (CabStore            *store,
   data->filter = query->filter;
   data->assignee = g_strdup (query->assignee);
   data->text = g_strdup (query->text);
+  data->limit = query->limit;
   cab_query_start (store, cab_inbox_query_list_async, data, (GDestroyNotify) list_data_free,
                    list_run, cancellable, callback, user_data);
 }

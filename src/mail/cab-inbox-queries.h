@@ -27,6 +27,7 @@ typedef struct
   CabInboxFilter  filter;
   const char     *assignee;   /* "Practitioner/<id>" for ASSIGNED_TO_ME, or NULL */
   const char     *text;       /* full-text search (subject, sender, body, attachment names), or NULL */
+  guint           limit;      /* the newest @limit only; 0: all */
 } CabInboxQuery;
 
 typedef struct

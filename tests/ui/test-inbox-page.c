@@ -287,7 +287,7 @@ test_page (void)
       g_autoptr(CabInboxItem) a = g_list_model_get_item (model, i - 1);
       g_autoptr(CabInboxItem) b = g_list_model_get_item (model, i);
 
-      g_assert_cmpint (cab_inbox_item_get_row (a)->date, >=, cab_inbox_item_get_row (b)->date);
+      g_assert_cmpint (cab_inbox_item_get_date (a), >=, cab_inbox_item_get_date (b));
     }
 
   /* Filters: nothing handled yet; all is the whole inbox. */
@@ -342,7 +342,7 @@ test_page (void)
   g_assert_true (gtk_widget_has_css_class (cab_inbox_reader_get_badge (reader), "cab-match-conflict"));
   {
     g_autoptr(CabInboxItem) item = g_list_model_get_item (model, position);
-    g_autofree char *traits = cab_inbox_match_traits (cab_inbox_item_get_row (item)->match_disagreeing);
+    g_autofree char *traits = cab_inbox_match_traits (cab_inbox_item_get_match_disagreeing (item));
 
     g_assert_cmpstr (cab_inbox_reader_get_reason_text (reader), ==,
                      cab_inbox_match_reason (cab_inbox_item_get_match_reason (item)));
@@ -379,7 +379,7 @@ test_page (void)
     {
       g_autoptr(CabInboxItem) item = g_list_model_get_item (model, i);
 
-      if (cab_inbox_item_get_row (item)->xdm_error == NULL)
+      if (cab_inbox_item_get_xdm_error (item) == NULL)
         continue;
       g_assert_true (cab_inbox_item_get_has_problem (item));
       cab_inbox_page_select (page, i);

@@ -125,6 +125,21 @@ list_loaded_cb (CabInboxPage *self,
   update_state (self);
 }
 
+/* The first page of an answer shows before the rest is read. */
+static void
+items_changed_cb (CabInboxPage *self,
+                  guint         position,
+                  guint         removed,
+                  guint         added,
+                  GListModel   *list)
+{
+  if (g_list_model_get_n_items (list) > 0)
+    {
+      gtk_stack_set_visible_child_name (self->page_stack, "inbox");
+      gtk_stack_set_visible_child_name (self->list_stack, "list");
+    }
+}
+
 static void
 counts_cb (CabInboxPage *self,
            GParamSpec   *pspec,
@@ -471,6 +486,7 @@ cab_inbox_page_init (CabInboxPage *self)
 
   self->list = cab_inbox_list_new (NULL);
   g_signal_connect_object (self->list, "loaded", G_CALLBACK (list_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "items-changed", G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list, "notify::n-to-triage", G_CALLBACK (counts_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list, "notify::n-unread", G_CALLBACK (counts_cb), self, G_CONNECT_SWAPPED);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));

@@ -337,11 +337,11 @@ static void
 show_match (CabInboxReader *self)
 {
   CabInboxItem *item = self->item;
-  const CabMailRow *row = cab_inbox_item_get_row (item);
   CabMatchState state = cab_inbox_item_get_match_state (item);
-  g_autofree char *traits = cab_inbox_match_traits (row->match_disagreeing);
+  g_autofree char *traits = cab_inbox_match_traits (cab_inbox_item_get_match_disagreeing (item));
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   const char *matched = cab_inbox_item_get_patient_id (item);
+  const char * const *candidates = cab_inbox_item_get_candidates (item);
 
   cab_inbox_match_badge_update (self->match_badge, item);
   gtk_label_set_label (self->reason_label, cab_inbox_match_reason (cab_inbox_item_get_match_reason (item)));
@@ -363,9 +363,9 @@ show_match (CabInboxReader *self)
   gtk_widget_set_visible (GTK_WIDGET (self->patient_list), FALSE);
   if (matched != NULL)
     g_ptr_array_add (ids, (gpointer) matched);
-  for (guint i = 0; row->match_candidates != NULL && row->match_candidates[i] != NULL; i++)
-    if (g_strcmp0 (row->match_candidates[i], matched) != 0 && *row->match_candidates[i])
-      g_ptr_array_add (ids, row->match_candidates[i]);
+  for (guint i = 0; candidates[i] != NULL; i++)
+    if (g_strcmp0 (candidates[i], matched) != 0 && *candidates[i])
+      g_ptr_array_add (ids, (gpointer) candidates[i]);
   if (ids->len > 0 && self->store != NULL)
     {
       g_ptr_array_add (ids, NULL);
@@ -380,48 +380,49 @@ show_match (CabInboxReader *self)
 static void
 show_item (CabInboxReader *self)
 {
-  const CabMailRow *row;
+  CabInboxItem *item = self->item;
   g_autofree char *from = NULL, *when = NULL, *meta = NULL;
-  const char *subject;
+  const char *subject, *address, *sender;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
 
   cab_query_cancel (&self->message_query);
   cab_query_cancel (&self->patients_query);
   g_clear_pointer (&self->message, cab_inbox_message_free);
   gtk_toggle_button_set_active (self->search_toggle, FALSE);
-  if (self->item == NULL || self->store == NULL)
+  if (item == NULL || self->store == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
-  row = cab_inbox_item_get_row (self->item);
-  subject = cab_inbox_item_get_subject (self->item);
+  subject = cab_inbox_item_get_subject (item);
+  sender = cab_inbox_item_get_sender (item);
+  address = cab_inbox_item_get_from_address (item);
   gtk_label_set_label (self->subject_label, *subject ? subject : _("(no subject)"));
-  from = row->from_address != NULL && g_strcmp0 (row->from_address, cab_inbox_item_get_sender (self->item)) != 0
-         ? g_strdup_printf ("%s <%s>", cab_inbox_item_get_sender (self->item), row->from_address)
-         : g_strdup (cab_inbox_item_get_sender (self->item));
+  from = address != NULL && g_strcmp0 (address, sender) != 0 ? g_strdup_printf ("%s <%s>", sender, address)
+                                                              : g_strdup (sender);
   gtk_label_set_label (self->from_label, from);
-  if (row->date > 0)
+  if (cab_inbox_item_get_date (item) > 0)
     {
-      g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (row->date);
-      when = g_date_time_format (date, "%d/%m/%Y %H:%M");
+      g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (cab_inbox_item_get_date (item));
+      g_ptr_array_add (parts, g_date_time_format (date, "%d/%m/%Y %H:%M"));
     }
-  meta = g_strjoin (" · ", when ? when : "", cab_inbox_status_label (row->status),
-                    row->smime_signed ? _("Signed (signature not checked)") : "", NULL);
-  g_strstrip (meta);
-  while (g_str_has_suffix (meta, " ·"))
-    meta[strlen (meta) - 2] = '\0';
-  gtk_label_set_label (self->meta_label, g_str_has_prefix (meta, "· ") ? meta + 2 : meta);
+  g_ptr_array_add (parts, g_strdup (cab_inbox_status_label (cab_inbox_item_get_status (item))));
+  if (cab_inbox_item_get_smime_signed (item))
+    g_ptr_array_add (parts, g_strdup (_("Signed (signature not checked)")));
+  g_ptr_array_add (parts, NULL);
+  meta = g_strjoinv (" · ", (char **) parts->pdata);
+  gtk_label_set_label (self->meta_label, meta);
   /* What the list knows shows at once; the rest when the file is read. */
   show_match (self);
-  gtk_widget_set_visible (self->error_box, row->xdm_error != NULL);
-  if (row->xdm_error != NULL)
-    gtk_label_set_label (self->error_label, row->xdm_error);
+  gtk_widget_set_visible (self->error_box, cab_inbox_item_get_xdm_error (item) != NULL);
+  if (cab_inbox_item_get_xdm_error (item) != NULL)
+    gtk_label_set_label (self->error_label, cab_inbox_item_get_xdm_error (item));
   gtk_label_set_label (self->body_label, "");
   list_box_clear (self->documents_list);
   gtk_widget_set_visible (self->documents_group, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "message");
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)), 0);
-  cab_inbox_query_message_async (self->store, cab_inbox_item_get_id (self->item),
+  cab_inbox_query_message_async (self->store, cab_inbox_item_get_id (item),
                                  cab_query_supersede (&self->message_query),
                                  message_done_cb, g_object_ref (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);

@@ -66,6 +66,8 @@ cab_inbox_match_reason (CabMatchReason reason)
       return _("Several patients match (twins, namesakes): choose one.");
     case CAB_MATCH_REASON_NO_TRAITS:
       return _("The message names no patient Cabinet can use.");
+    case CAB_MATCH_REASON_FROM_TEXT:
+      return _("The patient was recognised in the text of the message, not in structured data: check before filing.");
     }
   g_return_val_if_reached ("");
 }

@@ -149,6 +149,20 @@ list_has_all (gpointer data)
   return list_loaded (data) && cab_inbox_list_get_n_total (data) == N_MESSAGES;
 }
 
+typedef struct
+{
+  CabInboxPage *page;
+  guint         n;
+} Triaged;
+
+static gboolean
+triaged (gpointer data)
+{
+  Triaged *t = data;
+
+  return cab_inbox_page_get_n_triaged (t->page) >= t->n;
+}
+
 static gboolean
 list_has_more (gpointer data)
 {
@@ -333,6 +347,32 @@ test_page (void)
     g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
     g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), >, 0);
     gtk_window_destroy (viewer_window);
+  }
+
+  /* Triage from the keyboard: file the auto match (Ctrl+Return), mark it
+   * handled (Ctrl+D): it leaves the list to triage; undo (Ctrl+Z) brings it
+   * back. */
+  {
+    gint64 id = cab_inbox_item_get_id (cab_inbox_page_get_selected (page));
+    guint n_triaged = cab_inbox_page_get_n_triaged (page);
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.file", NULL);
+    cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 1 }, "the message filed");
+    cab_test_ui_wait_for (list_loaded, list, "the list after filing");
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.handle", NULL);
+    cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 2 }, "the message handled");
+    cab_test_ui_wait_for (list_loaded, list, "the list after handling");
+    g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES - 1);
+    {
+      g_autoptr(CabInboxItem) handled = g_list_model_get_item (model, cab_inbox_list_find (list, id));
+
+      g_assert_cmpstr (cab_inbox_item_get_status (handled), ==, "handled");
+    }
+    cab_test_ui_screenshot (window, "inbox-handled");
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.undo", NULL);
+    cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 3 }, "the undo");
+    cab_test_ui_wait_for (list_loaded, list, "the list after the undo");
+    g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES);
   }
 
   /* A conflict: red, with its reason and what disagrees. */

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "cab-inbox-page.h"
+#include "cab-mail-triage.h"
 #include "cab-mail-watcher.h"
 #include "cab-inbox-row.h"
 #include "viewer/cab-pdf-viewer.h"
@@ -20,6 +21,8 @@ struct _CabInboxPage
   CabInboxList        *list;
   GtkSingleSelection  *selection;
   gint64               selected_id;    /* kept across reloads, 0: none */
+  gint64               last_triaged;   /* what Ctrl+Z undoes, 0: nothing */
+  guint                n_triaged;      /* triage actions finished (tests) */
   GtkWindow           *viewer_window;  /* weak */
 
   GtkStack            *page_stack;
@@ -245,13 +248,124 @@ open_document_cb (CabInboxPage   *self,
   cab_inbox_page_open_document (self, path, title);
 }
 
+typedef struct
+{
+  CabInboxPage        *page;
+  CabMailTriageAction  action;
+  gint64               mail_id;
+} Triage;
+
+static void run_triage (CabInboxPage *self, CabMailTriageAction action, gint64 mail_id, const char *patient_id);
+
+static void
+undo_clicked_cb (AdwToast *toast,
+                 gpointer  data)
+{
+  CabInboxPage *self = g_object_get_data (G_OBJECT (toast), "page");
+  gint64 *mail_id = g_object_get_data (G_OBJECT (toast), "mail-id");
+
+  if (self != NULL && mail_id != NULL)
+    run_triage (self, CAB_MAIL_TRIAGE_UNDO, *mail_id, NULL);
+}
+
+/* A toast with Undo, in the window's overlay. */
+static void
+toast_with_undo (CabInboxPage *self,
+                 const char   *text,
+                 gint64        mail_id)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    {
+      g_signal_emit (self, signals[TOAST], 0, text);
+      return;
+    }
+  toast = adw_toast_new (text);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_object_set_data_full (G_OBJECT (toast), "page", g_object_ref (self), g_object_unref);
+  g_object_set_data_full (G_OBJECT (toast), "mail-id", g_memdup2 (&mail_id, sizeof mail_id), g_free);
+  g_signal_connect (toast, "button-clicked", G_CALLBACK (undo_clicked_cb), NULL);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
+static void
+triage_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autofree Triage *t = data;
+  g_autoptr(CabInboxPage) self = t->page;
+  CabMailTriageResult out = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_mail_triage_finish (result, &out, &error))
+    {
+      self->n_triaged++;
+      /* The triage error says what to do (which documents, which patient). */
+      g_signal_emit (self, signals[TOAST], 0, error->message);
+      return;
+    }
+  guint n_filed = out.n_filed;
+
+  cab_mail_triage_result_clear (&out);
+  self->n_triaged++;
+  self->last_triaged = t->action == CAB_MAIL_TRIAGE_UNDO ? 0 : t->mail_id;
+  cab_inbox_list_reload (self->list);
+  switch (t->action)
+    {
+    case CAB_MAIL_TRIAGE_FILE:
+      {
+        g_autofree char *text = g_strdup_printf (ngettext ("%u document filed", "%u documents filed", n_filed),
+                                                 n_filed);
+        toast_with_undo (self, text, t->mail_id);
+      }
+      break;
+    case CAB_MAIL_TRIAGE_HANDLE:
+      toast_with_undo (self, _("Message handled"), t->mail_id);
+      break;
+    case CAB_MAIL_TRIAGE_REOPEN:
+      toast_with_undo (self, _("Message reopened"), t->mail_id);
+      break;
+    case CAB_MAIL_TRIAGE_UNDO:
+      g_signal_emit (self, signals[TOAST], 0, _("Undone"));
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+run_triage (CabInboxPage        *self,
+            CabMailTriageAction  action,
+            gint64               mail_id,
+            const char          *patient_id)
+{
+  CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+  CabMailTriageRequest request = { action, mail_id, patient_id, NULL, 0, NULL };
+  Triage *t;
+
+  if (store == NULL || mail_id == 0)
+    return;
+  t = g_new0 (Triage, 1);
+  t->page = g_object_ref (self);
+  t->action = action;
+  t->mail_id = mail_id;
+  cab_mail_triage_async (store, cab_session_get_outbox (self->session), &request, NULL, triage_done_cb, t);
+}
+
+/* A person chose (or confirmed) the patient: the message's documents are
+ * filed to them (principle 4: a person decided). */
 static void
 patient_chosen_cb (CabInboxPage   *self,
                    const char     *patient_id,
                    CabInboxReader *reader)
 {
-  /* Filing waits for the triage actions; until then, say so. */
-  g_signal_emit (self, signals[TOAST], 0, _("Filing messages comes with the next version of the inbox."));
+  CabInboxItem *item = cab_inbox_reader_get_item (reader);
+
+  if (item != NULL)
+    run_triage (self, CAB_MAIL_TRIAGE_FILE, cab_inbox_item_get_id (item), patient_id);
 }
 
 static void
@@ -321,6 +435,45 @@ filter_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   cab_inbox_page_set_filter (CAB_INBOX_PAGE (widget), g_variant_get_int32 (parameter));
+}
+
+/* Handled, or reopened when it already is. */
+static void
+handle_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (widget);
+  CabInboxItem *item = cab_inbox_page_get_selected (self);
+
+  if (item == NULL)
+    return;
+  run_triage (self, g_strcmp0 (cab_inbox_item_get_status (item), "handled") == 0 ? CAB_MAIL_TRIAGE_REOPEN
+                                                                                 : CAB_MAIL_TRIAGE_HANDLE,
+              cab_inbox_item_get_id (item), NULL);
+}
+
+/* Files an auto match (the only one filed without a person's choice). */
+static void
+file_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (widget);
+  CabInboxItem *item = cab_inbox_page_get_selected (self);
+
+  if (item != NULL)
+    run_triage (self, CAB_MAIL_TRIAGE_FILE, cab_inbox_item_get_id (item), NULL);
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (widget);
+
+  run_triage (self, CAB_MAIL_TRIAGE_UNDO, self->last_triaged, NULL);
 }
 
 static void
@@ -468,6 +621,12 @@ cab_inbox_page_class_init (CabInboxPageClass *klass)
   gtk_widget_class_install_action (widget_class, "inbox.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "inbox.filter", "i", filter_action);
   gtk_widget_class_install_action (widget_class, "inbox.choose-patient", NULL, choose_patient_action);
+  gtk_widget_class_install_action (widget_class, "inbox.file", NULL, file_action);
+  gtk_widget_class_install_action (widget_class, "inbox.handle", NULL, handle_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "inbox.file", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "inbox.handle", NULL);
+  gtk_widget_class_install_action (widget_class, "inbox.undo", NULL, undo_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "inbox.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_CONTROL_MASK, "inbox.move", "i", 1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_CONTROL_MASK, "inbox.move", "i", -1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "inbox.search", NULL);
@@ -739,4 +898,10 @@ const char *
 cab_inbox_page_get_count_text (CabInboxPage *self)
 {
   return gtk_label_get_label (self->count_label);
+}
+
+guint
+cab_inbox_page_get_n_triaged (CabInboxPage *self)
+{
+  return self->n_triaged;
 }

@@ -18,7 +18,10 @@ G_DECLARE_FINAL_TYPE (CabInboxPage, cab_inbox_page, CAB, INBOX_PAGE, GtkWidget)
  * mine, handled, all: Ctrl+1..4) and searched (Ctrl+F), beside the reading
  * pane (CabInboxReader). The mailbox's watcher says when the list must be
  * read again and whether the server answers. Keyboard: Ctrl+↓ / Ctrl+↑ next and previous
- * message, Ctrl+Shift+P another patient. The list is read again after
+ * message, Ctrl+Shift+P another patient; triage (cab-mail-triage.h):
+ * choosing or confirming a patient files the message to them, Ctrl+Return
+ * files an auto match, Ctrl+D marks handled (or reopens), Ctrl+Z undoes;
+ * each with a toast that offers Undo. The list is read again after
  * each sync.
  *
  * With no mailbox set up and nothing stored, the page says where to set
@@ -65,6 +68,8 @@ const char     *cab_inbox_page_get_state         (CabInboxPage  *self);
 /* The sync problem shown above the list, or NULL; the count line. */
 const char     *cab_inbox_page_get_sync_problem  (CabInboxPage  *self);
 const char     *cab_inbox_page_get_count_text    (CabInboxPage  *self);
+/* Triage actions finished, done or refused (tests wait on it). */
+guint           cab_inbox_page_get_n_triaged     (CabInboxPage  *self);
 /* The PDF viewer window the page opened last, or NULL. */
 GtkWindow      *cab_inbox_page_get_viewer_window (CabInboxPage  *self);
 void            cab_inbox_page_open_document     (CabInboxPage  *self,

@@ -591,7 +591,8 @@ cab_inbox_reader_set_item (CabInboxReader *self,
     return;
   /* The same message again after a reload: keep what is shown. */
   if (self->item != NULL && item != NULL && cab_inbox_item_get_id (self->item) == cab_inbox_item_get_id (item) &&
-      cab_inbox_item_get_match_state (self->item) == cab_inbox_item_get_match_state (item))
+      cab_inbox_item_get_match_state (self->item) == cab_inbox_item_get_match_state (item) &&
+      g_strcmp0 (cab_inbox_item_get_status (self->item), cab_inbox_item_get_status (item)) == 0)
     {
       g_set_object (&self->item, item);
       return;

@@ -509,6 +509,9 @@ test_no_account (void)
   cab_test_ui_wait_for (stack_settled, page, "the inbox page shown");
   cab_test_ui_screenshot (window, "inbox-no-account");
 
+  /* Ctrl+? (win.show-help-overlay) has the shortcuts of every page. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
   cab_session_shutdown (cab_window_get_session (window));
   gtk_window_close (GTK_WINDOW (window));
   cab_test_ui_settle (100);

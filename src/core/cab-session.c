@@ -608,6 +608,10 @@ start_automatic (CabSession *self)
   g_task_set_source_tag (task, read_names_query);
   cab_query_run (task, self->store, read_names_query);
 
+  /* Kinds with their own transport (mail) go without the health space;
+   * the health space's entries wait for its client. */
+  cab_outbox_start (self->outbox);
+
   if (!is_set (self->config->server_url) || !is_set (self->config->practice))
     {
       /* Queue only: actions are kept until a server is configured. */
@@ -621,8 +625,6 @@ start_automatic (CabSession *self)
       set_status (self, CAB_SESSION_STATUS_BROKEN);
       return;
     }
-
-  cab_outbox_start (self->outbox);
 
   set_status (self, CAB_SESSION_STATUS_READY);
   fetch_practice_name (self);

@@ -11,6 +11,7 @@
 
 #include "cab-imap.h"
 #include "cab-mail-flags.h"
+#include "cab-mail-account.h"
 #include "cab-mail-keywords.h"
 #include "cab-mail-sync.h"
 #include "cab-mail-triage-store.h"
@@ -28,6 +29,7 @@ typedef struct
   char         *password;
   char         *account;      /* "user@host", as the store files messages */
   GTlsDatabase *database;
+  char         *ca_file;
   guint         timeout_s;
 } Account;
 
@@ -52,6 +54,7 @@ account_free (gpointer data)
   g_free (a->password);
   g_free (a->account);
   g_clear_object (&a->database);
+  g_free (a->ca_file);
   g_free (a);
 }
 
@@ -110,6 +113,8 @@ open_mailbox (Account              *a,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CabImap) imap = NULL;
+  g_autoptr(GTlsDatabase) database = a->database != NULL ? g_object_ref (a->database) : NULL;
+  g_autofree char *password = g_strdup (a->password);
   CabImapMailbox state = { 0 };
 
   if (g_strcmp0 (c->account, a->account) != 0)
@@ -118,8 +123,23 @@ open_mailbox (Account              *a,
       result->message = g_strdup (_("This change is for another mail account"));
       return NULL;
     }
-  imap = cab_imap_connect (a->url, a->database, a->timeout_s, cancellable, &error);
-  if (imap == NULL || !cab_imap_login (imap, a->user, a->password, &error) ||
+  /* The app gives a CA file and no password: both are read here, off the
+   * main thread, at each attempt (a password saved meanwhile is taken). */
+  if (database == NULL && a->ca_file != NULL &&
+      (database = g_tls_file_database_new (a->ca_file, &error)) == NULL)
+    {
+      result->status = CAB_OUTBOX_SEND_RETRY;
+      result->message = g_strdup (error->message);
+      return NULL;
+    }
+  if (password == NULL && (password = cab_mail_account_lookup_password (a->account, NULL)) == NULL)
+    {
+      result->status = CAB_OUTBOX_SEND_RETRY;
+      result->message = g_strdup_printf (_("No password is saved for the mailbox %s"), a->user);
+      return NULL;
+    }
+  imap = cab_imap_connect (a->url, database, a->timeout_s, cancellable, &error);
+  if (imap == NULL || !cab_imap_login (imap, a->user, password, &error) ||
       !cab_imap_select (imap, c->mailbox, &state, &error))
     {
       set_error_result (error, result);
@@ -319,6 +339,7 @@ cab_mail_flags_register (CabOutbox                 *outbox,
   a->password = g_strdup (account->password);
   a->account = cab_mail_sync_account_key (account->url, account->user, NULL);
   a->database = account->database != NULL ? g_object_ref (account->database) : NULL;
+  a->ca_file = g_strdup (account->ca_file);
   a->timeout_s = account->timeout_s;
   cab_outbox_add_kind (outbox, &flags_sender, a, account_free);
 }

@@ -25,8 +25,9 @@ typedef struct
 {
   const char   *url;        /* imaps:// or imap:// */
   const char   *user;
-  const char   *password;
-  GTlsDatabase *database;   /* NULL: system trust */
+  const char   *password;   /* NULL: read from the keyring at each attempt */
+  GTlsDatabase *database;   /* NULL: ca_file, else system trust */
+  const char   *ca_file;    /* read at each attempt, on the outbox's worker */
   guint         timeout_s;  /* 0: CAB_IMAP_DEFAULT_TIMEOUT_S */
 } CabMailFlagsAccount;
 

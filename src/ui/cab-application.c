@@ -11,6 +11,7 @@
 #include "cab-window-private.h"
 #include "cab-session.h"
 #include "cab-mail-watcher.h"
+#include "cab-mail-flags.h"
 #include "cab-mail-outbox.h"
 #include "cab-mail-sync.h"
 #include "cab-outbox-kind.h"
@@ -210,9 +211,9 @@ start_mail_watcher (CabApplication  *self,
  * the password is read from the keyring on the sending thread. */
 static void
 start_mail_sending (CabApplication  *self,
-                    const CabConfig *config)
+                    const CabConfig *config,
+                    CabOutbox       *outbox)
 {
-  CabOutbox *outbox = cab_session_get_outbox (self->session);
   g_autofree char *account = NULL;
   CabMailServers servers;
 
@@ -238,6 +239,42 @@ start_mail_sending (CabApplication  *self,
     .account = account,
   };
   cab_mail_outbox_register (outbox, &servers);
+}
+
+/* Triage done on the Inbox page reaches the other desks as IMAP keywords
+ * (docs/architecture.md, "Triage"); the keyring and the CA file are read
+ * on the outbox's worker at each attempt. */
+static void
+start_mail_triage (CabApplication  *self,
+                   const CabConfig *config,
+                   CabOutbox       *outbox)
+{
+  CabMailFlagsAccount account;
+
+  if (config->imap_url == NULL || config->mail_user == NULL || outbox == NULL ||
+      cab_outbox_has_kind (outbox, CAB_MAIL_FLAGS_KIND))
+    return;
+  account = (CabMailFlagsAccount) {
+    .url = config->imap_url,
+    .user = config->mail_user,
+    .ca_file = config->ca_file,
+  };
+  cab_mail_flags_register (outbox, cab_outbox_get_store (outbox), &account);
+}
+
+/* The outbox exists once the session's store is open (on a worker). */
+static void
+session_outbox_cb (CabApplication *self,
+                   GParamSpec     *pspec,
+                   CabSession     *session)
+{
+  const CabConfig *config = cab_session_get_config (session);
+  CabOutbox *outbox = cab_session_get_outbox (session);
+
+  if (outbox == NULL)
+    return;
+  start_mail_sending (self, config, outbox);
+  start_mail_triage (self, config, outbox);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -369,7 +406,9 @@ cab_application_activate (GApplication *app)
 
       cab_session_start (self->session);
       start_mail_watcher (self, config);
-      start_mail_sending (self, config);
+      g_signal_connect_object (self->session, "notify::outbox", G_CALLBACK (session_outbox_cb), self,
+                               G_CONNECT_SWAPPED);
+      session_outbox_cb (self, NULL, self->session);
     }
 
   gtk_window_present (GTK_WINDOW (self->window));

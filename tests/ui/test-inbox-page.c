@@ -210,6 +210,30 @@ set_filter (CabInboxPage *page, CabInboxFilter filter)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Every triage change made on the page has reached the mail server: the
+ * app registered the "mailflags" kind and its entries are all sent. */
+static gboolean
+triage_sent (gpointer data)
+{
+  CabStore *store = cab_session_get_store (data);
+  g_autoptr(GPtrArray) entries = cab_store_outbox_list (store, -1, 100, NULL);
+  guint n_flags = 0;
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      CabOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_strcmp0 (entry->kind, "mailflags") != 0)
+        continue;
+      if (entry->state == CAB_OUTBOX_STATE_FAILED || entry->state == CAB_OUTBOX_STATE_CONFLICT)
+        g_error ("a triage change was refused: %s", entry->last_error);
+      if (entry->state != CAB_OUTBOX_STATE_DONE && entry->state != CAB_OUTBOX_STATE_CANCELLED)
+        return FALSE;
+      n_flags++;
+    }
+  return n_flags > 0;
+}
+
 /* Selects the first message whose shown match is @state (and, when not
  * -1, whose reason is @reason); its position, or G_MAXUINT. */
 static guint
@@ -373,6 +397,7 @@ test_page (void)
     cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 3 }, "the undo");
     cab_test_ui_wait_for (list_loaded, list, "the list after the undo");
     g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES);
+    cab_test_ui_wait_for (triage_sent, session, "the triage sent to the mail server");
   }
 
   /* A conflict: red, with its reason and what disagrees. */

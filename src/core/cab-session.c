@@ -218,17 +218,35 @@ set_names (CabSession *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPERATOR]);
 }
 
+/* Either name may be unset: not a NULL-terminated vector (g_strfreev would
+ * stop at an unset operator and leak the practice's name). */
+typedef struct
+{
+  char *operator_name;
+  char *practice_name;
+} StoredNames;
+
+static void
+stored_names_free (StoredNames *names)
+{
+  g_free (names->operator_name);
+  g_free (names->practice_name);
+  g_free (names);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoredNames, stored_names_free)
+
 static void
 read_names_query (GTask        *task,
                   CabStore     *store,
                   gpointer      task_data,
                   GCancellable *cancellable)
 {
-  char **names = g_new0 (char *, 3);
+  StoredNames *names = g_new0 (StoredNames, 1);
 
-  names[0] = cab_store_get_state (store, STATE_OPERATOR_NAME);
-  names[1] = cab_store_get_state (store, STATE_PRACTICE_NAME);
-  g_task_return_pointer (task, names, (GDestroyNotify) g_strfreev);
+  names->operator_name = cab_store_get_state (store, STATE_OPERATOR_NAME);
+  names->practice_name = cab_store_get_state (store, STATE_PRACTICE_NAME);
+  g_task_return_pointer (task, names, (GDestroyNotify) stored_names_free);
 }
 
 static void
@@ -237,10 +255,10 @@ read_names_cb (GObject      *object,
                gpointer      user_data)
 {
   g_autoptr(CabSession) self = user_data;
-  g_auto(GStrv) names = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(StoredNames) names = g_task_propagate_pointer (G_TASK (result), NULL);
 
   if (names != NULL)
-    set_names (self, names[0], names[1]);
+    set_names (self, names->operator_name, names->practice_name);
 }
 
 static void

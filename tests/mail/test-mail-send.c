@@ -511,9 +511,10 @@ test_read_receipt (void)
   g_autoptr(GError) error = NULL;
   gint64 entry;
   const char *ids[2];
-  CabSmtpAccount bob = { .url = smtp_url, .user = "bob", .password = "secret", .ca_file = mail->ca_file };
+  CabSmtpAccount bob;
 
   if (skip_reason) { g_test_skip (skip_reason); return; }
+  bob = (CabSmtpAccount) { .url = smtp_url, .user = "bob", .password = "secret", .ca_file = mail->ca_file };
   node = ctl_json (0, "mail", "send", "--to", BOB, "--subject", "Accusé demandé", "--body-file", body_path,
                    "--receipt", "--json", NULL);
   id = g_strdup (json_object_get_string_member (json_node_get_object (node), "message_id"));

@@ -49,10 +49,11 @@ static const char usage_text[] =
   "  --imap URL              MSSante mail server: imaps://host:port or imap://host:port\n"
   "  --smtp URL              MSSante submission server: smtps://host:port or smtp://host:port\n"
   "  --mail-user ADDRESS     the MSSante mailbox (password: CABINET_MAIL_PASSWORD or keyring)\n"
+  "  --practitioner REFERENCE  the doctor at this desk, as Practitioner/ID\n"
   "\n"
   "Without options, the settings Cabinet uses apply, then the environment\n"
   "(CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR,\n"
-  "CABINET_IMAP, CABINET_SMTP, CABINET_MAIL_USER).\n"
+  "CABINET_IMAP, CABINET_SMTP, CABINET_MAIL_USER, CABINET_PRACTITIONER).\n"
   "A token saved in the keyring goes only to the server it was saved for.\n"
   "Exit codes: 0 ok, 1 usage, 2 configuration, 3 network or server, 4 not found,\n"
   "5 data or store, 6 access refused.\n";
@@ -391,6 +392,7 @@ typedef struct
   char *imap;
   char *smtp;
   char *mail_user;
+  char *practitioner;
 } GlobalOptions;
 
 static void
@@ -405,6 +407,7 @@ global_options_clear (GlobalOptions *options)
   g_free (options->imap);
   g_free (options->smtp);
   g_free (options->mail_user);
+  g_free (options->practitioner);
 }
 
 /* Takes the global options out of @argv wherever they are; the rest goes to
@@ -425,6 +428,7 @@ extract_global_options (int            argc,
     { "--imap", &options->imap },
     { "--smtp", &options->smtp },
     { "--mail-user", &options->mail_user },
+    { "--practitioner", &options->practitioner },
   };
 
   for (int i = 1; i < argc; i++)
@@ -494,6 +498,7 @@ build_config (const GlobalOptions  *options,
     .imap_url = options->imap,
     .smtp_url = options->smtp,
     .mail_user = options->mail_user,
+    .practitioner = options->practitioner,
   };
   g_autoptr(CabConfig) config = cab_config_resolve (&given);
   g_autofree char *file_token = NULL;

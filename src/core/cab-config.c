@@ -229,6 +229,7 @@ load_settings (CabConfig *config)
   config->imap_url = settings_string (settings, schema, "imap-url");
   config->smtp_url = settings_string (settings, schema, "smtp-url");
   config->mail_user = settings_string (settings, schema, "mail-user");
+  config->practitioner = settings_string (settings, schema, "practitioner");
 }
 
 CabConfig *
@@ -261,6 +262,7 @@ cab_config_free (CabConfig *config)
   g_free (config->imap_url);
   g_free (config->smtp_url);
   g_free (config->mail_user);
+  g_free (config->practitioner);
   g_free (config);
 }
 
@@ -288,6 +290,7 @@ cab_config_apply_env (CabConfig *config)
   fill_from_env (&config->imap_url, "CABINET_IMAP");
   fill_from_env (&config->smtp_url, "CABINET_SMTP");
   fill_from_env (&config->mail_user, "CABINET_MAIL_USER");
+  fill_from_env (&config->practitioner, "CABINET_PRACTITIONER");
 
   /* cab_config_load () always sets the default data dir: it counts as unset. */
   if (g_strcmp0 (config->data_dir, default_dir) == 0)
@@ -320,6 +323,7 @@ override_all (CabConfig       *config,
   override (&config->imap_url, with->imap_url);
   override (&config->smtp_url, with->smtp_url);
   override (&config->mail_user, with->mail_user);
+  override (&config->practitioner, with->practitioner);
   /* Given by hand: meant for the server given with it. */
   if (with->token != NULL && *with->token != '\0')
     g_clear_pointer (&config->token_server, g_free);
@@ -340,6 +344,7 @@ cab_config_resolve (const CabConfig *options)
   env->imap_url = g_strdup (g_getenv ("CABINET_IMAP"));
   env->smtp_url = g_strdup (g_getenv ("CABINET_SMTP"));
   env->mail_user = g_strdup (g_getenv ("CABINET_MAIL_USER"));
+  env->practitioner = g_strdup (g_getenv ("CABINET_PRACTITIONER"));
   override_all (config, env);
   if (env->token != NULL)
     memset (env->token, 0, strlen (env->token));
@@ -386,6 +391,7 @@ cab_config_copy (const CabConfig *config)
   copy->imap_url = g_strdup (config->imap_url);
   copy->smtp_url = g_strdup (config->smtp_url);
   copy->mail_user = g_strdup (config->mail_user);
+  copy->practitioner = g_strdup (config->practitioner);
   copy->checked = config->checked;
   return copy;
 }

@@ -39,6 +39,10 @@ typedef struct
    * "Sending mail"). */
   char *smtp_url;
   char *mail_user;
+  /* "Practitioner/<id>" of the doctor working at this desk, NULL at a front
+   * desk (nobody's "Assigned to me"). A desk setting, not an identity: it
+   * grants nothing. */
+  char *practitioner;
   gboolean checked;   /* cab_config_check() passed: it need not run again */
 } CabConfig;
 
@@ -50,7 +54,7 @@ CabConfig *cab_config_load            (void);
 void       cab_config_free            (CabConfig   *config);
 /* Fills NULL fields of @config from the environment variables
  * CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR,
- * CABINET_IMAP, CABINET_MAIL_USER. */
+ * CABINET_IMAP, CABINET_SMTP, CABINET_MAIL_USER, CABINET_PRACTITIONER. */
 void       cab_config_apply_env       (CabConfig   *config);
 /* The one precedence, for the window and cabinetctl alike: @options (the
  * command line; may be NULL) over the environment over the settings and the

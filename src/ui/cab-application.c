@@ -52,6 +52,8 @@ static const GOptionEntry option_entries[] = {
     N_("MSSanté mail server, as imaps://host:port or imap://host:port (STARTTLS)"), N_("URL") },
   { "mail-user", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("User name of the MSSanté mailbox"), N_("ADDRESS") },
+  { "practitioner", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("The doctor at this desk, as Practitioner/ID"), N_("REFERENCE") },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Save a PNG of the window to FILE after the first synchronization, then quit"), N_("FILE") },
   { NULL }
@@ -86,6 +88,7 @@ build_config (CabApplication *self)
       override (&config->data_dir, self->config->data_dir);
       override (&config->imap_url, self->config->imap_url);
       override (&config->mail_user, self->config->mail_user);
+      override (&config->practitioner, self->config->practitioner);
       return config;
     }
 
@@ -358,6 +361,7 @@ cab_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "data-dir", "^ay", &o->data_dir);
   g_variant_dict_lookup (options, "imap", "s", &o->imap_url);
   g_variant_dict_lookup (options, "mail-user", "s", &o->mail_user);
+  g_variant_dict_lookup (options, "practitioner", "s", &o->practitioner);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
 
   g_clear_pointer (&self->options, cab_config_free);
@@ -505,6 +509,7 @@ cab_application_set_config (CabApplication  *self,
   override (&self->config->data_dir, config->data_dir);
   override (&self->config->imap_url, config->imap_url);
   override (&self->config->mail_user, config->mail_user);
+  override (&self->config->practitioner, config->practitioner);
 }
 
 CabMailWatcher *

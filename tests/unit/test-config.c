@@ -16,7 +16,7 @@
 
 static const char * const env_vars[] = {
   "CABINET_SERVER", "CABINET_TOKEN", "CABINET_CA", "CABINET_PRACTICE", "CABINET_DATA_DIR",
-  "CABINET_IMAP", "CABINET_MAIL_USER",
+  "CABINET_IMAP", "CABINET_MAIL_USER", "CABINET_PRACTITIONER",
 };
 
 static void
@@ -192,6 +192,39 @@ test_resolve_mail (void)
   clear_env ();
   g_settings_reset (settings, "imap-url");
   g_settings_reset (settings, "mail-user");
+}
+
+/* The doctor at this desk ("Assigned to me"): the practitioner setting,
+ * under CABINET_PRACTITIONER, under --practitioner; empty is a front desk. */
+static void
+test_resolve_practitioner (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  g_autoptr(CabConfig) front_desk = NULL, from_settings = NULL, from_env = NULL;
+  g_autoptr(CabConfig) from_options = NULL, copy = NULL, filled = g_new0 (CabConfig, 1);
+  CabConfig options = { .practitioner = (char *) "Practitioner/from-option" };
+  CabConfig empty_option = { .practitioner = (char *) "" };
+
+  front_desk = cab_config_resolve (NULL);
+  g_assert_null (front_desk->practitioner);
+
+  g_settings_set_string (settings, "practitioner", "Practitioner/from-settings");
+  from_settings = cab_config_resolve (NULL);
+  g_assert_cmpstr (from_settings->practitioner, ==, "Practitioner/from-settings");
+
+  g_setenv ("CABINET_PRACTITIONER", "Practitioner/from-env", TRUE);
+  from_env = cab_config_resolve (&empty_option);
+  g_assert_cmpstr (from_env->practitioner, ==, "Practitioner/from-env");
+  cab_config_apply_env (filled);
+  g_assert_cmpstr (filled->practitioner, ==, "Practitioner/from-env");
+
+  from_options = cab_config_resolve (&options);
+  g_assert_cmpstr (from_options->practitioner, ==, "Practitioner/from-option");
+  copy = cab_config_copy (from_options);
+  g_assert_cmpstr (copy->practitioner, ==, "Practitioner/from-option");
+
+  clear_env ();
+  g_settings_reset (settings, "practitioner");
 }
 
 static void
@@ -409,6 +442,7 @@ main (int   argc,
   g_test_add_func ("/config/env", test_env);
   g_test_add_func ("/config/resolve-mail", test_resolve_mail);
   g_test_add_func ("/config/resolve", test_resolve);
+  g_test_add_func ("/config/resolve-practitioner", test_resolve_practitioner);
   g_test_add_func ("/config/no-keyring", test_no_keyring);
   g_test_add_func ("/config/schema-missing", test_schema_missing);
   g_test_add_func ("/config/token-bound-to-server", test_token_bound_to_server);

@@ -412,8 +412,22 @@ cab_imap_login_xoauth2 (CabImap          *self,
 
   if (token == NULL)
     return FALSE;
+  g_autoptr(GError) local_error = NULL;
+
   set_deadline (self, 0);
-  return check (self, mailimap_oauth2_authenticate (self->imap, user, token), "XOAUTH2", error);
+  if (check (self, mailimap_oauth2_authenticate (self->imap, user, token), "XOAUTH2", &local_error))
+    return TRUE;
+  /* A refused AUTHENTICATE is a refused token, whatever libetpan made of
+   * the server's error challenge; say so rather than blame a password. */
+  if (!g_error_matches (local_error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_NETWORK) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_set_error (error, CAB_IMAP_ERROR, CAB_IMAP_ERROR_AUTH,
+                   _("The mail server refused the sign-in token (it may have expired, or be for another mailbox)"));
+      return FALSE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 gboolean

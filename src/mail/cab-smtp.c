@@ -32,6 +32,7 @@ typedef struct
   GString        *accepted;       /* the last 250: after DATA, "queued as ..." */
   GString        *refusal;        /* the first 4xx/5xx reply: QUIT's "221 Bye" comes after it */
   gboolean        reply_done;     /* the next line starts a new reply */
+  gboolean        bearer;         /* signed in with an XOAUTH2 token, not a password */
 } Upload;
 
 static void
@@ -144,7 +145,13 @@ set_error (Upload *u, CURLcode code, long response, const char *curl_message, GE
   const char *reply = u->refusal->len > 0 ? g_strstrip (u->refusal->str)
                     : u->reply->len > 0 ? g_strstrip (u->reply->str) : NULL;
 
-  if (response >= 500 && response < 600)
+  /* Refused credentials first: their 535 is about the sign-in, not the
+   * message, which must stay queued (a 5xx would make it failed). */
+  if (code == CURLE_LOGIN_DENIED)
+    g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_AUTH, "%s",
+                 u->bearer ? _("The mail server refused the sign-in token (it may have expired, or be for another mailbox)")
+                           : _("The mail server refused the user name or password"));
+  else if (response >= 500 && response < 600)
     g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED,
                  _("The mail server refused the message: %s"), reply != NULL ? reply : curl_message);
   else if (response >= 400 && response < 500 && code != CURLE_LOGIN_DENIED)
@@ -152,10 +159,6 @@ set_error (Upload *u, CURLcode code, long response, const char *curl_message, GE
                  _("The mail server asks to try again later: %s"), reply != NULL ? reply : curl_message);
   else switch (code)
     {
-    case CURLE_LOGIN_DENIED:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_AUTH,
-                   _("The mail server refused the user name or password"));
-      break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CONNECT_ERROR:
@@ -272,6 +275,7 @@ cab_smtp_send (const CabSmtpAccount *account,
     curl_easy_setopt (curl, CURLOPT_USERNAME, account->user);
   if (token != NULL)
     {
+      u.bearer = TRUE;
       curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, token);
       curl_easy_setopt (curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
     }

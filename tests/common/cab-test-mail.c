@@ -97,6 +97,25 @@ cab_test_mail_send (CabTestMail *mail, const char *eml, GError **error)
 }
 
 char *
+cab_test_mail_token (CabTestMail *mail, const char *user, int seconds, GError **error)
+{
+  g_autofree char *life = g_strdup_printf ("%d", seconds);
+  const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "token", mail->dir, user, life, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+
+  process = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, error))
+    return NULL;
+  if (!g_subprocess_get_successful (process) || out == NULL || out[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "mail-fixture token failed");
+      return NULL;
+    }
+  return g_strdup (g_strstrip (out));
+}
+
+char *
 cab_test_mail_url (CabTestMail *mail, gboolean implicit_tls, const char *host)
 {
   return g_strdup_printf ("%s://%s:%u", implicit_tls ? "imaps" : "imap", host ? host : "127.0.0.1",

@@ -26,6 +26,12 @@ CabTestMail *cab_test_mail_start (gboolean      plaintext_only,
 gboolean     cab_test_mail_send  (CabTestMail  *mail,
                                   const char   *eml,
                                   GError      **error);
+/* An XOAUTH2 bearer token for @user that the fixture's Dovecot accepts
+ * (a JWT it checks locally), valid for @seconds (negative: expired). */
+char        *cab_test_mail_token (CabTestMail  *mail,
+                                  const char   *user,
+                                  int           seconds,
+                                  GError      **error);
 char        *cab_test_mail_url   (CabTestMail  *mail,
                                   gboolean      implicit_tls,
                                   const char   *host);   /* NULL: 127.0.0.1 */

@@ -52,6 +52,7 @@ struct _CabFhirClient
   guint min_rate;
   guint rate_window_s;
   guint64 max_download;
+  gsize max_json_body;
   guint max_retries;
   guint initial_delay_ms;
   guint max_connections;

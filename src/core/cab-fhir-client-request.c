@@ -1006,11 +1006,11 @@ on_send_ready (GObject      *source,
   else if (req->mode == CAB_FHIR_MODE_DOWNLOAD
            && !cab_fhir_content_type_is_json (req->resp_content_type))
     cab_fhir_download_stream (g_steal_pointer (&task));
-  else if (req->content_length > CAB_FHIR_MAX_JSON_BODY)
+  else if (req->content_length > 0 && (guint64) req->content_length > self->max_json_body)
     cab_fhir_request_return_error (g_steal_pointer (&task),
       g_error_new (CAB_FHIR_ERROR, CAB_FHIR_ERROR_TOO_LARGE,
                    _("The server's answer is larger than %u MiB"),
-                   (guint) (CAB_FHIR_MAX_JSON_BODY / (1024 * 1024))));
+                   (guint) MAX (self->max_json_body / (1024 * 1024), 1)));
   else if (req->mode == CAB_FHIR_MODE_DOWNLOAD)
     /* A Binary as JSON: base64 takes 4 bytes for 3, plus the resource around. */
     read_body (g_steal_pointer (&task),
@@ -1018,7 +1018,7 @@ on_send_ready (GObject      *source,
                             self->max_download / 3 * 4 + CAB_FHIR_CHUNK_SIZE),
                FALSE);
   else
-    read_body (g_steal_pointer (&task), CAB_FHIR_MAX_JSON_BODY, FALSE);
+    read_body (g_steal_pointer (&task), self->max_json_body, FALSE);
 }
 
 static void

@@ -178,6 +178,7 @@ cab_fhir_client_init (CabFhirClient *self)
   self->min_rate = CAB_FHIR_DEFAULT_MIN_RATE;
   self->rate_window_s = CAB_FHIR_DEFAULT_RATE_WINDOW_S;
   self->max_download = CAB_FHIR_DEFAULT_MAX_DOWNLOAD;
+  self->max_json_body = CAB_FHIR_MAX_JSON_BODY;
   self->max_retries = 6;
   self->initial_delay_ms = 250;
   self->max_connections = 8;
@@ -360,6 +361,16 @@ cab_fhir_client_set_max_download (CabFhirClient *self,
   g_return_if_fail (max_bytes > 0);
 
   self->max_download = max_bytes;
+}
+
+void
+cab_fhir_client_set_max_json_body (CabFhirClient *self,
+                                   gsize          max_bytes)
+{
+  g_return_if_fail (CAB_IS_FHIR_CLIENT (self));
+  g_return_if_fail (max_bytes > 0);
+
+  self->max_json_body = MIN (max_bytes, (gsize) CAB_FHIR_MAX_JSON_BODY);
 }
 
 void

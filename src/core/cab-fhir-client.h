@@ -121,6 +121,10 @@ void           cab_fhir_client_set_max_download (CabFhirClient   *self,
                                                  guint64          max_bytes);
 /* Retries after the first attempt (default 6) and the first backoff delay in ms
  * (default 250, doubled each time with jitter, capped at 30 s). */
+/* Largest JSON answer read (default and ceiling: 256 MiB); beyond,
+ * CAB_FHIR_ERROR_TOO_LARGE. A client of a small service lowers it. */
+void           cab_fhir_client_set_max_json_body (CabFhirClient  *self,
+                                                 gsize            max_bytes);
 void           cab_fhir_client_set_retry_policy (CabFhirClient   *self,
                                                  guint            max_retries,
                                                  guint            initial_delay_ms);

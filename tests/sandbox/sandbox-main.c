@@ -10,6 +10,7 @@
 #include "sandbox-db.h"
 #include "sandbox-faults.h"
 #include "sandbox-gen.h"
+#include "sandbox-directory.h"
 #include "sandbox-server.h"
 #include "sandbox-util.h"
 
@@ -235,6 +236,8 @@ main (int argc, char *argv[])
   g_autofree char *tls_key = NULL;
   g_autofree char *error_status = NULL;
   g_auto(GStrv) token_args = NULL;
+  g_autofree char *directory_key = NULL;
+  gint directory_size = 120;
   gint64 lo, hi;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port to listen on (0: a free one)", "P" },
@@ -259,6 +262,10 @@ main (int argc, char *argv[])
       "Statuses of injected errors (default 500)", "500,503,429" },
     { "retry-after", 0, 0, G_OPTION_ARG_INT, &retry_after, "Retry-After of injected 429/503 (s)", "S" },
     { "drop-rate", 0, 0, G_OPTION_ARG_DOUBLE, &drop_rate, "Share of connections dropped (0..1)", "R" },
+    { "directory-key", 0, 0, G_OPTION_ARG_STRING, &directory_key,
+      "API key of the directory under /annuaire/fhir (default " SANDBOX_DIRECTORY_DEFAULT_KEY ")", "KEY" },
+    { "directory-size", 0, 0, G_OPTION_ARG_INT, &directory_size,
+      "Specialists the directory lists besides the practice's correspondents (default 120)", "N" },
     { NULL }
   };
 
@@ -273,7 +280,8 @@ main (int argc, char *argv[])
     }
   if (port < 0 || port > 65535 || patients < 0 || patients > 1000000 || years < 1 || years > 100 ||
       latency_ms < 0 || retry_after < 0 || error_rate < 0 || error_rate > 1 ||
-      drop_rate < 0 || drop_rate > 1 || (tls_key != NULL && tls_cert == NULL))
+      drop_rate < 0 || drop_rate > 1 || (tls_key != NULL && tls_cert == NULL) ||
+      directory_size < 0 || directory_size > 100000)
     {
       g_printerr ("cabinet-sandbox: invalid option value (see --help)\n");
       return 2;
@@ -357,6 +365,8 @@ main (int argc, char *argv[])
     }
 
   server = sandbox_server_new (db, tokens, faults);
+  sandbox_server_set_directory (server, sandbox_directory_new ((guint64) seed, (guint) directory_size),
+                                directory_key ? directory_key : SANDBOX_DIRECTORY_DEFAULT_KEY);
   if ((access_log != NULL && !sandbox_server_set_access_log (server, access_log, &error)) ||
       !sandbox_server_listen (server, host ? host : "127.0.0.1", port, tls_cert, tls_key, &error))
     {

@@ -3,6 +3,7 @@
 
 #include "sandbox-server.h"
 #include "sandbox-admin.h"
+#include "sandbox-directory.h"
 #include "sandbox-fhir.h"
 #include "sandbox-http.h"
 #include "sandbox-util.h"
@@ -22,6 +23,8 @@ struct _SandboxServer
   SandboxFaults *faults;
   GThreadPool   *pool;
   char          *base_url;
+  SandboxDirectory *directory;
+  char          *directory_key;
   guint          in_flight;
   FILE          *access_log;  /* "METHOD /path?query MS" a line, and "STATUS /path MS"
                                * for an injected 429/503 (MS: monotonic milliseconds) */
@@ -380,6 +383,48 @@ handle_admin (SandboxServer *server, SoupServerMessage *msg, const char *path)
   send_response (server, msg, response, FALSE);
 }
 
+/* The directory (sandbox-directory.c): in memory, answered here. */
+static void
+handle_directory (SandboxServer *server, SoupServerMessage *msg, const char *path)
+{
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  SANDBOX_DIRECTORY_API_KEY_HEADER);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *base_url = NULL;
+  g_autoptr(SandboxResponse) response = NULL;
+  int port = g_uri_get_port (uri);
+
+  if (server->directory == NULL)
+    {
+      send_error (server, msg, 404, "No directory served here", FALSE);
+      return;
+    }
+  if (key == NULL || g_strcmp0 (key, server->directory_key) != 0)
+    {
+      send_error (server, msg, 401, "The directory needs its API key (ESANTE-API-KEY)", FALSE);
+      return;
+    }
+  base_url = port > 0 ? g_strdup_printf ("%s://%s:%d" SANDBOX_DIRECTORY_PREFIX, g_uri_get_scheme (uri),
+                                         g_uri_get_host (uri), port)
+                      : g_strdup_printf ("%s://%s" SANDBOX_DIRECTORY_PREFIX, g_uri_get_scheme (uri),
+                                         g_uri_get_host (uri));
+  response = sandbox_directory_handle (server->directory, soup_server_message_get_method (msg),
+                                       path + strlen (SANDBOX_DIRECTORY_PREFIX "/"),
+                                       g_uri_get_query (uri), base_url);
+  send_response (server, msg, response, FALSE);
+}
+
+void
+sandbox_server_set_directory (SandboxServer    *server,
+                              SandboxDirectory *directory,
+                              const char       *api_key)
+{
+  g_clear_pointer (&server->directory, sandbox_directory_free);
+  g_free (server->directory_key);
+  server->directory = directory;
+  server->directory_key = g_strdup (api_key);
+}
+
 static void
 on_request (SoupServer        *soup,
             SoupServerMessage *msg,
@@ -393,6 +438,11 @@ on_request (SoupServer        *soup,
   gboolean admin = g_str_has_prefix (path, "/admin/");
   Job *job;
 
+  if (g_str_has_prefix (path, SANDBOX_DIRECTORY_PREFIX "/"))
+    {
+      handle_directory (server, msg, path);
+      return;
+    }
   if (!fhir && !admin)
     {
       send_error (server, msg, 404, "Not found: the FHIR base is /fhir", FALSE);
@@ -547,5 +597,7 @@ sandbox_server_free (SandboxServer *server)
   g_hash_table_unref (server->by_status);
   sandbox_faults_free (server->faults);
   g_free (server->base_url);
+  sandbox_directory_free (server->directory);
+  g_free (server->directory_key);
   g_free (server);
 }

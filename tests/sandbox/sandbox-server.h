@@ -12,6 +12,7 @@ G_BEGIN_DECLS
  * injection. The main loop only moves requests in and answers out; the work
  * runs on a pool of worker threads. */
 typedef struct _SandboxServer SandboxServer;
+typedef struct _SandboxDirectory SandboxDirectory;
 
 /* @tokens: bearer token -> Practitioner id (referenced).
  * @faults: taken. */
@@ -22,6 +23,11 @@ SandboxServer *sandbox_server_new          (SandboxDb      *db,
 gboolean       sandbox_server_set_access_log (SandboxServer *server,
                                             const char     *path,
                                             GError        **error);
+/* Serves @directory (taken) under /annuaire/fhir to requests that carry
+ * @api_key in the ESANTE-API-KEY header, as the Annuaire Santé API does. */
+void           sandbox_server_set_directory (SandboxServer    *server,
+                                             SandboxDirectory *directory,
+                                             const char       *api_key);
 /* Listens on @host:@port (0: a free port); HTTPS when @tls_cert is given. */
 gboolean       sandbox_server_listen       (SandboxServer  *server,
                                             const char     *host,

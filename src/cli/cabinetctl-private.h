@@ -117,6 +117,7 @@ int            ctl_inbox_triage_main (CtlContext *ctx, int argc, char **argv);
  * given; without them, mail entries wait. */
 gboolean       ctl_mail_register_kinds (CtlContext *ctx, CabOutbox *outbox, int *exit_code);
 int            ctl_mail_main         (CtlContext *ctx, int argc, char **argv);
+int            ctl_directory_main    (CtlContext *ctx, int argc, char **argv);
 
 /* The mail servers from the configuration (--smtp, --imap, --mail-user,
  * --ca) and the mailbox's password; FALSE with a message printed. */

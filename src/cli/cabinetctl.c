@@ -38,6 +38,9 @@ static const char usage_text[] =
   "                                                    queue a secure message (sent by outbox drain --smtp)\n"
   "  mail edit ID [--to A] [--subject T] [--body-file F]  change a message not sent yet\n"
   "  mail sent [--json]                                sent messages and their read receipts\n"
+  "  directory search TEXT [--city CITY] [--online|--offline] [--json]   recipients: the practice's\n"
+  "                                                    correspondents and the health directory\n"
+  "  directory sync [--city CITY...] [--json]          refresh the directory's cached entries\n"
   "\n"
   "Options (before or after the command):\n"
   "  --server URL            FHIR base URL of the health space\n"
@@ -78,6 +81,7 @@ static const CtlCommand commands[] = {
   { "followup", ctl_followup_main },
   { "inbox", ctl_inbox_main },
   { "mail", ctl_mail_main },
+  { "directory", ctl_directory_main },
 };
 
 /* ------------------------------------------------------------ failures */

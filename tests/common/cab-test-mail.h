@@ -18,8 +18,11 @@ typedef struct
   char   *other_ca_file;  /* an unrelated CA */
 } CabTestMail;
 
-/* NULL with @error when the fixture cannot run here (not root, no
- * Dovecot): callers skip. */
+/* NULL with @error (G_IO_ERROR_NOT_SUPPORTED) when the fixture cannot run
+ * here (not root, Dovecot or Postfix not installed, CABINET_MAIL_FIXTURE
+ * unset): callers skip. When it can and the servers do not start, the
+ * test fails here (g_error): a broken fixture is never a skip. The
+ * fixture itself starts again on other ports when one was taken. */
 CabTestMail *cab_test_mail_start (gboolean      plaintext_only,
                                   GError      **error);
 /* Submits @eml through Postfix (STARTTLS + AUTH) to alice. */

@@ -8,12 +8,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 fixture=${MAIL_FIXTURE:-$here/mail-fixture}
 
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/dovecot ]; then
+if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/dovecot ] || [ ! -x /usr/lib/postfix/sbin/master ]; then
   echo "1..0 # SKIP needs root and Dovecot/Postfix (build-aux/install-deps)"; exit 0
 fi
-echo "1..5"
-D=$(mktemp -d); P=$(mktemp -d)
-cleanup() { "$fixture" stop "$D" >/dev/null 2>&1 || true; "$fixture" stop "$P" >/dev/null 2>&1 || true; rm -rf "$D" "$P"; }
+echo "1..7"
+D=$(mktemp -d); P=$(mktemp -d); R=$(mktemp -d); W=$(mktemp -d)
+cleanup() {
+  local d
+  for d in "$D" "$P" "$R"; do "$fixture" stop "$d" >/dev/null 2>&1 || true; done
+  rm -rf "$D" "$P" "$R" "$W"
+}
 trap cleanup EXIT
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -52,3 +56,28 @@ pids="$(cat "$D/dovecot.pid" "$D/postfix.pid" "$P/dovecot.pid" "$P/postfix.pid")
 left=$(ps -e -o pgid=,stat= | awk -v groups=" $(echo $pids) " \
   'index(groups, " " $1 " ") && $2 !~ /^Z/ { n++ } END { print n + 0 }')
 [ "$left" -eq 0 ] && ok "no daemon left after stop" || fail "$left processes left"
+
+# A port taken between its choice and the bind: the fixture starts again on
+# other ports (here a Dovecot that fails once as a taken port makes it).
+cat > "$W/dovecot" <<EOF
+#!/bin/sh
+if [ ! -e "$W/tried" ]; then
+  touch "$W/tried"
+  echo "Fatal: bind(127.0.0.1, 1) failed: Address already in use" >&2
+  exit 89
+fi
+exec /usr/sbin/dovecot "\$@"
+EOF
+chmod +x "$W/dovecot"
+if DOVECOT="$W/dovecot" "$fixture" start "$R" --watch $$ 2>"$W/err" && grep -q "starting again" "$W/err"; then
+  ok "a port taken at start-up: started again on other ports"; else cat "$W/err" >&2; fail "start after a port taken"; fi
+"$fixture" stop "$R"
+
+# A server that cannot start at all: the start fails (the tests then fail,
+# never skip), at once, with nothing left running.
+F=$(mktemp -d)
+if DOVECOT=/bin/false "$fixture" start "$F" 2>"$W/err2"; then
+  "$fixture" stop "$F"; rm -rf "$F"; fail "a server that cannot start was reported started"
+fi
+"$fixture" stop "$F" >/dev/null 2>&1 || true; rm -rf "$F"
+grep -q "did not start" "$W/err2" && ok "a server that cannot start fails the start" || fail "no reason given"

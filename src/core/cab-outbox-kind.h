@@ -75,6 +75,38 @@ typedef struct
 /* Main context of the outbox. @sender is copied (its strings must be
  * static); @user_data is freed with @destroy when the outbox goes. A kind
  * can be registered once, and not under a built-in kind's name. */
+/* A kind's local effect, for the user's actions on its entries (cancel,
+ * and the two answers to a conflict), which happen with or without its
+ * transport (cabinetctl without the mail options). Both hooks run on the
+ * worker thread of the action, inside the store's write transaction that
+ * changes the entry; @writer is the store's writer (cab-store-private.h).
+ * They return FALSE with @error to leave everything as it was. */
+struct _CabStoreConn;
+
+/* The entry is cancelled (by the user, or "keep the server's" of a
+ * conflict): take its local effect back. */
+typedef gboolean (*CabOutboxCancelledFunc) (struct _CabStoreConn  *writer,
+                                            const CabOutboxEntry  *entry,
+                                            GError               **error);
+/* "Keep mine" of a conflict: the payload to send again, made of the
+ * entry's and of the server's version it met (entry->conflict_json); the
+ * local state may change with it. NULL with @error when it cannot. */
+typedef char *   (*CabOutboxRebaseFunc)    (struct _CabStoreConn  *writer,
+                                            const CabOutboxEntry  *entry,
+                                            GError               **error);
+
+typedef struct
+{
+  const char             *kind;
+  CabOutboxCancelledFunc  cancelled;   /* optional */
+  CabOutboxRebaseFunc     rebase;      /* optional: without it, "keep mine" is refused */
+} CabOutboxLocalEffects;
+
+/* Any thread, once per kind (@effects copied; its strings must be static).
+ * A kind without local effects is cancelled as an entry alone. */
+void     cab_outbox_add_local_effects (CabOutbox                   *self,
+                                       const CabOutboxLocalEffects *effects);
+
 void     cab_outbox_add_kind       (CabOutbox              *self,
                                     const CabOutboxSender  *sender,
                                     gpointer                user_data,

@@ -45,6 +45,9 @@ struct _CabOutbox
   /* Kinds registered by other libraries (CabOutboxSenderSlot*), main
    * context only; freed with the outbox. */
   GPtrArray       *senders;
+  /* CabOutboxLocalEffects*, read by the user actions' worker threads. */
+  GMutex           effects_lock;
+  GPtrArray       *effects;
 };
 
 /* A registered kind and its reachability during drains (main context). */

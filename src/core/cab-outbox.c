@@ -90,6 +90,72 @@ cab_outbox_add_kind (CabOutbox             *self,
   cab_outbox_wake (self);
 }
 
+void
+cab_outbox_add_local_effects (CabOutbox                   *self,
+                              const CabOutboxLocalEffects *effects)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+  g_return_if_fail (effects != NULL && effects->kind != NULL);
+
+  g_mutex_lock (&self->effects_lock);
+  for (guint i = 0; i < self->effects->len; i++)
+    if (g_str_equal (((CabOutboxLocalEffects *) g_ptr_array_index (self->effects, i))->kind, effects->kind))
+      {
+        g_mutex_unlock (&self->effects_lock);
+        return;
+      }
+  g_ptr_array_add (self->effects, g_memdup2 (effects, sizeof *effects));
+  g_mutex_unlock (&self->effects_lock);
+}
+
+/* A copy of @kind's local effects; FALSE when it has none. */
+static gboolean
+local_effects (CabOutbox             *self,
+               const char            *kind,
+               CabOutboxLocalEffects *out)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->effects_lock);
+  for (guint i = 0; kind != NULL && i < self->effects->len && !found; i++)
+    {
+      CabOutboxLocalEffects *e = g_ptr_array_index (self->effects, i);
+
+      if (g_str_equal (e->kind, kind))
+        {
+          *out = *e;
+          found = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->effects_lock);
+  return found;
+}
+
+/* CabStoreOutboxHook: the entry's kind takes its local effect back. */
+static gboolean
+cancelled_hook (struct _CabStoreConn  *writer,
+                const CabOutboxEntry  *entry,
+                gpointer               data,
+                GError               **error)
+{
+  CabOutboxLocalEffects effects;
+
+  if (!local_effects (data, entry->kind, &effects) || effects.cancelled == NULL)
+    return TRUE;
+  return effects.cancelled (writer, entry, error);
+}
+
+static char *
+rebase_hook (struct _CabStoreConn  *writer,
+             const CabOutboxEntry  *entry,
+             gpointer               data,
+             GError               **error)
+{
+  CabOutboxRebaseFunc rebase = data;
+
+  return rebase (writer, entry, error);
+}
+
 gboolean
 cab_outbox_has_kind (CabOutbox  *self,
                      const char *kind)
@@ -213,6 +279,8 @@ cab_outbox_finalize (GObject *object)
   g_free (self->author);
   g_free (self->custodian);
   g_clear_pointer (&self->senders, g_ptr_array_unref);
+  g_clear_pointer (&self->effects, g_ptr_array_unref);
+  g_mutex_clear (&self->effects_lock);
 
   G_OBJECT_CLASS (cab_outbox_parent_class)->finalize (object);
 }
@@ -243,6 +311,8 @@ cab_outbox_init (CabOutbox *self)
   self->horizon_ms = 15000;
   self->context = g_main_context_ref_thread_default ();
   self->senders = g_ptr_array_new_with_free_func ((GDestroyNotify) sender_slot_free);
+  self->effects = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_init (&self->effects_lock);
   cab_outbox_drain_init (self);
 }
 
@@ -360,7 +430,9 @@ transition (CabOutbox       *self,
             gboolean         reset,
             GError         **error)
 {
-  if (!cab_store_outbox_transition (self->store, entry_id, from_mask, to, reset, error))
+  /* Cancelling takes the entry's local effect back in the same transaction. */
+  if (!cab_store_outbox_transition (self->store, entry_id, from_mask, to, reset,
+                                    to == CAB_OUTBOX_STATE_CANCELLED ? cancelled_hook : NULL, self, error))
     return translate_state_error (error);
   cab_outbox_emit_changed (self);
   if (to == CAB_OUTBOX_STATE_PENDING)
@@ -473,10 +545,34 @@ cab_outbox_resolve_conflict (CabOutbox            *self,
       return FALSE;
     }
 
+  /* A kind of another library (mail keywords): its own hooks say what the
+   * server's version means here and how to send mine again. */
+  if (cab_outbox_kind_lookup (entry->kind) == NULL)
+    {
+      CabOutboxLocalEffects effects = { 0 };
+
+      if (!local_effects (self, entry->kind, &effects) ||
+          (resolution == CAB_OUTBOX_KEEP_MINE && effects.rebase == NULL))
+        {
+          g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
+                               _("This conflict cannot be resolved here"));
+          return FALSE;
+        }
+      if (resolution == CAB_OUTBOX_KEEP_SERVER
+          ? !cab_store_outbox_keep_server (self->store, entry_id, NULL, _("Kept the server’s version"),
+                                           cancelled_hook, self, error)
+          : !cab_store_outbox_rebase (self->store, entry_id, rebase_hook, effects.rebase, error))
+        return translate_state_error (error);
+      cab_outbox_emit_changed (self);
+      if (resolution == CAB_OUTBOX_KEEP_MINE)
+        cab_outbox_wake (self);
+      return TRUE;
+    }
+
   if (resolution == CAB_OUTBOX_KEEP_SERVER)
     {
       if (!cab_store_outbox_keep_server (self->store, entry_id, entry->conflict_json,
-                                         _("Kept the version in the health space"), error))
+                                         _("Kept the version in the health space"), NULL, NULL, error))
         return translate_state_error (error);
       cab_outbox_emit_changed (self);
       return TRUE;

@@ -863,6 +863,8 @@ cab_store_outbox_transition (CabStore        *self,
                              guint            from_mask,
                              CabOutboxState   to,
                              gboolean         reset,
+                             CabStoreOutboxHook hook,
+                             gpointer         hook_data,
                              GError         **error)
 {
   g_autoptr(CabStoreWriter) writer = NULL;
@@ -897,6 +899,8 @@ cab_store_outbox_transition (CabStore        *self,
   /* A measure not sent is taken back: it leaves the charts too. */
   if (to == CAB_OUTBOX_STATE_CANCELLED && g_strcmp0 (entry->kind, "create") == 0 &&
       !drop_local_copy_locked (writer, entry, error))
+    goto fail;
+  if (hook != NULL && !hook (writer, entry, hook_data, error))
     goto fail;
 
   if (!cab_store_commit (writer, error))
@@ -975,6 +979,8 @@ cab_store_outbox_keep_server (CabStore    *self,
                               gint64       id,
                               const char  *resource_json,
                               const char  *note,
+                              CabStoreOutboxHook hook,
+                              gpointer     hook_data,
                               GError     **error)
 {
   g_autoptr(CabStoreWriter) writer = NULL;
@@ -1002,8 +1008,50 @@ cab_store_outbox_keep_server (CabStore    *self,
     goto fail;
   if (resource_json != NULL && !put_json_locked (writer, resource_json, error))
     goto fail;
+  if (hook != NULL && !hook (writer, entry, hook_data, error))
+    goto fail;
 
   if (!cab_store_commit (writer, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  cab_store_rollback (writer);
+  return FALSE;
+}
+
+gboolean
+cab_store_outbox_rebase (CabStore              *self,
+                         gint64                 id,
+                         CabStoreOutboxRebase   rebase,
+                         gpointer               rebase_data,
+                         GError               **error)
+{
+  g_autoptr(CabStoreWriter) writer = NULL;
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autofree char *payload = NULL;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (rebase != NULL, FALSE);
+
+  writer = cab_store_writer_lock (self);
+  if (!cab_store_begin (writer, error))
+    return FALSE;
+  if (!(entry = get_locked (writer, id, error)) ||
+      !check_state (entry, 1u << CAB_OUTBOX_STATE_CONFLICT, error) ||
+      !(payload = rebase (writer, entry, rebase_data, error)))
+    goto fail;
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET payload = ?2, state = 'pending', next_attempt_at = 0,"
+                                       " failures = 0, last_error = NULL, conflict_json = NULL,"
+                                       " updated_at = " NOW_ISO " WHERE id = ?1",
+                                       error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  cab_stmt_bind_text (stmt, 2, payload);
+  if (!step_done (writer, stmt, "Cannot change an outbox entry", error) ||
+      !cab_store_commit (writer, error))
     goto fail;
   return TRUE;
 

@@ -188,11 +188,33 @@ GPtrArray      *cab_store_outbox_step               (CabStore                 *s
 /* Moves entry @id to @to if its state is in @from_mask (1 << state), clearing
  * its backoff and error when @reset. CAB_STORE_ERROR_NOT_FOUND when absent,
  * G_IO_ERROR_INVALID_ARGUMENT when in another state. */
+struct _CabStoreConn;
+/* Called inside the transaction that changes @entry (its state as it was). */
+typedef gboolean (*CabStoreOutboxHook) (struct _CabStoreConn  *writer,
+                                        const CabOutboxEntry  *entry,
+                                        gpointer               data,
+                                        GError               **error);
+
+/* @hook (optional) runs in the same transaction, after the state changed. */
 gboolean        cab_store_outbox_transition         (CabStore        *self,
                                                      gint64           id,
                                                      guint            from_mask,
                                                      CabOutboxState   to,
                                                      gboolean         reset,
+                                                     CabStoreOutboxHook hook,
+                                                     gpointer         hook_data,
+                                                     GError         **error);
+/* A conflict answered "keep mine" by the entry's kind: @rebase gives the
+ * payload to send again, in the transaction that makes the entry pending
+ * with it (conflict cleared, backoff reset). */
+typedef char *   (*CabStoreOutboxRebase) (struct _CabStoreConn  *writer,
+                                          const CabOutboxEntry  *entry,
+                                          gpointer               data,
+                                          GError               **error);
+gboolean        cab_store_outbox_rebase             (CabStore        *self,
+                                                     gint64           id,
+                                                     CabStoreOutboxRebase rebase,
+                                                     gpointer         rebase_data,
                                                      GError         **error);
 /* Replaces the payload (edit, conflict resolution) while in @from_mask; a
  * publish's local document gets the new @title / @type_code / @type_display
@@ -212,6 +234,8 @@ gboolean        cab_store_outbox_keep_server        (CabStore        *self,
                                                      gint64           id,
                                                      const char      *resource_json,
                                                      const char      *note,
+                                                     CabStoreOutboxHook hook,
+                                                     gpointer         hook_data,
                                                      GError         **error);
 /* Pending entries in backoff become due now (the network came back). */
 gboolean        cab_store_outbox_wake               (CabStore        *self,

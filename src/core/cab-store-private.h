@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /* One SQLite connection and its prepared statements. A connection is used by
  * one thread at a time: the writer under the store's write mutex, readers
  * taken from (and given back to) a small pool. */
-typedef struct
+typedef struct _CabStoreConn
 {
   CabStore   *store;      /* weak */
   sqlite3    *db;

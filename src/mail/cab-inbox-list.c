@@ -32,6 +32,7 @@ struct _CabInboxList
   guint           n_total;
   guint           n_loads;
   gboolean        partial;     /* the items are the first page of the answer */
+  guint           rest_source; /* the whole list's query, once the first page is drawn */
 };
 
 static void cab_inbox_list_list_model_init (GListModelInterface *iface);
@@ -115,6 +116,16 @@ settle (CabInboxList *self)
 
 static void start_full_query (CabInboxList *self);
 
+static gboolean
+rest_idle_cb (gpointer data)
+{
+  CabInboxList *self = data;
+
+  self->rest_source = 0;
+  start_full_query (self);
+  return G_SOURCE_REMOVE;
+}
+
 /* The full answer after a first page: when it begins with the same
  * messages, only the rest is added (the rows drawn stay as they are). */
 static gboolean
@@ -171,9 +182,12 @@ query_done (GAsyncResult *res,
     }
   if (first_page && self->items->len >= FIRST_PAGE)
     {
-      /* More may follow: still loading. */
+      /* More may follow: still loading. The rest is asked for once the
+       * main loop has nothing more urgent (the first page's layout and
+       * frame), so reading 10,000 rows does not take a core from them. */
       self->partial = TRUE;
-      start_full_query (self);
+      g_clear_handle_id (&self->rest_source, g_source_remove);
+      self->rest_source = g_idle_add_full (G_PRIORITY_LOW, rest_idle_cb, self, NULL);
       return;
     }
   self->partial = FALSE;
@@ -198,6 +212,8 @@ run_query (CabInboxList *self,
 {
   CabInboxQuery query = { self->filter, self->assignee, self->text, limit };
 
+  /* A new input supersedes the rest of the previous one. */
+  g_clear_handle_id (&self->rest_source, g_source_remove);
   set_loading (self, TRUE);
   cab_inbox_query_list_async (self->store, &query, cab_query_supersede (&self->query),
                               limit > 0 ? first_page_done_cb : full_done_cb, cab_model_hold_new (self));
@@ -214,6 +230,7 @@ start_query (CabInboxList *self)
 {
   if (self->store == NULL)
     {
+      g_clear_handle_id (&self->rest_source, g_source_remove);
       cab_query_cancel (&self->query);
       cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_ptr_array_new_with_free_func (g_object_unref));
       g_clear_error (&self->error);
@@ -280,6 +297,7 @@ cab_inbox_list_dispose (GObject *object)
 {
   CabInboxList *self = CAB_INBOX_LIST (object);
 
+  g_clear_handle_id (&self->rest_source, g_source_remove);
   cab_query_cancel (&self->query);
   cab_model_waiters_cancel (&self->waiters, "The inbox list was disposed");
   g_clear_object (&self->store);

@@ -64,42 +64,57 @@ read_counts (CabStoreReader *reader, CabInboxListing *listing, GError **error)
   return TRUE;
 }
 
-/* Column by column, what a row shows; the documents counted, checked and
- * labelled per message by SQL rather than read one by one. The matched
- * patient's identity is read as stored now: an auto match shows as such
- * only while it is qualified and its INS held once. */
-#define LIST_COLUMNS \
+/* Column by column, what a row shows. The matched patient's identity is read as stored now: an auto match shows as
+ * such only while it is qualified and its INS held once. */
+#define LIST_HEAD \
   "SELECT m.id, m.date, m.from_display, m.from_address, m.subject, m.status, m.match_state, m.match_reason," \
-  " m.match_patient_id, m.match_candidates, m.match_disagreeing, m.xdm_error, m.smime_signed," \
-  " (SELECT count (*) FROM mail_documents d WHERE d.mail_id = m.id)," \
-  " (SELECT coalesce (min (hash_ok), 1) FROM mail_documents d WHERE d.mail_id = m.id)," \
-  " (SELECT group_concat (DISTINCT nullif (type_display, '')) FROM mail_documents d WHERE d.mail_id = m.id)," \
+  " m.match_patient_id, m.match_candidates, m.match_disagreeing, m.xdm_error, m.smime_signed,"
+#define LIST_QUALIFIED \
   " coalesce (p.identity_status = 'QUAL' AND p.ins IS NOT NULL" \
   "           AND (SELECT count (*) FROM patients q WHERE q.ins = p.ins) = 1, 0)"
-#define LIST_FILTER(m) " WHERE (?1 IS NULL OR " m "status = ?1)"
+/* The documents counted, checked and labelled by SQL, not read one by
+ * one: for a page, per message (a hundred lookups); for the whole list, in
+ * one pass over mail_documents grouped by message, joined (the three
+ * lookups per row cost as much as the rest of the row). */
+#define LIST_DOCS_EACH \
+  " (SELECT count (*) FROM mail_documents d WHERE d.mail_id = m.id)," \
+  " (SELECT coalesce (min (hash_ok), 1) FROM mail_documents d WHERE d.mail_id = m.id)," \
+  " (SELECT group_concat (DISTINCT nullif (type_display, '')) FROM mail_documents d WHERE d.mail_id = m.id),"
+#define LIST_DOCS_JOINED " coalesce (d.n, 0), coalesce (d.ok, 1), d.labels,"
+#define LIST_JOIN_DOCS \
+  " LEFT JOIN (SELECT mail_id, count (*) AS n, min (hash_ok) AS ok," \
+  "   group_concat (DISTINCT nullif (type_display, '')) AS labels FROM mail_documents GROUP BY mail_id) d" \
+  " ON d.mail_id = m.id"
+/* The filter is two statements, not "?1 IS NULL OR status = ?1": with the
+ * status bound as an equality SQLite reads the newest of that status from
+ * mail_messages_status_date (migration 12) and stops at the limit; without
+ * one, from mail_messages_date. ?1 stays bound either way. */
+#define LIST_ANY(m)    " WHERE ?1 IS NULL"
+#define LIST_STATUS(m) " WHERE " m "status = ?1"
 #define LIST_SEARCH(m) " AND " m "id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?2)"
 #define LIST_ORDER(m)  " ORDER BY " m "date DESC, " m "id DESC"
+#define LIST_ALL(where, search) \
+  LIST_HEAD LIST_DOCS_JOINED LIST_QUALIFIED " FROM mail_messages m LEFT JOIN patients p ON p.id = m.match_patient_id" \
+  LIST_JOIN_DOCS where ("m.") search LIST_ORDER ("m.")
+#define LIST_TOP(where, search) \
+  LIST_HEAD LIST_DOCS_EACH LIST_QUALIFIED \
+  " FROM (SELECT id FROM mail_messages" where ("") search " ORDER BY date DESC, id DESC LIMIT ?3) top" \
+  " JOIN mail_messages m ON m.id = top.id LEFT JOIN patients p ON p.id = m.match_patient_id" LIST_ORDER ("m.")
 
-/* The whole list: sorted once. The newest @limit: chosen first, so the
- * columns above are computed for them only (a first page in a few ms at
- * 10,000 messages). The FTS clause is there only when searching. */
+/* The whole list, or the newest @limit: chosen first, so the columns above
+ * are computed for them only (a first page in a few ms at 10,000
+ * messages). The FTS clause is there only when searching. */
 static const char *
-list_sql (gboolean limited, gboolean search)
+list_sql (gboolean limited, gboolean search, gboolean by_status)
 {
-  static const char * const sql[2][2] = {
-    { LIST_COLUMNS " FROM mail_messages m LEFT JOIN patients p ON p.id = m.match_patient_id"
-      LIST_FILTER ("m.") LIST_ORDER ("m."),
-      LIST_COLUMNS " FROM mail_messages m LEFT JOIN patients p ON p.id = m.match_patient_id"
-      LIST_FILTER ("m.") LIST_SEARCH ("m.") LIST_ORDER ("m.") },
-    { LIST_COLUMNS " FROM (SELECT id FROM mail_messages" LIST_FILTER ("") LIST_ORDER ("") " LIMIT ?3) top"
-      " JOIN mail_messages m ON m.id = top.id LEFT JOIN patients p ON p.id = m.match_patient_id"
-      LIST_ORDER ("m."),
-      LIST_COLUMNS " FROM (SELECT id FROM mail_messages" LIST_FILTER ("") LIST_SEARCH ("") LIST_ORDER ("")
-      " LIMIT ?3) top JOIN mail_messages m ON m.id = top.id LEFT JOIN patients p ON p.id = m.match_patient_id"
-      LIST_ORDER ("m.") },
+  static const char * const sql[2][2][2] = {
+    { { LIST_ALL (LIST_ANY, ""), LIST_ALL (LIST_STATUS, "") },
+      { LIST_ALL (LIST_ANY, LIST_SEARCH ("m.")), LIST_ALL (LIST_STATUS, LIST_SEARCH ("m.")) } },
+    { { LIST_TOP (LIST_ANY, ""), LIST_TOP (LIST_STATUS, "") },
+      { LIST_TOP (LIST_ANY, LIST_SEARCH ("")), LIST_TOP (LIST_STATUS, LIST_SEARCH ("")) } },
   };
 
-  return sql[limited ? 1 : 0][search ? 1 : 0];
+  return sql[limited ? 1 : 0][search ? 1 : 0][by_status ? 1 : 0];
 }
 
 CabInboxListing *
@@ -122,7 +137,8 @@ cab_inbox_store_list (CabStore            *store,
   listing->items = g_ptr_array_new_with_free_func (g_object_unref);
   if (query->text != NULL && *query->text != '\0' && fts == NULL)
     return g_steal_pointer (&listing);   /* typed text without a word to search: nothing matches */
-  stmt = cab_store_conn_prepare (reader, list_sql (query->limit > 0, fts != NULL), error);
+  stmt = cab_store_conn_prepare_static (reader, list_sql (query->limit > 0, fts != NULL,
+                                                         filter_status (query->filter) != NULL), error);
   if (stmt == NULL)
     return NULL;
   cab_stmt_bind_text (stmt, 1, filter_status (query->filter));

@@ -86,6 +86,8 @@ row_to_json (const CabMailRow *row)
   json_builder_add_string_value (b, row->triage_patient_id);
   json_builder_set_member_name (b, "keywords");
   json_builder_add_string_value (b, row->keywords);
+  json_builder_set_member_name (b, "filing_state");
+  json_builder_add_string_value (b, row->filing_state);
   json_builder_set_member_name (b, "uid");
   json_builder_add_int_value (b, row->uid);
   json_builder_set_member_name (b, "size");
@@ -296,6 +298,12 @@ ctl_inbox_main (CtlContext  *ctx,
       json_builder_add_int_value (b, job.result.last_uid);
       json_builder_set_member_name (b, "condstore");
       json_builder_add_boolean_value (b, job.result.condstore);
+      json_builder_set_member_name (b, "filed_here");
+      json_builder_add_int_value (b, job.result.n_filed_here);
+      json_builder_set_member_name (b, "taken_back");
+      json_builder_add_int_value (b, job.result.n_taken_back);
+      json_builder_set_member_name (b, "attention");
+      json_builder_add_int_value (b, job.result.n_attention);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       ctl_print_json (root);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cabinetctl-outbox.h"
+#include "cab-mail-flags.h"
 #include "cab-mail-outbox.h"
 #include "cab-outbox-kind.h"
 
@@ -36,7 +37,9 @@ ctl_outbox_new (CtlContext *ctx,
     return NULL;
 
   /* The session made it with the store, author and all; it drains only when
-   * a command asks (manual mode). */
+   * a command asks (manual mode). Cancelling a triage change or answering
+   * its conflict needs no mail account (cab-mail-flags.h). */
+  cab_mail_flags_register_effects (cab_session_get_outbox (ctx->session));
   return g_object_ref (cab_session_get_outbox (ctx->session));
 }
 

@@ -658,6 +658,15 @@ static const char * const migrations[] = {
    * from an index, not by sorting the whole table. */
   "CREATE INDEX mail_messages_date ON mail_messages (date, id);"
   "CREATE INDEX mail_messages_status_date ON mail_messages (status, date, id);",
+
+  /* 13: triage another desk did, done here too (docs/architecture.md,
+   * "Triage"). filing_state is NULL when the message's documents are
+   * where its triage says; 'pending' when the server's keywords changed
+   * what is filed (file here, or take back); else why this desk cannot
+   * follow: 'unknown-patient' (no such patient in this store),
+   * 'document-mismatch' (the bytes are not what the inbox listed). */
+  "ALTER TABLE mail_messages ADD COLUMN filing_state TEXT;"
+  "CREATE INDEX mail_messages_filing ON mail_messages (filing_state) WHERE filing_state IS NOT NULL;",
 };
 
 int

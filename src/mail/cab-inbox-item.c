@@ -57,7 +57,7 @@ cab_match_state_from_string (const char *text)
 CabMatchReason
 cab_match_reason_from_string (const char *text)
 {
-  for (CabMatchReason r = CAB_MATCH_REASON_INS_QUALIFIED; r <= CAB_MATCH_REASON_FROM_TEXT; r++)
+  for (CabMatchReason r = CAB_MATCH_REASON_INS_QUALIFIED; r <= CAB_MATCH_REASON_FILED_MISMATCH; r++)
     if (g_strcmp0 (text, cab_match_reason_to_string (r)) == 0)
       return r;
   return CAB_MATCH_REASON_NO_TRAITS;

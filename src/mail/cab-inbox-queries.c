@@ -64,10 +64,15 @@ read_counts (CabStoreReader *reader, CabInboxListing *listing, GError **error)
   return TRUE;
 }
 
-/* Column by column, what a row shows. The matched patient's identity is read as stored now: an auto match shows as
+/* Column by column, what a row shows; a message another desk filed and
+ * this one cannot (cab-mail-follow.h) shows as a conflict with why. The
+ * matched patient's identity is read as stored now: an auto match shows as
  * such only while it is qualified and its INS held once. */
 #define LIST_HEAD \
-  "SELECT m.id, m.date, m.from_display, m.from_address, m.subject, m.status, m.match_state, m.match_reason," \
+  "SELECT m.id, m.date, m.from_display, m.from_address, m.subject, m.status," \
+  " CASE WHEN m.filing_state IN ('unknown-patient', 'document-mismatch') THEN 'conflict' ELSE m.match_state END," \
+  " CASE m.filing_state WHEN 'unknown-patient' THEN 'filed-elsewhere-unknown-patient'" \
+  "   WHEN 'document-mismatch' THEN 'filed-elsewhere-mismatch' ELSE m.match_reason END," \
   " m.match_patient_id, m.match_candidates, m.match_disagreeing, m.xdm_error, m.smime_signed,"
 #define LIST_QUALIFIED \
   " coalesce (p.identity_status = 'QUAL' AND p.ins IS NOT NULL" \

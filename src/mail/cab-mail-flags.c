@@ -15,6 +15,7 @@
 #include "cab-mail-keywords.h"
 #include "cab-mail-sync.h"
 #include "cab-mail-triage-store.h"
+#include "cab-mail-triage-store-private.h"
 #include "cab-outbox-kind.h"
 
 #define MAX_ROUNDS 3
@@ -216,6 +217,26 @@ merged (const CabImapFlags  *flags,
   return (char **) g_ptr_array_free (out, FALSE);
 }
 
+/* What the server holds, kept with the conflict: {"keywords": "...",
+ * "modseq": n} (cabinetctl outbox list shows it as the server's copy). */
+static char *
+conflict_json (char    **theirs,
+               guint64   modseq)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *joined = g_strjoinv (" ", theirs);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "keywords");
+  json_builder_add_string_value (b, joined);
+  json_builder_set_member_name (b, "modseq");
+  json_builder_add_int_value (b, (gint64) MIN (modseq, (guint64) G_MAXINT64));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
 static void
 flags_send (const CabOutboxEntry *entry,
             gint64                deadline,
@@ -254,11 +275,9 @@ flags_send (const CabOutboxEntry *entry,
         }
       if (!cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.base))
         {
-          g_autofree char *theirs = g_strjoinv (" ", ours);
-
           record (a, &c, flags);
           result->status = CAB_OUTBOX_SEND_CONFLICT;
-          result->conflict = g_strdup (theirs);
+          result->conflict = conflict_json (ours, flags->modseq);
           result->message = g_strdup (_("Another desk changed this message's triage meanwhile: "
                                         "see what the server holds"));
           goto out;
@@ -322,6 +341,105 @@ static const CabOutboxSender flags_sender = {
   .timeout_s = 120,
 };
 
+/* ------------------------------------------------------ local effects */
+
+static gint64
+payload_mail_id (const CabOutboxEntry *entry)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (entry->payload == NULL || !json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return 0;
+  return json_object_get_int_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                  "mail_id", 0);
+}
+
+/* Cancelled, or the server's triage kept: the message's triage here is the
+ * server's again, with this desk's other open changes on it; documents
+ * filed by this change leave the patient's timeline. */
+static gboolean
+flags_cancelled (CabStoreWriter        *writer,
+                 const CabOutboxEntry  *entry,
+                 GError               **error)
+{
+  gint64 mail_id = payload_mail_id (entry);
+
+  if (mail_id <= 0)
+    return TRUE;   /* unreadable: nothing of it was made here */
+  return cab_mail_follow_restore_locked (writer, mail_id, entry->id, error);
+}
+
+/* "Keep mine": my change carried onto what the server holds now (the
+ * keywords last read, at the conflict or by a later sync) becomes the
+ * entry's; sending then checks against that, and stores UNCHANGEDSINCE the
+ * MODSEQ it reads. */
+static char *
+flags_rebase (CabStoreWriter        *writer,
+              const CabOutboxEntry  *entry,
+              GError               **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CabStmt) stmt = NULL;
+  g_auto(GStrv) server = NULL, theirs = NULL, base = NULL, want = NULL, rebased = NULL;
+  g_autofree char *base_text = NULL, *want_text = NULL;
+  JsonObject *o;
+  JsonNode *root;
+  gint64 mail_id;
+
+  if (entry->payload == NULL || !json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
+      (mail_id = json_object_get_int_member_with_default (
+         json_node_get_object (json_parser_get_root (parser)), "mail_id", 0)) <= 0)
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE, _("This change cannot be read"));
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  o = json_node_get_object (root);
+  stmt = cab_store_conn_prepare (writer, "SELECT server_keywords FROM mail_messages WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, mail_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_WRONG_STATE,
+                           _("The message is no longer in the inbox"));
+      return NULL;
+    }
+  server = cab_mail_keywords_split ((const char *) sqlite3_column_text (stmt, 0));
+  /* The restore below prepares this same statement: give it back first. */
+  g_clear_pointer (&stmt, cab_stmt_release);
+  theirs = cab_mail_keywords_triage_only ((const char * const *) server);
+  base = cab_mail_keywords_split (json_object_get_string_member_with_default (o, "base", ""));
+  want = cab_mail_keywords_split (json_object_get_string_member_with_default (o, "want", ""));
+  rebased = cab_mail_keywords_rebase ((const char * const *) theirs, (const char * const *) base,
+                                      (const char * const *) want);
+  /* The local triage follows (this entry's old payload carries the same
+   * change, so restoring with it gives the rebased want). */
+  if (!cab_mail_follow_restore_locked (writer, mail_id, 0, error))
+    return NULL;
+  base_text = cab_mail_keywords_join ((const char * const *) theirs);
+  want_text = cab_mail_keywords_join ((const char * const *) rebased);
+  json_object_set_string_member (o, "base", base_text);
+  json_object_set_string_member (o, "want", want_text);
+  return json_to_string (root, FALSE);
+}
+
+static const CabOutboxLocalEffects flags_effects = {
+  .kind = CAB_MAIL_FLAGS_KIND,
+  .cancelled = flags_cancelled,
+  .rebase = flags_rebase,
+};
+
+void
+cab_mail_flags_register_effects (CabOutbox *outbox)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (outbox));
+
+  cab_outbox_add_local_effects (outbox, &flags_effects);
+}
+
 void
 cab_mail_flags_register (CabOutbox                 *outbox,
                          CabStore                  *store,
@@ -342,4 +460,5 @@ cab_mail_flags_register (CabOutbox                 *outbox,
   a->ca_file = g_strdup (account->ca_file);
   a->timeout_s = account->timeout_s;
   cab_outbox_add_kind (outbox, &flags_sender, a, account_free);
+  cab_mail_flags_register_effects (outbox);
 }

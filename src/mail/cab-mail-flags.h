@@ -38,4 +38,12 @@ void cab_mail_flags_register (CabOutbox                 *outbox,
                               CabStore                  *store,
                               const CabMailFlagsAccount *account);
 
+/* The kind's local effects (cab-outbox-kind.h), with or without the
+ * account: cancelling an entry, or keeping the server's triage in a
+ * conflict, gives the message back the server's triage here (documents
+ * this change filed taken back); keeping mine carries my change onto the
+ * server's keywords and queues it again. cab_mail_flags_register() adds
+ * them too. Any thread. */
+void cab_mail_flags_register_effects (CabOutbox *outbox);
+
 G_END_DECLS

@@ -218,3 +218,60 @@ cab_mail_keywords_equal (const char * const *a,
     }
   return TRUE;
 }
+
+static gboolean
+contains (const char * const *set,
+          const char         *keyword)
+{
+  for (guint i = 0; set != NULL && set[i] != NULL; i++)
+    if (g_ascii_strcasecmp (set[i], keyword) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+single_valued_prefix (const char  *keyword,
+                      const char **prefix)
+{
+  static const char * const prefixes[] = { CAB_MAIL_KEYWORD_PATIENT_PREFIX, CAB_MAIL_KEYWORD_ASSIGNED_PREFIX };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_ascii_strncasecmp (keyword, prefixes[i], strlen (prefixes[i])) == 0)
+      {
+        *prefix = prefixes[i];
+        return TRUE;
+      }
+  return FALSE;
+}
+
+char **
+cab_mail_keywords_rebase (const char * const *theirs,
+                          const char * const *base,
+                          const char * const *want)
+{
+  g_auto(GStrv) t = cab_mail_keywords_triage_only (theirs);
+  g_auto(GStrv) b = cab_mail_keywords_triage_only (base);
+  g_auto(GStrv) w = cab_mail_keywords_triage_only (want);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; t[i] != NULL; i++)
+    {
+      const char *prefix;
+      gboolean replaced = FALSE;
+
+      /* Taken away by my change. */
+      if (contains ((const char * const *) b, t[i]) && !contains ((const char * const *) w, t[i]))
+        continue;
+      /* A patient or assignee of theirs that mine replaces. */
+      if (single_valued_prefix (t[i], &prefix))
+        for (guint j = 0; w[j] != NULL && !replaced; j++)
+          replaced = !contains ((const char * const *) b, w[j]) &&
+                     g_ascii_strncasecmp (w[j], prefix, strlen (prefix)) == 0;
+      if (!replaced)
+        g_ptr_array_add (out, g_strdup (t[i]));
+    }
+  for (guint j = 0; w[j] != NULL; j++)
+    if (!contains ((const char * const *) b, w[j]))
+      g_ptr_array_add (out, g_strdup (w[j]));
+  return sorted_unique (out);
+}

@@ -52,6 +52,13 @@ char    **cab_mail_keywords_triage_only  (const char * const  *keywords);
 /* Same set (ASCII case folded). */
 gboolean  cab_mail_keywords_equal        (const char * const  *a,
                                           const char * const  *b);
+/* A change made against @base, carried onto @theirs (what the server holds
+ * now): @theirs with what @want added to @base and without what it took
+ * away; a patient or an assignee it set replaces theirs (one of each).
+ * Triage keywords only, sorted. */
+char    **cab_mail_keywords_rebase       (const char * const  *theirs,
+                                          const char * const  *base,
+                                          const char * const  *want);
 /* A FHIR-like id usable in a keyword: [A-Za-z0-9.-]{1,64}. */
 gboolean  cab_mail_keyword_id_is_valid   (const char          *id);
 

@@ -433,6 +433,7 @@ cab_match_reason_to_string (CabMatchReason reason)
     "ins-qualified", "not-qualified", "traits-missing", "traits", "bad-ins",
     "traits-disagree", "ins-held-twice", "other-ins", "documents-disagree",
     "no-candidate", "several-candidates", "no-traits", "text-only",
+    "filed-elsewhere-unknown-patient", "filed-elsewhere-mismatch",
   };
 
   g_return_val_if_fail (reason < G_N_ELEMENTS (names), "no-traits");

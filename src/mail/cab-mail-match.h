@@ -35,6 +35,10 @@ typedef enum
   CAB_MATCH_REASON_SEVERAL_CANDIDATES,  /* none: twins, homonyms */
   CAB_MATCH_REASON_NO_TRAITS,           /* none: the message names nobody usable */
   CAB_MATCH_REASON_FROM_TEXT,           /* proposed: would be auto, but the traits were read from free text */
+  /* Never computed by the matcher: the inbox shows them as conflicts when
+   * another desk filed the message and this one cannot (cab-mail-follow.h). */
+  CAB_MATCH_REASON_FILED_UNKNOWN_PATIENT,  /* conflict: filed elsewhere to a patient this store lacks */
+  CAB_MATCH_REASON_FILED_MISMATCH,         /* conflict: filed elsewhere; the documents here are not as listed */
 } CabMatchReason;
 
 /* Traits that disagree, for the red panel. */

@@ -62,6 +62,7 @@ cab_mail_row_free (CabMailRow *row)
   g_free (row->assignee);
   g_free (row->triage_patient_id);
   g_free (row->keywords);
+  g_free (row->filing_state);
   g_free (row->match_state);
   g_free (row->match_reason);
   g_free (row->match_ins);
@@ -328,7 +329,7 @@ cab_mail_store_search (CabStore    *store,
     "SELECT id, uidvalidity, uid, message_id, body_hash, date, from_display, from_address, subject, size,"
     " raw_path, status, match_state, match_reason, match_ins, match_patient_id, match_candidates,"
     " match_disagreeing, mss_ins, mss_codecda, mss_fin, smime_signed, xdm_error, received_at,"
-    " assignee, triage_patient_id, keywords"
+    " assignee, triage_patient_id, keywords, filing_state"
     " FROM mail_messages WHERE (?1 IS NULL OR match_state = ?1)"
     " AND (?2 IS NULL OR id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?2))"
     " ORDER BY date DESC, id DESC", error);
@@ -368,6 +369,7 @@ cab_mail_store_search (CabStore    *store,
       row->assignee = column_text (stmt, 24);
       row->triage_patient_id = column_text (stmt, 25);
       row->keywords = column_text (stmt, 26);
+      row->filing_state = column_text (stmt, 27);
       g_ptr_array_add (rows, row);
       g_hash_table_insert (by_id, &row->id, row);
     }

@@ -52,6 +52,7 @@ typedef struct
   char      *assignee;        /* "Practitioner/<id>" or NULL */
   char      *triage_patient_id; /* the patient a person chose or filed to */
   char      *keywords;        /* triage keywords as this desk wants them */
+  char      *filing_state;    /* NULL, "pending", or why another desk's filing cannot be followed (migration 13) */
   char      *match_state;     /* cab_match_state_to_string() */
   char      *match_reason;    /* cab_match_reason_to_string() */
   char      *match_ins;

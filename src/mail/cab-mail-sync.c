@@ -9,6 +9,7 @@
  * UIDs only (principle 5). */
 
 #include "cab-mail-sync.h"
+#include "cab-mail-follow.h"
 #include "cab-mail-match.h"
 #include "cab-mail-store.h"
 #include "cab-mail-text-traits.h"
@@ -512,6 +513,16 @@ cab_mail_sync_folder (CabStore                 *store,
     }
   if (!sync_flags (store, imap, account, mailbox, &state, &watermark, result, error))
     return FALSE;
+  /* Filing another desk did (read in the keywords above) is done here. */
+  {
+    CabMailFollowResult followed;
+
+    if (!cab_mail_follow_server (store, &followed, error))
+      return FALSE;
+    result->n_filed_here = followed.n_filed;
+    result->n_taken_back = followed.n_taken_back;
+    result->n_attention = followed.n_attention;
+  }
   result->last_uid = watermark.last_uid;
   g_debug ("Mail sync: %u fetched, %u new, watermark UID %u", result->n_fetched, result->n_new, result->last_uid);
   return TRUE;

@@ -41,6 +41,10 @@ typedef struct
   gboolean condstore;
   guint    n_flags_changed; /* stored messages whose keywords changed (CONDSTORE) */
   guint    n_vanished;      /* stored messages expunged on the server (QRESYNC) */
+  /* Triage of other desks followed here (cab-mail-follow.h). */
+  guint    n_filed_here;    /* documents filed here as another desk filed them */
+  guint    n_taken_back;    /* documents taken back as another desk undid a filing */
+  guint    n_attention;     /* messages filed elsewhere that this desk cannot file */
 } CabMailSyncResult;
 
 /* Blocking: call from a worker thread. */

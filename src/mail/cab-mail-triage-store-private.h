@@ -24,4 +24,20 @@ gboolean cab_mail_triage_apply_locked           (CabStoreWriter       *writer,
                                                  const CabMailTriage  *triage,
                                                  GError              **error);
 
+/* cab-mail-follow.c: the message's documents may no longer be where its
+ * triage (@filed or not) says; the next pass of cab_mail_follow_server()
+ * looks. */
+gboolean cab_mail_follow_mark_locked            (CabStoreWriter       *writer,
+                                                 gint64                mail_id,
+                                                 gboolean              filed,
+                                                 GError              **error);
+/* The message's triage here becomes the server's keywords with this desk's
+ * changes still open in the outbox (but entry @except_entry) carried onto
+ * them; documents filed here that it no longer files are taken back now,
+ * the ones it files are left to the next pass. */
+gboolean cab_mail_follow_restore_locked         (CabStoreWriter       *writer,
+                                                 gint64                mail_id,
+                                                 gint64                except_entry,
+                                                 GError              **error);
+
 G_END_DECLS

@@ -171,7 +171,9 @@ set_one_locked (CabStoreWriter               *writer,
       gboolean ok;
 
       cab_mail_triage_from_keywords (item->keywords, &triage);
-      ok = cab_mail_triage_apply_locked (writer, mail_id, &triage, error);
+      /* Filing done elsewhere is done here by the follow pass. */
+      ok = cab_mail_triage_apply_locked (writer, mail_id, &triage, error) &&
+           cab_mail_follow_mark_locked (writer, mail_id, triage.filed, error);
       cab_mail_triage_clear (&triage);
       return ok;
     }

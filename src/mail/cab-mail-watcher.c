@@ -197,7 +197,8 @@ watch_connection (Job *job, const CabMailSyncOptions *options, guint *backoff, G
         return;
       *backoff = job->backoff_min_s;
       g_debug ("Mail watcher: %u new, %u flag changes", result.n_new, result.n_flags_changed);
-      publish (job, CAB_MAIL_WATCHER_IDLE, NULL, result.n_new > 0 || result.n_flags_changed > 0, TRUE);
+      publish (job, CAB_MAIL_WATCHER_IDLE, NULL, result.n_new > 0 || result.n_flags_changed > 0 ||
+               result.n_filed_here > 0 || result.n_taken_back > 0, TRUE);
 
       if (!cab_imap_idle (imap, job->idle_s, &changed, &idle_error))
         {

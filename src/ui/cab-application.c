@@ -276,6 +276,8 @@ session_outbox_cb (CabApplication *self,
 
   if (outbox == NULL)
     return;
+  /* Cancelling a triage change restores the message here, account or not. */
+  cab_mail_flags_register_effects (outbox);
   start_mail_sending (self, config, outbox);
   start_mail_triage (self, config, outbox);
 }

@@ -18,7 +18,10 @@
 #include <json-glib/json-glib.h>
 
 #include "cab-imap.h"
+#include "cab-inbox-item.h"
+#include "cab-inbox-queries.h"
 #include "cab-mime.h"
+#include "cab-pdf-text.h"
 #include "cab-store.h"
 #include "cab-test-mail.h"
 #include "cab-test-sandbox.h"
@@ -26,7 +29,7 @@
 #define SEED       "42"
 #define PATIENTS   "40"
 #define TODAY      "2025-06-30"
-#define N_MESSAGES 8
+#define N_MESSAGES 12
 
 static CabTestSandbox *sandbox;
 static CabTestMail *mail;
@@ -239,6 +242,8 @@ pdf_of (const char *raw_path)
 
 /* Message ids chosen once the inbox is synced. */
 static gint64 auto_id, auto_uid, other_id, other_uid, third_id, third_uid;
+/* Messages with a PDF no test before test_second_desk_files triages. */
+static gint64 spare_id[3], spare_uid[3];
 static char *auto_ins, *auto_patient;
 
 #define SKIP_IF_NEEDED() G_STMT_START { if (skip_reason != NULL) { g_test_skip (skip_reason); return; } } G_STMT_END
@@ -276,13 +281,21 @@ test_file_auto (void)
           auto_ins = g_strdup (json_object_get_string_member (match, "ins"));
           auto_patient = g_strdup (json_object_get_string_member (match, "patient_id"));
         }
-      else if (!g_str_equal (match_state (m), "auto"))
+      else if (!g_str_equal (match_state (m), "auto") && (other_id == 0 || third_id == 0))
         {
           if (other_id == 0)
             other_id = json_object_get_int_member (m, "id"), other_uid = json_object_get_int_member (m, "uid");
           else if (third_id == 0)
             third_id = json_object_get_int_member (m, "id"), third_uid = json_object_get_int_member (m, "uid");
         }
+      else
+        for (guint s = 0; s < G_N_ELEMENTS (spare_id); s++)
+          if (spare_id[s] == 0)
+            {
+              spare_id[s] = json_object_get_int_member (m, "id");
+              spare_uid[s] = json_object_get_int_member (m, "uid");
+              break;
+            }
     }
   g_assert_cmpint (auto_id, >, 0);
   g_assert_cmpint (other_id, >, 0);
@@ -509,6 +522,349 @@ test_kill_during_drain (void)
   g_assert_cmpstr (json_object_get_string_member (message (list, auto_id), "status"), ==, "handled");
 }
 
+/* ---------------------------------------------- following another desk */
+
+/* Another desk (another program) sets the message's triage keywords to
+ * @keywords (NULL-terminated), keeping every other flag. */
+static void
+other_desk_sets (gint64 uid, const char * const *keywords)
+{
+  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabImap) imap = cab_imap_connect (imap_url, db, 10, NULL, &error);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  CabImapMailbox state = { 0 };
+  CabImapFlags *flags = NULL;
+
+  g_assert_true (cab_imap_login (imap, "alice", "secret", &error));
+  g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
+  g_assert_true (cab_imap_fetch_uid_flags (imap, (guint32) uid, &flags, &error));
+  for (guint i = 0; flags->keywords[i] != NULL; i++)
+    if (!g_str_has_prefix (flags->keywords[i], "$Cabinet"))
+      g_ptr_array_add (all, flags->keywords[i]);
+  for (guint i = 0; keywords[i] != NULL; i++)
+    g_ptr_array_add (all, (gpointer) keywords[i]);
+  g_ptr_array_add (all, NULL);
+  g_assert_true (cab_imap_store_uid_flags (imap, (guint32) uid, 0, (const char * const *) all->pdata, &error));
+  g_assert_no_error (error);
+  cab_imap_flags_free (flags);
+}
+
+/* The desk's documents filed from message @mail_id ("mss-<id>-<n>"), with
+ * the patient each went to; their bytes in @bytes when not NULL. */
+static guint
+filed_from (const char *desk, gint64 mail_id, const char *patient_id, GBytes **bytes)
+{
+  g_autofree char *db = g_build_filename (desk, "cabinet.db", NULL);
+  g_autofree char *prefix = g_strdup_printf ("mss-%" G_GINT64_FORMAT "-", mail_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabStore) store = cab_store_open (db, &error);
+  g_autoptr(GPtrArray) timeline = NULL;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  timeline = cab_store_list_timeline (store, patient_id, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < timeline->len; i++)
+    {
+      CabDocumentRow *row = g_ptr_array_index (timeline, i);
+
+      if (g_str_has_prefix (row->id, prefix))
+        {
+          g_assert_cmpstr (row->origin, ==, "mssante");
+          if (bytes != NULL && *bytes == NULL)
+            *bytes = read_file (row->local_path);
+          n++;
+        }
+    }
+  return n;
+}
+
+static JsonObject *
+sync_json (const char *desk)
+{
+  const char *argv[] = { "--ca", mail->ca_file, "inbox", "sync", "--imap", imap_url, "--mail-user", "alice",
+                         "--json", NULL };
+  JsonNode *node = ctl_json (desk, argv);
+  JsonObject *o = json_object_ref (json_node_get_object (node));
+
+  json_node_unref (node);
+  return o;
+}
+
+
+static void
+test_second_desk_files (void)
+{
+  g_autoptr(JsonArray) list = NULL;
+  g_autoptr(GBytes) filed = NULL, sent = NULL;
+
+  SKIP_IF_NEEDED ();
+  /* Desk A filed auto_id (an automatic match) and other_id (a person's
+   * choice) to the same patient; desk B synced since: both are in B's
+   * timeline, byte for byte, from the MSSanté origin. */
+  list = inbox_list (desk_b);
+  g_assert_cmpuint (filed_from (desk_b, auto_id, auto_patient, &filed), >=, 1);
+  sent = pdf_of (json_object_get_string_member (message (list, auto_id), "raw_path"));
+  g_assert_true (g_bytes_equal (filed, sent));
+  g_assert_cmpuint (filed_from (desk_b, other_id, auto_patient, NULL), >=, 1);
+  g_assert_null (json_object_get_string_member (message (list, auto_id), "filing_state"));
+  /* Searchable there too: a word of the PDF's text finds it. */
+  {
+    g_autofree char *db = g_build_filename (desk_b, "cabinet.db", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CabStore) store = cab_store_open (db, &error);
+    gboolean truncated = FALSE;
+    g_autofree char *text = cab_pdf_text_extract_bytes (sent, 5, 65536, &truncated, &error);
+    g_auto(GStrv) words = NULL;
+    g_autoptr(GPtrArray) found = NULL;
+    const char *word = NULL;
+    gboolean hit = FALSE;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (text);
+    words = g_regex_split_simple ("[^[:alpha:]]+", text, 0, 0);
+    for (guint i = 0; words[i] != NULL && word == NULL; i++)
+      if (g_utf8_strlen (words[i], -1) >= 6)
+        word = words[i];
+    g_assert_nonnull (word);
+    found = cab_store_search_documents (store, word, auto_patient, 50, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < found->len; i++)
+      hit |= g_strcmp0 (((CabDocumentRow *) g_ptr_array_index (found, i))->origin, "mssante") == 0;
+    g_assert_true (hit);
+  }
+}
+
+static void
+test_second_desk_never_guesses (void)
+{
+  g_autofree char *cut = NULL, *unknown_kw = NULL, *cut_kw = NULL, *long_kw = NULL;
+  g_autoptr(JsonObject) synced = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  g_autofree char *db = g_build_filename (desk_b, "cabinet.db", NULL);
+
+  SKIP_IF_NEEDED ();
+  g_assert_cmpint (spare_id[2], >, 0);
+  /* A patient this desk does not have; the filed patient's id with its
+   * last character changed (never a prefix or near match); the patient's
+   * id with characters an id may not have (ignored whole, never cut to
+   * the valid part; Dovecot itself refuses keywords over 50 bytes). */
+  unknown_kw = g_strdup ("$CabinetPatient-nobody-here");
+  cut = g_strndup (auto_patient, strlen (auto_patient) - 1);
+  cut_kw = g_strconcat ("$CabinetPatient-", cut, "x", NULL);
+  long_kw = g_strdup_printf ("$CabinetPatient-%s+1", auto_patient);
+  other_desk_sets (spare_uid[0], (const char *[]) { "$CabinetFiled", unknown_kw, NULL });
+  other_desk_sets (spare_uid[1], (const char *[]) { "$CabinetFiled", cut_kw, NULL });
+  other_desk_sets (spare_uid[2], (const char *[]) { "$CabinetFiled", long_kw, NULL });
+  synced = sync_json (desk_b);
+  g_assert_cmpint (json_object_get_int_member (synced, "attention"), ==, 3);
+  list = inbox_list (desk_b);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *m = message (list, spare_id[i]);
+      JsonArray *docs = json_object_get_array_member (m, "documents");
+
+      g_assert_cmpstr (json_object_get_string_member (m, "filing_state"), ==, "unknown-patient");
+      for (guint d = 0; d < json_array_get_length (docs); d++)
+        g_assert_null (json_object_get_string_member (json_array_get_object_element (docs, d),
+                                                      "filed_document_id"));
+    }
+  /* Nothing of them in the patient's timeline. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (filed_from (desk_b, spare_id[i], auto_patient, NULL), ==, 0);
+  /* Shown as a conflict on the Inbox page's listing, with why. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CabStore) store = cab_store_open (db, &error);
+    CabInboxQuery query = { CAB_INBOX_FILTER_ALL, NULL, NULL, 0 };
+    g_autoptr(CabInboxListing) listing = cab_inbox_store_list (store, &query, &error);
+    guint seen = 0;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < listing->items->len; i++)
+      {
+        CabInboxItem *item = g_ptr_array_index (listing->items, i);
+
+        if (cab_inbox_item_get_id (item) == spare_id[0])
+          {
+            g_assert_cmpint (cab_inbox_item_get_match_state (item), ==, CAB_MATCH_CONFLICT);
+            g_assert_cmpint (cab_inbox_item_get_match_reason (item), ==, CAB_MATCH_REASON_FILED_UNKNOWN_PATIENT);
+            seen++;
+          }
+      }
+    g_assert_cmpuint (seen, ==, 1);
+  }
+}
+
+static void
+test_second_desk_takes_back (void)
+{
+  g_autofree char *patient_kw = NULL;
+  g_autoptr(JsonObject) first = NULL, second = NULL;
+  g_autoptr(JsonArray) list = NULL;
+
+  SKIP_IF_NEEDED ();
+  /* Another desk files spare 0 to the right patient: done here, the
+   * message needs no one any more. */
+  patient_kw = g_strconcat ("$CabinetPatient-", auto_patient, NULL);
+  other_desk_sets (spare_uid[0], (const char *[]) { "$CabinetFiled", patient_kw, NULL });
+  first = sync_json (desk_b);
+  g_assert_cmpint (json_object_get_int_member (first, "filed_here"), >=, 1);
+  list = inbox_list (desk_b);
+  g_assert_null (json_object_get_string_member (message (list, spare_id[0]), "filing_state"));
+  g_assert_cmpuint (filed_from (desk_b, spare_id[0], auto_patient, NULL), >=, 1);
+
+  /* Then undoes it: the document leaves the patient's timeline here too. */
+  other_desk_sets (spare_uid[0], (const char *[]) { NULL });
+  second = sync_json (desk_b);
+  g_assert_cmpint (json_object_get_int_member (second, "taken_back"), >=, 1);
+  g_assert_cmpuint (filed_from (desk_b, spare_id[0], auto_patient, NULL), ==, 0);
+}
+
+/* --------------------------------------- cancel and conflicts (mailflags) */
+
+static gint64
+queued_entry (JsonObject *triage_answer)
+{
+  return json_object_get_int_member (triage_answer, "queued");
+}
+
+static const char *
+entry_state (const char *desk, gint64 entry_id, JsonNode **keep)
+{
+  const char *argv[] = { "outbox", "list", "--json", NULL };
+  JsonArray *entries;
+
+  g_clear_pointer (keep, json_node_unref);
+  *keep = ctl_json (desk, argv);
+  entries = json_node_get_array (*keep);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *e = json_array_get_object_element (entries, i);
+
+      if (json_object_get_int_member (e, "id") == entry_id)
+        return json_object_get_string_member (e, "state");
+    }
+  return NULL;
+}
+
+static void
+test_cancel_restores (void)
+{
+  g_autofree char *id = NULL, *out = NULL, *entry = NULL, *kw_before = NULL;
+  g_autoptr(JsonNode) answer = NULL, entries = NULL;
+  g_autoptr(JsonArray) list = NULL, after = NULL;
+  g_autoptr(JsonObject) drained = NULL;
+
+  SKIP_IF_NEEDED ();
+  /* Desk A files spare 1 to a person's choice, offline: in the timeline
+   * at once, the keywords waiting in the outbox. */
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, spare_id[1]);
+  kw_before = server_keywords (spare_uid[1]);
+  answer = ctl_json (desk_a, (const char *[]) { "inbox", "file", id, "--patient", auto_ins, "--json", NULL });
+  entry = g_strdup_printf ("%" G_GINT64_FORMAT, queued_entry (json_node_get_object (answer)));
+  g_assert_cmpuint (filed_from (desk_a, spare_id[1], auto_patient, NULL), >=, 1);
+  list = inbox_list (desk_a);
+  g_assert_nonnull (strstr (json_object_get_string_member (message (list, spare_id[1]), "keywords"),
+                            "$CabinetFiled"));
+
+  /* Cancelled before it left: the message is as the server has it again,
+   * and its documents are no longer the patient's. */
+  g_assert_cmpint (CTL (desk_a, &out, NULL, "outbox", "cancel", entry), ==, 0);
+  after = inbox_list (desk_a);
+  g_assert_null (strstr (json_object_get_string_member (message (after, spare_id[1]), "keywords"),
+                         "$CabinetFiled"));
+  g_assert_cmpstr (json_object_get_string_member (message (after, spare_id[1]), "status"), ==, "new");
+  g_assert_cmpuint (filed_from (desk_a, spare_id[1], auto_patient, NULL), ==, 0);
+  g_assert_cmpstr (entry_state (desk_a, queued_entry (json_node_get_object (answer)), &entries), ==, "cancelled");
+  /* And nothing reaches the server. */
+  drained = drain (desk_a, imap_url);
+  g_clear_pointer (&out, g_free);
+  out = server_keywords (spare_uid[1]);
+  g_assert_cmpstr (out, ==, kw_before);
+}
+
+/* Desk A assigns @mail_id to @mine while another desk assigned it to
+ * @theirs: the drain meets a conflict; returns the entry's id. */
+static gint64
+make_conflict (gint64 mail_id, gint64 uid, const char *mine, const char *theirs)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, mail_id);
+  g_autofree char *practitioner = g_strconcat ("Practitioner/", mine, NULL);
+  g_autofree char *keyword = g_strconcat ("$CabinetAssigned-", theirs, NULL);
+  g_autoptr(JsonNode) answer = NULL, entries = NULL;
+  g_autoptr(JsonObject) drained = NULL;
+  gint64 entry;
+
+  answer = ctl_json (desk_a, (const char *[]) { "inbox", "assign", id, "--to", practitioner, "--json", NULL });
+  entry = queued_entry (json_node_get_object (answer));
+  other_desk_adds (uid, keyword);
+  drained = drain (desk_a, imap_url);
+  g_assert_cmpstr (entry_state (desk_a, entry, &entries), ==, "conflict");
+  return entry;
+}
+
+static void
+test_conflict_keep_mine (void)
+{
+  g_autofree char *entry = NULL, *kw = NULL;
+  g_autoptr(JsonObject) drained = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  g_autoptr(JsonNode) entries = NULL;
+  gint64 entry_id;
+
+  SKIP_IF_NEEDED ();
+  entry_id = make_conflict (spare_id[1], spare_uid[1], "prat-7", "prat-8");
+  entry = g_strdup_printf ("%" G_GINT64_FORMAT, entry_id);
+  /* Keep mine: sent again over the server's keywords as this desk last
+   * read them. The other desk changed them once more since: a conflict
+   * again, nothing overwritten. */
+  other_desk_adds (spare_uid[1], "$CabinetHandled");
+  g_assert_cmpint (CTL (desk_a, NULL, NULL, "outbox", "resolve", entry, "--keep", "mine"), ==, 0);
+  g_assert_cmpstr (entry_state (desk_a, entry_id, &entries), ==, "pending");
+  drained = drain (desk_a, imap_url);
+  g_assert_cmpstr (entry_state (desk_a, entry_id, &entries), ==, "conflict");
+  g_clear_pointer (&drained, json_object_unref);
+  /* Kept again, over what that conflict read: sent; the other desk's
+   * keyword that mine does not replace stays. */
+  g_assert_cmpint (CTL (desk_a, NULL, NULL, "outbox", "resolve", entry, "--keep", "mine"), ==, 0);
+  drained = drain (desk_a, imap_url);
+  g_assert_cmpstr (entry_state (desk_a, entry_id, &entries), ==, "done");
+  kw = server_keywords (spare_uid[1]);
+  g_assert_nonnull (strstr (kw, "$CabinetAssigned-prat-7"));
+  g_assert_null (strstr (kw, "prat-8"));
+  g_assert_nonnull (strstr (kw, "$CabinetHandled"));
+  list = inbox_list (desk_a);
+  g_assert_cmpstr (json_object_get_string_member (message (list, spare_id[1]), "assignee"), ==,
+                   "Practitioner/prat-7");
+  g_assert_cmpstr (json_object_get_string_member (message (list, spare_id[1]), "status"), ==, "handled");
+}
+
+static void
+test_conflict_take_theirs (void)
+{
+  g_autofree char *entry = NULL, *kw = NULL, *kw_before = NULL;
+  g_autoptr(JsonObject) drained = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  g_autoptr(JsonNode) entries = NULL;
+  gint64 entry_id;
+
+  SKIP_IF_NEEDED ();
+  entry_id = make_conflict (spare_id[2], spare_uid[2], "prat-5", "prat-6");
+  entry = g_strdup_printf ("%" G_GINT64_FORMAT, entry_id);
+  kw_before = server_keywords (spare_uid[2]);
+  /* Take theirs: nothing written; this desk shows the server's triage. */
+  g_assert_cmpint (CTL (desk_a, NULL, NULL, "outbox", "resolve", entry, "--keep", "server"), ==, 0);
+  g_assert_cmpstr (entry_state (desk_a, entry_id, &entries), ==, "cancelled");
+  list = inbox_list (desk_a);
+  g_assert_cmpstr (json_object_get_string_member (message (list, spare_id[2]), "assignee"), ==,
+                   "Practitioner/prat-6");
+  drained = drain (desk_a, imap_url);
+  kw = server_keywords (spare_uid[2]);
+  g_assert_cmpstr (kw, ==, kw_before);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -598,6 +954,12 @@ main (int argc, char **argv)
   g_test_add_func ("/mail/triage/offline-then-drained", test_offline_then_drained);
   g_test_add_func ("/mail/triage/conflict-shown", test_conflict_shown);
   g_test_add_func ("/mail/triage/kill-during-drain", test_kill_during_drain);
+  g_test_add_func ("/mail/triage/second-desk-files", test_second_desk_files);
+  g_test_add_func ("/mail/triage/second-desk-never-guesses", test_second_desk_never_guesses);
+  g_test_add_func ("/mail/triage/second-desk-takes-back", test_second_desk_takes_back);
+  g_test_add_func ("/mail/triage/cancel-restores", test_cancel_restores);
+  g_test_add_func ("/mail/triage/conflict-keep-mine", test_conflict_keep_mine);
+  g_test_add_func ("/mail/triage/conflict-take-theirs", test_conflict_take_theirs);
   status = g_test_run ();
 
   g_clear_pointer (&sandbox, cab_test_sandbox_free);

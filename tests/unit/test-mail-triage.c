@@ -189,11 +189,45 @@ test_server_keywords (void)
   g_rmdir (dir);
 }
 
+/* "Keep mine": my change carried onto the server's keywords. */
+static void
+test_keywords_rebase (void)
+{
+  static const struct { const char *theirs, *base, *want, *expected; } cases[] = {
+    /* theirs added Handled, mine assigns: both */
+    { "$CabinetHandled", "", "$CabinetAssigned-prat-1", "$CabinetAssigned-prat-1 $CabinetHandled" },
+    /* both assigned: mine replaces theirs (one assignee) */
+    { "$CabinetAssigned-prat-2", "", "$CabinetAssigned-prat-1", "$CabinetAssigned-prat-1" },
+    /* both filed, to different patients: mine replaces theirs (one patient) */
+    { "$CabinetFiled $CabinetPatient-p2", "", "$CabinetFiled $CabinetPatient-p1", "$CabinetFiled $CabinetPatient-p1" },
+    /* mine took Handled away (reopen); theirs assigned meanwhile */
+    { "$CabinetAssigned-prat-3 $CabinetHandled", "$CabinetHandled", "", "$CabinetAssigned-prat-3" },
+    /* mine changes nothing theirs has: theirs stays whole */
+    { "$CabinetDismissed-2 $CabinetFiled", "$CabinetFiled", "$CabinetFiled", "$CabinetDismissed-2 $CabinetFiled" },
+    /* other flags never enter */
+    { "\\Seen $CabinetHandled", "", "$CabinetDismissed-1", "$CabinetDismissed-1 $CabinetHandled" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) theirs = cab_mail_keywords_split (cases[i].theirs);
+      g_auto(GStrv) base = cab_mail_keywords_split (cases[i].base);
+      g_auto(GStrv) want = cab_mail_keywords_split (cases[i].want);
+      g_auto(GStrv) got = cab_mail_keywords_rebase ((const char * const *) theirs, (const char * const *) base,
+                                                    (const char * const *) want);
+      g_autofree char *joined = cab_mail_keywords_join ((const char * const *) got);
+
+      g_test_message ("case %u", i);
+      g_assert_cmpstr (joined, ==, cases[i].expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/mail-triage/keywords", test_keywords);
   g_test_add_func ("/mail-triage/server-keywords", test_server_keywords);
+  g_test_add_func ("/mail-triage/keywords-rebase", test_keywords_rebase);
   return g_test_run ();
 }

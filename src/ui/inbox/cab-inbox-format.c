@@ -68,6 +68,10 @@ cab_inbox_match_reason (CabMatchReason reason)
       return _("The message names no patient Cabinet can use.");
     case CAB_MATCH_REASON_FROM_TEXT:
       return _("The patient was recognised in the text of the message, not in structured data: check before filing.");
+    case CAB_MATCH_REASON_FILED_UNKNOWN_PATIENT:
+      return _("Another workstation filed this message to a patient this workstation does not have: check the patient, then file it here.");
+    case CAB_MATCH_REASON_FILED_MISMATCH:
+      return _("Another workstation filed this message, but its documents here are not the ones listed: check them before filing.");
     }
   g_return_val_if_reached ("");
 }

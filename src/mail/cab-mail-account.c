@@ -1,11 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
 
+#include "config.h"
+
 #include "cab-mail-account.h"
 
+#include <string.h>
+#include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
+#include "cab-imap.h"
+#include "cab-mail-sync.h"
+
 #define PASSWORD_SCHEMA_ID "io.github.cabinet_sante.Cabinet.MailPassword"
+
+/* "Check connection" waits no longer than this for a silent server. */
+#define CHECK_TIMEOUT_S 20
+
+static GMutex      test_keyring_lock;
+static GHashTable *test_keyring;
 
 static const SecretSchema *
 password_schema (void)
@@ -21,26 +34,263 @@ password_schema (void)
   return &schema;
 }
 
+static gboolean
+has_session_bus (void)
+{
+  const char *bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+
+  return bus != NULL && *bus != '\0';
+}
+
+static void
+clear_secret (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+void
+cab_mail_account_set_keyring_for_tests (GHashTable *passwords)
+{
+  g_mutex_lock (&test_keyring_lock);
+  g_clear_pointer (&test_keyring, g_hash_table_unref);
+  if (passwords != NULL)
+    test_keyring = g_hash_table_ref (passwords);
+  g_mutex_unlock (&test_keyring_lock);
+}
+
+/* TRUE when the test keyring is set: *@password is its answer. */
+static gboolean
+test_keyring_lookup (const char  *account,
+                     char       **password)
+{
+  gboolean set;
+
+  g_mutex_lock (&test_keyring_lock);
+  set = test_keyring != NULL;
+  if (set)
+    *password = g_strdup (g_hash_table_lookup (test_keyring, account));
+  g_mutex_unlock (&test_keyring_lock);
+  return set;
+}
+
 char *
 cab_mail_account_lookup_password (const char  *account,
                                   GError     **error)
 {
   const char *env = g_getenv ("CABINET_MAIL_PASSWORD");
-  const char *bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  char *password = NULL;
   char *secret;
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
+  if (account == NULL)
+    return NULL;
+  if (test_keyring_lookup (account, &password))
+    return password;
   /* Without a session bus there is no keyring to ask (and asking would
    * try to start one). */
-  if (bus == NULL || *bus == '\0')
+  if (!has_session_bus ())
     return NULL;
   secret = secret_password_lookup_sync (password_schema (), NULL, NULL, "account", account, NULL);
   if (secret == NULL)
     return NULL;
-  {
-    char *copy = g_strdup (secret);
-    secret_password_free (secret);
-    return copy;
-  }
+  /* Copy out of secure memory so callers free it with g_free (). */
+  password = g_strdup (secret);
+  secret_password_free (secret);
+  return password;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The one loader                                                         */
+
+void
+cab_mail_account_free (CabMailAccount *account)
+{
+  if (account == NULL)
+    return;
+  g_free (account->url);
+  g_free (account->user);
+  g_free (account->account);
+  clear_secret (&account->password);
+  g_clear_object (&account->database);
+  g_free (account);
+}
+
+CabMailAccount *
+cab_mail_account_load (const CabMailAccountSpec *spec,
+                       GError                  **error)
+{
+  g_autoptr(CabMailAccount) account = g_new0 (CabMailAccount, 1);
+
+  g_return_val_if_fail (spec != NULL && spec->user != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  account->url = g_strdup (spec->url);
+  account->user = g_strdup (spec->user);
+  account->account = spec->account != NULL ? g_strdup (spec->account)
+                                           : cab_mail_sync_account_key (spec->url, spec->user, error);
+  if (account->account == NULL)
+    return NULL;
+
+  if (spec->database != NULL)
+    account->database = g_object_ref (spec->database);
+  else if (spec->ca_file != NULL &&
+           (account->database = g_tls_file_database_new (spec->ca_file, error)) == NULL)
+    return NULL;
+
+  if (spec->password != NULL)
+    account->password = g_strdup (spec->password);
+  else if (!spec->no_password &&
+           (account->password = cab_mail_account_lookup_password (account->account, NULL)) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("No password is saved for the mailbox %s"), spec->user);
+      return NULL;
+    }
+
+  return g_steal_pointer (&account);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Saving the password                                                    */
+
+static void
+password_stored_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+cab_mail_account_save_password_async (const char          *account,
+                                      const char          *password,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (account != NULL && password != NULL);
+  g_task_set_source_tag (task, cab_mail_account_save_password_async);
+
+  g_mutex_lock (&test_keyring_lock);
+  if (test_keyring != NULL)
+    {
+      g_hash_table_replace (test_keyring, g_strdup (account), g_strdup (password));
+      g_mutex_unlock (&test_keyring_lock);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_mutex_unlock (&test_keyring_lock);
+
+  if (!has_session_bus ())
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("No keyring is available to keep the mailbox password"));
+      return;
+    }
+  /* Translators: %s is the mailbox and its server, "user@host" */
+  label = g_strdup_printf (_("Cabinet MSSanté password for %s"), account);
+  secret_password_store (password_schema (), SECRET_COLLECTION_DEFAULT, label, password,
+                         cancellable, password_stored_cb, g_steal_pointer (&task),
+                         "account", account,
+                         NULL);
+}
+
+gboolean
+cab_mail_account_save_password_finish (GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_mail_account_save_password_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Checking the connection                                                */
+
+typedef struct
+{
+  char *url;
+  char *user;
+  char *password;
+  char *ca_file;
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_free (data->url);
+  g_free (data->user);
+  clear_secret (&data->password);
+  g_free (data->ca_file);
+  g_free (data);
+}
+
+static void
+check_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CheckData *data = task_data;
+  CabMailAccountSpec spec = {
+    .url = data->url, .user = data->user, .password = data->password, .ca_file = data->ca_file,
+  };
+  g_autoptr(CabMailAccount) account = NULL;
+  g_autoptr(CabImap) imap = NULL;
+  GError *error = NULL;
+
+  account = cab_mail_account_load (&spec, &error);
+  if (account == NULL ||
+      (imap = cab_imap_connect (account->url, account->database, CHECK_TIMEOUT_S, cancellable, &error)) == NULL ||
+      !cab_imap_login (imap, account->user, account->password, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cab_mail_account_check_async (const char          *url,
+                              const char          *user,
+                              const char          *password,
+                              const char          *ca_file,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  CheckData *data = g_new0 (CheckData, 1);
+
+  g_return_if_fail (url != NULL && user != NULL);
+  g_task_set_source_tag (task, cab_mail_account_check_async);
+  data->url = g_strdup (url);
+  data->user = g_strdup (user);
+  data->password = g_strdup (password);
+  data->ca_file = g_strdup (ca_file);
+  g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
+  g_task_run_in_thread (task, check_thread);
+}
+
+gboolean
+cab_mail_account_check_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_mail_account_check_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -9,8 +9,74 @@ G_BEGIN_DECLS
  * desktop keyring, under the account it was saved for ("user@host",
  * cab_mail_sync_account_key()), so it is never sent to another server
  * (rule 1 of docs/architecture.md, "Rules for hostile input"). NULL when
- * neither has one. */
+ * neither has one. Blocking: worker threads only. */
 char *cab_mail_account_lookup_password (const char  *account,
                                         GError     **error);
+
+/* What a worker needs to reach the mailbox, read at each attempt by the
+ * watcher and the "mail" and "mailflags" outbox kinds (docs/architecture.md,
+ * "Where the mail account comes from"): given values are kept, the rest is
+ * read: the keyring's password for the account, the CA file's database. */
+typedef struct
+{
+  const char   *url;         /* imaps:// or imap:// (or the SMTP URL without IMAP) */
+  const char   *user;
+  const char   *account;     /* keyring key "user@host"; NULL: from @url and @user */
+  const char   *password;    /* given: kept; NULL: the keyring's */
+  gboolean      no_password; /* XOAUTH2: no password to read */
+  GTlsDatabase *database;    /* given: kept; NULL: @ca_file's, else system trust */
+  const char   *ca_file;
+} CabMailAccountSpec;
+
+typedef struct
+{
+  char         *url;
+  char         *user;
+  char         *account;
+  char         *password;    /* NULL only with no_password */
+  GTlsDatabase *database;    /* NULL: system trust */
+} CabMailAccount;
+
+/* The one loader. Errors: CAB_IMAP_ERROR_URL for an unusable @url (when the
+ * account key is derived from it), the TLS error of an unreadable CA file,
+ * G_IO_ERROR_PERMISSION_DENIED when no password is saved for the account.
+ * Blocking (keyring, file): worker threads only. */
+CabMailAccount *cab_mail_account_load (const CabMailAccountSpec *spec,
+                                       GError                  **error);
+void            cab_mail_account_free (CabMailAccount           *account);
+
+/* Saves @password in the keyring for @account ("user@host" of the IMAP
+ * server it goes to), asynchronously (libsecret's own thread; never blocks
+ * the caller). Errors: G_IO_ERROR_NOT_SUPPORTED without a secret service. */
+void     cab_mail_account_save_password_async  (const char          *account,
+                                                const char          *password,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean cab_mail_account_save_password_finish (GAsyncResult        *result,
+                                                GError             **error);
+
+/* Connects to @url and logs in as @user with @password (NULL: the keyring's
+ * for user@host) on a worker thread, then logs out: the preferences' "Check
+ * connection". @ca_file: NULL for the system trust. Errors are
+ * CabImapError's (TLS unknown CA, no STARTTLS, credentials refused,
+ * network) or the loader's. */
+void     cab_mail_account_check_async  (const char          *url,
+                                        const char          *user,
+                                        const char          *password,
+                                        const char          *ca_file,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean cab_mail_account_check_finish (GAsyncResult        *result,
+                                        GError             **error);
+
+/* For tests only (the test machines run no secret service): an in-process
+ * keyring, account -> password, that lookups and saves use instead of
+ * libsecret while set. NULL restores the keyring. Not thread-safe to switch
+ * while workers run. */
+void cab_mail_account_set_keyring_for_tests (GHashTable *passwords);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabMailAccount, cab_mail_account_free)
 
 G_END_DECLS

@@ -22,8 +22,12 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabImapFlags, cab_imap_flags_free)
 
+/* One account as registered; replaced whole when the account changes
+ * (cab_mail_flags_register() again), an attempt keeping the one it started
+ * with. */
 typedef struct
 {
+  gatomicrefcount ref;
   CabStore     *store;
   char         *url;
   char         *user;
@@ -36,6 +40,14 @@ typedef struct
 
 typedef struct
 {
+  GMutex   lock;
+  Account *account;   /* under @lock */
+} FlagsKind;
+
+#define FLAGS_KIND_KEY "cab-mail-flags-kind"
+
+typedef struct
+{
   char    *account;
   char    *mailbox;
   gint64   uidvalidity;
@@ -45,10 +57,10 @@ typedef struct
 } Change;
 
 static void
-account_free (gpointer data)
+account_unref (Account *a)
 {
-  Account *a = data;
-
+  if (!g_atomic_ref_count_dec (&a->ref))
+    return;
   g_clear_object (&a->store);
   g_free (a->url);
   g_free (a->user);
@@ -57,6 +69,30 @@ account_free (gpointer data)
   g_clear_object (&a->database);
   g_free (a->ca_file);
   g_free (a);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Account, account_unref)
+
+static Account *
+flags_kind_dup_account (FlagsKind *k)
+{
+  Account *a;
+
+  g_mutex_lock (&k->lock);
+  a = k->account;
+  g_atomic_ref_count_inc (&a->ref);
+  g_mutex_unlock (&k->lock);
+  return a;
+}
+
+static void
+flags_kind_free (gpointer data)
+{
+  FlagsKind *k = data;
+
+  g_clear_pointer (&k->account, account_unref);
+  g_mutex_clear (&k->lock);
+  g_free (k);
 }
 
 static void
@@ -114,8 +150,11 @@ open_mailbox (Account              *a,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CabImap) imap = NULL;
-  g_autoptr(GTlsDatabase) database = a->database != NULL ? g_object_ref (a->database) : NULL;
-  g_autofree char *password = g_strdup (a->password);
+  g_autoptr(CabMailAccount) account = NULL;
+  CabMailAccountSpec spec = {
+    .url = a->url, .user = a->user, .account = a->account,
+    .password = a->password, .database = a->database, .ca_file = a->ca_file,
+  };
   CabImapMailbox state = { 0 };
 
   if (g_strcmp0 (c->account, a->account) != 0)
@@ -126,21 +165,14 @@ open_mailbox (Account              *a,
     }
   /* The app gives a CA file and no password: both are read here, off the
    * main thread, at each attempt (a password saved meanwhile is taken). */
-  if (database == NULL && a->ca_file != NULL &&
-      (database = g_tls_file_database_new (a->ca_file, &error)) == NULL)
+  if ((account = cab_mail_account_load (&spec, &error)) == NULL)
     {
       result->status = CAB_OUTBOX_SEND_RETRY;
       result->message = g_strdup (error->message);
       return NULL;
     }
-  if (password == NULL && (password = cab_mail_account_lookup_password (a->account, NULL)) == NULL)
-    {
-      result->status = CAB_OUTBOX_SEND_RETRY;
-      result->message = g_strdup_printf (_("No password is saved for the mailbox %s"), a->user);
-      return NULL;
-    }
-  imap = cab_imap_connect (a->url, database, a->timeout_s, cancellable, &error);
-  if (imap == NULL || !cab_imap_login (imap, a->user, password, &error) ||
+  imap = cab_imap_connect (a->url, account->database, a->timeout_s, cancellable, &error);
+  if (imap == NULL || !cab_imap_login (imap, a->user, account->password, &error) ||
       !cab_imap_select (imap, c->mailbox, &state, &error))
     {
       set_error_result (error, result);
@@ -244,7 +276,7 @@ flags_send (const CabOutboxEntry *entry,
             gpointer              user_data,
             CabOutboxSendResult  *result)
 {
-  Account *a = user_data;
+  g_autoptr(Account) a = flags_kind_dup_account (user_data);
   g_autoptr(CabImap) imap = NULL;
   Change c = { 0 };
 
@@ -308,7 +340,7 @@ flags_already_applied (const CabOutboxEntry *entry,
                        gpointer              user_data,
                        CabOutboxSendResult  *result)
 {
-  Account *a = user_data;
+  g_autoptr(Account) a = flags_kind_dup_account (user_data);
   g_autoptr(CabImap) imap = NULL;
   g_autoptr(CabImapFlags) flags = NULL;
   g_auto(GStrv) ours = NULL;
@@ -445,12 +477,14 @@ cab_mail_flags_register (CabOutbox                 *outbox,
                          CabStore                  *store,
                          const CabMailFlagsAccount *account)
 {
+  FlagsKind *k;
   Account *a;
 
   g_return_if_fail (CAB_IS_OUTBOX (outbox));
   g_return_if_fail (account != NULL && account->url != NULL && account->user != NULL);
 
   a = g_new0 (Account, 1);
+  g_atomic_ref_count_init (&a->ref);
   a->store = store != NULL ? g_object_ref (store) : NULL;
   a->url = g_strdup (account->url);
   a->user = g_strdup (account->user);
@@ -459,6 +493,27 @@ cab_mail_flags_register (CabOutbox                 *outbox,
   a->database = account->database != NULL ? g_object_ref (account->database) : NULL;
   a->ca_file = g_strdup (account->ca_file);
   a->timeout_s = account->timeout_s;
-  cab_outbox_add_kind (outbox, &flags_sender, a, account_free);
+
+  /* Registered already: the account changed (the preferences' Mail page).
+   * Changes queued for the old account fail as "for another account". */
+  k = g_object_get_data (G_OBJECT (outbox), FLAGS_KIND_KEY);
+  if (k != NULL)
+    {
+      Account *old;
+
+      g_mutex_lock (&k->lock);
+      old = k->account;
+      k->account = a;
+      g_mutex_unlock (&k->lock);
+      account_unref (old);
+      return;
+    }
+
+  k = g_new0 (FlagsKind, 1);
+  g_mutex_init (&k->lock);
+  k->account = a;
+  /* The kind lives as long as the outbox: no destroy notify here. */
+  g_object_set_data (G_OBJECT (outbox), FLAGS_KIND_KEY, k);
+  cab_outbox_add_kind (outbox, &flags_sender, k, flags_kind_free);
   cab_mail_flags_register_effects (outbox);
 }

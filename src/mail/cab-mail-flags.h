@@ -33,7 +33,8 @@ typedef struct
 
 /* Registers the kind on @outbox for @account (copied; entries of another
  * account fail, with a message saying so). @store: where the keywords read
- * back are recorded. Main context of the outbox. */
+ * back are recorded. Main context of the outbox. Called again, it replaces
+ * the account: changes queued for the old one then fail. */
 void cab_mail_flags_register (CabOutbox                 *outbox,
                               CabStore                  *store,
                               const CabMailFlagsAccount *account);

@@ -18,18 +18,76 @@
 
 #include "cab-mail-account.h"
 
+/* The servers as registered, replaced whole when the account changes
+ * (cab_mail_outbox_register() again); an attempt holds a reference to the
+ * ones it started with. */
+typedef struct
+{
+  gatomicrefcount ref;
+  CabMailServers  servers;
+  char           *strings[9];   /* owned copies behind @servers */
+} Servers;
+
 typedef struct
 {
   CabStore       *store;
-  CabMailServers  servers;
-  char           *strings[9];   /* owned copies behind @servers */
+  GMutex          lock;
+  Servers        *servers;      /* under @lock */
 } MailKind;
 
+#define MAIL_KIND_KEY "cab-mail-outbox-kind"
+
 static const char *
-keep (MailKind *k, guint slot, const char *value)
+keep (Servers *s, guint slot, const char *value)
 {
-  k->strings[slot] = g_strdup (value);
-  return k->strings[slot];
+  s->strings[slot] = g_strdup (value);
+  return s->strings[slot];
+}
+
+static Servers *
+servers_new (const CabMailServers *servers)
+{
+  Servers *s = g_new0 (Servers, 1);
+
+  g_atomic_ref_count_init (&s->ref);
+  s->servers = *servers;
+  s->servers.smtp.url = keep (s, 0, servers->smtp.url);
+  s->servers.smtp.user = keep (s, 1, servers->smtp.user);
+  s->servers.smtp.password = keep (s, 2, servers->smtp.password);
+  s->servers.smtp.ca_file = keep (s, 3, servers->smtp.ca_file);
+  s->servers.imap_url = keep (s, 4, servers->imap_url);
+  s->servers.imap_user = keep (s, 5, servers->imap_user);
+  s->servers.imap_password = keep (s, 6, servers->imap_password);
+  s->servers.sent_folder = keep (s, 7, servers->sent_folder);
+  s->servers.account = keep (s, 8, servers->account);
+  if (servers->database != NULL)
+    g_object_ref (servers->database);
+  return s;
+}
+
+static void
+servers_unref (Servers *s)
+{
+  if (!g_atomic_ref_count_dec (&s->ref))
+    return;
+  g_clear_object (&s->servers.database);
+  for (guint i = 0; i < G_N_ELEMENTS (s->strings); i++)
+    g_free (s->strings[i]);
+  g_free (s);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Servers, servers_unref)
+
+static Servers *
+mail_kind_dup_servers (MailKind *k)
+{
+  Servers *s;
+
+  g_mutex_lock (&k->lock);
+  s = k->servers;
+  g_atomic_ref_count_inc (&s->ref);
+  g_mutex_unlock (&k->lock);
+  return s;
 }
 
 static void
@@ -38,9 +96,8 @@ mail_kind_free (gpointer data)
   MailKind *k = data;
 
   g_clear_object (&k->store);
-  g_clear_object (&k->servers.database);
-  for (guint i = 0; i < G_N_ELEMENTS (k->strings); i++)
-    g_free (k->strings[i]);
+  g_clear_pointer (&k->servers, servers_unref);
+  g_mutex_clear (&k->lock);
   g_free (k);
 }
 
@@ -52,36 +109,42 @@ send_mail (const CabOutboxEntry *entry,
            CabOutboxSendResult  *result)
 {
   MailKind *k = user_data;
-  CabMailServers servers = k->servers;
-  g_autofree char *message = NULL, *password = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(Servers) registered = mail_kind_dup_servers (k);
+  CabMailServers servers = registered->servers;
+  g_autofree char *message = NULL;
+  g_autoptr(CabMailAccount) account = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean need_password = servers.smtp.password == NULL && servers.smtp.token_func == NULL &&
+                           servers.account != NULL;
 
-  /* The app gives an account, not a password: the keyring is read here,
-   * off the main thread, at each attempt (a password changed meanwhile is
-   * taken). */
-  if (servers.smtp.password == NULL && servers.smtp.token_func == NULL && servers.account != NULL)
+  /* The app gives an account, not a password: the keyring (and the CA
+   * file, for the Sent copy over IMAP) is read here, off the main thread,
+   * at each attempt (a password changed meanwhile is taken). */
+  if (need_password || (servers.database == NULL && servers.smtp.ca_file != NULL && servers.imap_url != NULL))
     {
-      password = cab_mail_account_lookup_password (servers.account, NULL);
-      if (password == NULL)
-        {
-          result->status = CAB_OUTBOX_SEND_RETRY;
-          result->message = g_strdup_printf (_("No password is saved for the mailbox %s"), servers.smtp.user);
-          return;
-        }
-      servers.smtp.password = password;
-      servers.imap_password = password;
-    }
-  if (servers.database == NULL && servers.smtp.ca_file != NULL && servers.imap_url != NULL)
-    {
-      database = g_tls_file_database_new (servers.smtp.ca_file, &error);
-      if (database == NULL)
+      CabMailAccountSpec spec = {
+        .url = servers.imap_url != NULL ? servers.imap_url : servers.smtp.url,
+        .user = servers.smtp.user,
+        .account = servers.account != NULL ? servers.account : "",
+        .password = servers.smtp.password,
+        .no_password = !need_password,
+        .database = servers.database,
+        .ca_file = servers.imap_url != NULL ? servers.smtp.ca_file : NULL,
+      };
+
+      account = cab_mail_account_load (&spec, &error);
+      if (account == NULL)
         {
           result->status = CAB_OUTBOX_SEND_RETRY;
           result->message = g_strdup (error->message);
           return;
         }
-      servers.database = database;
+      if (need_password)
+        {
+          servers.smtp.password = account->password;
+          servers.imap_password = account->password;
+        }
+      servers.database = account->database;
     }
 
   servers.smtp.deadline = deadline;
@@ -113,20 +176,27 @@ cab_mail_outbox_register (CabOutbox            *outbox,
     /* SMTP's own deadlines (connect 30 s, 60 s of stall) fit in it. */
     .timeout_s = 300,
   };
-  MailKind *k = g_new0 (MailKind, 1);
+  MailKind *k = g_object_get_data (G_OBJECT (outbox), MAIL_KIND_KEY);
 
+  /* Registered already: the account changed (the preferences' Mail page);
+   * attempts under way finish with the servers they started with. */
+  if (k != NULL)
+    {
+      Servers *old;
+
+      g_mutex_lock (&k->lock);
+      old = k->servers;
+      k->servers = servers_new (servers);
+      g_mutex_unlock (&k->lock);
+      servers_unref (old);
+      return;
+    }
+
+  k = g_new0 (MailKind, 1);
+  g_mutex_init (&k->lock);
   k->store = g_object_ref (cab_outbox_get_store (outbox));
-  k->servers = *servers;
-  k->servers.smtp.url = keep (k, 0, servers->smtp.url);
-  k->servers.smtp.user = keep (k, 1, servers->smtp.user);
-  k->servers.smtp.password = keep (k, 2, servers->smtp.password);
-  k->servers.smtp.ca_file = keep (k, 3, servers->smtp.ca_file);
-  k->servers.imap_url = keep (k, 4, servers->imap_url);
-  k->servers.imap_user = keep (k, 5, servers->imap_user);
-  k->servers.imap_password = keep (k, 6, servers->imap_password);
-  k->servers.sent_folder = keep (k, 7, servers->sent_folder);
-  k->servers.account = keep (k, 8, servers->account);
-  if (servers->database != NULL)
-    k->servers.database = g_object_ref (servers->database);
+  k->servers = servers_new (servers);
+  /* The kind lives as long as the outbox: no destroy notify here. */
+  g_object_set_data (G_OBJECT (outbox), MAIL_KIND_KEY, k);
   cab_outbox_add_kind (outbox, &sender, k, mail_kind_free);
 }

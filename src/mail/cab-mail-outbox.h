@@ -9,7 +9,9 @@ G_BEGIN_DECLS
 /* Registers the outbox kind "mail" (docs/architecture.md, "Sending mail")
  * on @outbox: its entries are sent by cab_mail_send_entry() on the
  * outbox's worker thread, with @servers (copied). Main context of the
- * outbox; once per outbox. */
+ * outbox. Called again, it replaces the servers (the account changed in the
+ * preferences): the next attempt uses them, and reads the password saved
+ * for the new account, never the old one. */
 void cab_mail_outbox_register (CabOutbox            *outbox,
                                const CabMailServers *servers);
 

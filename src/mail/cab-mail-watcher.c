@@ -221,32 +221,22 @@ static gpointer
 watch_thread (gpointer data)
 {
   Job *job = data;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autofree char *account = NULL;
   guint backoff = job->backoff_min_s;
 
   while (!g_cancellable_is_cancelled (job->cancellable))
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *password = NULL;
+      g_autoptr(CabMailAccount) account = NULL;
+      CabMailAccountSpec spec = { .url = job->url, .user = job->user, .ca_file = job->ca_file };
 
       publish (job, CAB_MAIL_WATCHER_SYNCING, NULL, FALSE, FALSE);
-      if (account == NULL)
-        account = cab_mail_sync_account_key (job->url, job->user, &error);
-      if (account != NULL && database == NULL && job->ca_file != NULL)
-        database = g_tls_file_database_new (job->ca_file, &error);
-      if (error == NULL)
-        {
-          password = cab_mail_account_lookup_password (account, NULL);
-          if (password == NULL)
-            g_set_error (&error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                         _("No password is saved for the mailbox %s"), job->user);
-        }
-      if (error == NULL)
+      /* Read again at each connection: a password saved meanwhile is taken. */
+      account = cab_mail_account_load (&spec, &error);
+      if (account != NULL)
         {
           CabMailSyncOptions options = {
-            .url = job->url, .user = job->user, .password = password,
-            .database = database, .data_dir = job->data_dir,
+            .url = job->url, .user = job->user, .password = account->password,
+            .database = account->database, .data_dir = job->data_dir,
           };
 
           watch_connection (job, &options, &backoff, &error);

@@ -361,6 +361,38 @@ cab_config_resolve (const CabConfig *options)
   return config;
 }
 
+static void
+replace (char **field,
+         char  *value)
+{
+  g_free (*field);
+  *field = value;
+}
+
+void
+cab_config_reload_mail (CabConfig       *config,
+                        const CabConfig *options)
+{
+  g_autoptr(CabConfig) fresh = g_new0 (CabConfig, 1);
+  CabConfig env = {
+    .imap_url = (char *) g_getenv ("CABINET_IMAP"),
+    .smtp_url = (char *) g_getenv ("CABINET_SMTP"),
+    .mail_user = (char *) g_getenv ("CABINET_MAIL_USER"),
+    .practitioner = (char *) g_getenv ("CABINET_PRACTITIONER"),
+  };
+
+  g_return_if_fail (config != NULL);
+
+  load_settings (fresh);
+  override_all (fresh, &env);
+  if (options != NULL)
+    override_all (fresh, options);
+  replace (&config->imap_url, g_steal_pointer (&fresh->imap_url));
+  replace (&config->smtp_url, g_steal_pointer (&fresh->smtp_url));
+  replace (&config->mail_user, g_steal_pointer (&fresh->mail_user));
+  replace (&config->practitioner, g_steal_pointer (&fresh->practitioner));
+}
+
 char *
 cab_config_store_path (CabConfig *config)
 {

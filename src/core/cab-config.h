@@ -62,6 +62,13 @@ void       cab_config_apply_env       (CabConfig   *config);
  * CABINET_TOKEN) goes to the server given with it; the keyring's stays
  * bound to the server it was saved for. Still call cab_config_check(). */
 CabConfig *cab_config_resolve         (const CabConfig *options);
+/* The mail account and the desk's practitioner read again after the
+ * preferences changed them: imap-url, smtp-url, mail-user and practitioner
+ * from the settings, under the environment, under @options (may be NULL),
+ * as cab_config_resolve(); the other fields of @config stay. Reads no
+ * keyring: fine on the main thread. */
+void       cab_config_reload_mail     (CabConfig       *config,
+                                       const CabConfig *options);
 char      *cab_config_store_path      (CabConfig   *config);
 CabConfig *cab_config_copy            (const CabConfig *config);
 

@@ -74,10 +74,25 @@ enum {
 
 enum {
   SYNC_FINISHED,
+  MAIL_CONFIG_CHANGED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void
+cab_session_copy_mail_config (CabConfig       *to,
+                              const CabConfig *from)
+{
+  g_free (to->imap_url);
+  to->imap_url = g_strdup (from->imap_url);
+  g_free (to->smtp_url);
+  to->smtp_url = g_strdup (from->smtp_url);
+  g_free (to->mail_user);
+  to->mail_user = g_strdup (from->mail_user);
+  g_free (to->practitioner);
+  to->practitioner = g_strdup (from->practitioner);
+}
 static guint signals[N_SIGNALS];
 
 /* ---------------------------------------------------------------------- */
@@ -748,6 +763,8 @@ open_store_cb (GObject      *object,
         self->config_error = g_steal_pointer (&data->config_error);
       else
         {
+          /* The mail account may have changed while the store opened. */
+          cab_session_copy_mail_config (data->config, self->config);
           cab_config_free (self->config);
           self->config = g_steal_pointer (&data->config);
         }
@@ -951,6 +968,12 @@ cab_session_class_init (CabSessionClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[MAIL_CONFIG_CHANGED] =
+    g_signal_new ("mail-config-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -995,6 +1018,17 @@ cab_session_get_config (CabSession *self)
   g_return_val_if_fail (CAB_IS_SESSION (self), NULL);
 
   return self->config;
+}
+
+void
+cab_session_set_mail_config (CabSession      *self,
+                             const CabConfig *config)
+{
+  g_return_if_fail (CAB_IS_SESSION (self));
+  g_return_if_fail (config != NULL);
+
+  cab_session_copy_mail_config (self->config, config);
+  g_signal_emit (self, signals[MAIL_CONFIG_CHANGED], 0);
 }
 
 CabSessionFlags

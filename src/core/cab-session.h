@@ -43,6 +43,12 @@ CabSessionFlags   cab_session_get_flags         (CabSession      *self);
  * its server, CA file absolute) when the store opens: read it, do not keep
  * the pointer across main loop turns. */
 const CabConfig  *cab_session_get_config        (CabSession      *self);
+/* The mail account (imap_url, smtp_url, mail_user) and the desk's
+ * practitioner of @config replace the session's, then
+ * "mail-config-changed" is emitted: the preferences changed them
+ * (docs/architecture.md, "Where the mail account comes from"). */
+void              cab_session_set_mail_config   (CabSession      *self,
+                                                 const CabConfig *config);
 CabSessionStatus  cab_session_get_status        (CabSession      *self);
 
 /* Opens the store (on a worker thread), then creates the client and the sync

@@ -198,17 +198,6 @@ session_store_cb (CabApplication *self,
     cab_inbox_page_set_mail_watcher (cab_window_get_inbox_page (self->window), self->mail_watcher);
 }
 
-static void
-start_mail_watcher (CabApplication  *self,
-                    const CabConfig *config)
-{
-  if (config->imap_url == NULL || config->mail_user == NULL)
-    return;
-  g_signal_connect_object (self->session, "notify::store", G_CALLBACK (session_store_cb), self,
-                           G_CONNECT_SWAPPED);
-  session_store_cb (self, NULL, self->session);
-}
-
 /* MSSanté mail out: with a submission server and a mailbox address, the
  * outbox sends the "mail" entries (docs/architecture.md, "Sending mail");
  * the password is read from the keyring on the sending thread. */
@@ -221,7 +210,7 @@ start_mail_sending (CabApplication  *self,
   CabMailServers servers;
 
   if (config->smtp_url == NULL || config->mail_user == NULL || strchr (config->mail_user, '@') == NULL ||
-      outbox == NULL || cab_outbox_has_kind (outbox, CAB_MAIL_KIND))
+      outbox == NULL)
     return;
   account = cab_mail_sync_account_key (config->imap_url != NULL ? config->imap_url : config->smtp_url,
                                        config->mail_user, NULL);
@@ -254,8 +243,7 @@ start_mail_triage (CabApplication  *self,
 {
   CabMailFlagsAccount account;
 
-  if (config->imap_url == NULL || config->mail_user == NULL || outbox == NULL ||
-      cab_outbox_has_kind (outbox, CAB_MAIL_FLAGS_KIND))
+  if (config->imap_url == NULL || config->mail_user == NULL || outbox == NULL)
     return;
   account = (CabMailFlagsAccount) {
     .url = config->imap_url,
@@ -284,6 +272,51 @@ session_outbox_cb (CabApplication *self,
 
 /* ---------------------------------------------------------------------- */
 /* actions                                                                */
+
+/* The account changed in the preferences (docs/architecture.md, "Where the
+ * mail account comes from"): the watcher of the old account stops, one for
+ * the new account starts, and the outbox kinds take the new account at
+ * their next attempt. Passwords are looked up by "user@host": the old one
+ * never reaches a new host. */
+static void
+mail_account_changed_action (GSimpleAction *action,
+                             GVariant      *param,
+                             gpointer       user_data)
+{
+  CabApplication *self = user_data;
+  g_autoptr(CabConfig) config = NULL;
+  const CabConfig *before;
+  gboolean same_account;
+
+  if (self->session == NULL)
+    return;
+  before = cab_session_get_config (self->session);
+  config = cab_config_copy (before);
+  cab_config_reload_mail (config, self->config != NULL ? self->config : self->options);
+  same_account = g_strcmp0 (before->imap_url, config->imap_url) == 0 &&
+                 g_strcmp0 (before->mail_user, config->mail_user) == 0;
+  cab_session_set_mail_config (self->session, config);
+
+  /* The same mailbox still online (only the desk's practitioner changed):
+   * nothing to restart. A watcher offline may be waiting for a password
+   * saved just now. */
+  if (self->mail_watcher != NULL && same_account &&
+      cab_mail_watcher_get_state (self->mail_watcher) != CAB_MAIL_WATCHER_OFFLINE)
+    {
+      session_outbox_cb (self, NULL, self->session);
+      return;
+    }
+  if (self->mail_watcher != NULL)
+    {
+      cab_mail_watcher_stop (self->mail_watcher);
+      g_clear_object (&self->mail_watcher);
+      if (self->window != NULL)
+        cab_inbox_page_set_mail_watcher (cab_window_get_inbox_page (self->window), NULL);
+    }
+  session_store_cb (self, NULL, self->session);
+  session_outbox_cb (self, NULL, self->session);
+}
+
 
 static void
 about_action (GSimpleAction *action,
@@ -344,6 +377,7 @@ static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "help", help_action },
   { "quit", quit_action },
+  { "mail-account-changed", mail_account_changed_action },
 };
 
 /* ---------------------------------------------------------------------- */
@@ -411,7 +445,11 @@ cab_application_activate (GApplication *app)
         }
 
       cab_session_start (self->session);
-      start_mail_watcher (self, config);
+      /* MSSanté: the watcher starts once the store is open, for the account
+       * of the moment (mail_account_changed_action). */
+      g_signal_connect_object (self->session, "notify::store", G_CALLBACK (session_store_cb), self,
+                               G_CONNECT_SWAPPED);
+      session_store_cb (self, NULL, self->session);
       g_signal_connect_object (self->session, "notify::outbox", G_CALLBACK (session_outbox_cb), self,
                                G_CONNECT_SWAPPED);
       session_outbox_cb (self, NULL, self->session);

@@ -711,9 +711,15 @@ preferences_action (GtkWidget  *widget,
 {
   CabWindow *self = CAB_WINDOW (widget);
 
+  GtkWidget *preferences;
+
   if (self->settings == NULL)
     return;
-  gtk_window_present (GTK_WINDOW (cab_preferences_window_new (GTK_WINDOW (self), self->settings)));
+  preferences = cab_preferences_window_new_for_session (GTK_WINDOW (self), self->settings, self->session);
+  /* The inbox's "no mailbox" page opens the Mail page directly. */
+  if (g_strcmp0 (action_name, "win.mail-preferences") == 0)
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "mail");
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static void
@@ -906,6 +912,7 @@ cab_window_class_init (CabWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.mail-preferences", NULL, preferences_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
   gtk_widget_class_install_action (widget_class, "win.outbox-queued", NULL, outbox_queued_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);

@@ -687,6 +687,7 @@ cab_inbox_page_set_session (CabInboxPage *self,
     {
       g_signal_connect_object (session, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "sync-finished", G_CALLBACK (sync_finished_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "mail-config-changed", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
     }
   store_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);

@@ -7,6 +7,7 @@
 
 #include "cab-prefetch.h"
 #include "cab-preferences-window.h"
+#include "cab-prefs-mail-page.h"
 
 #define GB ((guint64) 1000 * 1000 * 1000)
 
@@ -19,6 +20,7 @@ struct _CabPreferencesWindow
   AdwActionRow        *budget_row;
   GtkAdjustment       *budget_adjustment;
   GtkSwitch           *metered_switch;
+  CabPrefsMailPage    *mail_page;
 };
 
 G_DEFINE_FINAL_TYPE (CabPreferencesWindow, cab_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -78,11 +80,14 @@ cab_preferences_window_class_init (CabPreferencesWindowClass *klass)
 
   object_class->dispose = cab_preferences_window_dispose;
 
+  g_type_ensure (CAB_TYPE_PREFS_MAIL_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/cabinet_sante/Cabinet/preferences/cab-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CabPreferencesWindow, budget_row);
   gtk_widget_class_bind_template_child (widget_class, CabPreferencesWindow, budget_adjustment);
   gtk_widget_class_bind_template_child (widget_class, CabPreferencesWindow, metered_switch);
+  gtk_widget_class_bind_template_child (widget_class, CabPreferencesWindow, mail_page);
 }
 
 static void
@@ -98,6 +103,14 @@ GtkWidget *
 cab_preferences_window_new (GtkWindow *parent,
                             GSettings *settings)
 {
+  return cab_preferences_window_new_for_session (parent, settings, NULL);
+}
+
+GtkWidget *
+cab_preferences_window_new_for_session (GtkWindow  *parent,
+                                        GSettings  *settings,
+                                        CabSession *session)
+{
   CabPreferencesWindow *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
@@ -108,5 +121,13 @@ cab_preferences_window_new (GtkWindow *parent,
                                 G_SETTINGS_BIND_DEFAULT, budget_to_spin, spin_to_budget, NULL, NULL);
   g_settings_bind (settings, "offline-allow-metered", self->metered_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  cab_prefs_mail_page_bind (self->mail_page, settings, session);
   return GTK_WIDGET (self);
+}
+
+CabPrefsMailPage *
+cab_preferences_window_get_mail_page (CabPreferencesWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->mail_page;
 }

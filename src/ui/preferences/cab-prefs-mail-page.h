@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cab-session.h"
+
+G_BEGIN_DECLS
+
+#define CAB_TYPE_PREFS_MAIL_PAGE (cab_prefs_mail_page_get_type ())
+G_DECLARE_FINAL_TYPE (CabPrefsMailPage, cab_prefs_mail_page, CAB, PREFS_MAIL_PAGE, AdwPreferencesPage)
+
+/* Preferences → Mail: the MSSanté account (saved with "Save": its password
+ * to the keyring, bound to user@host; then app.mail-account-changed), the
+ * doctor at this desk, the read-receipt policy (in the store) and the
+ * signature (docs/architecture.md, "Where the mail account comes from"). */
+void cab_prefs_mail_page_bind (CabPrefsMailPage *self,
+                               GSettings        *settings,
+                               CabSession       *session);
+
+/* For tests: the status row's text, and whether a check or save is under way. */
+const char *cab_prefs_mail_page_get_status (CabPrefsMailPage *self);
+gboolean    cab_prefs_mail_page_get_busy   (CabPrefsMailPage *self);
+
+G_END_DECLS

@@ -16,7 +16,7 @@
 
 static const char * const env_vars[] = {
   "CABINET_SERVER", "CABINET_TOKEN", "CABINET_CA", "CABINET_PRACTICE", "CABINET_DATA_DIR",
-  "CABINET_IMAP", "CABINET_MAIL_USER", "CABINET_PRACTITIONER",
+  "CABINET_IMAP", "CABINET_SMTP", "CABINET_MAIL_USER", "CABINET_PRACTITIONER",
 };
 
 static void
@@ -225,6 +225,45 @@ test_resolve_practitioner (void)
 
   clear_env ();
   g_settings_reset (settings, "practitioner");
+}
+
+/* After the preferences saved a new account: the mail keys and the desk's
+ * practitioner are read again, under the environment and the options, and
+ * nothing else changes. */
+static void
+test_reload_mail (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  g_autoptr(CabConfig) config = g_new0 (CabConfig, 1);
+  CabConfig options = { .smtp_url = (char *) "smtps://option.example" };
+
+  config->server_url = g_strdup ("https://dmp.example/fhir");
+  config->imap_url = g_strdup ("imaps://old.example");
+  config->mail_user = g_strdup ("old@old.example");
+  g_settings_set_string (settings, "imap-url", "imaps://new.example:993");
+  g_settings_set_string (settings, "smtp-url", "smtps://new.example");
+  g_settings_set_string (settings, "mail-user", "new@new.example");
+  g_settings_set_string (settings, "practitioner", "Practitioner/p1");
+  g_setenv ("CABINET_MAIL_USER", "env@env.example", TRUE);
+
+  cab_config_reload_mail (config, &options);
+  g_assert_cmpstr (config->imap_url, ==, "imaps://new.example:993");
+  g_assert_cmpstr (config->smtp_url, ==, "smtps://option.example");
+  g_assert_cmpstr (config->mail_user, ==, "env@env.example");
+  g_assert_cmpstr (config->practitioner, ==, "Practitioner/p1");
+  g_assert_cmpstr (config->server_url, ==, "https://dmp.example/fhir");
+
+  /* The account removed in the preferences: gone here too. */
+  clear_env ();
+  g_settings_reset (settings, "imap-url");
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "mail-user");
+  g_settings_reset (settings, "practitioner");
+  cab_config_reload_mail (config, NULL);
+  g_assert_null (config->imap_url);
+  g_assert_null (config->smtp_url);
+  g_assert_null (config->mail_user);
+  g_assert_null (config->practitioner);
 }
 
 static void
@@ -443,6 +482,7 @@ main (int   argc,
   g_test_add_func ("/config/resolve-mail", test_resolve_mail);
   g_test_add_func ("/config/resolve", test_resolve);
   g_test_add_func ("/config/resolve-practitioner", test_resolve_practitioner);
+  g_test_add_func ("/config/reload-mail", test_reload_mail);
   g_test_add_func ("/config/no-keyring", test_no_keyring);
   g_test_add_func ("/config/schema-missing", test_schema_missing);
   g_test_add_func ("/config/token-bound-to-server", test_token_bound_to_server);

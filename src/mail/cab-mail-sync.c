@@ -368,6 +368,149 @@ sync_flags (CabStore *store, CabImap *imap, const char *account, const char *mai
   return cab_mail_store_put_batch (store, account, mailbox, watermark, NULL, NULL, error);
 }
 
+/* ------------------------------------------------- the fetch pipeline */
+
+/* Batch N+1 is fetched while batch N is read and stored (docs/architecture.md,
+ * "Mail"): a fetching thread owns the connection until it is joined; at
+ * most PIPELINE_DEPTH fetched batches wait, so memory stays bounded. Batches
+ * are stored in order, each with its watermark, as before. */
+#define PIPELINE_DEPTH 2
+
+typedef struct
+{
+  guint       start;
+  guint       n;
+  GHashTable *fetched;   /* UID -> GBytes, NULL on error */
+  GError     *error;
+} Batch;
+
+typedef struct
+{
+  CabImap     *imap;
+  GArray      *wanted;
+  guint        batch_size;
+  GAsyncQueue *ready;    /* Batch*, in order */
+  GAsyncQueue *slots;    /* tokens: a batch may be fetched */
+  gint         stop;
+} Fetcher;
+
+static void
+batch_free (Batch *batch)
+{
+  g_clear_pointer (&batch->fetched, g_hash_table_unref);
+  g_clear_error (&batch->error);
+  g_free (batch);
+}
+
+static gpointer
+fetch_thread (gpointer data)
+{
+  Fetcher *f = data;
+
+  for (guint start = 0; start < f->wanted->len; start += f->batch_size)
+    {
+      Batch *batch;
+
+      g_async_queue_pop (f->slots);
+      if (g_atomic_int_get (&f->stop))
+        break;
+      batch = g_new0 (Batch, 1);
+      batch->start = start;
+      batch->n = MIN (f->batch_size, f->wanted->len - start);
+      batch->fetched = cab_imap_fetch (f->imap, &g_array_index (f->wanted, guint32, start), batch->n,
+                                       &batch->error);
+      g_async_queue_push (f->ready, batch);
+      if (batch->fetched == NULL)
+        break;   /* the reader sees the error and stops */
+    }
+  return NULL;
+}
+
+static gboolean
+fetch_and_store (CabStore                 *store,
+                 CabImap                  *imap,
+                 const CabMailSyncOptions *options,
+                 const char               *account,
+                 const char               *mailbox,
+                 guint32                   uidvalidity,
+                 GArray                   *entries,
+                 GArray                   *wanted,
+                 guint                     batch_size,
+                 CabMailFolder            *watermark,
+                 CabMailSyncResult        *result,
+                 GCancellable             *cancellable,
+                 GError                  **error)
+{
+  Fetcher f = { imap, wanted, batch_size, g_async_queue_new_full ((GDestroyNotify) batch_free),
+                g_async_queue_new (), 0 };
+  GThread *thread;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < PIPELINE_DEPTH; i++)
+    g_async_queue_push (f.slots, GUINT_TO_POINTER (1));
+  thread = g_thread_new ("cab-mail-fetch", fetch_thread, &f);
+
+  for (guint start = 0; ok && start < wanted->len; start += batch_size)
+    {
+      Batch *batch = NULL;
+      g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_row_free);
+      guint n_new = 0;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      batch = g_async_queue_pop (f.ready);
+      if (batch->fetched == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&batch->error));
+          batch_free (batch);
+          ok = FALSE;
+          break;
+        }
+      for (guint i = 0; ok && i < batch->n; i++)
+        {
+          guint32 uid = g_array_index (wanted, guint32, batch->start + i);
+          GBytes *raw = g_hash_table_lookup (batch->fetched, GUINT_TO_POINTER (uid));
+          CabMailRow *row;
+
+          if (raw == NULL)
+            continue;   /* expunged meanwhile */
+          result->n_fetched++;
+          row = read_message (store, options->data_dir, uidvalidity, uid, raw, error);
+          if (row == NULL)
+            ok = FALSE;
+          else
+            g_ptr_array_add (rows, row);
+        }
+      /* The fetcher may go on while this batch is stored. */
+      g_async_queue_push (f.slots, GUINT_TO_POINTER (1));
+      if (ok)
+        {
+          /* The watermark passes what this batch covered, the too-large ones too. */
+          watermark->last_uid = MAX (watermark->last_uid,
+                                     g_array_index (wanted, guint32, batch->start + batch->n - 1));
+          if (batch->start + batch->n >= wanted->len)
+            for (guint i = 0; i < entries->len; i++)
+              watermark->last_uid = MAX (watermark->last_uid, g_array_index (entries, CabImapEntry, i).uid);
+          ok = cab_mail_store_put_batch (store, account, mailbox, watermark, rows, &n_new, error);
+          result->n_new += n_new;
+        }
+      batch_free (batch);
+    }
+
+  /* Stopped early: the fetcher ends after the fetch it is in. The
+   * connection is this thread's again once it is joined. */
+  g_atomic_int_set (&f.stop, 1);
+  for (guint i = 0; i < PIPELINE_DEPTH; i++)
+    g_async_queue_push (f.slots, GUINT_TO_POINTER (1));
+  g_thread_join (thread);
+  g_async_queue_unref (f.ready);
+  g_async_queue_unref (f.slots);
+  return ok;
+}
+
 CabImap *
 cab_mail_sync_connect (const CabMailSyncOptions *options,
                        GCancellable             *cancellable,
@@ -470,47 +613,17 @@ cab_mail_sync_folder (CabStore                 *store,
         g_array_append_val (wanted, e->uid);
     }
 
-  for (guint start = 0; start < wanted->len || start == 0; start += batch_size)
+  if (wanted->len == 0)
     {
-      guint n = MIN (batch_size, wanted->len - start);
-      g_autoptr(GHashTable) fetched = NULL;
-      g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_row_free);
-      guint n_new = 0;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      /* Nothing to fetch: the watermark passes what was listed (too large). */
+      for (guint i = 0; i < entries->len; i++)
+        watermark.last_uid = MAX (watermark.last_uid, g_array_index (entries, CabImapEntry, i).uid);
+      if (!cab_mail_store_put_batch (store, account, mailbox, &watermark, NULL, NULL, error))
         return FALSE;
-      if (n > 0)
-        {
-          fetched = cab_imap_fetch (imap, &g_array_index (wanted, guint32, start), n, error);
-          if (fetched == NULL)
-            return FALSE;
-        }
-      for (guint i = 0; i < n; i++)
-        {
-          guint32 uid = g_array_index (wanted, guint32, start + i);
-          GBytes *raw = g_hash_table_lookup (fetched, GUINT_TO_POINTER (uid));
-          CabMailRow *row;
-
-          if (raw == NULL)
-            continue;   /* expunged meanwhile */
-          result->n_fetched++;
-          row = read_message (store, options->data_dir, state.uidvalidity, uid, raw, error);
-          if (row == NULL)
-            return FALSE;
-          g_ptr_array_add (rows, row);
-        }
-      /* The watermark passes what this batch covered, the too-large ones too. */
-      if (n > 0)
-        watermark.last_uid = MAX (watermark.last_uid, g_array_index (wanted, guint32, start + n - 1));
-      if (start + n >= wanted->len)
-        for (guint i = 0; i < entries->len; i++)
-          watermark.last_uid = MAX (watermark.last_uid, g_array_index (entries, CabImapEntry, i).uid);
-      if (!cab_mail_store_put_batch (store, account, mailbox, &watermark, rows, &n_new, error))
-        return FALSE;
-      result->n_new += n_new;
-      if (wanted->len == 0)
-        break;
     }
+  else if (!fetch_and_store (store, imap, options, account, mailbox, state.uidvalidity, entries, wanted,
+                             batch_size, &watermark, result, cancellable, error))
+    return FALSE;
   if (!sync_flags (store, imap, account, mailbox, &state, &watermark, result, error))
     return FALSE;
   /* Filing another desk did (read in the keywords above) is done here. */

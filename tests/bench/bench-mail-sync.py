@@ -13,8 +13,10 @@ indexes them on the first SELECT, before any timing). Then:
   cabinet:  cabinetctl inbox sync into an empty store (fetch, raw files,
             MIME, XDM, PDF text, matching, FTS, one transaction per batch).
 
-Prints both times and their ratio (goal: at most 1.5). Never fails on a
-timing; exits 77 (skip) when the fixture cannot run (not root, no Dovecot).
+Prints both times and their ratio (goal: at most 1.5). With --compare CTL
+(or BENCH_MAIL_COMPARE), another cabinetctl build (the one before a change)
+syncs the same messages into another empty store in the same run, before
+this one, and both ratios are printed. Never fails on a timing; exits 77 (skip) when the fixture cannot run (not root, no Dovecot).
 Run: meson test -C _build --benchmark bench-mail-sync
 """
 
@@ -76,6 +78,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MAIL_MESSAGES", "5000")))
     parser.add_argument("--average-kb", type=int, default=200)
+    parser.add_argument("--compare", default=os.environ.get("BENCH_MAIL_COMPARE"),
+                        help="another cabinetctl to time on the same messages (e.g. the build before a change)")
     args = parser.parse_args()
 
     fixture = os.environ.get("CABINET_MAIL_FIXTURE")
@@ -148,21 +152,34 @@ def main():
         del data
         assert fetched == total, (fetched, total)
 
-        # Cabinet: a full sync into an empty store.
-        data_dir = os.path.join(top, "cabinet")
+        # Cabinet: a full sync into an empty store (and the other build's).
         ctl_env = dict(os.environ, CABINET_MAIL_PASSWORD="secret")
         ctl_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        start = time.monotonic()
         prefix = os.environ.get("BENCH_MAIL_WRAP", "").split()
-        out = subprocess.run(prefix + [ctl, "--data-dir", data_dir, "--ca", ca, "--imap", "imaps://127.0.0.1:%d" % port,
-                              "--mail-user", "alice", "inbox", "sync", "--json"],
-                             check=True, env=ctl_env, capture_output=True, text=True).stdout
-        cabinet = time.monotonic() - start
-        print("cabinetctl inbox sync: %s" % out.strip())
+
+        def sync(binary, name):
+            data_dir = os.path.join(top, name)
+            start = time.monotonic()
+            out = subprocess.run(prefix + [binary, "--data-dir", data_dir, "--ca", ca,
+                                  "--imap", "imaps://127.0.0.1:%d" % port, "--mail-user", "alice",
+                                  "inbox", "sync", "--json"],
+                                 check=True, env=ctl_env, capture_output=True, text=True).stdout
+            elapsed = time.monotonic() - start
+            print("%s: %s" % (name, out.strip()))
+            shutil.rmtree(data_dir, ignore_errors=True)
+            return elapsed
+
+        before = sync(args.compare, "compared") if args.compare else None
+        cabinet = sync(ctl, "cabinet")
 
         print("plain IMAP fetch (imaplib): %.2f s (%.1f MB/s)" % (baseline, total / 1048576 / baseline))
+        if before is not None:
+            print("compared cabinetctl:        %.2f s (%.1f MB/s), ratio %.2fx" %
+                  (before, total / 1048576 / before, before / baseline))
         print("cabinetctl inbox sync:      %.2f s (%.1f MB/s)" % (cabinet, total / 1048576 / cabinet))
         print("ratio: %.2fx (goal <= 1.5x)" % (cabinet / baseline))
+        if before is not None:
+            print("against the compared build: %.2fx its time" % (cabinet / before))
         return 0
     finally:
         subprocess.run([fixture, "stop", mail_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

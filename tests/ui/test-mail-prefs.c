@@ -276,6 +276,18 @@ test_account (void)
   }
   screenshot (preferences, "mail-prefs-saved");
 
+  /* The signature is this desk's setting, kept as typed. */
+  {
+    GtkTextView *view = child (page, "signature_view");
+    g_autofree char *signature = NULL;
+
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), "Dr Anne LEROY\nCabinet des Tilleuls", -1);
+    signature = g_settings_get_string (settings, "mail-signature");
+    g_assert_cmpstr (signature, ==, "Dr Anne LEROY\nCabinet des Tilleuls");
+    gtk_widget_grab_focus (GTK_WIDGET (view));
+    screenshot (preferences, "mail-prefs-signature");
+  }
+
   /* Another host: the saved password stays with 127.0.0.1, never tried
    * there; saving asks for the new host's. */
   other_host = cab_test_mail_url (mail, TRUE, "localhost");
@@ -298,6 +310,7 @@ test_account (void)
   g_settings_reset (settings, "imap-url");
   g_settings_reset (settings, "mail-user");
   g_settings_reset (settings, "practitioner");
+  g_settings_reset (settings, "mail-signature");
 }
 
 /* A certificate from an authority the desk does not trust: nothing is

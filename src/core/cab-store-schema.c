@@ -667,6 +667,20 @@ static const char * const migrations[] = {
    * 'document-mismatch' (the bytes are not what the inbox listed). */
   "ALTER TABLE mail_messages ADD COLUMN filing_state TEXT;"
   "CREATE INDEX mail_messages_filing ON mail_messages (filing_state) WHERE filing_state IS NOT NULL;",
+  /* 14: the composer's drafts (docs/architecture.md, "Sending mail",
+   * "Drafts"). One row per message being written, saved as the user types
+   * so that it survives a crash; payload is the draft as JSON (recipients,
+   * subject, text, attachments, the message it answers); patient_id,
+   * subject and updated_at are what the drafts list shows. The row goes in
+   * the transaction that queues the message. */
+  "CREATE TABLE mail_drafts ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  patient_id  TEXT,"
+  "  subject     TEXT NOT NULL DEFAULT '',"
+  "  recipients  TEXT NOT NULL DEFAULT '',"
+  "  payload     TEXT NOT NULL,"
+  "  updated_at  INTEGER NOT NULL"
+  ");",
 };
 
 int

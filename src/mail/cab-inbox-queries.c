@@ -276,6 +276,10 @@ cab_inbox_message_free (CabInboxMessage *message)
   g_free (message->body_text);
   g_clear_pointer (&message->parts, g_ptr_array_unref);
   g_free (message->error);
+  g_free (message->message_id);
+  g_free (message->references);
+  g_strfreev (message->to_addresses);
+  g_strfreev (message->cc_addresses);
   g_free (message);
 }
 
@@ -429,6 +433,10 @@ message_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *can
   message->date = mime->date;
   message->body_text = g_strdup (mime->body_text);
   message->smime_signed = mime->smime_signed;
+  message->message_id = g_strdup (mime->message_id);
+  message->references = g_strdup (mime->references);
+  message->to_addresses = g_strdupv (mime->to_addresses);
+  message->cc_addresses = g_strdupv (mime->cc_addresses);
   for (guint i = 0; i < mime->attachments->len; i++)
     {
       CabMimeAttachment *a = g_ptr_array_index (mime->attachments, i);

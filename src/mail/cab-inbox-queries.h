@@ -89,6 +89,11 @@ typedef struct
   gboolean   smime_signed;
   GPtrArray *parts;         /* CabInboxPart*: attachments first (an XDM zip as one), then XDM documents */
   char      *error;         /* why the message or its XDM could not be read, or NULL */
+  /* What a reply needs (the composer). */
+  char      *message_id;    /* without <>, or NULL */
+  char      *references;    /* space-separated Message-IDs, or NULL */
+  char     **to_addresses;  /* NULL-terminated, maybe NULL */
+  char     **cc_addresses;
 } CabInboxMessage;
 
 void             cab_inbox_message_free          (CabInboxMessage *message);

@@ -88,6 +88,8 @@ check_text (const CabMailDraft *draft, GError **error)
       return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("The subject must be one line of text"));
   if (draft->body == NULL || strlen (draft->body) > CAB_MAIL_MAX_BODY || !g_utf8_validate (draft->body, -1, NULL))
     return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("The message text must be UTF-8 text of at most 1 MB"));
+  if (!cab_mime_message_ids_are_valid (draft->in_reply_to) || !cab_mime_message_ids_are_valid (draft->references))
+    return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("The message answered has an unreadable Message-ID"));
   return TRUE;
 }
 
@@ -221,6 +223,7 @@ add_patient (JsonBuilder *b, const CabPatient *p)
 
 static gboolean
 insert_locked (CabStoreWriter *writer,
+               gint64          draft_id,
                const char     *patient_id,
                const char     *key,
                const char     *payload,
@@ -245,6 +248,20 @@ insert_locked (CabStoreWriter *writer,
     {
       cab_store_set_sql_error (error, writer->db, "Cannot queue the message");
       return FALSE;
+    }
+  /* The composer's draft goes with the queueing: never both, never neither. */
+  if (draft_id > 0)
+    {
+      g_autoptr(CabStmt) drop = cab_store_conn_prepare (writer, "DELETE FROM mail_drafts WHERE id = ?1", error);
+
+      if (drop == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (drop, 1, draft_id);
+      if (sqlite3_step (drop) != SQLITE_DONE)
+        {
+          cab_store_set_sql_error (error, writer->db, "Cannot delete the draft");
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -340,6 +357,10 @@ cab_mail_queue (CabStore           *store,
   add_string (b, "body", draft->body);
   json_builder_set_member_name (b, "receipt");
   json_builder_add_boolean_value (b, draft->receipt);
+  if (draft->in_reply_to != NULL)
+    add_string (b, "in_reply_to", draft->in_reply_to);
+  if (draft->references != NULL)
+    add_string (b, "references", draft->references);
   json_builder_set_member_name (b, "date");
   json_builder_add_int_value (b, g_get_real_time () / G_USEC_PER_SEC);
   if (patient != NULL)
@@ -424,7 +445,7 @@ cab_mail_queue (CabStore           *store,
 
     if (!cab_store_begin (writer, error))
       goto out;
-    if (!insert_locked (writer, patient != NULL ? patient->id : NULL, key, payload, message_id, entry_id, error) ||
+    if (!insert_locked (writer, draft->draft_id, patient != NULL ? patient->id : NULL, key, payload, message_id, entry_id, error) ||
         !cab_store_commit (writer, error))
       {
         cab_store_rollback (writer);

@@ -229,7 +229,7 @@ compose (JsonObject *o, char ***to_out, GError **error)
     .receipt = json_object_get_boolean_member_with_default (o, "receipt", FALSE),
     .mss_ins = member (o, "mss_ins"), .codecda = (const char * const *) codes,
     .attachments = (CabMimeOutAttachment *) attachments->data, .n_attachments = attachments->len,
-    .xdm_zip = zip,
+    .xdm_zip = zip, .in_reply_to = member (o, "in_reply_to"), .references = member (o, "references"),
   };
   raw = cab_mime_compose (&c, error);
   if (raw != NULL)

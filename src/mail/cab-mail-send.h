@@ -40,6 +40,9 @@ typedef struct
   const char * const  *document_ids;   /* timeline documents (sent in an IHE_XDM.zip and as PDFs), or NULL */
   const char          *patient_id;     /* the patient the message is about, or NULL */
   gboolean             receipt;        /* ask for a read receipt */
+  const char          *in_reply_to;    /* the Message-ID answered (without <>), or NULL */
+  const char          *references;     /* space-separated Message-IDs of the thread, or NULL */
+  gint64               draft_id;       /* the composer's draft (mail_drafts) deleted with the queueing, or 0 */
 } CabMailDraft;
 
 GQuark   cab_mail_send_error_quark (void);

@@ -108,6 +108,8 @@ check (const CabMimeComposition *c, GError **error)
     return refuse (error, _("The message has no valid Message-ID"));
   if (c->body == NULL || !g_utf8_validate (c->body, -1, NULL))
     return refuse (error, _("The message text is not UTF-8"));
+  if (!cab_mime_message_ids_are_valid (c->in_reply_to) || !cab_mime_message_ids_are_valid (c->references))
+    return refuse (error, _("The message answered has an unreadable Message-ID"));
   for (guint i = 0; c->mss_ins != NULL && i < 1; i++)
     if (!g_str_equal (c->mss_ins, "O") && !g_str_equal (c->mss_ins, "N"))
       return refuse (error, "X-MSS-INS");
@@ -120,6 +122,40 @@ check (const CabMimeComposition *c, GError **error)
         strchr (c->attachments[i].content_type, '/') == NULL)
       return refuse (error, _("An attachment's name or type is not one line of text"));
   return TRUE;
+}
+
+gboolean
+cab_mime_message_ids_are_valid (const char *ids)
+{
+  g_auto(GStrv) parts = NULL;
+  guint n = 0;
+
+  if (ids == NULL)
+    return TRUE;
+  if (strlen (ids) > CAB_MIME_MAX_REFERENCES * (CAB_MIME_MAX_ADDRESS + 1))
+    return FALSE;
+  parts = g_strsplit (ids, " ", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0')
+        continue;
+      if (++n > CAB_MIME_MAX_REFERENCES || !cab_mime_address_is_valid (parts[i]))
+        return FALSE;
+    }
+  return n > 0;
+}
+
+/* "<a> <b>" from "a b". */
+static char *
+bracketed (const char *ids)
+{
+  g_auto(GStrv) parts = g_strsplit (ids, " ", -1);
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_string_append_printf (s, "%s<%s>", s->len > 0 ? " " : "", parts[i]);
+  return g_string_free (s, FALSE);
 }
 
 GBytes *
@@ -150,6 +186,17 @@ cab_mime_compose (const CabMimeComposition *c,
     {
       dnt = g_strdup_printf ("<%s>", c->from);
       g_mime_object_set_header (GMIME_OBJECT (message), "Disposition-Notification-To", dnt, NULL);
+    }
+  /* A reply stays in its thread (RFC 5322 3.6.4). */
+  if (c->in_reply_to != NULL)
+    {
+      g_autofree char *value = bracketed (c->in_reply_to);
+      g_mime_object_set_header (GMIME_OBJECT (message), "In-Reply-To", value, NULL);
+    }
+  if (c->references != NULL)
+    {
+      g_autofree char *value = bracketed (c->references);
+      g_mime_object_set_header (GMIME_OBJECT (message), "References", value, NULL);
     }
   if (c->mss_ins != NULL)
     g_mime_object_set_header (GMIME_OBJECT (message), "X-MSS-INS", c->mss_ins, NULL);

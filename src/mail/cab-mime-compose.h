@@ -33,6 +33,8 @@ typedef struct
   const CabMimeOutAttachment *attachments;
   guint                n_attachments;
   GBytes              *xdm_zip;       /* IHE_XDM.zip, or NULL */
+  const char          *in_reply_to;   /* a Message-ID without <>, or NULL */
+  const char          *references;    /* space-separated Message-IDs without <>, or NULL */
 } CabMimeComposition;
 
 #define CAB_MIME_MAX_ADDRESS 254   /* RFC 5321 path limit */
@@ -41,6 +43,11 @@ typedef struct
 /* A plain addr-spec: local@domain, printable ASCII, no spaces, quotes,
  * brackets, commas or control characters, at most CAB_MIME_MAX_ADDRESS. */
 gboolean cab_mime_address_is_valid (const char *address);
+
+/* NULL, or one or more space-separated Message-IDs (without <>), each a
+ * plain addr-spec-like token, at most CAB_MIME_MAX_REFERENCES of them. */
+#define CAB_MIME_MAX_REFERENCES 32
+gboolean cab_mime_message_ids_are_valid (const char *ids);
 
 /* A new Message-ID (without <>) in @domain. */
 char    *cab_mime_new_message_id   (const char *domain);

@@ -8,6 +8,7 @@
 /* MIME with GMime 3 (docs/architecture.md, "Mail stack"). */
 
 #include "cab-mime.h"
+#include "cab-mime-compose.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
@@ -242,6 +243,63 @@ cab_mime_body_hash (GBytes *raw)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) body, len - (body - data));
 }
 
+/* The addr-specs of one address header, those a reply could write to
+ * (cab_mime_address_is_valid()), at most 100. */
+static char **
+read_addresses (GMimeMessage *parsed, GMimeAddressType type)
+{
+  InternetAddressList *list = g_mime_message_get_addresses (parsed, type);
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+
+  for (int i = 0; list != NULL && i < internet_address_list_length (list) && out->len < 100; i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, i);
+      const char *addr;
+
+      if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+        continue;
+      addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+      if (addr != NULL && cab_mime_address_is_valid (addr))
+        g_ptr_array_add (out, g_strdup (addr));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/* References' Message-IDs that a reply may carry on: the valid ones, the
+ * last CAB_MIME_MAX_REFERENCES - 1 (room for the message answered). */
+static char *
+read_references (GMimeMessage *parsed)
+{
+  g_autofree char *text = header (parsed, "References");
+  GMimeReferences *refs;
+  GString *s;
+  int n, first;
+
+  if (text == NULL)
+    return NULL;
+  refs = g_mime_references_parse (NULL, text);
+  if (refs == NULL)
+    return NULL;
+  n = g_mime_references_length (refs);
+  first = MAX (0, n - (CAB_MIME_MAX_REFERENCES - 1));
+  s = g_string_new (NULL);
+  for (int i = first; i < n; i++)
+    {
+      const char *id = g_mime_references_get_message_id (refs, i);
+
+      if (id != NULL && cab_mime_address_is_valid (id))
+        g_string_append_printf (s, "%s%s", s->len > 0 ? " " : "", id);
+    }
+  g_mime_references_free (refs);
+  if (s->len == 0)
+    {
+      g_string_free (s, TRUE);
+      return NULL;
+    }
+  return g_string_free (s, FALSE);
+}
+
 CabMimeMessage *
 cab_mime_parse (GBytes  *raw,
                 GError **error)
@@ -323,6 +381,9 @@ cab_mime_parse (GBytes  *raw,
   m->mss_fin = mes != NULL && g_ascii_strcasecmp (mes, "FIN") == 0;
   m->mss_nil = header (parsed, "X-MSS-NIL");
   m->notification_to = header (parsed, "Disposition-Notification-To");
+  m->references = read_references (parsed);
+  m->to_addresses = read_addresses (parsed, GMIME_ADDRESS_TYPE_TO);
+  m->cc_addresses = read_addresses (parsed, GMIME_ADDRESS_TYPE_CC);
   m->body_hash = cab_mime_body_hash (raw);
 
   w.message = m;
@@ -357,5 +418,8 @@ cab_mime_message_free (CabMimeMessage *m)
   g_strfreev (m->mss_codecda);
   g_free (m->mss_nil);
   g_free (m->notification_to);
+  g_free (m->references);
+  g_strfreev (m->to_addresses);
+  g_strfreev (m->cc_addresses);
   g_free (m);
 }

@@ -21,7 +21,8 @@ CabDesk    *cab_window_get_desk          (CabWindow      *self);
 
 /* The Outbox page; the sidebar badge's text (NULL when hidden); the text of
  * the last "queued while offline" toast (NULL when none was shown).
- * "win.outbox-queued" tells the window an action was just queued. */
+ * "win.outbox-queued" tells the window an action was just queued, and
+ * "win.mail-queued" that the composer queued a message (its toast). */
 CabOutboxPage *cab_window_get_outbox_page  (CabWindow      *self);
 const char    *cab_window_get_outbox_badge (CabWindow      *self);
 const char    *cab_window_get_last_toast   (CabWindow      *self);

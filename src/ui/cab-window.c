@@ -12,6 +12,8 @@
 #include "preferences/cab-preferences-window.h"
 #include "followup/cab-followup-page.h"
 #include "inbox/cab-inbox-page.h"
+#include "cab-application.h"
+#include "cab-mail-watcher.h"
 #include "cab-window-private.h"
 
 struct _CabWindow
@@ -516,6 +518,30 @@ outbox_queued_action (GtkWidget  *widget,
     }
 }
 
+/* A message was just queued by the composer (docs/architecture.md, "The
+ * composer"): the composer is gone, so the window says what happens next. */
+static void
+mail_queued_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CabWindow *self = CAB_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  CabMailWatcher *watcher = CAB_IS_APPLICATION (app) ? cab_application_get_mail_watcher (CAB_APPLICATION (app)) : NULL;
+  const CabConfig *config = self->session != NULL ? cab_session_get_config (self->session) : NULL;
+  gboolean offline = !g_network_monitor_get_network_available (g_network_monitor_get_default ()) ||
+                     config == NULL || config->smtp_url == NULL ||
+                     (watcher != NULL && cab_mail_watcher_get_state (watcher) == CAB_MAIL_WATCHER_OFFLINE);
+  AdwToast *toast = adw_toast_new (offline ? _("Message queued — will be sent when online")
+                                           : _("Message queued: it is being sent"));
+
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (adw_toast_get_title (toast));
+}
+
 static void
 sidebar_row_selected_cb (CabWindow     *self,
                          GtkListBoxRow *row,
@@ -915,6 +941,7 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.mail-preferences", NULL, preferences_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
   gtk_widget_class_install_action (widget_class, "win.outbox-queued", NULL, outbox_queued_action);
+  gtk_widget_class_install_action (widget_class, "win.mail-queued", NULL, mail_queued_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_action);
   gtk_widget_class_install_action (widget_class, "win.patients-home", NULL, patients_home_action);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "compose/cab-composer.h"
 #include "outbox/cab-publish-dialog.h"
 #include "prescribing/cab-prescription-editor.h"
 #include "cab-patient-page.h"
@@ -79,6 +80,39 @@ prescribe_action (GtkWidget  *widget,
 
   editor = cab_prescription_editor_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->session, self->patient_id);
   gtk_window_present (GTK_WINDOW (editor));
+}
+
+/* A secure message about the patient shown ("Écrire…"). */
+static void
+write_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (widget);
+  CabComposer *composer;
+
+  if (self->session == NULL || cab_session_get_store (self->session) == NULL || self->patient_id == NULL)
+    return;
+
+  composer = cab_composer_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->session);
+  cab_composer_set_patient (composer, self->patient_id);
+  gtk_window_present (GTK_WINDOW (composer));
+}
+
+/* A document of the timeline sent ("Envoyer…"): the composer, with it. */
+static void
+send_requested_cb (CabPatientPage *self,
+                   const char     *document_id)
+{
+  CabComposer *composer;
+
+  if (self->session == NULL || cab_session_get_store (self->session) == NULL || self->patient_id == NULL)
+    return;
+
+  composer = cab_composer_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->session);
+  cab_composer_set_patient (composer, self->patient_id);
+  cab_composer_add_document (composer, document_id);
+  gtk_window_present (GTK_WINDOW (composer));
 }
 
 /* A prescription of the timeline renewed: the editor, with its lines. */
@@ -328,6 +362,11 @@ cab_patient_page_class_init (CabPatientPageClass *klass)
   gtk_widget_class_install_action (widget_class, "patient.publish", NULL, publish_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK,
                                        "patient.publish", NULL);
+  gtk_widget_class_install_action (widget_class, "patient.write", NULL, write_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "patient.write", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "timeline.send", NULL);
   gtk_widget_class_install_action (widget_class, "patient.prescribe", NULL, prescribe_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "patient.prescribe", NULL);
@@ -338,7 +377,7 @@ cab_patient_page_init (CabPatientPage *self)
 {
   AdwLeafletPage *page;
   GtkDropTarget *drop;
-  GtkWidget *bar, *publish, *hint, *prescribe;
+  GtkWidget *bar, *publish, *hint, *prescribe, *write;
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
@@ -363,6 +402,8 @@ cab_patient_page_init (CabPatientPage *self)
                            G_CALLBACK (document_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->timeline, "renew-requested",
                            G_CALLBACK (renew_requested_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->timeline, "send-requested",
+                           G_CALLBACK (send_requested_cb), self, G_CONNECT_SWAPPED);
 
   page = adw_leaflet_append (self->leaflet, gtk_separator_new (GTK_ORIENTATION_VERTICAL));
   adw_leaflet_page_set_navigatable (page, FALSE);
@@ -387,6 +428,10 @@ cab_patient_page_init (CabPatientPage *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (prescribe), "patient.prescribe");
   gtk_widget_set_tooltip_text (prescribe, _("Write a prescription for this patient (Ctrl+Shift+P)"));
   gtk_action_bar_pack_end (GTK_ACTION_BAR (bar), prescribe);
+  write = gtk_button_new_with_mnemonic (_("_Write…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (write), "patient.write");
+  gtk_widget_set_tooltip_text (write, _("Write a secure message about this patient (Ctrl+Shift+N)"));
+  gtk_action_bar_pack_end (GTK_ACTION_BAR (bar), write);
   publish = gtk_button_new_with_mnemonic (_("_Publish a Document…"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (publish), "patient.publish");
   gtk_widget_set_tooltip_text (publish, _("Send a PDF to the patient’s DMP (Ctrl+U)"));

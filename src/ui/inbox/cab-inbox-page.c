@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "cab-inbox-page.h"
+#include "compose/cab-composer.h"
 #include "cab-mail-triage.h"
 #include "cab-mail-watcher.h"
 #include "cab-inbox-row.h"
@@ -466,6 +467,27 @@ file_action (GtkWidget  *widget,
     run_triage (self, CAB_MAIL_TRIAGE_FILE, cab_inbox_item_get_id (item), NULL);
 }
 
+/* Reply, reply to all, forward: the composer, with the message shown
+ * (docs/architecture.md, "The composer"). */
+static void
+compose_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (widget);
+  const CabInboxMessage *message = cab_inbox_reader_get_message (self->reader);
+  CabComposerMode mode = g_str_equal (action_name, "inbox.forward") ? CAB_COMPOSER_FORWARD
+                         : g_str_equal (action_name, "inbox.reply-all") ? CAB_COMPOSER_REPLY_ALL
+                         : CAB_COMPOSER_REPLY;
+  CabComposer *composer;
+
+  if (message == NULL || self->session == NULL || cab_session_get_store (self->session) == NULL)
+    return;
+  composer = cab_composer_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->session);
+  cab_composer_set_message (composer, message, mode);
+  gtk_window_present (GTK_WINDOW (composer));
+}
+
 static void
 undo_action (GtkWidget  *widget,
              const char *action_name,
@@ -625,6 +647,9 @@ cab_inbox_page_class_init (CabInboxPageClass *klass)
   gtk_widget_class_install_action (widget_class, "inbox.handle", NULL, handle_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "inbox.file", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "inbox.handle", NULL);
+  gtk_widget_class_install_action (widget_class, "inbox.reply", NULL, compose_action);
+  gtk_widget_class_install_action (widget_class, "inbox.reply-all", NULL, compose_action);
+  gtk_widget_class_install_action (widget_class, "inbox.forward", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "inbox.undo", NULL, undo_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "inbox.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_CONTROL_MASK, "inbox.move", "i", 1);

@@ -688,3 +688,11 @@ cab_inbox_reader_get_first_pdf (CabInboxReader *self)
 {
   return self->first_pdf;
 }
+
+const CabInboxMessage *
+cab_inbox_reader_get_message (CabInboxReader *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_READER (self), NULL);
+
+  return self->message != NULL && self->message->error == NULL ? self->message : NULL;
+}

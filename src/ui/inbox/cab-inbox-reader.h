@@ -29,6 +29,8 @@ void          cab_inbox_reader_set_store    (CabInboxReader *self,
 void          cab_inbox_reader_set_item     (CabInboxReader *self,
                                              CabInboxItem   *item);
 CabInboxItem *cab_inbox_reader_get_item     (CabInboxReader *self);
+/* The message shown, read whole (for Reply and Forward), or NULL. */
+const CabInboxMessage *cab_inbox_reader_get_message (CabInboxReader *self);
 gboolean      cab_inbox_reader_get_loading  (CabInboxReader *self);
 /* Opens the patient search below the match (Ctrl+Shift+P). */
 void          cab_inbox_reader_search_patient (CabInboxReader *self);

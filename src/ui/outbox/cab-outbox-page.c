@@ -6,7 +6,10 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cab-mail-drafts.h"
 #include "cab-outbox-model.h"
+#include "cab-query.h"
+#include "compose/cab-composer.h"
 #include "patients/cab-patient-format.h"
 #include "cab-outbox-edit-dialog.h"
 #include "cab-outbox-page.h"
@@ -25,6 +28,11 @@ struct _CabOutboxPage
   GCancellable   *cancellable;     /* user actions under way */
 
   GtkWidget      *stack;
+  GtkWidget      *drafts_title;
+  GtkListBox     *drafts_list;
+  GCancellable   *drafts_slot;     /* the drafts' read under way */
+  guint           n_drafts;
+  guint           n_drafts_loads;
   GtkWidget      *needs_title;
   GtkListBox     *needs_list;
   GtkWidget      *waiting_title;
@@ -299,6 +307,128 @@ clear_list (GtkListBox *list)
     gtk_list_box_remove (list, child);
 }
 
+/* ---------------------------------------------------------------------- */
+/* drafts: messages being written (docs/architecture.md, "The composer")   */
+
+static void show_items (CabOutboxPage *self);
+
+static void
+update_stack (CabOutboxPage *self)
+{
+  guint n_items = self->model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), n_items + self->n_drafts > 0 ? "entries" : "empty");
+}
+
+static void reload_drafts (CabOutboxPage *self);
+
+static void
+draft_deleted_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CabOutboxPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cab_mail_drafts_delete_finish (result, &error))
+    g_signal_emit (self, signals[TOAST], 0, error->message);
+  reload_drafts (self);
+}
+
+static void
+draft_delete_cb (GtkButton     *button,
+                 CabOutboxPage *self)
+{
+  CabMailDraftRecord *draft = g_object_get_data (G_OBJECT (button), "draft");
+  CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+
+  if (store != NULL)
+    cab_mail_drafts_delete_async (store, draft->id, NULL, draft_deleted_cb, g_object_ref (self));
+}
+
+static GtkWidget *
+draft_row (CabOutboxPage            *self,
+           const CabMailDraftRecord *draft)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *delete;
+  g_autofree char *to = draft->to != NULL && draft->to[0] != NULL ? g_strjoinv (", ", draft->to) : NULL;
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (draft->updated_at);
+  /* Translators: when a draft was last saved, strftime format */
+  g_autofree char *date = g_date_time_format (when, _("%d/%m/%Y %H:%M"));
+  g_autofree char *subtitle = g_strdup_printf (_("To %s · saved %s"), to != NULL ? to : _("no recipient yet"), date);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 draft->subject != NULL && *draft->subject ? draft->subject : _("(No subject)"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-unread-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (delete, "flat");
+  gtk_widget_set_tooltip_text (delete, _("Delete this draft"));
+  g_object_set_data_full (G_OBJECT (delete), "draft", cab_mail_draft_record_copy (draft),
+                          (GDestroyNotify) cab_mail_draft_record_free);
+  g_signal_connect (delete, "clicked", G_CALLBACK (draft_delete_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), delete);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  g_object_set_data_full (G_OBJECT (row), "draft", cab_mail_draft_record_copy (draft),
+                          (GDestroyNotify) cab_mail_draft_record_free);
+  return row;
+}
+
+static void
+drafts_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CabOutboxPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = cab_mail_drafts_list_finish (result, &error);
+
+  if (drafts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot read the drafts: %s", error->message);
+      return;
+    }
+  clear_list (self->drafts_list);
+  for (guint i = 0; i < drafts->len; i++)
+    gtk_list_box_append (self->drafts_list, draft_row (self, drafts->pdata[i]));
+  self->n_drafts = drafts->len;
+  self->n_drafts_loads++;
+  gtk_widget_set_visible (self->drafts_title, drafts->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->drafts_list), drafts->len > 0);
+  update_stack (self);
+}
+
+static void
+reload_drafts (CabOutboxPage *self)
+{
+  CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+
+  if (store == NULL)
+    return;
+  cab_mail_drafts_list_async (store, cab_query_supersede (&self->drafts_slot), drafts_cb, g_object_ref (self));
+}
+
+static void
+draft_activated_cb (CabOutboxPage *self,
+                    GtkListBoxRow *row)
+{
+  CabMailDraftRecord *draft = g_object_get_data (G_OBJECT (row), "draft");
+  CabComposer *composer;
+
+  if (draft == NULL || self->session == NULL)
+    return;
+  composer = cab_composer_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->session);
+  cab_composer_load_draft (composer, draft);
+  /* Its saves show here when it closes. */
+  g_signal_connect_object (composer, "destroy", G_CALLBACK (reload_drafts), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (composer));
+}
+
 static void
 show_items (CabOutboxPage *self)
 {
@@ -347,7 +477,7 @@ show_items (CabOutboxPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->waiting_list), n_waiting > 0);
   gtk_widget_set_visible (self->sent_title, n_sent > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->sent_list), n_sent > 0);
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), n_items > 0 ? "entries" : "empty");
+  update_stack (self);
 
   n_pending = cab_outbox_model_get_n_pending (self->model);
   if (n_pending != self->n_pending)
@@ -362,6 +492,8 @@ model_loaded_cb (CabOutboxPage  *self,
                  CabOutboxModel *model)
 {
   show_items (self);
+  /* A message queued took its draft with it. */
+  reload_drafts (self);
   self->n_loads++;
 }
 
@@ -383,6 +515,7 @@ cab_outbox_page_dispose (GObject *object)
   CabOutboxPage *self = CAB_OUTBOX_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  cab_query_cancel (&self->drafts_slot);
   cab_outbox_page_set_outbox (self, NULL);
   g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session);
@@ -466,6 +599,9 @@ cab_outbox_page_class_init (CabOutboxPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/cabinet_sante/Cabinet/outbox/cab-outbox-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, drafts_title);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, drafts_list);
+  gtk_widget_class_bind_template_callback (widget_class, draft_activated_cb);
   gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, needs_title);
   gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, needs_list);
   gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, waiting_title);
@@ -486,6 +622,8 @@ cab_outbox_page_init (CabOutboxPage *self)
   self->session_signals = g_signal_group_new (CAB_TYPE_SESSION);
   g_signal_group_connect_object (self->session_signals, "notify::outbox",
                                  G_CALLBACK (session_outbox_cb), self, G_CONNECT_SWAPPED);
+  /* Drafts are saved by composer windows: read again whenever shown. */
+  g_signal_connect (self, "map", G_CALLBACK (reload_drafts), NULL);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -38,6 +38,7 @@ struct _CabTimelineView
   GtkListView        *list_view;
   AdwStatusPage      *empty_page;
   GtkWidget          *renew_button;
+  GtkWidget          *send_button;
 
   CabTimeline        *timeline;     /* the model: queries, filters, sections */
   GtkSingleSelection *selection;
@@ -57,6 +58,7 @@ enum {
 enum {
   DOCUMENT_ACTIVATED,
   RENEW_REQUESTED,
+  SEND_REQUESTED,
   N_SIGNALS
 };
 
@@ -286,6 +288,18 @@ selected_prescription (CabTimelineView *self)
   return item;
 }
 
+/* Sending: a selected document can be sent in a secure message
+ * ("Envoyer…"); whoever shows the view opens the composer. */
+static CabTimelineItem *
+selected_document (CabTimelineView *self)
+{
+  CabTimelineItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  if (item == NULL || cab_timeline_item_is_header (item))
+    return NULL;
+  return item;
+}
+
 static void
 update_renew (CabTimelineView *self)
 {
@@ -293,6 +307,21 @@ update_renew (CabTimelineView *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "timeline.renew", can);
   gtk_widget_set_visible (self->renew_button, can);
+  can = selected_document (self) != NULL;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "timeline.send", can);
+  gtk_widget_set_visible (self->send_button, can);
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CabTimelineView *self = CAB_TIMELINE_VIEW (widget);
+  CabTimelineItem *item = selected_document (self);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[SEND_REQUESTED], 0, cab_timeline_item_get_id (item));
 }
 
 static void
@@ -424,6 +453,16 @@ cab_timeline_view_class_init (CabTimelineViewClass *klass)
   signals[RENEW_REQUESTED] =
     g_signal_new ("renew-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * CabTimelineView::send-requested:
+   * @document_id: the selected document
+   *
+   * The user asked to send the selected document in a secure message.
+   */
+  signals[SEND_REQUESTED] =
+    g_signal_new ("send-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_install_action (widget_class, "timeline.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "timeline.renew", NULL, renew_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "timeline.renew", NULL);
@@ -447,6 +486,7 @@ cab_timeline_view_class_init (CabTimelineViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabTimelineView, list_view);
   gtk_widget_class_bind_template_child (widget_class, CabTimelineView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CabTimelineView, renew_button);
+  gtk_widget_class_bind_template_child (widget_class, CabTimelineView, send_button);
   gtk_widget_class_bind_template_callback (widget_class, kind_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, period_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, date_entry_changed_cb);

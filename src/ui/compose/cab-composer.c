@@ -492,7 +492,7 @@ add_attachment (CabComposer   *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (a->row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (a->row), "…");
   icon = gtk_image_new_from_icon_name (kind == ATTACHMENT_DOCUMENT ? "x-office-document-symbolic"
-                                                                   : "application-pdf-symbolic");
+                                                                   : "mail-attachment-symbolic");
   adw_action_row_add_prefix (ADW_ACTION_ROW (a->row), icon);
   remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
   remove_label = g_strdup_printf (_("Remove %s"), title);

@@ -523,6 +523,13 @@ cab_recipient_entry_measure (GtkWidget      *widget,
   gtk_widget_measure (self->box, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
 }
 
+static GtkSizeRequestMode
+cab_recipient_entry_get_request_mode (GtkWidget *widget)
+{
+  /* The chips wrap: their height depends on the width given. */
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
 static void
 cab_recipient_entry_size_allocate (GtkWidget *widget,
                                    int        width,
@@ -573,6 +580,7 @@ cab_recipient_entry_class_init (CabRecipientEntryClass *klass)
   object_class->finalize = cab_recipient_entry_finalize;
   widget_class->measure = cab_recipient_entry_measure;
   widget_class->size_allocate = cab_recipient_entry_size_allocate;
+  widget_class->get_request_mode = cab_recipient_entry_get_request_mode;
   widget_class->grab_focus = cab_recipient_entry_grab_focus;
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-composer"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cab-application.h"
+#include "cab-mail-drafts.h"
+#include "cab-mail-send.h"
+#include "cab-store-outbox.h"
+#include "cab-test-ui.h"
+#include "compose/cab-composer-private.h"
+#include "compose/cab-document-chooser.h"
+#include "desk-fixtures.h"
+#include "desk/cab-patient-page.h"
+#include "timeline/cab-timeline-view.h"
+
+/* The secure-message composer over a real store: completion from the
+ * practice's learned correspondents, the patient's own mailbox refused for
+ * a provisional identity and offered for a qualified one, a timeline
+ * document attached (chooser and the timeline's Send…), Send queueing one
+ * outbox "mail" entry with its recipients and attachments, and a draft
+ * that survives the window and the store being closed. */
+
+#define FROM          "dr.martin@cabinet-martin.mssante.fr"
+#define LEARNED       "yann.henaff@chu-brest.mssante.fr"
+#define NIR_QUAL      "1540375112345"
+#define NIR_PROV      "2680575112345"
+
+static CabApplication *app;
+static CabSession *session;
+static char *data_dir;
+static char *pdf_path;
+
+static void
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cab_session_open_finish (CAB_SESSION (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static CabSession *
+open_session (void)
+{
+  CabConfig config = { 0 };
+  gboolean opened = FALSE;
+  CabSession *s;
+
+  config.data_dir = data_dir;
+  config.mail_user = (char *) FROM;
+  s = cab_session_new_full (&config, CAB_SESSION_FLAGS_MANUAL);
+  cab_session_open_async (s, NULL, open_cb, &opened);
+  cab_test_ui_wait_for (is_true, &opened, "the store to open");
+  return s;
+}
+
+/* A minimal PDF, as the queue checks only the "%PDF-" header. */
+static char *
+write_pdf (const char *name)
+{
+  static const char pdf[] = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+  char *path = g_build_filename (data_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, pdf, sizeof pdf - 1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+setup_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = desk_records_new ();
+  g_autofree char *doc_path = NULL;
+  DeskDocument report = {
+    .type_code = "11526-1", .type_display = "Compte rendu d'anatomo-pathologie", .category = "11",
+    .date = "2026-10-02T09:30:00+02:00", .author = "Dr Anne LE GALL", .custodian = "CHU de Brest",
+    .title = "Biopsie cutanée",
+  };
+  const char *to[] = { LEARNED, NULL };
+  CabMailDraft learned = { .from = FROM, .to = to, .subject = "Avis", .body = "Bonjour" };
+  gint64 entry_id = 0;
+  CabStore *store;
+
+  data_dir = g_dir_make_tmp ("cabinet-test-composer-XXXXXX", &error);
+  g_assert_no_error (error);
+  session = open_session ();
+  store = cab_session_get_store (session);
+
+  desk_add (records, desk_practitioner_json ("pr-1", "Dr", "Claire", "MARTIN"));
+  desk_add (records, desk_patient_json ("pat-qual", "DURAND", NULL, "Paul", "male", "1954-03-12",
+                                        NIR_QUAL, "QUAL", "Practitioner/pr-1"));
+  desk_add (records, desk_patient_json ("pat-prov", "LEROY", NULL, "Sophie", "female", "1968-05-20",
+                                        NIR_PROV, "PROV", "Practitioner/pr-1"));
+  desk_add (records, desk_document_json ("doc-1", "pat-qual", &report));
+  desk_put (store, records);
+  /* The report's content is on this computer (it can travel). */
+  doc_path = write_pdf ("doc-1.pdf");
+  g_assert_true (cab_store_set_document_content (store, "doc-1", doc_path, NULL, &error));
+  g_assert_no_error (error);
+  /* A message already sent to a hospital doctor: a learned correspondent. */
+  g_assert_true (cab_mail_queue (store, &learned, &entry_id, NULL, &error));
+  g_assert_no_error (error);
+  pdf_path = write_pdf ("lettre.pdf");
+}
+
+static CabComposer *
+open_composer (const char *patient_id)
+{
+  CabComposer *composer = cab_composer_new (NULL, session);
+
+  if (patient_id != NULL)
+    cab_composer_set_patient (composer, patient_id);
+  gtk_window_set_default_size (GTK_WINDOW (composer), 780, 760);
+  gtk_window_present (GTK_WINDOW (composer));
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  cab_test_ui_wait_for ((CabTestCondition) cab_composer_is_ready, composer, "the patient and attachments");
+  return composer;
+}
+
+static void
+screenshot (GtkWidget  *window,
+            const char *name)
+{
+  g_autofree char *path = cab_test_ui_screenshot_path (name);
+  g_autoptr(GdkTexture) texture = NULL;
+
+  cab_test_ui_settle (300);
+  texture = cab_test_ui_render (window);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+close_composer (CabComposer *composer)
+{
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.close", NULL);
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static char *
+patient_mailbox (const char *nir13)
+{
+  g_autofree char *nir = desk_nir (nir13);
+
+  return g_strdup_printf ("%s@patient.mssante.fr", nir);
+}
+
+/* ---------------------------------------------------------------------- */
+/* tests                                                                  */
+
+static void
+test_empty (void)
+{
+  CabComposer *composer = open_composer (NULL);
+  const char *title, *subtitle;
+  gboolean offered;
+
+  g_assert_false (cab_composer_get_patient_mailbox (composer, &title, &subtitle, &offered));
+  g_assert_null (cab_composer_get_outside_warning (composer));
+  screenshot (GTK_WIDGET (composer), "composer-empty");
+  /* Nothing written: nothing saved. */
+  close_composer (composer);
+}
+
+static void
+test_patient_mailbox_refused (void)
+{
+  CabComposer *composer = open_composer ("pat-prov");
+  CabRecipientEntry *recipients = cab_composer_get_recipients (composer);
+  g_autofree char *address = patient_mailbox (NIR_PROV);
+  const char *title, *subtitle;
+  gboolean offered;
+
+  g_assert_true (cab_composer_get_patient_mailbox (composer, &title, &subtitle, &offered));
+  g_assert_false (offered);
+  g_assert_nonnull (strstr (subtitle, _("Provisional identity")));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.add-patient-mailbox", NULL) &&
+                  cab_recipient_entry_contains (recipients, address));
+  /* Typed by hand: refused with the reason, left in the field. */
+  gtk_editable_set_text (cab_recipient_entry_get_text_field (recipients), address);
+  g_assert_false (cab_recipient_entry_commit_text (recipients));
+  g_assert_false (cab_recipient_entry_contains (recipients, address));
+  g_assert_nonnull (cab_recipient_entry_get_error (recipients));
+  screenshot (GTK_WIDGET (composer), "composer-patient-mailbox-refused");
+  close_composer (composer);
+}
+
+static void
+test_patient_mailbox_offered (void)
+{
+  CabComposer *composer = open_composer ("pat-qual");
+  CabRecipientEntry *recipients = cab_composer_get_recipients (composer);
+  g_autofree char *address = patient_mailbox (NIR_QUAL);
+  g_autofree char *other = patient_mailbox (NIR_PROV);
+  const char *title, *subtitle;
+  gboolean offered;
+
+  g_assert_true (cab_composer_get_patient_mailbox (composer, &title, &subtitle, &offered));
+  g_assert_true (offered);
+  g_assert_nonnull (strstr (subtitle, address));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.add-patient-mailbox", NULL));
+  g_assert_true (cab_recipient_entry_contains (recipients, address));
+  g_assert_true (cab_composer_get_patient_mailbox (composer, &title, &subtitle, &offered));
+  g_assert_false (offered);
+  /* Another patient's INS is never this patient's mailbox. */
+  g_assert_false (cab_recipient_entry_add (recipients, other, NULL));
+  close_composer (composer);
+  /* Closed with a recipient: the draft was saved; it goes now. */
+}
+
+typedef struct
+{
+  CabRecipientEntry *entry;
+  const char        *text;
+} CompletionWait;
+
+static gboolean
+completion_answered (gpointer data)
+{
+  CompletionWait *wait = data;
+
+  return g_strcmp0 (cab_recipient_entry_get_answered_text (wait->entry), wait->text) == 0;
+}
+
+static void
+test_completion (void)
+{
+  CabComposer *composer = open_composer (NULL);
+  CabRecipientEntry *recipients = cab_composer_get_recipients (composer);
+  GtkEditable *field = cab_recipient_entry_get_text_field (recipients);
+  CompletionWait wait = { recipients, "henaf" };
+  g_auto(GStrv) shown = NULL;
+  g_auto(GStrv) outside = NULL;
+
+  gtk_widget_grab_focus (GTK_WIDGET (field));
+  /* Typed one letter at a time: only the last answer lands. */
+  for (const char *p = wait.text; *p; p++)
+    {
+      g_autofree char *prefix = g_strndup (wait.text, p - wait.text + 1);
+
+      gtk_editable_set_text (field, prefix);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  cab_test_ui_wait_for (completion_answered, &wait, "the completion's answer");
+  shown = cab_recipient_entry_dup_suggestions (recipients);
+  g_assert_nonnull (shown);
+  g_assert_cmpstr (shown[0], ==, LEARNED);
+  screenshot (GTK_WIDGET (composer), "composer-completion");
+  g_assert_true (cab_recipient_entry_choose_suggestion (recipients, 0));
+  g_assert_true (cab_recipient_entry_contains (recipients, LEARNED));
+  g_assert_cmpstr (gtk_editable_get_text (field), ==, "");
+  g_assert_null (cab_composer_get_outside_warning (composer));
+
+  /* Any address is accepted; outside MSSanté, with a warning. */
+  gtk_editable_set_text (field, "secretariat@clinique-exemple.fr,");
+  g_assert_true (cab_recipient_entry_contains (recipients, "secretariat@clinique-exemple.fr"));
+  g_assert_nonnull (cab_composer_get_outside_warning (composer));
+  outside = cab_recipient_entry_dup_outside (recipients);
+  g_assert_cmpuint (g_strv_length (outside), ==, 1);
+  /* Not an address: refused, kept in the field. */
+  gtk_editable_set_text (field, "dupont");
+  g_assert_false (cab_recipient_entry_commit_text (recipients));
+  g_assert_cmpstr (gtk_editable_get_text (field), ==, "dupont");
+  gtk_editable_set_text (field, "");
+  close_composer (composer);
+}
+
+static gboolean
+composer_ready (gpointer data)
+{
+  return cab_composer_is_ready (data) && cab_composer_get_n_attachments (data) > 0;
+}
+
+static CabComposer *
+find_composer (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CAB_IS_COMPOSER (window))
+        return CAB_COMPOSER (window);
+    }
+  return NULL;
+}
+
+static gboolean
+composer_shown (gpointer data)
+{
+  return find_composer () != NULL;
+}
+
+static gboolean
+timeline_loaded (gpointer data)
+{
+  CabTimelineView *view = data;
+
+  return !cab_timeline_view_get_busy (view) && cab_timeline_view_get_n_documents (view) > 0;
+}
+
+/* From the patient's timeline: the document selected, Send…. */
+static void
+test_send_from_timeline (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  CabPatientPage *page = CAB_PATIENT_PAGE (cab_patient_page_new ());
+  CabTimelineView *view = cab_patient_page_get_timeline (page);
+  GListModel *model;
+  GtkSingleSelection *selection;
+  CabComposer *composer;
+  g_auto(GStrv) documents = NULL;
+  guint position = G_MAXUINT;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
+  cab_patient_page_set_session (page, session);
+  cab_patient_page_set_patient (page, "pat-qual", NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+  cab_test_ui_wait_for (timeline_loaded, view, "the timeline");
+  selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_timeline_view_get_list_view (view)));
+  model = G_LIST_MODEL (selection);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (model, i);
+
+      if (!cab_timeline_item_is_header (item) && g_strcmp0 (cab_timeline_item_get_id (item), "doc-1") == 0)
+        position = i;
+    }
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+  gtk_single_selection_set_selected (selection, position);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "timeline.send", NULL));
+  cab_test_ui_wait_for (composer_shown, NULL, "the composer");
+  composer = find_composer ();
+  cab_test_ui_wait_for (composer_ready, composer, "the attachment's details");
+  documents = cab_composer_dup_document_ids (composer);
+  g_assert_cmpstrv (documents, ((const char *[]) { "doc-1", NULL }));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (composer)) == GTK_WINDOW (window));
+  close_composer (composer);
+  gtk_window_destroy (GTK_WINDOW (window));
+  cab_test_ui_settle (50);
+}
+
+static gboolean
+chooser_loaded (gpointer data)
+{
+  CabDocumentChooser *chooser = data;
+
+  return g_list_model_get_n_items (cab_document_chooser_get_model (chooser)) > 0;
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+attachments_read (gpointer data)
+{
+  CabComposer *composer = data;
+
+  if (!cab_composer_is_ready (composer))
+    return FALSE;
+  for (guint i = 0; i < cab_composer_get_n_attachments (composer); i++)
+    {
+      g_autofree char *text = cab_composer_dup_attachment_text (composer, i);
+
+      if (g_str_has_suffix (text, "…"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Written, attached from the chooser and a PDF file, sent: one outbox
+ * entry with what was written, and no draft left. */
+static void
+test_send_queues (void)
+{
+  CabComposer *composer = open_composer ("pat-qual");
+  CabRecipientEntry *recipients = cab_composer_get_recipients (composer);
+  CabDocumentChooser *chooser;
+  g_autoptr(GFile) file = g_file_new_for_path (pdf_path);
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *patient_address = patient_mailbox (NIR_QUAL);
+  g_autofree char *text = NULL;
+  JsonObject *payload;
+  JsonArray *to;
+  gint64 entry_id;
+
+  g_assert_true (cab_recipient_entry_add (recipients, LEARNED, "Dr Yann HÉNAFF"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.add-patient-mailbox", NULL));
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Résultat de la biopsie");
+  gtk_text_buffer_set_text (cab_composer_get_body (composer), "Cher confrère,\nci-joint le compte rendu.\n", -1);
+  gtk_switch_set_active (cab_composer_get_receipt_switch (composer), TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.attach-document", NULL));
+  chooser = CAB_DOCUMENT_CHOOSER (cab_composer_get_document_chooser (composer));
+  g_assert_nonnull (chooser);
+  cab_test_ui_wait_for (chooser_loaded, chooser, "the patient's documents");
+  screenshot (GTK_WIDGET (chooser), "composer-document-chooser");
+  g_assert_true (cab_document_chooser_toggle (chooser, "doc-1"));
+  g_object_add_weak_pointer (G_OBJECT (chooser), (gpointer *) &chooser);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chooser), "chooser.attach", NULL));
+  cab_test_ui_wait_for (is_null, &chooser, "the chooser to close");
+  cab_composer_add_file (composer, file);
+  cab_test_ui_wait_for (attachments_read, composer, "the attachments' sizes");
+  g_assert_cmpuint (cab_composer_get_n_attachments (composer), ==, 2);
+  text = cab_composer_dup_attachment_text (composer, 0);
+  g_assert_nonnull (strstr (text, "Biopsie cutanée"));
+  /* "Compte rendu… · 02/10/2026 · 77 bytes": the size read from the file. */
+  g_assert_true (g_str_has_suffix (text, _("bytes")) || g_str_has_suffix (text, "B"));
+  screenshot (GTK_WIDGET (composer), "composer-recipients-attachment");
+
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  entry_id = 0;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  /* Sent: the window closes by itself. */
+  cab_test_ui_wait_for (is_null, &composer, "the composer to close");
+
+  {
+    g_autoptr(GPtrArray) entries = cab_store_outbox_list (cab_session_get_store (session), -1, 0, &error);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < entries->len; i++)
+      {
+        CabOutboxEntry *e = entries->pdata[i];
+
+        if (g_strcmp0 (e->kind, CAB_MAIL_KIND) == 0 && strstr (e->payload, "biopsie") != NULL)
+          entry_id = e->id;
+      }
+  }
+  g_assert_cmpint (entry_id, >, 0);
+  entry = cab_store_outbox_get (cab_session_get_store (session), entry_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (entry->patient_id, ==, "pat-qual");
+  g_assert_true (json_parser_load_from_data (parser, entry->payload, -1, &error));
+  payload = json_node_get_object (json_parser_get_root (parser));
+  to = json_object_get_array_member (payload, "to");
+  g_assert_cmpuint (json_array_get_length (to), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (to, 0), ==, LEARNED);
+  g_assert_cmpstr (json_array_get_string_element (to, 1), ==, patient_address);
+  g_assert_cmpstr (json_object_get_string_member (payload, "subject"), ==, "Résultat de la biopsie");
+  g_assert_true (json_object_get_boolean_member (payload, "receipt"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (payload, "files")), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_object_get_object_member (payload, "xdm"), "documents")), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (payload, "mss_ins"), ==, "O");
+
+  drafts = cab_mail_drafts_list (cab_session_get_store (session), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < drafts->len; i++)
+    g_assert_cmpstr (((CabMailDraftRecord *) drafts->pdata[i])->subject, !=, "Résultat de la biopsie");
+}
+
+static gboolean
+saved (gpointer data)
+{
+  return cab_composer_get_draft_id (data) > 0 && cab_composer_is_saved (data);
+}
+
+/* Written, never sent: the draft is in the store, and still there after
+ * the window and the store were closed. */
+static void
+test_draft_survives (void)
+{
+  CabComposer *composer = open_composer ("pat-qual");
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+  CabMailDraftRecord *draft = NULL;
+  gint64 id;
+
+  cab_recipient_entry_add (cab_composer_get_recipients (composer), LEARNED, NULL);
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Brouillon à finir");
+  gtk_text_buffer_set_text (cab_composer_get_body (composer), "Début de la lettre", -1);
+  cab_test_ui_wait_for (saved, composer, "the draft to be saved");
+  id = cab_composer_get_draft_id (composer);
+  /* As after a crash: the window goes without closing. */
+  gtk_window_destroy (GTK_WINDOW (composer));
+  cab_test_ui_settle (50);
+
+  cab_session_shutdown (session);
+  g_clear_object (&session);
+  session = open_session ();
+
+  drafts = cab_mail_drafts_list (cab_session_get_store (session), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < drafts->len; i++)
+    if (((CabMailDraftRecord *) drafts->pdata[i])->id == id)
+      draft = drafts->pdata[i];
+  g_assert_nonnull (draft);
+  g_assert_cmpstr (draft->subject, ==, "Brouillon à finir");
+  g_assert_cmpstr (draft->body, ==, "Début de la lettre");
+  g_assert_cmpstr (draft->patient_id, ==, "pat-qual");
+  g_assert_cmpstrv (draft->to, ((const char *[]) { LEARNED, NULL }));
+
+  /* Opened again, it goes on as the same draft. */
+  composer = cab_composer_new (NULL, session);
+  cab_composer_load_draft (composer, draft);
+  gtk_window_present (GTK_WINDOW (composer));
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  cab_test_ui_wait_for ((CabTestCondition) cab_composer_is_ready, composer, "the draft's patient");
+  g_assert_cmpstr (gtk_editable_get_text (cab_composer_get_subject_field (composer)), ==, "Brouillon à finir");
+  g_assert_cmpint (cab_composer_get_draft_id (composer), ==, id);
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Brouillon fini");
+  cab_test_ui_wait_for (saved, composer, "the draft to be saved again");
+  g_assert_cmpint (cab_composer_get_draft_id (composer), ==, id);
+  close_composer (composer);
+}
+
+static void
+test_reply_subjects (void)
+{
+  const struct { const char *in, *reply, *forward; } cases[] = {
+    { "Biopsie", "Re: Biopsie", "Fwd: Biopsie" },
+    { "RE : Biopsie", "Re: Biopsie", "Fwd: Biopsie" },
+    { "TR: Re: Biopsie", "Re: Biopsie", "Fwd: Biopsie" },
+    { "Fwd:Re:  Biopsie", "Re: Biopsie", "Fwd: Biopsie" },
+    { "Retour de biopsie", "Re: Retour de biopsie", "Fwd: Retour de biopsie" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *reply = cab_composer_reply_subject (cases[i].in);
+      g_autofree char *forward = cab_composer_forward_subject (cases[i].in);
+
+      g_assert_cmpstr (reply, ==, cases[i].reply);
+      g_assert_cmpstr (forward, ==, cases[i].forward);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  cab_test_ui_init (&argc, &argv);
+  app = cab_test_ui_new_application ();
+  setup_store ();
+
+  g_test_add_func ("/composer/empty", test_empty);
+  g_test_add_func ("/composer/reply-subjects", test_reply_subjects);
+  g_test_add_func ("/composer/patient-mailbox-refused", test_patient_mailbox_refused);
+  g_test_add_func ("/composer/patient-mailbox-offered", test_patient_mailbox_offered);
+  g_test_add_func ("/composer/completion", test_completion);
+  g_test_add_func ("/composer/send-from-timeline", test_send_from_timeline);
+  g_test_add_func ("/composer/send-queues", test_send_queues);
+  g_test_add_func ("/composer/draft-survives", test_draft_survives);
+
+  status = g_test_run ();
+
+  cab_session_shutdown (session);
+  g_clear_object (&session);
+  cab_test_ui_remove_tree (data_dir);
+  g_free (data_dir);
+  g_free (pdf_path);
+  g_clear_object (&app);
+  return status;
+}

@@ -7,10 +7,7 @@
 #include <adwaita.h>
 #include <string.h>
 
-#if __has_include ("cab-correspondents.h")
 #include "cab-correspondents.h"
-#define HAVE_CORRESPONDENTS 1
-#endif
 #include "cab-mime-compose.h"
 #include "cab-query.h"
 #include "cab-recipient-entry.h"
@@ -255,21 +252,25 @@ typedef struct
   char              *text;
 } SearchData;
 
-#ifdef HAVE_CORRESPONDENTS
 static GtkWidget *
 suggestion_row (CabCorrespondent *c)
 {
   GtkWidget *row = adw_action_row_new ();
   const char *title = cab_correspondent_get_title (c);
-  g_autoptr(GString) subtitle = g_string_new (cab_correspondent_get_address (c));
+  const char *address = cab_correspondent_get_address (c);
+  const char *parts[] = { NULL, cab_correspondent_get_profession (c), cab_correspondent_get_city (c) };
+  g_autoptr(GString) subtitle = g_string_new (NULL);
 
-  if (cab_correspondent_get_profession (c) != NULL)
-    g_string_append_printf (subtitle, " · %s", cab_correspondent_get_profession (c));
-  if (cab_correspondent_get_city (c) != NULL)
-    g_string_append_printf (subtitle, " · %s", cab_correspondent_get_city (c));
+  /* The address under the name; not twice when there is no name. */
+  if (title != NULL && g_strcmp0 (title, address) != 0)
+    parts[0] = address;
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] != NULL && *parts[i] != '\0')
+      g_string_append_printf (subtitle, "%s%s", subtitle->len > 0 ? " · " : "", parts[i]);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title != NULL ? title : cab_correspondent_get_address (c));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  if (subtitle->len > 0)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_widget_set_can_focus (row, FALSE);
   g_object_set_data_full (G_OBJECT (row), "address", g_strdup (cab_correspondent_get_address (c)), g_free);
@@ -322,8 +323,6 @@ search_cb (GObject      *source,
   gtk_popover_popup (self->popover);
 }
 
-#endif
-
 static void
 start_search (CabRecipientEntry *self,
               const char        *text)
@@ -337,15 +336,11 @@ start_search (CabRecipientEntry *self,
       g_clear_pointer (&self->answered_text, g_free);
       return;
     }
-#ifdef HAVE_CORRESPONDENTS
   cancellable = cab_query_supersede (&self->search_slot);
   data = g_new0 (SearchData, 1);
   data->self = g_object_ref (self);
   data->text = g_strdup (text);
   cab_correspondents_search_async (self->store, text, 8, cancellable, search_cb, data);
-#else
-  (void) cancellable; (void) data;
-#endif
 }
 
 static void
@@ -538,7 +533,18 @@ cab_recipient_entry_size_allocate (GtkWidget *widget,
 {
   CabRecipientEntry *self = CAB_RECIPIENT_ENTRY (widget);
 
+  graphene_rect_t bounds;
+
   gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  /* The suggestions open under the text field, as wide as it. */
+  if (gtk_widget_compute_bounds (GTK_WIDGET (self->text), widget, &bounds))
+    {
+      GdkRectangle rect = { (int) bounds.origin.x, (int) bounds.origin.y,
+                            (int) bounds.size.width, (int) bounds.size.height };
+
+      gtk_popover_set_pointing_to (self->popover, &rect);
+      gtk_widget_set_size_request (GTK_WIDGET (self->popover), MAX (320, rect.width), -1);
+    }
   gtk_popover_present (self->popover);
 }
 

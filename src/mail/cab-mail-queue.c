@@ -355,6 +355,13 @@ cab_mail_queue (CabStore           *store,
   json_builder_end_array (b);
   add_string (b, "subject", draft->subject);
   add_string (b, "body", draft->body);
+  {
+    /* What the Outbox page shows as the entry's title. */
+    g_autofree char *first = g_strjoinv (", ", (char **) draft->to);
+    g_autofree char *summary = g_strdup_printf (_("Message “%s” to %s"), draft->subject, first);
+
+    add_string (b, "summary", summary);
+  }
   json_builder_set_member_name (b, "receipt");
   json_builder_add_boolean_value (b, draft->receipt);
   if (draft->in_reply_to != NULL)

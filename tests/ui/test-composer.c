@@ -16,6 +16,7 @@
 #include "compose/cab-document-chooser.h"
 #include "desk-fixtures.h"
 #include "desk/cab-patient-page.h"
+#include "outbox/cab-outbox-page.h"
 #include "timeline/cab-timeline-view.h"
 
 /* The secure-message composer over a real store: completion from the
@@ -540,6 +541,12 @@ saved (gpointer data)
   return cab_composer_get_draft_id (data) > 0 && cab_composer_is_saved (data);
 }
 
+static gboolean
+drafts_listed (gpointer data)
+{
+  return cab_outbox_page_get_n_drafts_loads (data) > 0 && cab_outbox_page_get_n_drafts (data) > 0;
+}
+
 /* Written, never sent: the draft is in the store, and still there after
  * the window and the store were closed. */
 static void
@@ -575,10 +582,24 @@ test_draft_survives (void)
   g_assert_cmpstr (draft->patient_id, ==, "pat-qual");
   g_assert_cmpstrv (draft->to, ((const char *[]) { LEARNED, NULL }));
 
-  /* Opened again, it goes on as the same draft. */
-  composer = cab_composer_new (NULL, session);
-  cab_composer_load_draft (composer, draft);
-  gtk_window_present (GTK_WINDOW (composer));
+  /* Listed on the Outbox page, and opened again from there. */
+  {
+    GtkWidget *window = gtk_window_new ();
+    CabOutboxPage *page = CAB_OUTBOX_PAGE (cab_outbox_page_new ());
+
+    gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+    gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+    cab_outbox_page_set_session (page, session);
+    gtk_window_present (GTK_WINDOW (window));
+    cab_test_ui_wait_mapped (window);
+    cab_test_ui_wait_for (drafts_listed, page, "the drafts");
+    g_assert_cmpuint (cab_outbox_page_get_n_drafts (page), ==, drafts->len);
+    screenshot (window, "outbox-drafts");
+    g_assert_true (cab_outbox_page_open_draft (page, 0));
+    cab_test_ui_wait_for (composer_shown, NULL, "the composer");
+    composer = find_composer ();
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
   cab_test_ui_wait_mapped (GTK_WIDGET (composer));
   cab_test_ui_wait_for ((CabTestCondition) cab_composer_is_ready, composer, "the draft's patient");
   g_assert_cmpstr (gtk_editable_get_text (cab_composer_get_subject_field (composer)), ==, "Brouillon à finir");
@@ -587,6 +608,58 @@ test_draft_survives (void)
   cab_test_ui_wait_for (saved, composer, "the draft to be saved again");
   g_assert_cmpint (cab_composer_get_draft_id (composer), ==, id);
   close_composer (composer);
+}
+
+/* Reply to all: the sender and the other recipients but the practice,
+ * "Re:", the text quoted, and the thread's headers in the queued payload. */
+static void
+test_reply_all (void)
+{
+  CabComposer *composer = cab_composer_new (NULL, session);
+  char *to[] = { FROM, "secretariat@chu-brest.mssante.fr", NULL };
+  char *cc[] = { "dr.roux@cabinet-roux.mssante.fr", NULL };
+  CabInboxMessage message = {
+    .from = "Dr Anne LE GALL", .from_address = "anne.legall@chu-brest.mssante.fr",
+    .subject = "RE : Biopsie de M. Durand", .date = 1790000000,
+    .body_text = "Bonjour,\nle résultat est normal.\n", .parts = NULL,
+    .message_id = "abc.123@chu-brest.mssante.fr", .references = "first.1@cabinet-martin.mssante.fr",
+    .to_addresses = to, .cc_addresses = cc,
+  };
+  g_auto(GStrv) recipients = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(CabOutboxEntry) entry = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  GtkTextIter start, end;
+  JsonObject *payload;
+
+  cab_composer_set_message (composer, &message, CAB_COMPOSER_REPLY_ALL);
+  gtk_window_present (GTK_WINDOW (composer));
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  recipients = cab_recipient_entry_dup_addresses (cab_composer_get_recipients (composer));
+  g_assert_cmpstrv (recipients, ((const char *[]) { "anne.legall@chu-brest.mssante.fr", "secretariat@chu-brest.mssante.fr",
+                                                    "dr.roux@cabinet-roux.mssante.fr", NULL }));
+  g_assert_cmpstr (gtk_editable_get_text (cab_composer_get_subject_field (composer)), ==, "Re: Biopsie de M. Durand");
+  gtk_text_buffer_get_bounds (cab_composer_get_body (composer), &start, &end);
+  body = gtk_text_buffer_get_text (cab_composer_get_body (composer), &start, &end, FALSE);
+  g_assert_nonnull (strstr (body, "> le résultat est normal.\n"));
+  /* Untouched: nothing saved yet. */
+  g_assert_cmpint (cab_composer_get_draft_id (composer), ==, 0);
+
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  cab_test_ui_wait_for (is_null, &composer, "the composer to close");
+  {
+    g_autoptr(GPtrArray) entries = cab_store_outbox_list (cab_session_get_store (session), -1, 1, &error);
+
+    g_assert_no_error (error);
+    entry = cab_store_outbox_get (cab_session_get_store (session), ((CabOutboxEntry *) entries->pdata[0])->id, &error);
+  }
+  g_assert_true (json_parser_load_from_data (parser, entry->payload, -1, &error));
+  payload = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (payload, "in_reply_to"), ==, "abc.123@chu-brest.mssante.fr");
+  g_assert_cmpstr (json_object_get_string_member (payload, "references"), ==,
+                   "first.1@cabinet-martin.mssante.fr abc.123@chu-brest.mssante.fr");
 }
 
 static void
@@ -628,6 +701,7 @@ main (int   argc,
   g_test_add_func ("/composer/send-from-timeline", test_send_from_timeline);
   g_test_add_func ("/composer/send-queues", test_send_queues);
   g_test_add_func ("/composer/draft-survives", test_draft_survives);
+  g_test_add_func ("/composer/reply-all", test_reply_all);
 
   status = g_test_run ();
 

@@ -84,8 +84,10 @@ struct _CabComposer
 
 G_DEFINE_FINAL_TYPE (CabComposer, cab_composer, ADW_TYPE_WINDOW)
 
-static void schedule_save (CabComposer *self);
-static void send_now      (CabComposer *self);
+static void schedule_save   (CabComposer *self);
+static void send_now        (CabComposer *self);
+static void attach_document (CabComposer *self, const char *document_id);
+static void attach_file     (CabComposer *self, GFile *file);
 
 static void
 attachment_free (Attachment *a)
@@ -650,8 +652,9 @@ chooser_response_cb (GtkNativeDialog *chooser,
         {
           g_autoptr(GFile) file = g_list_model_get_item (files, i);
 
-          cab_composer_add_file (self, file);
+          attach_file (self, file);
         }
+      changed (self);
     }
   g_object_unref (chooser);
   g_object_unref (self);
@@ -678,12 +681,14 @@ attach_file_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+
 static void
 documents_chosen_cb (CabComposer        *self,
                      const char * const *ids)
 {
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
-    cab_composer_add_document (self, ids[i]);
+    attach_document (self, ids[i]);
+  changed (self);
 }
 
 static void
@@ -831,12 +836,14 @@ drop_cb (GtkDropTarget *target,
   if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     {
       for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
-        cab_composer_add_file (self, l->data);
+        attach_file (self, l->data);
+      changed (self);
       return TRUE;
     }
   if (G_VALUE_HOLDS (value, G_TYPE_FILE))
     {
-      cab_composer_add_file (self, g_value_get_object (value));
+      attach_file (self, g_value_get_object (value));
+      changed (self);
       return TRUE;
     }
   return FALSE;
@@ -1022,30 +1029,45 @@ cab_composer_set_patient (CabComposer *self,
   cab_patient_query_summary_async (store, patient_id, self->cancellable, summary_cb, g_object_ref (self));
 }
 
-void
-cab_composer_add_document (CabComposer *self,
-                           const char  *document_id)
+static void
+attach_document (CabComposer *self,
+                 const char  *document_id)
 {
   const char *ids[] = { document_id, NULL };
-
-  g_return_if_fail (CAB_IS_COMPOSER (self));
-  g_return_if_fail (document_id != NULL);
 
   if (add_attachment (self, ATTACHMENT_DOCUMENT, document_id, _("Patient document")) == NULL)
     return;
   read_documents (self, ids);
-  changed (self);
+}
+
+/* What the window was opened with is not a change of the user's: a
+ * message opened from a document and closed untouched leaves no draft. */
+void
+cab_composer_add_document (CabComposer *self,
+                           const char  *document_id)
+{
+  g_return_if_fail (CAB_IS_COMPOSER (self));
+  g_return_if_fail (document_id != NULL);
+
+  attach_document (self, document_id);
 }
 
 void
 cab_composer_add_file (CabComposer *self,
                        GFile       *file)
 {
-  g_autofree char *path = NULL, *name = NULL;
-  Attachment *a;
-
   g_return_if_fail (CAB_IS_COMPOSER (self));
   g_return_if_fail (G_IS_FILE (file));
+
+  attach_file (self, file);
+}
+
+static void
+attach_file (CabComposer *self,
+             GFile       *file)
+{
+  g_autofree char *path = NULL, *name = NULL;
+  Attachment *a;
 
   path = g_file_get_path (file);
   if (path == NULL || !is_pdf_name (path))
@@ -1058,7 +1080,6 @@ cab_composer_add_file (CabComposer *self,
   if (a == NULL)
     return;
   query_size (self, a->row, path, _("PDF file"));
-  changed (self);
 }
 
 /* "Re:" and "Fwd:" are written as the standards and most mail programs

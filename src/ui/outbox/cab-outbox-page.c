@@ -719,3 +719,34 @@ cab_outbox_page_count_shown (CabOutboxPage  *self,
 
   return self->shown[state];
 }
+
+guint
+cab_outbox_page_get_n_drafts (CabOutboxPage *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), 0);
+
+  return self->n_drafts;
+}
+
+guint
+cab_outbox_page_get_n_drafts_loads (CabOutboxPage *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), 0);
+
+  return self->n_drafts_loads;
+}
+
+gboolean
+cab_outbox_page_open_draft (CabOutboxPage *self,
+                            guint          index)
+{
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), FALSE);
+
+  row = gtk_list_box_get_row_at_index (self->drafts_list, index);
+  if (row == NULL)
+    return FALSE;
+  draft_activated_cb (self, row);
+  return TRUE;
+}

@@ -31,6 +31,13 @@ guint      cab_outbox_page_get_n_pending   (CabOutboxPage  *self);
 /* For tests: completed reloads so far, and how many of the shown entries
  * are in @state. */
 guint      cab_outbox_page_get_n_loads     (CabOutboxPage  *self);
+/* The composer's drafts listed at the top (docs/architecture.md,
+ * "Drafts"), and how many times they were read (tests). */
+guint      cab_outbox_page_get_n_drafts       (CabOutboxPage  *self);
+guint      cab_outbox_page_get_n_drafts_loads (CabOutboxPage  *self);
+/* Opens draft @index in the composer, as a click does. */
+gboolean   cab_outbox_page_open_draft         (CabOutboxPage  *self,
+                                               guint           index);
 guint      cab_outbox_page_count_shown     (CabOutboxPage  *self,
                                             CabOutboxState  state);
 

@@ -826,6 +826,21 @@ cab_composer_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (cab_composer_parent_class)->close_request (window);
 }
 
+/* Ctrl+Enter sends from anywhere in the window: caught before the text
+ * view, which would take it as a new line. */
+static gboolean
+key_capture_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                CabComposer           *self)
+{
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter) &&
+      (state & GDK_CONTROL_MASK) != 0)
+    return gtk_widget_activate_action (GTK_WIDGET (self), "composer.send", NULL);
+  return FALSE;
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target,
          const GValue  *value,
@@ -929,6 +944,7 @@ cab_composer_class_init (CabComposerClass *klass)
 static void
 cab_composer_init (CabComposer *self)
 {
+  GtkEventController *key;
   GtkDropTarget *drop;
 
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) attachment_free);
@@ -939,6 +955,11 @@ cab_composer_init (CabComposer *self)
   g_signal_connect_object (gtk_text_view_get_buffer (self->body_view), "changed",
                            G_CALLBACK (body_changed_cb), self, 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.add-patient-mailbox", FALSE);
+
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (key_capture_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
 
   /* PDFs dropped anywhere on the window are attached. */
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
@@ -1183,7 +1204,6 @@ cab_composer_set_message (CabComposer           *self,
 
           if (part->path != NULL && !part->from_xdm)
             {
-              g_autoptr(GFile) file = g_file_new_for_path (part->path);
               Attachment *a = add_attachment (self, ATTACHMENT_FILE, part->path,
                                               part->filename != NULL ? part->filename : _("document.pdf"));
 

@@ -332,13 +332,8 @@ test_backfill (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (f->dir, "cabinet.db", NULL);
 
-  /* Re-running from version 10 re-runs every later migration too, and
-   * those are not all repeatable (ALTER TABLE ADD COLUMN). */
-  if (cab_store_schema_latest () != 11)
-    {
-      g_test_skip ("later migrations cannot be applied twice; the backfill was checked at schema 11");
-      return;
-    }
+  /* Back to version 10: a later migration's objects must be dropped
+   * here too, or its re-run fails. */
   fill_practice (f);
   exec_sql (f, "DROP TRIGGER mail_messages_correspondent; DROP TRIGGER mail_sent_correspondents;"
                "DROP TABLE correspondents_fts; DROP TABLE correspondents;"

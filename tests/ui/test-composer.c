@@ -662,6 +662,27 @@ test_reply_all (void)
                    "first.1@cabinet-martin.mssante.fr abc.123@chu-brest.mssante.fr");
 }
 
+/* The signature of the preferences, under "-- ", the cursor above it. */
+static void
+test_signature (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.cabinet_sante.Cabinet");
+  CabComposer *composer;
+  g_autofree char *body = NULL;
+  GtkTextIter start, end;
+
+  g_settings_set_string (settings, "mail-signature", "Dr Claire MARTIN\nMédecin généraliste");
+  composer = open_composer (NULL);
+  gtk_text_buffer_get_bounds (cab_composer_get_body (composer), &start, &end);
+  body = gtk_text_buffer_get_text (cab_composer_get_body (composer), &start, &end, FALSE);
+  g_assert_cmpstr (body, ==, "\n\n-- \nDr Claire MARTIN\nMédecin généraliste");
+  /* Not a change of the user's: nothing saved. */
+  g_assert_true (cab_composer_is_saved (composer));
+  g_assert_cmpint (cab_composer_get_draft_id (composer), ==, 0);
+  g_settings_reset (settings, "mail-signature");
+  close_composer (composer);
+}
+
 static void
 test_reply_subjects (void)
 {
@@ -702,6 +723,7 @@ main (int   argc,
   g_test_add_func ("/composer/send-queues", test_send_queues);
   g_test_add_func ("/composer/draft-survives", test_draft_survives);
   g_test_add_func ("/composer/reply-all", test_reply_all);
+  g_test_add_func ("/composer/signature", test_signature);
 
   status = g_test_run ();
 

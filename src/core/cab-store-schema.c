@@ -681,6 +681,13 @@ static const char * const migrations[] = {
   "  payload     TEXT NOT NULL,"
   "  updated_at  INTEGER NOT NULL"
   ");",
+
+
+  /* 15: read or unread as this desk made it (docs/architecture.md, "The
+   * Inbox page"): seen_local is 1 (read) or 0 (unread) while that change
+   * is on its way to the server (outbox lane "mailseen:<id>"), NULL once
+   * the server's \Seen in server_keywords says it. */
+  "ALTER TABLE mail_messages ADD COLUMN seen_local INTEGER;",
 };
 
 int

@@ -30,6 +30,8 @@ struct _CabInboxItem
   gboolean       has_problem;
   gboolean       smime_signed;
   gboolean       unread;
+  char          *assignee;
+  char          *assignee_display;
 };
 
 G_DEFINE_FINAL_TYPE (CabInboxItem, cab_inbox_item, G_TYPE_OBJECT)
@@ -40,6 +42,7 @@ enum {
   PROP_SUBJECT,
   PROP_SENDER,
   PROP_STATUS,
+  PROP_UNREAD,
   N_PROPS
 };
 
@@ -126,6 +129,32 @@ format_date (gint64 date, gint64 today, gint64 utc_offset)
   return g_strdup_printf ("%02d/%02d/%04d", d, month, year);
 }
 
+/* "Dr Jean MARTIN", as cab_practitioner_display() writes it; NULL when the
+ * store does not know the practitioner. */
+static char *
+assignee_display (const CabInboxItemData *data)
+{
+  GString *out;
+
+  if (data->assignee == NULL || (data->assignee_family == NULL && data->assignee_given == NULL))
+    return NULL;
+  out = g_string_new (NULL);
+  if (data->assignee_prefix != NULL && *data->assignee_prefix)
+    g_string_append_printf (out, "%s ", data->assignee_prefix);
+  if (data->assignee_given != NULL && *data->assignee_given)
+    g_string_append_printf (out, "%s ", data->assignee_given);
+  if (data->assignee_family != NULL && *data->assignee_family)
+    {
+      g_autofree char *family = g_utf8_strup (data->assignee_family, -1);
+      g_string_append (out, family);
+    }
+  g_strstrip (out->str);
+  out->len = strlen (out->str);
+  if (out->len == 0)
+    return (g_string_free (out, TRUE), NULL);
+  return g_string_free (out, FALSE);
+}
+
 CabInboxItem *
 cab_inbox_item_new (const CabInboxItemData *data,
                     gint64                  today,
@@ -161,6 +190,8 @@ cab_inbox_item_new (const CabInboxItemData *data,
   self->has_problem = data->xdm_error != NULL || !data->documents_ok;
   self->smime_signed = data->smime_signed;
   self->unread = data->unread;
+  self->assignee = g_strdup (data->assignee);
+  self->assignee_display = assignee_display (data);
   return self;
 }
 
@@ -297,6 +328,33 @@ cab_inbox_item_get_unread (CabInboxItem *self)
   return self->unread;
 }
 
+void
+cab_inbox_item_set_unread (CabInboxItem *self,
+                           gboolean      unread)
+{
+  g_return_if_fail (CAB_IS_INBOX_ITEM (self));
+
+  unread = !!unread;
+  if (self->unread == unread)
+    return;
+  self->unread = unread;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+}
+
+const char *
+cab_inbox_item_get_assignee (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
+  return self->assignee;
+}
+
+const char *
+cab_inbox_item_get_assignee_display (CabInboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), NULL);
+  return self->assignee_display;
+}
+
 static void
 cab_inbox_item_finalize (GObject *object)
 {
@@ -311,6 +369,8 @@ cab_inbox_item_finalize (GObject *object)
   g_free (self->date_text);
   g_free (self->type_labels);
   g_free (self->xdm_error);
+  g_free (self->assignee);
+  g_free (self->assignee_display);
   G_OBJECT_CLASS (cab_inbox_item_parent_class)->finalize (object);
 }
 
@@ -336,6 +396,9 @@ cab_inbox_item_get_property (GObject    *object,
     case PROP_STATUS:
       g_value_set_string (value, self->status);
       break;
+    case PROP_UNREAD:
+      g_value_set_boolean (value, self->unread);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -357,6 +420,8 @@ cab_inbox_item_class_init (CabInboxItemClass *klass)
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL,
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UNREAD] = g_param_spec_boolean ("unread", NULL, NULL, FALSE,
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

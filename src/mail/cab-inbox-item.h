@@ -21,7 +21,9 @@ G_DECLARE_FINAL_TYPE (CabInboxItem, cab_inbox_item, CAB, INBOX_ITEM, GObject)
  * another patient also holds) shows as "proposed" (principle 4: an
  * unqualified identity is never shown as qualified).
  *
- * Properties (read-only): id (int64), subject, sender, status.
+ * Properties (read-only): id (int64), subject, sender, status, unread
+ * (notified: the one thing the page changes in place, when a message is
+ * opened or marked unread, without reading the list again).
  */
 
 /* What a list row and the reading pane's first look need, read by the
@@ -47,6 +49,10 @@ typedef struct
   gboolean    documents_ok;    /* every document's SHA-1 and size as declared */
   const char *type_labels;     /* the documents' type labels, ", "-joined, or NULL */
   gboolean    unread;
+  const char *assignee;        /* "Practitioner/<id>", or NULL */
+  const char *assignee_prefix; /* the stored practitioner's name, NULL when unknown */
+  const char *assignee_given;
+  const char *assignee_family;
 } CabInboxItemData;
 
 /* For the queries (any thread): copies what @data points to. @today is the
@@ -89,6 +95,14 @@ const char         *cab_inbox_item_get_xdm_error     (CabInboxItem *self);
 gboolean            cab_inbox_item_get_has_problem   (CabInboxItem *self);
 gboolean            cab_inbox_item_get_smime_signed  (CabInboxItem *self);
 gboolean            cab_inbox_item_get_unread        (CabInboxItem *self);
+/* Main thread: what the page just did (cab-mail-seen.h), until the next
+ * answer of the list. */
+void                cab_inbox_item_set_unread        (CabInboxItem *self,
+                                                      gboolean      unread);
+/* "Practitioner/<id>" the message is assigned to, or NULL. */
+const char         *cab_inbox_item_get_assignee      (CabInboxItem *self);
+/* "Dr Jean MARTIN", or NULL when the store does not know them. */
+const char         *cab_inbox_item_get_assignee_display (CabInboxItem *self);
 
 /* Parses the machine names the store keeps. */
 CabMatchState       cab_match_state_from_string      (const char   *text);

@@ -101,6 +101,8 @@ same_item (gpointer shown,
          cab_inbox_item_get_match_reason (shown) == cab_inbox_item_get_match_reason (fresh) &&
          g_strcmp0 (cab_inbox_item_get_patient_id (shown), cab_inbox_item_get_patient_id (fresh)) == 0 &&
          cab_inbox_item_get_unread (shown) == cab_inbox_item_get_unread (fresh) &&
+         g_strcmp0 (cab_inbox_item_get_assignee (shown), cab_inbox_item_get_assignee (fresh)) == 0 &&
+         g_strcmp0 (cab_inbox_item_get_assignee_display (shown), cab_inbox_item_get_assignee_display (fresh)) == 0 &&
          cab_inbox_item_get_has_problem (shown) == cab_inbox_item_get_has_problem (fresh) &&
          g_strcmp0 (cab_inbox_item_get_date_text (shown), cab_inbox_item_get_date_text (fresh)) == 0;
 }

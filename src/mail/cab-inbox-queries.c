@@ -11,6 +11,7 @@
 
 #include "cab-inbox-queries.h"
 #include "cab-audit.h"
+#include "cab-mail-seen.h"
 #include "cab-mime.h"
 #include "cab-query.h"
 #include "cab-store-private.h"
@@ -50,7 +51,8 @@ static gboolean
 read_counts (CabStoreReader *reader, CabInboxListing *listing, GError **error)
 {
   g_autoptr(CabStmt) stmt = cab_store_conn_prepare (reader,
-    "SELECT count (*), count (*) FILTER (WHERE status = 'new') FROM mail_messages", error);
+    "SELECT count (*), count (*) FILTER (WHERE status = 'new'),"
+    " count (*) FILTER (WHERE " CAB_MAIL_UNREAD_SQL ("") ") FROM mail_messages", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -61,6 +63,7 @@ read_counts (CabStoreReader *reader, CabInboxListing *listing, GError **error)
     }
   listing->n_total = sqlite3_column_int (stmt, 0);
   listing->n_to_triage = sqlite3_column_int (stmt, 1);
+  listing->n_unread = sqlite3_column_int (stmt, 2);
   return TRUE;
 }
 
@@ -76,7 +79,11 @@ read_counts (CabStoreReader *reader, CabInboxListing *listing, GError **error)
   " m.match_patient_id, m.match_candidates, m.match_disagreeing, m.xdm_error, m.smime_signed,"
 #define LIST_QUALIFIED \
   " coalesce (p.identity_status = 'QUAL' AND p.ins IS NOT NULL" \
-  "           AND (SELECT count (*) FROM patients q WHERE q.ins = p.ins) = 1, 0)"
+  "           AND (SELECT count (*) FROM patients q WHERE q.ins = p.ins) = 1, 0)," \
+  " " CAB_MAIL_UNREAD_SQL ("m.") ", m.assignee," \
+  " (SELECT r.prefix FROM practitioners r WHERE r.id = substr (m.assignee, 14))," \
+  " (SELECT r.given FROM practitioners r WHERE r.id = substr (m.assignee, 14))," \
+  " (SELECT r.family FROM practitioners r WHERE r.id = substr (m.assignee, 14))"
 /* The documents counted, checked and labelled by SQL, not read one by
  * one: for a page, per message (a hundred lookups); for the whole list, in
  * one pass over mail_documents grouped by message, joined (the three
@@ -95,7 +102,7 @@ read_counts (CabStoreReader *reader, CabInboxListing *listing, GError **error)
  * mail_messages_status_date (migration 12) and stops at the limit; without
  * one, from mail_messages_date. ?1 stays bound either way. */
 #define LIST_ANY(m)    " WHERE ?1 IS NULL"
-#define LIST_STATUS(m) " WHERE " m "status = ?1"
+#define LIST_STATUS(m) " WHERE " m "status = ?1 AND (?4 IS NULL OR " m "assignee = ?4)"
 #define LIST_SEARCH(m) " AND " m "id IN (SELECT rowid FROM mail_fts WHERE mail_fts MATCH ?2)"
 #define LIST_ORDER(m)  " ORDER BY " m "date DESC, " m "id DESC"
 #define LIST_ALL(where, search) \
@@ -147,6 +154,9 @@ cab_inbox_store_list (CabStore            *store,
   if (stmt == NULL)
     return NULL;
   cab_stmt_bind_text (stmt, 1, filter_status (query->filter));
+  /* "Assigned to me" at a desk without its doctor: nobody's mail. */
+  if (query->filter == CAB_INBOX_FILTER_ASSIGNED_TO_ME)
+    cab_stmt_bind_text (stmt, 4, query->assignee != NULL ? query->assignee : "");
   if (fts != NULL)
     cab_stmt_bind_text (stmt, 2, fts);
   if (query->limit > 0)
@@ -171,6 +181,11 @@ cab_inbox_store_list (CabStore            *store,
         .documents_ok = sqlite3_column_int (stmt, 14),
         .type_labels = (const char *) sqlite3_column_text (stmt, 15),
         .patient_qualified = sqlite3_column_int (stmt, 16),
+        .unread = sqlite3_column_int (stmt, 17),
+        .assignee = (const char *) sqlite3_column_text (stmt, 18),
+        .assignee_prefix = (const char *) sqlite3_column_text (stmt, 19),
+        .assignee_given = (const char *) sqlite3_column_text (stmt, 20),
+        .assignee_family = (const char *) sqlite3_column_text (stmt, 21),
       };
 
       g_ptr_array_add (listing->items, cab_inbox_item_new (&data, today, offset));

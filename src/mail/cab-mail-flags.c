@@ -54,6 +54,7 @@ typedef struct
   gint64   uid;
   char   **base;
   char   **want;
+  int      seen;     /* a read/unread change (cab-mail-seen.h): 1 or 0; -1: triage */
 } Change;
 
 static void
@@ -121,6 +122,7 @@ read_change (const CabOutboxEntry *entry,
   c->uid = json_object_get_int_member_with_default (o, "uid", 0);
   c->base = cab_mail_keywords_split (json_object_get_string_member_with_default (o, "base", ""));
   c->want = cab_mail_keywords_split (json_object_get_string_member_with_default (o, "want", ""));
+  c->seen = json_object_has_member (o, "seen") ? json_object_get_boolean_member_with_default (o, "seen", FALSE) : -1;
   return c->account != NULL && c->mailbox != NULL && c->uid > 0 && c->uid <= G_MAXUINT32;
 }
 
@@ -269,6 +271,44 @@ conflict_json (char    **theirs,
   return json_to_string (root, FALSE);
 }
 
+static gboolean
+has_seen (const CabImapFlags *flags)
+{
+  for (guint i = 0; flags->keywords[i] != NULL; i++)
+    if (g_ascii_strcasecmp (flags->keywords[i], "\\Seen") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The flags as read, with \Seen set or cleared. */
+static char **
+with_seen (const CabImapFlags *flags,
+           gboolean            seen)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; flags->keywords[i] != NULL; i++)
+    if (g_ascii_strcasecmp (flags->keywords[i], "\\Seen") != 0)
+      g_ptr_array_add (out, g_strdup (flags->keywords[i]));
+  if (seen)
+    g_ptr_array_add (out, g_strdup ("\\Seen"));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/* What the change wants is on the server. */
+static gboolean
+applied (const Change       *c,
+         const CabImapFlags *flags)
+{
+  g_auto(GStrv) ours = NULL;
+
+  if (c->seen >= 0)
+    return has_seen (flags) == c->seen;
+  ours = cab_mail_keywords_triage_only ((const char * const *) flags->keywords);
+  return cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c->want);
+}
+
 static void
 flags_send (const CabOutboxEntry *entry,
             gint64                deadline,
@@ -298,14 +338,15 @@ flags_send (const CabOutboxEntry *entry,
 
       if (flags == NULL)
         goto out;
-      ours = cab_mail_keywords_triage_only ((const char * const *) flags->keywords);
-      if (cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.want))
+      if (applied (&c, flags))
         {
           record (a, &c, flags);
           done (result, flags);
           goto out;
         }
-      if (!cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.base))
+      /* Read or unread: the last desk's word stands, there is no conflict. */
+      ours = cab_mail_keywords_triage_only ((const char * const *) flags->keywords);
+      if (c.seen < 0 && !cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.base))
         {
           record (a, &c, flags);
           result->status = CAB_OUTBOX_SEND_CONFLICT;
@@ -316,7 +357,7 @@ flags_send (const CabOutboxEntry *entry,
         }
       if (g_get_monotonic_time () > deadline || g_cancellable_is_cancelled (cancellable))
         break;
-      wanted = merged (flags, c.want);
+      wanted = c.seen >= 0 ? with_seen (flags, c.seen) : merged (flags, c.want);
       /* Refused (MODIFIED) if anything changed since this read: read again. */
       if (!cab_imap_store_uid_flags (imap, (guint32) c.uid, flags->modseq, (const char * const *) wanted,
                                      &error))
@@ -343,7 +384,6 @@ flags_already_applied (const CabOutboxEntry *entry,
   g_autoptr(Account) a = flags_kind_dup_account (user_data);
   g_autoptr(CabImap) imap = NULL;
   g_autoptr(CabImapFlags) flags = NULL;
-  g_auto(GStrv) ours = NULL;
   Change c = { 0 };
   gboolean answered = TRUE;
 
@@ -354,8 +394,7 @@ flags_already_applied (const CabOutboxEntry *entry,
     answered = TRUE;    /* result says what went wrong */
   else
     {
-      ours = cab_mail_keywords_triage_only ((const char * const *) flags->keywords);
-      answered = cab_mail_keywords_equal ((const char * const *) ours, (const char * const *) c.want);
+      answered = applied (&c, flags);
       if (answered)
         {
           record (a, &c, flags);

@@ -7,6 +7,7 @@
 #include "cab-mail-triage-store.h"
 #include "cab-mail-triage-store-private.h"
 #include "cab-mail-keywords.h"
+#include "cab-mail-seen.h"
 
 #include <string.h>
 
@@ -115,6 +116,26 @@ cab_mail_triage_apply_locked (CabStoreWriter       *writer,
   return cab_mail_triage_step_done (writer, docs, "Cannot record a message's documents", error);
 }
 
+/* Read or unread follows the server's \Seen again once this desk's own
+ * change of it is settled (cab-mail-seen.h). */
+static gboolean
+settle_seen_locked (CabStoreWriter  *writer,
+                    gint64           mail_id,
+                    GError         **error)
+{
+  g_autofree char *lane = cab_mail_seen_lane (mail_id);
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (writer,
+    "UPDATE mail_messages SET seen_local = NULL WHERE id = ?1 AND seen_local IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM outbox WHERE lane = ?2"
+    "                 AND state IN ('pending', 'sending', 'held', 'failed', 'conflict'))", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, mail_id);
+  cab_stmt_bind_text (stmt, 2, lane);
+  return cab_mail_triage_step_done (writer, stmt, "Cannot record a message's read state", error);
+}
+
 static gboolean
 set_one_locked (CabStoreWriter               *writer,
                 const char                   *account,
@@ -161,6 +182,8 @@ set_one_locked (CabStoreWriter               *writer,
   cab_stmt_bind_text (update, 2, joined);
   sqlite3_bind_int64 (update, 3, (gint64) MIN (item->modseq, (guint64) G_MAXINT64));
   if (!cab_mail_triage_step_done (writer, update, "Cannot record a message's keywords", error))
+    return FALSE;
+  if (!settle_seen_locked (writer, mail_id, error))
     return FALSE;
 
   if (!cab_mail_triage_has_open_change_locked (writer, mail_id, &open, error))

@@ -402,6 +402,26 @@ out:
   return r;
 }
 
+CabMatchTraitFlags
+cab_match_check_patient (const CabMatchTraits  *traits,
+                         guint                  n_traits,
+                         const CabMatchPatient *patient)
+{
+  CabMatchTraitFlags flags = 0;
+
+  g_return_val_if_fail (patient != NULL, 0);
+  g_return_val_if_fail (n_traits == 0 || traits != NULL, 0);
+
+  for (guint i = 0; i < n_traits; i++)
+    {
+      flags |= disagreeing_traits (&traits[i], patient);
+      /* Any INS written, even with a wrong key: a person must see it differs. */
+      if (present (traits[i].ins) && g_strcmp0 (traits[i].ins, patient->ins) != 0)
+        flags |= CAB_MATCH_TRAIT_INS;
+    }
+  return flags;
+}
+
 void
 cab_match_result_free (CabMatchResult *result)
 {

@@ -48,6 +48,7 @@ typedef enum
   CAB_MATCH_TRAIT_GIVEN      = 1 << 1,
   CAB_MATCH_TRAIT_BIRTH_DATE = 1 << 2,
   CAB_MATCH_TRAIT_SEX        = 1 << 3,
+  CAB_MATCH_TRAIT_INS        = 1 << 4,  /* cab_match_check_patient() only */
 } CabMatchTraitFlags;
 
 /* What a message says of its patient. Every field may be NULL / 0. */
@@ -93,6 +94,15 @@ CabMatchResult *cab_match_compute        (const CabMatchTraits  *traits,
                                           const CabMatchPatient *patients,
                                           guint                  n_patients);
 void            cab_match_result_free    (CabMatchResult        *result);
+
+/* What @patient contradicts of what the message says of its patient
+ * (@traits: one per document), by the same comparison as the matching:
+ * family name (birth or used), first given name, birth date, sex; and
+ * CAB_MATCH_TRAIT_INS when the message carries an INS that is not the
+ * patient's. For a person's choice, shown before anything is filed. */
+CabMatchTraitFlags cab_match_check_patient (const CabMatchTraits  *traits,
+                                            guint                  n_traits,
+                                            const CabMatchPatient *patient);
 
 /* Case, accents, hyphens, apostrophes and spaces folded: "Le Goff-Hervé" and
  * "LEGOFF HERVE" fold alike. Never NULL. */

@@ -36,6 +36,8 @@ const char      *cab_window_get_followup_badge (CabWindow      *self);
  * hidden). */
 CabInboxPage    *cab_window_get_inbox_page     (CabWindow      *self);
 const char      *cab_window_get_inbox_badge    (CabWindow      *self);
+/* The sidebar's unread count ("3 unread"), or NULL when hidden. */
+const char      *cab_window_get_inbox_unread   (CabWindow      *self);
 
 /* How the window opens links (the image viewer): by default in the
  * desktop's browser with gtk_show_uri(); tests put their own here.

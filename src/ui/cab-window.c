@@ -51,6 +51,7 @@ struct _CabWindow
   GtkWidget            *followup_button;
   CabInboxPage         *inbox_page;
   GtkLabel             *inbox_badge;
+  GtkLabel             *inbox_unread;
 
   CabUriLauncher        uri_launcher;
   gpointer              uri_launcher_data;
@@ -473,8 +474,8 @@ inbox_toast_cb (CabWindow    *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
-/* The sidebar's count: messages to triage; the tooltip also says how many
- * are unread. */
+/* The sidebar's counts: how many messages are unread ("3 unread"), and
+ * how many are to triage (the pill); each says both in its tooltip. */
 static void
 inbox_counts_cb (CabWindow    *self,
                  GParamSpec   *pspec,
@@ -492,6 +493,14 @@ inbox_counts_cb (CabWindow    *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->inbox_badge),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->inbox_badge), to_triage > 0);
+  {
+    /* Translators: the sidebar's count of unread messages, beside "Inbox" */
+    g_autofree char *unread_label = g_strdup_printf (ngettext ("%u unread", "%u unread", unread), unread);
+
+    gtk_label_set_label (self->inbox_unread, unread_label);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->inbox_unread), tooltip);
+    gtk_widget_set_visible (GTK_WIDGET (self->inbox_unread), unread > 0);
+  }
 }
 
 /* Something was just queued: say so when it cannot go out now. */
@@ -923,6 +932,7 @@ cab_window_class_init (CabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabWindow, followup_button);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, inbox_page);
   gtk_widget_class_bind_template_child (widget_class, CabWindow, inbox_badge);
+  gtk_widget_class_bind_template_child (widget_class, CabWindow, inbox_unread);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -1075,6 +1085,37 @@ cab_window_get_banner_text (CabWindow *self)
   return gtk_label_get_text (self->banner_label);
 }
 
+/* Open popovers are surfaces of their own, not in the window's paintable:
+ * drawn on top where they show, so a screenshot shows what a user sees. */
+static void
+snapshot_popovers (CabWindow   *self,
+                   GtkWidget   *widget,
+                   GtkSnapshot *snapshot)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_POPOVER (child) && gtk_widget_get_mapped (child))
+        {
+          GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (child));
+          g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (child);
+          double px, py, wx, wy;
+
+          if (surface == NULL || !GDK_IS_POPUP (surface))
+            continue;
+          gtk_native_get_surface_transform (GTK_NATIVE (child), &px, &py);
+          gtk_native_get_surface_transform (GTK_NATIVE (self), &wx, &wy);
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface)) + px - wx,
+                                                                  gdk_popup_get_position_y (GDK_POPUP (surface)) + py - wy));
+          gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), gtk_widget_get_width (child),
+                                  gtk_widget_get_height (child));
+          gtk_snapshot_restore (snapshot);
+        }
+      snapshot_popovers (self, child, snapshot);
+    }
+}
+
 gboolean
 cab_window_save_screenshot (CabWindow   *self,
                             const char  *path,
@@ -1104,6 +1145,7 @@ cab_window_save_screenshot (CabWindow   *self,
   paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  snapshot_popovers (self, GTK_WIDGET (self), snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
 
   if (node == NULL)
@@ -1215,6 +1257,16 @@ cab_window_get_inbox_page (CabWindow *self)
   g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
 
   return self->inbox_page;
+}
+
+const char *
+cab_window_get_inbox_unread (CabWindow *self)
+{
+  g_return_val_if_fail (CAB_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->inbox_unread)))
+    return NULL;
+  return gtk_label_get_label (self->inbox_unread);
 }
 
 const char *

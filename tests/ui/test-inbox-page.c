@@ -19,6 +19,7 @@
 #include "cab-test-mail.h"
 #include "cab-test-sandbox.h"
 #include "cab-test-ui.h"
+#include "cab-practitioner-queries.h"
 #include "cab-window-private.h"
 #include "inbox/cab-inbox-format.h"
 #include "inbox/cab-inbox-page.h"
@@ -77,6 +78,8 @@ append_message (CabTestMail *mail,
   return process;
 }
 
+static char *imap_command (CabTestMail *mail, const char *command);
+
 /* The practice and its mail in @data_dir, through the real servers. */
 static void
 fill_store (CabTestSandbox *sandbox,
@@ -109,6 +112,8 @@ fill_store (CabTestSandbox *sandbox,
         g_object_unref (senders[i]);
       }
   }
+  /* curl appends with \Seen: new mail has not been read by anyone. */
+  g_free (imap_command (mail, "STORE 1:* -FLAGS (\\Seen)"));
   g_assert_cmpint (run_ctl (data_dir, "sync", "--server", sandbox->base_url, "--token=" CAB_TEST_TOKEN,
                             "--practice", PRACTICE, NULL), ==, 0);
   /* Delivery is asynchronous: sync until every message is stored. */
@@ -132,6 +137,77 @@ fill_store (CabTestSandbox *sandbox,
       g_assert_cmpuint (attempt, <, 300);
       g_usleep (100000);
     }
+}
+
+/* An IMAP command on alice's INBOX with curl (another client than
+ * Cabinet's): its untagged answer, e.g. "* SEARCH 3 5". */
+static char *
+imap_command (CabTestMail *mail,
+              const char  *command)
+{
+  g_autofree char *folder = g_strdup_printf ("imaps://127.0.0.1:%u/INBOX", mail->imaps_port);
+  const char *args[] = { "curl", "-sS", "--max-time", "30", "--cacert", mail->ca_file,
+                         "--user", "alice:secret", "--url", folder, "-X", command, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  process = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_strstrip (out);
+  return out;
+}
+
+/* How many messages a SEARCH finds on the server. */
+static guint
+imap_count (CabTestMail *mail,
+            const char  *search)
+{
+  g_autofree char *command = g_strdup_printf ("SEARCH %s", search);
+  g_autofree char *out = imap_command (mail, command);
+  g_auto(GStrv) words = NULL;
+
+  g_assert_true (g_str_has_prefix (out, "* SEARCH"));
+  words = g_strsplit (g_strstrip (out + strlen ("* SEARCH")), " ", -1);
+  return words[0] != NULL && *words[0] ? g_strv_length (words) : 0;
+}
+
+typedef struct
+{
+  CabInboxPage *page;
+  guint         n;
+} Seen;
+
+static gboolean
+seen_done (gpointer data)
+{
+  Seen *s = data;
+
+  return cab_inbox_page_get_n_seen (s->page) >= s->n;
+}
+
+static gboolean
+unread_is (gpointer data)
+{
+  Seen *s = data;
+
+  return cab_inbox_page_get_n_unread (s->page) == s->n;
+}
+
+static gboolean
+practitioners_stored (gpointer data)
+{
+  g_autoptr(GPtrArray) list = cab_store_list_practitioners (data, NULL);
+
+  return list != NULL && list->len > 0;
+}
+
+static gboolean
+practitioners_listed (gpointer data)
+{
+  return cab_inbox_reader_get_n_practitioners (data) > 0 && !cab_inbox_reader_get_loading (data);
 }
 
 static gboolean
@@ -292,8 +368,12 @@ test_page (void)
 
   g_settings_set_int (settings, "window-width", 1400);
   g_settings_set_int (settings, "window-height", 900);
-  /* No health-space server: the window shows the store as filled
-   * (principle 1). The mailbox: the app's watcher follows it. */
+  /* The health-space server: the window syncs at start and stores the
+   * practice's doctors (whom a message is assigned to). The mailbox: the
+   * app's watcher follows it. */
+  config.server_url = sandbox->base_url;
+  config.token = (char *) CAB_TEST_TOKEN;
+  config.practice = (char *) PRACTICE;
   config.data_dir = data_dir;
   config.imap_url = url;
   config.mail_user = (char *) "alice";
@@ -319,6 +399,16 @@ test_page (void)
   g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES);
   g_assert_cmpstr (cab_window_get_inbox_badge (window), ==, G_STRINGIFY (N_MESSAGES));
   g_assert_cmpstr (cab_inbox_page_get_state (page), ==, "list");
+  /* Nothing read yet (the sync peeks): every row unread, counted. */
+  g_assert_cmpuint (cab_inbox_page_get_n_unread (page), ==, N_MESSAGES);
+  g_assert_nonnull (cab_window_get_inbox_unread (window));
+  g_assert_nonnull (strstr (cab_window_get_inbox_unread (window), G_STRINGIFY (N_MESSAGES)));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CabInboxItem) item = g_list_model_get_item (model, i);
+      g_assert_true (cab_inbox_item_get_unread (item));
+    }
+  g_assert_cmpuint (imap_count (mail, "SEEN"), ==, 0);
   /* Newest first. */
   for (guint i = 1; i < g_list_model_get_n_items (model); i++)
     {
@@ -346,6 +436,76 @@ test_page (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "inbox.move", "i", -1);
   g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_inbox_page_get_list_view (page)))), ==, 0);
   g_assert_true (cab_inbox_reader_get_item (reader) == cab_inbox_page_get_selected (page));
+
+  /* Opening a message read it: the row at once, the count, then the
+   * server's \Seen; the others stay unread (bold) for the screenshot. */
+  {
+    g_autoptr(CabInboxItem) first = g_list_model_get_item (model, 0);
+    g_autoptr(CabInboxItem) second = g_list_model_get_item (model, 1);
+    g_autoptr(CabInboxItem) third = g_list_model_get_item (model, 2);
+
+    g_assert_false (cab_inbox_item_get_unread (first));
+    g_assert_false (cab_inbox_item_get_unread (second));
+    g_assert_true (cab_inbox_item_get_unread (third));
+    cab_test_ui_wait_for (seen_done, &(Seen) { page, 2 }, "the messages marked read");
+    cab_test_ui_wait_for (unread_is, &(Seen) { page, N_MESSAGES - 2 }, "the unread count");
+    cab_test_ui_wait_for (reader_idle, reader, "the message read");
+    cab_test_ui_wait_for (stack_settled, page, "the inbox page shown");
+    cab_test_ui_screenshot (window, "inbox-unread");
+    cab_test_ui_wait_for (triage_sent, session, "\\Seen sent to the mail server");
+    g_assert_cmpuint (imap_count (mail, "SEEN"), ==, 2);
+
+    /* Mark as Unread (Ctrl+U): bold again, counted, \Seen taken off. */
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.mark-unread", NULL);
+    g_assert_true (cab_inbox_item_get_unread (first));
+    cab_test_ui_wait_for (seen_done, &(Seen) { page, 3 }, "the message marked unread");
+    cab_test_ui_wait_for (unread_is, &(Seen) { page, N_MESSAGES - 1 }, "the unread count");
+    cab_test_ui_wait_for (triage_sent, session, "\\Seen taken off on the mail server");
+    g_assert_cmpuint (imap_count (mail, "SEEN"), ==, 1);
+  }
+
+  /* Assign from the page (Ctrl+I): the practice's doctors in a popover;
+   * the row names the doctor, the keyword reaches the server, Undo. */
+  {
+    g_autoptr(CabInboxItem) item = g_object_ref (cab_inbox_page_get_selected (page));
+    gint64 id = cab_inbox_item_get_id (item);
+    guint n_triaged = cab_inbox_page_get_n_triaged (page);
+    g_autofree char *practitioner = NULL, *keyword = NULL, *search = NULL;
+
+    cab_test_ui_wait_for (practitioners_stored, cab_session_get_store (session), "the practitioners synced");
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.assign", NULL);
+    cab_test_ui_wait_for (practitioners_listed, reader, "the practice's doctors");
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (cab_inbox_reader_get_assign_popover (reader))));
+    cab_test_ui_settle (200);
+    cab_test_ui_screenshot (window, "inbox-assign");
+    practitioner = g_strdup (cab_inbox_reader_get_practitioner (reader, 0));
+    g_assert_true (g_str_has_prefix (practitioner, "Practitioner/"));
+    g_assert_true (cab_inbox_reader_activate_practitioner (reader, practitioner));
+    cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 1 }, "the message assigned");
+    cab_test_ui_wait_for (list_loaded, list, "the list after assigning");
+    {
+      g_autoptr(CabInboxItem) assigned = g_list_model_get_item (model, cab_inbox_list_find (list, id));
+
+      g_assert_cmpstr (cab_inbox_item_get_status (assigned), ==, "assigned");
+      g_assert_cmpstr (cab_inbox_item_get_assignee (assigned), ==, practitioner);
+      g_assert_nonnull (cab_inbox_item_get_assignee_display (assigned));
+      g_assert_true (g_str_has_prefix (cab_inbox_item_get_assignee_display (assigned), "Dr") ||
+                     strchr (cab_inbox_item_get_assignee_display (assigned), ' ') != NULL);
+    }
+    g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES - 1);
+    cab_test_ui_wait_for (triage_sent, session, "the assignment sent to the mail server");
+    keyword = g_strconcat ("$CabinetAssigned-", practitioner + strlen ("Practitioner/"), NULL);
+    search = g_strdup_printf ("KEYWORD %s", keyword);
+    g_assert_cmpuint (imap_count (mail, search), ==, 1);
+    cab_test_ui_screenshot (window, "inbox-assigned");
+    /* Undo: back to triage, on the server too. */
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.undo", NULL);
+    cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 2 }, "the assignment undone");
+    cab_test_ui_wait_for (list_loaded, list, "the list after the undo");
+    g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES);
+    cab_test_ui_wait_for (triage_sent, session, "the undo sent to the mail server");
+    g_assert_cmpuint (imap_count (mail, search), ==, 0);
+  }
 
   /* The reading pane of a lab result matched automatically: its XDM
    * documents with their metadata, its PDF in the viewer, the patient
@@ -418,6 +578,66 @@ test_page (void)
   if (select_match (page, CAB_MATCH_CONFLICT, CAB_MATCH_REASON_TRAITS_DISAGREE) != G_MAXUINT)
     g_assert_nonnull (cab_inbox_reader_get_traits_text (reader));
   cab_test_ui_screenshot (window, "inbox-conflict");
+
+  /* Choosing a patient for a conflict does not file it: the pane shows
+   * the patient beside what the message says, what disagrees in red, and
+   * only "File to ..." files. */
+  {
+    CabInboxItem *item = cab_inbox_page_get_selected (page);
+    gint64 id = cab_inbox_item_get_id (item);
+    const char * const *candidates = cab_inbox_item_get_candidates (item);
+    guint n_triaged = cab_inbox_page_get_n_triaged (page);
+    g_autofree char *chosen = NULL;
+
+    /* The patient the conflict points at, else any patient of the practice. */
+    if (candidates[0] != NULL)
+      chosen = g_strdup (candidates[0]);
+    else
+      {
+        g_autoptr(GPtrArray) rows = cab_store_search_patients (cab_session_get_store (session), NULL, 1, NULL);
+        g_assert_nonnull (rows);
+        g_assert_cmpuint (rows->len, >, 0);
+        chosen = g_strdup (((CabPatientRow *) g_ptr_array_index (rows, 0))->id);
+      }
+    cab_inbox_reader_choose_patient (reader, chosen);
+    g_assert_cmpstr (cab_inbox_reader_get_chosen_patient (reader), ==, chosen);
+    /* Not before the comparison is on screen. */
+    g_assert_false (cab_inbox_reader_get_can_confirm (reader));
+    cab_test_ui_wait_for (reader_idle, reader, "the choice compared");
+    g_assert_true (cab_inbox_reader_get_can_confirm (reader));
+    g_assert_cmpuint (cab_inbox_page_get_n_triaged (page), ==, n_triaged);
+    g_assert_cmpstr (cab_inbox_item_get_status (item), ==, "new");
+    /* The conflict's own disagreement is there before the click. */
+    if (cab_inbox_item_get_match_reason (item) == CAB_MATCH_REASON_TRAITS_DISAGREE)
+      g_assert_cmpuint (cab_inbox_reader_get_chosen_disagreeing (reader), !=, 0);
+    g_assert_nonnull (cab_inbox_reader_get_confirm_summary (reader));
+    {
+      GtkWidget *box = cab_inbox_reader_get_confirm_box (reader);
+      GtkWidget *scroller = gtk_widget_get_ancestor (box, GTK_TYPE_SCROLLED_WINDOW);
+      graphene_point_t at;
+
+      /* Scroll the comparison into view for the screenshot. */
+      if (scroller != NULL &&
+          gtk_widget_compute_point (box, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                    &GRAPHENE_POINT_INIT (0, 0), &at))
+        gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                                  MAX (0, at.y - 200));
+    }
+    cab_test_ui_settle (200);
+    cab_test_ui_screenshot (window, "inbox-confirm-conflict");
+    /* Nothing filed while the person has not clicked. */
+    {
+      g_autoptr(CabInboxItem) still = g_list_model_get_item (model, cab_inbox_list_find (list, id));
+      g_assert_cmpstr (cab_inbox_item_get_status (still), ==, "new");
+    }
+    cab_inbox_reader_confirm (reader);
+    g_assert_null (cab_inbox_reader_get_chosen_patient (reader));
+    cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 1 }, "the conflict filed after confirming");
+    cab_test_ui_wait_for (list_loaded, list, "the list after filing");
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.undo", NULL);
+    cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 2 }, "the filing undone");
+    cab_test_ui_wait_for (list_loaded, list, "the list after the undo");
+  }
 
   /* Never qualified when the identity is not: every patient a message
    * proposes, and every auto match, as the stored status says. */

@@ -89,6 +89,8 @@ cab_inbox_match_traits (guint disagreeing)
     g_ptr_array_add (names, (gpointer) _("birth date"));
   if (disagreeing & CAB_MATCH_TRAIT_SEX)
     g_ptr_array_add (names, (gpointer) _("sex"));
+  if (disagreeing & CAB_MATCH_TRAIT_INS)
+    g_ptr_array_add (names, (gpointer) _("INS"));
   if (names->len == 0)
     return NULL;
   g_ptr_array_add (names, NULL);

@@ -5,9 +5,12 @@
 
 #include <glib/gi18n.h>
 
+#include "cab-inbox-counts.h"
 #include "cab-inbox-page.h"
 #include "compose/cab-composer.h"
+#include "cab-mail-seen.h"
 #include "cab-mail-triage.h"
+#include "cab-query.h"
 #include "cab-mail-watcher.h"
 #include "cab-inbox-row.h"
 #include "viewer/cab-pdf-viewer.h"
@@ -25,6 +28,10 @@ struct _CabInboxPage
   gint64               last_triaged;   /* what Ctrl+Z undoes, 0: nothing */
   guint                n_triaged;      /* triage actions finished (tests) */
   GtkWindow           *viewer_window;  /* weak */
+  guint                n_to_triage;    /* the sidebar's counts */
+  guint                n_unread;
+  GCancellable        *counts_query;
+  guint                n_seen;         /* read/unread changes finished (tests) */
 
   GtkStack            *page_stack;
   GtkRevealer         *sync_revealer;
@@ -145,14 +152,96 @@ items_changed_cb (CabInboxPage *self,
 }
 
 static void
+set_counts (CabInboxPage *self,
+            guint         n_to_triage,
+            guint         n_unread)
+{
+  if (self->n_to_triage != n_to_triage)
+    {
+      self->n_to_triage = n_to_triage;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TO_TRIAGE]);
+    }
+  if (self->n_unread != n_unread)
+    {
+      self->n_unread = n_unread;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
+    }
+}
+
+/* Each answer of the list brings the whole inbox's counts. */
+static void
 counts_cb (CabInboxPage *self,
            GParamSpec   *pspec,
            CabInboxList *list)
 {
-  if (g_str_equal (pspec->name, "n-to-triage"))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TO_TRIAGE]);
-  else
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
+  cab_query_cancel (&self->counts_query);
+  set_counts (self, cab_inbox_list_get_n_to_triage (list), cab_inbox_list_get_n_unread (list));
+}
+
+static void
+counts_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CabInboxPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree CabInboxCounts *counts = cab_inbox_query_counts_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->counts_query);
+  if (counts == NULL)
+    {
+      g_debug ("Cannot count the inbox: %s", error->message);
+      return;
+    }
+  set_counts (self, counts->n_to_triage, counts->n_unread);
+}
+
+/* Without reading the list again (a message read is not a new list). */
+static void
+refresh_counts (CabInboxPage *self)
+{
+  CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+
+  if (store != NULL)
+    cab_inbox_query_counts_async (store, cab_query_supersede (&self->counts_query), counts_done_cb,
+                                  g_object_ref (self));
+}
+
+static void
+seen_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CabInboxPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean changed = FALSE;
+
+  self->n_seen++;
+  if (!cab_mail_seen_set_finish (result, &changed, &error))
+    {
+      g_signal_emit (self, signals[TOAST], 0, error->message);
+      return;
+    }
+  if (changed)
+    refresh_counts (self);
+}
+
+/* Read (opened) or unread: the row at once, the store and the server's
+ * \Seen behind it (cab-mail-seen.h). */
+static void
+set_seen (CabInboxPage *self,
+          CabInboxItem *item,
+          gboolean      seen)
+{
+  CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
+
+  if (store == NULL || item == NULL)
+    return;
+  cab_inbox_item_set_unread (item, !seen);
+  cab_mail_seen_set_async (store, cab_session_get_outbox (self->session), cab_inbox_item_get_id (item), seen,
+                           NULL, seen_done_cb, g_object_ref (self));
 }
 
 static void
@@ -166,6 +255,10 @@ selection_changed_cb (CabInboxPage       *self,
    * reload's answer selects it again (list_loaded_cb). */
   if (item == NULL && cab_inbox_list_get_loading (self->list))
     return;
+  /* Opening a message reads it; the same one again after a reload (or
+   * after "Mark as Unread") is not opened anew. */
+  if (item != NULL && cab_inbox_item_get_id (item) != self->selected_id && cab_inbox_item_get_unread (item))
+    set_seen (self, item, TRUE);
   self->selected_id = item != NULL ? cab_inbox_item_get_id (item) : 0;
   cab_inbox_reader_set_item (self->reader, item);
 }
@@ -254,9 +347,11 @@ typedef struct
   CabInboxPage        *page;
   CabMailTriageAction  action;
   gint64               mail_id;
+  char                *assignee;  /* ASSIGN: whom, as the toast says it */
 } Triage;
 
-static void run_triage (CabInboxPage *self, CabMailTriageAction action, gint64 mail_id, const char *patient_id);
+static void run_triage (CabInboxPage *self, CabMailTriageAction action, gint64 mail_id, const char *patient_id,
+                        const char *practitioner, const char *assignee);
 
 static void
 undo_clicked_cb (AdwToast *toast,
@@ -266,7 +361,7 @@ undo_clicked_cb (AdwToast *toast,
   gint64 *mail_id = g_object_get_data (G_OBJECT (toast), "mail-id");
 
   if (self != NULL && mail_id != NULL)
-    run_triage (self, CAB_MAIL_TRIAGE_UNDO, *mail_id, NULL);
+    run_triage (self, CAB_MAIL_TRIAGE_UNDO, *mail_id, NULL, NULL, NULL);
 }
 
 /* A toast with Undo, in the window's overlay. */
@@ -298,6 +393,7 @@ triage_done_cb (GObject      *object,
 {
   g_autofree Triage *t = data;
   g_autoptr(CabInboxPage) self = t->page;
+  g_autofree char *assignee = t->assignee;
   CabMailTriageResult out = { 0 };
   g_autoptr(GError) error = NULL;
 
@@ -329,6 +425,16 @@ triage_done_cb (GObject      *object,
     case CAB_MAIL_TRIAGE_REOPEN:
       toast_with_undo (self, _("Message reopened"), t->mail_id);
       break;
+    case CAB_MAIL_TRIAGE_ASSIGN:
+      if (assignee != NULL)
+        {
+          /* Translators: a toast: "Assigned to Dr Jean MARTIN" */
+          g_autofree char *text = g_strdup_printf (_("Assigned to %s"), assignee);
+          toast_with_undo (self, text, t->mail_id);
+        }
+      else
+        toast_with_undo (self, _("Back to triage"), t->mail_id);
+      break;
     case CAB_MAIL_TRIAGE_UNDO:
       g_signal_emit (self, signals[TOAST], 0, _("Undone"));
       break;
@@ -341,10 +447,12 @@ static void
 run_triage (CabInboxPage        *self,
             CabMailTriageAction  action,
             gint64               mail_id,
-            const char          *patient_id)
+            const char          *patient_id,
+            const char          *practitioner,
+            const char          *assignee)
 {
   CabStore *store = self->session != NULL ? cab_session_get_store (self->session) : NULL;
-  CabMailTriageRequest request = { action, mail_id, patient_id, NULL, 0, NULL };
+  CabMailTriageRequest request = { action, mail_id, patient_id, practitioner, 0, NULL };
   Triage *t;
 
   if (store == NULL || mail_id == 0)
@@ -353,6 +461,7 @@ run_triage (CabInboxPage        *self,
   t->page = g_object_ref (self);
   t->action = action;
   t->mail_id = mail_id;
+  t->assignee = g_strdup (assignee);
   cab_mail_triage_async (store, cab_session_get_outbox (self->session), &request, NULL, triage_done_cb, t);
 }
 
@@ -366,7 +475,22 @@ patient_chosen_cb (CabInboxPage   *self,
   CabInboxItem *item = cab_inbox_reader_get_item (reader);
 
   if (item != NULL)
-    run_triage (self, CAB_MAIL_TRIAGE_FILE, cab_inbox_item_get_id (item), patient_id);
+    run_triage (self, CAB_MAIL_TRIAGE_FILE, cab_inbox_item_get_id (item), patient_id, NULL, NULL);
+}
+
+/* A doctor chosen in the reading pane's "Assign to…" (NULL: nobody). */
+static void
+assign_cb (CabInboxPage   *self,
+           const char     *practitioner,
+           CabInboxReader *reader)
+{
+  CabInboxItem *item = cab_inbox_reader_get_item (reader);
+  g_autofree char *name = NULL;
+
+  if (item == NULL)
+    return;
+  name = cab_inbox_reader_get_practitioner_name (reader, practitioner);
+  run_triage (self, CAB_MAIL_TRIAGE_ASSIGN, cab_inbox_item_get_id (item), NULL, practitioner, name);
 }
 
 static void
@@ -451,7 +575,7 @@ handle_action (GtkWidget  *widget,
     return;
   run_triage (self, g_strcmp0 (cab_inbox_item_get_status (item), "handled") == 0 ? CAB_MAIL_TRIAGE_REOPEN
                                                                                  : CAB_MAIL_TRIAGE_HANDLE,
-              cab_inbox_item_get_id (item), NULL);
+              cab_inbox_item_get_id (item), NULL, NULL, NULL);
 }
 
 /* Files an auto match (the only one filed without a person's choice). */
@@ -464,7 +588,7 @@ file_action (GtkWidget  *widget,
   CabInboxItem *item = cab_inbox_page_get_selected (self);
 
   if (item != NULL)
-    run_triage (self, CAB_MAIL_TRIAGE_FILE, cab_inbox_item_get_id (item), NULL);
+    run_triage (self, CAB_MAIL_TRIAGE_FILE, cab_inbox_item_get_id (item), NULL, NULL, NULL);
 }
 
 /* Reply, reply to all, forward: the composer, with the message shown
@@ -495,7 +619,25 @@ undo_action (GtkWidget  *widget,
 {
   CabInboxPage *self = CAB_INBOX_PAGE (widget);
 
-  run_triage (self, CAB_MAIL_TRIAGE_UNDO, self->last_triaged, NULL);
+  run_triage (self, CAB_MAIL_TRIAGE_UNDO, self->last_triaged, NULL, NULL, NULL);
+}
+
+static void
+mark_unread_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CabInboxPage *self = CAB_INBOX_PAGE (widget);
+
+  set_seen (self, cab_inbox_page_get_selected (self), FALSE);
+}
+
+static void
+assign_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  cab_inbox_reader_popup_assign (CAB_INBOX_PAGE (widget)->reader);
 }
 
 static void
@@ -513,6 +655,7 @@ cab_inbox_page_dispose (GObject *object)
 {
   CabInboxPage *self = CAB_INBOX_PAGE (object);
 
+  cab_query_cancel (&self->counts_query);
   if (self->viewer_window != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->viewer_window), (gpointer *) &self->viewer_window);
@@ -637,6 +780,7 @@ cab_inbox_page_class_init (CabInboxPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, filter_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_document_cb);
   gtk_widget_class_bind_template_callback (widget_class, patient_chosen_cb);
+  gtk_widget_class_bind_template_callback (widget_class, assign_cb);
 
   /* Keyboard-first; every shortcut is listed in the shortcuts window. */
   gtk_widget_class_install_action (widget_class, "inbox.move", "i", move_action);
@@ -650,6 +794,10 @@ cab_inbox_page_class_init (CabInboxPageClass *klass)
   gtk_widget_class_install_action (widget_class, "inbox.reply", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "inbox.reply-all", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "inbox.forward", NULL, compose_action);
+  gtk_widget_class_install_action (widget_class, "inbox.mark-unread", NULL, mark_unread_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "inbox.mark-unread", NULL);
+  gtk_widget_class_install_action (widget_class, "inbox.assign", NULL, assign_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "inbox.assign", NULL);
   gtk_widget_class_install_action (widget_class, "inbox.undo", NULL, undo_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "inbox.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_CONTROL_MASK, "inbox.move", "i", 1);
@@ -819,14 +967,20 @@ guint
 cab_inbox_page_get_n_to_triage (CabInboxPage *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_PAGE (self), 0);
-  return cab_inbox_list_get_n_to_triage (self->list);
+  return self->n_to_triage;
 }
 
 guint
 cab_inbox_page_get_n_unread (CabInboxPage *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_PAGE (self), 0);
-  return cab_inbox_list_get_n_unread (self->list);
+  return self->n_unread;
+}
+
+guint
+cab_inbox_page_get_n_seen (CabInboxPage *self)
+{
+  return self->n_seen;
 }
 
 CabInboxList *

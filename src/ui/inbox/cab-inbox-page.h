@@ -20,9 +20,11 @@ G_DECLARE_FINAL_TYPE (CabInboxPage, cab_inbox_page, CAB, INBOX_PAGE, GtkWidget)
  * read again and whether the server answers. Keyboard: Ctrl+↓ / Ctrl+↑ next and previous
  * message, Ctrl+Shift+P another patient; triage (cab-mail-triage.h):
  * choosing or confirming a patient files the message to them, Ctrl+Return
- * files an auto match, Ctrl+D marks handled (or reopens), Ctrl+Z undoes;
- * each with a toast that offers Undo. The list is read again after
- * each sync.
+ * files an auto match, Ctrl+I assigns to a doctor, Ctrl+D marks handled
+ * (or reopens), Ctrl+Z undoes; each with a toast that offers Undo. A
+ * message opened is read (cab-mail-seen.h), Ctrl+U marks it unread again;
+ * the sidebar's counts are read again then, not the list. The list is
+ * read again after each sync.
  *
  * With no mailbox set up and nothing stored, the page says where to set
  * one up (the preferences).
@@ -70,6 +72,8 @@ const char     *cab_inbox_page_get_sync_problem  (CabInboxPage  *self);
 const char     *cab_inbox_page_get_count_text    (CabInboxPage  *self);
 /* Triage actions finished, done or refused (tests wait on it). */
 guint           cab_inbox_page_get_n_triaged     (CabInboxPage  *self);
+/* Read/unread changes finished (tests wait on it). */
+guint           cab_inbox_page_get_n_seen        (CabInboxPage  *self);
 /* The PDF viewer window the page opened last, or NULL. */
 GtkWindow      *cab_inbox_page_get_viewer_window (CabInboxPage  *self);
 void            cab_inbox_page_open_document     (CabInboxPage  *self,

@@ -5,11 +5,13 @@
 
 #include <glib/gi18n.h>
 
+#include "cab-inbox-check.h"
 #include "cab-inbox-format.h"
 #include "cab-inbox-queries.h"
 #include "cab-inbox-reader.h"
 #include "cab-patient-item.h"
 #include "cab-patient-queries.h"
+#include "cab-practitioner-queries.h"
 #include "cab-query.h"
 #include "patients/cab-patient-format.h"
 #include "patients/cab-patient-search.h"
@@ -32,18 +34,35 @@ struct _CabInboxReader
   guint             n_documents;
   guint             n_mismatches;
   GPtrArray        *patient_badges;  /* GtkLabel*, borrowed from the rows */
+  GCancellable     *practitioners_query;
+  guint             n_practitioners;
+  /* A person's choice of patient, checked before it is filed. */
+  char             *chosen_id;
+  CabInboxCheck    *check;
+  CabPatientItem   *chosen;
+  GCancellable     *check_query;
+  GCancellable     *chosen_query;
 
   GtkStack         *stack;
   GtkWidget        *scroller;
   GtkLabel         *subject_label;
   GtkLabel         *from_label;
   GtkLabel         *meta_label;
+  GtkMenuButton    *assign_button;
+  GtkPopover       *assign_popover;
+  GtkListBox       *assign_list;
+  GtkWidget        *unread_button;
   GtkWidget        *error_box;
   GtkLabel         *error_label;
   GtkLabel         *match_badge;
   GtkLabel         *reason_label;
   GtkLabel         *traits_label;
   GtkListBox       *patient_list;
+  GtkWidget        *confirm_box;
+  GtkLabel         *confirm_title;
+  GtkGrid          *compare_grid;
+  GtkLabel         *confirm_summary;
+  GtkButton        *confirm_button;
   GtkToggleButton  *search_toggle;
   CabPatientSearch *patient_search;
   GtkWidget        *documents_group;
@@ -66,6 +85,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   OPEN_DOCUMENT,
   PATIENT_CHOSEN,
+  ASSIGN,
   N_SIGNALS
 };
 
@@ -264,11 +284,353 @@ message_done_cb (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
+/* ------------------------------------------------ choosing a patient */
+
+/* Principle 4: a patient a person chooses for a message that was not
+ * matched to them (a conflict, no match, another patient) is not filed at
+ * once. The pane shows the patient, what the message says beside their
+ * record and what disagrees; only "File to ..." files, and it is not
+ * clickable before that comparison is on screen. */
+
+static void
+hide_confirm (CabInboxReader *self)
+{
+  cab_query_cancel (&self->check_query);
+  cab_query_cancel (&self->chosen_query);
+  g_clear_pointer (&self->chosen_id, g_free);
+  g_clear_pointer (&self->check, cab_inbox_check_free);
+  g_clear_object (&self->chosen);
+  gtk_widget_set_visible (self->confirm_box, FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_button), FALSE);
+}
+
+static char *
+sex_text (char sex)
+{
+  return g_strdup (sex == 'F' ? _("Female") : sex == 'M' ? _("Male") : "—");
+}
+
+static char *
+family_text (const CabInboxTraits *t)
+{
+  if (t->family == NULL)
+    return g_strdup ("—");
+  if (t->usage_family != NULL)
+    /* Translators: a birth name, then the name used ("DUPONT, used name MARTIN") */
+    return g_strdup_printf (_("%s, used name %s"), t->family, t->usage_family);
+  return g_strdup (t->family);
+}
+
+static void
+compare_row (CabInboxReader *self,
+             int             row,
+             const char     *what,
+             char           *message,   /* taken */
+             char           *patient,   /* taken */
+             gboolean        disagrees)
+{
+  GtkWidget *labels[3] = {
+    gtk_label_new (what),
+    gtk_label_new (message != NULL && *message ? message : "—"),
+    gtk_label_new (patient != NULL && *patient ? patient : "—"),
+  };
+
+  for (int i = 0; i < 3; i++)
+    {
+      gtk_label_set_xalign (GTK_LABEL (labels[i]), 0);
+      gtk_label_set_wrap (GTK_LABEL (labels[i]), TRUE);
+      gtk_label_set_selectable (GTK_LABEL (labels[i]), i > 0);
+      if (i == 0)
+        gtk_widget_add_css_class (labels[i], "dim-label");
+      if (row == 0)
+        gtk_widget_add_css_class (labels[i], "caption-heading");
+      if (disagrees && i > 0)
+        {
+          gtk_widget_add_css_class (labels[i], "error");
+          gtk_widget_add_css_class (labels[i], "heading");
+        }
+      gtk_grid_attach (self->compare_grid, labels[i], i, row, 1, 1);
+    }
+  if (disagrees)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+      gtk_widget_add_css_class (icon, "error");
+      /* Translators: tooltip of the warning beside a trait that differs */
+      gtk_widget_set_tooltip_text (icon, _("Differs"));
+      gtk_grid_attach (self->compare_grid, icon, 3, row, 1, 1);
+    }
+  g_free (message);
+  g_free (patient);
+}
+
+static void
+show_confirm (CabInboxReader *self)
+{
+  const CabInboxCheck *c = self->check;
+  g_autofree char *name = self->chosen != NULL ? cab_format_patient_name (&cab_patient_item_get_row (self->chosen)->patient)
+                                                   : g_strdup (_("this patient"));
+  g_autofree char *title = NULL, *button = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->compare_grid))) != NULL)
+    gtk_grid_remove (self->compare_grid, child);
+  gtk_widget_set_visible (self->confirm_box, TRUE);
+  /* Translators: above the comparison, before filing; %s is the patient */
+  title = g_strdup_printf (_("File this message to %s?"), name);
+  gtk_label_set_label (self->confirm_title, title);
+  /* Translators: the button that files a message to the chosen patient */
+  button = g_strdup_printf (_("_File to %s"), name);
+  gtk_button_set_label (self->confirm_button, button);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->confirm_summary), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->confirm_summary), "warning");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->confirm_summary), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->confirm_button), "suggested-action");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->confirm_button), "destructive-action");
+  if (c == NULL || self->chosen == NULL)
+    {
+      gtk_label_set_label (self->confirm_summary, _("Comparing the message with this patient’s record…"));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_button), FALSE);
+      return;
+    }
+
+  compare_row (self, 0, "", g_strdup (_("The message says")), g_strdup (_("The patient’s record")), FALSE);
+  compare_row (self, 1, _("Family name"), family_text (&c->message), family_text (&c->patient),
+               c->disagreeing & CAB_MATCH_TRAIT_FAMILY);
+  compare_row (self, 2, _("First name"), g_strdup (c->message.given), g_strdup (c->patient.given),
+               c->disagreeing & CAB_MATCH_TRAIT_GIVEN);
+  compare_row (self, 3, _("Birth date"), cab_format_date (c->message.birth_date), cab_format_date (c->patient.birth_date),
+               c->disagreeing & CAB_MATCH_TRAIT_BIRTH_DATE);
+  compare_row (self, 4, _("Sex"), sex_text (c->message.sex), sex_text (c->patient.sex),
+               c->disagreeing & CAB_MATCH_TRAIT_SEX);
+  compare_row (self, 5, _("INS"), cab_format_ins (c->message.ins), cab_format_ins (c->patient.ins),
+               c->disagreeing & CAB_MATCH_TRAIT_INS);
+  /* The identity's status, as everywhere a patient is named. */
+  {
+    GtkWidget *badge = gtk_label_new (NULL);
+
+    gtk_widget_add_css_class (badge, "cab-badge");
+    gtk_widget_set_halign (badge, GTK_ALIGN_START);
+    cab_identity_badge_update (GTK_LABEL (badge), cab_identity_status_shown (cab_patient_item_get_row (self->chosen)));
+    gtk_grid_attach (self->compare_grid, badge, 2, 6, 1, 1);
+  }
+
+  if (c->disagreeing != 0)
+    {
+      g_autofree char *traits = cab_inbox_match_traits (c->disagreeing);
+      g_autofree char *text = g_strdup_printf (_("The message disagrees with this patient’s record on: %s. "
+                                                 "File it only if you are sure its documents are this patient’s."),
+                                               traits);
+
+      gtk_label_set_label (self->confirm_summary, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self->confirm_summary), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->confirm_button), "destructive-action");
+    }
+  else if (!c->named)
+    {
+      gtk_label_set_label (self->confirm_summary, _("The message does not name its patient: "
+                                                    "check its documents before filing."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->confirm_summary), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->confirm_button), "suggested-action");
+    }
+  else
+    {
+      gtk_label_set_label (self->confirm_summary, c->from_text
+                           ? _("What the message’s text says of its patient agrees with this record.")
+                           : _("What the message says of its patient agrees with this record."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->confirm_summary), "success");
+      gtk_widget_add_css_class (GTK_WIDGET (self->confirm_button), "suggested-action");
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_button), TRUE);
+}
+
+static void
+check_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CabInboxCheck *check = cab_inbox_query_check_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->check_query);
+  if (check == NULL)
+    {
+      /* Nothing to compare: nothing to file. */
+      gtk_label_set_label (self->confirm_summary, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->confirm_summary), "error");
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+      return;
+    }
+  g_clear_pointer (&self->check, cab_inbox_check_free);
+  self->check = check;
+  show_confirm (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+chosen_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) patients = cab_patient_query_by_ids_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->chosen_query);
+  if (patients != NULL && patients->len > 0)
+    {
+      g_clear_object (&self->chosen);
+      self->chosen = g_object_ref (g_ptr_array_index (patients, 0));
+    }
+  show_confirm (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+start_check (CabInboxReader *self,
+             const char     *patient_id)
+{
+  const char *ids[] = { patient_id, NULL };
+
+  if (self->item == NULL || self->store == NULL || patient_id == NULL)
+    return;
+  hide_confirm (self);
+  self->chosen_id = g_strdup (patient_id);
+  gtk_toggle_button_set_active (self->search_toggle, FALSE);
+  show_confirm (self);
+  cab_inbox_query_check_async (self->store, cab_inbox_item_get_id (self->item), patient_id,
+                               cab_query_supersede (&self->check_query), check_done_cb, g_object_ref (self));
+  cab_patient_query_by_ids_async (self->store, ids, cab_query_supersede (&self->chosen_query),
+                                  chosen_done_cb, g_object_ref (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+confirm_clicked_cb (CabInboxReader *self)
+{
+  g_autofree char *patient_id = NULL;
+
+  /* Never before the comparison is shown. */
+  if (self->chosen_id == NULL || self->check == NULL || self->chosen == NULL)
+    return;
+  patient_id = g_strdup (self->chosen_id);
+  hide_confirm (self);
+  g_signal_emit (self, signals[PATIENT_CHOSEN], 0, patient_id);
+}
+
+static void
+confirm_cancel_cb (CabInboxReader *self)
+{
+  hide_confirm (self);
+}
+
+/* ------------------------------------------------------------ assigning */
+
+static void
+practitioners_done_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = cab_practitioner_query_list_finish (result, &error);
+  const char *current = self->item != NULL ? cab_inbox_item_get_assignee (self->item) : NULL;
+  GtkWidget *row;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->practitioners_query);
+  list_box_clear (self->assign_list);
+  self->n_practitioners = 0;
+  if (list == NULL)
+    {
+      g_debug ("Cannot list practitioners: %s", error->message);
+      list = g_ptr_array_new ();
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      CabPractitionerChoice *p = g_ptr_array_index (list, i);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *label = gtk_label_new (p->display);
+      GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_widget_set_opacity (check, g_strcmp0 (p->reference, current) == 0 ? 1 : 0);
+      gtk_box_append (GTK_BOX (box), check);
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      g_object_set_data_full (G_OBJECT (row), "practitioner", g_strdup (p->reference), g_free);
+      g_object_set_data_full (G_OBJECT (row), "display", g_strdup (p->display), g_free);
+      gtk_list_box_append (self->assign_list, row);
+      self->n_practitioners++;
+    }
+  if (list->len == 0)
+    {
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row),
+                                  gtk_label_new (_("No practitioner is known yet: synchronize the practice first.")));
+      gtk_list_box_append (self->assign_list, row);
+    }
+  /* Unassigning goes back to the secretaries' list. */
+  if (current != NULL)
+    {
+      GtkWidget *label = gtk_label_new (_("Nobody (back to triage)"));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      gtk_list_box_append (self->assign_list, row);
+    }
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->assign_list, 0));
+  if (row != NULL && gtk_widget_get_visible (GTK_WIDGET (self->assign_popover)))
+    gtk_widget_grab_focus (row);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Read when the popover opens: the practitioners synced since show. */
+static void
+assign_popover_show_cb (CabInboxReader *self)
+{
+  if (self->store == NULL)
+    return;
+  cab_practitioner_query_list_async (self->store, cab_query_supersede (&self->practitioners_query),
+                                     practitioners_done_cb, g_object_ref (self));
+}
+
+static void
+assign_row_activated_cb (CabInboxReader *self,
+                         GtkListBoxRow  *row)
+{
+  const char *practitioner = g_object_get_data (G_OBJECT (row), "practitioner");
+
+  gtk_popover_popdown (self->assign_popover);
+  if (self->item == NULL || g_strcmp0 (practitioner, cab_inbox_item_get_assignee (self->item)) == 0)
+    return;
+  g_signal_emit (self, signals[ASSIGN], 0, practitioner);
+}
+
 static void
 choose_clicked_cb (GtkButton      *button,
                    CabInboxReader *self)
 {
-  g_signal_emit (self, signals[PATIENT_CHOSEN], 0, g_object_get_data (G_OBJECT (button), "patient-id"));
+  const char *patient_id = g_object_get_data (G_OBJECT (button), "patient-id");
+  CabMatchState state = self->item != NULL ? cab_inbox_item_get_match_state (self->item) : CAB_MATCH_NONE;
+
+  /* The patient the matching proposed: one click confirms (its traits
+   * agree, that is why it was proposed). Any other choice is checked. */
+  if ((state == CAB_MATCH_AUTO || state == CAB_MATCH_PROPOSED) &&
+      g_strcmp0 (patient_id, cab_inbox_item_get_patient_id (self->item)) == 0)
+    g_signal_emit (self, signals[PATIENT_CHOSEN], 0, patient_id);
+  else
+    start_check (self, patient_id);
 }
 
 static GtkWidget *
@@ -389,6 +751,8 @@ show_item (CabInboxReader *self)
   cab_query_cancel (&self->patients_query);
   g_clear_pointer (&self->message, cab_inbox_message_free);
   gtk_toggle_button_set_active (self->search_toggle, FALSE);
+  hide_confirm (self);
+  gtk_popover_popdown (self->assign_popover);
   if (item == NULL || self->store == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -407,6 +771,11 @@ show_item (CabInboxReader *self)
       g_ptr_array_add (parts, g_date_time_format (date, "%d/%m/%Y %H:%M"));
     }
   g_ptr_array_add (parts, g_strdup (cab_inbox_status_label (cab_inbox_item_get_status (item))));
+  if (cab_inbox_item_get_assignee (item) != NULL)
+    /* Translators: in the reading pane's header: "Assigned to Dr Jean MARTIN" */
+    g_ptr_array_add (parts, g_strdup_printf (_("Assigned to %s"), cab_inbox_item_get_assignee_display (item)
+                                             ? cab_inbox_item_get_assignee_display (item)
+                                             : cab_inbox_item_get_assignee (item)));
   if (cab_inbox_item_get_smime_signed (item))
     g_ptr_array_add (parts, g_strdup (_("Signed (signature not checked)")));
   g_ptr_array_add (parts, NULL);
@@ -432,7 +801,7 @@ static void
 patient_search_activated_cb (CabInboxReader *self,
                              const char     *patient_id)
 {
-  g_signal_emit (self, signals[PATIENT_CHOSEN], 0, patient_id);
+  start_check (self, patient_id);
 }
 
 /* ------------------------------------------------------------- GObject */
@@ -444,6 +813,10 @@ cab_inbox_reader_dispose (GObject *object)
 
   cab_query_cancel (&self->message_query);
   cab_query_cancel (&self->patients_query);
+  cab_query_cancel (&self->practitioners_query);
+  cab_query_cancel (&self->check_query);
+  cab_query_cancel (&self->chosen_query);
+  g_clear_object (&self->chosen);
   g_clear_object (&self->store);
   g_clear_object (&self->item);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_READER);
@@ -458,6 +831,8 @@ cab_inbox_reader_finalize (GObject *object)
   g_clear_pointer (&self->message, cab_inbox_message_free);
   g_clear_pointer (&self->first_pdf, g_free);
   g_clear_pointer (&self->patient_badges, g_ptr_array_unref);
+  g_clear_pointer (&self->chosen_id, g_free);
+  g_clear_pointer (&self->check, cab_inbox_check_free);
   G_OBJECT_CLASS (cab_inbox_reader_parent_class)->finalize (object);
 }
 
@@ -529,6 +904,8 @@ cab_inbox_reader_class_init (CabInboxReaderClass *klass)
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   signals[PATIENT_CHOSEN] = g_signal_new ("patient-chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[ASSIGN] = g_signal_new ("assign", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (CAB_TYPE_PATIENT_SEARCH);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -538,6 +915,15 @@ cab_inbox_reader_class_init (CabInboxReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, subject_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, from_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, assign_button);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, assign_popover);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, assign_list);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, unread_button);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, confirm_box);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, confirm_title);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, compare_grid);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, confirm_summary);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, confirm_button);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, error_box);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, error_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, match_badge);
@@ -550,6 +936,10 @@ cab_inbox_reader_class_init (CabInboxReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, documents_list);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, body_label);
   gtk_widget_class_bind_template_callback (widget_class, patient_search_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, assign_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, assign_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, confirm_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, confirm_cancel_cb);
 }
 
 static void
@@ -592,7 +982,8 @@ cab_inbox_reader_set_item (CabInboxReader *self,
   /* The same message again after a reload: keep what is shown. */
   if (self->item != NULL && item != NULL && cab_inbox_item_get_id (self->item) == cab_inbox_item_get_id (item) &&
       cab_inbox_item_get_match_state (self->item) == cab_inbox_item_get_match_state (item) &&
-      g_strcmp0 (cab_inbox_item_get_status (self->item), cab_inbox_item_get_status (item)) == 0)
+      g_strcmp0 (cab_inbox_item_get_status (self->item), cab_inbox_item_get_status (item)) == 0 &&
+      g_strcmp0 (cab_inbox_item_get_assignee (self->item), cab_inbox_item_get_assignee (item)) == 0)
     {
       g_set_object (&self->item, item);
       return;
@@ -613,7 +1004,8 @@ gboolean
 cab_inbox_reader_get_loading (CabInboxReader *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_READER (self), FALSE);
-  return self->message_query != NULL || self->patients_query != NULL;
+  return self->message_query != NULL || self->patients_query != NULL || self->practitioners_query != NULL ||
+         self->check_query != NULL || self->chosen_query != NULL;
 }
 
 void
@@ -625,6 +1017,108 @@ cab_inbox_reader_search_patient (CabInboxReader *self)
     return;
   gtk_toggle_button_set_active (self->search_toggle, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->patient_search));
+}
+
+void
+cab_inbox_reader_popup_assign (CabInboxReader *self)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+
+  if (self->item != NULL)
+    gtk_menu_button_popup (self->assign_button);
+}
+
+void
+cab_inbox_reader_choose_patient (CabInboxReader *self,
+                                 const char     *patient_id)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+  start_check (self, patient_id);
+}
+
+guint
+cab_inbox_reader_get_n_practitioners (CabInboxReader *self)
+{
+  return self->n_practitioners;
+}
+
+GtkPopover *
+cab_inbox_reader_get_assign_popover (CabInboxReader *self)
+{
+  return self->assign_popover;
+}
+
+gboolean
+cab_inbox_reader_activate_practitioner (CabInboxReader *self,
+                                        const char     *practitioner)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->assign_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "practitioner"), practitioner) == 0)
+      {
+        g_signal_emit_by_name (row, "activate");
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+cab_inbox_reader_get_practitioner (CabInboxReader *self,
+                                   guint           index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->assign_list, index);
+
+  return row != NULL ? g_object_get_data (G_OBJECT (row), "practitioner") : NULL;
+}
+
+char *
+cab_inbox_reader_get_practitioner_name (CabInboxReader *self,
+                                        const char     *practitioner)
+{
+  if (practitioner == NULL)
+    return NULL;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->assign_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "practitioner"), practitioner) == 0)
+      return g_strdup (g_object_get_data (G_OBJECT (row), "display"));
+  return g_strdup (practitioner);
+}
+
+const char *
+cab_inbox_reader_get_chosen_patient (CabInboxReader *self)
+{
+  return gtk_widget_get_visible (self->confirm_box) ? self->chosen_id : NULL;
+}
+
+guint
+cab_inbox_reader_get_chosen_disagreeing (CabInboxReader *self)
+{
+  return self->check != NULL ? self->check->disagreeing : 0;
+}
+
+const char *
+cab_inbox_reader_get_confirm_summary (CabInboxReader *self)
+{
+  return gtk_widget_get_visible (self->confirm_box) ? gtk_label_get_label (self->confirm_summary) : NULL;
+}
+
+gboolean
+cab_inbox_reader_get_can_confirm (CabInboxReader *self)
+{
+  return gtk_widget_get_visible (self->confirm_box) && gtk_widget_get_sensitive (GTK_WIDGET (self->confirm_button));
+}
+
+void
+cab_inbox_reader_confirm (CabInboxReader *self)
+{
+  if (cab_inbox_reader_get_can_confirm (self))
+    g_signal_emit_by_name (self->confirm_button, "clicked");
+}
+
+GtkWidget *
+cab_inbox_reader_get_confirm_box (CabInboxReader *self)
+{
+  return self->confirm_box;
 }
 
 const char *

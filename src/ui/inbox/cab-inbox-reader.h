@@ -22,7 +22,14 @@ G_DECLARE_FINAL_TYPE (CabInboxReader, cab_inbox_reader, CAB, INBOX_READER, GtkWi
  * Properties: store, item (CabInboxItem or NULL), loading (read-only).
  * Signals: "open-document" (path, title): a PDF to show;
  * "patient-chosen" (patient id): the person chose this patient for the
- * message (a candidate, or one found by the search). */
+ * message and it is to be filed: the proposed patient confirmed with one
+ * click, or any other patient (a candidate, one found by the search)
+ * after the pane showed what the message says beside the patient's record
+ * and what disagrees, and the person clicked "File to ..." (principle 4);
+ * "assign" (practitioner "Practitioner/<id>", or NULL: nobody): chosen in
+ * the "Assign to…" popover (the practice's practitioners, read when it
+ * opens). The actions row under the headers holds "Assign to…" and "Mark
+ * as Unread" (inbox.mark-unread); other message actions join it. */
 GtkWidget    *cab_inbox_reader_new          (void);
 void          cab_inbox_reader_set_store    (CabInboxReader *self,
                                              CabStore       *store);
@@ -34,6 +41,11 @@ const CabInboxMessage *cab_inbox_reader_get_message (CabInboxReader *self);
 gboolean      cab_inbox_reader_get_loading  (CabInboxReader *self);
 /* Opens the patient search below the match (Ctrl+Shift+P). */
 void          cab_inbox_reader_search_patient (CabInboxReader *self);
+/* Opens the "Assign to…" popover (Ctrl+I). */
+void          cab_inbox_reader_popup_assign   (CabInboxReader *self);
+/* A person chose @patient_id: compares, then waits for "File to ...". */
+void          cab_inbox_reader_choose_patient (CabInboxReader *self,
+                                               const char     *patient_id);
 
 /* For tests: what the pane shows. */
 const char   *cab_inbox_reader_get_reason_text  (CabInboxReader *self);
@@ -49,6 +61,28 @@ const char   *cab_inbox_reader_get_patient_status (CabInboxReader *self,
 guint         cab_inbox_reader_get_n_documents  (CabInboxReader *self);
 /* Documents shown with the hash or size warning. */
 guint         cab_inbox_reader_get_n_mismatches (CabInboxReader *self);
+/* The "Assign to…" popover: its practitioners (read when it opens). */
+guint         cab_inbox_reader_get_n_practitioners (CabInboxReader *self);
+const char   *cab_inbox_reader_get_practitioner (CabInboxReader *self,
+                                                 guint           index);
+GtkPopover   *cab_inbox_reader_get_assign_popover (CabInboxReader *self);
+/* Activates the popover's row of @practitioner; FALSE when not listed. */
+gboolean      cab_inbox_reader_activate_practitioner (CabInboxReader *self,
+                                                      const char     *practitioner);
+/* The popover's name for @practitioner ("Dr Jean MARTIN"), else the
+ * reference; NULL for NULL. */
+char         *cab_inbox_reader_get_practitioner_name (CabInboxReader *self,
+                                                      const char     *practitioner);
+/* The patient chosen and waiting for "File to ...", or NULL. */
+const char   *cab_inbox_reader_get_chosen_patient (CabInboxReader *self);
+/* What disagrees with the chosen patient (CabMatchTraitFlags), once read. */
+guint         cab_inbox_reader_get_chosen_disagreeing (CabInboxReader *self);
+const char   *cab_inbox_reader_get_confirm_summary (CabInboxReader *self);
+/* "File to ..." can be clicked (the comparison is shown). */
+gboolean      cab_inbox_reader_get_can_confirm (CabInboxReader *self);
+/* Clicks "File to ..." when it can be. */
+void          cab_inbox_reader_confirm         (CabInboxReader *self);
+GtkWidget    *cab_inbox_reader_get_confirm_box (CabInboxReader *self);
 /* The path of the first PDF the pane can open, or NULL. */
 const char   *cab_inbox_reader_get_first_pdf    (CabInboxReader *self);
 

@@ -15,28 +15,74 @@ struct _CabInboxRow
   CabInboxItem *item;
 
   GtkWidget    *grid;
+  GtkWidget    *unread_dot;
   GtkLabel     *sender_label;
   GtkLabel     *date_label;
   GtkLabel     *subject_label;
   GtkLabel     *match_badge;
   GtkWidget    *attachment_icon;
   GtkWidget    *problem_icon;
+  GtkLabel     *assignee_label;
   GtkLabel     *type_label;
 };
 
 G_DEFINE_FINAL_TYPE (CabInboxRow, cab_inbox_row, GTK_TYPE_WIDGET)
 
+/* Read or unread can change in place (the page marks it). */
+static void
+unread_changed_cb (CabInboxRow  *self,
+                   GParamSpec   *pspec,
+                   CabInboxItem *item)
+{
+  const char *subject = cab_inbox_item_get_subject (item);
+  const char *assignee = cab_inbox_item_get_assignee_display (item);
+  g_autofree char *a11y = NULL;
+  gboolean unread = cab_inbox_item_get_unread (item);
+
+  /* Hidden, it keeps its room: the senders stay aligned. */
+  gtk_widget_set_opacity (self->unread_dot, unread ? 1 : 0);
+  if (unread)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "cab-inbox-unread");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "cab-inbox-unread");
+  if (assignee == NULL)
+    assignee = cab_inbox_item_get_assignee (item);
+  /* Translators: how a screen reader says a message of the list: sender, subject, match badge */
+  a11y = g_strdup_printf (_("%s: %s (%s)"), cab_inbox_item_get_sender (item), subject,
+                          cab_inbox_match_label (cab_inbox_item_get_match_state (item)));
+  if (unread)
+    {
+      /* Translators: a screen reader's words for an unread message of the list */
+      g_autofree char *more = g_strdup_printf (_("Unread, %s"), a11y);
+      g_free (a11y);
+      a11y = g_steal_pointer (&more);
+    }
+  if (assignee != NULL)
+    {
+      /* Translators: a screen reader's words for a message assigned to a doctor */
+      g_autofree char *more = g_strdup_printf (_("%s, assigned to %s"), a11y, assignee);
+      g_free (a11y);
+      a11y = g_steal_pointer (&more);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+}
+
 void
 cab_inbox_row_set_item (CabInboxRow  *self,
                         CabInboxItem *item)
 {
-  const char *subject;
-  g_autofree char *a11y = NULL;
+  const char *subject, *assignee;
 
   g_return_if_fail (CAB_IS_INBOX_ROW (self));
 
-  if (!g_set_object (&self->item, item) || item == NULL)
+  if (self->item == item)
     return;
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_data (self->item, self);
+  g_set_object (&self->item, item);
+  if (item == NULL)
+    return;
+  g_signal_connect_object (item, "notify::unread", G_CALLBACK (unread_changed_cb), self, G_CONNECT_SWAPPED);
   subject = cab_inbox_item_get_subject (item);
   gtk_label_set_label (self->sender_label, cab_inbox_item_get_sender (item));
   gtk_label_set_label (self->date_label, cab_inbox_item_get_date_text (item));
@@ -47,14 +93,21 @@ cab_inbox_row_set_item (CabInboxRow  *self,
   gtk_widget_set_tooltip_text (self->problem_icon,
                                _("A document does not match what the message declares, or could not be read"));
   gtk_label_set_label (self->type_label, cab_inbox_item_get_type_labels (item) ? cab_inbox_item_get_type_labels (item) : "");
-  if (cab_inbox_item_get_unread (item))
-    gtk_widget_add_css_class (GTK_WIDGET (self), "cab-inbox-unread");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "cab-inbox-unread");
-  /* Translators: how a screen reader says a message of the list: sender, subject, match badge */
-  a11y = g_strdup_printf (_("%s: %s (%s)"), cab_inbox_item_get_sender (item), subject,
-                          cab_inbox_match_label (cab_inbox_item_get_match_state (item)));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  /* Whom it is assigned to: the doctor's name, else the reference. */
+  assignee = cab_inbox_item_get_assignee_display (item);
+  if (assignee == NULL)
+    assignee = cab_inbox_item_get_assignee (item);
+  gtk_label_set_label (self->assignee_label, assignee != NULL ? assignee : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->assignee_label), assignee != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->assignee_label), assignee != NULL ? _("Assigned to this doctor") : NULL);
+  unread_changed_cb (self, NULL, item);
+}
+
+const char *
+cab_inbox_row_get_assignee_text (CabInboxRow *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_ROW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->assignee_label)) ? gtk_label_get_label (self->assignee_label) : NULL;
 }
 
 CabInboxItem *
@@ -76,6 +129,8 @@ cab_inbox_row_dispose (GObject *object)
 {
   CabInboxRow *self = CAB_INBOX_ROW (object);
 
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_data (self->item, self);
   g_clear_object (&self->item);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_ROW);
   G_OBJECT_CLASS (cab_inbox_row_parent_class)->dispose (object);
@@ -91,7 +146,9 @@ cab_inbox_row_class_init (CabInboxRowClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/inbox/cab-inbox-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CabInboxRow, grid);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, unread_dot);
   gtk_widget_class_bind_template_child (widget_class, CabInboxRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxRow, assignee_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxRow, date_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxRow, subject_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxRow, match_badge);

@@ -11,13 +11,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CabInboxRow, cab_inbox_row, CAB, INBOX_ROW, GtkWidget)
 
 /* One message in the Inbox list: sender, date, subject, the patient match
- * badge (conflict in red), an attachment icon, a warning icon when a
- * document's hash or size disagrees, and the documents' type labels. */
+ * badge (conflict in red), the doctor it is assigned to, an attachment
+ * icon, a warning icon when a document's hash or size disagrees, and the
+ * documents' type labels. Unread: a dot, sender and subject in bold
+ * (followed in place: the item's "unread" is notified). */
 GtkWidget    *cab_inbox_row_new      (void);
 void          cab_inbox_row_set_item (CabInboxRow  *self,
                                       CabInboxItem *item);
 CabInboxItem *cab_inbox_row_get_item (CabInboxRow  *self);
 /* The badge's text (tests). */
 const char   *cab_inbox_row_get_badge_text (CabInboxRow *self);
+/* The doctor shown, or NULL (tests). */
+const char   *cab_inbox_row_get_assignee_text (CabInboxRow *self);
 
 G_END_DECLS

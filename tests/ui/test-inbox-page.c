@@ -80,6 +80,34 @@ append_message (CabTestMail *mail,
 
 static char *imap_command (CabTestMail *mail, const char *command);
 
+/* The médecin traitant of the first stored patient who has one: the
+ * desk's doctor of the test. */
+static char *
+some_doctor (const char *data_dir)
+{
+  const char *args[] = { g_getenv ("CABINETCTL"), "--data-dir", data_dir, "patients", "--json", NULL };
+  g_autoptr(GSubprocess) ls = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autofree char *out = NULL;
+  JsonArray *array;
+
+  ls = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (ls, NULL, NULL, &out, NULL, &error));
+  list = json_from_string (out, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *gp = json_object_get_string_member_with_default (json_array_get_object_element (array, i),
+                                                                  "general_practitioner", NULL);
+      if (gp != NULL && g_str_has_prefix (gp, "Practitioner/"))
+        return g_strdup (gp);
+    }
+  g_assert_not_reached ();
+}
+
 /* The practice and its mail in @data_dir, through the real servers. */
 static void
 fill_store (CabTestSandbox *sandbox,
@@ -340,7 +368,7 @@ test_page (void)
   g_autoptr(CabTestSandbox) sandbox = NULL;
   g_autoptr(CabTestMail) mail = NULL;
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autofree char *tmp_dir = NULL, *data_dir = NULL, *messages = NULL, *url = NULL;
+  g_autofree char *tmp_dir = NULL, *data_dir = NULL, *messages = NULL, *url = NULL, *doctor = NULL;
   CabConfig config = { 0 };
   CabWindow *window;
   CabSession *session;
@@ -375,6 +403,9 @@ test_page (void)
   config.token = (char *) CAB_TEST_TOKEN;
   config.practice = (char *) PRACTICE;
   config.data_dir = data_dir;
+  /* A doctor's desk: "Mine" is their mail. */
+  doctor = some_doctor (data_dir);
+  config.practitioner = doctor;
   config.imap_url = url;
   config.mail_user = (char *) "alice";
   config.ca_file = mail->ca_file;
@@ -478,8 +509,9 @@ test_page (void)
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (cab_inbox_reader_get_assign_popover (reader))));
     cab_test_ui_settle (200);
     cab_test_ui_screenshot (window, "inbox-assign");
-    practitioner = g_strdup (cab_inbox_reader_get_practitioner (reader, 0));
-    g_assert_true (g_str_has_prefix (practitioner, "Practitioner/"));
+    g_assert_true (g_str_has_prefix (cab_inbox_reader_get_practitioner (reader, 0), "Practitioner/"));
+    /* To the desk's doctor, so that it is theirs under "Mine". */
+    practitioner = g_strdup (doctor);
     g_assert_true (cab_inbox_reader_activate_practitioner (reader, practitioner));
     cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 1 }, "the message assigned");
     cab_test_ui_wait_for (list_loaded, list, "the list after assigning");
@@ -498,6 +530,16 @@ test_page (void)
     search = g_strdup_printf ("KEYWORD %s", keyword);
     g_assert_cmpuint (imap_count (mail, search), ==, 1);
     cab_test_ui_screenshot (window, "inbox-assigned");
+    /* Assigned to me: this desk's doctor has it, and only it. */
+    g_assert_true (gtk_widget_get_sensitive (cab_inbox_page_get_filter_button (page, CAB_INBOX_FILTER_ASSIGNED_TO_ME)));
+    set_filter (page, CAB_INBOX_FILTER_ASSIGNED_TO_ME);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+    {
+      g_autoptr(CabInboxItem) mine = g_list_model_get_item (model, 0);
+      g_assert_cmpint (cab_inbox_item_get_id (mine), ==, id);
+    }
+    set_filter (page, CAB_INBOX_FILTER_ALL);
+    cab_inbox_page_select (page, cab_inbox_list_find (list, id));
     /* Undo: back to triage, on the server too. */
     gtk_widget_activate_action (GTK_WIDGET (page), "inbox.undo", NULL);
     cab_test_ui_wait_for (triaged, &(Triaged) { page, n_triaged + 2 }, "the assignment undone");
@@ -751,6 +793,15 @@ test_no_account (void)
   cab_test_ui_wait_for (list_loaded, cab_inbox_page_get_list (page), "the empty inbox");
   g_assert_cmpstr (cab_inbox_page_get_state (page), ==, "no-account");
   g_assert_null (cab_window_get_inbox_badge (window));
+  /* A front desk (no practitioner set): "Mine" cannot be chosen, and says why. */
+  {
+    GtkWidget *mine = cab_inbox_page_get_filter_button (page, CAB_INBOX_FILTER_ASSIGNED_TO_ME);
+
+    g_assert_false (gtk_widget_get_sensitive (mine));
+    g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (mine), _("Preferences")));
+    gtk_widget_activate_action (GTK_WIDGET (page), "inbox.filter", "i", (int) CAB_INBOX_FILTER_ASSIGNED_TO_ME);
+    g_assert_cmpint (cab_inbox_list_get_filter (cab_inbox_page_get_list (page)), ==, CAB_INBOX_FILTER_TO_TRIAGE);
+  }
   cab_test_ui_wait_for (stack_settled, page, "the inbox page shown");
   cab_test_ui_screenshot (window, "inbox-no-account");
 

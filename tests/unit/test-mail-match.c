@@ -252,6 +252,46 @@ test_order_independent (void)
     }
 }
 
+/* A person's choice, checked before filing (cab_match_check_patient()):
+ * each row is what the message says against one patient of the practice,
+ * and the traits that must be shown as disagreeing. */
+static void
+test_check_patient (void)
+{
+  const struct
+  {
+    const char        *name;
+    CabMatchTraits     docs[MAX_DOCS];
+    guint              n_docs;
+    guint              patient;   /* in practice[] */
+    CabMatchTraitFlags expected;
+  } rows[] = {
+    { "agrees", { { ins_dupont, OID, "DUPONT", "MARTIN", "Marie-Helene", "1961-03-12", 'F' } }, 1, 0, 0 },
+    { "used-name-only", { { NULL, NULL, NULL, "martin", "marie helene", "1961-03-12", 0 } }, 1, 0, 0 },
+    { "transposed-date", { { NULL, NULL, "Dupont", NULL, "Marie-Hélène", "1961-12-03", 'F' } }, 1, 0,
+      CAB_MATCH_TRAIT_BIRTH_DATE },
+    { "twin-sister", { { ins_twin_a, OID, "Lefebvre", NULL, "Lucas", "2015-06-01", 'M' } }, 1, 2,
+      CAB_MATCH_TRAIT_GIVEN | CAB_MATCH_TRAIT_SEX | CAB_MATCH_TRAIT_INS },
+    { "homonym-no-ins", { { NULL, NULL, "Moreau", NULL, "Jean", "1950-01-01", 'M' } }, 1, 4, 0 },
+    { "wrong-key", { { ins_bad_key, OID, "Dupont", NULL, "Marie-Hélène", "1961-03-12", 'F' } }, 1, 0,
+      CAB_MATCH_TRAIT_INS },
+    { "second-document-disagrees",
+      { { ins_legoff, OID, "Le Goff", NULL, "Hervé", "1972-05-07", 'M' },
+        { NULL, NULL, "Bernard", NULL, "Claire", "1990-09-02", 'F' } }, 2, 6,
+      CAB_MATCH_TRAIT_FAMILY | CAB_MATCH_TRAIT_GIVEN | CAB_MATCH_TRAIT_BIRTH_DATE | CAB_MATCH_TRAIT_SEX },
+    { "names-nobody", { { 0 } }, 0, 9, 0 },
+    { "traits-missing", { { NULL, NULL, NULL, NULL, NULL, "1990-09-02", 0 } }, 1, 9, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      CabMatchTraitFlags got = cab_match_check_patient (rows[i].docs, rows[i].n_docs, &practice[rows[i].patient]);
+
+      g_test_message ("%s", rows[i].name);
+      g_assert_cmphex (got, ==, rows[i].expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -268,5 +308,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/mail/match/fold", test_fold);
   g_test_add_func ("/mail/match/order-independent", test_order_independent);
+  g_test_add_func ("/mail/match/check-patient", test_check_patient);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "cab-inbox-counts.h"
 #include "cab-inbox-page.h"
@@ -493,6 +494,24 @@ assign_cb (CabInboxPage   *self,
   run_triage (self, CAB_MAIL_TRIAGE_ASSIGN, cab_inbox_item_get_id (item), NULL, practitioner, name);
 }
 
+/* "Assigned to me" is the desk's doctor's mail (the practitioner
+ * setting); at a front desk (none) there is nobody's to show. */
+static void
+set_desk_practitioner (CabInboxPage *self,
+                       const char   *practitioner)
+{
+  gboolean known = practitioner != NULL && g_str_has_prefix (practitioner, "Practitioner/") &&
+                   practitioner[strlen ("Practitioner/")] != '\0';
+
+  cab_inbox_list_set_assignee (self->list, known ? practitioner : NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->filter_mine), known);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_mine), known
+                               ? _("Assigned to me (Ctrl+2)")
+                               : _("No doctor works at this desk: choose the desk’s doctor in Preferences to see their messages here."));
+  if (!known && gtk_toggle_button_get_active (self->filter_mine))
+    gtk_toggle_button_set_active (self->filter_to_triage, TRUE);
+}
+
 static void
 store_changed_cb (CabInboxPage *self)
 {
@@ -507,6 +526,7 @@ store_changed_cb (CabInboxPage *self)
     }
   else
     cab_inbox_page_set_mail_account (self, NULL);
+  set_desk_practitioner (self, config != NULL ? config->practitioner : NULL);
 
   cab_inbox_list_set_store (self->list, store);
   cab_inbox_reader_set_store (self->reader, store);
@@ -833,6 +853,7 @@ cab_inbox_page_init (CabInboxPage *self)
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   gtk_stack_set_visible_child_name (self->page_stack, "inbox");
+  set_desk_practitioner (self, NULL);
   update_state (self);
 }
 
@@ -927,6 +948,12 @@ cab_inbox_page_set_filter (CabInboxPage   *self,
   g_return_if_fail (CAB_IS_INBOX_PAGE (self));
   g_return_if_fail (filter <= CAB_INBOX_FILTER_ALL);
 
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (buttons[filter])))
+    {
+      /* Ctrl+2 at a front desk: say why there is nothing. */
+      g_signal_emit (self, signals[TOAST], 0, gtk_widget_get_tooltip_text (GTK_WIDGET (buttons[filter])));
+      return;
+    }
   gtk_toggle_button_set_active (buttons[filter], TRUE);
 }
 
@@ -975,6 +1002,16 @@ cab_inbox_page_get_n_unread (CabInboxPage *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_PAGE (self), 0);
   return self->n_unread;
+}
+
+GtkWidget *
+cab_inbox_page_get_filter_button (CabInboxPage   *self,
+                                  CabInboxFilter  filter)
+{
+  GtkToggleButton *buttons[] = { self->filter_to_triage, self->filter_mine, self->filter_handled, self->filter_all };
+
+  g_return_val_if_fail (filter <= CAB_INBOX_FILTER_ALL, NULL);
+  return GTK_WIDGET (buttons[filter]);
 }
 
 guint

@@ -29,6 +29,11 @@ G_DECLARE_FINAL_TYPE (CabInboxPage, cab_inbox_page, CAB, INBOX_PAGE, GtkWidget)
  * With no mailbox set up and nothing stored, the page says where to set
  * one up (the preferences).
  *
+ * "Mine" lists the messages assigned to the desk's doctor (the
+ * practitioner setting, CabConfig.practitioner); without one (a front
+ * desk) it is insensitive and its tooltip says to choose the desk's doctor
+ * in Preferences.
+ *
  * Properties: session; mail-account (the configured mailbox, NULL: none);
  * read-only n-to-triage and n-unread (the sidebar's counts).
  * Signal "toast" (string). */
@@ -72,6 +77,9 @@ const char     *cab_inbox_page_get_sync_problem  (CabInboxPage  *self);
 const char     *cab_inbox_page_get_count_text    (CabInboxPage  *self);
 /* Triage actions finished, done or refused (tests wait on it). */
 guint           cab_inbox_page_get_n_triaged     (CabInboxPage  *self);
+/* The filter's toggle ("Mine" is insensitive without the desk's doctor). */
+GtkWidget      *cab_inbox_page_get_filter_button (CabInboxPage  *self,
+                                                  CabInboxFilter filter);
 /* Read/unread changes finished (tests wait on it). */
 guint           cab_inbox_page_get_n_seen        (CabInboxPage  *self);
 /* The PDF viewer window the page opened last, or NULL. */

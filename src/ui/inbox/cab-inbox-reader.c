@@ -770,7 +770,9 @@ show_item (CabInboxReader *self)
       g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (cab_inbox_item_get_date (item));
       g_ptr_array_add (parts, g_date_time_format (date, "%d/%m/%Y %H:%M"));
     }
-  g_ptr_array_add (parts, g_strdup (cab_inbox_status_label (cab_inbox_item_get_status (item))));
+  /* "Assigned to Dr ..." says the status too. */
+  if (cab_inbox_item_get_assignee (item) == NULL || g_strcmp0 (cab_inbox_item_get_status (item), "assigned") != 0)
+    g_ptr_array_add (parts, g_strdup (cab_inbox_status_label (cab_inbox_item_get_status (item))));
   if (cab_inbox_item_get_assignee (item) != NULL)
     /* Translators: in the reading pane's header: "Assigned to Dr Jean MARTIN" */
     g_ptr_array_add (parts, g_strdup_printf (_("Assigned to %s"), cab_inbox_item_get_assignee_display (item)

@@ -17,6 +17,9 @@ G_BEGIN_DECLS
  *     them meanwhile): conflict, showing the server's, never overwritten;
  *   - else UID STORE (UNCHANGEDSINCE modseq) FLAGS with the other flags
  *     kept as read; a change in between is read again (3 times at most).
+ * An entry whose payload carries "seen" (cab-mail-seen.h) sets or clears
+ * \Seen alone the same way, without conflicts: done when the server
+ * already has it.
  * Unreachable server, timeout, NO: retried with the outbox's backoff. */
 
 #define CAB_MAIL_FLAGS_KIND "mailflags"

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "patients/cab-patient-action-row.h"
 #include "patients/cab-patient-format.h"
 #include "cab-recent-patients.h"
 #include "cab-recent-patients-model.h"
@@ -33,21 +34,10 @@ make_row (gpointer item,
           gpointer user_data)
 {
   const CabPatientRow *row = cab_patient_item_get_row (item);
-  g_autofree char *name = cab_format_patient_name (&row->patient);
-  g_autofree char *details = cab_format_patient_details (&row->patient);
-  g_autofree char *escaped_name = g_markup_escape_text (name, -1);
-  g_autofree char *escaped_details = g_markup_escape_text (details != NULL ? details : "", -1);
-  GtkWidget *action_row = adw_action_row_new ();
-  GtkWidget *badge = gtk_label_new (NULL);
+  GtkWidget *action_row = cab_patient_action_row_new (row, FALSE, NULL);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), escaped_name);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), escaped_details);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (action_row), TRUE);
   gtk_widget_set_name (action_row, row->id);
-
-  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-  cab_identity_badge_update (GTK_LABEL (badge), row->patient.identity_status);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), badge);
   adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), gtk_image_new_from_icon_name ("go-next-symbolic"));
 
   return action_row;

@@ -13,6 +13,7 @@
 #include "cab-patient-queries.h"
 #include "cab-practitioner-queries.h"
 #include "cab-query.h"
+#include "patients/cab-patient-action-row.h"
 #include "patients/cab-patient-format.h"
 #include "patients/cab-patient-search.h"
 
@@ -638,22 +639,10 @@ patient_row (CabInboxReader      *self,
              const CabPatientRow *row,
              gboolean             matched)
 {
-  GtkWidget *action_row = adw_action_row_new ();
-  GtkWidget *badge = gtk_label_new (NULL);
+  GtkLabel *badge = NULL;
+  GtkWidget *action_row = cab_patient_action_row_new (row, TRUE, &badge);
   GtkWidget *button;
-  g_autofree char *name = cab_format_patient_name (&row->patient);
-  g_autofree char *details = cab_format_patient_details (&row->patient);
-  g_autofree char *ins = cab_format_ins (row->patient.ins);
-  g_autofree char *subtitle = ins ? g_strdup_printf ("%s · INS %s", details, ins) : g_strdup (details);
 
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), name);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), subtitle);
-  gtk_widget_add_css_class (badge, "cab-badge");
-  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-  /* Never qualified when it is not, nor when another patient holds the INS. */
-  cab_identity_badge_update (GTK_LABEL (badge), cab_identity_status_shown (row));
-  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), badge);
   g_ptr_array_add (self->patient_badges, badge);
   button = gtk_button_new_with_mnemonic (matched ? _("_Confirm") : _("C_hoose"));
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);

@@ -6,8 +6,10 @@
  * of its own still in the outbox; an older answer never wins. */
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cab-mail-keywords.h"
+#include "cab-mail-seen.h"
 #include "cab-mail-store.h"
 #include "cab-mail-triage-store.h"
 #include "cab-store-private.h"
@@ -222,6 +224,108 @@ test_keywords_rebase (void)
     }
 }
 
+static gint64
+count_sql (CabStore *store, const char *sql, gint64 id)
+{
+  g_autofree char *text = read_text (store, sql, id);
+
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : -1;
+}
+
+/* Read and unread (cab-mail-seen.h): local at once, one light outbox entry
+ * in a lane of its own, nothing written when already so, and the server's
+ * \Seen followed again once the change is settled. */
+static void
+test_seen (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-mail-seen-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "cabinet.db", NULL);
+  g_autoptr(CabStore) store = cab_store_open (path, &error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_row_free);
+  CabMailFolder folder = { .uidvalidity = 7, .last_uid = 3, .highestmodseq = 10 };
+  CabMailRow *row = cab_mail_row_new ();
+  g_autofree char *payload = NULL;
+  const char *unread = "SELECT " CAB_MAIL_UNREAD_SQL ("") " FROM mail_messages WHERE id = ?1";
+  const char *entries = "SELECT count (*) FROM outbox WHERE lane = 'mailseen:' || ?1";
+  gboolean changed = FALSE;
+  gint64 id;
+
+  g_assert_no_error (error);
+  row->uidvalidity = 7;
+  row->uid = 3;
+  row->message_id = g_strdup ("<m1@example.org>");
+  row->body_hash = g_strdup ("abc");
+  row->raw_path = g_strdup ("/nonexistent");
+  row->match_state = g_strdup ("none");
+  row->match_reason = g_strdup ("no-candidate");
+  g_ptr_array_add (rows, row);
+  g_assert_true (cab_mail_store_put_batch (store, ACCOUNT, MAILBOX, &folder, rows, NULL, &error));
+  g_assert_no_error (error);
+  id = row->id;
+  g_assert_cmpint (count_sql (store, unread, id), ==, 1);
+
+  /* Opened: read here at once, one entry queued in its own lane. */
+  g_assert_true (cab_mail_seen_set (store, NULL, id, TRUE, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  g_assert_cmpint (count_sql (store, unread, id), ==, 0);
+  g_assert_cmpint (count_sql (store, entries, id), ==, 1);
+  payload = read_text (store, "SELECT payload FROM outbox WHERE lane = 'mailseen:' || ?1", id);
+  g_assert_nonnull (strstr (payload, "\"seen\":true"));
+  g_assert_null (strstr (payload, "\"want\""));
+  /* Opened again: nothing written. */
+  g_assert_true (cab_mail_seen_set (store, NULL, id, TRUE, &changed, &error));
+  g_assert_false (changed);
+  g_assert_cmpint (count_sql (store, entries, id), ==, 1);
+
+  /* A sync that read before the change reached the server: still read
+   * here; another desk's triage is followed all the same (another lane). */
+  {
+    const char * const k[] = { "$CabinetHandled", NULL };
+    g_assert_true (cab_mail_store_set_server_keywords (store, ACCOUNT, MAILBOX, 7, 3, k, 11, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (count_sql (store, unread, id), ==, 0);
+  g_assert_cmpint (count_sql (store, "SELECT status = 'handled' FROM mail_messages WHERE id = ?1", id), ==, 1);
+
+  /* Sent: the server's \Seen is followed again, also when another desk
+   * later marks it unread. */
+  {
+    g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (store);
+    g_assert_cmpint (sqlite3_exec (writer->db, "UPDATE outbox SET state = 'done'", NULL, NULL, NULL), ==, SQLITE_OK);
+  }
+  {
+    const char * const k[] = { "$CabinetHandled", "\\Seen", NULL };
+    g_assert_true (cab_mail_store_set_server_keywords (store, ACCOUNT, MAILBOX, 7, 3, k, 12, &error));
+  }
+  g_assert_cmpint (count_sql (store, "SELECT seen_local IS NULL FROM mail_messages WHERE id = ?1", id), ==, 1);
+  g_assert_cmpint (count_sql (store, unread, id), ==, 0);
+  {
+    const char * const k[] = { "$CabinetHandled", NULL };
+    g_assert_true (cab_mail_store_set_server_keywords (store, ACCOUNT, MAILBOX, 7, 3, k, 13, &error));
+  }
+  g_assert_cmpint (count_sql (store, unread, id), ==, 1);
+
+  /* Marked unread here: unread at once, a second entry. */
+  g_assert_true (cab_mail_seen_set (store, NULL, id, FALSE, &changed, &error));
+  g_assert_false (changed);
+  g_assert_true (cab_mail_seen_set (store, NULL, id, TRUE, &changed, &error));
+  g_assert_true (changed);
+  g_assert_true (cab_mail_seen_set (store, NULL, id, FALSE, &changed, &error));
+  g_assert_true (changed);
+  g_assert_cmpint (count_sql (store, unread, id), ==, 1);
+  g_assert_cmpint (count_sql (store, entries, id), ==, 3);
+
+  /* No such message. */
+  g_assert_false (cab_mail_seen_set (store, NULL, id + 100, TRUE, &changed, &error));
+  g_assert_nonnull (error);
+
+  g_clear_object (&store);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -229,5 +333,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-triage/keywords", test_keywords);
   g_test_add_func ("/mail-triage/server-keywords", test_server_keywords);
   g_test_add_func ("/mail-triage/keywords-rebase", test_keywords_rebase);
+  g_test_add_func ("/mail-triage/seen", test_seen);
   return g_test_run ();
 }

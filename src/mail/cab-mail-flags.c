@@ -438,6 +438,27 @@ flags_cancelled (CabStoreWriter        *writer,
 
   if (mail_id <= 0)
     return TRUE;   /* unreadable: nothing of it was made here */
+  /* A read or unread cancelled (cab-mail-seen.h): the server's \Seen is
+   * shown again unless another such change is still on its way. */
+  if (entry->lane != NULL && g_str_has_prefix (entry->lane, "mailseen:"))
+    {
+      g_autoptr(CabStmt) stmt = cab_store_conn_prepare (writer,
+        "UPDATE mail_messages SET seen_local = NULL WHERE id = ?1"
+        " AND NOT EXISTS (SELECT 1 FROM outbox WHERE lane = ?2 AND id != ?3"
+        "                 AND state IN ('pending', 'sending', 'held', 'failed', 'conflict'))", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, mail_id);
+      cab_stmt_bind_text (stmt, 2, entry->lane);
+      sqlite3_bind_int64 (stmt, 3, entry->id);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          cab_store_set_sql_error (error, writer->db, "Cannot restore a message's read state");
+          return FALSE;
+        }
+      return TRUE;
+    }
   return cab_mail_follow_restore_locked (writer, mail_id, entry->id, error);
 }
 

@@ -11,7 +11,7 @@
 #include "cab-inbox-reader.h"
 #include "cab-patient-item.h"
 #include "cab-patient-queries.h"
-#include "cab-practitioner-queries.h"
+#include "cab-mail-prefs-queries.h"
 #include "cab-query.h"
 #include "patients/cab-patient-action-row.h"
 #include "patients/cab-patient-format.h"
@@ -539,7 +539,7 @@ practitioners_done_cb (GObject      *object,
 {
   g_autoptr(CabInboxReader) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = cab_practitioner_query_list_finish (result, &error);
+  g_autoptr(GPtrArray) list = cab_mail_prefs_query_practitioners_finish (result, &error);
   const char *current = self->item != NULL ? cab_inbox_item_get_assignee (self->item) : NULL;
   GtkWidget *row;
 
@@ -602,7 +602,7 @@ assign_popover_show_cb (CabInboxReader *self)
 {
   if (self->store == NULL)
     return;
-  cab_practitioner_query_list_async (self->store, cab_query_supersede (&self->practitioners_query),
+  cab_mail_prefs_query_practitioners_async (self->store, cab_query_supersede (&self->practitioners_query),
                                      practitioners_done_cb, g_object_ref (self));
 }
 

@@ -60,7 +60,7 @@ ctl_mail_register_kinds (CtlContext  *ctx,
   const char *user = ctx->config->mail_user;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
-  g_autofree char *account = NULL, *password = NULL;
+  g_autofree char *account = NULL, *password = NULL, *token = NULL;
   CabMailFlagsAccount flags;
 
   if (imap == NULL || *imap == '\0' || user == NULL || *user == '\0' ||
@@ -71,10 +71,18 @@ ctl_mail_register_kinds (CtlContext  *ctx,
       *exit_code = ctl_fail (CTL_EXIT_USAGE, "mail: %s", error->message);
       return FALSE;
     }
-  if ((password = cab_mail_account_lookup_password (account, NULL)) == NULL)
+  /* A sign-in token (XOAUTH2) is read again by the kind at each attempt;
+   * without one, the password must be there now. */
+  if ((token = cab_mail_account_lookup_token (&error)) == NULL && error != NULL)
+    {
+      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "mail: %s", error->message);
+      return FALSE;
+    }
+  if (token == NULL && (password = cab_mail_account_lookup_password (account, NULL)) == NULL)
     {
       *exit_code = ctl_fail (CTL_EXIT_CONFIG, "no password for this mail account "
-                                              "(set CABINET_MAIL_PASSWORD or save it in the keyring)");
+                                              "(set CABINET_MAIL_PASSWORD, CABINET_MAIL_TOKEN or save it "
+                                              "in the keyring)");
       return FALSE;
     }
   if (ctx->config->ca_file != NULL &&

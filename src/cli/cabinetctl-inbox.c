@@ -200,8 +200,8 @@ ctl_inbox_main (CtlContext  *ctx,
   gboolean json = FALSE;
   guint64 batch = 0;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autofree char *account = NULL, *password = NULL, *data_dir = NULL;
+  g_autoptr(CabMailAccount) mail_account = NULL;
+  g_autofree char *account = NULL, *data_dir = NULL;
   CabStore *store;
   InboxJob job = { 0 };
   int exit_code = CTL_EXIT_OK;
@@ -256,23 +256,23 @@ ctl_inbox_main (CtlContext  *ctx,
   account = cab_mail_sync_account_key (imap, user, &error);
   if (account == NULL)
     return ctl_fail (CTL_EXIT_USAGE, "inbox sync: %s", error->message);
-  password = cab_mail_account_lookup_password (account, NULL);
-  if (password == NULL)
-    return ctl_fail (CTL_EXIT_CONFIG, "inbox sync: no password for this mail account "
-                                      "(set CABINET_MAIL_PASSWORD or save it in the keyring)");
-  if (ctx->config->ca_file != NULL)
-    {
-      database = g_tls_file_database_new (ctx->config->ca_file, &error);
-      if (database == NULL)
-        return ctl_fail (CTL_EXIT_CONFIG, "inbox sync: cannot read the CA file: %s", error->message);
-    }
+  {
+    CabMailAccountSpec spec = { .url = imap, .user = user, .account = account, .ca_file = ctx->config->ca_file };
+
+    mail_account = cab_mail_account_load (&spec, &error);
+  }
+  if (mail_account == NULL)
+    return ctl_fail (CTL_EXIT_CONFIG, "inbox sync: %s%s", error->message, ctl_mail_credentials_hint (error));
   if ((store = ctl_get_store (ctx, &exit_code)) == NULL)
     return exit_code;
 
   data_dir = g_path_get_dirname (cab_store_get_path (store));
   job.store = store;
   job.options = (CabMailSyncOptions) {
-    .url = imap, .user = user, .password = password, .database = database, .data_dir = data_dir,
+    .url = imap, .user = user, .password = mail_account->password,
+    .token_func = mail_account->token != NULL ? cab_mail_account_token_func : NULL,
+    .token_data = mail_account,
+    .database = mail_account->database, .data_dir = data_dir,
     .batch_size = (guint) batch,
   };
   if (!ctl_run_in_thread (sync_in_thread, &job, &error))

@@ -59,39 +59,51 @@ ctl_mail_servers_init (CtlContext     *ctx,
       cab_smtp_parse_url (config->smtp_url, &host, &port, &implicit, NULL);
       account = g_strdup_printf ("%s@%s", config->mail_user, host);
     }
-  servers->password = cab_mail_account_lookup_password (account, NULL);
-  if (servers->password == NULL)
+  {
+    CabMailAccountSpec spec = {
+      .url = config->imap_url != NULL ? config->imap_url : config->smtp_url,
+      .user = config->mail_user,
+      .account = account,
+      .ca_file = config->imap_url != NULL ? config->ca_file : NULL,
+    };
+
+    servers->account = cab_mail_account_load (&spec, &error);
+  }
+  if (servers->account == NULL)
     {
-      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "no password for this mail account "
-                                              "(set CABINET_MAIL_PASSWORD or save it in the keyring)");
+      *exit_code = ctl_fail (CTL_EXIT_CONFIG, "%s%s", error->message, ctl_mail_credentials_hint (error));
       return FALSE;
     }
-  if (config->imap_url != NULL && config->ca_file != NULL)
-    {
-      servers->database = g_tls_file_database_new (config->ca_file, &error);
-      if (servers->database == NULL)
-        {
-          *exit_code = ctl_fail (CTL_EXIT_CONFIG, "cannot read the CA file: %s", error->message);
-          g_clear_pointer (&servers->password, g_free);
-          return FALSE;
-        }
-    }
   servers->servers = (CabMailServers) {
-    .smtp = { .url = config->smtp_url, .user = config->mail_user, .password = servers->password,
+    .smtp = { .url = config->smtp_url, .user = config->mail_user, .password = servers->account->password,
               .ca_file = config->ca_file },
     .imap_url = config->imap_url,
     .imap_user = config->mail_user,
-    .imap_password = servers->password,
-    .database = servers->database,
+    .imap_password = servers->account->password,
+    .database = servers->account->database,
   };
+  if (servers->account->token != NULL)
+    {
+      servers->servers.smtp.token_func = cab_mail_account_token_func;
+      servers->servers.smtp.token_data = servers->account;
+      servers->servers.imap_token_func = cab_mail_account_token_func;
+      servers->servers.imap_token_data = servers->account;
+    }
   return TRUE;
+}
+
+const char *
+ctl_mail_credentials_hint (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    return " (set CABINET_MAIL_PASSWORD or CABINET_MAIL_TOKEN, or save the password in the keyring)";
+  return "";
 }
 
 void
 ctl_mail_servers_clear (CtlMailServers *servers)
 {
-  g_clear_pointer (&servers->password, g_free);
-  g_clear_object (&servers->database);
+  g_clear_pointer (&servers->account, cab_mail_account_free);
 }
 
 /* The account's address: the mail user when it is one. */

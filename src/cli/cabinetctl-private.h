@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cab-config.h"
+#include "cab-mail-account.h"
 #include "cab-mail-send.h"
 #include "cab-fhir-client.h"
 #include "cab-outbox.h"
@@ -120,16 +121,19 @@ int            ctl_mail_main         (CtlContext *ctx, int argc, char **argv);
 int            ctl_directory_main    (CtlContext *ctx, int argc, char **argv);
 
 /* The mail servers from the configuration (--smtp, --imap, --mail-user,
- * --ca) and the mailbox's password; FALSE with a message printed. */
+ * --ca) and the mailbox's password or sign-in token (cab_mail_account_load());
+ * FALSE with a message printed. */
 typedef struct
 {
   CabMailServers  servers;
-  char           *password;
-  GTlsDatabase   *database;
+  CabMailAccount *account;
 } CtlMailServers;
 gboolean       ctl_mail_servers_init  (CtlContext     *ctx,
                                        CtlMailServers *servers,
                                        int            *exit_code);
 void           ctl_mail_servers_clear (CtlMailServers *servers);
+/* What to add to cab_mail_account_load()'s error: how to give credentials
+ * when none was found, else nothing. */
+const char    *ctl_mail_credentials_hint (const GError *error);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
+#include "cab-config.h"
 #include "cab-imap.h"
 #include "cab-mail-sync.h"
 
@@ -102,6 +103,33 @@ cab_mail_account_lookup_password (const char  *account,
   return password;
 }
 
+char *
+cab_mail_account_lookup_token (GError **error)
+{
+  const char *env = g_getenv ("CABINET_MAIL_TOKEN");
+  const char *file = g_getenv ("CABINET_MAIL_TOKEN_FILE");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (file != NULL && *file != '\0')
+    return cab_config_read_token_file (file, error);
+  return NULL;
+}
+
+char *
+cab_mail_account_token_func (gpointer   account,
+                             GError   **error)
+{
+  CabMailAccount *self = account;
+
+  if (self->token == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, _("No sign-in token for the mailbox"));
+      return NULL;
+    }
+  return g_strdup (self->token);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The one loader                                                         */
 
@@ -114,6 +142,7 @@ cab_mail_account_free (CabMailAccount *account)
   g_free (account->user);
   g_free (account->account);
   clear_secret (&account->password);
+  clear_secret (&account->token);
   g_clear_object (&account->database);
   g_free (account);
 }
@@ -140,10 +169,24 @@ cab_mail_account_load (const CabMailAccountSpec *spec,
            (account->database = g_tls_file_database_new (spec->ca_file, error)) == NULL)
     return NULL;
 
-  if (spec->password != NULL)
-    account->password = g_strdup (spec->password);
-  else if (!spec->no_password &&
-           (account->password = cab_mail_account_lookup_password (account->account, NULL)) == NULL)
+  if (spec->password != NULL || spec->no_password)
+    {
+      account->password = g_strdup (spec->password);
+      return g_steal_pointer (&account);
+    }
+  /* A token given by hand means XOAUTH2: it takes the password's place. */
+  {
+    g_autoptr(GError) token_error = NULL;
+
+    account->token = cab_mail_account_lookup_token (&token_error);
+    if (token_error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&token_error));
+        return NULL;
+      }
+  }
+  if (account->token == NULL &&
+      (account->password = cab_mail_account_lookup_password (account->account, NULL)) == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                    _("No password is saved for the mailbox %s"), spec->user);

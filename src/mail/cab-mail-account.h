@@ -13,6 +13,15 @@ G_BEGIN_DECLS
 char *cab_mail_account_lookup_password (const char  *account,
                                         GError     **error);
 
+/* An OAuth bearer token for XOAUTH2 given by hand: CABINET_MAIL_TOKEN, or
+ * the first line of the file CABINET_MAIL_TOKEN_FILE (which must be closed
+ * to others, as cab_config_read_token_file() checks). Like a FHIR token given
+ * by hand, it goes to the servers given with it. NULL when neither is set;
+ * an unreadable file is an error. Pro Santé Connect will supply tokens
+ * through the same path (docs/architecture.md, "Where the mail account comes
+ * from"). */
+char *cab_mail_account_lookup_token    (GError     **error);
+
 /* What a worker needs to reach the mailbox, read at each attempt by the
  * watcher and the "mail" and "mailflags" outbox kinds (docs/architecture.md,
  * "Where the mail account comes from"): given values are kept, the rest is
@@ -33,9 +42,14 @@ typedef struct
   char         *url;
   char         *user;
   char         *account;
-  char         *password;    /* NULL only with no_password */
+  char         *password;    /* NULL with no_password, or with @token */
+  char         *token;       /* XOAUTH2 bearer given by hand (takes the password's place) */
   GTlsDatabase *database;    /* NULL: system trust */
 } CabMailAccount;
+
+/* A CabImapTokenFunc handing out @account's token (user_data: the account). */
+char *cab_mail_account_token_func (gpointer   account,
+                                   GError   **error);
 
 /* The one loader. Errors: CAB_IMAP_ERROR_URL for an unusable @url (when the
  * account key is derived from it), the TLS error of an unreadable CA file,

@@ -174,7 +174,10 @@ open_mailbox (Account              *a,
       return NULL;
     }
   imap = cab_imap_connect (a->url, account->database, a->timeout_s, cancellable, &error);
-  if (imap == NULL || !cab_imap_login (imap, a->user, account->password, &error) ||
+  if (imap == NULL ||
+      !(account->token != NULL
+        ? cab_imap_login_xoauth2 (imap, a->user, cab_mail_account_token_func, account, &error)
+        : cab_imap_login (imap, a->user, account->password, &error)) ||
       !cab_imap_select (imap, c->mailbox, &state, &error))
     {
       set_error_result (error, result);

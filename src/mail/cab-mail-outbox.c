@@ -139,7 +139,14 @@ send_mail (const CabOutboxEntry *entry,
           result->message = g_strdup (error->message);
           return;
         }
-      if (need_password)
+      if (need_password && account->token != NULL)
+        {
+          servers.smtp.token_func = cab_mail_account_token_func;
+          servers.smtp.token_data = account;
+          servers.imap_token_func = cab_mail_account_token_func;
+          servers.imap_token_data = account;
+        }
+      else if (need_password)
         {
           servers.smtp.password = account->password;
           servers.imap_password = account->password;

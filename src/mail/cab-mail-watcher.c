@@ -236,6 +236,8 @@ watch_thread (gpointer data)
         {
           CabMailSyncOptions options = {
             .url = job->url, .user = job->user, .password = account->password,
+            .token_func = account->token != NULL ? cab_mail_account_token_func : NULL,
+            .token_data = account,
             .database = account->database, .data_dir = job->data_dir,
           };
 

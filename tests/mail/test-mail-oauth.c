@@ -8,6 +8,7 @@
  * that says so, and nothing falls back to a password. */
 
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "cab-imap.h"
 #include "cab-mail-store.h"
@@ -230,6 +231,69 @@ test_smtp_wrong_password (void)
   g_assert_nonnull (strstr (error->message, "password"));
 }
 
+/* cabinetctl inbox sync with the token given by hand, no password at all:
+ * CABINET_MAIL_TOKEN, then CABINET_MAIL_TOKEN_FILE (refused while others
+ * can read it), then an expired token. */
+static int
+ctl_sync (const char *token, const char *token_file, char **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
+  g_autofree char *data_dir = g_build_filename (tmp_dir, "ctl", NULL);
+  const char *args[] = { g_getenv ("CABINETCTL"), "--data-dir", data_dir, "--ca", mail->ca_file,
+                         "inbox", "sync", "--imap", url, "--mail-user", "alice", NULL };
+
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_unsetenv (launcher, "CABINET_MAIL_PASSWORD");
+  if (token != NULL)
+    g_subprocess_launcher_setenv (launcher, "CABINET_MAIL_TOKEN", token, TRUE);
+  if (token_file != NULL)
+    g_subprocess_launcher_setenv (launcher, "CABINET_MAIL_TOKEN_FILE", token_file, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, args, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_cabinetctl_token (void)
+{
+  g_autofree char *token = NULL, *expired = NULL, *err = NULL;
+  g_autofree char *file = g_build_filename (tmp_dir, "token", NULL);
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  if (g_getenv ("CABINETCTL") == NULL)
+    {
+      g_test_skip ("CABINETCTL is not set");
+      return;
+    }
+  token = token_for ("alice", 3600);
+  g_assert_cmpint (ctl_sync (token, NULL, &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_set_contents (file, token, -1, NULL));
+  g_assert_cmpint (g_chmod (file, 0644), ==, 0);
+  g_assert_cmpint (ctl_sync (NULL, file, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "token"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_chmod (file, 0600), ==, 0);
+  g_assert_cmpint (ctl_sync (NULL, file, &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  expired = token_for ("alice", -600);
+  g_assert_cmpint (ctl_sync (expired, NULL, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "sign-in token"));
+  g_assert_null (strstr (err, expired));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -250,6 +314,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-oauth/smtp", test_smtp_token);
   g_test_add_func ("/mail-oauth/smtp-expired", test_smtp_expired);
   g_test_add_func ("/mail-oauth/smtp-wrong-password", test_smtp_wrong_password);
+  g_test_add_func ("/mail-oauth/cabinetctl", test_cabinetctl_token);
   status = g_test_run ();
 
   g_clear_pointer (&mail, cab_test_mail_free);

@@ -239,6 +239,15 @@ cab_outbox_wake (CabOutbox *self)
   defer (self, pump_idle);
 }
 
+void
+cab_outbox_notify_queued (CabOutbox *self)
+{
+  g_return_if_fail (CAB_IS_OUTBOX (self));
+
+  cab_outbox_emit_changed (self);
+  cab_outbox_wake (self);
+}
+
 /* User actions report wrong states in the outbox's own terms. */
 static gboolean
 translate_state_error (GError **error)

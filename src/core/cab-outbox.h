@@ -108,6 +108,9 @@ void           cab_outbox_set_author             (CabOutbox       *self,
  * cab_outbox_notify_online(). */
 void           cab_outbox_start                  (CabOutbox       *self);
 void           cab_outbox_stop                   (CabOutbox       *self);
+/* Entries were put in the store by another component's queue (mail,
+ * cab_mail_queue()): "changed" is emitted and the drain wakes. Any thread. */
+void           cab_outbox_notify_queued          (CabOutbox       *self);
 /* A request to the health space succeeded elsewhere (sync): entries waiting
  * because the server was unreachable are tried now. */
 void           cab_outbox_notify_online          (CabOutbox       *self);

@@ -21,6 +21,7 @@ cab_prescribe_result_clear (CabPrescribeResult *result)
   g_clear_pointer (&result->pdf, g_bytes_unref);
   g_clear_pointer (&result->prescriber, cab_prescriber_free);
   g_clear_pointer (&result->patient, cab_patient_row_free);
+  g_clear_pointer (&result->document_id, g_free);
   result->registration_entry = 0;
   result->publish_entry = 0;
   result->bizone = FALSE;
@@ -218,6 +219,7 @@ cab_prescribe (CabStore                  *store,
   CabPrescriptionPrint print = { 0 };
   CabErxRegistration registration = { 0 };
   CabOutboxPrescription queued = { 0 };
+  g_autoptr(CabOutboxEntry) entry = NULL;
 
   g_return_val_if_fail (CAB_IS_STORE (store) && CAB_IS_OUTBOX (outbox) && CAB_IS_ERX_SERVICE (service), FALSE);
   g_return_val_if_fail (request != NULL && request->patient_id != NULL && request->prescription != NULL, FALSE);
@@ -308,6 +310,12 @@ cab_prescribe (CabStore                  *store,
   if (!cab_outbox_enqueue_prescription (outbox, &queued, &result->registration_entry,
                                         &result->publish_entry, error))
     return FALSE;
+  /* The printed copy's document, which the registration acts on: what a
+   * message to the patient attaches. */
+  entry = cab_store_outbox_get (store, result->registration_entry, error);
+  if (entry == NULL)
+    return FALSE;
+  result->document_id = g_strdup (entry->document_id);
 
   result->prescription = g_steal_pointer (&rx);
   result->pdf = g_steal_pointer (&pdf);

@@ -37,6 +37,7 @@ typedef struct
   GBytes          *pdf;                 /* the printed copy */
   gint64           registration_entry;  /* outbox entries */
   gint64           publish_entry;
+  char            *document_id;         /* the printed copy in the timeline */
   /* What the copy was drawn from, to draw it again. */
   CabPrescriber   *prescriber;
   CabPatientRow   *patient;

@@ -9,6 +9,7 @@
 #include "cab-application.h"
 #include "cab-drug-import.h"
 #include "cab-store-outbox.h"
+#include <json-glib/json-glib.h>
 #include "cab-test-ui.h"
 #include "desk-fixtures.h"
 #include "desk/cab-patient-page.h"
@@ -105,6 +106,10 @@ setup_store (void)
   data_dir = g_dir_make_tmp ("cabinet-test-prescription-XXXXXX", &error);
   g_assert_no_error (error);
   config.data_dir = data_dir;
+  /* A mail account, for sending to the patient's mailbox (only queued
+   * here: the outbox is not started). */
+  config.mail_user = (char *) "claire.martin@cabinet-martin.mssante.fr";
+  config.smtp_url = (char *) "smtps://smtp.invalid:465";
   session = cab_session_new_full (&config, CAB_SESSION_FLAGS_MANUAL);
   cab_session_open_async (session, NULL, open_cb, &opened);
   cab_test_ui_wait_for (is_true, &opened, "the store to open");
@@ -132,6 +137,12 @@ setup_store (void)
                                               "1 comprimé le soir"));
   desk_add (records, desk_patient_json ("pat-child", "PETIT", NULL, "Léa", "female", "2023-06-01",
                                         "2230675112345", "QUAL", "Practitioner/pr-1"));
+  /* Two adults for the patient's mailbox: a qualified identity, and a
+   * provisional one. */
+  desk_add (records, desk_patient_json ("pat-mail", "LEROY", NULL, "Anne", "female", "1968-02-20",
+                                        "2680275112345", "QUAL", "Practitioner/pr-1"));
+  desk_add (records, desk_patient_json ("pat-prov", "ROUX", NULL, "Marc", "male", "1971-09-04",
+                                        "1710975112345", "PROV", "Practitioner/pr-1"));
   /* The child: allergic to clarithromycin, intolerant to lactose (an
    * excipient: what justifies CIF). */
   desk_add (records, allergy_json ("al-1", "pat-child", "Clarithromycine", "allergy"));
@@ -606,6 +617,122 @@ test_done_queues_once (void)
   g_assert_cmpuint (count_registrations ("pat-child"), ==, before + 1);
 }
 
+/* The outbox's "mail" entries about @patient_id. */
+static GPtrArray *
+mail_entries (const char *patient_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = cab_store_outbox_list (cab_session_get_store (session), -1, 0, &error);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_outbox_entry_free);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      CabOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (entry->kind, "mail") && g_strcmp0 (entry->patient_id, patient_id) == 0)
+        g_ptr_array_add (out, g_steal_pointer (&entries->pdata[i]));
+    }
+  return out;
+}
+
+static gboolean
+is_sent (gpointer data)
+{
+  return cab_prescription_editor_get_sent (data);
+}
+
+/* Writes a one-line prescription for @patient_id and prints it (to a file). */
+static CabPrescriptionEditor *
+write_and_print (const char *patient_id)
+{
+  CabPrescriptionEditor *editor = open_editor (patient_id);
+  g_autofree char *export = g_strdup_printf ("%s/printed-%s.pdf", data_dir, patient_id);
+
+  add_by_search (editor, "clarithromycine 500", CIS_CLARITHRO_500);
+  /* Not offered before the prescription is written. */
+  g_assert_false (gtk_widget_get_visible (cab_prescription_editor_get_send_button (editor)));
+  cab_prescription_editor_set_print_export (editor, export);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
+  cab_test_ui_wait_for (printed_once, editor, "the print");
+  g_assert_nonnull (cab_prescription_editor_get_issued_id (editor));
+  return editor;
+}
+
+/* Once written, the prescription goes to a qualified patient's Mon espace
+ * santé mailbox: one "mail" entry in the outbox, to <INS>@patient.mssante.fr,
+ * with the printed copy attached as a PDF in its XDM. */
+static void
+test_send_to_patient_mailbox (void)
+{
+  CabPrescriptionEditor *editor = write_and_print ("pat-mail");
+  GtkWidget *button = cab_prescription_editor_get_send_button (editor);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *pdf = NULL;
+  g_autofree char *expected_to = NULL;
+  JsonObject *payload, *xdm, *document;
+  JsonArray *to, *documents;
+  gsize length = 0;
+
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_get_sensitive (button));
+  entries = mail_entries ("pat-mail");
+  g_assert_cmpuint (entries->len, ==, 0);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.send-to-patient", NULL));
+  cab_test_ui_wait_for (is_sent, editor, "the message queued");
+  g_assert_false (gtk_widget_get_sensitive (button));
+  screenshot (editor, "prescription-sent-to-patient");
+  /* Once only. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.send-to-patient", NULL);
+  cab_test_ui_settle (100);
+
+  entries = mail_entries ("pat-mail");
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_true (json_parser_load_from_data (parser, ((CabOutboxEntry *) entries->pdata[0])->payload, -1, NULL));
+  payload = json_node_get_object (json_parser_get_root (parser));
+  to = json_object_get_array_member (payload, "to");
+  /* The INS as stored: NIR and key. */
+  expected_to = g_strdup ("268027511234585@patient.mssante.fr");
+  g_assert_cmpuint (json_array_get_length (to), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (to, 0), ==, expected_to);
+  g_assert_cmpstr (json_object_get_string_member (payload, "from"), ==, "claire.martin@cabinet-martin.mssante.fr");
+  g_assert_cmpstr (json_object_get_string_member (payload, "mss_ins"), ==, "O");
+  xdm = json_object_get_object_member (payload, "xdm");
+  g_assert_nonnull (xdm);
+  documents = json_object_get_array_member (xdm, "documents");
+  g_assert_cmpuint (json_array_get_length (documents), ==, 1);
+  document = json_array_get_object_element (documents, 0);
+  g_assert_cmpstr (json_object_get_string_member (document, "mime"), ==, "application/pdf");
+  g_assert_cmpstr (json_object_get_string_member (document, "type_code"), ==, "57833-6");
+  g_assert_true (g_file_get_contents (json_object_get_string_member (document, "path"), &pdf, &length, NULL));
+  g_assert_true (length > 4 && memcmp (pdf, "%PDF", 4) == 0);
+  close_editor (editor);
+}
+
+/* A provisional identity: the action is off, the reason is shown, and
+ * nothing is queued. */
+static void
+test_send_refused_provisional (void)
+{
+  CabPrescriptionEditor *editor = write_and_print ("pat-prov");
+  GtkWidget *button = cab_prescription_editor_get_send_button (editor);
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_nonnull (strstr (cab_prescription_editor_get_send_status (editor), "PROV"));
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.send-to-patient", NULL);
+  cab_test_ui_settle (100);
+  g_assert_false (cab_prescription_editor_get_sent (editor));
+  entries = mail_entries ("pat-prov");
+  g_assert_cmpuint (entries->len, ==, 0);
+  screenshot (editor, "prescription-send-provisional");
+  close_editor (editor);
+}
+
 /* After preview-and-print wrote one: the patient's last prescription,
  * renewed in one action with its lines as written. */
 static void
@@ -780,6 +907,8 @@ main (int   argc,
   g_test_add_func ("/prescription-editor/done-queues-once", test_done_queues_once);
   g_test_add_func ("/prescription-editor/opened-from-patient-page", test_opened_from_patient_page);
   g_test_add_func ("/prescription-editor/renew-from-timeline", test_renew_from_timeline);
+  g_test_add_func ("/prescription-editor/send-to-patient-mailbox", test_send_to_patient_mailbox);
+  g_test_add_func ("/prescription-editor/send-refused-provisional", test_send_refused_provisional);
 
   status = g_test_run ();
 

@@ -39,5 +39,10 @@ void                     cab_prescription_editor_set_print_export (CabPrescripti
                                                                    const char            *path);
 /* Prints that finished (with the file written when exporting). */
 guint                    cab_prescription_editor_get_n_printed    (CabPrescriptionEditor *self);
+/* What the editor says under the written copy about sending it to the
+ * patient's mailbox ("editor.send-to-patient"), and whether it was queued. */
+GtkWidget               *cab_prescription_editor_get_send_button  (CabPrescriptionEditor *self);
+const char              *cab_prescription_editor_get_send_status  (CabPrescriptionEditor *self);
+gboolean                 cab_prescription_editor_get_sent         (CabPrescriptionEditor *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "cab-drug-results.h"
+#include "cab-mail-send.h"
 #include "cab-prescribe.h"
 #include "cab-prescription-id.h"
 #include "cab-prescription-queries.h"
@@ -16,6 +17,7 @@
 #include "viewer/cab-pdf-print.h"
 #include "cab-drug-result-row.h"
 #include "cab-prescription-warning.h"
+#include "cab-prescription-mailbox.h"
 #include "cab-prescription-editor-private.h"
 
 /*
@@ -48,6 +50,12 @@ struct _CabPrescriptionEditor
    * printing prints that copy, and nothing is registered twice. */
   CabPrescription        *issued;
   char                   *issued_path;
+  char                   *issued_document;   /* its printed copy in the timeline */
+  CabPrescriber          *issued_prescriber;
+  /* Sending it to the patient's mailbox (cab-prescription-mailbox.h). */
+  GCancellable           *send_cancellable;
+  gboolean                sending;
+  gboolean                sent;
   gboolean                issuing;
   gboolean                close_after_issue;
   CabErxService          *erx_service;
@@ -69,6 +77,11 @@ struct _CabPrescriptionEditor
   GtkWidget              *done_button;
   GtkWidget              *print_button;
   GtkWidget              *preview_button;
+  GtkWidget              *send_button;
+  AdwToastOverlay        *toast_overlay;
+  GtkWidget              *send_status;
+  GtkImage               *send_icon;
+  GtkLabel               *send_label;
   GtkStack               *stack;
   GtkSearchEntry         *search_entry;
   GtkLabel               *search_status;
@@ -838,6 +851,100 @@ show_preview (CabPrescriptionEditor *self)
                                         cab_query_supersede (&self->preview_slot), preview_cb, g_object_ref (self));
 }
 
+/* ---------------------------------------------------------------------- */
+/* sending to the patient's mailbox                                       */
+
+/* Offered once written, for a qualified identity only; otherwise the
+ * action is off and the reason is shown under the printed copy. */
+static void
+update_send (CabPrescriptionEditor *self)
+{
+  g_autofree char *reason = NULL;
+  const char *text;
+  gboolean can_send;
+
+  gtk_widget_set_visible (self->send_button, self->issued != NULL);
+  gtk_widget_set_visible (self->send_status, self->issued != NULL);
+  if (self->issued == NULL)
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.send-to-patient", FALSE);
+      return;
+    }
+  reason = cab_prescription_mailbox_unavailable (self->session,
+                                                 self->context != NULL && self->context->patient != NULL
+                                                   ? &self->context->patient->patient : NULL);
+  if (reason == NULL && self->issued_document == NULL)
+    reason = g_strdup (_("The printed copy is not in the patient’s record."));
+  can_send = reason == NULL && !self->sending && !self->sent;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.send-to-patient", can_send);
+  if (self->sent)
+    text = _("Queued in the outbox for the patient’s Mon espace santé mailbox, with the prescription attached.");
+  else if (self->sending)
+    text = _("Queuing the message…");
+  else if (reason != NULL)
+    text = reason;
+  else
+    text = _("The prescription can be sent to the patient’s Mon espace santé mailbox.");
+  gtk_label_set_text (self->send_label, text);
+  gtk_image_set_from_icon_name (self->send_icon, reason != NULL ? "action-unavailable-symbolic"
+                                                                 : "mail-send-symbolic");
+  gtk_widget_set_tooltip_text (self->send_button,
+                               reason != NULL ? reason
+                                              : _("Send the prescription to the patient’s Mon espace santé mailbox"));
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(CabPrescriptionEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean offline;
+  AdwToast *toast;
+
+  self->sending = FALSE;
+  if (!cab_prescription_mailbox_send_finish (result, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("Prescription not queued for the patient's mailbox: %s", error->message);
+      toast = adw_toast_new (error->domain == CAB_MAIL_SEND_ERROR ? error->message
+                                                                  : _("The message could not be queued."));
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      update_send (self);
+      return;
+    }
+  self->sent = TRUE;
+  update_send (self);
+  offline = cab_session_get_sync_state (self->session) == CAB_SYNC_STATE_OFFLINE;
+  toast = adw_toast_new (offline ? _("Offline: the message to the patient’s mailbox is queued and goes out once connected")
+                                 : _("Message to the patient’s mailbox queued in the outbox"));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CabPrescriptionEditor *self = CAB_PRESCRIPTION_EDITOR (widget);
+  g_autofree char *reason = NULL;
+
+  if (self->issued == NULL || self->sending || self->sent || self->context == NULL ||
+      self->context->patient == NULL || self->issued_document == NULL)
+    return;
+  reason = cab_prescription_mailbox_unavailable (self->session, &self->context->patient->patient);
+  if (reason != NULL)
+    return;
+  self->sending = TRUE;
+  update_send (self);
+  cab_prescription_mailbox_send_async (self->session, self->patient_id, &self->context->patient->patient,
+                                       self->issued, self->issued_prescriber, self->issued_document,
+                                       self->send_cancellable, send_cb, g_object_ref (self));
+}
+
 /* The prescription written: its lines locked, its number in the title. */
 static void
 show_issued (CabPrescriptionEditor *self)
@@ -848,6 +955,9 @@ show_issued (CabPrescriptionEditor *self)
                                              number);
 
   adw_window_title_set_title (self->window_title, title);
+  /* Focus leaves the fields first: a focused text made insensitive never
+   * gets its focus-out (Ctrl+P typed in the search field). */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lines_list), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->results_view), FALSE);
@@ -856,6 +966,7 @@ show_issued (CabPrescriptionEditor *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.remove-line", FALSE);
   gtk_button_set_label (GTK_BUTTON (self->done_button), _("_Close"));
   set_status (self, NULL, status);
+  update_send (self);
 }
 
 static void
@@ -885,6 +996,8 @@ issue_cb (GObject      *object,
     }
 
   self->issued = g_steal_pointer (&written.prescription);
+  self->issued_document = g_steal_pointer (&written.document_id);
+  self->issued_prescriber = g_steal_pointer (&written.prescriber);
   name = g_strdup_printf ("prescription-%s.pdf", self->issued->id);
   self->issued_path = g_build_filename (g_get_user_runtime_dir (), "cabinet", name, NULL);
   show_issued (self);
@@ -1105,6 +1218,7 @@ cab_prescription_editor_constructed (GObject *object)
 
   self->erx_service = cab_erx_fhir_service_new ();
   self->issue_cancellable = g_cancellable_new ();
+  self->send_cancellable = g_cancellable_new ();
 
   /* The preview carries an identifier, as the printed copy does. */
   self->draft_id = cab_prescription_id_generate ();
@@ -1115,6 +1229,7 @@ cab_prescription_editor_constructed (GObject *object)
   set_status (self, _("Reading the patient’s record…"), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.renew-last", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.send-to-patient", FALSE);
   if (store != NULL && self->patient_id != NULL)
     cab_prescription_query_context_async (store, self->patient_id, cab_query_supersede (&self->context_slot),
                                           context_cb, g_object_ref (self));
@@ -1133,6 +1248,8 @@ cab_prescription_editor_dispose (GObject *object)
   /* A write under way still lands in the store; only its answer is dropped. */
   if (self->issue_cancellable != NULL)
     g_cancellable_cancel (self->issue_cancellable);
+  if (self->send_cancellable != NULL)
+    g_cancellable_cancel (self->send_cancellable);
   /* The copies are health data: they do not outlive the editor (the
    * written one is kept in the store with the prescription). */
   if (self->preview_path != NULL)
@@ -1164,6 +1281,9 @@ cab_prescription_editor_finalize (GObject *object)
   g_free (self->blocker);
   g_clear_pointer (&self->issued, cab_prescription_free);
   g_free (self->issued_path);
+  g_free (self->issued_document);
+  g_clear_pointer (&self->issued_prescriber, cab_prescriber_free);
+  g_clear_object (&self->send_cancellable);
   g_clear_object (&self->erx_service);
   g_clear_object (&self->issue_cancellable);
 
@@ -1242,6 +1362,11 @@ cab_prescription_editor_class_init (CabPrescriptionEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, done_button);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, print_button);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, preview_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, send_button);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, send_status);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, send_icon);
+  gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, send_label);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, stack);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, search_entry);
   gtk_widget_class_bind_template_child (widget_class, CabPrescriptionEditor, search_status);
@@ -1265,6 +1390,7 @@ cab_prescription_editor_class_init (CabPrescriptionEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "editor.print", NULL, print_action);
   gtk_widget_class_install_action (widget_class, "editor.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "editor.done", NULL, done_action);
+  gtk_widget_class_install_action (widget_class, "editor.send-to-patient", NULL, send_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "editor.find", NULL);
   /* Text fields take Delete first: it removes a line only from elsewhere in it. */
@@ -1471,4 +1597,22 @@ guint
 cab_prescription_editor_get_n_printed (CabPrescriptionEditor *self)
 {
   return self->n_printed;
+}
+
+const char *
+cab_prescription_editor_get_send_status (CabPrescriptionEditor *self)
+{
+  return gtk_label_get_text (self->send_label);
+}
+
+gboolean
+cab_prescription_editor_get_sent (CabPrescriptionEditor *self)
+{
+  return self->sent;
+}
+
+GtkWidget *
+cab_prescription_editor_get_send_button (CabPrescriptionEditor *self)
+{
+  return self->send_button;
 }

@@ -688,6 +688,23 @@ static const char * const migrations[] = {
    * is on its way to the server (outbox lane "mailseen:<id>"), NULL once
    * the server's \Seen in server_keywords says it. */
   "ALTER TABLE mail_messages ADD COLUMN seen_local INTEGER;",
+
+  /* 16: the drug search index holds the words only (docs/architecture.md,
+   * "Drug database", Search): brand names and substances, contentless
+   * (nothing reads its text back), no prefix index.
+   * Codes (CIS, CIP13, CIP7) are found through the tables' B-tree indexes:
+   * each was a term of its own, most of the index and of an import's time.
+   * Filled again here from the release in the store. */
+  "DROP TABLE drugs_fts;"
+  "CREATE VIRTUAL TABLE drugs_fts USING fts5 ("
+  "  name, substances, content = '',"
+  "  tokenize = 'unicode61 remove_diacritics 2'"
+  ");"
+  "INSERT INTO drugs_fts (rowid, name, substances)"
+  "  SELECT d.id, d.name, coalesce ((SELECT group_concat (c.substance_name, ' ')"
+  "                                  FROM drug_compositions c WHERE c.cis = d.cis), '')"
+  "  FROM drugs d;"
+  "CREATE INDEX drug_presentations_cip7 ON drug_presentations (cip7);",
 };
 
 int

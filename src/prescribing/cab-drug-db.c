@@ -261,12 +261,31 @@ fts_query (const char *text)
 }
 
 /* Commercialised first, then the best match: a brand-name match counts
- * most (bm25 weights), then substances, then codes; then the name. */
+ * more than a substance (bm25 weights); then the name. */
 static const char sql_search[] =
   "SELECT d.cis FROM drugs_fts f JOIN drugs d ON d.id = f.rowid"
   " WHERE drugs_fts MATCH ?"
-  " ORDER BY d.commercialised DESC, bm25 (drugs_fts, 10.0, 5.0, 1.0), d.name"
+  " ORDER BY d.commercialised DESC, bm25 (drugs_fts, 10.0, 5.0), d.name"
   " LIMIT ?";
+
+/* Digits alone: the start of a CIS, a CIP13 or a CIP7, through the
+ * tables' B-tree indexes (codes are not in the search index), and the
+ * names with that number. Each source gives at most CODE_CANDIDATES
+ * medicines: "34009" starts every CIP13, and ranking them all costs more
+ * than a keystroke allows for a code that identifies nothing yet. */
+#define CODE_CANDIDATES 200
+#define MAX_CODE_LENGTH 13
+static const char sql_search_code[] =
+  "SELECT d.cis FROM drugs d JOIN ("
+  "  SELECT cis FROM (SELECT cis FROM drugs WHERE cis >= ?1 AND cis < ?2 LIMIT ?4)"
+  "  UNION SELECT cis FROM (SELECT cis FROM drug_presentations"
+  "                         WHERE cip13 >= ?1 AND cip13 < ?2 LIMIT ?4)"
+  "  UNION SELECT cis FROM (SELECT cis FROM drug_presentations"
+  "                         WHERE cip7 >= ?1 AND cip7 < ?2 LIMIT ?4)"
+  "  UNION SELECT cis FROM (SELECT d2.cis FROM drugs_fts f JOIN drugs d2 ON d2.id = f.rowid"
+  "                         WHERE drugs_fts MATCH ?5 LIMIT ?4)"
+  ") k ON k.cis = d.cis"
+  " ORDER BY d.commercialised DESC, d.name LIMIT ?3";
 
 /* One or two letters match thousands of words: ranking them all costs more
  * than a keystroke allows, so they list the brand names they start, in the
@@ -280,6 +299,30 @@ static gboolean
 is_short_query (const char *folded)
 {
   return *folded != '\0' && strchr (folded, ' ') == NULL && g_utf8_strlen (folded, -1) < SHORT_QUERY;
+}
+
+static gboolean
+is_code_query (const char *folded)
+{
+  gsize length = strlen (folded);
+
+  if (length < SHORT_QUERY || length > MAX_CODE_LENGTH)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isdigit (folded[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* [from, to): every text that starts with @prefix ("ME" -> "MF", "340" ->
+ * "34:"). */
+static char *
+prefix_end (const char *prefix)
+{
+  char *to = g_strdup (prefix);
+
+  to[strlen (to) - 1]++;
+  return to;
 }
 
 GPtrArray *
@@ -319,14 +362,26 @@ cab_drug_db_search (CabStore    *store,
       if (g_ascii_isdigit (*folded))
         return g_steal_pointer (&results);
       from = g_ascii_strup (folded, -1);
-      to = g_strdup (from);
-      to[strlen (to) - 1]++;   /* "ME" -> "MF": every name starting "ME" is below */
+      to = prefix_end (from);
       if (!(reader = cab_store_reader_acquire (store, error)) ||
           !(stmt = cab_store_conn_prepare_static (reader, sql_search_short, error)))
         return NULL;
       cab_stmt_bind_text (stmt, 1, from);
       cab_stmt_bind_text (stmt, 2, to);
       sqlite3_bind_int (stmt, 3, (int) limit);
+    }
+  else if (is_code_query (folded))
+    {
+      from = g_strdup (folded);
+      to = prefix_end (from);
+      if (!(reader = cab_store_reader_acquire (store, error)) ||
+          !(stmt = cab_store_conn_prepare_static (reader, sql_search_code, error)))
+        return NULL;
+      cab_stmt_bind_text (stmt, 1, from);
+      cab_stmt_bind_text (stmt, 2, to);
+      sqlite3_bind_int (stmt, 3, (int) limit);
+      sqlite3_bind_int (stmt, 4, CODE_CANDIDATES);
+      cab_stmt_bind_text (stmt, 5, query);
     }
   else
     {

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 #include "cab-drug-private.h"
@@ -128,13 +129,13 @@ check_fields (CabDrugImportReport *report,
 }
 
 /* The search index's text of each medicine, gathered while its rows are
- * written (cheaper than joining them back in SQL). */
+ * written (cheaper than joining them back in SQL). Codes are not in it:
+ * they are found through the tables' indexes (cab-drug-db.c). */
 typedef struct
 {
   gint64   rowid;
   char    *name;
   GString *substances;
-  GString *codes;
 } SearchText;
 
 static void
@@ -142,27 +143,39 @@ search_text_free (SearchText *text)
 {
   g_free (text->name);
   g_string_free (text->substances, TRUE);
-  g_string_free (text->codes, TRUE);
   g_free (text);
 }
+
+/* A medicine's generic group: of its CIS_GENER lines, the group with the
+ * smallest number. The fields point into the file's text. */
+typedef struct
+{
+  gint64      number;
+  const char *group;
+  const char *label;
+  int         type;
+} GenericGroup;
 
 /* cis -> SearchText, for the import in progress: one BDPM import at a time
  * in a process (import_lock), whatever the store. */
 static GHashTable *search_texts;
+static GHashTable *generic_groups;   /* cis (in the file's text) -> GenericGroup */
+static GHashTable *substance_keys;   /* substance name -> cab_drug_substance_key(): a few
+                                      * thousand names over 30,000 lines */
 static GPtrArray *search_order;   /* the same SearchText, by rowid */
 static GMutex import_lock;
 
 static void
 search_text_append (const char *cis,
-                    gboolean    codes,
                     const char *text)
 {
   SearchText *entry = g_hash_table_lookup (search_texts, cis);
 
   if (entry == NULL || text == NULL)
     return;
-  g_string_append_c (codes ? entry->codes : entry->substances, ' ');
-  g_string_append (codes ? entry->codes : entry->substances, text);
+  if (entry->substances->len > 0)
+    g_string_append_c (entry->substances, ' ');
+  g_string_append (entry->substances, text);
 }
 
 typedef gboolean (*RowFunc) (CabStoreWriter       *writer,
@@ -175,7 +188,8 @@ typedef gboolean (*RowFunc) (CabStoreWriter       *writer,
 
 static const char sql_drug[] =
   "INSERT INTO drugs (cis, name, form, routes, amm_status, procedure, commercialised,"
-  " amm_date, holder, surveillance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  " amm_date, holder, surveillance, generic_group, generic_label, generic_type)"
+  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static gboolean
 put_drug (CabStoreWriter       *writer,
@@ -188,6 +202,7 @@ put_drug (CabStoreWriter       *writer,
 {
   g_autoptr(CabStmt) stmt = NULL;
   g_autofree char *date = NULL;
+  const GenericGroup *generic;
   int rc;
 
   if (!cab_drug_cis_is_valid (f[0]))
@@ -213,6 +228,13 @@ put_drug (CabStoreWriter       *writer,
   cab_stmt_bind_text (stmt, 8, date);
   cab_stmt_bind_text (stmt, 9, nonempty (trimmed (f[10])));
   sqlite3_bind_int (stmt, 10, g_ascii_strcasecmp (trimmed (f[11]), "oui") == 0);
+  generic = g_hash_table_lookup (generic_groups, f[0]);
+  cab_stmt_bind_text (stmt, 11, generic != NULL ? generic->group : NULL);
+  cab_stmt_bind_text (stmt, 12, generic != NULL ? generic->label : NULL);
+  if (generic != NULL)
+    sqlite3_bind_int (stmt, 13, generic->type);
+  else
+    sqlite3_bind_null (stmt, 13);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT)
     {
@@ -230,7 +252,6 @@ put_drug (CabStoreWriter       *writer,
     text->rowid = sqlite3_last_insert_rowid (writer->db);
     text->name = g_strdup (f[1]);
     text->substances = g_string_new (NULL);
-    text->codes = g_string_new (f[0]);
     g_hash_table_insert (search_texts, g_strdup (f[0]), text);
     g_ptr_array_add (search_order, text);
   }
@@ -292,8 +313,6 @@ put_presentation (CabStoreWriter       *writer,
       cab_store_set_sql_error (error, writer->db, "Cannot store a presentation");
       return FALSE;
     }
-  search_text_append (f[0], TRUE, f[6]);
-  search_text_append (f[0], TRUE, nonempty (f[1]));
   *imported = TRUE;
   return TRUE;
 }
@@ -313,7 +332,7 @@ put_composition (CabStoreWriter       *writer,
                  GError              **error)
 {
   g_autoptr(CabStmt) stmt = NULL;
-  g_autofree char *key = NULL;
+  const char *key;
   const char *name = nonempty (trimmed (f[3]));
 
   if (!cab_drug_cis_is_valid (f[0]))
@@ -328,7 +347,12 @@ put_composition (CabStoreWriter       *writer,
     }
   if (!(stmt = cab_store_conn_prepare_static (writer, sql_composition, error)))
     return FALSE;
-  key = cab_drug_substance_key (name);
+  key = g_hash_table_lookup (substance_keys, name);
+  if (key == NULL)
+    {
+      key = cab_drug_substance_key (name);
+      g_hash_table_insert (substance_keys, (gpointer) name, (gpointer) key);
+    }
   cab_stmt_bind_text (stmt, 1, f[0]);
   /* The line number orders a medicine's substances as published. */
   sqlite3_bind_int (stmt, 2, (int) file->line_number);
@@ -342,7 +366,7 @@ put_composition (CabStoreWriter       *writer,
   sqlite3_bind_int (stmt, 10, (int) g_ascii_strtoll (f[7], NULL, 10));
   if (!cab_drug_step_done (writer, stmt, "Cannot store a composition", error))
     return FALSE;
-  search_text_append (f[0], FALSE, name);
+  search_text_append (f[0], name);
   *imported = TRUE;
   return TRUE;
 }
@@ -361,6 +385,8 @@ put_generic (CabStoreWriter       *writer,
 {
   g_autoptr(CabStmt) stmt = NULL;
   const char *group = trimmed (f[0]);
+  GenericGroup *known;
+  gint64 number;
 
   if (*group == '\0' || strlen (group) > 8 || !all_digits (group, strlen (group)))
     {
@@ -381,6 +407,22 @@ put_generic (CabStoreWriter       *writer,
   sqlite3_bind_int (stmt, 5, (int) g_ascii_strtoll (f[4], NULL, 10));
   if (!cab_drug_step_done (writer, stmt, "Cannot store a generic group", error))
     return FALSE;
+  /* The medicine's group, written with its row: its smallest group
+   * number, the first line of that number. */
+  number = g_ascii_strtoll (group, NULL, 10);
+  known = g_hash_table_lookup (generic_groups, f[2]);
+  if (known == NULL || number < known->number)
+    {
+      if (known == NULL)
+        {
+          known = g_new0 (GenericGroup, 1);
+          g_hash_table_insert (generic_groups, f[2], known);
+        }
+      known->number = number;
+      known->group = group;
+      known->label = nonempty (f[1]);
+      known->type = (int) g_ascii_strtoll (f[3], NULL, 10);
+    }
   *imported = TRUE;
   return TRUE;
 }
@@ -426,6 +468,10 @@ static const RowFunc row_funcs[N_BDPM_FILES] = {
   [BDPM_CPD] = put_condition,
 };
 
+static const BdpmFile import_order[N_BDPM_FILES] = {
+  BDPM_GENER, BDPM_CIS, BDPM_CIP, BDPM_COMPO, BDPM_CPD,
+};
+
 static gboolean
 import_file (CabStoreWriter       *writer,
              CabDrugImportReport  *report,
@@ -456,12 +502,6 @@ import_file (CabStoreWriter       *writer,
   return TRUE;
 }
 
-/* After the rows: each medicine's generic group. */
-static const char sql_finish[] =
-  "UPDATE drugs SET (generic_group, generic_label, generic_type) ="
-  "  (SELECT g.group_id, g.label, g.type FROM drug_generics g WHERE g.cis = drugs.cis"
-  "   ORDER BY CAST (g.group_id AS INTEGER) LIMIT 1);";
-
 static gboolean
 write_search_index (CabStoreWriter  *writer,
                     GError         **error)
@@ -471,7 +511,7 @@ write_search_index (CabStoreWriter  *writer,
    * pending terms to a new segment at each savepoint, then merges them:
    * one segment per medicine was most of the import's time. */
   static const char sql[] =
-    "INSERT INTO drugs_fts (rowid, name, substances, codes) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO drugs_fts (rowid, name, substances) VALUES (?1, ?2, ?3)";
   /* In rowid order: FTS5 flushes its pending terms on a smaller rowid. */
   for (guint i = 0; i < search_order->len; i++)
     {
@@ -483,7 +523,6 @@ write_search_index (CabStoreWriter  *writer,
       sqlite3_bind_int64 (stmt, 1, text->rowid);
       cab_stmt_bind_text (stmt, 2, text->name);
       cab_stmt_bind_text (stmt, 3, text->substances->str);
-      cab_stmt_bind_text (stmt, 4, text->codes->str);
       if (!cab_drug_step_done (writer, stmt, "Cannot index a medicine", error))
         return FALSE;
     }
@@ -565,6 +604,17 @@ create_rebuilt (CabStoreWriter  *writer,
   return cab_store_conn_exec (writer, rebuilt->search, error);
 }
 
+/* This thread's CPU time, in ms, for the debug log's phases: steadier
+ * than the wall clock on a loaded machine. */
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
 static const char sql_clear[] =
   "DELETE FROM drugs;"
   "DELETE FROM drug_presentations;"
@@ -584,6 +634,7 @@ cab_drug_import_bdpm (CabStore    *store,
   gboolean ok = FALSE;
   guint n_lines = 0;
   gint64 started = g_get_monotonic_time ();
+  double cpu_started = cpu_ms ();
   gboolean locked = FALSE;
   Rebuilt rebuilt = { NULL };
 
@@ -608,7 +659,8 @@ cab_drug_import_bdpm (CabStore    *store,
         goto out;
     }
 
-  g_debug ("BDPM files read in %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
+  g_debug ("BDPM files read in %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
+           cpu_ms () - cpu_started);
   origin = g_canonicalize_filename (dir, NULL);
   writer = cab_store_writer_lock (store);
   g_mutex_lock (&import_lock);
@@ -616,6 +668,8 @@ cab_drug_import_bdpm (CabStore    *store,
   search_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) search_text_free);
   search_order = g_ptr_array_new ();
+  generic_groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  substance_keys = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   /* The release's pages fit in memory for the transaction: no spilling to
    * the WAL and reading back (the store's cache is set back after). */
   cab_store_conn_exec (writer, "PRAGMA cache_size = -262144", NULL);
@@ -625,10 +679,16 @@ cab_drug_import_bdpm (CabStore    *store,
   if (!drop_rebuilt (writer, &rebuilt, error) ||
       !cab_store_conn_exec (writer, sql_clear, error))
     goto rollback;
+  /* The generic groups first: each medicine's row is written with its
+   * group, no second pass over the medicines. */
   for (guint i = 0; i < N_BDPM_FILES; i++)
-    if (files[i] != NULL &&
-        !import_file (writer, report, files[i], &specs[i], row_funcs[i], error))
-      goto rollback;
+    {
+      BdpmFile f = import_order[i];
+
+      if (files[f] != NULL &&
+          !import_file (writer, report, files[f], &specs[f], row_funcs[f], error))
+        goto rollback;
+    }
 
   for (guint i = 0; i < report->files->len; i++)
     n_lines += ((CabDrugFileReport *) g_ptr_array_index (report->files, i))->n_lines;
@@ -641,24 +701,27 @@ cab_drug_import_bdpm (CabStore    *store,
       goto rollback;
     }
 
-  g_debug ("BDPM rows written at %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
+  g_debug ("BDPM rows written at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
+           cpu_ms () - cpu_started);
   if (!create_rebuilt (writer, &rebuilt, error))
     goto rollback;
-  g_debug ("BDPM indexes made at %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
-  if (!cab_store_conn_exec (writer, sql_finish, error))
-    goto rollback;
-  g_debug ("BDPM generic groups at %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
+  g_debug ("BDPM indexes made at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
+           cpu_ms () - cpu_started);
   if (!write_search_index (writer, error))
     goto rollback;
-  g_debug ("BDPM index built at %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
+  g_debug ("BDPM index built at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
+           cpu_ms () - cpu_started);
   if (
       !cab_drug_relink_locked (writer, report, error) ||
-      !cab_drug_record_import_locked (writer, "bdpm", origin, report, error) ||
-      !cab_store_commit (writer, error))
+      !cab_drug_record_import_locked (writer, "bdpm", origin, report, error))
+    goto rollback;
+  g_debug ("BDPM relinked at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
+           cpu_ms () - cpu_started);
+  if (!cab_store_commit (writer, error))
     goto rollback;
 
-  g_debug ("BDPM release imported in %.0f ms: %u files, %u malformed lines",
-           (g_get_monotonic_time () - started) / 1000.0, report->files->len, report->n_malformed);
+  g_debug ("BDPM release imported in %.0f ms (CPU %.0f ms): %u files, %u malformed lines",
+           (g_get_monotonic_time () - started) / 1000.0, cpu_ms () - cpu_started, report->files->len, report->n_malformed);
   ok = TRUE;
   goto out;
 
@@ -670,6 +733,8 @@ out:
       cab_store_conn_exec (writer, "PRAGMA cache_size = -16000", NULL);
       g_clear_pointer (&search_order, g_ptr_array_unref);
       g_clear_pointer (&search_texts, g_hash_table_unref);
+      g_clear_pointer (&generic_groups, g_hash_table_unref);
+      g_clear_pointer (&substance_keys, g_hash_table_unref);
       g_mutex_unlock (&import_lock);
     }
   rebuilt_clear (&rebuilt);

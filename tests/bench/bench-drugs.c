@@ -24,7 +24,9 @@
 #include "cab-drug-interactions.h"
 #include "cab-store.h"
 
-#define IMPORT_RUNS 3
+/* Runs alternate ours and the baseline; the best of each is the figure
+ * least disturbed by a loaded machine, the median is printed beside it. */
+#define IMPORT_RUNS 5
 #define CHECK_RUNS  200
 
 static const struct { const char *file; guint columns; } files[] = {
@@ -50,6 +52,13 @@ percentile (GArray *samples,
   g_array_sort (samples, compare_double);
   i = (guint) ceil (p * samples->len) - 1;
   return g_array_index (samples, double, MIN (i, samples->len - 1));
+}
+
+static double
+best (GArray *samples)
+{
+  g_array_sort (samples, compare_double);
+  return g_array_index (samples, double, 0);
 }
 
 static double
@@ -202,6 +211,10 @@ bench_import (const char *dir,
     }
   report ("import_bdpm (wall)", ours, bare, "ratio <= 2");
   report ("import_bdpm (cpu)", ours_cpu, bare_cpu, "ratio <= 2");
+  g_print ("import_bdpm best of %u: wall %.0fms vs %.0fms ratio=%.2f; cpu %.0fms vs %.0fms ratio=%.2f\n",
+           IMPORT_RUNS, best (ours), best (bare),
+           best (ours) / best (bare), best (ours_cpu),
+           best (bare_cpu), best (ours_cpu) / best (bare_cpu));
   return kept;
 }
 

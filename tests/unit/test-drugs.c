@@ -409,10 +409,15 @@ static const SearchCase search_cases[] = {
   { "kardegic", NULL, "acetylsalicyl", "KARDEGIC" },
   { "levothyrox", NULL, "levothyroxine", "LEVOTHYROX" },
   { "glucophage", NULL, "metformine", "GLUCOPHAGE" },
-  /* Codes: CIS, CIP13 and a CIP13 being typed. */
+  /* Codes: CIS, CIP13, a CIP13 being typed, a CIP7 (through the tables'
+   * indexes, not the search index). */
   { "60002283", "60002283", "anastrozole", NULL },
   { "3400949497294", "60002283", "anastrozole", NULL },
   { "340094949729", "60002283", "anastrozole", NULL },
+  { "4949729", "60002283", "anastrozole", NULL },
+  { "600022", "60002283", "anastrozole", NULL },
+  /* A number alone is also a strength in the names. */
+  { "1000", NULL, "1000", NULL },
 };
 
 static char *

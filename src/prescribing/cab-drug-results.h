@@ -30,7 +30,7 @@ const CabDrug *cab_drug_item_get_drug (CabDrugItem *self);
 G_DECLARE_FINAL_TYPE (CabDrugResults, cab_drug_results, CAB, DRUG_RESULTS, GObject)
 
 /* Enough to choose from at each keystroke. */
-#define CAB_DRUG_RESULTS_LIMIT 30
+#define CAB_DRUG_RESULTS_LIMIT 20
 /* Longer is a paste of something else, not a medicine's name. */
 #define CAB_DRUG_RESULTS_MAX_TEXT 100
 

@@ -189,6 +189,7 @@ main (int   argc,
   gboolean opened = FALSE;
   Wait wait = { 0 };
   double s50, s95, b50, b95;
+  g_autoptr(GString) slow = g_string_new (NULL);
   g_autofree char *loadavg = NULL;
 
   desk_init_lang (&argc, argv);
@@ -242,6 +243,7 @@ main (int   argc,
             gint64 start;
             double ms;
             int position;
+            guint n_before;
 
             /* Baseline: the store alone, for the same text. */
             start = g_get_monotonic_time ();
@@ -268,6 +270,7 @@ main (int   argc,
             /* One character typed at the end, as a key press inserts it
              * (gtk_editable_set_text() would empty the field first). */
             position = -1;
+            n_before = g_list_model_get_n_items (G_LIST_MODEL (cab_prescription_editor_get_results (editor)));
             gtk_editable_insert_text (cab_prescription_editor_get_search_entry (editor), p,
                                       g_utf8_next_char (p) - p, &position);
             ms = thread_cpu_ms () - cpu_start;
@@ -281,6 +284,14 @@ main (int   argc,
             g_assert_true (desk_wait_until (painted_since, &wait, 30000));
             ms = (g_get_monotonic_time () - start) / 1000.0;
             g_array_append_val (screen, ms);
+            /* What the slow ones were: the keystroke, the rows before and
+             * after, the store's time, the main thread's. */
+            if (ms > 16)
+              g_string_append_printf (slow, "    \"%s\": %.1f ms on screen (store %.1f ms, main thread CPU %.1f ms, "
+                                      "layout %.1f ms, paint %.1f ms, %u frames), %u -> %u results\n",
+                                      prefix, ms, g_array_index (store_only, double, store_only->len - 1),
+                                      thread_cpu_ms () - cpu_start, wait.layout_ms, wait.paint_ms, wait.frames,
+                                      n_before, g_list_model_get_n_items (G_LIST_MODEL (cab_prescription_editor_get_results (editor))));
             ms = thread_cpu_ms () - cpu_start;
             g_array_append_val (main_cpu, ms);
             ms = wait.frames;
@@ -315,6 +326,7 @@ main (int   argc,
            percentile (frames, 0.5), percentile (frames, 1.0), percentile (layout, 0.5), percentile (layout, 0.95),
            percentile (paint, 0.5), percentile (paint, 0.95));
   g_print ("  ratio on screen / store only:     median %.2fx, p95 %.2fx\n", s50 / b50, s95 / b95);
+  g_print ("  keystrokes over 16 ms on screen:\n%s", slow->str);
   /* Thread hand-offs and frames wait for a core: on a loaded machine they,
    * not the work, make the absolute figures. */
   if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))

@@ -695,7 +695,7 @@ static const char * const migrations[] = {
    * Codes (CIS, CIP13, CIP7) are found through the tables' B-tree indexes:
    * each was a term of its own, most of the index and of an import's time.
    * Filled again here from the release in the store. */
-  "DROP TABLE drugs_fts;"
+  "DROP TABLE IF EXISTS drugs_fts;"
   "CREATE VIRTUAL TABLE drugs_fts USING fts5 ("
   "  name, substances, content = '',"
   "  tokenize = 'unicode61 remove_diacritics 2'"
@@ -704,7 +704,7 @@ static const char * const migrations[] = {
   "  SELECT d.id, d.name, coalesce ((SELECT group_concat (c.substance_name, ' ')"
   "                                  FROM drug_compositions c WHERE c.cis = d.cis), '')"
   "  FROM drugs d;"
-  "CREATE INDEX drug_presentations_cip7 ON drug_presentations (cip7);",
+  "CREATE INDEX IF NOT EXISTS drug_presentations_cip7 ON drug_presentations (cip7);",
 };
 
 int

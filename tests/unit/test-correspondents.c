@@ -341,7 +341,8 @@ test_backfill (Fixture *f, gconstpointer data)
                /* and what later migrations added, made again on the way */
                "DROP INDEX mail_messages_date; DROP INDEX mail_messages_status_date;"
                "DROP INDEX mail_messages_filing; ALTER TABLE mail_messages DROP COLUMN filing_state;"
-               "DROP TABLE mail_drafts; PRAGMA user_version = 10;");
+               "DROP TABLE mail_drafts; ALTER TABLE mail_messages DROP COLUMN seen_local;"
+               "PRAGMA user_version = 10;");
   g_clear_object (&f->store);
   f->store = cab_store_open (path, &error);
   g_assert_no_error (error);

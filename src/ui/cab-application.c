@@ -548,6 +548,7 @@ cab_application_set_config (CabApplication  *self,
   override (&self->config->practice, config->practice);
   override (&self->config->data_dir, config->data_dir);
   override (&self->config->imap_url, config->imap_url);
+  override (&self->config->smtp_url, config->smtp_url);
   override (&self->config->mail_user, config->mail_user);
   override (&self->config->practitioner, config->practitioner);
 }

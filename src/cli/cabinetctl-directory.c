@@ -99,13 +99,17 @@ open_directory (CtlContext *ctx, CabStore *store, const Options *o, int *exit_co
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CabDirectory) directory = NULL;
+  /* The options first, then the configuration (the environment, then the
+   * directory-url setting), as the app reads them. */
+  const char *url = o->url != NULL ? o->url : ctx->config->directory_url;
+  const char *key = o->key != NULL ? o->key : ctx->config->directory_key;
 
-  if (o->url == NULL)
+  if (url == NULL)
     {
       *exit_code = ctl_fail (CTL_EXIT_CONFIG, "give the directory's URL (--directory URL or CABINET_DIRECTORY_URL)");
       return NULL;
     }
-  directory = cab_directory_new (store, o->url, o->key, &error);
+  directory = cab_directory_new (store, url, key, &error);
   if (directory == NULL)
     {
       *exit_code = ctl_fail (CTL_EXIT_USAGE, "directory: %s", error->message);

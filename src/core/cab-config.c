@@ -230,6 +230,7 @@ load_settings (CabConfig *config)
   config->smtp_url = settings_string (settings, schema, "smtp-url");
   config->mail_user = settings_string (settings, schema, "mail-user");
   config->practitioner = settings_string (settings, schema, "practitioner");
+  config->directory_url = settings_string (settings, schema, "directory-url");
 }
 
 CabConfig *
@@ -263,6 +264,10 @@ cab_config_free (CabConfig *config)
   g_free (config->smtp_url);
   g_free (config->mail_user);
   g_free (config->practitioner);
+  g_free (config->directory_url);
+  if (config->directory_key != NULL)
+    memset (config->directory_key, 0, strlen (config->directory_key));
+  g_free (config->directory_key);
   g_free (config);
 }
 
@@ -291,6 +296,8 @@ cab_config_apply_env (CabConfig *config)
   fill_from_env (&config->smtp_url, "CABINET_SMTP");
   fill_from_env (&config->mail_user, "CABINET_MAIL_USER");
   fill_from_env (&config->practitioner, "CABINET_PRACTITIONER");
+  fill_from_env (&config->directory_url, "CABINET_DIRECTORY_URL");
+  fill_from_env (&config->directory_key, "CABINET_DIRECTORY_KEY");
 
   /* cab_config_load () always sets the default data dir: it counts as unset. */
   if (g_strcmp0 (config->data_dir, default_dir) == 0)
@@ -324,6 +331,8 @@ override_all (CabConfig       *config,
   override (&config->smtp_url, with->smtp_url);
   override (&config->mail_user, with->mail_user);
   override (&config->practitioner, with->practitioner);
+  override (&config->directory_url, with->directory_url);
+  override (&config->directory_key, with->directory_key);
   /* Given by hand: meant for the server given with it. */
   if (with->token != NULL && *with->token != '\0')
     g_clear_pointer (&config->token_server, g_free);
@@ -345,6 +354,8 @@ cab_config_resolve (const CabConfig *options)
   env->smtp_url = g_strdup (g_getenv ("CABINET_SMTP"));
   env->mail_user = g_strdup (g_getenv ("CABINET_MAIL_USER"));
   env->practitioner = g_strdup (g_getenv ("CABINET_PRACTITIONER"));
+  env->directory_url = g_strdup (g_getenv ("CABINET_DIRECTORY_URL"));
+  env->directory_key = g_strdup (g_getenv ("CABINET_DIRECTORY_KEY"));
   override_all (config, env);
   if (env->token != NULL)
     memset (env->token, 0, strlen (env->token));
@@ -424,6 +435,8 @@ cab_config_copy (const CabConfig *config)
   copy->smtp_url = g_strdup (config->smtp_url);
   copy->mail_user = g_strdup (config->mail_user);
   copy->practitioner = g_strdup (config->practitioner);
+  copy->directory_url = g_strdup (config->directory_url);
+  copy->directory_key = g_strdup (config->directory_key);
   copy->checked = config->checked;
   return copy;
 }

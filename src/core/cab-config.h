@@ -43,6 +43,11 @@ typedef struct
    * desk (nobody's "Assigned to me"). A desk setting, not an identity: it
    * grants nothing. */
   char *practitioner;
+  /* The national health directory (cab-directory.h): its FHIR base and its
+   * API key. The key is a secret like the token: the environment or the
+   * command line only, never GSettings. @ca_file applies to it too. */
+  char *directory_url;
+  char *directory_key;
   gboolean checked;   /* cab_config_check() passed: it need not run again */
 } CabConfig;
 
@@ -54,7 +59,8 @@ CabConfig *cab_config_load            (void);
 void       cab_config_free            (CabConfig   *config);
 /* Fills NULL fields of @config from the environment variables
  * CABINET_SERVER, CABINET_TOKEN, CABINET_CA, CABINET_PRACTICE, CABINET_DATA_DIR,
- * CABINET_IMAP, CABINET_SMTP, CABINET_MAIL_USER, CABINET_PRACTITIONER. */
+ * CABINET_IMAP, CABINET_SMTP, CABINET_MAIL_USER, CABINET_PRACTITIONER,
+ * CABINET_DIRECTORY_URL, CABINET_DIRECTORY_KEY. */
 void       cab_config_apply_env       (CabConfig   *config);
 /* The one precedence, for the window and cabinetctl alike: @options (the
  * command line; may be NULL) over the environment over the settings and the

@@ -11,6 +11,7 @@
 #include "cab-window-private.h"
 #include "cab-session.h"
 #include "cab-mail-watcher.h"
+#include "cab-directory-refresh.h"
 #include "cab-mail-flags.h"
 #include "cab-mail-outbox.h"
 #include "cab-mail-sync.h"
@@ -33,6 +34,7 @@ struct _CabApplication
   CabSession     *session;
   CabWindow      *window;           /* weak */
   CabMailWatcher *mail_watcher;     /* NULL without a mail account */
+  CabDirectoryRefresh *directory_refresh; /* NULL without a directory */
 };
 
 G_DEFINE_FINAL_TYPE (CabApplication, cab_application, ADW_TYPE_APPLICATION)
@@ -54,6 +56,10 @@ static const GOptionEntry option_entries[] = {
     N_("User name of the MSSanté mailbox"), N_("ADDRESS") },
   { "practitioner", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("The doctor at this desk, as Practitioner/ID"), N_("REFERENCE") },
+  { "directory", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("FHIR base URL of the national health directory"), N_("URL") },
+  { "directory-key", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("API key of the national health directory"), N_("KEY") },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Save a PNG of the window to FILE after the first synchronization, then quit"), N_("FILE") },
   { NULL }
@@ -89,6 +95,8 @@ build_config (CabApplication *self)
       override (&config->imap_url, self->config->imap_url);
       override (&config->mail_user, self->config->mail_user);
       override (&config->practitioner, self->config->practitioner);
+      override (&config->directory_url, self->config->directory_url);
+      override (&config->directory_key, self->config->directory_key);
       return config;
     }
 
@@ -170,11 +178,42 @@ session_sync_finished_cb (CabApplication *self,
                           gboolean        success,
                           CabSession     *session)
 {
+  /* The directory cache follows the health space's syncs, once an hour at
+   * most (cab-directory-refresh.h). */
+  if (success && self->directory_refresh != NULL)
+    cab_directory_refresh_request (self->directory_refresh);
+
   if (self->screenshot_timeout_id != 0)
     {
       g_clear_handle_id (&self->screenshot_timeout_id, g_source_remove);
       schedule_screenshot (self);
     }
+}
+
+/* The national health directory (docs/architecture.md, "Sending mail:
+ * directory and completion"): with its URL configured, the app keeps its
+ * cache fresh and the composer searches it online. Its own key, never the
+ * health space's token; the practice's CA file applies to it too. */
+static void
+start_directory (CabApplication  *self,
+                 const CabConfig *config,
+                 CabStore        *store)
+{
+  g_autoptr(CabDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->directory_refresh != NULL || config->directory_url == NULL)
+    return;
+  directory = cab_directory_new (store, config->directory_url, config->directory_key, &error);
+  if (directory != NULL && config->ca_file != NULL &&
+      !cab_fhir_client_set_ca_file (cab_directory_get_client (directory), config->ca_file, &error))
+    g_clear_object (&directory);
+  if (directory == NULL)
+    {
+      g_warning ("National health directory not used: %s", error->message);
+      return;
+    }
+  self->directory_refresh = cab_directory_refresh_new (directory);
 }
 
 /* MSSanté: while the window is open, the inbox follows the server
@@ -188,6 +227,8 @@ session_store_cb (CabApplication *self,
   const CabConfig *config = cab_session_get_config (session);
   CabStore *store = cab_session_get_store (session);
 
+  if (store != NULL)
+    start_directory (self, config, store);
   if (store == NULL || self->mail_watcher != NULL || config->imap_url == NULL ||
       config->mail_user == NULL || config->data_dir == NULL)
     return;
@@ -398,6 +439,8 @@ cab_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "imap", "s", &o->imap_url);
   g_variant_dict_lookup (options, "mail-user", "s", &o->mail_user);
   g_variant_dict_lookup (options, "practitioner", "s", &o->practitioner);
+  g_variant_dict_lookup (options, "directory", "s", &o->directory_url);
+  g_variant_dict_lookup (options, "directory-key", "s", &o->directory_key);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
 
   g_clear_pointer (&self->options, cab_config_free);
@@ -435,11 +478,11 @@ cab_application_activate (GApplication *app)
       self->window = cab_window_new (GTK_APPLICATION (self), self->session);
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
 
+      g_signal_connect_object (self->session, "sync-finished",
+                               G_CALLBACK (session_sync_finished_cb), self,
+                               G_CONNECT_SWAPPED);
       if (self->screenshot_path != NULL)
         {
-          g_signal_connect_object (self->session, "sync-finished",
-                                   G_CALLBACK (session_sync_finished_cb), self,
-                                   G_CONNECT_SWAPPED);
           self->screenshot_timeout_id = g_timeout_add_seconds (SCREENSHOT_TIMEOUT_S,
                                                                screenshot_timeout_cb, self);
         }
@@ -466,6 +509,8 @@ cab_application_shutdown (GApplication *app)
   g_clear_handle_id (&self->screenshot_timeout_id, g_source_remove);
   if (self->mail_watcher != NULL)
     cab_mail_watcher_stop (self->mail_watcher);
+  if (self->directory_refresh != NULL)
+    cab_directory_refresh_cancel (self->directory_refresh);
   if (self->session != NULL)
     cab_session_shutdown (self->session);
 
@@ -480,6 +525,7 @@ cab_application_finalize (GObject *object)
   if (self->window != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
   g_clear_object (&self->mail_watcher);
+  g_clear_object (&self->directory_refresh);
   g_clear_object (&self->session);
   g_clear_pointer (&self->options, cab_config_free);
   g_clear_pointer (&self->config, cab_config_free);
@@ -551,6 +597,8 @@ cab_application_set_config (CabApplication  *self,
   override (&self->config->smtp_url, config->smtp_url);
   override (&self->config->mail_user, config->mail_user);
   override (&self->config->practitioner, config->practitioner);
+  override (&self->config->directory_url, config->directory_url);
+  override (&self->config->directory_key, config->directory_key);
 }
 
 CabMailWatcher *
@@ -559,6 +607,22 @@ cab_application_get_mail_watcher (CabApplication *self)
   g_return_val_if_fail (CAB_IS_APPLICATION (self), NULL);
 
   return self->mail_watcher;
+}
+
+CabDirectory *
+cab_application_get_directory (CabApplication *self)
+{
+  g_return_val_if_fail (CAB_IS_APPLICATION (self), NULL);
+
+  return self->directory_refresh != NULL ? cab_directory_refresh_get_directory (self->directory_refresh) : NULL;
+}
+
+CabDirectoryRefresh *
+cab_application_get_directory_refresh (CabApplication *self)
+{
+  g_return_val_if_fail (CAB_IS_APPLICATION (self), NULL);
+
+  return self->directory_refresh;
 }
 
 CabWindow *

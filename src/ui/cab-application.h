@@ -6,6 +6,7 @@
 #include "cab-config.h"
 #include "cab-types.h"
 #include "cab-mail-watcher.h"
+#include "cab-directory-refresh.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,10 @@ CabWindow      *cab_application_get_window   (CabApplication  *self);
 /* Keeps the MSSanté inbox in step with the server while the window is
  * open; NULL when no mail account is configured (imap-url, mail-user). */
 CabMailWatcher *cab_application_get_mail_watcher (CabApplication *self);
+/* The national health directory, once the store is open; NULL when no
+ * directory-url is configured. Its cache is refreshed after the health
+ * space's syncs (cab-directory-refresh.h). */
+CabDirectory   *cab_application_get_directory (CabApplication *self);
+CabDirectoryRefresh *cab_application_get_directory_refresh (CabApplication *self);
 
 G_END_DECLS

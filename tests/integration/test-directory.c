@@ -15,6 +15,7 @@
 
 #include "cab-correspondents.h"
 #include "cab-directory.h"
+#include "cab-directory-refresh.h"
 #include "cab-test-sandbox.h"
 #include "cab-store-private.h"
 
@@ -282,6 +283,46 @@ test_sync (Fixture *f, gconstpointer data)
   g_assert_cmpstr (got, ==, "");
 }
 
+/* The app's refresh (cab-directory-refresh.h): one sync at a time, once an
+ * hour at most, and it fills the cache with the learned correspondents'
+ * directory entries. */
+static void
+on_refresh_finished (CabDirectoryRefresh *refresh, gboolean success, gpointer user_data)
+{
+  *(int *) user_data = success ? 1 : 2;
+}
+
+static void
+test_refresh (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CabDirectoryRefresh) refresh = cab_directory_refresh_new (f->directory);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *got = NULL;
+  int finished = 0;
+
+  {
+    g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (f->store);
+    g_assert_true (cab_store_conn_exec (writer,
+      "INSERT INTO correspondents (address, received_count, last_at)"
+      " VALUES ('gwenael.gicquel@bioouest.mssante.fr', 3, 1);", &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (cached_count (f->store), ==, 0);
+  g_signal_connect (refresh, "finished", G_CALLBACK (on_refresh_finished), &finished);
+
+  g_assert_true (cab_directory_refresh_request (refresh));
+  g_assert_false (cab_directory_refresh_request (refresh));   /* one at a time */
+  while (finished == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (finished, ==, 1);
+  g_assert_cmpint (cached_count (f->store), >, 0);
+  got = local_addresses (f->store, "biologiste");
+  g_assert_cmpstr (got, ==, "gwenael.gicquel@bioouest.mssante.fr resultats@bioouest.mssante.fr");
+
+  /* Done a moment ago: the next health-space sync does not ask again. */
+  g_assert_false (cab_directory_refresh_request (refresh));
+}
+
 /* --------------------------------------------------------- hostile server */
 
 typedef struct
@@ -509,6 +550,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/directory/search", test_search);
   ADD ("/directory/sync", test_sync);
+  ADD ("/directory/refresh", test_refresh);
   ADD ("/directory/hostile", test_hostile);
   ADD ("/directory/cabinetctl", test_cabinetctl);
 #undef ADD

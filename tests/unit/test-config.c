@@ -17,6 +17,7 @@
 static const char * const env_vars[] = {
   "CABINET_SERVER", "CABINET_TOKEN", "CABINET_CA", "CABINET_PRACTICE", "CABINET_DATA_DIR",
   "CABINET_IMAP", "CABINET_SMTP", "CABINET_MAIL_USER", "CABINET_PRACTITIONER",
+  "CABINET_DIRECTORY_URL", "CABINET_DIRECTORY_KEY",
 };
 
 static void
@@ -225,6 +226,53 @@ test_resolve_practitioner (void)
 
   clear_env ();
   g_settings_reset (settings, "practitioner");
+}
+
+/* The national health directory: its URL from the setting, under
+ * CABINET_DIRECTORY_URL, under --directory; its API key from
+ * CABINET_DIRECTORY_KEY or --directory-key only (no setting holds it). */
+static void
+test_resolve_directory (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(CabConfig) none = NULL, from_settings = NULL, from_env = NULL;
+  g_autoptr(CabConfig) from_options = NULL, copy = NULL, filled = g_new0 (CabConfig, 1);
+  CabConfig options = { .directory_url = (char *) "https://option.test/fhir",
+                        .directory_key = (char *) "key-option" };
+  CabConfig empty_option = { .directory_url = (char *) "", .directory_key = (char *) "" };
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  g_assert_true (g_settings_schema_has_key (schema, "directory-url"));
+  g_assert_false (g_settings_schema_has_key (schema, "directory-key"));
+
+  none = cab_config_resolve (NULL);
+  g_assert_null (none->directory_url);
+  g_assert_null (none->directory_key);
+
+  g_settings_set_string (settings, "directory-url", "https://settings.test/fhir");
+  from_settings = cab_config_resolve (NULL);
+  g_assert_cmpstr (from_settings->directory_url, ==, "https://settings.test/fhir");
+  g_assert_null (from_settings->directory_key);
+
+  g_setenv ("CABINET_DIRECTORY_URL", "https://env.test/fhir", TRUE);
+  g_setenv ("CABINET_DIRECTORY_KEY", "key-env", TRUE);
+  from_env = cab_config_resolve (&empty_option);
+  g_assert_cmpstr (from_env->directory_url, ==, "https://env.test/fhir");
+  g_assert_cmpstr (from_env->directory_key, ==, "key-env");
+  cab_config_apply_env (filled);
+  g_assert_cmpstr (filled->directory_url, ==, "https://env.test/fhir");
+  g_assert_cmpstr (filled->directory_key, ==, "key-env");
+
+  from_options = cab_config_resolve (&options);
+  g_assert_cmpstr (from_options->directory_url, ==, "https://option.test/fhir");
+  g_assert_cmpstr (from_options->directory_key, ==, "key-option");
+  copy = cab_config_copy (from_options);
+  g_assert_cmpstr (copy->directory_url, ==, "https://option.test/fhir");
+  g_assert_cmpstr (copy->directory_key, ==, "key-option");
+
+  clear_env ();
+  g_settings_reset (settings, "directory-url");
 }
 
 /* After the preferences saved a new account: the mail keys and the desk's
@@ -482,6 +530,7 @@ main (int   argc,
   g_test_add_func ("/config/resolve-mail", test_resolve_mail);
   g_test_add_func ("/config/resolve", test_resolve);
   g_test_add_func ("/config/resolve-practitioner", test_resolve_practitioner);
+  g_test_add_func ("/config/resolve-directory", test_resolve_directory);
   g_test_add_func ("/config/reload-mail", test_reload_mail);
   g_test_add_func ("/config/no-keyring", test_no_keyring);
   g_test_add_func ("/config/schema-missing", test_schema_missing);

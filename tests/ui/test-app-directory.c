@@ -5,12 +5,14 @@
  * (cab-directory-refresh.h): with a directory configured, after the first
  * health-space sync its refresh looks up the correspondents learned from
  * mail in the sandbox's directory (/annuaire/fhir), and the composer's
- * offline completion then finds them by name. Without one, the app has no
- * directory. */
+ * offline completion then finds them by name. A name the cache lacks
+ * typed in the composer's "To" field is asked online after a pause, and
+ * its addresses are offered. */
 
 #include "config.h"
 
 #include "cab-application.h"
+#include "compose/cab-composer-private.h"
 #include "cab-correspondents.h"
 #include "cab-store-private.h"
 #include "cab-test-ui.h"
@@ -58,6 +60,46 @@ static gboolean
 refresh_finished (gpointer data)
 {
   return ((RefreshWatch *) data)->finished != 0;
+}
+
+static gboolean
+suggests_riou (gpointer data)
+{
+  g_auto(GStrv) shown = cab_recipient_entry_dup_suggestions (data);
+
+  return shown != NULL && g_strv_contains ((const char * const *) shown, "berenice.riou@ch-saintnazaire.mssante.fr");
+}
+
+static gboolean
+composer_closed (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* The composer asks the directory for a name the cache lacks: one search
+ * after the pause, then the offline answer again, now with its entries. */
+static void
+check_online_completion (CabWindow *window,
+                         CabStore  *store)
+{
+  CabComposer *composer = cab_composer_new (GTK_WINDOW (window), cab_window_get_session (window));
+  CabRecipientEntry *recipients = cab_composer_get_recipients (composer);
+  g_autofree char *got = local_addresses (store, "riou");
+
+  g_assert_cmpstr (got, ==, "");
+  gtk_window_present (GTK_WINDOW (composer));
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  gtk_editable_set_text (cab_recipient_entry_get_text_field (recipients), "riou");
+  cab_test_ui_wait_for (suggests_riou, recipients, "the directory's answer in the suggestions");
+  g_assert_cmpstr (cab_recipient_entry_get_answered_text (recipients), ==, "riou");
+  g_clear_pointer (&got, g_free);
+  got = local_addresses (store, "riou");
+  g_assert_true (g_str_has_prefix (got, "berenice.riou@ch-saintnazaire.mssante.fr pneumologie@ch-saintnazaire.mssante.fr"));
+
+  gtk_editable_set_text (cab_recipient_entry_get_text_field (recipients), "");
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.close", NULL);
+  cab_test_ui_wait_for (composer_closed, &composer, "the composer to close");
 }
 
 static void
@@ -133,6 +175,8 @@ test_app_directory_refresh (void)
 
   /* Refreshed a moment ago: the next sync does not ask the directory again. */
   g_assert_false (cab_directory_refresh_request (refresh_watch.refresh));
+
+  check_online_completion (window, store);
 
   g_signal_handlers_disconnect_by_func (refresh_watch.refresh, refresh_finished_cb, &refresh_watch);
   cab_test_ui_unwatch_session (&watch);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cab-application.h"
 #include "cab-composer-private.h"
 #include "cab-document-chooser.h"
 #include "cab-mail-send.h"
@@ -1019,6 +1020,12 @@ cab_composer_new (GtkWindow  *parent,
   if (config != NULL && config->mail_user != NULL && strchr (config->mail_user, '@') != NULL)
     self->from = g_strdup (config->mail_user);
   cab_recipient_entry_set_store (self->recipients, get_store (self));
+  /* The app's directory, when one is configured: completion asks it when
+   * the offline answer is short (docs/architecture.md, "Sending mail:
+   * directory and completion"). */
+  if (CAB_IS_APPLICATION (g_application_get_default ()))
+    cab_recipient_entry_set_directory (self->recipients,
+                                       cab_application_get_directory (CAB_APPLICATION (g_application_get_default ())));
   self->filling++;
   signature = signature_block ();
   if (signature != NULL)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cab-correspondents.h"
+#include "cab-directory.h"
 #include "cab-mime-compose.h"
 #include "cab-query.h"
 #include "cab-recipient-entry.h"
@@ -15,9 +16,15 @@
 /* The composer's "To" field (docs/architecture.md, "The composer"). The
  * completion asks core at each keystroke, superseding the question before
  * (cab_query_supersede()): a slow answer to "du" never lands over the
- * answer to "dup". */
+ * answer to "dup". When the offline answer is short and the app has a
+ * directory, one online search runs after a pause in typing, then the
+ * offline search again (its answers are cached). */
 
 #define MAX_RECIPIENTS 100
+/* Fewer offline suggestions than this: ask the directory. */
+#define ONLINE_BELOW   3
+/* The pause in typing before the directory is asked. */
+#define ONLINE_DEBOUNCE_MS 400
 
 struct _CabRecipientEntry
 {
@@ -32,6 +39,10 @@ struct _CabRecipientEntry
 
   CabStore          *store;
   GCancellable      *search_slot;
+  CabDirectory      *directory;        /* NULL: offline completion only */
+  GCancellable      *online_slot;      /* the directory search running */
+  guint              online_timeout_id;
+  char              *online_text;      /* asked (or being asked) online */
   char              *answered_text;
   GPtrArray         *addresses;        /* char*, in order */
   GPtrArray         *shown;            /* char* addresses of the suggestions */
@@ -280,6 +291,66 @@ suggestion_row (CabCorrespondent *c)
 }
 
 
+static void start_search (CabRecipientEntry *self,
+                          const char        *text);
+
+static void
+online_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  SearchData *data = user_data;
+  g_autoptr(CabRecipientEntry) self = data->self;
+  g_autofree char *text = data->text;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) found = cab_directory_search_finish (CAB_DIRECTORY (source), result, &error);
+  g_autofree char *current = NULL;
+
+  g_free (data);
+  if (found == NULL)
+    {
+      /* Offline, or the directory refused: the offline answer stays. No
+       * text in the log: it is a name someone typed. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Directory search failed (%s %d)", g_quark_to_string (error->domain), error->code);
+      return;
+    }
+  /* The answers are in the cache now: the offline search shows them, in
+   * its order, if the text is still the one asked about. */
+  current = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->text))));
+  if (g_strcmp0 (current, text) == 0)
+    start_search (self, text);
+}
+
+static gboolean
+online_timeout_cb (gpointer user_data)
+{
+  CabRecipientEntry *self = user_data;
+  SearchData *data;
+  GCancellable *cancellable;
+
+  self->online_timeout_id = 0;
+  cancellable = cab_query_supersede (&self->online_slot);
+  data = g_new0 (SearchData, 1);
+  data->self = g_object_ref (self);
+  data->text = g_strdup (self->online_text);
+  cab_directory_search_async (self->directory, self->online_text, NULL, cancellable, online_cb, data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once per text: the answer after the directory's own is not asked again. */
+static void
+schedule_online (CabRecipientEntry *self,
+                 const char        *text)
+{
+  if (self->directory == NULL || g_strcmp0 (text, self->online_text) == 0)
+    return;
+  g_free (self->online_text);
+  self->online_text = g_strdup (text);
+  g_clear_handle_id (&self->online_timeout_id, g_source_remove);
+  self->online_timeout_id = g_timeout_add (ONLINE_DEBOUNCE_MS, online_timeout_cb, self);
+}
+
 static void
 search_cb (GObject      *source,
            GAsyncResult *result,
@@ -299,6 +370,8 @@ search_cb (GObject      *source,
         g_warning ("Cannot complete the recipient: %s", error->message);
       return;
     }
+  if (g_list_model_get_n_items (model) < ONLINE_BELOW)
+    schedule_online (self, text);
   g_free (self->answered_text);
   self->answered_text = g_steal_pointer (&text);
   g_ptr_array_set_size (self->shown, 0);
@@ -330,6 +403,11 @@ start_search (CabRecipientEntry *self,
   GCancellable *cancellable;
   SearchData *data;
 
+  /* A keystroke restarts the pause; a directory search for other text is
+   * of no use any more. */
+  g_clear_handle_id (&self->online_timeout_id, g_source_remove);
+  if (g_strcmp0 (text, self->online_text) != 0)
+    cab_query_cancel (&self->online_slot);
   if (self->store == NULL || text == NULL || g_utf8_strlen (text, -1) < 2)
     {
       hide_suggestions (self);
@@ -554,6 +632,9 @@ cab_recipient_entry_dispose (GObject *object)
   CabRecipientEntry *self = CAB_RECIPIENT_ENTRY (object);
 
   cab_query_cancel (&self->search_slot);
+  cab_query_cancel (&self->online_slot);
+  g_clear_handle_id (&self->online_timeout_id, g_source_remove);
+  g_clear_object (&self->directory);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_RECIPIENT_ENTRY);
   G_OBJECT_CLASS (cab_recipient_entry_parent_class)->dispose (object);
 }
@@ -565,6 +646,7 @@ cab_recipient_entry_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->answered_text, g_free);
+  g_clear_pointer (&self->online_text, g_free);
   g_ptr_array_unref (self->addresses);
   g_ptr_array_unref (self->shown);
   G_OBJECT_CLASS (cab_recipient_entry_parent_class)->finalize (object);
@@ -640,6 +722,15 @@ cab_recipient_entry_set_store (CabRecipientEntry *self,
   g_return_if_fail (CAB_IS_RECIPIENT_ENTRY (self));
 
   g_set_object (&self->store, store);
+}
+
+void
+cab_recipient_entry_set_directory (CabRecipientEntry *self,
+                                   CabDirectory      *directory)
+{
+  g_return_if_fail (CAB_IS_RECIPIENT_ENTRY (self));
+
+  g_set_object (&self->directory, directory);
 }
 
 void

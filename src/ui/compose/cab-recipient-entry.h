@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "cab-directory.h"
 #include "cab-store.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,11 @@ typedef char *(*CabRecipientCheck) (const char *address,
 GtkWidget  *cab_recipient_entry_new             (void);
 void        cab_recipient_entry_set_store       (CabRecipientEntry *self,
                                                  CabStore          *store);
+/* The national health directory (may be NULL): when the offline answer
+ * is short, one debounced, cancellable online search, then the offline
+ * search again. */
+void        cab_recipient_entry_set_directory   (CabRecipientEntry *self,
+                                                 CabDirectory      *directory);
 void        cab_recipient_entry_set_check       (CabRecipientEntry *self,
                                                  CabRecipientCheck  check,
                                                  gpointer           user_data);

@@ -43,6 +43,7 @@ struct _CabRecipientEntry
   GCancellable      *online_slot;      /* the directory search running */
   guint              online_timeout_id;
   char              *online_text;      /* asked (or being asked) online */
+  char              *online_pending;   /* to ask when the pause ends */
   char              *answered_text;
   GPtrArray         *addresses;        /* char*, in order */
   GPtrArray         *shown;            /* char* addresses of the suggestions */
@@ -330,6 +331,8 @@ online_timeout_cb (gpointer user_data)
   GCancellable *cancellable;
 
   self->online_timeout_id = 0;
+  g_free (self->online_text);
+  self->online_text = g_steal_pointer (&self->online_pending);
   cancellable = cab_query_supersede (&self->online_slot);
   data = g_new0 (SearchData, 1);
   data->self = g_object_ref (self);
@@ -345,8 +348,8 @@ schedule_online (CabRecipientEntry *self,
 {
   if (self->directory == NULL || g_strcmp0 (text, self->online_text) == 0)
     return;
-  g_free (self->online_text);
-  self->online_text = g_strdup (text);
+  g_free (self->online_pending);
+  self->online_pending = g_strdup (text);
   g_clear_handle_id (&self->online_timeout_id, g_source_remove);
   self->online_timeout_id = g_timeout_add (ONLINE_DEBOUNCE_MS, online_timeout_cb, self);
 }
@@ -647,6 +650,7 @@ cab_recipient_entry_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->answered_text, g_free);
   g_clear_pointer (&self->online_text, g_free);
+  g_clear_pointer (&self->online_pending, g_free);
   g_ptr_array_unref (self->addresses);
   g_ptr_array_unref (self->shown);
   G_OBJECT_CLASS (cab_recipient_entry_parent_class)->finalize (object);

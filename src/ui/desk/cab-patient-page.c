@@ -438,6 +438,9 @@ cab_patient_page_init (CabPatientPage *self)
   gtk_action_bar_pack_start (GTK_ACTION_BAR (bar), publish);
   hint = gtk_label_new (_("or drop a PDF on the timeline"));
   gtk_widget_add_css_class (hint, "dim-label");
+  /* The hint gives way first: at its full width (long in French) the bar
+   * would be wider than the page and fold the window down to its sidebar. */
+  gtk_label_set_ellipsize (GTK_LABEL (hint), PANGO_ELLIPSIZE_END);
   gtk_action_bar_pack_start (GTK_ACTION_BAR (bar), hint);
   gtk_box_append (GTK_BOX (self->box), bar);
 

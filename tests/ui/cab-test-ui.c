@@ -6,6 +6,7 @@
 #include "cab-application.h"
 #include "cab-test-ui.h"
 #include "cab-window-private.h"
+#include "timeline/cab-timeline-view.h"
 
 #define WAIT_LIMIT_S 120
 
@@ -117,6 +118,12 @@ cab_test_ui_wait_for (CabTestCondition  condition,
   g_source_remove (wake_id);
 }
 
+gboolean
+cab_test_ui_is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
 void
 cab_test_ui_settle (guint ms)
 {
@@ -171,6 +178,132 @@ cab_test_ui_screenshot (CabWindow  *window,
     }
   g_assert_no_error (error);
   g_test_message ("screenshot: %s", path);
+}
+
+void
+cab_test_ui_screenshot_widget (GtkWidget  *widget,
+                               const char *name,
+                               guint       settle_ms)
+{
+  g_autofree char *path = cab_test_ui_screenshot_path (name);
+  g_autoptr(GdkTexture) texture = NULL;
+
+  cab_test_ui_settle (settle_ms);
+  texture = cab_test_ui_render (widget);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static cairo_surface_t *
+texture_surface (GdkTexture *texture)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gdk_texture_get_width (texture),
+                                                         gdk_texture_get_height (texture));
+
+  gdk_texture_download (texture, cairo_image_surface_get_data (surface), cairo_image_surface_get_stride (surface));
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+void
+cab_test_ui_screenshot_with_popover (GtkWidget  *window,
+                                     GtkWidget  *popover,
+                                     const char *name)
+{
+  g_autofree char *path = cab_test_ui_screenshot_path (name);
+  g_autoptr(GdkTexture) back = NULL;
+  g_autoptr(GdkTexture) front = NULL;
+  cairo_surface_t *out, *a, *b;
+  cairo_t *cr;
+  GdkSurface *surface;
+  double wx, wy, px, py;
+
+  cab_test_ui_settle (300);
+  back = cab_test_ui_render (window);
+  front = cab_test_ui_render (popover);
+  surface = gtk_native_get_surface (GTK_NATIVE (popover));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
+  a = texture_surface (back);
+  b = texture_surface (front);
+  out = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gdk_texture_get_width (back), gdk_texture_get_height (back));
+  cr = cairo_create (out);
+  cairo_set_source_surface (cr, a, 0, 0);
+  cairo_paint (cr);
+  cairo_set_source_surface (cr, b, gdk_popup_get_position_x (GDK_POPUP (surface)) - wx + px,
+                            gdk_popup_get_position_y (GDK_POPUP (surface)) - wy + py);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (out, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (out);
+  cairo_surface_destroy (a);
+  cairo_surface_destroy (b);
+  g_test_message ("screenshot: %s", path);
+}
+
+gpointer
+cab_test_ui_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
+}
+
+static void
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cab_session_open_finish (CAB_SESSION (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+CabSession *
+cab_test_ui_open_session (const CabConfig *config)
+{
+  CabSession *session = cab_session_new_full (config, CAB_SESSION_FLAGS_MANUAL);
+  gboolean opened = FALSE;
+
+  cab_session_open_async (session, NULL, open_cb, &opened);
+  cab_test_ui_wait_for (cab_test_ui_is_true, &opened, "the store to open");
+  return session;
+}
+
+static gboolean
+timeline_loaded (gpointer data)
+{
+  CabTimelineView *view = data;
+
+  return !cab_timeline_view_get_busy (view) && cab_timeline_view_get_n_documents (view) > 0;
+}
+
+GtkWidget *
+cab_test_ui_open_patient_page (CabSession      *session,
+                               const char      *patient_id,
+                               CabPatientPage **page_out)
+{
+  GtkWidget *window = gtk_window_new ();
+  CabPatientPage *page = CAB_PATIENT_PAGE (cab_patient_page_new ());
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
+  cab_patient_page_set_session (page, session);
+  cab_patient_page_set_patient (page, patient_id, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+  cab_test_ui_wait_for (timeline_loaded, cab_patient_page_get_timeline (page), "the timeline");
+  *page_out = page;
+  return window;
 }
 
 static gboolean

@@ -5,6 +5,7 @@
 
 #include "cab-session.h"
 #include "cab-types.h"
+#include "desk/cab-patient-page.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,9 @@ void        cab_test_ui_wait_for       (CabTestCondition  condition,
                                         gpointer          data,
                                         const char       *what);
 
+/* A CabTestCondition: the gboolean at @data is TRUE (set by a callback). */
+gboolean    cab_test_ui_is_true        (gpointer          data);
+
 /* Lets animations (revealer, toast) run their course and frames be drawn. */
 void        cab_test_ui_settle         (guint             ms);
 
@@ -44,6 +48,31 @@ void        cab_test_ui_screenshot     (CabWindow        *window,
  * may not have laid it out yet, and a widget waiting for its allocation
  * draws nothing: this settles until it draws (or fails the test). */
 GdkTexture *cab_test_ui_render     (GtkWidget        *widget);
+
+/* Saves @widget (a window of its own: composer, editor, dialog) as drawn
+ * now at cab_test_ui_screenshot_path (@name), after @settle_ms. */
+void        cab_test_ui_screenshot_widget (GtkWidget     *widget,
+                                           const char    *name,
+                                           guint          settle_ms);
+
+/* The same with @popover (a surface of its own, which rendering @window
+ * leaves out) drawn where it shows over @window. */
+void        cab_test_ui_screenshot_with_popover (GtkWidget  *window,
+                                                 GtkWidget  *popover,
+                                                 const char *name);
+
+/* The first toplevel window of @type (a window another one opened), or NULL. */
+gpointer    cab_test_ui_find_toplevel  (GType             type);
+
+/* A session over @config (no sync, no outbox: CAB_SESSION_FLAGS_MANUAL),
+ * its store open. */
+CabSession *cab_test_ui_open_session   (const CabConfig  *config);
+
+/* A window showing @patient_id's page of @session, presented, its timeline
+ * loaded with at least one document; the page in @page_out. */
+GtkWidget  *cab_test_ui_open_patient_page (CabSession      *session,
+                                           const char      *patient_id,
+                                           CabPatientPage **page_out);
 
 /* Until @widget (a window just presented) is mapped. */
 void        cab_test_ui_wait_mapped    (GtkWidget        *widget);

@@ -18,6 +18,7 @@
 #include "cab-test-ui.h"
 #include "cab-test-sandbox.h"
 #include "cab-window-private.h"
+#include "desk-fixtures.h"
 
 #define PRACTICE "Organization/org-practice"
 #define LEARNED  "gwenael.gicquel@bioouest.mssante.fr"
@@ -62,72 +63,6 @@ refresh_finished (gpointer data)
   return ((RefreshWatch *) data)->finished != 0;
 }
 
-static GtkWidget *
-find_child_of_type (GtkWidget *widget,
-                    GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_child_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static cairo_surface_t *
-texture_surface (GdkTexture *texture)
-{
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gdk_texture_get_width (texture),
-                                                         gdk_texture_get_height (texture));
-
-  gdk_texture_download (texture, cairo_image_surface_get_data (surface), cairo_image_surface_get_stride (surface));
-  cairo_surface_mark_dirty (surface);
-  return surface;
-}
-
-/* The composer with its suggestions drawn where they show (a popover is a
- * surface of its own, which rendering the window leaves out). */
-static void
-screenshot_with_popover (GtkWidget  *window,
-                         GtkWidget  *popover,
-                         const char *name)
-{
-  g_autofree char *path = cab_test_ui_screenshot_path (name);
-  g_autoptr(GdkTexture) back = NULL;
-  g_autoptr(GdkTexture) front = NULL;
-  cairo_surface_t *out, *a, *b;
-  cairo_t *cr;
-  GdkSurface *surface;
-  double wx, wy, px, py;
-
-  cab_test_ui_settle (300);
-  back = cab_test_ui_render (window);
-  front = cab_test_ui_render (popover);
-  surface = gtk_native_get_surface (GTK_NATIVE (popover));
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
-  a = texture_surface (back);
-  b = texture_surface (front);
-  out = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gdk_texture_get_width (back), gdk_texture_get_height (back));
-  cr = cairo_create (out);
-  cairo_set_source_surface (cr, a, 0, 0);
-  cairo_paint (cr);
-  cairo_set_source_surface (cr, b, gdk_popup_get_position_x (GDK_POPUP (surface)) - wx + px,
-                            gdk_popup_get_position_y (GDK_POPUP (surface)) - wy + py);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  g_assert_cmpint (cairo_surface_write_to_png (out, path), ==, CAIRO_STATUS_SUCCESS);
-  cairo_surface_destroy (out);
-  cairo_surface_destroy (a);
-  cairo_surface_destroy (b);
-  g_test_message ("screenshot: %s", path);
-}
-
 static gboolean
 suggests_riou (gpointer data)
 {
@@ -162,8 +97,9 @@ check_online_completion (CabWindow *window,
   g_clear_pointer (&got, g_free);
   got = local_addresses (store, "riou");
   g_assert_true (g_str_has_prefix (got, "berenice.riou@ch-saintnazaire.mssante.fr pneumologie@ch-saintnazaire.mssante.fr"));
-  screenshot_with_popover (GTK_WIDGET (composer), find_child_of_type (GTK_WIDGET (recipients), GTK_TYPE_POPOVER),
-                           "composer-directory");
+  cab_test_ui_screenshot_with_popover (GTK_WIDGET (composer),
+                                       desk_find_child_of_type (GTK_WIDGET (recipients), GTK_TYPE_POPOVER),
+                                       "composer-directory");
 
   gtk_editable_set_text (cab_recipient_entry_get_text_field (recipients), "");
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);

@@ -36,37 +36,14 @@ static CabSession *session;
 static char *data_dir;
 static char *pdf_path;
 
-static void
-open_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (cab_session_open_finish (CAB_SESSION (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static CabSession *
 open_session (void)
 {
   CabConfig config = { 0 };
-  gboolean opened = FALSE;
-  CabSession *s;
 
   config.data_dir = data_dir;
   config.mail_user = (char *) FROM;
-  s = cab_session_new_full (&config, CAB_SESSION_FLAGS_MANUAL);
-  cab_session_open_async (s, NULL, open_cb, &opened);
-  cab_test_ui_wait_for (is_true, &opened, "the store to open");
-  return s;
+  return cab_test_ui_open_session (&config);
 }
 
 /* A minimal PDF, as the queue checks only the "%PDF-" header. */
@@ -135,68 +112,6 @@ open_composer (const char *patient_id)
 }
 
 static void
-screenshot (GtkWidget  *window,
-            const char *name)
-{
-  g_autofree char *path = cab_test_ui_screenshot_path (name);
-  g_autoptr(GdkTexture) texture = NULL;
-
-  cab_test_ui_settle (300);
-  texture = cab_test_ui_render (window);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static cairo_surface_t *
-texture_surface (GdkTexture *texture)
-{
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gdk_texture_get_width (texture),
-                                                         gdk_texture_get_height (texture));
-
-  gdk_texture_download (texture, cairo_image_surface_get_data (surface), cairo_image_surface_get_stride (surface));
-  cairo_surface_mark_dirty (surface);
-  return surface;
-}
-
-/* The window with its open popover drawn where it shows (a popover is a
- * surface of its own, which rendering the window leaves out). */
-static void
-screenshot_with_popover (GtkWidget  *window,
-                         GtkWidget  *popover,
-                         const char *name)
-{
-  g_autofree char *path = cab_test_ui_screenshot_path (name);
-  g_autoptr(GdkTexture) back = NULL;
-  g_autoptr(GdkTexture) front = NULL;
-  cairo_surface_t *out, *a, *b;
-  cairo_t *cr;
-  GdkSurface *surface;
-  double wx, wy, px, py;
-
-  cab_test_ui_settle (300);
-  back = cab_test_ui_render (window);
-  front = cab_test_ui_render (popover);
-  surface = gtk_native_get_surface (GTK_NATIVE (popover));
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
-  a = texture_surface (back);
-  b = texture_surface (front);
-  out = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gdk_texture_get_width (back), gdk_texture_get_height (back));
-  cr = cairo_create (out);
-  cairo_set_source_surface (cr, a, 0, 0);
-  cairo_paint (cr);
-  cairo_set_source_surface (cr, b, gdk_popup_get_position_x (GDK_POPUP (surface)) - wx + px,
-                            gdk_popup_get_position_y (GDK_POPUP (surface)) - wy + py);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  g_assert_cmpint (cairo_surface_write_to_png (out, path), ==, CAIRO_STATUS_SUCCESS);
-  cairo_surface_destroy (out);
-  cairo_surface_destroy (a);
-  cairo_surface_destroy (b);
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
 close_composer (CabComposer *composer)
 {
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
@@ -225,7 +140,7 @@ test_empty (void)
 
   g_assert_false (cab_composer_get_patient_mailbox (composer, &title, &subtitle, &offered));
   g_assert_null (cab_composer_get_outside_warning (composer));
-  screenshot (GTK_WIDGET (composer), "composer-empty");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "composer-empty", 300);
   /* Nothing written: nothing saved. */
   close_composer (composer);
 }
@@ -249,7 +164,7 @@ test_patient_mailbox_refused (void)
   g_assert_false (cab_recipient_entry_commit_text (recipients));
   g_assert_false (cab_recipient_entry_contains (recipients, address));
   g_assert_nonnull (cab_recipient_entry_get_error (recipients));
-  screenshot (GTK_WIDGET (composer), "composer-patient-mailbox-refused");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "composer-patient-mailbox-refused", 300);
   close_composer (composer);
 }
 
@@ -313,8 +228,9 @@ test_completion (void)
   shown = cab_recipient_entry_dup_suggestions (recipients);
   g_assert_nonnull (shown);
   g_assert_cmpstr (shown[0], ==, LEARNED);
-  screenshot_with_popover (GTK_WIDGET (composer), desk_find_child_of_type (GTK_WIDGET (recipients), GTK_TYPE_POPOVER),
-                           "composer-completion");
+  cab_test_ui_screenshot_with_popover (GTK_WIDGET (composer),
+                                       desk_find_child_of_type (GTK_WIDGET (recipients), GTK_TYPE_POPOVER),
+                                       "composer-completion");
   g_assert_true (cab_recipient_entry_choose_suggestion (recipients, 0));
   g_assert_true (cab_recipient_entry_contains (recipients, LEARNED));
   g_assert_cmpstr (gtk_editable_get_text (field), ==, "");
@@ -340,41 +256,18 @@ composer_ready (gpointer data)
   return cab_composer_is_ready (data) && cab_composer_get_n_attachments (data) > 0;
 }
 
-static CabComposer *
-find_composer (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (CAB_IS_COMPOSER (window))
-        return CAB_COMPOSER (window);
-    }
-  return NULL;
-}
-
 static gboolean
 composer_shown (gpointer data)
 {
-  return find_composer () != NULL;
-}
-
-static gboolean
-timeline_loaded (gpointer data)
-{
-  CabTimelineView *view = data;
-
-  return !cab_timeline_view_get_busy (view) && cab_timeline_view_get_n_documents (view) > 0;
+  return cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER) != NULL;
 }
 
 /* From the patient's timeline: the document selected, Send…. */
 static void
 test_send_from_timeline (void)
 {
-  GtkWidget *window = gtk_window_new ();
-  CabPatientPage *page = CAB_PATIENT_PAGE (cab_patient_page_new ());
+  CabPatientPage *page;
+  GtkWidget *window = cab_test_ui_open_patient_page (session, "pat-qual", &page);
   CabTimelineView *view = cab_patient_page_get_timeline (page);
   GListModel *model;
   GtkSingleSelection *selection;
@@ -382,13 +275,6 @@ test_send_from_timeline (void)
   g_auto(GStrv) documents = NULL;
   guint position = G_MAXUINT;
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
-  cab_patient_page_set_session (page, session);
-  cab_patient_page_set_patient (page, "pat-qual", NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  cab_test_ui_wait_mapped (window);
-  cab_test_ui_wait_for (timeline_loaded, view, "the timeline");
   selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_timeline_view_get_list_view (view)));
   model = G_LIST_MODEL (selection);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -402,7 +288,7 @@ test_send_from_timeline (void)
   gtk_single_selection_set_selected (selection, position);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "timeline.send", NULL));
   cab_test_ui_wait_for (composer_shown, NULL, "the composer");
-  composer = find_composer ();
+  composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
   cab_test_ui_wait_for (composer_ready, composer, "the attachment's details");
   documents = cab_composer_dup_document_ids (composer);
   g_assert_cmpstrv (documents, ((const char *[]) { "doc-1", NULL }));
@@ -472,7 +358,7 @@ test_send_queues (void)
   chooser = CAB_DOCUMENT_CHOOSER (cab_composer_get_document_chooser (composer));
   g_assert_nonnull (chooser);
   cab_test_ui_wait_for (chooser_loaded, chooser, "the patient's documents");
-  screenshot (GTK_WIDGET (chooser), "composer-document-chooser");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (chooser), "composer-document-chooser", 300);
   g_assert_true (cab_document_chooser_toggle (chooser, "doc-1"));
   g_object_add_weak_pointer (G_OBJECT (chooser), (gpointer *) &chooser);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chooser), "chooser.attach", NULL));
@@ -492,7 +378,7 @@ test_send_queues (void)
     size = g_format_size (st.st_size);
     g_assert_true (g_str_has_suffix (text, size));
   }
-  screenshot (GTK_WIDGET (composer), "composer-recipients-attachment");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "composer-recipients-attachment", 300);
 
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
   entry_id = 0;
@@ -594,10 +480,10 @@ test_draft_survives (void)
     cab_test_ui_wait_mapped (window);
     cab_test_ui_wait_for (drafts_listed, page, "the drafts");
     g_assert_cmpuint (cab_outbox_page_get_n_drafts (page), ==, drafts->len);
-    screenshot (window, "outbox-drafts");
+    cab_test_ui_screenshot_widget (window, "outbox-drafts", 300);
     g_assert_true (cab_outbox_page_open_draft (page, 0));
     cab_test_ui_wait_for (composer_shown, NULL, "the composer");
-    composer = find_composer ();
+    composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
     gtk_window_destroy (GTK_WINDOW (window));
   }
   cab_test_ui_wait_mapped (GTK_WIDGET (composer));

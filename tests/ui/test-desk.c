@@ -146,12 +146,6 @@ page_rendered_cb (CabPdfViewer *viewer,
 }
 
 static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
 find_done (gpointer data)
 {
   CabPdfView *view = data;
@@ -502,7 +496,7 @@ test_desk_consultation (void)
   imaging_id = g_strdup (cab_document_pane_get_document_id (pane));
   g_assert_cmpint (cab_pdf_viewer_get_state (viewer), ==, CAB_PDF_VIEWER_DOCUMENT);
   g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), >=, 1);
-  cab_test_ui_wait_for (is_true, &rendered, "the first page to be rendered");
+  cab_test_ui_wait_for (cab_test_ui_is_true, &rendered, "the first page to be rendered");
   g_signal_handler_disconnect (viewer, rendered_id);
   cab_test_ui_settle (300);
   g_assert_cmpuint (count_dark_pixels (GTK_WIDGET (cab_pdf_viewer_get_view (viewer))), >, 500);

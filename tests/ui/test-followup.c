@@ -35,19 +35,6 @@ is_french (void)
   return g_str_equal (lang, "fr");
 }
 
-static void
-screenshot_widget (GtkWidget  *widget,
-                   const char *name)
-{
-  g_autofree char *path = cab_test_ui_screenshot_path (name);
-  g_autoptr(GdkTexture) texture = NULL;
-
-  cab_test_ui_settle (300);
-  texture = cab_test_ui_render (widget);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 /* A key press as the chart's key controller gets it. */
 static void
 send_key (GtkWidget *widget,
@@ -257,7 +244,7 @@ test_chart_points (void)
                                 : "Blood pressure: no measure recorded.");
   g_assert_cmpstr (gtk_label_get_label (f.summaries[1]), ==, cab_measure_chart_get_summary (f.charts[1]));
 
-  screenshot_widget (GTK_WIDGET (f.window), "followup-charts");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (f.window), "followup-charts", 300);
 
   /* A tooltip on a point gives its exact value, date and source. */
   g_assert_true (cab_measure_chart_get_point_position (f.charts[0], 39, &x, &y));
@@ -306,7 +293,7 @@ test_chart_points (void)
 
   /* The dark style: the chart's colours come from the style sheet. */
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  screenshot_widget (GTK_WIDGET (f.window), "followup-charts-dark");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (f.window), "followup-charts-dark", 300);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   charts_teardown (&f);
@@ -349,12 +336,6 @@ stack_settled (gpointer data)
 
   return stack != NULL && !gtk_stack_get_transition_running (GTK_STACK (stack)) &&
          gtk_stack_get_visible_child (GTK_STACK (stack)) == GTK_WIDGET (data);
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
 }
 
 static gboolean
@@ -559,7 +540,7 @@ test_page (void)
     pdf_path = g_strconcat (png, ".pdf", NULL);
   }
   cab_followup_page_print_round (page, pdf_path, print_cb, &printed);
-  cab_test_ui_wait_for (is_true, &printed, "the round's PDF");
+  cab_test_ui_wait_for (cab_test_ui_is_true, &printed, "the round's PDF");
   pdf_uri = g_filename_to_uri (pdf_path, NULL, NULL);
   pdf = poppler_document_new_from_file (pdf_uri, NULL, &error);
   g_assert_no_error (error);

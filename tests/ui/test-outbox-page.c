@@ -26,21 +26,6 @@ static const char *lang = "en";
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
 
-/* The dialogs are windows of their own: the same rendering as
- * cab_window_save_screenshot(). */
-static void
-screenshot_widget (GtkWidget  *widget,
-                   const char *name)
-{
-  g_autofree char *path = cab_test_ui_screenshot_path (name);
-  g_autoptr(GdkTexture) texture = NULL;
-
-  cab_test_ui_settle (400);
-  texture = cab_test_ui_render (widget);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static void
 set_faults (CabTestSandbox *sandbox,
             const char     *json)
@@ -356,7 +341,7 @@ test_outbox_page_offline (Fixture       *f,
     g_signal_connect (dialog, "queued", G_CALLBACK (queued_cb), &queued);
     gtk_window_present (GTK_WINDOW (dialog));
     cab_publish_dialog_set_hold (dialog, TRUE);
-    screenshot_widget (GTK_WIDGET (dialog), "publish-dialog");
+    cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "publish-dialog", 400);
     cab_publish_dialog_publish (dialog);
     cab_test_ui_wait_for (is_queued, &queued, "the held publish to be queued");
   }
@@ -711,7 +696,7 @@ test_outbox_page_edit_retry (Fixture       *f,
   cab_outbox_edit_dialog_set_document_title (dialog, EDITED_TITLE);
   cab_outbox_edit_dialog_set_type (dialog, EDITED_TYPE);
   g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, EDITED_TYPE);
-  screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-dialog");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-dialog", 400);
 
   save_retry = find_button (GTK_WIDGET (dialog), _("Save and _Retry"));
   g_assert_nonnull (save_retry);
@@ -791,7 +776,7 @@ test_outbox_page_edit_error (Fixture       *f,
   g_assert_null (find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
   g_assert_cmpstr (cab_outbox_edit_dialog_get_document_title (dialog), ==, "Certificat en attente");
   g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, "11490-0");
-  screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-held");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-held", 400);
 
   g_assert_true (cab_outbox_cancel (outbox, id, &error));
   g_assert_no_error (error);
@@ -807,7 +792,7 @@ test_outbox_page_edit_error (Fixture       *f,
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   /* Can be tried again (the form is usable), though it will say the same. */
   g_assert_nonnull (find_button (GTK_WIDGET (dialog), _("_Save")));
-  screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-error");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-error", 400);
 
   after = cab_store_outbox_get (store, id, &error);
   g_assert_no_error (error);

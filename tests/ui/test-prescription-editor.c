@@ -69,24 +69,6 @@ allergy_json (const char *id,
                           id, type, substance, patient_id);
 }
 
-static void
-open_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (cab_session_open_finish (CAB_SESSION (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 /* A store with the drug database and two patients: an adult diabetic in
  * ALD with two current treatments, and a child of 3. */
 static void
@@ -100,7 +82,6 @@ setup_store (void)
   g_autoptr(GPtrArray) records = desk_records_new ();
   g_autoptr(CabDrugImportReport) report = NULL;
   CabConfig config = { 0 };
-  gboolean opened = FALSE;
   CabStore *store;
 
   data_dir = g_dir_make_tmp ("cabinet-test-prescription-XXXXXX", &error);
@@ -110,9 +91,7 @@ setup_store (void)
    * here: the outbox is not started). */
   config.mail_user = (char *) "claire.martin@cabinet-martin.mssante.fr";
   config.smtp_url = (char *) "smtps://smtp.invalid:465";
-  session = cab_session_new_full (&config, CAB_SESSION_FLAGS_MANUAL);
-  cab_session_open_async (session, NULL, open_cb, &opened);
-  cab_test_ui_wait_for (is_true, &opened, "the store to open");
+  session = cab_test_ui_open_session (&config);
   store = cab_session_get_store (session);
 
   /* Tests may write the store from the main thread. */
@@ -167,19 +146,6 @@ close_editor (CabPrescriptionEditor *editor)
 {
   gtk_window_destroy (GTK_WINDOW (editor));
   cab_test_ui_settle (50);
-}
-
-static void
-screenshot (CabPrescriptionEditor *editor,
-            const char            *name)
-{
-  g_autofree char *path = cab_test_ui_screenshot_path (name);
-  g_autoptr(GdkTexture) texture = NULL;
-
-  cab_test_ui_settle (300);
-  texture = cab_test_ui_render (GTK_WIDGET (editor));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 typedef struct
@@ -361,7 +327,7 @@ test_search_as_you_type (void)
     }
   /* The first result is selected: Enter would add it. */
   g_assert_cmpuint (gtk_single_selection_get_selected (cab_prescription_editor_get_selection (editor)), ==, 0);
-  screenshot (editor, "prescription-search");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-search", 300);
 
   /* A brand name and a CIS find their medicine too. */
   type_search (editor, "glucophage");
@@ -418,7 +384,7 @@ test_renew_and_interaction (void)
   g_assert_true (warning_mentions (editor, "SIMVASTATINE", "CLARITHROMYCINE"));
   /* An interaction warns; it does not forbid printing. */
   g_assert_null (cab_prescription_editor_get_blocker (editor));
-  screenshot (editor, "prescription-interaction");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-interaction", 300);
 
   /* Delete, from the line (not from a text field), removes it: the warning goes. */
   gtk_widget_grab_focus (cab_prescription_line_row_get_ald_switch (line));
@@ -454,7 +420,7 @@ test_rules_refused_with_reason (void)
   g_assert_nonnull (cab_prescription_editor_get_blocker (editor));
   g_assert_nonnull (strstr (cab_prescription_editor_get_blocker (editor), "EFG"));
   g_assert_false (gtk_widget_get_sensitive (cab_prescription_editor_get_print_button (editor)));
-  screenshot (editor, "prescription-ns-refused");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-ns-refused", 300);
 
   /* Back to substitutable: printable again. */
   cab_prescription_line_row_set_non_substitutable (line, CAB_NON_SUBSTITUTABLE_NONE);
@@ -495,7 +461,7 @@ test_child_no_ald (void)
   /* The recorded allergy to clarithromycin is a warning on the line. */
   cab_test_ui_wait_for (is_checked, editor, "the allergy check");
   g_assert_true (warning_mentions (editor, "CLARITHROMYCINE", "Clarithromycine"));
-  screenshot (editor, "prescription-allergy");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-allergy", 300);
   close_editor (editor);
 }
 
@@ -570,7 +536,7 @@ test_preview_and_print (void)
   cab_test_ui_wait_for (is_positive, &n_rendered, "the preview's page drawn");
   g_signal_handlers_disconnect_by_func (viewer, count_rendered, &n_rendered);
   g_assert_cmpuint (cab_pdf_viewer_get_n_pages (viewer), ==, 1);
-  screenshot (editor, "prescription-preview");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-preview", 300);
 
   /* Print writes the prescription (once), then prints the written copy
    * through the viewer's print path (to a file here). */
@@ -582,7 +548,7 @@ test_preview_and_print (void)
   g_assert_true (g_file_get_contents (export, &contents, &length, NULL));
   g_assert_true (length > 4 && memcmp (contents, "%PDF", 4) == 0);
   g_assert_cmpuint (count_registrations ("pat-ald"), ==, 1);
-  screenshot (editor, "prescription-printed");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-printed", 300);
 
   /* Printed again, then done: still one registration. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
@@ -613,7 +579,7 @@ test_done_queues_once (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL));
   /* A second press while it is written does nothing more. */
   gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL);
-  cab_test_ui_wait_for (is_true, &destroyed, "the editor to close");
+  cab_test_ui_wait_for (cab_test_ui_is_true, &destroyed, "the editor to close");
   g_assert_cmpuint (count_registrations ("pat-child"), ==, before + 1);
 }
 
@@ -684,7 +650,7 @@ test_send_to_patient_mailbox (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.send-to-patient", NULL));
   cab_test_ui_wait_for (is_sent, editor, "the message queued");
   g_assert_false (gtk_widget_get_sensitive (button));
-  screenshot (editor, "prescription-sent-to-patient");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-sent-to-patient", 300);
   /* Once only. */
   gtk_widget_activate_action (GTK_WIDGET (editor), "editor.send-to-patient", NULL);
   cab_test_ui_settle (100);
@@ -729,7 +695,7 @@ test_send_refused_provisional (void)
   g_assert_false (cab_prescription_editor_get_sent (editor));
   entries = mail_entries ("pat-prov");
   g_assert_cmpuint (entries->len, ==, 0);
-  screenshot (editor, "prescription-send-provisional");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-send-provisional", 300);
   close_editor (editor);
 }
 
@@ -751,25 +717,10 @@ test_renew_last_prescription (void)
   close_editor (editor);
 }
 
-static CabPrescriptionEditor *
-find_editor (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (CAB_IS_PRESCRIPTION_EDITOR (window))
-        return CAB_PRESCRIPTION_EDITOR (window);
-    }
-  return NULL;
-}
-
 static gboolean
 editor_open (gpointer data)
 {
-  return find_editor () != NULL;
+  return cab_test_ui_find_toplevel (CAB_TYPE_PRESCRIPTION_EDITOR) != NULL;
 }
 
 static void
@@ -787,7 +738,7 @@ test_opened_from_patient_page (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "patient.prescribe", NULL));
   cab_test_ui_wait_for (editor_open, NULL, "the editor");
-  editor = find_editor ();
+  editor = cab_test_ui_find_toplevel (CAB_TYPE_PRESCRIPTION_EDITOR);
   g_assert_cmpstr (cab_prescription_editor_get_patient_id (editor), ==, "pat-ald");
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) == GTK_WINDOW (window));
   close_editor (editor);
@@ -796,17 +747,9 @@ test_opened_from_patient_page (void)
 }
 
 static gboolean
-timeline_loaded (gpointer data)
-{
-  CabTimelineView *view = data;
-
-  return !cab_timeline_view_get_busy (view) && cab_timeline_view_get_n_documents (view) > 0;
-}
-
-static gboolean
 editor_has_lines (gpointer data)
 {
-  CabPrescriptionEditor *editor = find_editor ();
+  CabPrescriptionEditor *editor = cab_test_ui_find_toplevel (CAB_TYPE_PRESCRIPTION_EDITOR);
 
   return editor != NULL && cab_prescription_editor_get_n_lines (editor) > 0;
 }
@@ -835,21 +778,14 @@ find_kind (CabTimelineView *view,
 static void
 test_renew_from_timeline (void)
 {
-  GtkWidget *window = gtk_window_new ();
-  CabPatientPage *page = CAB_PATIENT_PAGE (cab_patient_page_new ());
+  CabPatientPage *page;
+  GtkWidget *window = cab_test_ui_open_patient_page (session, "pat-ald", &page);
   CabTimelineView *view = cab_patient_page_get_timeline (page);
   GtkSingleSelection *selection;
   CabPrescriptionEditor *editor;
   CabPrescriptionLineRow *line;
   int position;
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
-  cab_patient_page_set_session (page, session);
-  cab_patient_page_set_patient (page, "pat-ald", NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  cab_test_ui_wait_mapped (window);
-  cab_test_ui_wait_for (timeline_loaded, view, "the timeline");
   selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (cab_timeline_view_get_list_view (view)));
 
   /* Not a prescription: nothing to renew. */
@@ -858,23 +794,16 @@ test_renew_from_timeline (void)
     {
       gtk_single_selection_set_selected (selection, position);
       g_assert_false (gtk_widget_activate_action (GTK_WIDGET (view), "timeline.renew", NULL) &&
-                      find_editor () != NULL);
+                      cab_test_ui_find_toplevel (CAB_TYPE_PRESCRIPTION_EDITOR) != NULL);
     }
 
   position = find_kind (view, CAB_DOCUMENT_KIND_PRESCRIPTION, TRUE);
   g_assert_cmpint (position, >=, 0);
   gtk_single_selection_set_selected (selection, position);
-  cab_test_ui_settle (100);
-  {
-    g_autofree char *path = cab_test_ui_screenshot_path ("timeline-renew");
-    g_autoptr(GdkTexture) texture = cab_test_ui_render (window);
-
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot: %s", path);
-  }
+  cab_test_ui_screenshot_widget (window, "timeline-renew", 100);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "timeline.renew", NULL));
   cab_test_ui_wait_for (editor_has_lines, NULL, "the renewed lines");
-  editor = find_editor ();
+  editor = cab_test_ui_find_toplevel (CAB_TYPE_PRESCRIPTION_EDITOR);
   g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, 2);
   line = cab_prescription_editor_get_line (editor, 0);
   g_assert_cmpstr (cab_prescription_line_row_get_line (line)->medicine.cis, ==, CIS_GLUCOPHAGE_1000);
@@ -882,7 +811,7 @@ test_renew_from_timeline (void)
   g_assert_null (cab_prescription_editor_get_blocker (editor));
   /* A new prescription: not written yet, its identifier comes when it is. */
   g_assert_null (cab_prescription_editor_get_issued_id (editor));
-  screenshot (editor, "prescription-renewed-from-timeline");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-renewed-from-timeline", 300);
   close_editor (editor);
   gtk_window_destroy (GTK_WINDOW (window));
   cab_test_ui_settle (50);

@@ -770,6 +770,7 @@ fail:
 
 gboolean
 cab_store_schema_migrate (CabStoreWriter  *writer,
+                          int              up_to,
                           int             *version,
                           GError         **error)
 {
@@ -788,12 +789,13 @@ cab_store_schema_migrate (CabStoreWriter  *writer,
       return FALSE;
     }
 
-  for (int target = current + 1; target <= latest; target++)
+  g_assert (up_to >= 0 && up_to <= latest);
+  for (int target = current + 1; target <= up_to; target++)
     {
       if (!apply_migration (writer, target, error))
         return FALSE;
     }
 
-  *version = latest;
+  *version = MAX (current, up_to);
   return TRUE;
 }

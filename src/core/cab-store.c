@@ -362,6 +362,7 @@ enable_wal (CabStoreConn  *conn,
 
 static gboolean
 cab_store_setup (CabStore  *self,
+                 int        up_to,
                  GError   **error)
 {
   if (!prepare_file (self->path, error))
@@ -376,7 +377,7 @@ cab_store_setup (CabStore  *self,
 
   {
     g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (self);
-    if (!cab_store_schema_migrate (writer, &self->schema_version, error))
+    if (!cab_store_schema_migrate (writer, up_to, &self->schema_version, error))
       return FALSE;
   }
 
@@ -393,7 +394,25 @@ cab_store_open (const char  *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (CAB_TYPE_STORE, "path", path, NULL);
-  if (!cab_store_setup (self, error))
+  if (!cab_store_setup (self, cab_store_schema_latest (), error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+CabStore *
+cab_store_open_at_version (const char  *path,
+                           int          version,
+                           GError     **error)
+{
+  g_autoptr(CabStore) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (version >= 0 && version <= cab_store_schema_latest (), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (CAB_TYPE_STORE, "path", path, NULL);
+  if (!cab_store_setup (self, version, error))
     return NULL;
 
   return g_steal_pointer (&self);

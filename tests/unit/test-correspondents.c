@@ -8,6 +8,7 @@
  * a pass/fail). */
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cab-correspondents.h"
 #include "cab-mail-send.h"
@@ -325,32 +326,91 @@ test_directory_changes (Fixture *f, gconstpointer data)
                "INSERT INTO directory_fts (directory_fts) VALUES ('integrity-check');");
 }
 
-/* A store that had mail before migration 11 learns it when migrated. */
+/* A message as a version-10 store held it (migration 7's columns). */
+static void
+old_receive (CabStoreWriter *writer, const char *from, gint64 date, guint n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (writer,
+    "INSERT INTO mail_messages (account, mailbox, uidvalidity, uid, message_key, body_hash, date,"
+    " from_display, from_address, size, raw_path, match_state, match_reason, received_at)"
+    " VALUES ('" ACCOUNT "', 'INBOX', 1, (SELECT count (*) + 1 FROM mail_messages),"
+    " 'k' || (SELECT count (*) + 1 FROM mail_messages), 'h', ?1, ?2, ?3, 1, '/nonexistent',"
+    " 'none', 'no-candidate', ?1)", &error);
+  const char *lt = strchr (from, '<');
+  g_autofree char *address = lt != NULL ? g_strndup (lt + 1, strlen (lt + 1) - 1) : g_strdup (from);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, date);
+      cab_stmt_bind_text (stmt, 2, from);
+      cab_stmt_bind_text (stmt, 3, address);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+    }
+}
+
+/* A message queued as a version-10 store held it: its outbox entry
+ * (migrations 2 and 9) and its mail_sent row (migration 8). */
+static void
+old_send (CabStoreWriter *writer, const char *to, gint64 date)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabStmt) entry = cab_store_conn_prepare (writer,
+    "INSERT INTO outbox (kind, state, key, payload, lane, created_at, updated_at)"
+    " VALUES ('mail', 'pending', 'mail-' || (SELECT count (*) + 1 FROM outbox),"
+    " json_object ('from', '" ACCOUNT "', 'to', json_array (?1), 'date', ?2),"
+    " 'mail:' || (SELECT count (*) + 1 FROM outbox), '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    &error);
+  g_autoptr(CabStmt) sent = NULL;
+
+  g_assert_no_error (error);
+  cab_stmt_bind_text (entry, 1, to);
+  sqlite3_bind_int64 (entry, 2, date);
+  g_assert_cmpint (sqlite3_step (entry), ==, SQLITE_DONE);
+  sent = cab_store_conn_prepare (writer,
+    "INSERT INTO mail_sent (entry_id, message_id) VALUES (last_insert_rowid (), '<s' || last_insert_rowid () || '@x>')",
+    &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (sent), ==, SQLITE_DONE);
+}
+
+/* A store that had mail before migration 11 learns it when migrated: the
+ * practice's mail written at version 10, then the store opened as the app
+ * opens it (migrations 11 to the latest). */
 static void
 test_backfill (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (f->dir, "cabinet.db", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "version-10.db", NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  /* Back to version 10: a later migration's objects must be dropped
-   * here too, or its re-run fails. */
-  fill_practice (f);
-  exec_sql (f, "DROP TRIGGER mail_messages_correspondent; DROP TRIGGER mail_sent_correspondents;"
-               "DROP TABLE correspondents_fts; DROP TABLE correspondents;"
-               "DROP TABLE directory_fts; DROP TABLE directory_entries;"
-               /* and what later migrations added, made again on the way */
-               "DROP INDEX mail_messages_date; DROP INDEX mail_messages_status_date;"
-               "DROP INDEX mail_messages_filing; ALTER TABLE mail_messages DROP COLUMN filing_state;"
-               "DROP TABLE mail_drafts; ALTER TABLE mail_messages DROP COLUMN seen_local;"
-               "PRAGMA user_version = 10;");
+  {
+    g_autoptr(CabStore) old = cab_store_open_at_version (path, 10, &error);
+    g_autoptr(CabStoreWriter) writer = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (cab_store_get_schema_version (old), ==, 10);
+    writer = cab_store_writer_lock (old);
+    /* The same mail as fill_practice()'s. */
+    old_receive (writer, "Laboratoire BioOuest <resultats@bioouest.mssante.fr>", now - 86400, 6);
+    old_receive (writer, "\"Dr Gwénaël Gicquel\" <Gwenael.Gicquel@bioouest.mssante.fr>", now - 400 * 86400, 2);
+    old_receive (writer, "Jeanne Martin <279035121518989@patient.mssante.fr>", now, 1);
+    old_send (writer, "Noel.Kerjean@chu-nantes.mssante.fr", now);
+    old_send (writer, "Noel.Kerjean@chu-nantes.mssante.fr", now);
+    old_send (writer, "bio@bioouest.mssante.fr", now);
+  }
   g_clear_object (&f->store);
   f->store = cab_store_open (path, &error);
   g_assert_no_error (error);
+  g_assert_cmpint (cab_store_get_schema_version (f->store), ==, cab_store_schema_latest ());
   assert_search (f, "", "resultats@bioouest.mssante.fr noel.kerjean@chu-nantes.mssante.fr"
                         " bio@bioouest.mssante.fr gwenael.gicquel@bioouest.mssante.fr");
   {
     g_autoptr(GPtrArray) found = search (f, "resultats");
     g_assert_cmpuint (cab_correspondent_get_received_count (g_ptr_array_index (found, 0)), ==, 6);
+    g_assert_cmpstr (cab_correspondent_get_display_name (g_ptr_array_index (found, 0)), ==, "Laboratoire BioOuest");
   }
   {
     g_autoptr(GPtrArray) found = search (f, "kerjean");

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "test-mail"
 
 #include "cab-test-mail.h"
+#include "cab-imap.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -73,6 +74,8 @@ cab_test_mail_start (gboolean plaintext_only, GError **error)
         mail->imaps_port = atoi (value);
       else if (g_str_equal (lines[i], "SMTP_PORT"))
         mail->smtp_port = atoi (value);
+      else if (g_str_equal (lines[i], "SMTPS_PORT"))
+        mail->smtps_port = atoi (value);
       else if (g_str_equal (lines[i], "CA_FILE"))
         mail->ca_file = g_strdup (value);
       else if (g_str_equal (lines[i], "OTHER_CA_FILE"))
@@ -115,8 +118,48 @@ cab_test_mail_url (CabTestMail *mail, gboolean implicit_tls, const char *host)
                           implicit_tls ? mail->imaps_port : mail->imap_port);
 }
 
-static void
-remove_tree (const char *path)
+void
+cab_test_mail_wait_delivered (CabTestMail *mail,
+                              guint        n)
+{
+  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
+  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CabImap) imap = cab_imap_connect (url, db, 10, NULL, &error);
+      CabImapMailbox state = { 0 };
+
+      g_assert_no_error (error);
+      g_assert_true (cab_imap_login (imap, "alice", "secret", &error));
+      g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
+      if (state.exists >= n)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+}
+
+gboolean
+cab_test_mail_generate (const char  *seed,
+                        const char  *patients,
+                        const char  *today,
+                        guint        count,
+                        const char  *out_dir,
+                        GError     **error)
+{
+  g_autofree char *n = g_strdup_printf ("%u", count);
+  const char *args[] = { g_getenv ("CABINET_SANDBOX_MAIL"), "--seed", seed, "--patients", patients,
+                         "--today", today, "--count", n, "--out", out_dir, NULL };
+  g_autoptr(GSubprocess) gen = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, error);
+
+  return gen != NULL && g_subprocess_wait_check (gen, NULL, error);
+}
+
+void
+cab_test_mail_remove_tree (const char *path)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
@@ -129,7 +172,7 @@ remove_tree (const char *path)
       g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
 
       if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
+        cab_test_mail_remove_tree (child);
       else
         g_unlink (child);
       g_object_unref (info);
@@ -147,7 +190,7 @@ cab_test_mail_free (CabTestMail *mail)
       const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "stop", mail->dir, NULL };
 
       run_fixture (args, NULL);
-      remove_tree (mail->dir);
+      cab_test_mail_remove_tree (mail->dir);
     }
   g_free (mail->dir);
   g_free (mail->ca_file);

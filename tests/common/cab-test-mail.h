@@ -14,6 +14,7 @@ typedef struct
   guint16 imap_port;
   guint16 imaps_port;
   guint16 smtp_port;
+  guint16 smtps_port;
   char   *ca_file;        /* the test CA that signed the servers' certificate */
   char   *other_ca_file;  /* an unrelated CA */
 } CabTestMail;
@@ -38,6 +39,21 @@ char        *cab_test_mail_token (CabTestMail  *mail,
 char        *cab_test_mail_url   (CabTestMail  *mail,
                                   gboolean      implicit_tls,
                                   const char   *host);   /* NULL: 127.0.0.1 */
+/* Until alice's INBOX holds @n messages (delivery through Postfix is
+ * asynchronous); fails the test after 30 s, a hang guard. */
+void         cab_test_mail_wait_delivered (CabTestMail *mail,
+                                           guint        n);
+/* @count messages of the sandbox's practice (cabinet-sandbox-mail: the
+ * same seed, patients and day as the sandbox) written to @out_dir as
+ * 0001.eml..., with truth.json. */
+gboolean     cab_test_mail_generate (const char  *seed,
+                                     const char  *patients,
+                                     const char  *today,
+                                     guint        count,
+                                     const char  *out_dir,
+                                     GError     **error);
+/* Deletes @path and everything below it (a test's temporary directory). */
+void         cab_test_mail_remove_tree (const char *path);
 void         cab_test_mail_free  (CabTestMail  *mail);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabTestMail, cab_test_mail_free)

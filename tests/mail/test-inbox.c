@@ -111,30 +111,6 @@ inbox_list (void)
   return array;
 }
 
-/* Waits until alice's INBOX holds @n messages (delivery is asynchronous). */
-static void
-wait_delivered (guint n)
-{
-  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
-  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(CabImap) imap = cab_imap_connect (url, db, 10, NULL, &error);
-      CabImapMailbox state = { 0 };
-
-      g_assert_no_error (error);
-      g_assert_true (cab_imap_login (imap, "alice", "secret", &error));
-      g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
-      if (state.exists >= n)
-        return;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (50000);
-    }
-}
-
 static void
 send_messages (guint from, guint to)
 {
@@ -147,7 +123,7 @@ send_messages (guint from, guint to)
       g_assert_true (cab_test_mail_send (mail, path, &error));
       g_assert_no_error (error);
     }
-  wait_delivered (to);
+  cab_test_mail_wait_delivered (mail, to);
 }
 
 static JsonObject *
@@ -588,30 +564,13 @@ setup (void)
   g_assert_cmpint (status, ==, 0);
 
   /* Its mail, from the same seed. */
-  {
-    const char *args[] = { g_getenv ("CABINET_SANDBOX_MAIL"), "--seed", SEED, "--patients", PATIENTS,
-                           "--today", TODAY, "--count", G_STRINGIFY (N_MESSAGES), "--out", messages_dir, NULL };
-    g_autoptr(GSubprocess) gen = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, &error);
-
-    g_assert_no_error (error);
-    g_assert_true (g_subprocess_wait_check (gen, NULL, &error));
-    g_assert_no_error (error);
-  }
+  g_assert_true (cab_test_mail_generate (SEED, PATIENTS, TODAY, N_MESSAGES, messages_dir, &error));
+  g_assert_no_error (error);
   truth_path = g_build_filename (messages_dir, "truth.json", NULL);
   g_assert_true (g_file_get_contents (truth_path, &truth_text, NULL, &error));
   truth_node = json_from_string (truth_text, &error);
   g_assert_no_error (error);
   truths = json_array_ref (json_node_get_array (truth_node));
-}
-
-static void
-remove_tree (const char *path)
-{
-  const char *args[] = { "rm", "-rf", path, NULL };
-  g_autoptr(GSubprocess) rm = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, NULL);
-
-  if (rm != NULL)
-    g_subprocess_wait (rm, NULL, NULL);
 }
 
 int
@@ -633,7 +592,7 @@ main (int argc, char **argv)
   g_clear_pointer (&mail, cab_test_mail_free);
   g_clear_pointer (&truths, json_array_unref);
   if (tmp_dir != NULL)
-    remove_tree (tmp_dir);
+    cab_test_mail_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (data_dir);
   g_free (messages_dir);

@@ -675,9 +675,7 @@ setup (void)
   g_autoptr(GError) error = NULL;
   const char *sandbox_args[] = { "--patients", PATIENTS, "--today", "2025-06-30", NULL };
   g_autoptr(JsonNode) patients = NULL;
-  g_autofree char *env = NULL, *env_path = NULL, *doc_path = NULL;
-  g_auto(GStrv) lines = NULL;
-  guint smtps_port = 0;
+  g_autofree char *doc_path = NULL;
   JsonArray *list;
 
   mail = cab_test_mail_start (FALSE, &error);
@@ -687,15 +685,9 @@ setup (void)
       g_test_message ("%s: %s", skip_reason, error->message);
       return;
     }
-  env_path = g_build_filename (mail->dir, "env", NULL);
-  g_assert_true (g_file_get_contents (env_path, &env, NULL, NULL));
-  lines = g_strsplit (env, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "SMTPS_PORT="))
-      smtps_port = atoi (lines[i] + 11);
   imaps_url = cab_test_mail_url (mail, TRUE, NULL);
   smtp_url = g_strdup_printf ("smtp://127.0.0.1:%u", mail->smtp_port);
-  smtps_url = g_strdup_printf ("smtps://127.0.0.1:%u", smtps_port);
+  smtps_url = g_strdup_printf ("smtps://127.0.0.1:%u", mail->smtps_port);
 
   tmp_dir = g_dir_make_tmp ("test-mail-send-XXXXXX", &error);
   g_assert_no_error (error);
@@ -748,16 +740,6 @@ setup (void)
   g_assert_cmpint (ctl_status (NULL, NULL, NULL, "document", "fetch", document_id, "-o", doc_path, NULL), ==, 0);
 }
 
-static void
-remove_tree (const char *path)
-{
-  const char *args[] = { "rm", "-rf", path, NULL };
-  g_autoptr(GSubprocess) rm = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, NULL);
-
-  if (rm != NULL)
-    g_subprocess_wait (rm, NULL, NULL);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -779,6 +761,6 @@ main (int argc, char **argv)
   g_clear_pointer (&sandbox, cab_test_sandbox_free);
   g_clear_pointer (&mail, cab_test_mail_free);
   if (tmp_dir != NULL)
-    remove_tree (tmp_dir);
+    cab_test_mail_remove_tree (tmp_dir);
   return status;
 }

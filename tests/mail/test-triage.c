@@ -866,16 +866,6 @@ test_conflict_take_theirs (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  const char *args[] = { "rm", "-rf", path, NULL };
-  g_autoptr(GSubprocess) rm = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, NULL);
-
-  if (rm != NULL)
-    g_subprocess_wait (rm, NULL, NULL);
-}
-
-static void
 setup (void)
 {
   g_autoptr(GError) error = NULL;
@@ -903,14 +893,8 @@ setup (void)
   for (guint i = 0; i < 2; i++)
     g_assert_cmpint (CTL (desks[i], NULL, NULL, "sync", "--server", sandbox->base_url,
                           "--token=" CAB_TEST_TOKEN, "--practice", "Organization/org-practice"), ==, 0);
-  {
-    const char *args[] = { g_getenv ("CABINET_SANDBOX_MAIL"), "--seed", SEED, "--patients", PATIENTS,
-                           "--today", TODAY, "--count", G_STRINGIFY (N_MESSAGES), "--out", messages_dir, NULL };
-    g_autoptr(GSubprocess) gen = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_NONE, &error);
-
-    g_assert_no_error (error);
-    g_assert_true (g_subprocess_wait_check (gen, NULL, &error));
-  }
+  g_assert_true (cab_test_mail_generate (SEED, PATIENTS, TODAY, N_MESSAGES, messages_dir, &error));
+  g_assert_no_error (error);
   for (guint i = 0; i < N_MESSAGES; i++)
     {
       g_autofree char *name = g_strdup_printf ("%04u.eml", i + 1);
@@ -919,25 +903,7 @@ setup (void)
       g_assert_true (cab_test_mail_send (mail, path, &error));
       g_assert_no_error (error);
     }
-  /* Delivery is asynchronous. */
-  {
-    g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
-    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-    for (;;)
-      {
-        g_autoptr(CabImap) imap = cab_imap_connect (imap_url, db, 10, NULL, &error);
-        CabImapMailbox state = { 0 };
-
-        g_assert_no_error (error);
-        g_assert_true (cab_imap_login (imap, "alice", "secret", &error));
-        g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
-        if (state.exists >= N_MESSAGES)
-          break;
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-        g_usleep (50000);
-      }
-  }
+  cab_test_mail_wait_delivered (mail, N_MESSAGES);
 }
 
 int
@@ -965,7 +931,7 @@ main (int argc, char **argv)
   g_clear_pointer (&sandbox, cab_test_sandbox_free);
   g_clear_pointer (&mail, cab_test_mail_free);
   if (tmp_dir != NULL)
-    remove_tree (tmp_dir);
+    cab_test_mail_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (desk_a);
   g_free (desk_b);

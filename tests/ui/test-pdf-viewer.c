@@ -526,7 +526,7 @@ test_zoom (void)
   g_assert_true (wait_until (first_page_ready, f.viewer, 20000));
 
   gtk_widget_activate_action (GTK_WIDGET (f.viewer), "viewer.zoom-fit-page", NULL);
-  /* The fitted scale is computed by the next layout: wait for it, not a time. */
+  /* The fitted scale is taken from the allocated size; wait for it, not a time. */
   expected_scale = zoomed;
   g_assert_true (wait_until (scale_changed, view, 20000));
   fit_page = cab_pdf_view_get_scale (view);

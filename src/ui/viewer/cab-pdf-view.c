@@ -873,6 +873,26 @@ configure_adjustment (GtkAdjustment *adjustment,
                             page_size * 0.1, page_size * 0.9, page_size);
 }
 
+/* The scale a fitting zoom mode gives at @width × @height; a free zoom keeps
+ * its own. */
+static void
+apply_fit (CabPdfView *self,
+           int         width,
+           int         height)
+{
+  double max_w, max_h;
+
+  if (n_pages (self) == 0 || width <= 0 || height <= 0)
+    return;
+
+  cab_pdf_document_get_max_size (self->document, &max_w, &max_h);
+  if (self->zoom_mode == CAB_PDF_ZOOM_FIT_WIDTH)
+    set_scale_internal (self, (width - 2.0 * MARGIN) / max_w);
+  else if (self->zoom_mode == CAB_PDF_ZOOM_FIT_PAGE)
+    set_scale_internal (self, MIN ((width - 2.0 * MARGIN) / max_w,
+                                   (height - 2.0 * MARGIN) / max_h));
+}
+
 static void
 cab_pdf_view_size_allocate (GtkWidget *widget,
                             int        width,
@@ -894,11 +914,7 @@ cab_pdf_view_size_allocate (GtkWidget *widget,
     }
 
   cab_pdf_document_get_max_size (self->document, &max_w, &max_h);
-  if (self->zoom_mode == CAB_PDF_ZOOM_FIT_WIDTH)
-    set_scale_internal (self, (width - 2.0 * MARGIN) / max_w);
-  else if (self->zoom_mode == CAB_PDF_ZOOM_FIT_PAGE)
-    set_scale_internal (self, MIN ((width - 2.0 * MARGIN) / max_w,
-                                   (height - 2.0 * MARGIN) / max_h));
+  apply_fit (self, width, height);
 
   /* Placeholders for every page from the sizes read at load: nothing needs
    * rendering to lay out. */
@@ -1406,6 +1422,11 @@ cab_pdf_view_set_zoom_mode (CabPdfView     *self,
 
   save_anchor (self, 0);
   self->zoom_mode = mode;
+  /* The fitted scale follows from the size already allocated: take it now,
+   * as a free zoom does, rather than only in the next layout, which a
+   * loaded machine was once seen never to run for an allocation alone. */
+  apply_fit (self, gtk_widget_get_width (GTK_WIDGET (self)),
+             gtk_widget_get_height (GTK_WIDGET (self)));
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM_MODE]);
 }

@@ -9,6 +9,7 @@
 
 #include "cab-mime.h"
 #include "cab-mime-compose.h"
+#include "cab-mail-hash.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
@@ -65,11 +66,10 @@ decoded_content (GMimePart *part, guint64 cap)
       g_object_unref (mem);
       return NULL;
     }
-  {
-    GBytes *bytes = g_bytes_new (array->data, array->len);
-    g_object_unref (mem);
-    return bytes;
-  }
+  /* The stream's buffer becomes the bytes: no copy of a decoded part. */
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
+  g_object_unref (mem);
+  return g_byte_array_free_to_bytes (array);
 }
 
 /* Text in @charset to UTF-8. ISO-8859-1 is read as Windows-1252, its
@@ -185,7 +185,7 @@ walk (GMimeObject *object, Walk *w, guint depth)
 
         a->filename = filename != NULL ? g_utf8_make_valid (filename, -1) : NULL;
         a->content_type = g_mime_content_type_get_mime_type (type);
-        a->sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, content);
+        a->sha1 = cab_mail_sha1_bytes (content);
         a->content = g_steal_pointer (&content);
         g_ptr_array_add (w->message->attachments, a);
       }
@@ -208,7 +208,7 @@ walk (GMimeObject *object, Walk *w, guint depth)
       a->filename = g_strdup ("message.eml");
       a->content_type = g_strdup ("message/rfc822");
       a->content = g_bytes_new (array->data, array->len);
-      a->sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, a->content);
+      a->sha1 = cab_mail_sha1_bytes (a->content);
       g_ptr_array_add (w->message->attachments, a);
       g_object_unref (mem);
     }
@@ -238,9 +238,9 @@ cab_mime_body_hash (GBytes *raw)
       skip = 2;
     }
   if (body == NULL)
-    return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) "", 0);
+    return cab_mail_sha256 ("", 0);
   body += skip;
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) body, len - (body - data));
+  return cab_mail_sha256 (body, len - (body - data));
 }
 
 /* The addr-specs of one address header, those a reply could write to
@@ -307,6 +307,7 @@ cab_mime_parse (GBytes  *raw,
   gsize len;
   const char *data = g_bytes_get_data (raw, &len);
   GMimeStream *stream;
+  GByteArray *borrowed;
   GMimeParser *parser;
   GMimeMessage *parsed;
   CabMimeMessage *m;
@@ -332,7 +333,12 @@ cab_mime_parse (GBytes  *raw,
                    _("The message's headers are larger than %u KiB"), (guint) (CAB_MIME_MAX_HEADER >> 10));
       return NULL;
     }
-  stream = g_mime_stream_mem_new_with_buffer (data, len);
+  /* GMime reads the message where it is: the array borrows @raw's bytes
+   * (the stream does not own it, nothing writes to it; the parts read it
+   * until the message is unreferenced) and gives them back unfreed. */
+  borrowed = g_byte_array_new_take ((guint8 *) data, len);
+  stream = g_mime_stream_mem_new_with_byte_array (borrowed);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   parsed = g_mime_parser_construct_message (parser, NULL);
@@ -340,6 +346,7 @@ cab_mime_parse (GBytes  *raw,
   g_object_unref (stream);
   if (parsed == NULL)
     {
+      (void) g_byte_array_free (borrowed, FALSE);
       g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_PARSE, _("The message cannot be read as MIME"));
       return NULL;
     }
@@ -389,7 +396,9 @@ cab_mime_parse (GBytes  *raw,
   w.message = m;
   if (g_mime_message_get_mime_part (parsed) != NULL)
     walk (g_mime_message_get_mime_part (parsed), &w, 0);
+  /* The parts read the stream, and so @raw's bytes, until here. */
   g_object_unref (parsed);
+  (void) g_byte_array_free (borrowed, FALSE);
   if (w.too_many)
     {
       cab_mime_message_free (m);

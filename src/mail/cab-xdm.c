@@ -10,6 +10,7 @@
  * it comes out: a zip's headers may lie about sizes. */
 
 #include "cab-xdm.h"
+#include "cab-mail-hash.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -104,7 +105,7 @@ check_document (CabXdmDocument *doc)
   if (doc->content == NULL)
     return;
   size = g_bytes_get_size (doc->content);
-  doc->sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, doc->content);
+  doc->sha1 = cab_mail_sha1_bytes (doc->content);
   doc->hash_ok = doc->declared_sha1 != NULL && g_str_equal (doc->declared_sha1, doc->sha1) &&
                  doc->declared_size >= 0 && (guint64) doc->declared_size == size;
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinetctl"
 
-/* cabinetctl inbox sync | list: the MSSanté inbox (docs/cabinetctl.md). */
+/* cabinetctl inbox sync | index | list: the MSSanté inbox (docs/cabinetctl.md). */
 
 #include <stdio.h>
 #include <string.h>
 
 #include "cabinetctl-private.h"
 #include "cab-mail-account.h"
+#include "cab-mail-index.h"
 #include "cab-mail-store.h"
 #include "cab-mail-sync.h"
 
@@ -19,6 +20,9 @@ typedef struct
   const char        *match_state;
   const char        *search;
   GPtrArray         *rows;
+  gboolean           index;      /* run the indexing pass after the sync */
+  guint              n_indexed;
+  guint              n_pending;  /* left for the pass */
 } InboxJob;
 
 static int
@@ -48,7 +52,12 @@ sync_in_thread (gpointer data, GError **error)
 {
   InboxJob *job = data;
 
-  return cab_mail_sync_run (job->store, &job->options, &job->result, NULL, error);
+  if (job->options.url != NULL && !cab_mail_sync_run (job->store, &job->options, &job->result, NULL, error))
+    return FALSE;
+  /* The PDFs' text the sync left pending (docs/architecture.md, "Mail"). */
+  if (job->index && !cab_mail_index_pending (job->store, 0, &job->n_indexed, NULL, error))
+    return FALSE;
+  return cab_mail_index_n_pending (job->store, &job->n_pending, error);
 }
 
 static gboolean
@@ -199,6 +208,7 @@ ctl_inbox_main (CtlContext  *ctx,
   const char *search = NULL;
   gboolean json = FALSE;
   guint64 batch = 0;
+  gboolean index = TRUE;
   g_autoptr(GError) error = NULL;
   g_autoptr(CabMailAccount) mail_account = NULL;
   g_autofree char *account = NULL, *data_dir = NULL;
@@ -208,7 +218,8 @@ ctl_inbox_main (CtlContext  *ctx,
 
   if (sub == NULL || ctl_is_help (sub))
     {
-      puts ("Usage: cabinetctl inbox sync --imap URL --mail-user ADDRESS [--batch N] [--json]\n"
+      puts ("Usage: cabinetctl inbox sync --imap URL --mail-user ADDRESS [--batch N] [--no-index] [--json]\n"
+            "       cabinetctl inbox index [--json]\n"
             "       cabinetctl inbox list [--state auto|proposed|conflict|none] [--search TEXT] [--json]\n"
             "       cabinetctl inbox file ID [--patient INS] [--json]\n"
             "       cabinetctl inbox choose ID --patient INS\n"
@@ -228,6 +239,8 @@ ctl_inbox_main (CtlContext  *ctx,
           if (!g_ascii_string_to_unsigned (argv[++i], 10, 1, 1000, &batch, NULL))
             return ctl_fail (CTL_EXIT_USAGE, "inbox sync: --batch takes a number from 1 to 1000");
         }
+      else if (g_str_equal (argv[i], "--no-index") && g_str_equal (sub, "sync"))
+        index = FALSE;
       else if (g_str_equal (argv[i], "--search") && i + 1 < argc && g_str_equal (sub, "list"))
         search = argv[++i];
       else if (g_str_equal (argv[i], "--state") && i + 1 < argc && g_str_equal (sub, "list"))
@@ -247,8 +260,34 @@ ctl_inbox_main (CtlContext  *ctx,
         return exit_code;
       return inbox_list (ctx, store, state, search, json);
     }
+  if (g_str_equal (sub, "index"))
+    {
+      if ((store = ctl_get_store (ctx, &exit_code)) == NULL)
+        return exit_code;
+      job.store = store;
+      job.index = TRUE;
+      if (!ctl_run_in_thread (sync_in_thread, &job, &error))
+        return ctl_fail (ctl_exit_code_for_error (error), "inbox index: %s", error->message);
+      if (json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "indexed");
+          json_builder_add_int_value (b, job.n_indexed);
+          json_builder_set_member_name (b, "index_pending");
+          json_builder_add_int_value (b, job.n_pending);
+          json_builder_end_object (b);
+          root = json_builder_get_root (b);
+          ctl_print_json (root);
+        }
+      else
+        printf ("%u indexed\n", job.n_indexed);
+      return CTL_EXIT_OK;
+    }
   if (!g_str_equal (sub, "sync"))
-    return ctl_fail (CTL_EXIT_USAGE, "inbox: unknown command '%s' (sync, list, file, choose, assign, "
+    return ctl_fail (CTL_EXIT_USAGE, "inbox: unknown command '%s' (sync, index, list, file, choose, assign, "
                                      "handle, reopen, dismiss, undo)", sub);
 
   if (imap == NULL || user == NULL || *user == '\0')
@@ -273,8 +312,9 @@ ctl_inbox_main (CtlContext  *ctx,
     .token_func = mail_account->token != NULL ? cab_mail_account_token_func : NULL,
     .token_data = mail_account,
     .database = mail_account->database, .data_dir = data_dir,
-    .batch_size = (guint) batch,
+    .batch_size = (guint) batch, .defer_pdf_text = TRUE,
   };
+  job.index = index;
   if (!ctl_run_in_thread (sync_in_thread, &job, &error))
     return ctl_fail (exit_code_for_mail_error (error), "inbox sync: %s", error->message);
 
@@ -304,6 +344,10 @@ ctl_inbox_main (CtlContext  *ctx,
       json_builder_add_int_value (b, job.result.n_taken_back);
       json_builder_set_member_name (b, "attention");
       json_builder_add_int_value (b, job.result.n_attention);
+      json_builder_set_member_name (b, "indexed");
+      json_builder_add_int_value (b, job.n_indexed);
+      json_builder_set_member_name (b, "index_pending");
+      json_builder_add_int_value (b, job.n_pending);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       ctl_print_json (root);

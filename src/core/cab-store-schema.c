@@ -705,6 +705,15 @@ static const char * const migrations[] = {
   "                                  FROM drug_compositions c WHERE c.cis = d.cis), '')"
   "  FROM drugs d;"
   "CREATE INDEX IF NOT EXISTS drug_presentations_cip7 ON drug_presentations (cip7);",
+
+  /* 17: the PDFs' text of a message is indexed after its batch commits
+   * (docs/architecture.md, "Mail"): a message is listed here, in the
+   * transaction that stores it, until the indexing pass has put its PDFs'
+   * text into mail_fts and their text_state on mail_documents ('pending'
+   * meanwhile); the pass removes it in the transaction that does so. */
+  "CREATE TABLE mail_text_pending ("
+  "  mail_id INTEGER PRIMARY KEY"
+  ");",
 };
 
 int

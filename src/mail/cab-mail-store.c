@@ -244,8 +244,21 @@ put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
                                               row->document_text ? row->document_text : "", NULL);
 
     cab_stmt_bind_text (fts, 5, attachments);
-    return step_done (writer, fts, "Cannot index a mail message", error);
+    if (!step_done (writer, fts, "Cannot index a mail message", error))
+      return FALSE;
   }
+  if (row->text_pending)
+    {
+      /* In the row's transaction: a crash never loses the indexing. */
+      g_autoptr(CabStmt) pending = cab_store_conn_prepare (writer,
+        "INSERT OR IGNORE INTO mail_text_pending (mail_id) VALUES (?1)", error);
+
+      if (pending == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (pending, 1, row->id);
+      return step_done (writer, pending, "Cannot mark a mail message for indexing", error);
+    }
+  return TRUE;
 }
 
 gboolean

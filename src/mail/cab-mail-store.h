@@ -28,7 +28,8 @@ typedef struct
   gboolean hash_ok;       /* xdm: SHA-1 and size as declared; attachment: TRUE */
   char    *type_code;
   char    *type_display;
-  char    *text_state;    /* PDF: indexed, truncated or unreadable; else NULL */
+  char    *text_state;    /* PDF: indexed, truncated, unreadable, or pending (the
+                             indexing pass reads it, cab-mail-index.h); else NULL */
   /* Triage (migration 9): where it was filed, or why it was dismissed. */
   char    *filed_patient_id;
   char    *filed_document_id;  /* the patient's document made of it */
@@ -69,6 +70,7 @@ typedef struct
   char      *body_text;       /* written to the index only; NULL when read back */
   char      *attachment_names;/* likewise */
   char      *document_text;   /* the PDFs' text, likewise */
+  gboolean   text_pending;    /* the PDFs' text is left to the indexing pass (migration 17) */
 } CabMailRow;
 
 CabMailRow *cab_mail_row_new  (void);

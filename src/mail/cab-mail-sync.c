@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
+#define _GNU_SOURCE   /* syncfs() */
 
 #include "config.h"
 
@@ -10,26 +11,18 @@
 
 #include "cab-mail-sync.h"
 #include "cab-mail-follow.h"
-#include "cab-mail-match.h"
+#include "cab-mail-hash.h"
+#include "cab-mail-read-private.h"
 #include "cab-mail-store.h"
-#include "cab-mail-text-traits.h"
 #include "cab-mail-triage-store.h"
-#include "cab-mime.h"
-#include "cab-pdf-text.h"
-#include "cab-xdm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_BATCH 50
-#define MAX_DOCUMENTS 32
-/* A message's PDFs read for the index (rule 3 of "Rules for hostile
- * input"): so many documents, pages each, and characters in all. */
-#define MAX_PDFS        8
-#define MAX_PDF_PAGES   50
-#define MAX_PDF_TEXT    (256 * 1024)
-#define MAX_TEXT_TOTAL  (1024 * 1024)
 
 char *
 cab_mail_sync_account_key (const char *url, const char *user, GError **error)
@@ -44,12 +37,102 @@ cab_mail_sync_account_key (const char *url, const char *user, GError **error)
   return g_strdup_printf ("%s@%s", user, host);
 }
 
-/* The raw message, content-addressed, written whole before it is named. */
+/* The raw message's file name: content-addressed, yet the body is hashed
+ * once. SHA-256 over the header block and the body hash names the bytes
+ * as a hash of them all would; the header block is kilobytes. */
 static char *
-save_raw (const char *data_dir, GBytes *raw, GError **error)
+raw_name (GBytes *raw, const char *body_hash)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  const char *end = g_strstr_len (data, len, "\r\n\r\n");
+  gsize head = end != NULL ? (gsize) (end - data) : len;
+  g_autoptr(GByteArray) input = g_byte_array_sized_new (head + 64);
+  g_autofree char *name = NULL;
+
+  if (end == NULL && (end = g_strstr_len (data, len, "\n\n")) != NULL)
+    head = end - data;
+  g_byte_array_append (input, (const guint8 *) data, head);
+  g_byte_array_append (input, (const guint8 *) body_hash, strlen (body_hash));
+  name = cab_mail_sha256 (input->data, input->len);
+  return g_strconcat (name, ".eml", NULL);
+}
+
+static gboolean
+write_all (int fd, const char *data, gsize len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_file (const char *path, GBytes *raw)
+{
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+
+  return file != NULL && g_mapped_file_get_length (file) == g_bytes_get_size (raw) &&
+         memcmp (g_mapped_file_get_contents (file), g_bytes_get_data (raw, NULL), g_bytes_get_size (raw)) == 0;
+}
+
+/* The raw message, written whole to a temporary file and renamed, without
+ * an fsync of its own: the batch's files are made durable together by
+ * sync_mail_dir() before its watermark commits. A file of that name left
+ * by a run that crashed before its batch committed may be partial after a
+ * power cut: it is kept only when it holds these very bytes. */
+static char *
+save_raw (const char *dir, GBytes *raw, const char *body_hash, GError **error)
+{
+  g_autofree char *name = raw_name (raw, body_hash);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *tmp = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  int fd, saved;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && same_file (path, raw))
+    return g_steal_pointer (&path);
+  tmp = g_strconcat (path, ".XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    goto fail;
+  if (!write_all (fd, data, len))
+    {
+      saved = errno;
+      close (fd);
+      g_unlink (tmp);
+      errno = saved;
+      goto fail;
+    }
+  if (close (fd) != 0 || g_rename (tmp, path) != 0)
+    {
+      saved = errno;
+      g_unlink (tmp);
+      errno = saved;
+      goto fail;
+    }
+  return g_steal_pointer (&path);
+
+fail:
+  saved = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot save a message: %s"),
+               g_strerror (saved));
+  return NULL;
+}
+
+static char *
+make_mail_dir (const char *data_dir, GError **error)
 {
   g_autofree char *dir = g_build_filename (data_dir, "mail", NULL);
-  g_autofree char *name = NULL, *path = NULL, *checksum = NULL;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -59,266 +142,32 @@ save_raw (const char *data_dir, GBytes *raw, GError **error)
       return NULL;
     }
   g_chmod (dir, 0700);
-  checksum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
-  name = g_strconcat (checksum, ".eml", NULL);
-  path = g_build_filename (dir, name, NULL);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (raw, &len);
-
-      /* g_file_set_contents_full writes a temporary file and renames it. */
-      if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-        return NULL;
-    }
-  return g_steal_pointer (&path);
+  return g_steal_pointer (&dir);
 }
 
-static CabMailDocument *
-document_from_xdm (const CabXdmDocument *x)
-{
-  CabMailDocument *d = cab_mail_document_new ();
-
-  d->source = g_strdup ("xdm");
-  d->filename = g_strdup (x->uri);
-  d->content_type = g_strdup (x->mime_type);
-  d->size = x->content ? (gint64) g_bytes_get_size (x->content) : -1;
-  d->sha1 = g_strdup (x->sha1 ? x->sha1 : "");
-  d->hash_ok = x->hash_ok;
-  d->type_code = g_strdup (x->type_code);
-  d->type_display = g_strdup (x->type_display);
-  return d;
-}
-
-static CabMailDocument *
-document_from_attachment (const CabMimeAttachment *a)
-{
-  CabMailDocument *d = cab_mail_document_new ();
-
-  d->source = g_strdup ("attachment");
-  d->filename = g_strdup (a->filename);
-  d->content_type = g_strdup (a->content_type);
-  d->size = g_bytes_get_size (a->content);
-  d->sha1 = g_strdup (a->sha1);
-  d->hash_ok = TRUE;
-  return d;
-}
-
+/* The batch's raw files, their data and their names, reach the disk before
+ * the watermark that covers them commits: one syncfs() of the mail
+ * folder's file system per batch rather than an fsync() per message (the
+ * sync's largest wait). A crash before it leaves the batch uncommitted,
+ * fetched again by the next sync; after it, every file a committed row
+ * names is whole. */
 static gboolean
-is_xdm (const CabMimeAttachment *a)
+sync_mail_dir (const char *dir, GError **error)
 {
-  return g_str_equal (a->content_type, "application/zip") ||
-         (a->filename != NULL && g_ascii_strcasecmp (a->filename, "IHE_XDM.zip") == 0);
-}
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int saved;
 
-static gboolean
-is_pdf (const char *content_type, const char *filename)
-{
-  return g_strcmp0 (content_type, "application/pdf") == 0 ||
-         (filename != NULL && g_str_has_suffix (filename, ".pdf")) ||
-         (filename != NULL && g_str_has_suffix (filename, ".PDF"));
-}
-
-/* The PDF's text into @text, its outcome on @d. The same bytes (an
- * attachment and its copy in the XDM) are read once. */
-static void
-index_pdf (CabMailDocument *d, GBytes *content, GHashTable *seen, GString *text, guint *n_pdfs)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *page_text = NULL;
-  g_autofree char *sha1 = NULL;
-  gboolean truncated = FALSE;
-
-  if (content == NULL || !is_pdf (d->content_type, d->filename))
-    return;
-  /* The attachment's SHA-1, or the XDM document's of its bytes: computed
-   * once already. */
-  sha1 = g_strdup (d->sha1 != NULL && *d->sha1 != '\0' ? d->sha1 : "");
-  if (*sha1 == '\0')
+  if (fd >= 0 && syncfs (fd) == 0)
     {
-      g_free (sha1);
-      sha1 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, content);
+      close (fd);
+      return TRUE;
     }
-  if (g_hash_table_contains (seen, sha1))
-    {
-      d->text_state = g_strdup (g_hash_table_lookup (seen, sha1));
-      return;
-    }
-  if (*n_pdfs >= MAX_PDFS || text->len >= MAX_TEXT_TOTAL)
-    {
-      d->text_state = g_strdup ("truncated");
-      return;
-    }
-  (*n_pdfs)++;
-  page_text = cab_pdf_text_extract_bytes (content, MAX_PDF_PAGES, MIN (MAX_PDF_TEXT, MAX_TEXT_TOTAL - text->len),
-                                          &truncated, &error);
-  if (page_text == NULL)
-    {
-      /* Shown on the document; the message syncs all the same. */
-      g_debug ("A PDF of a message is unreadable");
-      d->text_state = g_strdup ("unreadable");
-    }
-  else
-    {
-      g_string_append (text, page_text);
-      g_string_append_c (text, '\n');
-      d->text_state = g_strdup (truncated ? "truncated" : "indexed");
-    }
-  g_hash_table_insert (seen, g_steal_pointer (&sha1), g_strdup (d->text_state));
-}
-
-/* Reads one message into a row: MIME, XDM, then the patient match. */
-static CabMailRow *
-read_message (CabStore *store, const char *data_dir, guint32 uidvalidity, guint32 uid,
-              GBytes *raw, GError **error)
-{
-  g_autoptr(CabMailRow) row = cab_mail_row_new ();
-  g_autoptr(CabMimeMessage) mime = NULL;
-  g_autoptr(GPtrArray) xdms = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_xdm_free);
-  g_autoptr(GPtrArray) candidates = NULL;
-  g_autoptr(GString) names = g_string_new (NULL);
-  g_autoptr(GError) local = NULL;
-  g_autoptr(CabMatchResult) match = NULL;
-  CabMatchTraits traits[MAX_DOCUMENTS];
-  const char *ins[MAX_DOCUMENTS + 1] = { 0 }, *dates[MAX_DOCUMENTS + 1] = { 0 };
-  guint n_traits = 0;
-  g_autoptr(GHashTable) pdfs_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GString) pdf_text = g_string_new (NULL);
-  CabMailTextTraits text_traits = { 0 };
-  guint n_pdfs = 0;
-
-  row->uidvalidity = uidvalidity;
-  row->uid = uid;
-  row->size = g_bytes_get_size (raw);
-  row->raw_path = save_raw (data_dir, raw, error);
-  if (row->raw_path == NULL)
-    return NULL;
-
-  mime = cab_mime_parse (raw, &local);
-  if (mime == NULL)
-    {
-      /* Kept, so nothing leaves the inbox unaccounted for; a person looks. */
-      g_debug ("Message UID %u is not readable MIME", uid);
-      row->body_hash = cab_mime_body_hash (raw);
-      row->subject = g_strdup ("");
-      row->xdm_error = g_strdup (local->message);
-      row->match_state = g_strdup (cab_match_state_to_string (CAB_MATCH_NONE));
-      row->match_reason = g_strdup (cab_match_reason_to_string (CAB_MATCH_REASON_NO_TRAITS));
-      row->match_candidates = g_new0 (char *, 1);
-      return g_steal_pointer (&row);
-    }
-  row->message_id = g_strdup (mime->message_id);
-  row->body_hash = g_strdup (mime->body_hash);
-  row->date = mime->date;
-  row->from_display = g_strdup (mime->from);
-  row->from_address = g_strdup (mime->from_address);
-  row->subject = g_strdup (mime->subject);
-  row->body_text = g_strdup (mime->body_text);
-  row->mss_ins = g_strdup (mime->mss_ins);
-  row->mss_codecda = g_strjoinv (",", mime->mss_codecda);
-  row->mss_fin = mime->mss_fin;
-  row->smime_signed = mime->smime_signed;
-
-  for (guint i = 0; i < mime->attachments->len; i++)
-    {
-      CabMimeAttachment *a = g_ptr_array_index (mime->attachments, i);
-
-      if (a->filename != NULL)
-        g_string_append_printf (names, "%s ", a->filename);
-      g_ptr_array_add (row->documents, document_from_attachment (a));
-      index_pdf (g_ptr_array_index (row->documents, row->documents->len - 1), a->content, pdfs_seen,
-                 pdf_text, &n_pdfs);
-      if (is_xdm (a))
-        {
-          g_autoptr(GError) xdm_error = NULL;
-          CabXdm *xdm = cab_xdm_read (a->content, NULL, &xdm_error);
-
-          if (xdm == NULL)
-            {
-              /* Refused whole: shown with its reason, never half-read. */
-              if (row->xdm_error == NULL)
-                row->xdm_error = g_strdup (xdm_error->message);
-              continue;
-            }
-          g_ptr_array_add (xdms, xdm);
-          for (guint d = 0; d < xdm->documents->len; d++)
-            {
-              CabXdmDocument *doc = g_ptr_array_index (xdm->documents, d);
-
-              g_ptr_array_add (row->documents, document_from_xdm (doc));
-              index_pdf (g_ptr_array_index (row->documents, row->documents->len - 1), doc->content, pdfs_seen,
-                         pdf_text, &n_pdfs);
-              if (doc->uri != NULL)
-                g_string_append_printf (names, "%s ", doc->uri);
-              if (n_traits < MAX_DOCUMENTS)
-                {
-                  cab_xdm_document_get_traits (doc, &traits[n_traits]);
-                  ins[n_traits] = doc->ins;
-                  dates[n_traits] = doc->birth_date;
-                  n_traits++;
-                }
-            }
-        }
-    }
-  row->attachment_names = g_strdup (names->str);
-  row->document_text = g_strdup (pdf_text->str);
-
-  /* No XDM document names the patient: the body and the PDFs' text may,
-   * read conservatively and never enough for auto (docs/domain.md). */
-  {
-    gboolean named = FALSE;
-
-    for (guint i = 0; i < n_traits; i++)
-      named |= traits[i].ins != NULL || traits[i].birth_date != NULL ||
-               traits[i].birth_family != NULL || traits[i].usage_family != NULL;
-    if (!named)
-      {
-        g_autofree char *text = g_strjoin ("\n", mime->body_text ? mime->body_text : "", pdf_text->str, NULL);
-
-        if (cab_mail_text_traits_read (text, &text_traits))
-          {
-            cab_mail_text_traits_to_match (&text_traits, &traits[0]);
-            ins[0] = text_traits.ins;
-            dates[0] = text_traits.birth_date;
-            n_traits = 1;
-          }
-      }
-  }
-
-  /* ins/dates may hold NULL holes: compact them for the lookup. */
-  {
-    guint ni = 0, nd = 0;
-    for (guint i = 0; i < n_traits; i++)
-      {
-        if (ins[i] != NULL) ins[ni++] = ins[i];
-        if (dates[i] != NULL) dates[nd++] = dates[i];
-      }
-    ins[ni] = NULL;
-    dates[nd] = NULL;
-  }
-  candidates = cab_mail_store_candidates (store, ins, dates, error);
-  if (candidates == NULL)
-    {
-      cab_mail_text_traits_clear (&text_traits);
-      return NULL;
-    }
-  {
-    g_autofree CabMatchPatient *flat = g_new0 (CabMatchPatient, MAX (candidates->len, 1));
-
-    for (guint i = 0; i < candidates->len; i++)
-      flat[i] = *(CabMatchPatient *) g_ptr_array_index (candidates, i);
-    match = cab_match_compute (traits, n_traits, flat, candidates->len);
-  }
-  cab_mail_text_traits_clear (&text_traits);
-  row->match_state = g_strdup (cab_match_state_to_string (match->state));
-  row->match_reason = g_strdup (cab_match_reason_to_string (match->reason));
-  row->match_ins = g_strdup (match->ins);
-  row->match_patient_id = g_strdup (match->patient_id);
-  row->match_disagreeing = match->disagreeing;
-  g_ptr_array_add (match->candidates, NULL);
-  row->match_candidates = g_strdupv ((char **) match->candidates->pdata);
-  g_ptr_array_remove_index (match->candidates, match->candidates->len - 1);
-  return g_steal_pointer (&row);
+  saved = errno;
+  if (fd >= 0)
+    close (fd);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot save a message: %s"),
+               g_strerror (saved));
+  return FALSE;
 }
 
 /* Flags and keywords (triage keywords of the other desks among them):
@@ -445,7 +294,10 @@ fetch_and_store (CabStore                 *store,
                 g_async_queue_new (), 0 };
   GThread *thread;
   gboolean ok = TRUE;
+  g_autofree char *mail_dir = make_mail_dir (options->data_dir, error);
 
+  if (mail_dir == NULL)
+    return FALSE;
   for (guint i = 0; i < PIPELINE_DEPTH; i++)
     g_async_queue_push (f.slots, GUINT_TO_POINTER (1));
   thread = g_thread_new ("cab-mail-fetch", fetch_thread, &f);
@@ -478,12 +330,17 @@ fetch_and_store (CabStore                 *store,
           if (raw == NULL)
             continue;   /* expunged meanwhile */
           result->n_fetched++;
-          row = read_message (store, options->data_dir, uidvalidity, uid, raw, error);
+          row = cab_mail_read_message (store, uidvalidity, uid, raw, options->defer_pdf_text, error);
           if (row == NULL)
             ok = FALSE;
           else
-            g_ptr_array_add (rows, row);
+            {
+              g_ptr_array_add (rows, row);
+              row->raw_path = save_raw (mail_dir, raw, row->body_hash, error);
+              ok = row->raw_path != NULL;
+            }
         }
+      ok = ok && (rows->len == 0 || sync_mail_dir (mail_dir, error));
       /* The fetcher may go on while this batch is stored. */
       g_async_queue_push (f.slots, GUINT_TO_POINTER (1));
       if (ok)

@@ -28,6 +28,9 @@ typedef struct
   const char      *data_dir;     /* raw messages go to <data_dir>/mail */
   guint            batch_size;   /* 0: 50 */
   guint            timeout_s;    /* 0: CAB_IMAP_DEFAULT_TIMEOUT_S */
+  /* When an XDM document names the patient, leave the PDFs' text to
+   * cab_mail_index_pending() (cab-mail-index.h), after the batch commits. */
+  gboolean         defer_pdf_text;
 } CabMailSyncOptions;
 
 typedef struct

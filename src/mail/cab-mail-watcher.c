@@ -12,12 +12,14 @@
 
 #include "cab-mail-watcher.h"
 #include "cab-mail-account.h"
+#include "cab-mail-index.h"
 #include "cab-mail-sync.h"
 
 #define DEFAULT_IDLE_S        (25 * 60)   /* under the 29 minutes of RFC 2177 */
 #define DEFAULT_BACKOFF_MIN_S 5
 #define DEFAULT_BACKOFF_MAX_S (5 * 60)
 #define POLL_WITHOUT_IDLE_S   (2 * 60)
+#define INDEX_ROUND           100         /* messages' PDFs indexed between two syncs */
 
 G_DEFINE_ENUM_TYPE (CabMailWatcherState, cab_mail_watcher_state,
   G_DEFINE_ENUM_VALUE (CAB_MAIL_WATCHER_STOPPED, "stopped"),
@@ -200,6 +202,18 @@ watch_connection (Job *job, const CabMailSyncOptions *options, guint *backoff, G
       publish (job, CAB_MAIL_WATCHER_IDLE, NULL, result.n_new > 0 || result.n_flags_changed > 0 ||
                result.n_filed_here > 0 || result.n_taken_back > 0, TRUE);
 
+      /* The PDFs' text the sync left pending, a round at a time: while
+       * some remain, sync again (cheap when nothing changed) rather than
+       * IDLE, so new mail never waits for a whole mailbox's PDFs. */
+      {
+        guint n_indexed = 0;
+
+        if (!cab_mail_index_pending (job->store, INDEX_ROUND, &n_indexed, job->cancellable, error))
+          return;
+        if (n_indexed == INDEX_ROUND)
+          continue;
+      }
+
       if (!cab_imap_idle (imap, job->idle_s, &changed, &idle_error))
         {
           if (!g_error_matches (idle_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
@@ -239,6 +253,7 @@ watch_thread (gpointer data)
             .token_func = account->token != NULL ? cab_mail_account_token_func : NULL,
             .token_data = account,
             .database = account->database, .data_dir = job->data_dir,
+            .defer_pdf_text = TRUE,
           };
 
           watch_connection (job, &options, &backoff, &error);

@@ -8,7 +8,8 @@
  * wrong patient, a second sync fetches only new mail, a renumbered folder
  * (UIDVALIDITY change) brings no duplicate, syncs killed at random
  * moments or a connection cut in the middle of a FETCH lose and double
- * nothing, and a wrong CA, a wrong host
+ * nothing, PDFs' text left to the indexing pass is searchable once it has
+ * run, even when it was stopped or killed, and a wrong CA, a wrong host
  * name and a server without STARTTLS are refused with the store intact. */
 
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cab-imap.h"
+#include "cab-mail-index.h"
 #include "cab-mime.h"
 #include "cab-test-mail.h"
 #include "cab-test-sandbox.h"
@@ -352,6 +354,37 @@ test_refusals (void)
   expect_refused (plain_url, mail->ca_file, "does not offer STARTTLS");
 }
 
+static guint
+count_hits (const char *words)
+{
+  g_autoptr(JsonNode) found = ctl_json (0, "inbox", "list", "--search", words, "--json", NULL);
+
+  return json_array_get_length (json_node_get_array (found));
+}
+
+/* How many PDF documents are in each text state. */
+static void
+count_text_states (guint *n_pending, guint *n_indexed)
+{
+  g_autoptr(JsonArray) list = inbox_list ();
+
+  *n_pending = *n_indexed = 0;
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonArray *docs = json_object_get_array_member (json_array_get_object_element (list, i), "documents");
+
+      for (guint d = 0; d < json_array_get_length (docs); d++)
+        {
+          JsonObject *doc = json_array_get_object_element (docs, d);
+          const char *state = json_object_get_null_member (doc, "text_state")
+                              ? NULL : json_object_get_string_member (doc, "text_state");
+
+          *n_pending += g_strcmp0 (state, "pending") == 0;
+          *n_indexed += g_strcmp0 (state, "indexed") == 0;
+        }
+    }
+}
+
 /* SIGKILL at random moments of 20 syncs into a fresh store, two messages
  * per committed batch, then one sync to the end: every message once, each
  * with its raw file. */
@@ -401,6 +434,9 @@ test_kill_and_resume (void)
   last = ctl_json (0, "--ca", mail->ca_file, "inbox", "sync", "--imap", url, "--mail-user", "alice",
                    "--batch", "2", "--json", NULL);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (last), "last_uid"), >=, N_MESSAGES);
+  /* Kills during the indexing pass too: every message found by its PDF's text. */
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (last), "index_pending"), ==, 0);
+  g_assert_cmpuint (count_hits ("IPP"), ==, N_MESSAGES);
   list = inbox_list ();
   g_assert_cmpuint (json_array_get_length (list), ==, N_MESSAGES);
   for (guint i = 0; i < json_array_get_length (list); i++)
@@ -411,6 +447,78 @@ test_kill_and_resume (void)
       g_assert_true (g_hash_table_add (seen, (gpointer) json_object_get_string_member (msg, "message_id")));
       g_assert_cmpuint (g_bytes_get_size (raw), ==, json_object_get_int_member (msg, "size"));
     }
+  g_free (data_dir);
+  data_dir = g_steal_pointer (&saved_dir);
+}
+
+/* The sync leaves the PDFs' text of messages whose XDM names the patient
+ * to the indexing pass: until it runs, their PDF text ("IPP" is only
+ * there) finds nothing; a pass stopped after one message, then passes
+ * killed at random moments, then one to the end: every message is found by
+ * its PDF text, every PDF document indexed, nothing left pending. */
+static void
+test_index_pass (void)
+{
+  g_autofree char *url = NULL, *saved_dir = NULL, *db_path = NULL;
+  g_autoptr(JsonNode) synced = NULL, last = NULL;
+  g_autoptr(CabStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_pending_messages, n_found, n_pending, n_indexed, n_done = 0, left = 0;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  saved_dir = data_dir;
+  data_dir = g_build_filename (tmp_dir, "deferred", NULL);
+  url = cab_test_mail_url (mail, TRUE, NULL);
+  synced = ctl_json (0, "--ca", mail->ca_file, "inbox", "sync", "--imap", url, "--mail-user", "alice",
+                     "--no-index", "--json", NULL);
+  n_pending_messages = json_object_get_int_member (json_node_get_object (synced), "index_pending");
+  g_assert_cmpuint (json_object_get_int_member (json_node_get_object (synced), "indexed"), ==, 0);
+  /* The sandbox's lab results and letters carry an XDM naming the patient. */
+  g_assert_cmpuint (n_pending_messages, >, 1);
+  n_found = count_hits ("IPP");
+  g_assert_cmpuint (n_found, ==, N_MESSAGES - n_pending_messages);
+  count_text_states (&n_pending, &n_indexed);
+  g_assert_cmpuint (n_pending, >=, n_pending_messages);
+
+  /* A pass stopped after one message (a watcher cancelled): one indexed,
+   * the rest still pending. */
+  db_path = g_build_filename (data_dir, "cabinet.db", NULL);
+  store = cab_store_open (db_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cab_mail_index_pending (store, 1, &n_done, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_done, ==, 1);
+  g_assert_true (cab_mail_index_n_pending (store, &left, &error));
+  g_assert_cmpuint (left, ==, n_pending_messages - 1);
+  g_clear_object (&store);
+  g_assert_cmpuint (count_hits ("IPP"), ==, n_found + 1);
+
+  /* Passes killed at random moments. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      const char *args[] = { g_getenv ("CABINETCTL"), "--data-dir", data_dir, "inbox", "index", NULL };
+      g_autoptr(GSubprocess) process = NULL;
+
+      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+      process = g_subprocess_launcher_spawnv (launcher, args, &error);
+      g_assert_no_error (error);
+      g_usleep (g_random_int_range (20, 200) * 1000);
+      g_subprocess_force_exit (process);
+      g_subprocess_wait (process, NULL, NULL);
+    }
+
+  last = ctl_json (0, "inbox", "index", "--json", NULL);
+  g_assert_cmpuint (json_object_get_int_member (json_node_get_object (last), "index_pending"), ==, 0);
+  g_assert_cmpuint (count_hits ("IPP"), ==, N_MESSAGES);
+  count_text_states (&n_pending, &n_indexed);
+  g_assert_cmpuint (n_pending, ==, 0);
+  g_assert_cmpuint (n_indexed, >=, N_MESSAGES);
   g_free (data_dir);
   data_dir = g_steal_pointer (&saved_dir);
 }
@@ -584,6 +692,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail/inbox/incremental", test_incremental);
   g_test_add_func ("/mail/inbox/uidvalidity-change", test_uidvalidity_change);
   g_test_add_func ("/mail/inbox/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/mail/inbox/index-pass", test_index_pass);
   g_test_add_func ("/mail/inbox/dropped-mid-fetch", test_dropped_mid_fetch);
   g_test_add_func ("/mail/inbox/refusals", test_refusals);
   status = g_test_run ();

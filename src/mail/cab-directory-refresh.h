@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * correspondents and cached practitioners (no cities) runs when none is
  * running and none started in the last CAB_DIRECTORY_REFRESH_INTERVAL_S.
  * Background work: a failure is logged with g_debug (no names, no
- * addresses) and the cache stays as it was. No GTK; main context of the
+ * addresses), the cache stays as it was, and the refresh is tried again
+ * with a backoff (cab_directory_refresh_retry_delay_s()). No GTK; main context of the
  * thread that created it (its CabDirectory's rule).
  */
 
@@ -27,7 +28,18 @@ CabDirectory        *cab_directory_refresh_get_directory (CabDirectoryRefresh *s
  * CAB_DIRECTORY_REFRESH_INTERVAL_S ago; TRUE when it started one. Emits
  * "finished" (gboolean success) when that sync is over. */
 gboolean             cab_directory_refresh_request   (CabDirectoryRefresh *self);
-/* Stops the running sync, if any (at shutdown). */
+/* Stops the running sync, if any, and a retry waiting (at shutdown). */
 void                 cab_directory_refresh_cancel    (CabDirectoryRefresh *self);
+
+/* A failed refresh is tried again on its own after 1, 2, 5 and 15 minutes,
+ * then every hour, until one succeeds (never two at once; a request meanwhile
+ * waits for the retry): the wait after @failures failures in a row, in
+ * seconds. */
+guint                cab_directory_refresh_retry_delay_s (guint failures);
+/* Failures in a row since the last success (0: none, or it succeeded). */
+guint                cab_directory_refresh_get_failures  (CabDirectoryRefresh *self);
+/* For tests: one "minute" of the retry schedule lasts @ms milliseconds. */
+void                 cab_directory_refresh_set_minute_for_tests (CabDirectoryRefresh *self,
+                                                                 guint                ms);
 
 G_END_DECLS

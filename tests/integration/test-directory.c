@@ -323,6 +323,108 @@ test_refresh (Fixture *f, gconstpointer data)
   g_assert_false (cab_directory_refresh_request (refresh));
 }
 
+/* A failed refresh is tried again on its own with a backoff (1, 2, 5, 15
+ * minutes, then hourly; a "minute" is 40 ms here), one at a time, until the
+ * directory answers again; a request meanwhile waits for the retry. */
+typedef struct
+{
+  guint failed;
+  guint succeeded;
+} RefreshCounts;
+
+static void
+on_refresh_counted (CabDirectoryRefresh *refresh, gboolean success, gpointer user_data)
+{
+  RefreshCounts *counts = user_data;
+
+  if (success)
+    counts->succeeded++;
+  else
+    counts->failed++;
+}
+
+static void
+set_directory_faults (Fixture *f, const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  body = cab_test_sandbox_call (f->sandbox, json != NULL ? "POST" : "DELETE", "/admin/faults", json, &status,
+                                &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+}
+
+static gboolean
+give_up_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @counter reaches @want; FALSE after 20 s. */
+static gboolean
+wait_count (guint *counter, guint want)
+{
+  gboolean gave_up = FALSE;
+  guint id = g_timeout_add_seconds (20, give_up_cb, &gave_up);
+
+  while (*counter < want && !gave_up)
+    g_main_context_iteration (NULL, TRUE);
+  if (!gave_up)
+    g_source_remove (id);
+  return *counter >= want;
+}
+
+static void
+test_refresh_retry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CabDirectoryRefresh) refresh = cab_directory_refresh_new (f->directory);
+  g_autoptr(GError) error = NULL;
+  RefreshCounts counts = { 0 };
+
+  /* The schedule itself. */
+  g_assert_cmpuint (cab_directory_refresh_retry_delay_s (1), ==, 60);
+  g_assert_cmpuint (cab_directory_refresh_retry_delay_s (2), ==, 120);
+  g_assert_cmpuint (cab_directory_refresh_retry_delay_s (3), ==, 300);
+  g_assert_cmpuint (cab_directory_refresh_retry_delay_s (4), ==, 900);
+  g_assert_cmpuint (cab_directory_refresh_retry_delay_s (5), ==, 3600);
+  g_assert_cmpuint (cab_directory_refresh_retry_delay_s (50), ==, 3600);
+
+  {
+    g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (f->store);
+    g_assert_true (cab_store_conn_exec (writer,
+      "INSERT INTO correspondents (address, received_count, last_at)"
+      " VALUES ('gwenael.gicquel@bioouest.mssante.fr', 3, 1);", &error));
+    g_assert_no_error (error);
+  }
+  cab_directory_refresh_set_minute_for_tests (refresh, 40);
+  g_signal_connect (refresh, "finished", G_CALLBACK (on_refresh_counted), &counts);
+
+  /* The directory answers 500: the first refresh fails, and so do the
+   * retries that follow it without being asked. */
+  set_directory_faults (f, "{\"error_rate\":1.0,\"error_statuses\":[500]}");
+  g_assert_true (cab_directory_refresh_request (refresh));
+  g_assert_true (wait_count (&counts.failed, 1));
+  g_assert_cmpuint (cab_directory_refresh_get_failures (refresh), ==, 1);
+  /* A health-space sync meanwhile does not start a second one: the retry
+   * comes first. */
+  g_assert_false (cab_directory_refresh_request (refresh));
+  g_assert_true (wait_count (&counts.failed, 3));
+  g_assert_cmpuint (counts.succeeded, ==, 0);
+  g_assert_cmpuint (cab_directory_refresh_get_failures (refresh), ==, 3);
+  g_assert_cmpint (cached_count (f->store), ==, 0);
+
+  /* Back: the next retry succeeds, fills the cache, and the retries stop. */
+  set_directory_faults (f, NULL);
+  g_assert_true (wait_count (&counts.succeeded, 1));
+  g_assert_cmpuint (cab_directory_refresh_get_failures (refresh), ==, 0);
+  g_assert_cmpint (cached_count (f->store), >, 0);
+  g_assert_false (cab_directory_refresh_request (refresh));   /* an hour from now */
+  g_signal_handlers_disconnect_by_func (refresh, on_refresh_counted, &counts);
+}
+
 /* --------------------------------------------------------- hostile server */
 
 typedef struct
@@ -551,6 +653,7 @@ main (int argc, char **argv)
   ADD ("/directory/search", test_search);
   ADD ("/directory/sync", test_sync);
   ADD ("/directory/refresh", test_refresh);
+  ADD ("/directory/refresh-retry", test_refresh_retry);
   ADD ("/directory/hostile", test_hostile);
   ADD ("/directory/cabinetctl", test_cabinetctl);
 #undef ADD

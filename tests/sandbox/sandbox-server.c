@@ -394,9 +394,17 @@ handle_directory (SandboxServer *server, SoupServerMessage *msg, const char *pat
   g_autoptr(SandboxResponse) response = NULL;
   int port = g_uri_get_port (uri);
 
+  guint status = 0;
+
   if (server->directory == NULL)
     {
       send_error (server, msg, 404, "No directory served here", FALSE);
+      return;
+    }
+  /* /admin/faults applies here too: the directory down or failing. */
+  if (sandbox_faults_decide (server->faults, &status) == SANDBOX_FAULT_ERROR)
+    {
+      send_error (server, msg, status, "Injected fault", FALSE);
       return;
     }
   if (key == NULL || g_strcmp0 (key, server->directory_key) != 0)

@@ -41,7 +41,7 @@ typedef struct
 typedef struct
 {
   GMutex   lock;
-  Account *account;   /* under @lock */
+  Account *account;   /* under @lock; NULL: no mailbox is set up */
 } FlagsKind;
 
 #define FLAGS_KIND_KEY "cab-mail-flags-kind"
@@ -81,7 +81,8 @@ flags_kind_dup_account (FlagsKind *k)
 
   g_mutex_lock (&k->lock);
   a = k->account;
-  g_atomic_ref_count_inc (&a->ref);
+  if (a != NULL)
+    g_atomic_ref_count_inc (&a->ref);
   g_mutex_unlock (&k->lock);
   return a;
 }
@@ -153,12 +154,21 @@ open_mailbox (Account              *a,
   g_autoptr(GError) error = NULL;
   g_autoptr(CabImap) imap = NULL;
   g_autoptr(CabMailAccount) account = NULL;
-  CabMailAccountSpec spec = {
+  CabMailAccountSpec spec = { 0 };
+  CabImapMailbox state = { 0 };
+
+  /* The account was removed (cab_mail_flags_unset()): the change waits,
+   * with the reason, and nothing reaches the old server. */
+  if (a == NULL)
+    {
+      result->status = CAB_OUTBOX_SEND_RETRY;
+      result->message = g_strdup (_("No mailbox is set up (Preferences → Mail): this change waits here until one is"));
+      return NULL;
+    }
+  spec = (CabMailAccountSpec) {
     .url = a->url, .user = a->user, .account = a->account,
     .password = a->password, .database = a->database, .ca_file = a->ca_file,
   };
-  CabImapMailbox state = { 0 };
-
   if (g_strcmp0 (c->account, a->account) != 0)
     {
       result->status = CAB_OUTBOX_SEND_FAILED;
@@ -568,7 +578,7 @@ cab_mail_flags_register (CabOutbox                 *outbox,
       old = k->account;
       k->account = a;
       g_mutex_unlock (&k->lock);
-      account_unref (old);
+      g_clear_pointer (&old, account_unref);
       return;
     }
 
@@ -579,4 +589,22 @@ cab_mail_flags_register (CabOutbox                 *outbox,
   g_object_set_data (G_OBJECT (outbox), FLAGS_KIND_KEY, k);
   cab_outbox_add_kind (outbox, &flags_sender, k, flags_kind_free);
   cab_mail_flags_register_effects (outbox);
+}
+
+void
+cab_mail_flags_unset (CabOutbox *outbox)
+{
+  FlagsKind *k;
+  Account *old;
+
+  g_return_if_fail (CAB_IS_OUTBOX (outbox));
+
+  k = g_object_get_data (G_OBJECT (outbox), FLAGS_KIND_KEY);
+  if (k == NULL)
+    return;
+  /* Attempts under way finish with the account they started with. */
+  g_mutex_lock (&k->lock);
+  old = g_steal_pointer (&k->account);
+  g_mutex_unlock (&k->lock);
+  g_clear_pointer (&old, account_unref);
 }

@@ -41,6 +41,12 @@ typedef struct
 void cab_mail_flags_register (CabOutbox                 *outbox,
                               CabStore                  *store,
                               const CabMailFlagsAccount *account);
+/* The account was removed in the preferences: queued changes stay queued,
+ * retried with the outbox's backoff and "no mailbox is set up" as their
+ * last error, never sent to the old server, until cab_mail_flags_register()
+ * gives an account again. Nothing to do when the kind was never registered.
+ * Main context of the outbox. */
+void cab_mail_flags_unset    (CabOutbox                 *outbox);
 
 /* The kind's local effects (cab-outbox-kind.h), with or without the
  * account: cancelling an entry, or keeping the server's triage in a

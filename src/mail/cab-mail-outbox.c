@@ -32,7 +32,7 @@ typedef struct
 {
   CabStore       *store;
   GMutex          lock;
-  Servers        *servers;      /* under @lock */
+  Servers        *servers;      /* under @lock; NULL: no mailbox is set up */
 } MailKind;
 
 #define MAIL_KIND_KEY "cab-mail-outbox-kind"
@@ -85,7 +85,8 @@ mail_kind_dup_servers (MailKind *k)
 
   g_mutex_lock (&k->lock);
   s = k->servers;
-  g_atomic_ref_count_inc (&s->ref);
+  if (s != NULL)
+    g_atomic_ref_count_inc (&s->ref);
   g_mutex_unlock (&k->lock);
   return s;
 }
@@ -110,12 +111,22 @@ send_mail (const CabOutboxEntry *entry,
 {
   MailKind *k = user_data;
   g_autoptr(Servers) registered = mail_kind_dup_servers (k);
-  CabMailServers servers = registered->servers;
+  CabMailServers servers;
   g_autofree char *message = NULL;
   g_autoptr(CabMailAccount) account = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean need_password = servers.smtp.password == NULL && servers.smtp.token_func == NULL &&
-                           servers.account != NULL;
+  gboolean need_password;
+
+  /* The account was removed: the message stays queued, with the reason,
+   * and nothing reaches the servers it had (cab_mail_outbox_unset()). */
+  if (registered == NULL)
+    {
+      result->status = CAB_OUTBOX_SEND_RETRY;
+      result->message = g_strdup (_("No mailbox is set up (Preferences → Mail): the message waits here until one is"));
+      return;
+    }
+  servers = registered->servers;
+  need_password = servers.smtp.password == NULL && servers.smtp.token_func == NULL && servers.account != NULL;
 
   /* The app gives an account, not a password: the keyring (and the CA
    * file, for the Sent copy over IMAP) is read here, off the main thread,
@@ -195,7 +206,7 @@ cab_mail_outbox_register (CabOutbox            *outbox,
       old = k->servers;
       k->servers = servers_new (servers);
       g_mutex_unlock (&k->lock);
-      servers_unref (old);
+      g_clear_pointer (&old, servers_unref);
       return;
     }
 
@@ -206,4 +217,22 @@ cab_mail_outbox_register (CabOutbox            *outbox,
   /* The kind lives as long as the outbox: no destroy notify here. */
   g_object_set_data (G_OBJECT (outbox), MAIL_KIND_KEY, k);
   cab_outbox_add_kind (outbox, &sender, k, mail_kind_free);
+}
+
+void
+cab_mail_outbox_unset (CabOutbox *outbox)
+{
+  MailKind *k;
+  Servers *old;
+
+  g_return_if_fail (CAB_IS_OUTBOX (outbox));
+
+  k = g_object_get_data (G_OBJECT (outbox), MAIL_KIND_KEY);
+  if (k == NULL)
+    return;
+  /* Attempts under way finish with the servers they started with. */
+  g_mutex_lock (&k->lock);
+  old = g_steal_pointer (&k->servers);
+  g_mutex_unlock (&k->lock);
+  g_clear_pointer (&old, servers_unref);
 }

@@ -14,5 +14,12 @@ G_BEGIN_DECLS
  * for the new account, never the old one. */
 void cab_mail_outbox_register (CabOutbox            *outbox,
                                const CabMailServers *servers);
+/* The account was removed in the preferences: a registered "mail" kind
+ * keeps its entries queued, never sent to the old servers, each retried
+ * with the outbox's backoff and "no mailbox is set up" as its last error,
+ * until cab_mail_outbox_register() gives servers again. Nothing to do when
+ * the kind was never registered (its entries wait untouched). Main context
+ * of the outbox. */
+void cab_mail_outbox_unset    (CabOutbox            *outbox);
 
 G_END_DECLS

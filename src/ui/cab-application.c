@@ -52,6 +52,8 @@ static const GOptionEntry option_entries[] = {
     N_("Folder of the local store and downloaded documents"), N_("DIR") },
   { "imap", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("MSSanté mail server, as imaps://host:port or imap://host:port (STARTTLS)"), N_("URL") },
+  { "smtp", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("MSSanté submission server, as smtps://host:port or smtp://host:port (STARTTLS)"), N_("URL") },
   { "mail-user", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("User name of the MSSanté mailbox"), N_("ADDRESS") },
   { "practitioner", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -68,42 +70,17 @@ static const GOptionEntry option_entries[] = {
 /* ---------------------------------------------------------------------- */
 /* auxiliary functions                                                    */
 
-static void
-override (char       **field,
-          const char  *value)
-{
-  if (value == NULL)
-    return;
-  g_free (*field);
-  *field = g_strdup (value);
-}
-
-/* Settings and keyring, then the environment, then the command line. */
+/* Settings and keyring, then the environment, then the command line; a
+ * configuration set by a test is used whole (every field: a list of fields
+ * here once dropped the SMTP server). */
 static CabConfig *
 build_config (CabApplication *self)
 {
-  CabConfig *config;
-
   if (self->config != NULL)
-    {
-      config = g_new0 (CabConfig, 1);
-      override (&config->server_url, self->config->server_url);
-      override (&config->token, self->config->token);
-      override (&config->ca_file, self->config->ca_file);
-      override (&config->practice, self->config->practice);
-      override (&config->data_dir, self->config->data_dir);
-      override (&config->imap_url, self->config->imap_url);
-      override (&config->mail_user, self->config->mail_user);
-      override (&config->practitioner, self->config->practitioner);
-      override (&config->directory_url, self->config->directory_url);
-      override (&config->directory_key, self->config->directory_key);
-      return config;
-    }
+    return cab_config_copy (self->config);
 
   /* The command line over the environment over the settings, as cabinetctl. */
-  config = cab_config_resolve (self->options);
-
-  return config;
+  return cab_config_resolve (self->options);
 }
 
 static void
@@ -250,9 +227,15 @@ start_mail_sending (CabApplication  *self,
   g_autofree char *account = NULL;
   CabMailServers servers;
 
-  if (config->smtp_url == NULL || config->mail_user == NULL || strchr (config->mail_user, '@') == NULL ||
-      outbox == NULL)
+  if (outbox == NULL)
     return;
+  /* No account (any more): queued messages wait with the reason, and
+   * never go to the servers of before (cab_mail_outbox_unset()). */
+  if (config->smtp_url == NULL || config->mail_user == NULL || strchr (config->mail_user, '@') == NULL)
+    {
+      cab_mail_outbox_unset (outbox);
+      return;
+    }
   account = cab_mail_sync_account_key (config->imap_url != NULL ? config->imap_url : config->smtp_url,
                                        config->mail_user, NULL);
   if (account == NULL)
@@ -262,7 +245,10 @@ start_mail_sending (CabApplication  *self,
       gboolean implicit;
 
       if (!cab_smtp_parse_url (config->smtp_url, &host, &port, &implicit, NULL))
-        return;
+        {
+          cab_mail_outbox_unset (outbox);
+          return;
+        }
       account = g_strdup_printf ("%s@%s", config->mail_user, host);
     }
   servers = (CabMailServers) {
@@ -284,8 +270,13 @@ start_mail_triage (CabApplication  *self,
 {
   CabMailFlagsAccount account;
 
-  if (config->imap_url == NULL || config->mail_user == NULL || outbox == NULL)
+  if (outbox == NULL)
     return;
+  if (config->imap_url == NULL || config->mail_user == NULL)
+    {
+      cab_mail_flags_unset (outbox);
+      return;
+    }
   account = (CabMailFlagsAccount) {
     .url = config->imap_url,
     .user = config->mail_user,
@@ -356,6 +347,10 @@ mail_account_changed_action (GSimpleAction *action,
     }
   session_store_cb (self, NULL, self->session);
   session_outbox_cb (self, NULL, self->session);
+  /* Messages kept waiting for an account go now, not at their backoff's end. */
+  if (cab_session_get_outbox (self->session) != NULL && config->mail_user != NULL &&
+      (config->smtp_url != NULL || config->imap_url != NULL))
+    cab_outbox_notify_online (cab_session_get_outbox (self->session));
 }
 
 
@@ -437,6 +432,7 @@ cab_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "practice", "s", &o->practice);
   g_variant_dict_lookup (options, "data-dir", "^ay", &o->data_dir);
   g_variant_dict_lookup (options, "imap", "s", &o->imap_url);
+  g_variant_dict_lookup (options, "smtp", "s", &o->smtp_url);
   g_variant_dict_lookup (options, "mail-user", "s", &o->mail_user);
   g_variant_dict_lookup (options, "practitioner", "s", &o->practitioner);
   g_variant_dict_lookup (options, "directory", "s", &o->directory_url);
@@ -465,6 +461,26 @@ cab_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 
+/* The window was closed and the app kept running (a second activation):
+ * what served the old session stops and goes with it, before a session of
+ * the configuration of the moment replaces it. */
+static void
+release_session (CabApplication *self)
+{
+  if (self->session == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->mail_watcher != NULL)
+    cab_mail_watcher_stop (self->mail_watcher);
+  g_clear_object (&self->mail_watcher);
+  if (self->directory_refresh != NULL)
+    cab_directory_refresh_cancel (self->directory_refresh);
+  g_clear_object (&self->directory_refresh);
+  g_clear_handle_id (&self->screenshot_timeout_id, g_source_remove);
+  cab_session_shutdown (self->session);
+  g_clear_object (&self->session);
+}
+
 static void
 cab_application_activate (GApplication *app)
 {
@@ -474,6 +490,7 @@ cab_application_activate (GApplication *app)
     {
       g_autoptr(CabConfig) config = build_config (self);
 
+      release_session (self);
       self->session = cab_session_new (config);
       self->window = cab_window_new (GTK_APPLICATION (self), self->session);
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
@@ -587,18 +604,7 @@ cab_application_set_config (CabApplication  *self,
   g_return_if_fail (config != NULL);
 
   g_clear_pointer (&self->config, cab_config_free);
-  self->config = g_new0 (CabConfig, 1);
-  override (&self->config->server_url, config->server_url);
-  override (&self->config->token, config->token);
-  override (&self->config->ca_file, config->ca_file);
-  override (&self->config->practice, config->practice);
-  override (&self->config->data_dir, config->data_dir);
-  override (&self->config->imap_url, config->imap_url);
-  override (&self->config->smtp_url, config->smtp_url);
-  override (&self->config->mail_user, config->mail_user);
-  override (&self->config->practitioner, config->practitioner);
-  override (&self->config->directory_url, config->directory_url);
-  override (&self->config->directory_key, config->directory_key);
+  self->config = cab_config_copy (config);
 }
 
 CabMailWatcher *

@@ -146,6 +146,8 @@ exit_code_for_mail_error (const GError *error)
         return CTL_EXIT_REFUSED;
       case CAB_SMTP_ERROR_TEMPORARY:
       case CAB_SMTP_ERROR_TLS:
+      case CAB_SMTP_ERROR_NO_STARTTLS:
+      case CAB_SMTP_ERROR_NO_AUTH:
         return CTL_EXIT_NETWORK;
       }
   return ctl_exit_code_for_error (error);

@@ -12,6 +12,7 @@
 #include "cab-config.h"
 #include "cab-imap.h"
 #include "cab-mail-sync.h"
+#include "cab-smtp.h"
 
 #define PASSWORD_SCHEMA_ID "io.github.cabinet_sante.Cabinet.MailPassword"
 
@@ -265,20 +266,73 @@ cab_mail_account_save_password_finish (GAsyncResult  *result,
 
 typedef struct
 {
-  char *url;
+  char *imap_url;
+  char *smtp_url;
   char *user;
   char *password;
   char *ca_file;
 } CheckData;
 
+typedef struct
+{
+  GError *imap;
+  GError *smtp;
+} CheckResult;
+
 static void
 check_data_free (CheckData *data)
 {
-  g_free (data->url);
+  g_free (data->imap_url);
+  g_free (data->smtp_url);
   g_free (data->user);
   clear_secret (&data->password);
   g_free (data->ca_file);
   g_free (data);
+}
+
+static void
+check_result_free (CheckResult *r)
+{
+  g_clear_error (&r->imap);
+  g_clear_error (&r->smtp);
+  g_free (r);
+}
+
+static gboolean
+check_imap (const CabMailAccount  *account,
+            const char            *url,
+            GCancellable          *cancellable,
+            GError               **error)
+{
+  g_autoptr(CabImap) imap = cab_imap_connect (url, account->database, CHECK_TIMEOUT_S, cancellable, error);
+
+  return imap != NULL && cab_imap_login (imap, account->user, account->password, error);
+}
+
+static gboolean
+check_smtp (const CabMailAccount  *account,
+            const char            *url,
+            const char            *ca_file,
+            GCancellable          *cancellable,
+            GError               **error)
+{
+  CabSmtpAccount smtp = {
+    .url = url,
+    .user = account->user,
+    .password = account->password,
+    .ca_file = ca_file,
+    .connect_timeout_s = CHECK_TIMEOUT_S,
+    .deadline = g_get_monotonic_time () + 2 * CHECK_TIMEOUT_S * G_USEC_PER_SEC,
+    .cancellable = cancellable,
+  };
+
+  if (account->token != NULL)
+    {
+      smtp.password = NULL;
+      smtp.token_func = cab_mail_account_token_func;
+      smtp.token_data = (gpointer) account;
+    }
+  return cab_smtp_check (&smtp, error);
 }
 
 static void
@@ -288,52 +342,97 @@ check_thread (GTask        *task,
               GCancellable *cancellable)
 {
   CheckData *data = task_data;
+  g_autofree char *key = NULL;
   CabMailAccountSpec spec = {
-    .url = data->url, .user = data->user, .password = data->password, .ca_file = data->ca_file,
+    .url = data->imap_url != NULL ? data->imap_url : data->smtp_url,
+    .user = data->user, .password = data->password, .ca_file = data->ca_file,
   };
   g_autoptr(CabMailAccount) account = NULL;
-  g_autoptr(CabImap) imap = NULL;
+  CheckResult *r = g_new0 (CheckResult, 1);
   GError *error = NULL;
 
-  account = cab_mail_account_load (&spec, &error);
-  if (account == NULL ||
-      (imap = cab_imap_connect (account->url, account->database, CHECK_TIMEOUT_S, cancellable, &error)) == NULL ||
-      !cab_imap_login (imap, account->user, account->password, &error))
+  /* Without IMAP, the password is saved under the SMTP server's host
+   * (as the preferences save it). */
+  if (data->imap_url == NULL)
     {
-      g_task_return_error (task, error);
+      g_autofree char *host = NULL;
+      guint16 port;
+      gboolean implicit;
+
+      if (cab_smtp_parse_url (data->smtp_url, &host, &port, &implicit, &error))
+        spec.account = key = g_strdup_printf ("%s@%s", data->user, host);
+    }
+  if (error == NULL)
+    account = cab_mail_account_load (&spec, &error);
+  if (account == NULL)
+    {
+      if (data->imap_url != NULL)
+        r->imap = g_error_copy (error);
+      if (data->smtp_url != NULL)
+        r->smtp = g_error_copy (error);
+      g_error_free (error);
+      g_task_return_pointer (task, r, (GDestroyNotify) check_result_free);
       return;
     }
-  g_task_return_boolean (task, TRUE);
+  if (data->imap_url != NULL)
+    check_imap (account, data->imap_url, cancellable, &r->imap);
+  if (data->smtp_url != NULL)
+    check_smtp (account, data->smtp_url, data->ca_file, cancellable, &r->smtp);
+  g_task_return_pointer (task, r, (GDestroyNotify) check_result_free);
+}
+
+static char *
+set_or_null (const char *s)
+{
+  return s != NULL && *s != '\0' ? g_strdup (s) : NULL;
 }
 
 void
-cab_mail_account_check_async (const char          *url,
-                              const char          *user,
-                              const char          *password,
-                              const char          *ca_file,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+cab_mail_account_check_async (const CabMailCheckSpec *spec,
+                              GCancellable           *cancellable,
+                              GAsyncReadyCallback     callback,
+                              gpointer                user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   CheckData *data = g_new0 (CheckData, 1);
 
-  g_return_if_fail (url != NULL && user != NULL);
+  g_return_if_fail (spec != NULL && spec->user != NULL);
   g_task_set_source_tag (task, cab_mail_account_check_async);
-  data->url = g_strdup (url);
-  data->user = g_strdup (user);
-  data->password = g_strdup (password);
-  data->ca_file = g_strdup (ca_file);
+  data->imap_url = set_or_null (spec->imap_url);
+  data->smtp_url = set_or_null (spec->smtp_url);
+  data->user = g_strdup (spec->user);
+  data->password = g_strdup (spec->password);
+  data->ca_file = g_strdup (spec->ca_file);
   g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
   g_task_run_in_thread (task, check_thread);
 }
 
 gboolean
 cab_mail_account_check_finish (GAsyncResult  *result,
-                               GError       **error)
+                               GError       **imap_error,
+                               GError       **smtp_error)
 {
+  g_autoptr(GError) error = NULL;
+  CheckResult *r;
+  gboolean ok;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_mail_account_check_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  r = g_task_propagate_pointer (G_TASK (result), &error);
+  if (r == NULL)
+    {
+      if (imap_error != NULL)
+        *imap_error = g_error_copy (error);
+      if (smtp_error != NULL)
+        *smtp_error = g_error_copy (error);
+      return FALSE;
+    }
+  ok = r->imap == NULL && r->smtp == NULL;
+  if (r->imap != NULL && imap_error != NULL)
+    *imap_error = g_steal_pointer (&r->imap);
+  if (r->smtp != NULL && smtp_error != NULL)
+    *smtp_error = g_steal_pointer (&r->smtp);
+  check_result_free (r);
+  return ok;
 }

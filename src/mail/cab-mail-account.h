@@ -70,20 +70,33 @@ void     cab_mail_account_save_password_async  (const char          *account,
 gboolean cab_mail_account_save_password_finish (GAsyncResult        *result,
                                                 GError             **error);
 
-/* Connects to @url and logs in as @user with @password (NULL: the keyring's
- * for user@host) on a worker thread, then logs out: the preferences' "Check
- * connection". @ca_file: NULL for the system trust. Errors are
- * CabImapError's (TLS unknown CA, no STARTTLS, credentials refused,
- * network) or the loader's. */
-void     cab_mail_account_check_async  (const char          *url,
-                                        const char          *user,
-                                        const char          *password,
-                                        const char          *ca_file,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data);
-gboolean cab_mail_account_check_finish (GAsyncResult        *result,
-                                        GError             **error);
+/* The preferences' "Check" (docs/architecture.md, "Where the mail account
+ * comes from"), on a worker thread: the IMAP server is connected to and
+ * logged in to, then logged out of; the SMTP server is connected to,
+ * secured, greeted and signed in to, then left with QUIT (cab_smtp_check():
+ * no message is sent). Each given server is checked, whatever the other's
+ * outcome. */
+typedef struct
+{
+  const char *imap_url;   /* NULL or "": not checked */
+  const char *smtp_url;   /* NULL or "": not checked */
+  const char *user;
+  const char *password;   /* NULL: the keyring's for user@host (the IMAP
+                           * server's host, else the SMTP server's) */
+  const char *ca_file;    /* NULL: system trust */
+} CabMailCheckSpec;
+
+void     cab_mail_account_check_async  (const CabMailCheckSpec *spec,
+                                        GCancellable           *cancellable,
+                                        GAsyncReadyCallback     callback,
+                                        gpointer                user_data);
+/* TRUE when every server checked accepted the mailbox. Otherwise FALSE,
+ * with each failing server's error in @imap_error and @smtp_error
+ * (CabImapError, CabSmtpError or the loader's; G_IO_ERROR_CANCELLED in
+ * both when cancelled). */
+gboolean cab_mail_account_check_finish (GAsyncResult           *result,
+                                        GError                **imap_error,
+                                        GError                **smtp_error);
 
 /* For tests only (the test machines run no secret service): an in-process
  * keyring, account -> password, that lookups and saves use instead of

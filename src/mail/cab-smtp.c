@@ -32,6 +32,7 @@ typedef struct
   GString        *accepted;       /* the last 250: after DATA, "queued as ..." */
   GString        *refusal;        /* the first 4xx/5xx reply: QUIT's "221 Bye" comes after it */
   gboolean        reply_done;     /* the next line starts a new reply */
+  gboolean        signed_in;      /* a 235 reply: the sign-in was accepted */
   gboolean        bearer;         /* signed in with an XOAUTH2 token, not a password */
 } Upload;
 
@@ -127,6 +128,8 @@ on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user_da
         g_string_assign (u->refusal, u->reply->str);
       else if (g_str_has_prefix (u->reply->str, "250 "))
         g_string_assign (u->accepted, u->reply->str);
+      else if (g_str_has_prefix (u->reply->str, "235 "))
+        u->signed_in = TRUE;
     }
   return 0;
 }
@@ -168,7 +171,7 @@ set_error (Upload *u, CURLcode code, long response, const char *curl_message, GE
                    _("The mail server's certificate is not trusted: %s"), curl_message);
       break;
     case CURLE_USE_SSL_FAILED:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TLS,
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_NO_STARTTLS,
                    _("The mail server does not offer STARTTLS: nothing was sent"));
       break;
     case CURLE_URL_MALFORMAT:
@@ -314,6 +317,113 @@ cab_smtp_send (const CabSmtpAccount *account,
              : ok && accepted->len > 0 ? g_strdup (g_strstrip (accepted->str))
              : reply_text->len > 0 ? g_strdup (g_strstrip (reply_text->str)) : NULL;
   curl_slist_free_all (rcpt);
+  curl_easy_cleanup (curl);
+  return ok;
+}
+
+gboolean
+cab_smtp_check (const CabSmtpAccount *account,
+                GError              **error)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *curl_url = NULL;
+  g_autoptr(GString) reply_text = g_string_new (NULL);
+  g_autoptr(GString) refusal = g_string_new (NULL);
+  g_autoptr(GString) accepted = g_string_new (NULL);
+  char curl_error[CURL_ERROR_SIZE] = "";
+  gboolean implicit_tls, ok;
+  guint16 port;
+  Upload u = { 0 };
+  CURL *curl;
+  CURLcode code;
+  long response = 0;
+
+  g_return_val_if_fail (account != NULL, FALSE);
+
+  if (!cab_smtp_parse_url (account->url, &host, &port, &implicit_tls, error))
+    return FALSE;
+  if (account->user == NULL || *account->user == '\0' || strpbrk (account->user, "\r\n") != NULL)
+    {
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_AUTH, _("A mail address is not valid"));
+      return FALSE;
+    }
+  if (account->token_func != NULL)
+    {
+      token = account->token_func (account->token_data, error);
+      if (token == NULL)
+        return FALSE;
+    }
+
+  ensure_curl ();
+  curl = curl_easy_init ();
+  if (curl == NULL)
+    {
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "curl_easy_init");
+      return FALSE;
+    }
+  u.reply = reply_text;
+  u.refusal = refusal;
+  u.accepted = accepted;
+
+  curl_url = g_strdup_printf ("%s://%s%s%s:%u", implicit_tls ? "smtps" : "smtp",
+                              strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "", port);
+  curl_easy_setopt (curl, CURLOPT_URL, curl_url);
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (curl, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (account->ca_file != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_CAINFO, account->ca_file);
+      curl_easy_setopt (curl, CURLOPT_CAPATH, NULL);
+    }
+  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, (long) (account->connect_timeout_s ? account->connect_timeout_s
+                                                                                      : CAB_SMTP_CONNECT_TIMEOUT_S));
+  curl_easy_setopt (curl, CURLOPT_USERNAME, account->user);
+  if (token != NULL)
+    {
+      u.bearer = TRUE;
+      curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, token);
+      curl_easy_setopt (curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    }
+  else if (account->password != NULL)
+    curl_easy_setopt (curl, CURLOPT_PASSWORD, account->password);
+  /* The connect phase of SMTP is greeting, EHLO, STARTTLS, EHLO again and
+   * AUTH: stopping there sends no MAIL FROM; the clean-up says QUIT. */
+  curl_easy_setopt (curl, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt (curl, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt (curl, CURLOPT_DEBUGDATA, &u);
+  curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
+  if (account->deadline > 0)
+    {
+      gint64 left_ms = (account->deadline - g_get_monotonic_time ()) / 1000;
+
+      curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) MAX (left_ms, 1));
+    }
+  if (account->cancellable != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+      curl_easy_setopt (curl, CURLOPT_XFERINFODATA, account->cancellable);
+    }
+
+  code = curl_easy_perform (curl);
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response);
+  ok = code == CURLE_OK;
+  if (!ok)
+    set_error (&u, code, response, *curl_error ? curl_error : curl_easy_strerror (code), error);
+  /* curl skips AUTH when the server offers none: a check must not call
+   * that a sign-in (such a port relays for its network, it is no
+   * submission server). */
+  else if (!u.signed_in)
+    {
+      ok = FALSE;
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_NO_AUTH,
+                   _("The mail server did not offer to sign in (AUTH)"));
+    }
   curl_easy_cleanup (curl);
   return ok;
 }

@@ -22,6 +22,8 @@ typedef enum
   CAB_SMTP_ERROR_REFUSED,      /* a 5xx reply: the message as it is will never go */
   CAB_SMTP_ERROR_TLS,          /* certificate refused, or no STARTTLS */
   CAB_SMTP_ERROR_AUTH,         /* credentials refused */
+  CAB_SMTP_ERROR_NO_STARTTLS,  /* smtp:// to a server that does not offer STARTTLS */
+  CAB_SMTP_ERROR_NO_AUTH,      /* cab_smtp_check(): the server offered no sign-in (AUTH) */
 } CabSmtpError;
 
 #define CAB_SMTP_CONNECT_TIMEOUT_S 30
@@ -64,6 +66,16 @@ gboolean cab_smtp_send        (const CabSmtpAccount *account,
                                CabSmtpDataFunc       data_func,
                                gpointer              data_user_data,
                                char                **reply,
+                               GError              **error);
+
+/* The preferences' "Check" for sending (docs/architecture.md, "Where the
+ * mail account comes from"): connects, secures the connection (smtps://,
+ * or STARTTLS for smtp://) with the certificate verified, says EHLO, signs
+ * in with @account's credentials (AUTH), then QUIT. No message is sent.
+ * Errors: CAB_SMTP_ERROR_TLS (certificate), _NO_STARTTLS, _AUTH (refused),
+ * _NO_AUTH (the server offered no sign-in: a relay port, not submission),
+ * _TEMPORARY (unreachable, deadline), _URL. */
+gboolean cab_smtp_check       (const CabSmtpAccount *account,
                                GError              **error);
 
 G_END_DECLS

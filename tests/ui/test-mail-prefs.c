@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-mail-prefs"
 
-/* Preferences → Mail against the real Dovecot of tests/common
+/* Preferences → Mail against the real Dovecot and Postfix of tests/common
  * (cab-test-mail.h): the Inbox's "no mailbox" page opens it, "Check"
- * connects and logs in on a worker, "Save" puts the password in the
- * keyring (an in-process one here: the tests run without a secret service)
- * bound to user@host, and the running app follows the new account without
- * a restart; a wrong password, another host without its password and an
- * untrusted certificate each say what to do. */
+ * connects and logs in on a worker (IMAP, and SMTP up to AUTH and QUIT,
+ * each on its row), "Save" puts the password in the keyring (an in-process
+ * one here: the tests run without a secret service) bound to user@host,
+ * and the running app follows the new account without a restart, the desk's
+ * doctor included; a wrong password, another host without its password and
+ * an untrusted certificate each say what to do. Removing the account keeps
+ * queued mail queued with the reason, sent once an account is back. A
+ * second activation of the app releases the first window's session. */
 
 #include "config.h"
 
@@ -17,7 +20,9 @@
 #include "cab-application.h"
 #include "cab-fhir-resource.h"
 #include "cab-mail-account.h"
+#include "cab-mail-queue-async.h"
 #include "cab-mail-watcher.h"
+#include "cab-store-outbox.h"
 #include "cab-test-mail.h"
 #include "cab-test-ui.h"
 #include "cab-window-private.h"
@@ -26,6 +31,10 @@
 
 static CabApplication *app;
 static CabTestMail *mail;
+/* The session of the window before, gone once a second activation released it. */
+static CabSession *previous_session;
+
+#define ALICE "alice@cabinet.test"
 
 static const char practitioner_json[] =
   "{\"resourceType\": \"Practitioner\", \"id\": \"gp-1\","
@@ -148,10 +157,37 @@ screenshot (GtkWidget  *preferences,
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
-/* Opens the window on @ca_file and the Mail page from the Inbox's empty state. */
+static gboolean
+session_gone (gpointer data)
+{
+  return previous_session == NULL;
+}
+
+/* The fixture's Postfix: smtps:// (implicit TLS) or smtp:// (STARTTLS). */
+static char *
+smtp_url (gboolean implicit_tls)
+{
+  g_autofree char *env = NULL, *env_path = g_build_filename (mail->dir, "env", NULL);
+  g_auto(GStrv) lines = NULL;
+  guint smtps_port = 0;
+
+  if (!implicit_tls)
+    return g_strdup_printf ("smtp://127.0.0.1:%u", mail->smtp_port);
+  g_assert_true (g_file_get_contents (env_path, &env, NULL, NULL));
+  lines = g_strsplit (env, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "SMTPS_PORT="))
+      smtps_port = (guint) atoi (lines[i] + strlen ("SMTPS_PORT="));
+  g_assert_cmpuint (smtps_port, >, 0);
+  return g_strdup_printf ("smtps://127.0.0.1:%u", smtps_port);
+}
+
+/* Opens the window on @ca_file (and @smtp, given like a test's
+ * configuration) and the Mail page from the Inbox's empty state. */
 static CabPrefsMailPage *
 open_mail_page (const char   *data_dir,
                 const char   *ca_file,
+                const char   *smtp,
                 CabWindow   **window_out,
                 GtkWidget   **preferences_out)
 {
@@ -161,10 +197,17 @@ open_mail_page (const char   *data_dir,
 
   config.data_dir = (char *) data_dir;
   config.ca_file = (char *) ca_file;
+  config.smtp_url = (char *) smtp;
   cab_application_set_config (app, &config);
   g_application_activate (G_APPLICATION (app));
   window = cab_application_get_window (app);
   cab_test_ui_wait_mapped (GTK_WIDGET (window));
+  /* The window before is closed: its session goes (not leaked) once the
+   * app replaced it. */
+  if (previous_session != NULL)
+    cab_test_ui_wait_for (session_gone, NULL, "the previous window's session to be released");
+  /* Every field of a test's configuration reaches the session. */
+  g_assert_cmpstr (cab_session_get_config (cab_window_get_session (window))->smtp_url, ==, smtp);
   cab_test_ui_wait_for (store_open, cab_window_get_session (window), "the store");
   put_practitioner (cab_session_get_store (cab_window_get_session (window)));
 
@@ -184,6 +227,8 @@ close_all (CabWindow  *window,
            GtkWidget  *preferences,
            const char *data_dir)
 {
+  g_clear_weak_pointer (&previous_session);
+  g_set_weak_pointer (&previous_session, cab_window_get_session (window));
   gtk_window_close (GTK_WINDOW (preferences));
   cab_session_shutdown (cab_window_get_session (window));
   gtk_window_close (GTK_WINDOW (window));
@@ -215,7 +260,7 @@ test_account (void)
   g_settings_set_int (settings, "window-width", 1100);
   g_settings_set_int (settings, "window-height", 760);
 
-  page = open_mail_page (data_dir, mail->ca_file, &window, &preferences);
+  page = open_mail_page (data_dir, mail->ca_file, NULL, &window, &preferences);
   g_assert_null (cab_application_get_mail_watcher (app));
   cab_test_ui_wait_for (inbox_in_state, (gpointer) (const char *[]) { "no-account" }, "the inbox without a mailbox");
 
@@ -274,6 +319,22 @@ test_account (void)
     g_assert_cmpstr (cab_session_get_config (cab_window_get_session (window))->practitioner, ==,
                      "Practitioner/gp-1");
   }
+  /* The running Inbox follows at once: "Mine" lists this doctor's mail. */
+  {
+    CabInboxPage *inbox = cab_window_get_inbox_page (window);
+    GtkWidget *mine = cab_inbox_page_get_filter_button (inbox, CAB_INBOX_FILTER_ASSIGNED_TO_ME);
+
+    g_assert_true (gtk_widget_get_sensitive (mine));
+    g_assert_cmpstr (cab_inbox_list_get_assignee (cab_inbox_page_get_list (inbox)), ==, "Practitioner/gp-1");
+    cab_inbox_page_set_filter (inbox, CAB_INBOX_FILTER_ASSIGNED_TO_ME);
+    /* Back to the front desk: nobody's mail, "Mine" off and insensitive. */
+    adw_combo_row_set_selected (practitioner_row, 0);
+    g_assert_false (gtk_widget_get_sensitive (mine));
+    g_assert_null (cab_inbox_list_get_assignee (cab_inbox_page_get_list (inbox)));
+    g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (mine)));
+    adw_combo_row_set_selected (practitioner_row, 1);
+    g_assert_cmpstr (cab_inbox_list_get_assignee (cab_inbox_page_get_list (inbox)), ==, "Practitioner/gp-1");
+  }
   screenshot (preferences, "mail-prefs-saved");
 
   /* The signature is this desk's setting, kept as typed. */
@@ -319,7 +380,7 @@ static void
 test_untrusted_certificate (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = NULL, *url = NULL;
+  g_autofree char *data_dir = NULL, *url = NULL, *smtps = NULL;
   CabWindow *window;
   GtkWidget *preferences;
   CabPrefsMailPage *page;
@@ -333,8 +394,11 @@ test_untrusted_certificate (void)
   g_assert_no_error (error);
   url = cab_test_mail_url (mail, TRUE, NULL);
 
-  page = open_mail_page (data_dir, mail->other_ca_file, &window, &preferences);
+  smtps = smtp_url (TRUE);
+  /* The SMTP server given as a test's configuration is kept (it was dropped). */
+  page = open_mail_page (data_dir, mail->other_ca_file, smtps, &window, &preferences);
   set_text (page, "imap_row", url);
+  set_text (page, "smtp_row", smtps);
   set_text (page, "user_row", "alice");
   set_text (page, "password_row", "secret");
   click (page, "check_button");
@@ -342,8 +406,150 @@ test_untrusted_certificate (void)
                    _("The server’s certificate is not signed by an authority this computer trusts: "
                      "nothing was sent. Check the server address, or ask for the practice’s "
                      "certificate authority file."));
+  g_assert_cmpstr (cab_prefs_mail_page_get_smtp_status (page), ==,
+                   _("The sending server’s certificate is not signed by an authority this computer "
+                     "trusts, or is for another name: nothing was sent. Check the server address, or "
+                     "ask for the practice’s certificate authority file."));
   screenshot (preferences, "mail-prefs-untrusted");
   close_all (window, preferences, data_dir);
+}
+
+static void
+queued_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cab_mail_queue_finish (result, user_data, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+entry_queued (gpointer data)
+{
+  return *(gint64 *) data > 0;
+}
+
+typedef struct
+{
+  CabStore       *store;
+  gint64          id;
+  CabOutboxState  state;
+  const char     *error;   /* NULL: any */
+} EntryWant;
+
+static gboolean
+entry_is (gpointer data)
+{
+  EntryWant *want = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (want->store, want->id, &error);
+
+  g_assert_no_error (error);
+  return entry->state == want->state && (want->error == NULL || g_strcmp0 (entry->last_error, want->error) == 0);
+}
+
+static void
+save_account (CabPrefsMailPage *page,
+              const char       *imap,
+              const char       *smtp,
+              const char       *user,
+              const char       *password)
+{
+  set_text (page, "imap_row", imap);
+  set_text (page, "smtp_row", smtp);
+  set_text (page, "user_row", user);
+  set_text (page, "password_row", password);
+  click (page, "save_button");
+  g_assert_cmpstr (cab_prefs_mail_page_get_status (page), ==, _("Saved: Cabinet uses this mailbox now"));
+}
+
+/* "Check" also signs in to the SMTP server (implicit TLS and STARTTLS),
+ * each server on its row; removing the account keeps a queued message
+ * queued, with the reason, never sent to the old server; the account back,
+ * it goes. */
+static void
+test_sending (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GHashTable) keyring = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *data_dir = NULL, *imaps = NULL, *smtps = NULL, *smtp = NULL;
+  const char *to[] = { "bob@cabinet.test", NULL };
+  CabMailDraft draft = { .from = ALICE, .to = to, .subject = "Compte rendu", .body = "Bonjour" };
+  CabWindow *window;
+  GtkWidget *preferences;
+  CabPrefsMailPage *page;
+  CabSession *session;
+  EntryWant want = { 0 };
+
+  if (mail == NULL)
+    {
+      g_test_skip ("no mail fixture here (needs root, Dovecot and Postfix)");
+      return;
+    }
+  data_dir = g_dir_make_tmp ("cabinet-test-mail-prefs-XXXXXX", &error);
+  g_assert_no_error (error);
+  imaps = cab_test_mail_url (mail, TRUE, NULL);
+  smtps = smtp_url (TRUE);
+  smtp = smtp_url (FALSE);
+  cab_mail_account_set_keyring_for_tests (keyring);
+
+  page = open_mail_page (data_dir, mail->ca_file, NULL, &window, &preferences);
+  session = cab_window_get_session (window);
+
+  /* A wrong password: each server refuses it, in words. */
+  set_text (page, "imap_row", imaps);
+  set_text (page, "smtp_row", smtps);
+  set_text (page, "user_row", ALICE);
+  set_text (page, "password_row", "not-the-password");
+  g_assert_true (gtk_widget_get_visible (child (page, "smtp_status_row")));
+  click (page, "check_button");
+  g_assert_cmpstr (cab_prefs_mail_page_get_status (page), ==,
+                   _("The server refused the mailbox address or the password: check them."));
+  g_assert_cmpstr (cab_prefs_mail_page_get_smtp_status (page), ==,
+                   _("The sending server refused the mailbox address or the password: check them."));
+
+  /* The right one: both sign in; nothing is sent. Then STARTTLS on smtp://. */
+  set_text (page, "password_row", "secret");
+  click (page, "check_button");
+  g_assert_cmpstr (cab_prefs_mail_page_get_status (page), ==,
+                   _("Connected: the server accepted the mailbox and its password"));
+  g_assert_cmpstr (cab_prefs_mail_page_get_smtp_status (page), ==,
+                   _("Connected: the sending server accepted the mailbox and its password; nothing was sent"));
+  screenshot (preferences, "mail-prefs-check-smtp");
+  set_text (page, "smtp_row", smtp);
+  click (page, "check_button");
+  g_assert_cmpstr (cab_prefs_mail_page_get_smtp_status (page), ==,
+                   _("Connected: the sending server accepted the mailbox and its password; nothing was sent"));
+
+  /* Saved, then removed: the watcher stops and a message queued now waits
+   * with the reason instead of going to the servers of before. */
+  save_account (page, imaps, smtps, ALICE, "secret");
+  cab_test_ui_wait_for (watcher_idle, NULL, "the watcher on the new account");
+  save_account (page, "", "", "", "");
+  g_assert_null (cab_application_get_mail_watcher (app));
+  g_assert_null (cab_session_get_config (session)->smtp_url);
+
+  want.store = cab_session_get_store (session);
+  cab_mail_queue_async (want.store, cab_session_get_outbox (session), &draft, NULL, queued_cb, &want.id);
+  cab_test_ui_wait_for (entry_queued, &want.id, "the message queued");
+  want.state = CAB_OUTBOX_STATE_PENDING;
+  want.error = _("No mailbox is set up (Preferences → Mail): the message waits here until one is");
+  cab_test_ui_wait_for (entry_is, &want, "the message kept waiting with the reason");
+
+  /* An account again: the message goes at once, not at its backoff's end. */
+  save_account (page, imaps, smtps, ALICE, "secret");
+  want.state = CAB_OUTBOX_STATE_DONE;
+  want.error = NULL;
+  cab_test_ui_wait_for (entry_is, &want, "the message sent once the account is back");
+
+  close_all (window, preferences, data_dir);
+  cab_mail_account_set_keyring_for_tests (NULL);
+  g_settings_reset (settings, "imap-url");
+  g_settings_reset (settings, "smtp-url");
+  g_settings_reset (settings, "mail-user");
 }
 
 int
@@ -359,10 +565,12 @@ main (int   argc,
   mail = cab_test_mail_start (FALSE, &error);
 
   g_test_add_func ("/mail-prefs/account", test_account);
+  g_test_add_func ("/mail-prefs/sending", test_sending);
   g_test_add_func ("/mail-prefs/untrusted-certificate", test_untrusted_certificate);
 
   ret = g_test_run ();
 
+  g_clear_weak_pointer (&previous_session);
   g_clear_pointer (&mail, cab_test_mail_free);
   g_application_release (G_APPLICATION (app));
   g_object_unref (app);

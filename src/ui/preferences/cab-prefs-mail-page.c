@@ -23,7 +23,10 @@ struct _CabPrefsMailPage
   GPtrArray           *practitioners;  /* references, aligned with practitioner_names; [0] "" */
   gboolean             filling;        /* combos set by the page, not the user */
   gboolean             busy;
+  gboolean             checking_imap;  /* what the check under way covers */
+  gboolean             checking_smtp;
   char                *status;
+  char                *smtp_status;
 
   AdwEntryRow         *imap_row;
   AdwEntryRow         *smtp_row;
@@ -31,6 +34,8 @@ struct _CabPrefsMailPage
   AdwEntryRow         *password_row;
   AdwActionRow        *status_row;
   GtkImage            *status_icon;
+  AdwActionRow        *smtp_status_row;
+  GtkImage            *smtp_status_icon;
   GtkSpinner          *spinner;
   GtkButton           *check_button;
   GtkButton           *save_button;
@@ -54,22 +59,43 @@ row_text (AdwEntryRow *row)
 }
 
 static void
+show_row_status (AdwActionRow *row,
+                 GtkImage     *icon,
+                 const char   *info_icon,
+                 StatusKind    kind,
+                 const char   *text)
+{
+  static const char *icons[] = { NULL, "emblem-ok-symbolic", "dialog-warning-symbolic" };
+
+  adw_action_row_set_subtitle (row, text);
+  gtk_image_set_from_icon_name (icon, kind == STATUS_INFO ? info_icon : icons[kind]);
+  gtk_widget_remove_css_class (GTK_WIDGET (icon), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (icon), "error");
+  if (kind == STATUS_OK)
+    gtk_widget_add_css_class (GTK_WIDGET (icon), "success");
+  else if (kind == STATUS_ERROR)
+    gtk_widget_add_css_class (GTK_WIDGET (icon), "error");
+}
+
+static void
 set_status (CabPrefsMailPage *self,
             StatusKind        kind,
             const char       *text)
 {
-  static const char *icons[] = { "network-server-symbolic", "emblem-ok-symbolic", "dialog-warning-symbolic" };
-
   g_free (self->status);
   self->status = g_strdup (text);
-  adw_action_row_set_subtitle (self->status_row, text);
-  gtk_image_set_from_icon_name (self->status_icon, icons[kind]);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "error");
-  if (kind == STATUS_OK)
-    gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "success");
-  else if (kind == STATUS_ERROR)
-    gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "error");
+  show_row_status (self->status_row, self->status_icon, "network-server-symbolic", kind, text);
+}
+
+/* The sending server's row: shown while an SMTP server is typed. */
+static void
+set_smtp_status (CabPrefsMailPage *self,
+                 StatusKind        kind,
+                 const char       *text)
+{
+  g_free (self->smtp_status);
+  self->smtp_status = g_strdup (text);
+  show_row_status (self->smtp_status_row, self->smtp_status_icon, "mail-send-symbolic", kind, text);
 }
 
 static void
@@ -154,8 +180,8 @@ validate (CabPrefsMailPage *self,
       mark_row (self->user_row, FALSE);
       return g_strdup (_("Type the mailbox address"));
     }
-  if (for_check && *imap == '\0')
-    return g_strdup (_("Type the IMAP server to check the connection"));
+  if (for_check && *imap == '\0' && *smtp == '\0')
+    return g_strdup (_("Type the IMAP or SMTP server to check the connection"));
   return NULL;
 }
 
@@ -163,15 +189,21 @@ static void
 fields_changed_cb (CabPrefsMailPage *self)
 {
   g_autofree char *problem = validate (self, FALSE);
+  g_autofree char *smtp = row_text (self->smtp_row);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), problem == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->check_button), problem == NULL);
+  /* With a sending server, the first row is the receiving one's. */
+  gtk_widget_set_visible (GTK_WIDGET (self->smtp_status_row), *smtp != '\0');
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row),
+                                 *smtp != '\0' ? _("Receiving (IMAP)") : _("Connection"));
   if (self->busy)
     return;
   if (problem != NULL)
     set_status (self, STATUS_ERROR, problem);
   else
     set_status (self, STATUS_INFO, _("Not checked yet"));
+  set_smtp_status (self, STATUS_INFO, C_("sending", "Not checked yet"));
 }
 
 /* What to do about a failed check, in the user's words. */
@@ -201,6 +233,28 @@ explain_error (const GError *error)
       default:
         break;
       }
+  if (error->domain == CAB_SMTP_ERROR)
+    switch ((CabSmtpError) error->code)
+      {
+      case CAB_SMTP_ERROR_TLS:
+        return g_strdup (_("The sending server’s certificate is not signed by an authority this computer "
+                           "trusts, or is for another name: nothing was sent. Check the server address, or "
+                           "ask for the practice’s certificate authority file."));
+      case CAB_SMTP_ERROR_NO_STARTTLS:
+        return g_strdup (_("The sending server refused to secure the connection (no STARTTLS): nothing was "
+                           "sent. Use smtps:// if it offers TLS directly."));
+      case CAB_SMTP_ERROR_AUTH:
+        return g_strdup (_("The sending server refused the mailbox address or the password: check them."));
+      case CAB_SMTP_ERROR_NO_AUTH:
+        return g_strdup (_("The sending server does not offer to sign in: check its port (submission is "
+                           "usually smtps://…:465 or smtp://…:587)."));
+      case CAB_SMTP_ERROR_TEMPORARY:
+        return g_strdup_printf (_("The sending server cannot be reached: check its address and port, and the "
+                                  "network (%s)."), error->message);
+      case CAB_SMTP_ERROR_URL:
+      case CAB_SMTP_ERROR_REFUSED:
+        break;
+      }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
     return g_strdup (_("Type the password: none is saved for this mailbox on this server."));
   return g_strdup (error->message);
@@ -215,19 +269,33 @@ check_done_cb (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(CabPrefsMailPage) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) imap_error = NULL;
+  g_autoptr(GError) smtp_error = NULL;
 
-  if (!cab_mail_account_check_finish (result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!cab_mail_account_check_finish (result, &imap_error, &smtp_error) &&
+      (g_error_matches (imap_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+       g_error_matches (smtp_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
     return;
   set_busy (self, FALSE);
-  if (error != NULL)
+  if (!self->checking_imap)
+    set_status (self, STATUS_INFO, _("No IMAP server to check: messages are not received"));
+  else if (imap_error != NULL)
     {
-      g_autofree char *text = explain_error (error);
+      g_autofree char *text = explain_error (imap_error);
       set_status (self, STATUS_ERROR, text);
     }
   else
     set_status (self, STATUS_OK, _("Connected: the server accepted the mailbox and its password"));
+  if (!self->checking_smtp)
+    return;
+  if (smtp_error != NULL)
+    {
+      g_autofree char *text = explain_error (smtp_error);
+      set_smtp_status (self, STATUS_ERROR, text);
+    }
+  else
+    set_smtp_status (self, STATUS_OK, _("Connected: the sending server accepted the mailbox and its password; "
+                                        "nothing was sent"));
 }
 
 static void
@@ -235,9 +303,11 @@ check_clicked_cb (CabPrefsMailPage *self)
 {
   g_autofree char *problem = validate (self, TRUE);
   g_autofree char *imap = row_text (self->imap_row);
+  g_autofree char *smtp = row_text (self->smtp_row);
   g_autofree char *user = row_text (self->user_row);
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   const CabConfig *config = self->session != NULL ? cab_session_get_config (self->session) : NULL;
+  CabMailCheckSpec spec = { 0 };
 
   if (problem != NULL)
     {
@@ -247,12 +317,22 @@ check_clicked_cb (CabPrefsMailPage *self)
   if (self->busy)
     return;
   set_busy (self, TRUE);
-  set_status (self, STATUS_INFO, _("Connecting…"));
+  self->checking_imap = *imap != '\0';
+  self->checking_smtp = *smtp != '\0';
+  set_status (self, STATUS_INFO, self->checking_imap ? _("Connecting…") : _("Not checked yet"));
+  if (self->checking_smtp)
+    set_smtp_status (self, STATUS_INFO, _("Connecting…"));
   /* A password typed here, else the one saved for this user@host: a
-   * password saved for another server is never tried on this one. */
-  cab_mail_account_check_async (imap, user, *password != '\0' ? password : NULL,
-                                config != NULL ? config->ca_file : NULL,
-                                self->cancellable, check_done_cb, g_object_ref (self));
+   * password saved for another server is never tried on this one. Both
+   * servers are checked on a worker, each said on its own row. */
+  spec = (CabMailCheckSpec) {
+    .imap_url = imap,
+    .smtp_url = smtp,
+    .user = user,
+    .password = *password != '\0' ? password : NULL,
+    .ca_file = config != NULL ? config->ca_file : NULL,
+  };
+  cab_mail_account_check_async (&spec, self->cancellable, check_done_cb, g_object_ref (self));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -492,6 +572,7 @@ cab_prefs_mail_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->practitioners, g_ptr_array_unref);
   g_free (self->status);
+  g_free (self->smtp_status);
 
   G_OBJECT_CLASS (cab_prefs_mail_page_parent_class)->finalize (object);
 }
@@ -513,6 +594,8 @@ cab_prefs_mail_page_class_init (CabPrefsMailPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, status_row);
   gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, smtp_status_row);
+  gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, smtp_status_icon);
   gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, check_button);
   gtk_widget_class_bind_template_child (widget_class, CabPrefsMailPage, save_button);
@@ -579,6 +662,13 @@ cab_prefs_mail_page_get_status (CabPrefsMailPage *self)
 {
   g_return_val_if_fail (CAB_IS_PREFS_MAIL_PAGE (self), NULL);
   return self->status;
+}
+
+const char *
+cab_prefs_mail_page_get_smtp_status (CabPrefsMailPage *self)
+{
+  g_return_val_if_fail (CAB_IS_PREFS_MAIL_PAGE (self), NULL);
+  return self->smtp_status;
 }
 
 gboolean

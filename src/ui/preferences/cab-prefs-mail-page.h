@@ -18,8 +18,11 @@ void cab_prefs_mail_page_bind (CabPrefsMailPage *self,
                                GSettings        *settings,
                                CabSession       *session);
 
-/* For tests: the status row's text, and whether a check or save is under way. */
-const char *cab_prefs_mail_page_get_status (CabPrefsMailPage *self);
-gboolean    cab_prefs_mail_page_get_busy   (CabPrefsMailPage *self);
+/* For tests: the status row's text (IMAP's check, validation, saving),
+ * the SMTP row's text (its check), and whether a check or save is under
+ * way. */
+const char *cab_prefs_mail_page_get_status      (CabPrefsMailPage *self);
+const char *cab_prefs_mail_page_get_smtp_status (CabPrefsMailPage *self);
+gboolean    cab_prefs_mail_page_get_busy        (CabPrefsMailPage *self);
 
 G_END_DECLS

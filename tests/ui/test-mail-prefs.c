@@ -167,19 +167,8 @@ session_gone (gpointer data)
 static char *
 smtp_url (gboolean implicit_tls)
 {
-  g_autofree char *env = NULL, *env_path = g_build_filename (mail->dir, "env", NULL);
-  g_auto(GStrv) lines = NULL;
-  guint smtps_port = 0;
-
-  if (!implicit_tls)
-    return g_strdup_printf ("smtp://127.0.0.1:%u", mail->smtp_port);
-  g_assert_true (g_file_get_contents (env_path, &env, NULL, NULL));
-  lines = g_strsplit (env, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "SMTPS_PORT="))
-      smtps_port = (guint) atoi (lines[i] + strlen ("SMTPS_PORT="));
-  g_assert_cmpuint (smtps_port, >, 0);
-  return g_strdup_printf ("smtps://127.0.0.1:%u", smtps_port);
+  return implicit_tls ? g_strdup_printf ("smtps://127.0.0.1:%u", mail->smtps_port)
+                      : g_strdup_printf ("smtp://127.0.0.1:%u", mail->smtp_port);
 }
 
 /* Opens the window on @ca_file (and @smtp, given like a test's

@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <time.h>
 #include <string.h>
 
@@ -30,28 +29,39 @@ typedef struct
   gboolean    required;
   guint       min_fields;  /* columns a line must have */
   guint       max_fields;  /* columns it may have, before an empty trailing one */
+  int         sort_field;  /* the table's key, when the file is not in its order; or -1 */
 } BdpmFileSpec;
 
 /* Column counts from the ANSM's layouts; CIS_CIP's last column (the
- * reimbursable indications) is missing from older releases. */
+ * reimbursable indications) is missing from older releases. CIS_bdpm is in
+ * name order and CIS_CIP in CIS order: their rows are written in the order
+ * of their table's key (CIS, CIP13), CIS_COMPO's already is. */
 static const BdpmFileSpec specs[N_BDPM_FILES] = {
-  [BDPM_CIS]   = { "CIS_bdpm.txt",       TRUE,  12, 12 },
-  [BDPM_CIP]   = { "CIS_CIP_bdpm.txt",   TRUE,  12, 13 },
-  [BDPM_COMPO] = { "CIS_COMPO_bdpm.txt", TRUE,   8,  8 },
-  [BDPM_GENER] = { "CIS_GENER_bdpm.txt", TRUE,   5,  5 },
-  [BDPM_CPD]   = { "CIS_CPD_bdpm.txt",   FALSE,  2,  2 },
+  [BDPM_CIS]   = { "CIS_bdpm.txt",       TRUE,  12, 12,  0 },
+  [BDPM_CIP]   = { "CIS_CIP_bdpm.txt",   TRUE,  12, 13,  6 },
+  [BDPM_COMPO] = { "CIS_COMPO_bdpm.txt", TRUE,   8,  8, -1 },
+  [BDPM_GENER] = { "CIS_GENER_bdpm.txt", TRUE,   5,  5, -1 },
+  [BDPM_CPD]   = { "CIS_CPD_bdpm.txt",   FALSE,  2,  2, -1 },
 };
 
 static gboolean
 all_digits (const char *text,
             gsize       length)
 {
-  if (text == NULL || strlen (text) != length)
+  if (text == NULL)
     return FALSE;
+  /* The NUL is not a digit: nothing is read past it. */
   for (gsize i = 0; i < length; i++)
     if (!g_ascii_isdigit (text[i]))
       return FALSE;
-  return TRUE;
+  return text[length] == '\0';
+}
+
+/* A valid CIS as a number: the import's hash tables key on it. */
+static gpointer
+cis_key (const char *cis)
+{
+  return GUINT_TO_POINTER ((guint) g_ascii_strtoull (cis, NULL, 10));
 }
 
 gboolean
@@ -66,41 +76,69 @@ nonempty (const char *text)
   return text != NULL && *text != '\0' ? text : NULL;
 }
 
-/* " 12,5 mg " -> "12,5 mg": the files pad some fields with spaces. */
+/* " 12,5 mg " -> "12,5 mg": the files pad some fields with spaces. The
+ * start moves forward rather than the text back (g_strstrip()). */
 static char *
 trimmed (char *text)
 {
-  return text != NULL ? g_strstrip (text) : NULL;
+  char *end;
+
+  if (text == NULL)
+    return NULL;
+  while (g_ascii_isspace (*text))
+    text++;
+  end = text + strlen (text);
+  while (end > text && g_ascii_isspace (end[-1]))
+    end--;
+  *end = '\0';
+  return text;
 }
 
-/* dd/mm/yyyy -> yyyy-mm-dd; NULL when it is not a date. */
-static char *
-iso_date (const char *text)
+/* dd/mm/yyyy (day and month of one or two digits) -> yyyy-mm-dd in @out;
+ * NULL when it is not a date. Parsed by hand, no allocation: one per row
+ * of two files (docs/architecture.md, "Drug database", import figures). */
+static const char *
+iso_date (const char *text,
+          char        out[static 11])
 {
-  int d, m, y;
-  char tail;
+  int parts[3] = { 0, 0, 0 };
+  const char *p = text;
 
-  if (text == NULL || sscanf (text, "%2d/%2d/%4d%c", &d, &m, &y, &tail) != 3 ||
-      !g_date_valid_dmy (d, m, y))
+  if (text == NULL)
     return NULL;
-  return g_strdup_printf ("%04d-%02d-%02d", y, m, d);
+  for (guint i = 0; i < 3; i++)
+    {
+      guint digits = 0;
+
+      while (*p == ' ')
+        p++;
+      while (g_ascii_isdigit (*p) && digits < (i == 2 ? 4u : 2u))
+        parts[i] = parts[i] * 10 + (*p++ - '0'), digits++;
+      if (digits == 0 || (i == 2 && digits != 4) || *p != (i < 2 ? '/' : '\0'))
+        return NULL;
+      if (i < 2)
+        p++;
+    }
+  if (!g_date_valid_dmy (parts[0], parts[1], parts[2]))
+    return NULL;
+  g_snprintf (out, 11, "%04d-%02d-%02d", parts[2], parts[1], parts[0]);
+  return out;
 }
 
-/* "65 %" and "65%" -> "65%"; "" -> NULL. */
-static char *
-normalise_rate (const char *text)
+/* "65 %" and "65%" -> "65%"; "" -> NULL. In place: the field is the
+ * file's text, read once. */
+static const char *
+normalise_rate (char *text)
 {
-  GString *out;
+  char *out = text;
 
-  if (text == NULL || *text == '\0')
+  if (text == NULL)
     return NULL;
-  out = g_string_new (NULL);
   for (const char *p = text; *p != '\0'; p++)
     if (*p != ' ')
-      g_string_append_c (out, *p);
-  if (out->len == 0)
-    return g_string_free (out, TRUE), NULL;
-  return g_string_free (out, FALSE);
+      *out++ = *p;
+  *out = '\0';
+  return nonempty (text);
 }
 
 /* Checks the column count; an empty trailing column (the trailing tab of
@@ -133,17 +171,16 @@ check_fields (CabDrugImportReport *report,
  * they are found through the tables' indexes (cab-drug-db.c). */
 typedef struct
 {
-  gint64   rowid;
-  char    *name;
-  GString *substances;
+  gint64      rowid;
+  const char *name;         /* in the file's text */
+  GString    *substances;   /* NULL until the medicine's first substance */
 } SearchText;
 
 static void
-search_text_free (SearchText *text)
+search_text_clear (SearchText *text)
 {
-  g_free (text->name);
-  g_string_free (text->substances, TRUE);
-  g_free (text);
+  if (text->substances != NULL)
+    g_string_free (text->substances, TRUE);
 }
 
 /* A medicine's generic group: of its CIS_GENER lines, the group with the
@@ -156,26 +193,41 @@ typedef struct
   int         type;
 } GenericGroup;
 
-/* cis -> SearchText, for the import in progress: one BDPM import at a time
- * in a process (import_lock), whatever the store. */
+/* cis_key() -> index + 1 in search_order, for the import in
+ * progress: one BDPM import at a time in a process (import_lock), whatever
+ * the store. */
 static GHashTable *search_texts;
-static GHashTable *generic_groups;   /* cis (in the file's text) -> GenericGroup */
+static GHashTable *generic_groups;   /* cis_key() -> GenericGroup */
 static GHashTable *substance_keys;   /* substance name -> cab_drug_substance_key(): a few
                                       * thousand names over 30,000 lines */
-static GPtrArray *search_order;   /* the same SearchText, by rowid */
+static GArray *search_order;      /* SearchText, by rowid */
+static SearchText *last_text;     /* the last one appended to: CIS_COMPO is in CIS order */
+static const char *last_cis;
 static GMutex import_lock;
 
 static void
 search_text_append (const char *cis,
                     const char *text)
 {
-  SearchText *entry = g_hash_table_lookup (search_texts, cis);
+  SearchText *entry = last_text;
 
+  if (last_cis == NULL || !g_str_equal (cis, last_cis))
+    {
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (search_texts, cis_key (cis)));
+
+      entry = index > 0 ? &g_array_index (search_order, SearchText, index - 1) : NULL;
+      last_text = entry;
+      last_cis = cis;
+    }
   if (entry == NULL || text == NULL)
     return;
-  if (entry->substances->len > 0)
-    g_string_append_c (entry->substances, ' ');
-  g_string_append (entry->substances, text);
+  if (entry->substances == NULL)
+    entry->substances = g_string_new (text);
+  else
+    {
+      g_string_append_c (entry->substances, ' ');
+      g_string_append (entry->substances, text);
+    }
 }
 
 typedef gboolean (*RowFunc) (CabStoreWriter       *writer,
@@ -201,7 +253,7 @@ put_drug (CabStoreWriter       *writer,
           GError              **error)
 {
   g_autoptr(CabStmt) stmt = NULL;
-  g_autofree char *date = NULL;
+  char date[11];
   const GenericGroup *generic;
   int rc;
 
@@ -210,14 +262,13 @@ put_drug (CabStoreWriter       *writer,
       cab_drug_report_malformed (report, file->name, file->line_number, "CIS is not 8 digits");
       return TRUE;
     }
-  if (nonempty (trimmed (f[1])) == NULL)
+  if (nonempty (f[1] = trimmed (f[1])) == NULL)
     {
       cab_drug_report_malformed (report, file->name, file->line_number, "empty name");
       return TRUE;
     }
   if (!(stmt = cab_store_conn_prepare_static (writer, sql_drug, error)))
     return FALSE;
-  date = iso_date (f[7]);
   cab_stmt_bind_text (stmt, 1, f[0]);
   cab_stmt_bind_text (stmt, 2, f[1]);
   cab_stmt_bind_text (stmt, 3, nonempty (trimmed (f[2])));
@@ -225,10 +276,10 @@ put_drug (CabStoreWriter       *writer,
   cab_stmt_bind_text (stmt, 5, nonempty (trimmed (f[4])));
   cab_stmt_bind_text (stmt, 6, nonempty (trimmed (f[5])));
   sqlite3_bind_int (stmt, 7, g_str_equal (trimmed (f[6]), "Commercialisée"));
-  cab_stmt_bind_text (stmt, 8, date);
+  cab_stmt_bind_text (stmt, 8, iso_date (f[7], date));
   cab_stmt_bind_text (stmt, 9, nonempty (trimmed (f[10])));
   sqlite3_bind_int (stmt, 10, g_ascii_strcasecmp (trimmed (f[11]), "oui") == 0);
-  generic = g_hash_table_lookup (generic_groups, f[0]);
+  generic = g_hash_table_lookup (generic_groups, cis_key (f[0]));
   cab_stmt_bind_text (stmt, 11, generic != NULL ? generic->group : NULL);
   cab_stmt_bind_text (stmt, 12, generic != NULL ? generic->label : NULL);
   if (generic != NULL)
@@ -247,13 +298,11 @@ put_drug (CabStoreWriter       *writer,
       return FALSE;
     }
   {
-    SearchText *text = g_new0 (SearchText, 1);
+    SearchText text = { sqlite3_last_insert_rowid (writer->db), f[1], NULL };
 
-    text->rowid = sqlite3_last_insert_rowid (writer->db);
-    text->name = g_strdup (f[1]);
-    text->substances = g_string_new (NULL);
-    g_hash_table_insert (search_texts, g_strdup (f[0]), text);
-    g_ptr_array_add (search_order, text);
+    g_array_append_val (search_order, text);
+    last_cis = NULL;  /* last_text may have moved */
+    g_hash_table_insert (search_texts, cis_key (f[0]), GUINT_TO_POINTER (search_order->len));
   }
   *imported = TRUE;
   return TRUE;
@@ -273,8 +322,7 @@ put_presentation (CabStoreWriter       *writer,
                   GError              **error)
 {
   g_autoptr(CabStmt) stmt = NULL;
-  g_autofree char *date = NULL;
-  g_autofree char *rate = NULL;
+  char date[11];
   int rc;
 
   if (!cab_drug_cis_is_valid (f[0]))
@@ -289,8 +337,6 @@ put_presentation (CabStoreWriter       *writer,
     }
   if (!(stmt = cab_store_conn_prepare_static (writer, sql_presentation, error)))
     return FALSE;
-  date = iso_date (f[5]);
-  rate = normalise_rate (f[8]);
   cab_stmt_bind_text (stmt, 1, f[6]);
   cab_stmt_bind_text (stmt, 2, f[0]);
   cab_stmt_bind_text (stmt, 3, nonempty (trimmed (f[1])));
@@ -298,9 +344,9 @@ put_presentation (CabStoreWriter       *writer,
   cab_stmt_bind_text (stmt, 5, nonempty (trimmed (f[3])));
   /* "Déclaration de commercialisation" (on the market) vs "... d'arrêt ...". */
   sqlite3_bind_int (stmt, 6, g_str_equal (trimmed (f[4]), "Déclaration de commercialisation"));
-  cab_stmt_bind_text (stmt, 7, date);
+  cab_stmt_bind_text (stmt, 7, iso_date (f[5], date));
   sqlite3_bind_int (stmt, 8, g_ascii_strcasecmp (trimmed (f[7]), "oui") == 0);
-  cab_stmt_bind_text (stmt, 9, rate);
+  cab_stmt_bind_text (stmt, 9, normalise_rate (f[8]));
   cab_stmt_bind_text (stmt, 10, nonempty (trimmed (f[9])));
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT)
@@ -401,7 +447,7 @@ put_generic (CabStoreWriter       *writer,
   if (!(stmt = cab_store_conn_prepare_static (writer, sql_generic, error)))
     return FALSE;
   cab_stmt_bind_text (stmt, 1, group);
-  cab_stmt_bind_text (stmt, 2, nonempty (trimmed (f[1])));
+  cab_stmt_bind_text (stmt, 2, nonempty (f[1] = trimmed (f[1])));
   cab_stmt_bind_text (stmt, 3, f[2]);
   sqlite3_bind_int (stmt, 4, (int) g_ascii_strtoll (f[3], NULL, 10));
   sqlite3_bind_int (stmt, 5, (int) g_ascii_strtoll (f[4], NULL, 10));
@@ -410,13 +456,13 @@ put_generic (CabStoreWriter       *writer,
   /* The medicine's group, written with its row: its smallest group
    * number, the first line of that number. */
   number = g_ascii_strtoll (group, NULL, 10);
-  known = g_hash_table_lookup (generic_groups, f[2]);
+  known = g_hash_table_lookup (generic_groups, cis_key (f[2]));
   if (known == NULL || number < known->number)
     {
       if (known == NULL)
         {
           known = g_new0 (GenericGroup, 1);
-          g_hash_table_insert (generic_groups, f[2], known);
+          g_hash_table_insert (generic_groups, cis_key (f[2]), known);
         }
       known->number = number;
       known->group = group;
@@ -472,6 +518,100 @@ static const BdpmFile import_order[N_BDPM_FILES] = {
   BDPM_GENER, BDPM_CIS, BDPM_CIP, BDPM_COMPO, BDPM_CPD,
 };
 
+/* A well-formed line kept to be written in key order. */
+typedef struct
+{
+  guint64  key;           /* the key's digits as a number; G_MAXUINT64 when not digits */
+  guint    line_number;
+  guint    n_fields;
+  char    *fields[MAX_FIELDS];
+} SortedLine;
+
+/* The keys are codes of a fixed number of digits: their numbers sort as
+ * their text, without reading the text again. Not digits (the line will be
+ * reported): last. */
+static guint64
+sort_key (const char *text)
+{
+  guint64 key = 0;
+  guint n = 0;
+
+  for (; g_ascii_isdigit (*text) && n < 19; text++, n++)
+    key = key * 10 + (guint64) (*text - '0');
+  return n == 0 || *text != '\0' ? G_MAXUINT64 : key;
+}
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  const SortedLine *x = a, *y = b;
+
+  /* Equal keys in file order: the first one is written, the next ones are
+   * reported as already listed, as when written in file order. */
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return (x->line_number > y->line_number) - (x->line_number < y->line_number);
+}
+
+static int
+compare_malformed (gconstpointer a,
+                   gconstpointer b)
+{
+  const CabDrugMalformedLine *x = *(CabDrugMalformedLine * const *) a;
+  const CabDrugMalformedLine *y = *(CabDrugMalformedLine * const *) b;
+
+  return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Rows inserted in their table's key order land at the end of its B-tree:
+ * no search down the tree from the root for each, pages filled instead of
+ * split in half. */
+static gboolean
+import_sorted (CabStoreWriter       *writer,
+               CabDrugImportReport  *report,
+               CabDrugTextFile      *file,
+               const BdpmFileSpec   *spec,
+               RowFunc               func,
+               CabDrugFileReport    *file_report,
+               GError              **error)
+{
+  /* Sized for lines of 150 bytes (real ones: 170 to 190 on average): one
+   * allocation instead of a dozen copies of a growing array. */
+  g_autoptr(GArray) lines = g_array_sized_new (FALSE, FALSE, sizeof (SortedLine),
+                                               (guint) MIN (file->length / 150, 1u << 20));
+  guint listed_before = report->malformed->len;
+  SortedLine line;
+
+  while (cab_drug_text_file_next (file, line.fields, MAX_FIELDS, &line.n_fields))
+    {
+      file_report->n_lines++;
+      if (!check_fields (report, file, spec, line.fields, line.n_fields))
+        continue;
+      line.line_number = file->line_number;
+      line.key = sort_key (line.fields[spec->sort_field]);
+      g_array_append_val (lines, line);
+    }
+  g_array_sort (lines, compare_lines);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      SortedLine *l = &g_array_index (lines, SortedLine, i);
+      gboolean imported = FALSE;
+
+      file->line_number = l->line_number;
+      if (!func (writer, report, file, l->fields, l->n_fields, &imported, error))
+        return FALSE;
+      if (imported)
+        file_report->n_imported++;
+    }
+  /* The report lists the file's malformed lines in line order (an empty
+   * list has no array to give qsort()). */
+  if (report->malformed->len > listed_before + 1)
+    qsort (report->malformed->pdata + listed_before, report->malformed->len - listed_before,
+           sizeof (gpointer), compare_malformed);
+  return TRUE;
+}
+
 static gboolean
 import_file (CabStoreWriter       *writer,
              CabDrugImportReport  *report,
@@ -486,18 +626,24 @@ import_file (CabStoreWriter       *writer,
   guint n_fields;
 
   g_ptr_array_add (report->files, file_report);
-  while (cab_drug_text_file_next (file, fields, MAX_FIELDS, &n_fields))
+  if (spec->sort_field >= 0)
     {
-      gboolean imported = FALSE;
-
-      file_report->n_lines++;
-      if (!check_fields (report, file, spec, fields, n_fields))
-        continue;
-      if (!func (writer, report, file, fields, n_fields, &imported, error))
+      if (!import_sorted (writer, report, file, spec, func, file_report, error))
         return FALSE;
-      if (imported)
-        file_report->n_imported++;
     }
+  else
+    while (cab_drug_text_file_next (file, fields, MAX_FIELDS, &n_fields))
+      {
+        gboolean imported = FALSE;
+
+        file_report->n_lines++;
+        if (!check_fields (report, file, spec, fields, n_fields))
+          continue;
+        if (!func (writer, report, file, fields, n_fields, &imported, error))
+          return FALSE;
+        if (imported)
+          file_report->n_imported++;
+      }
   file_report->n_malformed = report->n_malformed - malformed_before;
   return TRUE;
 }
@@ -515,14 +661,14 @@ write_search_index (CabStoreWriter  *writer,
   /* In rowid order: FTS5 flushes its pending terms on a smaller rowid. */
   for (guint i = 0; i < search_order->len; i++)
     {
-      SearchText *text = g_ptr_array_index (search_order, i);
+      SearchText *text = &g_array_index (search_order, SearchText, i);
       g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (writer, sql, error);
 
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, text->rowid);
       cab_stmt_bind_text (stmt, 2, text->name);
-      cab_stmt_bind_text (stmt, 3, text->substances->str);
+      cab_stmt_bind_text (stmt, 3, text->substances != NULL ? text->substances->str : "");
       if (!cab_drug_step_done (writer, stmt, "Cannot index a medicine", error))
         return FALSE;
     }
@@ -665,10 +811,12 @@ cab_drug_import_bdpm (CabStore    *store,
   writer = cab_store_writer_lock (store);
   g_mutex_lock (&import_lock);
   locked = TRUE;
-  search_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) search_text_free);
-  search_order = g_ptr_array_new ();
-  generic_groups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  search_texts = g_hash_table_new (NULL, NULL);
+  search_order = g_array_new (FALSE, FALSE, sizeof (SearchText));
+  g_array_set_clear_func (search_order, (GDestroyNotify) search_text_clear);
+  last_text = NULL;
+  last_cis = NULL;
+  generic_groups = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   substance_keys = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   /* The release's pages fit in memory for the transaction: no spilling to
    * the WAL and reading back (the store's cache is set back after). */
@@ -731,7 +879,9 @@ out:
   if (locked)
     {
       cab_store_conn_exec (writer, "PRAGMA cache_size = -16000", NULL);
-      g_clear_pointer (&search_order, g_ptr_array_unref);
+      g_clear_pointer (&search_order, g_array_unref);
+      last_text = NULL;
+      last_cis = NULL;
       g_clear_pointer (&search_texts, g_hash_table_unref);
       g_clear_pointer (&generic_groups, g_hash_table_unref);
       g_clear_pointer (&substance_keys, g_hash_table_unref);

@@ -220,9 +220,11 @@ link_same_code (CabStoreWriter  *writer,
                 GError         **error)
 {
   static const char sql_codes[] =
-    "SELECT DISTINCT c.substance_code, l.substance_key, l.thesaurus_name"
-    " FROM drug_compositions c JOIN drug_substance_links l ON l.substance_key = c.substance_key"
-    " WHERE c.substance_code IS NOT NULL";
+    /* The distinct pairs first, then one lookup each (not one per line). */
+    "SELECT c.substance_code, l.substance_key, l.thesaurus_name"
+    " FROM (SELECT DISTINCT substance_code, substance_key FROM drug_compositions"
+    "       WHERE substance_code IS NOT NULL) c"
+    " JOIN drug_substance_links l ON l.substance_key = c.substance_key";
   static const char sql_link[] =
     "UPDATE drug_substance_links SET thesaurus_name = ?2 WHERE substance_key = ?1";
   g_autoptr(GHashTable) by_code = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

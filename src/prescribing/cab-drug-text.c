@@ -21,14 +21,18 @@ static const gunichar cp1252_high[32] = {
 
 /* NULL when a byte is undefined in Windows-1252. A character takes at
  * most 3 UTF-8 bytes, so the output is allocated once. */
+/* The release is mostly ASCII: runs of it are copied eight bytes at a time,
+ * and each other byte's UTF-8 (at most three bytes) is written as four
+ * (a constant-size copy), the pointer moved by its width. */
 static char *
 decode_cp1252 (const guchar *bytes,
                gsize         length,
                gsize        *out_length)
 {
-  char utf8[256][4];
+  char utf8[256][4] = { { 0 } };
   guint8 width[256];
   char *out, *p;
+  gsize i = 0;
 
   for (guint b = 0; b < 256; b++)
     {
@@ -37,11 +41,26 @@ decode_cp1252 (const guchar *bytes,
       width[b] = c == 0 && b != 0 ? 0 : (guint8) g_unichar_to_utf8 (c, utf8[b]);
     }
 
-  p = out = g_malloc (length * 3 + 1);
-  for (gsize i = 0; i < length; i++)
+  /* Three bytes out per byte in, and the last one's four-byte copy. */
+  p = out = g_malloc (length * 3 + 2);
+  while (i < length)
     {
-      guchar b = bytes[i];
+      guchar b;
 
+      while (i + 8 <= length)
+        {
+          guint64 word;
+
+          memcpy (&word, bytes + i, 8);
+          if (word & G_GUINT64_CONSTANT (0x8080808080808080))
+            break;
+          memcpy (p, &word, 8);
+          p += 8;
+          i += 8;
+        }
+      if (i >= length)
+        break;
+      b = bytes[i++];
       if (b < 0x80)
         *p++ = (char) b;
       else if (width[b] == 0)
@@ -51,7 +70,7 @@ decode_cp1252 (const guchar *bytes,
         }
       else
         {
-          memcpy (p, utf8[b], width[b]);
+          memcpy (p, utf8[b], 4);
           p += width[b];
         }
     }
@@ -66,7 +85,9 @@ detect_line_ends (const char *text,
 {
   gsize crlf = 0, lf = 0, cr = 0;
 
-  for (gsize i = 0; i < length; i++)
+  /* strcspn() skips to the next line end in vector steps: the text has no
+   * NUL before its end (checked when read). */
+  for (gsize i = strcspn (text, "\r\n"); i < length; i += 1 + strcspn (text + i + 1, "\r\n"))
     {
       if (text[i] == '\r')
         {
@@ -211,8 +232,8 @@ cab_drug_text_file_next (CabDrugTextFile  *file,
       char *p = line;
       guint n = 0;
 
-      while (p < end && *p != '\n' && *p != '\r')
-        p++;
+      /* No NUL before the end (checked when read): strcspn() stops at it. */
+      p += strcspn (p, "\r\n");
       /* The next line starts after CRLF, LF or a lone CR. */
       file->cursor = p;
       if (p < end && *p == '\r')

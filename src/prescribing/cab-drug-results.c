@@ -108,6 +108,7 @@ struct _CabDrugResults
   char         *answered_text;
   GError       *error;
   GPtrArray    *items;          /* CabDrugItem* */
+  GPtrArray    *spare;          /* the items an empty text took out, for the next answer */
   GCancellable *slot;
   guint         clear_id;       /* the list emptied when idle */
   gboolean      loading;
@@ -180,23 +181,42 @@ set_loading (CabDrugResults *self,
  * its item (its row moves, nothing is laid out again), a new medicine
  * takes the item of one that left (its row shows it when the item says
  * so, "drug"), and only a change of count adds or removes items. One
- * items-changed, over the positions between the unchanged ends. Takes
- * @drugs' elements. */
+ * items-changed, over the positions between the unchanged ends. After an
+ * empty text, the items it took out are the ones the next answer lands in:
+ * a view that kept their rows while the field was empty (the prescription
+ * editor) shows it in the same rows. Takes @drugs' elements. */
 static void
 show_drugs (CabDrugResults *self,
             GPtrArray      *drugs)
 {
   g_autoptr(GPtrArray) old = g_steal_pointer (&self->items);
+  g_autoptr(GPtrArray) pool = NULL;
   g_autoptr(GHashTable) by_cis = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree gboolean *kept = g_new0 (gboolean, old->len + 1);
+  g_autofree gboolean *kept = NULL;
   g_autofree CabDrug **left = NULL;
   guint n = drugs != NULL ? drugs->len : 0;
   guint spare = 0, prefix = 0, suffix = 0;
 
   self->items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < old->len; i++)
+  if (n == 0)
     {
-      CabDrugItem *item = g_ptr_array_index (old, i);
+      /* Emptied (an empty text, no match, an error): the items kept for
+       * the next answer. */
+      if (old->len > 0)
+        {
+          g_clear_pointer (&self->spare, g_ptr_array_unref);
+          self->spare = g_ptr_array_ref (old);
+          g_list_model_items_changed (G_LIST_MODEL (self), 0, old->len, 0);
+        }
+      return;
+    }
+  /* What is reused: the items shown, or those the empty text took out. */
+  pool = old->len == 0 && self->spare != NULL ? g_steal_pointer (&self->spare) : g_ptr_array_ref (old);
+  g_clear_pointer (&self->spare, g_ptr_array_unref);
+  kept = g_new0 (gboolean, pool->len + 1);
+  for (guint i = 0; i < pool->len; i++)
+    {
+      CabDrugItem *item = g_ptr_array_index (pool, i);
 
       g_hash_table_insert (by_cis, item->drug->cis, GUINT_TO_POINTER (i + 1));
     }
@@ -215,7 +235,7 @@ show_drugs (CabDrugResults *self,
           continue;
         }
       kept[at - 1] = TRUE;
-      g_ptr_array_index (self->items, i) = g_object_ref (g_ptr_array_index (old, at - 1));
+      g_ptr_array_index (self->items, i) = g_object_ref (g_ptr_array_index (pool, at - 1));
       /* The same medicine (the same texts, which GTK does not lay out
        * again), read again in case a new release changed it. */
       cab_drug_item_set_drug (g_ptr_array_index (self->items, i), drug);
@@ -228,11 +248,11 @@ show_drugs (CabDrugResults *self,
 
       if (left[i] == NULL)
         continue;
-      while (spare < old->len && kept[spare])
+      while (spare < pool->len && kept[spare])
         spare++;
-      if (spare < old->len)
+      if (spare < pool->len)
         {
-          item = g_object_ref (g_ptr_array_index (old, spare++));
+          item = g_object_ref (g_ptr_array_index (pool, spare++));
           cab_drug_item_set_drug (item, left[i]);
         }
       else
@@ -360,6 +380,7 @@ cab_drug_results_finalize (GObject *object)
   g_free (self->answered_text);
   g_clear_error (&self->error);
   g_ptr_array_unref (self->items);
+  g_clear_pointer (&self->spare, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cab_drug_results_parent_class)->finalize (object);
 }

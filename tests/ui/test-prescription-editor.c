@@ -338,14 +338,47 @@ test_search_as_you_type (void)
   g_assert_cmpstr (result_drug (editor, 0)->cis, ==, CIS_CLARITHRO_500);
 
   /* Cleared: no query left running, and no result once the main loop
-   * turns. */
+   * turns; the list hidden, its rows kept, and Enter adds nothing. */
   {
     SearchWait cleared = { editor, "" };
+    SearchWait next = { editor, "doliprane" };
+    GtkWidget *view = desk_find_child_of_type (GTK_WIDGET (editor), GTK_TYPE_LIST_VIEW);
+    GtkWidget *row = desk_find_child_of_type (view, CAB_TYPE_DRUG_RESULT_ROW);
+    guint n_lines = cab_prescription_editor_get_n_lines (editor);
+    int position;
 
+    g_assert_nonnull (row);
+    g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
+    type_search (editor, "glucophage");
     gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "");
     g_assert_false (cab_drug_results_get_loading (results));
     cab_test_ui_wait_for (search_landed, &cleared, "the list emptied");
     g_assert_cmpuint (n_results (editor), ==, 0);
+    desk_wait_for_frame (GTK_WIDGET (editor));
+    g_assert_false (gtk_widget_get_visible (view));
+    g_signal_emit_by_name (cab_prescription_editor_get_search_entry (editor), "activate");
+    g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, n_lines);
+
+    /* The next word, typed as keys do, lands in the same rows. */
+    for (const char *p = next.text; *p != '\0'; p++)
+      {
+        position = -1;
+        gtk_editable_insert_text (cab_prescription_editor_get_search_entry (editor), p, 1, &position);
+      }
+    g_assert_cmpstr (gtk_editable_get_text (cab_prescription_editor_get_search_entry (editor)), ==, next.text);
+    cab_test_ui_wait_for (search_landed, &next, "the next word's answer");
+    desk_wait_for_frame (GTK_WIDGET (editor));
+    g_assert_true (gtk_widget_get_visible (view));
+    g_assert_cmpuint (n_results (editor), >, 0);
+    g_assert_nonnull (row);
+    g_assert_true (row == desk_find_child_of_type (view, CAB_TYPE_DRUG_RESULT_ROW));
+    {
+      g_autofree char *dci = cab_drug_dup_dci (result_drug (editor, 0));
+
+      g_assert_cmpstr (cab_drug_result_row_get_title (CAB_DRUG_RESULT_ROW (row)), ==,
+                       *dci != '\0' ? dci : result_drug (editor, 0)->name);
+    }
+    g_object_remove_weak_pointer (G_OBJECT (row), (gpointer *) &row);
   }
   close_editor (editor);
 }

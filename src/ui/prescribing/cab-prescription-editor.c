@@ -43,6 +43,9 @@ struct _CabPrescriptionEditor
   char                   *preview_path;
   char                   *print_export;
   CabDrugResults         *results;
+  /* What the list view shows: the results, kept (the list hidden) while
+   * there are none, so the next answer lands in the same rows. */
+  GListStore             *shown;
   GtkSingleSelection     *selection;
   char                   *blocker;
   gboolean                print_after_preview;
@@ -199,11 +202,63 @@ static void
 select_result (CabPrescriptionEditor *self,
                guint                  position)
 {
-  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
+  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->results)))
     return;
   gtk_single_selection_set_selected (self->selection, position);
   /* Keep the choice visible while the focus stays in the search field. */
   gtk_widget_activate_action (GTK_WIDGET (self->results_view), "list.scroll-to-item", "u", position);
+}
+
+/* The results into the rows shown. A field emptied (or no match) hides the
+ * list and keeps its rows: the model lands its next answer in the same
+ * items (cab-drug-results.c), so the first letter typed after a cleared
+ * field fills 20 rows instead of building them (widgets, styles), the
+ * slowest keystroke (docs/architecture.md, "Prescription editor"). */
+static void
+results_changed_cb (GListModel            *results,
+                    guint                  position,
+                    guint                  removed,
+                    guint                  added,
+                    CabPrescriptionEditor *self)
+{
+  GListModel *shown = G_LIST_MODEL (self->shown);
+  guint n = g_list_model_get_n_items (results);
+  guint n_shown = g_list_model_get_n_items (shown);
+  guint prefix = 0, suffix = 0;
+  g_autoptr(GPtrArray) added_items = NULL;
+
+  if (n == 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->results_view), FALSE);
+      return;
+    }
+  while (prefix < MIN (n, n_shown))
+    {
+      g_autoptr(GObject) a = g_list_model_get_item (results, prefix);
+      g_autoptr(GObject) b = g_list_model_get_item (shown, prefix);
+
+      if (a != b)
+        break;
+      prefix++;
+    }
+  while (suffix < MIN (n, n_shown) - prefix)
+    {
+      g_autoptr(GObject) a = g_list_model_get_item (results, n - 1 - suffix);
+      g_autoptr(GObject) b = g_list_model_get_item (shown, n_shown - 1 - suffix);
+
+      if (a != b)
+        break;
+      suffix++;
+    }
+  if (prefix + suffix < MAX (n, n_shown))
+    {
+      added_items = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = prefix; i < n - suffix; i++)
+        g_ptr_array_add (added_items, g_list_model_get_item (results, i));
+      g_list_store_splice (self->shown, prefix, n_shown - prefix - suffix,
+                           added_items->pdata, added_items->len);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->results_view), TRUE);
 }
 
 static void
@@ -346,7 +401,8 @@ add_selected_result (CabPrescriptionEditor *self)
   CabDrugItem *selected = gtk_single_selection_get_selected_item (self->selection);
   CabLineFacts facts;
 
-  if (selected == NULL || !can_add (self))
+  /* No result: the hidden list's rows are the last word's. */
+  if (selected == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->results)) == 0 || !can_add (self))
     return;
 
   facts = line_facts (self);
@@ -1278,6 +1334,7 @@ cab_prescription_editor_finalize (GObject *object)
   g_free (self->print_export);
   g_clear_object (&self->results);
   g_clear_object (&self->selection);
+  g_clear_object (&self->shown);
   g_free (self->blocker);
   g_clear_pointer (&self->issued, cab_prescription_free);
   g_free (self->issued_path);
@@ -1415,7 +1472,10 @@ cab_prescription_editor_init (CabPrescriptionEditor *self)
   /* The results: core's model, a recycling list view over it. */
   self->results = cab_drug_results_new ();
   g_signal_connect_object (self->results, "loaded", G_CALLBACK (results_loaded_cb), self, G_CONNECT_SWAPPED);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
+  self->shown = g_list_store_new (CAB_TYPE_DRUG_ITEM);
+  g_signal_connect_object (self->results, "items-changed", G_CALLBACK (results_changed_cb), self, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->results_view), FALSE);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->shown)));
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);

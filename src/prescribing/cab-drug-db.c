@@ -59,6 +59,47 @@ cab_drug_free (CabDrug *drug)
 }
 
 char *
+cab_drug_strength_tidy (const char *strength)
+{
+  GString *out;
+  const char *p = strength, *comma, *end;
+
+  g_return_val_if_fail (strength != NULL, NULL);
+
+  /* The leading number's decimals: "5,00 mg" -> "5 mg", "2,50 mg" -> "2,5 mg". */
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (p == strength || *p != ',' || !g_ascii_isdigit (p[1]))
+    return g_strdup (strength);
+  comma = p++;
+  while (g_ascii_isdigit (*p))
+    p++;
+  end = p;
+  while (end > comma + 1 && end[-1] == '0')
+    end--;
+  if (end == comma + 1)
+    end = comma;
+  out = g_string_new_len (strength, end - strength);
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
+/* The linked moiety (FT) of an active substance (SA), if any. */
+static const CabDrugSubstance *
+moiety_of (const CabDrug          *drug,
+           const CabDrugSubstance *s)
+{
+  for (guint j = 0; s->link != 0 && j < drug->substances->len; j++)
+    {
+      const CabDrugSubstance *f = g_ptr_array_index (drug->substances, j);
+
+      if (g_strcmp0 (f->nature, "FT") == 0 && f->link == s->link)
+        return f;
+    }
+  return NULL;
+}
+
+char *
 cab_drug_dup_dci (const CabDrug *drug)
 {
   GString *out = g_string_new (NULL);
@@ -66,11 +107,22 @@ cab_drug_dup_dci (const CabDrug *drug)
   for (guint i = 0; i < drug->substances->len; i++)
     {
       const CabDrugSubstance *s = g_ptr_array_index (drug->substances, i);
+      const CabDrugSubstance *moiety;
 
       if (g_strcmp0 (s->nature, "FT") == 0)
         continue;
       if (out->len > 0)
         g_string_append (out, " + ");
+      /* A salt without a strength: the moiety that has one ("AMLODIPINE
+       * 5 mg", not "BÉSILATE D'AMLODIPINE"). */
+      moiety = s->strength == NULL ? moiety_of (drug, s) : NULL;
+      if (moiety != NULL && moiety->strength != NULL)
+        {
+          g_autofree char *tidy = cab_drug_strength_tidy (moiety->strength);
+
+          g_string_append_printf (out, "%s %s", moiety->name, tidy);
+          continue;
+        }
       g_string_append (out, s->name);
       if (s->strength != NULL)
         g_string_append_printf (out, " %s", s->strength);

@@ -90,8 +90,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabDrug, cab_drug_free)
 gboolean  cab_drug_cis_is_valid (const char *cis);
 
 /* Substances as prescribed in DCI: the SA names with strengths, "METFORMINE
- * (CHLORHYDRATE DE) 1000 mg" joined with " + ". Newly allocated. */
+ * (CHLORHYDRATE DE) 1000 mg" joined with " + "; an SA without a strength
+ * whose moiety (FT) has one is shown as that moiety ("AMLODIPINE 5 mg").
+ * Newly allocated. */
 char     *cab_drug_dup_dci      (const CabDrug *drug);
+
+/* A BDPM strength with its leading number's trailing decimal zeros dropped:
+ * "5,00 mg" -> "5 mg", "2,50 mg" -> "2,5 mg"; anything else as it is. */
+char     *cab_drug_strength_tidy (const char *strength);
 
 /* The medicine with CIS @cis. Errors: CAB_DRUG_ERROR_INVALID (not 8 digits),
  * CAB_DRUG_ERROR_NOT_FOUND. */

@@ -123,6 +123,16 @@ cab_prescribe_capture_medicine (CabStore    *store,
           g_string_append_printf (dci, " %s", s->strength);
           g_string_append_printf (strength, "%s%s", strength->len ? " + " : "", s->strength);
         }
+      else if (shown != s && shown->strength != NULL)
+        {
+          /* Only the moiety has one (AMLODIPINE ALMUS 5 mg: "AMLODIPINE
+           * 5,00 mg" beside "BÉSILATE D'AMLODIPINE"): a line in DCI states
+           * its strength, as the box does ("5 mg"). */
+          g_autofree char *tidy = cab_drug_strength_tidy (shown->strength);
+
+          g_string_append_printf (dci, " %s", tidy);
+          g_string_append_printf (strength, "%s%s", strength->len ? " + " : "", tidy);
+        }
     }
   if (drug->form != NULL && dci->len > 0)
     g_string_append_printf (dci, ", %s", drug->form);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cab-drug-db.h"
+#include "cab-prescribe.h"
 #include "cab-drug-import.h"
 #include "cab-drug-interactions.h"
 #include "cab-store.h"
@@ -766,6 +767,42 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* AMLODIPINE ALMUS 5 mg, gélule: the BDPM gives the strength on the moiety
+ * (FT "AMLODIPINE 5,00 mg") and none on the salt (SA "BÉSILATE
+ * D'AMLODIPINE"); the line in DCI states it. Metformin keeps the salt's
+ * strength (1000 mg, what the box says). */
+static void
+test_label_moiety_strength (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabDrug) amlodipine = cab_drug_db_get (store, "62042102", &error);
+  g_autofree char *dci = NULL;
+  g_autofree char *tidy = NULL;
+  CabMedicine medicine = { 0 };
+
+  g_assert_no_error (error);
+  dci = cab_drug_dup_dci (amlodipine);
+  g_assert_cmpstr (dci, ==, "AMLODIPINE 5 mg");
+  g_assert_true (cab_prescribe_capture_medicine (store, "62042102", &medicine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (medicine.dci, ==, "amlodipine 5 mg, gélule");
+  g_assert_cmpstr (medicine.strength, ==, "5 mg");
+  cab_medicine_clear (&medicine);
+  g_assert_true (cab_prescribe_capture_medicine (store, "61052830", &medicine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (medicine.dci, ==, "metformine 1000 mg, comprimé pelliculé sécable");
+  cab_medicine_clear (&medicine);
+
+  tidy = cab_drug_strength_tidy ("2,50 mg");
+  g_assert_cmpstr (tidy, ==, "2,5 mg");
+  g_free (tidy);
+  tidy = cab_drug_strength_tidy ("1000 mg");
+  g_assert_cmpstr (tidy, ==, "1000 mg");
+  g_free (tidy);
+  tidy = cab_drug_strength_tidy ("10,0 microgrammes/dose");
+  g_assert_cmpstr (tidy, ==, "10 microgrammes/dose");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -803,6 +840,7 @@ main (int argc, char **argv)
   g_test_add_func ("/drugs/interactions/current-treatments", test_interaction_current_treatments);
   g_test_add_func ("/drugs/allergies", test_allergies);
   g_test_add_func ("/drugs/status", test_status);
+  g_test_add_func ("/drugs/label/moiety-strength", test_label_moiety_strength);
   status = g_test_run ();
 
   cab_drug_import_report_free (report);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cab-prescription-line-row.h"
@@ -90,6 +92,29 @@ warning_row (const char  *css_class,
   return row;
 }
 
+/* The thesaurus often writes its level's name then the conduct as the
+ * description ("Precaution d'emploi Ne pas utiliser…"), and the conduct
+ * again on its own: the badge already says the level, so such a
+ * description is not shown twice. NULL when nothing is left of it. */
+static char *
+description_beyond_conduct (const CabDrugInteraction *x)
+{
+  static const char * const level_words[] = {
+    "CONTRE-INDICATION", "Association DECONSEILLEE", "Precaution d'emploi", "A prendre en compte",
+  };
+  g_autofree char *rest = NULL;
+
+  if (x->description == NULL)
+    return NULL;
+  if (x->conduct == NULL || !g_str_has_suffix (x->description, x->conduct))
+    return g_strdup (x->description);
+  rest = g_strstrip (g_strndup (x->description, strlen (x->description) - strlen (x->conduct)));
+  for (guint i = 0; i < G_N_ELEMENTS (level_words); i++)
+    if (g_ascii_strcasecmp (rest, level_words[i]) == 0)
+      return NULL;
+  return *rest != '\0' ? g_steal_pointer (&rest) : NULL;
+}
+
 GtkWidget *
 cab_prescription_warning_new_interaction (const CabDrugInteraction *x,
                                           GPtrArray                *lines)
@@ -98,9 +123,10 @@ cab_prescription_warning_new_interaction (const CabDrugInteraction *x,
   g_autofree char *where_b = x->b_is_current ? g_strdup (_("current treatment")) : line_name (lines, x->cis_b);
   g_autofree char *title = NULL;
   g_autofree char *conduct = NULL;
-  const char *texts[4] = { x->description, NULL, NULL, NULL };
+  g_autofree char *description = description_beyond_conduct (x);
+  const char *texts[4] = { NULL, NULL, NULL, NULL };
   guint level = MIN ((guint) x->level, G_N_ELEMENTS (level_classes) - 1);
-  guint n = 1;
+  guint n = 0;
 
   /* "A (line 1) + B (current treatment)"; the thesaurus's name when it
    * matched through a class ("AINS"). */
@@ -113,6 +139,8 @@ cab_prescription_warning_new_interaction (const CabDrugInteraction *x,
                            g_strcmp0 (x->protagonist_b, x->substance_b) != 0 && x->protagonist_b != NULL ? " / " : "",
                            g_strcmp0 (x->protagonist_b, x->substance_b) != 0 && x->protagonist_b != NULL ? x->protagonist_b : "",
                            where_b != NULL ? " — " : "", where_b != NULL ? where_b : "");
+  if (description != NULL)
+    texts[n++] = description;
   if (x->conduct != NULL)
     texts[n++] = conduct = g_strdup_printf (_("Conduct: %s"), x->conduct);
   if (x->mechanism != NULL)

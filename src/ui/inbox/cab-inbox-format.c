@@ -98,18 +98,27 @@ cab_inbox_match_traits (guint disagreeing)
 }
 
 void
-cab_inbox_match_badge_update (GtkLabel     *badge,
-                              CabInboxItem *item)
+cab_inbox_match_badge_set_state (GtkLabel      *badge,
+                                 CabMatchState  state)
 {
   static const char * const classes[] = {
     "cab-match-auto", "cab-match-proposed", "cab-match-conflict", "cab-match-none",
   };
-  CabMatchState state = cab_inbox_item_get_match_state (item);
+  const char *css = cab_inbox_match_css (state);
 
+  /* Only what changes: each class change restyles the badge. */
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (badge), classes[i]);
-  gtk_widget_add_css_class (GTK_WIDGET (badge), cab_inbox_match_css (state));
+    if (!g_str_equal (classes[i], css))
+      gtk_widget_remove_css_class (GTK_WIDGET (badge), classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (badge), css);
   gtk_label_set_label (badge, cab_inbox_match_label (state));
+}
+
+void
+cab_inbox_match_badge_update (GtkLabel     *badge,
+                              CabInboxItem *item)
+{
+  cab_inbox_match_badge_set_state (badge, cab_inbox_item_get_match_state (item));
   gtk_widget_set_tooltip_text (GTK_WIDGET (badge), cab_inbox_match_reason (cab_inbox_item_get_match_reason (item)));
 }
 

@@ -19,6 +19,10 @@ const char *cab_inbox_match_css      (CabMatchState   state);
 const char *cab_inbox_match_reason   (CabMatchReason  reason);
 /* "family name, birth date" for the traits that disagree; NULL when none. */
 char       *cab_inbox_match_traits   (guint           disagreeing);
+/* Sets @badge's text and style class for @state (no tooltip: the list's
+ * rows answer query-tooltip instead). */
+void        cab_inbox_match_badge_set_state (GtkLabel      *badge,
+                                             CabMatchState  state);
 /* Sets @badge's text, tooltip and style class for @item. */
 void        cab_inbox_match_badge_update (GtkLabel      *badge,
                                           CabInboxItem  *item);

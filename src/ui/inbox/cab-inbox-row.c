@@ -67,11 +67,43 @@ unread_changed_cb (CabInboxRow  *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 }
 
+/* Tooltips are answered when asked, not set at each bind: in GTK 4.8 every
+ * gtk_widget_set_tooltip_text() re-queries the pointer, a round trip to
+ * the X server per row (docs/architecture.md, "The Inbox page"). */
+static gboolean
+query_tooltip_cb (GtkWidget   *widget,
+                  int          x,
+                  int          y,
+                  gboolean     keyboard,
+                  GtkTooltip  *tooltip,
+                  CabInboxRow *self)
+{
+  if (self->item == NULL)
+    return FALSE;
+  if (widget == GTK_WIDGET (self->match_badge))
+    gtk_tooltip_set_text (tooltip, cab_inbox_match_reason (cab_inbox_item_get_match_reason (self->item)));
+  else if (widget == self->problem_icon)
+    gtk_tooltip_set_text (tooltip, _("A document does not match what the message declares, or could not be read"));
+  else
+    gtk_tooltip_set_text (tooltip, _("Assigned to this doctor"));
+  return TRUE;
+}
+
+/* Only what differs from the row's last message: a label set to the same
+ * text still lays itself out again. */
+static void
+set_text (GtkLabel   *label,
+          const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_label (label), text) != 0)
+    gtk_label_set_label (label, text);
+}
+
 void
 cab_inbox_row_set_item (CabInboxRow  *self,
                         CabInboxItem *item)
 {
-  const char *subject, *assignee;
+  const char *subject, *assignee, *types;
 
   g_return_if_fail (CAB_IS_INBOX_ROW (self));
 
@@ -84,22 +116,20 @@ cab_inbox_row_set_item (CabInboxRow  *self,
     return;
   g_signal_connect_object (item, "notify::unread", G_CALLBACK (unread_changed_cb), self, G_CONNECT_SWAPPED);
   subject = cab_inbox_item_get_subject (item);
-  gtk_label_set_label (self->sender_label, cab_inbox_item_get_sender (item));
-  gtk_label_set_label (self->date_label, cab_inbox_item_get_date_text (item));
-  gtk_label_set_label (self->subject_label, *subject ? subject : _("(no subject)"));
-  cab_inbox_match_badge_update (self->match_badge, item);
+  set_text (self->sender_label, cab_inbox_item_get_sender (item));
+  set_text (self->date_label, cab_inbox_item_get_date_text (item));
+  set_text (self->subject_label, *subject ? subject : _("(no subject)"));
+  cab_inbox_match_badge_set_state (self->match_badge, cab_inbox_item_get_match_state (item));
   gtk_widget_set_visible (self->attachment_icon, cab_inbox_item_get_n_documents (item) > 0);
   gtk_widget_set_visible (self->problem_icon, cab_inbox_item_get_has_problem (item));
-  gtk_widget_set_tooltip_text (self->problem_icon,
-                               _("A document does not match what the message declares, or could not be read"));
-  gtk_label_set_label (self->type_label, cab_inbox_item_get_type_labels (item) ? cab_inbox_item_get_type_labels (item) : "");
+  types = cab_inbox_item_get_type_labels (item);
+  set_text (self->type_label, types != NULL ? types : "");
   /* Whom it is assigned to: the doctor's name, else the reference. */
   assignee = cab_inbox_item_get_assignee_display (item);
   if (assignee == NULL)
     assignee = cab_inbox_item_get_assignee (item);
-  gtk_label_set_label (self->assignee_label, assignee != NULL ? assignee : "");
+  set_text (self->assignee_label, assignee != NULL ? assignee : "");
   gtk_widget_set_visible (GTK_WIDGET (self->assignee_label), assignee != NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->assignee_label), assignee != NULL ? _("Assigned to this doctor") : NULL);
   unread_changed_cb (self, NULL, item);
 }
 
@@ -161,6 +191,9 @@ static void
 cab_inbox_row_init (CabInboxRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->match_badge, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
+  g_signal_connect (self->problem_icon, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
+  g_signal_connect (self->assignee_label, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
 }
 
 GtkWidget *

@@ -40,6 +40,7 @@ struct _CabOutboxPage
   GtkWidget      *sent_title;
   GtkListBox     *sent_list;
 
+  GHashTable     *rows;            /* row_key () -> its row (ref), the entries shown */
   guint           shown[CAB_OUTBOX_N_STATES];
   guint           n_pending;
   guint           n_loads;
@@ -100,6 +101,10 @@ action_clicked_cb (GtkButton     *button,
   if (self->outbox == NULL || item == NULL)
     return;
 
+  /* Its row is built again at the next load, with its buttons sensitive,
+   * even when the action changed nothing (show_items keeps rows). */
+  g_object_set_data (G_OBJECT (gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW)),
+                     "stale", GINT_TO_POINTER (TRUE));
   gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
   cab_outbox_act_async (self->outbox, cab_outbox_item_get_id (item), action,
                         self->cancellable, action_cb, g_object_ref (self));
@@ -298,6 +303,44 @@ item_row (CabOutboxPage *self,
   return row;
 }
 
+/* Everything item_row () shows of @item, and what its buttons hand to the
+ * edit dialog: a row whose key is unchanged is kept as it is. */
+static char *
+row_key (CabOutboxItem *item)
+{
+#define S(x) ((x) != NULL ? (x) : "")
+  return g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d%d%d%d\x1f%s\x1f%s\x1f%s\x1f%s"
+                          "\x1f%s\x1f%s",
+                          cab_outbox_item_get_id (item), cab_outbox_item_get_state (item),
+                          S (cab_outbox_item_get_title (item)), S (cab_outbox_item_get_subtitle (item)),
+                          S (cab_outbox_item_get_patient_id (item)), S (cab_outbox_item_get_patient_label (item)),
+                          S (cab_outbox_item_get_state_text (item)),
+                          cab_outbox_item_get_can_edit (item), cab_outbox_item_get_can_retry (item),
+                          cab_outbox_item_get_can_release (item), cab_outbox_item_get_can_cancel (item),
+                          S (cab_outbox_item_get_mine_title (item)), S (cab_outbox_item_get_mine_visibility (item)),
+                          S (cab_outbox_item_get_server_title (item)), S (cab_outbox_item_get_server_visibility (item)),
+                          S (cab_outbox_item_get_document_title (item)), S (cab_outbox_item_get_type_code (item)));
+#undef S
+}
+
+/* @list shows @rows, in this order, moving only what differs. */
+static void
+sync_list (GtkListBox *list,
+           GPtrArray  *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      GtkWidget *parent = gtk_widget_get_parent (row);
+
+      if (GTK_WIDGET (gtk_list_box_get_row_at_index (list, i)) == row)
+        continue;
+      if (parent != NULL)
+        gtk_list_box_remove (GTK_LIST_BOX (parent), row);
+      gtk_list_box_insert (list, row, i);
+    }
+}
+
 static void
 clear_list (GtkListBox *list)
 {
@@ -429,47 +472,78 @@ draft_activated_cb (CabOutboxPage *self,
   gtk_window_present (GTK_WINDOW (composer));
 }
 
+/* A drain changes one entry at a time: the rows of the entries unchanged
+ * are kept, and only the others are built, so a change costs a row, not
+ * the whole outbox's (docs/architecture.md, "The Outbox page"). */
 static void
 show_items (CabOutboxPage *self)
 {
   guint n_needs = 0, n_waiting = 0, n_sent = 0;
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   guint n_pending;
+  g_autoptr(GHashTable) old = g_steal_pointer (&self->rows);
+  g_autoptr(GPtrArray) needs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
+  g_autoptr(GPtrArray) sent = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
 
-  clear_list (self->needs_list);
-  clear_list (self->waiting_list);
-  clear_list (self->sent_list);
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   memset (self->shown, 0, sizeof self->shown);
 
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(CabOutboxItem) item = g_list_model_get_item (G_LIST_MODEL (self->model), i);
       CabOutboxState state = cab_outbox_item_get_state (item);
-      GtkWidget *row = item_row (self, item);
+      char *key = row_key (item);
+      gpointer kept_key = NULL;
+      GtkWidget *row = NULL;
+
+      if (old != NULL && g_hash_table_lookup_extended (old, key, &kept_key, (gpointer *) &row) &&
+          g_object_get_data (G_OBJECT (row), "stale") == NULL)
+        {
+          g_hash_table_steal (old, key);
+          g_free (kept_key);
+        }
+      else
+        row = g_object_ref_sink (item_row (self, item));
+      g_hash_table_replace (self->rows, key, row);
 
       self->shown[state]++;
       switch (state)
         {
         case CAB_OUTBOX_STATE_FAILED:
         case CAB_OUTBOX_STATE_CONFLICT:
-          gtk_list_box_append (self->needs_list, row);
+          g_ptr_array_add (needs, row);
           n_needs++;
           break;
         case CAB_OUTBOX_STATE_PENDING:
         case CAB_OUTBOX_STATE_SENDING:
         case CAB_OUTBOX_STATE_HELD:
-          gtk_list_box_append (self->waiting_list, row);
+          g_ptr_array_add (waiting, row);
           n_waiting++;
           break;
         case CAB_OUTBOX_STATE_DONE:
         case CAB_OUTBOX_STATE_CANCELLED:
         case CAB_OUTBOX_N_STATES:
         default:
-          gtk_list_box_append (self->sent_list, row);
+          g_ptr_array_add (sent, row);
           n_sent++;
           break;
         }
     }
+
+  /* The rows of entries gone or changed leave their list first. */
+  if (old != NULL)
+    {
+      g_hash_table_iter_init (&iter, old);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (gtk_widget_get_parent (value) != NULL)
+          gtk_list_box_remove (GTK_LIST_BOX (gtk_widget_get_parent (value)), value);
+    }
+  sync_list (self->needs_list, needs);
+  sync_list (self->waiting_list, waiting);
+  sync_list (self->sent_list, sent);
 
   gtk_widget_set_visible (self->needs_title, n_needs > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->needs_list), n_needs > 0);
@@ -520,6 +594,7 @@ cab_outbox_page_dispose (GObject *object)
   g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_OUTBOX_PAGE);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (cab_outbox_page_parent_class)->dispose (object);
 }

@@ -318,6 +318,12 @@ set_filter (CabInboxPage *page, CabInboxFilter filter)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static void
+count_changes_cb (GListModel *model, guint position, guint removed, guint added, guint *n_changes)
+{
+  (*n_changes)++;
+}
+
 /* Every triage change made on the page has reached the mail server: the
  * app registered the "mailflags" kind and its entries are all sent. */
 static gboolean
@@ -434,6 +440,25 @@ test_page (void)
   g_assert_cmpuint (cab_inbox_page_get_n_to_triage (page), ==, N_MESSAGES);
   g_assert_cmpstr (cab_window_get_inbox_badge (window), ==, G_STRINGIFY (N_MESSAGES));
   g_assert_cmpstr (cab_inbox_page_get_state (page), ==, "list");
+  /* A reload that finds the same messages changes nothing in the list:
+   * the list view keeps its rows (docs/architecture.md, "The Inbox
+   * page", reloads change what changed). */
+  {
+    guint n_changes = 0, loads = cab_inbox_list_get_n_loads (list);
+    gulong id = g_signal_connect (model, "items-changed", G_CALLBACK (count_changes_cb), &n_changes);
+    gpointer first = g_list_model_get_item (model, 0);
+
+    cab_inbox_page_reload (page);
+    while (cab_inbox_list_get_loading (list) || cab_inbox_list_get_n_loads (list) == loads)
+      g_main_context_iteration (NULL, TRUE);
+    g_signal_handler_disconnect (model, id);
+    g_assert_cmpuint (n_changes, ==, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_MESSAGES);
+    g_assert_true (g_list_model_get_item (model, 0) == first);
+    g_object_unref (first);
+    g_object_unref (first);
+  }
+
   /* Nothing read yet (the sync peeks): every row unread, counted. */
   g_assert_cmpuint (cab_inbox_page_get_n_unread (page), ==, N_MESSAGES);
   g_assert_nonnull (cab_window_get_inbox_unread (window));

@@ -256,6 +256,9 @@ conflict_box (CabOutboxPage *self,
   return box;
 }
 
+/* What a row shows is in row_key () too: show_items () keeps a row whose
+ * key did not change, so a value shown here but missing there is never
+ * updated on screen. */
 static GtkWidget *
 item_row (CabOutboxPage *self,
           CabOutboxItem *item)

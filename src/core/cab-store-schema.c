@@ -714,6 +714,18 @@ static const char * const migrations[] = {
   "CREATE TABLE mail_text_pending ("
   "  mail_id INTEGER PRIMARY KEY"
   ");",
+
+  /* 18: read receipt requests answered here (docs/architecture.md, "Read
+   * receipts"), one row per received Message-ID so that a request is
+   * answered or asked about once: 'manual' (Send Receipt clicked),
+   * 'automatic' (the "always" preference) or 'ignored'; entry_id is the
+   * receipt's outbox entry (kind "mail") when one was queued. */
+  "CREATE TABLE mail_mdn_answers ("
+  "  message_id  TEXT PRIMARY KEY,"
+  "  answer      TEXT NOT NULL CHECK (answer IN ('manual', 'automatic', 'ignored')),"
+  "  entry_id    INTEGER,"
+  "  answered_at INTEGER NOT NULL"
+  ");",
 };
 
 int

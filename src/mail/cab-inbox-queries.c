@@ -295,6 +295,8 @@ cab_inbox_message_free (CabInboxMessage *message)
   g_free (message->references);
   g_strfreev (message->to_addresses);
   g_strfreev (message->cc_addresses);
+  g_free (message->notification_to);
+  g_free (message->return_path);
   g_free (message);
 }
 
@@ -452,6 +454,8 @@ message_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *can
   message->references = g_strdup (mime->references);
   message->to_addresses = g_strdupv (mime->to_addresses);
   message->cc_addresses = g_strdupv (mime->cc_addresses);
+  message->notification_to = g_strdup (mime->notification_to);
+  message->return_path = g_strdup (mime->return_path);
   for (guint i = 0; i < mime->attachments->len; i++)
     {
       CabMimeAttachment *a = g_ptr_array_index (mime->attachments, i);

@@ -94,6 +94,9 @@ typedef struct
   char      *references;    /* space-separated Message-IDs, or NULL */
   char     **to_addresses;  /* NULL-terminated, maybe NULL */
   char     **cc_addresses;
+  /* A read receipt request (RFC 8098), as received: cab-mail-mdn-answer.h. */
+  char      *notification_to;  /* Disposition-Notification-To, or NULL */
+  char      *return_path;      /* Return-Path, or NULL */
 } CabInboxMessage;
 
 void             cab_inbox_message_free          (CabInboxMessage *message);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cab-imap-append.h"
+#include "cab-mdn.h"
 #include "cab-mime-compose.h"
 #include "cab-store-private.h"
 #include "cab-xdm-writer.h"
@@ -204,6 +205,24 @@ compose (JsonObject *o, char ***to_out, GError **error)
   CabMimeComposition c;
   GBytes *raw;
 
+  /* A read receipt (cab-mail-mdn-answer.c): its own Message-ID and Date. */
+  if (json_object_has_member (o, "mdn") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "mdn")))
+    {
+      JsonObject *mdn = json_object_get_object_member (o, "mdn");
+
+      if (to[0] == NULL || to[1] != NULL)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "a read receipt has one recipient");
+          return NULL;
+        }
+      raw = cab_mdn_compose (member (o, "from"), to[0], member (o, "message_id"), member (mdn, "original_message_id"),
+                             member (mdn, "original_subject"),
+                             json_object_get_boolean_member_with_default (mdn, "automatic", FALSE),
+                             json_object_get_int_member_with_default (o, "date", 0), error);
+      if (raw != NULL)
+        *to_out = g_steal_pointer (&to);
+      return raw;
+    }
   for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
     {
       JsonObject *f = json_array_get_object_element (files, i);

@@ -13,6 +13,7 @@
 #include "cab-mail-watcher.h"
 #include "cab-mail-account.h"
 #include "cab-mail-index.h"
+#include "cab-mail-send.h"
 #include "cab-mail-sync.h"
 
 #define DEFAULT_IDLE_S        (25 * 60)   /* under the 29 minutes of RFC 2177 */
@@ -199,6 +200,16 @@ watch_connection (Job *job, const CabMailSyncOptions *options, guint *backoff, G
         return;
       *backoff = job->backoff_min_s;
       g_debug ("Mail watcher: %u new, %u flag changes", result.n_new, result.n_flags_changed);
+      /* Read receipts among the new messages are recorded on the messages
+       * sent ("Read on …" on the Outbox page, docs/architecture.md, "Read
+       * receipts"). */
+      if (result.n_new > 0)
+        {
+          g_autoptr(GError) receipts_error = NULL;
+
+          if (cab_mail_collect_receipts (job->store, &receipts_error) < 0)
+            g_warning ("Read receipts not recorded: %s", receipts_error->message);
+        }
       publish (job, CAB_MAIL_WATCHER_IDLE, NULL, result.n_new > 0 || result.n_flags_changed > 0 ||
                result.n_filed_here > 0 || result.n_taken_back > 0, TRUE);
 

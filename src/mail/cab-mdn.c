@@ -138,6 +138,7 @@ cab_mdn_parse (GBytes  *raw,
 GBytes *
 cab_mdn_compose (const char *from,
                  const char *to,
+                 const char *own_message_id,
                  const char *original_message_id,
                  const char *original_subject,
                  gboolean    automatic,
@@ -158,7 +159,8 @@ cab_mdn_compose (const char *from,
   GByteArray *array;
 
   if (!cab_mime_address_is_valid (from) || !cab_mime_address_is_valid (to) ||
-      !cab_mime_address_is_valid (original_message_id))
+      !cab_mime_address_is_valid (original_message_id) ||
+      (own_message_id != NULL && !cab_mime_address_is_valid (own_message_id)))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("The read receipt's addresses are not valid"));
@@ -166,7 +168,7 @@ cab_mdn_compose (const char *from,
     }
   ensure_gmime ();
   domain = g_strdup (strchr (from, '@') + 1);
-  message_id = cab_mime_new_message_id (domain);
+  message_id = own_message_id != NULL ? g_strdup (own_message_id) : cab_mime_new_message_id (domain);
   orig = g_strdup_printf ("<%s>", original_message_id);
   when = g_date_time_new_from_unix_utc (date);
 
@@ -250,7 +252,7 @@ cab_mdn_send (const CabSmtpAccount *account,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("This message asks for no read receipt"));
       return FALSE;
     }
-  mdn = cab_mdn_compose (from, to, original->message_id, original->subject, automatic,
+  mdn = cab_mdn_compose (from, to, NULL, original->message_id, original->subject, automatic,
                          g_get_real_time () / G_USEC_PER_SEC, error);
   if (mdn == NULL)
     return FALSE;

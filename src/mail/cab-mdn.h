@@ -21,9 +21,12 @@ gboolean cab_mdn_parse   (GBytes     *raw,
 
 /* The MDN for a message with @original_message_id, from @from (our
  * address) to @to (its Disposition-Notification-To). @automatic: sent by
- * the "always" preference rather than by the user's click. */
+ * the "always" preference rather than by the user's click. @message_id:
+ * the MDN's own (without <>; an outbox entry keeps it for every attempt),
+ * or NULL for a new one. */
 GBytes  *cab_mdn_compose (const char *from,
                           const char *to,
+                          const char *message_id,
                           const char *original_message_id,
                           const char *original_subject,
                           gboolean    automatic,

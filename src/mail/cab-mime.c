@@ -388,6 +388,7 @@ cab_mime_parse (GBytes  *raw,
   m->mss_fin = mes != NULL && g_ascii_strcasecmp (mes, "FIN") == 0;
   m->mss_nil = header (parsed, "X-MSS-NIL");
   m->notification_to = header (parsed, "Disposition-Notification-To");
+  m->return_path = header (parsed, "Return-Path");
   m->references = read_references (parsed);
   m->to_addresses = read_addresses (parsed, GMIME_ADDRESS_TYPE_TO);
   m->cc_addresses = read_addresses (parsed, GMIME_ADDRESS_TYPE_CC);
@@ -427,6 +428,7 @@ cab_mime_message_free (CabMimeMessage *m)
   g_strfreev (m->mss_codecda);
   g_free (m->mss_nil);
   g_free (m->notification_to);
+  g_free (m->return_path);
   g_free (m->references);
   g_strfreev (m->to_addresses);
   g_strfreev (m->cc_addresses);

@@ -51,6 +51,7 @@ typedef struct
   gboolean   mss_fin;       /* X-MSS-MES: FIN */
   char      *mss_nil;
   char      *notification_to;  /* Disposition-Notification-To, or NULL */
+  char      *return_path;      /* Return-Path as delivered ("<a@b>"), or NULL */
   /* For a reply (the composer): the thread and the other recipients. */
   char      *references;    /* the References' Message-IDs, space-separated, without <>, or NULL */
   char     **to_addresses;  /* addr-specs of To, NULL-terminated */

@@ -281,7 +281,7 @@ static void
 test_mdn_round_trip (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) mdn = cab_mdn_compose ("dr.durand@hopital.mssante.fr", "dr.martin@cabinet.mssante.fr",
+  g_autoptr(GBytes) mdn = cab_mdn_compose ("dr.durand@hopital.mssante.fr", "dr.martin@cabinet.mssante.fr", NULL,
                                            "5f2c@cabinet.mssante.fr", "Résultats\r\nBcc: x", FALSE,
                                            1749900100, &error);
   g_autofree char *original = NULL, *disposition = NULL;

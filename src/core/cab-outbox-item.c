@@ -27,6 +27,7 @@ struct _CabOutboxItem
   char           *mine_visibility;
   char           *server_title;
   char           *server_visibility;
+  gint64          read_at;
 };
 
 G_DEFINE_FINAL_TYPE (CabOutboxItem, cab_outbox_item, G_TYPE_OBJECT)
@@ -385,6 +386,38 @@ cab_outbox_item_get_patient_label (CabOutboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (self), NULL);
   return self->patient_label;
+}
+
+void
+cab_outbox_item_set_read_at (CabOutboxItem *self,
+                             gint64         read_at)
+{
+  g_return_if_fail (CAB_IS_OUTBOX_ITEM (self));
+  self->read_at = read_at;
+}
+
+gint64
+cab_outbox_item_get_read_at (CabOutboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (self), 0);
+  return self->read_at;
+}
+
+char *
+cab_outbox_item_dup_read_text (CabOutboxItem *self)
+{
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *date = NULL;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (self), NULL);
+
+  if (self->read_at <= 0)
+    return NULL;
+  when = g_date_time_new_from_unix_local (self->read_at);
+  /* Translators: when a read receipt says a sent message was displayed, strftime format */
+  date = g_date_time_format (when, _("%d/%m/%Y %H:%M"));
+  /* Translators: a sent message's read receipt came back: "Read on 05/12/2026 14:03" */
+  return g_strdup_printf (_("Read on %s"), date);
 }
 
 const char *

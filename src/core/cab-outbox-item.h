@@ -47,6 +47,12 @@ const char     *cab_outbox_item_get_patient_id      (CabOutboxItem *self);
 const char     *cab_outbox_item_get_patient_label   (CabOutboxItem *self);
 /* "Waiting to be sent", "Failed — needs you"... */
 const char     *cab_outbox_item_get_state_text      (CabOutboxItem *self);
+/* A sent message's read receipt (RFC 8098), as its Unix time (0: none),
+ * set by the model when it makes the item; "Read on <date>" (NULL: none). */
+void            cab_outbox_item_set_read_at         (CabOutboxItem *self,
+                                                     gint64         read_at);
+gint64          cab_outbox_item_get_read_at         (CabOutboxItem *self);
+char           *cab_outbox_item_dup_read_text       (CabOutboxItem *self);
 
 /* The user actions the state allows (cab-outbox.h says what each does). */
 gboolean        cab_outbox_item_get_can_edit        (CabOutboxItem *self);

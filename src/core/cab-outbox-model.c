@@ -86,6 +86,7 @@ load_query (GTask        *task,
   Load *load = task_data;
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_outbox_entry_free);
   g_autoptr(GHashTable) labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) read = NULL;
   GError *error = NULL;
 
   for (int state = 0; state < CAB_OUTBOX_N_STATES; state++)
@@ -93,7 +94,7 @@ load_query (GTask        *task,
       guint limit = state == CAB_OUTBOX_STATE_DONE ? N_RECENT_DONE
                   : state == CAB_OUTBOX_STATE_CANCELLED ? N_RECENT_CANCELLED
                   : N_ACTIVE_MAX;
-      g_autoptr(GPtrArray) part = cab_store_outbox_list (store, state, limit, &error);
+      g_autoptr(GPtrArray) part = cab_store_outbox_list_shown (store, state, limit, &error);
 
       if (part == NULL)
         {
@@ -105,7 +106,8 @@ load_query (GTask        *task,
     }
   g_ptr_array_sort (entries, compare_newest_first);
 
-  if (!cab_store_outbox_count (store, load->counts, &error))
+  if (!cab_store_outbox_count_shown (store, load->counts, &error) ||
+      !(read = cab_store_outbox_read_receipts (store, N_RECENT_DONE, &error)))
     {
       g_task_return_error (task, error);
       return;
@@ -130,7 +132,14 @@ load_query (GTask        *task,
               label = made;
             }
         }
-      g_ptr_array_add (load->items, cab_outbox_item_new (entry, label));
+      {
+        CabOutboxItem *item = cab_outbox_item_new (entry, label);
+        gint64 *read_at = g_hash_table_lookup (read, &entry->id);
+
+        if (read_at != NULL)
+          cab_outbox_item_set_read_at (item, *read_at);
+        g_ptr_array_add (load->items, item);
+      }
     }
 
   g_task_return_boolean (task, TRUE);

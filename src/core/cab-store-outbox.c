@@ -1093,11 +1093,17 @@ cab_store_outbox_get (CabStore  *self,
   return get_locked (reader, id, error);
 }
 
-GPtrArray *
-cab_store_outbox_list (CabStore  *self,
-                       int        state,
-                       guint      limit,
-                       GError   **error)
+/* Quiet entries: a message's read or unread change (lane "mailseen:<id>",
+ * cab-mail-seen.h) happens at every opened message; the Outbox page shows
+ * and counts it only when it needs the user. */
+#define SHOWN_SQL " AND NOT (o.lane GLOB 'mailseen:*' AND o.state NOT IN ('failed', 'conflict'))"
+
+static GPtrArray *
+list_entries (CabStore  *self,
+              int        state,
+              guint      limit,
+              gboolean   shown_only,
+              GError   **error)
 {
   g_autoptr(CabStoreReader) reader = NULL;
   g_autoptr(CabStmt) stmt = NULL;
@@ -1110,8 +1116,11 @@ cab_store_outbox_list (CabStore  *self,
   if (!(reader = cab_store_reader_acquire (self, error)))
     return NULL;
   if (!(stmt = cab_store_conn_prepare (reader,
-                                       "SELECT " ENTRY_COLUMNS " FROM outbox o"
-                                       " WHERE ?1 IS NULL OR o.state = ?1 ORDER BY o.id DESC LIMIT ?2",
+                                       shown_only
+                                       ? "SELECT " ENTRY_COLUMNS " FROM outbox o"
+                                         " WHERE (?1 IS NULL OR o.state = ?1)" SHOWN_SQL " ORDER BY o.id DESC LIMIT ?2"
+                                       : "SELECT " ENTRY_COLUMNS " FROM outbox o"
+                                         " WHERE ?1 IS NULL OR o.state = ?1 ORDER BY o.id DESC LIMIT ?2",
                                        error)))
     return NULL;
   cab_stmt_bind_text (stmt, 1, state >= 0 ? state_names[state] : NULL);
@@ -1126,10 +1135,29 @@ cab_store_outbox_list (CabStore  *self,
   return g_steal_pointer (&entries);
 }
 
-gboolean
-cab_store_outbox_count (CabStore  *self,
-                        guint     *counts,
-                        GError   **error)
+GPtrArray *
+cab_store_outbox_list (CabStore  *self,
+                       int        state,
+                       guint      limit,
+                       GError   **error)
+{
+  return list_entries (self, state, limit, FALSE, error);
+}
+
+GPtrArray *
+cab_store_outbox_list_shown (CabStore  *self,
+                             int        state,
+                             guint      limit,
+                             GError   **error)
+{
+  return list_entries (self, state, limit, TRUE, error);
+}
+
+static gboolean
+count_entries (CabStore  *self,
+               guint     *counts,
+               gboolean   shown_only,
+               GError   **error)
 {
   g_autoptr(CabStoreReader) reader = NULL;
   g_autoptr(CabStmt) stmt = NULL;
@@ -1140,7 +1168,9 @@ cab_store_outbox_count (CabStore  *self,
   memset (counts, 0, sizeof (guint) * CAB_OUTBOX_N_STATES);
   if (!(reader = cab_store_reader_acquire (self, error)))
     return FALSE;
-  if (!(stmt = cab_store_conn_prepare (reader, "SELECT state, count(*) FROM outbox GROUP BY state", error)))
+  if (!(stmt = cab_store_conn_prepare (reader, shown_only
+                                       ? "SELECT state, count(*) FROM outbox o WHERE 1" SHOWN_SQL " GROUP BY state"
+                                       : "SELECT state, count(*) FROM outbox GROUP BY state", error)))
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -1154,6 +1184,55 @@ cab_store_outbox_count (CabStore  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+cab_store_outbox_count (CabStore  *self,
+                        guint     *counts,
+                        GError   **error)
+{
+  return count_entries (self, counts, FALSE, error);
+}
+
+gboolean
+cab_store_outbox_count_shown (CabStore  *self,
+                              guint     *counts,
+                              GError   **error)
+{
+  return count_entries (self, counts, TRUE, error);
+}
+
+GHashTable *
+cab_store_outbox_read_receipts (CabStore  *self,
+                                guint      limit,
+                                GError   **error)
+{
+  g_autoptr(CabStoreReader) reader = NULL;
+  g_autoptr(CabStmt) stmt = NULL;
+  g_autoptr(GHashTable) read = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  int rc;
+
+  g_return_val_if_fail (CAB_IS_STORE (self), NULL);
+
+  if (!(reader = cab_store_reader_acquire (self, error)))
+    return NULL;
+  /* The newest done entries are the ones shown: their receipts are among
+   * the newest @limit. */
+  if (!(stmt = cab_store_conn_prepare (reader,
+                                       "SELECT s.entry_id, s.read_at FROM mail_sent s JOIN outbox o ON o.id = s.entry_id"
+                                       " WHERE s.read_at IS NOT NULL AND o.state = 'done'"
+                                       " ORDER BY s.entry_id DESC LIMIT ?1", error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (read, g_memdup2 (&(gint64) { sqlite3_column_int64 (stmt, 0) }, sizeof (gint64)),
+                         g_memdup2 (&(gint64) { sqlite3_column_int64 (stmt, 1) }, sizeof (gint64)));
+  if (rc != SQLITE_DONE)
+    {
+      cab_store_set_sql_error (error, reader->db, "Cannot read the read receipts");
+      return NULL;
+    }
+  return g_steal_pointer (&read);
 }
 
 CabOutboxEntry *

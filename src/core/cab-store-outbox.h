@@ -253,6 +253,20 @@ GPtrArray      *cab_store_outbox_list               (CabStore        *self,
 gboolean        cab_store_outbox_count              (CabStore        *self,
                                                      guint           *counts,
                                                      GError         **error);
+/* The same for the Outbox page: without the quiet entries, a message's
+ * read/unread change (lane "mailseen:*") unless it failed or conflicts. */
+GPtrArray      *cab_store_outbox_list_shown         (CabStore        *self,
+                                                     int              state,
+                                                     guint            limit,
+                                                     GError         **error);
+gboolean        cab_store_outbox_count_shown        (CabStore        *self,
+                                                     guint           *counts,
+                                                     GError         **error);
+/* Sent messages' read receipts (mail_sent.read_at) of the newest @limit
+ * done entries that have one: entry id (gint64*) -> Unix time (gint64*). */
+GHashTable     *cab_store_outbox_read_receipts      (CabStore        *self,
+                                                     guint            limit,
+                                                     GError         **error);
 /* The latest entry not done nor cancelled acting on @document_id, or NULL
  * (for the timeline's "en attente d'envoi"). */
 CabOutboxEntry *cab_store_outbox_get_for_document   (CabStore        *self,

@@ -264,6 +264,7 @@ item_row (CabOutboxPage *self,
           CabOutboxItem *item)
 {
   CabOutboxState state_value = cab_outbox_item_get_state (item);
+  g_autofree char *read = cab_outbox_item_dup_read_text (item);
   GtkWidget *row;
   GtkWidget *state;
 
@@ -285,7 +286,8 @@ item_row (CabOutboxPage *self,
   g_object_set_data_full (G_OBJECT (row), "patient-id",
                           g_strdup (cab_outbox_item_get_patient_id (item)), g_free);
 
-  state = gtk_label_new (cab_outbox_item_get_state_text (item));
+  /* A sent message whose receipt came back says when it was read ("Lu le …"). */
+  state = gtk_label_new (read != NULL ? read : cab_outbox_item_get_state_text (item));
   gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (state, "cab-outbox-state");
   gtk_widget_add_css_class (state, state_css (state_value));
@@ -700,8 +702,10 @@ cab_outbox_page_init (CabOutboxPage *self)
   self->session_signals = g_signal_group_new (CAB_TYPE_SESSION);
   g_signal_group_connect_object (self->session_signals, "notify::outbox",
                                  G_CALLBACK (session_outbox_cb), self, G_CONNECT_SWAPPED);
-  /* Drafts are saved by composer windows: read again whenever shown. */
+  /* Drafts are saved by composer windows, read receipts arrive with the
+   * inbox (not through the outbox): read again whenever shown. */
   g_signal_connect (self, "map", G_CALLBACK (reload_drafts), NULL);
+  g_signal_connect (self, "map", G_CALLBACK (reload), NULL);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include "cab-imap.h"
 #include "cab-mail-flags.h"
+#include "cab-mail-flags-private.h"
 #include "cab-mail-account.h"
 #include "cab-mail-keywords.h"
 #include "cab-mail-sync.h"
@@ -125,6 +126,57 @@ read_change (const CabOutboxEntry *entry,
   c->want = cab_mail_keywords_split (json_object_get_string_member_with_default (o, "want", ""));
   c->seen = json_object_has_member (o, "seen") ? json_object_get_boolean_member_with_default (o, "seen", FALSE) : -1;
   return c->account != NULL && c->mailbox != NULL && c->uid > 0 && c->uid <= G_MAXUINT32;
+}
+
+gboolean
+cab_mail_flags_queue_locked (CabStoreWriter           *writer,
+                             const CabMailFlagsChange *change,
+                             gint64                   *entry_id,
+                             GError                  **error)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *payload = NULL;
+  CabOutboxEntry entry = { 0 };
+  gint64 ignored = 0;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "summary");
+  json_builder_add_string_value (b, change->summary);
+  json_builder_set_member_name (b, "mail_id");
+  json_builder_add_int_value (b, change->mail_id);
+  json_builder_set_member_name (b, "account");
+  json_builder_add_string_value (b, change->account);
+  json_builder_set_member_name (b, "mailbox");
+  json_builder_add_string_value (b, change->mailbox);
+  json_builder_set_member_name (b, "uidvalidity");
+  json_builder_add_int_value (b, change->uidvalidity);
+  json_builder_set_member_name (b, "uid");
+  json_builder_add_int_value (b, change->uid);
+  /* read_change() tells the two apart by "seen". */
+  if (change->seen >= 0)
+    {
+      json_builder_set_member_name (b, "seen");
+      json_builder_add_boolean_value (b, change->seen != 0);
+    }
+  else
+    {
+      json_builder_set_member_name (b, "base");
+      json_builder_add_string_value (b, change->base != NULL ? change->base : "");
+      json_builder_set_member_name (b, "want");
+      json_builder_add_string_value (b, change->want != NULL ? change->want : "");
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  payload = json_to_string (root, FALSE);
+
+  entry.kind = (char *) CAB_MAIL_FLAGS_KIND;
+  entry.lane = (char *) change->lane;
+  entry.key = key;
+  entry.payload = payload;
+  entry.state = CAB_OUTBOX_STATE_PENDING;
+  return cab_store_outbox_insert_locked (writer, &entry, entry_id != NULL ? entry_id : &ignored, error);
 }
 
 /* Transport trouble is retried; a refusal of the account is not. */

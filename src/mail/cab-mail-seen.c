@@ -7,9 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 
-#include "cab-mail-flags.h"
+#include "cab-mail-flags-private.h"
 #include "cab-mail-seen.h"
 #include "cab-mail-triage.h"
 #include "cab-outbox-kind.h"
@@ -79,38 +78,13 @@ queue_locked (CabStoreWriter  *writer,
               GError         **error)
 {
   g_autofree char *lane = cab_mail_seen_lane (mail_id);
-  g_autofree char *key = g_uuid_string_random ();
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *payload = NULL;
-  CabOutboxEntry entry = { 0 };
-  gint64 entry_id = 0;
+  CabMailFlagsChange change = {
+    .lane = lane, .summary = seen ? _("Inbox: message read") : _("Inbox: message marked unread"),
+    .mail_id = mail_id, .account = m->account, .mailbox = m->mailbox, .uidvalidity = m->uidvalidity,
+    .uid = m->uid, .seen = seen,
+  };
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "summary");
-  json_builder_add_string_value (b, seen ? _("Inbox: message read") : _("Inbox: message marked unread"));
-  json_builder_set_member_name (b, "mail_id");
-  json_builder_add_int_value (b, mail_id);
-  json_builder_set_member_name (b, "account");
-  json_builder_add_string_value (b, m->account);
-  json_builder_set_member_name (b, "mailbox");
-  json_builder_add_string_value (b, m->mailbox);
-  json_builder_set_member_name (b, "uidvalidity");
-  json_builder_add_int_value (b, m->uidvalidity);
-  json_builder_set_member_name (b, "uid");
-  json_builder_add_int_value (b, m->uid);
-  json_builder_set_member_name (b, "seen");
-  json_builder_add_boolean_value (b, seen);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  payload = json_to_string (root, FALSE);
-
-  entry.kind = (char *) CAB_MAIL_FLAGS_KIND;
-  entry.lane = lane;
-  entry.key = key;
-  entry.payload = payload;
-  entry.state = CAB_OUTBOX_STATE_PENDING;
-  return cab_store_outbox_insert_locked (writer, &entry, &entry_id, error);
+  return cab_mail_flags_queue_locked (writer, &change, NULL, error);
 }
 
 gboolean

@@ -13,6 +13,7 @@
 
 #include "cab-mail-filing-private.h"
 #include "cab-mail-flags.h"
+#include "cab-mail-flags-private.h"
 #include "cab-mail-triage.h"
 #include "cab-mail-triage-store.h"
 #include "cab-mail-triage-store-private.h"
@@ -84,39 +85,12 @@ queue_flags_locked (CabStoreWriter       *writer,
   g_autofree char *base_text = cab_mail_keywords_join ((const char * const *) base);
   g_autofree char *want_text = cab_mail_keywords_join ((const char * const *) want);
   g_autofree char *lane = cab_mail_triage_lane (m->id);
-  g_autofree char *key = g_uuid_string_random ();
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *payload = NULL;
-  CabOutboxEntry entry = { 0 };
+  CabMailFlagsChange change = {
+    .lane = lane, .summary = describe (action), .mail_id = m->id, .account = m->account, .mailbox = m->mailbox,
+    .uidvalidity = m->uidvalidity, .uid = m->uid, .base = base_text, .want = want_text, .seen = -1,
+  };
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "summary");
-  json_builder_add_string_value (b, describe (action));
-  json_builder_set_member_name (b, "mail_id");
-  json_builder_add_int_value (b, m->id);
-  json_builder_set_member_name (b, "account");
-  json_builder_add_string_value (b, m->account);
-  json_builder_set_member_name (b, "mailbox");
-  json_builder_add_string_value (b, m->mailbox);
-  json_builder_set_member_name (b, "uidvalidity");
-  json_builder_add_int_value (b, m->uidvalidity);
-  json_builder_set_member_name (b, "uid");
-  json_builder_add_int_value (b, m->uid);
-  json_builder_set_member_name (b, "base");
-  json_builder_add_string_value (b, base_text);
-  json_builder_set_member_name (b, "want");
-  json_builder_add_string_value (b, want_text);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  payload = json_to_string (root, FALSE);
-
-  entry.kind = (char *) CAB_MAIL_FLAGS_KIND;
-  entry.lane = lane;
-  entry.key = key;
-  entry.payload = payload;
-  entry.state = CAB_OUTBOX_STATE_PENDING;
-  return cab_store_outbox_insert_locked (writer, &entry, entry_id, error);
+  return cab_mail_flags_queue_locked (writer, &change, entry_id, error);
 }
 
 static gboolean

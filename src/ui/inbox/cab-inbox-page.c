@@ -529,6 +529,7 @@ store_changed_cb (CabInboxPage *self)
   set_desk_practitioner (self, config != NULL ? config->practitioner : NULL);
 
   cab_inbox_list_set_store (self->list, store);
+  cab_inbox_reader_set_session (self->reader, self->session);
   cab_inbox_reader_set_store (self->reader, store);
 }
 

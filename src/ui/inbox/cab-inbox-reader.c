@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "cab-inbox-check.h"
 #include "cab-inbox-format.h"
@@ -11,6 +12,7 @@
 #include "cab-inbox-reader.h"
 #include "cab-patient-item.h"
 #include "cab-patient-queries.h"
+#include "cab-mail-mdn-answer.h"
 #include "cab-mail-prefs-queries.h"
 #include "cab-query.h"
 #include "patients/cab-patient-action-row.h"
@@ -43,6 +45,11 @@ struct _CabInboxReader
   CabPatientItem   *chosen;
   GCancellable     *check_query;
   GCancellable     *chosen_query;
+  /* Read receipts: the session's outbox and mailbox address, read when
+   * used (the outbox exists once the store is open; the account may change). */
+  CabSession       *session;
+  GCancellable     *receipt_query;
+  guint             receipt_answers;  /* answers under way */
 
   GtkStack         *stack;
   GtkWidget        *scroller;
@@ -69,6 +76,10 @@ struct _CabInboxReader
   GtkWidget        *documents_group;
   GtkListBox       *documents_list;
   GtkLabel         *body_label;
+  GtkWidget        *receipt_box;
+  GtkLabel         *receipt_label;
+  GtkWidget        *receipt_send_button;
+  GtkWidget        *receipt_ignore_button;
 };
 
 G_DEFINE_FINAL_TYPE (CabInboxReader, cab_inbox_reader, GTK_TYPE_WIDGET)
@@ -261,6 +272,139 @@ show_message (CabInboxReader *self)
   gtk_label_set_label (self->body_label, body);
 }
 
+/* ------------------------------------------------------ read receipts */
+
+/* Policy, rules and the "asked once" memory are core's
+ * (cab-mail-mdn-answer.h); the pane shows the question and passes on the
+ * click (docs/architecture.md, "Read receipts"). */
+
+/* The mailbox's address, or NULL: receipts are not answered without one. */
+static const char *
+receipt_from (CabInboxReader *self)
+{
+  const CabConfig *config = self->session != NULL ? cab_session_get_config (self->session) : NULL;
+
+  return config != NULL && config->mail_user != NULL && strchr (config->mail_user, '@') != NULL
+         ? config->mail_user : NULL;
+}
+
+static CabOutbox *
+receipt_outbox (CabInboxReader *self)
+{
+  return self->session != NULL ? cab_session_get_outbox (self->session) : NULL;
+}
+
+static CabMailMdnRequest
+receipt_request (CabInboxReader *self)
+{
+  CabInboxMessage *m = self->message;
+
+  return (CabMailMdnRequest) {
+    .from = receipt_from (self), .message_id = m->message_id, .subject = m->subject,
+    .notification_to = m->notification_to, .return_path = m->return_path,
+  };
+}
+
+static void
+receipt_checked_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *text = NULL;
+  CabMailMdnDecision decision = CAB_MAIL_MDN_DECISION_NONE;
+  const char *sender;
+
+  if (!cab_mail_mdn_check_finish (result, &decision, &address, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Cannot read the read receipt's state: %s", error->message);
+    }
+  g_clear_object (&self->receipt_query);
+  if (decision == CAB_MAIL_MDN_DECISION_ASK || decision == CAB_MAIL_MDN_DECISION_ASK_ELSEWHERE)
+    {
+      sender = self->message->from != NULL && *self->message->from ? self->message->from : self->message->from_address;
+      if (decision == CAB_MAIL_MDN_DECISION_ASK)
+        /* Translators: a banner in the reading pane; %s is the sender's name */
+        text = g_strdup_printf (_("%s asked for a read receipt."), sender != NULL ? sender : address);
+      else
+        /* Translators: a banner; the first %s is the sender, the second the address the receipt would go to */
+        text = g_strdup_printf (_("%s asked for a read receipt, to be sent to another address: %s."),
+                                sender != NULL ? sender : "", address);
+      gtk_label_set_label (self->receipt_label, text);
+      gtk_widget_set_sensitive (self->receipt_send_button, TRUE);
+      gtk_widget_set_sensitive (self->receipt_ignore_button, TRUE);
+      gtk_widget_set_visible (self->receipt_box, TRUE);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+check_receipt (CabInboxReader *self)
+{
+  CabMailMdnRequest request;
+
+  if (self->message == NULL || self->message->notification_to == NULL || receipt_from (self) == NULL ||
+      self->store == NULL)
+    return;
+  request = receipt_request (self);
+  cab_mail_mdn_check_async (self->store, receipt_outbox (self), &request, cab_query_supersede (&self->receipt_query),
+                            receipt_checked_cb, g_object_ref (self));
+}
+
+static void
+receipt_answered_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->receipt_answers--;
+  if (!cab_mail_mdn_answer_finish (result, NULL, &error))
+    {
+      /* Still unanswered: the question stays, with why. */
+      gtk_label_set_label (self->receipt_label, error->message);
+      gtk_widget_set_visible (self->receipt_box, TRUE);
+      gtk_widget_set_sensitive (self->receipt_send_button, TRUE);
+      gtk_widget_set_sensitive (self->receipt_ignore_button, TRUE);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+answer_receipt (CabInboxReader   *self,
+                CabMailMdnAnswer  answer)
+{
+  CabMailMdnRequest request;
+
+  if (self->message == NULL || !gtk_widget_get_visible (self->receipt_box))
+    return;
+  request = receipt_request (self);
+  gtk_widget_set_sensitive (self->receipt_send_button, FALSE);
+  gtk_widget_set_sensitive (self->receipt_ignore_button, FALSE);
+  gtk_widget_set_visible (self->receipt_box, FALSE);
+  self->receipt_answers++;
+  cab_mail_mdn_answer_async (self->store, receipt_outbox (self), &request, answer, NULL,
+                             receipt_answered_cb, g_object_ref (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+receipt_send_cb (CabInboxReader *self)
+{
+  answer_receipt (self, CAB_MAIL_MDN_ANSWER_MANUAL);
+}
+
+static void
+receipt_ignore_cb (CabInboxReader *self)
+{
+  answer_receipt (self, CAB_MAIL_MDN_ANSWER_IGNORED);
+}
+
 static void
 message_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -282,6 +426,7 @@ message_done_cb (GObject      *object,
     }
   self->message = message;
   show_message (self);
+  check_receipt (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
@@ -738,6 +883,8 @@ show_item (CabInboxReader *self)
 
   cab_query_cancel (&self->message_query);
   cab_query_cancel (&self->patients_query);
+  cab_query_cancel (&self->receipt_query);
+  gtk_widget_set_visible (self->receipt_box, FALSE);
   g_clear_pointer (&self->message, cab_inbox_message_free);
   gtk_toggle_button_set_active (self->search_toggle, FALSE);
   hide_confirm (self);
@@ -807,7 +954,9 @@ cab_inbox_reader_dispose (GObject *object)
   cab_query_cancel (&self->practitioners_query);
   cab_query_cancel (&self->check_query);
   cab_query_cancel (&self->chosen_query);
+  cab_query_cancel (&self->receipt_query);
   g_clear_object (&self->chosen);
+  g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->item);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_READER);
@@ -926,6 +1075,12 @@ cab_inbox_reader_class_init (CabInboxReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, documents_group);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, documents_list);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, body_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, receipt_box);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, receipt_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, receipt_send_button);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, receipt_ignore_button);
+  gtk_widget_class_bind_template_callback (widget_class, receipt_send_cb);
+  gtk_widget_class_bind_template_callback (widget_class, receipt_ignore_cb);
   gtk_widget_class_bind_template_callback (widget_class, patient_search_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, assign_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, assign_row_activated_cb);
@@ -984,6 +1139,37 @@ cab_inbox_reader_set_item (CabInboxReader *self,
   show_item (self);
 }
 
+void
+cab_inbox_reader_set_session (CabInboxReader *self,
+                              CabSession     *session)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+
+  g_set_object (&self->session, session);
+}
+
+const char *
+cab_inbox_reader_get_receipt_text (CabInboxReader *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_READER (self), NULL);
+  return gtk_widget_get_visible (self->receipt_box) ? gtk_label_get_label (self->receipt_label) : NULL;
+}
+
+void
+cab_inbox_reader_answer_receipt (CabInboxReader *self,
+                                 gboolean        send)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+  answer_receipt (self, send ? CAB_MAIL_MDN_ANSWER_MANUAL : CAB_MAIL_MDN_ANSWER_IGNORED);
+}
+
+GtkWidget *
+cab_inbox_reader_get_receipt_box (CabInboxReader *self)
+{
+  g_return_val_if_fail (CAB_IS_INBOX_READER (self), NULL);
+  return self->receipt_box;
+}
+
 CabInboxItem *
 cab_inbox_reader_get_item (CabInboxReader *self)
 {
@@ -996,7 +1182,8 @@ cab_inbox_reader_get_loading (CabInboxReader *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_READER (self), FALSE);
   return self->message_query != NULL || self->patients_query != NULL || self->practitioners_query != NULL ||
-         self->check_query != NULL || self->chosen_query != NULL;
+         self->check_query != NULL || self->chosen_query != NULL || self->receipt_query != NULL ||
+         self->receipt_answers > 0;
 }
 
 void

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "cab-inbox-item.h"
+#include "cab-session.h"
 #include "cab-store.h"
 
 G_BEGIN_DECLS
@@ -29,13 +30,21 @@ G_DECLARE_FINAL_TYPE (CabInboxReader, cab_inbox_reader, CAB, INBOX_READER, GtkWi
  * "assign" (practitioner "Practitioner/<id>", or NULL: nobody): chosen in
  * the "Assign to…" popover (the practice's practitioners, read when it
  * opens). The actions row under the headers holds "Assign to…" and "Mark
- * as Unread" (inbox.mark-unread); other message actions join it. */
+ * as Unread" (inbox.mark-unread); other message actions join it.
+ * A read receipt request is asked about in a banner under the headers
+ * ("Send Receipt" / "Ignore") or answered at once, as the preference says
+ * (cab-mail-mdn-answer.h), once cab_inbox_reader_set_session() said where
+ * receipts go. */
 GtkWidget    *cab_inbox_reader_new          (void);
 void          cab_inbox_reader_set_store    (CabInboxReader *self,
                                              CabStore       *store);
 void          cab_inbox_reader_set_item     (CabInboxReader *self,
                                              CabInboxItem   *item);
 CabInboxItem *cab_inbox_reader_get_item     (CabInboxReader *self);
+/* Read receipts are queued on @session's outbox, sent from its mailbox's
+ * address (none: requests are not answered). */
+void          cab_inbox_reader_set_session  (CabInboxReader *self,
+                                             CabSession     *session);
 /* The message shown, read whole (for Reply and Forward), or NULL. */
 const CabInboxMessage *cab_inbox_reader_get_message (CabInboxReader *self);
 gboolean      cab_inbox_reader_get_loading  (CabInboxReader *self);
@@ -83,6 +92,11 @@ gboolean      cab_inbox_reader_get_can_confirm (CabInboxReader *self);
 /* Clicks "File to ..." when it can be. */
 void          cab_inbox_reader_confirm         (CabInboxReader *self);
 GtkWidget    *cab_inbox_reader_get_confirm_box (CabInboxReader *self);
+/* The read receipt banner's text, or NULL when it is hidden; its buttons. */
+const char   *cab_inbox_reader_get_receipt_text (CabInboxReader *self);
+GtkWidget    *cab_inbox_reader_get_receipt_box  (CabInboxReader *self);
+void          cab_inbox_reader_answer_receipt   (CabInboxReader *self,
+                                                 gboolean        send);
 /* The path of the first PDF the pane can open, or NULL. */
 const char   *cab_inbox_reader_get_first_pdf    (CabInboxReader *self);
 

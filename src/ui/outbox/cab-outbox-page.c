@@ -42,6 +42,7 @@ struct _CabOutboxPage
 
   GHashTable     *rows;            /* row_key () -> its row (ref), the entries shown */
   guint           shown[CAB_OUTBOX_N_STATES];
+  guint           n_read;          /* sent messages shown "Read on …" */
   guint           n_pending;
   guint           n_loads;
 };
@@ -495,6 +496,7 @@ show_items (CabOutboxPage *self)
 
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   memset (self->shown, 0, sizeof self->shown);
+  self->n_read = 0;
 
   for (guint i = 0; i < n_items; i++)
     {
@@ -515,6 +517,7 @@ show_items (CabOutboxPage *self)
       g_hash_table_replace (self->rows, key, row);
 
       self->shown[state]++;
+      self->n_read += cab_outbox_item_get_read_at (item) > 0;
       switch (state)
         {
         case CAB_OUTBOX_STATE_FAILED:
@@ -800,6 +803,13 @@ cab_outbox_page_count_shown (CabOutboxPage  *self,
   g_return_val_if_fail (state < CAB_OUTBOX_N_STATES, 0);
 
   return self->shown[state];
+}
+
+guint
+cab_outbox_page_get_n_read (CabOutboxPage *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), 0);
+  return self->n_read;
 }
 
 guint

@@ -34,6 +34,8 @@ guint      cab_outbox_page_get_n_loads     (CabOutboxPage  *self);
 /* The composer's drafts listed at the top (docs/architecture.md,
  * "Drafts"), and how many times they were read (tests). */
 guint      cab_outbox_page_get_n_drafts       (CabOutboxPage  *self);
+/* Sent messages shown with their read receipt ("Read on …"). */
+guint      cab_outbox_page_get_n_read         (CabOutboxPage  *self);
 guint      cab_outbox_page_get_n_drafts_loads (CabOutboxPage  *self);
 /* Opens draft @index in the composer, as a click does. */
 gboolean   cab_outbox_page_open_draft         (CabOutboxPage  *self,

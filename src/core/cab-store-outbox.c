@@ -1096,7 +1096,7 @@ cab_store_outbox_get (CabStore  *self,
 /* Quiet entries: a message's read or unread change (lane "mailseen:<id>",
  * cab-mail-seen.h) happens at every opened message; the Outbox page shows
  * and counts it only when it needs the user. */
-#define SHOWN_SQL " AND NOT (o.lane GLOB 'mailseen:*' AND o.state NOT IN ('failed', 'conflict'))"
+#define SHOWN_SQL " AND NOT (coalesce (o.lane, '') GLOB 'mailseen:*' AND o.state NOT IN ('failed', 'conflict'))"
 
 static GPtrArray *
 list_entries (CabStore  *self,

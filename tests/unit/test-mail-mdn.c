@@ -270,19 +270,29 @@ test_outbox_page_data (Fixture *f, gconstpointer data)
   g_assert_true (changed);
   g_assert_true (cab_mail_mdn_answer (f->store, &request, CAB_MAIL_MDN_ANSWER_MANUAL, &queued, &error));
 
+  /* An entry without a lane (a publication) is shown too. */
+  {
+    g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (f->store);
+    CabOutboxEntry entry = { .kind = (char *) "publish", .key = (char *) "k1", .payload = (char *) "{}",
+                             .state = CAB_OUTBOX_STATE_PENDING };
+    gint64 id = 0;
+
+    g_assert_true (cab_store_outbox_insert_locked (writer, &entry, &id, &error));
+    g_assert_no_error (error);
+  }
   all = cab_store_outbox_list (f->store, -1, 0, &error);
   shown = cab_store_outbox_list_shown (f->store, -1, 0, &error);
-  g_assert_cmpuint (all->len, ==, 2);
-  g_assert_cmpuint (shown->len, ==, 1);
-  g_assert_cmpint (((CabOutboxEntry *) shown->pdata[0])->id, ==, queued);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_assert_cmpuint (shown->len, ==, 2);
+  g_assert_cmpint (((CabOutboxEntry *) shown->pdata[1])->id, ==, queued);
   g_assert_true (cab_store_outbox_count_shown (f->store, counts, &error));
-  g_assert_cmpuint (counts[CAB_OUTBOX_STATE_PENDING], ==, 1);
+  g_assert_cmpuint (counts[CAB_OUTBOX_STATE_PENDING], ==, 2);
   g_clear_pointer (&shown, g_ptr_array_unref);
 
   /* A read that failed needs the user: shown. */
   exec_sql (f, "UPDATE outbox SET state = 'failed' WHERE lane GLOB 'mailseen:*'");
   shown = cab_store_outbox_list_shown (f->store, -1, 0, &error);
-  g_assert_cmpuint (shown->len, ==, 2);
+  g_assert_cmpuint (shown->len, ==, 3);
   g_assert_true (cab_store_outbox_count_shown (f->store, counts, &error));
   g_assert_cmpuint (counts[CAB_OUTBOX_STATE_FAILED], ==, 1);
 

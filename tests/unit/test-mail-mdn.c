@@ -323,7 +323,7 @@ int
 main (int argc, char **argv)
 {
   g_setenv ("TZ", "Europe/Paris", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/mail-mdn/decide", test_decide);
   g_test_add ("/mail-mdn/always-once", Fixture, NULL, fixture_setup, test_always_once, fixture_teardown);
   g_test_add ("/mail-mdn/ask-answers", Fixture, NULL, fixture_setup, test_ask_answers, fixture_teardown);

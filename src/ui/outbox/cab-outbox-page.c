@@ -316,7 +316,7 @@ row_key (CabOutboxItem *item)
 {
 #define S(x) ((x) != NULL ? (x) : "")
   return g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d%d%d%d\x1f%s\x1f%s\x1f%s\x1f%s"
-                          "\x1f%s\x1f%s",
+                          "\x1f%s\x1f%s\x1f%" G_GINT64_FORMAT,
                           cab_outbox_item_get_id (item), cab_outbox_item_get_state (item),
                           S (cab_outbox_item_get_title (item)), S (cab_outbox_item_get_subtitle (item)),
                           S (cab_outbox_item_get_patient_id (item)), S (cab_outbox_item_get_patient_label (item)),
@@ -325,7 +325,8 @@ row_key (CabOutboxItem *item)
                           cab_outbox_item_get_can_release (item), cab_outbox_item_get_can_cancel (item),
                           S (cab_outbox_item_get_mine_title (item)), S (cab_outbox_item_get_mine_visibility (item)),
                           S (cab_outbox_item_get_server_title (item)), S (cab_outbox_item_get_server_visibility (item)),
-                          S (cab_outbox_item_get_document_title (item)), S (cab_outbox_item_get_type_code (item)));
+                          S (cab_outbox_item_get_document_title (item)), S (cab_outbox_item_get_type_code (item)),
+                          cab_outbox_item_get_read_at (item));
 #undef S
 }
 

@@ -654,7 +654,8 @@ test_page (void)
    * the patient beside what the message says, what disagrees in red, and
    * only "File to ..." files. */
   {
-    CabInboxItem *item = cab_inbox_page_get_selected (page);
+    /* Held: a reload while we wait may replace the list's object. */
+    g_autoptr(CabInboxItem) item = g_object_ref (cab_inbox_page_get_selected (page));
     gint64 id = cab_inbox_item_get_id (item);
     const char * const *candidates = cab_inbox_item_get_candidates (item);
     guint n_triaged = cab_inbox_page_get_n_triaged (page);

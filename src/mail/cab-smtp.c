@@ -185,6 +185,96 @@ set_error (Upload *u, CURLcode code, long response, const char *curl_message, GE
     }
 }
 
+/* A session to @account's server: TLS required and verified (system trust
+ * or the account's CA), its timeouts, deadline and cancellable, and its
+ * sign-in (a token when one was given, else the password). What is done
+ * once connected is the caller's. */
+static CURL *
+open_session (const CabSmtpAccount *account,
+              const char           *host,
+              guint16               port,
+              gboolean              implicit_tls,
+              const char           *token,
+              Upload               *u,
+              char                 *curl_error,
+              GError              **error)
+{
+  g_autofree char *curl_url = NULL;
+  CURL *curl;
+
+  ensure_curl ();
+  curl = curl_easy_init ();
+  if (curl == NULL)
+    {
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "curl_easy_init");
+      return NULL;
+    }
+
+  /* The host name as given (rebuilt from the parsed parts, without path). */
+  curl_url = g_strdup_printf ("%s://%s%s%s:%u", implicit_tls ? "smtps" : "smtp",
+                              strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "", port);
+  curl_easy_setopt (curl, CURLOPT_URL, curl_url);
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (curl, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (account->ca_file != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_CAINFO, account->ca_file);
+      curl_easy_setopt (curl, CURLOPT_CAPATH, NULL);
+    }
+  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, (long) (account->connect_timeout_s ? account->connect_timeout_s
+                                                                                      : CAB_SMTP_CONNECT_TIMEOUT_S));
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_TIME, (long) (account->stall_timeout_s ? account->stall_timeout_s
+                                                                                   : CAB_SMTP_STALL_TIMEOUT_S));
+  if (account->user != NULL)
+    curl_easy_setopt (curl, CURLOPT_USERNAME, account->user);
+  if (token != NULL)
+    {
+      u->bearer = TRUE;
+      curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, token);
+      curl_easy_setopt (curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    }
+  else if (account->password != NULL)
+    curl_easy_setopt (curl, CURLOPT_PASSWORD, account->password);
+  curl_easy_setopt (curl, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt (curl, CURLOPT_DEBUGDATA, u);
+  curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
+  if (account->deadline > 0)
+    {
+      gint64 left_ms = (account->deadline - g_get_monotonic_time ()) / 1000;
+
+      curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) MAX (left_ms, 1));
+    }
+  if (account->cancellable != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+      curl_easy_setopt (curl, CURLOPT_XFERINFODATA, account->cancellable);
+    }
+  return curl;
+}
+
+/* Runs the session; a failure is worded from the server's reply. */
+static gboolean
+perform (CURL       *curl,
+         Upload     *u,
+         const char *curl_error,
+         GError    **error)
+{
+  CURLcode code = curl_easy_perform (curl);
+  long response = 0;
+
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response);
+  if (code == CURLE_OK)
+    return TRUE;
+  set_error (u, code, response, *curl_error ? curl_error : curl_easy_strerror (code), error);
+  return FALSE;
+}
+
 gboolean
 cab_smtp_send (const CabSmtpAccount *account,
                const char           *from,
@@ -198,7 +288,6 @@ cab_smtp_send (const CabSmtpAccount *account,
   g_autofree char *host = NULL;
   g_autofree char *token = NULL;
   g_autofree char *mail_from = NULL;
-  g_autofree char *curl_url = NULL;
   g_autoptr(GString) reply_text = g_string_new (NULL);
   g_autoptr(GString) refusal = g_string_new (NULL);
   g_autoptr(GString) accepted = g_string_new (NULL);
@@ -208,8 +297,6 @@ cab_smtp_send (const CabSmtpAccount *account,
   guint16 port;
   Upload u = { 0 };
   CURL *curl;
-  CURLcode code;
-  long response = 0;
 
   if (!cab_smtp_parse_url (account->url, &host, &port, &implicit_tls, error))
     return FALSE;
@@ -234,84 +321,30 @@ cab_smtp_send (const CabSmtpAccount *account,
         return FALSE;
     }
 
-  ensure_curl ();
-  curl = curl_easy_init ();
-  if (curl == NULL)
-    {
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "curl_easy_init");
-      return FALSE;
-    }
   u.data = g_bytes_get_data (message, &u.size);
   u.data_func = data_func;
   u.data_user_data = data_user_data;
   u.reply = reply_text;
   u.refusal = refusal;
   u.accepted = accepted;
+  curl = open_session (account, host, port, implicit_tls, token, &u, curl_error, error);
+  if (curl == NULL)
+    return FALSE;
 
-  /* The host name as given (rebuilt from the parsed parts, without path). */
-  curl_url = g_strdup_printf ("%s://%s%s%s:%u", implicit_tls ? "smtps" : "smtp",
-                              strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "", port);
   mail_from = g_strdup_printf ("<%s>", from);
   for (guint i = 0; to[i] != NULL; i++)
     {
       g_autofree char *r = g_strdup_printf ("<%s>", to[i]);
       rcpt = curl_slist_append (rcpt, r);
     }
-
-  curl_easy_setopt (curl, CURLOPT_URL, curl_url);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (curl, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (account->ca_file != NULL)
-    {
-      curl_easy_setopt (curl, CURLOPT_CAINFO, account->ca_file);
-      curl_easy_setopt (curl, CURLOPT_CAPATH, NULL);
-    }
-  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, (long) (account->connect_timeout_s ? account->connect_timeout_s
-                                                                                      : CAB_SMTP_CONNECT_TIMEOUT_S));
-  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_TIME, (long) (account->stall_timeout_s ? account->stall_timeout_s
-                                                                                   : CAB_SMTP_STALL_TIMEOUT_S));
-  if (account->user != NULL)
-    curl_easy_setopt (curl, CURLOPT_USERNAME, account->user);
-  if (token != NULL)
-    {
-      u.bearer = TRUE;
-      curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, token);
-      curl_easy_setopt (curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
-    }
-  else if (account->password != NULL)
-    curl_easy_setopt (curl, CURLOPT_PASSWORD, account->password);
   curl_easy_setopt (curl, CURLOPT_MAIL_FROM, mail_from);
   curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, rcpt);
   curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt (curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) u.size);
   curl_easy_setopt (curl, CURLOPT_READFUNCTION, read_message);
   curl_easy_setopt (curl, CURLOPT_READDATA, &u);
-  curl_easy_setopt (curl, CURLOPT_DEBUGFUNCTION, on_debug);
-  curl_easy_setopt (curl, CURLOPT_DEBUGDATA, &u);
-  curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
-  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
-  if (account->deadline > 0)
-    {
-      gint64 left_ms = (account->deadline - g_get_monotonic_time ()) / 1000;
 
-      curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) MAX (left_ms, 1));
-    }
-  if (account->cancellable != NULL)
-    {
-      curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
-      curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-      curl_easy_setopt (curl, CURLOPT_XFERINFODATA, account->cancellable);
-    }
-
-  code = curl_easy_perform (curl);
-  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response);
-  ok = code == CURLE_OK;
-  if (!ok)
-    set_error (&u, code, response, *curl_error ? curl_error : curl_easy_strerror (code), error);
+  ok = perform (curl, &u, curl_error, error);
   if (reply != NULL)
     *reply = !ok && refusal->len > 0 ? g_strdup (g_strstrip (refusal->str))
              : ok && accepted->len > 0 ? g_strdup (g_strstrip (accepted->str))
@@ -327,7 +360,6 @@ cab_smtp_check (const CabSmtpAccount *account,
 {
   g_autofree char *host = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *curl_url = NULL;
   g_autoptr(GString) reply_text = g_string_new (NULL);
   g_autoptr(GString) refusal = g_string_new (NULL);
   g_autoptr(GString) accepted = g_string_new (NULL);
@@ -336,8 +368,6 @@ cab_smtp_check (const CabSmtpAccount *account,
   guint16 port;
   Upload u = { 0 };
   CURL *curl;
-  CURLcode code;
-  long response = 0;
 
   g_return_val_if_fail (account != NULL, FALSE);
 
@@ -355,70 +385,21 @@ cab_smtp_check (const CabSmtpAccount *account,
         return FALSE;
     }
 
-  ensure_curl ();
-  curl = curl_easy_init ();
-  if (curl == NULL)
-    {
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "curl_easy_init");
-      return FALSE;
-    }
   u.reply = reply_text;
   u.refusal = refusal;
   u.accepted = accepted;
-
-  curl_url = g_strdup_printf ("%s://%s%s%s:%u", implicit_tls ? "smtps" : "smtp",
-                              strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "", port);
-  curl_easy_setopt (curl, CURLOPT_URL, curl_url);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (curl, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (account->ca_file != NULL)
-    {
-      curl_easy_setopt (curl, CURLOPT_CAINFO, account->ca_file);
-      curl_easy_setopt (curl, CURLOPT_CAPATH, NULL);
-    }
-  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, (long) (account->connect_timeout_s ? account->connect_timeout_s
-                                                                                      : CAB_SMTP_CONNECT_TIMEOUT_S));
-  curl_easy_setopt (curl, CURLOPT_USERNAME, account->user);
-  if (token != NULL)
-    {
-      u.bearer = TRUE;
-      curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, token);
-      curl_easy_setopt (curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
-    }
-  else if (account->password != NULL)
-    curl_easy_setopt (curl, CURLOPT_PASSWORD, account->password);
+  curl = open_session (account, host, port, implicit_tls, token, &u, curl_error, error);
+  if (curl == NULL)
+    return FALSE;
   /* The connect phase of SMTP is greeting, EHLO, STARTTLS, EHLO again and
    * AUTH: stopping there sends no MAIL FROM; the clean-up says QUIT. */
   curl_easy_setopt (curl, CURLOPT_CONNECT_ONLY, 1L);
-  curl_easy_setopt (curl, CURLOPT_DEBUGFUNCTION, on_debug);
-  curl_easy_setopt (curl, CURLOPT_DEBUGDATA, &u);
-  curl_easy_setopt (curl, CURLOPT_VERBOSE, 1L);
-  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_error);
-  if (account->deadline > 0)
-    {
-      gint64 left_ms = (account->deadline - g_get_monotonic_time ()) / 1000;
 
-      curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) MAX (left_ms, 1));
-    }
-  if (account->cancellable != NULL)
-    {
-      curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
-      curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-      curl_easy_setopt (curl, CURLOPT_XFERINFODATA, account->cancellable);
-    }
-
-  code = curl_easy_perform (curl);
-  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response);
-  ok = code == CURLE_OK;
-  if (!ok)
-    set_error (&u, code, response, *curl_error ? curl_error : curl_easy_strerror (code), error);
+  ok = perform (curl, &u, curl_error, error);
   /* curl skips AUTH when the server offers none: a check must not call
    * that a sign-in (such a port relays for its network, it is no
    * submission server). */
-  else if (!u.signed_in)
+  if (ok && !u.signed_in)
     {
       ok = FALSE;
       g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_NO_AUTH,

@@ -203,6 +203,11 @@ static GHashTable *substance_keys;   /* substance name -> cab_drug_substance_key
 static GArray *search_order;      /* SearchText, by rowid */
 static SearchText *last_text;     /* the last one appended to: CIS_COMPO is in CIS order */
 static const char *last_cis;
+/* CabDrugCodeKey of the compositions written, for relinking; NULL when a
+ * line came out of drug_compositions' order (CIS, then line): relinking
+ * then reads them back. */
+static GArray *code_keys;
+static const char *last_code_key_cis;
 static GMutex import_lock;
 
 static void
@@ -379,6 +384,7 @@ put_composition (CabStoreWriter       *writer,
 {
   g_autoptr(CabStmt) stmt = NULL;
   const char *key;
+  const char *code = nonempty (trimmed (f[2]));
   const char *name = nonempty (trimmed (f[3]));
 
   if (!cab_drug_cis_is_valid (f[0]))
@@ -403,7 +409,7 @@ put_composition (CabStoreWriter       *writer,
   /* The line number orders a medicine's substances as published. */
   sqlite3_bind_int (stmt, 2, (int) file->line_number);
   cab_stmt_bind_text (stmt, 3, nonempty (trimmed (f[1])));
-  cab_stmt_bind_text (stmt, 4, nonempty (trimmed (f[2])));
+  cab_stmt_bind_text (stmt, 4, code);
   cab_stmt_bind_text (stmt, 5, name);
   cab_stmt_bind_text (stmt, 6, key);
   cab_stmt_bind_text (stmt, 7, nonempty (trimmed (f[4])));
@@ -413,6 +419,16 @@ put_composition (CabStoreWriter       *writer,
   if (!cab_drug_step_done (writer, stmt, "Cannot store a composition", error))
     return FALSE;
   search_text_append (f[0], name);
+  /* Lines come in file order, so the same CIS with a later line number. */
+  if (code_keys != NULL && last_code_key_cis != NULL && strcmp (f[0], last_code_key_cis) < 0)
+    g_clear_pointer (&code_keys, g_array_unref);
+  last_code_key_cis = f[0];
+  if (code_keys != NULL && code != NULL)
+    {
+      CabDrugCodeKey pair = { code, key };
+
+      g_array_append_val (code_keys, pair);
+    }
   *imported = TRUE;
   return TRUE;
 }
@@ -818,6 +834,8 @@ cab_drug_import_bdpm (CabStore    *store,
   last_cis = NULL;
   generic_groups = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   substance_keys = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  code_keys = g_array_new (FALSE, FALSE, sizeof (CabDrugCodeKey));
+  last_code_key_cis = NULL;
   /* The release's pages fit in memory for the transaction: no spilling to
    * the WAL and reading back (the store's cache is set back after). */
   cab_store_conn_exec (writer, "PRAGMA cache_size = -262144", NULL);
@@ -860,7 +878,7 @@ cab_drug_import_bdpm (CabStore    *store,
   g_debug ("BDPM index built at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
            cpu_ms () - cpu_started);
   if (
-      !cab_drug_relink_locked (writer, report, error) ||
+      !cab_drug_relink_locked (writer, code_keys, report, error) ||
       !cab_drug_record_import_locked (writer, "bdpm", origin, report, error))
     goto rollback;
   g_debug ("BDPM relinked at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
@@ -885,6 +903,8 @@ out:
       g_clear_pointer (&search_texts, g_hash_table_unref);
       g_clear_pointer (&generic_groups, g_hash_table_unref);
       g_clear_pointer (&substance_keys, g_hash_table_unref);
+      g_clear_pointer (&code_keys, g_array_unref);
+      last_code_key_cis = NULL;
       g_mutex_unlock (&import_lock);
     }
   rebuilt_clear (&rebuilt);

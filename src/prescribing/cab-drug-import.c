@@ -214,46 +214,79 @@ link_counter_ions (CabStoreWriter  *writer,
 /* One BDPM substance code is one substance, however its lines write it
  * ("ACIDE ACÉTYLSALICYLIQUE" and "ACÉTYLSALICYLIQUE (ACIDE)" are both code
  * 00005): a name left unlinked takes the link of another name of its code,
- * when all of that code's linked names agree. */
+ * when all of that code's linked names agree. A pair listed twice changes
+ * nothing; the first line of a name decides between its codes. */
 static gboolean
 link_same_code (CabStoreWriter  *writer,
+                const GArray    *code_keys,
                 GError         **error)
 {
-  static const char sql_codes[] =
-    /* The distinct pairs first, then one lookup each (not one per line). */
-    "SELECT c.substance_code, l.substance_key, l.thesaurus_name"
-    " FROM (SELECT DISTINCT substance_code, substance_key FROM drug_compositions"
-    "       WHERE substance_code IS NOT NULL) c"
-    " JOIN drug_substance_links l ON l.substance_key = c.substance_key";
+  static const char sql_code_keys[] =
+    "SELECT DISTINCT substance_code, substance_key FROM drug_compositions"
+    " WHERE substance_code IS NOT NULL";
+  /* A few thousand links read once, not one lookup per pair. */
+  static const char sql_links[] =
+    "SELECT substance_key, thesaurus_name FROM drug_substance_links";
   static const char sql_link[] =
     "UPDATE drug_substance_links SET thesaurus_name = ?2 WHERE substance_key = ?1";
-  g_autoptr(GHashTable) by_code = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GHashTable) ambiguous = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) unlinked = g_ptr_array_new_with_free_func (g_free);  /* code, key pairs */
+  g_autoptr(GStringChunk) strings = g_string_chunk_new (4096);
+  g_autoptr(GArray) read_back = NULL;
+  g_autoptr(GHashTable) links = g_hash_table_new (g_str_hash, g_str_equal);  /* key -> name or NULL */
+  g_autoptr(GHashTable) by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) ambiguous = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) unlinked = g_ptr_array_new ();  /* code, key pairs */
   g_autoptr(GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(CabStmt) stmt = cab_store_conn_prepare_static (writer, sql_codes, error);
+  g_autoptr(CabStmt) stmt = NULL;
 
-  if (stmt == NULL)
+  if (code_keys == NULL)
+    {
+      if (!(stmt = cab_store_conn_prepare_static (writer, sql_code_keys, error)))
+        return FALSE;
+      read_back = g_array_new (FALSE, FALSE, sizeof (CabDrugCodeKey));
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          CabDrugCodeKey pair = {
+            g_string_chunk_insert (strings, (const char *) sqlite3_column_text (stmt, 0)),
+            g_string_chunk_insert (strings, (const char *) sqlite3_column_text (stmt, 1)),
+          };
+
+          g_array_append_val (read_back, pair);
+        }
+      g_clear_pointer (&stmt, cab_stmt_release);
+      code_keys = read_back;
+    }
+  if (!(stmt = cab_store_conn_prepare_static (writer, sql_links, error)))
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      const char *code = (const char *) sqlite3_column_text (stmt, 0);
-      const char *name = (const char *) sqlite3_column_text (stmt, 2);
-      const char *known;
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
 
-      if (name == NULL)
-        {
-          g_ptr_array_add (unlinked, g_strdup (code));
-          g_ptr_array_add (unlinked, cab_stmt_dup_text (stmt, 1));
-          continue;
-        }
-      known = g_hash_table_lookup (by_code, code);
-      if (known == NULL)
-        g_hash_table_insert (by_code, g_strdup (code), g_strdup (name));
-      else if (!g_str_equal (known, name))
-        g_hash_table_add (ambiguous, g_strdup (code));
+      g_hash_table_insert (links,
+                           g_string_chunk_insert (strings, (const char *) sqlite3_column_text (stmt, 0)),
+                           name != NULL ? g_string_chunk_insert (strings, name) : NULL);
     }
   g_clear_pointer (&stmt, cab_stmt_release);
+
+  for (guint i = 0; i < code_keys->len; i++)
+    {
+      const CabDrugCodeKey *pair = &g_array_index (code_keys, CabDrugCodeKey, i);
+      gpointer name;
+      const char *known;
+
+      if (!g_hash_table_lookup_extended (links, pair->key, NULL, &name))
+        continue;
+      if (name == NULL)
+        {
+          g_ptr_array_add (unlinked, (gpointer) pair->code);
+          g_ptr_array_add (unlinked, (gpointer) pair->key);
+          continue;
+        }
+      known = g_hash_table_lookup (by_code, pair->code);
+      if (known == NULL)
+        g_hash_table_insert (by_code, (gpointer) pair->code, name);
+      else if (!g_str_equal (known, name))
+        g_hash_table_add (ambiguous, (gpointer) pair->code);
+    }
 
   for (guint i = 0; i < unlinked->len; i += 2)
     {
@@ -277,6 +310,7 @@ link_same_code (CabStoreWriter  *writer,
 
 gboolean
 cab_drug_relink_locked (CabStoreWriter       *writer,
+                        const GArray         *code_keys,
                         CabDrugImportReport  *report,
                         GError              **error)
 {
@@ -292,7 +326,7 @@ cab_drug_relink_locked (CabStoreWriter       *writer,
     return FALSE;
 
   if (!link_counter_ions (writer, error) ||
-      !link_same_code (writer, error))
+      !link_same_code (writer, code_keys, error))
     return FALSE;
 
   report->n_linked = count_rows (writer, "SELECT count(*) FROM drug_substance_links WHERE thesaurus_name IS NOT NULL");

@@ -57,9 +57,20 @@ void     cab_drug_report_malformed (CabDrugImportReport *report,
 CabDrugImportReport *cab_drug_import_report_new (void);
 CabDrugFileReport   *cab_drug_file_report_new  (const CabDrugTextFile *file);
 
+/* A composition line's substance code and key, in drug_compositions'
+ * order (CIS, then line): the BDPM import collects them as it writes the
+ * lines, so that relinking does not read them back. */
+typedef struct
+{
+  const char *code;
+  const char *key;
+} CabDrugCodeKey;
+
 /* Recomputes drug_substance_links inside the writer's transaction; sets
- * the report's link counts. */
+ * the report's link counts. @code_keys: CabDrugCodeKey of every composition
+ * with a code, or NULL to read them from drug_compositions. */
 gboolean cab_drug_relink_locked (CabStoreWriter       *writer,
+                                 const GArray         *code_keys,
                                  CabDrugImportReport  *report,
                                  GError              **error);
 /* Records an import (drug_imports) inside the writer's transaction. */

@@ -171,7 +171,10 @@ cab_drug_result_row_init (CabDrugResultRow *self)
   self->brand = line_label (GTK_BOX (self), NULL);
   bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_append (GTK_BOX (self), bottom);
-  self->form = line_label (GTK_BOX (bottom), "dim-label");
+  /* Dimmed by its colour, not "dim-label": an opacity draws each row's
+   * label into a surface of its own first, at every frame the results
+   * change (docs/architecture.md, "Prescription editor"). */
+  self->form = line_label (GTK_BOX (bottom), "cab-drug-form");
   gtk_widget_set_hexpand (GTK_WIDGET (self->form), TRUE);
   self->not_marketed = badge (GTK_BOX (bottom), _("Not marketed"), "cab-not-marketed");
   self->generic = GTK_LABEL (badge (GTK_BOX (bottom), NULL, "cab-generic"));

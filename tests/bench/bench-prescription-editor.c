@@ -436,7 +436,8 @@ main (int   argc,
            percentile (main_cpu, 0.5) / percentile (label_cpu, 0.5),
            percentile (main_cpu, 0.95) / percentile (label_cpu, 0.95));
   g_print ("  UI baseline split: set text to the frame begun (the frame clock's wait) median %.2f ms, p95 %.2f ms;"
-           " the frame (layout, draw) median %.2f ms, p95 %.2f ms; refresh interval the clock used %.2f ms\n",
+           " the frame (layout, draw) median %.2f ms, p95 %.2f ms; refresh interval in the frame timings %.2f ms"
+           " (0: none known, GDK paces frames at its default 16.67 ms)\n",
            percentile (label_wait, 0.5), percentile (label_wait, 0.95),
            percentile (label_frame, 0.5), percentile (label_frame, 0.95), refresh_interval / 1000.0);
   /* What a user sees on a display: the letter's echo, then the results

@@ -14,6 +14,7 @@
 #include "cab-query.h"
 #include "cab-mail-watcher.h"
 #include "cab-inbox-row.h"
+#include "widgets/cab-row-factory.h"
 #include "viewer/cab-pdf-viewer.h"
 
 struct _CabInboxPage
@@ -50,6 +51,10 @@ struct _CabInboxPage
 };
 
 G_DEFINE_FINAL_TYPE (CabInboxPage, cab_inbox_page, GTK_TYPE_WIDGET)
+
+/* GTK 4.8's list view keeps a row for up to 200 items around the visible
+ * ones (GTK_LIST_VIEW_MAX_LIST_ITEMS): as many are worth keeping aside. */
+#define MAX_SPARE_ROWS 200
 
 enum {
   PROP_0,
@@ -541,20 +546,10 @@ sync_finished_cb (CabInboxPage *self)
 }
 
 static void
-setup_row_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item,
-              gpointer                  user_data)
+bind_row (GtkWidget *row,
+          gpointer   item)
 {
-  gtk_list_item_set_child (list_item, cab_inbox_row_new ());
-}
-
-static void
-bind_row_cb (GtkSignalListItemFactory *factory,
-             GtkListItem              *list_item,
-             gpointer                  user_data)
-{
-  cab_inbox_row_set_item (CAB_INBOX_ROW (gtk_list_item_get_child (list_item)),
-                          gtk_list_item_get_item (list_item));
+  cab_inbox_row_set_item (CAB_INBOX_ROW (row), item);
 }
 
 /* ----------------------------------------------------------- actions */
@@ -847,9 +842,10 @@ cab_inbox_page_init (CabInboxPage *self)
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  /* A filter change replaces every row GTK keeps (200 for a long list):
+   * they are kept for the new list rather than destroyed and built again
+   * (cab-row-factory.h). */
+  factory = cab_row_factory_new (cab_inbox_row_new, bind_row, MAX_SPARE_ROWS);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));

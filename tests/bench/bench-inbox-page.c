@@ -8,7 +8,13 @@
  *   (b) a filter change (to triage -> all, all -> handled -> to triage):
  *       from the click to the first frame with the new list, against the
  *       bare store listing of the same filter (cab_inbox_store_list()) on
- *       this thread.
+ *       this thread. Each click is on a page that has drawn its whole
+ *       list, as a person sees it before clicking: clicked in the same
+ *       main-loop turn as the previous answer landed, the click was
+ *       charged that answer's layout (its new rows measured, about 50 ms),
+ *       work a frame after that answer does. That work is (b)'s second
+ *       figure: the main thread's CPU time from the first frame to the
+ *       frame with the whole list.
  * Goal: (a) and (b) 50 ms to the first frame.
  *
  * Then the frames while work runs behind the page, with the window drawing
@@ -587,6 +593,7 @@ main (int argc, char *argv[])
   g_autoptr(GArray) inbox_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) outbox_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) filter_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rest_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) bare_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *dir = NULL, *data_dir = NULL, *messages = NULL, *url = NULL;
   CabConfig config = { 0 };
@@ -661,6 +668,7 @@ main (int argc, char *argv[])
       g_assert_true (desk_wait_until (list_complete, cab_inbox_page_get_list (CAB_INBOX_PAGE (o.page)), 30000));
       g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (cab_inbox_page_get_list (CAB_INBOX_PAGE (o.page)))),
                         ==, N_MESSAGES);
+      desk_wait_for_frame (GTK_WIDGET (window));
       if (run > 0)
         {
           g_array_append_val (inbox_ms, ms);
@@ -677,13 +685,19 @@ main (int argc, char *argv[])
             {
               Filter f = { CAB_INBOX_PAGE (o.page), order[i] };
               CabInboxQuery query = { order[i], NULL, NULL, 0 };
-              gint64 start;
+              gint64 start, cpu;
               g_autoptr(CabInboxListing) listing = NULL;
 
               ms = time_to_frame (window, set_filter, &f, filter_shown, &f);
               g_array_append_val (filter_ms, ms);
               g_array_append_val (filter_cpu, last_cpu_ms);
+              /* The rest of the list, to the frame that shows it: the
+               * page as the next click finds it. */
+              cpu = thread_cpu_us ();
               g_assert_true (desk_wait_until (list_complete, cab_inbox_page_get_list (f.page), 30000));
+              desk_wait_for_frame (GTK_WIDGET (window));
+              ms = (thread_cpu_us () - cpu) / 1000.0;
+              g_array_append_val (rest_cpu, ms);
               start = g_get_monotonic_time ();
               listing = cab_inbox_store_list (store, &query, &error);
               g_assert_no_error (error);
@@ -717,8 +731,9 @@ main (int argc, char *argv[])
            "(ratio %.2fx)\n",
            N_MESSAGES, inbox_ms->len, i50, max_of (inbox_ms), x50, i50 / x50, e50, i50 / e50);
   g_print ("(b) filter change to the first frame with the new list, %u changes: p50 %.1f ms, max %.1f ms "
-           "(goal 50 ms); bare store listing of the same filter p50 %.1f ms (ratio %.2fx)\n",
-           filter_ms->len, f50, max_of (filter_ms), b50, f50 / b50);
+           "(goal 50 ms); bare store listing of the same filter p50 %.1f ms (ratio %.2fx); then the rest of "
+           "the list to its frame, main-thread CPU p50 %.1f ms, max %.1f ms\n",
+           filter_ms->len, f50, max_of (filter_ms), b50, f50 / b50, median (rest_cpu), max_of (rest_cpu));
   /* The part of it this thread worked, whatever else the machine ran. */
   g_print ("    main-thread CPU to the first frame: open p50 %.1f ms (Outbox page %.1f ms, ratio %.2fx), "
            "filter change p50 %.1f ms\n",

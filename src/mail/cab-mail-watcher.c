@@ -42,6 +42,7 @@ typedef struct
   guint           idle_s;
   guint           backoff_min_s;
   guint           backoff_max_s;
+  guint           index_round;
 } Job;
 
 struct _CabMailWatcher
@@ -56,6 +57,7 @@ struct _CabMailWatcher
   guint               idle_s;
   guint               backoff_min_s;
   guint               backoff_max_s;
+  guint               index_round;
 
   Job                *job;          /* the running worker's, or NULL */
   CabMailWatcherState state;
@@ -189,13 +191,16 @@ watch_connection (Job *job, const CabMailSyncOptions *options, guint *backoff, G
 
   if (imap == NULL)
     return;
-  for (;;)
+  for (gboolean between_rounds = FALSE;; )
     {
       CabMailSyncResult result;
       gboolean changed = FALSE;
       g_autoptr(GError) idle_error = NULL;
 
-      publish (job, CAB_MAIL_WATCHER_SYNCING, NULL, FALSE, FALSE);
+      /* Between two indexing rounds the mailbox is up to date and the
+       * sync only looks for news: the state stays idle. */
+      if (!between_rounds)
+        publish (job, CAB_MAIL_WATCHER_SYNCING, NULL, FALSE, FALSE);
       if (!cab_mail_sync_folder (job->store, imap, options, &result, job->cancellable, error))
         return;
       *backoff = job->backoff_min_s;
@@ -219,9 +224,13 @@ watch_connection (Job *job, const CabMailSyncOptions *options, guint *backoff, G
       {
         guint n_indexed = 0;
 
-        if (!cab_mail_index_pending (job->store, INDEX_ROUND, &n_indexed, job->cancellable, error))
+        if (!cab_mail_index_pending (job->store, job->index_round, &n_indexed, job->cancellable, error))
           return;
-        if (n_indexed == INDEX_ROUND)
+        /* Their text is searchable now: a search shown finds them. */
+        if (n_indexed > 0)
+          publish (job, CAB_MAIL_WATCHER_IDLE, NULL, TRUE, FALSE);
+        between_rounds = n_indexed == job->index_round;
+        if (between_rounds)
           continue;
       }
 
@@ -348,7 +357,7 @@ cab_mail_watcher_class_init (CabMailWatcherClass *klass)
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* New messages were stored or flags changed: reload the inbox. */
+  /* New messages were stored, flags changed or PDFs' text indexed: reload the inbox. */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -357,6 +366,7 @@ static void
 cab_mail_watcher_init (CabMailWatcher *self)
 {
   self->idle_s = DEFAULT_IDLE_S;
+  self->index_round = INDEX_ROUND;
   self->backoff_min_s = DEFAULT_BACKOFF_MIN_S;
   self->backoff_max_s = DEFAULT_BACKOFF_MAX_S;
 }
@@ -396,6 +406,15 @@ cab_mail_watcher_set_timing (CabMailWatcher *self,
 }
 
 void
+cab_mail_watcher_set_index_round (CabMailWatcher *self,
+                                  guint           n_messages)
+{
+  g_return_if_fail (CAB_IS_MAIL_WATCHER (self));
+
+  self->index_round = MAX (n_messages, 1);
+}
+
+void
 cab_mail_watcher_start (CabMailWatcher *self)
 {
   Job *job;
@@ -415,6 +434,7 @@ cab_mail_watcher_start (CabMailWatcher *self)
   job->ca_file = g_strdup (self->ca_file);
   job->data_dir = g_strdup (self->data_dir);
   job->idle_s = self->idle_s;
+  job->index_round = self->index_round;
   job->backoff_min_s = self->backoff_min_s;
   job->backoff_max_s = self->backoff_max_s;
   self->job = job;

@@ -52,5 +52,8 @@ void                cab_mail_watcher_set_timing (CabMailWatcher *self,
                                                  guint           idle_s,
                                                  guint           backoff_min_s,
                                                  guint           backoff_max_s);
+/* For tests: the messages whose PDFs' text one indexing round reads. */
+void                cab_mail_watcher_set_index_round (CabMailWatcher *self,
+                                                      guint           n_messages);
 
 G_END_DECLS

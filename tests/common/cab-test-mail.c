@@ -92,6 +92,22 @@ cab_test_mail_send (CabTestMail *mail, const char *eml, GError **error)
   return run_fixture (args, error);
 }
 
+gboolean
+cab_test_mail_add_user (CabTestMail *mail, const char *name, GError **error)
+{
+  const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "user", mail->dir, name, NULL };
+
+  return run_fixture (args, error);
+}
+
+gboolean
+cab_test_mail_set_smtp (CabTestMail *mail, gboolean up, GError **error)
+{
+  const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "smtp", mail->dir, up ? "up" : "down", NULL };
+
+  return run_fixture (args, error);
+}
+
 char *
 cab_test_mail_token (CabTestMail *mail, const char *user, int seconds, GError **error)
 {

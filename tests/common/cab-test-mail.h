@@ -30,6 +30,16 @@ CabTestMail *cab_test_mail_start (gboolean      plaintext_only,
 gboolean     cab_test_mail_send  (CabTestMail  *mail,
                                   const char   *eml,
                                   GError      **error);
+/* A mailbox for @name (a local part: mail to @name@any.domain lands in
+ * it), password "secret", beside alice's and bob's. */
+gboolean     cab_test_mail_add_user (CabTestMail  *mail,
+                                     const char   *name,
+                                     GError      **error);
+/* Postfix stopped (its ports refuse connections: the submission server is
+ * unreachable) or started again on the same ports. */
+gboolean     cab_test_mail_set_smtp (CabTestMail  *mail,
+                                     gboolean      up,
+                                     GError      **error);
 /* An XOAUTH2 bearer token for @user that the fixture's Dovecot accepts
  * (a JWT it checks locally), valid for @seconds (negative: expired). */
 char        *cab_test_mail_token (CabTestMail  *mail,

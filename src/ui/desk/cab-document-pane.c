@@ -31,6 +31,7 @@ struct _CabDocumentPane
   GtkLabel       *title_label;
   GtkLabel       *byline_label;
   GtkWidget      *images_button;
+  GtkWidget      *send_button;
   GtkPaned       *paned;
   CabPdfViewer   *viewer;
   CabLabTable    *lab_table;
@@ -307,6 +308,7 @@ load_cb (GObject      *object,
     self->images_uri = cab_imaging_link_build (self->link_template, d->study_uid,
                                                loaded->patient != NULL ? &loaded->patient->patient : NULL);
   gtk_widget_set_visible (self->images_button, self->images_uri != NULL);
+  gtk_widget_set_visible (self->send_button, TRUE);
 
   if (cab_document_kind_classify (d) == CAB_DOCUMENT_KIND_LAB)
     cab_lab_table_load (self->lab_table, cab_session_get_store (self->session), row->id);
@@ -460,6 +462,7 @@ cab_document_pane_class_init (CabDocumentPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, title_label);
   gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, byline_label);
   gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, images_button);
+  gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, send_button);
   gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, paned);
   gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, viewer);
   gtk_widget_class_bind_template_child (widget_class, CabDocumentPane, lab_table);
@@ -521,6 +524,7 @@ cab_document_pane_clear (CabDocumentPane *self)
   cab_lab_table_clear (self->lab_table);
   gtk_widget_set_visible (GTK_WIDGET (self->lab_table), FALSE);
   gtk_widget_set_visible (self->images_button, FALSE);
+  gtk_widget_set_visible (self->send_button, FALSE);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
 }
 

@@ -115,6 +115,23 @@ send_requested_cb (CabPatientPage *self,
   gtk_window_present (GTK_WINDOW (composer));
 }
 
+/* "Envoyer…" with Ctrl+Shift+E or the document bar's button: the document
+ * read in the pane (a folded page shows no timeline to select it in), else
+ * the timeline's selection. */
+static void
+send_document_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CabPatientPage *self = CAB_PATIENT_PAGE (widget);
+  const char *document_id = cab_document_pane_get_document_id (self->document_pane);
+
+  if (document_id != NULL)
+    send_requested_cb (self, document_id);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.send", NULL);
+}
+
 /* A prescription of the timeline renewed: the editor, with its lines. */
 static void
 renew_requested_cb (CabPatientPage *self,
@@ -365,8 +382,9 @@ cab_patient_page_class_init (CabPatientPageClass *klass)
   gtk_widget_class_install_action (widget_class, "patient.write", NULL, write_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "patient.write", NULL);
+  gtk_widget_class_install_action (widget_class, "patient.send-document", NULL, send_document_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "timeline.send", NULL);
+                                       "patient.send-document", NULL);
   gtk_widget_class_install_action (widget_class, "patient.prescribe", NULL, prescribe_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "patient.prescribe", NULL);

@@ -178,6 +178,28 @@ set_error (Upload *u, CURLcode code, long response, const char *curl_message, GE
     case CURLE_UNSUPPORTED_PROTOCOL:
       g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_URL, _("Bad SMTP address: %s"), curl_message);
       break;
+    /* The network's usual failures in the user's language: libcurl's own
+     * text is English and names ports and milliseconds (the Outbox page
+     * shows this reason while the message waits). */
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
+                   _("Cannot reach the mail server: its name cannot be found (is this computer online?)"));
+      break;
+    case CURLE_COULDNT_CONNECT:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
+                   _("Cannot reach the mail server: the connection was refused or the network is down"));
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
+                   _("Cannot reach the mail server: it did not answer in time"));
+      break;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
+                   _("The connection to the mail server was cut"));
+      break;
     default:
       g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY,
                    _("Cannot reach the mail server: %s"), curl_message);

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Issue 10's "Done when", walked through the app as the demo runs it: the
+ * synthetic practice of cabinet-sandbox (its national health directory
+ * too), and real Postfix and Dovecot (tests/mail/mail-fixture) with
+ * alice's MSSanté account. A patient with a qualified identity is opened
+ * from the search, a lab report read on the timeline and sent with
+ * "Envoyer…"; the recipient is found by typing a correspondent's name and
+ * picking the directory's completion. The submission server is cut before
+ * Send: the Outbox page shows the message waiting with the reason. The
+ * server returns (GNetworkMonitor says the network is back) and the outbox
+ * sends it; the correspondent's mailbox holds it once, the PDF byte for
+ * byte and the IHE_XDM.zip naming the patient's INS. A restart and a
+ * second drain (cabinetctl, another process) send nothing more.
+ * Screenshots at each step in the test's language. Skips without the mail
+ * fixture (root, Dovecot, Postfix). */
+#define G_LOG_DOMAIN "test-compose-walk"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "cab-application.h"
+#include "cab-imap.h"
+#include "cab-mime.h"
+#include "cab-store-private.h"
+#include "cab-test-mail.h"
+#include "cab-test-sandbox.h"
+#include "cab-test-ui.h"
+#include "cab-window-private.h"
+#include "cab-xdm.h"
+#include "compose/cab-composer-private.h"
+#include "desk-fixtures.h"
+#include "desk/cab-desk.h"
+#include "desk/cab-document-pane.h"
+#include "desk/cab-patient-page.h"
+#include "outbox/cab-outbox-page.h"
+#include "patients/cab-patient-header.h"
+#include "patients/cab-patient-search.h"
+#include "timeline/cab-timeline-view.h"
+#include "viewer/cab-pdf-viewer.h"
+
+#define PRACTICE   "Organization/org-practice"
+#define ALICE      "alice@cabinet.test"
+#define LAB_REPORT "11502-2"   /* Compte rendu d'examens biologiques */
+/* A correspondent of the sandbox's directory (Saint-Nazaire's chest
+ * physician), typed as a doctor would, and the mailbox the fixture gives
+ * her address (Dovecot finds users by local part). */
+#define TYPED      "riou"
+#define RIOU       "berenice.riou@ch-saintnazaire.mssante.fr"
+#define RIOU_BOX   "berenice.riou"
+
+static CabApplication *app;
+static CabTestMail *mail;
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct
+{
+  char *id;
+  char *query;        /* what the doctor types: no accents */
+  char *ins;
+  char *document_id;  /* the newest lab report */
+} Chosen;
+
+/* A patient with a qualified INS and a lab report on the timeline (tests
+ * may read the store from the main thread). */
+static gboolean
+choose_patient (CabStore *store,
+                Chosen   *chosen)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = cab_store_search_patients (store, NULL, 0, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CabPatientRow *row = g_ptr_array_index (rows, i);
+      CabTimelineFilter filter = { .type_code = LAB_REPORT };
+      g_autoptr(GPtrArray) labs = NULL;
+      g_auto(GStrv) given = NULL;
+      g_autofree char *typed = NULL, *ascii = NULL;
+
+      if (g_strcmp0 (row->patient.identity_status, "QUAL") != 0 || row->patient.ins == NULL ||
+          row->patient.birth_date == NULL || strlen (row->patient.birth_date) != 10 ||
+          row->patient.given == NULL)
+        continue;
+      labs = cab_store_list_timeline (store, row->id, &filter, &error);
+      g_assert_no_error (error);
+      if (labs->len == 0 || ((CabDocumentRow *) labs->pdata[0])->document.url == NULL)
+        continue;
+
+      given = g_strsplit (row->patient.given, " ", 2);
+      typed = g_strdup_printf ("%s %s %.2s/%.2s/%.4s", given[0], row->patient.family,
+                               row->patient.birth_date + 8, row->patient.birth_date + 5,
+                               row->patient.birth_date);
+      ascii = g_str_to_ascii (typed, "C");
+      chosen->query = g_ascii_strdown (ascii, -1);
+      chosen->id = g_strdup (row->id);
+      chosen->ins = g_strdup (row->patient.ins);
+      chosen->document_id = g_strdup (((CabDocumentRow *) labs->pdata[0])->id);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  CabDesk    *desk;
+  const char *patient_id;
+} OpenWait;
+
+static gboolean
+patient_shown (gpointer data)
+{
+  OpenWait *wait = data;
+  CabPatientPage *page = cab_desk_get_patient_page (wait->desk);
+
+  return !cab_desk_get_opening (wait->desk) &&
+         g_strcmp0 (cab_desk_get_patient_id (wait->desk), wait->patient_id) == 0 &&
+         !cab_patient_header_get_loading (cab_patient_page_get_header (page)) &&
+         !cab_timeline_view_get_busy (cab_patient_page_get_timeline (page));
+}
+
+/* Typed in the desk's search, Enter: the first result opens. */
+static void
+open_by_search (CabWindow *window,
+                Chosen    *chosen)
+{
+  CabDesk *desk = cab_window_get_desk (window);
+  GtkWidget *entry = desk_find_child_of_type (GTK_WIDGET (cab_desk_get_search (desk)), GTK_TYPE_SEARCH_ENTRY);
+  OpenWait wait = { desk, chosen->id };
+
+  g_assert_nonnull (entry);
+  gtk_widget_grab_focus (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), chosen->query);
+  g_signal_emit_by_name (entry, "activate");
+  cab_test_ui_wait_for (patient_shown, &wait, "the patient to open");
+}
+
+static gboolean
+viewer_settled (gpointer data)
+{
+  CabDocumentPane *pane = data;
+  CabPdfViewerState state = cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
+
+  return !cab_document_pane_get_busy (pane) &&
+         (state == CAB_PDF_VIEWER_DOCUMENT || state == CAB_PDF_VIEWER_UNAVAILABLE ||
+          state == CAB_PDF_VIEWER_ERROR);
+}
+
+/* The lab report opened as a click would: it shows, so it is on this
+ * computer (what a message attaches). */
+static void
+read_document (CabPatientPage *page,
+               const char     *document_id)
+{
+  CabTimelineView *timeline = cab_patient_page_get_timeline (page);
+  GListModel *model = cab_timeline_view_get_model (timeline);
+  CabDocumentPane *pane = cab_patient_page_get_document_pane (page);
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model) && position == GTK_INVALID_LIST_POSITION; i++)
+    {
+      g_autoptr(CabTimelineItem) item = g_list_model_get_item (model, i);
+
+      if (!cab_timeline_item_is_header (item) && g_strcmp0 (cab_timeline_item_get_id (item), document_id) == 0)
+        position = i;
+    }
+  g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
+  g_signal_emit_by_name (cab_timeline_view_get_list_view (timeline), "activate", position);
+  cab_test_ui_wait_for (viewer_settled, pane, "the lab report to show");
+  g_assert_cmpint (cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane)), ==, CAB_PDF_VIEWER_DOCUMENT);
+}
+
+/* The button labelled @label under @widget, shown. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+      gtk_widget_is_drawable (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+composer_ready (gpointer data)
+{
+  CabComposer *composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
+
+  if (composer == NULL || !cab_composer_is_ready (composer) || cab_composer_get_n_attachments (composer) == 0)
+    return FALSE;
+  for (guint i = 0; i < cab_composer_get_n_attachments (composer); i++)
+    {
+      g_autofree char *text = cab_composer_dup_attachment_text (composer, i);
+
+      if (g_str_has_suffix (text, "…"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+suggests_riou (gpointer data)
+{
+  g_auto(GStrv) shown = cab_recipient_entry_dup_suggestions (data);
+
+  return shown != NULL && g_strv_contains ((const char * const *) shown, RIOU);
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gint64
+count (CabStore *store, const char *sql, gint64 arg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabStoreReader) reader = cab_store_reader_acquire (store, &error);
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (reader, sql, &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, arg);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static char *
+message_id_of (CabStore *store, gint64 entry_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabStoreReader) reader = cab_store_reader_acquire (store, &error);
+  g_autoptr(CabStmt) stmt = cab_store_conn_prepare (reader, "SELECT message_id FROM mail_sent WHERE entry_id = ?", &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, entry_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+typedef struct
+{
+  CabStore   *store;
+  gint64      entry_id;
+  const char *state;
+} EntryWait;
+
+/* The entry is in @state, with a reason when pending (an attempt made). */
+static gboolean
+entry_in_state (gpointer data)
+{
+  EntryWait *w = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (w->store, w->entry_id, &error);
+
+  g_assert_no_error (error);
+  if (g_str_equal (w->state, "pending"))
+    return entry->state == CAB_OUTBOX_STATE_PENDING && entry->last_error != NULL;
+  return entry->state == CAB_OUTBOX_STATE_DONE;
+}
+
+typedef struct
+{
+  CabOutboxPage *page;
+  CabOutboxState state;
+} PageWait;
+
+static gboolean
+page_shows (gpointer data)
+{
+  PageWait *w = data;
+
+  return cab_outbox_page_count_shown (w->page, w->state) >= 1;
+}
+
+/* The correspondent's INBOX: the raw messages whose Message-ID is @id. */
+static GPtrArray *
+copies_in_mailbox (const char *id)
+{
+  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
+  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabImap) imap = cab_imap_connect (url, db, 10, NULL, &error);
+  g_autoptr(GArray) entries = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  CabImapMailbox state = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (cab_imap_login (imap, RIOU_BOX, "secret", &error));
+  g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
+  entries = cab_imap_list_after (imap, 0, 100000, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      guint32 uid = g_array_index (entries, CabImapEntry, i).uid;
+      g_autoptr(GHashTable) raws = cab_imap_fetch (imap, &uid, 1, &error);
+      GHashTableIter it;
+      gpointer key, value;
+
+      g_assert_no_error (error);
+      g_hash_table_iter_init (&it, raws);
+      while (g_hash_table_iter_next (&it, &key, &value))
+        {
+          g_autoptr(CabMimeMessage) m = cab_mime_parse (value, NULL);
+
+          if (m != NULL && g_strcmp0 (m->message_id, id) == 0)
+            g_ptr_array_add (found, g_bytes_ref (value));
+        }
+    }
+  return found;
+}
+
+static gboolean
+delivered (gpointer data)
+{
+  static gint64 next = 0;
+  g_autoptr(GPtrArray) copies = NULL;
+
+  /* Ask Dovecot a few times a second, not at every main loop turn. */
+  if (g_get_monotonic_time () < next)
+    return FALSE;
+  next = g_get_monotonic_time () + 200 * 1000;
+  copies = copies_in_mailbox (data);
+  return copies->len > 0;
+}
+
+/* cabinetctl (another process: the app restarted) drains the outbox with
+ * the same account; its JSON answer. */
+static JsonObject *
+drain_again (const char *data_dir,
+             const char *smtp_url,
+             const char *imap_url)
+{
+  const char *argv[] = { g_getenv ("CABINETCTL"), "--data-dir", data_dir, "--ca", mail->ca_file,
+                         "outbox", "drain", "--json", "--smtp", smtp_url, "--imap", imap_url,
+                         "--mail-user", ALICE, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("cabinetctl outbox drain failed: %s", err);
+  g_test_message ("second drain: %s", out);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* --------------------------------------------------------------- test */
+
+static void
+test_done_when (void)
+{
+  const char * const extra[] = { "--patients", "24", "--years", "1", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabTestSandbox) sandbox = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *data_dir = NULL, *directory_url = NULL, *smtp_url = NULL, *imap_url = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *document_bytes = NULL;
+  gsize document_length = 0;
+  g_autoptr(CabDocumentRow) document = NULL;
+  g_autoptr(GPtrArray) copies = NULL;
+  g_autoptr(CabMimeMessage) received = NULL;
+  g_autoptr(JsonObject) again = NULL;
+  CabConfig config = { 0 };
+  CabTestSyncWatch watch = { 0 };
+  Chosen chosen = { 0 };
+  CabWindow *window;
+  CabSession *session;
+  CabStore *store;
+  CabPatientPage *page;
+  CabComposer *composer;
+  CabRecipientEntry *recipients;
+  CabOutboxPage *outbox_page;
+  gint64 entry_id;
+
+  if (mail == NULL)
+    {
+      g_test_skip ("no mail fixture here (needs root, Dovecot and Postfix)");
+      return;
+    }
+  g_assert_true (cab_test_mail_add_user (mail, RIOU_BOX, &error));
+  g_assert_no_error (error);
+
+  sandbox = cab_test_sandbox_start (extra, FALSE, &error);
+  g_assert_no_error (error);
+  directory_url = g_strdup_printf ("%.*s/annuaire/fhir",
+                                   (int) (strlen (sandbox->base_url) - strlen ("/fhir")), sandbox->base_url);
+  data_dir = g_dir_make_tmp ("cabinet-test-compose-walk-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* The app as build-aux/demo starts it. */
+  g_settings_set_int (settings, "window-width", 1400);
+  g_settings_set_int (settings, "window-height", 900);
+  g_settings_set_strv (settings, "recent-patients", NULL);
+  smtp_url = g_strdup_printf ("smtps://127.0.0.1:%u", mail->smtps_port);
+  imap_url = cab_test_mail_url (mail, TRUE, NULL);
+  config.server_url = sandbox->base_url;
+  config.token = (char *) CAB_TEST_TOKEN;
+  config.practice = (char *) PRACTICE;
+  config.data_dir = data_dir;
+  config.imap_url = imap_url;
+  config.smtp_url = smtp_url;
+  config.mail_user = (char *) ALICE;
+  config.ca_file = mail->ca_file;
+  config.directory_url = directory_url;
+  config.directory_key = (char *) "sandbox-annuaire";
+  g_setenv ("CABINET_MAIL_PASSWORD", "secret", TRUE);
+  cab_application_set_config (app, &config);
+  g_application_activate (G_APPLICATION (app));
+  window = cab_application_get_window (app);
+  session = cab_window_get_session (window);
+  cab_test_ui_watch_session (&watch, session);
+  cab_test_ui_wait_mapped (GTK_WIDGET (window));
+  cab_test_ui_wait_for_syncs (&watch, 1);
+  g_assert_true (watch.last_success);
+  store = cab_session_get_store (session);
+  g_assert_true (choose_patient (store, &chosen));
+
+  /* The patient from the search; the lab report read on the timeline. */
+  open_by_search (window, &chosen);
+  page = cab_desk_get_patient_page (cab_window_get_desk (window));
+  read_document (page, chosen.document_id);
+  cab_test_ui_settle (300);
+  cab_test_ui_screenshot (window, "compose-walk-patient");
+
+  /* "Envoyer…" on the report read: the composer, the report attached. */
+  {
+    GtkWidget *send = find_button (GTK_WIDGET (cab_patient_page_get_document_pane (page)), _("_Send…"));
+
+    g_assert_nonnull (send);
+    g_signal_emit_by_name (send, "clicked");
+  }
+  cab_test_ui_wait_for (composer_ready, NULL, "the composer with the report");
+  composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
+  gtk_window_set_default_size (GTK_WINDOW (composer), 780, 760);
+  {
+    g_auto(GStrv) documents = cab_composer_dup_document_ids (composer);
+
+    g_assert_cmpstrv (documents, ((const char *[]) { chosen.document_id, NULL }));
+  }
+
+  /* The correspondent by name: the directory's completion, picked. */
+  recipients = cab_composer_get_recipients (composer);
+  gtk_widget_grab_focus (GTK_WIDGET (cab_recipient_entry_get_text_field (recipients)));
+  gtk_editable_set_text (cab_recipient_entry_get_text_field (recipients), TYPED);
+  cab_test_ui_wait_for (suggests_riou, recipients, "the directory's completion");
+  cab_test_ui_screenshot_with_popover (GTK_WIDGET (composer),
+                                       desk_find_child_of_type (GTK_WIDGET (recipients), GTK_TYPE_POPOVER),
+                                       "compose-walk-completion");
+  {
+    g_auto(GStrv) shown = cab_recipient_entry_dup_suggestions (recipients);
+    guint index = 0;
+
+    while (g_strcmp0 (shown[index], RIOU) != 0)
+      index++;
+    g_assert_true (cab_recipient_entry_choose_suggestion (recipients, index));
+  }
+  {
+    g_auto(GStrv) to = cab_recipient_entry_dup_addresses (recipients);
+
+    g_assert_cmpstrv (to, ((const char *[]) { RIOU, NULL }));
+  }
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Bilan biologique de votre patient");
+  gtk_text_buffer_set_text (cab_composer_get_body (composer),
+                            "Chère consœur,\nJe vous adresse le bilan biologique de notre patient commun.\n", -1);
+  cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "compose-walk-written", 300);
+
+  /* The network is cut: the submission server is unreachable. Send queues
+   * the message; the composer closes. */
+  g_assert_true (cab_test_mail_set_smtp (mail, FALSE, &error));
+  g_assert_no_error (error);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  entry_id = cab_composer_get_entry_id (composer);
+  cab_test_ui_wait_for (is_null, &composer, "the composer to close");
+  if (entry_id == 0)
+    entry_id = count (store, "SELECT max (entry_id) FROM mail_sent WHERE ?1 IS NOT NULL", 0);
+  g_assert_cmpint (entry_id, >, 0);
+  message_id = message_id_of (store, entry_id);
+  g_test_message ("queued entry %" G_GINT64_FORMAT ", Message-ID <%s>", entry_id, message_id);
+  g_assert_nonnull (cab_window_get_last_toast (window));
+  g_test_message ("toast: %s", cab_window_get_last_toast (window));
+
+  /* Waiting, with the reason, on the Outbox page. */
+  {
+    EntryWait w = { store, entry_id, "pending" };
+    PageWait p = { NULL, CAB_OUTBOX_STATE_PENDING };
+
+    cab_test_ui_wait_for (entry_in_state, &w, "an attempt that found the server away");
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "outbox");
+    outbox_page = cab_window_get_outbox_page (window);
+    p.page = outbox_page;
+    cab_test_ui_wait_for (page_shows, &p, "the message waiting on the Outbox page");
+  }
+  {
+    g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (store, entry_id, &error);
+
+    g_test_message ("waiting: %s", entry->last_error);
+    /* In the user's words and language, not libcurl's. */
+    g_assert_cmpstr (entry->last_error, ==,
+                     _("Cannot reach the mail server: the connection was refused or the network is down"));
+    g_assert_cmpint (count (store, "SELECT data_started FROM mail_sent WHERE entry_id = ?", entry_id), ==, 0);
+  }
+  cab_test_ui_settle (300);
+  cab_test_ui_screenshot (window, "compose-walk-outbox-waiting");
+
+  /* The network returns: the outbox sends it at once. */
+  g_assert_true (cab_test_mail_set_smtp (mail, TRUE, &error));
+  g_assert_no_error (error);
+  g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
+  {
+    EntryWait w = { store, entry_id, "done" };
+
+    cab_test_ui_wait_for (entry_in_state, &w, "the message sent");
+  }
+  cab_test_ui_wait_for (delivered, message_id, "the message in the correspondent's mailbox");
+  {
+    PageWait p = { outbox_page, CAB_OUTBOX_STATE_DONE };
+
+    cab_test_ui_wait_for (page_shows, &p, "the message sent on the Outbox page");
+  }
+  cab_test_ui_settle (300);
+  cab_test_ui_screenshot (window, "compose-walk-outbox-sent");
+
+  /* Once, the report byte for byte, the XDM naming the patient's INS. */
+  copies = copies_in_mailbox (message_id);
+  g_assert_cmpuint (copies->len, ==, 1);
+  received = cab_mime_parse (copies->pdata[0], &error);
+  g_assert_no_error (error);
+  document = cab_store_get_document (store, chosen.document_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document->local_path);
+  g_assert_true (g_file_get_contents (document->local_path, &document_bytes, &document_length, &error));
+  {
+    guint n_pdf = 0, n_xdm = 0;
+
+    for (guint i = 0; i < received->attachments->len; i++)
+      {
+        CabMimeAttachment *a = received->attachments->pdata[i];
+
+        if (g_strcmp0 (a->filename, "IHE_XDM.zip") == 0)
+          {
+            g_autoptr(CabXdm) xdm = cab_xdm_read (a->content, NULL, &error);
+            CabXdmDocument *doc;
+
+            g_assert_no_error (error);
+            g_assert_cmpuint (xdm->documents->len, ==, 1);
+            doc = xdm->documents->pdata[0];
+            g_test_message ("XDM patient: %s (%s), submission %s", doc->ins, doc->ins_oid, xdm->submission_ins);
+            g_assert_cmpstr (doc->ins, ==, chosen.ins);
+            g_assert_nonnull (xdm->submission_ins);
+            g_assert_nonnull (strstr (xdm->submission_ins, chosen.ins));
+            g_assert_true (doc->hash_ok);
+            g_assert_cmpstr (doc->type_code, ==, LAB_REPORT);
+            g_assert_true (g_bytes_get_size (doc->content) == document_length &&
+                           memcmp (g_bytes_get_data (doc->content, NULL), document_bytes, document_length) == 0);
+            n_xdm++;
+          }
+        else if (g_strcmp0 (a->content_type, "application/pdf") == 0)
+          {
+            g_assert_cmpuint (g_bytes_get_size (a->content), ==, document_length);
+            g_assert_true (memcmp (g_bytes_get_data (a->content, NULL), document_bytes, document_length) == 0);
+            n_pdf++;
+          }
+      }
+    g_assert_cmpuint (n_pdf, ==, 1);
+    g_assert_cmpuint (n_xdm, ==, 1);
+  }
+
+  /* Restarted, drained again: nothing is sent a second time. */
+  cab_test_ui_unwatch_session (&watch);
+  cab_session_shutdown (session);
+  gtk_window_close (GTK_WINDOW (window));
+  cab_test_ui_settle (100);
+  again = drain_again (data_dir, smtp_url, imap_url);
+  g_assert_cmpint (json_object_get_int_member (again, "sent"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (again, "attempts"), ==, 0);
+  g_clear_pointer (&copies, g_ptr_array_unref);
+  copies = copies_in_mailbox (message_id);
+  g_assert_cmpuint (copies->len, ==, 1);
+
+  cab_test_ui_remove_tree (data_dir);
+  g_free (chosen.id);
+  g_free (chosen.query);
+  g_free (chosen.ins);
+  g_free (chosen.document_id);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  cab_test_ui_init (&argc, &argv);
+  app = cab_test_ui_new_application ();
+  mail = cab_test_mail_start (FALSE, &error);
+
+  g_test_add_func ("/compose-walk/done-when", test_done_when);
+  ret = g_test_run ();
+
+  g_clear_pointer (&mail, cab_test_mail_free);
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}

@@ -144,6 +144,51 @@ load (const char *path, GError **error)
   return g_bytes_new_take (data, size);
 }
 
+/* The name the recipient sees on a timeline document's PDF: "<title>
+ * <YYYY-MM-DD>.pdf" rather than the XDM's "DOC0001.PDF", which stays the
+ * name inside IHE_XDM.zip (XDM wants it there). What a file system or a
+ * header refuses becomes a space; a title repeated gets " (2)". */
+static char *
+readable_pdf_name (JsonObject *d, GArray *pdfs)
+{
+  const char *title = member (d, "title") != NULL ? member (d, "title") : member (d, "type_display");
+  const char *created = member (d, "creation_time");
+  g_autofree char *valid = title != NULL ? g_utf8_make_valid (title, -1) : NULL;
+  g_autofree char *cut = NULL;
+  g_autoptr(GString) base = g_string_new (NULL);
+  char *name;
+
+  if (valid == NULL)
+    return g_strdup (member (d, "name"));
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || c == 0x7f || (c < 0x80 && strchr ("/\\:*?\"<>|", (int) c) != NULL))
+        c = ' ';
+      g_string_append_unichar (base, c);
+    }
+  cut = g_strstrip (g_utf8_substring (base->str, 0, MIN (g_utf8_strlen (base->str, -1), 100)));
+  if (*cut == '\0')
+    return g_strdup (member (d, "name"));
+  g_string_assign (base, cut);
+  if (created != NULL && strlen (created) >= 8 && strspn (created, "0123456789") >= 8)
+    g_string_append_printf (base, " %.4s-%.2s-%.2s", created, created + 4, created + 6);
+  name = g_strdup_printf ("%s.pdf", base->str);
+  for (guint n = 2; n < 100; n++)
+    {
+      gboolean taken = FALSE;
+
+      for (guint i = 0; i < pdfs->len && !taken; i++)
+        taken = g_strcmp0 (g_array_index (pdfs, CabMimeOutAttachment, i).filename, name) == 0;
+      if (!taken)
+        break;
+      g_free (name);
+      name = g_strdup_printf ("%s (%u).pdf", base->str, n);
+    }
+  return name;
+}
+
 static GBytes *
 build_xdm (JsonObject *xdm, const char *from, GPtrArray *keep, GArray *pdfs, GError **error)
 {
@@ -185,7 +230,12 @@ build_xdm (JsonObject *xdm, const char *from, GPtrArray *keep, GArray *pdfs, GEr
       g_array_append_val (out, doc);
       if (g_strcmp0 (doc.mime_type, "application/pdf") == 0)
         {
-          CabMimeOutAttachment pdf = { .filename = doc.file_name, .content_type = "application/pdf", .content = content };
+          char *name = readable_pdf_name (d, pdfs);
+          /* Kept alive with the contents (a NUL-terminated GBytes). */
+          GBytes *held = g_bytes_new_take (name, strlen (name) + 1);
+          CabMimeOutAttachment pdf = { .filename = name, .content_type = "application/pdf", .content = content };
+
+          g_ptr_array_add (keep, held);
           g_array_append_val (pdfs, pdf);
         }
     }

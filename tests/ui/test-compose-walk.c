@@ -574,6 +574,10 @@ test_done_when (void)
           }
         else if (g_strcmp0 (a->content_type, "application/pdf") == 0)
           {
+            /* Named for the recipient, not "DOC0001.PDF". */
+            g_test_message ("PDF attached as \"%s\"", a->filename);
+            g_assert_true (g_str_has_prefix (a->filename, document->document.title));
+            g_assert_true (g_str_has_suffix (a->filename, ".pdf"));
             g_assert_cmpuint (g_bytes_get_size (a->content), ==, document_length);
             g_assert_true (memcmp (g_bytes_get_data (a->content, NULL), document_bytes, document_length) == 0);
             n_pdf++;

@@ -766,6 +766,36 @@ create_rebuilt (CabStoreWriter  *writer,
   return cab_store_conn_exec (writer, rebuilt->search, error);
 }
 
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The substance keys of the compositions written, each once, in byte
+ * order (relinking's first step, cab_drug_relink_locked()): a few thousand
+ * names, read from the table that folded them. The strings are that
+ * table's. */
+static GPtrArray *
+collected_keys (void)
+{
+  GPtrArray *keys = g_ptr_array_sized_new (g_hash_table_size (substance_keys));
+  GHashTableIter iter;
+  gpointer key;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, substance_keys);
+  while (g_hash_table_iter_next (&iter, NULL, &key))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_keys);
+  for (guint i = 0; i < keys->len; i++)
+    if (n == 0 || strcmp (g_ptr_array_index (keys, i), g_ptr_array_index (keys, n - 1)) != 0)
+      keys->pdata[n++] = keys->pdata[i];
+  g_ptr_array_set_size (keys, n);
+  return keys;
+}
+
 /* This thread's CPU time, in ms, for the debug log's phases: steadier
  * than the wall clock on a loaded machine. */
 static double
@@ -793,6 +823,7 @@ cab_drug_import_bdpm (CabStore    *store,
   CabDrugTextFile *files[N_BDPM_FILES] = { NULL };
   g_autoptr(CabStoreWriter) writer = NULL;
   g_autofree char *origin = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
   gboolean ok = FALSE;
   guint n_lines = 0;
   gint64 started = g_get_monotonic_time ();
@@ -877,8 +908,8 @@ cab_drug_import_bdpm (CabStore    *store,
     goto rollback;
   g_debug ("BDPM index built at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,
            cpu_ms () - cpu_started);
-  if (
-      !cab_drug_relink_locked (writer, code_keys, report, error) ||
+  keys = collected_keys ();
+  if (!cab_drug_relink_locked (writer, keys, code_keys, report, error) ||
       !cab_drug_record_import_locked (writer, "bdpm", origin, report, error))
     goto rollback;
   g_debug ("BDPM relinked at %.0f ms (CPU %.0f ms)", (g_get_monotonic_time () - started) / 1000.0,

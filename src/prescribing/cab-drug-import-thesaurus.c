@@ -343,7 +343,7 @@ cab_drug_import_thesaurus (CabStore    *store,
     }
 
   if (!collect_substances (writer, error) ||
-      !cab_drug_relink_locked (writer, NULL, report, error) ||
+      !cab_drug_relink_locked (writer, NULL, NULL, report, error) ||
       !cab_drug_record_import_locked (writer, "thesaurus", origin, report, error) ||
       !cab_store_commit (writer, error))
     goto rollback;

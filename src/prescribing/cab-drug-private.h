@@ -67,9 +67,12 @@ typedef struct
 } CabDrugCodeKey;
 
 /* Recomputes drug_substance_links inside the writer's transaction; sets
- * the report's link counts. @code_keys: CabDrugCodeKey of every composition
- * with a code, or NULL to read them from drug_compositions. */
+ * the report's link counts. @keys: every composition's substance key, each
+ * once, in byte order (strcmp(), SQLite's BINARY); @code_keys: CabDrugCodeKey
+ * of every composition with a code. Either NULL: read from
+ * drug_compositions. */
 gboolean cab_drug_relink_locked (CabStoreWriter       *writer,
+                                 const GPtrArray      *keys,
                                  const GArray         *code_keys,
                                  CabDrugImportReport  *report,
                                  GError              **error);

@@ -121,7 +121,17 @@ iso_date (const char *text,
     }
   if (!g_date_valid_dmy (parts[0], parts[1], parts[2]))
     return NULL;
-  g_snprintf (out, 11, "%04d-%02d-%02d", parts[2], parts[1], parts[0]);
+  /* "%04d-%02d-%02d" by hand: the year has four digits, the others two
+   * at most; printf's format parsing was most of this function's time. */
+  for (int i = 3, year = parts[2]; i >= 0; i--, year /= 10)
+    out[i] = (char) ('0' + year % 10);
+  out[4] = '-';
+  out[5] = (char) ('0' + parts[1] / 10);
+  out[6] = (char) ('0' + parts[1] % 10);
+  out[7] = '-';
+  out[8] = (char) ('0' + parts[0] / 10);
+  out[9] = (char) ('0' + parts[0] % 10);
+  out[10] = '\0';
   return out;
 }
 
@@ -534,27 +544,33 @@ static const BdpmFile import_order[N_BDPM_FILES] = {
   BDPM_GENER, BDPM_CIS, BDPM_CIP, BDPM_COMPO, BDPM_CPD,
 };
 
-/* A well-formed line kept to be written in key order. */
+/* A line kept to be written in key order: split into its fields only
+ * then, so that what is sorted is small. */
 typedef struct
 {
   guint64  key;           /* the key's digits as a number; G_MAXUINT64 when not digits */
+  char    *line;
   guint    line_number;
-  guint    n_fields;
-  char    *fields[MAX_FIELDS];
 } SortedLine;
 
 /* The keys are codes of a fixed number of digits: their numbers sort as
- * their text, without reading the text again. Not digits (the line will be
- * reported): last. */
+ * their text, without reading the text again. Not digits, or no such field
+ * (the line will be reported): last. */
 static guint64
-sort_key (const char *text)
+sort_key (const char *line,
+          guint       field)
 {
   guint64 key = 0;
   guint n = 0;
 
-  for (; g_ascii_isdigit (*text) && n < 19; text++, n++)
-    key = key * 10 + (guint64) (*text - '0');
-  return n == 0 || *text != '\0' ? G_MAXUINT64 : key;
+  for (guint i = 0; i < field; i++)
+    if ((line = strchr (line, '\t')) == NULL)
+      return G_MAXUINT64;
+    else
+      line++;
+  for (; g_ascii_isdigit (*line) && n < 19; line++, n++)
+    key = key * 10 + (guint64) (*line - '0');
+  return n == 0 || (*line != '\0' && *line != '\t') ? G_MAXUINT64 : key;
 }
 
 static int
@@ -599,23 +615,25 @@ import_sorted (CabStoreWriter       *writer,
   guint listed_before = report->malformed->len;
   SortedLine line;
 
-  while (cab_drug_text_file_next (file, line.fields, MAX_FIELDS, &line.n_fields))
+  while ((line.line = cab_drug_text_file_next_line (file)) != NULL)
     {
-      file_report->n_lines++;
-      if (!check_fields (report, file, spec, line.fields, line.n_fields))
-        continue;
       line.line_number = file->line_number;
-      line.key = sort_key (line.fields[spec->sort_field]);
+      line.key = sort_key (line.line, (guint) spec->sort_field);
       g_array_append_val (lines, line);
     }
+  file_report->n_lines = lines->len;
   g_array_sort (lines, compare_lines);
   for (guint i = 0; i < lines->len; i++)
     {
       SortedLine *l = &g_array_index (lines, SortedLine, i);
+      char *fields[MAX_FIELDS];
+      guint n_fields = cab_drug_split_fields (l->line, fields, MAX_FIELDS);
       gboolean imported = FALSE;
 
       file->line_number = l->line_number;
-      if (!func (writer, report, file, l->fields, l->n_fields, &imported, error))
+      if (!check_fields (report, file, spec, fields, n_fields))
+        continue;
+      if (!func (writer, report, file, fields, n_fields, &imported, error))
         return FALSE;
       if (imported)
         file_report->n_imported++;
@@ -684,7 +702,10 @@ write_search_index (CabStoreWriter  *writer,
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, text->rowid);
       cab_stmt_bind_text (stmt, 2, text->name);
-      cab_stmt_bind_text (stmt, 3, text->substances != NULL ? text->substances->str : "");
+      if (text->substances != NULL)
+        sqlite3_bind_text (stmt, 3, text->substances->str, (int) text->substances->len, SQLITE_STATIC);
+      else
+        sqlite3_bind_text (stmt, 3, "", 0, SQLITE_STATIC);
       if (!cab_drug_step_done (writer, stmt, "Cannot index a medicine", error))
         return FALSE;
     }

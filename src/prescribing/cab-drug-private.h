@@ -39,6 +39,12 @@ gboolean cab_drug_text_file_next (CabDrugTextFile  *file,
                                   char            **fields,
                                   guint             max_fields,
                                   guint            *n_fields);
+/* The same in two steps: the next non-empty line, NUL-terminated in place
+ * (NULL at the end), then its fields (the count, beyond @max_fields too). */
+char    *cab_drug_text_file_next_line (CabDrugTextFile  *file);
+guint    cab_drug_split_fields        (char             *line,
+                                       char            **fields,
+                                       guint             max_fields);
 
 /* The key a substance name is matched on (thesaurus, allergies): case and
  * accents folded, parts in parentheses (the salt) dropped, a salt written

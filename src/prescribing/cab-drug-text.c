@@ -218,11 +218,8 @@ cab_drug_text_file_free (CabDrugTextFile *file)
   g_free (file);
 }
 
-gboolean
-cab_drug_text_file_next (CabDrugTextFile  *file,
-                         char            **fields,
-                         guint             max_fields,
-                         guint            *n_fields)
+char *
+cab_drug_text_file_next_line (CabDrugTextFile *file)
 {
   char *end = file->text + file->length;
 
@@ -230,7 +227,6 @@ cab_drug_text_file_next (CabDrugTextFile  *file,
     {
       char *line = file->cursor;
       char *p = line;
-      guint n = 0;
 
       /* No NUL before the end (checked when read): strcspn() stops at it. */
       p += strcspn (p, "\r\n");
@@ -248,26 +244,46 @@ cab_drug_text_file_next (CabDrugTextFile  *file,
         *p = '\0';
       file->line_number++;
 
-      if (*line == '\0')
-        continue;
-
-      for (char *field = line;;)
-        {
-          char *tab = strchr (field, '\t');
-
-          if (tab != NULL)
-            *tab = '\0';
-          if (n < max_fields)
-            fields[n] = field;
-          n++;
-          if (tab == NULL)
-            break;
-          field = tab + 1;
-        }
-      *n_fields = n;
-      return TRUE;
+      if (*line != '\0')
+        return line;
     }
-  return FALSE;
+  return NULL;
+}
+
+guint
+cab_drug_split_fields (char   *line,
+                       char  **fields,
+                       guint   max_fields)
+{
+  guint n = 0;
+
+  for (char *field = line;;)
+    {
+      char *tab = strchr (field, '\t');
+
+      if (tab != NULL)
+        *tab = '\0';
+      if (n < max_fields)
+        fields[n] = field;
+      n++;
+      if (tab == NULL)
+        return n;
+      field = tab + 1;
+    }
+}
+
+gboolean
+cab_drug_text_file_next (CabDrugTextFile  *file,
+                         char            **fields,
+                         guint             max_fields,
+                         guint            *n_fields)
+{
+  char *line = cab_drug_text_file_next_line (file);
+
+  if (line == NULL)
+    return FALSE;
+  *n_fields = cab_drug_split_fields (line, fields, max_fields);
+  return TRUE;
 }
 
 /* Salts written before the substance ("ACÉTATE DE CYPROTÉRONE"), folded. */

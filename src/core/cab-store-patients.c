@@ -22,9 +22,9 @@
 /* Folding                                                              */
 /* ------------------------------------------------------------------ */
 
-char *
-cab_store_fold (const char *text,
-                gboolean    keep_date_marks)
+static char *
+fold_any (const char *text,
+          gboolean    keep_date_marks)
 {
   g_autofree char *valid = NULL;
   g_autofree char *folded = NULL;
@@ -73,6 +73,83 @@ cab_store_fold (const char *text,
   if (out->len > 0 && out->str[out->len - 1] == ' ')
     g_string_truncate (out, out->len - 1);
 
+  return g_string_free (out, FALSE);
+}
+
+/* Each Latin-1 character (U+0001 to U+00FF) folded alone by fold_any():
+ * "" for one that becomes a space, else its letters ("É" -> "e", "ß" ->
+ * "ss"). Case folding and NFD work character by character, and none of
+ * these characters is a combining mark, so a text of them folds as the
+ * concatenation of its characters' folds, spaces collapsed: the fast path
+ * below, for the drug import's substance names and most names typed
+ * (docs/architecture.md, "Drug database", Import). */
+static const char * const *
+latin1_folds (void)
+{
+  static const char *folds[256];
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      folds[0] = "";
+      for (gunichar c = 1; c < 256; c++)
+        {
+          char utf8[8] = { 0 };
+          g_autofree char *fold = NULL;
+
+          g_unichar_to_utf8 (c, utf8);
+          fold = fold_any (utf8, FALSE);
+          folds[c] = g_intern_string (fold);
+        }
+      g_once_init_leave (&done, 1);
+    }
+  return folds;
+}
+
+char *
+cab_store_fold (const char *text,
+                gboolean    keep_date_marks)
+{
+  const char * const *folds;
+  GString *out;
+  gboolean space = TRUE;
+
+  if (text == NULL || *text == '\0')
+    return g_strdup ("");
+  /* Latin-1 only (as UTF-8: ASCII bytes, or 0xC2/0xC3 and a continuation
+   * byte); anything else takes the whole way. */
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    if (*p >= 0x80)
+      {
+        if ((*p != 0xC2 && *p != 0xC3) || (p[1] & 0xC0) != 0x80)
+          return fold_any (text, keep_date_marks);
+        p++;
+      }
+
+  folds = latin1_folds ();
+  out = g_string_sized_new (strlen (text));
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      guint c = *p < 0x80 ? *p : ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+      const char *fold = folds[c];
+
+      if (*p >= 0x80)
+        p++;
+      if (keep_date_marks && (c == '/' || c == '-'))
+        fold = c == '/' ? "/" : "-";
+      if (*fold != '\0')
+        {
+          g_string_append (out, fold);
+          space = FALSE;
+        }
+      else if (!space)
+        {
+          g_string_append_c (out, ' ');
+          space = TRUE;
+        }
+    }
+  if (out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
   return g_string_free (out, FALSE);
 }
 

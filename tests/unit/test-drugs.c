@@ -14,6 +14,7 @@
 #include "cab-drug-import.h"
 #include "cab-drug-interactions.h"
 #include "cab-store.h"
+#include "cab-store-private.h"   /* cab_store_fold() */
 
 static const char * const bdpm_files[] = {
   "CIS_bdpm.txt", "CIS_CIP_bdpm.txt", "CIS_COMPO_bdpm.txt", "CIS_GENER_bdpm.txt", "CIS_CPD_bdpm.txt",
@@ -803,6 +804,37 @@ test_label_moiety_strength (void)
   g_assert_cmpstr (tidy, ==, "10 microgrammes/dose");
 }
 
+/* Folding: Latin-1 texts take a per-character table, the rest the whole
+ * way (NFD, case folding); both give the same, in both modes. */
+static void
+test_fold (void)
+{
+  static const struct { const char *text, *folded, *with_date_marks; } cases[] = {
+    { "Hélène", "helene", "helene" },
+    { "ACÉTATE DE CYPROTÉRONE", "acetate de cyproterone", "acetate de cyproterone" },
+    { "ÆSOP œuf Œuvre", "aesop oeuf oeuvre", "aesop oeuf oeuvre" },
+    { "straße", "strasse", "strasse" },
+    { "1000 µg/4 ml", "1000 μg 4 ml", "1000 μg/4 ml" },
+    { "½ dose", "½ dose", "½ dose" },
+    { "ØRSTED", "ørsted", "ørsted" },
+    { "  A/B-C  12/03/1990 ", "a b c 12 03 1990", "a/b-c 12/03/1990" },
+    { "e\xcc\x81" "cole", "ecole", "ecole" },           /* a combining accent: not Latin-1 */
+    { "ÉCOLE \xc3", "ecole", "ecole" },                   /* cut in a character */
+    { "日本語 Test", "日本語 test", "日本語 test" },
+    { "« ÉTÉ » — été", "ete ete", "ete ete" },
+    { "", "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *folded = cab_store_fold (cases[i].text, FALSE);
+      g_autofree char *with_date_marks = cab_store_fold (cases[i].text, TRUE);
+
+      g_assert_cmpstr (folded, ==, cases[i].folded);
+      g_assert_cmpstr (with_date_marks, ==, cases[i].with_date_marks);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -827,6 +859,7 @@ main (int argc, char **argv)
   report = cab_drug_import_bdpm (store, bdpm_dir, &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/drugs/fold", test_fold);
   g_test_add_func ("/drugs/import/counts", test_import_counts);
   g_test_add_func ("/drugs/import/malformed-listed", test_import_malformed_listed);
   g_test_add_func ("/drugs/import/utf8-identical", test_import_utf8_identical);

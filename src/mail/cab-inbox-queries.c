@@ -300,8 +300,10 @@ cab_inbox_message_free (CabInboxMessage *message)
   g_free (message);
 }
 
+/* The message's raw file, and whether the indexing pass has still to read
+ * its PDFs' text (docs/architecture.md, "The indexing pass"). */
 static char *
-read_raw_path (CabStore *store, gint64 id, GError **error)
+read_raw_path (CabStore *store, gint64 id, gboolean *text_pending, GError **error)
 {
   g_autoptr(CabStoreReader) reader = cab_store_reader_acquire (store, error);
   g_autoptr(CabStmt) stmt = NULL;
@@ -309,13 +311,17 @@ read_raw_path (CabStore *store, gint64 id, GError **error)
 
   if (reader == NULL)
     return NULL;
-  stmt = cab_store_conn_prepare (reader, "SELECT raw_path FROM mail_messages WHERE id = ?1", error);
+  stmt = cab_store_conn_prepare (reader, "SELECT raw_path, EXISTS (SELECT 1 FROM mail_text_pending p WHERE p.mail_id = m.id)"
+                                 " FROM mail_messages m WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return cab_stmt_dup_text (stmt, 0);
+    {
+      *text_pending = sqlite3_column_int (stmt, 1) != 0;
+      return cab_stmt_dup_text (stmt, 0);
+    }
   if (rc == SQLITE_DONE)
     g_set_error (error, CAB_STORE_ERROR, CAB_STORE_ERROR_NOT_FOUND, _("This message is no longer in the local store."));
   else
@@ -400,7 +406,8 @@ message_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *can
 {
   gint64 id = *(gint64 *) task_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *raw_path = read_raw_path (store, id, &error);
+  gboolean text_pending = FALSE;
+  g_autofree char *raw_path = read_raw_path (store, id, &text_pending, &error);
   g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
   g_autoptr(CabMimeMessage) mime = NULL;
   g_autoptr(GMappedFile) file = NULL;
@@ -436,6 +443,7 @@ message_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *can
 
   message = g_new0 (CabInboxMessage, 1);
   message->id = id;
+  message->text_pending = text_pending;
   message->parts = g_ptr_array_new_with_free_func (part_free);
   mime = cab_mime_parse (raw, &error);
   if (mime == NULL)
@@ -501,6 +509,49 @@ cab_inbox_query_message_async (CabStore            *store,
 
   cab_query_start (store, cab_inbox_query_message_async, g_memdup2 (&id, sizeof id), g_free,
                    message_run, cancellable, callback, user_data);
+}
+
+static void
+text_pending_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean pending = FALSE;
+  g_autofree char *raw_path = read_raw_path (store, *(gint64 *) task_data, &pending, &error);
+
+  if (raw_path == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_int (task, pending);
+}
+
+void
+cab_inbox_query_text_pending_async (CabStore            *store,
+                                    gint64               id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (CAB_IS_STORE (store));
+
+  cab_query_start (store, cab_inbox_query_text_pending_async, g_memdup2 (&id, sizeof id), g_free,
+                   text_pending_run, cancellable, callback, user_data);
+}
+
+gboolean
+cab_inbox_query_text_pending_finish (GAsyncResult  *result,
+                                     gboolean      *pending,
+                                     GError       **error)
+{
+  gssize value;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, cab_inbox_query_text_pending_async), FALSE);
+
+  value = g_task_propagate_int (G_TASK (result), error);
+  if (value < 0)
+    return FALSE;
+  *pending = value != 0;
+  return TRUE;
 }
 
 CabInboxMessage *

@@ -97,6 +97,9 @@ typedef struct
   /* A read receipt request (RFC 8098), as received: cab-mail-mdn-answer.h. */
   char      *notification_to;  /* Disposition-Notification-To, or NULL */
   char      *return_path;      /* Return-Path, or NULL */
+  /* Its PDFs' text is not indexed yet (mail_text_pending): a search does
+   * not find the message by it. */
+  gboolean   text_pending;
 } CabInboxMessage;
 
 void             cab_inbox_message_free          (CabInboxMessage *message);
@@ -111,6 +114,16 @@ void             cab_inbox_query_message_async   (CabStore            *store,
                                                   gpointer             user_data);
 CabInboxMessage *cab_inbox_query_message_finish  (GAsyncResult        *result,
                                                   GError             **error);
+/* Whether message @id's PDFs' text is still to be indexed, read alone (the
+ * reading pane asks again after an indexing round). */
+void             cab_inbox_query_text_pending_async  (CabStore            *store,
+                                                      gint64               id,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean         cab_inbox_query_text_pending_finish (GAsyncResult        *result,
+                                                      gboolean            *pending,
+                                                      GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabInboxListing, cab_inbox_listing_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabInboxMessage, cab_inbox_message_free)

@@ -289,6 +289,29 @@ reader_idle (gpointer data)
   return !cab_inbox_reader_get_loading (data);
 }
 
+/* Puts message @id back among those whose PDFs' text the indexing pass
+ * has to read (as a sync that deferred it leaves it). */
+static void
+set_text_pending (CabStore *store, gint64 id)
+{
+  g_autoptr(CabStoreWriter) writer = cab_store_writer_lock (store);
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO mail_text_pending (mail_id) VALUES (%" G_GINT64_FORMAT ")", id);
+
+  g_assert_cmpint (sqlite3_exec (writer->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+static gboolean
+watcher_stopped (gpointer data)
+{
+  return cab_mail_watcher_get_state (data) == CAB_MAIL_WATCHER_STOPPED;
+}
+
+static gboolean
+no_text_hint (gpointer data)
+{
+  return cab_inbox_reader_get_text_hint (data) == NULL;
+}
+
 static gboolean
 stack_settled (gpointer data)
 {
@@ -591,6 +614,30 @@ test_page (void)
   g_assert_cmpuint (strlen (cab_inbox_reader_get_body_text (reader)), >, 20);
   cab_test_ui_wait_for (stack_settled, page, "the inbox page shown");
   cab_test_ui_screenshot (window, "inbox-auto");
+  /* Its PDFs' text not indexed yet: said under "Documents" (a search does
+   * not find it); the watcher, started again, indexes it in its next round
+   * and says so, and the hint goes. Stopped meanwhile, so that no round
+   * (a sync woken by the \Seen of a message opened) reads it first. */
+  g_assert_null (cab_inbox_reader_get_text_hint (reader));
+  {
+    g_autoptr(CabInboxItem) item = g_list_model_get_item (model, position);
+    CabMailWatcher *watcher = cab_application_get_mail_watcher (app);
+
+    g_assert_nonnull (watcher);
+    cab_mail_watcher_stop (watcher);
+    cab_test_ui_wait_for (watcher_stopped, watcher, "the mail watcher stopped");
+    set_text_pending (cab_session_get_store (session), cab_inbox_item_get_id (item));
+    cab_inbox_page_select (page, position == 0 ? 1 : 0);
+    cab_test_ui_wait_for (reader_idle, reader, "another message read");
+    cab_inbox_page_select (page, position);
+    cab_test_ui_wait_for (reader_idle, reader, "the message read again");
+    g_assert_cmpstr (cab_inbox_reader_get_text_hint (reader), ==,
+                     _("Document text is being indexed: a search does not find it yet."));
+    cab_test_ui_settle (300);
+    cab_test_ui_screenshot (window, "inbox-text-pending");
+    cab_mail_watcher_start (watcher);
+    cab_test_ui_wait_for (no_text_hint, reader, "the hint gone once the watcher indexed the text");
+  }
   g_assert_nonnull (cab_inbox_reader_get_first_pdf (reader));
   cab_inbox_page_open_document (page, cab_inbox_reader_get_first_pdf (reader), "report");
   {

@@ -295,6 +295,8 @@ watcher_changed_cb (CabInboxPage   *self,
                     CabMailWatcher *watcher)
 {
   cab_inbox_list_reload (self->list);
+  /* An indexing round may have read the PDFs of the message shown. */
+  cab_inbox_reader_refresh_text_state (self->reader);
 }
 
 static void

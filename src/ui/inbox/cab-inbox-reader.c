@@ -49,6 +49,7 @@ struct _CabInboxReader
    * used (the outbox exists once the store is open; the account may change). */
   CabSession       *session;
   GCancellable     *receipt_query;
+  GCancellable     *pending_query;
   guint             receipt_answers;  /* answers under way */
 
   GtkStack         *stack;
@@ -232,6 +233,19 @@ is_xdm_zip (const CabInboxPart *part)
                              (part->filename != NULL && g_ascii_strcasecmp (part->filename, "IHE_XDM.zip") == 0));
 }
 
+/* A message whose PDFs the indexing pass has not read yet is not found by
+ * their text: said discreetly under "Documents", until a round reads them
+ * (docs/architecture.md, "The indexing pass"). */
+static void
+show_text_state (CabInboxReader *self)
+{
+  gboolean pending = self->message != NULL && self->message->text_pending && self->first_pdf != NULL;
+
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->documents_group),
+                                         pending ? _("Document text is being indexed: a search does not find it yet.")
+                                                 : NULL);
+}
+
 static void
 show_message (CabInboxReader *self)
 {
@@ -257,6 +271,7 @@ show_message (CabInboxReader *self)
       gtk_list_box_append (self->documents_list, document_row (self, part));
     }
   gtk_widget_set_visible (self->documents_group, self->n_documents > 0);
+  show_text_state (self);
 
   if (m->body_text == NULL || *m->body_text == '\0')
     body = g_strdup (_("This message has no text."));
@@ -884,6 +899,7 @@ show_item (CabInboxReader *self)
   cab_query_cancel (&self->message_query);
   cab_query_cancel (&self->patients_query);
   cab_query_cancel (&self->receipt_query);
+  cab_query_cancel (&self->pending_query);
   gtk_widget_set_visible (self->receipt_box, FALSE);
   g_clear_pointer (&self->message, cab_inbox_message_free);
   gtk_toggle_button_set_active (self->search_toggle, FALSE);
@@ -955,6 +971,7 @@ cab_inbox_reader_dispose (GObject *object)
   cab_query_cancel (&self->check_query);
   cab_query_cancel (&self->chosen_query);
   cab_query_cancel (&self->receipt_query);
+  cab_query_cancel (&self->pending_query);
   g_clear_object (&self->chosen);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
@@ -1359,6 +1376,50 @@ const char *
 cab_inbox_reader_get_first_pdf (CabInboxReader *self)
 {
   return self->first_pdf;
+}
+
+static void
+text_pending_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CabInboxReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean pending = TRUE;
+
+  if (!cab_inbox_query_text_pending_finish (result, &pending, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Cannot read a message's indexing state: %s", error->message);
+      return;
+    }
+  g_clear_object (&self->pending_query);
+  if (self->message != NULL && !pending)
+    {
+      self->message->text_pending = FALSE;
+      show_text_state (self);
+    }
+}
+
+void
+cab_inbox_reader_refresh_text_state (CabInboxReader *self)
+{
+  g_return_if_fail (CAB_IS_INBOX_READER (self));
+
+  if (self->message == NULL || !self->message->text_pending || self->store == NULL)
+    return;
+  cab_inbox_query_text_pending_async (self->store, self->message->id, cab_query_supersede (&self->pending_query),
+                                      text_pending_done_cb, g_object_ref (self));
+}
+
+const char *
+cab_inbox_reader_get_text_hint (CabInboxReader *self)
+{
+  const char *text;
+
+  g_return_val_if_fail (CAB_IS_INBOX_READER (self), NULL);
+  text = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (self->documents_group));
+  return text != NULL && *text != '\0' ? text : NULL;
 }
 
 const CabInboxMessage *

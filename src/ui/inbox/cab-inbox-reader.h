@@ -99,5 +99,10 @@ void          cab_inbox_reader_answer_receipt   (CabInboxReader *self,
                                                  gboolean        send);
 /* The path of the first PDF the pane can open, or NULL. */
 const char   *cab_inbox_reader_get_first_pdf    (CabInboxReader *self);
+/* After an indexing round: whether the message shown still waits for its
+ * PDFs' text, read again (its hint goes once they are read). */
+void          cab_inbox_reader_refresh_text_state (CabInboxReader *self);
+/* The hint under "Documents" that their text is not indexed yet, or NULL. */
+const char   *cab_inbox_reader_get_text_hint    (CabInboxReader *self);
 
 G_END_DECLS

@@ -86,9 +86,12 @@ cab_drug_interaction_report_free (CabDrugInteractionReport *report)
  * answers to there: itself and its classes. */
 typedef struct
 {
-  char      *bdpm_name;
-  char      *thesaurus_name;
-  GPtrArray *protagonists;  /* char* */
+  char        *bdpm_name;
+  char        *thesaurus_name;
+  GPtrArray   *protagonists;  /* char* */
+  /* The same names, each the one pointer the whole check uses for it
+   * (borrowed): pairs are looked up by pointer. */
+  const char **keys;
 } Substance;
 
 static void
@@ -97,6 +100,7 @@ substance_free (Substance *s)
   g_free (s->bdpm_name);
   g_free (s->thesaurus_name);
   g_ptr_array_unref (s->protagonists);
+  g_free (s->keys);
   g_free (s);
 }
 
@@ -240,7 +244,8 @@ fail:
   return NULL;
 }
 
-/* The entries between @p1 and @p2 in @by_pair, or NULL. */
+/* The entries between @p1 and @p2 (keys of the check's names) in
+ * @by_pair, or NULL. */
 static GPtrArray *
 pair_lookup (GHashTable *by_pair,
              const char *p1,
@@ -252,10 +257,11 @@ pair_lookup (GHashTable *by_pair,
 }
 
 /* The entries between two of the protagonists (one query: both sides
- * among them), indexed both ways by one protagonist, then the other: a
- * lookup per pair of names with no key built (the pairs of a prescription
- * are thousands). Keys and values borrowed from @entries: GHashTable of
- * GHashTable of GPtrArray of Entry*. */
+ * among them), indexed both ways by one protagonist, then the other, each
+ * by its pointer in @protagonists (a set of the names, each stored once):
+ * a lookup per pair of names with no key built nor string hashed (the
+ * pairs of a prescription are thousands). GHashTable of GHashTable of
+ * GPtrArray of Entry* (borrowed from @entries). */
 static GHashTable *
 load_entries (CabStoreConn  *conn,
               GHashTable    *protagonists,
@@ -267,7 +273,7 @@ load_entries (CabStoreConn  *conn,
     " FROM thesaurus_interactions"
     " WHERE protagonist1 IN (SELECT value FROM json_each (?1))"
     " AND protagonist2 IN (SELECT value FROM json_each (?1))";
-  g_autoptr(GHashTable) by_pair = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+  g_autoptr(GHashTable) by_pair = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                                           (GDestroyNotify) g_hash_table_unref);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -291,6 +297,7 @@ load_entries (CabStoreConn  *conn,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       Entry *e = g_new0 (Entry, 1);
+      gpointer p1 = NULL, p2 = NULL;
 
       e->p1 = cab_stmt_dup_text (stmt, 0);
       e->p2 = cab_stmt_dup_text (stmt, 1);
@@ -300,25 +307,30 @@ load_entries (CabStoreConn  *conn,
       e->mechanism = cab_stmt_dup_text (stmt, 5);
       e->conduct = cab_stmt_dup_text (stmt, 6);
       g_ptr_array_add (entries, e);
+      /* Both are among the names asked for, byte for byte. */
+      if (e->p1 == NULL || e->p2 == NULL ||
+          !g_hash_table_lookup_extended (protagonists, e->p1, &p1, NULL) ||
+          !g_hash_table_lookup_extended (protagonists, e->p2, &p2, NULL))
+        continue;
 
       for (guint way = 0; way < 2; way++)
         {
-          const char *from = way == 0 ? e->p1 : e->p2;
-          const char *to = way == 0 ? e->p2 : e->p1;
+          gpointer from = way == 0 ? p1 : p2;
+          gpointer to = way == 0 ? p2 : p1;
           GHashTable *with = g_hash_table_lookup (by_pair, from);
           GPtrArray *list;
 
           if (with == NULL)
             {
-              with = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
-              g_hash_table_insert (by_pair, (gpointer) from, with);
+              with = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+              g_hash_table_insert (by_pair, from, with);
             }
           if ((list = g_hash_table_lookup (with, to)) == NULL)
             {
               list = g_ptr_array_new ();
-              g_hash_table_insert (with, (gpointer) to, list);
+              g_hash_table_insert (with, to, list);
             }
-          if (way == 0 || !g_str_equal (e->p1, e->p2))
+          if (way == 0 || p1 != p2)
             g_ptr_array_add (list, e);
         }
     }
@@ -343,8 +355,7 @@ best_entry (GHashTable  *by_pair,
   for (guint i = 0; i < a->protagonists->len; i++)
     for (guint j = 0; j < b->protagonists->len; j++)
       {
-        GPtrArray *list = pair_lookup (by_pair, g_ptr_array_index (a->protagonists, i),
-                                       g_ptr_array_index (b->protagonists, j));
+        GPtrArray *list = pair_lookup (by_pair, a->keys[i], b->keys[j]);
 
         for (guint k = 0; list != NULL && k < list->len; k++)
           {
@@ -353,8 +364,8 @@ best_entry (GHashTable  *by_pair,
             if (best == NULL || e->level < best->level)
               {
                 best = e;
-                *matched_a = g_ptr_array_index (a->protagonists, i);
-                *matched_b = g_ptr_array_index (b->protagonists, j);
+                *matched_a = a->keys[i];
+                *matched_b = b->keys[j];
               }
           }
       }
@@ -476,6 +487,27 @@ check (CabStoreReader      *reader,
 
           for (guint k = 0; k < s->protagonists->len; k++)
             g_hash_table_add (protagonists, g_ptr_array_index (s->protagonists, k));
+        }
+    }
+  /* Each name's one pointer (the one the set kept, owned by a substance
+   * that brought the name, which lives as long as @items), looked up once
+   * per substance rather than once per pair. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+
+      for (guint j = 0; j < item->substances->len; j++)
+        {
+          Substance *s = g_ptr_array_index (item->substances, j);
+
+          s->keys = g_new0 (const char *, s->protagonists->len);
+          for (guint k = 0; k < s->protagonists->len; k++)
+            {
+              gpointer key = NULL;
+
+              g_hash_table_lookup_extended (protagonists, g_ptr_array_index (s->protagonists, k), &key, NULL);
+              s->keys[k] = key;
+            }
         }
     }
   if (!(by_pair = load_entries (reader, protagonists, entries, error)))

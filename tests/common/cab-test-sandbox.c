@@ -4,6 +4,7 @@
 #include "cab-test-sandbox.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
@@ -517,4 +518,25 @@ cab_test_sandbox_call (CabTestSandbox  *sandbox,
   if (response == NULL)
     return NULL;
   return g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response));
+}
+
+gint64
+cab_test_sandbox_count_identifier (CabTestSandbox *sandbox,
+                                   const char     *resource_path,
+                                   const char     *system,
+                                   const char     *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *escaped_system = g_uri_escape_string (system, NULL, FALSE);
+  g_autofree char *escaped_value = g_uri_escape_string (value, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("%s?identifier=%s%%7C%s", resource_path, escaped_system, escaped_value);
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  body = cab_test_sandbox_call (sandbox, "GET", path, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "total");
 }

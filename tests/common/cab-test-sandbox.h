@@ -38,6 +38,15 @@ char           *cab_test_sandbox_call   (CabTestSandbox     *sandbox,
                                          guint              *status,
                                          GError            **error);
 
+/* How many resources the sandbox holds under one identifier: the "total"
+ * of GET @resource_path?identifier=@system|@value (a searchset Bundle),
+ * e.g. "/fhir/erx/Bundle" for the e-prescription service. Fails the test
+ * unless the server answers 200. */
+gint64          cab_test_sandbox_count_identifier (CabTestSandbox *sandbox,
+                                                   const char     *resource_path,
+                                                   const char     *system,
+                                                   const char     *value);
+
 /* Like cab_test_sandbox_call with full control, for binary bodies and headers:
  * @headers: NULL-terminated "Name: value" strings (an "Authorization: ..."
  * replaces the default bearer; "Authorization:" with no value sends none).

@@ -15,6 +15,7 @@
 #include "cab-erx-service.h"
 #include "cab-prescription-id.h"
 #include "cab-store.h"
+#include "cab-test-pdf.h"
 #include "test-outbox-common.h"
 
 #define PRACTICE "Organization/org-practice"
@@ -70,21 +71,6 @@ ctl (Fixture     *f,
   g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
   g_assert_no_error (error);
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
-static char *
-run_tool (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
 }
 
 static void
@@ -180,18 +166,7 @@ static gint64
 registered_count (Fixture    *f,
                   const char *id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *escaped = g_uri_escape_string (CAB_ERX_IDENTIFIER_SYSTEM, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/fhir/erx/Bundle?identifier=%s%%7C%s", escaped, id);
-  g_autofree char *body = NULL;
-  guint status = 0;
-
-  body = cab_test_sandbox_call (f->sandbox, "GET", path, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, 200);
-  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
-  return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "total");
+  return cab_test_sandbox_count_identifier (f->sandbox, "/fhir/erx/Bundle", CAB_ERX_IDENTIFIER_SYSTEM, id);
 }
 
 static const char bizone_json[] =
@@ -212,11 +187,8 @@ test_bizone_printed_and_registered (Fixture       *f,
   g_autofree char *input = write_input (f, "rx.json", bizone_json);
   g_autofree char *pdf = g_build_filename (f->dir, "rx.pdf", NULL);
   g_autofree char *png_root = g_build_filename (f->dir, "rx", NULL);
-  g_autofree char *png = g_strconcat (png_root, ".png", NULL);
   g_autofree char *out = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *qr = NULL;
-  g_autofree char *expected_qr = NULL;
   g_autofree char *timeline = NULL;
   JsonObject *result;
   const char *id;
@@ -234,7 +206,7 @@ test_bizone_printed_and_registered (Fixture       *f,
   g_assert_cmpint (registered_count (f, id), ==, 1);
 
   /* The DCI lines, in the bizone form's two zones. */
-  text = run_tool ((const char *[]) { "pdftotext", "-layout", pdf, "-", NULL });
+  text = cab_test_pdf_text (pdf, TRUE);
   g_assert_nonnull (strstr (text, "AFFECTION EXONÉRANTE"));
   g_assert_nonnull (strstr (text, "MALADIES INTERCURRENTES"));
   g_assert_nonnull (strstr (text, "metformine 1000 mg, comprimé pelliculé sécable (GLUCOPHAGE)"));
@@ -246,10 +218,7 @@ test_bizone_printed_and_registered (Fixture       *f,
   g_assert_true (strstr (text, "MALADIES INTERCURRENTES") < strstr (text, "paracétamol"));
 
   /* The QR code decodes to the identifier. */
-  g_free (run_tool ((const char *[]) { "pdftoppm", "-r", "150", "-png", "-singlefile", pdf, png_root, NULL }));
-  qr = run_tool ((const char *[]) { "zbarimg", "--quiet", png, NULL });
-  expected_qr = g_strconcat ("QR-Code:", id, "\n", NULL);
-  g_assert_cmpstr (qr, ==, expected_qr);
+  cab_test_assert_pdf_qr (pdf, png_root, id);
 
   /* The printed copy is in the patient's timeline. */
   g_assert_cmpint (ctl (f, &timeline, NULL, "timeline", f->ald_ins, NULL), ==, 0);
@@ -369,7 +338,7 @@ test_cif_with_intolerance (Fixture       *f,
   sqlite3_close (conn);
 
   g_assert_cmpint (ctl (f, NULL, NULL, "prescribe", f->plain_ins, "--from", input, "-o", pdf, NULL), ==, 0);
-  text = run_tool ((const char *[]) { "pdftotext", pdf, "-", NULL });
+  text = cab_test_pdf_text (pdf, FALSE);
   g_assert_nonnull (strstr (text, "Non substituable (CIF)"));
 }
 
@@ -410,7 +379,7 @@ test_offline (Fixture       *f,
   f->server = "http://127.0.0.1:9/fhir";
   g_assert_cmpint (ctl (f, &out, NULL, "prescribe", f->ald_ins, "--from", input, "-o", pdf, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Queued: registration"));
-  text = run_tool ((const char *[]) { "pdftotext", pdf, "-", NULL });
+  text = cab_test_pdf_text (pdf, FALSE);
   g_assert_nonnull (strstr (text, "sera enregistrée"));
 
   /* Back online: it is registered, once. */
@@ -446,7 +415,7 @@ queue_prescriptions (Fixture *f,
       g_ptr_array_add (ids, g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
                                                                      "id")));
       /* Offline, the printed copy says it will be registered. */
-      text = run_tool ((const char *[]) { "pdftotext", pdf, "-", NULL });
+      text = cab_test_pdf_text (pdf, FALSE);
       g_assert_nonnull (strstr (text, "sera enregistrée"));
     }
   return ids;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "cab-test-pdf.h"
 #include "cab-test-ui.h"
 
 #include "cab-prescription.h"
@@ -85,21 +86,6 @@ first_page_ready (gpointer data)
                          gtk_widget_get_scale_factor (GTK_WIDGET (view)), 1e-6);
 }
 
-static char *
-run_tool (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
-
 typedef struct
 {
   GError   *error;
@@ -136,11 +122,8 @@ test_open_and_print (void)
   g_autofree char *path = g_build_filename (data_dir, "ordonnance.pdf", NULL);
   g_autofree char *printed = g_build_filename (data_dir, "printed.pdf", NULL);
   g_autofree char *png_root = g_build_filename (data_dir, "printed", NULL);
-  g_autofree char *png = g_strconcat (png_root, ".png", NULL);
   g_autofree char *shot = cab_test_ui_screenshot_path ("prescription-viewer");
   g_autofree char *text = NULL;
-  g_autofree char *qr = NULL;
-  g_autofree char *expected_qr = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   PrintState state = { NULL, FALSE };
@@ -175,13 +158,10 @@ test_open_and_print (void)
                        print_done_cb, &state);
   g_assert_true (wait_until (is_done, &state, 30000));
   g_assert_no_error (state.error);
-  text = run_tool ((const char *[]) { "pdftotext", printed, "-", NULL });
+  text = cab_test_pdf_text (printed, FALSE);
   g_assert_nonnull (strstr (text, "metformine 1000 mg, comprimé pelliculé sécable (GLUCOPHAGE)"));
   g_assert_nonnull (strstr (text, "AFFECTION EXONÉRANTE"));
-  g_free (run_tool ((const char *[]) { "pdftoppm", "-r", "150", "-png", "-singlefile", printed, png_root, NULL }));
-  qr = run_tool ((const char *[]) { "zbarimg", "--quiet", png, NULL });
-  expected_qr = g_strconcat ("QR-Code:", rx->id, "\n", NULL);
-  g_assert_cmpstr (qr, ==, expected_qr);
+  cab_test_assert_pdf_qr (printed, png_root, rx->id);
 
   gtk_window_destroy (window);
 }

@@ -9,6 +9,7 @@
 #include "cab-prescription.h"
 #include "cab-prescription-id.h"
 #include "cab-prescription-pdf.h"
+#include "cab-test-pdf.h"
 
 /* The printed prescription read back by independent tools: pdftotext for
  * the words, pdftoppm + zbarimg for the QR code, poppler for "it opens". */
@@ -62,21 +63,6 @@ sample_patient (CabPatient *patient)
 }
 
 static char *
-run (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
-
-static char *
 render_to_file (const CabPrescriptionPrint *print,
                 const char                 *dir,
                 const char                 *name)
@@ -106,9 +92,7 @@ test_bizone (void)
   g_autofree char *text = NULL;
   g_autofree char *png_root = NULL;
   g_autofree char *png = NULL;
-  g_autofree char *qr = NULL;
   g_autofree char *id_display = cab_prescription_id_format (rx->id);
-  g_autofree char *expected_qr = g_strconcat ("QR-Code:", rx->id, "\n", NULL);
   g_autofree char *uri = NULL;
   const char *ald_pos, *other_pos, *metformine_pos, *paracetamol_pos;
   GObject *document;
@@ -126,7 +110,7 @@ test_bizone (void)
   g_assert_cmpint (poppler_document_get_n_pages (POPPLER_DOCUMENT (document)), ==, 1);
   g_object_unref (document);
 
-  text = run ((const char *[]) { "pdftotext", "-layout", path, "-", NULL });
+  text = cab_test_pdf_text (path, TRUE);
   g_test_message ("%s", text);
   /* Prescriber, patient, date. */
   g_assert_nonnull (strstr (text, "Dr Claire LEFÈVRE"));
@@ -158,10 +142,8 @@ test_bizone (void)
 
   /* The QR code decodes to the identifier. */
   png_root = g_build_filename (dir, "rx", NULL);
-  g_free (run ((const char *[]) { "pdftoppm", "-r", "150", "-png", "-singlefile", path, png_root, NULL }));
+  cab_test_assert_pdf_qr (path, png_root, rx->id);
   png = g_strconcat (png_root, ".png", NULL);
-  qr = run ((const char *[]) { "zbarimg", "--quiet", png, NULL });
-  g_assert_cmpstr (qr, ==, expected_qr);
 
   if (g_getenv ("CABINET_SCREENSHOT_DIR") != NULL)
     {
@@ -196,7 +178,7 @@ test_single_zone_offline (void)
   sample_patient (&patient);
   patient.birth_name = NULL;
   path = render_to_file (&print, dir, "rx.pdf");
-  text = run ((const char *[]) { "pdftotext", path, "-", NULL });
+  text = cab_test_pdf_text (path, FALSE);
   g_assert_null (strstr (text, "AFFECTION EXONÉRANTE"));
   g_assert_null (strstr (text, "MALADIES INTERCURRENTES"));
   g_assert_nonnull (strstr (text, "lévothyroxine sodique 75 µg"));

@@ -339,6 +339,16 @@ cab_test_ui_remove_tree (const char *path)
   g_rmdir (path);
 }
 
+void
+cab_test_ui_close_session (CabSession **session,
+                           char       **data_dir)
+{
+  cab_session_shutdown (*session);
+  g_clear_object (session);
+  cab_test_ui_remove_tree (*data_dir);
+  g_clear_pointer (data_dir, g_free);
+}
+
 /* ---------------------------------------------------------------------- */
 /* syncs                                                                  */
 

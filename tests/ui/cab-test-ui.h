@@ -80,6 +80,11 @@ void        cab_test_ui_wait_mapped    (GtkWidget        *widget);
 /* Deletes @path and everything below it (a test's data directory). */
 void        cab_test_ui_remove_tree    (const char       *path);
 
+/* The end of a program that shares one session over its tests: shuts
+ * *@session down and clears it, deletes *@data_dir and frees it. */
+void        cab_test_ui_close_session  (CabSession      **session,
+                                        char            **data_dir);
+
 /* Counts the syncs a session finishes, and makes its client fail fast (one
  * retry after 50 ms, a 10 s timeout) once it has one: a test against a
  * stopped or faulty server then does not wait out the real backoff. */

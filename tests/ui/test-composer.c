@@ -613,10 +613,7 @@ main (int   argc,
 
   status = g_test_run ();
 
-  cab_session_shutdown (session);
-  g_clear_object (&session);
-  cab_test_ui_remove_tree (data_dir);
-  g_free (data_dir);
+  cab_test_ui_close_session (&session, &data_dir);
   g_free (pdf_path);
   g_clear_object (&app);
   return status;

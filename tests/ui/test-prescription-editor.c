@@ -7,9 +7,9 @@
 #include <glib/gstdio.h>
 
 #include "cab-application.h"
-#include "cab-drug-import.h"
 #include "cab-store-outbox.h"
 #include <json-glib/json-glib.h>
+#include "cab-test-prescribing.h"
 #include "cab-test-ui.h"
 #include "desk-fixtures.h"
 #include "desk/cab-patient-page.h"
@@ -74,13 +74,8 @@ allergy_json (const char *id,
 static void
 setup_store (void)
 {
-  const char *drug_data = g_getenv ("CABINET_DRUG_DATA") != NULL ? g_getenv ("CABINET_DRUG_DATA")
-                                                                  : CAB_DRUG_DATA_DEFAULT;
-  g_autofree char *bdpm = NULL;
-  g_autofree char *thesaurus = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) records = desk_records_new ();
-  g_autoptr(CabDrugImportReport) report = NULL;
   CabConfig config = { 0 };
   CabStore *store;
 
@@ -95,14 +90,7 @@ setup_store (void)
   store = cab_session_get_store (session);
 
   /* Tests may write the store from the main thread. */
-  g_assert_nonnull (drug_data);
-  bdpm = g_build_filename (drug_data, "bdpm-2022-06", NULL);
-  thesaurus = g_build_filename (drug_data, "ansm-interactions-2016-08", NULL);
-  report = cab_drug_import_bdpm (store, bdpm, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&report, cab_drug_import_report_free);
-  report = cab_drug_import_thesaurus (store, thesaurus, &error);
-  g_assert_no_error (error);
+  cab_test_prescribing_import_drugs (store);
 
   desk_add (records, desk_practitioner_json ("pr-1", "Dr", "Claire", "MARTIN"));
   desk_add (records, desk_patient_json ("pat-ald", "DURAND", NULL, "Paul", "male", "1954-03-12",
@@ -148,21 +136,6 @@ close_editor (CabPrescriptionEditor *editor)
   cab_test_ui_settle (50);
 }
 
-typedef struct
-{
-  CabPrescriptionEditor *editor;
-  const char            *text;
-} SearchWait;
-
-static gboolean
-search_landed (gpointer data)
-{
-  SearchWait *wait = data;
-
-  return g_strcmp0 (cab_drug_results_get_answered_text (cab_prescription_editor_get_results (wait->editor)),
-                    wait->text) == 0;
-}
-
 /* Types @text one character at a time, as a user does, without waiting
  * between keystrokes; then waits for the answer to the whole text. */
 static void
@@ -170,7 +143,6 @@ type_search (CabPrescriptionEditor *editor,
              const char            *text)
 {
   GtkEditable *entry = cab_prescription_editor_get_search_entry (editor);
-  SearchWait wait = { editor, text };
 
   gtk_editable_set_text (entry, "");
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
@@ -180,7 +152,7 @@ type_search (CabPrescriptionEditor *editor,
       gtk_editable_set_text (entry, prefix);
       g_main_context_iteration (NULL, FALSE);
     }
-  cab_test_ui_wait_for (search_landed, &wait, "the search's answer");
+  cab_test_prescribing_wait_search (editor, text, "the search's answer");
 }
 
 static void
@@ -276,13 +248,12 @@ check_rows_reused (CabPrescriptionEditor *editor)
   g_autoptr(CabDrugItem) again = NULL;
   g_autofree char *cis_before = g_strdup (cab_drug_item_get_drug (first)->cis);
   g_autofree char *dci = NULL;
-  SearchWait wait = { editor, "amoxicilline" };
   guint n_loaded;
   int position;
 
   /* The word replaced without clearing the field first. */
-  gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), wait.text);
-  cab_test_ui_wait_for (search_landed, &wait, "the search's answer");
+  gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "amoxicilline");
+  cab_test_prescribing_wait_search (editor, "amoxicilline", "the search's answer");
   again = g_list_model_get_item (G_LIST_MODEL (results), 0);
   g_assert_true (again == first);
   g_assert_cmpstr (cab_drug_item_get_drug (again)->cis, !=, cis_before);
@@ -340,8 +311,7 @@ test_search_as_you_type (void)
   /* Cleared: no query left running, and no result once the main loop
    * turns; the list hidden, its rows kept, and Enter adds nothing. */
   {
-    SearchWait cleared = { editor, "" };
-    SearchWait next = { editor, "doliprane" };
+    const char *next = "doliprane";
     GtkWidget *view = desk_find_child_of_type (GTK_WIDGET (editor), GTK_TYPE_LIST_VIEW);
     GtkWidget *row = desk_find_child_of_type (view, CAB_TYPE_DRUG_RESULT_ROW);
     guint n_lines = cab_prescription_editor_get_n_lines (editor);
@@ -352,7 +322,7 @@ test_search_as_you_type (void)
     type_search (editor, "glucophage");
     gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "");
     g_assert_false (cab_drug_results_get_loading (results));
-    cab_test_ui_wait_for (search_landed, &cleared, "the list emptied");
+    cab_test_prescribing_wait_search (editor, "", "the list emptied");
     g_assert_cmpuint (n_results (editor), ==, 0);
     desk_wait_for_frame (GTK_WIDGET (editor));
     g_assert_false (gtk_widget_get_visible (view));
@@ -360,13 +330,13 @@ test_search_as_you_type (void)
     g_assert_cmpuint (cab_prescription_editor_get_n_lines (editor), ==, n_lines);
 
     /* The next word, typed as keys do, lands in the same rows. */
-    for (const char *p = next.text; *p != '\0'; p++)
+    for (const char *p = next; *p != '\0'; p++)
       {
         position = -1;
         gtk_editable_insert_text (cab_prescription_editor_get_search_entry (editor), p, 1, &position);
       }
-    g_assert_cmpstr (gtk_editable_get_text (cab_prescription_editor_get_search_entry (editor)), ==, next.text);
-    cab_test_ui_wait_for (search_landed, &next, "the next word's answer");
+    g_assert_cmpstr (gtk_editable_get_text (cab_prescription_editor_get_search_entry (editor)), ==, next);
+    cab_test_prescribing_wait_search (editor, next, "the next word's answer");
     desk_wait_for_frame (GTK_WIDGET (editor));
     g_assert_true (gtk_widget_get_visible (view));
     g_assert_cmpuint (n_results (editor), >, 0);
@@ -504,38 +474,6 @@ viewer_has_document (gpointer data)
   return cab_pdf_viewer_get_state (data) == CAB_PDF_VIEWER_DOCUMENT;
 }
 
-static gboolean
-printed_once (gpointer data)
-{
-  return cab_prescription_editor_get_n_printed (data) >= 1;
-}
-
-static gboolean
-printed_twice (gpointer data)
-{
-  return cab_prescription_editor_get_n_printed (data) >= 2;
-}
-
-/* The patient's e-prescription registrations in the outbox (tests may read
- * the store from the main thread). */
-static guint
-count_registrations (const char *patient_id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) entries = cab_store_outbox_list (cab_session_get_store (session), -1, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const CabOutboxEntry *entry = g_ptr_array_index (entries, i);
-
-      if (g_str_equal (entry->kind, "eprescription") && g_strcmp0 (entry->patient_id, patient_id) == 0)
-        n++;
-    }
-  return n;
-}
-
 static void
 count_rendered (guint *n)
 {
@@ -574,22 +512,22 @@ test_preview_and_print (void)
   /* Print writes the prescription (once), then prints the written copy
    * through the viewer's print path (to a file here). */
   cab_prescription_editor_set_print_export (editor, export);
-  g_assert_cmpuint (count_registrations ("pat-ald"), ==, 0);
+  g_assert_cmpuint (cab_test_prescribing_count_registrations (session, "pat-ald", NULL), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
-  cab_test_ui_wait_for (printed_once, editor, "the print");
+  cab_test_prescribing_wait_printed (editor, 1, "the print");
   g_assert_nonnull (cab_prescription_editor_get_issued_id (editor));
   g_assert_true (g_file_get_contents (export, &contents, &length, NULL));
   g_assert_true (length > 4 && memcmp (contents, "%PDF", 4) == 0);
-  g_assert_cmpuint (count_registrations ("pat-ald"), ==, 1);
+  g_assert_cmpuint (cab_test_prescribing_count_registrations (session, "pat-ald", NULL), ==, 1);
   cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-printed", 300);
 
   /* Printed again, then done: still one registration. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
-  cab_test_ui_wait_for (printed_twice, editor, "the second print");
+  cab_test_prescribing_wait_printed (editor, 2, "the second print");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.edit", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL));
   cab_test_ui_settle (50);
-  g_assert_cmpuint (count_registrations ("pat-ald"), ==, 1);
+  g_assert_cmpuint (cab_test_prescribing_count_registrations (session, "pat-ald", NULL), ==, 1);
 }
 
 static void
@@ -605,7 +543,7 @@ test_done_queues_once (void)
 {
   CabPrescriptionEditor *editor = open_editor ("pat-child");
   gboolean destroyed = FALSE;
-  guint before = count_registrations ("pat-child");
+  guint before = cab_test_prescribing_count_registrations (session, "pat-child", NULL);
 
   add_by_search (editor, "clarithromycine 500", CIS_CLARITHRO_500);
   g_signal_connect_swapped (editor, "destroy", G_CALLBACK (editor_destroyed_cb), &destroyed);
@@ -613,7 +551,7 @@ test_done_queues_once (void)
   /* A second press while it is written does nothing more. */
   gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL);
   cab_test_ui_wait_for (cab_test_ui_is_true, &destroyed, "the editor to close");
-  g_assert_cmpuint (count_registrations ("pat-child"), ==, before + 1);
+  g_assert_cmpuint (cab_test_prescribing_count_registrations (session, "pat-child", NULL), ==, before + 1);
 }
 
 /* The outbox's "mail" entries about @patient_id. */
@@ -653,7 +591,7 @@ write_and_print (const char *patient_id)
   g_assert_false (gtk_widget_get_visible (cab_prescription_editor_get_send_button (editor)));
   cab_prescription_editor_set_print_export (editor, export);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
-  cab_test_ui_wait_for (printed_once, editor, "the print");
+  cab_test_prescribing_wait_printed (editor, 1, "the print");
   g_assert_nonnull (cab_prescription_editor_get_issued_id (editor));
   return editor;
 }
@@ -874,10 +812,7 @@ main (int   argc,
 
   status = g_test_run ();
 
-  cab_session_shutdown (session);
-  g_clear_object (&session);
-  cab_test_ui_remove_tree (data_dir);
-  g_free (data_dir);
+  cab_test_ui_close_session (&session, &data_dir);
   g_clear_object (&app);
   return status;
 }

@@ -18,10 +18,11 @@
 #include <sqlite3.h>
 
 #include "cab-application.h"
-#include "cab-drug-import.h"
 #include "cab-erx-service.h"
 #include "cab-prescription-id.h"
 #include "cab-store-outbox.h"
+#include "cab-test-pdf.h"
+#include "cab-test-prescribing.h"
 #include "cab-test-sandbox.h"
 #include "cab-test-ui.h"
 #include "prescribing/cab-prescription-editor-private.h"
@@ -39,21 +40,6 @@ typedef struct
   CabTestSyncWatch watch;
   char            *patient_id;
 } Fixture;
-
-static char *
-run_tool (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
 
 /* Whether @patient_id takes metformin now (an active MedicationRequest):
  * the sandbox's are active for 90 days after they were written. */
@@ -113,11 +99,6 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   const char * const extra[] = { "--patients", "24", "--years", "1", NULL };
-  const char *drug_data = g_getenv ("CABINET_DRUG_DATA") != NULL ? g_getenv ("CABINET_DRUG_DATA")
-                                                                  : CAB_DRUG_DATA_DEFAULT;
-  g_autofree char *bdpm = g_build_filename (drug_data, "bdpm-2022-06", NULL);
-  g_autofree char *thesaurus = g_build_filename (drug_data, "ansm-interactions-2016-08", NULL);
-  g_autoptr(CabDrugImportReport) report = NULL;
   g_autoptr(GError) error = NULL;
   CabConfig config = { 0 };
   CabStore *store;
@@ -138,11 +119,7 @@ fixture_setup (Fixture       *f,
 
   /* The drug database, as the demo imports it (cabinetctl does the same). */
   store = cab_session_get_store (f->session);
-  report = cab_drug_import_bdpm (store, bdpm, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&report, cab_drug_import_report_free);
-  report = cab_drug_import_thesaurus (store, thesaurus, &error);
-  g_assert_no_error (error);
+  cab_test_prescribing_import_drugs (store);
 
   f->patient_id = find_diabetic (store);
   g_assert_nonnull (f->patient_id);
@@ -170,63 +147,10 @@ editor_ready (gpointer data)
   return editor != NULL && cab_prescription_editor_is_ready (editor);
 }
 
-typedef struct
-{
-  CabPrescriptionEditor *editor;
-  const char            *text;
-} SearchWait;
-
-static gboolean
-search_landed (gpointer data)
-{
-  SearchWait *wait = data;
-
-  return g_strcmp0 (cab_drug_results_get_answered_text (cab_prescription_editor_get_results (wait->editor)),
-                    wait->text) == 0;
-}
-
 static gboolean
 is_checked (gpointer data)
 {
   return cab_prescription_editor_is_checked (data);
-}
-
-static gboolean
-printed_once (gpointer data)
-{
-  return cab_prescription_editor_get_n_printed (data) >= 1;
-}
-
-static gboolean
-printed_twice (gpointer data)
-{
-  return cab_prescription_editor_get_n_printed (data) >= 2;
-}
-
-/* The patient's e-prescription registrations in the outbox, and how many
- * are done. */
-static guint
-count_registrations (CabSession *session,
-                     const char *patient_id,
-                     guint      *n_done)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) entries = cab_store_outbox_list (cab_session_get_store (session), -1, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  *n_done = 0;
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const CabOutboxEntry *entry = g_ptr_array_index (entries, i);
-
-      if (g_str_equal (entry->kind, "eprescription") && g_strcmp0 (entry->patient_id, patient_id) == 0)
-        {
-          n++;
-          *n_done += entry->state == CAB_OUTBOX_STATE_DONE;
-        }
-    }
-  return n;
 }
 
 typedef struct
@@ -241,7 +165,7 @@ registration_done (gpointer data)
   DoneWait *wait = data;
   guint n_done = 0;
 
-  count_registrations (wait->f->session, wait->f->patient_id, &n_done);
+  cab_test_prescribing_count_registrations (wait->f->session, wait->f->patient_id, &n_done);
   return n_done >= wait->n_done;
 }
 
@@ -251,18 +175,7 @@ static gint64
 registered_at_service (Fixture    *f,
                        const char *id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *escaped = g_uri_escape_string (CAB_ERX_IDENTIFIER_SYSTEM, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/fhir/erx/Bundle?identifier=%s%%7C%s", escaped, id);
-  g_autofree char *body = NULL;
-  guint status = 0;
-
-  body = cab_test_sandbox_call (f->sandbox, "GET", path, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, 200);
-  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
-  return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "total");
+  return cab_test_sandbox_count_identifier (f->sandbox, "/fhir/erx/Bundle", CAB_ERX_IDENTIFIER_SYSTEM, id);
 }
 
 static gboolean
@@ -283,12 +196,9 @@ test_done_when (Fixture       *f,
   g_autofree char *png_root = g_build_filename (f->data_dir, "printed", NULL);
   g_autofree char *png = g_strconcat (png_root, ".png", NULL);
   g_autofree char *text = NULL;
-  g_autofree char *qr = NULL;
-  g_autofree char *expected_qr = NULL;
   g_autofree char *id = NULL;
   g_autofree char *id_display = NULL;
   CabPrescriptionEditor *editor;
-  SearchWait search;
   DoneWait done = { f, 1 };
   gboolean metformin = FALSE, furosemide = FALSE, warned = FALSE;
   guint n_done = 0;
@@ -317,10 +227,8 @@ test_done_when (Fixture       *f,
 
   /* A loop diuretic added by search, as typed: the thesaurus warns
    * (précaution d'emploi with metformin). */
-  search.editor = editor;
-  search.text = "lasilix 40";
-  gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), search.text);
-  cab_test_ui_wait_for (search_landed, &search, "the search's answer");
+  gtk_editable_set_text (cab_prescription_editor_get_search_entry (editor), "lasilix 40");
+  cab_test_prescribing_wait_search (editor, "lasilix 40", "the search's answer");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (cab_prescription_editor_get_results (editor))), >, 0);
   g_signal_emit_by_name (cab_prescription_editor_get_search_entry (editor), "activate");
   cab_test_ui_wait_for (is_checked, editor, "the interaction check");
@@ -346,23 +254,20 @@ test_done_when (Fixture       *f,
   /* Printed: written once, its registration queued, the copy printed. */
   cab_prescription_editor_set_print_export (editor, pdf);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
-  cab_test_ui_wait_for (printed_once, editor, "the print");
+  cab_test_prescribing_wait_printed (editor, 1, "the print");
   id = g_strdup (cab_prescription_editor_get_issued_id (editor));
   g_assert_nonnull (id);
   cab_test_ui_screenshot_widget (GTK_WIDGET (editor), "prescription-walk-printed", 300);
 
   /* The bizone form, in DCI; its QR code decodes to the identifier. */
-  text = run_tool ((const char *[]) { "pdftotext", "-layout", pdf, "-", NULL });
+  text = cab_test_pdf_text (pdf, TRUE);
   g_assert_nonnull (strstr (text, "AFFECTION EXONÉRANTE"));
   g_assert_nonnull (strstr (text, "MALADIES INTERCURRENTES"));
   g_assert_nonnull (strstr (text, "metformine"));
   g_assert_true (strstr (text, "metformine") < strstr (text, "MALADIES INTERCURRENTES"));
   g_assert_true (strstr (text, "MALADIES INTERCURRENTES") < strstr (text, "furosémide 40 mg"));
   g_assert_nonnull (strstr (text, id_display = cab_prescription_id_format (id)));
-  g_free (run_tool ((const char *[]) { "pdftoppm", "-r", "150", "-png", "-singlefile", pdf, png_root, NULL }));
-  qr = run_tool ((const char *[]) { "zbarimg", "--quiet", png, NULL });
-  expected_qr = g_strconcat ("QR-Code:", id, "\n", NULL);
-  g_assert_cmpstr (qr, ==, expected_qr);
+  cab_test_assert_pdf_qr (pdf, png_root, id);
   {
     g_autofree char *copy = cab_test_ui_screenshot_path ("prescription-walk-pdf");
     g_autofree char *bytes = NULL;
@@ -375,16 +280,16 @@ test_done_when (Fixture       *f,
 
   /* The registration lands at the service, once. */
   cab_test_ui_wait_for (registration_done, &done, "the registration sent");
-  g_assert_cmpuint (count_registrations (f->session, f->patient_id, &n_done), ==, 1);
+  g_assert_cmpuint (cab_test_prescribing_count_registrations (f->session, f->patient_id, &n_done), ==, 1);
   g_assert_cmpint (registered_at_service (f, id), ==, 1);
 
   /* Printed again, then done: nothing registered twice. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.print", NULL));
-  cab_test_ui_wait_for (printed_twice, editor, "the second print");
+  cab_test_prescribing_wait_printed (editor, 2, "the second print");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.edit", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.done", NULL));
   cab_test_ui_settle (500);
-  g_assert_cmpuint (count_registrations (f->session, f->patient_id, &n_done), ==, 1);
+  g_assert_cmpuint (cab_test_prescribing_count_registrations (f->session, f->patient_id, &n_done), ==, 1);
   g_assert_cmpint (registered_at_service (f, id), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));

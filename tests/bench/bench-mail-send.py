@@ -32,23 +32,14 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+import mail_fixture
+
 ALICE = "alice@cabinet.test"
 BOB = "bob@cabinet.test"
-
-
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.rstrip("\n").split("=", 1)
-                env[k] = v.strip("'\"")
-    return env
 
 
 def delivered(mail_dir):
@@ -79,12 +70,7 @@ def main():
         print("SKIP: the mail fixture needs root, Postfix and curl (build-aux/install-deps)")
         return 77
 
-    top = tempfile.mkdtemp(prefix="cabinet-bench-send-")
-    mail_dir = tempfile.mkdtemp(prefix="cabinet-bench-fixture-")
-    try:
-        subprocess.run([fixture, "start", mail_dir, "--watch", str(os.getpid())], check=True,
-                       stdout=subprocess.DEVNULL)
-        env = read_env(os.path.join(mail_dir, "env"))
+    with mail_fixture.started("cabinet-bench-send-") as (top, mail_dir, env):
         smtps = "smtps://127.0.0.1:%s" % env["SMTPS_PORT"]
         ca = env["CA_FILE"]
 
@@ -113,8 +99,7 @@ def main():
         eml_size = os.path.getsize(eml)
 
         # Queue Cabinet's messages (not timed) in two stores, two at a time.
-        ctl_env = dict(os.environ, CABINET_MAIL_PASSWORD="secret")
-        ctl_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        ctl_env = mail_fixture.ctl_env()
 
         def common(name):
             return [ctl, "--data-dir", os.path.join(top, name), "--ca", ca, "--smtp", smtps, "--mail-user", ALICE]
@@ -180,10 +165,6 @@ def main():
                   % (workers, baseline, args.messages / baseline, workers, cabinet, args.messages / cabinet,
                      cabinet / baseline))
         return 0
-    finally:
-        subprocess.run([fixture, "stop", mail_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.rmtree(top, ignore_errors=True)
-        shutil.rmtree(mail_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

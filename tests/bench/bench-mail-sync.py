@@ -33,20 +33,11 @@ import shutil
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 
+import mail_fixture
+
 MAIL_UID = 8   # tests/mail/mail-fixture: Dovecot's mail user
-
-
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.rstrip("\n").split("=", 1)
-                env[k] = v.strip("'\"")
-    return env
 
 
 def scanned_page(rng, size):
@@ -94,13 +85,7 @@ def main():
         print("SKIP: the mail fixture needs root and Dovecot (build-aux/install-deps)")
         return 77
 
-    top = tempfile.mkdtemp(prefix="cabinet-bench-mail-")
-    # Its own temporary directory: the fixture opens it to the daemons' users.
-    mail_dir = tempfile.mkdtemp(prefix="cabinet-bench-fixture-")
-    try:
-        subprocess.run([fixture, "start", mail_dir, "--watch", str(os.getpid())], check=True,
-                       stdout=subprocess.DEVNULL)
-        env = read_env(os.path.join(mail_dir, "env"))
+    with mail_fixture.started("cabinet-bench-mail-") as (top, mail_dir, env):
         port = int(env["IMAPS_PORT"])
         ca = env["CA_FILE"]
         context = ssl.create_default_context(cafile=ca)
@@ -158,8 +143,7 @@ def main():
         assert fetched == total, (fetched, total)
 
         # Cabinet: a full sync into an empty store (and the other build's).
-        ctl_env = dict(os.environ, CABINET_MAIL_PASSWORD="secret")
-        ctl_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        ctl_env = mail_fixture.ctl_env()
         prefix = os.environ.get("BENCH_MAIL_WRAP", "").split()
 
         def run(binary, data_dir, command):
@@ -200,10 +184,6 @@ def main():
         if before is not None:
             print("against the compared build: %.2fx its time (sync + index)" % ((cabinet + indexing) / sum(before)))
         return 0
-    finally:
-        subprocess.run([fixture, "stop", mail_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.rmtree(top, ignore_errors=True)
-        shutil.rmtree(mail_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -163,6 +163,35 @@ row_to_json (const CabMailRow *row)
   return json_builder_get_root (b);
 }
 
+/* The --json answer of sync (@synced: the sync's counts, then the indexing
+ * pass's) and of index (the pass's alone): one object, keys documented in
+ * docs/cabinetctl.md. */
+static void
+print_job_json (const InboxJob *job,
+                gboolean        synced)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
+  if (synced)
+    {
+      json_object_set_int_member (o, "fetched", job->result.n_fetched);
+      json_object_set_int_member (o, "new", job->result.n_new);
+      json_object_set_int_member (o, "too_large", job->result.n_too_large);
+      json_object_set_int_member (o, "uidvalidity", job->result.uidvalidity);
+      json_object_set_boolean_member (o, "uidvalidity_changed", job->result.uidvalidity_changed);
+      json_object_set_int_member (o, "last_uid", job->result.last_uid);
+      json_object_set_boolean_member (o, "condstore", job->result.condstore);
+      json_object_set_int_member (o, "filed_here", job->result.n_filed_here);
+      json_object_set_int_member (o, "taken_back", job->result.n_taken_back);
+      json_object_set_int_member (o, "attention", job->result.n_attention);
+    }
+  json_object_set_int_member (o, "indexed", job->n_indexed);
+  json_object_set_int_member (o, "index_pending", job->n_pending);
+  json_node_take_object (root, o);
+  ctl_print_json (root);
+}
+
 static int
 inbox_list (CtlContext *ctx, CabStore *store, const char *state, const char *search, gboolean json)
 {
@@ -269,19 +298,7 @@ ctl_inbox_main (CtlContext  *ctx,
       if (!ctl_run_in_thread (sync_in_thread, &job, &error))
         return ctl_fail (ctl_exit_code_for_error (error), "inbox index: %s", error->message);
       if (json)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autoptr(JsonNode) root = NULL;
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "indexed");
-          json_builder_add_int_value (b, job.n_indexed);
-          json_builder_set_member_name (b, "index_pending");
-          json_builder_add_int_value (b, job.n_pending);
-          json_builder_end_object (b);
-          root = json_builder_get_root (b);
-          ctl_print_json (root);
-        }
+        print_job_json (&job, FALSE);
       else
         printf ("%u indexed\n", job.n_indexed);
       return CTL_EXIT_OK;
@@ -319,39 +336,7 @@ ctl_inbox_main (CtlContext  *ctx,
     return ctl_fail (exit_code_for_mail_error (error), "inbox sync: %s", error->message);
 
   if (json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "fetched");
-      json_builder_add_int_value (b, job.result.n_fetched);
-      json_builder_set_member_name (b, "new");
-      json_builder_add_int_value (b, job.result.n_new);
-      json_builder_set_member_name (b, "too_large");
-      json_builder_add_int_value (b, job.result.n_too_large);
-      json_builder_set_member_name (b, "uidvalidity");
-      json_builder_add_int_value (b, job.result.uidvalidity);
-      json_builder_set_member_name (b, "uidvalidity_changed");
-      json_builder_add_boolean_value (b, job.result.uidvalidity_changed);
-      json_builder_set_member_name (b, "last_uid");
-      json_builder_add_int_value (b, job.result.last_uid);
-      json_builder_set_member_name (b, "condstore");
-      json_builder_add_boolean_value (b, job.result.condstore);
-      json_builder_set_member_name (b, "filed_here");
-      json_builder_add_int_value (b, job.result.n_filed_here);
-      json_builder_set_member_name (b, "taken_back");
-      json_builder_add_int_value (b, job.result.n_taken_back);
-      json_builder_set_member_name (b, "attention");
-      json_builder_add_int_value (b, job.result.n_attention);
-      json_builder_set_member_name (b, "indexed");
-      json_builder_add_int_value (b, job.n_indexed);
-      json_builder_set_member_name (b, "index_pending");
-      json_builder_add_int_value (b, job.n_pending);
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      ctl_print_json (root);
-    }
+    print_job_json (&job, TRUE);
   else
     printf ("%u fetched, %u new%s\n", job.result.n_fetched, job.result.n_new,
             job.result.uidvalidity_changed ? " (the server renumbered the folder)" : "");

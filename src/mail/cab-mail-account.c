@@ -306,7 +306,13 @@ check_imap (const CabMailAccount  *account,
 {
   g_autoptr(CabImap) imap = cab_imap_connect (url, account->database, CHECK_TIMEOUT_S, cancellable, error);
 
-  return imap != NULL && cab_imap_login (imap, account->user, account->password, error);
+  if (imap == NULL)
+    return FALSE;
+  /* A token given by hand signs in as the sync will (XOAUTH2), as the SMTP
+   * check does: never a password in its place. */
+  if (account->token != NULL)
+    return cab_imap_login_xoauth2 (imap, account->user, cab_mail_account_token_func, (gpointer) account, error);
+  return cab_imap_login (imap, account->user, account->password, error);
 }
 
 static gboolean

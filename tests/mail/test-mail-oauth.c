@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "cab-imap.h"
+#include "cab-mail-account.h"
 #include "cab-mail-store.h"
 #include "cab-mail-sync.h"
 #include "cab-smtp.h"
@@ -231,6 +232,60 @@ test_smtp_wrong_password (void)
   g_assert_nonnull (strstr (error->message, "password"));
 }
 
+static void
+check_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GError **errors = user_data;
+
+  cab_mail_account_check_finish (result, &errors[0], &errors[1]);
+  errors[2] = (GError *) 1;   /* done */
+}
+
+/* Preferences → Mail's "Check" with a token given by hand
+ * (CABINET_MAIL_TOKEN) and no password: both servers are signed in to with
+ * XOAUTH2, as the sync and the outbox will; an expired token is refused by
+ * each, never replaced by a password. */
+static void
+test_check_token (void)
+{
+  g_autofree char *imaps = NULL, *smtps = NULL, *token = NULL, *expired = NULL;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  imaps = cab_test_mail_url (mail, TRUE, NULL);
+  smtps = g_strdup_printf ("smtps://127.0.0.1:%u", mail->smtps_port);
+  token = token_for ("alice", 3600);
+  expired = token_for ("alice", -600);
+  for (guint i = 0; i < 2; i++)
+    {
+      CabMailCheckSpec spec = { .imap_url = imaps, .smtp_url = smtps, .user = "alice", .ca_file = mail->ca_file };
+      GError *errors[3] = { NULL, NULL, NULL };
+
+      g_setenv ("CABINET_MAIL_TOKEN", i == 0 ? token : expired, TRUE);
+      cab_mail_account_check_async (&spec, NULL, check_done_cb, errors);
+      while (errors[2] == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      if (i == 0)
+        {
+          g_assert_no_error (errors[0]);
+          g_assert_no_error (errors[1]);
+        }
+      else
+        {
+          g_assert_error (errors[0], CAB_IMAP_ERROR, CAB_IMAP_ERROR_AUTH);
+          g_assert_error (errors[1], CAB_SMTP_ERROR, CAB_SMTP_ERROR_AUTH);
+        }
+      g_clear_error (&errors[0]);
+      g_clear_error (&errors[1]);
+    }
+  g_unsetenv ("CABINET_MAIL_TOKEN");
+}
+
 /* cabinetctl inbox sync with the token given by hand, no password at all:
  * CABINET_MAIL_TOKEN, then CABINET_MAIL_TOKEN_FILE (refused while others
  * can read it), then an expired token. */
@@ -314,6 +369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-oauth/smtp", test_smtp_token);
   g_test_add_func ("/mail-oauth/smtp-expired", test_smtp_expired);
   g_test_add_func ("/mail-oauth/smtp-wrong-password", test_smtp_wrong_password);
+  g_test_add_func ("/mail-oauth/check", test_check_token);
   g_test_add_func ("/mail-oauth/cabinetctl", test_cabinetctl_token);
   status = g_test_run ();
 

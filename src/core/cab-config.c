@@ -372,6 +372,18 @@ cab_config_resolve (const CabConfig *options)
   return config;
 }
 
+CabConfigOrigin
+cab_config_practitioner_origin (const CabConfig *options)
+{
+  const char *env = g_getenv ("CABINET_PRACTITIONER");
+
+  if (options != NULL && options->practitioner != NULL && *options->practitioner != '\0')
+    return CAB_CONFIG_ORIGIN_COMMAND_LINE;
+  if (env != NULL && *env != '\0')
+    return CAB_CONFIG_ORIGIN_ENVIRONMENT;
+  return CAB_CONFIG_ORIGIN_SETTINGS;
+}
+
 static void
 replace (char **field,
          char  *value)

@@ -68,6 +68,19 @@ void       cab_config_apply_env       (CabConfig   *config);
  * CABINET_TOKEN) goes to the server given with it; the keyring's stays
  * bound to the server it was saved for. Still call cab_config_check(). */
 CabConfig *cab_config_resolve         (const CabConfig *options);
+/* Where the desk's practitioner comes from, with cab_config_resolve()'s
+ * precedence: @options (the command line; may be NULL), else
+ * CABINET_PRACTITIONER, else the "practitioner" setting (or nothing). The
+ * preferences show the first two as not theirs to change. */
+typedef enum
+{
+  CAB_CONFIG_ORIGIN_SETTINGS,
+  CAB_CONFIG_ORIGIN_ENVIRONMENT,
+  CAB_CONFIG_ORIGIN_COMMAND_LINE,
+} CabConfigOrigin;
+
+CabConfigOrigin cab_config_practitioner_origin (const CabConfig *options);
+
 /* The mail account and the desk's practitioner read again after the
  * preferences changed them: imap-url, smtp-url, mail-user and practitioner
  * from the settings, under the environment, under @options (may be NULL),

@@ -607,6 +607,18 @@ cab_application_set_config (CabApplication  *self,
   self->config = cab_config_copy (config);
 }
 
+CabConfigOrigin
+cab_application_get_practitioner_origin (CabApplication *self)
+{
+  g_return_val_if_fail (CAB_IS_APPLICATION (self), CAB_CONFIG_ORIGIN_SETTINGS);
+
+  /* A test's configuration is used as is, environment left aside. */
+  if (self->config != NULL)
+    return self->config->practitioner != NULL && *self->config->practitioner != '\0'
+             ? CAB_CONFIG_ORIGIN_COMMAND_LINE : CAB_CONFIG_ORIGIN_SETTINGS;
+  return cab_config_practitioner_origin (self->options);
+}
+
 CabMailWatcher *
 cab_application_get_mail_watcher (CabApplication *self)
 {

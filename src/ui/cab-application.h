@@ -32,5 +32,9 @@ CabMailWatcher *cab_application_get_mail_watcher (CabApplication *self);
  * space's syncs (cab-directory-refresh.h). */
 CabDirectory   *cab_application_get_directory (CabApplication *self);
 CabDirectoryRefresh *cab_application_get_directory_refresh (CabApplication *self);
+/* Where the desk's practitioner comes from (cab_config_practitioner_origin();
+ * a configuration set by cab_application_set_config() counts as the
+ * command line). */
+CabConfigOrigin cab_application_get_practitioner_origin (CabApplication *self);
 
 G_END_DECLS

@@ -751,6 +751,11 @@ preferences_action (GtkWidget  *widget,
   if (self->settings == NULL)
     return;
   preferences = cab_preferences_window_new_for_session (GTK_WINDOW (self), self->settings, self->session);
+  /* A practitioner given at start-up is not the preferences' to change. */
+  if (CAB_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))))
+    cab_prefs_mail_page_set_practitioner_origin (
+      cab_preferences_window_get_mail_page (CAB_PREFERENCES_WINDOW (preferences)),
+      cab_application_get_practitioner_origin (CAB_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)))));
   /* The inbox's "no mailbox" page opens the Mail page directly. */
   if (g_strcmp0 (action_name, "win.mail-preferences") == 0)
     adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "mail");

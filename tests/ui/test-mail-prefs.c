@@ -88,6 +88,17 @@ practitioners_loaded (gpointer data)
   return g_list_model_get_n_items (adw_combo_row_get_model (row)) >= 2;
 }
 
+/* The row shows the store's Dr Anne LEROY (before the list is read, a
+ * reference the store may not know is shown as is). */
+static gboolean
+leroy_selected (gpointer data)
+{
+  AdwComboRow *row = data;
+  GtkStringObject *item = adw_combo_row_get_selected_item (row);
+
+  return item != NULL && g_strcmp0 (gtk_string_object_get_string (item), "Dr Anne LEROY") == 0;
+}
+
 static void
 put_practitioner (CabStore *store)
 {
@@ -171,12 +182,14 @@ smtp_url (gboolean implicit_tls)
                       : g_strdup_printf ("smtp://127.0.0.1:%u", mail->smtp_port);
 }
 
-/* Opens the window on @ca_file (and @smtp, given like a test's
- * configuration) and the Mail page from the Inbox's empty state. */
+/* Opens the window on @ca_file (and @smtp and @practitioner, given like a
+ * test's configuration: as on the command line) and the Mail page from the
+ * Inbox's empty state. */
 static CabPrefsMailPage *
 open_mail_page (const char   *data_dir,
                 const char   *ca_file,
                 const char   *smtp,
+                const char   *practitioner,
                 CabWindow   **window_out,
                 GtkWidget   **preferences_out)
 {
@@ -187,6 +200,7 @@ open_mail_page (const char   *data_dir,
   config.data_dir = (char *) data_dir;
   config.ca_file = (char *) ca_file;
   config.smtp_url = (char *) smtp;
+  config.practitioner = (char *) practitioner;
   cab_application_set_config (app, &config);
   g_application_activate (G_APPLICATION (app));
   window = cab_application_get_window (app);
@@ -249,7 +263,7 @@ test_account (void)
   g_settings_set_int (settings, "window-width", 1100);
   g_settings_set_int (settings, "window-height", 760);
 
-  page = open_mail_page (data_dir, mail->ca_file, NULL, &window, &preferences);
+  page = open_mail_page (data_dir, mail->ca_file, NULL, NULL, &window, &preferences);
   g_assert_null (cab_application_get_mail_watcher (app));
   cab_test_ui_wait_for (inbox_in_state, (gpointer) (const char *[]) { "no-account" }, "the inbox without a mailbox");
 
@@ -385,7 +399,7 @@ test_untrusted_certificate (void)
 
   smtps = smtp_url (TRUE);
   /* The SMTP server given as a test's configuration is kept (it was dropped). */
-  page = open_mail_page (data_dir, mail->other_ca_file, smtps, &window, &preferences);
+  page = open_mail_page (data_dir, mail->other_ca_file, smtps, NULL, &window, &preferences);
   set_text (page, "imap_row", url);
   set_text (page, "smtp_row", smtps);
   set_text (page, "user_row", "alice");
@@ -400,6 +414,36 @@ test_untrusted_certificate (void)
                      "trusts, or is for another name: nothing was sent. Check the server address, or "
                      "ask for the practice’s certificate authority file."));
   screenshot (preferences, "mail-prefs-untrusted");
+  close_all (window, preferences, data_dir);
+}
+
+/* A practitioner given at start-up (--practitioner; a test's configuration
+ * stands for it) wins over the setting: "Working Here" shows that doctor,
+ * says where the choice comes from and cannot be changed here; the setting
+ * stays as it was. */
+static void
+test_practitioner_from_command_line (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *data_dir = NULL, *saved = NULL;
+  CabWindow *window;
+  GtkWidget *preferences;
+  CabPrefsMailPage *page;
+  AdwComboRow *row;
+
+  data_dir = g_dir_make_tmp ("cabinet-test-mail-prefs-XXXXXX", &error);
+  g_assert_no_error (error);
+  page = open_mail_page (data_dir, NULL, NULL, "Practitioner/gp-1", &window, &preferences);
+  row = child (page, "practitioner_row");
+  cab_test_ui_wait_for (leroy_selected, row, "the practitioner given at start-up, by name");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (row)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   _("Set from the command line (--practitioner)"));
+  saved = g_settings_get_string (settings, "practitioner");
+  g_assert_cmpstr (saved, ==, "");
+  g_assert_cmpstr (cab_session_get_config (cab_window_get_session (window))->practitioner, ==, "Practitioner/gp-1");
+  screenshot (preferences, "mail-prefs-practitioner-command-line");
   close_all (window, preferences, data_dir);
 }
 
@@ -485,7 +529,7 @@ test_sending (void)
   smtp = smtp_url (FALSE);
   cab_mail_account_set_keyring_for_tests (keyring);
 
-  page = open_mail_page (data_dir, mail->ca_file, NULL, &window, &preferences);
+  page = open_mail_page (data_dir, mail->ca_file, NULL, NULL, &window, &preferences);
   session = cab_window_get_session (window);
 
   /* A wrong password: each server refuses it, in words. */
@@ -556,6 +600,7 @@ main (int   argc,
   g_test_add_func ("/mail-prefs/account", test_account);
   g_test_add_func ("/mail-prefs/sending", test_sending);
   g_test_add_func ("/mail-prefs/untrusted-certificate", test_untrusted_certificate);
+  g_test_add_func ("/mail-prefs/practitioner-from-command-line", test_practitioner_from_command_line);
 
   ret = g_test_run ();
 

@@ -208,6 +208,7 @@ test_resolve_practitioner (void)
 
   front_desk = cab_config_resolve (NULL);
   g_assert_null (front_desk->practitioner);
+  g_assert_cmpint (cab_config_practitioner_origin (NULL), ==, CAB_CONFIG_ORIGIN_SETTINGS);
 
   g_settings_set_string (settings, "practitioner", "Practitioner/from-settings");
   from_settings = cab_config_resolve (NULL);
@@ -216,11 +217,13 @@ test_resolve_practitioner (void)
   g_setenv ("CABINET_PRACTITIONER", "Practitioner/from-env", TRUE);
   from_env = cab_config_resolve (&empty_option);
   g_assert_cmpstr (from_env->practitioner, ==, "Practitioner/from-env");
+  g_assert_cmpint (cab_config_practitioner_origin (&empty_option), ==, CAB_CONFIG_ORIGIN_ENVIRONMENT);
   cab_config_apply_env (filled);
   g_assert_cmpstr (filled->practitioner, ==, "Practitioner/from-env");
 
   from_options = cab_config_resolve (&options);
   g_assert_cmpstr (from_options->practitioner, ==, "Practitioner/from-option");
+  g_assert_cmpint (cab_config_practitioner_origin (&options), ==, CAB_CONFIG_ORIGIN_COMMAND_LINE);
   copy = cab_config_copy (from_options);
   g_assert_cmpstr (copy->practitioner, ==, "Practitioner/from-option");
 

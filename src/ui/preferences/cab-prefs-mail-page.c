@@ -40,6 +40,7 @@ struct _CabPrefsMailPage
   GtkButton           *check_button;
   GtkButton           *save_button;
   AdwComboRow         *practitioner_row;
+  CabConfigOrigin      practitioner_origin;
   GtkStringList       *practitioner_names;
   AdwComboRow         *mdn_row;
   GtkTextView         *signature_view;
@@ -429,11 +430,27 @@ save_clicked_cb (CabPrefsMailPage *self)
 /* ---------------------------------------------------------------------- */
 /* This desk                                                              */
 
+/* The setting's practitioner, or the session's when one was given at
+ * start-up (it wins over the setting: cab_config_resolve()). */
+static char *
+current_practitioner (CabPrefsMailPage *self)
+{
+  const CabConfig *config = self->session != NULL ? cab_session_get_config (self->session) : NULL;
+
+  if (self->practitioner_origin != CAB_CONFIG_ORIGIN_SETTINGS && config != NULL)
+    return g_strdup (config->practitioner != NULL ? config->practitioner : "");
+  return g_settings_get_string (self->settings, "practitioner");
+}
+
 static void
 select_practitioner (CabPrefsMailPage *self)
 {
-  g_autofree char *current = g_settings_get_string (self->settings, "practitioner");
+  g_autofree char *current = NULL;
   guint position = 0;
+
+  if (self->settings == NULL)
+    return;
+  current = current_practitioner (self);
 
   for (guint i = 1; i < self->practitioners->len; i++)
     if (g_strcmp0 (g_ptr_array_index (self->practitioners, i), current) == 0)
@@ -448,6 +465,10 @@ select_practitioner (CabPrefsMailPage *self)
   self->filling = TRUE;
   adw_combo_row_set_selected (self->practitioner_row, position);
   self->filling = FALSE;
+  /* Again after each change of the list: the combo row makes itself
+   * sensitive when its model has items. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->practitioner_row),
+                            self->practitioner_origin == CAB_CONFIG_ORIGIN_SETTINGS);
 }
 
 static void
@@ -655,6 +676,23 @@ cab_prefs_mail_page_bind (CabPrefsMailPage *self,
   self->session = g_object_ref (session);
   g_signal_connect_object (session, "notify::store", G_CALLBACK (store_cb), self, G_CONNECT_SWAPPED);
   store_cb (self);
+}
+
+void
+cab_prefs_mail_page_set_practitioner_origin (CabPrefsMailPage *self,
+                                             CabConfigOrigin   origin)
+{
+  const char *subtitle = NULL;
+
+  g_return_if_fail (CAB_IS_PREFS_MAIL_PAGE (self));
+
+  self->practitioner_origin = origin;
+  if (origin == CAB_CONFIG_ORIGIN_COMMAND_LINE)
+    subtitle = _("Set from the command line (--practitioner)");
+  else if (origin == CAB_CONFIG_ORIGIN_ENVIRONMENT)
+    subtitle = _("Set by the environment (CABINET_PRACTITIONER)");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->practitioner_row), subtitle);
+  select_practitioner (self);
 }
 
 const char *

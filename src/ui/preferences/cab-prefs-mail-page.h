@@ -18,6 +18,11 @@ void cab_prefs_mail_page_bind (CabPrefsMailPage *self,
                                GSettings        *settings,
                                CabSession       *session);
 
+/* The practitioner was given at start-up (@origin: command line or
+ * environment): the "Working Here" row shows the session's and says where
+ * it comes from, insensitive; the setting is kept for the next start. */
+void cab_prefs_mail_page_set_practitioner_origin (CabPrefsMailPage *self,
+                                                  CabConfigOrigin   origin);
 /* For tests: the status row's text (IMAP's check, validation, saving),
  * the SMTP row's text (its check), and whether a check or save is under
  * way. */

@@ -28,6 +28,7 @@ struct _CabOutboxItem
   char           *server_title;
   char           *server_visibility;
   gint64          read_at;
+  char            key[24];      /* the id as text, for cab_model_items_reuse() */
 };
 
 G_DEFINE_FINAL_TYPE (CabOutboxItem, cab_outbox_item, G_TYPE_OBJECT)
@@ -307,6 +308,7 @@ cab_outbox_item_new (const CabOutboxEntry *entry,
 
   self = g_object_new (CAB_TYPE_OUTBOX_ITEM, NULL);
   self->id = entry->id;
+  g_snprintf (self->key, sizeof self->key, "%" G_GINT64_FORMAT, entry->id);
   self->kind = g_strcmp0 (entry->kind, "publish") == 0 ? CAB_OUTBOX_KIND_PUBLISH
              : g_strcmp0 (entry->kind, "visibility") == 0 ? CAB_OUTBOX_KIND_VISIBILITY
              : g_strcmp0 (entry->kind, "create") == 0 ? CAB_OUTBOX_KIND_CREATE
@@ -418,6 +420,30 @@ cab_outbox_item_dup_read_text (CabOutboxItem *self)
   date = g_date_time_format (when, _("%d/%m/%Y %H:%M"));
   /* Translators: a sent message's read receipt came back: "Read on 05/12/2026 14:03" */
   return g_strdup_printf (_("Read on %s"), date);
+}
+
+const char *
+cab_outbox_item_get_key (CabOutboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (self), NULL);
+  return self->key;
+}
+
+gboolean
+cab_outbox_item_same (CabOutboxItem *a,
+                      CabOutboxItem *b)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (a) && CAB_IS_OUTBOX_ITEM (b), FALSE);
+
+  /* Every field: what shows and what the actions and the edit form take. */
+  return a->id == b->id && a->kind == b->kind && a->state == b->state && a->read_at == b->read_at &&
+         g_strcmp0 (a->title, b->title) == 0 && g_strcmp0 (a->subtitle, b->subtitle) == 0 &&
+         g_strcmp0 (a->patient_id, b->patient_id) == 0 && g_strcmp0 (a->patient_label, b->patient_label) == 0 &&
+         g_strcmp0 (a->document_title, b->document_title) == 0 && g_strcmp0 (a->type_code, b->type_code) == 0 &&
+         g_strcmp0 (a->mine_title, b->mine_title) == 0 &&
+         g_strcmp0 (a->mine_visibility, b->mine_visibility) == 0 &&
+         g_strcmp0 (a->server_title, b->server_title) == 0 &&
+         g_strcmp0 (a->server_visibility, b->server_visibility) == 0;
 }
 
 const char *

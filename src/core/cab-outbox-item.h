@@ -72,6 +72,13 @@ const char     *cab_outbox_item_get_mine_visibility     (CabOutboxItem *self);
 const char     *cab_outbox_item_get_server_title        (CabOutboxItem *self);
 const char     *cab_outbox_item_get_server_visibility   (CabOutboxItem *self);
 
+/* The id as text, and whether two snapshots of an entry differ in any
+ * field (cab_model_items_reuse(): the model keeps an unchanged item, so a
+ * list view keeps its row). */
+const char     *cab_outbox_item_get_key             (CabOutboxItem *self);
+gboolean        cab_outbox_item_same                (CabOutboxItem *a,
+                                                     CabOutboxItem *b);
+
 /* The user-facing name of a state ("Waiting to be sent"...). */
 const char     *cab_outbox_state_describe           (CabOutboxState state);
 

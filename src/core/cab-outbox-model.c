@@ -166,6 +166,11 @@ load_cb (GObject      *object,
     {
       old_pending = cab_outbox_model_get_n_pending (self);
       memcpy (self->counts, load->counts, sizeof self->counts);
+      /* A drain changes a few entries at a time: the others keep their
+       * items, and a list view their rows (docs/architecture.md, "The
+       * Outbox page while it drains"). */
+      cab_model_items_reuse (self->items, load->items, (CabModelItemKey) cab_outbox_item_get_key,
+                             (CabModelItemSame) cab_outbox_item_same);
       cab_model_items_replace (G_LIST_MODEL (self), &self->items, g_steal_pointer (&load->items));
       if (old_pending != cab_outbox_model_get_n_pending (self))
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);

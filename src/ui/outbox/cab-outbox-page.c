@@ -13,6 +13,10 @@
 #include "patients/cab-patient-format.h"
 #include "cab-outbox-edit-dialog.h"
 #include "cab-outbox-page.h"
+#include "cab-outbox-rows.h"
+
+/* Rows a frame while they catch up with the model (catch_up_tick_cb ()). */
+#define ROWS_PER_FRAME 2
 
 /* The page shows what core's outbox model says (CabOutboxItem): it reads
  * no payload and starts no thread. */
@@ -28,23 +32,18 @@ struct _CabOutboxPage
   GCancellable   *cancellable;     /* user actions under way */
 
   GtkWidget      *stack;
-  GtkWidget      *drafts_title;
-  GtkListBox     *drafts_list;
+  GtkListBox     *list;
+  CabOutboxRows  *rows;            /* drafts and entries, under their headings */
   GCancellable   *drafts_slot;     /* the drafts' read under way */
   guint           n_drafts;
   guint           n_drafts_loads;
-  GtkWidget      *needs_title;
-  GtkListBox     *needs_list;
-  GtkWidget      *waiting_title;
-  GtkListBox     *waiting_list;
-  GtkWidget      *sent_title;
-  GtkListBox     *sent_list;
 
-  GHashTable     *rows;            /* row_key () -> its row (ref), the entries shown */
   guint           shown[CAB_OUTBOX_N_STATES];
   guint           n_read;          /* sent messages shown "Read on …" */
   guint           n_pending;
   guint           n_loads;
+  guint           load_waiting : 1; /* a load whose rows are not all shown yet */
+  guint           tick;             /* the rows catching up, a row a frame */
 };
 
 G_DEFINE_FINAL_TYPE (CabOutboxPage, cab_outbox_page, GTK_TYPE_WIDGET)
@@ -74,22 +73,44 @@ reload (CabOutboxPage *self)
 /* ---------------------------------------------------------------------- */
 /* user actions, through core                                             */
 
+/* The button clicked, weakly: its row may be recycled meanwhile. */
+typedef struct
+{
+  CabOutboxPage *self;
+  GWeakRef       button;
+} Action;
+
+static void
+action_free (Action *a)
+{
+  g_object_unref (a->self);
+  g_weak_ref_clear (&a->button);
+  g_free (a);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Action, action_free)
+
 static void
 action_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(CabOutboxPage) self = user_data;
+  g_autoptr(Action) a = user_data;
+  g_autoptr(GtkWidget) button = g_weak_ref_get (&a->button);
   g_autoptr(GError) error = NULL;
 
+  /* An entry the action did not change keeps its item, and its row: the
+   * button comes back (a changed one gets a new row). */
+  if (button != NULL)
+    gtk_widget_set_sensitive (button, TRUE);
   if (!cab_outbox_act_finish (CAB_OUTBOX (object), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      g_signal_emit (self, signals[TOAST], 0, error->message);
+      g_signal_emit (a->self, signals[TOAST], 0, error->message);
     }
   /* The outbox says "changed"; reload anyway in case the state did not move. */
-  reload (self);
+  reload (a->self);
 }
 
 static void
@@ -98,17 +119,17 @@ action_clicked_cb (GtkButton     *button,
 {
   CabOutboxItem *item = g_object_get_data (G_OBJECT (button), "item");
   CabOutboxAction action = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "action"));
+  Action *a;
 
   if (self->outbox == NULL || item == NULL)
     return;
 
-  /* Its row is built again at the next load, with its buttons sensitive,
-   * even when the action changed nothing (show_items keeps rows). */
-  g_object_set_data (G_OBJECT (gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW)),
-                     "stale", GINT_TO_POINTER (TRUE));
+  a = g_new0 (Action, 1);
+  a->self = g_object_ref (self);
+  g_weak_ref_init (&a->button, button);
   gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
   cab_outbox_act_async (self->outbox, cab_outbox_item_get_id (item), action,
-                        self->cancellable, action_cb, g_object_ref (self));
+                        self->cancellable, action_cb, a);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -257,9 +278,8 @@ conflict_box (CabOutboxPage *self,
   return box;
 }
 
-/* What a row shows is in row_key () too: show_items () keeps a row whose
- * key did not change, so a value shown here but missing there is never
- * updated on screen. */
+/* What a row shows is all in the item: core's model gives a new item when
+ * any of it changes (cab_outbox_item_same ()), and the list view a new row. */
 static GtkWidget *
 item_row (CabOutboxPage *self,
           CabOutboxItem *item)
@@ -309,58 +329,8 @@ item_row (CabOutboxPage *self,
   return row;
 }
 
-/* Everything item_row () shows of @item, and what its buttons hand to the
- * edit dialog: a row whose key is unchanged is kept as it is. */
-static char *
-row_key (CabOutboxItem *item)
-{
-#define S(x) ((x) != NULL ? (x) : "")
-  return g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d%d%d%d\x1f%s\x1f%s\x1f%s\x1f%s"
-                          "\x1f%s\x1f%s\x1f%" G_GINT64_FORMAT,
-                          cab_outbox_item_get_id (item), cab_outbox_item_get_state (item),
-                          S (cab_outbox_item_get_title (item)), S (cab_outbox_item_get_subtitle (item)),
-                          S (cab_outbox_item_get_patient_id (item)), S (cab_outbox_item_get_patient_label (item)),
-                          S (cab_outbox_item_get_state_text (item)),
-                          cab_outbox_item_get_can_edit (item), cab_outbox_item_get_can_retry (item),
-                          cab_outbox_item_get_can_release (item), cab_outbox_item_get_can_cancel (item),
-                          S (cab_outbox_item_get_mine_title (item)), S (cab_outbox_item_get_mine_visibility (item)),
-                          S (cab_outbox_item_get_server_title (item)), S (cab_outbox_item_get_server_visibility (item)),
-                          S (cab_outbox_item_get_document_title (item)), S (cab_outbox_item_get_type_code (item)),
-                          cab_outbox_item_get_read_at (item));
-#undef S
-}
-
-/* @list shows @rows, in this order, moving only what differs. */
-static void
-sync_list (GtkListBox *list,
-           GPtrArray  *rows)
-{
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (rows, i);
-      GtkWidget *parent = gtk_widget_get_parent (row);
-
-      if (GTK_WIDGET (gtk_list_box_get_row_at_index (list, i)) == row)
-        continue;
-      if (parent != NULL)
-        gtk_list_box_remove (GTK_LIST_BOX (parent), row);
-      gtk_list_box_insert (list, row, i);
-    }
-}
-
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* ---------------------------------------------------------------------- */
 /* drafts: messages being written (docs/architecture.md, "The composer")   */
-
-static void show_items (CabOutboxPage *self);
 
 static void
 update_stack (CabOutboxPage *self)
@@ -443,13 +413,9 @@ drafts_cb (GObject      *source,
         g_warning ("Cannot read the drafts: %s", error->message);
       return;
     }
-  clear_list (self->drafts_list);
-  for (guint i = 0; i < drafts->len; i++)
-    gtk_list_box_append (self->drafts_list, draft_row (self, drafts->pdata[i]));
+  cab_outbox_rows_set_drafts (self->rows, drafts);
   self->n_drafts = drafts->len;
   self->n_drafts_loads++;
-  gtk_widget_set_visible (self->drafts_title, drafts->len > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->drafts_list), drafts->len > 0);
   update_stack (self);
 }
 
@@ -464,10 +430,9 @@ reload_drafts (CabOutboxPage *self)
 }
 
 static void
-draft_activated_cb (CabOutboxPage *self,
-                    GtkListBoxRow *row)
+open_draft (CabOutboxPage            *self,
+            const CabMailDraftRecord *draft)
 {
-  CabMailDraftRecord *draft = g_object_get_data (G_OBJECT (row), "draft");
   CabComposer *composer;
 
   if (draft == NULL || self->session == NULL)
@@ -479,88 +444,80 @@ draft_activated_cb (CabOutboxPage *self,
   gtk_window_present (GTK_WINDOW (composer));
 }
 
-/* A drain changes one entry at a time: the rows of the entries unchanged
- * are kept, and only the others are built, so a change costs a row, not
- * the whole outbox's (docs/architecture.md, "The Outbox page"). */
+static void
+draft_activated_cb (GtkListBox    *list,
+                    GtkListBoxRow *row,
+                    CabOutboxPage *self)
+{
+  open_draft (self, g_object_get_data (G_OBJECT (row), "draft"));
+}
+
+/* ---------------------------------------------------------------------- */
+/* the rows: a heading, a draft or an entry each                          */
+
+/* A row in a list of its own: a card like the boxed lists of the other
+ * pages, built alone when its object comes in. */
+static GtkWidget *
+boxed (GtkWidget *row)
+{
+  GtkWidget *list = gtk_list_box_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  return list;
+}
+
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  CabOutboxPage *self = user_data;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *child;
+
+  if (cab_outbox_rows_is_heading (item))
+    {
+      child = gtk_label_new (gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
+      gtk_label_set_xalign (GTK_LABEL (child), 0);
+      gtk_widget_add_css_class (child, "heading");
+      gtk_widget_add_css_class (child, "cab-outbox-heading");
+    }
+  else if (CAB_IS_OUTBOX_DRAFT_ITEM (item))
+    {
+      child = boxed (draft_row (self, cab_outbox_draft_item_get_record (CAB_OUTBOX_DRAFT_ITEM (item))));
+      g_signal_connect (child, "row-activated", G_CALLBACK (draft_activated_cb), self);
+    }
+  else
+    child = boxed (item_row (self, CAB_OUTBOX_ITEM (item)));
+  /* The card's own row and buttons take the focus and act. */
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), child);
+  return row;
+}
+
+/* What the rows show, for the tests, and the badge (the model's). */
 static void
 show_items (CabOutboxPage *self)
 {
-  guint n_needs = 0, n_waiting = 0, n_sent = 0;
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
   guint n_pending;
-  g_autoptr(GHashTable) old = g_steal_pointer (&self->rows);
-  g_autoptr(GPtrArray) needs = g_ptr_array_new ();
-  g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
-  g_autoptr(GPtrArray) sent = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
 
-  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   memset (self->shown, 0, sizeof self->shown);
   self->n_read = 0;
-
-  for (guint i = 0; i < n_items; i++)
+  for (guint i = 0; i < n_rows; i++)
     {
-      g_autoptr(CabOutboxItem) item = g_list_model_get_item (G_LIST_MODEL (self->model), i);
-      CabOutboxState state = cab_outbox_item_get_state (item);
-      char *key = row_key (item);
-      gpointer kept_key = NULL;
-      GtkWidget *row = NULL;
+      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
 
-      if (old != NULL && g_hash_table_lookup_extended (old, key, &kept_key, (gpointer *) &row) &&
-          g_object_get_data (G_OBJECT (row), "stale") == NULL)
-        {
-          g_hash_table_steal (old, key);
-          g_free (kept_key);
-        }
-      else
-        row = g_object_ref_sink (item_row (self, item));
-      g_hash_table_replace (self->rows, key, row);
-
-      self->shown[state]++;
-      self->n_read += cab_outbox_item_get_read_at (item) > 0;
-      switch (state)
-        {
-        case CAB_OUTBOX_STATE_FAILED:
-        case CAB_OUTBOX_STATE_CONFLICT:
-          g_ptr_array_add (needs, row);
-          n_needs++;
-          break;
-        case CAB_OUTBOX_STATE_PENDING:
-        case CAB_OUTBOX_STATE_SENDING:
-        case CAB_OUTBOX_STATE_HELD:
-          g_ptr_array_add (waiting, row);
-          n_waiting++;
-          break;
-        case CAB_OUTBOX_STATE_DONE:
-        case CAB_OUTBOX_STATE_CANCELLED:
-        case CAB_OUTBOX_N_STATES:
-        default:
-          g_ptr_array_add (sent, row);
-          n_sent++;
-          break;
-        }
+      if (!CAB_IS_OUTBOX_ITEM (item))
+        continue;
+      self->shown[cab_outbox_item_get_state (CAB_OUTBOX_ITEM (item))]++;
+      self->n_read += cab_outbox_item_get_read_at (CAB_OUTBOX_ITEM (item)) > 0;
     }
-
-  /* The rows of entries gone or changed leave their list first. */
-  if (old != NULL)
-    {
-      g_hash_table_iter_init (&iter, old);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        if (gtk_widget_get_parent (value) != NULL)
-          gtk_list_box_remove (GTK_LIST_BOX (gtk_widget_get_parent (value)), value);
-    }
-  sync_list (self->needs_list, needs);
-  sync_list (self->waiting_list, waiting);
-  sync_list (self->sent_list, sent);
-
-  gtk_widget_set_visible (self->needs_title, n_needs > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->needs_list), n_needs > 0);
-  gtk_widget_set_visible (self->waiting_title, n_waiting > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->waiting_list), n_waiting > 0);
-  gtk_widget_set_visible (self->sent_title, n_sent > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->sent_list), n_sent > 0);
   update_stack (self);
+  if (self->model == NULL)
+    return;
 
   n_pending = cab_outbox_model_get_n_pending (self->model);
   if (n_pending != self->n_pending)
@@ -574,10 +531,59 @@ static void
 model_loaded_cb (CabOutboxPage  *self,
                  CabOutboxModel *model)
 {
-  show_items (self);
   /* A message queued took its draft with it. */
   reload_drafts (self);
+  /* A load counts once its rows show (the tests look at them). */
+  if (cab_outbox_rows_get_n_pending (self->rows) > 0)
+    {
+      self->load_waiting = TRUE;
+      return;
+    }
+  show_items (self);
   self->n_loads++;
+}
+
+/* A few rows a frame: each frame's layout measures ROWS_PER_FRAME new
+ * rows, not the 30 a drain may change between two reads
+ * (docs/architecture.md, "The Outbox page while it drains"). */
+static gboolean
+catch_up_tick_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  CabOutboxPage *self = user_data;
+
+  cab_outbox_rows_step (self->rows, ROWS_PER_FRAME);
+  if (cab_outbox_rows_get_n_pending (self->rows) > 0)
+    return G_SOURCE_CONTINUE;
+  self->tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+rows_pending_cb (CabOutboxPage *self,
+                 GParamSpec    *pspec,
+                 CabOutboxRows *rows)
+{
+  if (cab_outbox_rows_get_n_pending (rows) > 0)
+    {
+      if (self->tick == 0)
+        self->tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list), catch_up_tick_cb, self, NULL);
+      return;
+    }
+  show_items (self);
+  if (self->load_waiting)
+    {
+      self->load_waiting = FALSE;
+      self->n_loads++;
+    }
+}
+
+/* On screen, the rows catch up a frame at a time; off screen, at once. */
+static void
+mapped_cb (CabOutboxPage *self)
+{
+  cab_outbox_rows_set_gradual (self->rows, gtk_widget_get_mapped (GTK_WIDGET (self)));
 }
 
 /* The session's outbox appears once its store is open. */
@@ -602,8 +608,13 @@ cab_outbox_page_dispose (GObject *object)
   cab_outbox_page_set_outbox (self, NULL);
   g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session);
+  if (self->tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list), self->tick);
+  self->tick = 0;
+  if (self->rows != NULL)
+    g_signal_handlers_disconnect_by_data (self->rows, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_OUTBOX_PAGE);
-  g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_object (&self->rows);
 
   G_OBJECT_CLASS (cab_outbox_page_parent_class)->dispose (object);
 }
@@ -683,15 +694,7 @@ cab_outbox_page_class_init (CabOutboxPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/cabinet_sante/Cabinet/outbox/cab-outbox-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, drafts_title);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, drafts_list);
-  gtk_widget_class_bind_template_callback (widget_class, draft_activated_cb);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, needs_title);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, needs_list);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, waiting_title);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, waiting_list);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, sent_title);
-  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, sent_list);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, list);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cab-outbox-page");
@@ -702,6 +705,9 @@ cab_outbox_page_init (CabOutboxPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->rows = cab_outbox_rows_new ();
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->rows), create_row_cb, self, NULL);
+  g_signal_connect_swapped (self->rows, "notify::n-pending", G_CALLBACK (rows_pending_cb), self);
 
   self->session_signals = g_signal_group_new (CAB_TYPE_SESSION);
   g_signal_group_connect_object (self->session_signals, "notify::outbox",
@@ -710,6 +716,8 @@ cab_outbox_page_init (CabOutboxPage *self)
    * inbox (not through the outbox): read again whenever shown. */
   g_signal_connect (self, "map", G_CALLBACK (reload_drafts), NULL);
   g_signal_connect (self, "map", G_CALLBACK (reload), NULL);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (mapped_cb), NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -756,6 +764,8 @@ cab_outbox_page_set_outbox (CabOutboxPage *self,
 
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->rows != NULL)
+    cab_outbox_rows_set_entries (self->rows, NULL);
   g_clear_object (&self->model);
   g_set_object (&self->outbox, outbox);
 
@@ -769,6 +779,7 @@ cab_outbox_page_set_outbox (CabOutboxPage *self,
       /* The lists' name rule, run by the model on its pool thread. */
       self->model = cab_outbox_model_new (outbox, cab_format_patient_name);
       g_signal_connect_object (self->model, "loaded", G_CALLBACK (model_loaded_cb), self, G_CONNECT_SWAPPED);
+      cab_outbox_rows_set_entries (self->rows, G_LIST_MODEL (self->model));
     }
 }
 
@@ -833,13 +844,13 @@ gboolean
 cab_outbox_page_open_draft (CabOutboxPage *self,
                             guint          index)
 {
-  GtkListBoxRow *row;
+  const CabMailDraftRecord *draft;
 
   g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), FALSE);
 
-  row = gtk_list_box_get_row_at_index (self->drafts_list, index);
-  if (row == NULL)
+  draft = self->rows != NULL ? cab_outbox_rows_get_draft (self->rows, index) : NULL;
+  if (draft == NULL)
     return FALSE;
-  draft_activated_cb (self, row);
+  open_draft (self, draft);
   return TRUE;
 }

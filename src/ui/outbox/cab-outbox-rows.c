@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cab-outbox-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cab-outbox-rows.h"
+
+/* ---------------------------------------------------------------------- */
+/* a draft, as an object a list model can hold                            */
+
+struct _CabOutboxDraftItem
+{
+  GObject             parent_instance;
+  CabMailDraftRecord *record;
+};
+
+G_DEFINE_FINAL_TYPE (CabOutboxDraftItem, cab_outbox_draft_item, G_TYPE_OBJECT)
+
+static void
+cab_outbox_draft_item_finalize (GObject *object)
+{
+  g_clear_pointer (&CAB_OUTBOX_DRAFT_ITEM (object)->record, cab_mail_draft_record_free);
+  G_OBJECT_CLASS (cab_outbox_draft_item_parent_class)->finalize (object);
+}
+
+static void
+cab_outbox_draft_item_class_init (CabOutboxDraftItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cab_outbox_draft_item_finalize;
+}
+
+static void
+cab_outbox_draft_item_init (CabOutboxDraftItem *self)
+{
+}
+
+const CabMailDraftRecord *
+cab_outbox_draft_item_get_record (CabOutboxDraftItem *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_DRAFT_ITEM (self), NULL);
+  return self->record;
+}
+
+/* What a draft's row shows: the same, its item (and row) is kept. */
+static gboolean
+same_draft (const CabMailDraftRecord *a,
+            const CabMailDraftRecord *b)
+{
+  guint n_a = a->to != NULL ? g_strv_length (a->to) : 0;
+  guint n_b = b->to != NULL ? g_strv_length (b->to) : 0;
+
+  if (a->id != b->id || a->updated_at != b->updated_at || g_strcmp0 (a->subject, b->subject) != 0 || n_a != n_b)
+    return FALSE;
+  for (guint i = 0; i < n_a; i++)
+    if (g_strcmp0 (a->to[i], b->to[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the rows                                                               */
+
+enum {
+  GROUP_DRAFTS,
+  GROUP_NEEDS,
+  GROUP_WAITING,
+  GROUP_SENT,
+  N_GROUPS
+};
+
+struct _CabOutboxRows
+{
+  GObject     parent_instance;
+
+  GListModel *entries;             /* CabOutboxItem */
+  GPtrArray  *drafts;              /* CabOutboxDraftItem */
+  GtkStringObject *headings[N_GROUPS];
+  GHashTable *shown;               /* entry id -> the CabOutboxItem shown for it */
+  GPtrArray  *items;               /* what is shown, in order */
+  guint       n_pending;           /* entries whose shown item is not the model's */
+  gboolean    gradual;
+};
+
+enum {
+  PROP_0,
+  PROP_N_PENDING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void cab_outbox_rows_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CabOutboxRows, cab_outbox_rows, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, cab_outbox_rows_list_model_init))
+
+static guint
+group_of (CabOutboxState state)
+{
+  switch (state)
+    {
+    case CAB_OUTBOX_STATE_FAILED:
+    case CAB_OUTBOX_STATE_CONFLICT:
+      return GROUP_NEEDS;
+    case CAB_OUTBOX_STATE_PENDING:
+    case CAB_OUTBOX_STATE_SENDING:
+    case CAB_OUTBOX_STATE_HELD:
+      return GROUP_WAITING;
+    case CAB_OUTBOX_STATE_DONE:
+    case CAB_OUTBOX_STATE_CANCELLED:
+    case CAB_OUTBOX_N_STATES:
+    default:
+      return GROUP_SENT;
+    }
+}
+
+/* The rows as they should be now: the drafts, then each entry's shown
+ * item under its group's heading, in the model's order. */
+static GPtrArray *
+layout (CabOutboxRows *self)
+{
+  GPtrArray *groups[N_GROUPS];
+  GPtrArray *items = g_ptr_array_new ();
+  guint n_entries = self->entries != NULL ? g_list_model_get_n_items (self->entries) : 0;
+
+  for (guint g = 0; g < N_GROUPS; g++)
+    groups[g] = g_ptr_array_new ();
+  for (guint i = 0; i < self->drafts->len; i++)
+    g_ptr_array_add (groups[GROUP_DRAFTS], self->drafts->pdata[i]);
+  for (guint i = 0; i < n_entries; i++)
+    {
+      g_autoptr(CabOutboxItem) item = g_list_model_get_item (self->entries, i);
+      gint64 id = cab_outbox_item_get_id (item);
+      CabOutboxItem *shown = g_hash_table_lookup (self->shown, &id);
+
+      if (shown != NULL)
+        g_ptr_array_add (groups[group_of (cab_outbox_item_get_state (shown))], shown);
+    }
+  for (guint g = 0; g < N_GROUPS; g++)
+    {
+      if (groups[g]->len > 0)
+        {
+          g_ptr_array_add (items, self->headings[g]);
+          g_ptr_array_extend (items, groups[g], NULL, NULL);
+        }
+      g_ptr_array_unref (groups[g]);
+    }
+  return items;
+}
+
+/* Turns the rows into @target one object at a time, so a view builds rows
+ * only for the objects new to it: first the objects gone leave, then the
+ * new ones come in. The objects that stay keep their order (an entry's
+ * shown item keeps its state, so its group), so insertions are enough. */
+static void
+apply (CabOutboxRows *self,
+       GPtrArray     *target)
+{
+  g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+
+  /* A first fill in one go: nothing to keep. */
+  if (self->items->len == 0)
+    {
+      for (guint i = 0; i < target->len; i++)
+        g_ptr_array_add (self->items, g_object_ref (target->pdata[i]));
+      if (target->len > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, target->len);
+      return;
+    }
+
+  for (guint i = 0; i < target->len; i++)
+    g_hash_table_add (wanted, target->pdata[i]);
+  for (guint i = self->items->len; i-- > 0;)
+    if (!g_hash_table_contains (wanted, self->items->pdata[i]))
+      {
+        g_ptr_array_remove_index (self->items, i);
+        g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);
+      }
+  for (guint i = 0; i < self->items->len; i++)
+    g_hash_table_add (present, self->items->pdata[i]);
+  for (guint i = 0; i < target->len; i++)
+    if (!g_hash_table_contains (present, target->pdata[i]))
+      {
+        g_ptr_array_insert (self->items, i, g_object_ref (target->pdata[i]));
+        g_list_model_items_changed (G_LIST_MODEL (self), i, 0, 1);
+      }
+  g_warn_if_fail (self->items->len == target->len);
+}
+
+static void
+set_n_pending (CabOutboxRows *self,
+               guint          n_pending)
+{
+  if (self->n_pending == n_pending)
+    return;
+  self->n_pending = n_pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+}
+
+/* Shows the model's item of up to @max entries not shown as the model
+ * says (G_MAXUINT: all), in the model's order; entries gone leave at once
+ * (no row to build). */
+static void
+catch_up (CabOutboxRows *self,
+          guint          max)
+{
+  guint n_entries = self->entries != NULL ? g_list_model_get_n_items (self->entries) : 0;
+  g_autoptr(GHashTable) alive = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) target = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  guint n_pending = 0;
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      g_autoptr(CabOutboxItem) item = g_list_model_get_item (self->entries, i);
+      gint64 id = cab_outbox_item_get_id (item);
+      CabOutboxItem *shown = g_hash_table_lookup (self->shown, &id);
+
+      if (shown == item)
+        ;
+      else if (max > 0)
+        {
+          gint64 *k = g_new (gint64, 1);
+
+          *k = id;
+          g_hash_table_replace (self->shown, k, g_object_ref (item));
+          max--;
+        }
+      else
+        n_pending++;
+      if (g_hash_table_lookup_extended (self->shown, &id, &key, NULL))
+        g_hash_table_add (alive, key);
+    }
+  g_hash_table_iter_init (&iter, self->shown);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (alive, key))
+      g_hash_table_iter_remove (&iter);
+
+  target = layout (self);
+  apply (self, target);
+  set_n_pending (self, n_pending);
+}
+
+static void
+entries_changed_cb (GListModel    *entries,
+                    guint          position,
+                    guint          removed,
+                    guint          added,
+                    CabOutboxRows *self)
+{
+  /* Gradually: the rows of the entries already shown, and the first ones. */
+  catch_up (self, self->gradual && self->items->len > 0 ? 0 : G_MAXUINT);
+}
+
+/* ---------------------------------------------------------------------- */
+/* GListModel                                                             */
+
+static GType
+cab_outbox_rows_get_item_type (GListModel *model)
+{
+  return G_TYPE_OBJECT;
+}
+
+static guint
+cab_outbox_rows_get_n_items (GListModel *model)
+{
+  return CAB_OUTBOX_ROWS (model)->items->len;
+}
+
+static gpointer
+cab_outbox_rows_get_item (GListModel *model,
+                          guint       position)
+{
+  CabOutboxRows *self = CAB_OUTBOX_ROWS (model);
+
+  return position < self->items->len ? g_object_ref (self->items->pdata[position]) : NULL;
+}
+
+static void
+cab_outbox_rows_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = cab_outbox_rows_get_item_type;
+  iface->get_n_items = cab_outbox_rows_get_n_items;
+  iface->get_item = cab_outbox_rows_get_item;
+}
+
+static void
+cab_outbox_rows_dispose (GObject *object)
+{
+  CabOutboxRows *self = CAB_OUTBOX_ROWS (object);
+
+  cab_outbox_rows_set_entries (self, NULL);
+  G_OBJECT_CLASS (cab_outbox_rows_parent_class)->dispose (object);
+}
+
+static void
+cab_outbox_rows_finalize (GObject *object)
+{
+  CabOutboxRows *self = CAB_OUTBOX_ROWS (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->shown, g_hash_table_unref);
+  g_clear_pointer (&self->drafts, g_ptr_array_unref);
+  for (guint g = 0; g < N_GROUPS; g++)
+    g_clear_object (&self->headings[g]);
+  G_OBJECT_CLASS (cab_outbox_rows_parent_class)->finalize (object);
+}
+
+static void
+cab_outbox_rows_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_N_PENDING:
+      g_value_set_uint (value, CAB_OUTBOX_ROWS (object)->n_pending);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_outbox_rows_class_init (CabOutboxRowsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cab_outbox_rows_dispose;
+  object_class->finalize = cab_outbox_rows_finalize;
+  object_class->get_property = cab_outbox_rows_get_property;
+
+  properties[PROP_N_PENDING] =
+    g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cab_outbox_rows_init (CabOutboxRows *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->shown = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->headings[GROUP_DRAFTS] = gtk_string_object_new (_("Drafts"));
+  self->headings[GROUP_NEEDS] = gtk_string_object_new (_("Needs You"));
+  self->headings[GROUP_WAITING] = gtk_string_object_new (_("Waiting to Be Sent"));
+  self->headings[GROUP_SENT] = gtk_string_object_new (_("Recently Sent"));
+}
+
+/* ---------------------------------------------------------------------- */
+/* public API                                                             */
+
+CabOutboxRows *
+cab_outbox_rows_new (void)
+{
+  return g_object_new (CAB_TYPE_OUTBOX_ROWS, NULL);
+}
+
+void
+cab_outbox_rows_set_entries (CabOutboxRows *self,
+                             GListModel    *entries)
+{
+  g_return_if_fail (CAB_IS_OUTBOX_ROWS (self));
+  g_return_if_fail (entries == NULL || G_IS_LIST_MODEL (entries));
+
+  if (self->entries == entries)
+    return;
+  if (self->entries != NULL)
+    g_signal_handlers_disconnect_by_func (self->entries, entries_changed_cb, self);
+  g_set_object (&self->entries, entries);
+  if (entries != NULL)
+    g_signal_connect_object (entries, "items-changed", G_CALLBACK (entries_changed_cb), self, 0);
+  catch_up (self, G_MAXUINT);
+}
+
+void
+cab_outbox_rows_set_drafts (CabOutboxRows *self,
+                            GPtrArray     *drafts)
+{
+  g_autoptr(GPtrArray) old = NULL;
+
+  g_return_if_fail (CAB_IS_OUTBOX_ROWS (self));
+  g_return_if_fail (drafts != NULL);
+
+  old = g_steal_pointer (&self->drafts);
+  self->drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      const CabMailDraftRecord *record = drafts->pdata[i];
+      CabOutboxDraftItem *item = NULL;
+
+      for (guint j = 0; j < old->len && item == NULL; j++)
+        if (same_draft (((CabOutboxDraftItem *) old->pdata[j])->record, record))
+          item = g_object_ref (old->pdata[j]);
+      if (item == NULL)
+        {
+          item = g_object_new (CAB_TYPE_OUTBOX_DRAFT_ITEM, NULL);
+          item->record = cab_mail_draft_record_copy (record);
+        }
+      g_ptr_array_add (self->drafts, item);
+    }
+  /* Drafts are few: shown at once. */
+  catch_up (self, 0);
+}
+
+const CabMailDraftRecord *
+cab_outbox_rows_get_draft (CabOutboxRows *self,
+                           guint          index)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ROWS (self), NULL);
+
+  return index < self->drafts->len ? ((CabOutboxDraftItem *) self->drafts->pdata[index])->record : NULL;
+}
+
+void
+cab_outbox_rows_set_gradual (CabOutboxRows *self,
+                             gboolean       gradual)
+{
+  g_return_if_fail (CAB_IS_OUTBOX_ROWS (self));
+
+  self->gradual = gradual;
+  if (!gradual && self->n_pending > 0)
+    catch_up (self, G_MAXUINT);
+}
+
+guint
+cab_outbox_rows_get_n_pending (CabOutboxRows *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ROWS (self), 0);
+  return self->n_pending;
+}
+
+void
+cab_outbox_rows_step (CabOutboxRows *self,
+                      guint          max)
+{
+  g_return_if_fail (CAB_IS_OUTBOX_ROWS (self));
+
+  if (self->n_pending > 0)
+    catch_up (self, max);
+}
+
+gboolean
+cab_outbox_rows_is_heading (gpointer item)
+{
+  return GTK_IS_STRING_OBJECT (item);
+}

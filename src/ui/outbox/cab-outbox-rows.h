@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cab-mail-drafts.h"
+#include "cab-outbox-item.h"
+
+G_BEGIN_DECLS
+
+#define CAB_TYPE_OUTBOX_ROWS (cab_outbox_rows_get_type ())
+G_DECLARE_FINAL_TYPE (CabOutboxRows, cab_outbox_rows, CAB, OUTBOX_ROWS, GObject)
+
+/*
+ * CabOutboxRows: what the Outbox page's list view shows, one GListModel of
+ * GObjects in order: the drafts, then the entries that need the user
+ * (failed, conflict), those waiting (pending, sending, held) and those sent
+ * lately (done, cancelled), each group after its heading (a
+ * GtkStringObject) and the heading left out when the group is empty.
+ * Drafts are CabOutboxDraftItem, entries core's CabOutboxItem.
+ *
+ * Each change is an items-changed of one object, so a list view builds a
+ * row only for an object new to it (core's model keeps the item of an
+ * entry that did not change). When gradual, a change of the entries shows
+ * none of them: cab_outbox_rows_step() shows the next few, once a frame,
+ * so a drain that changed 30 entries since the last read costs 30 frames
+ * a row each rather than one frame 30 rows (docs/architecture.md, "The
+ * Outbox page while it drains"). Entries gone leave at once; drafts and a
+ * first fill show at once.
+ *
+ * Property "n-pending" (uint): entries not shown as the model says yet.
+ */
+
+#define CAB_TYPE_OUTBOX_DRAFT_ITEM (cab_outbox_draft_item_get_type ())
+G_DECLARE_FINAL_TYPE (CabOutboxDraftItem, cab_outbox_draft_item, CAB, OUTBOX_DRAFT_ITEM, GObject)
+
+const CabMailDraftRecord *cab_outbox_draft_item_get_record (CabOutboxDraftItem *self);
+
+CabOutboxRows *cab_outbox_rows_new         (void);
+/* @entries: a GListModel of CabOutboxItem (core's CabOutboxModel), or NULL. */
+void           cab_outbox_rows_set_entries (CabOutboxRows *self,
+                                            GListModel    *entries);
+/* @drafts: CabMailDraftRecord (copied); an unchanged draft keeps its item. */
+void           cab_outbox_rows_set_drafts  (CabOutboxRows *self,
+                                            GPtrArray     *drafts);
+/* Draft @index (0: the first listed), or NULL. */
+const CabMailDraftRecord *cab_outbox_rows_get_draft (CabOutboxRows *self,
+                                                     guint          index);
+/* Gradual (the page is on screen) or all at once (not gradual). */
+void           cab_outbox_rows_set_gradual (CabOutboxRows *self,
+                                            gboolean       gradual);
+guint          cab_outbox_rows_get_n_pending (CabOutboxRows *self);
+/* Shows up to @max more entries as the model says. */
+void           cab_outbox_rows_step        (CabOutboxRows *self,
+                                            guint          max);
+/* Whether @item is a heading (its text: gtk_string_object_get_string()). */
+gboolean       cab_outbox_rows_is_heading  (gpointer       item);
+
+G_END_DECLS

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * CabOutboxRows, the Outbox page's rows (docs/architecture.md, "The Outbox
+ * page while it drains"): groups under their headings, one object per
+ * change, the rows of unchanged entries kept, and the gradual catching up
+ * a few entries at a time.
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "outbox/cab-outbox-rows.h"
+
+static CabOutboxItem *
+item_new (gint64 id, CabOutboxState state, const char *error)
+{
+  CabOutboxEntry entry = { 0 };
+  g_autofree char *payload = g_strdup_printf ("{\"summary\":\"Message %" G_GINT64_FORMAT "\"}", id);
+
+  entry.id = id;
+  entry.kind = (char *) "mail";
+  entry.state = state;
+  entry.payload = payload;
+  entry.last_error = (char *) error;
+  entry.attempts = state == CAB_OUTBOX_STATE_PENDING ? 0 : 1;
+  return cab_outbox_item_new (&entry, NULL);
+}
+
+/* What the rows show, as text: "H" a heading, else the entry id and its
+ * state's first letter (p pending, s sending, d done, f failed). */
+static char *
+describe (CabOutboxRows *rows)
+{
+  GString *s = g_string_new (NULL);
+  static const char letters[] = { [CAB_OUTBOX_STATE_PENDING] = 'p', [CAB_OUTBOX_STATE_SENDING] = 's',
+                                  [CAB_OUTBOX_STATE_DONE] = 'd', [CAB_OUTBOX_STATE_FAILED] = 'f' };
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (rows)); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (rows), i);
+
+      if (s->len > 0)
+        g_string_append_c (s, ' ');
+      if (cab_outbox_rows_is_heading (item))
+        g_string_append_c (s, 'H');
+      else
+        g_string_append_printf (s, "%" G_GINT64_FORMAT "%c", cab_outbox_item_get_id (CAB_OUTBOX_ITEM (item)),
+                                letters[cab_outbox_item_get_state (CAB_OUTBOX_ITEM (item))]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+typedef struct
+{
+  guint n_signals;
+  guint max_added;
+  guint max_removed;
+} Changes;
+
+static void
+changed_cb (GListModel *model, guint position, guint removed, guint added, Changes *c)
+{
+  c->n_signals++;
+  c->max_added = MAX (c->max_added, added);
+  c->max_removed = MAX (c->max_removed, removed);
+}
+
+/* Replaces the entry at @position in @store with a new snapshot. */
+static void
+set_state (GListStore *store, guint position, CabOutboxState state)
+{
+  g_autoptr(CabOutboxItem) old = g_list_model_get_item (G_LIST_MODEL (store), position);
+  g_autoptr(CabOutboxItem) item = item_new (cab_outbox_item_get_id (old), state,
+                                            state == CAB_OUTBOX_STATE_FAILED ? "550 refused" : NULL);
+
+  g_list_store_splice (store, position, 1, (gpointer *) &item, 1);
+}
+
+static void
+test_outbox_rows_groups (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CAB_TYPE_OUTBOX_ITEM);
+  g_autoptr(CabOutboxRows) rows = cab_outbox_rows_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GObject) kept = NULL;
+  g_autoptr(GObject) again = NULL;
+  Changes c = { 0 };
+
+  /* The model's order: newest first. */
+  for (gint64 id = 5; id >= 1; id--)
+    {
+      g_autoptr(CabOutboxItem) item = item_new (id, id == 1 ? CAB_OUTBOX_STATE_DONE
+                                                    : id == 2 ? CAB_OUTBOX_STATE_FAILED
+                                                    : CAB_OUTBOX_STATE_PENDING, NULL);
+      g_list_store_append (store, item);
+    }
+  cab_outbox_rows_set_entries (rows, G_LIST_MODEL (store));
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 2f H 5p 4p 3p H 1d");
+  g_assert_cmpuint (cab_outbox_rows_get_n_pending (rows), ==, 0);
+
+  /* Not gradual: a change shows at once, one object a signal, the others'
+   * objects kept. */
+  kept = g_list_model_get_item (G_LIST_MODEL (rows), 3);
+  g_signal_connect (rows, "items-changed", G_CALLBACK (changed_cb), &c);
+  set_state (G_LIST_STORE (store), 2, CAB_OUTBOX_STATE_DONE);     /* 3 sent */
+  after = describe (rows);
+  g_assert_cmpstr (after, ==, "H 2f H 5p 4p H 3d 1d");
+  g_assert_cmpuint (c.max_added, ==, 1);
+  g_assert_cmpuint (c.max_removed, ==, 1);
+  again = g_list_model_get_item (G_LIST_MODEL (rows), 3);
+  g_assert_true (kept == again);                                   /* 5's object */
+
+  /* The failed one retried and sent: the "Needs You" heading goes. */
+  set_state (G_LIST_STORE (store), 3, CAB_OUTBOX_STATE_DONE);
+  g_clear_pointer (&after, g_free);
+  after = describe (rows);
+  g_assert_cmpstr (after, ==, "H 5p 4p H 3d 2d 1d");
+}
+
+static void
+test_outbox_rows_gradual (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CAB_TYPE_OUTBOX_ITEM);
+  g_autoptr(CabOutboxRows) rows = cab_outbox_rows_new ();
+  g_autofree char *text = NULL;
+  Changes c = { 0 };
+
+  for (gint64 id = 4; id >= 1; id--)
+    {
+      g_autoptr(CabOutboxItem) item = item_new (id, CAB_OUTBOX_STATE_PENDING, NULL);
+      g_list_store_append (store, item);
+    }
+  cab_outbox_rows_set_gradual (rows, TRUE);
+  /* A first fill shows at once. */
+  cab_outbox_rows_set_entries (rows, G_LIST_MODEL (store));
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 4p 3p 2p 1p");
+
+  /* Three entries change at once: none shows until a step. */
+  g_signal_connect (rows, "items-changed", G_CALLBACK (changed_cb), &c);
+  set_state (store, 3, CAB_OUTBOX_STATE_SENDING);
+  set_state (store, 2, CAB_OUTBOX_STATE_DONE);
+  set_state (store, 1, CAB_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (c.n_signals, ==, 0);
+  g_assert_cmpuint (cab_outbox_rows_get_n_pending (rows), ==, 3);
+
+  /* A step of two: the first two in the model's order. */
+  cab_outbox_rows_step (rows, 2);
+  g_assert_cmpuint (cab_outbox_rows_get_n_pending (rows), ==, 1);
+  g_clear_pointer (&text, g_free);
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 3f H 4p 1p H 2d");
+  g_assert_cmpuint (c.max_added, ==, 1);
+
+  /* An entry gone leaves at once, even gradually. */
+  g_list_store_remove (store, 0);
+  g_clear_pointer (&text, g_free);
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 3f H 1p H 2d");
+
+  /* Off screen: the rest at once. */
+  cab_outbox_rows_set_gradual (rows, FALSE);
+  g_assert_cmpuint (cab_outbox_rows_get_n_pending (rows), ==, 0);
+  g_clear_pointer (&text, g_free);
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 3f H 1s H 2d");
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/outbox-rows/groups", test_outbox_rows_groups);
+  g_test_add_func ("/outbox-rows/gradual", test_outbox_rows_gradual);
+  return g_test_run ();
+}

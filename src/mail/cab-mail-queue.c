@@ -502,6 +502,10 @@ cab_mail_edit (CabStore           *store,
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("This outbox entry is not a message"));
   o = json_node_get_object (json_parser_get_root (parser));
+  /* A read receipt is built again from its "mdn" member when sent
+   * (cab-mail-mdn-answer.c): an edit would change nothing that goes out. */
+  if (json_object_has_member (o, "mdn"))
+    return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("A read receipt cannot be edited, only cancelled"));
   check.from = json_object_get_string_member_with_default (o, "from", NULL);
   check.subject = subject != NULL ? subject : json_object_get_string_member_with_default (o, "subject", "");
   check.body = body != NULL ? body : json_object_get_string_member_with_default (o, "body", "");

@@ -62,7 +62,8 @@ gboolean cab_mail_queue           (CabStore           *store,
                                    GError            **error);
 
 /* A queued message not sent yet (pending, held or failed): new subject,
- * text or recipients (NULL: kept). */
+ * text or recipients (NULL: kept). A read receipt's entry is refused
+ * (CAB_MAIL_SEND_ERROR_INVALID): it is built from the request it answers. */
 gboolean cab_mail_edit            (CabStore           *store,
                                    gint64              entry_id,
                                    const char * const *to,

@@ -11,6 +11,7 @@
 
 #include "cab-mail-mdn-answer.h"
 #include "cab-mail-seen.h"
+#include "cab-mail-send.h"
 #include "cab-mail-store.h"
 #include "cab-outbox-item.h"
 #include "cab-store-outbox.h"
@@ -269,6 +270,16 @@ test_outbox_page_data (Fixture *f, gconstpointer data)
   g_assert_true (cab_mail_seen_set (f->store, NULL, row->id, TRUE, &changed, &error));
   g_assert_true (changed);
   g_assert_true (cab_mail_mdn_answer (f->store, &request, CAB_MAIL_MDN_ANSWER_MANUAL, &queued, &error));
+
+  /* A receipt is built from the request it answers: an edit is refused,
+   * not accepted and ignored. */
+  {
+    const char *to[] = { "autre@hopital.mssante.fr", NULL };
+
+    g_assert_false (cab_mail_edit (f->store, queued, to, "Autre", "Autre texte", &error));
+    g_assert_error (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_INVALID);
+    g_clear_error (&error);
+  }
 
   /* An entry without a lane (a publication) is shown too. */
   {

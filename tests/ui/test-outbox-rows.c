@@ -117,6 +117,17 @@ test_outbox_rows_groups (void)
   g_clear_pointer (&after, g_free);
   after = describe (rows);
   g_assert_cmpstr (after, ==, "H 5p 4p H 3d 2d 1d");
+
+  /* An entry read twice (it changed state between two of the model's
+   * queries) shows once. */
+  {
+    g_autoptr(CabOutboxItem) twice = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+    g_list_store_append (store, twice);
+    g_clear_pointer (&after, g_free);
+    after = describe (rows);
+    g_assert_cmpstr (after, ==, "H 5p 4p H 3d 2d 1d");
+  }
 }
 
 static void

@@ -124,6 +124,7 @@ layout (CabOutboxRows *self)
   GPtrArray *groups[N_GROUPS];
   GPtrArray *items = g_ptr_array_new ();
   guint n_entries = self->entries != NULL ? g_list_model_get_n_items (self->entries) : 0;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
 
   for (guint g = 0; g < N_GROUPS; g++)
     groups[g] = g_ptr_array_new ();
@@ -135,7 +136,9 @@ layout (CabOutboxRows *self)
       gint64 id = cab_outbox_item_get_id (item);
       CabOutboxItem *shown = g_hash_table_lookup (self->shown, &id);
 
-      if (shown != NULL)
+      /* The model reads each state apart: an entry that moved between
+       * two of them may come twice; it shows once. */
+      if (shown != NULL && g_hash_table_add (seen, shown))
         g_ptr_array_add (groups[group_of (cab_outbox_item_get_state (shown))], shown);
     }
   for (guint g = 0; g < N_GROUPS; g++)
@@ -152,8 +155,9 @@ layout (CabOutboxRows *self)
 
 /* Turns the rows into @target one object at a time, so a view builds rows
  * only for the objects new to it: first the objects gone leave, then the
- * new ones come in. The objects that stay keep their order (an entry's
- * shown item keeps its state, so its group), so insertions are enough. */
+ * new ones come in. The objects that stay normally keep their order (an
+ * entry's shown item keeps its state, so its group); one out of order
+ * (drafts saved in the same second, say) is moved: removed, inserted. */
 static void
 apply (CabOutboxRows *self,
        GPtrArray     *target)
@@ -182,12 +186,23 @@ apply (CabOutboxRows *self,
   for (guint i = 0; i < self->items->len; i++)
     g_hash_table_add (present, self->items->pdata[i]);
   for (guint i = 0; i < target->len; i++)
-    if (!g_hash_table_contains (present, target->pdata[i]))
-      {
-        g_ptr_array_insert (self->items, i, g_object_ref (target->pdata[i]));
-        g_list_model_items_changed (G_LIST_MODEL (self), i, 0, 1);
-      }
-  g_warn_if_fail (self->items->len == target->len);
+    {
+      if (i < self->items->len && self->items->pdata[i] == target->pdata[i])
+        continue;
+      if (g_hash_table_contains (present, target->pdata[i]))
+        {
+          guint k = i + 1;
+
+          while (k < self->items->len && self->items->pdata[k] != target->pdata[i])
+            k++;
+          g_assert (k < self->items->len);
+          g_ptr_array_remove_index (self->items, k);
+          g_list_model_items_changed (G_LIST_MODEL (self), k, 1, 0);
+        }
+      g_ptr_array_insert (self->items, i, g_object_ref (target->pdata[i]));
+      g_list_model_items_changed (G_LIST_MODEL (self), i, 0, 1);
+    }
+  g_assert (self->items->len == target->len);
 }
 
 static void

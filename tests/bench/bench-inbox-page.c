@@ -33,7 +33,11 @@
  * thread did. CABINET_BENCH_PHASES=1 also prints where (a) and (b) spend
  * their time (outside frames, items-changed, layout, paint) and the rows
  * the list view made. CABINET_BENCH_SYNC=0 or CABINET_BENCH_DRAIN=0 skip
- * (c) or (d).
+ * (c) or (d). CABINET_BENCH_SCREENSHOTS=1 saves the window halfway through
+ * the drain and after it (bench-outbox-draining-LANG.png,
+ * bench-outbox-drained-LANG.png, in CABINET_SCREENSHOT_DIR or screenshots/
+ * in the current directory; --lang=fr in French); the frames measured then are not a
+ * figure.
  *
  * The messages are real: the sandbox's MSSanté messages put into a real
  * Dovecot (mail-fixture) and synced with cab_mail_sync_run(); the store's
@@ -578,6 +582,20 @@ drained (gpointer data)
   return ((Drain *) data)->done;
 }
 
+typedef struct
+{
+  Open  *o;
+  guint  n;
+} Halfway;
+
+static gboolean
+halfway (gpointer data)
+{
+  Halfway *h = data;
+
+  return cab_outbox_page_count_shown (CAB_OUTBOX_PAGE (h->o->page), CAB_OUTBOX_STATE_DONE) >= h->n;
+}
+
 /* ---------------------------------------------------------------- main */
 
 int
@@ -830,8 +848,30 @@ main (int argc, char *argv[])
     start = g_get_monotonic_time ();
     recorder_start (&r, GTK_WIDGET (window));
     cab_outbox_drain_async (cab_session_get_outbox (session), NULL, drain_done_cb, &d);
+    if (g_getenv ("CABINET_BENCH_SCREENSHOTS"))
+      {
+        /* The page shows the 30 latest sent: halfway, or 15 of them. */
+        Halfway h = { &o, MIN (n_drain / 2, 15) };
+
+        if (g_getenv ("CABINET_SCREENSHOT_DIR") == NULL)
+          {
+            g_autofree char *cwd = g_get_current_dir ();
+            g_autofree char *shots = g_build_filename (cwd, "screenshots", NULL);
+
+            g_setenv ("CABINET_SCREENSHOT_DIR", shots, TRUE);
+          }
+        desk_init_screenshots ();
+        g_assert_true (desk_wait_until (halfway, &h, 1800000));
+        desk_save_screenshot (o.page, "bench-outbox-draining");
+      }
     g_assert_true (desk_wait_until (drained, &d, 1800000));
     busy = recorder_stop (&r);
+    if (g_getenv ("CABINET_BENCH_SCREENSHOTS"))
+      {
+        desk_spin (1000);
+        desk_save_screenshot (o.page, "bench-outbox-drained");
+        g_print ("  (screenshots taken during the drain: these frames are not a figure)\n");
+      }
     seconds = (g_get_monotonic_time () - start) / 1e6;
     {
       g_autofree char *what = g_strdup_printf ("(d) Outbox page shown while %u messages of 1 MB drain (%u sent)",

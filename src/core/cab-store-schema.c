@@ -735,6 +735,33 @@ static const char * const migrations[] = {
    * made them again from scratch: about 350 pages of a release's 4,400. */
   "DROP INDEX IF EXISTS drug_compositions_key;"
   "DROP INDEX IF EXISTS drug_generics_cis;",
+
+  /* 20: a medicine's generic group is read from its drug_generics line
+   * (docs/architecture.md, "Drug database", Import): drugs.generic_id is
+   * that line's id (its smallest group number, the first line of that
+   * number) instead of copies of the line's group, label and type (the
+   * labels were about 180 pages of a release). The id is an INTEGER
+   * PRIMARY KEY so that it survives a VACUUM; the existing rows keep their
+   * group until the next import replaces them. */
+  "CREATE TABLE drug_generics_20 ("
+  "  id       INTEGER PRIMARY KEY,"
+  "  group_id TEXT NOT NULL,"
+  "  label    TEXT,"
+  "  cis      TEXT NOT NULL,"
+  "  type     INTEGER,"
+  "  rank     INTEGER"
+  ");"
+  "INSERT INTO drug_generics_20 (id, group_id, label, cis, type, rank)"
+  "  SELECT rowid, group_id, label, cis, type, rank FROM drug_generics;"
+  "DROP TABLE drug_generics;"
+  "ALTER TABLE drug_generics_20 RENAME TO drug_generics;"
+  "ALTER TABLE drugs ADD COLUMN generic_id INTEGER;"
+  "UPDATE drugs SET generic_id = g.id"
+  "  FROM (SELECT cis, group_id, min (id) AS id FROM drug_generics GROUP BY cis, group_id) AS g"
+  "  WHERE g.cis = drugs.cis AND g.group_id = drugs.generic_group;"
+  "ALTER TABLE drugs DROP COLUMN generic_group;"
+  "ALTER TABLE drugs DROP COLUMN generic_label;"
+  "ALTER TABLE drugs DROP COLUMN generic_type;",
 };
 
 int

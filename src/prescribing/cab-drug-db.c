@@ -151,8 +151,9 @@ split_routes (const char *routes)
 }
 
 static const char sql_drug[] =
-  "SELECT cis, name, form, routes, commercialised, generic_group, generic_label,"
-  " coalesce (generic_type, -1) FROM drugs WHERE cis = ?";
+  "SELECT d.cis, d.name, d.form, d.routes, d.commercialised, g.group_id, g.label,"
+  " coalesce (g.type, -1) FROM drugs d LEFT JOIN drug_generics g ON g.id = d.generic_id"
+  " WHERE d.cis = ?";
 static const char sql_substances[] =
   "SELECT c.substance_code, c.substance_name, c.strength, c.strength_reference, c.nature,"
   " c.link, l.thesaurus_name FROM drug_compositions c"

@@ -193,14 +193,12 @@ search_text_clear (SearchText *text)
     g_string_free (text->substances, TRUE);
 }
 
-/* A medicine's generic group: of its CIS_GENER lines, the group with the
- * smallest number. The fields point into the file's text. */
+/* A medicine's generic group: of its CIS_GENER lines, the first with the
+ * smallest group number. */
 typedef struct
 {
-  gint64      number;
-  const char *group;
-  const char *label;
-  int         type;
+  gint64 number;
+  gint64 id;       /* the drug_generics line's id */
 } GenericGroup;
 
 /* cis_key() -> index + 1 in search_order, for the import in
@@ -255,8 +253,8 @@ typedef gboolean (*RowFunc) (CabStoreWriter       *writer,
 
 static const char sql_drug[] =
   "INSERT INTO drugs (cis, name, form, routes, amm_status, procedure, commercialised,"
-  " amm_date, holder, surveillance, generic_group, generic_label, generic_type)"
-  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  " amm_date, holder, surveillance, generic_id)"
+  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static gboolean
 put_drug (CabStoreWriter       *writer,
@@ -295,12 +293,10 @@ put_drug (CabStoreWriter       *writer,
   cab_stmt_bind_text (stmt, 9, nonempty (trimmed (f[10])));
   sqlite3_bind_int (stmt, 10, g_ascii_strcasecmp (trimmed (f[11]), "oui") == 0);
   generic = g_hash_table_lookup (generic_groups, cis_key (f[0]));
-  cab_stmt_bind_text (stmt, 11, generic != NULL ? generic->group : NULL);
-  cab_stmt_bind_text (stmt, 12, generic != NULL ? generic->label : NULL);
   if (generic != NULL)
-    sqlite3_bind_int (stmt, 13, generic->type);
+    sqlite3_bind_int64 (stmt, 11, generic->id);
   else
-    sqlite3_bind_null (stmt, 13);
+    sqlite3_bind_null (stmt, 11);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT)
     {
@@ -479,8 +475,8 @@ put_generic (CabStoreWriter       *writer,
   sqlite3_bind_int (stmt, 5, (int) g_ascii_strtoll (f[4], NULL, 10));
   if (!cab_drug_step_done (writer, stmt, "Cannot store a generic group", error))
     return FALSE;
-  /* The medicine's group, written with its row: its smallest group
-   * number, the first line of that number. */
+  /* The medicine's group, linked from its row: its smallest group
+   * number, the first line of that number (migration 20). */
   number = g_ascii_strtoll (group, NULL, 10);
   known = g_hash_table_lookup (generic_groups, cis_key (f[2]));
   if (known == NULL || number < known->number)
@@ -491,9 +487,7 @@ put_generic (CabStoreWriter       *writer,
           g_hash_table_insert (generic_groups, cis_key (f[2]), known);
         }
       known->number = number;
-      known->group = group;
-      known->label = nonempty (f[1]);
-      known->type = (int) g_ascii_strtoll (f[3], NULL, 10);
+      known->id = sqlite3_last_insert_rowid (writer->db);
     }
   *imported = TRUE;
   return TRUE;

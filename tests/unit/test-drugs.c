@@ -502,6 +502,60 @@ test_search_salt_in_parentheses (void)
   g_assert_true (found);
 }
 
+/* A medicine in two groups has the smallest, from that group's line. */
+static void
+test_get_two_groups (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabDrug) drug = cab_drug_db_get (store, "60010885", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (drug->generic_group, ==, "188");
+  g_assert_cmpstr (drug->generic_label, ==, "CIPROFLOXACINE (CHLORHYDRATE DE) équivalant à "
+                   "CIPROFLOXACINE 250 mg - CIFLOX 250 mg, comprimé pelliculé sécable.");
+  g_assert_cmpint (drug->generic_type, ==, 1);
+}
+
+/* A release imported before migration 20 keeps its medicines' groups: the
+ * migration links each row to its group's first line for that CIS. */
+static void
+test_generic_migration (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tmp_dir, "version-19.db", NULL);
+  g_autoptr(CabStore) migrated = NULL;
+  g_autoptr(CabDrug) grouped = NULL;
+  g_autoptr(CabDrug) alone = NULL;
+
+  {
+    g_autoptr(CabStore) old = cab_store_open_at_version (path, 19, &error);
+    sqlite3 *db;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db,
+      "INSERT INTO drug_generics (group_id, label, cis, type, rank) VALUES"
+      " ('8', 'Eight', '11111111', 0, 1), ('7', 'Other CIS', '22222222', 0, 1),"
+      " ('7', 'Seven', '11111111', 2, 3), ('7', 'Seven again', '11111111', 2, 4);"
+      "INSERT INTO drugs (cis, name, commercialised, generic_group, generic_label, generic_type)"
+      " VALUES ('11111111', 'A', 1, '7', 'Seven', 2), ('33333333', 'B', 1, NULL, NULL, NULL);",
+      NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  migrated = cab_store_open (path, &error);
+  g_assert_no_error (error);
+  grouped = cab_drug_db_get (migrated, "11111111", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (grouped->generic_group, ==, "7");
+  g_assert_cmpstr (grouped->generic_label, ==, "Seven");
+  g_assert_cmpint (grouped->generic_type, ==, 2);
+  alone = cab_drug_db_get (migrated, "33333333", &error);
+  g_assert_no_error (error);
+  g_assert_null (alone->generic_group);
+  g_assert_null (alone->generic_label);
+  g_assert_cmpint (alone->generic_type, ==, -1);
+}
+
 static void
 test_get_details (void)
 {
@@ -515,7 +569,10 @@ test_get_details (void)
   g_assert_cmpstr (drug->form, ==, "comprimé pelliculé");
   g_assert_cmpstr (drug->routes[0], ==, "orale");
   g_assert_true (drug->commercialised);
-  g_assert_nonnull (drug->generic_label);
+  /* Its group read through its CIS_GENER line (migration 20). */
+  g_assert_cmpstr (drug->generic_group, ==, "659");
+  g_assert_cmpstr (drug->generic_label, ==, "ANASTROZOLE 1 mg - ARIMIDEX 1 mg, comprimé pelliculé.");
+  g_assert_cmpint (drug->generic_type, ==, 1);
   dci = cab_drug_dup_dci (drug);
   g_assert_cmpstr (dci, ==, "ANASTROZOLE 1,00 mg");
   p = g_ptr_array_index (drug->presentations, 0);
@@ -867,6 +924,8 @@ main (int argc, char **argv)
   g_test_add_func ("/drugs/search/table", test_search_table);
   g_test_add_func ("/drugs/search/salt-in-parentheses", test_search_salt_in_parentheses);
   g_test_add_func ("/drugs/get", test_get_details);
+  g_test_add_func ("/drugs/get/two-groups", test_get_two_groups);
+  g_test_add_func ("/drugs/get/generic-migration", test_generic_migration);
   g_test_add_func ("/drugs/links/salts", test_links_salts);
   g_test_add_func ("/drugs/interactions/pairs", test_interaction_pairs);
   g_test_add_func ("/drugs/interactions/none-and-unknown", test_interaction_none_and_unknown);

@@ -16,7 +16,7 @@
 #include "cab-outbox-rows.h"
 
 /* Rows a frame while they catch up with the model (catch_up_tick_cb ()). */
-#define ROWS_PER_FRAME 2
+#define ROWS_PER_FRAME 1
 
 /* The page shows what core's outbox model says (CabOutboxItem): it reads
  * no payload and starts no thread. */
@@ -543,7 +543,7 @@ model_loaded_cb (CabOutboxPage  *self,
   self->n_loads++;
 }
 
-/* A few rows a frame: each frame's layout measures ROWS_PER_FRAME new
+/* A row a frame: each frame's layout measures ROWS_PER_FRAME new
  * rows, not the 30 a drain may change between two reads
  * (docs/architecture.md, "The Outbox page while it drains"). */
 static gboolean

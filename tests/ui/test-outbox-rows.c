@@ -2,8 +2,8 @@
  *
  * CabOutboxRows, the Outbox page's rows (docs/architecture.md, "The Outbox
  * page while it drains"): groups under their headings, one object per
- * change, the rows of unchanged entries kept, and the gradual catching up
- * a few entries at a time.
+ * change, one object an entry while it is listed (its row updated in
+ * place), and the gradual catching up a few entries at a time.
  */
 #include "config.h"
 
@@ -44,8 +44,12 @@ describe (CabOutboxRows *rows)
       if (cab_outbox_rows_is_heading (item))
         g_string_append_c (s, 'H');
       else
-        g_string_append_printf (s, "%" G_GINT64_FORMAT "%c", cab_outbox_item_get_id (CAB_OUTBOX_ITEM (item)),
-                                letters[cab_outbox_item_get_state (CAB_OUTBOX_ITEM (item))]);
+        {
+          CabOutboxItem *shown = cab_outbox_entry_item_get_item (CAB_OUTBOX_ENTRY_ITEM (item));
+
+          g_string_append_printf (s, "%" G_GINT64_FORMAT "%c", cab_outbox_item_get_id (shown),
+                                  letters[cab_outbox_item_get_state (shown)]);
+        }
     }
   return g_string_free (s, FALSE);
 }
@@ -56,6 +60,12 @@ typedef struct
   guint max_added;
   guint max_removed;
 } Changes;
+
+static void
+count_cb (GObject *object, GParamSpec *pspec, guint *n)
+{
+  (*n)++;
+}
 
 static void
 changed_cb (GListModel *model, guint position, guint removed, guint added, Changes *c)
@@ -179,11 +189,60 @@ test_outbox_rows_gradual (void)
   g_assert_cmpstr (text, ==, "H 3f H 1s H 2d");
 }
 
+/* An entry keeps its object while listed: a new state of the same group
+ * is no items-changed, only "notify::item" (its row updates in place); a
+ * state of another group moves the same object. */
+static void
+test_outbox_rows_in_place (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CAB_TYPE_OUTBOX_ITEM);
+  g_autoptr(CabOutboxRows) rows = cab_outbox_rows_new ();
+  g_autoptr(GObject) entry = NULL;
+  g_autoptr(GObject) moved = NULL;
+  g_autofree char *text = NULL;
+  Changes c = { 0 };
+  guint n_notify = 0;
+
+  for (gint64 id = 2; id >= 1; id--)
+    {
+      g_autoptr(CabOutboxItem) item = item_new (id, CAB_OUTBOX_STATE_PENDING, NULL);
+      g_list_store_append (store, item);
+    }
+  cab_outbox_rows_set_gradual (rows, TRUE);
+  cab_outbox_rows_set_entries (rows, G_LIST_MODEL (store));
+  entry = g_list_model_get_item (G_LIST_MODEL (rows), 2);          /* 1p */
+  g_assert_true (CAB_IS_OUTBOX_ENTRY_ITEM (entry));
+  g_signal_connect (rows, "items-changed", G_CALLBACK (changed_cb), &c);
+  g_signal_connect (entry, "notify::item", G_CALLBACK (count_cb), &n_notify);
+
+  /* pending → sending: same group, same place. */
+  set_state (store, 1, CAB_OUTBOX_STATE_SENDING);
+  g_assert_cmpuint (n_notify, ==, 0);                               /* not shown yet */
+  cab_outbox_rows_step (rows, 1);
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 2p 1s");
+  g_assert_cmpuint (c.n_signals, ==, 0);
+  g_assert_cmpuint (n_notify, ==, 1);
+
+  /* sending → done: moved under "Recently Sent", the same object. */
+  set_state (store, 1, CAB_OUTBOX_STATE_DONE);
+  cab_outbox_rows_step (rows, 1);
+  g_clear_pointer (&text, g_free);
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 2p H 1d");
+  g_assert_cmpuint (n_notify, ==, 2);
+  moved = g_list_model_get_item (G_LIST_MODEL (rows), 3);
+  g_assert_true (moved == entry);
+  g_assert_cmpint (cab_outbox_item_get_state (cab_outbox_entry_item_get_item (CAB_OUTBOX_ENTRY_ITEM (moved))),
+                   ==, CAB_OUTBOX_STATE_DONE);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/outbox-rows/groups", test_outbox_rows_groups);
   g_test_add_func ("/outbox-rows/gradual", test_outbox_rows_gradual);
+  g_test_add_func ("/outbox-rows/in-place", test_outbox_rows_in_place);
   return g_test_run ();
 }

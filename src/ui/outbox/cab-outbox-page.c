@@ -99,8 +99,8 @@ action_cb (GObject      *object,
   g_autoptr(GtkWidget) button = g_weak_ref_get (&a->button);
   g_autoptr(GError) error = NULL;
 
-  /* An entry the action did not change keeps its item, and its row: the
-   * button comes back (a changed one gets a new row). */
+  /* An entry keeps its row, updated in place: the button comes back
+   * unless its entry's new state has no such action (then it is gone). */
   if (button != NULL)
     gtk_widget_set_sensitive (button, TRUE);
   if (!cab_outbox_act_finish (CAB_OUTBOX (object), result, &error))
@@ -113,11 +113,40 @@ action_cb (GObject      *object,
   reload (a->self);
 }
 
+/* The item an entry's button acts on: its entry's current one (the row
+ * updates in place, its buttons stay). The entry weakly: the button may
+ * outlive it an instant while its row leaves. */
+static CabOutboxItem *
+button_item (GtkWidget *button)
+{
+  GWeakRef *ref = g_object_get_data (G_OBJECT (button), "entry");
+  g_autoptr(CabOutboxEntryItem) entry = ref != NULL ? g_weak_ref_get (ref) : NULL;
+
+  return entry != NULL ? g_object_ref (cab_outbox_entry_item_get_item (entry)) : NULL;
+}
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+static void
+set_button_entry (GtkWidget          *button,
+                  CabOutboxEntryItem *entry)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, entry);
+  g_object_set_data_full (G_OBJECT (button), "entry", ref, (GDestroyNotify) weak_ref_free);
+}
+
 static void
 action_clicked_cb (GtkButton     *button,
                    CabOutboxPage *self)
 {
-  CabOutboxItem *item = g_object_get_data (G_OBJECT (button), "item");
+  g_autoptr(CabOutboxItem) item = button_item (GTK_WIDGET (button));
   CabOutboxAction action = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "action"));
   Action *a;
 
@@ -149,7 +178,7 @@ static void
 edit_clicked_cb (GtkButton     *button,
                  CabOutboxPage *self)
 {
-  CabOutboxItem *item = g_object_get_data (G_OBJECT (button), "item");
+  g_autoptr(CabOutboxItem) item = button_item (GTK_WIDGET (button));
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   CabOutboxEditDialog *dialog;
 
@@ -162,14 +191,14 @@ edit_clicked_cb (GtkButton     *button,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* The item is a snapshot the button keeps: the model may move on. */
+/* The dialog gets the entry's item as it is when clicked. */
 static GtkWidget *
-edit_button (CabOutboxPage *self,
-             CabOutboxItem *item)
+edit_button (CabOutboxPage      *self,
+             CabOutboxEntryItem *entry)
 {
   GtkWidget *button = gtk_button_new_with_mnemonic (_("_Edit…"));
 
-  g_object_set_data_full (G_OBJECT (button), "item", g_object_ref (item), g_object_unref);
+  set_button_entry (button, entry);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   g_signal_connect (button, "clicked", G_CALLBACK (edit_clicked_cb), self);
 
@@ -203,15 +232,15 @@ state_css (CabOutboxState state)
 }
 
 static GtkWidget *
-action_button (CabOutboxPage   *self,
-               CabOutboxItem   *item,
-               const char      *label,
-               CabOutboxAction  action,
-               const char      *css)
+action_button (CabOutboxPage      *self,
+               CabOutboxEntryItem *entry,
+               const char         *label,
+               CabOutboxAction     action,
+               const char         *css)
 {
   GtkWidget *button = gtk_button_new_with_mnemonic (label);
 
-  g_object_set_data_full (G_OBJECT (button), "item", g_object_ref (item), g_object_unref);
+  set_button_entry (button, entry);
   g_object_set_data (G_OBJECT (button), "action", GINT_TO_POINTER (action));
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   if (css != NULL)
@@ -237,9 +266,10 @@ grid_label (const char *text,
 
 /* "Yours" and "On the health space", side by side, with the two choices. */
 static GtkWidget *
-conflict_box (CabOutboxPage *self,
-              CabOutboxItem *item)
+conflict_box (CabOutboxPage      *self,
+              CabOutboxEntryItem *entry)
 {
+  CabOutboxItem *item = cab_outbox_entry_item_get_item (entry);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *grid = gtk_grid_new ();
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -270,62 +300,235 @@ conflict_box (CabOutboxPage *self,
 
   gtk_widget_set_halign (buttons, GTK_ALIGN_END);
   gtk_box_append (GTK_BOX (buttons),
-                  action_button (self, item, _("Keep the _Server’s"), CAB_OUTBOX_ACTION_KEEP_SERVER, NULL));
+                  action_button (self, entry, _("Keep the _Server’s"), CAB_OUTBOX_ACTION_KEEP_SERVER, NULL));
   gtk_box_append (GTK_BOX (buttons),
-                  action_button (self, item, _("Keep _Mine"), CAB_OUTBOX_ACTION_KEEP_MINE, "suggested-action"));
+                  action_button (self, entry, _("Keep _Mine"), CAB_OUTBOX_ACTION_KEEP_MINE, "suggested-action"));
   gtk_box_append (GTK_BOX (box), buttons);
 
   return box;
 }
 
-/* What a row shows is all in the item: core's model gives a new item when
- * any of it changes (cab_outbox_item_same ()), and the list view a new row. */
+/* A row in a list of its own: a card like the boxed lists of the other
+ * pages, built alone when its object comes in. */
 static GtkWidget *
-item_row (CabOutboxPage *self,
-          CabOutboxItem *item)
+boxed (GtkWidget *row)
 {
-  CabOutboxState state_value = cab_outbox_item_get_state (item);
-  g_autofree char *read = cab_outbox_item_dup_read_text (item);
-  GtkWidget *row;
-  GtkWidget *state;
+  GtkWidget *list = gtk_list_box_new ();
 
-  if (state_value == CAB_OUTBOX_STATE_CONFLICT)
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  return list;
+}
+
+/* An entry's card, kept while its entry is listed: its texts and state
+ * label are set in place when the entry's item changes, its buttons built
+ * again only when the actions they offer change, the whole card only when
+ * it turns from an action row into a conflict's expander row or back, or
+ * when a conflict's versions change (docs/architecture.md, "The Outbox
+ * page while it drains"). */
+enum {
+  OFFERS_EDIT    = 1 << 0,
+  OFFERS_RETRY   = 1 << 1,
+  OFFERS_RELEASE = 1 << 2,
+  OFFERS_CANCEL  = 1 << 3,
+};
+
+typedef struct
+{
+  GtkWidget     *card;             /* AdwActionRow or AdwExpanderRow */
+  GtkWidget     *state;            /* the state label */
+  const char    *state_css;
+  GPtrArray     *buttons;          /* the suffix buttons (owned by the card) */
+  guint          offers;           /* OFFERS_* the buttons were built for */
+  CabOutboxItem *conflict;         /* the item a conflict's box shows, or NULL */
+} EntryRow;
+
+static void
+entry_row_free (EntryRow *r)
+{
+  g_clear_pointer (&r->buttons, g_ptr_array_unref);
+  g_clear_object (&r->conflict);
+  g_free (r);
+}
+
+static guint
+offers_of (CabOutboxItem *item)
+{
+  return (cab_outbox_item_get_can_edit (item) ? OFFERS_EDIT : 0) |
+         (cab_outbox_item_get_can_retry (item) ? OFFERS_RETRY : 0) |
+         (cab_outbox_item_get_can_release (item) ? OFFERS_RELEASE : 0) |
+         (cab_outbox_item_get_can_cancel (item) ? OFFERS_CANCEL : 0);
+}
+
+static gboolean
+same_conflict (CabOutboxItem *a,
+               CabOutboxItem *b)
+{
+  return g_strcmp0 (cab_outbox_item_get_mine_title (a), cab_outbox_item_get_mine_title (b)) == 0 &&
+         g_strcmp0 (cab_outbox_item_get_server_title (a), cab_outbox_item_get_server_title (b)) == 0 &&
+         g_strcmp0 (cab_outbox_item_get_mine_visibility (a), cab_outbox_item_get_mine_visibility (b)) == 0 &&
+         g_strcmp0 (cab_outbox_item_get_server_visibility (a), cab_outbox_item_get_server_visibility (b)) == 0;
+}
+
+static void
+card_add_suffix (GtkWidget *card,
+                 GtkWidget *widget)
+{
+  if (ADW_IS_EXPANDER_ROW (card))
+    adw_expander_row_add_action (ADW_EXPANDER_ROW (card), widget);
+  else
+    adw_action_row_add_suffix (ADW_ACTION_ROW (card), widget);
+}
+
+static void
+set_buttons (CabOutboxPage      *self,
+             EntryRow           *r,
+             CabOutboxEntryItem *entry,
+             guint               offers)
+{
+  for (guint i = 0; i < r->buttons->len; i++)
     {
-      row = adw_expander_row_new ();
-      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), cab_outbox_item_get_subtitle (item));
-      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), conflict_box (self, item));
+      if (ADW_IS_EXPANDER_ROW (r->card))
+        adw_expander_row_remove (ADW_EXPANDER_ROW (r->card), r->buttons->pdata[i]);
+      else
+        adw_action_row_remove (ADW_ACTION_ROW (r->card), r->buttons->pdata[i]);
+    }
+  g_ptr_array_set_size (r->buttons, 0);
+  if (offers & OFFERS_EDIT)
+    g_ptr_array_add (r->buttons, edit_button (self, entry));
+  if (offers & OFFERS_RETRY)
+    g_ptr_array_add (r->buttons, action_button (self, entry, _("_Retry"), CAB_OUTBOX_ACTION_RETRY, NULL));
+  if (offers & OFFERS_RELEASE)
+    g_ptr_array_add (r->buttons, action_button (self, entry, _("_Send"), CAB_OUTBOX_ACTION_RELEASE, NULL));
+  if (offers & OFFERS_CANCEL)
+    g_ptr_array_add (r->buttons, action_button (self, entry, _("_Cancel"), CAB_OUTBOX_ACTION_CANCEL, NULL));
+  for (guint i = 0; i < r->buttons->len; i++)
+    card_add_suffix (r->card, r->buttons->pdata[i]);
+  r->offers = offers;
+}
+
+/* A new card for @entry's item, in @r. */
+static void
+build_card (CabOutboxPage      *self,
+            EntryRow           *r,
+            CabOutboxEntryItem *entry)
+{
+  CabOutboxItem *item = cab_outbox_entry_item_get_item (entry);
+
+  g_clear_object (&r->conflict);
+  if (cab_outbox_item_get_state (item) == CAB_OUTBOX_STATE_CONFLICT)
+    {
+      r->card = adw_expander_row_new ();
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (r->card), TRUE);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (r->card), conflict_box (self, entry));
+      r->conflict = g_object_ref (item);
     }
   else
     {
-      row = adw_action_row_new ();
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), cab_outbox_item_get_subtitle (item));
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+      r->card = adw_action_row_new ();
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (r->card), 4);
     }
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cab_outbox_item_get_title (item));
-  g_object_set_data_full (G_OBJECT (row), "patient-id",
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (r->card), FALSE);
+  r->state = gtk_label_new (NULL);
+  gtk_widget_set_valign (r->state, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (r->state, "cab-outbox-state");
+  r->state_css = NULL;
+  card_add_suffix (r->card, r->state);
+  g_ptr_array_set_size (r->buttons, 0);
+  r->offers = 0;
+}
+
+static void
+set_subtitle (GtkWidget  *card,
+              const char *subtitle)
+{
+  const char *now = ADW_IS_EXPANDER_ROW (card) ? adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (card))
+                                               : adw_action_row_get_subtitle (ADW_ACTION_ROW (card));
+
+  if (g_strcmp0 (now, subtitle) == 0)
+    return;
+  if (ADW_IS_EXPANDER_ROW (card))
+    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (card), subtitle != NULL ? subtitle : "");
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (card), subtitle != NULL ? subtitle : "");
+}
+
+/* Shows @entry's current item on @row, changing only what differs. */
+static void
+update_entry_row (CabOutboxPage      *self,
+                  GtkWidget          *row,
+                  CabOutboxEntryItem *entry)
+{
+  EntryRow *r = g_object_get_data (G_OBJECT (row), "entry-row");
+  CabOutboxItem *item = cab_outbox_entry_item_get_item (entry);
+  gboolean conflict = cab_outbox_item_get_state (item) == CAB_OUTBOX_STATE_CONFLICT;
+  g_autofree char *read = cab_outbox_item_dup_read_text (item);
+  const char *state_text = read != NULL ? read : cab_outbox_item_get_state_text (item);
+  const char *css = state_css (cab_outbox_item_get_state (item));
+  const char *title = cab_outbox_item_get_title (item);
+  guint offers = offers_of (item);
+
+  if (r->card == NULL || conflict != ADW_IS_EXPANDER_ROW (r->card) ||
+      (r->conflict != NULL && !same_conflict (r->conflict, item)))
+    {
+      build_card (self, r, entry);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), boxed (r->card));
+    }
+  if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (r->card)), title) != 0)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (r->card), title != NULL ? title : "");
+  set_subtitle (r->card, cab_outbox_item_get_subtitle (item));
+  g_object_set_data_full (G_OBJECT (r->card), "patient-id",
                           g_strdup (cab_outbox_item_get_patient_id (item)), g_free);
 
   /* A sent message whose receipt came back says when it was read ("Lu le …"). */
-  state = gtk_label_new (read != NULL ? read : cab_outbox_item_get_state_text (item));
-  gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (state, "cab-outbox-state");
-  gtk_widget_add_css_class (state, state_css (state_value));
+  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (r->state)), state_text) != 0)
+    gtk_label_set_text (GTK_LABEL (r->state), state_text);
+  if (r->state_css != css)
+    {
+      if (r->state_css != NULL)
+        gtk_widget_remove_css_class (r->state, r->state_css);
+      gtk_widget_add_css_class (r->state, css);
+      r->state_css = css;
+    }
+  if (offers != r->offers)
+    set_buttons (self, r, entry, offers);
+}
 
-#define ADD_SUFFIX(w) (ADW_IS_EXPANDER_ROW (row) ? adw_expander_row_add_action (ADW_EXPANDER_ROW (row), (w)) \
-                                                   : adw_action_row_add_suffix (ADW_ACTION_ROW (row), (w)))
-  ADD_SUFFIX (state);
-  if (cab_outbox_item_get_can_edit (item))
-    ADD_SUFFIX (edit_button (self, item));
-  if (cab_outbox_item_get_can_retry (item))
-    ADD_SUFFIX (action_button (self, item, _("_Retry"), CAB_OUTBOX_ACTION_RETRY, NULL));
-  if (cab_outbox_item_get_can_release (item))
-    ADD_SUFFIX (action_button (self, item, _("_Send"), CAB_OUTBOX_ACTION_RELEASE, NULL));
-  if (cab_outbox_item_get_can_cancel (item))
-    ADD_SUFFIX (action_button (self, item, _("_Cancel"), CAB_OUTBOX_ACTION_CANCEL, NULL));
-#undef ADD_SUFFIX
+static void
+entry_changed_cb (CabOutboxEntryItem *entry,
+                  GParamSpec         *pspec,
+                  GtkWidget          *row)
+{
+  update_entry_row (g_object_get_data (G_OBJECT (row), "page"), row, entry);
+}
 
+/* An entry's row (a GtkListBoxRow), kept on its entry: an entry that
+ * moves to another group comes back to the same row. */
+static GtkWidget *
+entry_row (CabOutboxPage      *self,
+           CabOutboxEntryItem *entry)
+{
+  GtkWidget *row = g_object_get_data (G_OBJECT (entry), "cab-outbox-row");
+  EntryRow *r;
+
+  if (row != NULL && gtk_widget_get_parent (row) == NULL &&
+      g_object_get_data (G_OBJECT (row), "page") == self)
+    {
+      update_entry_row (self, row, entry);
+      return g_object_ref (row);
+    }
+
+  row = gtk_list_box_row_new ();
+  r = g_new0 (EntryRow, 1);
+  r->buttons = g_ptr_array_new ();
+  g_object_set_data_full (G_OBJECT (row), "entry-row", r, (GDestroyNotify) entry_row_free);
+  g_object_set_data (G_OBJECT (row), "page", self);
+  update_entry_row (self, row, entry);
+  /* The entry holds its row; the row follows the entry weakly (a signal
+   * connected to it), no cycle. */
+  g_signal_connect_object (entry, "notify::item", G_CALLBACK (entry_changed_cb), row, 0);
+  g_object_set_data_full (G_OBJECT (entry), "cab-outbox-row", g_object_ref (row), g_object_unref);
   return row;
 }
 
@@ -455,27 +658,18 @@ draft_activated_cb (GtkListBox    *list,
 /* ---------------------------------------------------------------------- */
 /* the rows: a heading, a draft or an entry each                          */
 
-/* A row in a list of its own: a card like the boxed lists of the other
- * pages, built alone when its object comes in. */
-static GtkWidget *
-boxed (GtkWidget *row)
-{
-  GtkWidget *list = gtk_list_box_new ();
-
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  gtk_list_box_append (GTK_LIST_BOX (list), row);
-  return list;
-}
-
 static GtkWidget *
 create_row_cb (gpointer item,
                gpointer user_data)
 {
   CabOutboxPage *self = user_data;
-  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *row;
   GtkWidget *child;
 
+  if (CAB_IS_OUTBOX_ENTRY_ITEM (item))
+    row = entry_row (self, CAB_OUTBOX_ENTRY_ITEM (item));
+  else
+    row = gtk_list_box_row_new ();
   if (cab_outbox_rows_is_heading (item))
     {
       child = gtk_label_new (gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
@@ -489,11 +683,12 @@ create_row_cb (gpointer item,
       g_signal_connect (child, "row-activated", G_CALLBACK (draft_activated_cb), self);
     }
   else
-    child = boxed (item_row (self, CAB_OUTBOX_ITEM (item)));
+    child = NULL;                  /* the entry's card, set already */
   /* The card's own row and buttons take the focus and act. */
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_set_focusable (row, FALSE);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), child);
+  if (child != NULL)
+    gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), child);
   return row;
 }
 
@@ -508,12 +703,14 @@ show_items (CabOutboxPage *self)
   self->n_read = 0;
   for (guint i = 0; i < n_rows; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+      g_autoptr(GObject) object = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+      CabOutboxItem *item;
 
-      if (!CAB_IS_OUTBOX_ITEM (item))
+      if (!CAB_IS_OUTBOX_ENTRY_ITEM (object))
         continue;
-      self->shown[cab_outbox_item_get_state (CAB_OUTBOX_ITEM (item))]++;
-      self->n_read += cab_outbox_item_get_read_at (CAB_OUTBOX_ITEM (item)) > 0;
+      item = cab_outbox_entry_item_get_item (CAB_OUTBOX_ENTRY_ITEM (object));
+      self->shown[cab_outbox_item_get_state (item)]++;
+      self->n_read += cab_outbox_item_get_read_at (item) > 0;
     }
   update_stack (self);
   if (self->model == NULL)

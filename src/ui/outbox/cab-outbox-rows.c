@@ -60,6 +60,89 @@ same_draft (const CabMailDraftRecord *a,
 }
 
 /* ---------------------------------------------------------------------- */
+/* an entry, as one object for as long as it is listed                    */
+
+struct _CabOutboxEntryItem
+{
+  GObject        parent_instance;
+  CabOutboxItem *item;             /* what its row shows now */
+};
+
+G_DEFINE_FINAL_TYPE (CabOutboxEntryItem, cab_outbox_entry_item, G_TYPE_OBJECT)
+
+enum {
+  ENTRY_PROP_0,
+  ENTRY_PROP_ITEM,
+  ENTRY_N_PROPS
+};
+
+static GParamSpec *entry_properties[ENTRY_N_PROPS];
+
+static void
+cab_outbox_entry_item_finalize (GObject *object)
+{
+  g_clear_object (&CAB_OUTBOX_ENTRY_ITEM (object)->item);
+  G_OBJECT_CLASS (cab_outbox_entry_item_parent_class)->finalize (object);
+}
+
+static void
+cab_outbox_entry_item_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case ENTRY_PROP_ITEM:
+      g_value_set_object (value, CAB_OUTBOX_ENTRY_ITEM (object)->item);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cab_outbox_entry_item_class_init (CabOutboxEntryItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cab_outbox_entry_item_finalize;
+  object_class->get_property = cab_outbox_entry_item_get_property;
+
+  entry_properties[ENTRY_PROP_ITEM] =
+    g_param_spec_object ("item", NULL, NULL, CAB_TYPE_OUTBOX_ITEM,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, ENTRY_N_PROPS, entry_properties);
+}
+
+static void
+cab_outbox_entry_item_init (CabOutboxEntryItem *self)
+{
+}
+
+CabOutboxItem *
+cab_outbox_entry_item_get_item (CabOutboxEntryItem *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ENTRY_ITEM (self), NULL);
+  return self->item;
+}
+
+static CabOutboxEntryItem *
+entry_item_new (CabOutboxItem *item)
+{
+  CabOutboxEntryItem *self = g_object_new (CAB_TYPE_OUTBOX_ENTRY_ITEM, NULL);
+
+  self->item = g_object_ref (item);
+  return self;
+}
+
+static CabOutboxState
+entry_state (CabOutboxEntryItem *entry)
+{
+  return cab_outbox_item_get_state (entry->item);
+}
+
+/* ---------------------------------------------------------------------- */
 /* the rows                                                               */
 
 enum {
@@ -77,7 +160,7 @@ struct _CabOutboxRows
   GListModel *entries;             /* CabOutboxItem */
   GPtrArray  *drafts;              /* CabOutboxDraftItem */
   GtkStringObject *headings[N_GROUPS];
-  GHashTable *shown;               /* entry id -> the CabOutboxItem shown for it */
+  GHashTable *shown;               /* entry id -> its CabOutboxEntryItem */
   GPtrArray  *items;               /* what is shown, in order */
   guint       n_pending;           /* entries whose shown item is not the model's */
   gboolean    gradual;
@@ -116,8 +199,8 @@ group_of (CabOutboxState state)
     }
 }
 
-/* The rows as they should be now: the drafts, then each entry's shown
- * item under its group's heading, in the model's order. */
+/* The rows as they should be now: the drafts, then each entry's object
+ * under the heading of its shown item's group, in the model's order. */
 static GPtrArray *
 layout (CabOutboxRows *self)
 {
@@ -134,12 +217,12 @@ layout (CabOutboxRows *self)
     {
       g_autoptr(CabOutboxItem) item = g_list_model_get_item (self->entries, i);
       gint64 id = cab_outbox_item_get_id (item);
-      CabOutboxItem *shown = g_hash_table_lookup (self->shown, &id);
+      CabOutboxEntryItem *shown = g_hash_table_lookup (self->shown, &id);
 
       /* The model reads each state apart: an entry that moved between
        * two of them may come twice; it shows once. */
       if (shown != NULL && g_hash_table_add (seen, shown))
-        g_ptr_array_add (groups[group_of (cab_outbox_item_get_state (shown))], shown);
+        g_ptr_array_add (groups[group_of (entry_state (shown))], shown);
     }
   for (guint g = 0; g < N_GROUPS; g++)
     {
@@ -155,9 +238,9 @@ layout (CabOutboxRows *self)
 
 /* Turns the rows into @target one object at a time, so a view builds rows
  * only for the objects new to it: first the objects gone leave, then the
- * new ones come in. The objects that stay normally keep their order (an
- * entry's shown item keeps its state, so its group); one out of order
- * (drafts saved in the same second, say) is moved: removed, inserted. */
+ * new ones come in. The objects that stay normally keep their order; one
+ * out of order (an entry whose new state is of another group, drafts
+ * saved in the same second) is moved: removed, inserted. */
 static void
 apply (CabOutboxRows *self,
        GPtrArray     *target)
@@ -217,13 +300,16 @@ set_n_pending (CabOutboxRows *self,
 
 /* Shows the model's item of up to @max entries not shown as the model
  * says (G_MAXUINT: all), in the model's order; entries gone leave at once
- * (no row to build). */
+ * (no row to build). An entry already listed keeps its object, given the
+ * new item: its row updates in place ("notify::item", once the object is
+ * where its group says). */
 static void
 catch_up (CabOutboxRows *self,
           guint          max)
 {
   guint n_entries = self->entries != NULL ? g_list_model_get_n_items (self->entries) : 0;
   g_autoptr(GHashTable) alive = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) updated = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) target = NULL;
   GHashTableIter iter;
   gpointer key;
@@ -233,16 +319,22 @@ catch_up (CabOutboxRows *self,
     {
       g_autoptr(CabOutboxItem) item = g_list_model_get_item (self->entries, i);
       gint64 id = cab_outbox_item_get_id (item);
-      CabOutboxItem *shown = g_hash_table_lookup (self->shown, &id);
+      CabOutboxEntryItem *shown = g_hash_table_lookup (self->shown, &id);
 
-      if (shown == item)
+      if (shown != NULL && shown->item == item)
         ;
+      else if (max > 0 && shown != NULL)
+        {
+          g_set_object (&shown->item, item);
+          g_ptr_array_add (updated, g_object_ref (shown));
+          max--;
+        }
       else if (max > 0)
         {
           gint64 *k = g_new (gint64, 1);
 
           *k = id;
-          g_hash_table_replace (self->shown, k, g_object_ref (item));
+          g_hash_table_replace (self->shown, k, entry_item_new (item));
           max--;
         }
       else
@@ -257,6 +349,8 @@ catch_up (CabOutboxRows *self,
 
   target = layout (self);
   apply (self, target);
+  for (guint i = 0; i < updated->len; i++)
+    g_object_notify_by_pspec (updated->pdata[i], entry_properties[ENTRY_PROP_ITEM]);
   set_n_pending (self, n_pending);
 }
 

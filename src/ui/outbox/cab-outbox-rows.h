@@ -17,11 +17,14 @@ G_DECLARE_FINAL_TYPE (CabOutboxRows, cab_outbox_rows, CAB, OUTBOX_ROWS, GObject)
  * (failed, conflict), those waiting (pending, sending, held) and those sent
  * lately (done, cancelled), each group after its heading (a
  * GtkStringObject) and the heading left out when the group is empty.
- * Drafts are CabOutboxDraftItem, entries core's CabOutboxItem.
+ * Drafts are CabOutboxDraftItem, entries CabOutboxEntryItem: one object
+ * an entry for as long as it is listed, holding core's CabOutboxItem
+ * shown for it and notifying "item" when it changes, so its row updates
+ * in place rather than being built again.
  *
- * Each change is an items-changed of one object, so a list view builds a
- * row only for an object new to it (core's model keeps the item of an
- * entry that did not change). When gradual, a change of the entries shows
+ * Each change of the list is an items-changed of one object, so a list
+ * view builds a row only for an object new to it; an entry whose new
+ * state is of another group moves (removed, inserted). When gradual, a change of the entries shows
  * none of them: cab_outbox_rows_step() shows the next few, once a frame,
  * so a drain that changed 30 entries since the last read costs 30 frames
  * a row each rather than one frame 30 rows (docs/architecture.md, "The
@@ -35,6 +38,12 @@ G_DECLARE_FINAL_TYPE (CabOutboxRows, cab_outbox_rows, CAB, OUTBOX_ROWS, GObject)
 G_DECLARE_FINAL_TYPE (CabOutboxDraftItem, cab_outbox_draft_item, CAB, OUTBOX_DRAFT_ITEM, GObject)
 
 const CabMailDraftRecord *cab_outbox_draft_item_get_record (CabOutboxDraftItem *self);
+
+#define CAB_TYPE_OUTBOX_ENTRY_ITEM (cab_outbox_entry_item_get_type ())
+G_DECLARE_FINAL_TYPE (CabOutboxEntryItem, cab_outbox_entry_item, CAB, OUTBOX_ENTRY_ITEM, GObject)
+
+/* The item shown for the entry now (property "item", notified). */
+CabOutboxItem *cab_outbox_entry_item_get_item (CabOutboxEntryItem *self);
 
 CabOutboxRows *cab_outbox_rows_new         (void);
 /* @entries: a GListModel of CabOutboxItem (core's CabOutboxModel), or NULL. */

@@ -6,6 +6,7 @@
 #include "cab-application.h"
 #include "cab-test-ui.h"
 #include "cab-window-private.h"
+#include "patients/cab-patient-header.h"
 #include "timeline/cab-timeline-view.h"
 
 #define WAIT_LIMIT_S 120
@@ -316,6 +317,34 @@ void
 cab_test_ui_wait_mapped (GtkWidget *widget)
 {
   cab_test_ui_wait_for (is_mapped, widget, "the window to be mapped");
+}
+
+typedef struct
+{
+  CabDesk    *desk;
+  const char *patient_id;
+} PatientWait;
+
+static gboolean
+patient_open (gpointer data)
+{
+  PatientWait *wait = data;
+  CabPatientPage *page = cab_desk_get_patient_page (wait->desk);
+
+  return !cab_desk_get_opening (wait->desk) &&
+         g_strcmp0 (cab_desk_get_patient_id (wait->desk), wait->patient_id) == 0 &&
+         !cab_patient_header_get_loading (cab_patient_page_get_header (page)) &&
+         !cab_timeline_view_get_busy (cab_patient_page_get_timeline (page));
+}
+
+void
+cab_test_ui_wait_patient_open (CabDesk    *desk,
+                               const char *patient_id,
+                               const char *what)
+{
+  PatientWait wait = { desk, patient_id };
+
+  cab_test_ui_wait_for (patient_open, &wait, what);
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include "cab-session.h"
 #include "cab-types.h"
+#include "desk/cab-desk.h"
 #include "desk/cab-patient-page.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,11 @@ GtkWidget  *cab_test_ui_open_patient_page (CabSession      *session,
 void        cab_test_ui_wait_mapped    (GtkWidget        *widget);
 
 /* Deletes @path and everything below it (a test's data directory). */
+/* Waits until the desk shows @patient_id's page, its header and timeline
+ * loaded (opened by search, by a recent patient or by the desk's API). */
+void        cab_test_ui_wait_patient_open (CabDesk          *desk,
+                                           const char       *patient_id,
+                                           const char       *what);
 void        cab_test_ui_remove_tree    (const char       *path);
 
 /* The end of a program that shares one session over its tests: shuts

@@ -104,24 +104,6 @@ choose_patient (CabStore *store,
   return FALSE;
 }
 
-typedef struct
-{
-  CabDesk    *desk;
-  const char *patient_id;
-} OpenWait;
-
-static gboolean
-patient_shown (gpointer data)
-{
-  OpenWait *wait = data;
-  CabPatientPage *page = cab_desk_get_patient_page (wait->desk);
-
-  return !cab_desk_get_opening (wait->desk) &&
-         g_strcmp0 (cab_desk_get_patient_id (wait->desk), wait->patient_id) == 0 &&
-         !cab_patient_header_get_loading (cab_patient_page_get_header (page)) &&
-         !cab_timeline_view_get_busy (cab_patient_page_get_timeline (page));
-}
-
 /* Typed in the desk's search, Enter: the first result opens. */
 static void
 open_by_search (CabWindow *window,
@@ -129,13 +111,12 @@ open_by_search (CabWindow *window,
 {
   CabDesk *desk = cab_window_get_desk (window);
   GtkWidget *entry = desk_find_child_of_type (GTK_WIDGET (cab_desk_get_search (desk)), GTK_TYPE_SEARCH_ENTRY);
-  OpenWait wait = { desk, chosen->id };
 
   g_assert_nonnull (entry);
   gtk_widget_grab_focus (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), chosen->query);
   g_signal_emit_by_name (entry, "activate");
-  cab_test_ui_wait_for (patient_shown, &wait, "the patient to open");
+  cab_test_ui_wait_patient_open (desk, chosen->id, "the patient to open");
 }
 
 static gboolean

@@ -31,24 +31,6 @@ static CabApplication *app;
 /* ---------------------------------------------------------------------- */
 /* helpers                                                                */
 
-typedef struct
-{
-  CabDesk    *desk;
-  const char *patient_id;
-} OpenWait;
-
-static gboolean
-patient_shown (gpointer data)
-{
-  OpenWait *wait = data;
-  CabPatientPage *page = cab_desk_get_patient_page (wait->desk);
-
-  return !cab_desk_get_opening (wait->desk) &&
-         g_strcmp0 (cab_desk_get_patient_id (wait->desk), wait->patient_id) == 0 &&
-         !cab_patient_header_get_loading (cab_patient_page_get_header (page)) &&
-         !cab_timeline_view_get_busy (cab_patient_page_get_timeline (page));
-}
-
 static gboolean
 viewer_settled (gpointer data)
 {
@@ -109,10 +91,9 @@ static void
 open_patient (CabDesk    *desk,
               const char *patient_id)
 {
-  OpenWait wait = { desk, patient_id };
 
   cab_desk_open_patient (desk, patient_id);
-  cab_test_ui_wait_for (patient_shown, &wait, "the patient to open");
+  cab_test_ui_wait_patient_open (desk, patient_id, "the patient to open");
 }
 
 /* Opens the document at @position as a click would. */

@@ -275,7 +275,10 @@ test_outbox_page_slow_drain (Fixture       *f,
   g_assert_cmpstr (cab_window_get_page (f->window), ==, "outbox");
   g_assert_null (cab_window_get_outbox_badge (f->window));
 
-  set_faults (f->sandbox, "{\"latency_ms\": 3000}");
+  /* Slow enough that the page, which shows a changed entry a frame at a
+   * time, shows all three waiting before the first is sent, even when a
+   * sanitizer build among parallel tests draws a frame a second. */
+  set_faults (f->sandbox, "{\"latency_ms\": 8000}");
   for (guint i = 0; i < N_PUBLISHES; i++)
     {
       g_autofree char *title = g_strdup_printf ("Lettre de liaison %u", i + 1);

@@ -242,15 +242,20 @@ write_utf8_copy (const char *dir,
       g_autofree char *raw = NULL;
       g_autofree char *utf8 = NULL;
       g_autoptr(GError) error = NULL;
-      g_auto(GStrv) parts = NULL;
-      g_autofree char *lf = NULL;
-      gsize length;
+      gsize length, kept = 0;
+      char *lf;
 
       g_assert_true (g_file_get_contents (from, &raw, &length, NULL));
       utf8 = g_convert (raw, length, "UTF-8", "WINDOWS-1252", NULL, NULL, &error);
       g_assert_no_error (error);
-      parts = g_strsplit (utf8, "\r\n", -1);
-      lf = g_strjoinv ("\n", parts);
+      /* CRLF to LF in one pass, in place: g_strsplit() calls strstr() once
+       * a line, and ASan's strstr() measures the whole rest of the text each
+       * time: 56 of the test's 61 s of CPU under the sanitizers. */
+      lf = utf8;
+      for (const char *p = utf8; *p != '\0'; p++)
+        if (!(p[0] == '\r' && p[1] == '\n'))
+          lf[kept++] = *p;
+      lf[kept] = '\0';
       if (max_lines != G_MAXUINT)
         {
           char *p = lf;

@@ -312,6 +312,17 @@ cab_xdm_parse_metadata (const char  *xml,
                    _("METADATA.XML declares a DTD or entities, which XDS metadata never needs"));
       return NULL;
     }
+  /* The sync reads messages on two threads (docs/architecture.md,
+   * "Mail"): libxml2's globals are set up once, before any parse. */
+  {
+    static gsize done = 0;
+
+    if (g_once_init_enter (&done))
+      {
+        xmlInitParser ();
+        g_once_init_leave (&done, 1);
+      }
+  }
   doc = xmlReadMemory (xml, (int) length, "METADATA.XML", NULL,
                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
   if (doc == NULL || xmlDocGetRootElement (doc) == NULL)

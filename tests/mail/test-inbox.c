@@ -15,6 +15,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "cab-imap.h"
 #include "cab-mail-index.h"
@@ -385,10 +386,86 @@ count_text_states (guint *n_pending, guint *n_indexed)
     }
 }
 
-/* SIGKILL at random moments of 20 syncs into a fresh store, two messages
- * per committed batch, then one sync to the end: every message once, each
- * with its raw file. */
+/* SIGKILL at random moments of 20 syncs into a fresh store, two or three
+ * messages per committed batch, then one sync to the end: every message
+ * once, each with its raw file. */
 #define N_KILLS 20
+
+/* What a killed sync left committed: its watermark and its messages' UIDs
+ * in the order they were committed (rowid order). */
+typedef struct
+{
+  gint64  last_uid;
+  GArray *uids;   /* gint64 */
+} Committed;
+
+static void
+committed_free (Committed *c)
+{
+  g_array_unref (c->uids);
+  g_free (c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Committed, committed_free)
+
+static Committed *
+read_committed (void)
+{
+  g_autofree char *path = g_build_filename (data_dir, "cabinet.db", NULL);
+  Committed *c = g_new0 (Committed, 1);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  c->uids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return c;   /* killed before the store was made */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  /* Killed before the mail tables existed: nothing committed. */
+  if (sqlite3_prepare_v2 (db, "SELECT last_uid FROM mail_folders", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        c->last_uid = sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT uid FROM mail_messages ORDER BY id", -1, &stmt, NULL),
+                       ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          gint64 uid = sqlite3_column_int64 (stmt, 0);
+
+          g_array_append_val (c->uids, uid);
+        }
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+  return c;
+}
+
+/* The pipeline's contract (docs/architecture.md, "Mail", "The pipeline"),
+ * whatever order its parsers finish in: messages are committed in UID
+ * order, and the watermark never passes a message that is not committed,
+ * so what a kill leaves is every UID of the server up to the watermark,
+ * each once, and nothing above it. @server: every UID, from the last sync. */
+static void
+assert_committed (const Committed *c, GHashTable *server)
+{
+  guint n_below = 0;
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < c->uids->len; i++)
+    {
+      gint64 uid = g_array_index (c->uids, gint64, i);
+
+      if (i > 0)
+        g_assert_cmpint (uid, >, g_array_index (c->uids, gint64, i - 1));
+      g_assert_cmpint (uid, <=, c->last_uid);
+      g_assert_true (g_hash_table_contains (server, GINT_TO_POINTER ((gint) uid)));
+    }
+  g_hash_table_iter_init (&iter, server);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    n_below += GPOINTER_TO_INT (key) <= c->last_uid;
+  g_assert_cmpuint (c->uids->len, ==, n_below);
+}
 
 static void
 test_kill_and_resume (void)
@@ -397,6 +474,8 @@ test_kill_and_resume (void)
   g_autoptr(JsonNode) last = NULL;
   g_autoptr(JsonArray) list = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) server = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) committed_free);
   guint n_killed = 0;
 
   if (skip_reason != NULL)
@@ -412,7 +491,8 @@ test_kill_and_resume (void)
       g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                                                            G_SUBPROCESS_FLAGS_STDERR_SILENCE);
       const char *args[] = { g_getenv ("CABINETCTL"), "--data-dir", data_dir, "--ca", mail->ca_file,
-                             "inbox", "sync", "--imap", url, "--mail-user", "alice", "--batch", "2", NULL };
+                             "inbox", "sync", "--imap", url, "--mail-user", "alice", "--batch",
+                             i % 2 ? "3" : "2", NULL };
       g_autoptr(GSubprocess) process = NULL;
       g_autoptr(GError) error = NULL;
 
@@ -420,11 +500,32 @@ test_kill_and_resume (void)
       g_subprocess_launcher_setenv (launcher, "CABINET_MAIL_PASSWORD", "secret", TRUE);
       process = g_subprocess_launcher_spawnv (launcher, args, &error);
       g_assert_no_error (error);
-      /* From before the first batch to near the end of a whole sync. */
-      g_usleep ((i * 60 + g_random_int_range (0, 60)) * 1000);
+      if (i % 4 == 0)
+        /* From before the first batch to near the end of a whole sync. */
+        g_usleep ((i * 60 + g_random_int_range (0, 60)) * 1000);
+      else
+        {
+          /* Once this run committed a batch (however loaded the machine),
+           * at a random moment of the batches after it: parsers busy,
+           * files written, a transaction under way. */
+          g_autoptr(Committed) before = read_committed ();
+          gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+          while (g_get_monotonic_time () < deadline)
+            {
+              g_autoptr(Committed) now = read_committed ();
+
+              if (now->uids->len > before->uids->len || now->last_uid > before->last_uid ||
+                  g_subprocess_get_identifier (process) == NULL)
+                break;
+              g_usleep (5000);
+            }
+          g_usleep (g_random_int_range (0, 80) * 1000);
+        }
       g_subprocess_force_exit (process);
       g_subprocess_wait (process, NULL, NULL);
       n_killed += g_subprocess_get_if_signaled (process);
+      g_ptr_array_add (snapshots, read_committed ());
     }
   list = inbox_list ();
   g_test_message ("%u of %u syncs killed before they ended, %u messages stored by then",
@@ -447,6 +548,16 @@ test_kill_and_resume (void)
       g_assert_true (g_hash_table_add (seen, (gpointer) json_object_get_string_member (msg, "message_id")));
       g_assert_cmpuint (g_bytes_get_size (raw), ==, json_object_get_int_member (msg, "size"));
     }
+  {
+    g_autoptr(Committed) all = read_committed ();
+
+    for (guint i = 0; i < all->uids->len; i++)
+      g_hash_table_add (server, GINT_TO_POINTER ((gint) g_array_index (all->uids, gint64, i)));
+    g_assert_cmpuint (g_hash_table_size (server), ==, N_MESSAGES);
+    assert_committed (all, server);
+  }
+  for (guint i = 0; i < snapshots->len; i++)
+    assert_committed (g_ptr_array_index (snapshots, i), server);
   g_free (data_dir);
   data_dir = g_steal_pointer (&saved_dir);
 }

@@ -134,28 +134,84 @@ cab_test_mail_url (CabTestMail *mail, gboolean implicit_tls, const char *host)
                           implicit_tls ? mail->imaps_port : mail->imap_port);
 }
 
+/* @user's IMAPS session with @folder selected; NULL when there is no
+ * such folder. */
+static CabImap *
+open_folder (CabTestMail    *mail,
+             const char     *user,
+             const char     *password,
+             const char     *folder,
+             CabImapMailbox *state)
+{
+  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
+  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabImap) imap = cab_imap_connect (url, db, 10, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (cab_imap_login (imap, user, password, &error));
+  g_assert_no_error (error);
+  if (!cab_imap_select (imap, folder, state, NULL))
+    return NULL;
+  return g_steal_pointer (&imap);
+}
+
 void
 cab_test_mail_wait_delivered (CabTestMail *mail,
                               guint        n)
 {
-  g_autofree char *url = cab_test_mail_url (mail, TRUE, NULL);
-  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   for (;;)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(CabImap) imap = cab_imap_connect (url, db, 10, NULL, &error);
       CabImapMailbox state = { 0 };
+      g_autoptr(CabImap) imap = open_folder (mail, "alice", "secret", "INBOX", &state);
 
-      g_assert_no_error (error);
-      g_assert_true (cab_imap_login (imap, "alice", "secret", &error));
-      g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
+      g_assert_nonnull (imap);
       if (state.exists >= n)
         return;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (50000);
     }
+}
+
+GPtrArray *
+cab_test_mail_fetch_all (CabTestMail *mail,
+                         const char  *user,
+                         const char  *password,
+                         const char  *folder)
+{
+  CabImapMailbox state = { 0 };
+  g_autoptr(CabImap) imap = open_folder (mail, user, password, folder != NULL ? folder : "INBOX", &state);
+  g_autoptr(GArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  if (imap == NULL)
+    return messages;
+  entries = cab_imap_list_after (imap, 0, 100000, &error);
+  g_assert_no_error (error);
+  /* 50 a FETCH: a large folder in a few round trips, no command too long. */
+  for (guint start = 0; start < entries->len; start += 50)
+    {
+      guint32 uids[50];
+      guint n = MIN (50, entries->len - start);
+      g_autoptr(GHashTable) raws = NULL;
+
+      for (guint i = 0; i < n; i++)
+        uids[i] = g_array_index (entries, CabImapEntry, start + i).uid;
+      raws = cab_imap_fetch (imap, uids, n, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < n; i++)
+        {
+          GBytes *raw = g_hash_table_lookup (raws, GUINT_TO_POINTER (uids[i]));
+
+          /* Expunged meanwhile: not there any more. */
+          if (raw != NULL)
+            g_ptr_array_add (messages, g_bytes_ref (raw));
+        }
+    }
+  return messages;
 }
 
 gboolean

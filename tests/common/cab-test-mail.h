@@ -53,6 +53,14 @@ char        *cab_test_mail_url   (CabTestMail  *mail,
  * asynchronous); fails the test after 30 s, a hang guard. */
 void         cab_test_mail_wait_delivered (CabTestMail *mail,
                                            guint        n);
+/* Every message of @user's @folder (NULL: INBOX) as the server holds it
+ * now: raw RFC 5322 GBytes in UID order, read over IMAPS with @password
+ * (not marked seen). Empty when the folder does not exist yet; a server
+ * that does not answer fails the test. */
+GPtrArray   *cab_test_mail_fetch_all (CabTestMail *mail,
+                                      const char  *user,
+                                      const char  *password,
+                                      const char  *folder);
 /* @count messages of the sandbox's practice (cabinet-sandbox-mail: the
  * same seed, patients and day as the sandbox) written to @out_dir as
  * 0001.eml..., with truth.json. */

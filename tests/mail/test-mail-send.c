@@ -16,7 +16,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "cab-imap.h"
 #include "cab-mdn.h"
 #include "cab-mime.h"
 #include "cab-test-mail.h"
@@ -199,47 +198,23 @@ sent_row (gint64 id)
 static GHashTable *
 mailbox (const char *user, const char *folder)
 {
-  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CabImap) imap = cab_imap_connect (imaps_url, db, 10, NULL, &error);
-  g_autoptr(GArray) entries = NULL;
+  g_autoptr(GPtrArray) all = cab_test_mail_fetch_all (mail, user, "secret", folder);
   GHashTable *by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
-  CabImapMailbox state = { 0 };
 
-  g_assert_no_error (error);
-  g_assert_true (cab_imap_login (imap, user, "secret", &error));
-  if (!cab_imap_select (imap, folder, &state, NULL))
-    return by_id;   /* no such folder yet */
-  entries = cab_imap_list_after (imap, 0, 100000, &error);
-  g_assert_no_error (error);
-  for (guint start = 0; start < entries->len; start += 50)
+  for (guint i = 0; i < all->len; i++)
     {
-      g_autofree guint32 *uids = g_new (guint32, 50);
-      guint n = MIN (50, entries->len - start);
-      g_autoptr(GHashTable) raws = NULL;
-      GHashTableIter it;
-      gpointer key, value;
+      g_autoptr(CabMimeMessage) m = cab_mime_parse (all->pdata[i], NULL);
+      GPtrArray *copies;
 
-      for (guint i = 0; i < n; i++)
-        uids[i] = g_array_index (entries, CabImapEntry, start + i).uid;
-      raws = cab_imap_fetch (imap, uids, n, &error);
-      g_assert_no_error (error);
-      g_hash_table_iter_init (&it, raws);
-      while (g_hash_table_iter_next (&it, &key, &value))
+      if (m == NULL || m->message_id == NULL)
+        continue;
+      copies = g_hash_table_lookup (by_id, m->message_id);
+      if (copies == NULL)
         {
-          g_autoptr(CabMimeMessage) m = cab_mime_parse (value, NULL);
-          GPtrArray *copies;
-
-          if (m == NULL || m->message_id == NULL)
-            continue;
-          copies = g_hash_table_lookup (by_id, m->message_id);
-          if (copies == NULL)
-            {
-              copies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-              g_hash_table_insert (by_id, g_strdup (m->message_id), copies);
-            }
-          g_ptr_array_add (copies, g_bytes_ref (value));
+          copies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+          g_hash_table_insert (by_id, g_strdup (m->message_id), copies);
         }
+      g_ptr_array_add (copies, g_bytes_ref (all->pdata[i]));
     }
   return by_id;
 }

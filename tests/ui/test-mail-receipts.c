@@ -17,7 +17,6 @@
 #include <glib/gi18n.h>
 
 #include "cab-application.h"
-#include "cab-imap.h"
 #include "cab-mail-send.h"
 #include "cab-mdn.h"
 #include "cab-mime.h"
@@ -68,35 +67,16 @@ send_from_bob (const char *dir, guint n, const char *subject)
 static GHashTable *
 receipts_of_bob (void)
 {
-  g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CabImap) imap = cab_imap_connect (imaps_url, db, 10, NULL, &error);
-  g_autoptr(GArray) entries = NULL;
+  g_autoptr(GPtrArray) all = cab_test_mail_fetch_all (mail, "bob", "secret", NULL);
   GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  CabImapMailbox state = { 0 };
 
-  g_assert_no_error (error);
-  g_assert_true (cab_imap_login (imap, "bob", "secret", &error));
-  g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
-  entries = cab_imap_list_after (imap, 0, 100000, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < entries->len; i++)
+  for (guint i = 0; i < all->len; i++)
     {
-      guint32 uid = g_array_index (entries, CabImapEntry, i).uid;
-      g_autoptr(GHashTable) raws = cab_imap_fetch (imap, &uid, 1, &error);
-      GHashTableIter it;
-      gpointer key, value;
+      g_autofree char *original = NULL, *disposition = NULL;
 
-      g_assert_no_error (error);
-      g_hash_table_iter_init (&it, raws);
-      while (g_hash_table_iter_next (&it, &key, &value))
-        {
-          g_autofree char *original = NULL, *disposition = NULL;
-
-          if (cab_mdn_parse (value, &original, &disposition))
-            g_hash_table_insert (counts, g_strdup (original),
-                                 GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, original)) + 1));
-        }
+      if (cab_mdn_parse (all->pdata[i], &original, &disposition))
+        g_hash_table_insert (counts, g_strdup (original),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, original)) + 1));
     }
   return counts;
 }
@@ -354,34 +334,18 @@ test_receipts (void)
     for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;; g_usleep (200000))
       {
         /* Bob's mail program answers (the core of "send a read receipt"). */
-        g_autoptr(GTlsDatabase) db = g_tls_file_database_new (mail->ca_file, NULL);
-        g_autoptr(CabImap) imap = cab_imap_connect (imaps_url, db, 10, NULL, &error);
-        g_autoptr(GArray) entries = NULL;
-        CabImapMailbox state = { 0 };
+        g_autoptr(GPtrArray) box = cab_test_mail_fetch_all (mail, "bob", "secret", NULL);
         gboolean answered = FALSE;
 
-        g_assert_no_error (error);
-        g_assert_true (cab_imap_login (imap, "bob", "secret", &error));
-        g_assert_true (cab_imap_select (imap, "INBOX", &state, &error));
-        entries = cab_imap_list_after (imap, 0, 100000, &error);
-        for (guint i = 0; i < entries->len && !answered; i++)
+        for (guint i = 0; i < box->len && !answered; i++)
           {
-            guint32 uid = g_array_index (entries, CabImapEntry, i).uid;
-            g_autoptr(GHashTable) raws = cab_imap_fetch (imap, &uid, 1, &error);
-            GHashTableIter it;
-            gpointer key, value;
+            g_autoptr(CabMimeMessage) m = cab_mime_parse (box->pdata[i], NULL);
 
-            g_hash_table_iter_init (&it, raws);
-            while (g_hash_table_iter_next (&it, &key, &value) && !answered)
+            if (m != NULL && g_strcmp0 (m->message_id, sent_id) == 0)
               {
-                g_autoptr(CabMimeMessage) m = cab_mime_parse (value, NULL);
-
-                if (m != NULL && g_strcmp0 (m->message_id, sent_id) == 0)
-                  {
-                    g_assert_true (cab_mdn_send (&bob, BOB, value, FALSE, &error));
-                    g_assert_no_error (error);
-                    answered = TRUE;
-                  }
+                g_assert_true (cab_mdn_send (&bob, BOB, box->pdata[i], FALSE, &error));
+                g_assert_no_error (error);
+                answered = TRUE;
               }
           }
         if (answered)

@@ -347,6 +347,93 @@ cab_test_ui_wait_patient_open (CabDesk    *desk,
   cab_test_ui_wait_for (patient_open, &wait, what);
 }
 
+char *
+cab_test_ui_search_text (const CabPatient *patient)
+{
+  g_auto(GStrv) given = g_strsplit (patient->given != NULL ? patient->given : "", " ", 2);
+  g_autofree char *typed = NULL, *ascii = NULL;
+
+  g_assert_true (patient->birth_date != NULL && strlen (patient->birth_date) == 10);
+  typed = g_strdup_printf ("%s %s %.2s/%.2s/%.4s", given[0] != NULL ? given[0] : "", patient->family,
+                           patient->birth_date + 8, patient->birth_date + 5, patient->birth_date);
+  ascii = g_str_to_ascii (typed, "C");
+  return g_ascii_strdown (ascii, -1);
+}
+
+static GtkWidget *
+find_search_entry (GtkWidget *widget)
+{
+  if (GTK_IS_SEARCH_ENTRY (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_search_entry (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+cab_test_ui_open_by_search (CabDesk    *desk,
+                            const char *text,
+                            const char *patient_id)
+{
+  GtkWidget *entry = find_search_entry (GTK_WIDGET (cab_desk_get_search (desk)));
+
+  g_assert_nonnull (entry);
+  gtk_widget_grab_focus (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  g_signal_emit_by_name (entry, "activate");
+  cab_test_ui_wait_patient_open (desk, patient_id, "the patient to open from the search");
+}
+
+GtkWidget *
+cab_test_ui_find_button (GtkWidget  *widget,
+                         const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+      gtk_widget_is_drawable (widget) && gtk_widget_is_sensitive (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = cab_test_ui_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  CabOutboxPage *page;
+  CabOutboxState state;
+  guint          n;
+} OutboxWait;
+
+static gboolean
+outbox_shown (gpointer data)
+{
+  OutboxWait *wait = data;
+
+  return cab_outbox_page_count_shown (wait->page, wait->state) >= wait->n;
+}
+
+void
+cab_test_ui_wait_outbox_shown (CabOutboxPage  *page,
+                               CabOutboxState  state,
+                               guint           n,
+                               const char     *what)
+{
+  OutboxWait wait = { page, state, n };
+
+  cab_test_ui_wait_for (outbox_shown, &wait, what);
+}
+
 void
 cab_test_ui_remove_tree (const char *path)
 {

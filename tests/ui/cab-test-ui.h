@@ -7,6 +7,7 @@
 #include "cab-types.h"
 #include "desk/cab-desk.h"
 #include "desk/cab-patient-page.h"
+#include "outbox/cab-outbox-page.h"
 
 G_BEGIN_DECLS
 
@@ -78,12 +79,36 @@ GtkWidget  *cab_test_ui_open_patient_page (CabSession      *session,
 /* Until @widget (a window just presented) is mapped. */
 void        cab_test_ui_wait_mapped    (GtkWidget        *widget);
 
-/* Deletes @path and everything below it (a test's data directory). */
 /* Waits until the desk shows @patient_id's page, its header and timeline
  * loaded (opened by search, by a recent patient or by the desk's API). */
 void        cab_test_ui_wait_patient_open (CabDesk          *desk,
                                            const char       *patient_id,
                                            const char       *what);
+
+/* What a doctor types in the desk's search for @patient: first given
+ * name, family name and birth date (dd/mm/yyyy), without accents, in
+ * lower case ("Hélène LE GOFF 1954-03-12": "helene le goff 12/03/1954"). */
+char       *cab_test_ui_search_text    (const CabPatient *patient);
+/* @text typed in the desk's search and Enter at once (the search opens its
+ * first result when it comes), until @patient_id's page is open. */
+void        cab_test_ui_open_by_search (CabDesk          *desk,
+                                        const char       *text,
+                                        const char       *patient_id);
+
+/* The button labelled @label (mnemonic included) under @widget that a
+ * click would reach: drawn and sensitive; NULL when there is none.
+ * (test-outbox-page still has its own find_button() and shown_at_least(),
+ * left while its flake fix was under way: fold them into these two.) */
+GtkWidget  *cab_test_ui_find_button    (GtkWidget        *widget,
+                                        const char       *label);
+
+/* Until the Outbox page shows at least @n entries in @state. */
+void        cab_test_ui_wait_outbox_shown (CabOutboxPage    *page,
+                                           CabOutboxState    state,
+                                           guint             n,
+                                           const char       *what);
+
+/* Deletes @path and everything below it (a test's data directory). */
 void        cab_test_ui_remove_tree    (const char       *path);
 
 /* The end of a program that shares one session over its tests: shuts

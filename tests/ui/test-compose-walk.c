@@ -35,7 +35,6 @@
 #include "desk/cab-patient-page.h"
 #include "outbox/cab-outbox-page.h"
 #include "patients/cab-patient-header.h"
-#include "patients/cab-patient-search.h"
 #include "timeline/cab-timeline-view.h"
 #include "viewer/cab-pdf-viewer.h"
 
@@ -77,8 +76,6 @@ choose_patient (CabStore *store,
       CabPatientRow *row = g_ptr_array_index (rows, i);
       CabTimelineFilter filter = { .type_code = LAB_REPORT };
       g_autoptr(GPtrArray) labs = NULL;
-      g_auto(GStrv) given = NULL;
-      g_autofree char *typed = NULL, *ascii = NULL;
 
       if (g_strcmp0 (row->patient.identity_status, "QUAL") != 0 || row->patient.ins == NULL ||
           row->patient.birth_date == NULL || strlen (row->patient.birth_date) != 10 ||
@@ -89,33 +86,13 @@ choose_patient (CabStore *store,
       if (labs->len == 0 || ((CabDocumentRow *) labs->pdata[0])->document.url == NULL)
         continue;
 
-      given = g_strsplit (row->patient.given, " ", 2);
-      typed = g_strdup_printf ("%s %s %.2s/%.2s/%.4s", given[0], row->patient.family,
-                               row->patient.birth_date + 8, row->patient.birth_date + 5,
-                               row->patient.birth_date);
-      ascii = g_str_to_ascii (typed, "C");
-      chosen->query = g_ascii_strdown (ascii, -1);
+      chosen->query = cab_test_ui_search_text (&row->patient);
       chosen->id = g_strdup (row->id);
       chosen->ins = g_strdup (row->patient.ins);
       chosen->document_id = g_strdup (((CabDocumentRow *) labs->pdata[0])->id);
       return TRUE;
     }
   return FALSE;
-}
-
-/* Typed in the desk's search, Enter: the first result opens. */
-static void
-open_by_search (CabWindow *window,
-                Chosen    *chosen)
-{
-  CabDesk *desk = cab_window_get_desk (window);
-  GtkWidget *entry = desk_find_child_of_type (GTK_WIDGET (cab_desk_get_search (desk)), GTK_TYPE_SEARCH_ENTRY);
-
-  g_assert_nonnull (entry);
-  gtk_widget_grab_focus (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), chosen->query);
-  g_signal_emit_by_name (entry, "activate");
-  cab_test_ui_wait_patient_open (desk, chosen->id, "the patient to open");
 }
 
 static gboolean
@@ -151,25 +128,6 @@ read_document (CabPatientPage *page,
   g_signal_emit_by_name (cab_timeline_view_get_list_view (timeline), "activate", position);
   cab_test_ui_wait_for (viewer_settled, pane, "the lab report to show");
   g_assert_cmpint (cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane)), ==, CAB_PDF_VIEWER_DOCUMENT);
-}
-
-/* The button labelled @label under @widget, shown. */
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
-      gtk_widget_is_drawable (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -248,20 +206,6 @@ entry_in_state (gpointer data)
   if (g_str_equal (w->state, "pending"))
     return entry->state == CAB_OUTBOX_STATE_PENDING && entry->last_error != NULL;
   return entry->state == CAB_OUTBOX_STATE_DONE;
-}
-
-typedef struct
-{
-  CabOutboxPage *page;
-  CabOutboxState state;
-} PageWait;
-
-static gboolean
-page_shows (gpointer data)
-{
-  PageWait *w = data;
-
-  return cab_outbox_page_count_shown (w->page, w->state) >= 1;
 }
 
 /* The correspondent's INBOX: the raw messages whose Message-ID is @id. */
@@ -393,7 +337,7 @@ test_done_when (void)
   g_assert_true (choose_patient (store, &chosen));
 
   /* The patient from the search; the lab report read on the timeline. */
-  open_by_search (window, &chosen);
+  cab_test_ui_open_by_search (cab_window_get_desk (window), chosen.query, chosen.id);
   page = cab_desk_get_patient_page (cab_window_get_desk (window));
   read_document (page, chosen.document_id);
   cab_test_ui_settle (300);
@@ -401,7 +345,7 @@ test_done_when (void)
 
   /* "Envoyer…" on the report read: the composer, the report attached. */
   {
-    GtkWidget *send = find_button (GTK_WIDGET (cab_patient_page_get_document_pane (page)), _("_Send…"));
+    GtkWidget *send = cab_test_ui_find_button (GTK_WIDGET (cab_patient_page_get_document_pane (page)), _("_Send…"));
 
     g_assert_nonnull (send);
     g_signal_emit_by_name (send, "clicked");
@@ -460,13 +404,11 @@ test_done_when (void)
   /* Waiting, with the reason, on the Outbox page. */
   {
     EntryWait w = { store, entry_id, "pending" };
-    PageWait p = { NULL, CAB_OUTBOX_STATE_PENDING };
 
     cab_test_ui_wait_for (entry_in_state, &w, "an attempt that found the server away");
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "outbox");
     outbox_page = cab_window_get_outbox_page (window);
-    p.page = outbox_page;
-    cab_test_ui_wait_for (page_shows, &p, "the message waiting on the Outbox page");
+    cab_test_ui_wait_outbox_shown (outbox_page, CAB_OUTBOX_STATE_PENDING, 1, "the message waiting on the Outbox page");
   }
   {
     g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (store, entry_id, &error);
@@ -490,11 +432,7 @@ test_done_when (void)
     cab_test_ui_wait_for (entry_in_state, &w, "the message sent");
   }
   cab_test_ui_wait_for (delivered, message_id, "the message in the correspondent's mailbox");
-  {
-    PageWait p = { outbox_page, CAB_OUTBOX_STATE_DONE };
-
-    cab_test_ui_wait_for (page_shows, &p, "the message sent on the Outbox page");
-  }
+  cab_test_ui_wait_outbox_shown (outbox_page, CAB_OUTBOX_STATE_DONE, 1, "the message sent on the Outbox page");
   cab_test_ui_settle (300);
   cab_test_ui_screenshot (window, "compose-walk-outbox-sent");
 

@@ -88,36 +88,8 @@ has_non_ascii (const char *s)
   return FALSE;
 }
 
-static char *
-first_word (const char *s)
-{
-  const char *space = strchr (s, ' ');
-
-  return space != NULL ? g_strndup (s, space - s) : g_strdup (s);
-}
-
 /* ---------------------------------------------------------------------- */
 /* what the desk shows                                                    */
-
-typedef struct
-{
-  CabDesk *desk;
-  const char *patient_id;
-} OpenWait;
-
-static gboolean
-patient_shown (gpointer data)
-{
-  OpenWait *wait = data;
-  CabPatientPage *page = cab_desk_get_patient_page (wait->desk);
-  CabTimelineView *timeline = cab_patient_page_get_timeline (page);
-
-  return !cab_desk_get_opening (wait->desk) &&
-         g_strcmp0 (cab_desk_get_patient_id (wait->desk), wait->patient_id) == 0 &&
-         !cab_patient_header_get_loading (cab_patient_page_get_header (page)) &&
-         !cab_timeline_view_get_busy (timeline) &&
-         cab_desk_get_title (wait->desk) != NULL;
-}
 
 static gboolean
 timeline_idle (gpointer data)
@@ -214,24 +186,6 @@ activate_document (CabDesk         *desk,
 }
 
 static void
-open_by_search (CabWindow  *window,
-                const char *text,
-                const char *patient_id)
-{
-  CabDesk *desk = cab_window_get_desk (window);
-  CabPatientSearch *search = cab_desk_get_search (desk);
-  GtkWidget *entry = find_widget (GTK_WIDGET (search), GTK_TYPE_SEARCH_ENTRY, NULL);
-  OpenWait wait = { desk, patient_id };
-
-  g_assert_nonnull (entry);
-  gtk_widget_grab_focus (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-  /* Enter at once: the search opens the first result when it comes. */
-  g_signal_emit_by_name (entry, "activate");
-  cab_test_ui_wait_for (patient_shown, &wait, "the patient to open");
-}
-
-static void
 launcher_cb (CabWindow  *window,
              const char *uri,
              gpointer    user_data)
@@ -267,9 +221,6 @@ choose_patient (CabStore *store,
       CabPatientRow *row = g_ptr_array_index (rows, i);
       CabTimelineFilter filter = { .type_code = "18748-4" };
       g_autoptr(GPtrArray) imaging = NULL;
-      g_autofree char *given = NULL;
-      g_autofree char *typed = NULL;
-      g_autofree char *ascii = NULL;
       gboolean has_study = FALSE;
 
       if (!has_non_ascii (row->patient.family) && !has_non_ascii (row->patient.given))
@@ -286,13 +237,7 @@ choose_patient (CabStore *store,
       if (!has_study)
         continue;
 
-      given = first_word (row->patient.given);
-      /* "Hélène LE GOFF 12/03/1954" typed "helene le goff 12/03/1954". */
-      typed = g_strdup_printf ("%s %s %.2s/%.2s/%.4s", given, row->patient.family,
-                               row->patient.birth_date + 8, row->patient.birth_date + 5,
-                               row->patient.birth_date);
-      ascii = g_str_to_ascii (typed, "C");
-      chosen->query = g_ascii_strdown (ascii, -1);
+      chosen->query = cab_test_ui_search_text (&row->patient);
       chosen->id = g_strdup (row->id);
       chosen->patient.ins = g_strdup (row->patient.ins);
       chosen->patient.identity_status = g_strdup (row->patient.identity_status);
@@ -380,7 +325,7 @@ test_desk_consultation (void)
   /* Tests may read the store from the main thread. */
   g_assert_true (choose_patient (store, &chosen));
   g_test_message ("typing “%s”", chosen.query);
-  open_by_search (window, chosen.query, chosen.id);
+  cab_test_ui_open_by_search (desk, chosen.query, chosen.id);
 
   page = cab_desk_get_patient_page (desk);
   timeline = cab_patient_page_get_timeline (page);
@@ -571,12 +516,11 @@ test_desk_consultation (void)
   {
     GtkWidget *overview = find_widget (GTK_WIDGET (window), CAB_TYPE_RECENT_PATIENTS, NULL);
     GtkWidget *row = find_widget (overview, ADW_TYPE_ACTION_ROW, NULL);
-    OpenWait wait = { desk, chosen.id };
 
     g_assert_cmpuint (cab_recent_patients_get_n (CAB_RECENT_PATIENTS (overview)), ==, 1);
     g_assert_nonnull (row);
     g_signal_emit_by_name (row, "activate");
-    cab_test_ui_wait_for (patient_shown, &wait, "the patient to open offline");
+    cab_test_ui_wait_patient_open (desk, chosen.id, "the patient to open offline");
   }
   g_assert_cmpuint (cab_timeline_view_get_n_documents (timeline), ==, expected->len);
 

@@ -347,6 +347,25 @@ cab_test_ui_wait_patient_open (CabDesk    *desk,
   cab_test_ui_wait_for (patient_open, &wait, what);
 }
 
+static gboolean
+document_settled (gpointer data)
+{
+  CabDocumentPane *pane = data;
+  CabPdfViewerState state = cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
+
+  return !cab_document_pane_get_busy (pane) &&
+         (state == CAB_PDF_VIEWER_DOCUMENT || state == CAB_PDF_VIEWER_UNAVAILABLE ||
+          state == CAB_PDF_VIEWER_ERROR);
+}
+
+CabPdfViewerState
+cab_test_ui_wait_document (CabDocumentPane *pane,
+                           const char      *what)
+{
+  cab_test_ui_wait_for (document_settled, pane, what);
+  return cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
+}
+
 char *
 cab_test_ui_search_text (const CabPatient *patient)
 {

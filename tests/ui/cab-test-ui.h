@@ -6,8 +6,10 @@
 #include "cab-session.h"
 #include "cab-types.h"
 #include "desk/cab-desk.h"
+#include "desk/cab-document-pane.h"
 #include "desk/cab-patient-page.h"
 #include "outbox/cab-outbox-page.h"
+#include "viewer/cab-pdf-viewer.h"
 
 G_BEGIN_DECLS
 
@@ -84,6 +86,12 @@ void        cab_test_ui_wait_mapped    (GtkWidget        *widget);
 void        cab_test_ui_wait_patient_open (CabDesk          *desk,
                                            const char       *patient_id,
                                            const char       *what);
+
+/* Until @pane is done with the document it opens (a click on the
+ * timeline): its viewer shows it, or says it is unavailable here (offline,
+ * never downloaded) or that it failed. That state. */
+CabPdfViewerState cab_test_ui_wait_document (CabDocumentPane *pane,
+                                             const char      *what);
 
 /* What a doctor types in the desk's search for @patient: first given
  * name, family name and birth date (dd/mm/yyyy), without accents, in

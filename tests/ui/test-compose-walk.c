@@ -95,17 +95,6 @@ choose_patient (CabStore *store,
   return FALSE;
 }
 
-static gboolean
-viewer_settled (gpointer data)
-{
-  CabDocumentPane *pane = data;
-  CabPdfViewerState state = cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
-
-  return !cab_document_pane_get_busy (pane) &&
-         (state == CAB_PDF_VIEWER_DOCUMENT || state == CAB_PDF_VIEWER_UNAVAILABLE ||
-          state == CAB_PDF_VIEWER_ERROR);
-}
-
 /* The lab report opened as a click would: it shows, so it is on this
  * computer (what a message attaches). */
 static void
@@ -126,8 +115,7 @@ read_document (CabPatientPage *page,
     }
   g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
   g_signal_emit_by_name (cab_timeline_view_get_list_view (timeline), "activate", position);
-  cab_test_ui_wait_for (viewer_settled, pane, "the lab report to show");
-  g_assert_cmpint (cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane)), ==, CAB_PDF_VIEWER_DOCUMENT);
+  g_assert_cmpint (cab_test_ui_wait_document (pane, "the lab report to show"), ==, CAB_PDF_VIEWER_DOCUMENT);
 }
 
 static gboolean

@@ -97,17 +97,6 @@ timeline_idle (gpointer data)
   return !cab_timeline_view_get_busy (CAB_TIMELINE_VIEW (data));
 }
 
-static gboolean
-viewer_settled (gpointer data)
-{
-  CabDocumentPane *pane = data;
-  CabPdfViewerState state = cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
-
-  return !cab_document_pane_get_busy (pane) &&
-         (state == CAB_PDF_VIEWER_DOCUMENT || state == CAB_PDF_VIEWER_UNAVAILABLE ||
-          state == CAB_PDF_VIEWER_ERROR);
-}
-
 static void
 page_rendered_cb (CabPdfViewer *viewer,
                   guint         page,
@@ -182,7 +171,7 @@ activate_document (CabDesk         *desk,
   g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
   g_signal_emit_by_name (cab_timeline_view_get_list_view (timeline), "activate", position);
   g_assert_cmpstr (cab_document_pane_get_document_id (pane), ==, item_id (timeline, position));
-  cab_test_ui_wait_for (viewer_settled, pane, "the document to show");
+  cab_test_ui_wait_document (pane, "the document to show");
 }
 
 static void

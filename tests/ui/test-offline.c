@@ -32,17 +32,6 @@ static CabApplication *app;
 /* helpers                                                                */
 
 static gboolean
-viewer_settled (gpointer data)
-{
-  CabDocumentPane *pane = data;
-  CabPdfViewerState state = cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
-
-  return !cab_document_pane_get_busy (pane) &&
-         (state == CAB_PDF_VIEWER_DOCUMENT || state == CAB_PDF_VIEWER_UNAVAILABLE ||
-          state == CAB_PDF_VIEWER_ERROR);
-}
-
-static gboolean
 prefetch_done (gpointer data)
 {
   CabPrefetch *prefetch = data;
@@ -106,8 +95,7 @@ activate_document (CabDesk *desk,
 
   g_signal_emit_by_name (cab_timeline_view_get_list_view (cab_patient_page_get_timeline (page)),
                          "activate", position);
-  cab_test_ui_wait_for (viewer_settled, pane, "the document to show");
-  return cab_pdf_viewer_get_state (cab_document_pane_get_viewer (pane));
+  return cab_test_ui_wait_document (pane, "the document to show");
 }
 
 static gboolean

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cab-gmime-autoptr.h"
+#include "cab-mail-entry.h"
 #include "cab-mail-mdn-answer.h"
 #include "cab-mime-compose.h"
 #include "cab-outbox-kind.h"
@@ -180,9 +181,8 @@ answer_locked (CabStoreWriter          *writer,
   g_autoptr(CabStmt) insert = cab_store_conn_prepare (writer,
     "INSERT INTO mail_mdn_answers (message_id, answer, answered_at) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (message_id) DO NOTHING", error);
-  g_autoptr(CabStmt) sent = NULL, link = NULL;
-  g_autofree char *key = NULL, *lane = NULL, *message_id = NULL, *payload = NULL;
-  CabOutboxEntry entry = { 0 };
+  g_autoptr(CabStmt) link = NULL;
+  g_autofree char *key = NULL, *message_id = NULL, *payload = NULL;
 
   if (insert == NULL)
     return FALSE;
@@ -196,21 +196,9 @@ answer_locked (CabStoreWriter          *writer,
     return TRUE;
 
   key = g_uuid_string_random ();
-  lane = g_strconcat ("mail:", key, NULL);
   message_id = cab_mime_new_message_id (strchr (request->from, '@') + 1);
   payload = receipt_payload (request, to, message_id, answer == CAB_MAIL_MDN_ANSWER_AUTOMATIC);
-  entry.kind = (char *) CAB_MAIL_KIND;
-  entry.lane = lane;
-  entry.key = key;
-  entry.payload = payload;
-  entry.state = CAB_OUTBOX_STATE_PENDING;
-  if (!cab_store_outbox_insert_locked (writer, &entry, queued_id, error))
-    return FALSE;
-  if (!(sent = cab_store_conn_prepare (writer, "INSERT INTO mail_sent (entry_id, message_id) VALUES (?1, ?2)", error)))
-    return FALSE;
-  sqlite3_bind_int64 (sent, 1, *queued_id);
-  cab_stmt_bind_text (sent, 2, message_id);
-  if (!step_done (writer, sent, "Cannot queue a read receipt", error))
+  if (!cab_mail_entry_insert_locked (writer, NULL, key, payload, message_id, queued_id, error))
     return FALSE;
   if (!(link = cab_store_conn_prepare (writer, "UPDATE mail_mdn_answers SET entry_id = ?2 WHERE message_id = ?1", error)))
     return FALSE;

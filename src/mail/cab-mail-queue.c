@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "cab-mail-entry.h"
 #include "cab-mime-compose.h"
 #include "cab-outbox.h"
 #include "cab-store-private.h"
@@ -231,24 +232,8 @@ insert_locked (CabStoreWriter *writer,
                gint64         *entry_id,
                GError        **error)
 {
-  g_autofree char *lane = g_strconcat ("mail:", key, NULL);
-  CabOutboxEntry entry = {
-    .kind = (char *) CAB_MAIL_KIND, .patient_id = (char *) patient_id, .state = CAB_OUTBOX_STATE_PENDING,
-    .key = (char *) key, .payload = (char *) payload, .lane = patient_id == NULL ? lane : NULL,
-  };
-  g_autoptr(CabStmt) sent = NULL;
-
-  if (!cab_store_outbox_insert_locked (writer, &entry, entry_id, error))
+  if (!cab_mail_entry_insert_locked (writer, patient_id, key, payload, message_id, entry_id, error))
     return FALSE;
-  if (!(sent = cab_store_conn_prepare (writer, "INSERT INTO mail_sent (entry_id, message_id) VALUES (?1, ?2)", error)))
-    return FALSE;
-  sqlite3_bind_int64 (sent, 1, *entry_id);
-  cab_stmt_bind_text (sent, 2, message_id);
-  if (sqlite3_step (sent) != SQLITE_DONE)
-    {
-      cab_store_set_sql_error (error, writer->db, "Cannot queue the message");
-      return FALSE;
-    }
   /* The composer's draft goes with the queueing: never both, never neither. */
   if (draft_id > 0)
     {

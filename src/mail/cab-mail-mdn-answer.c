@@ -16,6 +16,7 @@
 #include "cab-gmime-autoptr.h"
 #include "cab-mail-entry.h"
 #include "cab-mail-mdn-answer.h"
+#include "cab-mime.h"
 #include "cab-mime-compose.h"
 #include "cab-outbox-kind.h"
 #include "cab-store-private.h"
@@ -23,18 +24,6 @@
 #define MAX_SUBJECT 900
 
 /* ------------------------------------------------------------ the rules */
-
-static void
-ensure_gmime (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      g_mime_init ();
-      g_once_init_leave (&done, 1);
-    }
-}
 
 /* The one addr-spec of a header value, or NULL (none, several, invalid). */
 static char *
@@ -46,7 +35,7 @@ single_address (const char *value)
 
   if (value == NULL || strlen (value) > 998)
     return NULL;
-  ensure_gmime ();
+  cab_mime_init ();
   list = internet_address_list_parse (NULL, value);
   if (list == NULL || internet_address_list_length (list) != 1)
     return NULL;

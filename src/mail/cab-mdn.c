@@ -17,18 +17,6 @@
 #include "cab-mime.h"
 #include "cab-mime-compose.h"
 
-static void
-ensure_gmime (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      g_mime_init ();
-      g_once_init_leave (&done, 1);
-    }
-}
-
 /* "<id@host>" -> "id@host" when it is a valid id. */
 static char *
 bare_id (const char *value)
@@ -90,7 +78,7 @@ cab_mdn_parse (GBytes  *raw,
   *disposition = NULL;
   if (size > CAB_MDN_MAX_SIZE)
     return FALSE;
-  ensure_gmime ();
+  cab_mime_init ();
   stream = g_mime_stream_mem_new_with_buffer (data, size);
   parser = g_mime_parser_new_with_stream (stream);
   message = g_mime_parser_construct_message (parser, NULL);
@@ -166,7 +154,7 @@ cab_mdn_compose (const char *from,
                            _("The read receipt's addresses are not valid"));
       return NULL;
     }
-  ensure_gmime ();
+  cab_mime_init ();
   domain = g_strdup (strchr (from, '@') + 1);
   message_id = own_message_id != NULL ? g_strdup (own_message_id) : cab_mime_new_message_id (domain);
   orig = g_strdup_printf ("<%s>", original_message_id);

@@ -11,21 +11,10 @@
  * would be a header injection attempt from whatever supplied it. */
 
 #include "cab-mime-compose.h"
+#include "cab-mime.h"
 
 #include "cab-gmime-autoptr.h"
 #include <string.h>
-
-static void
-ensure_gmime (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      g_mime_init ();
-      g_once_init_leave (&done, 1);
-    }
-}
 
 gboolean
 cab_mime_address_is_valid (const char *address)
@@ -172,7 +161,7 @@ cab_mime_compose (const CabMimeComposition *c,
 
   if (!check (c, error))
     return NULL;
-  ensure_gmime ();
+  cab_mime_init ();
 
   message = g_mime_message_new (TRUE);
   g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, NULL, c->from);

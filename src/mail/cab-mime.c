@@ -16,15 +16,8 @@
 
 G_DEFINE_QUARK (cab-mime-error-quark, cab_mime_error)
 
-typedef struct
-{
-  CabMimeMessage *message;
-  guint           n_parts;
-  gboolean        too_many;
-} Walk;
-
-static void
-ensure_gmime (void)
+void
+cab_mime_init (void)
 {
   static gsize done = 0;
 
@@ -34,6 +27,13 @@ ensure_gmime (void)
       g_once_init_leave (&done, 1);
     }
 }
+
+typedef struct
+{
+  CabMimeMessage *message;
+  guint           n_parts;
+  gboolean        too_many;
+} Walk;
 
 static void
 attachment_free (gpointer data)
@@ -316,7 +316,7 @@ cab_mime_parse (GBytes  *raw,
   g_autofree char *codes = NULL, *mes = NULL;
   Walk w = { 0 };
 
-  ensure_gmime ();
+  cab_mime_init ();
   if (len > CAB_MIME_MAX_MESSAGE)
     {
       g_set_error (error, CAB_MIME_ERROR, CAB_MIME_ERROR_TOO_LARGE, _("The message is larger than %u MiB"),

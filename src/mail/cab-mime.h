@@ -59,6 +59,9 @@ typedef struct
 } CabMimeMessage;
 
 GQuark          cab_mime_error_quark (void);
+/* g_mime_init() once for the process, whichever thread comes first: every
+ * user of GMime here (parsing, composing, receipts) calls it before use. */
+void            cab_mime_init        (void);
 
 CabMimeMessage *cab_mime_parse       (GBytes          *raw,
                                       GError         **error);

@@ -587,8 +587,16 @@ cab_imap_fetch (CabImap       *self,
         }
       if (uid != 0 && body != NULL && body->sec_body_part != NULL &&
           body->sec_length <= CAB_IMAP_DEFAULT_MAX_MESSAGE)
-        g_hash_table_replace (messages, GUINT_TO_POINTER (uid),
-                              g_bytes_new (body->sec_body_part, body->sec_length));
+        {
+          /* Taken from libetpan's answer, not copied (a batch is megabytes):
+           * its string is freed as libetpan would, from whichever thread
+           * drops the bytes (libetpan's string table has its own lock). */
+          char *part = g_steal_pointer (&body->sec_body_part);
+
+          g_hash_table_replace (messages, GUINT_TO_POINTER (uid),
+                                g_bytes_new_with_free_func (part, body->sec_length,
+                                                            (GDestroyNotify) mailimap_nstring_free, part));
+        }
     }
   mailimap_fetch_list_free (result);
   return messages;

@@ -32,7 +32,9 @@
  * the mail servers not run, the CPU time says what this process's main
  * thread did. CABINET_BENCH_PHASES=1 also prints where (a) and (b) spend
  * their time (outside frames, items-changed, layout, paint) and the rows
- * the list view made. CABINET_BENCH_SYNC=0 or CABINET_BENCH_DRAIN=0 skip
+ * the list view made; CABINET_BENCH_TRACE=1 prints, for (c) and (d), where
+ * the main thread's CPU went in each interval over 16.7 ms (between frames,
+ * update, layout, paint). CABINET_BENCH_SYNC=0 or CABINET_BENCH_DRAIN=0 skip
  * (c) or (d). CABINET_BENCH_SCREENSHOTS=1 saves the window halfway through
  * the drain and after it (bench-outbox-draining-LANG.png,
  * bench-outbox-drained-LANG.png, in CABINET_SCREENSHOT_DIR or screenshots/
@@ -451,6 +453,91 @@ count_over (GArray *ms, double limit)
   return n;
 }
 
+/* CABINET_BENCH_TRACE=1: for each interval whose main-thread CPU is over
+ * 16.7 ms, where that CPU went: between frames (the main loop: the drain's
+ * and the models' callbacks, with the list models that changed meanwhile),
+ * the frame clock's update (tick callbacks: the rows shown a frame at a
+ * time), layout and paint. */
+#define TRACE_MAX 40
+
+typedef struct
+{
+  gboolean    on;
+  gint64      after_cpu;     /* the last frame's end */
+  gint64      phase_cpu;
+  double      between_ms, before_ms, update_ms, layout_ms;
+  GHashTable *changed;       /* type name -> emissions since the last frame */
+  guint       n_outbox_changed;
+  guint       n_printed;
+} Trace;
+
+static Trace trace;
+
+static gboolean
+trace_changed_hook (GSignalInvocationHint *hint, guint n, const GValue *values, gpointer data)
+{
+  if (trace.on)
+    {
+      const char *name = G_OBJECT_TYPE_NAME (g_value_get_object (&values[0]));
+
+      g_hash_table_insert (trace.changed, (gpointer) name,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (trace.changed, name)) + 1));
+    }
+  return TRUE;
+}
+
+static gboolean
+trace_outbox_hook (GSignalInvocationHint *hint, guint n, const GValue *values, gpointer data)
+{
+  if (trace.on)
+    trace.n_outbox_changed++;
+  return TRUE;
+}
+
+static void
+trace_phase_cb (GdkFrameClock *clock, gpointer data)
+{
+  gint64 cpu = thread_cpu_us ();
+  double ms = (cpu - trace.phase_cpu) / 1000.0;
+
+  /* Each signal starts a phase: what ran since the last one is its cost. */
+  switch (GPOINTER_TO_INT (data))
+    {
+    case 0: trace.between_ms = (cpu - trace.after_cpu) / 1000.0; break;   /* before-paint */
+    case 1: trace.before_ms = ms; break;                                 /* update */
+    case 2: trace.update_ms = ms; break;                                 /* layout */
+    case 3: trace.layout_ms = ms; break;                                 /* paint */
+    default: break;
+    }
+  trace.phase_cpu = cpu;
+}
+
+/* At after-paint: the frame's interval is @cpu_ms of main-thread CPU. */
+static void
+trace_frame (double ms, double cpu_ms)
+{
+  gint64 cpu = thread_cpu_us ();
+
+  if (cpu_ms > 1000.0 / 60 && trace.n_printed < TRACE_MAX)
+    {
+      g_autoptr(GString) models = g_string_new (NULL);
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, trace.changed);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_string_append_printf (models, " %s×%u", (const char *) key, GPOINTER_TO_UINT (value));
+      g_print ("    frame over 16.7 ms: interval %.1f ms, CPU %.1f ms = between frames %.1f (outbox changed ×%u,"
+               " items-changed:%s) + before-paint %.1f + update %.1f + layout %.1f + paint %.1f\n",
+               ms, cpu_ms, trace.between_ms, trace.n_outbox_changed, models->len ? models->str : " none",
+               trace.before_ms, trace.update_ms, trace.layout_ms, (cpu - trace.phase_cpu) / 1000.0);
+      trace.n_printed++;
+    }
+  g_hash_table_remove_all (trace.changed);
+  trace.n_outbox_changed = 0;
+  trace.after_cpu = cpu;
+}
+
 /* The window draws every frame, as an animation would; each painted
  * frame's interval from the one before is recorded. */
 typedef struct
@@ -481,6 +568,8 @@ interval_cb (GdkFrameClock *clock, Intervals *in)
 
       g_array_append_val (in->ms, ms);
       g_array_append_val (in->cpu_ms, cpu_ms);
+      if (trace.on)
+        trace_frame (ms, cpu_ms);
       if (ms > in->worst_ms)
         {
           in->worst_ms = ms;
@@ -496,6 +585,7 @@ typedef struct
   GtkWidget *window;
   guint      tick;
   gulong     paint;
+  gulong     phases[4];
   Intervals  in;
 } Recorder;
 
@@ -508,6 +598,25 @@ recorder_start (Recorder *r, GtkWidget *window)
   r->tick = gtk_widget_add_tick_callback (window, redraw_tick_cb, NULL, NULL);
   r->paint = g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (interval_cb),
                                &r->in);
+  if (g_getenv ("CABINET_BENCH_TRACE"))
+    {
+      static const char *const phases[] = { "before-paint", "update", "layout", "paint" };
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+      if (trace.changed == NULL)
+        {
+          trace.changed = g_hash_table_new (g_str_hash, g_str_equal);
+          g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0,
+                                      trace_changed_hook, NULL, NULL);
+          g_signal_add_emission_hook (g_signal_lookup ("changed", CAB_TYPE_OUTBOX), 0, trace_outbox_hook, NULL, NULL);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
+        r->phases[i] = g_signal_connect (clock, phases[i], G_CALLBACK (trace_phase_cb), GINT_TO_POINTER (i));
+      trace.on = TRUE;
+      trace.n_printed = 0;
+      trace.after_cpu = trace.phase_cpu = thread_cpu_us ();
+      g_hash_table_remove_all (trace.changed);
+    }
 }
 
 /* Frames late because of this process's main thread, not of a machine
@@ -518,6 +627,10 @@ recorder_stop (Recorder *r)
 {
   gtk_widget_remove_tick_callback (r->window, r->tick);
   g_signal_handler_disconnect (gtk_widget_get_frame_clock (r->window), r->paint);
+  for (guint i = 0; i < G_N_ELEMENTS (r->phases); i++)
+    if (r->phases[i] != 0)
+      g_signal_handler_disconnect (gtk_widget_get_frame_clock (r->window), r->phases[i]);
+  trace.on = FALSE;
   g_print ("  the longest interval, %.1f ms, held %.1f ms of the main thread's CPU; main-thread CPU between "
            "two frames: p99 %.1f ms, max %.1f ms, %u over 16.7 ms\n",
            r->in.worst_ms, r->in.worst_cpu_ms, p99 (r->in.cpu_ms), max_of (r->in.cpu_ms),

@@ -237,6 +237,44 @@ test_outbox_rows_in_place (void)
                    ==, CAB_OUTBOX_STATE_DONE);
 }
 
+/* An entry that changes group moves alone: one removal and one insertion,
+ * not every row between its old and its new place (each a row the list
+ * box takes out and measures again, tens a frame during a drain). */
+static void
+test_outbox_rows_one_move (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CAB_TYPE_OUTBOX_ITEM);
+  g_autoptr(CabOutboxRows) rows = cab_outbox_rows_new ();
+  g_autofree char *text = NULL;
+  Changes c = { 0 };
+
+  for (gint64 id = 10; id >= 0; id--)
+    {
+      g_autoptr(CabOutboxItem) item = item_new (id, id == 0 ? CAB_OUTBOX_STATE_DONE : CAB_OUTBOX_STATE_PENDING, NULL);
+      g_list_store_append (store, item);
+    }
+  cab_outbox_rows_set_entries (rows, G_LIST_MODEL (store));
+  g_signal_connect (rows, "items-changed", G_CALLBACK (changed_cb), &c);
+
+  /* The first waiting entry is sent: it goes to the end of the list. */
+  set_state (store, 0, CAB_OUTBOX_STATE_DONE);
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 9p 8p 7p 6p 5p 4p 3p 2p 1p H 10d 0d");
+  g_assert_cmpuint (c.n_signals, ==, 2);
+
+  /* Two at once, from both ends of the group, gradually: two moves and
+   * the "Needs You" heading. */
+  c.n_signals = 0;
+  cab_outbox_rows_set_gradual (rows, TRUE);
+  set_state (store, 1, CAB_OUTBOX_STATE_FAILED);
+  set_state (store, 9, CAB_OUTBOX_STATE_DONE);
+  cab_outbox_rows_step (rows, 2);
+  g_clear_pointer (&text, g_free);
+  text = describe (rows);
+  g_assert_cmpstr (text, ==, "H 9f H 8p 7p 6p 5p 4p 3p 2p H 10d 1d 0d");
+  g_assert_cmpuint (c.n_signals, ==, 5);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -244,5 +282,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/outbox-rows/groups", test_outbox_rows_groups);
   g_test_add_func ("/outbox-rows/gradual", test_outbox_rows_gradual);
   g_test_add_func ("/outbox-rows/in-place", test_outbox_rows_in_place);
+  g_test_add_func ("/outbox-rows/one-move", test_outbox_rows_one_move);
   return g_test_run ();
 }

@@ -236,17 +236,55 @@ layout (CabOutboxRows *self)
   return items;
 }
 
+/* Marks in @keep the longest run of @pos (the target positions of the
+ * rows, in their current order) that is already in order: those rows stay
+ * where they are, the others move (patience sorting, n log n). */
+static void
+in_order (const guint *pos,
+          guint        n,
+          gboolean    *keep)
+{
+  g_autofree guint *tails = g_new (guint, n + 1);   /* index in @pos ending a run of each length */
+  g_autofree guint *prev = g_new (guint, n);
+  guint len = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint lo = 0, hi = len;
+
+      while (lo < hi)
+        {
+          guint mid = (lo + hi) / 2;
+
+          if (pos[tails[mid]] < pos[i])
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      prev[i] = lo > 0 ? tails[lo - 1] : G_MAXUINT;
+      tails[lo] = i;
+      if (lo == len)
+        len++;
+    }
+  for (guint i = len > 0 ? tails[len - 1] : G_MAXUINT; i != G_MAXUINT; i = prev[i])
+    keep[i] = TRUE;
+}
+
 /* Turns the rows into @target one object at a time, so a view builds rows
  * only for the objects new to it: first the objects gone leave, then the
- * new ones come in. The objects that stay normally keep their order; one
- * out of order (an entry whose new state is of another group, drafts
- * saved in the same second) is moved: removed, inserted. */
+ * objects out of order leave (the fewest: those not in the longest run
+ * already in order), then the new and the moved ones come in. An entry
+ * that changes group during a drain moves alone, not every row between
+ * its old and new place: each move is a row the list box takes out and
+ * measures again (docs/architecture.md, "The Outbox page while it
+ * drains"). */
 static void
 apply (CabOutboxRows *self,
        GPtrArray     *target)
 {
   g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  g_autofree guint *pos = NULL;
+  g_autofree gboolean *keep = NULL;
 
   /* A first fill in one go: nothing to keep. */
   if (self->items->len == 0)
@@ -259,29 +297,31 @@ apply (CabOutboxRows *self,
     }
 
   for (guint i = 0; i < target->len; i++)
-    g_hash_table_add (wanted, target->pdata[i]);
+    g_hash_table_insert (wanted, target->pdata[i], GUINT_TO_POINTER (i + 1));
   for (guint i = self->items->len; i-- > 0;)
     if (!g_hash_table_contains (wanted, self->items->pdata[i]))
       {
         g_ptr_array_remove_index (self->items, i);
         g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);
       }
+
+  pos = g_new (guint, self->items->len + 1);
+  keep = g_new0 (gboolean, self->items->len + 1);
   for (guint i = 0; i < self->items->len; i++)
-    g_hash_table_add (present, self->items->pdata[i]);
+    pos[i] = GPOINTER_TO_UINT (g_hash_table_lookup (wanted, self->items->pdata[i]));
+  in_order (pos, self->items->len, keep);
+  for (guint i = self->items->len; i-- > 0;)
+    if (!keep[i])
+      {
+        g_ptr_array_remove_index (self->items, i);
+        g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);
+      }
+
+  /* What is left is in @target's order: insert the rest in place. */
   for (guint i = 0; i < target->len; i++)
     {
       if (i < self->items->len && self->items->pdata[i] == target->pdata[i])
         continue;
-      if (g_hash_table_contains (present, target->pdata[i]))
-        {
-          guint k = i + 1;
-
-          while (k < self->items->len && self->items->pdata[k] != target->pdata[i])
-            k++;
-          g_assert (k < self->items->len);
-          g_ptr_array_remove_index (self->items, k);
-          g_list_model_items_changed (G_LIST_MODEL (self), k, 1, 0);
-        }
       g_ptr_array_insert (self->items, i, g_object_ref (target->pdata[i]));
       g_list_model_items_changed (G_LIST_MODEL (self), i, 0, 1);
     }

@@ -476,6 +476,13 @@ sender_thread (GTask        *task,
                     (gint64) (sender->timeout_s > 0 ? sender->timeout_s : 120) * G_USEC_PER_SEC;
 
   job->result.retry_after_s = -1;
+  /* Stopped while it waited for a thread: nothing left, it goes back to
+   * pending as it was (on_sender_done). */
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   /* An earlier attempt may have reached the server: ask before sending
    * again (exactly once). */
   if (job->entry->attempts > 1 && sender->already_applied != NULL &&
@@ -565,7 +572,9 @@ send_job_start (SendJob *job)
       g_task_set_source_tag (task, send_job_start);
       /* The job outlives the task: job_finished hands it to the next step. */
       g_task_set_task_data (task, job, NULL);
-      g_task_run_in_thread (task, sender_thread);
+      /* Its own low-priority threads, not GIO's pool (docs/architecture.md,
+       * "Sending threads"). */
+      cab_outbox_senders_run (task, sender_thread);
       return;
     }
 

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  * Outbox kinds with their own transport (docs/architecture.md, "Outbox kinds
  * with their own transport"). The built-in kinds are FHIR requests; another
  * library (src/mail: IMAP keywords, SMTP) registers a kind whose entries it
- * sends itself, on a worker thread, and the outbox keeps its rules for them:
+ * sends itself, on a sending thread, and the outbox keeps its rules for them:
  * the entry is committed with its local effect, marked sending before the
  * send, retried with the same persisted backoff, ended done, failed or
  * conflict, shown on the Outbox page, and sent again after a crash.
@@ -44,7 +44,8 @@ typedef struct
 
 void cab_outbox_send_result_clear (CabOutboxSendResult *result);
 
-/* Both hooks run on a worker thread (blocking is fine there) with
+/* Both hooks run on one of the outbox's sending threads, at a lower
+ * priority (docs/architecture.md, "Sending threads"; blocking is fine) with
  * @user_data as registered. They must return by @deadline (monotonic time,
  * g_get_monotonic_time()) and soon after @cancellable is cancelled (then
  * any status: the outbox puts the entry back as it was). @result comes

@@ -122,6 +122,12 @@ void     cab_outbox_drain_init         (CabOutbox *self);
 void     cab_outbox_drain_dispose      (CabOutbox *self);
 void     cab_outbox_pump               (CabOutbox *self);
 
+/* cab-outbox-senders.c: runs @func (@task's source, data, cancellable) on
+ * one of the low-priority threads that send the kinds with their own
+ * transport; @task returns from there as from g_task_run_in_thread(). */
+void     cab_outbox_senders_run        (GTask           *task,
+                                        GTaskThreadFunc  func);
+
 /* cab-outbox-publish.c: a publish entry and its local document, built
  * before they are committed (the PDF copied into the outbox folder). */
 typedef struct

@@ -14,6 +14,7 @@
 #include "cab-query.h"
 #include "cab-mail-watcher.h"
 #include "cab-inbox-row.h"
+#include "widgets/cab-reveal-model.h"
 #include "widgets/cab-row-factory.h"
 #include "viewer/cab-pdf-viewer.h"
 
@@ -25,6 +26,7 @@ struct _CabInboxPage
   CabMailWatcher      *watcher;
   char                *mail_account;
   CabInboxList        *list;
+  CabRevealModel      *reveal;         /* what the list view shows of list */
   GtkSingleSelection  *selection;
   gint64               selected_id;    /* kept across reloads, 0: none */
   gint64               last_triaged;   /* what Ctrl+Z undoes, 0: nothing */
@@ -55,6 +57,13 @@ G_DEFINE_FINAL_TYPE (CabInboxPage, cab_inbox_page, GTK_TYPE_WIDGET)
 /* GTK 4.8's list view keeps a row for up to 200 items around the visible
  * ones (GTK_LIST_VIEW_MAX_LIST_ITEMS): as many are worth keeping aside. */
 #define MAX_SPARE_ROWS 200
+
+/* The rest of a list is shown this many rows a frame (cab-reveal-model.h):
+ * a screenful of 63 px rows in an 800 px list, each row built (or taken
+ * from the spare ones) and measured in that frame. A list that was empty
+ * shows its first page whole (FIRST_PAGE in cab-inbox-list.c). */
+#define REVEAL_FIRST 20
+#define REVEAL_STEP  12
 
 enum {
   PROP_0,
@@ -136,9 +145,13 @@ list_loaded_cb (CabInboxPage *self,
 {
   guint position = self->selected_id != 0 ? cab_inbox_list_find (list, self->selected_id) : G_MAXUINT;
 
-  /* The message being read stays selected when a reload keeps it. */
+  /* The message being read stays selected when a reload keeps it, even
+   * past what the list view shows yet. */
   if (position != G_MAXUINT)
-    gtk_single_selection_set_selected (self->selection, position);
+    {
+      cab_reveal_model_reveal (self->reveal, position + 1);
+      gtk_single_selection_set_selected (self->selection, position);
+    }
   update_state (self);
 }
 
@@ -690,6 +703,7 @@ cab_inbox_page_dispose (GObject *object)
   if (self->list != NULL)
     g_signal_handlers_disconnect_by_data (self->list, self);
   g_clear_object (&self->selection);
+  g_clear_object (&self->reveal);
   g_clear_object (&self->list);
   G_OBJECT_CLASS (cab_inbox_page_parent_class)->dispose (object);
 }
@@ -839,7 +853,11 @@ cab_inbox_page_init (CabInboxPage *self)
   g_signal_connect_object (self->list, "items-changed", G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list, "notify::n-to-triage", G_CALLBACK (counts_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list, "notify::n-unread", G_CALLBACK (counts_cb), self, G_CONNECT_SWAPPED);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  /* The rest of a long list a few rows a frame, not 200 rows built in
+   * one (docs/architecture.md, "The Inbox page"). */
+  self->reveal = cab_reveal_model_new (G_LIST_MODEL (self->list), REVEAL_FIRST, REVEAL_STEP);
+  cab_reveal_model_set_view (self->reveal, GTK_WIDGET (self->list_view));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->reveal)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb), self,
@@ -974,6 +992,7 @@ cab_inbox_page_move (CabInboxPage *self,
     next = selected > 0 ? selected - 1 : 0;
   else
     next = MIN (selected + 1, n - 1);
+  cab_reveal_model_reveal (self->reveal, next + 1);
   gtk_single_selection_set_selected (self->selection, next);
   gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", next);
 }
@@ -1047,6 +1066,8 @@ void
 cab_inbox_page_select (CabInboxPage *self,
                        guint         position)
 {
+  if (position != GTK_INVALID_LIST_POSITION)
+    cab_reveal_model_reveal (self->reveal, position + 1);
   gtk_single_selection_set_selected (self->selection, position);
 }
 

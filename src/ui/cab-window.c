@@ -541,10 +541,16 @@ mail_queued_action (GtkWidget  *widget,
   gboolean offline = !g_network_monitor_get_network_available (g_network_monitor_get_default ()) ||
                      config == NULL || config->smtp_url == NULL ||
                      (watcher != NULL && cab_mail_watcher_get_state (watcher) == CAB_MAIL_WATCHER_OFFLINE);
+  /* Queued is all that is known here: the server may still refuse it, and
+   * the Outbox page is where that shows, so the toast says so and leads
+   * there (never "being sent", which promised more than it knew). */
   AdwToast *toast = adw_toast_new (offline ? _("Message queued — will be sent when online")
-                                           : _("Message queued: it is being sent"));
+                                           : _("Message queued for sending — the Outbox shows the result"));
 
-  adw_toast_set_timeout (toast, 4);
+  adw_toast_set_button_label (toast, _("_Show Outbox"));
+  adw_toast_set_action_name (toast, "win.show-page");
+  adw_toast_set_action_target_value (toast, g_variant_new_string ("outbox"));
+  adw_toast_set_timeout (toast, 5);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
   g_free (self->last_toast);

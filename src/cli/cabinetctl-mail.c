@@ -134,6 +134,8 @@ exit_code_for_mail_error (const GError *error)
         return CTL_EXIT_NOT_FOUND;
       case CAB_MAIL_SEND_ERROR_FILE:
         return CTL_EXIT_DATA;
+      case CAB_MAIL_SEND_ERROR_STARTED:
+        return CTL_EXIT_REFUSED;
       }
   if (error->domain == CAB_SMTP_ERROR)
     switch ((CabSmtpError) error->code)
@@ -236,7 +238,8 @@ mail_send (CtlContext *ctx, int argc, char **argv)
 
   job.store = store;
   job.draft = (CabMailDraft) {
-    .from = from, .to = (const char * const *) to->pdata, .subject = subject, .body = body,
+    .from = from, .practitioner = ctx->config->practitioner,
+    .to = (const char * const *) to->pdata, .subject = subject, .body = body,
     .files = (const char * const *) files->pdata, .document_ids = (const char * const *) documents->pdata,
     .patient_id = patient != NULL ? patient->id : NULL, .receipt = receipt,
   };
@@ -329,8 +332,8 @@ mail_edit (CtlContext *ctx, int argc, char **argv)
   job.body = body;
   if (!ctl_run_in_thread (edit_in_thread, &job, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
-        return ctl_fail (CTL_EXIT_REFUSED, "mail edit: the message is being sent or was sent: it cannot change now");
+      if (g_error_matches (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_STARTED))
+        return ctl_fail (CTL_EXIT_REFUSED, "mail edit: %s", error->message);
       return ctl_fail (exit_code_for_mail_error (error), "mail edit: %s", error->message);
     }
   printf ("%" G_GINT64_FORMAT "\tmail\tpending\n", job.entry_id);

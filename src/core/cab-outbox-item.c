@@ -28,6 +28,7 @@ struct _CabOutboxItem
   char           *server_title;
   char           *server_visibility;
   gint64          read_at;
+  gboolean        is_receipt;
   char            key[24];      /* the id as text, for cab_model_items_reuse() */
 };
 
@@ -180,6 +181,10 @@ describe_payload (CabOutboxItem        *self,
       self->type_code = g_strdup (json_string (p, "type_code"));
     }
 
+  /* A read receipt is built from the request it answers (src/mail). */
+  if (self->kind == CAB_OUTBOX_KIND_MAIL)
+    self->is_receipt = p == NULL || json_object_has_member (p, "mdn");
+
   /* A visibility change leaves the title as it is. */
   self->mine_title = g_strdup (title != NULL ? title : _("unchanged"));
   if (self->kind == CAB_OUTBOX_KIND_VISIBILITY && p != NULL)
@@ -313,6 +318,7 @@ cab_outbox_item_new (const CabOutboxEntry *entry,
              : g_strcmp0 (entry->kind, "visibility") == 0 ? CAB_OUTBOX_KIND_VISIBILITY
              : g_strcmp0 (entry->kind, "create") == 0 ? CAB_OUTBOX_KIND_CREATE
              : g_strcmp0 (entry->kind, "eprescription") == 0 ? CAB_OUTBOX_KIND_EPRESCRIPTION
+             : g_strcmp0 (entry->kind, "mail") == 0 ? CAB_OUTBOX_KIND_MAIL
              : CAB_OUTBOX_KIND_OTHER;
   /* A state from a newer version reads as failed: the user can still act. */
   self->state = entry->state < CAB_OUTBOX_N_STATES ? entry->state : CAB_OUTBOX_STATE_FAILED;
@@ -458,11 +464,20 @@ cab_outbox_item_get_can_edit (CabOutboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (self), FALSE);
 
-  /* Not sent yet, and a payload the form can be filled from. */
-  return self->kind == CAB_OUTBOX_KIND_PUBLISH && self->document_title != NULL &&
+  /* Not sent yet, and a payload the form (or the composer) can be filled
+   * from. "Sending" is not editable: the drain has it. */
+  return ((self->kind == CAB_OUTBOX_KIND_PUBLISH && self->document_title != NULL) ||
+          (self->kind == CAB_OUTBOX_KIND_MAIL && !self->is_receipt)) &&
          (self->state == CAB_OUTBOX_STATE_PENDING ||
           self->state == CAB_OUTBOX_STATE_HELD ||
           self->state == CAB_OUTBOX_STATE_FAILED);
+}
+
+gboolean
+cab_outbox_item_get_is_receipt (CabOutboxItem *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ITEM (self), FALSE);
+  return self->is_receipt;
 }
 
 gboolean

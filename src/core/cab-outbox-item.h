@@ -14,6 +14,7 @@ typedef enum
   CAB_OUTBOX_KIND_VISIBILITY,   /* new visibility labels for a published document */
   CAB_OUTBOX_KIND_CREATE,       /* a new resource (a recorded measure) */
   CAB_OUTBOX_KIND_EPRESCRIPTION,/* a prescription for the e-prescription service */
+  CAB_OUTBOX_KIND_MAIL,         /* a secure message (or a read receipt) for SMTP */
 } CabOutboxKind;
 
 #define CAB_TYPE_OUTBOX_ITEM (cab_outbox_item_get_type ())
@@ -55,6 +56,11 @@ gint64          cab_outbox_item_get_read_at         (CabOutboxItem *self);
 char           *cab_outbox_item_dup_read_text       (CabOutboxItem *self);
 
 /* The user actions the state allows (cab-outbox.h says what each does). */
+/* A read receipt (RFC 8098) Cabinet queued in answer to a request: never
+ * edited, only cancelled. */
+gboolean        cab_outbox_item_get_is_receipt      (CabOutboxItem *self);
+/* Not sent yet and editable: a publication's form, or a message in the
+ * composer (kind MAIL, not a receipt). */
 gboolean        cab_outbox_item_get_can_edit        (CabOutboxItem *self);
 gboolean        cab_outbox_item_get_can_retry       (CabOutboxItem *self);
 gboolean        cab_outbox_item_get_can_cancel      (CabOutboxItem *self);

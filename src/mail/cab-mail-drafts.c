@@ -301,6 +301,7 @@ typedef struct
   CabOutbox          *outbox;
   CabMailDraftRecord *record;
   char               *from;
+  char               *practitioner;
   gint64              id;
 } Job;
 
@@ -311,6 +312,7 @@ job_free (Job *job)
   g_clear_object (&job->outbox);
   cab_mail_draft_record_free (job->record);
   g_free (job->from);
+  g_free (job->practitioner);
   g_free (job);
 }
 
@@ -485,6 +487,7 @@ send_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   gint64 entry_id = 0;
   CabMailDraft draft = {
     .from = job->from,
+    .practitioner = job->practitioner,
     .to = (const char * const *) r->to,
     .subject = r->subject,
     .body = r->body,
@@ -511,6 +514,7 @@ void
 cab_mail_drafts_send_async (CabStore                 *store,
                             CabOutbox                *outbox,
                             const char               *from,
+                            const char               *practitioner,
                             const CabMailDraftRecord *record,
                             GCancellable             *cancellable,
                             GAsyncReadyCallback       callback,
@@ -528,6 +532,7 @@ cab_mail_drafts_send_async (CabStore                 *store,
   job = job_new (store, record);
   job->outbox = outbox != NULL ? g_object_ref (outbox) : NULL;
   job->from = g_strdup (from != NULL ? from : "");
+  job->practitioner = g_strdup (practitioner);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   /* Once started, a queueing is reported whatever happens to the window. */
   g_task_set_check_cancellable (task, FALSE);

@@ -81,12 +81,14 @@ void                cab_mail_drafts_documents_async  (CabStore            *store
 GPtrArray          *cab_mail_drafts_documents_finish (GAsyncResult        *result,
                                                       GError             **error);
 
-/* Queues @record as a message from @from (cab_mail_queue() on a worker
- * thread), deleting the draft row in the same transaction, then wakes
+/* Queues @record as a message from @from, with the name of the desk's
+ * @practitioner ("Practitioner/<id>", may be NULL) in From
+ * (cab_mail_queue() on a worker thread), deleting the draft row in the same transaction, then wakes
  * @outbox (may be NULL). Returns the outbox entry's id, or 0 on error. */
 void                cab_mail_drafts_send_async  (CabStore                 *store,
                                                  CabOutbox                *outbox,
                                                  const char               *from,
+                                                 const char               *practitioner,
                                                  const CabMailDraftRecord *record,
                                                  GCancellable             *cancellable,
                                                  GAsyncReadyCallback       callback,

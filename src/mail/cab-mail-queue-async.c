@@ -11,6 +11,7 @@ typedef struct
   CabStore  *store;
   CabOutbox *outbox;
   char      *from;
+  char      *practitioner;
   char     **to;
   char      *subject;
   char      *body;
@@ -27,6 +28,7 @@ queue_data_free (QueueData *data)
   g_object_unref (data->store);
   g_clear_object (&data->outbox);
   g_free (data->from);
+  g_free (data->practitioner);
   g_strfreev (data->to);
   g_free (data->subject);
   g_free (data->body);
@@ -45,7 +47,8 @@ queue_thread (GTask        *task,
   QueueData *data = task_data;
   g_autofree char *message_id = NULL;
   CabMailDraft draft = {
-    .from = data->from, .to = (const char * const *) data->to, .subject = data->subject,
+    .from = data->from, .practitioner = data->practitioner,
+    .to = (const char * const *) data->to, .subject = data->subject,
     .body = data->body, .files = (const char * const *) data->files,
     .document_ids = (const char * const *) data->document_ids, .patient_id = data->patient_id,
     .receipt = data->receipt,
@@ -85,6 +88,7 @@ cab_mail_queue_async (CabStore            *store,
   data->store = g_object_ref (store);
   data->outbox = outbox != NULL ? g_object_ref (outbox) : NULL;
   data->from = g_strdup (draft->from);
+  data->practitioner = g_strdup (draft->practitioner);
   data->to = g_strdupv ((char **) draft->to);
   data->subject = g_strdup (draft->subject);
   data->body = g_strdup (draft->body);

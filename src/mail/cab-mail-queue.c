@@ -14,15 +14,29 @@
  * goes out as it was written. */
 
 #include "cab-mail-send.h"
+#include "cab-mail-queue-private.h"
 
 #include <string.h>
 
 #include "cab-mail-entry.h"
 #include "cab-mime-compose.h"
 #include "cab-outbox.h"
+#include "cab-patient-queries.h"
 #include "cab-store-private.h"
 
 G_DEFINE_QUARK (cab-mail-send-error-quark, cab_mail_send_error)
+
+/* The desk's practitioner as the store names them ("Dr Alice MARTIN",
+ * cab_practitioner_display()), or NULL: unknown, or a name that is not one
+ * plain line (the server's text; the address alone then). */
+char *
+cab_mail_from_name (CabStore   *store,
+                    const char *practitioner)
+{
+  g_autofree char *name = practitioner != NULL ? cab_practitioner_display (store, practitioner) : NULL;
+
+  return cab_mime_display_name_is_valid (name) ? g_steal_pointer (&name) : NULL;
+}
 
 gboolean
 cab_mail_patient_mailbox_allowed (const CabPatient *patient,
@@ -66,8 +80,8 @@ refuse (GError **error, int code, const char *message)
   return FALSE;
 }
 
-static gboolean
-check_text (const CabMailDraft *draft, GError **error)
+gboolean
+cab_mail_queue_check_text (const CabMailDraft *draft, GError **error)
 {
   if (!cab_mime_address_is_valid (draft->from))
     return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("The sender's address is not a valid mail address"));
@@ -95,8 +109,8 @@ check_text (const CabMailDraft *draft, GError **error)
 }
 
 /* A file name kept in a mail: printable, no path, bounded. */
-static char *
-safe_file_name (const char *path, guint index)
+char *
+cab_mail_queue_file_name (const char *path, guint index)
 {
   g_autofree char *base = g_path_get_basename (path);
   GString *s = g_string_new (NULL);
@@ -107,8 +121,8 @@ safe_file_name (const char *path, guint index)
   return g_string_free (s, FALSE);
 }
 
-static gboolean
-write_copy (const char *dir, const char *name, GBytes *bytes, char **path, GError **error)
+gboolean
+cab_mail_queue_write_copy (const char *dir, const char *name, GBytes *bytes, char **path, GError **error)
 {
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
@@ -119,8 +133,8 @@ write_copy (const char *dir, const char *name, GBytes *bytes, char **path, GErro
   return TRUE;
 }
 
-static GBytes *
-read_bounded (const char *path, guint64 *total, GError **error)
+GBytes *
+cab_mail_queue_read_bounded (const char *path, guint64 *total, GError **error)
 {
   GStatBuf st;
   char *data = NULL;
@@ -143,8 +157,8 @@ read_bounded (const char *path, guint64 *total, GError **error)
   return g_bytes_new_take (data, size);
 }
 
-static const char *
-content_type_for (const char *name, GBytes *bytes)
+const char *
+cab_mail_queue_content_type (const char *name, GBytes *bytes)
 {
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
@@ -192,8 +206,8 @@ xds_time (const char *iso)
   return g_date_time_format (utc, "%Y%m%d%H%M%S");
 }
 
-static void
-add_patient (JsonBuilder *b, const CabPatient *p)
+void
+cab_mail_queue_add_patient (JsonBuilder *b, const CabPatient *p)
 {
   gboolean qualified = g_strcmp0 (p->identity_status, "QUAL") == 0 && p->ins != NULL;
   const char *oid = p->ins_system != NULL && g_str_has_prefix (p->ins_system, "urn:oid:")
@@ -220,6 +234,80 @@ add_patient (JsonBuilder *b, const CabPatient *p)
   add_string (b, "birth_date", full_date (p->birth_date));
   add_string (b, "sex", g_strcmp0 (p->sex, "female") == 0 ? "F" : g_strcmp0 (p->sex, "male") == 0 ? "M" : NULL);
   json_builder_end_object (b);
+}
+
+/* One file of the message: copied into @dir (as "<tag>-<name>" when @tag
+ * is set: an edit adds beside the copies already there) and described. */
+gboolean
+cab_mail_queue_add_file (JsonBuilder *b,
+                         const char  *file,
+                         guint        index,
+                         const char  *dir,
+                         const char  *tag,
+                         guint64     *total,
+                         GError     **error)
+{
+  g_autoptr(GBytes) bytes = cab_mail_queue_read_bounded (file, total, error);
+  g_autofree char *name = NULL, *copy = NULL, *path = NULL;
+
+  if (bytes == NULL)
+    return FALSE;
+  name = cab_mail_queue_file_name (file, index);
+  copy = tag != NULL ? g_strconcat (tag, "-", name, NULL) : g_strdup (name);
+  if (!cab_mail_queue_write_copy (dir, copy, bytes, &path, error))
+    return FALSE;
+  json_builder_begin_object (b);
+  add_string (b, "path", path);
+  add_string (b, "name", name);
+  add_string (b, "type", cab_mail_queue_content_type (name, bytes));
+  json_builder_end_object (b);
+  return TRUE;
+}
+
+/* One timeline document of the XDM: its bytes copied, its metadata
+ * snapshotted (the message goes out as written, even offline). */
+gboolean
+cab_mail_queue_add_document (JsonBuilder          *b,
+                             const CabDocumentRow *row,
+                             guint                 index,
+                             const char           *dir,
+                             const char           *tag,
+                             guint64              *total,
+                             GPtrArray            *codes,
+                             GError              **error)
+{
+  const CabDocumentType *type = cab_document_type_lookup (row->document.type_code);
+  g_autoptr(GBytes) bytes = cab_mail_queue_read_bounded (row->local_path, total, error);
+  gboolean is_pdf;
+  g_autofree char *name = NULL, *copy = NULL, *path = NULL, *created = NULL;
+
+  if (bytes == NULL)
+    return FALSE;
+  is_pdf = g_str_equal (cab_mail_queue_content_type ("", bytes), "application/pdf");
+  name = g_strdup_printf ("DOC%04u.%s", index + 1, is_pdf ? "PDF" : "BIN");
+  copy = tag != NULL ? g_strconcat (tag, "-", name, NULL) : g_strdup (name);
+  if (!cab_mail_queue_write_copy (dir, copy, bytes, &path, error))
+    return FALSE;
+  created = xds_time (row->document.date);
+  json_builder_begin_object (b);
+  /* Which timeline document it was: the composer edits the message by it. */
+  add_string (b, "document_id", row->id);
+  add_string (b, "path", path);
+  add_string (b, "name", name);
+  add_string (b, "mime", is_pdf ? "application/pdf" : (row->document.content_type ? row->document.content_type
+                                                                                 : "application/octet-stream"));
+  add_string (b, "title", row->document.title);
+  add_string (b, "type_code", row->document.type_code);
+  add_string (b, "type_display", row->document.type_display);
+  add_string (b, "class_code", row->document.category_code != NULL ? row->document.category_code
+                                                                   : type != NULL ? type->class_code : NULL);
+  add_string (b, "creation_time", created);
+  add_string (b, "author", row->document.author_display);
+  json_builder_end_object (b);
+  if (codes != NULL && row->document.type_code != NULL && strlen (row->document.type_code) <= 64 &&
+      strpbrk (row->document.type_code, ",\r\n") == NULL)
+    g_ptr_array_add (codes, g_strdup (row->document.type_code));
+  return TRUE;
 }
 
 static gboolean
@@ -272,7 +360,7 @@ cab_mail_queue (CabStore           *store,
   guint64 total = 0;
   gboolean ok = FALSE;
 
-  if (!check_text (draft, error))
+  if (!cab_mail_queue_check_text (draft, error))
     return FALSE;
   for (; draft->files != NULL && draft->files[n_files] != NULL; n_files++);
   for (; draft->document_ids != NULL && draft->document_ids[n_docs] != NULL; n_docs++);
@@ -333,6 +421,11 @@ cab_mail_queue (CabStore           *store,
   json_builder_begin_object (b);
   add_string (b, "message_id", message_id);
   add_string (b, "from", draft->from);
+  {
+    g_autofree char *from_name = cab_mail_from_name (store, draft->practitioner);
+
+    add_string (b, "from_name", from_name);
+  }
   json_builder_set_member_name (b, "to");
   json_builder_begin_array (b);
   for (guint i = 0; draft->to[i] != NULL; i++)
@@ -362,62 +455,20 @@ cab_mail_queue (CabStore           *store,
   json_builder_set_member_name (b, "files");
   json_builder_begin_array (b);
   for (guint i = 0; i < n_files; i++)
-    {
-      g_autoptr(GBytes) bytes = read_bounded (draft->files[i], &total, error);
-      g_autofree char *name = NULL, *path = NULL;
-
-      if (bytes == NULL)
-        goto out;
-      name = safe_file_name (draft->files[i], i);
-      if (!write_copy (dir, name, bytes, &path, error))
-        goto out;
-      json_builder_begin_object (b);
-      add_string (b, "path", path);
-      add_string (b, "name", name);
-      add_string (b, "type", content_type_for (name, bytes));
-      json_builder_end_object (b);
-    }
+    if (!cab_mail_queue_add_file (b, draft->files[i], i, dir, NULL, &total, error))
+      goto out;
   json_builder_end_array (b);
 
   if (docs->len > 0)
     {
       json_builder_set_member_name (b, "xdm");
       json_builder_begin_object (b);
-      add_patient (b, &patient->patient);
+      cab_mail_queue_add_patient (b, &patient->patient);
       json_builder_set_member_name (b, "documents");
       json_builder_begin_array (b);
       for (guint i = 0; i < docs->len; i++)
-        {
-          CabDocumentRow *row = docs->pdata[i];
-          const CabDocumentType *type = cab_document_type_lookup (row->document.type_code);
-          g_autoptr(GBytes) bytes = read_bounded (row->local_path, &total, error);
-          gboolean is_pdf;
-          g_autofree char *name = NULL, *path = NULL, *created = NULL;
-
-          if (bytes == NULL)
-            goto out;
-          is_pdf = g_str_equal (content_type_for ("", bytes), "application/pdf");
-          name = g_strdup_printf ("DOC%04u.%s", i + 1, is_pdf ? "PDF" : "BIN");
-          if (!write_copy (dir, name, bytes, &path, error))
-            goto out;
-          created = xds_time (row->document.date);
-          json_builder_begin_object (b);
-          add_string (b, "path", path);
-          add_string (b, "name", name);
-          add_string (b, "mime", is_pdf ? "application/pdf" : (row->document.content_type ? row->document.content_type
-                                                                                         : "application/octet-stream"));
-          add_string (b, "title", row->document.title);
-          add_string (b, "type_code", row->document.type_code);
-          add_string (b, "type_display", row->document.type_display);
-          add_string (b, "class_code", row->document.category_code != NULL ? row->document.category_code
-                                                                           : type != NULL ? type->class_code : NULL);
-          add_string (b, "creation_time", created);
-          add_string (b, "author", row->document.author_display);
-          json_builder_end_object (b);
-          if (row->document.type_code != NULL && strlen (row->document.type_code) <= 64 &&
-              strpbrk (row->document.type_code, ",\r\n") == NULL)
-            g_ptr_array_add (codes, g_strdup (row->document.type_code));
-        }
+        if (!cab_mail_queue_add_document (b, docs->pdata[i], i, dir, NULL, &total, codes, error))
+          goto out;
       json_builder_end_array (b);
       json_builder_end_object (b);
     }
@@ -479,7 +530,6 @@ cab_mail_edit (CabStore           *store,
   g_autofree char *payload = NULL;
   JsonObject *o;
   CabMailDraft check = { 0 };
-  guint mask = (1u << CAB_OUTBOX_STATE_PENDING) | (1u << CAB_OUTBOX_STATE_HELD) | (1u << CAB_OUTBOX_STATE_FAILED);
 
   if (entry == NULL)
     return FALSE;
@@ -500,7 +550,7 @@ cab_mail_edit (CabStore           *store,
       static const char *placeholder[] = { "x@y.z", NULL };
       check.to = placeholder;
     }
-  if (!check_text (&check, error))
+  if (!cab_mail_queue_check_text (&check, error))
     return FALSE;
   if (to != NULL)
     {
@@ -524,6 +574,5 @@ cab_mail_edit (CabStore           *store,
     json_object_set_string_member (o, "body", body);
   json_generator_set_root (gen, json_parser_get_root (parser));
   payload = json_generator_to_data (gen, NULL);
-  return cab_store_outbox_update_payload (store, entry_id, mask, payload, CAB_OUTBOX_STATE_PENDING,
-                                          NULL, NULL, NULL, error);
+  return cab_mail_replace_payload (store, entry_id, entry->payload, payload, error);
 }

@@ -292,7 +292,8 @@ compose (JsonObject *o, char ***to_out, GError **error)
         return NULL;
     }
   c = (CabMimeComposition) {
-    .from = member (o, "from"), .to = (const char * const *) to, .subject = member (o, "subject"),
+    .from = member (o, "from"), .from_name = member (o, "from_name"),
+    .to = (const char * const *) to, .subject = member (o, "subject"),
     .body = member (o, "body"), .message_id = member (o, "message_id"),
     .date = json_object_get_int_member_with_default (o, "date", 0),
     .receipt = json_object_get_boolean_member_with_default (o, "receipt", FALSE),

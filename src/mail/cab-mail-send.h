@@ -22,6 +22,8 @@ typedef enum
   CAB_MAIL_SEND_ERROR_PATIENT_MAILBOX, /* <INS>@patient.mssante.fr without a qualified identity */
   CAB_MAIL_SEND_ERROR_DOCUMENT,        /* unknown document, or its content not on this computer */
   CAB_MAIL_SEND_ERROR_FILE,            /* an attachment cannot be read or copied */
+  CAB_MAIL_SEND_ERROR_STARTED,         /* being sent, sent, cancelled, or it may have reached the
+                                        * server: it can no longer change */
 } CabMailSendError;
 
 #define CAB_MAIL_KIND             "mail"
@@ -33,6 +35,8 @@ typedef enum
 typedef struct
 {
   const char          *from;           /* the account's address */
+  const char          *practitioner;   /* "Practitioner/<id>" of the desk: their name goes
+                                        * before the address in From, when the store has it */
   const char * const  *to;             /* NULL-terminated */
   const char          *subject;
   const char          *body;
@@ -46,6 +50,11 @@ typedef struct
 } CabMailDraft;
 
 GQuark   cab_mail_send_error_quark (void);
+
+/* Worker thread: the name that goes before the address in From for the
+ * desk's @practitioner ("Practitioner/<id>"), or NULL. */
+char    *cab_mail_from_name       (CabStore           *store,
+                                   const char         *practitioner);
 
 /* Whether @patient's mailbox may be written to, and why not (translated). */
 gboolean cab_mail_patient_mailbox_allowed (const CabPatient *patient,

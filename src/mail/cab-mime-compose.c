@@ -57,6 +57,12 @@ is_header_text (const char *text, gsize max)
   return TRUE;
 }
 
+gboolean
+cab_mime_display_name_is_valid (const char *name)
+{
+  return is_header_text (name, CAB_MIME_MAX_DISPLAY_NAME) && *name != '\0';
+}
+
 static GMimePart *
 new_part (const char *content_type, const char *filename, GBytes *content)
 {
@@ -86,6 +92,8 @@ check (const CabMimeComposition *c, GError **error)
 {
   if (!cab_mime_address_is_valid (c->from))
     return refuse (error, _("The sender's address is not a valid mail address"));
+  if (c->from_name != NULL && !cab_mime_display_name_is_valid (c->from_name))
+    return refuse (error, _("The sender's name must be one line of text"));
   if (c->to == NULL || c->to[0] == NULL)
     return refuse (error, _("The message has no recipient"));
   for (guint i = 0; c->to[i] != NULL; i++)
@@ -164,7 +172,9 @@ cab_mime_compose (const CabMimeComposition *c,
   cab_mime_init ();
 
   message = g_mime_message_new (TRUE);
-  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, NULL, c->from);
+  /* GMime quotes the name and writes it as RFC 2047 encoded words when it
+   * is not ASCII ("=?UTF-8?…?="): the header stays 7-bit. */
+  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, c->from_name, c->from);
   for (guint i = 0; c->to[i] != NULL; i++)
     g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, c->to[i]);
   g_mime_message_set_subject (message, c->subject, "utf-8");

@@ -22,6 +22,7 @@ typedef struct
 typedef struct
 {
   const char          *from;          /* addr-spec */
+  const char          *from_name;     /* "Dr Alice MARTIN" shown before it, or NULL */
   const char * const  *to;            /* addr-specs, NULL-terminated */
   const char          *subject;       /* UTF-8, one line */
   const char          *body;          /* UTF-8 text */
@@ -39,6 +40,11 @@ typedef struct
 
 #define CAB_MIME_MAX_ADDRESS 254   /* RFC 5321 path limit */
 #define CAB_MIME_MAX_SUBJECT 998   /* RFC 5322 line limit */
+#define CAB_MIME_MAX_DISPLAY_NAME 200
+
+/* A sender's name: one line of UTF-8, no control character, not empty, at
+ * most CAB_MIME_MAX_DISPLAY_NAME bytes. */
+gboolean cab_mime_display_name_is_valid (const char *name);
 
 /* A plain addr-spec: local@domain, printable ASCII, no spaces, quotes,
  * brackets, commas or control characters, at most CAB_MIME_MAX_ADDRESS. */

@@ -277,6 +277,67 @@ test_header_injection_refused (void)
   g_assert_true (cab_mime_address_is_valid ("dr.jean-luc.o'neil+rx@hopital.mssante.fr"));
 }
 
+/* The sender's name before the address: plain ASCII as it is, anything
+ * else as RFC 2047 encoded words (the header stays 7-bit), read back by the
+ * inbox's parser; a name with a line break is refused, never cleaned. */
+static void
+test_from_name (void)
+{
+  const char *to[] = { "dr.durand@hopital.mssante.fr", NULL };
+  /* @shown: what the inbox's parser shows (a name with specials stays
+   * quoted there). */
+  const struct { const char *name; gboolean encoded; const char *shown; } cases[] = {
+    { "Dr Alice MARTIN", FALSE, "Dr Alice MARTIN" },
+    { "Dr Hélène LE GOFF-NGUYỄN", TRUE, "Dr Hélène LE GOFF-NGUYỄN" },
+    { "Dr. Jean \"JJ\" O'Neil, MD", FALSE, "O'Neil, MD\"" },
+  };
+  const char *bad[] = { "Dr A\r\nBcc: spy@evil.fr", "Dr\tA", "", "\xff\xfe" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      CabMimeComposition c = { .from = "alice@cabinet.mssante.fr", .from_name = cases[i].name, .to = to,
+                               .subject = "s", .body = "b", .message_id = "1@cabinet.mssante.fr", .date = 1 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) raw = cab_mime_compose (&c, &error);
+      g_autoptr(CabMimeMessage) m = NULL;
+      g_autofree char *text = NULL;
+      const char *from_line;
+      gsize size;
+      const char *data;
+
+      g_assert_no_error (error);
+      data = g_bytes_get_data (raw, &size);
+      text = g_strndup (data, size);
+      from_line = strstr (text, "\r\nFrom: ");
+      if (from_line == NULL && g_str_has_prefix (text, "From: "))
+        from_line = text;
+      g_assert_nonnull (from_line);
+      /* 7-bit headers: no raw UTF-8 in the header block. */
+      for (const char *p = text; *p != '\0' && !g_str_has_prefix (p, "\r\n\r\n"); p++)
+        g_assert_cmpuint ((guchar) *p, <, 0x80);
+      if (cases[i].encoded)
+        g_assert_nonnull (strstr (from_line, "=?"));
+      else
+        g_assert_null (strstr (from_line, "=?"));
+      g_assert_nonnull (strstr (from_line, "<alice@cabinet.mssante.fr>"));
+      m = cab_mime_parse (raw, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (m->from_address, ==, "alice@cabinet.mssante.fr");
+      g_assert_nonnull (strstr (m->from, cases[i].shown));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      CabMimeComposition c = { .from = "alice@cabinet.mssante.fr", .from_name = bad[i], .to = to,
+                               .subject = "s", .body = "b", .message_id = "1@cabinet.mssante.fr", .date = 1 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) raw = cab_mime_compose (&c, &error);
+
+      g_assert_false (cab_mime_display_name_is_valid (bad[i]));
+      g_assert_null (raw);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+}
+
 static void
 test_mdn_round_trip (void)
 {
@@ -346,6 +407,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-out/xdm/unsafe-names", test_xdm_refuses_unsafe_names);
   g_test_add_func ("/mail-out/mime/round-trip", test_mime_round_trip);
   g_test_add_func ("/mail-out/mime/header-injection", test_header_injection_refused);
+  g_test_add_func ("/mail-out/mime/from-name", test_from_name);
   g_test_add_func ("/mail-out/mdn/round-trip", test_mdn_round_trip);
   g_test_add_func ("/mail-out/patient-mailbox", test_patient_mailbox);
   return g_test_run ();

@@ -190,6 +190,43 @@ test_malformed (void)
   }
 }
 
+/* A message is edited in the composer while not sent; a read receipt
+ * never (it is built from the request it answers), nor a message being
+ * sent, sent or cancelled. */
+static void
+test_mail (void)
+{
+  const char *letter = "{\"subject\":\"Avis\",\"to\":[\"a@b.mssante.fr\"]}";
+  const char *receipt = "{\"subject\":\"Lu\",\"mdn\":{\"original_message_id\":\"1@b.fr\"}}";
+  const CabOutboxState editable[] = { CAB_OUTBOX_STATE_PENDING, CAB_OUTBOX_STATE_HELD, CAB_OUTBOX_STATE_FAILED };
+  const CabOutboxState fixed[] = { CAB_OUTBOX_STATE_SENDING, CAB_OUTBOX_STATE_DONE, CAB_OUTBOX_STATE_CANCELLED };
+
+  for (guint i = 0; i < G_N_ELEMENTS (editable); i++)
+    {
+      g_autoptr(CabOutboxItem) item = item_for ("mail", editable[i], letter, NULL, 0, NULL);
+      g_autoptr(CabOutboxItem) mdn = item_for ("mail", editable[i], receipt, NULL, 0, NULL);
+
+      g_assert_cmpint (cab_outbox_item_get_kind (item), ==, CAB_OUTBOX_KIND_MAIL);
+      g_assert_false (cab_outbox_item_get_is_receipt (item));
+      g_assert_true (cab_outbox_item_get_can_edit (item));
+      g_assert_true (cab_outbox_item_get_is_receipt (mdn));
+      g_assert_false (cab_outbox_item_get_can_edit (mdn));
+      g_assert_true (cab_outbox_item_get_can_cancel (mdn));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    {
+      g_autoptr(CabOutboxItem) item = item_for ("mail", fixed[i], letter, NULL, 0, NULL);
+
+      g_assert_false (cab_outbox_item_get_can_edit (item));
+    }
+  {
+    /* Unreadable: not edited (the composer could not fill in). */
+    g_autoptr(CabOutboxItem) item = item_for ("mail", CAB_OUTBOX_STATE_PENDING, "{", NULL, 0, NULL);
+
+    g_assert_false (cab_outbox_item_get_can_edit (item));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -205,6 +242,7 @@ main (int    argc,
   g_test_add_func ("/outbox-item/visibility", test_visibility);
   g_test_add_func ("/outbox-item/conflict", test_conflict);
   g_test_add_func ("/outbox-item/malformed", test_malformed);
+  g_test_add_func ("/outbox-item/mail", test_mail);
 
   return g_test_run ();
 }

@@ -73,6 +73,7 @@ cab_prescription_mailbox_send_async (CabSession            *session,
                           date, number,
                           prescriber != NULL && prescriber->display_name != NULL ? prescriber->display_name : "");
   draft.from = sender (session);
+  draft.practitioner = cab_session_get_config (session) != NULL ? cab_session_get_config (session)->practitioner : NULL;
   draft.to = to;
   draft.subject = subject;
   draft.body = body;

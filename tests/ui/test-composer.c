@@ -43,6 +43,8 @@ open_session (void)
 
   config.data_dir = data_dir;
   config.mail_user = (char *) FROM;
+  /* The desk's doctor: their name goes before the address in From. */
+  config.practitioner = (char *) "Practitioner/pr-1";
   return cab_test_ui_open_session (&config);
 }
 
@@ -292,6 +294,17 @@ test_send_from_timeline (void)
   cab_test_ui_wait_for (composer_ready, composer, "the attachment's details");
   documents = cab_composer_dup_document_ids (composer);
   g_assert_cmpstrv (documents, ((const char *[]) { "doc-1", NULL }));
+  /* The subject names the document and its date, never the patient. */
+  {
+    const char *subject = gtk_editable_get_text (cab_composer_get_subject_field (composer));
+    g_autofree char *expected = cab_composer_document_subject ("Biopsie cutanée", "02/10/2026");
+
+    g_assert_cmpstr (subject, ==, expected);
+    g_assert_null (strstr (subject, "DURAND"));
+    g_assert_null (strstr (subject, "Paul"));
+    /* Filled by the program: nothing to save as a draft. */
+    g_assert_true (cab_composer_is_saved (composer));
+  }
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (composer)) == GTK_WINDOW (window));
   close_composer (composer);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -414,12 +427,20 @@ test_send_queues (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       json_object_get_object_member (payload, "xdm"), "documents")), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (payload, "mss_ins"), ==, "O");
+  /* From: "Dr Claire MARTIN <address>" (the desk's practitioner). */
+  g_assert_cmpstr (json_object_get_string_member (payload, "from_name"), ==, "Dr Claire MARTIN");
 
   drafts = cab_mail_drafts_list (cab_session_get_store (session), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < drafts->len; i++)
     g_assert_cmpstr (((CabMailDraftRecord *) drafts->pdata[i])->subject, !=, "Résultat de la biopsie");
 }
+
+typedef struct
+{
+  CabOutboxPage *page;
+  gint64         entry_id;
+} EditWait;
 
 static gboolean
 saved (gpointer data)
@@ -494,6 +515,208 @@ test_draft_survives (void)
   cab_test_ui_wait_for (saved, composer, "the draft to be saved again");
   g_assert_cmpint (cab_composer_get_draft_id (composer), ==, id);
   close_composer (composer);
+}
+
+static gboolean
+edit_clicked (gpointer data)
+{
+  EditWait *w = data;
+
+  return cab_outbox_page_edit_entry (w->page, w->entry_id);
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return cab_test_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+edit_offered (gpointer data)
+{
+  EditWait *w = data;
+
+  return cab_outbox_page_offers_edit (w->page, w->entry_id);
+}
+
+static gboolean
+edit_gone (gpointer data)
+{
+  EditWait *w = data;
+
+  return !cab_outbox_page_offers_edit (w->page, w->entry_id);
+}
+
+static gboolean
+has_send_error (gpointer data)
+{
+  return cab_composer_get_send_error (data) != NULL && cab_composer_is_ready (data);
+}
+
+static char *
+payload_of (gint64 entry_id, CabOutboxState *state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (cab_session_get_store (session), entry_id, &error);
+
+  g_assert_no_error (error);
+  if (state != NULL)
+    *state = entry->state;
+  return g_strdup (entry->payload);
+}
+
+/* A message waiting in the Outbox, opened from its Edit… button, changed
+ * and saved: the same entry and Message-ID with the new text, recipients,
+ * receipt and attachments (the kept copy as it was, the new file copied);
+ * then, the entry claimed by the drain meanwhile, Save is refused and the
+ * entry stays as it was. */
+static void
+test_edit_queued (void)
+{
+  CabStore *store = cab_session_get_store (session);
+  const char *to[] = { LEARNED, NULL };
+  const char *files[] = { pdf_path, NULL };
+  const char *docs[] = { "doc-1", NULL };
+  CabMailDraft draft = {
+    .from = FROM, .practitioner = "Practitioner/pr-1", .to = to, .subject = "Biopsie à corriger",
+    .body = "Cher confrère,\nvoici la biopsie.\n", .files = files, .document_ids = docs, .patient_id = "pat-qual",
+  };
+  g_autofree char *message_id = NULL, *extra = write_pdf ("complement.pdf");
+  g_autofree char *before = NULL, *kept_path = NULL;
+  g_autoptr(GFile) extra_file = g_file_new_for_path (extra);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GtkWidget *window = gtk_window_new ();
+  CabOutboxPage *page = CAB_OUTBOX_PAGE (cab_outbox_page_new ());
+  EditWait wait = { page, 0 };
+  CabComposer *composer;
+  CabOutboxState state;
+  JsonObject *payload;
+  JsonArray *array;
+
+  g_assert_true (cab_mail_queue (store, &draft, &wait.entry_id, &message_id, &error));
+  g_assert_no_error (error);
+  cab_outbox_notify_queued (cab_session_get_outbox (session));
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  cab_outbox_page_set_session (page, session);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+  cab_test_ui_wait_for (edit_offered, &wait, "the entry's Edit… button");
+  cab_test_ui_screenshot_widget (window, "outbox-mail-edit", 300);
+  g_assert_true (cab_outbox_page_edit_entry (page, wait.entry_id));
+  cab_test_ui_wait_for (composer_shown, NULL, "the composer");
+  composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  gtk_window_set_default_size (GTK_WINDOW (composer), 780, 760);
+  cab_test_ui_wait_for (attachments_read, composer, "the queued message");
+  g_assert_cmpint (cab_composer_get_edit_entry_id (composer), ==, wait.entry_id);
+  g_assert_cmpstr (gtk_editable_get_text (cab_composer_get_subject_field (composer)), ==, "Biopsie à corriger");
+  {
+    GtkTextIter start, end;
+    g_autofree char *body = NULL;
+
+    gtk_text_buffer_get_bounds (cab_composer_get_body (composer), &start, &end);
+    body = gtk_text_buffer_get_text (cab_composer_get_body (composer), &start, &end, FALSE);
+    g_assert_cmpstr (body, ==, "Cher confrère,\nvoici la biopsie.\n");
+  }
+  {
+    g_auto(GStrv) addresses = cab_recipient_entry_dup_addresses (cab_composer_get_recipients (composer));
+    g_auto(GStrv) ids = cab_composer_dup_document_ids (composer);
+    g_auto(GStrv) copies = cab_composer_dup_files (composer);
+    g_autofree char *text = cab_composer_dup_attachment_text (composer, 1);
+
+    g_assert_cmpstrv (addresses, to);
+    g_assert_cmpstrv (ids, docs);
+    g_assert_cmpuint (g_strv_length (copies), ==, 1);
+    /* The queued copy, under the name the recipient sees. */
+    g_assert_true (g_str_has_prefix (text, "A01-lettre.pdf\n"));
+    kept_path = g_strdup (copies[0]);
+  }
+  g_assert_false (gtk_switch_get_active (cab_composer_get_receipt_switch (composer)));
+
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Biopsie cutanée : résultat définitif");
+  gtk_text_buffer_set_text (cab_composer_get_body (composer), "Cher confrère,\nvoici le résultat définitif.\n", -1);
+  g_assert_true (cab_recipient_entry_add (cab_composer_get_recipients (composer),
+                                          "secretariat@chu-brest.mssante.fr", NULL));
+  gtk_switch_set_active (cab_composer_get_receipt_switch (composer), TRUE);
+  cab_composer_add_file (composer, extra_file);
+  cab_test_ui_wait_for (attachments_read, composer, "the new file's size");
+  cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "composer-edit-queued", 300);
+  /* Nothing goes to the drafts meanwhile. */
+  g_assert_cmpint (cab_composer_get_draft_id (composer), ==, 0);
+
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  cab_test_ui_wait_for (is_null, &composer, "the composer to close");
+
+  before = payload_of (wait.entry_id, &state);
+  g_assert_cmpint (state, ==, CAB_OUTBOX_STATE_PENDING);
+  g_assert_true (json_parser_load_from_data (parser, before, -1, &error));
+  payload = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (payload, "message_id"), ==, message_id);
+  g_assert_cmpstr (json_object_get_string_member (payload, "subject"), ==, "Biopsie cutanée : résultat définitif");
+  g_assert_cmpstr (json_object_get_string_member (payload, "body"), ==, "Cher confrère,\nvoici le résultat définitif.\n");
+  g_assert_cmpstr (json_object_get_string_member (payload, "from_name"), ==, "Dr Claire MARTIN");
+  g_assert_true (json_object_get_boolean_member (payload, "receipt"));
+  array = json_object_get_array_member (payload, "to");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (array, 1), ==, "secretariat@chu-brest.mssante.fr");
+  array = json_object_get_array_member (payload, "files");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "path"), ==, kept_path);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "name"), ==,
+                   "A02-complement.pdf");
+  g_assert_true (g_file_test (json_object_get_string_member (json_array_get_object_element (array, 1), "path"),
+                              G_FILE_TEST_IS_REGULAR));
+  array = json_object_get_array_member (json_object_get_object_member (payload, "xdm"), "documents");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "document_id"), ==, "doc-1");
+
+  /* Opened again; the drain claims the entry before Save. */
+  cab_test_ui_wait_for (edit_clicked, &wait, "the entry's Edit… button again");
+  cab_test_ui_wait_for (composer_shown, NULL, "the composer");
+  composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  cab_test_ui_wait_for (attachments_read, composer, "the queued message");
+  g_assert_true (cab_store_outbox_transition (store, wait.entry_id, 1u << CAB_OUTBOX_STATE_PENDING,
+                                              CAB_OUTBOX_STATE_SENDING, FALSE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Trop tard");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  cab_test_ui_wait_for (has_send_error, composer, "Save to be refused");
+  g_assert_cmpstr (cab_composer_get_send_error (composer), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "This message can no longer be changed: it is being sent or was "
+                                                "sent. It was left as it is."));
+  {
+    AdwMessageDialog *dialog;
+
+    cab_test_ui_wait_for (dialog_shown, NULL, "the refusal's dialog");
+    dialog = cab_test_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+    g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, cab_composer_get_send_error (composer));
+    cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "composer-edit-refused", 300);
+    cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "composer-edit-refused-dialog", 300);
+    adw_message_dialog_response (dialog, "close");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  {
+    g_autofree char *after = payload_of (wait.entry_id, &state);
+
+    g_assert_cmpint (state, ==, CAB_OUTBOX_STATE_SENDING);
+    g_assert_cmpstr (after, ==, before);
+  }
+  /* Being sent: no Edit… on the page any more. */
+  cab_outbox_notify_queued (cab_session_get_outbox (session));
+  cab_test_ui_wait_for (edit_gone, &wait, "Edit… to go");
+  g_assert_false (cab_outbox_page_edit_entry (page, wait.entry_id));
+  close_composer (composer);
+  /* Out of the way of the tests after. */
+  g_assert_true (cab_store_outbox_transition (store, wait.entry_id, 1u << CAB_OUTBOX_STATE_SENDING,
+                                              CAB_OUTBOX_STATE_CANCELLED, FALSE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (window));
+  cab_test_ui_settle (50);
 }
 
 /* Reply to all: the sender and the other recipients but the practice,
@@ -608,6 +831,7 @@ main (int   argc,
   g_test_add_func ("/composer/send-from-timeline", test_send_from_timeline);
   g_test_add_func ("/composer/send-queues", test_send_queues);
   g_test_add_func ("/composer/draft-survives", test_draft_survives);
+  g_test_add_func ("/composer/edit-queued", test_edit_queued);
   g_test_add_func ("/composer/reply-all", test_reply_all);
   g_test_add_func ("/composer/signature", test_signature);
 

@@ -35,6 +35,8 @@ guint              cab_composer_get_n_attachments     (CabComposer *self);
 /* The attachments list's row titles and subtitles ("name\nsubtitle"). */
 char              *cab_composer_dup_attachment_text   (CabComposer *self,
                                                        guint        index);
+/* The queued message being edited (cab_composer_edit_entry()), or 0. */
+gint64             cab_composer_get_edit_entry_id     (CabComposer *self);
 /* The outbox entry queued by Send (0 before), and why Send failed. */
 gint64             cab_composer_get_entry_id          (CabComposer *self);
 const char        *cab_composer_get_send_error        (CabComposer *self);

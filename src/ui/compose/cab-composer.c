@@ -9,6 +9,7 @@
 #include "cab-application.h"
 #include "cab-composer-private.h"
 #include "cab-document-chooser.h"
+#include "cab-mail-replace.h"
 #include "cab-mail-send.h"
 #include "cab-mime-compose.h"
 #include "cab-patient-queries.h"
@@ -76,6 +77,12 @@ struct _CabComposer
   guint              n_saved;
   gboolean           send_after_save;
 
+  /* Editing a queued message (cab_composer_edit_entry()): no draft; Save
+   * replaces the entry's message. */
+  gint64             edit_entry_id;
+  gboolean           edit_locked;           /* refused: sending or sent meanwhile */
+  gboolean           subject_from_document; /* the subject may follow the first document */
+
   /* Sending. */
   gboolean           sending;
   gint64             entry_id;
@@ -118,7 +125,8 @@ update_title (CabComposer *self)
 {
   g_autofree char *name = self->patient != NULL ? cab_format_patient_name (&self->patient->patient) : NULL;
   g_autofree char *about = name != NULL ? g_strdup_printf (_("About %s"), name) : NULL;
-  const char *saved = self->n_saved > 0 && self->draft_id > 0 ? _("Draft saved") : NULL;
+  const char *saved = self->edit_entry_id > 0 ? _("Queued in the Outbox, not sent yet")
+                      : self->n_saved > 0 && self->draft_id > 0 ? _("Draft saved") : NULL;
   g_autofree char *subtitle = about != NULL && saved != NULL ? g_strdup_printf ("%s · %s", about, saved)
                               : g_strdup (about != NULL ? about : saved);
 
@@ -238,7 +246,8 @@ flush_save (CabComposer *self)
   CabStore *store = get_store (self);
 
   g_clear_handle_id (&self->save_id, g_source_remove);
-  if (!self->dirty || self->saving || self->sending || store == NULL)
+  /* A queued message is no draft: it changes only on Save. */
+  if (!self->dirty || self->saving || self->sending || store == NULL || self->edit_entry_id > 0)
     return;
   record = build_record (self);
   self->dirty = FALSE;
@@ -279,7 +288,8 @@ changed (CabComposer *self)
   if (self->filling > 0 || self->sending)
     return;
   self->dirty = TRUE;
-  schedule_save (self);
+  if (self->edit_entry_id == 0)
+    schedule_save (self);
 }
 
 static void
@@ -603,6 +613,21 @@ documents_cb (GObject      *source,
         cab_composer_set_patient (self, row->patient_id);
       date = cab_format_date (row->document.date);
       kind = row->document.type_display != NULL ? row->document.type_display : _("Document");
+      if (self->subject_from_document)
+        {
+          g_autofree char *subject = cab_composer_document_subject (row->document.title != NULL ? row->document.title
+                                                                                                 : kind,
+                                                                    date);
+
+          self->subject_from_document = FALSE;
+          /* Only into a subject nobody typed. */
+          if (*gtk_editable_get_text (GTK_EDITABLE (self->subject_row)) == '\0')
+            {
+              self->filling++;
+              gtk_editable_set_text (GTK_EDITABLE (self->subject_row), subject);
+              self->filling--;
+            }
+        }
       prefix = date != NULL ? g_strdup_printf ("%s · %s", kind, date) : g_strdup (kind);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (a->row),
                                      row->document.title != NULL ? row->document.title : kind);
@@ -749,6 +774,60 @@ send_cb (GObject      *source,
 }
 
 static void
+replace_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CabComposer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  self->sending = FALSE;
+  if (!cab_mail_replace_finish (result, &error))
+    {
+      g_free (self->send_error);
+      self->send_error = g_strdup (error->message);
+      self->dirty = TRUE;
+      /* Sent or being sent meanwhile: nothing here can change it any more.
+       * The window stays, with the text, until the user closes it. */
+      if (g_error_matches (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_STARTED))
+        {
+          /* Said in a dialog, not a toast: the user must know the queued
+           * message went out as it was, not as written here. */
+          GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Message Not Changed"), error->message);
+
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (dialog));
+          self->edit_locked = TRUE;
+          adw_window_title_set_subtitle (self->window_title, _("No longer editable: already being sent"));
+        }
+      else
+        {
+          toast (self, error->message);
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", TRUE);
+        }
+      return;
+    }
+  self->entry_id = self->edit_entry_id;
+  self->dirty = FALSE;
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.mail-queued", NULL);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Save of a queued message: replaces it, or says why it cannot. */
+static void
+replace_now (CabComposer *self)
+{
+  g_autoptr(CabMailDraftRecord) record = build_record (self);
+
+  self->sending = TRUE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", FALSE);
+  cab_mail_replace_async (get_store (self), cab_session_get_outbox (self->session), self->edit_entry_id, record,
+                          NULL, replace_cb, g_object_ref (self));
+}
+
+static void
 send_now (CabComposer *self)
 {
   g_autoptr(CabMailDraftRecord) record = build_record (self);
@@ -757,7 +836,9 @@ send_now (CabComposer *self)
   self->sending = TRUE;
   self->dirty = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", FALSE);
-  cab_mail_drafts_send_async (store, cab_session_get_outbox (self->session), self->from, record,
+  cab_mail_drafts_send_async (store, cab_session_get_outbox (self->session), self->from,
+                              cab_session_get_config (self->session) != NULL
+                              ? cab_session_get_config (self->session)->practitioner : NULL, record,
                               NULL, send_cb, g_object_ref (self));
 }
 
@@ -784,6 +865,14 @@ send_action (GtkWidget  *widget,
       self->send_error = g_strdup (_("Add a recipient first"));
       toast (self, self->send_error);
       gtk_widget_grab_focus (GTK_WIDGET (self->recipients));
+      return;
+    }
+  if (self->edit_entry_id > 0)
+    {
+      if (!self->edit_locked && !cab_composer_is_ready (self))
+        return;
+      if (!self->edit_locked)
+        replace_now (self);
       return;
     }
   if (self->from == NULL)
@@ -1077,7 +1166,29 @@ cab_composer_add_document (CabComposer *self,
   g_return_if_fail (CAB_IS_COMPOSER (self));
   g_return_if_fail (document_id != NULL);
 
+  /* Opened from a document: its title becomes the subject once read. */
+  if (self->attachments->len == 0 && self->edit_entry_id == 0 &&
+      *gtk_editable_get_text (GTK_EDITABLE (self->subject_row)) == '\0')
+    self->subject_from_document = TRUE;
   attach_document (self, document_id);
+}
+
+/* The subject a document sent on its own gets: what it is and its date,
+ * never the patient's name. The subject is the part of a message shown
+ * outside it (mailbox lists, phone notifications, the Outbox's titles,
+ * cabinetctl's listings, some servers' logs); the patient travels inside,
+ * in the XDM and X-MSS-INS, where the recipient's software files it. */
+char *
+cab_composer_document_subject (const char *title,
+                               const char *date)
+{
+  g_return_val_if_fail (title != NULL, NULL);
+
+  if (date == NULL || *date == '\0')
+    return g_strdup (title);
+  /* Translators: a message's subject: "<document title> of <date>",
+   * e.g. "Biopsie cutanée du 02/10/2026" */
+  return g_strdup_printf (_("%s of %s"), title, date);
 }
 
 void
@@ -1299,6 +1410,88 @@ cab_composer_load_draft (CabComposer              *self,
   self->filling--;
 }
 
+static void
+queued_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CabComposer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabMailQueued) queued = cab_mail_queued_read_finish (result, &error);
+  CabMailDraftRecord *r;
+
+  self->n_reading--;
+  if (queued == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_free (self->send_error);
+      self->send_error = g_strdup (error->message);
+      toast (self, error->message);
+      self->edit_locked = TRUE;
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", FALSE);
+      return;
+    }
+  r = queued->record;
+  self->filling++;
+  cab_composer_set_patient (self, r->patient_id);
+  /* Added as queued: checked when queued, and again on Save. */
+  cab_recipient_entry_set_check (self->recipients, NULL, NULL);
+  for (guint i = 0; r->to != NULL && r->to[i] != NULL; i++)
+    cab_recipient_entry_add (self->recipients, r->to[i], NULL);
+  cab_recipient_entry_set_check (self->recipients, check_recipient, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_row), r->subject != NULL ? r->subject : "");
+  set_body (self, r->body != NULL ? r->body : "");
+  gtk_switch_set_active (self->receipt_switch, r->receipt);
+  g_free (self->in_reply_to);
+  self->in_reply_to = g_strdup (r->in_reply_to);
+  g_free (self->references);
+  self->references = g_strdup (r->references);
+  for (guint i = 0; r->document_ids != NULL && r->document_ids[i] != NULL; i++)
+    add_attachment (self, ATTACHMENT_DOCUMENT, r->document_ids[i],
+                    queued->document_titles[i] != NULL && *queued->document_titles[i] != '\0'
+                    ? queued->document_titles[i] : _("Patient document"));
+  read_documents (self, (const char * const *) r->document_ids);
+  for (guint i = 0; r->files != NULL && r->files[i] != NULL; i++)
+    {
+      Attachment *a = add_attachment (self, ATTACHMENT_FILE, r->files[i], queued->file_names[i]);
+
+      if (a != NULL)
+        query_size (self, a->row, r->files[i], _("PDF file"));
+    }
+  update_title (self);
+  self->filling--;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", TRUE);
+}
+
+void
+cab_composer_edit_entry (CabComposer *self,
+                         gint64       entry_id)
+{
+  CabStore *store;
+
+  g_return_if_fail (CAB_IS_COMPOSER (self));
+  g_return_if_fail (entry_id > 0);
+  g_return_if_fail (self->edit_entry_id == 0 && self->draft_id == 0);
+
+  store = get_store (self);
+  self->edit_entry_id = entry_id;
+  adw_window_title_set_title (self->window_title, _("Edit Queued Message"));
+  gtk_button_set_label (GTK_BUTTON (self->send_button), _("_Save"));
+  gtk_widget_set_tooltip_text (self->send_button, _("Replace the message waiting in the Outbox (Ctrl+Enter)"));
+  /* The signature is already in the queued text. */
+  self->filling++;
+  set_body (self, "");
+  self->filling--;
+  update_title (self);
+  /* Save waits for the message to be read. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", FALSE);
+  if (store == NULL)
+    return;
+  self->n_reading++;
+  cab_mail_queued_read_async (store, entry_id, self->cancellable, queued_cb, g_object_ref (self));
+}
+
 /* ---------------------------------------------------------------------- */
 /* tests                                                                  */
 
@@ -1395,6 +1588,12 @@ cab_composer_dup_attachment_text (CabComposer *self,
 
   return g_strdup_printf ("%s\n%s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (a->row)),
                           adw_action_row_get_subtitle (ADW_ACTION_ROW (a->row)));
+}
+
+gint64
+cab_composer_get_edit_entry_id (CabComposer *self)
+{
+  return self->edit_entry_id;
 }
 
 gint64

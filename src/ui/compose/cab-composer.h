@@ -45,6 +45,19 @@ void         cab_composer_set_message   (CabComposer           *self,
 void         cab_composer_load_draft    (CabComposer           *self,
                                          const CabMailDraftRecord *draft);
 
+/* A message queued and not sent yet (the Outbox page's Edit…): opened with
+ * its recipients, subject, text, attachments and receipt; no draft is
+ * saved, Save replaces the queued message (cab_mail_replace_async()), or
+ * says why it cannot: sent or being sent meanwhile, the entry left as it
+ * was. */
+void         cab_composer_edit_entry    (CabComposer           *self,
+                                         gint64                 entry_id);
+
+/* The subject of a message opened from a document: "<title> of <date>"
+ * (never the patient's name: see the .c). */
+char        *cab_composer_document_subject (const char *title,
+                                            const char *date);
+
 /* "Re: x" for "x", "RE : x", "Re: x"…; "Fwd: x" likewise (the standard
  * prefixes, whatever the language: see the .c). */
 char        *cab_composer_reply_subject   (const char *subject);

@@ -184,6 +184,19 @@ edit_clicked_cb (GtkButton     *button,
 
   if (self->outbox == NULL || item == NULL)
     return;
+  /* A message opens in the composer, which saves it over the entry
+   * (docs/architecture.md, "Editing a queued message"). */
+  if (cab_outbox_item_get_kind (item) == CAB_OUTBOX_KIND_MAIL)
+    {
+      CabComposer *composer;
+
+      if (self->session == NULL)
+        return;
+      composer = cab_composer_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->session);
+      cab_composer_edit_entry (composer, cab_outbox_item_get_id (item));
+      gtk_window_present (GTK_WINDOW (composer));
+      return;
+    }
 
   dialog = cab_outbox_edit_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                        self->outbox, item);
@@ -199,6 +212,7 @@ edit_button (CabOutboxPage      *self,
   GtkWidget *button = gtk_button_new_with_mnemonic (_("_Edit…"));
 
   set_button_entry (button, entry);
+  g_object_set_data (G_OBJECT (button), "edit", GINT_TO_POINTER (1));
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   g_signal_connect (button, "clicked", G_CALLBACK (edit_clicked_cb), self);
 
@@ -1056,4 +1070,50 @@ cab_outbox_page_open_draft (CabOutboxPage *self,
     return FALSE;
   open_draft (self, draft);
   return TRUE;
+}
+
+static GtkWidget *
+find_edit_button (GtkWidget *widget,
+                  gint64     entry_id)
+{
+  if (GTK_IS_BUTTON (widget) && g_object_get_data (G_OBJECT (widget), "edit") != NULL)
+    {
+      g_autoptr(CabOutboxItem) item = button_item (widget);
+
+      if (item != NULL && cab_outbox_item_get_id (item) == entry_id)
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_edit_button (child, entry_id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+cab_outbox_page_edit_entry (CabOutboxPage *self,
+                            gint64         entry_id)
+{
+  GtkWidget *button;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), FALSE);
+
+  button = find_edit_button (GTK_WIDGET (self), entry_id);
+  if (button == NULL)
+    return FALSE;
+  g_signal_emit_by_name (button, "clicked");
+  return TRUE;
+}
+
+gboolean
+cab_outbox_page_offers_edit (CabOutboxPage *self,
+                             gint64         entry_id)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), FALSE);
+
+  return find_edit_button (GTK_WIDGET (self), entry_id) != NULL;
 }

@@ -40,6 +40,12 @@ guint      cab_outbox_page_get_n_drafts_loads (CabOutboxPage  *self);
 /* Opens draft @index in the composer, as a click does. */
 gboolean   cab_outbox_page_open_draft         (CabOutboxPage  *self,
                                                guint           index);
+/* Clicks entry @entry_id's Edit… button, as a user does; FALSE when the
+ * entry shows none (sent, sending, a read receipt). */
+gboolean   cab_outbox_page_edit_entry         (CabOutboxPage  *self,
+                                               gint64          entry_id);
+gboolean   cab_outbox_page_offers_edit        (CabOutboxPage  *self,
+                                               gint64          entry_id);
 guint      cab_outbox_page_count_shown     (CabOutboxPage  *self,
                                             CabOutboxState  state);
 

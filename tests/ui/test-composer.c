@@ -540,6 +540,12 @@ edit_offered (gpointer data)
 }
 
 static gboolean
+dialog_gone (gpointer data)
+{
+  return cab_test_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
+static gboolean
 edit_gone (gpointer data)
 {
   EditWait *w = data;
@@ -674,6 +680,32 @@ test_edit_queued (void)
   g_assert_cmpuint (json_array_get_length (array), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "document_id"), ==, "doc-1");
 
+  /* Opened again, changed and closed: asked; Discard leaves it as it was. */
+  cab_test_ui_wait_for (edit_clicked, &wait, "the entry's Edit… button again");
+  cab_test_ui_wait_for (composer_shown, NULL, "the composer");
+  composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  cab_test_ui_wait_for (attachments_read, composer, "the queued message");
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Changé puis abandonné");
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.close", NULL);
+  cab_test_ui_wait_for (dialog_shown, NULL, "the question");
+  g_assert_nonnull (composer);
+  {
+    AdwMessageDialog *dialog = cab_test_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+    cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "composer-edit-discard", 300);
+    /* As a click: the answer, then the dialog closes (then the composer). */
+    adw_message_dialog_response (dialog, "discard");
+    gtk_window_close (GTK_WINDOW (dialog));
+  }
+  cab_test_ui_wait_for (is_null, &composer, "the composer to close");
+  {
+    g_autofree char *after = payload_of (wait.entry_id, NULL);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+
   /* Opened again; the drain claims the entry before Save. */
   cab_test_ui_wait_for (edit_clicked, &wait, "the entry's Edit… button again");
   cab_test_ui_wait_for (composer_shown, NULL, "the composer");
@@ -698,7 +730,8 @@ test_edit_queued (void)
     cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "composer-edit-refused", 300);
     cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "composer-edit-refused-dialog", 300);
     adw_message_dialog_response (dialog, "close");
-    gtk_window_destroy (GTK_WINDOW (dialog));
+    gtk_window_close (GTK_WINDOW (dialog));
+    cab_test_ui_wait_for (dialog_gone, NULL, "the dialog to close");
   }
   {
     g_autofree char *after = payload_of (wait.entry_id, &state);

@@ -905,6 +905,29 @@ close_action (GtkWidget  *widget,
 
 /* Closing keeps what was written: it is saved now (the save holds the
  * window until it lands); nothing to ask. */
+static void
+close_idle_cb (gpointer data)
+{
+  g_autoptr(CabComposer) self = data;
+
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+discard_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     CabComposer      *self)
+{
+  if (g_str_equal (response, "save"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "composer.send", NULL);
+  else if (g_str_equal (response, "discard"))
+    {
+      /* Once the dialog, which belongs to this window, has closed. */
+      self->dirty = FALSE;
+      g_idle_add_once (close_idle_cb, g_object_ref (self));
+    }
+}
+
 static gboolean
 cab_composer_close_request (GtkWindow *window)
 {
@@ -912,6 +935,23 @@ cab_composer_close_request (GtkWindow *window)
 
   if (self->sending)
     return TRUE;
+  /* A queued message has no draft to keep the changes: ask. */
+  if (self->edit_entry_id > 0 && self->dirty && !self->edit_locked)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (window, _("Discard Changes?"),
+                                                  _("The message waiting in the Outbox stays as it was."));
+
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Keep Editing"),
+                                        "discard", _("_Discard"), "save", _("_Save"), NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+    }
   flush_save (self);
   return GTK_WINDOW_CLASS (cab_composer_parent_class)->close_request (window);
 }

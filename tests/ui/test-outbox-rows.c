@@ -275,6 +275,83 @@ test_outbox_rows_one_move (void)
   g_assert_cmpuint (c.n_signals, ==, 5);
 }
 
+/* The rows' counts, as text: pending, sending, done, failed. */
+static char *
+counts (CabOutboxRows *rows)
+{
+  return g_strdup_printf ("%up %us %ud %uf",
+                          cab_outbox_rows_count (rows, CAB_OUTBOX_STATE_PENDING),
+                          cab_outbox_rows_count (rows, CAB_OUTBOX_STATE_SENDING),
+                          cab_outbox_rows_count (rows, CAB_OUTBOX_STATE_DONE),
+                          cab_outbox_rows_count (rows, CAB_OUTBOX_STATE_FAILED));
+}
+
+static void
+counted_cb (CabOutboxRows *rows, guint *n)
+{
+  (*n)++;
+}
+
+/* The counts are the rows' (what is shown, not what the model says yet),
+ * changed with them, and said once per change of the rows. */
+static void
+test_outbox_rows_counts (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CAB_TYPE_OUTBOX_ITEM);
+  g_autoptr(CabOutboxRows) rows = cab_outbox_rows_new ();
+  g_autofree char *text = NULL;
+  guint n_counted = 0;
+
+  g_signal_connect (rows, "counts-changed", G_CALLBACK (counted_cb), &n_counted);
+  for (gint64 id = 3; id >= 1; id--)
+    {
+      g_autoptr(CabOutboxItem) item = item_new (id, CAB_OUTBOX_STATE_PENDING, NULL);
+      g_list_store_append (store, item);
+    }
+  cab_outbox_rows_set_gradual (rows, TRUE);
+  cab_outbox_rows_set_entries (rows, G_LIST_MODEL (store));
+  text = counts (rows);
+  g_assert_cmpstr (text, ==, "3p 0s 0d 0f");
+  g_assert_cmpuint (n_counted, ==, 1);
+
+  /* Two change: the counts wait for the rows. */
+  set_state (store, 2, CAB_OUTBOX_STATE_SENDING);
+  set_state (store, 1, CAB_OUTBOX_STATE_DONE);
+  g_clear_pointer (&text, g_free);
+  text = counts (rows);
+  g_assert_cmpstr (text, ==, "3p 0s 0d 0f");
+  g_assert_cmpuint (n_counted, ==, 1);
+  cab_outbox_rows_step (rows, 1);
+  g_clear_pointer (&text, g_free);
+  text = counts (rows);
+  g_assert_cmpstr (text, ==, "2p 0s 1d 0f");
+  g_assert_cmpuint (n_counted, ==, 2);
+  cab_outbox_rows_step (rows, 1);
+  g_clear_pointer (&text, g_free);
+  text = counts (rows);
+  g_assert_cmpstr (text, ==, "1p 1s 1d 0f");
+  g_assert_cmpuint (n_counted, ==, 3);
+
+  /* A step that shows nothing new says nothing. */
+  cab_outbox_rows_step (rows, 1);
+  g_assert_cmpuint (n_counted, ==, 3);
+
+  /* An entry read twice counts once; an entry gone leaves the counts. */
+  {
+    g_autoptr(CabOutboxItem) twice = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+    g_list_store_append (store, twice);
+    g_clear_pointer (&text, g_free);
+    text = counts (rows);
+    g_assert_cmpstr (text, ==, "1p 1s 1d 0f");
+  }
+  g_list_store_remove_all (store);
+  g_clear_pointer (&text, g_free);
+  text = counts (rows);
+  g_assert_cmpstr (text, ==, "0p 0s 0d 0f");
+  g_assert_cmpuint (n_counted, ==, 4);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -283,5 +360,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/outbox-rows/gradual", test_outbox_rows_gradual);
   g_test_add_func ("/outbox-rows/in-place", test_outbox_rows_in_place);
   g_test_add_func ("/outbox-rows/one-move", test_outbox_rows_one_move);
+  g_test_add_func ("/outbox-rows/counts", test_outbox_rows_counts);
   return g_test_run ();
 }

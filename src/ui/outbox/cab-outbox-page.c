@@ -38,9 +38,7 @@ struct _CabOutboxPage
   guint           n_drafts;
   guint           n_drafts_loads;
 
-  guint           shown[CAB_OUTBOX_N_STATES];
-  guint           n_read;          /* sent messages shown "Read on …" */
-  guint           n_pending;
+  guint           n_pending;       /* the model's */
   guint           n_loads;
   guint           load_waiting : 1; /* a load whose rows are not all shown yet */
   guint           tick;             /* the rows catching up, a row a frame */
@@ -706,36 +704,24 @@ create_row_cb (gpointer item,
   return row;
 }
 
-/* What the rows show, for the tests, and the badge (the model's). */
+/* The badge: the entries waiting, as core counts them (not the rows,
+ * which may be a few frames behind). */
 static void
-show_items (CabOutboxPage *self)
+set_n_pending (CabOutboxPage *self,
+               guint          n_pending)
 {
-  guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  guint n_pending;
-
-  memset (self->shown, 0, sizeof self->shown);
-  self->n_read = 0;
-  for (guint i = 0; i < n_rows; i++)
-    {
-      g_autoptr(GObject) object = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
-      CabOutboxItem *item;
-
-      if (!CAB_IS_OUTBOX_ENTRY_ITEM (object))
-        continue;
-      item = cab_outbox_entry_item_get_item (CAB_OUTBOX_ENTRY_ITEM (object));
-      self->shown[cab_outbox_item_get_state (item)]++;
-      self->n_read += cab_outbox_item_get_read_at (item) > 0;
-    }
-  update_stack (self);
-  if (self->model == NULL)
+  if (n_pending == self->n_pending)
     return;
+  self->n_pending = n_pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+}
 
-  n_pending = cab_outbox_model_get_n_pending (self->model);
-  if (n_pending != self->n_pending)
-    {
-      self->n_pending = n_pending;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
-    }
+static void
+model_pending_cb (CabOutboxPage  *self,
+                  GParamSpec     *pspec,
+                  CabOutboxModel *model)
+{
+  set_n_pending (self, cab_outbox_model_get_n_pending (model));
 }
 
 static void
@@ -744,11 +730,8 @@ model_loaded_cb (CabOutboxPage  *self,
 {
   /* A message queued took its draft with it. */
   reload_drafts (self);
-  /* The counts follow the rows shown at every change, not only once they
-   * have caught up: a drain that keeps changing entries would leave them
-   * behind for as long as it runs. A load counts once its rows show (the
-   * tests look at them). */
-  show_items (self);
+  update_stack (self);
+  /* A load counts once its rows show (the tests look at them). */
   if (cab_outbox_rows_get_n_pending (self->rows) > 0)
     {
       self->load_waiting = TRUE;
@@ -759,7 +742,8 @@ model_loaded_cb (CabOutboxPage  *self,
 
 /* A row a frame: each frame's layout measures ROWS_PER_FRAME new
  * rows, not the 30 a drain may change between two reads
- * (docs/architecture.md, "The Outbox page while it drains"). */
+ * (docs/architecture.md, "The Outbox page while it drains"). The rows
+ * keep their counts as they change. */
 static gboolean
 catch_up_tick_cb (GtkWidget     *widget,
                   GdkFrameClock *clock,
@@ -769,10 +753,7 @@ catch_up_tick_cb (GtkWidget     *widget,
 
   cab_outbox_rows_step (self->rows, ROWS_PER_FRAME);
   if (cab_outbox_rows_get_n_pending (self->rows) > 0)
-    {
-      show_items (self);
-      return G_SOURCE_CONTINUE;
-    }
+    return G_SOURCE_CONTINUE;
   self->tick = 0;
   return G_SOURCE_REMOVE;
 }
@@ -788,7 +769,6 @@ rows_pending_cb (CabOutboxPage *self,
         self->tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list), catch_up_tick_cb, self, NULL);
       return;
     }
-  show_items (self);
   if (self->load_waiting)
     {
       self->load_waiting = FALSE;
@@ -985,6 +965,7 @@ cab_outbox_page_set_outbox (CabOutboxPage *self,
     cab_outbox_rows_set_entries (self->rows, NULL);
   g_clear_object (&self->model);
   g_set_object (&self->outbox, outbox);
+  set_n_pending (self, 0);
 
   /* An action in flight belongs to the old outbox. */
   g_cancellable_cancel (self->cancellable);
@@ -996,6 +977,7 @@ cab_outbox_page_set_outbox (CabOutboxPage *self,
       /* The lists' name rule, run by the model on its pool thread. */
       self->model = cab_outbox_model_new (outbox, cab_format_patient_name);
       g_signal_connect_object (self->model, "loaded", G_CALLBACK (model_loaded_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->model, "notify::n-pending", G_CALLBACK (model_pending_cb), self, G_CONNECT_SWAPPED);
       cab_outbox_rows_set_entries (self->rows, G_LIST_MODEL (self->model));
     }
 }
@@ -1031,14 +1013,14 @@ cab_outbox_page_count_shown (CabOutboxPage  *self,
   g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), 0);
   g_return_val_if_fail (state < CAB_OUTBOX_N_STATES, 0);
 
-  return self->shown[state];
+  return cab_outbox_rows_count (self->rows, state);
 }
 
 guint
 cab_outbox_page_get_n_read (CabOutboxPage *self)
 {
   g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), 0);
-  return self->n_read;
+  return cab_outbox_rows_get_n_read (self->rows);
 }
 
 guint

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "cab-outbox-rows.h"
 
@@ -163,6 +164,8 @@ struct _CabOutboxRows
   GHashTable *shown;               /* entry id -> its CabOutboxEntryItem */
   GPtrArray  *items;               /* what is shown, in order */
   guint       n_pending;           /* entries whose shown item is not the model's */
+  guint       counts[CAB_OUTBOX_N_STATES]; /* the shown items' states */
+  guint       n_read;              /* shown items with a read receipt */
   gboolean    gradual;
 };
 
@@ -172,7 +175,13 @@ enum {
   N_PROPS
 };
 
+enum {
+  COUNTS_CHANGED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 static void cab_outbox_rows_list_model_init (GListModelInterface *iface);
 
@@ -328,6 +337,18 @@ apply (CabOutboxRows *self,
   g_assert (self->items->len == target->len);
 }
 
+/* The counts follow the items shown, changed where an entry's shown item
+ * is: @sign +1 for an item that comes, -1 for one that goes. */
+static void
+count_item (CabOutboxRows *self,
+            CabOutboxItem *item,
+            int            sign)
+{
+  self->counts[cab_outbox_item_get_state (item)] += sign;
+  if (cab_outbox_item_get_read_at (item) > 0)
+    self->n_read += sign;
+}
+
 static void
 set_n_pending (CabOutboxRows *self,
                guint          n_pending)
@@ -352,8 +373,12 @@ catch_up (CabOutboxRows *self,
   g_autoptr(GPtrArray) updated = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) target = NULL;
   GHashTableIter iter;
-  gpointer key;
+  gpointer key, value;
   guint n_pending = 0;
+  guint counts_before[CAB_OUTBOX_N_STATES];
+  guint n_read_before = self->n_read;
+
+  memcpy (counts_before, self->counts, sizeof counts_before);
 
   for (guint i = 0; i < n_entries; i++)
     {
@@ -365,6 +390,8 @@ catch_up (CabOutboxRows *self,
         ;
       else if (max > 0 && shown != NULL)
         {
+          count_item (self, shown->item, -1);
+          count_item (self, item, +1);
           g_set_object (&shown->item, item);
           g_ptr_array_add (updated, g_object_ref (shown));
           max--;
@@ -375,6 +402,7 @@ catch_up (CabOutboxRows *self,
 
           *k = id;
           g_hash_table_replace (self->shown, k, entry_item_new (item));
+          count_item (self, item, +1);
           max--;
         }
       else
@@ -383,14 +411,22 @@ catch_up (CabOutboxRows *self,
         g_hash_table_add (alive, key);
     }
   g_hash_table_iter_init (&iter, self->shown);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     if (!g_hash_table_contains (alive, key))
-      g_hash_table_iter_remove (&iter);
+      {
+        count_item (self, ((CabOutboxEntryItem *) value)->item, -1);
+        g_hash_table_iter_remove (&iter);
+      }
 
   target = layout (self);
   apply (self, target);
   for (guint i = 0; i < updated->len; i++)
     g_object_notify_by_pspec (updated->pdata[i], entry_properties[ENTRY_PROP_ITEM]);
+  /* Once per change, when the rows say something else: after the rows
+   * show it and before "n-pending", so a listener of either reads counts
+   * that match the rows. */
+  if (memcmp (counts_before, self->counts, sizeof counts_before) != 0 || n_read_before != self->n_read)
+    g_signal_emit (self, signals[COUNTS_CHANGED], 0);
   set_n_pending (self, n_pending);
 }
 
@@ -488,6 +524,15 @@ cab_outbox_rows_class_init (CabOutboxRowsClass *klass)
     g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CabOutboxRows::counts-changed:
+   *
+   * The states of the entries shown changed (cab_outbox_rows_count ()),
+   * once per change of the rows.
+   */
+  signals[COUNTS_CHANGED] = g_signal_new ("counts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -593,6 +638,22 @@ cab_outbox_rows_step (CabOutboxRows *self,
 
   if (self->n_pending > 0)
     catch_up (self, max);
+}
+
+guint
+cab_outbox_rows_count (CabOutboxRows  *self,
+                       CabOutboxState  state)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ROWS (self), 0);
+  g_return_val_if_fail (state < CAB_OUTBOX_N_STATES, 0);
+  return self->counts[state];
+}
+
+guint
+cab_outbox_rows_get_n_read (CabOutboxRows *self)
+{
+  g_return_val_if_fail (CAB_IS_OUTBOX_ROWS (self), 0);
+  return self->n_read;
 }
 
 gboolean

@@ -32,6 +32,9 @@ G_DECLARE_FINAL_TYPE (CabOutboxRows, cab_outbox_rows, CAB, OUTBOX_ROWS, GObject)
  * first fill show at once.
  *
  * Property "n-pending" (uint): entries not shown as the model says yet.
+ * Signal "counts-changed": the states of the entries shown changed
+ * (cab_outbox_rows_count ()), kept where a row changes and emitted once
+ * per change of the rows.
  */
 
 #define CAB_TYPE_OUTBOX_DRAFT_ITEM (cab_outbox_draft_item_get_type ())
@@ -62,6 +65,10 @@ guint          cab_outbox_rows_get_n_pending (CabOutboxRows *self);
 /* Shows up to @max more entries as the model says. */
 void           cab_outbox_rows_step        (CabOutboxRows *self,
                                             guint          max);
+/* Entries shown in @state (their shown item's), and shown read. */
+guint          cab_outbox_rows_count       (CabOutboxRows  *self,
+                                            CabOutboxState  state);
+guint          cab_outbox_rows_get_n_read  (CabOutboxRows *self);
 /* Whether @item is a heading (its text: gtk_string_object_get_string()). */
 gboolean       cab_outbox_rows_is_heading  (gpointer       item);
 

@@ -253,15 +253,21 @@ cab_test_mail_remove_tree (const char *path)
 }
 
 void
+cab_test_mail_stop (CabTestMail *mail)
+{
+  const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "stop", mail->dir, NULL };
+
+  run_fixture (args, NULL);
+}
+
+void
 cab_test_mail_free (CabTestMail *mail)
 {
   if (mail == NULL)
     return;
   if (mail->dir != NULL)
     {
-      const char *args[] = { g_getenv ("CABINET_MAIL_FIXTURE"), "stop", mail->dir, NULL };
-
-      run_fixture (args, NULL);
+      cab_test_mail_stop (mail);
       cab_test_mail_remove_tree (mail->dir);
     }
   g_free (mail->dir);

@@ -72,6 +72,11 @@ gboolean     cab_test_mail_generate (const char  *seed,
                                      GError     **error);
 /* Deletes @path and everything below it (a test's temporary directory). */
 void         cab_test_mail_remove_tree (const char *path);
+/* Stops both servers and keeps the directory, certificates included: a
+ * client still running goes on reading its CA file (GnuTLS reads it again
+ * at each handshake, and a missing file is a warning, fatal in tests).
+ * cab_test_mail_free() removes everything. */
+void         cab_test_mail_stop  (CabTestMail  *mail);
 void         cab_test_mail_free  (CabTestMail  *mail);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabTestMail, cab_test_mail_free)

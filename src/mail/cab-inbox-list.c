@@ -149,16 +149,28 @@ apply_answer (CabInboxList *self,
               GPtrArray    *fresh)
 {
   GPtrArray *shown = self->items;
+  GPtrArray *replaced;
   g_autoptr(GHashTable) by_key = NULL;
   guint n_old = shown->len, n_new = fresh->len, prefix = 0, suffix = 0;
 
   while (prefix < n_old && prefix < n_new &&
          same_item (g_ptr_array_index (shown, prefix), g_ptr_array_index (fresh, prefix)))
     prefix++;
+  /* Nothing changed (a sync round that brought nothing for this list):
+   * the answer goes, the list stays. */
+  if (prefix == n_old && prefix == n_new)
+    {
+      release_items (fresh);
+      return;
+    }
   while (suffix < n_old - prefix && suffix < n_new - prefix &&
          same_item (g_ptr_array_index (shown, n_old - 1 - suffix), g_ptr_array_index (fresh, n_new - 1 - suffix)))
     suffix++;
 
+  /* The fresh objects a shown one replaces were built on a worker and
+   * never shown: they are freed on one too (10,000 finalizations are a
+   * frame's worth of the main thread). */
+  replaced = g_ptr_array_new_full (n_new, g_object_unref);
   by_key = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = prefix; i < n_old - suffix; i++)
     {
@@ -187,7 +199,7 @@ apply_answer (CabInboxList *self,
       if (old == NULL)
         continue;
       g_ptr_array_index (fresh, i) = g_object_ref (old);
-      g_object_unref (item);
+      g_ptr_array_add (replaced, item);
     }
 
   self->items = fresh;
@@ -195,6 +207,7 @@ apply_answer (CabInboxList *self,
     g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old - prefix - suffix, n_new - prefix - suffix);
   g_clear_pointer (&by_key, g_hash_table_unref);
   release_items (shown);
+  release_items (replaced);
 }
 
 static void

@@ -19,6 +19,8 @@ static const char mail_usage[] =
   "Usage: cabinetctl mail send --to ADDRESS [--to ADDRESS...] --subject TEXT --body-file FILE\n"
   "                            [--attach DOCUMENT_ID|FILE...] [--patient INS] [--receipt] [--json]\n"
   "       cabinetctl mail edit ID [--to ADDRESS...] [--subject TEXT] [--body-file FILE]\n"
+  "                            [--attach DOCUMENT_ID|FILE...] [--detach NAME|DOCUMENT_ID...]\n"
+  "                            [--receipt|--no-receipt]\n"
   "       cabinetctl mail sent [--json]\n"
   "       cabinetctl mail mdn-policy [ask|always|never]\n"
   "       cabinetctl mail receipt MAIL_ID\n";
@@ -283,11 +285,9 @@ mail_send (CtlContext *ctx, int argc, char **argv)
 
 typedef struct
 {
-  CabStore           *store;
-  gint64              entry_id;
-  const char * const *to;
-  const char         *subject;
-  const char         *body;
+  CabStore       *store;
+  gint64          entry_id;
+  CabMailChanges  changes;
 } EditJob;
 
 static gboolean
@@ -295,16 +295,18 @@ edit_in_thread (gpointer data, GError **error)
 {
   EditJob *job = data;
 
-  return cab_mail_edit (job->store, job->entry_id, job->to, job->subject, job->body, error);
+  return cab_mail_edit (job->store, job->entry_id, &job->changes, error);
 }
 
 static int
 mail_edit (CtlContext *ctx, int argc, char **argv)
 {
   g_autoptr(GPtrArray) to = g_ptr_array_new ();
+  g_autoptr(GPtrArray) attach = g_ptr_array_new ();
+  g_autoptr(GPtrArray) detach = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *body = NULL;
-  EditJob job = { 0 };
+  EditJob job = { .changes.receipt = -1 };
   guint64 id;
   int exit_code = CTL_EXIT_OK;
 
@@ -315,21 +317,33 @@ mail_edit (CtlContext *ctx, int argc, char **argv)
       if (g_str_equal (argv[i], "--to") && i + 1 < argc)
         g_ptr_array_add (to, argv[++i]);
       else if (g_str_equal (argv[i], "--subject") && i + 1 < argc)
-        job.subject = argv[++i];
+        job.changes.subject = argv[++i];
       else if (g_str_equal (argv[i], "--body-file") && i + 1 < argc)
         {
           if (!g_file_get_contents (argv[++i], &body, NULL, &error))
             return ctl_fail (CTL_EXIT_USAGE, "mail edit: cannot read the text: %s", error->message);
         }
+      else if (g_str_equal (argv[i], "--attach") && i + 1 < argc)
+        g_ptr_array_add (attach, argv[++i]);
+      else if (g_str_equal (argv[i], "--detach") && i + 1 < argc)
+        g_ptr_array_add (detach, argv[++i]);
+      else if (g_str_equal (argv[i], "--receipt"))
+        job.changes.receipt = TRUE;
+      else if (g_str_equal (argv[i], "--no-receipt"))
+        job.changes.receipt = FALSE;
       else
         return ctl_fail (CTL_EXIT_USAGE, "mail edit: unexpected argument '%s'", argv[i]);
     }
   if ((job.store = ctl_get_store (ctx, &exit_code)) == NULL)
     return exit_code;
   g_ptr_array_add (to, NULL);
+  g_ptr_array_add (attach, NULL);
+  g_ptr_array_add (detach, NULL);
   job.entry_id = (gint64) id;
-  job.to = to->len > 1 ? (const char * const *) to->pdata : NULL;
-  job.body = body;
+  job.changes.to = to->len > 1 ? (const char * const *) to->pdata : NULL;
+  job.changes.body = body;
+  job.changes.attach = (const char * const *) attach->pdata;
+  job.changes.detach = (const char * const *) detach->pdata;
   if (!ctl_run_in_thread (edit_in_thread, &job, &error))
     {
       if (g_error_matches (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_STARTED))
@@ -493,6 +507,7 @@ typedef struct
   CabStore       *store;
   gint64          mail_id;
   const char     *from;
+  const char     *practitioner;
   CtlMailServers *servers;
   gboolean        refused;
 } ReceiptJob;
@@ -506,6 +521,7 @@ receipt_in_thread (gpointer data, GError **error)
   const char *path = NULL;
   char *bytes = NULL;
   gsize size = 0;
+  g_autofree char *from_name = NULL;
 
   if (cab_mail_mdn_policy_get (job->store) == CAB_MAIL_MDN_NEVER)
     {
@@ -526,8 +542,9 @@ receipt_in_thread (gpointer data, GError **error)
   if (!g_file_get_contents (path, &bytes, &size, error))
     return FALSE;
   raw = g_bytes_new_take (bytes, size);
-  /* The command is the user's consent ("ask"). */
-  return cab_mdn_send (&job->servers->servers.smtp, job->from, raw, FALSE, error);
+  /* The command is the user's consent ("ask"). Named as a message is. */
+  from_name = cab_mail_from_name (job->store, job->practitioner);
+  return cab_mdn_send (&job->servers->servers.smtp, job->from, from_name, raw, FALSE, error);
 }
 
 static int
@@ -549,6 +566,7 @@ mail_receipt (CtlContext *ctx, int argc, char **argv)
   if (!ctl_mail_servers_init (ctx, &servers, &exit_code))
     return exit_code;
   job.mail_id = (gint64) id;
+  job.practitioner = ctx->config->practitioner;
   job.servers = &servers;
   ok = ctl_run_in_thread (receipt_in_thread, &job, &error);
   ctl_mail_servers_clear (&servers);

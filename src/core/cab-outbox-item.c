@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "cab-core-enums.h"
 #include "cab-outbox.h"
@@ -19,6 +20,7 @@ struct _CabOutboxItem
   CabOutboxState  state;
   char           *title;
   char           *subtitle;
+  char           *detail;       /* the payload's "detail" (a message's addresses), or NULL */
   char           *patient_id;
   char           *patient_label;
   char           *document_title;
@@ -33,6 +35,9 @@ struct _CabOutboxItem
 };
 
 G_DEFINE_FINAL_TYPE (CabOutboxItem, cab_outbox_item, G_TYPE_OBJECT)
+
+/* 100 recipients of CAB_MIME_MAX_ADDRESS bytes, ", " between them. */
+#define MAX_DETAIL (100 * 256)
 
 enum {
   PROP_0,
@@ -174,7 +179,17 @@ describe_payload (CabOutboxItem        *self,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *p = parse_object (parser, entry->payload);
   const char *title = json_string (p, "title");
+  const char *detail = json_string (p, "detail");
 
+  /* What a kind says under its title (a message: the addresses of the
+   * recipients its title names). From the payload: one line, bounded. */
+  if (detail != NULL && *detail != '\0' && strlen (detail) <= MAX_DETAIL && g_utf8_validate (detail, -1, NULL))
+    {
+      self->detail = g_strdup (detail);
+      for (const char *c = detail; *c != '\0' && self->detail != NULL; c++)
+        if ((guchar) *c < 0x20 || *c == 0x7f)
+          g_clear_pointer (&self->detail, g_free);
+    }
   if (self->kind == CAB_OUTBOX_KIND_PUBLISH && p != NULL)
     {
       self->document_title = g_strdup (title != NULL ? title : "");
@@ -205,6 +220,7 @@ cab_outbox_item_finalize (GObject *object)
 
   g_free (self->title);
   g_free (self->subtitle);
+  g_free (self->detail);
   g_free (self->patient_id);
   g_free (self->patient_label);
   g_free (self->document_title);
@@ -328,7 +344,11 @@ cab_outbox_item_new (const CabOutboxEntry *entry,
   if (self->title == NULL)
     self->title = g_strdup ("");
 
+  describe_payload (self, entry);
+
   subtitle = g_string_new (patient_label != NULL ? patient_label : "");
+  if (self->detail != NULL)
+    g_string_append_printf (subtitle, "%s%s", subtitle->len > 0 ? " · " : "", self->detail);
   if (entry->attempts > 0)
     {
       g_autofree char *attempts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u attempt", "%u attempts",
@@ -341,7 +361,6 @@ cab_outbox_item_new (const CabOutboxEntry *entry,
     g_string_append_printf (subtitle, "\n%s", entry->last_error);
   self->subtitle = g_string_free (subtitle, FALSE);
 
-  describe_payload (self, entry);
   describe_server (self, entry->conflict_json);
 
   return self;

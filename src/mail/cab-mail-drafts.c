@@ -13,6 +13,7 @@
 
 #include "cab-mail-drafts.h"
 
+#include "cab-mail-recipients.h"
 #include "cab-mail-send.h"
 #include "cab-outbox-kind.h"
 #include "cab-query.h"
@@ -42,6 +43,7 @@ cab_mail_draft_record_copy (const CabMailDraftRecord *record)
   *r = *record;
   r->patient_id = g_strdup (record->patient_id);
   r->to = g_strdupv (record->to);
+  r->to_names = g_strdupv (record->to_names);
   r->subject = g_strdup (record->subject);
   r->body = g_strdup (record->body);
   r->document_ids = g_strdupv (record->document_ids);
@@ -58,6 +60,7 @@ cab_mail_draft_record_free (CabMailDraftRecord *r)
     return;
   g_free (r->patient_id);
   g_strfreev (r->to);
+  g_strfreev (r->to_names);
   g_free (r->subject);
   g_free (r->body);
   g_strfreev (r->document_ids);
@@ -111,6 +114,13 @@ to_payload (const CabMailDraftRecord *r)
 
   json_builder_begin_object (b);
   add_strv (b, "to", r->to);
+  if (r->to_names != NULL)
+    {
+      g_auto(GStrv) names = cab_mail_recipient_names_fit ((const char * const *) r->to,
+                                                          (const char * const *) r->to_names);
+
+      add_strv (b, "to_names", names);
+    }
   add_string (b, "subject", r->subject);
   add_string (b, "body", r->body);
   add_strv (b, "documents", r->document_ids);
@@ -174,6 +184,8 @@ from_row (sqlite3_stmt *stmt)
   o = json_node_get_object (json_parser_get_root (parser));
   g_strfreev (r->to);
   r->to = strv_member (o, "to");
+  /* A draft saved before names were kept has none (its addresses show). */
+  r->to_names = cab_mail_recipient_names_read (o, g_strv_length (r->to));
   g_strfreev (r->document_ids);
   r->document_ids = strv_member (o, "documents");
   g_strfreev (r->files);
@@ -489,6 +501,7 @@ send_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
     .from = job->from,
     .practitioner = job->practitioner,
     .to = (const char * const *) r->to,
+    .to_names = (const char * const *) r->to_names,
     .subject = r->subject,
     .body = r->body,
     .files = (const char * const *) r->files,

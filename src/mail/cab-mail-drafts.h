@@ -19,6 +19,8 @@ typedef struct
   gint64    id;             /* 0: not saved yet */
   char     *patient_id;     /* the patient the message is about, or NULL */
   char    **to;             /* addr-specs, NULL-terminated (maybe empty) */
+  char    **to_names;       /* beside @to: each one's name as picked ("" none), or NULL
+                             * (cab-mail-recipients.h) */
   char     *subject;
   char     *body;
   char    **document_ids;   /* timeline documents, NULL-terminated */

@@ -115,6 +115,7 @@ add_string (JsonBuilder *b, const char *name, const char *value)
 /* The receipt's payload: what cab-mail-send.c rebuilds it from. */
 static char *
 receipt_payload (const CabMailMdnRequest *request,
+                 const char              *from_name,
                  const char              *to,
                  const char              *message_id,
                  gboolean                 automatic)
@@ -130,6 +131,8 @@ receipt_payload (const CabMailMdnRequest *request,
   add_string (b, "summary", summary);
   add_string (b, "message_id", message_id);
   add_string (b, "from", request->from);
+  if (from_name != NULL)
+    add_string (b, "from_name", from_name);
   json_builder_set_member_name (b, "to");
   json_builder_begin_array (b);
   json_builder_add_string_value (b, to);
@@ -162,6 +165,7 @@ step_done (CabStoreWriter *writer, sqlite3_stmt *stmt, const char *what, GError 
 static gboolean
 answer_locked (CabStoreWriter          *writer,
                const CabMailMdnRequest *request,
+               const char              *from_name,
                const char              *to,
                CabMailMdnAnswer         answer,
                gint64                  *queued_id,
@@ -186,7 +190,7 @@ answer_locked (CabStoreWriter          *writer,
 
   key = g_uuid_string_random ();
   message_id = cab_mime_new_message_id (strchr (request->from, '@') + 1);
-  payload = receipt_payload (request, to, message_id, answer == CAB_MAIL_MDN_ANSWER_AUTOMATIC);
+  payload = receipt_payload (request, from_name, to, message_id, answer == CAB_MAIL_MDN_ANSWER_AUTOMATIC);
   if (!cab_mail_entry_insert_locked (writer, NULL, key, payload, message_id, queued_id, error))
     return FALSE;
   if (!(link = cab_store_conn_prepare (writer, "UPDATE mail_mdn_answers SET entry_id = ?2 WHERE message_id = ?1", error)))
@@ -204,7 +208,7 @@ cab_mail_mdn_answer (CabStore                *store,
                      GError                 **error)
 {
   g_autoptr(CabStoreWriter) writer = NULL;
-  g_autofree char *to = NULL;
+  g_autofree char *to = NULL, *from_name = NULL;
 
   g_return_val_if_fail (CAB_IS_STORE (store), FALSE);
   g_return_val_if_fail (request != NULL, FALSE);
@@ -216,10 +220,14 @@ cab_mail_mdn_answer (CabStore                *store,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("This message asks for no read receipt"));
       return FALSE;
     }
+  /* The From name as a message has it (cab-mail-queue.c), read before
+   * the writer is taken. */
+  if (answer != CAB_MAIL_MDN_ANSWER_IGNORED)
+    from_name = cab_mail_from_name (store, request->practitioner);
   writer = cab_store_writer_lock (store);
   if (!cab_store_begin (writer, error))
     return FALSE;
-  if (!answer_locked (writer, request, to, answer, queued_id, error) || !cab_store_commit (writer, error))
+  if (!answer_locked (writer, request, from_name, to, answer, queued_id, error) || !cab_store_commit (writer, error))
     {
       cab_store_rollback (writer);
       *queued_id = 0;
@@ -281,6 +289,7 @@ async_data_free (AsyncData *data)
   g_free ((char *) data->request.subject);
   g_free ((char *) data->request.notification_to);
   g_free ((char *) data->request.return_path);
+  g_free ((char *) data->request.practitioner);
   g_free (data->address);
   g_free (data);
 }
@@ -297,6 +306,7 @@ async_data_new (CabStore *store, CabOutbox *outbox, const CabMailMdnRequest *req
   data->request.subject = g_strdup (request->subject);
   data->request.notification_to = g_strdup (request->notification_to);
   data->request.return_path = g_strdup (request->return_path);
+  data->request.practitioner = g_strdup (request->practitioner);
   return data;
 }
 

@@ -40,6 +40,8 @@ typedef struct
   const char *subject;
   const char *notification_to;  /* Disposition-Notification-To, as received */
   const char *return_path;      /* Return-Path, as received, or NULL */
+  const char *practitioner;     /* "Practitioner/<id>" of the desk, or NULL: their name goes
+                                 * before our address in From, as for a message */
 } CabMailMdnRequest;
 
 /* RFC 8098 section 2.1 as rules, no I/O: nothing on "never", for a message

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cab-mail-entry.h"
+#include "cab-mail-recipients.h"
 #include "cab-mime-compose.h"
 #include "cab-outbox.h"
 #include "cab-patient-queries.h"
@@ -426,20 +427,8 @@ cab_mail_queue (CabStore           *store,
 
     add_string (b, "from_name", from_name);
   }
-  json_builder_set_member_name (b, "to");
-  json_builder_begin_array (b);
-  for (guint i = 0; draft->to[i] != NULL; i++)
-    json_builder_add_string_value (b, draft->to[i]);
-  json_builder_end_array (b);
   add_string (b, "subject", draft->subject);
   add_string (b, "body", draft->body);
-  {
-    /* What the Outbox page shows as the entry's title. */
-    g_autofree char *first = g_strjoinv (", ", (char **) draft->to);
-    g_autofree char *summary = g_strdup_printf (_("Message “%s” to %s"), draft->subject, first);
-
-    add_string (b, "summary", summary);
-  }
   json_builder_set_member_name (b, "receipt");
   json_builder_add_boolean_value (b, draft->receipt);
   if (draft->in_reply_to != NULL)
@@ -480,6 +469,8 @@ cab_mail_queue (CabStore           *store,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
+  /* The addresses, the names picked and what the Outbox page shows. */
+  cab_mail_recipients_set (json_node_get_object (root), draft->to, draft->to_names, draft->subject);
   json_generator_set_root (gen, root);
   payload = json_generator_to_data (gen, NULL);
 
@@ -514,65 +505,4 @@ out:
       g_rmdir (dir);
     }
   return ok;
-}
-
-gboolean
-cab_mail_edit (CabStore           *store,
-               gint64              entry_id,
-               const char * const *to,
-               const char         *subject,
-               const char         *body,
-               GError            **error)
-{
-  g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (store, entry_id, error);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *payload = NULL;
-  JsonObject *o;
-  CabMailDraft check = { 0 };
-
-  if (entry == NULL)
-    return FALSE;
-  if (g_strcmp0 (entry->kind, CAB_MAIL_KIND) != 0 || !json_parser_load_from_data (parser, entry->payload, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("This outbox entry is not a message"));
-  o = json_node_get_object (json_parser_get_root (parser));
-  /* A read receipt is built again from its "mdn" member when sent
-   * (cab-mail-mdn-answer.c): an edit would change nothing that goes out. */
-  if (json_object_has_member (o, "mdn"))
-    return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("A read receipt cannot be edited, only cancelled"));
-  check.from = json_object_get_string_member_with_default (o, "from", NULL);
-  check.subject = subject != NULL ? subject : json_object_get_string_member_with_default (o, "subject", "");
-  check.body = body != NULL ? body : json_object_get_string_member_with_default (o, "body", "");
-  check.to = to;
-  if (to == NULL)
-    {
-      static const char *placeholder[] = { "x@y.z", NULL };
-      check.to = placeholder;
-    }
-  if (!cab_mail_queue_check_text (&check, error))
-    return FALSE;
-  if (to != NULL)
-    {
-      JsonArray *array = json_array_new ();
-      g_autoptr(CabPatientRow) patient = entry->patient_id ? cab_store_get_patient (store, entry->patient_id, NULL) : NULL;
-
-      for (guint i = 0; to[i] != NULL; i++)
-        {
-          if (!cab_mail_patient_mailbox_allowed (patient ? &patient->patient : NULL, to[i], error))
-            {
-              json_array_unref (array);
-              return FALSE;
-            }
-          json_array_add_string_element (array, to[i]);
-        }
-      json_object_set_array_member (o, "to", array);
-    }
-  if (subject != NULL)
-    json_object_set_string_member (o, "subject", subject);
-  if (body != NULL)
-    json_object_set_string_member (o, "body", body);
-  json_generator_set_root (gen, json_parser_get_root (parser));
-  payload = json_generator_to_data (gen, NULL);
-  return cab_mail_replace_payload (store, entry_id, entry->payload, payload, error);
 }

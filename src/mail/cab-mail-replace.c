@@ -22,6 +22,7 @@
 #include "cab-mail-replace.h"
 
 #include "cab-mail-queue-private.h"
+#include "cab-mail-recipients.h"
 #include "cab-mime-compose.h"
 #include "cab-outbox.h"
 #include "cab-store-outbox.h"
@@ -196,6 +197,8 @@ cab_mail_queued_read (CabStore  *store,
     }
   g_strfreev (r->to);
   r->to = g_strv_builder_end (to);
+  /* Kept through the edit; a message queued before names were kept has none. */
+  r->to_names = cab_mail_recipient_names_read (o, g_strv_length (r->to));
   g_strfreev (r->files);
   r->files = g_strv_builder_end (files);
   g_strfreev (r->document_ids);
@@ -332,7 +335,7 @@ cab_mail_replace (CabStore                 *store,
   g_autoptr(GPtrArray) old_paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) written = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *tag = NULL, *dir = NULL, *payload = NULL, *summary = NULL, *first = NULL;
+  g_autofree char *tag = NULL, *dir = NULL, *payload = NULL;
   JsonObject *o;
   JsonArray *old_files, *old_docs;
   CabMailDraft check = { 0 };
@@ -472,22 +475,18 @@ cab_mail_replace (CabStore                 *store,
 
   /* The new payload: the old one with what was written changed. */
   {
-    JsonArray *to = json_array_new ();
     JsonArray *codecda = json_array_new ();
 
-    for (guint i = 0; record->to[i] != NULL; i++)
-      json_array_add_string_element (to, record->to[i]);
     for (guint i = 0; i < codes->len; i++)
       json_array_add_string_element (codecda, codes->pdata[i]);
-    json_object_set_array_member (o, "to", to);
+    /* The names picked stay beside their addresses, the page says them. */
+    cab_mail_recipients_set (o, (const char * const *) record->to, (const char * const *) record->to_names,
+                             record->subject);
     json_object_set_string_member (o, "subject", record->subject);
     json_object_set_string_member (o, "body", record->body);
     json_object_set_boolean_member (o, "receipt", record->receipt);
     /* Written now: its Date says so (the Message-ID stays). */
     json_object_set_int_member (o, "date", g_get_real_time () / G_USEC_PER_SEC);
-    first = g_strjoinv (", ", record->to);
-    summary = g_strdup_printf (_("Message “%s” to %s"), record->subject, first);
-    json_object_set_string_member (o, "summary", summary);
     json_object_set_member (o, "files", json_builder_get_root (files));
     if (n_xdm > 0)
       json_object_set_member (o, "xdm", json_builder_get_root (xdm));
@@ -518,6 +517,112 @@ out:
       remove_copies (dir, written, NULL);
     }
   return ok;
+}
+
+/* @v without its element @index (kept as the same array). */
+static void
+strv_remove (char **v, guint index)
+{
+  guint n = g_strv_length (v);
+
+  g_free (v[index]);
+  memmove (v + index, v + index + 1, (n - index) * sizeof (char *));
+}
+
+static char **
+strv_append (char **v, const char *value)
+{
+  guint n = v != NULL ? g_strv_length (v) : 0;
+
+  v = g_renew (char *, v, n + 2);
+  v[n] = g_strdup (value);
+  v[n + 1] = NULL;
+  return v;
+}
+
+gboolean
+cab_mail_edit (CabStore             *store,
+               gint64                entry_id,
+               const CabMailChanges *changes,
+               GError              **error)
+{
+  g_autoptr(CabMailQueued) queued = NULL;
+  CabMailDraftRecord *r;
+
+  g_return_val_if_fail (CAB_IS_STORE (store), FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+
+  if (!(queued = cab_mail_queued_read (store, entry_id, error)))
+    return FALSE;
+  r = queued->record;
+  if (changes->to != NULL)
+    {
+      g_autoptr(GStrvBuilder) to = g_strv_builder_new ();
+      g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+      /* A recipient kept keeps the name picked for it. */
+      for (guint i = 0; changes->to[i] != NULL; i++)
+        {
+          const char *name = "";
+
+          for (guint j = 0; r->to_names != NULL && r->to[j] != NULL; j++)
+            if (g_ascii_strcasecmp (r->to[j], changes->to[i]) == 0)
+              name = r->to_names[j];
+          g_strv_builder_add (to, changes->to[i]);
+          g_strv_builder_add (names, name);
+        }
+      g_strfreev (r->to);
+      r->to = g_strv_builder_end (to);
+      g_strfreev (r->to_names);
+      r->to_names = g_strv_builder_end (names);
+    }
+  if (changes->subject != NULL)
+    {
+      g_free (r->subject);
+      r->subject = g_strdup (changes->subject);
+    }
+  if (changes->body != NULL)
+    {
+      g_free (r->body);
+      r->body = g_strdup (changes->body);
+    }
+  if (changes->receipt >= 0)
+    r->receipt = changes->receipt != 0;
+  for (guint i = 0; changes->detach != NULL && changes->detach[i] != NULL; i++)
+    {
+      const char *which = changes->detach[i];
+      gboolean found = FALSE;
+
+      for (guint j = 0; !found && r->files[j] != NULL; j++)
+        if (g_strcmp0 (queued->file_names[j], which) == 0)
+          {
+            strv_remove (r->files, j);
+            strv_remove (queued->file_names, j);
+            found = TRUE;
+          }
+      for (guint j = 0; !found && r->document_ids[j] != NULL; j++)
+        if (g_strcmp0 (r->document_ids[j], which) == 0)
+          {
+            strv_remove (r->document_ids, j);
+            strv_remove (queued->document_titles, j);
+            found = TRUE;
+          }
+      if (!found)
+        {
+          g_set_error (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_INVALID,
+                       _("The message has no attachment %s"), which);
+          return FALSE;
+        }
+    }
+  /* A file on disk, else a timeline document's id (as mail send). */
+  for (guint i = 0; changes->attach != NULL && changes->attach[i] != NULL; i++)
+    {
+      if (g_file_test (changes->attach[i], G_FILE_TEST_IS_REGULAR))
+        r->files = strv_append (r->files, changes->attach[i]);
+      else
+        r->document_ids = strv_append (r->document_ids, changes->attach[i]);
+    }
+  return cab_mail_replace (store, entry_id, r, error);
 }
 
 /* ---------------------------------------------------------------------- */

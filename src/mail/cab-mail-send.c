@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cab-imap-append.h"
+#include "cab-mail-recipients.h"
 #include "cab-mdn.h"
 #include "cab-mime-compose.h"
 #include "cab-store-private.h"
@@ -247,6 +248,7 @@ static GBytes *
 compose (JsonObject *o, char ***to_out, GError **error)
 {
   g_auto(GStrv) to = strv_member (o, "to");
+  g_auto(GStrv) names = cab_mail_recipient_names_read (o, g_strv_length (to));
   g_auto(GStrv) codes = strv_member (o, "codecda");
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GArray) attachments = g_array_new (FALSE, TRUE, sizeof (CabMimeOutAttachment));
@@ -265,7 +267,7 @@ compose (JsonObject *o, char ***to_out, GError **error)
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "a read receipt has one recipient");
           return NULL;
         }
-      raw = cab_mdn_compose (member (o, "from"), to[0], member (o, "message_id"), member (mdn, "original_message_id"),
+      raw = cab_mdn_compose (member (o, "from"), member (o, "from_name"), to[0], member (o, "message_id"), member (mdn, "original_message_id"),
                              member (mdn, "original_subject"),
                              json_object_get_boolean_member_with_default (mdn, "automatic", FALSE),
                              json_object_get_int_member_with_default (o, "date", 0), error);
@@ -293,7 +295,8 @@ compose (JsonObject *o, char ***to_out, GError **error)
     }
   c = (CabMimeComposition) {
     .from = member (o, "from"), .from_name = member (o, "from_name"),
-    .to = (const char * const *) to, .subject = member (o, "subject"),
+    .to = (const char * const *) to, .to_names = (const char * const *) names,
+    .subject = member (o, "subject"),
     .body = member (o, "body"), .message_id = member (o, "message_id"),
     .date = json_object_get_int_member_with_default (o, "date", 0),
     .receipt = json_object_get_boolean_member_with_default (o, "receipt", FALSE),

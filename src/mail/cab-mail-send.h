@@ -38,6 +38,8 @@ typedef struct
   const char          *practitioner;   /* "Practitioner/<id>" of the desk: their name goes
                                         * before the address in From, when the store has it */
   const char * const  *to;             /* NULL-terminated */
+  const char * const  *to_names;       /* beside @to: each one's name as picked ("" none), or
+                                        * NULL (cab-mail-recipients.h; a bad one is dropped) */
   const char          *subject;
   const char          *body;
   const char * const  *files;          /* local files (PDFs), or NULL */
@@ -70,15 +72,27 @@ gboolean cab_mail_queue           (CabStore           *store,
                                    char              **message_id,
                                    GError            **error);
 
-/* A queued message not sent yet (pending, held or failed): new subject,
- * text or recipients (NULL: kept). A read receipt's entry is refused
- * (CAB_MAIL_SEND_ERROR_INVALID): it is built from the request it answers. */
-gboolean cab_mail_edit            (CabStore           *store,
-                                   gint64              entry_id,
-                                   const char * const *to,
-                                   const char         *subject,
-                                   const char         *body,
-                                   GError            **error);
+/* What cab_mail_edit() changes; NULL (or -1) keeps. */
+typedef struct
+{
+  const char * const  *to;        /* all the recipients (an address kept keeps its name) */
+  const char          *subject;
+  const char          *body;
+  const char * const  *attach;    /* added: files (a regular file at that path) or timeline document ids */
+  const char * const  *detach;    /* removed: an attachment's name as sent ("A01-letter.pdf") or a
+                                   * document's id; one the message does not have is refused */
+  int                  receipt;   /* -1 kept, else whether a read receipt is asked for */
+} CabMailChanges;
+
+/* Worker thread. A queued message not sent yet (pending, held or failed)
+ * changed by @changes, through cab_mail_replace() (the same checks,
+ * snapshot and transaction as the composer's Save). A read receipt's entry
+ * is refused (CAB_MAIL_SEND_ERROR_INVALID): it is built from the request it
+ * answers. */
+gboolean cab_mail_edit            (CabStore             *store,
+                                   gint64                entry_id,
+                                   const CabMailChanges *changes,
+                                   GError              **error);
 
 /* How to reach the servers when sending. */
 typedef struct

@@ -125,6 +125,7 @@ cab_mdn_parse (GBytes  *raw,
 
 GBytes *
 cab_mdn_compose (const char *from,
+                 const char *from_name,
                  const char *to,
                  const char *own_message_id,
                  const char *original_message_id,
@@ -161,7 +162,9 @@ cab_mdn_compose (const char *from,
   when = g_date_time_new_from_unix_utc (date);
 
   message = g_mime_message_new (TRUE);
-  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, NULL, from);
+  /* Named as a message's From is (GMime encodes it, RFC 2047). */
+  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM,
+                              cab_mime_display_name_is_valid (from_name) ? from_name : NULL, from);
   g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, to);
   /* The original subject is for the reader only; control characters dropped. */
   subject = g_strdup (original_subject != NULL ? original_subject : "");
@@ -215,6 +218,7 @@ cab_mdn_compose (const char *from,
 gboolean
 cab_mdn_send (const CabSmtpAccount *account,
               const char           *from,
+              const char           *from_name,
               GBytes               *raw,
               gboolean              automatic,
               GError              **error)
@@ -240,7 +244,7 @@ cab_mdn_send (const CabSmtpAccount *account,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("This message asks for no read receipt"));
       return FALSE;
     }
-  mdn = cab_mdn_compose (from, to, NULL, original->message_id, original->subject, automatic,
+  mdn = cab_mdn_compose (from, from_name, to, NULL, original->message_id, original->subject, automatic,
                          g_get_real_time () / G_USEC_PER_SEC, error);
   if (mdn == NULL)
     return FALSE;

@@ -23,8 +23,11 @@ gboolean cab_mdn_parse   (GBytes     *raw,
  * address) to @to (its Disposition-Notification-To). @automatic: sent by
  * the "always" preference rather than by the user's click. @message_id:
  * the MDN's own (without <>; an outbox entry keeps it for every attempt),
- * or NULL for a new one. */
+ * or NULL for a new one. @from_name: the practitioner's name shown before
+ * @from, as a message's From has it (cab_mail_from_name()), or NULL; one
+ * that is not a display name leaves the address bare. */
 GBytes  *cab_mdn_compose (const char *from,
+                          const char *from_name,
                           const char *to,
                           const char *message_id,
                           const char *original_message_id,
@@ -39,6 +42,7 @@ GBytes  *cab_mdn_compose (const char *from,
  * cab_mail_mdn_policy_get()). Worker thread. */
 gboolean cab_mdn_send    (const CabSmtpAccount *account,
                           const char           *from,
+                          const char           *from_name,
                           GBytes               *raw,
                           gboolean              automatic,
                           GError              **error);

@@ -175,8 +175,16 @@ cab_mime_compose (const CabMimeComposition *c,
   /* GMime quotes the name and writes it as RFC 2047 encoded words when it
    * is not ASCII ("=?UTF-8?…?="): the header stays 7-bit. */
   g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, c->from_name, c->from);
-  for (guint i = 0; c->to[i] != NULL; i++)
-    g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, c->to[i]);
+  for (guint i = 0, named = c->to_names != NULL; c->to[i] != NULL; i++)
+    {
+      /* A recipient's name is only shown: one that is not a clean line
+       * (CR, LF, too long) leaves the address bare rather than refusing
+       * the message. */
+      const char *name = named && (named = c->to_names[i] != NULL) ? c->to_names[i] : NULL;
+
+      g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO,
+                                  cab_mime_display_name_is_valid (name) ? name : NULL, c->to[i]);
+    }
   g_mime_message_set_subject (message, c->subject, "utf-8");
   g_mime_message_set_message_id (message, c->message_id);
   date = g_date_time_new_from_unix_utc (c->date);

@@ -24,6 +24,9 @@ typedef struct
   const char          *from;          /* addr-spec */
   const char          *from_name;     /* "Dr Alice MARTIN" shown before it, or NULL */
   const char * const  *to;            /* addr-specs, NULL-terminated */
+  const char * const  *to_names;      /* beside @to: names shown before them, or NULL; one that
+                                       * is not a display name (cab_mime_display_name_is_valid()),
+                                       * or missing, leaves its address bare */
   const char          *subject;       /* UTF-8, one line */
   const char          *body;          /* UTF-8 text */
   const char          *message_id;    /* without <>, created when queued */
@@ -42,7 +45,7 @@ typedef struct
 #define CAB_MIME_MAX_SUBJECT 998   /* RFC 5322 line limit */
 #define CAB_MIME_MAX_DISPLAY_NAME 200
 
-/* A sender's name: one line of UTF-8, no control character, not empty, at
+/* A sender's or recipient's name: one line of UTF-8, no control character, not empty, at
  * most CAB_MIME_MAX_DISPLAY_NAME bytes. */
 gboolean cab_mime_display_name_is_valid (const char *name);
 

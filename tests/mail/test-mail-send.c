@@ -391,6 +391,15 @@ test_edit_and_cancel (void)
   ic_text = g_strdup_printf ("%" G_GINT64_FORMAT, ic);
   g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", ie_text, "--subject", "Version corrigée", NULL), ==, 0);
   g_assert_cmpint (ctl_status (NULL, NULL, &err, "mail", "edit", ie_text, "--subject", "a\r\nBcc: spy@evil.test", NULL), ==, 1);
+  /* Attachments and the receipt flag change too, through the same check
+   * as the composer's Save: a file added, then removed by the name the
+   * recipient sees, then added again; a name the message lacks is refused. */
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", ie_text, "--attach", pdf_path, "--receipt", NULL), ==, 0);
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", ie_text, "--detach", "A01-lettre.pdf", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl_status (NULL, NULL, &err, "mail", "edit", ie_text, "--detach", "A09-absent.pdf", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "A09-absent.pdf"));
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", ie_text, "--attach", pdf_path, NULL), ==, 0);
   g_assert_cmpint (ctl_status (NULL, NULL, NULL, "outbox", "cancel", ic_text, NULL), ==, 0);
   drain (NULL, NULL);
   rows = sent_rows ();
@@ -404,6 +413,8 @@ test_edit_and_cancel (void)
   box = wait_for ("bob", ids);
   m = cab_mime_parse (((GPtrArray *) g_hash_table_lookup (box, edited))->pdata[0], NULL);
   g_assert_cmpstr (m->subject, ==, "Version corrigée");
+  g_assert_cmpuint (m->attachments->len, ==, 1);
+  g_assert_nonnull (m->notification_to);
   /* Sent: no longer editable. */
   g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", ie_text, "--subject", "Trop tard", NULL), ==, 6);
   g_assert_cmpuint (copies_of (box, cancelled), ==, 0);
@@ -499,7 +510,7 @@ test_read_receipt (void)
   box = wait_for ("bob", ids);
   /* Bob's software answers the request (the core function Cabinet's own
    * "Send a read receipt" uses). */
-  g_assert_true (cab_mdn_send (&bob, BOB, ((GPtrArray *) g_hash_table_lookup (box, id))->pdata[0], FALSE, &error));
+  g_assert_true (cab_mdn_send (&bob, BOB, NULL, ((GPtrArray *) g_hash_table_lookup (box, id))->pdata[0], FALSE, &error));
   g_assert_no_error (error);
 
   /* Alice's inbox gets it; it is matched to the sent message. */

@@ -421,6 +421,14 @@ test_send_queues (void)
   g_assert_cmpuint (json_array_get_length (to), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (to, 0), ==, LEARNED);
   g_assert_cmpstr (json_array_get_string_element (to, 1), ==, patient_address);
+  /* The name picked goes with its address (the patient's mailbox: none). */
+  to = json_object_get_array_member (payload, "to_names");
+  g_assert_cmpuint (json_array_get_length (to), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (to, 0), ==, "Dr Yann HÉNAFF");
+  g_assert_cmpstr (json_array_get_string_element (to, 1), ==, "");
+  g_assert_nonnull (strstr (json_object_get_string_member (payload, "summary"), "Dr Yann HÉNAFF"));
+  g_assert_null (strstr (json_object_get_string_member (payload, "summary"), LEARNED));
+  g_assert_cmpstr (json_object_get_string_member (payload, "detail"), ==, LEARNED);
   g_assert_cmpstr (json_object_get_string_member (payload, "subject"), ==, "Résultat de la biopsie");
   g_assert_true (json_object_get_boolean_member (payload, "receipt"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (payload, "files")), ==, 1);
@@ -465,7 +473,7 @@ test_draft_survives (void)
   CabMailDraftRecord *draft = NULL;
   gint64 id;
 
-  cab_recipient_entry_add (cab_composer_get_recipients (composer), LEARNED, NULL);
+  cab_recipient_entry_add (cab_composer_get_recipients (composer), LEARNED, "Dr Yann HÉNAFF");
   gtk_editable_set_text (cab_composer_get_subject_field (composer), "Brouillon à finir");
   gtk_text_buffer_set_text (cab_composer_get_body (composer), "Début de la lettre", -1);
   cab_test_ui_wait_for (saved, composer, "the draft to be saved");
@@ -488,6 +496,7 @@ test_draft_survives (void)
   g_assert_cmpstr (draft->body, ==, "Début de la lettre");
   g_assert_cmpstr (draft->patient_id, ==, "pat-qual");
   g_assert_cmpstrv (draft->to, ((const char *[]) { LEARNED, NULL }));
+  g_assert_cmpstrv (draft->to_names, ((const char *[]) { "Dr Yann HÉNAFF", NULL }));
 
   /* Listed on the Outbox page, and opened again from there. */
   {
@@ -511,6 +520,11 @@ test_draft_survives (void)
   cab_test_ui_wait_for ((CabTestCondition) cab_composer_is_ready, composer, "the draft's patient");
   g_assert_cmpstr (gtk_editable_get_text (cab_composer_get_subject_field (composer)), ==, "Brouillon à finir");
   g_assert_cmpint (cab_composer_get_draft_id (composer), ==, id);
+  {
+    g_auto(GStrv) names = cab_recipient_entry_dup_names (cab_composer_get_recipients (composer));
+
+    g_assert_cmpstrv (names, ((const char *[]) { "Dr Yann HÉNAFF", NULL }));
+  }
   gtk_editable_set_text (cab_composer_get_subject_field (composer), "Brouillon fini");
   cab_test_ui_wait_for (saved, composer, "the draft to be saved again");
   g_assert_cmpint (cab_composer_get_draft_id (composer), ==, id);
@@ -581,10 +595,11 @@ test_edit_queued (void)
 {
   CabStore *store = cab_session_get_store (session);
   const char *to[] = { LEARNED, NULL };
+  const char *names[] = { "Dr Yann HÉNAFF", NULL };
   const char *files[] = { pdf_path, NULL };
   const char *docs[] = { "doc-1", NULL };
   CabMailDraft draft = {
-    .from = FROM, .practitioner = "Practitioner/pr-1", .to = to, .subject = "Biopsie à corriger",
+    .from = FROM, .practitioner = "Practitioner/pr-1", .to = to, .to_names = names, .subject = "Biopsie à corriger",
     .body = "Cher confrère,\nvoici la biopsie.\n", .files = files, .document_ids = docs, .patient_id = "pat-qual",
   };
   g_autofree char *message_id = NULL, *extra = write_pdf ("complement.pdf");
@@ -611,6 +626,16 @@ test_edit_queued (void)
   cab_test_ui_wait_mapped (window);
   cab_test_ui_wait_for (edit_offered, &wait, "the entry's Edit… button");
   cab_test_ui_screenshot_widget (window, "outbox-mail-edit", 300);
+  {
+    /* The row says whom by the name picked, the address under it. */
+    g_autofree char *subtitle = NULL;
+    g_autofree char *title = cab_outbox_page_dup_entry_text (page, wait.entry_id, &subtitle);
+
+    g_test_message ("row: %s / %s", title, subtitle);
+    g_assert_nonnull (strstr (title, "Dr Yann HÉNAFF"));
+    g_assert_null (strstr (title, LEARNED));
+    g_assert_nonnull (strstr (subtitle, LEARNED));
+  }
   g_assert_true (cab_outbox_page_edit_entry (page, wait.entry_id));
   cab_test_ui_wait_for (composer_shown, NULL, "the composer");
   composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
@@ -633,7 +658,11 @@ test_edit_queued (void)
     g_auto(GStrv) copies = cab_composer_dup_files (composer);
     g_autofree char *text = cab_composer_dup_attachment_text (composer, 1);
 
+    g_auto(GStrv) shown = cab_recipient_entry_dup_names (cab_composer_get_recipients (composer));
+
     g_assert_cmpstrv (addresses, to);
+    /* Kept through "Edit…". */
+    g_assert_cmpstrv (shown, names);
     g_assert_cmpstrv (ids, docs);
     g_assert_cmpuint (g_strv_length (copies), ==, 1);
     /* The queued copy, under the name the recipient sees. */
@@ -669,6 +698,11 @@ test_edit_queued (void)
   array = json_object_get_array_member (payload, "to");
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (array, 1), ==, "secretariat@chu-brest.mssante.fr");
+  array = json_object_get_array_member (payload, "to_names");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (array, 0), ==, "Dr Yann HÉNAFF");
+  g_assert_cmpstr (json_array_get_string_element (array, 1), ==, "");
+  g_assert_nonnull (strstr (json_object_get_string_member (payload, "summary"), "Dr Yann HÉNAFF, secretariat@"));
   array = json_object_get_array_member (payload, "files");
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "path"), ==, kept_path);

@@ -343,7 +343,7 @@ test_receipts (void)
 
             if (m != NULL && g_strcmp0 (m->message_id, sent_id) == 0)
               {
-                g_assert_true (cab_mdn_send (&bob, BOB, box->pdata[i], FALSE, &error));
+                g_assert_true (cab_mdn_send (&bob, BOB, NULL, box->pdata[i], FALSE, &error));
                 g_assert_no_error (error);
                 answered = TRUE;
               }

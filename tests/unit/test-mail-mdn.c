@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "cab-fhir-resource.h"
 #include "cab-mail-mdn-answer.h"
 #include "cab-mail-seen.h"
 #include "cab-mail-send.h"
@@ -238,6 +239,44 @@ test_ask_answers (Fixture *f, gconstpointer data)
   }
 }
 
+/* A receipt's From names the desk's practitioner as a message's does
+ * (cab_mail_from_name()); without one known, the address alone. */
+static void
+test_from_name (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_fhir_record_free);
+  CabMailMdnRequest request = {
+    .from = ME, .message_id = "m1@hopital.mssante.fr", .subject = "Résultats",
+    .notification_to = SENDER, .return_path = "<" SENDER ">", .practitioner = "Practitioner/pr-1",
+  };
+  CabMailMdnRequest unknown = request;
+  g_autofree char *payload = NULL, *bare = NULL;
+  gint64 queued = 0;
+
+  g_assert_true (json_parser_load_from_data (parser,
+    "{\"resourceType\":\"Practitioner\",\"id\":\"pr-1\","
+    "\"name\":[{\"prefix\":[\"Dr\"],\"given\":[\"Hélène\"],\"family\":\"DURAND\"}]}", -1, &error));
+  g_ptr_array_add (records, cab_fhir_record_new_from_json (json_node_get_object (json_parser_get_root (parser)), &error));
+  g_assert_no_error (error);
+  g_assert_true (cab_store_put_records (f->store, records, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (cab_mail_mdn_answer (f->store, &request, CAB_MAIL_MDN_ANSWER_MANUAL, &queued, &error));
+  g_assert_no_error (error);
+  payload = read_text (f, "SELECT json_extract (payload, '$.from_name') FROM outbox WHERE kind = 'mail'");
+  g_assert_cmpstr (payload, ==, "Dr Hélène DURAND");
+
+  unknown.message_id = "m2@hopital.mssante.fr";
+  unknown.practitioner = "Practitioner/nobody";
+  g_assert_true (cab_mail_mdn_answer (f->store, &unknown, CAB_MAIL_MDN_ANSWER_MANUAL, &queued, &error));
+  g_assert_no_error (error);
+  bare = read_text (f, "SELECT coalesce (json_extract (payload, '$.from_name'), 'none') FROM outbox"
+                       " WHERE json_extract (payload, '$.mdn.original_message_id') = 'm2@hopital.mssante.fr'");
+  g_assert_cmpstr (bare, ==, "none");
+}
+
 /* Read-state entries stay off the Outbox page unless they fail; a sent
  * message's receipt reads "Read on …". */
 static void
@@ -275,8 +314,9 @@ test_outbox_page_data (Fixture *f, gconstpointer data)
    * not accepted and ignored. */
   {
     const char *to[] = { "autre@hopital.mssante.fr", NULL };
+    CabMailChanges changes = { .to = to, .subject = "Autre", .body = "Autre texte", .receipt = -1 };
 
-    g_assert_false (cab_mail_edit (f->store, queued, to, "Autre", "Autre texte", &error));
+    g_assert_false (cab_mail_edit (f->store, queued, &changes, &error));
     g_assert_error (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_INVALID);
     g_clear_error (&error);
   }
@@ -338,6 +378,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-mdn/decide", test_decide);
   g_test_add ("/mail-mdn/always-once", Fixture, NULL, fixture_setup, test_always_once, fixture_teardown);
   g_test_add ("/mail-mdn/ask-answers", Fixture, NULL, fixture_setup, test_ask_answers, fixture_teardown);
+  g_test_add ("/mail-mdn/from-name", Fixture, NULL, fixture_setup, test_from_name, fixture_teardown);
   g_test_add ("/mail-mdn/outbox-page-data", Fixture, NULL, fixture_setup, test_outbox_page_data, fixture_teardown);
   return g_test_run ();
 }

@@ -7,6 +7,8 @@
  * message read back by the inbox's parser, attachments byte for byte; header
  * injection refused; a read receipt written and read back. */
 
+#include "cab-gmime-autoptr.h"
+#include "cab-mail-recipients.h"
 #include "cab-mail-send.h"
 #include "cab-mdn.h"
 #include "cab-mime.h"
@@ -338,11 +340,135 @@ test_from_name (void)
     }
 }
 
+/* The header block of @raw as text (up to the blank line). */
+static char *
+header_block (GBytes *raw)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (raw, &size);
+  g_autofree char *text = g_strndup (data, size);
+  char *end = strstr (text, "\r\n\r\n");
+
+  g_assert_nonnull (end);
+  *end = '\0';
+  return g_steal_pointer (&text);
+}
+
+/* Recipients' names picked in the composer go before their addresses in
+ * To (RFC 2047 when not ASCII); one that is not a clean line of at most
+ * 200 bytes leaves its address bare, the message still goes. */
+static void
+test_to_names (void)
+{
+  g_autofree char *long_name = g_strnfill (CAB_MIME_MAX_DISPLAY_NAME + 1, 'x');
+  const char *to[] = { "claire.martin@medecin.mssante.fr", "helene.nguyen@chu.mssante.fr",
+                       "spy@hopital.mssante.fr", "long@hopital.mssante.fr", "bare@hopital.mssante.fr",
+                       "quoted@hopital.mssante.fr", NULL };
+  const char *names[] = { "Dr Claire Martin", "Dr Hélène LE GOFF-NGUYỄN", "Dr A\r\nBcc: spy@evil.fr",
+                          long_name, "", "Martin, Paul <x@evil.fr>", NULL };
+  const char *expected[] = { "Dr Claire Martin", "Dr Hélène LE GOFF-NGUYỄN", NULL, NULL, NULL,
+                             "Martin, Paul <x@evil.fr>" };
+  CabMimeComposition c = { .from = "alice@cabinet.mssante.fr", .to = to, .to_names = names,
+                           .subject = "s", .body = "b", .message_id = "1@cabinet.mssante.fr", .date = 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = cab_mime_compose (&c, &error);
+  g_autofree char *headers = NULL;
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  InternetAddressList *list;
+
+  g_assert_no_error (error);
+  headers = header_block (raw);
+  /* 7-bit, and no header smuggled in by a name. */
+  for (const char *p = headers; *p != '\0'; p++)
+    g_assert_cmpuint ((guchar) *p, <, 0x80);
+  g_assert_null (strstr (headers, "\r\nBcc:"));
+  g_assert_nonnull (strstr (headers, "=?"));
+  g_assert_nonnull (strstr (headers, "Dr Claire Martin <claire.martin@medecin.mssante.fr>"));
+
+  cab_mime_init ();
+  stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_assert_nonnull (message);
+  list = g_mime_message_get_to (message);
+  g_assert_cmpint (internet_address_list_length (list), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      InternetAddress *a = internet_address_list_get_address (list, i);
+
+      g_assert_true (INTERNET_ADDRESS_IS_MAILBOX (a));
+      g_assert_cmpstr (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (a)), ==, to[i]);
+      if (expected[i] == NULL)
+        g_assert_true (internet_address_get_name (a) == NULL || *internet_address_get_name (a) == '\0');
+      else
+        g_assert_cmpstr (internet_address_get_name (a), ==, expected[i]);
+    }
+  /* Without names (older payloads): the bare addresses. */
+  {
+    CabMimeComposition bare = c;
+    g_autoptr(GBytes) raw2 = NULL;
+    g_autofree char *headers2 = NULL;
+
+    bare.to_names = NULL;
+    raw2 = cab_mime_compose (&bare, &error);
+    g_assert_no_error (error);
+    headers2 = header_block (raw2);
+    g_assert_null (strstr (headers2, "Claire"));
+    g_assert_nonnull (strstr (headers2, "claire.martin@medecin.mssante.fr"));
+  }
+}
+
+/* What a draft or queued payload keeps of the names: read type-checked,
+ * one clean line each, as long as the addresses or not at all. */
+static void
+test_recipient_names_payload (void)
+{
+  const char *to[] = { "a@b.mssante.fr", "c@d.mssante.fr", "e@f.mssante.fr", NULL };
+  const char *names[] = { "  Dr Claire Martin ", "Dr A\nB", NULL };
+  g_autoptr(JsonObject) o = json_object_new ();
+  g_auto(GStrv) read = NULL;
+
+  cab_mail_recipients_set (o, to, names, "Courrier");
+  read = cab_mail_recipient_names_read (o, 3);
+  g_assert_nonnull (read);
+  g_assert_cmpstr (read[0], ==, "Dr Claire Martin");
+  g_assert_cmpstr (read[1], ==, "");
+  g_assert_cmpstr (read[2], ==, "");
+  g_assert_null (read[3]);
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "summary"), "Dr Claire Martin"));
+  g_assert_null (strstr (json_object_get_string_member (o, "summary"), "a@b.mssante.fr"));
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "summary"), "c@d.mssante.fr"));
+  g_assert_cmpstr (json_object_get_string_member (o, "detail"), ==, "a@b.mssante.fr");
+
+  /* Not as long as the addresses, not an array, not strings. */
+  g_assert_null (cab_mail_recipient_names_read (o, 2));
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    const char *payloads[] = { "{\"to\":[\"a@b.fr\"]}", "{\"to_names\":\"Dr X\"}", "{\"to_names\":[42]}",
+                               "{\"to_names\":[\"Dr\\u007fX\"]}", "{\"to_names\":[\"Dr\\tX\"]}" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (payloads); i++)
+      {
+        g_auto(GStrv) r = NULL;
+
+        g_assert_true (json_parser_load_from_data (parser, payloads[i], -1, NULL));
+        r = cab_mail_recipient_names_read (json_node_get_object (json_parser_get_root (parser)), 1);
+        g_assert_true (r == NULL || g_str_equal (r[0], ""));
+      }
+  }
+  /* No name: no detail, the addresses in the title. */
+  cab_mail_recipients_set (o, to, NULL, "Courrier");
+  g_assert_false (json_object_has_member (o, "detail"));
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "summary"), "a@b.mssante.fr"));
+}
+
 static void
 test_mdn_round_trip (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) mdn = cab_mdn_compose ("dr.durand@hopital.mssante.fr", "dr.martin@cabinet.mssante.fr", NULL,
+  g_autoptr(GBytes) mdn = cab_mdn_compose ("dr.durand@hopital.mssante.fr", NULL, "dr.martin@cabinet.mssante.fr", NULL,
                                            "5f2c@cabinet.mssante.fr", "Résultats\r\nBcc: x", FALSE,
                                            1749900100, &error);
   g_autofree char *original = NULL, *disposition = NULL;
@@ -355,6 +481,44 @@ test_mdn_round_trip (void)
   m = cab_mime_parse (mdn, &error);
   g_assert_no_error (error);
   g_assert_null (strstr (m->subject, "\n"));
+  g_assert_cmpstr (m->from, ==, "dr.durand@hopital.mssante.fr");
+
+  /* Named as a message's From is; a name that is not one clean line
+   * leaves the address bare. */
+  {
+    g_autoptr(GBytes) named = cab_mdn_compose ("dr.durand@hopital.mssante.fr", "Dr Hélène DURAND",
+                                               "dr.martin@cabinet.mssante.fr", NULL, "5f2c@cabinet.mssante.fr",
+                                               "Résultats", FALSE, 1749900100, &error);
+    g_autoptr(GBytes) hostile = cab_mdn_compose ("dr.durand@hopital.mssante.fr", "Dr X\r\nBcc: spy@evil.fr",
+                                                 "dr.martin@cabinet.mssante.fr", NULL, "5f2c@cabinet.mssante.fr",
+                                                 "Résultats", FALSE, 1749900100, &error);
+    g_autoptr(CabMimeMessage) m2 = NULL, m3 = NULL;
+    g_autofree char *headers = NULL;
+
+    g_assert_no_error (error);
+    headers = header_block (named);
+    {
+      const char *from = strstr (headers, "From: ");
+
+      /* 7-bit: the name as encoded words. */
+      g_assert_nonnull (from);
+      g_assert_nonnull (g_strstr_len (from, strcspn (from, "\r"), "=?"));
+    }
+    m2 = cab_mime_parse (named, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (m2->from, ==, "Dr Hélène DURAND <dr.durand@hopital.mssante.fr>");
+    {
+      g_autofree char *original2 = NULL, *disposition2 = NULL;
+
+      g_assert_true (cab_mdn_parse (named, &original2, &disposition2));
+    }
+    m3 = cab_mime_parse (hostile, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (m3->from, ==, "dr.durand@hopital.mssante.fr");
+    g_free (headers);
+    headers = header_block (hostile);
+    g_assert_null (strstr (headers, "Bcc"));
+  }
 
   {
     /* A letter quoting a receipt's fields is not a receipt. */
@@ -408,6 +572,8 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-out/mime/round-trip", test_mime_round_trip);
   g_test_add_func ("/mail-out/mime/header-injection", test_header_injection_refused);
   g_test_add_func ("/mail-out/mime/from-name", test_from_name);
+  g_test_add_func ("/mail-out/mime/to-names", test_to_names);
+  g_test_add_func ("/mail-out/recipient-names", test_recipient_names_payload);
   g_test_add_func ("/mail-out/mdn/round-trip", test_mdn_round_trip);
   g_test_add_func ("/mail-out/patient-mailbox", test_patient_mailbox);
   return g_test_run ();

@@ -227,6 +227,48 @@ test_mail (void)
   }
 }
 
+/* A message's row: the title by the names picked (the payload's summary),
+ * their addresses under it ("detail"), read as one bounded line; a payload
+ * from before names were kept shows its addresses in the title only. */
+static void
+test_mail_recipients (void)
+{
+  g_autoptr(CabOutboxItem) named =
+    item_for ("mail", CAB_OUTBOX_STATE_PENDING,
+              "{\"summary\":\"Message “Avis” to Dr Claire Martin\",\"detail\":\"claire.martin@medecin.mssante.fr\","
+              "\"to\":[\"claire.martin@medecin.mssante.fr\"],\"to_names\":[\"Dr Claire Martin\"]}", NULL, 2, NULL);
+  g_autoptr(CabOutboxItem) older =
+    item_for ("mail", CAB_OUTBOX_STATE_PENDING,
+              "{\"summary\":\"Message “Avis” to claire.martin@medecin.mssante.fr\","
+              "\"to\":[\"claire.martin@medecin.mssante.fr\"]}", NULL, 0, NULL);
+  const char *hostile[] = {
+    "{\"summary\":\"x\",\"detail\":\"a@b.fr\\nInjected line\"}",
+    "{\"summary\":\"x\",\"detail\":42}",
+    "{\"summary\":\"x\",\"detail\":[\"a@b.fr\"]}",
+    "{\"summary\":\"x\",\"detail\":\"\"}",
+  };
+
+  g_assert_cmpstr (cab_outbox_item_get_title (named), ==, "Message “Avis” to Dr Claire Martin");
+  g_assert_cmpstr (cab_outbox_item_get_subtitle (named), ==,
+                   "DUPONT Jean · claire.martin@medecin.mssante.fr · 2 attempts");
+  g_assert_cmpstr (cab_outbox_item_get_title (older), ==, "Message “Avis” to claire.martin@medecin.mssante.fr");
+  g_assert_cmpstr (cab_outbox_item_get_subtitle (older), ==, "DUPONT Jean");
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(CabOutboxItem) item = item_for ("mail", CAB_OUTBOX_STATE_PENDING, hostile[i], NULL, 0, NULL);
+
+      g_assert_cmpstr (cab_outbox_item_get_subtitle (item), ==, "DUPONT Jean");
+    }
+  {
+    /* Bounded: a detail longer than 100 addresses is not shown. */
+    g_autofree char *big = g_strnfill (100 * 256 + 1, 'a');
+    g_autofree char *payload = g_strdup_printf ("{\"summary\":\"x\",\"detail\":\"%s\"}", big);
+    g_autoptr(CabOutboxItem) item = item_for ("mail", CAB_OUTBOX_STATE_PENDING, payload, NULL, 0, NULL);
+
+    g_assert_cmpstr (cab_outbox_item_get_subtitle (item), ==, "DUPONT Jean");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -243,6 +285,7 @@ main (int    argc,
   g_test_add_func ("/outbox-item/conflict", test_conflict);
   g_test_add_func ("/outbox-item/malformed", test_malformed);
   g_test_add_func ("/outbox-item/mail", test_mail);
+  g_test_add_func ("/outbox-item/mail-recipients", test_mail_recipients);
 
   return g_test_run ();
 }

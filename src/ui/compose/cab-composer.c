@@ -164,6 +164,29 @@ dup_attachment_keys (CabComposer *self, AttachmentKind kind)
   return out;
 }
 
+/* The name in a received From's display form ("Dr Paul Martin
+ * <p.martin@…>", quoted when it has specials), or NULL: it goes with the
+ * address to the recipient list, and to To when the answer is sent. */
+static char *
+sender_name (const char *display,
+             const char *address)
+{
+  g_autofree char *suffix = g_strdup_printf (" <%s>", address);
+  g_autofree char *name = NULL;
+  gsize length;
+
+  if (display == NULL || !g_str_has_suffix (display, suffix))
+    return NULL;
+  name = g_strndup (display, strlen (display) - strlen (suffix));
+  length = strlen (name);
+  if (length >= 2 && name[0] == '"' && name[length - 1] == '"')
+    {
+      memmove (name, name + 1, length - 2);
+      name[length - 2] = '\0';
+    }
+  return *name != '\0' ? g_steal_pointer (&name) : NULL;
+}
+
 static CabMailDraftRecord *
 build_record (CabComposer *self)
 {
@@ -173,6 +196,7 @@ build_record (CabComposer *self)
   r->patient_id = g_strdup (self->patient_id);
   g_strfreev (r->to);
   r->to = cab_recipient_entry_dup_addresses (self->recipients);
+  r->to_names = cab_recipient_entry_dup_names (self->recipients);
   g_free (r->subject);
   r->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
   g_free (r->body);
@@ -1375,7 +1399,11 @@ cab_composer_set_message (CabComposer           *self,
       subject = cab_composer_reply_subject (message->subject);
       adw_window_title_set_title (self->window_title, mode == CAB_COMPOSER_REPLY_ALL ? _("Reply to All") : _("Reply"));
       if (message->from_address != NULL)
-        cab_recipient_entry_add (self->recipients, message->from_address, message->from);
+        {
+          g_autofree char *name = sender_name (message->from, message->from_address);
+
+          cab_recipient_entry_add (self->recipients, message->from_address, name);
+        }
       if (mode == CAB_COMPOSER_REPLY_ALL)
         {
           for (guint i = 0; message->to_addresses != NULL && message->to_addresses[i] != NULL; i++)
@@ -1424,7 +1452,7 @@ cab_composer_load_draft (CabComposer              *self,
      * (the patient is not read yet), and is checked again when queued. */
     cab_recipient_entry_set_check (self->recipients, NULL, NULL);
     for (guint i = 0; draft->to != NULL && draft->to[i] != NULL; i++)
-      cab_recipient_entry_add (self->recipients, draft->to[i], NULL);
+      cab_recipient_entry_add (self->recipients, draft->to[i], draft->to_names != NULL ? draft->to_names[i] : NULL);
     cab_recipient_entry_set_check (self->recipients, check_recipient, self);
   }
   gtk_editable_set_text (GTK_EDITABLE (self->subject_row), draft->subject != NULL ? draft->subject : "");
@@ -1478,7 +1506,7 @@ queued_cb (GObject      *source,
   /* Added as queued: checked when queued, and again on Save. */
   cab_recipient_entry_set_check (self->recipients, NULL, NULL);
   for (guint i = 0; r->to != NULL && r->to[i] != NULL; i++)
-    cab_recipient_entry_add (self->recipients, r->to[i], NULL);
+    cab_recipient_entry_add (self->recipients, r->to[i], r->to_names != NULL ? r->to_names[i] : NULL);
   cab_recipient_entry_set_check (self->recipients, check_recipient, self);
   gtk_editable_set_text (GTK_EDITABLE (self->subject_row), r->subject != NULL ? r->subject : "");
   set_body (self, r->body != NULL ? r->body : "");

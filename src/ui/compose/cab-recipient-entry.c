@@ -46,6 +46,7 @@ struct _CabRecipientEntry
   char              *online_pending;   /* to ask when the pause ends */
   char              *answered_text;
   GPtrArray         *addresses;        /* char*, in order */
+  GPtrArray         *names;            /* char*, beside them: the name picked, "" none */
   GPtrArray         *shown;            /* char* addresses of the suggestions */
   gboolean           committing;
 
@@ -177,6 +178,7 @@ cab_recipient_entry_add (CabRecipientEntry *self,
     }
   show_error (self, NULL);
   g_ptr_array_add (self->addresses, g_strdup (address));
+  g_ptr_array_add (self->names, g_strdup (display_name != NULL ? display_name : ""));
   gtk_flow_box_append (self->chips, new_chip (self, address, display_name));
   gtk_widget_set_visible (GTK_WIDGET (self->chips), TRUE);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -195,6 +197,7 @@ cab_recipient_entry_remove (CabRecipientEntry *self,
   if (index < 0)
     return;
   g_ptr_array_remove_index (self->addresses, index);
+  g_ptr_array_remove_index (self->names, index);
   gtk_flow_box_remove (self->chips, GTK_WIDGET (gtk_flow_box_get_child_at_index (self->chips, index)));
   gtk_widget_set_visible (GTK_WIDGET (self->chips), self->addresses->len > 0);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -217,6 +220,19 @@ cab_recipient_entry_dup_addresses (CabRecipientEntry *self)
 
   for (guint i = 0; i < self->addresses->len; i++)
     g_strv_builder_add (b, self->addresses->pdata[i]);
+  out = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  return out;
+}
+
+char **
+cab_recipient_entry_dup_names (CabRecipientEntry *self)
+{
+  GStrvBuilder *b = g_strv_builder_new ();
+  char **out;
+
+  for (guint i = 0; i < self->names->len; i++)
+    g_strv_builder_add (b, self->names->pdata[i]);
   out = g_strv_builder_end (b);
   g_strv_builder_unref (b);
   return out;
@@ -652,6 +668,7 @@ cab_recipient_entry_finalize (GObject *object)
   g_clear_pointer (&self->online_text, g_free);
   g_clear_pointer (&self->online_pending, g_free);
   g_ptr_array_unref (self->addresses);
+  g_ptr_array_unref (self->names);
   g_ptr_array_unref (self->shown);
   G_OBJECT_CLASS (cab_recipient_entry_parent_class)->finalize (object);
 }
@@ -698,6 +715,7 @@ cab_recipient_entry_init (CabRecipientEntry *self)
   GtkEventController *key, *focus;
 
   self->addresses = g_ptr_array_new_with_free_func (g_free);
+  self->names = g_ptr_array_new_with_free_func (g_free);
   self->shown = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 

@@ -43,6 +43,8 @@ gboolean    cab_recipient_entry_contains        (CabRecipientEntry *self,
                                                  const char        *address);
 /* NULL-terminated, in the order added. */
 char      **cab_recipient_entry_dup_addresses   (CabRecipientEntry *self);
+/* Beside them: each one's name as picked ("" none); only shown. */
+char      **cab_recipient_entry_dup_names       (CabRecipientEntry *self);
 /* Addresses not in the MSSanté space, NULL-terminated (maybe empty). */
 char      **cab_recipient_entry_dup_outside     (CabRecipientEntry *self);
 /* Turns the text typed, if any, into a chip. FALSE when it is refused. */

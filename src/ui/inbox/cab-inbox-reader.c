@@ -313,10 +313,12 @@ static CabMailMdnRequest
 receipt_request (CabInboxReader *self)
 {
   CabInboxMessage *m = self->message;
+  const CabConfig *config = self->session != NULL ? cab_session_get_config (self->session) : NULL;
 
   return (CabMailMdnRequest) {
     .from = receipt_from (self), .message_id = m->message_id, .subject = m->subject,
     .notification_to = m->notification_to, .return_path = m->return_path,
+    .practitioner = config != NULL ? config->practitioner : NULL,
   };
 }
 

@@ -581,13 +581,28 @@ draft_delete_cb (GtkButton     *button,
     cab_mail_drafts_delete_async (store, draft->id, NULL, draft_deleted_cb, g_object_ref (self));
 }
 
+/* "Dr Claire Martin, bob@example.fr": each by the name picked, else its
+ * address (the draft's names are checked when read, cab-mail-drafts.c). */
+static char *
+draft_recipients (const CabMailDraftRecord *draft)
+{
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+
+  for (guint i = 0; draft->to != NULL && draft->to[i] != NULL; i++)
+    g_ptr_array_add (shown, draft->to_names != NULL && *draft->to_names[i] != '\0' ? draft->to_names[i] : draft->to[i]);
+  if (shown->len == 0)
+    return NULL;
+  g_ptr_array_add (shown, NULL);
+  return g_strjoinv (", ", (char **) shown->pdata);
+}
+
 static GtkWidget *
 draft_row (CabOutboxPage            *self,
            const CabMailDraftRecord *draft)
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *delete;
-  g_autofree char *to = draft->to != NULL && draft->to[0] != NULL ? g_strjoinv (", ", draft->to) : NULL;
+  g_autofree char *to = draft_recipients (draft);
   g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (draft->updated_at);
   /* Translators: when a draft was last saved, strftime format */
   g_autofree char *date = g_date_time_format (when, _("%d/%m/%Y %H:%M"));
@@ -1098,4 +1113,22 @@ cab_outbox_page_offers_edit (CabOutboxPage *self,
   g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), FALSE);
 
   return find_edit_button (GTK_WIDGET (self), entry_id) != NULL;
+}
+
+char *
+cab_outbox_page_dup_entry_text (CabOutboxPage  *self,
+                                gint64          entry_id,
+                                char          **subtitle)
+{
+  GtkWidget *button, *row;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), NULL);
+
+  button = find_edit_button (GTK_WIDGET (self), entry_id);
+  row = button != NULL ? gtk_widget_get_ancestor (button, ADW_TYPE_ACTION_ROW) : NULL;
+  if (row == NULL)
+    return NULL;
+  if (subtitle != NULL)
+    *subtitle = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  return g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
 }

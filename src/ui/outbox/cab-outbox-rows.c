@@ -55,7 +55,8 @@ same_draft (const CabMailDraftRecord *a,
   if (a->id != b->id || a->updated_at != b->updated_at || g_strcmp0 (a->subject, b->subject) != 0 || n_a != n_b)
     return FALSE;
   for (guint i = 0; i < n_a; i++)
-    if (g_strcmp0 (a->to[i], b->to[i]) != 0)
+    if (g_strcmp0 (a->to[i], b->to[i]) != 0 ||
+        g_strcmp0 (a->to_names != NULL ? a->to_names[i] : "", b->to_names != NULL ? b->to_names[i] : "") != 0)
       return FALSE;
   return TRUE;
 }

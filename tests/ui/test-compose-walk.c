@@ -279,6 +279,7 @@ test_done_when (void)
   CabComposer *composer;
   CabRecipientEntry *recipients;
   CabOutboxPage *outbox_page;
+  g_autofree char *picked = NULL;
   gint64 entry_id;
 
   if (mail == NULL)
@@ -365,8 +366,12 @@ test_done_when (void)
   }
   {
     g_auto(GStrv) to = cab_recipient_entry_dup_addresses (recipients);
+    g_auto(GStrv) names = cab_recipient_entry_dup_names (recipients);
 
     g_assert_cmpstrv (to, ((const char *[]) { RIOU, NULL }));
+    /* The directory's name for her, kept with the address. */
+    g_assert_nonnull (strstr (names[0], "Bérénice"));
+    picked = g_strdup (names[0]);
   }
   gtk_editable_set_text (cab_composer_get_subject_field (composer), "Bilan biologique de votre patient");
   gtk_text_buffer_set_text (cab_composer_get_body (composer),
@@ -401,7 +406,15 @@ test_done_when (void)
   {
     g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (store, entry_id, &error);
 
+    g_autofree char *subtitle = NULL;
+    g_autofree char *title = cab_outbox_page_dup_entry_text (outbox_page, entry_id, &subtitle);
+
     g_test_message ("waiting: %s", entry->last_error);
+    /* Shown by the name picked in the composer, the address under it. */
+    g_assert_nonnull (title);
+    g_assert_nonnull (strstr (title, picked));
+    g_assert_null (strstr (title, RIOU));
+    g_assert_nonnull (strstr (subtitle, RIOU));
     /* In the user's words and language, not libcurl's. */
     g_assert_cmpstr (entry->last_error, ==,
                      _("Cannot reach the mail server: the connection was refused or the network is down"));
@@ -427,6 +440,23 @@ test_done_when (void)
   /* Once, the report byte for byte, the XDM naming the patient's INS. */
   copies = copies_in_mailbox (message_id);
   g_assert_cmpuint (copies->len, ==, 1);
+  {
+    /* To names her as picked, in encoded words (7-bit headers). */
+    gsize size;
+    const char *data = g_bytes_get_data (copies->pdata[0], &size);
+    g_autofree char *text = g_strndup (data, size);
+    const char *to_line = strstr (text, "\r\nTo: ");
+    g_autofree char *line = NULL;
+    const char *end;
+
+    g_assert_nonnull (to_line);
+    /* The header unfolded (a long one continues on lines starting with a space). */
+    for (end = to_line + 2; *end != '\0' && !(end[0] == '\r' && end[1] == '\n' && end[2] != ' ' && end[2] != '\t'); end++);
+    line = g_strndup (to_line + 2, end - (to_line + 2));
+    g_test_message ("%s", line);
+    g_assert_nonnull (strstr (line, "=?"));
+    g_assert_nonnull (strstr (line, "<" RIOU ">"));
+  }
   received = cab_mime_parse (copies->pdata[0], &error);
   g_assert_no_error (error);
   document = cab_store_get_document (store, chosen.document_id, &error);

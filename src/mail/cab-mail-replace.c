@@ -36,6 +36,7 @@ cab_mail_queued_free (CabMailQueued *queued)
   cab_mail_draft_record_free (queued->record);
   g_strfreev (queued->file_names);
   g_strfreev (queued->document_titles);
+  g_free (queued->payload);
   g_free (queued);
 }
 
@@ -155,6 +156,7 @@ cab_mail_queued_read (CabStore  *store,
 
   queued = g_new0 (CabMailQueued, 1);
   queued->entry_id = entry_id;
+  queued->payload = g_strdup (entry->payload);
   queued->record = r = cab_mail_draft_record_new ();
   r->patient_id = g_strdup (entry->patient_id);
   g_free (r->subject);
@@ -319,11 +321,13 @@ fail:
   return FALSE;
 }
 
-gboolean
-cab_mail_replace (CabStore                 *store,
-                  gint64                    entry_id,
-                  const CabMailDraftRecord *record,
-                  GError                  **error)
+/* @expected: the payload @record was read from, or NULL (any). */
+static gboolean
+replace (CabStore                 *store,
+         gint64                    entry_id,
+         const CabMailDraftRecord *record,
+         const char               *expected,
+         GError                  **error)
 {
   g_autoptr(CabOutboxEntry) entry = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -354,6 +358,10 @@ cab_mail_replace (CabStore                 *store,
   o = json_node_get_object (json_parser_get_root (parser));
   if (json_object_has_member (o, "mdn"))
     return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("A read receipt cannot be edited, only cancelled"));
+  /* Saved meanwhile (another window, another command): not overwritten. */
+  if (expected != NULL && g_strcmp0 (entry->payload, expected) != 0)
+    return refuse (error, CAB_MAIL_SEND_ERROR_STARTED,
+                   _("This message was changed elsewhere meanwhile: open it again from the Outbox"));
 
   check.from = member (o, "from");
   check.to = (const char * const *) record->to;
@@ -519,6 +527,15 @@ out:
   return ok;
 }
 
+gboolean
+cab_mail_replace (CabStore                 *store,
+                  gint64                    entry_id,
+                  const CabMailDraftRecord *record,
+                  GError                  **error)
+{
+  return replace (store, entry_id, record, NULL, error);
+}
+
 /* @v without its element @index (kept as the same array). */
 static void
 strv_remove (char **v, guint index)
@@ -622,7 +639,8 @@ cab_mail_edit (CabStore             *store,
       else
         r->document_ids = strv_append (r->document_ids, changes->attach[i]);
     }
-  return cab_mail_replace (store, entry_id, r, error);
+  /* Only over the version read: a change in between is not lost. */
+  return replace (store, entry_id, r, queued->payload, error);
 }
 
 /* ---------------------------------------------------------------------- */

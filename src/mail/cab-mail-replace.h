@@ -19,6 +19,7 @@ typedef struct
                                          * entry's copies, document_ids its timeline documents */
   char               **file_names;      /* beside record->files: the names the recipient sees */
   char               **document_titles; /* beside record->document_ids */
+  char                *payload;         /* the entry's payload as read */
 } CabMailQueued;
 
 void           cab_mail_queued_free   (CabMailQueued *queued);

@@ -5,6 +5,36 @@
 
 #include "cab-pdf-text.h"
 
+/* poppler-glib builds its GlobalParams (encodings, Unicode maps, font
+ * directories scanned) when the first document of the process opens and
+ * frees them when the last one closes: a sync reading one PDF at a time
+ * paid that for every PDF (a third of the indexing pass's time under perf,
+ * docs/architecture.md "The indexing pass"). One blank one-page document,
+ * opened once and never closed, keeps them for the process. */
+static void
+keep_global_params (void)
+{
+  static const char blank[] =
+    "%PDF-1.4\n"
+    "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1 1] >>\nendobj\n"
+    "xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \n"
+    "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n182\n%%EOF\n";
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (blank, sizeof blank - 1);
+      /* Held on purpose until the process ends. */
+      static PopplerDocument *kept;
+
+      kept = poppler_document_new_from_bytes (bytes, NULL, NULL);
+      g_warn_if_fail (kept != NULL);
+      g_once_init_leave (&done, 1);
+    }
+}
+
 char *
 cab_pdf_text_extract (const char    *path,
                       GCancellable  *cancellable,
@@ -18,6 +48,7 @@ cab_pdf_text_extract (const char    *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  keep_global_params ();
   file = g_file_new_for_path (path);
   document = (GObject *) poppler_document_new_from_gfile (file, NULL, cancellable, error);
   if (document == NULL)
@@ -60,6 +91,7 @@ cab_pdf_text_extract_bytes (GBytes    *pdf,
   g_return_val_if_fail (pdf != NULL, NULL);
 
   *truncated = FALSE;
+  keep_global_params ();
   document = (GObject *) poppler_document_new_from_bytes (pdf, NULL, error);
   if (document == NULL)
     return NULL;

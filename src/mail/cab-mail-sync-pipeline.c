@@ -68,36 +68,59 @@ same_file (const char *path, GBytes *raw)
          memcmp (g_mapped_file_get_contents (file), g_bytes_get_data (raw, NULL), g_bytes_get_size (raw)) == 0;
 }
 
-/* The raw message, written whole to a temporary file and renamed, without
- * an fsync of its own: the batch's files are made durable together by
- * sync_mail_dir() before its watermark commits. A file of that name left
- * by a run that crashed before its batch committed may be partial after a
- * power cut: it is kept only when it holds these very bytes. */
+/* The raw message's bytes into @fd, closed; FALSE with errno. */
+static gboolean
+write_whole (int fd, GBytes *raw)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  int saved;
+
+  if (write_all (fd, data, len))
+    return close (fd) == 0;
+  saved = errno;
+  close (fd);
+  errno = saved;
+  return FALSE;
+}
+
+/* The raw message under its name, without an fsync of its own: the
+ * batch's files are made durable together by sync_mail_dir() before its
+ * watermark commits. A new name is created exclusively and written in
+ * place (no temporary name, existence test or rename: three path lookups
+ * per message); a crash meanwhile leaves a partial file no committed row
+ * names. So a file of that name that exists already is kept only when it
+ * holds these very bytes (a committed row's, or a retry's); one left
+ * partial by a crash or a power cut is replaced whole, through a
+ * temporary file and a rename, so the name never holds a shorter copy
+ * while a row may name it. */
 static char *
 save_raw (const char *dir, GBytes *raw, const char *body_hash, GError **error)
 {
   g_autofree char *name = raw_name (raw, body_hash);
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autofree char *tmp = NULL;
-  gsize len;
-  const char *data = g_bytes_get_data (raw, &len);
   int fd, saved;
 
-  if (g_file_test (path, G_FILE_TEST_EXISTS) && same_file (path, raw))
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    {
+      if (write_whole (fd, raw))
+        return g_steal_pointer (&path);
+      saved = errno;
+      g_unlink (path);
+      errno = saved;
+      goto fail;
+    }
+  if (errno != EEXIST)
+    goto fail;
+  if (same_file (path, raw))
     return g_steal_pointer (&path);
   tmp = g_strconcat (path, ".XXXXXX", NULL);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     goto fail;
-  if (!write_all (fd, data, len))
-    {
-      saved = errno;
-      close (fd);
-      g_unlink (tmp);
-      errno = saved;
-      goto fail;
-    }
-  if (close (fd) != 0 || g_rename (tmp, path) != 0)
+  if (!write_whole (fd, raw) || g_rename (tmp, path) != 0)
     {
       saved = errno;
       g_unlink (tmp);

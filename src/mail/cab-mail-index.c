@@ -10,8 +10,11 @@
 #include "cab-store-private.h"
 
 /* Messages per transaction: the writer is held for the updates only; the
- * PDFs are read before it is taken. */
-#define CHUNK 8
+ * PDFs are read before it is taken, by N_READERS threads at once (the
+ * calling one and helpers, as the sync's parsers: docs/architecture.md,
+ * "The indexing pass"). */
+#define CHUNK     16
+#define N_READERS 2
 
 typedef struct
 {
@@ -85,6 +88,39 @@ read_pending (Pending *p)
       return;
     }
   p->attachments = g_strjoin ("\n", names, text, NULL);
+}
+
+typedef struct
+{
+  GPtrArray *chunk;
+  gint       next;   /* atomic: the next message to read */
+} Reading;
+
+/* Reads the chunk's messages not taken yet by another reader; each
+ * message is one reader's, its results are read after the join. */
+static gpointer
+read_some (gpointer data)
+{
+  Reading *r = data;
+  gint i;
+
+  while ((i = g_atomic_int_add (&r->next, 1)) < (gint) r->chunk->len)
+    read_pending (g_ptr_array_index (r->chunk, i));
+  return NULL;
+}
+
+static void
+read_chunk (GPtrArray *chunk)
+{
+  Reading r = { chunk, 0 };
+  GThread *helpers[N_READERS - 1] = { NULL };
+
+  for (guint i = 0; i < N_READERS - 1 && i + 1 < chunk->len; i++)
+    helpers[i] = g_thread_new ("cab-mail-index", read_some, &r);
+  read_some (&r);
+  for (guint i = 0; i < N_READERS - 1; i++)
+    if (helpers[i] != NULL)
+      g_thread_join (helpers[i]);
 }
 
 static gboolean
@@ -188,8 +224,7 @@ cab_mail_index_pending (CabStore      *store,
         return FALSE;
       if (chunk->len == 0)
         break;
-      for (guint i = 0; i < chunk->len; i++)
-        read_pending (g_ptr_array_index (chunk, i));
+      read_chunk (chunk);
       if (!store_chunk (store, chunk, error))
         return FALSE;
       done += chunk->len;

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "cab-application.h"
+#include "cab-mail-watcher.h"
 #include "cab-test-ui.h"
 #include "cab-window-private.h"
 #include "patients/cab-patient-header.h"
@@ -117,6 +118,25 @@ cab_test_ui_wait_for (CabTestCondition  condition,
     }
 
   g_source_remove (wake_id);
+}
+
+static gboolean
+watcher_stopped (gpointer data)
+{
+  return cab_mail_watcher_get_state (data) == CAB_MAIL_WATCHER_STOPPED;
+}
+
+/* The watcher's thread reports "stopped" as its last act, after any
+ * connection it was making has ended. */
+void
+cab_test_ui_stop_mail_watcher (CabApplication *app)
+{
+  CabMailWatcher *watcher = cab_application_get_mail_watcher (app);
+
+  if (watcher == NULL)
+    return;
+  cab_mail_watcher_stop (watcher);
+  cab_test_ui_wait_for (watcher_stopped, watcher, "the mail watcher to stop");
 }
 
 gboolean

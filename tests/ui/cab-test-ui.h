@@ -37,6 +37,12 @@ void        cab_test_ui_wait_for       (CabTestCondition  condition,
                                         gpointer          data,
                                         const char       *what);
 
+/* Stops @app's mail watcher and waits for its thread to finish. A test
+ * holds the application past its window, and the watcher it keeps would
+ * go on retrying: it must be gone before a mail fixture's directory, whose
+ * CA file GnuTLS reads again at each handshake. */
+void        cab_test_ui_stop_mail_watcher (CabApplication *app);
+
 /* A CabTestCondition: the gboolean at @data is TRUE (set by a callback). */
 gboolean    cab_test_ui_is_true        (gpointer          data);
 

@@ -536,6 +536,7 @@ main (int   argc,
   g_test_add_func ("/compose-walk/done-when", test_done_when);
   ret = g_test_run ();
 
+  cab_test_ui_stop_mail_watcher (app);
   g_clear_pointer (&mail, cab_test_mail_free);
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);

@@ -836,8 +836,10 @@ test_page (void)
   }
 
   /* The mail server goes away: the page says so, and keeps the messages.
-   * Its directory stays until the window is closed: the app's retries
-   * read the CA file named in its settings. */
+   * Its directory stays until the watcher has stopped: its retries read
+   * the CA file named in its settings. The triage changes reach it first,
+   * so no push is connecting while it goes. */
+  cab_test_ui_wait_for (triage_sent, session, "every triage change sent");
   cab_test_mail_stop (mail);
   cab_test_ui_wait_for (sync_problem_shown, page, "the offline banner");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_MESSAGES + 1);
@@ -846,6 +848,7 @@ test_page (void)
 
   cab_session_shutdown (session);
   gtk_window_close (GTK_WINDOW (window));
+  cab_test_ui_stop_mail_watcher (app);
   cab_test_ui_settle (100);
   g_clear_pointer (&mail, cab_test_mail_free);
   cab_test_ui_remove_tree (tmp_dir);

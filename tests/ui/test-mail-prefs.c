@@ -605,6 +605,7 @@ main (int   argc,
   ret = g_test_run ();
 
   g_clear_weak_pointer (&previous_session);
+  cab_test_ui_stop_mail_watcher (app);
   g_clear_pointer (&mail, cab_test_mail_free);
   g_application_release (G_APPLICATION (app));
   g_object_unref (app);

@@ -382,6 +382,7 @@ main (int   argc,
   g_test_add_func ("/mail-receipts/app", test_receipts);
   ret = g_test_run ();
 
+  cab_test_ui_stop_mail_watcher (app);
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);
   g_clear_pointer (&mail, cab_test_mail_free);

@@ -137,6 +137,7 @@ exit_code_for_mail_error (const GError *error)
       case CAB_MAIL_SEND_ERROR_FILE:
         return CTL_EXIT_DATA;
       case CAB_MAIL_SEND_ERROR_STARTED:
+      case CAB_MAIL_SEND_ERROR_CHANGED:
         return CTL_EXIT_REFUSED;
       }
   if (error->domain == CAB_SMTP_ERROR)

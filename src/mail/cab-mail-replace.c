@@ -308,7 +308,7 @@ cab_mail_replace_payload (CabStore   *store,
   if (sqlite3_changes (writer->db) != 1)
     {
       /* Saved meanwhile from another window or cabinetctl. */
-      refuse (error, CAB_MAIL_SEND_ERROR_STARTED,
+      refuse (error, CAB_MAIL_SEND_ERROR_CHANGED,
               _("This message was changed elsewhere meanwhile: open it again from the Outbox"));
       goto fail;
     }
@@ -360,7 +360,7 @@ replace (CabStore                 *store,
     return refuse (error, CAB_MAIL_SEND_ERROR_INVALID, _("A read receipt cannot be edited, only cancelled"));
   /* Saved meanwhile (another window, another command): not overwritten. */
   if (expected != NULL && g_strcmp0 (entry->payload, expected) != 0)
-    return refuse (error, CAB_MAIL_SEND_ERROR_STARTED,
+    return refuse (error, CAB_MAIL_SEND_ERROR_CHANGED,
                    _("This message was changed elsewhere meanwhile: open it again from the Outbox"));
 
   check.from = member (o, "from");
@@ -652,6 +652,7 @@ typedef struct
   CabOutbox          *outbox;
   gint64              entry_id;
   CabMailDraftRecord *record;
+  char               *expected;
 } Job;
 
 static void
@@ -660,6 +661,7 @@ job_free (Job *job)
   g_object_unref (job->store);
   g_clear_object (&job->outbox);
   g_clear_pointer (&job->record, cab_mail_draft_record_free);
+  g_free (job->expected);
   g_free (job);
 }
 
@@ -719,7 +721,7 @@ replace_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   Job *job = data;
   GError *error = NULL;
 
-  if (!cab_mail_replace (job->store, job->entry_id, job->record, &error))
+  if (!replace (job->store, job->entry_id, job->record, job->expected, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -734,6 +736,7 @@ cab_mail_replace_async (CabStore                 *store,
                         CabOutbox                *outbox,
                         gint64                    entry_id,
                         const CabMailDraftRecord *record,
+                        const char               *expected,
                         GCancellable             *cancellable,
                         GAsyncReadyCallback       callback,
                         gpointer                  user_data)
@@ -750,6 +753,7 @@ cab_mail_replace_async (CabStore                 *store,
   job = job_new (store, entry_id);
   job->outbox = outbox != NULL ? g_object_ref (outbox) : NULL;
   job->record = cab_mail_draft_record_copy (record);
+  job->expected = g_strdup (expected);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   /* Once started, the outcome is reported whatever happens to the window. */
   g_task_set_check_cancellable (task, FALSE);

@@ -51,11 +51,15 @@ void           cab_mail_queued_read_async  (CabStore            *store,
                                             gpointer             user_data);
 CabMailQueued *cab_mail_queued_read_finish (GAsyncResult        *result,
                                             GError             **error);
-/* Then wakes @outbox (may be NULL): its page shows the new text. */
+/* Then wakes @outbox (may be NULL): its page shows the new text.
+ * @expected: the payload @record was read from (CabMailQueued.payload), or
+ * NULL; when the entry holds another one now (saved meanwhile from another
+ * window or cabinetctl), CAB_MAIL_SEND_ERROR_CHANGED and nothing changes. */
 void           cab_mail_replace_async      (CabStore                 *store,
                                             CabOutbox                *outbox,
                                             gint64                    entry_id,
                                             const CabMailDraftRecord *record,
+                                            const char               *expected,
                                             GCancellable             *cancellable,
                                             GAsyncReadyCallback       callback,
                                             gpointer                  user_data);

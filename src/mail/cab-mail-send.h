@@ -24,6 +24,8 @@ typedef enum
   CAB_MAIL_SEND_ERROR_FILE,            /* an attachment cannot be read or copied */
   CAB_MAIL_SEND_ERROR_STARTED,         /* being sent, sent, cancelled, or it may have reached the
                                         * server: it can no longer change */
+  CAB_MAIL_SEND_ERROR_CHANGED,         /* saved meanwhile by another window or command than the
+                                        * one editing: open it again */
 } CabMailSendError;
 
 #define CAB_MAIL_KIND             "mail"

@@ -740,6 +740,42 @@ test_edit_queued (void)
     g_assert_cmpstr (after, ==, before);
   }
 
+  /* Opened again; changed meanwhile by cabinetctl mail edit: Save is
+   * refused rather than undoing that change, which stays. */
+  cab_test_ui_wait_for (edit_clicked, &wait, "the entry's Edit… button again");
+  cab_test_ui_wait_for (composer_shown, NULL, "the composer");
+  composer = cab_test_ui_find_toplevel (CAB_TYPE_COMPOSER);
+  cab_test_ui_wait_mapped (GTK_WIDGET (composer));
+  cab_test_ui_wait_for (attachments_read, composer, "the queued message");
+  {
+    CabMailChanges changes = { .subject = "Changé par cabinetctl", .receipt = -1 };
+
+    g_assert_true (cab_mail_edit (store, wait.entry_id, &changes, &error));
+    g_assert_no_error (error);
+  }
+  g_free (before);
+  before = payload_of (wait.entry_id, NULL);
+  gtk_editable_set_text (cab_composer_get_subject_field (composer), "Écrasé ?");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  cab_test_ui_wait_for (has_send_error, composer, "Save to be refused");
+  g_assert_cmpstr (cab_composer_get_send_error (composer), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "This message was changed elsewhere meanwhile: open it again "
+                                                "from the Outbox"));
+  {
+    AdwMessageDialog *dialog;
+    g_autofree char *after = payload_of (wait.entry_id, NULL);
+
+    g_assert_cmpstr (after, ==, before);
+    g_assert_nonnull (strstr (after, "Changé par cabinetctl"));
+    cab_test_ui_wait_for (dialog_shown, NULL, "the refusal's dialog");
+    dialog = cab_test_ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+    cab_test_ui_screenshot_widget (GTK_WIDGET (composer), "composer-edit-changed-elsewhere", 300);
+    adw_message_dialog_response (dialog, "close");
+    gtk_window_close (GTK_WINDOW (dialog));
+    cab_test_ui_wait_for (dialog_gone, NULL, "the dialog to close");
+  }
+  close_composer (composer);
+
   /* Opened again; the drain claims the entry before Save. */
   cab_test_ui_wait_for (edit_clicked, &wait, "the entry's Edit… button again");
   cab_test_ui_wait_for (composer_shown, NULL, "the composer");

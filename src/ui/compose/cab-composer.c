@@ -80,6 +80,7 @@ struct _CabComposer
   /* Editing a queued message (cab_composer_edit_entry()): no draft; Save
    * replaces the entry's message. */
   gint64             edit_entry_id;
+  char              *edit_payload;          /* the queued message as read: Save replaces only it */
   gboolean           edit_locked;           /* refused: sending or sent meanwhile */
   gboolean           subject_from_document; /* the subject may follow the first document */
 
@@ -814,7 +815,9 @@ replace_cb (GObject      *source,
       self->dirty = TRUE;
       /* Sent or being sent meanwhile: nothing here can change it any more.
        * The window stays, with the text, until the user closes it. */
-      if (g_error_matches (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_STARTED))
+      gboolean changed = g_error_matches (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_CHANGED);
+
+      if (changed || g_error_matches (error, CAB_MAIL_SEND_ERROR, CAB_MAIL_SEND_ERROR_STARTED))
         {
           /* Said in a dialog, not a toast: the user must know the queued
            * message went out as it was, not as written here. */
@@ -823,7 +826,11 @@ replace_cb (GObject      *source,
           adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
           gtk_window_present (GTK_WINDOW (dialog));
           self->edit_locked = TRUE;
-          adw_window_title_set_subtitle (self->window_title, _("No longer editable: already being sent"));
+          /* Saved meanwhile elsewhere (another window, cabinetctl): this
+           * window's version would silently undo that one. */
+          adw_window_title_set_subtitle (self->window_title,
+                                         changed ? _("Changed elsewhere: open it again from the Outbox")
+                                                 : _("No longer editable: already being sent"));
         }
       else
         {
@@ -848,7 +855,7 @@ replace_now (CabComposer *self)
   self->sending = TRUE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", FALSE);
   cab_mail_replace_async (get_store (self), cab_session_get_outbox (self->session), self->edit_entry_id, record,
-                          NULL, replace_cb, g_object_ref (self));
+                          self->edit_payload, NULL, replace_cb, g_object_ref (self));
 }
 
 static void
@@ -1050,6 +1057,7 @@ cab_composer_finalize (GObject *object)
   g_free (self->in_reply_to);
   g_free (self->references);
   g_free (self->send_error);
+  g_free (self->edit_payload);
   G_OBJECT_CLASS (cab_composer_parent_class)->finalize (object);
 }
 
@@ -1501,6 +1509,8 @@ queued_cb (GObject      *source,
       return;
     }
   r = queued->record;
+  g_free (self->edit_payload);
+  self->edit_payload = g_strdup (queued->payload);
   self->filling++;
   cab_composer_set_patient (self, r->patient_id);
   /* Added as queued: checked when queued, and again on Save. */

@@ -5,9 +5,12 @@
  * list after its first page never makes the view build more than a step
  * of rows in a frame, yet the whole list is shown in the end and its last
  * item can be selected; End before the whole list is shown goes to the
- * last item of the list, not of what was shown; and whatever the list
- * does meanwhile, what the model says it holds is always the beginning of
- * the list, item for item, as its items-changed told it.
+ * last item of the list, not of what was shown, and Down or Page Down on
+ * the last row shown to the items beyond; a sync's new items at the top or
+ * among the others are shown a step a frame too, the selected item and its
+ * row staying where they were; and whatever the list does meanwhile, what
+ * the model says it holds is always the list's items in its order (less
+ * the ones not shown yet), item for item, as its items-changed told it.
  */
 #include "cab-test-ui.h"
 #include "widgets/cab-reveal-model.h"
@@ -23,10 +26,19 @@ new_row (void)
   return gtk_label_new (NULL);
 }
 
+static guint n_binds;
+
+/* Rows bound to another item than the one they showed: GTK 4.8 binds a
+ * row again at each change of its position, the same item (which the
+ * Inbox's rows, cab-inbox-row.c, take as nothing to do). */
 static void
 bind_row (GtkWidget *row, gpointer item)
 {
-  gtk_label_set_label (GTK_LABEL (row), item != NULL ? gtk_string_object_get_string (item) : "");
+  const char *text = item != NULL ? gtk_string_object_get_string (item) : "";
+
+  if (item != NULL && g_strcmp0 (gtk_label_get_label (GTK_LABEL (row)), text) != 0)
+    n_binds++;
+  gtk_label_set_label (GTK_LABEL (row), text);
 }
 
 static GPtrArray *
@@ -59,6 +71,8 @@ typedef struct
   GtkWidget          *view;
   guint               last_rows;
   guint               most_rows_a_frame;  /* the most rows the view built between two frames */
+  guint               last_binds;
+  guint               most_binds_a_frame; /* the most items bound to rows between two frames */
   gboolean            counting;
 } Fixture;
 
@@ -79,7 +93,10 @@ after_paint_cb (GdkFrameClock *clock, Fixture *f)
 
   if (f->counting && rows > f->last_rows)
     f->most_rows_a_frame = MAX (f->most_rows_a_frame, rows - f->last_rows);
+  if (f->counting)
+    f->most_binds_a_frame = MAX (f->most_binds_a_frame, n_binds - f->last_binds);
   f->last_rows = rows;
+  f->last_binds = n_binds;
 }
 
 static void
@@ -238,6 +255,181 @@ test_end (void)
   fixture_tear_down (&f);
 }
 
+/* The row that shows @item, or NULL. */
+static GtkWidget *
+row_of (Fixture *f, gpointer item)
+{
+  const char *text = gtk_string_object_get_string (item);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (f->view); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *label = gtk_widget_get_first_child (child);
+
+      if (GTK_IS_LABEL (label) && g_str_equal (gtk_label_get_label (GTK_LABEL (label)), text) &&
+          gtk_widget_get_child_visible (child))
+        return child;
+    }
+  return NULL;
+}
+
+/* Where @item's row is in the window. */
+static float
+row_y (Fixture *f, gpointer item)
+{
+  GtkWidget *row = row_of (f, item);
+  graphene_point_t point;
+
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_compute_point (row, f->window, &GRAPHENE_POINT_INIT (0, 0), &point));
+  return point.y;
+}
+
+/* The whole list shown, the third item selected, as someone reads it. */
+static gpointer
+set_up_reading (Fixture *f)
+{
+  fixture_set_up (f);
+  splice (f->store, FIRST, 0, "a", N - FIRST);
+  cab_test_ui_wait_for (is_whole, f->reveal, "the whole list shown");
+  gtk_single_selection_set_selected (f->selection, 2);
+  cab_test_ui_settle (200);
+  return gtk_single_selection_get_selected_item (f->selection);
+}
+
+/* The model holds the store's items, in its order (some not yet). */
+static void
+check_order (Fixture *f)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (f->reveal));
+  guint j = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) shown = g_list_model_get_item (G_LIST_MODEL (f->reveal), i);
+
+      while (j < g_list_model_get_n_items (G_LIST_MODEL (f->store)))
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (f->store), j++);
+
+          if (item == shown)
+            break;
+        }
+      g_assert_true (cab_reveal_model_get_model_position (f->reveal, i) == j - 1);
+    }
+}
+
+/* A sync's new mail while someone reads the third message: @n_new new
+ * items, as the inbox list tells them (cab-inbox-list.c): at the top, one
+ * insertion; or among the others, one change of the whole range that
+ * adds the same objects again with the new ones between them. Nothing new
+ * is shown in that change; then a step a frame at most, her row and her
+ * selection where they were, until the list is whole. */
+static void
+check_sync (gboolean spread)
+{
+  Fixture f = { 0 };
+  gpointer reading = set_up_reading (&f);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (f.store));
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  float y = row_y (&f, reading);
+  guint n_new = 200;
+
+  f.counting = TRUE;
+  f.most_binds_a_frame = 0;
+  f.last_binds = n_binds;
+  if (spread)
+    {
+      /* One before each item from the fifth on. */
+      for (guint i = 0; i < n; i++)
+        {
+          if (i >= 4 && i < 4 + n_new)
+            g_ptr_array_add (items, gtk_string_object_new ("new"));
+          g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (f.store), i));
+        }
+      g_list_store_splice (f.store, 0, n, items->pdata, items->len);
+    }
+  else
+    splice (f.store, 0, 0, "new", n_new);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.reveal)), ==, N);
+  g_assert_false (cab_reveal_model_is_whole (f.reveal));
+  g_assert_true (gtk_single_selection_get_selected_item (f.selection) == reading);
+  g_assert_cmpuint (gtk_single_selection_get_selected (f.selection), ==, 2);
+  check_order (&f);
+
+  while (!cab_reveal_model_is_whole (f.reveal))
+    {
+      cab_test_ui_settle (20);
+      g_assert_true (gtk_single_selection_get_selected_item (f.selection) == reading);
+      check_order (&f);
+    }
+  cab_test_ui_settle (200);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.reveal)), ==, N + n_new);
+  check_order (&f);
+  g_assert_true (gtk_single_selection_get_selected_item (f.selection) == reading);
+  /* Her row did not move, and the view bound a step's rows a frame. */
+  g_assert_cmpfloat (row_y (&f, reading), ==, y);
+  g_assert_cmpuint (f.most_binds_a_frame, <=, STEP);
+  g_assert_cmpuint (f.most_binds_a_frame, >, 0);
+
+  fixture_tear_down (&f);
+}
+
+static void
+test_sync_top (void)
+{
+  check_sync (FALSE);
+}
+
+static void
+test_sync_spread (void)
+{
+  check_sync (TRUE);
+}
+
+/* Down and Page Down on the last row shown before the rest is: the
+ * list's next item, and a page further on. */
+static void
+check_move_past (guint keyval)
+{
+  Fixture f = { 0 };
+  GtkWidget *row;
+  g_autoptr(GObject) last = NULL;
+  guint selected;
+
+  fixture_set_up (&f);
+  gtk_single_selection_set_selected (f.selection, FIRST - 1);
+  splice (f.store, FIRST, 0, "a", N - FIRST);
+  g_assert_false (cab_reveal_model_is_whole (f.reveal));
+  last = g_list_model_get_item (G_LIST_MODEL (f.store), FIRST - 1);
+  row = row_of (&f, last);
+  g_assert_nonnull (row);
+  gtk_widget_grab_focus (row);
+
+  press_in_view (f.view, keyval);
+  selected = gtk_single_selection_get_selected (f.selection);
+  g_assert_cmpuint (selected, >=, FIRST);
+  if (keyval == GDK_KEY_Down)
+    g_assert_cmpuint (selected, ==, FIRST);
+  {
+    g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (f.store), selected);
+
+    g_assert_true (gtk_single_selection_get_selected_item (f.selection) == (gpointer) item);
+  }
+  fixture_tear_down (&f);
+}
+
+static void
+test_down (void)
+{
+  check_move_past (GDK_KEY_Down);
+}
+
+static void
+test_page_down (void)
+{
+  check_move_past (GDK_KEY_Page_Down);
+}
+
 /* ------------------------------------------------- the model's changes */
 
 typedef struct
@@ -256,11 +448,13 @@ mirror_changed_cb (GListModel *model, guint position, guint removed, guint added
   g_assert_cmpuint (m->mirror->len, ==, g_list_model_get_n_items (model));
 }
 
-/* The model holds the beginning of the store, as its changes said. */
+/* The model holds the store's items in the store's order, less the ones
+ * not shown yet, as its changes said; whole, all of them. */
 static void
 check_mirror (Mirror *m, GListModel *store, CabRevealModel *reveal)
 {
   guint n = g_list_model_get_n_items (m->model);
+  guint last = 0;
 
   g_assert_cmpuint (m->mirror->len, ==, n);
   g_assert_cmpuint (n, <=, g_list_model_get_n_items (store));
@@ -268,13 +462,34 @@ check_mirror (Mirror *m, GListModel *store, CabRevealModel *reveal)
     g_assert_cmpuint (n, ==, g_list_model_get_n_items (store));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (store, i);
+      guint position = cab_reveal_model_get_model_position (reveal, i);
+      g_autoptr(GObject) item = g_list_model_get_item (store, position);
       g_autoptr(GObject) shown = g_list_model_get_item (m->model, i);
 
+      g_assert_true (i == 0 || position > last);
+      last = position;
       g_assert_true (g_ptr_array_index (m->mirror, i) == (gpointer) item);
       g_assert_true (shown == item);
     }
   g_assert_null (g_list_model_get_item (m->model, n));
+}
+
+/* A sync's answer to the store's [@position, +@len): the same objects
+ * again, some gone, new ones between them, as one change. */
+static void
+resplice (GListStore *store, GRand *rand, guint position, guint len, const char *prefix)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint odds = g_rand_int_range (rand, 1, 20);
+
+  for (guint i = position; i <= position + len; i++)
+    {
+      while (g_rand_int_range (rand, 0, odds + 1) == 0)
+        g_ptr_array_add (items, gtk_string_object_new (prefix));
+      if (i < position + len && g_rand_int_range (rand, 0, 10) > 0)
+        g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (store), i));
+    }
+  g_list_store_splice (store, position, len, items->pdata, items->len);
 }
 
 /* Random changes to the store, shown partly or whole (no view: the test
@@ -292,7 +507,7 @@ test_changes (void)
   for (guint round = 0; round < 1500; round++)
     {
       guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
-      guint kind = g_rand_int_range (rand, 0, 6);
+      guint kind = g_rand_int_range (rand, 0, 9);
       g_autofree char *prefix = g_strdup_printf ("r%u-", round);
 
       if (kind == 0)       /* a new list: its first page, then its rest */
@@ -303,6 +518,27 @@ test_changes (void)
       else if (kind == 1)  /* a step shown, or all, as frames and End do */
         cab_reveal_model_reveal (reveal, g_rand_boolean (rand) ? G_MAXUINT
                                  : g_list_model_get_n_items (m.model) + STEP);
+      else if (kind == 6)  /* a sync's answer: new mail among the same items */
+        {
+          guint position = g_rand_int_range (rand, 0, n + 1);
+
+          resplice (store, rand, position, g_rand_int_range (rand, 0, n - position + 1), prefix);
+        }
+      else if (kind == 7)  /* an item shown now, as a selection does */
+        {
+          guint position = g_rand_int_range (rand, 0, n + 1);
+          guint shown = cab_reveal_model_show (reveal, position);
+
+          if (position == n)
+            g_assert_cmpuint (shown, ==, GTK_INVALID_LIST_POSITION);
+          else
+            {
+              g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), position);
+              g_autoptr(GObject) there = g_list_model_get_item (m.model, shown);
+
+              g_assert_true (item == there);
+            }
+        }
       else                 /* anything anywhere: new mail, a triage, a reload */
         {
           guint position = g_rand_int_range (rand, 0, n + 1);
@@ -330,5 +566,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/reveal-model/changes", test_changes);
   g_test_add_func ("/reveal-model/rest", test_rest);
   g_test_add_func ("/reveal-model/end", test_end);
+  g_test_add_func ("/reveal-model/down", test_down);
+  g_test_add_func ("/reveal-model/page-down", test_page_down);
+  g_test_add_func ("/reveal-model/sync-top", test_sync_top);
+  g_test_add_func ("/reveal-model/sync-spread", test_sync_spread);
   return g_test_run ();
 }

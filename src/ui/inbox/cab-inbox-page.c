@@ -146,12 +146,9 @@ list_loaded_cb (CabInboxPage *self,
   guint position = self->selected_id != 0 ? cab_inbox_list_find (list, self->selected_id) : G_MAXUINT;
 
   /* The message being read stays selected when a reload keeps it, even
-   * past what the list view shows yet. */
+   * when the list view does not show it yet. */
   if (position != G_MAXUINT)
-    {
-      cab_reveal_model_reveal (self->reveal, position + 1);
-      gtk_single_selection_set_selected (self->selection, position);
-    }
+    gtk_single_selection_set_selected (self->selection, cab_reveal_model_show (self->reveal, position));
   update_state (self);
 }
 
@@ -334,7 +331,7 @@ search_activate_cb (CabInboxPage   *self,
 {
   if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) == 0)
     return;
-  gtk_single_selection_set_selected (self->selection, 0);
+  cab_inbox_page_select (self, 0);
   gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
@@ -986,13 +983,16 @@ cab_inbox_page_move (CabInboxPage *self,
 
   if (n == 0)
     return;
+  /* In the list's positions: the next message may not be shown yet. */
+  if (selected != GTK_INVALID_LIST_POSITION)
+    selected = cab_reveal_model_get_model_position (self->reveal, selected);
   if (selected == GTK_INVALID_LIST_POSITION)
     next = delta >= 0 ? 0 : n - 1;
   else if (delta < 0)
     next = selected > 0 ? selected - 1 : 0;
   else
     next = MIN (selected + 1, n - 1);
-  cab_reveal_model_reveal (self->reveal, next + 1);
+  next = cab_reveal_model_show (self->reveal, next);
   gtk_single_selection_set_selected (self->selection, next);
   gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", next);
 }
@@ -1067,7 +1067,7 @@ cab_inbox_page_select (CabInboxPage *self,
                        guint         position)
 {
   if (position != GTK_INVALID_LIST_POSITION)
-    cab_reveal_model_reveal (self->reveal, position + 1);
+    position = cab_reveal_model_show (self->reveal, position);
   gtk_single_selection_set_selected (self->selection, position);
 }
 

@@ -68,6 +68,8 @@ CabInboxReader *cab_inbox_page_get_reader        (CabInboxPage  *self);
 GtkListView    *cab_inbox_page_get_list_view     (CabInboxPage  *self);
 /* The selected message, or NULL. */
 CabInboxItem   *cab_inbox_page_get_selected      (CabInboxPage  *self);
+/* @position in the list (cab_inbox_page_get_list()), shown first if the
+ * list view does not show it yet. */
 void            cab_inbox_page_select            (CabInboxPage  *self,
                                                   guint          position);
 /* "no-account", "list" or "empty". */

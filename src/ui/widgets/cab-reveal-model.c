@@ -8,10 +8,22 @@
 /* When the rest of a 10,000-message list lands after its first page, GTK
  * 4.8's list view builds a row for each new item up to 200 around the one
  * it shows first, and measures them all in the next frame: 50 to 85 ms of
- * the main thread, a hitch right after the list is opened or filtered.
- * Shown a step a frame, each frame builds and measures a step's rows; once
- * a step builds no row (the view has all it keeps), the rest is shown at
- * once, which builds none either. */
+ * the main thread, a hitch right after the list is opened or filtered. A
+ * sync's answer is the same list with new mail in it: applied as one
+ * change (the list's differences are one range, cab-inbox-list.c), the
+ * view releases every row of that range, takes them back one by one and
+ * builds the new ones. Here the items a change keeps are not told to the
+ * view at all and its new ones are shown a step a frame, each frame
+ * building and measuring a step's rows at most; once a step builds no
+ * row (the view has all it keeps) and what is left is one run, that run is
+ * shown at once, which builds none either. */
+
+/* Items of the model not shown yet: model positions, sorted, apart. */
+typedef struct
+{
+  guint start;
+  guint len;
+} Run;
 
 struct _CabRevealModel
 {
@@ -20,8 +32,10 @@ struct _CabRevealModel
   GListModel *model;
   guint       first;     /* shown at once in a list that was empty */
   guint       step;
-  guint       limit;     /* items shown at most; G_MAXUINT: all */
-  guint       n_shown;   /* what get_n_items() says, as the view knows it */
+  GPtrArray  *shown;     /* the items as the view knows them */
+  GArray     *hidden;    /* Run */
+  guint       n_hidden;
+  gboolean    busy;      /* telling the view */
   GtkWidget  *view;      /* weak */
   guint       tick;
 };
@@ -32,35 +46,163 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (CabRevealModel, cab_reveal_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, cab_reveal_model_list_model_init))
 
 static void start_ticking (CabRevealModel *self);
+static void stop_ticking (CabRevealModel *self);
 
-/* -------------------------------------------------------------- changes */
+/* ------------------------------------------------------------ positions */
 
+/* How many of the model's items before @position are not shown; @hidden:
+ * whether the one at @position is not either. */
+static guint
+hidden_before (CabRevealModel *self,
+               guint           position,
+               gboolean       *hidden)
+{
+  guint n = 0;
+
+  if (hidden != NULL)
+    *hidden = FALSE;
+  for (guint i = 0; i < self->hidden->len; i++)
+    {
+      const Run *run = &g_array_index (self->hidden, Run, i);
+
+      if (run->start >= position)
+        break;
+      if (run->start + run->len > position)
+        {
+          if (hidden != NULL)
+            *hidden = TRUE;
+          return n + position - run->start;
+        }
+      n += run->len;
+    }
+  return n;
+}
+
+static guint
+model_position (CabRevealModel *self,
+                guint           shown)
+{
+  guint position = shown;
+
+  for (guint i = 0; i < self->hidden->len; i++)
+    {
+      const Run *run = &g_array_index (self->hidden, Run, i);
+
+      if (run->start > position)
+        break;
+      position += run->len;
+    }
+  return position;
+}
+
+/* Appends a run of hidden items to @runs (sorted), joined to the last one
+ * when they touch. */
 static void
-emit (CabRevealModel *self,
+add_run (GArray *runs,
+         guint   start,
+         guint   len)
+{
+  Run *last = runs->len > 0 ? &g_array_index (runs, Run, runs->len - 1) : NULL;
+
+  if (len == 0)
+    return;
+  if (last != NULL && last->start + last->len == start)
+    last->len += len;
+  else
+    g_array_append_val (runs, ((Run) { start, len }));
+}
+
+/* ------------------------------------------------------------- the view */
+
+/* The view learns of a change to what is shown: the shown items first,
+ * so that it reads them as they are. */
+static void
+tell (CabRevealModel *self,
       guint           position,
       guint           removed,
-      guint           added)
+      GPtrArray      *added)
 {
-  self->n_shown = self->n_shown - removed + added;
-  if (removed > 0 || added > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (removed == 0 && (added == NULL || added->len == 0))
+    return;
+  g_ptr_array_remove_range (self->shown, position, removed);
+  for (guint i = 0; added != NULL && i < added->len; i++)
+    g_ptr_array_insert (self->shown, position + i, g_object_ref (g_ptr_array_index (added, i)));
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added != NULL ? added->len : 0);
 }
 
-/* The view shows the first n_shown items of the model: grows or shrinks
- * it at its end to the limit. */
-static void
-follow_limit (CabRevealModel *self)
+/* Shows at most @max hidden items of the model's [@from, @to), the first
+ * ones first, in one change of the view: from the first of them to the
+ * last, the shown items between them go and come back with them (GTK 4.8
+ * updates every row after a change's position: one change a frame, not
+ * one per run). Returns how many. */
+static guint
+show_range (CabRevealModel *self,
+            guint           from,
+            guint           to,
+            guint           max)
 {
-  guint n = g_list_model_get_n_items (self->model);
-  guint shown = MIN (n, self->limit);
+  g_autoptr(GPtrArray) items = NULL;
+  guint a = G_MAXUINT, b = 0, done = 0, i = 0, shown_a, n_shown;
 
-  if (self->limit != G_MAXUINT && self->limit >= n)
-    self->limit = G_MAXUINT;
-  if (shown > self->n_shown)
-    emit (self, self->n_shown, 0, shown - self->n_shown);
-  else if (shown < self->n_shown)
-    emit (self, shown, self->n_shown - shown, 0);
+  while (i < self->hidden->len && done < max)
+    {
+      Run *run = &g_array_index (self->hidden, Run, i);
+      guint start = MAX (run->start, from), end = MIN (run->start + run->len, to);
+
+      if (run->start >= to)
+        break;
+      if (run->start + run->len <= from)
+        {
+          i++;
+          continue;
+        }
+      if (end - start > max - done)
+        end = start + (max - done);
+      if (a == G_MAXUINT)
+        a = start;
+      b = end;
+      done += end - start;
+      /* Out of the run: all of it, its end, its beginning, or its middle. */
+      if (start == run->start && end == run->start + run->len)
+        g_array_remove_index (self->hidden, i);
+      else if (end == run->start + run->len)
+        {
+          run->len = start - run->start;
+          i++;
+        }
+      else if (start == run->start)
+        {
+          run->len -= end - start;
+          run->start = end;
+        }
+      else
+        {
+          Run rest = { end, run->start + run->len - end };
+
+          run->len = start - run->start;
+          g_array_insert_val (self->hidden, i + 1, rest);
+          i++;
+        }
+    }
+  if (done == 0)
+    return 0;
+
+  /* [a, b) is now shown whole; before, all but the @done just shown. */
+  self->n_hidden -= done;
+  shown_a = a - hidden_before (self, a, NULL);
+  n_shown = b - a - done;
+  items = g_ptr_array_new_full (b - a, g_object_unref);
+  for (guint p = a; p < b; p++)
+    g_ptr_array_add (items, g_list_model_get_item (self->model, p));
+  self->busy = TRUE;
+  tell (self, shown_a, n_shown, items);
+  self->busy = FALSE;
+  if (self->n_hidden == 0)
+    stop_ticking (self);
+  return done;
 }
+
+/* ------------------------------------------------------------- changes */
 
 static void
 model_changed_cb (CabRevealModel *self,
@@ -69,30 +211,116 @@ model_changed_cb (CabRevealModel *self,
                   guint           added,
                   GListModel     *model)
 {
-  guint n_after = g_list_model_get_n_items (model);
-  guint n_before = n_after - added + removed;
+  guint n_before = g_list_model_get_n_items (model) - added + removed;
+  guint shown_at = position - hidden_before (self, position, NULL);
+  guint shown_removed = removed - (hidden_before (self, position + removed, NULL) - (position - shown_at));
+  gboolean after_hidden = FALSE, before_hidden = FALSE;
+  g_autoptr(GHashTable) old = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_full (added, g_object_unref);
+  g_autofree guint *kept = g_new (guint, MAX (added, 1));
+  g_autofree gboolean *show = g_new0 (gboolean, MAX (added, 1));
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_full (16, g_object_unref);
+  GArray *runs;
+  guint n_new = 0, n_kept, next = 0, n_late = 0, at, done;
 
-  /* A long run added at the end: shown from the next frame on, a step a
-   * frame; a list that had none shows its first items now. */
-  if (position + removed == n_before && position + added > MAX (position, self->first) + self->step)
-    self->limit = MIN (self->limit, MAX (position, self->first));
+  g_return_if_fail (!self->busy);
 
-  if (position < self->n_shown)
+  /* Added between two items not shown yet: not shown yet either. */
+  if (position > 0)
+    hidden_before (self, position - 1, &before_hidden);
+  if (position + removed < n_before)
+    hidden_before (self, position + removed, &after_hidden);
+
+  /* The items kept: the shown ones the change removed and added again,
+   * in the same order. */
+  if (shown_removed > 0 && added > 0)
     {
-      guint shown_after = MIN (n_after, self->limit);
-      guint r = MIN (removed, self->n_shown - position);
-      guint a = position < shown_after ? MIN (added, shown_after - position) : 0;
-
-      /* Only part of what was added is shown: the items after it, shown
-       * before, go too, so that the view keeps a beginning of the list. */
-      if (a < added)
-        r = self->n_shown - position;
-      emit (self, position, r, a);
+      old = g_hash_table_new (NULL, NULL);
+      for (guint k = 0; k < shown_removed; k++)
+        g_hash_table_insert (old, g_ptr_array_index (self->shown, shown_at + k), GUINT_TO_POINTER (k + 1));
     }
-  /* Then the end to the limit (whole: nothing left to do). */
-  follow_limit (self);
-  if (self->limit != G_MAXUINT)
+  for (guint j = 0; j < added; j++)
+    {
+      gpointer item = g_list_model_get_item (model, position + j);
+      guint k = old != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (old, item)) : 0;
+
+      g_ptr_array_add (items, item);
+      if (k > next)
+        {
+          kept[j] = k - 1;
+          next = k;
+        }
+      else
+        {
+          kept[j] = G_MAXUINT;
+          n_new++;
+        }
+    }
+  n_kept = added - n_new;
+
+  /* The new ones: a list that shows (nearly) none shows its first items
+   * now; a few new ones are shown now; more are shown a step a frame. */
+  for (guint j = 0; j < added; j++)
+    if (kept[j] == G_MAXUINT)
+      {
+        show[j] = self->shown->len - shown_removed + n_kept < self->first && position + j < self->first;
+        n_late += !show[j];
+      }
+  if (!(before_hidden && after_hidden) && n_late <= self->step)
+    for (guint j = 0; j < added; j++)
+      show[j] = show[j] || kept[j] == G_MAXUINT;
+
+  /* What is hidden after the change, in the model's new positions. */
+  runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  for (guint i = 0; i < self->hidden->len; i++)
+    {
+      const Run *run = &g_array_index (self->hidden, Run, i);
+
+      if (run->start < position)
+        add_run (runs, run->start, MIN (run->start + run->len, position) - run->start);
+    }
+  for (guint j = 0; j < added; j++)
+    if (kept[j] == G_MAXUINT && !show[j])
+      add_run (runs, position + j, 1);
+  for (guint i = 0; i < self->hidden->len; i++)
+    {
+      const Run *run = &g_array_index (self->hidden, Run, i);
+      guint from = MAX (run->start, position + removed);
+
+      if (run->start + run->len > from)
+        add_run (runs, from + added - removed, run->start + run->len - from);
+    }
+  g_array_unref (self->hidden);
+  self->hidden = runs;
+  self->n_hidden = 0;
+  for (guint i = 0; i < runs->len; i++)
+    self->n_hidden += g_array_index (runs, Run, i).len;
+
+  /* The view: the shown items the change dropped go, the new ones shown
+   * now come, between the kept ones, which it is not told of. */
+  self->busy = TRUE;
+  at = shown_at;
+  done = 0;
+  for (guint j = 0; j <= added; j++)
+    {
+      if (j == added || kept[j] != G_MAXUINT)
+        {
+          guint upto = j == added ? shown_removed : kept[j];
+
+          tell (self, at, upto - done, pending);
+          at += pending->len + 1;
+          done = upto + 1;
+          g_ptr_array_set_size (pending, 0);
+        }
+      else if (show[j])
+        g_ptr_array_add (pending, g_object_ref (g_ptr_array_index (items, j)));
+    }
+  self->busy = FALSE;
+
+  if (self->n_hidden > 0)
     start_ticking (self);
+  else
+    stop_ticking (self);
 }
 
 /* ---------------------------------------------------------------- frames */
@@ -108,6 +336,11 @@ count_rows (GtkWidget *view)
   return n;
 }
 
+/* The next step of what is not shown yet; once a step builds no row and
+ * what is left is the end of the list (the rest of it after its first
+ * page), all of it. Not a run above or among the rows: the view may keep
+ * rows for them all, and the step would build none only because it took
+ * rows it had. */
 static gboolean
 tick_cb (GtkWidget     *view,
          GdkFrameClock *clock,
@@ -117,10 +350,11 @@ tick_cb (GtkWidget     *view,
   guint before = count_rows (view);
 
   /* GTK 4.8 builds the rows of new items in their items-changed. */
-  cab_reveal_model_reveal (self, self->n_shown + self->step);
-  if (self->limit != G_MAXUINT && count_rows (view) == before)
-    cab_reveal_model_reveal (self, G_MAXUINT);
-  if (self->limit != G_MAXUINT)
+  show_range (self, 0, G_MAXUINT, self->step);
+  if (self->n_hidden > 0 && self->hidden->len == 1 && count_rows (view) == before &&
+      g_array_index (self->hidden, Run, 0).start + self->n_hidden == g_list_model_get_n_items (self->model))
+    show_range (self, 0, G_MAXUINT, G_MAXUINT);
+  if (self->n_hidden > 0)
     return G_SOURCE_CONTINUE;
   self->tick = 0;
   return G_SOURCE_REMOVE;
@@ -141,8 +375,28 @@ stop_ticking (CabRevealModel *self)
   self->tick = 0;
 }
 
-/* End goes to the last item of the list, not of what is shown so far;
- * the view's own binding then runs on the whole list. */
+/* The item the view's keys move from: the selected one, else none. */
+static guint
+current_position (CabRevealModel *self)
+{
+  GtkSelectionModel *selection = gtk_list_view_get_model (GTK_LIST_VIEW (self->view));
+  g_autoptr(GtkBitset) selected = NULL;
+
+  if (selection == NULL || self->shown->len == 0)
+    return GTK_INVALID_LIST_POSITION;
+  selected = gtk_selection_model_get_selection_in_range (selection, 0, self->shown->len);
+  if (gtk_bitset_is_empty (selected))
+    return GTK_INVALID_LIST_POSITION;
+  return model_position (self, gtk_bitset_get_minimum (selected));
+}
+
+/* A page of rows, more than Page Down moves by in any list view: rows are
+ * at least 20 px, a list at most a screen's height. */
+#define PAGE 80
+
+/* Keys that move go to the list's item they aim at, not to the one shown
+ * so far: what lies between is shown first, then the view's own binding
+ * runs (on the item they aim at). End shows all. */
 static gboolean
 key_pressed_cb (CabRevealModel        *self,
                 guint                  keyval,
@@ -150,8 +404,38 @@ key_pressed_cb (CabRevealModel        *self,
                 GdkModifierType        state,
                 GtkEventControllerKey *controller)
 {
+  guint current;
+
+  if (self->n_hidden == 0)
+    return GDK_EVENT_PROPAGATE;
   if (keyval == GDK_KEY_End || keyval == GDK_KEY_KP_End)
-    cab_reveal_model_reveal (self, G_MAXUINT);
+    {
+      show_range (self, 0, G_MAXUINT, G_MAXUINT);
+      return GDK_EVENT_PROPAGATE;
+    }
+  current = current_position (self);
+  if (current == GTK_INVALID_LIST_POSITION)
+    current = model_position (self, self->shown->len > 0 ? self->shown->len - 1 : 0);
+  switch (keyval)
+    {
+    case GDK_KEY_Down: case GDK_KEY_KP_Down:
+      show_range (self, current, current + 2, G_MAXUINT);
+      break;
+    case GDK_KEY_Up: case GDK_KEY_KP_Up:
+      show_range (self, current > 0 ? current - 1 : 0, current, G_MAXUINT);
+      break;
+    case GDK_KEY_Page_Down: case GDK_KEY_KP_Page_Down:
+      show_range (self, current, current + PAGE, G_MAXUINT);
+      break;
+    case GDK_KEY_Page_Up: case GDK_KEY_KP_Page_Up:
+      show_range (self, current > PAGE ? current - PAGE : 0, current, G_MAXUINT);
+      break;
+    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+      show_range (self, 0, current, G_MAXUINT);
+      break;
+    default:
+      break;
+    }
   return GDK_EVENT_PROPAGATE;
 }
 
@@ -177,7 +461,7 @@ cab_reveal_model_get_item_type (GListModel *model)
 static guint
 cab_reveal_model_get_n_items (GListModel *model)
 {
-  return CAB_REVEAL_MODEL (model)->n_shown;
+  return CAB_REVEAL_MODEL (model)->shown->len;
 }
 
 static gpointer
@@ -186,7 +470,7 @@ cab_reveal_model_get_item (GListModel *model,
 {
   CabRevealModel *self = CAB_REVEAL_MODEL (model);
 
-  return position < self->n_shown ? g_list_model_get_item (self->model, position) : NULL;
+  return position < self->shown->len ? g_object_ref (g_ptr_array_index (self->shown, position)) : NULL;
 }
 
 static void
@@ -217,15 +501,27 @@ cab_reveal_model_dispose (GObject *object)
 }
 
 static void
+cab_reveal_model_finalize (GObject *object)
+{
+  CabRevealModel *self = CAB_REVEAL_MODEL (object);
+
+  g_ptr_array_unref (self->shown);
+  g_array_unref (self->hidden);
+  G_OBJECT_CLASS (cab_reveal_model_parent_class)->finalize (object);
+}
+
+static void
 cab_reveal_model_class_init (CabRevealModelClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = cab_reveal_model_dispose;
+  G_OBJECT_CLASS (klass)->finalize = cab_reveal_model_finalize;
 }
 
 static void
 cab_reveal_model_init (CabRevealModel *self)
 {
-  self->limit = G_MAXUINT;
+  self->shown = g_ptr_array_new_with_free_func (g_object_unref);
+  self->hidden = g_array_new (FALSE, FALSE, sizeof (Run));
 }
 
 /* ------------------------------------------------------------ public API */
@@ -236,6 +532,7 @@ cab_reveal_model_new (GListModel *model,
                       guint       step)
 {
   CabRevealModel *self;
+  guint n;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (model), NULL);
   g_return_val_if_fail (step > 0, NULL);
@@ -244,7 +541,9 @@ cab_reveal_model_new (GListModel *model,
   self->model = g_object_ref (model);
   self->first = first;
   self->step = step;
-  self->n_shown = g_list_model_get_n_items (model);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (self->shown, g_list_model_get_item (model, i));
   g_signal_connect_object (model, "items-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
   return self;
 }
@@ -263,7 +562,7 @@ cab_reveal_model_set_view (CabRevealModel *self,
   GtkEventController *keys;
 
   g_return_if_fail (CAB_IS_REVEAL_MODEL (self));
-  g_return_if_fail (GTK_IS_WIDGET (view));
+  g_return_if_fail (GTK_IS_LIST_VIEW (view));
   g_return_if_fail (self->view == NULL);
 
   self->view = view;
@@ -273,7 +572,7 @@ cab_reveal_model_set_view (CabRevealModel *self,
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (view, keys);
-  if (self->limit != G_MAXUINT)
+  if (self->n_hidden > 0)
     start_ticking (self);
 }
 
@@ -281,7 +580,7 @@ gboolean
 cab_reveal_model_is_whole (CabRevealModel *self)
 {
   g_return_val_if_fail (CAB_IS_REVEAL_MODEL (self), FALSE);
-  return self->limit == G_MAXUINT;
+  return self->n_hidden == 0;
 }
 
 void
@@ -289,11 +588,33 @@ cab_reveal_model_reveal (CabRevealModel *self,
                          guint           n)
 {
   g_return_if_fail (CAB_IS_REVEAL_MODEL (self));
+  g_return_if_fail (!self->busy);
 
-  if (self->limit == G_MAXUINT || n <= self->limit)
-    return;
-  self->limit = n;
-  follow_limit (self);
-  if (self->limit == G_MAXUINT)
-    stop_ticking (self);
+  if (self->n_hidden > 0)
+    show_range (self, 0, n, G_MAXUINT);
+}
+
+guint
+cab_reveal_model_show (CabRevealModel *self,
+                       guint           position)
+{
+  g_return_val_if_fail (CAB_IS_REVEAL_MODEL (self), GTK_INVALID_LIST_POSITION);
+  g_return_val_if_fail (!self->busy, GTK_INVALID_LIST_POSITION);
+
+  if (position >= g_list_model_get_n_items (self->model))
+    return GTK_INVALID_LIST_POSITION;
+  if (self->n_hidden > 0)
+    show_range (self, position, position + 1, 1);
+  return position - hidden_before (self, position, NULL);
+}
+
+guint
+cab_reveal_model_get_model_position (CabRevealModel *self,
+                                     guint           position)
+{
+  g_return_val_if_fail (CAB_IS_REVEAL_MODEL (self), GTK_INVALID_LIST_POSITION);
+
+  if (position >= self->shown->len)
+    return GTK_INVALID_LIST_POSITION;
+  return model_position (self, position);
 }

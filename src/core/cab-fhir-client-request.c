@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cab-json-read.h"
 #include "cab-fhir-client-private.h"
 
 /*
@@ -250,18 +251,6 @@ cab_fhir_request_return_error (GTask  *task,
   g_object_unref (task);
 }
 
-static const char *
-get_string (JsonObject *object,
-            const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* An OperationOutcome carrying an error or fatal issue, even under a 2xx. */
 static GError *
 outcome_error (JsonNode *root,
@@ -276,7 +265,7 @@ outcome_error (JsonNode *root,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   object = json_node_get_object (root);
-  if (g_strcmp0 (get_string (object, "resourceType"), "OperationOutcome") != 0)
+  if (g_strcmp0 (cab_json_read_string (object, "resourceType"), "OperationOutcome") != 0)
     return NULL;
 
   issues = json_object_get_member (object, "issue");
@@ -291,7 +280,7 @@ outcome_error (JsonNode *root,
 
           if (!JSON_NODE_HOLDS_OBJECT (issue))
             continue;
-          severity = get_string (json_node_get_object (issue), "severity");
+          severity = cab_json_read_string (json_node_get_object (issue), "severity");
           if (g_strcmp0 (severity, "error") == 0 || g_strcmp0 (severity, "fatal") == 0)
             failed = TRUE;
         }
@@ -372,7 +361,7 @@ build_page (CabFhirClient   *self,
   JsonNode *total;
 
   if (!JSON_NODE_HOLDS_OBJECT (root)
-      || g_strcmp0 (get_string (json_node_get_object (root), "resourceType"), "Bundle") != 0)
+      || g_strcmp0 (cab_json_read_string (json_node_get_object (root), "resourceType"), "Bundle") != 0)
     {
       g_set_error (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_INVALID,
                    _("The server's search answer is not a Bundle"));

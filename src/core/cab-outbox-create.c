@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "cab-json-read.h"
 #include "cab-outbox-private.h"
 
 /*
@@ -22,17 +23,6 @@
  */
 
 #define IDENTIFIER_SYSTEM "urn:ietf:rfc:3986"
-
-static const char *
-object_string (JsonObject *o,
-               const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
 
 char *
 cab_outbox_create_local_id (const char *key)
@@ -109,7 +99,7 @@ cab_outbox_create_resource (CabOutbox   *self,
   g_return_val_if_fail (patient_id != NULL && resource != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  type = object_string (resource, "resourceType");
+  type = cab_json_read_string (resource, "resourceType");
   if (!is_resource_type (type) || json_object_has_member (resource, "id"))
     {
       g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_BAD_TYPE,
@@ -209,12 +199,12 @@ create_prepare (CabOutbox             *self,
   g_autoptr(JsonNode) node = NULL;
   JsonObject *p = parse_payload (entry->payload, parser);
   JsonNode *resource = p != NULL ? json_object_get_member (p, "resource") : NULL;
-  const char *type = object_string (p, "type");
+  const char *type = cab_json_read_string (p, "type");
   CabOutboxRequest *request;
   char *text;
 
   if (!is_resource_type (type) || resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource) ||
-      g_strcmp0 (object_string (json_node_get_object (resource), "resourceType"), type) != 0)
+      g_strcmp0 (cab_json_read_string (json_node_get_object (resource), "resourceType"), type) != 0)
     {
       g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
                            _("The queued action is damaged"));
@@ -237,19 +227,14 @@ static gboolean
 has_our_identifier (JsonObject *resource,
                     const char *urn)
 {
-  JsonNode *n = json_object_get_member (resource, "identifier");
-  JsonArray *identifiers;
+  JsonArray *identifiers = cab_json_read_array (resource, "identifier");
 
-  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
-    return FALSE;
-  identifiers = json_node_get_array (n);
-  for (guint i = 0; i < json_array_get_length (identifiers); i++)
+  for (guint i = 0; identifiers != NULL && i < json_array_get_length (identifiers); i++)
     {
-      JsonNode *e = json_array_get_element (identifiers, i);
-      JsonObject *o = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+      JsonObject *o = cab_json_array_read_object (identifiers, i);
 
-      if (g_strcmp0 (object_string (o, "system"), IDENTIFIER_SYSTEM) == 0 &&
-          g_strcmp0 (object_string (o, "value"), urn) == 0)
+      if (g_strcmp0 (cab_json_read_string (o, "system"), IDENTIFIER_SYSTEM) == 0 &&
+          g_strcmp0 (cab_json_read_string (o, "value"), urn) == 0)
         return TRUE;
     }
   return FALSE;
@@ -266,23 +251,21 @@ create_succeeded (const CabOutboxEntry  *entry,
   g_autofree char *urn = g_strconcat ("urn:uuid:", entry->key, NULL);
   JsonObject *p = parse_payload (entry->payload, parser);
   JsonObject *r, *meta;
-  JsonNode *metan;
   const char *id;
 
   if (response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
     goto invalid;
   r = json_node_get_object (response->json);
-  id = object_string (r, "id");
+  id = cab_json_read_string (r, "id");
   /* The id becomes a store key and a URL segment: a FHIR id or nothing. */
-  if (g_strcmp0 (object_string (r, "resourceType"), object_string (p, "type")) != 0 ||
+  if (g_strcmp0 (cab_json_read_string (r, "resourceType"), cab_json_read_string (p, "type")) != 0 ||
       !cab_fhir_id_is_valid (id) || !has_our_identifier (r, urn))
     goto invalid;
 
-  metan = json_object_get_member (r, "meta");
-  meta = metan != NULL && JSON_NODE_HOLDS_OBJECT (metan) ? json_node_get_object (metan) : NULL;
+  meta = cab_json_read_object (r, "meta");
   outcome->state = CAB_OUTBOX_STATE_DONE;
   outcome->server_id = g_strdup (id);
-  outcome->server_version = g_strdup (object_string (meta, "versionId"));
+  outcome->server_version = g_strdup (cab_json_read_string (meta, "versionId"));
   outcome->resource = json_object_ref (r);
   return TRUE;
 

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "cab-document-kind.h"
+#include "cab-json-read.h"
 #include "cab-outbox-private.h"
 
 /*
@@ -37,26 +38,6 @@ service_path_is_valid (const char *path)
     if (*segments[i] == '\0' || g_str_equal (segments[i], ".") || g_str_equal (segments[i], ".."))
       return FALSE;
   return TRUE;
-}
-
-static const char *
-member_string (JsonObject *o,
-               const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
-static JsonObject *
-member_object (JsonObject *o,
-               const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
 }
 
 gboolean
@@ -173,9 +154,9 @@ eprescription_prepare (CabOutbox             *self,
       json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     goto damaged;
   p = json_node_get_object (json_parser_get_root (parser));
-  identifier = member_string (p, "identifier");
-  system = member_string (p, "system");
-  path = member_string (p, "path");
+  identifier = cab_json_read_string (p, "identifier");
+  system = cab_json_read_string (p, "system");
+  path = cab_json_read_string (p, "path");
   request = json_object_get_member (p, "request");
   if (identifier == NULL || !cab_fhir_id_is_valid (identifier) || system == NULL ||
       !service_path_is_valid (path) || request == NULL || !JSON_NODE_HOLDS_OBJECT (request))
@@ -222,17 +203,17 @@ eprescription_succeeded (const CabOutboxEntry  *entry,
   if (p == NULL || response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
     goto invalid;
   r = json_node_get_object (response->json);
-  identifier = member_object (r, "identifier");
-  id = member_string (r, "id");
-  if (g_strcmp0 (member_string (r, "resourceType"), "Bundle") != 0 || identifier == NULL ||
-      g_strcmp0 (member_string (identifier, "value"), member_string (p, "identifier")) != 0 ||
-      g_strcmp0 (member_string (identifier, "system"), member_string (p, "system")) != 0 ||
+  identifier = cab_json_read_object (r, "identifier");
+  id = cab_json_read_string (r, "id");
+  if (g_strcmp0 (cab_json_read_string (r, "resourceType"), "Bundle") != 0 || identifier == NULL ||
+      g_strcmp0 (cab_json_read_string (identifier, "value"), cab_json_read_string (p, "identifier")) != 0 ||
+      g_strcmp0 (cab_json_read_string (identifier, "system"), cab_json_read_string (p, "system")) != 0 ||
       id == NULL || !cab_fhir_id_is_valid (id))
     goto invalid;
 
   outcome->state = CAB_OUTBOX_STATE_DONE;
   outcome->server_id = g_strdup (id);
-  outcome->server_version = g_strdup (member_string (member_object (r, "meta"), "versionId"));
+  outcome->server_version = g_strdup (cab_json_read_string (cab_json_read_object (r, "meta"), "versionId"));
   return TRUE;
 
 invalid:

@@ -5,9 +5,9 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
-#include <string.h>
 
 #include "cab-core-enums.h"
+#include "cab-json-read.h"
 #include "cab-outbox.h"
 #include "cab-outbox-item.h"
 
@@ -76,35 +76,6 @@ parse_object (JsonParser *parser,
   return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
 }
 
-static const char *
-json_string (JsonObject *object,
-             const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-}
-
-static gboolean
-json_boolean (JsonObject *object,
-              const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
-}
-
-static JsonArray *
-json_array (JsonObject *object,
-            const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
 static char *
 visibility_text (gboolean masked,
                  gboolean hidden,
@@ -131,20 +102,18 @@ describe_server (CabOutboxItem *self,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *doc = parse_object (parser, json);
-  JsonArray *labels = json_array (doc, "securityLabel");
-  JsonArray *extensions = json_array (doc, "extension");
+  JsonArray *labels = cab_json_read_array (doc, "securityLabel");
+  JsonArray *extensions = cab_json_read_array (doc, "extension");
   gboolean masked = FALSE, hidden = FALSE, archived = FALSE;
-  const char *text = json_string (doc, "description");
+  const char *text = cab_json_read_string (doc, "description");
 
   for (guint i = 0; labels != NULL && i < json_array_get_length (labels); i++)
     {
-      JsonNode *n = json_array_get_element (labels, i);
-      JsonArray *codings = JSON_NODE_HOLDS_OBJECT (n) ? json_array (json_node_get_object (n), "coding") : NULL;
+      JsonArray *codings = cab_json_read_array (cab_json_array_read_object (labels, i), "coding");
 
       for (guint j = 0; codings != NULL && j < json_array_get_length (codings); j++)
         {
-          JsonNode *c = json_array_get_element (codings, j);
-          const char *code = JSON_NODE_HOLDS_OBJECT (c) ? json_string (json_node_get_object (c), "code") : NULL;
+          const char *code = cab_json_read_string (cab_json_array_read_object (codings, j), "code");
 
           masked |= g_strcmp0 (code, "MASQUE_PS") == 0;
           hidden |= g_strcmp0 (code, "INVISIBLE_PATIENT") == 0;
@@ -152,11 +121,10 @@ describe_server (CabOutboxItem *self,
     }
   for (guint i = 0; extensions != NULL && i < json_array_get_length (extensions); i++)
     {
-      JsonNode *n = json_array_get_element (extensions, i);
-      JsonObject *e = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonObject *e = cab_json_array_read_object (extensions, i);
 
-      if (e != NULL && g_str_has_suffix (json_string (e, "url") ?: "", "isArchived"))
-        archived = json_boolean (e, "valueBoolean");
+      if (e != NULL && g_str_has_suffix (cab_json_read_string (e, "url") ?: "", "isArchived"))
+        archived = cab_json_read_boolean (e, "valueBoolean", FALSE);
     }
 
   if (text == NULL)
@@ -164,7 +132,7 @@ describe_server (CabOutboxItem *self,
       JsonNode *type = doc != NULL ? json_object_get_member (doc, "type") : NULL;
 
       if (type != NULL && JSON_NODE_HOLDS_OBJECT (type))
-        text = json_string (json_node_get_object (type), "text");
+        text = cab_json_read_string (json_node_get_object (type), "text");
     }
 
   self->server_title = g_strdup (text != NULL ? text : "—");
@@ -178,12 +146,12 @@ describe_payload (CabOutboxItem        *self,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *p = parse_object (parser, entry->payload);
-  const char *title = json_string (p, "title");
-  const char *detail = json_string (p, "detail");
+  const char *title = cab_json_read_string (p, "title");
+  const char *detail = cab_json_read_string_at_most (p, "detail", MAX_DETAIL);
 
   /* What a kind says under its title (a message: the addresses of the
    * recipients its title names). From the payload: one line, bounded. */
-  if (detail != NULL && *detail != '\0' && strlen (detail) <= MAX_DETAIL && g_utf8_validate (detail, -1, NULL))
+  if (detail != NULL && *detail != '\0' && g_utf8_validate (detail, -1, NULL))
     {
       self->detail = g_strdup (detail);
       for (const char *c = detail; *c != '\0' && self->detail != NULL; c++)
@@ -193,7 +161,7 @@ describe_payload (CabOutboxItem        *self,
   if (self->kind == CAB_OUTBOX_KIND_PUBLISH && p != NULL)
     {
       self->document_title = g_strdup (title != NULL ? title : "");
-      self->type_code = g_strdup (json_string (p, "type_code"));
+      self->type_code = g_strdup (cab_json_read_string (p, "type_code"));
     }
 
   /* A read receipt is built from the request it answers (src/mail). */
@@ -203,9 +171,9 @@ describe_payload (CabOutboxItem        *self,
   /* A visibility change leaves the title as it is. */
   self->mine_title = g_strdup (title != NULL ? title : _("unchanged"));
   if (self->kind == CAB_OUTBOX_KIND_VISIBILITY && p != NULL)
-    self->mine_visibility = visibility_text (json_boolean (p, "masked"),
-                                             json_boolean (p, "hidden"),
-                                             json_boolean (p, "archived"));
+    self->mine_visibility = visibility_text (cab_json_read_boolean (p, "masked", FALSE),
+                                             cab_json_read_boolean (p, "hidden", FALSE),
+                                             cab_json_read_boolean (p, "archived", FALSE));
   else
     self->mine_visibility = g_strdup ("—");
 }

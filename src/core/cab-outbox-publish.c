@@ -10,6 +10,7 @@
 #include <poppler.h>
 
 #include "cab-document-kind.h"
+#include "cab-json-read.h"
 #include "cab-outbox-private.h"
 
 /*
@@ -402,17 +403,6 @@ add_request (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
-static const char *
-payload_string (JsonObject *o,
-                const char *member)
-{
-  JsonNode *n = json_object_get_member (o, member);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
 /* A stable URN for a bundle entry's fullUrl, distinct from the business
  * identifiers: a server rewrites every string equal to a fullUrl. */
 static char *
@@ -462,13 +452,13 @@ publish_prepare (CabOutbox             *self,
       return NULL;
     }
   p = json_node_get_object (json_parser_get_root (parser));
-  file = payload_string (p, "file");
-  title = payload_string (p, "title");
-  sha1 = payload_string (p, "sha1");
-  date = payload_string (p, "date");
-  author = payload_string (p, "author");
-  custodian = payload_string (p, "custodian");
-  type = cab_document_type_lookup (payload_string (p, "type_code"));
+  file = cab_json_read_string (p, "file");
+  title = cab_json_read_string (p, "title");
+  sha1 = cab_json_read_string (p, "sha1");
+  date = cab_json_read_string (p, "date");
+  author = cab_json_read_string (p, "author");
+  custodian = cab_json_read_string (p, "custodian");
+  type = cab_document_type_lookup (cab_json_read_string (p, "type_code"));
   if (file == NULL || type == NULL || strchr (file, '/') != NULL)
     {
       g_set_error_literal (error, CAB_OUTBOX_ERROR, CAB_OUTBOX_ERROR_FILE,
@@ -633,13 +623,6 @@ publish_prepare (CabOutbox             *self,
   return request;
 }
 
-static const char *
-object_string (JsonObject *o,
-               const char *member)
-{
-  return o != NULL ? payload_string (o, member) : NULL;
-}
-
 /* The DocumentReference the server answered, if it is ours. */
 static gboolean
 publish_succeeded (const CabOutboxEntry  *entry,
@@ -654,36 +637,30 @@ publish_succeeded (const CabOutboxEntry  *entry,
   if (response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
     goto invalid;
   bundle = json_node_get_object (response->json);
-  if (g_strcmp0 (object_string (bundle, "resourceType"), "Bundle") != 0 ||
-      !json_object_has_member (bundle, "entry") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (bundle, "entry")))
+  entries = cab_json_read_array (bundle, "entry");
+  if (g_strcmp0 (cab_json_read_string (bundle, "resourceType"), "Bundle") != 0 || entries == NULL)
     goto invalid;
 
-  entries = json_object_get_array_member (bundle, "entry");
   for (guint i = 0; i < json_array_get_length (entries); i++)
     {
-      JsonNode *n = json_array_get_element (entries, i);
-      JsonObject *e = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-      JsonNode *rn = e != NULL ? json_object_get_member (e, "resource") : NULL;
-      JsonObject *r = rn != NULL && JSON_NODE_HOLDS_OBJECT (rn) ? json_node_get_object (rn) : NULL;
-      JsonNode *mn, *metan;
+      JsonObject *e = cab_json_array_read_object (entries, i);
+      JsonObject *r = cab_json_read_object (e, "resource");
+      JsonObject *master = cab_json_read_object (r, "masterIdentifier");
       JsonObject *meta;
       const char *id;
 
-      if (g_strcmp0 (object_string (r, "resourceType"), "DocumentReference") != 0)
+      if (g_strcmp0 (cab_json_read_string (r, "resourceType"), "DocumentReference") != 0)
         continue;
-      id = object_string (r, "id");
-      mn = json_object_get_member (r, "masterIdentifier");
+      id = cab_json_read_string (r, "id");
       /* The id becomes a store key and a URL segment: a FHIR id or nothing. */
-      if (id == NULL || !cab_fhir_id_is_valid (id) || mn == NULL || !JSON_NODE_HOLDS_OBJECT (mn) ||
-          g_strcmp0 (object_string (json_node_get_object (mn), "value"), doc_urn) != 0)
+      if (id == NULL || !cab_fhir_id_is_valid (id) || master == NULL ||
+          g_strcmp0 (cab_json_read_string (master, "value"), doc_urn) != 0)
         goto invalid;
-      metan = json_object_get_member (r, "meta");
-      meta = metan != NULL && JSON_NODE_HOLDS_OBJECT (metan) ? json_node_get_object (metan) : NULL;
+      meta = cab_json_read_object (r, "meta");
 
       outcome->state = CAB_OUTBOX_STATE_DONE;
       outcome->server_id = g_strdup (id);
-      outcome->server_version = g_strdup (object_string (meta, "versionId"));
+      outcome->server_version = g_strdup (cab_json_read_string (meta, "versionId"));
       /* Stored as parsed: the caller frees the response before the
        * outcome goes to the store's worker. */
       outcome->resource = json_object_ref (r);

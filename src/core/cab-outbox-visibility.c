@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "cab-json-read.h"
 #include "cab-outbox-private.h"
 
 /*
@@ -45,54 +46,14 @@ cab_outbox_labels_apply (const char *labels,
   return g_string_free (out, FALSE);
 }
 
-static const char *
-get_string (JsonObject *o,
-            const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
-static gboolean
-get_bool (JsonObject *o,
-          const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_BOOLEAN &&
-         json_node_get_boolean (n);
-}
-
-static JsonObject *
-get_object (JsonObject *o,
-            const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-static JsonArray *
-get_array (JsonObject *o,
-           const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-}
-
 static gboolean
 is_visibility_label (JsonObject *label)
 {
-  JsonArray *codings = get_array (label, "coding");
+  JsonArray *codings = cab_json_read_array (label, "coding");
 
   for (guint i = 0; codings != NULL && i < json_array_get_length (codings); i++)
     {
-      JsonNode *n = json_array_get_element (codings, i);
-      const char *code = JSON_NODE_HOLDS_OBJECT (n) ? get_string (json_node_get_object (n), "code") : NULL;
+      const char *code = cab_json_read_string (cab_json_array_read_object (codings, i), "code");
 
       if (g_strcmp0 (code, LABEL_MASKED) == 0 || g_strcmp0 (code, LABEL_HIDDEN) == 0)
         return TRUE;
@@ -103,7 +64,7 @@ is_visibility_label (JsonObject *label)
 static gboolean
 is_archived_extension (JsonObject *extension)
 {
-  return g_strcmp0 (get_string (extension, "url"), CAB_URL_IS_ARCHIVED) == 0;
+  return g_strcmp0 (cab_json_read_string (extension, "url"), CAB_URL_IS_ARCHIVED) == 0;
 }
 
 /* What @resource says: masked, hidden, archived. */
@@ -113,19 +74,17 @@ read_visibility (JsonObject *resource,
                  gboolean   *hidden,
                  gboolean   *archived)
 {
-  JsonArray *labels = get_array (resource, "securityLabel");
-  JsonArray *extensions = get_array (resource, "extension");
+  JsonArray *labels = cab_json_read_array (resource, "securityLabel");
+  JsonArray *extensions = cab_json_read_array (resource, "extension");
 
   *masked = *hidden = *archived = FALSE;
   for (guint i = 0; labels != NULL && i < json_array_get_length (labels); i++)
     {
-      JsonNode *n = json_array_get_element (labels, i);
-      JsonArray *codings = JSON_NODE_HOLDS_OBJECT (n) ? get_array (json_node_get_object (n), "coding") : NULL;
+      JsonArray *codings = cab_json_read_array (cab_json_array_read_object (labels, i), "coding");
 
       for (guint j = 0; codings != NULL && j < json_array_get_length (codings); j++)
         {
-          JsonNode *c = json_array_get_element (codings, j);
-          const char *code = JSON_NODE_HOLDS_OBJECT (c) ? get_string (json_node_get_object (c), "code") : NULL;
+          const char *code = cab_json_read_string (cab_json_array_read_object (codings, j), "code");
 
           *masked |= g_strcmp0 (code, LABEL_MASKED) == 0;
           *hidden |= g_strcmp0 (code, LABEL_HIDDEN) == 0;
@@ -133,11 +92,10 @@ read_visibility (JsonObject *resource,
     }
   for (guint i = 0; extensions != NULL && i < json_array_get_length (extensions); i++)
     {
-      JsonNode *n = json_array_get_element (extensions, i);
-      JsonObject *e = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonObject *e = cab_json_array_read_object (extensions, i);
 
       if (e != NULL && is_archived_extension (e))
-        *archived = get_bool (e, "valueBoolean");
+        *archived = cab_json_read_boolean (e, "valueBoolean", FALSE);
     }
 }
 
@@ -184,8 +142,8 @@ build_patch (JsonObject *base,
              gboolean    archived)
 {
   JsonArray *ops = json_array_new ();
-  JsonArray *labels = get_array (base, "securityLabel");
-  JsonArray *extensions = get_array (base, "extension");
+  JsonArray *labels = cab_json_read_array (base, "securityLabel");
+  JsonArray *extensions = cab_json_read_array (base, "extension");
   JsonArray *new_labels = json_array_new ();
   JsonArray *new_extensions = json_array_new ();
   JsonNode *root = json_node_new (JSON_NODE_ARRAY);
@@ -249,7 +207,7 @@ static const char *
 target_id (const CabOutboxEntry *entry,
            JsonObject           *payload)
 {
-  const char *target = get_string (payload, "target");
+  const char *target = cab_json_read_string (payload, "target");
 
   return target != NULL ? target : entry->dep_server_id;
 }
@@ -376,7 +334,7 @@ visibility_prepare (CabOutbox             *self,
       return NULL;
     }
 
-  base = get_object (payload, "base");
+  base = cab_json_read_object (payload, "base");
   if (base == NULL)
     {
       stored_json = cab_store_get_resource_json (self->store,
@@ -391,10 +349,12 @@ visibility_prepare (CabOutbox             *self,
       base = stored;
     }
 
-  meta = get_object (base, "meta");
-  version = get_string (meta, "versionId");
-  patch = build_patch (base, get_bool (payload, "masked"), get_bool (payload, "hidden"),
-                       get_bool (payload, "archived"));
+  meta = cab_json_read_object (base, "meta");
+  version = cab_json_read_string (meta, "versionId");
+  patch = build_patch (base,
+                       cab_json_read_boolean (payload, "masked", FALSE),
+                       cab_json_read_boolean (payload, "hidden", FALSE),
+                       cab_json_read_boolean (payload, "archived", FALSE));
 
   text = json_to_string (patch, FALSE);
   length = strlen (text);
@@ -424,14 +384,14 @@ visibility_succeeded (const CabOutboxEntry  *entry,
   if (response->json == NULL || !JSON_NODE_HOLDS_OBJECT (response->json))
     goto invalid;
   r = json_node_get_object (response->json);
-  id = get_string (r, "id");
-  if (g_strcmp0 (get_string (r, "resourceType"), "DocumentReference") != 0 || id == NULL ||
+  id = cab_json_read_string (r, "id");
+  if (g_strcmp0 (cab_json_read_string (r, "resourceType"), "DocumentReference") != 0 || id == NULL ||
       !cab_fhir_id_is_valid (id))
     goto invalid;
 
   outcome->state = CAB_OUTBOX_STATE_DONE;
   outcome->server_id = g_strdup (id);
-  outcome->server_version = g_strdup (get_string (get_object (r, "meta"), "versionId"));
+  outcome->server_version = g_strdup (cab_json_read_string (cab_json_read_object (r, "meta"), "versionId"));
   outcome->resource_json = json_to_string (response->json, FALSE);
   return TRUE;
 
@@ -464,8 +424,9 @@ visibility_already_applied (const CabOutboxEntry *entry,
   if (payload == NULL)
     return FALSE;
   read_visibility (current, &masked, &hidden, &archived);
-  return masked == get_bool (payload, "masked") && hidden == get_bool (payload, "hidden") &&
-         archived == get_bool (payload, "archived");
+  return masked == cab_json_read_boolean (payload, "masked", FALSE) &&
+         hidden == cab_json_read_boolean (payload, "hidden", FALSE) &&
+         archived == cab_json_read_boolean (payload, "archived", FALSE);
 }
 
 const CabOutboxKind cab_outbox_kind_visibility = {
@@ -488,8 +449,8 @@ cab_outbox_visibility_rebase (const char *payload_json,
 
   if (payload == NULL || server == NULL)
     return NULL;
-  if (get_string (server, "id") != NULL)
-    json_object_set_string_member (payload, "target", get_string (server, "id"));
+  if (cab_json_read_string (server, "id") != NULL)
+    json_object_set_string_member (payload, "target", cab_json_read_string (server, "id"));
   json_object_set_object_member (payload, "base", json_object_ref (server));
   node = json_node_init_object (json_node_alloc (), payload);
   return json_to_string (node, FALSE);

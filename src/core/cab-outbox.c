@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "cab-json-read.h"
 #include "cab-outbox-private.h"
 
 /*
@@ -603,28 +604,8 @@ cab_outbox_resolve_conflict (CabOutbox            *self,
   return TRUE;
 }
 
-/* Payload members read with their type checked: a damaged payload gives an
- * empty description, never a critical. */
-static const char *
-payload_string (JsonObject *p,
-                const char *member)
-{
-  JsonNode *node = p != NULL ? json_object_get_member (p, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-}
-
-static gboolean
-payload_boolean (JsonObject *p,
-                 const char *member)
-{
-  JsonNode *node = p != NULL ? json_object_get_member (p, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
-}
-
+/* Payload members are read with their type checked (cab-json-read.h): a
+ * damaged payload gives an empty description, never a critical. */
 char *
 cab_outbox_entry_describe (const CabOutboxEntry *entry)
 {
@@ -640,23 +621,23 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
 
   if (g_strcmp0 (entry->kind, "publish") == 0)
     {
-      const char *title = payload_string (p, "title");
+      const char *title = cab_json_read_string (p, "title");
       return g_strdup_printf (_("Publish “%s”"), title != NULL ? title : "");
     }
   if (g_strcmp0 (entry->kind, "eprescription") == 0)
     {
-      const char *label = payload_string (p, "label");
+      const char *label = cab_json_read_string (p, "label");
       return g_strdup_printf (_("Register e-prescription %s"), label != NULL ? label : "");
     }
   if (g_strcmp0 (entry->kind, "visibility") == 0 && p != NULL)
     {
       GString *s = g_string_new (_("Change visibility:"));
 
-      if (payload_boolean (p, "masked"))
+      if (cab_json_read_boolean (p, "masked", FALSE))
         g_string_append_printf (s, " %s", _("masked from professionals"));
-      if (payload_boolean (p, "hidden"))
+      if (cab_json_read_boolean (p, "hidden", FALSE))
         g_string_append_printf (s, " %s", _("hidden from the patient"));
-      if (payload_boolean (p, "archived"))
+      if (cab_json_read_boolean (p, "archived", FALSE))
         g_string_append_printf (s, " %s", _("archived"));
       if (s->len == strlen (_("Change visibility:")))
         g_string_append_printf (s, " %s", _("visible to all"));
@@ -664,12 +645,12 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
     }
   if (g_strcmp0 (entry->kind, "create") == 0 && p != NULL)
     {
-      const char *summary = payload_string (p, "summary");
+      const char *summary = cab_json_read_string (p, "summary");
       return g_strdup_printf (_("Send “%s”"), summary != NULL ? summary : "");
     }
   /* Kinds registered by other libraries say what they are in their payload. */
-  if (payload_string (p, "summary") != NULL)
-    return g_strdup (payload_string (p, "summary"));
+  if (cab_json_read_string (p, "summary") != NULL)
+    return g_strdup (cab_json_read_string (p, "summary"));
   return g_strdup (entry->kind != NULL ? entry->kind : "");
 }
 

@@ -15,6 +15,7 @@
 #include "cab-followup-rules.h"
 
 /* Limits on the codes the store reads in one query (cab-store-followup.h). */
+#include "cab-json-read.h"
 #include "cab-store-followup.h"
 
 #define BUILTIN_RESOURCE "/io/github/cabinet_sante/Cabinet/followup/followup-rules.json"
@@ -171,24 +172,6 @@ get_months (JsonObject  *object,
   return TRUE;
 }
 
-static JsonArray *
-get_array (JsonObject *object,
-           const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-array_object (JsonArray *array,
-              guint      index)
-{
-  JsonNode *node = json_array_get_element (array, index);
-
-  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 /* Ids, codes and prefixes become SQL parameters and command-line values:
  * a short, plain alphabet. */
 static gboolean
@@ -256,8 +239,8 @@ read_measure (CabFollowupRules    *self,
 {
   g_autofree char *where = g_strdup_printf ("measures[%u]", index);
   const char *id, *kind, *unit, *system, *systolic = NULL, *diastolic = NULL;
-  JsonArray *codes = get_array (object, "codes");
-  JsonArray *range = get_array (object, "range");
+  JsonArray *codes = cab_json_read_array (object, "codes");
+  JsonArray *range = cab_json_read_array (object, "range");
   const char **list;
   guint n_codes;
 
@@ -358,7 +341,7 @@ read_bounds (CabFollowupRules        *self,
 
   for (guint i = 0; i < n; i++)
     {
-      JsonObject *b = array_object (target, i);
+      JsonObject *b = cab_json_array_read_object (target, i);
       const char *op, *component;
 
       if (b == NULL)
@@ -392,9 +375,9 @@ parse_root (CabFollowupRules  *self,
             JsonObject        *root,
             GError           **error)
 {
-  JsonArray *measures = get_array (root, "measures");
-  JsonArray *rules = get_array (root, "rules");
-  JsonArray *conditions = get_array (root, "conditions");
+  JsonArray *measures = cab_json_read_array (root, "measures");
+  JsonArray *rules = cab_json_read_array (root, "rules");
+  JsonArray *conditions = cab_json_read_array (root, "conditions");
   JsonNode *version = json_object_get_member (root, "version");
   guint n_bounds_total = 0;
 
@@ -420,7 +403,7 @@ parse_root (CabFollowupRules  *self,
   for (guint i = 0; i < self->n_conditions; i++)
     {
       g_autofree char *where = g_strdup_printf ("conditions[%u]", i);
-      JsonObject *c = array_object (conditions, i);
+      JsonObject *c = cab_json_array_read_object (conditions, i);
       const char *prefix;
 
       if (c == NULL)
@@ -441,7 +424,7 @@ parse_root (CabFollowupRules  *self,
 
   self->measures = g_new0 (CabFollowupMeasure, self->n_measures);
   for (guint i = 0; i < self->n_measures; i++)
-    if (!read_measure (self, array_object (measures, i), i, &self->measures[i], error))
+    if (!read_measure (self, cab_json_array_read_object (measures, i), i, &self->measures[i], error))
       return FALSE;
   if (self->codes->len > CAB_STORE_FOLLOWUP_MAX_CODES)
     return too_large (error, "more than %d codes in all", CAB_STORE_FOLLOWUP_MAX_CODES);
@@ -452,7 +435,7 @@ parse_root (CabFollowupRules  *self,
   for (guint i = 0; i < self->n_rules; i++)
     {
       g_autofree char *where = g_strdup_printf ("rules[%u]", i);
-      JsonObject *r = array_object (rules, i);
+      JsonObject *r = cab_json_array_read_object (rules, i);
       CabFollowupRule *rule = &self->rules[i];
       const char *condition, *measure;
       CabFollowupBound *bounds = &self->bounds[n_bounds_total];

@@ -14,6 +14,7 @@
 
 #include "cab-directory-private.h"
 #include "cab-fhir-resource.h"
+#include "cab-json-read.h"
 #include "cab-store-private.h"
 
 #define SYS_RPPS     "https://rpps.esante.gouv.fr"
@@ -41,76 +42,43 @@ cab_directory_entry_free (CabDirectoryEntry *entry)
 
 /* --------------------------------------------------------- JSON helpers */
 
-static JsonObject *
-get_object (JsonObject *o, const char *member)
+/* A usable one-line text: not empty, at most MAX_TEXT bytes of UTF-8, no
+ * control character. NULL otherwise. */
+static const char *
+one_line (const char *s)
 {
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-static JsonArray *
-get_array (JsonObject *o, const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  if (s == NULL || *s == '\0' || strlen (s) > MAX_TEXT || !g_utf8_validate (s, -1, NULL))
+    return NULL;
+  for (const char *p = s; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return NULL;
+  return s;
 }
 
 /* A string member that is a usable one-line text: NULL otherwise. */
 static const char *
 get_text (JsonObject *o, const char *member)
 {
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-  const char *s;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  s = json_node_get_string (n);
-  if (s == NULL || *s == '\0' || strlen (s) > MAX_TEXT || !g_utf8_validate (s, -1, NULL))
-    return NULL;
-  for (const char *p = s; *p; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return NULL;
-  return s;
-}
-
-static JsonObject *
-array_object (JsonArray *a, guint i)
-{
-  JsonNode *n = json_array_get_element (a, i);
-
-  return JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+  return one_line (cab_json_read_string (o, member));
 }
 
 static const char *
 array_text (JsonArray *a, guint i)
 {
-  JsonNode *n = json_array_get_element (a, i);
-  const char *s;
-
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  s = json_node_get_string (n);
-  if (s == NULL || *s == '\0' || strlen (s) > MAX_TEXT || !g_utf8_validate (s, -1, NULL))
-    return NULL;
-  for (const char *p = s; *p; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return NULL;
-  return s;
+  return one_line (cab_json_array_read_string (a, i));
 }
 
 /* A CodeableConcept's words: its text, else its first coding's display. */
 static const char *
 concept_text (JsonObject *concept)
 {
-  JsonArray *codings = get_array (concept, "coding");
+  JsonArray *codings = cab_json_read_array (concept, "coding");
   const char *text = get_text (concept, "text");
 
   if (text != NULL)
     return text;
   for (guint i = 0; codings != NULL && i < MIN (json_array_get_length (codings), MAX_ITEMS); i++)
-    if ((text = get_text (array_object (codings, i), "display")) != NULL)
+    if ((text = get_text (cab_json_array_read_object (codings, i), "display")) != NULL)
       return text;
   return NULL;
 }
@@ -177,7 +145,7 @@ cab_directory_parse_page (JsonNode   *root,
                    _("The directory's answer is not a list of search results"));
       return FALSE;
     }
-  entries = get_array (bundle, "entry");
+  entries = cab_json_read_array (bundle, "entry");
   n = entries != NULL ? json_array_get_length (entries) : 0;
   if (n > CAB_DIRECTORY_MAX_PAGE_ENTRIES)
     {
@@ -187,7 +155,7 @@ cab_directory_parse_page (JsonNode   *root,
     }
   for (guint i = 0; i < n; i++)
     {
-      JsonObject *resource = get_object (array_object (entries, i), "resource");
+      JsonObject *resource = cab_json_read_object (cab_json_array_read_object (entries, i), "resource");
       const char *type = get_text (resource, "resourceType");
       const char *id = get_text (resource, "id");
 
@@ -198,21 +166,17 @@ cab_directory_parse_page (JsonNode   *root,
       else if (g_str_equal (type, "PractitionerRole"))
         g_ptr_array_add (roles, json_object_ref (resource));
     }
-  links = get_array (bundle, "link");
+  links = cab_json_read_array (bundle, "link");
   for (guint i = 0; links != NULL && i < MIN (json_array_get_length (links), MAX_ITEMS); i++)
     {
-      JsonObject *link = array_object (links, i);
-      JsonNode *url = link != NULL ? json_object_get_member (link, "url") : NULL;
+      JsonObject *link = cab_json_array_read_object (links, i);
+      /* Kept whole (a next link may be long); the client checks it stays
+       * under the base before following it (rule 5). */
+      const char *url = cab_json_read_string_at_most (link, "url", 8192);
 
       if (g_strcmp0 (get_text (link, "relation"), "next") == 0 && url != NULL &&
-          JSON_NODE_HOLDS_VALUE (url) && json_node_get_value_type (url) == G_TYPE_STRING)
-        {
-          /* Kept whole (a next link may be long); the client checks it
-           * stays under the base before following it (rule 5). */
-          const char *s = json_node_get_string (url);
-          if (s != NULL && strlen (s) <= 8192 && g_utf8_validate (s, -1, NULL))
-            *next_url = g_strdup (s);
-        }
+          g_utf8_validate (url, -1, NULL))
+        *next_url = g_strdup (url);
     }
   return TRUE;
 }
@@ -233,23 +197,23 @@ typedef struct
 static void
 read_practitioner (JsonObject *p, PractitionerInfo *info)
 {
-  JsonArray *names = get_array (p, "name");
-  JsonArray *identifiers = get_array (p, "identifier");
-  JsonArray *addresses = get_array (p, "address");
-  JsonArray *qualifications = get_array (p, "qualification");
+  JsonArray *names = cab_json_read_array (p, "name");
+  JsonArray *identifiers = cab_json_read_array (p, "identifier");
+  JsonArray *addresses = cab_json_read_array (p, "address");
+  JsonArray *qualifications = cab_json_read_array (p, "qualification");
   JsonObject *name = NULL;
 
   memset (info, 0, sizeof *info);
   for (guint i = 0; names != NULL && i < MIN (json_array_get_length (names), MAX_ITEMS); i++)
     {
-      JsonObject *n = array_object (names, i);
+      JsonObject *n = cab_json_array_read_object (names, i);
       if (n != NULL && (name == NULL || g_strcmp0 (get_text (n, "use"), "official") == 0))
         name = n;
     }
   if (name != NULL)
     {
-      JsonArray *given = get_array (name, "given");
-      JsonArray *prefix = get_array (name, "prefix");
+      JsonArray *given = cab_json_read_array (name, "given");
+      JsonArray *prefix = cab_json_read_array (name, "prefix");
       const char *pre = prefix != NULL && json_array_get_length (prefix) > 0 ? array_text (prefix, 0) : NULL;
 
       info->family = get_text (name, "family");
@@ -275,7 +239,7 @@ read_practitioner (JsonObject *p, PractitionerInfo *info)
     }
   for (guint i = 0; identifiers != NULL && i < MIN (json_array_get_length (identifiers), MAX_ITEMS); i++)
     {
-      JsonObject *id = array_object (identifiers, i);
+      JsonObject *id = cab_json_array_read_object (identifiers, i);
       const char *system = get_text (id, "system");
       const char *value = get_text (id, "value");
 
@@ -286,10 +250,10 @@ read_practitioner (JsonObject *p, PractitionerInfo *info)
         info->rpps = value + 1;
     }
   for (guint i = 0; addresses != NULL && i < MIN (json_array_get_length (addresses), MAX_ITEMS); i++)
-    if ((info->city = get_text (array_object (addresses, i), "city")) != NULL)
+    if ((info->city = get_text (cab_json_array_read_object (addresses, i), "city")) != NULL)
       break;
   for (guint i = 0; qualifications != NULL && i < MIN (json_array_get_length (qualifications), MAX_ITEMS); i++)
-    if ((info->profession = concept_text (get_object (array_object (qualifications, i), "code"))) != NULL)
+    if ((info->profession = concept_text (cab_json_read_object (cab_json_array_read_object (qualifications, i), "code"))) != NULL)
       break;
 }
 
@@ -315,30 +279,30 @@ add_entry (GPtrArray *entries, GHashTable *seen, const char *address, const Prac
   e->practitioner_id = g_strdup (practitioner_id);
   if (role != NULL)
     {
-      JsonArray *codes = get_array (role, "code");
-      JsonArray *specialties = get_array (role, "specialty");
+      JsonArray *codes = cab_json_read_array (role, "code");
+      JsonArray *specialties = cab_json_read_array (role, "specialty");
       const char *profession = NULL;
 
       /* The role's words are the ones of this address: "Cardiologue" at
        * the hospital, not the qualification's long name. */
       for (guint i = 0; codes != NULL && profession == NULL && i < MIN (json_array_get_length (codes), MAX_ITEMS); i++)
         {
-          JsonObject *c = array_object (codes, i);
+          JsonObject *c = cab_json_array_read_object (codes, i);
           profession = get_text (c, "text");
         }
       for (guint i = 0; specialties != NULL && profession == NULL &&
                         i < MIN (json_array_get_length (specialties), MAX_ITEMS); i++)
-        profession = concept_text (array_object (specialties, i));
+        profession = concept_text (cab_json_array_read_object (specialties, i));
       if (profession != NULL)
         {
           g_free (e->profession);
           e->profession = g_strdup (profession);
         }
       {
-        JsonArray *services = get_array (role, "healthcareService");
-        const char *organization = get_text (get_object (role, "organization"), "display");
+        JsonArray *services = cab_json_read_array (role, "healthcareService");
+        const char *organization = get_text (cab_json_read_object (role, "organization"), "display");
         const char *service = services != NULL && json_array_get_length (services) > 0
-          ? get_text (array_object (services, 0), "display") : NULL;
+          ? get_text (cab_json_array_read_object (services, 0), "display") : NULL;
 
         /* "Service de cardiologie, CHU de Nantes". */
         e->organization = service != NULL && organization != NULL ? g_strdup_printf ("%s, %s", service, organization)
@@ -352,7 +316,7 @@ add_entry (GPtrArray *entries, GHashTable *seen, const char *address, const Prac
 static const char *
 role_practitioner_id (JsonObject *role)
 {
-  const char *ref = get_text (get_object (role, "practitioner"), "reference");
+  const char *ref = get_text (cab_json_read_object (role, "practitioner"), "reference");
   const char *slash;
 
   if (ref == NULL)
@@ -368,11 +332,11 @@ role_practitioner_id (JsonObject *role)
 static void
 each_email (JsonObject *resource, GPtrArray *out)
 {
-  JsonArray *telecoms = get_array (resource, "telecom");
+  JsonArray *telecoms = cab_json_read_array (resource, "telecom");
 
   for (guint i = 0; telecoms != NULL && i < MIN (json_array_get_length (telecoms), MAX_ITEMS); i++)
     {
-      JsonObject *t = array_object (telecoms, i);
+      JsonObject *t = cab_json_array_read_object (telecoms, i);
       const char *value = get_text (t, "value");
 
       if (g_strcmp0 (get_text (t, "system"), "email") == 0 && value != NULL)

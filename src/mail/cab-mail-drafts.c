@@ -13,14 +13,18 @@
 
 #include "cab-mail-drafts.h"
 
+#include "cab-json-read.h"
 #include "cab-mail-recipients.h"
 #include "cab-mail-send.h"
 #include "cab-outbox-kind.h"
 #include "cab-query.h"
 #include "cab-store-private.h"
 
-/* What a draft may hold (our own rows, still bounded when read back). */
+/* How many drafts a listing gives, and how many elements of one draft's
+ * lists (recipients, documents, files) are read back: our own rows, still
+ * bounded when read. */
 #define MAX_LIST 200
+#define MAX_LIST_LENGTH 256
 
 CabMailDraftRecord *
 cab_mail_draft_record_new (void)
@@ -135,38 +139,6 @@ to_payload (const CabMailDraftRecord *r)
   return json_generator_to_data (gen, NULL);
 }
 
-static char **
-strv_member (JsonObject *o, const char *name)
-{
-  g_autoptr(GPtrArray) out = g_ptr_array_new ();
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *a = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (a) && i < 256; i++)
-        {
-          JsonNode *e = json_array_get_element (a, i);
-
-          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
-            g_ptr_array_add (out, g_strdup (json_node_get_string (e)));
-        }
-    }
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
-}
-
-static char *
-string_member (JsonObject *o, const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return g_strdup (json_node_get_string (node));
-}
-
 static CabMailDraftRecord *
 from_row (sqlite3_stmt *stmt)
 {
@@ -183,24 +155,24 @@ from_row (sqlite3_stmt *stmt)
     return r;
   o = json_node_get_object (json_parser_get_root (parser));
   g_strfreev (r->to);
-  r->to = strv_member (o, "to");
+  r->to = cab_json_read_strv (o, "to", MAX_LIST_LENGTH);
   /* A draft saved before names were kept has none (its addresses show). */
   r->to_names = cab_mail_recipient_names_read (o, g_strv_length (r->to));
   g_strfreev (r->document_ids);
-  r->document_ids = strv_member (o, "documents");
+  r->document_ids = cab_json_read_strv (o, "documents", MAX_LIST_LENGTH);
   g_strfreev (r->files);
-  r->files = strv_member (o, "files");
+  r->files = cab_json_read_strv (o, "files", MAX_LIST_LENGTH);
   g_free (r->subject);
-  r->subject = string_member (o, "subject");
+  r->subject = g_strdup (cab_json_read_string (o, "subject"));
   if (r->subject == NULL)
     r->subject = g_strdup ("");
   g_free (r->body);
-  r->body = string_member (o, "body");
+  r->body = g_strdup (cab_json_read_string (o, "body"));
   if (r->body == NULL)
     r->body = g_strdup ("");
-  r->receipt = json_object_get_boolean_member_with_default (o, "receipt", FALSE);
-  r->in_reply_to = string_member (o, "in_reply_to");
-  r->references = string_member (o, "references");
+  r->receipt = cab_json_read_boolean (o, "receipt", FALSE);
+  r->in_reply_to = g_strdup (cab_json_read_string (o, "in_reply_to"));
+  r->references = g_strdup (cab_json_read_string (o, "references"));
   return r;
 }
 

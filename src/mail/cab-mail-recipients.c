@@ -12,6 +12,7 @@
  * time it is read, and one that is not a clean line is dropped, never
  * repaired: the address alone is always right. */
 
+#include "cab-json-read.h"
 #include "cab-mail-recipients.h"
 
 #include "cab-mime-compose.h"
@@ -49,23 +50,17 @@ char **
 cab_mail_recipient_names_read (JsonObject *o,
                                guint       n_to)
 {
-  JsonNode *node = o != NULL ? json_object_get_member (o, "to_names") : NULL;
+  JsonArray *a = cab_json_read_array (o, "to_names");
   g_autoptr(GStrvBuilder) b = NULL;
-  JsonArray *a;
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  a = json_node_get_array (node);
-  if (json_array_get_length (a) != n_to)
+  if (a == NULL || json_array_get_length (a) != n_to)
     return NULL;
   b = g_strv_builder_new ();
   for (guint i = 0; i < n_to; i++)
     {
-      JsonNode *e = json_array_get_element (a, i);
-      g_autofree char *name = NULL;
+      const char *text = cab_json_array_read_string (a, i);
+      g_autofree char *name = text != NULL ? cab_mail_recipient_name_clean (text) : NULL;
 
-      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
-        name = cab_mail_recipient_name_clean (json_node_get_string (e));
       g_strv_builder_add (b, name != NULL ? name : "");
     }
   return g_strv_builder_end (b);

@@ -21,6 +21,7 @@
 
 #include "cab-mail-replace.h"
 
+#include "cab-json-read.h"
 #include "cab-mail-queue-private.h"
 #include "cab-mail-recipients.h"
 #include "cab-mime-compose.h"
@@ -47,37 +48,10 @@ refuse (GError **error, int code, const char *message)
   return FALSE;
 }
 
-static const char *
-member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-         ? json_node_get_string (n) : NULL;
-}
-
-static JsonArray *
-array_member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-}
-
-static JsonObject *
-array_object (JsonArray *a, guint i)
-{
-  JsonNode *n = json_array_get_element (a, i);
-
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
 static JsonArray *
 xdm_documents (JsonObject *o)
 {
-  JsonNode *xdm = json_object_get_member (o, "xdm");
-
-  return xdm != NULL && JSON_NODE_HOLDS_OBJECT (xdm) ? array_member (json_node_get_object (xdm), "documents") : NULL;
+  return cab_json_read_array (cab_json_read_object (o, "xdm"), "documents");
 }
 
 static const char * const started_message =
@@ -124,7 +98,6 @@ cab_mail_queued_read (CabStore  *store,
   g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (store, entry_id, error);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(CabMailQueued) queued = NULL;
-  g_autoptr(GStrvBuilder) to = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) files = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) docs = g_strv_builder_new ();
@@ -160,47 +133,39 @@ cab_mail_queued_read (CabStore  *store,
   queued->record = r = cab_mail_draft_record_new ();
   r->patient_id = g_strdup (entry->patient_id);
   g_free (r->subject);
-  r->subject = g_strdup (member (o, "subject") ?: "");
+  r->subject = g_strdup (cab_json_read_string (o, "subject") ?: "");
   g_free (r->body);
-  r->body = g_strdup (member (o, "body") ?: "");
-  r->receipt = json_object_get_boolean_member_with_default (o, "receipt", FALSE);
-  r->in_reply_to = g_strdup (member (o, "in_reply_to"));
-  r->references = g_strdup (member (o, "references"));
-  a = array_member (o, "to");
+  r->body = g_strdup (cab_json_read_string (o, "body") ?: "");
+  r->receipt = cab_json_read_boolean (o, "receipt", FALSE);
+  r->in_reply_to = g_strdup (cab_json_read_string (o, "in_reply_to"));
+  r->references = g_strdup (cab_json_read_string (o, "references"));
+  g_strfreev (r->to);
+  r->to = cab_json_read_strv (o, "to", G_MAXUINT);
+  /* Kept through the edit; a message queued before names were kept has none. */
+  r->to_names = cab_mail_recipient_names_read (o, g_strv_length (r->to));
+  a = cab_json_read_array (o, "files");
   for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
     {
-      JsonNode *n = json_array_get_element (a, i);
+      JsonObject *f = cab_json_array_read_object (a, i);
 
-      if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
-        g_strv_builder_add (to, json_node_get_string (n));
-    }
-  a = array_member (o, "files");
-  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
-    {
-      JsonObject *f = array_object (a, i);
-
-      if (member (f, "path") == NULL)
+      if (cab_json_read_string (f, "path") == NULL)
         continue;
-      g_strv_builder_add (files, member (f, "path"));
-      g_strv_builder_add (names, member (f, "name") ?: member (f, "path"));
+      g_strv_builder_add (files, cab_json_read_string (f, "path"));
+      g_strv_builder_add (names, cab_json_read_string (f, "name") ?: cab_json_read_string (f, "path"));
     }
   /* A document is named by its timeline id; one queued before ids were
    * kept, by its copy (kept as it is, or removed). */
   a = xdm_documents (o);
   for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
     {
-      JsonObject *d = array_object (a, i);
-      const char *key = member (d, "document_id") ?: member (d, "path");
+      JsonObject *d = cab_json_array_read_object (a, i);
+      const char *key = cab_json_read_string (d, "document_id") ?: cab_json_read_string (d, "path");
 
       if (key == NULL)
         continue;
       g_strv_builder_add (docs, key);
-      g_strv_builder_add (titles, member (d, "title") ?: member (d, "name") ?: "");
+      g_strv_builder_add (titles, cab_json_read_string (d, "title") ?: cab_json_read_string (d, "name") ?: "");
     }
-  g_strfreev (r->to);
-  r->to = g_strv_builder_end (to);
-  /* Kept through the edit; a message queued before names were kept has none. */
-  r->to_names = cab_mail_recipient_names_read (o, g_strv_length (r->to));
   g_strfreev (r->files);
   r->files = g_strv_builder_end (files);
   g_strfreev (r->document_ids);
@@ -215,10 +180,10 @@ find_by (JsonArray *a, const char *key, const char *key2, const char *value)
 {
   for (guint i = 0; a != NULL && value != NULL && i < json_array_get_length (a); i++)
     {
-      JsonObject *o = array_object (a, i);
+      JsonObject *o = cab_json_array_read_object (a, i);
 
-      if (o != NULL && (g_strcmp0 (member (o, key), value) == 0 ||
-                        (key2 != NULL && g_strcmp0 (member (o, key2), value) == 0)))
+      if (o != NULL && (g_strcmp0 (cab_json_read_string (o, key), value) == 0 ||
+                        (key2 != NULL && g_strcmp0 (cab_json_read_string (o, key2), value) == 0)))
         return o;
     }
   return NULL;
@@ -266,7 +231,7 @@ collect_paths (JsonArray *a, GPtrArray *paths, GHashTable *set)
 {
   for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
     {
-      const char *path = member (array_object (a, i), "path");
+      const char *path = cab_json_read_string (cab_json_array_read_object (a, i), "path");
 
       if (path == NULL)
         continue;
@@ -363,12 +328,12 @@ replace (CabStore                 *store,
     return refuse (error, CAB_MAIL_SEND_ERROR_CHANGED,
                    _("This message was changed elsewhere meanwhile: open it again from the Outbox"));
 
-  check.from = member (o, "from");
+  check.from = cab_json_read_string (o, "from");
   check.to = (const char * const *) record->to;
   check.subject = record->subject;
   check.body = record->body;
-  check.in_reply_to = member (o, "in_reply_to");
-  check.references = member (o, "references");
+  check.in_reply_to = cab_json_read_string (o, "in_reply_to");
+  check.references = cab_json_read_string (o, "references");
   if (!cab_mail_queue_check_text (&check, error))
     return FALSE;
   n_files = record->files != NULL ? g_strv_length (record->files) : 0;
@@ -381,7 +346,7 @@ replace (CabStore                 *store,
     if (!cab_mail_patient_mailbox_allowed (patient != NULL ? &patient->patient : NULL, record->to[i], error))
       return FALSE;
 
-  old_files = array_member (o, "files");
+  old_files = cab_json_read_array (o, "files");
   old_docs = xdm_documents (o);
   collect_paths (old_files, old_paths, NULL);
   collect_paths (old_docs, old_paths, NULL);
@@ -404,9 +369,9 @@ replace (CabStore                 *store,
 
       if (old != NULL)
         {
-          if (!count_kept (member (old, "path"), &total, error))
+          if (!count_kept (cab_json_read_string (old, "path"), &total, error))
             goto out;
-          g_hash_table_add (kept, g_strdup (member (old, "path")));
+          g_hash_table_add (kept, g_strdup (cab_json_read_string (old, "path")));
           add_object (files, json_object_ref (old));
           continue;
         }
@@ -439,10 +404,10 @@ replace (CabStore                 *store,
         {
           g_autoptr(JsonObject) copy = json_object_new ();
           g_autofree char *name = NULL;
-          const char *code = member (old, "type_code");
+          const char *code = cab_json_read_string (old, "type_code");
           GList *members = json_object_get_members (old);
 
-          if (!count_kept (member (old, "path"), &total, error))
+          if (!count_kept (cab_json_read_string (old, "path"), &total, error))
             {
               g_list_free (members);
               goto out;
@@ -452,9 +417,9 @@ replace (CabStore                 *store,
           g_list_free (members);
           /* Its name inside the zip follows its new place. */
           name = g_strdup_printf ("DOC%04u.%s", i + 1,
-                                  g_str_has_suffix (member (old, "name") ?: "", ".BIN") ? "BIN" : "PDF");
+                                  g_str_has_suffix (cab_json_read_string (old, "name") ?: "", ".BIN") ? "BIN" : "PDF");
           json_object_set_string_member (copy, "name", name);
-          g_hash_table_add (kept, g_strdup (member (old, "path")));
+          g_hash_table_add (kept, g_strdup (cab_json_read_string (old, "path")));
           add_object (xdm, g_steal_pointer (&copy));
           if (code != NULL && strlen (code) <= 64 && strpbrk (code, ",\r\n") == NULL)
             g_ptr_array_add (codes, g_strdup (code));

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cab-imap-append.h"
+#include "cab-json-read.h"
 #include "cab-mail-recipients.h"
 #include "cab-mdn.h"
 #include "cab-mime-compose.h"
@@ -112,24 +113,6 @@ open_imap (const CabMailServers *servers, GError **error)
   return g_steal_pointer (&imap);
 }
 
-static const char *
-member (JsonObject *o, const char *name)
-{
-  return json_object_get_string_member_with_default (o, name, NULL);
-}
-
-static char **
-strv_member (JsonObject *o, const char *name)
-{
-  JsonArray *a = json_object_has_member (o, name) ? json_object_get_array_member (o, name) : NULL;
-  guint n = a != NULL ? json_array_get_length (a) : 0;
-  char **v = g_new0 (char *, n + 1);
-
-  for (guint i = 0; i < n; i++)
-    v[i] = g_strdup (json_array_get_string_element (a, i));
-  return v;
-}
-
 static GBytes *
 load (const char *path, GError **error)
 {
@@ -152,15 +135,15 @@ load (const char *path, GError **error)
 static char *
 readable_pdf_name (JsonObject *d, GArray *pdfs)
 {
-  const char *title = member (d, "title") != NULL ? member (d, "title") : member (d, "type_display");
-  const char *created = member (d, "creation_time");
+  const char *title = cab_json_read_string (d, "title") ?: cab_json_read_string (d, "type_display");
+  const char *created = cab_json_read_string (d, "creation_time");
   g_autofree char *valid = title != NULL ? g_utf8_make_valid (title, -1) : NULL;
   g_autofree char *cut = NULL;
   g_autoptr(GString) base = g_string_new (NULL);
   char *name;
 
   if (valid == NULL)
-    return g_strdup (member (d, "name"));
+    return g_strdup (cab_json_read_string (d, "name"));
   for (const char *p = valid; *p; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
@@ -171,7 +154,7 @@ readable_pdf_name (JsonObject *d, GArray *pdfs)
     }
   cut = g_strstrip (g_utf8_substring (base->str, 0, MIN (g_utf8_strlen (base->str, -1), 100)));
   if (*cut == '\0')
-    return g_strdup (member (d, "name"));
+    return g_strdup (cab_json_read_string (d, "name"));
   g_string_assign (base, cut);
   if (created != NULL && strlen (created) >= 8 && strspn (created, "0123456789") >= 8)
     g_string_append_printf (base, " %.4s-%.2s-%.2s", created, created + 4, created + 6);
@@ -193,20 +176,20 @@ readable_pdf_name (JsonObject *d, GArray *pdfs)
 static GBytes *
 build_xdm (JsonObject *xdm, const char *from, GPtrArray *keep, GArray *pdfs, GError **error)
 {
-  JsonObject *p = json_object_get_object_member (xdm, "patient");
-  JsonArray *docs = json_object_get_array_member (xdm, "documents");
+  JsonObject *p = cab_json_read_object (xdm, "patient");
+  JsonArray *docs = cab_json_read_array (xdm, "documents");
   g_autoptr(GArray) out = g_array_new (FALSE, TRUE, sizeof (CabXdmOutDocument));
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *now_text = g_date_time_format (now, "%Y%m%d%H%M%S");
   g_autofree char *author = g_strdup_printf ("^%s^^^^^^^^&1.2.250.1.71.4.2.1&ISO", from);
-  const char *sex = p != NULL ? member (p, "sex") : NULL;
+  const char *sex = cab_json_read_string (p, "sex");
   CabXdmPatient patient = {
-    .ins = p ? member (p, "ins") : NULL,
-    .ins_oid = p ? member (p, "ins_oid") : NULL,
-    .birth_family = p ? member (p, "birth_family") : NULL,
-    .usage_family = p ? member (p, "usage_family") : NULL,
-    .given = p ? member (p, "given") : NULL,
-    .birth_date = p ? member (p, "birth_date") : NULL,
+    .ins = cab_json_read_string (p, "ins"),
+    .ins_oid = cab_json_read_string (p, "ins_oid"),
+    .birth_family = cab_json_read_string (p, "birth_family"),
+    .usage_family = cab_json_read_string (p, "usage_family"),
+    .given = cab_json_read_string (p, "given"),
+    .birth_date = cab_json_read_string (p, "birth_date"),
     .sex = sex != NULL ? sex[0] : 0,
   };
   CabXdmSubmission submission = {
@@ -215,17 +198,21 @@ build_xdm (JsonObject *xdm, const char *from, GPtrArray *keep, GArray *pdfs, GEr
 
   for (guint i = 0; docs != NULL && i < json_array_get_length (docs); i++)
     {
-      JsonObject *d = json_array_get_object_element (docs, i);
-      GBytes *content = load (member (d, "path"), error);
+      JsonObject *d = cab_json_array_read_object (docs, i);
+      GBytes *content = load (cab_json_read_string (d, "path"), error);
       CabXdmOutDocument doc;
 
       if (content == NULL)
         return NULL;
       g_ptr_array_add (keep, content);
       doc = (CabXdmOutDocument) {
-        .file_name = member (d, "name"), .mime_type = member (d, "mime"), .title = member (d, "title"),
-        .type_code = member (d, "type_code"), .type_display = member (d, "type_display"),
-        .class_code = member (d, "class_code"), .creation_time = member (d, "creation_time"),
+        .file_name = cab_json_read_string (d, "name"),
+        .mime_type = cab_json_read_string (d, "mime"),
+        .title = cab_json_read_string (d, "title"),
+        .type_code = cab_json_read_string (d, "type_code"),
+        .type_display = cab_json_read_string (d, "type_display"),
+        .class_code = cab_json_read_string (d, "class_code"),
+        .creation_time = cab_json_read_string (d, "creation_time"),
         .content = content,
       };
       g_array_append_val (out, doc);
@@ -247,62 +234,75 @@ build_xdm (JsonObject *xdm, const char *from, GPtrArray *keep, GArray *pdfs, GEr
 static GBytes *
 compose (JsonObject *o, char ***to_out, GError **error)
 {
-  g_auto(GStrv) to = strv_member (o, "to");
+  g_auto(GStrv) to = cab_json_read_strv (o, "to", G_MAXUINT);
   g_auto(GStrv) names = cab_mail_recipient_names_read (o, g_strv_length (to));
-  g_auto(GStrv) codes = strv_member (o, "codecda");
+  g_auto(GStrv) codes = cab_json_read_strv (o, "codecda", G_MAXUINT);
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GArray) attachments = g_array_new (FALSE, TRUE, sizeof (CabMimeOutAttachment));
   g_autoptr(GBytes) zip = NULL;
-  JsonArray *files = json_object_has_member (o, "files") ? json_object_get_array_member (o, "files") : NULL;
+  JsonArray *files = cab_json_read_array (o, "files");
+  JsonObject *mdn = cab_json_read_object (o, "mdn");
+  JsonObject *xdm = cab_json_read_object (o, "xdm");
   CabMimeComposition c;
   GBytes *raw;
 
   /* A read receipt (cab-mail-mdn-answer.c): its own Message-ID and Date. */
-  if (json_object_has_member (o, "mdn") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "mdn")))
+  if (mdn != NULL)
     {
-      JsonObject *mdn = json_object_get_object_member (o, "mdn");
-
       if (to[0] == NULL || to[1] != NULL)
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "a read receipt has one recipient");
           return NULL;
         }
-      raw = cab_mdn_compose (member (o, "from"), member (o, "from_name"), to[0], member (o, "message_id"), member (mdn, "original_message_id"),
-                             member (mdn, "original_subject"),
-                             json_object_get_boolean_member_with_default (mdn, "automatic", FALSE),
-                             json_object_get_int_member_with_default (o, "date", 0), error);
+      raw = cab_mdn_compose (cab_json_read_string (o, "from"), cab_json_read_string (o, "from_name"), to[0],
+                             cab_json_read_string (o, "message_id"),
+                             cab_json_read_string (mdn, "original_message_id"),
+                             cab_json_read_string (mdn, "original_subject"),
+                             cab_json_read_boolean (mdn, "automatic", FALSE),
+                             cab_json_read_int (o, "date", 0), error);
       if (raw != NULL)
         *to_out = g_steal_pointer (&to);
       return raw;
     }
   for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
     {
-      JsonObject *f = json_array_get_object_element (files, i);
-      GBytes *content = load (member (f, "path"), error);
+      JsonObject *f = cab_json_array_read_object (files, i);
+      GBytes *content = load (cab_json_read_string (f, "path"), error);
       CabMimeOutAttachment a;
 
       if (content == NULL)
         return NULL;
       g_ptr_array_add (keep, content);
-      a = (CabMimeOutAttachment) { .filename = member (f, "name"), .content_type = member (f, "type"), .content = content };
+      a = (CabMimeOutAttachment) {
+        .filename = cab_json_read_string (f, "name"),
+        .content_type = cab_json_read_string (f, "type"),
+        .content = content,
+      };
       g_array_append_val (attachments, a);
     }
-  if (json_object_has_member (o, "xdm") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "xdm")))
+  if (xdm != NULL)
     {
-      zip = build_xdm (json_object_get_object_member (o, "xdm"), member (o, "from"), keep, attachments, error);
+      zip = build_xdm (xdm, cab_json_read_string (o, "from"), keep, attachments, error);
       if (zip == NULL)
         return NULL;
     }
   c = (CabMimeComposition) {
-    .from = member (o, "from"), .from_name = member (o, "from_name"),
-    .to = (const char * const *) to, .to_names = (const char * const *) names,
-    .subject = member (o, "subject"),
-    .body = member (o, "body"), .message_id = member (o, "message_id"),
-    .date = json_object_get_int_member_with_default (o, "date", 0),
-    .receipt = json_object_get_boolean_member_with_default (o, "receipt", FALSE),
-    .mss_ins = member (o, "mss_ins"), .codecda = (const char * const *) codes,
-    .attachments = (CabMimeOutAttachment *) attachments->data, .n_attachments = attachments->len,
-    .xdm_zip = zip, .in_reply_to = member (o, "in_reply_to"), .references = member (o, "references"),
+    .from = cab_json_read_string (o, "from"),
+    .from_name = cab_json_read_string (o, "from_name"),
+    .to = (const char * const *) to,
+    .to_names = (const char * const *) names,
+    .subject = cab_json_read_string (o, "subject"),
+    .body = cab_json_read_string (o, "body"),
+    .message_id = cab_json_read_string (o, "message_id"),
+    .date = cab_json_read_int (o, "date", 0),
+    .receipt = cab_json_read_boolean (o, "receipt", FALSE),
+    .mss_ins = cab_json_read_string (o, "mss_ins"),
+    .codecda = (const char * const *) codes,
+    .attachments = (CabMimeOutAttachment *) attachments->data,
+    .n_attachments = attachments->len,
+    .xdm_zip = zip,
+    .in_reply_to = cab_json_read_string (o, "in_reply_to"),
+    .references = cab_json_read_string (o, "references"),
   };
   raw = cab_mime_compose (&c, error);
   if (raw != NULL)
@@ -354,7 +354,7 @@ cab_mail_send_entry (CabStore             *store,
       return CAB_MAIL_FAILED;
     }
   o = json_node_get_object (json_parser_get_root (parser));
-  message_id = member (o, "message_id");
+  message_id = cab_json_read_string (o, "message_id");
   if (!read_state (store, entry_id, &state, &error))
     {
       *message = g_strdup (error->message);
@@ -417,7 +417,7 @@ cab_mail_send_entry (CabStore             *store,
         }
     }
 
-  if (!cab_smtp_send (&servers->smtp, member (o, "from"), (const char * const *) to, raw,
+  if (!cab_smtp_send (&servers->smtp, cab_json_read_string (o, "from"), (const char * const *) to, raw,
                       mark_data_started, &mark, &reply, &error))
     {
       *message = g_strdup (error->message);

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cab-fhir-resource.h"
+#include "cab-json-read.h"
 #include "cab-prescriber.h"
 
 #define SYSTEM_RPPS "https://rpps.esante.gouv.fr"
@@ -29,44 +30,6 @@ cab_prescriber_free (CabPrescriber *p)
   g_free (p);
 }
 
-static const char *
-string_member (JsonObject *o,
-               const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
-static JsonArray *
-array_member (JsonObject *o,
-              const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-}
-
-static JsonObject *
-object_at (JsonArray *a,
-           guint      i)
-{
-  JsonNode *n = a != NULL && i < json_array_get_length (a) ? json_array_get_element (a, i) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-static JsonObject *
-object_member (JsonObject *o,
-               const char *member)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
 static JsonObject *
 parse (JsonParser *parser,
        const char *json)
@@ -79,11 +42,26 @@ parse (JsonParser *parser,
   return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
 }
 
+/* The string elements of @a, each after @separator unless @s is empty. */
+static void
+append_strings (GString    *s,
+                JsonArray  *a,
+                const char *separator)
+{
+  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
+    {
+      const char *text = cab_json_array_read_string (a, i);
+
+      if (text != NULL)
+        g_string_append_printf (s, "%s%s", s->len ? separator : "", text);
+    }
+}
+
 /* "Dr Claire MARTIN": prefix, given names, family name in capitals. */
 static char *
 official_name (JsonObject *resource)
 {
-  JsonArray *names = array_member (resource, "name");
+  JsonArray *names = cab_json_read_array (resource, "name");
   JsonObject *chosen = NULL;
   GString *s = g_string_new (NULL);
   const char *family;
@@ -91,23 +69,19 @@ official_name (JsonObject *resource)
 
   for (guint i = 0; names != NULL && i < json_array_get_length (names); i++)
     {
-      JsonObject *n = object_at (names, i);
+      JsonObject *n = cab_json_array_read_object (names, i);
 
-      if (chosen == NULL || g_strcmp0 (string_member (n, "use"), "official") == 0)
+      if (chosen == NULL || g_strcmp0 (cab_json_read_string (n, "use"), "official") == 0)
         chosen = n;
     }
   if (chosen == NULL)
     return g_string_free (s, TRUE);
 
-  a = array_member (chosen, "prefix");
-  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
-    if (JSON_NODE_HOLDS_VALUE (json_array_get_element (a, i)))
-      g_string_append_printf (s, "%s%s", s->len ? " " : "", json_array_get_string_element (a, i));
-  a = array_member (chosen, "given");
-  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
-    if (JSON_NODE_HOLDS_VALUE (json_array_get_element (a, i)))
-      g_string_append_printf (s, "%s%s", s->len ? " " : "", json_array_get_string_element (a, i));
-  family = string_member (chosen, "family");
+  a = cab_json_read_array (chosen, "prefix");
+  append_strings (s, a, " ");
+  a = cab_json_read_array (chosen, "given");
+  append_strings (s, a, " ");
+  family = cab_json_read_string (chosen, "family");
   if (family != NULL)
     {
       g_autofree char *upper = g_utf8_strup (family, -1);
@@ -121,25 +95,25 @@ official_name (JsonObject *resource)
 static char *
 concept_text (JsonObject *concept)
 {
-  JsonObject *coding = object_at (array_member (concept, "coding"), 0);
-  const char *text = string_member (coding, "display");
+  JsonObject *coding = cab_json_array_read_object (cab_json_read_array (concept, "coding"), 0);
+  const char *text = cab_json_read_string (coding, "display");
 
   if (text == NULL)
-    text = string_member (concept, "text");
+    text = cab_json_read_string (concept, "text");
   return g_strdup (text);
 }
 
 static char *
 phone_of (JsonObject *resource)
 {
-  JsonArray *telecom = array_member (resource, "telecom");
+  JsonArray *telecom = cab_json_read_array (resource, "telecom");
 
   for (guint i = 0; telecom != NULL && i < json_array_get_length (telecom); i++)
     {
-      JsonObject *t = object_at (telecom, i);
+      JsonObject *t = cab_json_array_read_object (telecom, i);
 
-      if (g_strcmp0 (string_member (t, "system"), "phone") == 0 && string_member (t, "value") != NULL)
-        return g_strdup (string_member (t, "value"));
+      if (g_strcmp0 (cab_json_read_string (t, "system"), "phone") == 0 && cab_json_read_string (t, "value") != NULL)
+        return g_strdup (cab_json_read_string (t, "value"));
     }
   return NULL;
 }
@@ -147,18 +121,16 @@ phone_of (JsonObject *resource)
 static char *
 address_of (JsonObject *resource)
 {
-  JsonObject *address = object_at (array_member (resource, "address"), 0);
-  JsonArray *lines = array_member (address, "line");
-  const char *postal = string_member (address, "postalCode");
-  const char *city = string_member (address, "city");
+  JsonObject *address = cab_json_array_read_object (cab_json_read_array (resource, "address"), 0);
+  JsonArray *lines = cab_json_read_array (address, "line");
+  const char *postal = cab_json_read_string (address, "postalCode");
+  const char *city = cab_json_read_string (address, "city");
   GString *s;
 
   if (address == NULL)
     return NULL;
   s = g_string_new (NULL);
-  for (guint i = 0; lines != NULL && i < json_array_get_length (lines); i++)
-    if (JSON_NODE_HOLDS_VALUE (json_array_get_element (lines, i)))
-      g_string_append_printf (s, "%s%s", s->len ? "\n" : "", json_array_get_string_element (lines, i));
+  append_strings (s, lines, "\n");
   if (postal != NULL || city != NULL)
     g_string_append_printf (s, "%s%s%s%s", s->len ? "\n" : "", postal ? postal : "",
                             postal && city ? " " : "", city ? city : "");
@@ -181,7 +153,7 @@ cab_prescriber_from_json (const char *practitioner_id,
   JsonObject *organization = parse (op, organization_json);
   JsonArray *ids, *qualifications;
 
-  if (practitioner == NULL || g_strcmp0 (string_member (practitioner, "resourceType"), "Practitioner") != 0)
+  if (practitioner == NULL || g_strcmp0 (cab_json_read_string (practitioner, "resourceType"), "Practitioner") != 0)
     {
       g_set_error_literal (error, CAB_STORE_ERROR, CAB_STORE_ERROR_CORRUPT,
                            _("The prescriber’s record in the local store cannot be read"));
@@ -190,27 +162,27 @@ cab_prescriber_from_json (const char *practitioner_id,
 
   p->reference = g_strconcat ("Practitioner/", practitioner_id, NULL);
   p->display_name = official_name (practitioner);
-  ids = array_member (practitioner, "identifier");
+  ids = cab_json_read_array (practitioner, "identifier");
   for (guint i = 0; ids != NULL && i < json_array_get_length (ids) && p->rpps == NULL; i++)
     {
-      JsonObject *id = object_at (ids, i);
-      const char *value = string_member (id, "value");
+      JsonObject *id = cab_json_array_read_object (ids, i);
+      const char *value = cab_json_read_string (id, "value");
 
-      if (g_strcmp0 (string_member (id, "system"), SYSTEM_RPPS) == 0 && value != NULL)
+      if (g_strcmp0 (cab_json_read_string (id, "system"), SYSTEM_RPPS) == 0 && value != NULL)
         p->rpps = g_strdup (value);
       /* idNat_PS of an RPPS holder: "8" + the 11 RPPS digits (docs/domain.md). */
-      else if (g_strcmp0 (string_member (id, "system"), "urn:oid:1.2.250.1.71.4.2.1") == 0 &&
+      else if (g_strcmp0 (cab_json_read_string (id, "system"), "urn:oid:1.2.250.1.71.4.2.1") == 0 &&
                value != NULL && strlen (value) == 12 && value[0] == '8')
         p->rpps = g_strdup (value + 1);
     }
-  qualifications = array_member (practitioner, "qualification");
+  qualifications = cab_json_read_array (practitioner, "qualification");
   if (qualifications != NULL)
-    p->specialty = concept_text (object_member (object_at (qualifications, 0), "code"));
+    p->specialty = concept_text (cab_json_read_object (cab_json_array_read_object (qualifications, 0), "code"));
 
-  if (organization != NULL && g_strcmp0 (string_member (organization, "resourceType"), "Organization") == 0)
+  if (organization != NULL && g_strcmp0 (cab_json_read_string (organization, "resourceType"), "Organization") == 0)
     {
       p->organization = g_strconcat ("Organization/", organization_id, NULL);
-      p->practice_name = g_strdup (string_member (organization, "name"));
+      p->practice_name = g_strdup (cab_json_read_string (organization, "name"));
       p->address = address_of (organization);
       p->phone = phone_of (organization);
     }

@@ -179,23 +179,15 @@ publish (Fixture    *f,
 
 typedef struct
 {
-  CabOutboxPage  *page;
-  CabOutboxState  state;
-  guint           n;
-} ShownWait;
+  CabOutboxPage *page;
+  guint          n;
+} WaitingWait;
 
-static gboolean
-shown_at_least (gpointer data)
-{
-  ShownWait *w = data;
-
-  return cab_outbox_page_count_shown (w->page, w->state) >= w->n;
-}
-
+/* @n entries shown as waiting (pending or already sending), and counted. */
 static gboolean
 waiting_shown (gpointer data)
 {
-  ShownWait *w = data;
+  WaitingWait *w = data;
 
   return cab_outbox_page_count_shown (w->page, CAB_OUTBOX_STATE_PENDING) +
          cab_outbox_page_count_shown (w->page, CAB_OUTBOX_STATE_SENDING) >= w->n &&
@@ -263,8 +255,7 @@ static void
 test_outbox_page_slow_drain (Fixture       *f,
                              gconstpointer  data)
 {
-  ShownWait waiting = { f->page, 0, N_PUBLISHES };
-  ShownWait sent = { f->page, CAB_OUTBOX_STATE_DONE, N_PUBLISHES };
+  WaitingWait waiting = { f->page, N_PUBLISHES };
   g_autofree char *badge = g_strdup_printf ("%u", N_PUBLISHES);
   g_autoptr(GHashTable) by_key = NULL;
   guint n_frames = 0;
@@ -306,7 +297,7 @@ test_outbox_page_slow_drain (Fixture       *f,
   g_test_message ("%u frames in 3 s while draining", n_frames);
   g_assert_cmpuint (n_frames, >=, 2);
 
-  cab_test_ui_wait_for (shown_at_least, &sent, "the entries to show as sent");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_DONE, N_PUBLISHES, "the entries to show as sent");
   set_faults (f->sandbox, NULL);
   g_assert_cmpuint (cab_outbox_page_get_n_pending (f->page), ==, 0);
   g_assert_null (cab_window_get_outbox_badge (f->window));
@@ -348,8 +339,6 @@ static void
 test_outbox_page_offline (Fixture       *f,
                           gconstpointer  data)
 {
-  ShownWait waiting = { f->page, CAB_OUTBOX_STATE_PENDING, 1 };
-  ShownWait held = { f->page, CAB_OUTBOX_STATE_HELD, 1 };
   TimelineWait pending_wait = { NULL, "Compte rendu hors ligne", TRUE };
 
   pending_wait.timeline = cab_patient_page_get_timeline (cab_desk_get_patient_page (cab_window_get_desk (f->window)));
@@ -367,7 +356,7 @@ test_outbox_page_offline (Fixture       *f,
   g_assert_cmpstr (cab_window_get_last_toast (f->window), ==,
                    _("Queued: will be sent when the health space is reachable"));
 
-  cab_test_ui_wait_for (shown_at_least, &waiting, "the entry to show as pending");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_PENDING, 1, "the entry to show as pending");
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, "1");
 
   /* Held back: listed, not counted as waiting. */
@@ -385,28 +374,9 @@ test_outbox_page_offline (Fixture       *f,
     cab_publish_dialog_publish (dialog);
     cab_test_ui_wait_for (is_queued, &queued, "the held publish to be queued");
   }
-  cab_test_ui_wait_for (shown_at_least, &held, "the held entry to show");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_HELD, 1, "the held entry to show");
   g_assert_cmpstr (cab_window_get_outbox_badge (f->window), ==, "1");
   cab_test_ui_screenshot (f->window, "outbox-offline");
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
-      gtk_widget_is_sensitive (widget))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* The server's copy changed meanwhile: both versions shown, the user's
@@ -417,9 +387,6 @@ test_outbox_page_conflict (Fixture       *f,
 {
   CabOutbox *outbox = cab_session_get_outbox (f->session);
   CabStore *store = cab_session_get_store (f->session);
-  ShownWait sent = { f->page, CAB_OUTBOX_STATE_DONE, 1 };
-  ShownWait conflict = { f->page, CAB_OUTBOX_STATE_CONFLICT, 1 };
-  ShownWait resolved = { f->page, CAB_OUTBOX_STATE_DONE, 2 };
   g_autoptr(GError) error = NULL;
   g_autoptr(CabOutboxEntry) published = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -434,7 +401,7 @@ test_outbox_page_conflict (Fixture       *f,
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   id = publish (f, g_ptr_array_index (f->patients, 0), "Avant masquage");
-  cab_test_ui_wait_for (shown_at_least, &sent, "the publish to be sent");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_DONE, 1, "the publish to be sent");
   /* Tests may read the store from the main thread. */
   published = cab_store_outbox_get (store, id, &error);
   g_assert_no_error (error);
@@ -457,14 +424,14 @@ test_outbox_page_conflict (Fixture       *f,
   g_assert_cmpuint (status, ==, 200);
   cab_outbox_start (outbox);
 
-  cab_test_ui_wait_for (shown_at_least, &conflict, "the conflict to show");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_CONFLICT, 1, "the conflict to show");
   cab_test_ui_screenshot (f->window, "outbox-conflict");
 
-  keep_mine = find_button (GTK_WIDGET (f->page), _("Keep _Mine"));
+  keep_mine = cab_test_ui_find_button (GTK_WIDGET (f->page), _("Keep _Mine"));
   g_assert_nonnull (keep_mine);
-  g_assert_nonnull (find_button (GTK_WIDGET (f->page), _("Keep the _Server’s")));
+  g_assert_nonnull (cab_test_ui_find_button (GTK_WIDGET (f->page), _("Keep the _Server’s")));
   g_signal_emit_by_name (keep_mine, "clicked");
-  cab_test_ui_wait_for (shown_at_least, &resolved, "the choice to be sent");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_DONE, 2, "the choice to be sent");
   g_assert_cmpuint (cab_outbox_page_count_shown (f->page, CAB_OUTBOX_STATE_CONFLICT), ==, 0);
 
   after = cab_test_sandbox_call (f->sandbox, "GET", path, NULL, &status, &error);
@@ -529,7 +496,7 @@ static CabOutboxEditDialog *
 open_edit_dialog (Fixture *f,
                   gint64   id)
 {
-  GtkWidget *edit = find_button (GTK_WIDGET (f->page), _("_Edit…"));
+  GtkWidget *edit = cab_test_ui_find_button (GTK_WIDGET (f->page), _("_Edit…"));
   CabOutboxEditDialog *dialog;
 
   g_assert_nonnull (edit);
@@ -687,8 +654,6 @@ test_outbox_page_edit_retry (Fixture       *f,
 {
   CabStore *store = cab_session_get_store (f->session);
   const char *patient = g_ptr_array_index (f->patients, 0);
-  ShownWait failed = { f->page, CAB_OUTBOX_STATE_FAILED, 1 };
-  ShownWait sent = { f->page, CAB_OUTBOX_STATE_DONE, 1 };
   g_autoptr(GError) error = NULL;
   g_autoptr(CabOutboxEntry) before = NULL;
   g_autoptr(CabOutboxEntry) after = NULL;
@@ -706,7 +671,7 @@ test_outbox_page_edit_retry (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   set_faults (f->sandbox, "{\"hostile\": \"outcome-200\"}");
   id = publish (f, patient, "Lettre à corriger");
-  cab_test_ui_wait_for (shown_at_least, &failed, "the publish to fail");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_FAILED, 1, "the publish to fail");
   before = cab_store_outbox_get (store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (before->state, ==, CAB_OUTBOX_STATE_FAILED);
@@ -717,8 +682,8 @@ test_outbox_page_edit_retry (Fixture       *f,
   g_assert_cmpstr (cab_outbox_edit_dialog_get_document_title (dialog), ==, "Lettre à corriger");
   g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, "11490-0");
   g_assert_true (cab_outbox_edit_dialog_get_can_retry (dialog));
-  g_assert_nonnull (find_button (GTK_WIDGET (dialog), _("_Save")));
-  g_assert_nonnull (find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
+  g_assert_nonnull (cab_test_ui_find_button (GTK_WIDGET (dialog), _("_Save")));
+  g_assert_nonnull (cab_test_ui_find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
 
   /* Keyboard: the title has the focus; both fields have a mnemonic. */
   title_target = mnemonic_target (GTK_WIDGET (dialog), _("_Title"));
@@ -730,15 +695,15 @@ test_outbox_page_edit_retry (Fixture       *f,
 
   /* A blank title cannot be saved. */
   cab_outbox_edit_dialog_set_document_title (dialog, "   ");
-  g_assert_null (find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
-  g_assert_null (find_button (GTK_WIDGET (dialog), _("_Save")));
+  g_assert_null (cab_test_ui_find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
+  g_assert_null (cab_test_ui_find_button (GTK_WIDGET (dialog), _("_Save")));
 
   cab_outbox_edit_dialog_set_document_title (dialog, EDITED_TITLE);
   cab_outbox_edit_dialog_set_type (dialog, EDITED_TYPE);
   g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, EDITED_TYPE);
   cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-dialog", 400);
 
-  save_retry = find_button (GTK_WIDGET (dialog), _("Save and _Retry"));
+  save_retry = cab_test_ui_find_button (GTK_WIDGET (dialog), _("Save and _Retry"));
   g_assert_nonnull (save_retry);
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
   g_signal_emit_by_name (save_retry, "clicked");
@@ -764,17 +729,17 @@ test_outbox_page_edit_retry (Fixture       *f,
   /* Retried: sent again, refused again. */
   failed_again = (EntryWait) { store, id, CAB_OUTBOX_STATE_FAILED, before->attempts + 1 };
   cab_test_ui_wait_for (entry_reached, &failed_again, "the retried publish to fail again");
-  cab_test_ui_wait_for (shown_at_least, &failed, "the page to show it failed");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_FAILED, 1, "the page to show it failed");
   g_assert_null (server_document (f->sandbox, patient, before->key));
 
   /* The server accepts it now: "Retry" on the page sends the edited one. */
   set_faults (f->sandbox, NULL);
-  retry = find_button (GTK_WIDGET (f->page), _("_Retry"));
+  retry = cab_test_ui_find_button (GTK_WIDGET (f->page), _("_Retry"));
   g_assert_nonnull (retry);
   g_signal_emit_by_name (retry, "clicked");
-  cab_test_ui_wait_for (shown_at_least, &sent, "the edited publish to be sent");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_DONE, 1, "the edited publish to be sent");
   /* Sent: nothing left to edit. */
-  g_assert_null (find_button (GTK_WIDGET (f->page), _("_Edit…")));
+  g_assert_null (cab_test_ui_find_button (GTK_WIDGET (f->page), _("_Edit…")));
 
   landed = server_document (f->sandbox, patient, before->key);
   g_assert_nonnull (landed);
@@ -795,8 +760,6 @@ test_outbox_page_edit_error (Fixture       *f,
 {
   CabOutbox *outbox = cab_session_get_outbox (f->session);
   CabStore *store = cab_session_get_store (f->session);
-  ShownWait held = { f->page, CAB_OUTBOX_STATE_HELD, 1 };
-  ShownWait cancelled = { f->page, CAB_OUTBOX_STATE_CANCELLED, 1 };
   g_autoptr(GError) error = NULL;
   g_autoptr(CabOutboxEntry) after = NULL;
   g_autofree char *title = NULL;
@@ -808,12 +771,12 @@ test_outbox_page_edit_error (Fixture       *f,
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-page", "s", "outbox");
   id = publish_full (f, g_ptr_array_index (f->patients, 1), "Certificat en attente", TRUE);
-  cab_test_ui_wait_for (shown_at_least, &held, "the held publish to show");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_HELD, 1, "the held publish to show");
 
   /* Not failed: no "Save and Retry". */
   dialog = open_edit_dialog (f, id);
   g_assert_false (cab_outbox_edit_dialog_get_can_retry (dialog));
-  g_assert_null (find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
+  g_assert_null (cab_test_ui_find_button (GTK_WIDGET (dialog), _("Save and _Retry")));
   g_assert_cmpstr (cab_outbox_edit_dialog_get_document_title (dialog), ==, "Certificat en attente");
   g_assert_cmpstr (cab_outbox_edit_dialog_get_type_code (dialog), ==, "11490-0");
   cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-held", 400);
@@ -821,7 +784,7 @@ test_outbox_page_edit_error (Fixture       *f,
   g_assert_true (cab_outbox_cancel (outbox, id, &error));
   g_assert_no_error (error);
   cab_outbox_edit_dialog_set_document_title (dialog, "Trop tard");
-  save = find_button (GTK_WIDGET (dialog), _("_Save"));
+  save = cab_test_ui_find_button (GTK_WIDGET (dialog), _("_Save"));
   g_assert_nonnull (save);
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
   g_signal_emit_by_name (save, "clicked");
@@ -831,7 +794,7 @@ test_outbox_page_edit_error (Fixture       *f,
   g_test_message ("error: %s", cab_outbox_edit_dialog_get_error (dialog));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   /* Can be tried again (the form is usable), though it will say the same. */
-  g_assert_nonnull (find_button (GTK_WIDGET (dialog), _("_Save")));
+  g_assert_nonnull (cab_test_ui_find_button (GTK_WIDGET (dialog), _("_Save")));
   cab_test_ui_screenshot_widget (GTK_WIDGET (dialog), "outbox-edit-error", 400);
 
   after = cab_store_outbox_get (store, id, &error);
@@ -843,8 +806,8 @@ test_outbox_page_edit_error (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
   cab_test_ui_settle (100);
   g_assert_null (find_edit_dialog ());
-  cab_test_ui_wait_for (shown_at_least, &cancelled, "the cancelled entry to show");
-  g_assert_null (find_button (GTK_WIDGET (f->page), _("_Edit…")));
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_CANCELLED, 1, "the cancelled entry to show");
+  g_assert_null (cab_test_ui_find_button (GTK_WIDGET (f->page), _("_Edit…")));
 }
 
 /* ---------------------------------------------------------------------- */

@@ -286,23 +286,14 @@ counts (CabOutboxRows *rows)
                           cab_outbox_rows_count (rows, CAB_OUTBOX_STATE_FAILED));
 }
 
-static void
-counted_cb (CabOutboxRows *rows, guint *n)
-{
-  (*n)++;
-}
-
 /* The counts are the rows' (what is shown, not what the model says yet),
- * changed with them, and said once per change of the rows. */
+ * changed with them. */
 static void
 test_outbox_rows_counts (void)
 {
   g_autoptr(GListStore) store = g_list_store_new (CAB_TYPE_OUTBOX_ITEM);
   g_autoptr(CabOutboxRows) rows = cab_outbox_rows_new ();
   g_autofree char *text = NULL;
-  guint n_counted = 0;
-
-  g_signal_connect (rows, "counts-changed", G_CALLBACK (counted_cb), &n_counted);
   for (gint64 id = 3; id >= 1; id--)
     {
       g_autoptr(CabOutboxItem) item = item_new (id, CAB_OUTBOX_STATE_PENDING, NULL);
@@ -312,7 +303,6 @@ test_outbox_rows_counts (void)
   cab_outbox_rows_set_entries (rows, G_LIST_MODEL (store));
   text = counts (rows);
   g_assert_cmpstr (text, ==, "3p 0s 0d 0f");
-  g_assert_cmpuint (n_counted, ==, 1);
 
   /* Two change: the counts wait for the rows. */
   set_state (store, 2, CAB_OUTBOX_STATE_SENDING);
@@ -320,21 +310,20 @@ test_outbox_rows_counts (void)
   g_clear_pointer (&text, g_free);
   text = counts (rows);
   g_assert_cmpstr (text, ==, "3p 0s 0d 0f");
-  g_assert_cmpuint (n_counted, ==, 1);
   cab_outbox_rows_step (rows, 1);
   g_clear_pointer (&text, g_free);
   text = counts (rows);
   g_assert_cmpstr (text, ==, "2p 0s 1d 0f");
-  g_assert_cmpuint (n_counted, ==, 2);
   cab_outbox_rows_step (rows, 1);
   g_clear_pointer (&text, g_free);
   text = counts (rows);
   g_assert_cmpstr (text, ==, "1p 1s 1d 0f");
-  g_assert_cmpuint (n_counted, ==, 3);
 
-  /* A step that shows nothing new says nothing. */
+  /* A step that shows nothing new changes nothing. */
   cab_outbox_rows_step (rows, 1);
-  g_assert_cmpuint (n_counted, ==, 3);
+  g_clear_pointer (&text, g_free);
+  text = counts (rows);
+  g_assert_cmpstr (text, ==, "1p 1s 1d 0f");
 
   /* An entry read twice counts once; an entry gone leaves the counts. */
   {
@@ -349,7 +338,6 @@ test_outbox_rows_counts (void)
   g_clear_pointer (&text, g_free);
   text = counts (rows);
   g_assert_cmpstr (text, ==, "0p 0s 0d 0f");
-  g_assert_cmpuint (n_counted, ==, 4);
 }
 
 int

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "cab-outbox-rows.h"
 
@@ -176,13 +175,7 @@ enum {
   N_PROPS
 };
 
-enum {
-  COUNTS_CHANGED,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
 static void cab_outbox_rows_list_model_init (GListModelInterface *iface);
 
@@ -376,10 +369,6 @@ catch_up (CabOutboxRows *self,
   GHashTableIter iter;
   gpointer key, value;
   guint n_pending = 0;
-  guint counts_before[CAB_OUTBOX_N_STATES];
-  guint n_read_before = self->n_read;
-
-  memcpy (counts_before, self->counts, sizeof counts_before);
 
   for (guint i = 0; i < n_entries; i++)
     {
@@ -423,11 +412,6 @@ catch_up (CabOutboxRows *self,
   apply (self, target);
   for (guint i = 0; i < updated->len; i++)
     g_object_notify_by_pspec (updated->pdata[i], entry_properties[ENTRY_PROP_ITEM]);
-  /* Once per change, when the rows say something else: after the rows
-   * show it and before "n-pending", so a listener of either reads counts
-   * that match the rows. */
-  if (memcmp (counts_before, self->counts, sizeof counts_before) != 0 || n_read_before != self->n_read)
-    g_signal_emit (self, signals[COUNTS_CHANGED], 0);
   set_n_pending (self, n_pending);
 }
 
@@ -525,15 +509,6 @@ cab_outbox_rows_class_init (CabOutboxRowsClass *klass)
     g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * CabOutboxRows::counts-changed:
-   *
-   * The states of the entries shown changed (cab_outbox_rows_count ()),
-   * once per change of the rows.
-   */
-  signals[COUNTS_CHANGED] = g_signal_new ("counts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

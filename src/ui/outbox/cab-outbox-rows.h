@@ -32,9 +32,8 @@ G_DECLARE_FINAL_TYPE (CabOutboxRows, cab_outbox_rows, CAB, OUTBOX_ROWS, GObject)
  * first fill show at once.
  *
  * Property "n-pending" (uint): entries not shown as the model says yet.
- * Signal "counts-changed": the states of the entries shown changed
- * (cab_outbox_rows_count ()), kept where a row changes and emitted once
- * per change of the rows.
+ * The counts (cab_outbox_rows_count ()) are the rows', kept where a row
+ * changes: reading them walks nothing.
  */
 
 #define CAB_TYPE_OUTBOX_DRAFT_ITEM (cab_outbox_draft_item_get_type ())

@@ -110,9 +110,7 @@ void        cab_test_ui_open_by_search (CabDesk          *desk,
                                         const char       *patient_id);
 
 /* The button labelled @label (mnemonic included) under @widget that a
- * click would reach: drawn and sensitive; NULL when there is none.
- * (test-outbox-page still has its own find_button() and shown_at_least(),
- * left while its flake fix was under way: fold them into these two.) */
+ * click would reach: drawn and sensitive; NULL when there is none. */
 GtkWidget  *cab_test_ui_find_button    (GtkWidget        *widget,
                                         const char       *label);
 

@@ -38,9 +38,15 @@
  * thread did. CABINET_BENCH_PHASES=1 also prints where (a) and (b) spend
  * their time (outside frames, items-changed, layout, paint) and the rows
  * the list view made; CABINET_BENCH_TRACE=1 prints, for (c) and (d), where
- * the main thread's CPU went in each interval over 16.7 ms (between frames,
- * update, layout, paint). CABINET_BENCH_SYNC=0 or CABINET_BENCH_DRAIN=0 skip
- * (c) or (d). CABINET_BENCH_SCREENSHOTS=1 saves the window halfway through
+ * the main thread's CPU went in each interval over 16.7 ms of CPU or 33.3 ms
+ * of wall time (between frames, update, layout, paint), with its run delay
+ * and its time asleep, and the recording's CLOCK_MONOTONIC bounds, to line
+ * them up with a system trace (`perf sched record -k CLOCK_MONOTONIC`).
+ * Each recording also prints the main thread's run delay (Linux schedstat:
+ * runnable, not run) and where the intervals over 33.3 ms went: its CPU,
+ * its run delay (the machine's load) and its time asleep (the main loop's
+ * poll: the frame clock, an X server reply, a lock). CABINET_BENCH_SYNC=0
+ * or CABINET_BENCH_DRAIN=0 skip (c) or (d). CABINET_BENCH_SCREENSHOTS=1 saves the window halfway through
  * the drain and after it (bench-outbox-draining-LANG.png,
  * bench-outbox-drained-LANG.png, in CABINET_SCREENSHOT_DIR or screenshots/
  * in the current directory; --lang=fr in French); the frames measured then are not a
@@ -63,6 +69,8 @@
 #include <time.h>
 #include <stdlib.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "cab-mail-outbox.h"
@@ -90,6 +98,32 @@ thread_cpu_us (void)
 
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec * G_GINT64_CONSTANT (1000000) + ts.tv_nsec / 1000;
+}
+
+/* The main thread's time waiting on a runqueue, runnable but not run (ns;
+ * the second field of Linux's /proc/thread-self/schedstat), or -1. An
+ * interval's wall time less its CPU time and this run delay is the time
+ * the thread slept (the main loop's poll, or a wait). The file is opened
+ * once, on the main thread, before any frame is measured. */
+static gint64
+thread_run_delay_ns (void)
+{
+  static int fd = -2;
+  char buf[96];
+  gssize n;
+  guint64 run, delay;
+
+  if (fd == -2)
+    fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  n = pread (fd, buf, sizeof buf - 1, 0);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  if (sscanf (buf, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &run, &delay) != 2)
+    return -1;
+  return (gint64) delay;
 }
 
 static int
@@ -459,11 +493,11 @@ count_over (GArray *ms, double limit)
 }
 
 /* CABINET_BENCH_TRACE=1: for each interval whose main-thread CPU is over
- * 16.7 ms, where that CPU went: between frames (the main loop: the drain's
+ * 16.7 ms, or whose wall time is over 33.3 ms, where that CPU went: between frames (the main loop: the drain's
  * and the models' callbacks, with the list models that changed meanwhile),
  * the frame clock's update (tick callbacks: the rows shown a frame at a
  * time), layout and paint. */
-#define TRACE_MAX 40
+#define TRACE_MAX 400
 
 typedef struct
 {
@@ -474,6 +508,7 @@ typedef struct
   GHashTable *changed;       /* type name -> emissions since the last frame */
   guint       n_outbox_changed;
   guint       n_printed;
+  gint64      start;         /* monotonic, to match a system trace (perf -k CLOCK_MONOTONIC) */
 } Trace;
 
 static Trace trace;
@@ -517,14 +552,16 @@ trace_phase_cb (GdkFrameClock *clock, gpointer data)
   trace.phase_cpu = cpu;
 }
 
-/* At after-paint: the frame's interval is @cpu_ms of main-thread CPU. */
+/* At after-paint: the frame's interval is @cpu_ms of main-thread CPU and
+ * @delay_ms of run delay. */
 static void
-trace_frame (double ms, double cpu_ms)
+trace_frame (double ms, double cpu_ms, double delay_ms)
 {
   gint64 cpu = thread_cpu_us ();
 
   /* And the frames a sync's answer landed in, whatever they cost. */
-  if ((cpu_ms > 1000.0 / 60 || g_hash_table_contains (trace.changed, "CabInboxList")) && trace.n_printed < TRACE_MAX)
+  if ((cpu_ms > 1000.0 / 60 || ms > 2 * 1000.0 / 60 || g_hash_table_contains (trace.changed, "CabInboxList")) &&
+      trace.n_printed < TRACE_MAX)
     {
       g_autoptr(GString) models = g_string_new (NULL);
       GHashTableIter iter;
@@ -533,9 +570,11 @@ trace_frame (double ms, double cpu_ms)
       g_hash_table_iter_init (&iter, trace.changed);
       while (g_hash_table_iter_next (&iter, &key, &value))
         g_string_append_printf (models, " %s×%u", (const char *) key, GPOINTER_TO_UINT (value));
-      g_print ("    frame: interval %.1f ms, CPU %.1f ms = between frames %.1f (outbox changed ×%u,"
-               " items-changed:%s) + before-paint %.1f + update %.1f + layout %.1f + paint %.1f\n",
-               ms, cpu_ms, trace.between_ms, trace.n_outbox_changed, models->len ? models->str : " none",
+      g_print ("    frame: interval %.1f ms at %.3f s: run delay %.1f ms, asleep %.1f ms, CPU %.1f ms = between"
+               " frames %.1f (outbox changed ×%u, items-changed:%s) + before-paint %.1f + update %.1f + layout %.1f"
+               " + paint %.1f\n",
+               ms, g_get_monotonic_time () / 1e6, delay_ms, ms - cpu_ms - delay_ms, cpu_ms, trace.between_ms,
+               trace.n_outbox_changed, models->len ? models->str : " none",
                trace.before_ms, trace.update_ms, trace.layout_ms, (cpu - trace.phase_cpu) / 1000.0);
       trace.n_printed++;
     }
@@ -550,10 +589,15 @@ typedef struct
 {
   GArray *ms;
   GArray *cpu_ms;        /* the main thread's CPU time in each interval */
+  GArray *delay_ms;      /* its run delay (runnable, not run) in each */
   gint64  last;
   gint64  last_cpu;
+  gint64  last_delay;
   double  worst_ms;      /* the longest interval... */
   double  worst_cpu_ms;  /* ...and the main thread's CPU time in it */
+  double  worst_delay_ms; /* ...and its run delay */
+  double  late_ms, late_cpu_ms, late_delay_ms; /* all intervals over two frames: their sums */
+  guint   n_late;
 } Intervals;
 
 static gboolean
@@ -566,24 +610,35 @@ redraw_tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 static void
 interval_cb (GdkFrameClock *clock, Intervals *in)
 {
-  gint64 now = g_get_monotonic_time (), cpu = thread_cpu_us ();
+  gint64 now = g_get_monotonic_time (), cpu = thread_cpu_us (), delay = thread_run_delay_ns ();
 
   if (in->last != 0)
     {
       double ms = (now - in->last) / 1000.0, cpu_ms = (cpu - in->last_cpu) / 1000.0;
+      double delay_ms = delay >= 0 && in->last_delay >= 0 ? (delay - in->last_delay) / 1e6 : NAN;
 
       g_array_append_val (in->ms, ms);
       g_array_append_val (in->cpu_ms, cpu_ms);
+      g_array_append_val (in->delay_ms, delay_ms);
       if (trace.on)
-        trace_frame (ms, cpu_ms);
+        trace_frame (ms, cpu_ms, delay_ms);
       if (ms > in->worst_ms)
         {
           in->worst_ms = ms;
-          in->worst_cpu_ms = (cpu - in->last_cpu) / 1000.0;
+          in->worst_cpu_ms = cpu_ms;
+          in->worst_delay_ms = delay_ms;
+        }
+      if (ms > 2 * 1000.0 / 60)
+        {
+          in->n_late++;
+          in->late_ms += ms;
+          in->late_cpu_ms += cpu_ms;
+          in->late_delay_ms += isnan (delay_ms) ? 0 : delay_ms;
         }
     }
   in->last = now;
   in->last_cpu = cpu;
+  in->last_delay = delay;
 }
 
 typedef struct
@@ -599,8 +654,9 @@ static void
 recorder_start (Recorder *r, GtkWidget *window)
 {
   r->window = window;
-  r->in = (Intervals) { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)),
-                        0, 0, 0, 0 };
+  r->in = (Intervals) { .ms = g_array_new (FALSE, FALSE, sizeof (double)),
+                        .cpu_ms = g_array_new (FALSE, FALSE, sizeof (double)),
+                        .delay_ms = g_array_new (FALSE, FALSE, sizeof (double)) };
   r->tick = gtk_widget_add_tick_callback (window, redraw_tick_cb, NULL, NULL);
   r->paint = g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (interval_cb),
                                &r->in);
@@ -620,6 +676,7 @@ recorder_start (Recorder *r, GtkWidget *window)
         r->phases[i] = g_signal_connect (clock, phases[i], G_CALLBACK (trace_phase_cb), GINT_TO_POINTER (i));
       trace.on = TRUE;
       trace.n_printed = 0;
+      trace.start = g_get_monotonic_time ();
       trace.after_cpu = trace.phase_cpu = thread_cpu_us ();
       g_hash_table_remove_all (trace.changed);
     }
@@ -636,12 +693,23 @@ recorder_stop (Recorder *r)
   for (guint i = 0; i < G_N_ELEMENTS (r->phases); i++)
     if (r->phases[i] != 0)
       g_signal_handler_disconnect (gtk_widget_get_frame_clock (r->window), r->phases[i]);
+  if (trace.on)
+    g_print ("  (frames recorded from %.3f s to %.3f s, CLOCK_MONOTONIC)\n", trace.start / 1e6,
+             g_get_monotonic_time () / 1e6);
   trace.on = FALSE;
-  g_print ("  the longest interval, %.1f ms, held %.1f ms of the main thread's CPU; main-thread CPU between "
-           "two frames: p99 %.1f ms, max %.1f ms, %u over 16.7 ms\n",
-           r->in.worst_ms, r->in.worst_cpu_ms, p99 (r->in.cpu_ms), max_of (r->in.cpu_ms),
+  g_print ("  the longest interval, %.1f ms, held %.1f ms of the main thread's CPU and %.1f ms of run delay; "
+           "main-thread CPU between two frames: p99 %.1f ms, max %.1f ms, %u over 16.7 ms\n",
+           r->in.worst_ms, r->in.worst_cpu_ms, r->in.worst_delay_ms, p99 (r->in.cpu_ms), max_of (r->in.cpu_ms),
            count_over (r->in.cpu_ms, 1000.0 / 60));
+  /* Where a late frame's time went: this thread working, this thread
+   * runnable but not run (the machine's other work), or asleep (waiting
+   * on the main loop's poll: the frame clock, the X server, a lock). */
+  g_print ("  main-thread run delay between two frames: p50 %.1f ms, p99 %.1f ms, max %.1f ms; the %u intervals "
+           "over 33.3 ms, %.0f ms in all: CPU %.0f ms, run delay %.0f ms, asleep %.0f ms\n",
+           median (r->in.delay_ms), p99 (r->in.delay_ms), max_of (r->in.delay_ms), r->in.n_late, r->in.late_ms,
+           r->in.late_cpu_ms, r->in.late_delay_ms, r->in.late_ms - r->in.late_cpu_ms - r->in.late_delay_ms);
   g_array_unref (r->in.cpu_ms);
+  g_array_unref (r->in.delay_ms);
   return r->in.ms;
 }
 
@@ -685,6 +753,7 @@ reveal_frames (GtkWidget *window, CabInboxPage *page, double *worst_ms, guint *f
   *worst_ms = max_of (r.in.cpu_ms);
   *frames = r.in.cpu_ms->len;
   g_array_unref (r.in.cpu_ms);
+  g_array_unref (r.in.delay_ms);
   g_array_unref (r.in.ms);
   return (thread_cpu_us () - cpu) / 1000.0;
 }

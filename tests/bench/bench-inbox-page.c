@@ -60,6 +60,7 @@
  * (root, Dovecot, Postfix) and a display (xvfb-run -a); prints figures,
  * never fails on a timing.
  */
+#define _GNU_SOURCE  /* RUSAGE_THREAD */
 #define G_LOG_DOMAIN "cab-bench"
 
 #include "config.h"
@@ -71,6 +72,7 @@
 #include <sqlite3.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "cab-mail-outbox.h"
@@ -124,6 +126,24 @@ thread_run_delay_ns (void)
   if (sscanf (buf, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &run, &delay) != 2)
     return -1;
   return (gint64) delay;
+}
+
+/* The main thread's waits so far: how many times it slept (voluntary
+ * context switches: the main loop's poll, an X server reply, a lock) and
+ * how many times it was preempted (involuntary). How many a frame does
+ * not depend on the machine's load, unlike how long they last. */
+static void
+thread_switches (glong *waits, glong *preempted)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) == 0)
+    {
+      *waits = usage.ru_nvcsw;
+      *preempted = usage.ru_nivcsw;
+      return;
+    }
+  *waits = *preempted = 0;
 }
 
 static int
@@ -598,6 +618,8 @@ typedef struct
   double  worst_delay_ms; /* ...and its run delay */
   double  late_ms, late_cpu_ms, late_delay_ms; /* all intervals over two frames: their sums */
   guint   n_late;
+  glong   first_waits, first_preempted;      /* the main thread's switches at the first frame */
+  glong   last_waits, last_preempted;        /* ...and at the last */
 } Intervals;
 
 static gboolean
@@ -611,6 +633,16 @@ static void
 interval_cb (GdkFrameClock *clock, Intervals *in)
 {
   gint64 now = g_get_monotonic_time (), cpu = thread_cpu_us (), delay = thread_run_delay_ns ();
+  glong waits, preempted;
+
+  thread_switches (&waits, &preempted);
+  if (in->last == 0)
+    {
+      in->first_waits = waits;
+      in->first_preempted = preempted;
+    }
+  in->last_waits = waits;
+  in->last_preempted = preempted;
 
   if (in->last != 0)
     {
@@ -705,9 +737,12 @@ recorder_stop (Recorder *r)
    * runnable but not run (the machine's other work), or asleep (waiting
    * on the main loop's poll: the frame clock, the X server, a lock). */
   g_print ("  main-thread run delay between two frames: p50 %.1f ms, p99 %.1f ms, max %.1f ms; the %u intervals "
-           "over 33.3 ms, %.0f ms in all: CPU %.0f ms, run delay %.0f ms, asleep %.0f ms\n",
+           "over 33.3 ms, %.0f ms in all: CPU %.0f ms, run delay %.0f ms, asleep %.0f ms; a frame's waits "
+           "(the main thread asleep) %.1f, preemptions %.1f\n",
            median (r->in.delay_ms), p99 (r->in.delay_ms), max_of (r->in.delay_ms), r->in.n_late, r->in.late_ms,
-           r->in.late_cpu_ms, r->in.late_delay_ms, r->in.late_ms - r->in.late_cpu_ms - r->in.late_delay_ms);
+           r->in.late_cpu_ms, r->in.late_delay_ms, r->in.late_ms - r->in.late_cpu_ms - r->in.late_delay_ms,
+           r->in.ms->len ? (double) (r->in.last_waits - r->in.first_waits) / r->in.ms->len : NAN,
+           r->in.ms->len ? (double) (r->in.last_preempted - r->in.first_preempted) / r->in.ms->len : NAN);
   g_array_unref (r->in.cpu_ms);
   g_array_unref (r->in.delay_ms);
   return r->in.ms;

@@ -464,10 +464,10 @@ on_sent (GObject      *source,
 
 /* ------------------------------------------------ kinds with their own send */
 
+/* On a sending thread; its task returns on the drain's thread
+ * (cab_outbox_senders_run ()). */
 static void
-sender_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
+sender_thread (gpointer      task_data,
                GCancellable *cancellable)
 {
   SendJob *job = task_data;
@@ -479,22 +479,15 @@ sender_thread (GTask        *task,
   /* Stopped while it waited for a thread: nothing left, it goes back to
    * pending as it was (on_sender_done). */
   if (g_cancellable_is_cancelled (cancellable))
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
+    return;
   /* An earlier attempt may have reached the server: ask before sending
    * again (exactly once). */
   if (job->entry->attempts > 1 && sender->already_applied != NULL &&
       sender->already_applied (job->entry, deadline, cancellable, job->slot->user_data, &job->result))
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
+    return;
   cab_outbox_send_result_clear (&job->result);
   job->result.retry_after_s = -1;
   sender->send (job->entry, deadline, cancellable, job->slot->user_data, &job->result);
-  g_task_return_boolean (task, TRUE);
 }
 
 static void

@@ -122,11 +122,16 @@ void     cab_outbox_drain_init         (CabOutbox *self);
 void     cab_outbox_drain_dispose      (CabOutbox *self);
 void     cab_outbox_pump               (CabOutbox *self);
 
-/* cab-outbox-senders.c: runs @func (@task's source, data, cancellable) on
- * one of the low-priority threads that send the kinds with their own
- * transport; @task returns from there as from g_task_run_in_thread(). */
-void     cab_outbox_senders_run        (GTask           *task,
-                                        GTaskThreadFunc  func);
+/* cab-outbox-senders.c: runs @work (@task's data and cancellable) on one
+ * of the low-priority threads that send the kinds with their own
+ * transport, then returns @task (TRUE) on the thread of its context. The
+ * sending thread never takes that context's lock (docs/architecture.md,
+ * "Sending threads"): @work must not return @task itself. */
+typedef void (*CabOutboxSenderWork) (gpointer      task_data,
+                                     GCancellable *cancellable);
+
+void     cab_outbox_senders_run        (GTask               *task,
+                                        CabOutboxSenderWork  work);
 
 /* cab-outbox-publish.c: a publish entry and its local document, built
  * before they are committed (the PDF copied into the outbox folder). */

@@ -4,11 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 #endif
 
 #include "cab-outbox-private.h"
@@ -31,11 +34,28 @@
  * thread (the UI's main thread) also wants, and all of an idle one. */
 #define SENDER_NICE 10
 
+/* A send on its way: held by its sending thread and by the source that
+ * returns its task on the task's context, whichever lets go last frees it. */
 typedef struct
 {
-  GTask           *task;
-  GTaskThreadFunc  func;
+  gatomicrefcount      ref;
+  GTask               *task;      /* dropped on the task's context's thread */
+  CabOutboxSenderWork  work;
+  int                  done[2];   /* a pipe: the sending thread writes once when done */
 } SenderJob;
+
+static void
+sender_job_unref (gpointer data)
+{
+  SenderJob *job = data;
+
+  if (!g_atomic_ref_count_dec (&job->ref))
+    return;
+  g_close (job->done[0], NULL);
+  g_close (job->done[1], NULL);
+  g_clear_object (&job->task);
+  g_free (job);
+}
 
 static void
 lower_priority (void)
@@ -47,12 +67,26 @@ lower_priority (void)
 #endif
 }
 
+/* On the task's context's thread, once its sending thread is done. */
+static gboolean
+sender_done_cb (int          fd,
+                GIOCondition condition,
+                gpointer     data)
+{
+  SenderJob *job = data;
+  g_autoptr(GTask) task = g_steal_pointer (&job->task);
+
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 sender_thread (gpointer data,
                gpointer pool_data)
 {
   static GPrivate lowered = G_PRIVATE_INIT (NULL);
   SenderJob *job = data;
+  gssize n;
 
   if (g_private_get (&lowered) == NULL)
     {
@@ -60,10 +94,19 @@ sender_thread (gpointer data,
       g_private_set (&lowered, GINT_TO_POINTER (1));
     }
 
-  job->func (job->task, g_task_get_source_object (job->task), g_task_get_task_data (job->task),
-             g_task_get_cancellable (job->task));
-  g_object_unref (job->task);
-  g_free (job);
+  job->work (g_task_get_task_data (job->task), g_task_get_cancellable (job->task));
+  /* Not g_task_return_*() here: from this thread it attaches a source to
+   * the task's context under that context's lock and wakes its thread, which
+   * then preempts this one and waits for the lock it still holds. At nice 10
+   * on a busy machine that wait lasted up to 113 ms of the main thread's
+   * (docs/architecture.md, "Sending threads"). A byte down a pipe takes no
+   * lock: the context's own thread returns the task. */
+  do
+    n = write (job->done[1], "", 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    g_error ("Cannot hand a send back: %s", g_strerror (errno));
+  sender_job_unref (job);
 }
 
 static GThreadPool *
@@ -86,18 +129,31 @@ sender_pool (void)
 }
 
 void
-cab_outbox_senders_run (GTask           *task,
-                        GTaskThreadFunc  func)
+cab_outbox_senders_run (GTask               *task,
+                        CabOutboxSenderWork  work)
 {
-  SenderJob *job;
+  g_autoptr(GSource) source = NULL;
   g_autoptr(GError) error = NULL;
+  SenderJob *job;
 
   g_return_if_fail (G_IS_TASK (task));
-  g_return_if_fail (func != NULL);
+  g_return_if_fail (work != NULL);
 
   job = g_new0 (SenderJob, 1);
+  if (!g_unix_open_pipe (job->done, FD_CLOEXEC, &error))
+    g_error ("Cannot start a send: %s", error->message);
+  /* One for the sending thread, one for the source. */
+  g_atomic_ref_count_init (&job->ref);
+  g_atomic_ref_count_inc (&job->ref);
   job->task = g_object_ref (task);
-  job->func = func;
+  job->work = work;
+
+  /* Attached here, on the thread that owns the task's context. */
+  source = g_unix_fd_source_new (job->done[0], G_IO_IN);
+  g_source_set_static_name (source, "[cab-outbox] send done");
+  g_source_set_callback (source, G_SOURCE_FUNC (sender_done_cb), job, sender_job_unref);
+  g_source_attach (source, g_task_get_context (task));
+
   /* The pool's threads are running: a push only queues. */
   if (!g_thread_pool_push (sender_pool (), job, &error))
     g_error ("Cannot queue a send: %s", error->message);

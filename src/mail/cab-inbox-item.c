@@ -325,7 +325,19 @@ gboolean
 cab_inbox_item_get_unread (CabInboxItem *self)
 {
   g_return_val_if_fail (CAB_IS_INBOX_ITEM (self), FALSE);
-  return self->unread;
+  /* Read by the inbox list's diff on a worker while the page may set it. */
+  return g_atomic_int_get (&self->unread);
+}
+
+/* Bumped by every change to a shown item: an answer diffed on a worker
+ * against the list as it was is applied only if nothing changed since
+ * (cab-inbox-list.c). */
+static gint n_changes;
+
+guint
+cab_inbox_item_get_n_changes (void)
+{
+  return (guint) g_atomic_int_get (&n_changes);
 }
 
 void
@@ -335,9 +347,10 @@ cab_inbox_item_set_unread (CabInboxItem *self,
   g_return_if_fail (CAB_IS_INBOX_ITEM (self));
 
   unread = !!unread;
-  if (self->unread == unread)
+  if (g_atomic_int_get (&self->unread) == unread)
     return;
-  self->unread = unread;
+  g_atomic_int_inc (&n_changes);
+  g_atomic_int_set (&self->unread, unread);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
 }
 

@@ -99,6 +99,7 @@ gboolean            cab_inbox_item_get_unread        (CabInboxItem *self);
  * answer of the list. */
 void                cab_inbox_item_set_unread        (CabInboxItem *self,
                                                       gboolean      unread);
+guint               cab_inbox_item_get_n_changes     (void);
 /* "Practitioner/<id>" the message is assigned to, or NULL. */
 const char         *cab_inbox_item_get_assignee      (CabInboxItem *self);
 /* "Dr Jean MARTIN", or NULL when the store does not know them. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cab-inbox-list.h"
+#include "cab-inbox-list-private.h"
 #include "cab-mail-enums.h"
 #include "cab-model-items.h"
 #include "cab-query.h"
@@ -37,6 +38,8 @@ struct _CabInboxList
   gboolean        partial;     /* the items are the first page of the answer */
   gboolean        complete;    /* the items are the whole answer to the current input */
   guint           rest_source; /* the whole list's query, once the first page is drawn */
+  CabInboxListFunc before_apply;  /* tests */
+  gpointer        before_apply_data;
 };
 
 static void cab_inbox_list_list_model_init (GListModelInterface *iface);
@@ -143,34 +146,34 @@ release_items (GPtrArray *items)
  * at both ends stay the same objects (the list view keeps their rows) and
  * only the middle is replaced, reusing the objects of messages shown as
  * they were. A sync's new mail is then one insertion at the top, not a new
- * list of 10,000 rows that the list view would build again. */
-static void
-apply_answer (CabInboxList *self,
-              GPtrArray    *fresh)
+ * list of 10,000 rows that the list view would build again.
+ *
+ * Works on arrays only, on a worker (against the list as it was when the
+ * query started) or, when that list changed since, on the main thread.
+ * Returns the list to show (@fresh's messages, some of them the shown
+ * objects) and the change in *@position, *@removed, *@added; NULL when the
+ * answer is the list shown. @fresh is left as it is. */
+static GPtrArray *
+plan_answer (GPtrArray *shown,
+             GPtrArray *fresh,
+             guint     *position,
+             guint     *removed,
+             guint     *added)
 {
-  GPtrArray *shown = self->items;
-  GPtrArray *replaced;
+  GPtrArray *items;
   g_autoptr(GHashTable) by_key = NULL;
   guint n_old = shown->len, n_new = fresh->len, prefix = 0, suffix = 0;
 
   while (prefix < n_old && prefix < n_new &&
          same_item (g_ptr_array_index (shown, prefix), g_ptr_array_index (fresh, prefix)))
     prefix++;
-  /* Nothing changed (a sync round that brought nothing for this list):
-   * the answer goes, the list stays. */
   if (prefix == n_old && prefix == n_new)
-    {
-      release_items (fresh);
-      return;
-    }
+    return NULL;
   while (suffix < n_old - prefix && suffix < n_new - prefix &&
          same_item (g_ptr_array_index (shown, n_old - 1 - suffix), g_ptr_array_index (fresh, n_new - 1 - suffix)))
     suffix++;
 
-  /* The fresh objects a shown one replaces were built on a worker and
-   * never shown: they are freed on one too (10,000 finalizations are a
-   * frame's worth of the main thread). */
-  replaced = g_ptr_array_new_full (n_new, g_object_unref);
+  items = g_ptr_array_new_full (n_new, g_object_unref);
   by_key = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = prefix; i < n_old - suffix; i++)
     {
@@ -196,18 +199,118 @@ apply_answer (CabInboxList *self,
           if (old != NULL)
             g_hash_table_remove (by_key, item_key (item));
         }
-      if (old == NULL)
-        continue;
-      g_ptr_array_index (fresh, i) = g_object_ref (old);
-      g_ptr_array_add (replaced, item);
+      g_ptr_array_add (items, g_object_ref (old != NULL ? old : item));
     }
+  *position = prefix;
+  *removed = n_old - prefix - suffix;
+  *added = n_new - prefix - suffix;
+  return items;
+}
 
-  self->items = fresh;
-  if (n_old - prefix - suffix > 0 || n_new - prefix - suffix > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old - prefix - suffix, n_new - prefix - suffix);
-  g_clear_pointer (&by_key, g_hash_table_unref);
+/* The list is only ever replaced, never changed in place: a query's
+ * worker reads the array it was given while the main thread goes on. */
+static void
+show_items (CabInboxList *self,
+            GPtrArray    *items,
+            guint         position,
+            guint         removed,
+            guint         added)
+{
+  GPtrArray *shown = self->items;
+
+  self->items = items;
+  if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
   release_items (shown);
-  release_items (replaced);
+}
+
+/* Nothing changed (a sync round that brought nothing for this list):
+ * the answer goes, the list stays. The fresh objects a shown one replaces
+ * were built on a worker and never shown: they are freed on one too
+ * (10,000 finalizations are a frame's worth of the main thread). */
+static void
+apply_answer (CabInboxList *self,
+              GPtrArray    *fresh)
+{
+  guint position = 0, removed = 0, added = 0;
+  GPtrArray *items = plan_answer (self->items, fresh, &position, &removed, &added);
+
+  if (items != NULL)
+    show_items (self, items, position, removed, added);
+  release_items (fresh);
+}
+
+/* ------------------------------------------------------------ the query */
+
+/* The diff of an answer against the list shown is 10,000 comparisons, a
+ * third of a sync's frame: it is made on the query's worker against the
+ * list as it was when the query started, and the main thread only checks
+ * that list is still the one shown and no shown item changed since
+ * (docs/architecture.md, "The Inbox page"). */
+typedef struct
+{
+  CabInboxFilter   filter;
+  char            *assignee;
+  char            *text;
+  guint            limit;
+  GPtrArray       *shown;     /* the list when the query started, read only */
+  guint            stamp;     /* cab_inbox_item_get_n_changes () then */
+} ListJob;
+
+typedef struct
+{
+  CabInboxListing *listing;   /* its items: the answer as read */
+  GPtrArray       *shown;
+  guint            stamp;
+  GPtrArray       *items;     /* NULL: the answer is @shown */
+  guint            position;
+  guint            removed;
+  guint            added;
+} Answer;
+
+static void
+list_job_free (ListJob *job)
+{
+  g_free (job->assignee);
+  g_free (job->text);
+  if (job->shown != NULL)
+    release_items (job->shown);
+  g_free (job);
+}
+
+static void
+answer_free (Answer *answer)
+{
+  if (answer->listing->items != NULL)
+    release_items (g_steal_pointer (&answer->listing->items));
+  cab_inbox_listing_free (answer->listing);
+  if (answer->items != NULL)
+    release_items (answer->items);
+  release_items (answer->shown);
+  g_free (answer);
+}
+
+static void
+list_job_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *cancellable)
+{
+  ListJob *job = task_data;
+  CabInboxQuery query = { job->filter, job->assignee, job->text, job->limit };
+  GError *error = NULL;
+  CabInboxListing *listing = cab_inbox_store_list (store, &query, &error);
+  Answer *answer;
+
+  if (listing == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  answer = g_new0 (Answer, 1);
+  answer->listing = listing;
+  answer->shown = g_steal_pointer (&job->shown);
+  answer->stamp = job->stamp;
+  answer->items = plan_answer (answer->shown, listing->items,
+                               &answer->position, &answer->removed, &answer->added);
+  g_task_return_pointer (task, answer, (GDestroyNotify) answer_free);
 }
 
 static void
@@ -231,28 +334,6 @@ rest_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The full answer after a first page: when it begins with the same
- * messages, only the rest is added (the rows drawn stay as they are). */
-static gboolean
-append_rest (CabInboxList *self,
-             GPtrArray    *fresh)
-{
-  guint n = self->items->len;
-
-  if (fresh->len < n)
-    return FALSE;
-  for (guint i = 0; i < n; i++)
-    if (cab_inbox_item_get_id (g_ptr_array_index (self->items, i)) !=
-        cab_inbox_item_get_id (g_ptr_array_index (fresh, i)) ||
-        !same_item (g_ptr_array_index (self->items, i), g_ptr_array_index (fresh, i)))
-      return FALSE;
-  for (guint i = n; i < fresh->len; i++)
-    g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (fresh, i)));
-  if (fresh->len > n)
-    g_list_model_items_changed (G_LIST_MODEL (self), n, 0, fresh->len - n);
-  return TRUE;
-}
-
 static void
 query_done (GAsyncResult *res,
             gpointer      hold,
@@ -260,10 +341,14 @@ query_done (GAsyncResult *res,
 {
   g_autoptr(CabInboxList) self = cab_model_hold_take (hold);
   g_autoptr(GError) error = NULL;
-  g_autoptr(CabInboxListing) listing = cab_inbox_query_list_finish (res, &error);
+  Answer *answer = cab_query_finish_pointer (res, list_job_run, &error);
+  CabInboxListing *listing = answer != NULL ? answer->listing : NULL;
 
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      g_clear_pointer (&answer, answer_free);
+      return;
+    }
 
   g_clear_object (&self->query);
   g_clear_error (&self->error);
@@ -281,8 +366,16 @@ query_done (GAsyncResult *res,
   set_count (self, &self->n_to_triage, listing->n_to_triage, PROP_N_TO_TRIAGE);
   set_count (self, &self->n_unread, listing->n_unread, PROP_N_UNREAD);
   set_count (self, &self->n_total, listing->n_total, PROP_N_TOTAL);
-  if (!(self->partial && !first_page && append_rest (self, listing->items)))
+  if (self->before_apply != NULL)
+    self->before_apply (self, self->before_apply_data);
+  if (answer->shown == self->items && answer->stamp == cab_inbox_item_get_n_changes ())
+    {
+      if (answer->items != NULL)
+        show_items (self, g_steal_pointer (&answer->items), answer->position, answer->removed, answer->added);
+    }
+  else
     apply_answer (self, g_steal_pointer (&listing->items));
+  g_clear_pointer (&answer, answer_free);
   if (first_page && self->items->len >= FIRST_PAGE)
     {
       /* More may follow: still loading. The rest is asked for once the
@@ -314,13 +407,20 @@ static void
 run_query (CabInboxList *self,
            guint         limit)
 {
-  CabInboxQuery query = { self->filter, self->assignee, self->text, limit };
+  ListJob *job = g_new0 (ListJob, 1);
 
+  job->filter = self->filter;
+  job->assignee = g_strdup (self->assignee);
+  job->text = g_strdup (self->text);
+  job->limit = limit;
+  job->shown = g_ptr_array_ref (self->items);
+  job->stamp = cab_inbox_item_get_n_changes ();
   /* A new input supersedes the rest of the previous one. */
   g_clear_handle_id (&self->rest_source, g_source_remove);
   set_loading (self, TRUE);
-  cab_inbox_query_list_async (self->store, &query, cab_query_supersede (&self->query),
-                              limit > 0 ? first_page_done_cb : full_done_cb, cab_model_hold_new (self));
+  cab_query_start (self->store, list_job_run, job, (GDestroyNotify) list_job_free, list_job_run,
+                   cab_query_supersede (&self->query),
+                   limit > 0 ? first_page_done_cb : full_done_cb, cab_model_hold_new (self));
 }
 
 static void
@@ -713,4 +813,15 @@ cab_inbox_list_wait_finish (CabInboxList  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_inbox_list_wait_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cab_inbox_list_set_before_apply (CabInboxList     *self,
+                                 CabInboxListFunc  func,
+                                 gpointer          data)
+{
+  g_return_if_fail (CAB_IS_INBOX_LIST (self));
+
+  self->before_apply = func;
+  self->before_apply_data = data;
 }

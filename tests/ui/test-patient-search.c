@@ -5,6 +5,7 @@
 
 #include "desk-fixtures.h"
 
+#include "patients/cab-patient-action-row.h"
 #include "patients/cab-patient-format.h"
 #include "patients/cab-patient-header.h"
 #include "cab-patient-item.h"
@@ -199,6 +200,16 @@ test_formatting (void)
       g_assert_cmpstr (age, ==, "72 years");
       g_assert_cmpstr (baby, ==, "9 months");
     }
+
+  /* A row offering her (the Inbox's match panel) names her both ways. */
+  {
+    CabPatientRow row = { .id = (char *) "p-1", .patient = p };
+    GtkWidget *action_row = g_object_ref_sink (cab_patient_action_row_new (&row, TRUE, NULL));
+
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (action_row)), ==,
+                     "DUPONT Hélène Marie-José (née MARTIN)");
+    g_object_unref (action_row);
+  }
 
   /* The same name with other accents is no birth name to show. */
   p.birth_name = (char *) "DUPONT";

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "cab-patient-action-row.h"
 #include "cab-patient-format.h"
 
@@ -14,6 +16,12 @@ cab_patient_action_row_new (const CabPatientRow  *row,
   GtkWidget *action_row = adw_action_row_new ();
   GtkWidget *label = gtk_label_new (NULL);
   g_autofree char *name = cab_format_patient_name (&row->patient);
+  g_autofree char *birth = cab_format_birth_name (&row->patient);
+  /* The birth name beside the used one: documents name a patient by either
+   * (an XDM's "LEROUX" for Mme OLLIVIER née LEROUX), and the person
+   * confirming a match compares them. */
+  /* Translators: a patient's name and birth name, e.g. "OLLIVIER Marie (née LEROUX)" */
+  g_autofree char *title = birth != NULL ? g_strdup_printf (_("%s (%s)"), name, birth) : g_strdup (name);
   g_autofree char *details = cab_format_patient_details (&row->patient);
   g_autofree char *ins = with_ins ? cab_format_ins (row->patient.ins) : NULL;
   g_autofree char *subtitle = ins != NULL ? g_strdup_printf ("%s · INS %s", details ? details : "", ins)
@@ -23,7 +31,7 @@ cab_patient_action_row_new (const CabPatientRow  *row,
 
   /* Names are data, never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), subtitle);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   cab_identity_badge_update (GTK_LABEL (label), cab_identity_status_shown (row));

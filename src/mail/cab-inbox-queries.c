@@ -198,64 +198,6 @@ cab_inbox_store_list (CabStore            *store,
   return g_steal_pointer (&listing);
 }
 
-typedef struct
-{
-  CabInboxFilter filter;
-  char          *assignee;
-  char          *text;
-  guint          limit;
-} ListData;
-
-static void
-list_data_free (ListData *data)
-{
-  g_free (data->assignee);
-  g_free (data->text);
-  g_free (data);
-}
-
-static void
-list_run (GTask *task, CabStore *store, gpointer task_data, GCancellable *cancellable)
-{
-  ListData *data = task_data;
-  CabInboxQuery query = { data->filter, data->assignee, data->text, data->limit };
-  GError *error = NULL;
-  CabInboxListing *listing = cab_inbox_store_list (store, &query, &error);
-
-  if (listing == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, listing, (GDestroyNotify) cab_inbox_listing_free);
-}
-
-void
-cab_inbox_query_list_async (CabStore            *store,
-                            const CabInboxQuery *query,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  ListData *data;
-
-  g_return_if_fail (CAB_IS_STORE (store));
-  g_return_if_fail (query != NULL);
-
-  data = g_new0 (ListData, 1);
-  data->filter = query->filter;
-  data->assignee = g_strdup (query->assignee);
-  data->text = g_strdup (query->text);
-  data->limit = query->limit;
-  cab_query_start (store, cab_inbox_query_list_async, data, (GDestroyNotify) list_data_free,
-                   list_run, cancellable, callback, user_data);
-}
-
-CabInboxListing *
-cab_inbox_query_list_finish (GAsyncResult  *result,
-                             GError       **error)
-{
-  return cab_query_finish_pointer (result, cab_inbox_query_list_async, error);
-}
-
 /* -------------------------------------------------------------- message */
 
 static void

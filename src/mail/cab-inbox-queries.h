@@ -45,14 +45,6 @@ CabInboxListing *cab_inbox_store_list            (CabStore            *store,
                                                   const CabInboxQuery *query,
                                                   GError             **error);
 
-void             cab_inbox_query_list_async      (CabStore            *store,
-                                                  const CabInboxQuery *query,
-                                                  GCancellable        *cancellable,
-                                                  GAsyncReadyCallback  callback,
-                                                  gpointer             user_data);
-CabInboxListing *cab_inbox_query_list_finish     (GAsyncResult        *result,
-                                                  GError             **error);
-
 /* One attachment of a message, or one document of its XDM. */
 typedef struct
 {

@@ -604,56 +604,6 @@ cab_outbox_resolve_conflict (CabOutbox            *self,
   return TRUE;
 }
 
-/* Payload members are read with their type checked (cab-json-read.h): a
- * damaged payload gives an empty description, never a critical. */
-char *
-cab_outbox_entry_describe (const CabOutboxEntry *entry)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *p = NULL;
-
-  g_return_val_if_fail (entry != NULL, NULL);
-
-  /* An empty payload parses, to no root at all. */
-  if (entry->payload != NULL && json_parser_load_from_data (parser, entry->payload, -1, NULL) &&
-      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    p = json_node_get_object (json_parser_get_root (parser));
-
-  if (g_strcmp0 (entry->kind, "publish") == 0)
-    {
-      const char *title = cab_json_read_string (p, "title");
-      return g_strdup_printf (_("Publish “%s”"), title != NULL ? title : "");
-    }
-  if (g_strcmp0 (entry->kind, "eprescription") == 0)
-    {
-      const char *label = cab_json_read_string (p, "label");
-      return g_strdup_printf (_("Register e-prescription %s"), label != NULL ? label : "");
-    }
-  if (g_strcmp0 (entry->kind, "visibility") == 0 && p != NULL)
-    {
-      GString *s = g_string_new (_("Change visibility:"));
-
-      if (cab_json_read_boolean (p, "masked", FALSE))
-        g_string_append_printf (s, " %s", _("masked from professionals"));
-      if (cab_json_read_boolean (p, "hidden", FALSE))
-        g_string_append_printf (s, " %s", _("hidden from the patient"));
-      if (cab_json_read_boolean (p, "archived", FALSE))
-        g_string_append_printf (s, " %s", _("archived"));
-      if (s->len == strlen (_("Change visibility:")))
-        g_string_append_printf (s, " %s", _("visible to all"));
-      return g_string_free (s, FALSE);
-    }
-  if (g_strcmp0 (entry->kind, "create") == 0 && p != NULL)
-    {
-      const char *summary = cab_json_read_string (p, "summary");
-      return g_strdup_printf (_("Send “%s”"), summary != NULL ? summary : "");
-    }
-  /* Kinds registered by other libraries say what they are in their payload. */
-  if (cab_json_read_string (p, "summary") != NULL)
-    return g_strdup (cab_json_read_string (p, "summary"));
-  return g_strdup (entry->kind != NULL ? entry->kind : "");
-}
-
 /* ------------------------------------------------------------ async wrappers */
 
 /* What an async wrapper asks its worker to do. */

@@ -123,12 +123,12 @@ receipt_payload (const CabMailMdnRequest *request,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *subject = g_strdup (request->subject != NULL ? request->subject : "");
-  g_autofree char *summary = g_strdup_printf (_("Read receipt to %s"), to);
 
   if (!g_utf8_validate (subject, -1, NULL) || strlen (subject) > MAX_SUBJECT)
     g_clear_pointer (&subject, g_free);
+  /* No "summary": the Outbox says "Read receipt to …" from "mdn" and "to",
+   * in the language it is shown in (cab_outbox_entry_describe()). */
   json_builder_begin_object (b);
-  add_string (b, "summary", summary);
   add_string (b, "message_id", message_id);
   add_string (b, "from", request->from);
   if (from_name != NULL)

@@ -470,7 +470,7 @@ cab_mail_queue (CabStore           *store,
 
   root = json_builder_get_root (b);
   /* The addresses, the names picked and what the Outbox page shows. */
-  cab_mail_recipients_set (json_node_get_object (root), draft->to, draft->to_names, draft->subject);
+  cab_mail_recipients_set (json_node_get_object (root), draft->to, draft->to_names);
   json_generator_set_root (gen, root);
   payload = json_generator_to_data (gen, NULL);
 

@@ -69,13 +69,10 @@ cab_mail_recipient_names_read (JsonObject *o,
 void
 cab_mail_recipients_set (JsonObject         *o,
                          const char * const *to,
-                         const char * const *names,
-                         const char         *subject)
+                         const char * const *names)
 {
   g_auto(GStrv) fit = cab_mail_recipient_names_fit (to, names);
-  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
   g_autoptr(GPtrArray) named = g_ptr_array_new ();
-  g_autofree char *summary = NULL, *who = NULL;
   JsonArray *to_array = json_array_new ();
   JsonArray *names_array = json_array_new ();
 
@@ -83,16 +80,15 @@ cab_mail_recipients_set (JsonObject         *o,
     {
       json_array_add_string_element (to_array, to[i]);
       json_array_add_string_element (names_array, fit[i]);
-      g_ptr_array_add (shown, *fit[i] != '\0' ? fit[i] : (char *) to[i]);
       if (*fit[i] != '\0')
         g_ptr_array_add (named, (char *) to[i]);
     }
   json_object_set_array_member (o, "to", to_array);
   json_object_set_array_member (o, "to_names", names_array);
-  g_ptr_array_add (shown, NULL);
-  who = g_strjoinv (", ", (char **) shown->pdata);
-  summary = g_strdup_printf (_("Message “%s” to %s"), subject != NULL ? subject : "", who);
-  json_object_set_string_member (o, "summary", summary);
+  /* The title is made when shown, in the language of that moment
+   * (cab_outbox_entry_describe()); one written by an older version goes. */
+  if (json_object_has_member (o, "summary"))
+    json_object_remove_member (o, "summary");
   if (named->len > 0)
     {
       g_autofree char *detail = NULL;

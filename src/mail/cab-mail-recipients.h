@@ -27,12 +27,13 @@ char **cab_mail_recipient_names_fit  (const char * const *to,
 char **cab_mail_recipient_names_read (JsonObject         *o,
                                       guint               n_to);
 
-/* Sets "to" and "to_names" of payload @o, and what the Outbox page shows:
- * "summary" (its title, by the names where picked) and "detail" (the
- * addresses of the named ones, under it; removed when none is named). */
+/* Sets "to" and "to_names" of payload @o, and "detail", the addresses of
+ * the named ones that the Outbox page shows under the title (removed when
+ * none is named). The title itself is made from "subject", "to" and
+ * "to_names" when shown (cab_outbox_entry_describe()), in the language of
+ * that moment: no translated "summary" is stored. */
 void   cab_mail_recipients_set       (JsonObject         *o,
                                       const char * const *to,
-                                      const char * const *names,
-                                      const char         *subject);
+                                      const char * const *names);
 
 G_END_DECLS

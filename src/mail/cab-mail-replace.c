@@ -453,8 +453,7 @@ replace (CabStore                 *store,
     for (guint i = 0; i < codes->len; i++)
       json_array_add_string_element (codecda, codes->pdata[i]);
     /* The names picked stay beside their addresses, the page says them. */
-    cab_mail_recipients_set (o, (const char * const *) record->to, (const char * const *) record->to_names,
-                             record->subject);
+    cab_mail_recipients_set (o, (const char * const *) record->to, (const char * const *) record->to_names);
     json_object_set_string_member (o, "subject", record->subject);
     json_object_set_string_member (o, "body", record->body);
     json_object_set_boolean_member (o, "receipt", record->receipt);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -426,8 +427,14 @@ test_send_queues (void)
   g_assert_cmpuint (json_array_get_length (to), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (to, 0), ==, "Dr Yann HÉNAFF");
   g_assert_cmpstr (json_array_get_string_element (to, 1), ==, "");
-  g_assert_nonnull (strstr (json_object_get_string_member (payload, "summary"), "Dr Yann HÉNAFF"));
-  g_assert_null (strstr (json_object_get_string_member (payload, "summary"), LEARNED));
+  {
+    /* The Outbox's title: by the name picked, made when shown. */
+    g_autofree char *title = cab_outbox_entry_describe (entry);
+
+    g_assert_false (json_object_has_member (payload, "summary"));
+    g_assert_nonnull (strstr (title, "Dr Yann HÉNAFF"));
+    g_assert_null (strstr (title, LEARNED));
+  }
   g_assert_cmpstr (json_object_get_string_member (payload, "detail"), ==, LEARNED);
   g_assert_cmpstr (json_object_get_string_member (payload, "subject"), ==, "Résultat de la biopsie");
   g_assert_true (json_object_get_boolean_member (payload, "receipt"));
@@ -702,7 +709,12 @@ test_edit_queued (void)
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (array, 0), ==, "Dr Yann HÉNAFF");
   g_assert_cmpstr (json_array_get_string_element (array, 1), ==, "");
-  g_assert_nonnull (strstr (json_object_get_string_member (payload, "summary"), "Dr Yann HÉNAFF, secretariat@"));
+  {
+    g_autoptr(CabOutboxEntry) entry = cab_store_outbox_get (store, wait.entry_id, &error);
+    g_autofree char *title = cab_outbox_entry_describe (entry);
+
+    g_assert_nonnull (strstr (title, "Dr Yann HÉNAFF, secretariat@"));
+  }
   array = json_object_get_array_member (payload, "files");
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "path"), ==, kept_path);
@@ -895,6 +907,69 @@ test_signature (void)
   close_composer (composer);
 }
 
+/* The messages' language of a user who starts Cabinet with LANG set to
+ * @lang ("fr", or the English of the source). setlocale() also tells
+ * gettext that the translations it cached are stale. */
+static void
+speak (const char *lang)
+{
+  g_setenv ("LANGUAGE", g_str_equal (lang, "fr") ? "fr" : "C", TRUE);
+  setlocale (LC_ALL, "");
+}
+
+/* A message queued in one language (cabinetctl under LANG=en, say) and
+ * shown by the app in the other: its Outbox row speaks the language shown,
+ * the title being made from the payload's subject and names when shown. */
+static void
+test_title_language (void)
+{
+  const char *shown = cab_test_ui_get_language ();
+  gboolean fr = g_str_equal (shown, "fr");
+  const char *to[] = { LEARNED, "secretariat@chu-brest.mssante.fr", NULL };
+  const char *names[] = { "Dr Yann HÉNAFF", "", NULL };
+  CabMailDraft draft = {
+    .from = FROM, .practitioner = "Practitioner/pr-1", .to = to, .to_names = names,
+    .subject = "Avis de cardiologie", .body = "Cher confrère,\n", .patient_id = "pat-qual",
+  };
+  const char *english = "Message “Avis de cardiologie” to Dr Yann HÉNAFF, secretariat@chu-brest.mssante.fr";
+  const char *french = "Message « Avis de cardiologie » à Dr Yann HÉNAFF, secretariat@chu-brest.mssante.fr";
+  g_autofree char *message_id = NULL, *title = NULL, *subtitle = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  CabOutboxPage *page = CAB_OUTBOX_PAGE (cab_outbox_page_new ());
+  EditWait wait = { page, 0 };
+
+  speak (fr ? "en" : "fr");
+  /* As the library translates (g_dgettext()). GLib translates nothing in a
+   * process started under C.UTF-8 (it decides once): there, the French
+   * queueing cannot be seen, only the English row. */
+  if (fr)
+    g_assert_cmpstr (g_dgettext (GETTEXT_PACKAGE, "Message “%s” to %s"), ==, "Message “%s” to %s");
+  else if (g_str_equal (g_dgettext (GETTEXT_PACKAGE, "Message “%s” to %s"), "Message “%s” to %s"))
+    g_test_message ("not translated in this process: queued in English too");
+  g_assert_true (cab_mail_queue (cab_session_get_store (session), &draft, &wait.entry_id, &message_id, &error));
+  g_assert_no_error (error);
+  speak (shown);
+  cab_outbox_notify_queued (cab_session_get_outbox (session));
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  cab_outbox_page_set_session (page, session);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+  cab_test_ui_wait_for (edit_offered, &wait, "the message's row");
+  cab_test_ui_screenshot_widget (window, "outbox-message-row", 300);
+  title = cab_outbox_page_dup_entry_text (page, wait.entry_id, &subtitle);
+  g_test_message ("row: %s / %s", title, subtitle);
+  g_assert_cmpstr (title, ==, fr ? french : english);
+  g_assert_nonnull (strstr (subtitle, LEARNED));
+
+  /* Gone, for the tests after this one. */
+  g_assert_true (cab_outbox_cancel (cab_session_get_outbox (session), wait.entry_id, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_reply_subjects (void)
 {
@@ -937,6 +1012,7 @@ main (int   argc,
   g_test_add_func ("/composer/edit-queued", test_edit_queued);
   g_test_add_func ("/composer/reply-all", test_reply_all);
   g_test_add_func ("/composer/signature", test_signature);
+  g_test_add_func ("/composer/title-language", test_title_language);
 
   status = g_test_run ();
 

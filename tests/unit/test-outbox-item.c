@@ -227,20 +227,38 @@ test_mail (void)
   }
 }
 
-/* A message's row: the title by the names picked (the payload's summary),
- * their addresses under it ("detail"), read as one bounded line; a payload
- * from before names were kept shows its addresses in the title only. */
+/* A message's row: the title made when shown from the subject and the
+ * names picked, else the addresses (cab_outbox_entry_describe()), their
+ * addresses under it ("detail"), read as one bounded line; a payload from
+ * before names were kept shows its addresses in the title only; one from
+ * before titles were made when shown (its "summary" alone) still shows. */
 static void
 test_mail_recipients (void)
 {
   g_autoptr(CabOutboxItem) named =
     item_for ("mail", CAB_OUTBOX_STATE_PENDING,
-              "{\"summary\":\"Message “Avis” to Dr Claire Martin\",\"detail\":\"claire.martin@medecin.mssante.fr\","
+              "{\"subject\":\"Avis\",\"detail\":\"claire.martin@medecin.mssante.fr\","
               "\"to\":[\"claire.martin@medecin.mssante.fr\"],\"to_names\":[\"Dr Claire Martin\"]}", NULL, 2, NULL);
   g_autoptr(CabOutboxItem) older =
     item_for ("mail", CAB_OUTBOX_STATE_PENDING,
-              "{\"summary\":\"Message “Avis” to claire.martin@medecin.mssante.fr\","
+              "{\"summary\":\"Message « Avis » à claire.martin@medecin.mssante.fr\",\"subject\":\"Avis\","
               "\"to\":[\"claire.martin@medecin.mssante.fr\"]}", NULL, 0, NULL);
+  g_autoptr(CabOutboxItem) summary_only =
+    item_for ("mail", CAB_OUTBOX_STATE_PENDING, "{\"summary\":\"Message « Avis » à X\"}", NULL, 0, NULL);
+  g_autoptr(CabOutboxItem) receipt =
+    item_for ("mail", CAB_OUTBOX_STATE_PENDING,
+              "{\"to\":[\"bob@b.mssante.fr\"],\"subject\":\"\",\"mdn\":{}}", NULL, 0, NULL);
+  /* Hostile: a name or a subject that is not one line is not shown; an
+   * address that is not is skipped; names not as long as the addresses
+   * are ignored. */
+  const struct { const char *payload, *title; } made[] = {
+    { "{\"subject\":\"A\\nBcc: x\",\"to\":[\"a@b.fr\"],\"to_names\":[\"Dr A\\nB\"]}", "Message “” to a@b.fr" },
+    { "{\"subject\":\"A\",\"to\":[\"a@b.fr\",\"c\\r@d.fr\",42],\"to_names\":[\" \",\"\",\"\"]}",
+      "Message “A” to a@b.fr" },
+    { "{\"subject\":\"A\",\"to\":[\"a@b.fr\",\"c@d.fr\"],\"to_names\":[\"Dr X\"]}", "Message “A” to a@b.fr, c@d.fr" },
+    { "{\"subject\":42,\"summary\":\"S\",\"to\":[\"a@b.fr\"]}", "S" },
+    { "{\"subject\":\"A\",\"to\":[]}", "mail" },
+  };
   const char *hostile[] = {
     "{\"summary\":\"x\",\"detail\":\"a@b.fr\\nInjected line\"}",
     "{\"summary\":\"x\",\"detail\":42}",
@@ -251,8 +269,18 @@ test_mail_recipients (void)
   g_assert_cmpstr (cab_outbox_item_get_title (named), ==, "Message “Avis” to Dr Claire Martin");
   g_assert_cmpstr (cab_outbox_item_get_subtitle (named), ==,
                    "DUPONT Jean · claire.martin@medecin.mssante.fr · 2 attempts");
+  /* In the language of now, not the one it was queued in. */
   g_assert_cmpstr (cab_outbox_item_get_title (older), ==, "Message “Avis” to claire.martin@medecin.mssante.fr");
   g_assert_cmpstr (cab_outbox_item_get_subtitle (older), ==, "DUPONT Jean");
+  g_assert_cmpstr (cab_outbox_item_get_title (summary_only), ==, "Message « Avis » à X");
+  g_assert_cmpstr (cab_outbox_item_get_title (receipt), ==, "Read receipt to bob@b.mssante.fr");
+  g_assert_true (cab_outbox_item_get_is_receipt (receipt));
+  for (guint i = 0; i < G_N_ELEMENTS (made); i++)
+    {
+      g_autoptr(CabOutboxItem) item = item_for ("mail", CAB_OUTBOX_STATE_PENDING, made[i].payload, NULL, 0, NULL);
+
+      g_assert_cmpstr (cab_outbox_item_get_title (item), ==, made[i].title);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
     {
       g_autoptr(CabOutboxItem) item = item_for ("mail", CAB_OUTBOX_STATE_PENDING, hostile[i], NULL, 0, NULL);

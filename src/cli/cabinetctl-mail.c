@@ -10,20 +10,22 @@
 
 #include "cabinetctl-private.h"
 #include "cab-mail-account.h"
+#include "cab-mail-recipients.h"
 #include "cab-mail-send.h"
 #include "cab-mail-store.h"
 #include "cab-mail-sync.h"
 #include "cab-mdn.h"
 
 static const char mail_usage[] =
-  "Usage: cabinetctl mail send --to ADDRESS [--to ADDRESS...] --subject TEXT --body-file FILE\n"
+  "Usage: cabinetctl mail send --to RECIPIENT [--to RECIPIENT...] --subject TEXT --body-file FILE\n"
   "                            [--attach DOCUMENT_ID|FILE...] [--patient INS] [--receipt] [--json]\n"
-  "       cabinetctl mail edit ID [--to ADDRESS...] [--subject TEXT] [--body-file FILE]\n"
+  "       cabinetctl mail edit ID [--to RECIPIENT...] [--subject TEXT] [--body-file FILE]\n"
   "                            [--attach DOCUMENT_ID|FILE...] [--detach NAME|DOCUMENT_ID...]\n"
   "                            [--receipt|--no-receipt]\n"
   "       cabinetctl mail sent [--json]\n"
   "       cabinetctl mail mdn-policy [ask|always|never]\n"
-  "       cabinetctl mail receipt MAIL_ID\n";
+  "       cabinetctl mail receipt MAIL_ID\n"
+  "RECIPIENT: an address, or \"Name <address>\" (RFC 5322).\n";
 
 /* ------------------------------------------------------------ the servers */
 
@@ -176,10 +178,41 @@ queue_in_thread (gpointer data, GError **error)
   return cab_mail_queue (job->store, &job->draft, &job->entry_id, &job->message_id, error);
 }
 
+/* --to RECIPIENT: "address" or "Name <address>" into @to and @names
+ * (their strings owned by the arrays). FALSE with the exit code printed. */
+static gboolean
+add_recipient (const char *command,
+               const char *text,
+               GPtrArray  *to,
+               GPtrArray  *names,
+               int        *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL, *name = NULL;
+
+  if (!cab_mail_recipient_parse (text, &address, &name, &error))
+    {
+      /* Said back as typed, control characters escaped (\x0d). */
+      g_autoptr(GString) shown = g_string_new (NULL);
+
+      for (const char *c = text; *c != '\0'; c++)
+        if ((guchar) *c < 0x20 || *c == 0x7f)
+          g_string_append_printf (shown, "\\x%02x", (guchar) *c);
+        else
+          g_string_append_c (shown, *c);
+      *exit_code = ctl_fail (CTL_EXIT_USAGE, "%s: --to '%s': %s", command, shown->str, error->message);
+      return FALSE;
+    }
+  g_ptr_array_add (to, g_steal_pointer (&address));
+  g_ptr_array_add (names, name != NULL ? g_steal_pointer (&name) : g_strdup (""));
+  return TRUE;
+}
+
 static int
 mail_send (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GPtrArray) to = g_ptr_array_new ();
+  g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) documents = g_ptr_array_new ();
   g_autoptr(CabPatientRow) patient = NULL;
@@ -198,7 +231,10 @@ mail_send (CtlContext *ctx, int argc, char **argv)
       else if (g_str_equal (argv[i], "--receipt"))
         receipt = TRUE;
       else if (g_str_equal (argv[i], "--to") && i + 1 < argc)
-        g_ptr_array_add (to, argv[++i]);
+        {
+          if (!add_recipient ("mail send", argv[++i], to, names, &exit_code))
+            return exit_code;
+        }
       else if (g_str_equal (argv[i], "--subject") && i + 1 < argc)
         subject = argv[++i];
       else if (g_str_equal (argv[i], "--body-file") && i + 1 < argc)
@@ -236,13 +272,15 @@ mail_send (CtlContext *ctx, int argc, char **argv)
         return exit_code;
     }
   g_ptr_array_add (to, NULL);
+  g_ptr_array_add (names, NULL);
   g_ptr_array_add (files, NULL);
   g_ptr_array_add (documents, NULL);
 
   job.store = store;
   job.draft = (CabMailDraft) {
     .from = from, .practitioner = ctx->config->practitioner,
-    .to = (const char * const *) to->pdata, .subject = subject, .body = body,
+    .to = (const char * const *) to->pdata, .to_names = (const char * const *) names->pdata,
+    .subject = subject, .body = body,
     .files = (const char * const *) files->pdata, .document_ids = (const char * const *) documents->pdata,
     .patient_id = patient != NULL ? patient->id : NULL, .receipt = receipt,
   };
@@ -269,6 +307,11 @@ mail_send (CtlContext *ctx, int argc, char **argv)
       json_builder_begin_array (b);
       for (guint i = 0; to->pdata[i] != NULL; i++)
         json_builder_add_string_value (b, to->pdata[i]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "to_names");
+      json_builder_begin_array (b);
+      for (guint i = 0; names->pdata[i] != NULL; i++)
+        json_builder_add_string_value (b, names->pdata[i]);
       json_builder_end_array (b);
       json_builder_set_member_name (b, "subject");
       json_builder_add_string_value (b, subject);
@@ -302,7 +345,8 @@ edit_in_thread (gpointer data, GError **error)
 static int
 mail_edit (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GPtrArray) to = g_ptr_array_new ();
+  g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) attach = g_ptr_array_new ();
   g_autoptr(GPtrArray) detach = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
@@ -316,7 +360,10 @@ mail_edit (CtlContext *ctx, int argc, char **argv)
   for (int i = 3; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--to") && i + 1 < argc)
-        g_ptr_array_add (to, argv[++i]);
+        {
+          if (!add_recipient ("mail edit", argv[++i], to, names, &exit_code))
+            return exit_code;
+        }
       else if (g_str_equal (argv[i], "--subject") && i + 1 < argc)
         job.changes.subject = argv[++i];
       else if (g_str_equal (argv[i], "--body-file") && i + 1 < argc)
@@ -338,10 +385,12 @@ mail_edit (CtlContext *ctx, int argc, char **argv)
   if ((job.store = ctl_get_store (ctx, &exit_code)) == NULL)
     return exit_code;
   g_ptr_array_add (to, NULL);
+  g_ptr_array_add (names, NULL);
   g_ptr_array_add (attach, NULL);
   g_ptr_array_add (detach, NULL);
   job.entry_id = (gint64) id;
   job.changes.to = to->len > 1 ? (const char * const *) to->pdata : NULL;
+  job.changes.to_names = to->len > 1 ? (const char * const *) names->pdata : NULL;
   job.changes.body = body;
   job.changes.attach = (const char * const *) attach->pdata;
   job.changes.detach = (const char * const *) detach->pdata;

@@ -34,7 +34,7 @@ static const char usage_text[] =
   "  followup record INS --measure bp|weight|foot --value V [--date D]  queue a measure\n"
   "  inbox sync [--json]                               fetch new MSSante mail into the store\n"
   "  inbox list [--state auto|proposed|conflict|none] [--json]   the inbox and its patient matches\n"
-  "  mail send --to ADDRESS --subject TEXT --body-file FILE [--attach ID|FILE] [--patient INS] [--receipt]\n"
+  "  mail send --to RECIPIENT --subject TEXT --body-file FILE [--attach ID|FILE] [--patient INS] [--receipt]\n"
   "                                                    queue a secure message (sent by outbox drain --smtp)\n"
   "  mail edit ID [--to A] [--subject T] [--body-file F]  change a message not sent yet\n"
   "  mail sent [--json]                                sent messages and their read receipts\n"

@@ -36,4 +36,17 @@ void   cab_mail_recipients_set       (JsonObject         *o,
                                       const char * const *to,
                                       const char * const *names);
 
+/* One recipient as a person types it (cabinetctl's --to): a bare address
+ * ("b.riou@medecin.mssante.fr") or an RFC 5322 name-addr ("Dr Bérénice
+ * Riou <b.riou@medecin.mssante.fr>", the name quoted or not, encoded words
+ * decoded), parsed by GMime. TRUE with @address and @name (NULL when none
+ * is given); FALSE with a G_IO_ERROR_INVALID_ARGUMENT that says what is
+ * wrong when @text is not exactly one mailbox, its address is not one
+ * plain local@domain (cab_mime_address_is_valid()) or its name is not a
+ * clean line (cab_mail_recipient_name_clean()). */
+gboolean cab_mail_recipient_parse    (const char         *text,
+                                      char              **address,
+                                      char              **name,
+                                      GError            **error);
+
 G_END_DECLS

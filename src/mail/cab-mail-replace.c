@@ -540,8 +540,9 @@ cab_mail_edit (CabStore             *store,
     {
       g_autoptr(GStrvBuilder) to = g_strv_builder_new ();
       g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+      gboolean ended = changes->to_names == NULL;
 
-      /* A recipient kept keeps the name picked for it. */
+      /* A recipient kept keeps the name picked for it, unless given one. */
       for (guint i = 0; changes->to[i] != NULL; i++)
         {
           const char *name = "";
@@ -549,6 +550,9 @@ cab_mail_edit (CabStore             *store,
           for (guint j = 0; r->to_names != NULL && r->to[j] != NULL; j++)
             if (g_ascii_strcasecmp (r->to[j], changes->to[i]) == 0)
               name = r->to_names[j];
+          ended = ended || changes->to_names[i] == NULL;
+          if (!ended && *changes->to_names[i] != '\0')
+            name = changes->to_names[i];
           g_strv_builder_add (to, changes->to[i]);
           g_strv_builder_add (names, name);
         }

@@ -78,6 +78,7 @@ gboolean cab_mail_queue           (CabStore           *store,
 typedef struct
 {
   const char * const  *to;        /* all the recipients (an address kept keeps its name) */
+  const char * const  *to_names;  /* beside @to, or NULL: a name given ("" or NULL: the kept one's) */
   const char          *subject;
   const char          *body;
   const char * const  *attach;    /* added: files (a regular file at that path) or timeline document ids */

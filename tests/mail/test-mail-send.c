@@ -16,6 +16,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include <gmime/gmime.h>
+
+#include "cab-gmime-autoptr.h"
 #include "cab-mdn.h"
 #include "cab-mime.h"
 #include "cab-test-mail.h"
@@ -653,6 +656,91 @@ test_refusals (void)
                                "--subject", "x", "--body-file", body_path, NULL), ==, 0);
 }
 
+/* The To header's one mailbox of raw message @raw: its name (decoded) and
+ * address. */
+static void
+to_header (GBytes *raw, char **name, char **address)
+{
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  InternetAddressList *to;
+  InternetAddress *a;
+
+  cab_mime_init ();
+  stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_assert_nonnull (message);
+  to = g_mime_message_get_to (message);
+  g_assert_cmpint (internet_address_list_length (to), ==, 1);
+  a = internet_address_list_get_address (to, 0);
+  *name = g_strdup (internet_address_get_name (a));
+  *address = g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (a)));
+}
+
+/* --to "Name <address>": the name goes with the address (to_names), the
+ * Outbox's title says it, the message's To carries it; input that is not
+ * one mailbox is refused with exit 1 and a reason, nothing queued. */
+static void
+test_named_recipient (void)
+{
+  g_autoptr(JsonNode) node = NULL, list = NULL;
+  g_autoptr(GHashTable) box = NULL;
+  g_autofree char *name = NULL, *address = NULL, *id_text = NULL;
+  const char *ids[2] = { NULL, NULL };
+  JsonObject *o;
+  JsonArray *entries;
+  gint64 id;
+  const struct { const char *to, *says; } refused[] = {
+    { "Dr Bérénice Riou <" BOB ">, carol@cabinet.test", "One recipient" },
+    { "Dr Bérénice Riou <bob at cabinet.test>", "Not a mail address" },
+    { "Dr Bérénice Riou\r\nBcc: spy@evil.test <" BOB ">", "one line" },
+    { "\"Dr Bérénice\r\nRiou\" <" BOB ">", "one line" },
+    { "Médecins: " BOB ", " ALICE ";", "group" },
+    { "", "Not a mail address" },
+  };
+
+  if (skip_reason) { g_test_skip (skip_reason); return; }
+  node = ctl_json (0, "mail", "send", "--to", "Dr Bérénice Riou <" BOB ">", "--subject", "Avis",
+                   "--body-file", body_path, "--json", NULL);
+  o = json_node_get_object (node);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "to"), 0), ==, BOB);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "to_names"), 0), ==,
+                   "Dr Bérénice Riou");
+  id = json_object_get_int_member (o, "id");
+  ids[0] = json_object_get_string_member (o, "message_id");
+
+  list = ctl_json (0, "outbox", "list", "--json", NULL);
+  entries = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    if (json_object_get_int_member (json_array_get_object_element (entries, i), "id") == id)
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (entries, i), "description"), ==,
+                       "Message “Avis” to Dr Bérénice Riou");
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (ctl_status (NULL, NULL, &err, "mail", "send", "--to", refused[i].to, "--subject", "x",
+                                   "--body-file", body_path, NULL), ==, 1);
+      g_assert_nonnull (strstr (err, refused[i].says));
+    }
+  /* mail edit takes the same form: a new name for the same address. */
+  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", id_text, "--to", "\"Riou, Bérénice\" <" BOB ">",
+                               NULL), ==, 0);
+  g_assert_cmpint (ctl_status (NULL, NULL, NULL, "mail", "edit", id_text, "--to", "Riou <" BOB,
+                               NULL), ==, 1);
+
+  drain (NULL, NULL);
+  box = wait_for ("bob", ids);
+  g_assert_cmpuint (copies_of (box, ids[0]), ==, 1);
+  to_header (((GPtrArray *) g_hash_table_lookup (box, ids[0]))->pdata[0], &name, &address);
+  g_assert_cmpstr (name, ==, "Riou, Bérénice");
+  g_assert_cmpstr (address, ==, BOB);
+}
+
 /* -------------------------------------------------------------------- setup */
 
 static void
@@ -742,6 +830,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail/send/read-receipt", test_read_receipt);
   g_test_add_func ("/mail/send/killed-drains", test_killed_drains);
   g_test_add_func ("/mail/send/refusals", test_refusals);
+  g_test_add_func ("/mail/send/named-recipient", test_named_recipient);
   status = g_test_run ();
 
   g_clear_pointer (&sandbox, cab_test_sandbox_free);

@@ -486,6 +486,61 @@ test_recipient_names_payload (void)
   }
 }
 
+/* cabinetctl's --to: a bare address or an RFC 5322 name-addr, parsed by
+ * GMime and checked as on the wire; anything else refused with a reason. */
+static void
+test_recipient_parse (void)
+{
+  const struct { const char *text, *address, *name; } good[] = {
+    { "b.riou@medecin.mssante.fr", "b.riou@medecin.mssante.fr", NULL },
+    { "  b.riou@medecin.mssante.fr ", "b.riou@medecin.mssante.fr", NULL },
+    { "<b.riou@medecin.mssante.fr>", "b.riou@medecin.mssante.fr", NULL },
+    { "Dr Bérénice Riou <b.riou@medecin.mssante.fr>", "b.riou@medecin.mssante.fr", "Dr Bérénice Riou" },
+    { "\"Riou, Bérénice (cardio)\" <b.riou@medecin.mssante.fr>", "b.riou@medecin.mssante.fr",
+      "Riou, Bérénice (cardio)" },
+    { "\"Dr \\\"B\\\" <Riou>\" <b.riou@medecin.mssante.fr> ", "b.riou@medecin.mssante.fr", "Dr \"B\" <Riou>" },
+    { "=?UTF-8?Q?Dr_B=C3=A9r=C3=A9nice_Riou?= <b.riou@medecin.mssante.fr>", "b.riou@medecin.mssante.fr",
+      "Dr Bérénice Riou" },
+  };
+  const char *bad[] = {
+    "", "   ", "Dr Riou", "b.riou@", "Dr Riou <b.riou>", "a@b.fr, c@d.fr", "Dr A <a@b.fr>, c@d.fr",
+    "Médecins: a@b.fr, c@d.fr;", "a@b.fr\r\nBcc: spy@evil.test", "Dr A\nB <a@b.fr>",
+    "\"Dr A\tB\" <a@b.fr>", "Dr A <a@b.fr>\r\nRCPT TO:<spy@evil.test>",
+    "Dr A <a@b.fr", "Dr A a@b.fr>", "Dr A <<a@b.fr>>", "Dr A <a@b.fr> x", "\"Dr A <a@b.fr>",
+  };
+  g_autofree char *long_name = g_strnfill (CAB_MIME_MAX_DISPLAY_NAME + 1, 'x');
+  g_autofree char *too_long = g_strdup_printf ("%s <a@b.fr>", long_name);
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *address = NULL, *name = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (cab_mail_recipient_parse (good[i].text, &address, &name, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (address, ==, good[i].address);
+      g_assert_cmpstr (name, ==, good[i].name);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *address = NULL, *name = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", bad[i]);
+      g_assert_false (cab_mail_recipient_parse (bad[i], &address, &name, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_null (address);
+      g_assert_null (name);
+    }
+  {
+    g_autofree char *address = NULL, *name = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (cab_mail_recipient_parse (too_long, &address, &name, &error));
+    g_assert_nonnull (strstr (error->message, "one line"));
+  }
+}
+
 static void
 test_mdn_round_trip (void)
 {
@@ -596,6 +651,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mail-out/mime/from-name", test_from_name);
   g_test_add_func ("/mail-out/mime/to-names", test_to_names);
   g_test_add_func ("/mail-out/recipient-names", test_recipient_names_payload);
+  g_test_add_func ("/mail-out/recipient-parse", test_recipient_parse);
   g_test_add_func ("/mail-out/mdn/round-trip", test_mdn_round_trip);
   g_test_add_func ("/mail-out/patient-mailbox", test_patient_mailbox);
   return g_test_run ();

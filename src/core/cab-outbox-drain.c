@@ -498,13 +498,23 @@ on_sender_done (GObject      *source,
   SendJob *job = user_data;
   CabOutboxSenderSlot *slot = job->slot;
   CabOutboxSendResult *r = &job->result;
+  g_autoptr(GError) error = NULL;
   gboolean unreachable = FALSE;
+  gboolean started = g_task_propagate_boolean (G_TASK (result), &error);
 
   if (g_cancellable_is_cancelled (job->self->cancellable))
     {
       /* Stopped, not failed: due again at once, no backoff step. */
       job->outcome.state = CAB_OUTBOX_STATE_PENDING;
       job->outcome.next_attempt_at = 0;
+    }
+  else if (!started)
+    {
+      /* The hook never ran (its result is still zeroed, which reads as
+       * done): the entry waits for its backoff, nothing was sent. */
+      set_retry (job, error->message, -1);
+      job_finished (job);
+      return;
     }
   else
     switch (r->status)

@@ -126,7 +126,10 @@ void     cab_outbox_pump               (CabOutbox *self);
  * of the low-priority threads that send the kinds with their own
  * transport, then returns @task (TRUE) on the thread of its context. The
  * sending thread never takes that context's lock (docs/architecture.md,
- * "Sending threads"): @work must not return @task itself. */
+ * "Sending threads"): @work must not return @task itself. When the send
+ * cannot start (out of file descriptors or of threads), @work does not
+ * run and @task returns a G_IO_ERROR_FAILED to retry later, with a
+ * warning in the log; the caller's thread must own the task's context. */
 typedef void (*CabOutboxSenderWork) (gpointer      task_data,
                                      GCancellable *cancellable);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #ifdef __linux__
 #include <sys/resource.h>
@@ -109,23 +110,32 @@ sender_thread (gpointer data,
   sender_job_unref (job);
 }
 
+/* NULL with @error when the threads cannot be started (out of threads):
+ * tried again at the next send. */
 static GThreadPool *
-sender_pool (void)
+sender_pool (GError **error)
 {
+  static GMutex lock;
   static GThreadPool *pool;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
 
-  if (g_once_init_enter (&pool))
-    {
-      g_autoptr(GError) error = NULL;
-      GThreadPool *new_pool = g_thread_pool_new (sender_thread, NULL, SENDER_THREADS, TRUE, &error);
-
-      /* An exclusive pool starts its threads now: only out of threads. */
-      if (new_pool == NULL)
-        g_error ("Cannot start the outbox's sending threads: %s", error->message);
-      g_once_init_leave (&pool, new_pool);
-    }
-
+  /* An exclusive pool starts its threads now: only out of threads. */
+  if (pool == NULL)
+    pool = g_thread_pool_new (sender_thread, NULL, SENDER_THREADS, TRUE, error);
   return pool;
+}
+
+/* The send could not start: its task says so, on the caller's thread (the
+ * context's), and the drain keeps the entry pending with its backoff. The
+ * log says why in the system's words, never what was being sent. */
+static void
+refuse (GTask       *task,
+        const char  *what,
+        GError      *error)
+{
+  g_warning ("%s: %s", what, error->message);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Could not start sending (%s): it will be tried again"), error->message);
 }
 
 void
@@ -134,14 +144,29 @@ cab_outbox_senders_run (GTask               *task,
 {
   g_autoptr(GSource) source = NULL;
   g_autoptr(GError) error = NULL;
+  GThreadPool *pool;
   SenderJob *job;
 
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (work != NULL);
 
+  /* Out of file descriptors (a busy desk, a leak elsewhere): this send
+   * waits, the app goes on. */
   job = g_new0 (SenderJob, 1);
   if (!g_unix_open_pipe (job->done, FD_CLOEXEC, &error))
-    g_error ("Cannot start a send: %s", error->message);
+    {
+      g_free (job);
+      refuse (task, "Cannot start a send", error);
+      return;
+    }
+  if ((pool = sender_pool (&error)) == NULL)
+    {
+      g_close (job->done[0], NULL);
+      g_close (job->done[1], NULL);
+      g_free (job);
+      refuse (task, "Cannot start the outbox's sending threads", error);
+      return;
+    }
   /* One for the sending thread, one for the source. */
   g_atomic_ref_count_init (&job->ref);
   g_atomic_ref_count_inc (&job->ref);
@@ -155,6 +180,12 @@ cab_outbox_senders_run (GTask               *task,
   g_source_attach (source, g_task_get_context (task));
 
   /* The pool's threads are running: a push only queues. */
-  if (!g_thread_pool_push (sender_pool (), job, &error))
-    g_error ("Cannot queue a send: %s", error->message);
+  if (!g_thread_pool_push (pool, job, &error))
+    {
+      /* No thread holds the job: the source's reference goes with the
+       * source, the thread's here. */
+      g_source_destroy (source);
+      sender_job_unref (job);
+      refuse (task, "Cannot queue a send", error);
+    }
 }

@@ -5,6 +5,8 @@
 #define G_LOG_DOMAIN "test-outbox"
 
 #include <glib/gstdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "test-outbox-common.h"
 #include "cab-outbox-kind.h"
@@ -714,10 +716,83 @@ test_own_transport (Fixture       *f,
     }
 }
 
+/* The outbox's warnings while a test expects one: counted, not fatal. */
+static gboolean expect_warning;
+static guint n_warnings;
+
+static GLogWriterOutput
+writer (GLogLevelFlags   level,
+        const GLogField *fields,
+        gsize            n_fields,
+        gpointer         user_data)
+{
+  if (expect_warning && (level & G_LOG_LEVEL_WARNING))
+    {
+      n_warnings++;
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* Out of file descriptors when a send would start (a real EMFILE: the
+ * soft limit lowered to the lowest free descriptor during the drain): the
+ * entry stays pending with a backoff and says why, nothing is sent, the
+ * process goes on; with descriptors again, it is sent once. */
+static void
+test_out_of_fds (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(CabOutboxEntry) a = queue_echo (f, "test-echo", "a", "ok");
+  g_autoptr(CabOutboxEntry) e = NULL;
+  EchoServer *server = add_echo_kind (f->outbox);
+  struct rlimit saved, low;
+  CabOutboxDrainResult r;
+  int lowest;
+
+  /* The connections and threads a drain uses, opened once beforehand. */
+  r = drain_once (f->outbox);
+  g_assert_cmpuint (r.n_sent, ==, 1);
+  g_assert_cmpuint (server->applied->len, ==, 1);
+  g_clear_pointer (&a, cab_outbox_entry_free);
+  a = queue_echo (f, "test-echo", "a", "ok");
+
+  /* One attempt, not the drain waiting for the next (it would fail too). */
+  cab_outbox_set_drain_horizon (f->outbox, 0);
+  lowest = dup (0);
+  g_assert_cmpint (lowest, >=, 0);
+  close (lowest);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = (rlim_t) lowest;
+  expect_warning = TRUE;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  r = drain_once (f->outbox);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  expect_warning = FALSE;
+  g_assert_cmpuint (n_warnings, ==, 1);
+  g_assert_cmpuint (r.n_sent, ==, 0);
+  g_assert_cmpuint (server->n_sends, ==, 1);
+  e = reread (f, a);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_PENDING);
+  g_assert_cmpuint (e->failures, ==, 1);
+  g_assert_cmpint (e->next_attempt_at, >, 0);
+  g_assert_nonnull (strstr (e->last_error, "Could not start sending"));
+  g_clear_pointer (&e, cab_outbox_entry_free);
+
+  /* After its backoff (50 ms here), sent once. */
+  g_usleep (200000);
+  r = drain_all (f->outbox);
+  g_assert_cmpuint (r.n_sent, ==, 1);
+  g_assert_cmpuint (server->applied->len, ==, 2);
+  e = reread (f, a);
+  g_assert_cmpint (e->state, ==, CAB_OUTBOX_STATE_DONE);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_log_set_writer_func (writer, NULL, NULL);
   /* No G_TEST_OPTION_ISOLATE_DIRS: every test works in its own temporary
    * directory already, and GLib keeps each replaced set of user dirs alive on
    * purpose, which LeakSanitizer reports without a usable stack. */
@@ -729,6 +804,7 @@ main (int    argc,
   g_test_add ("/outbox/hostile", Fixture, NULL, fixture_setup, test_hostile, fixture_teardown);
   g_test_add ("/outbox/own-transport", Fixture, NULL, fixture_setup, test_own_transport, fixture_teardown);
   g_test_add ("/outbox/hold-edit-cancel", Fixture, NULL, fixture_setup, test_hold_edit_cancel, fixture_teardown);
+  g_test_add ("/outbox/out-of-fds", Fixture, NULL, fixture_setup, test_out_of_fds, fixture_teardown);
 
   return g_test_run ();
 }

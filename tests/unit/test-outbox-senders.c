@@ -8,10 +8,11 @@
 #include "config.h"
 
 #include <errno.h>
-#ifdef __linux__
+#include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
 #endif
 
 #include "cab-outbox-private.h"
@@ -119,10 +120,108 @@ test_senders_late_iteration (void)
   g_assert_true (job.returned_on_caller);
 }
 
+/* The warnings of the code under test, while a test expects one: kept
+ * here instead of ending the test (g_test_init() makes them fatal). */
+static gboolean expect_warning;
+static char *warning;
+
+static GLogWriterOutput
+writer (GLogLevelFlags   level,
+        const GLogField *fields,
+        gsize            n_fields,
+        gpointer         user_data)
+{
+  if (expect_warning && (level & G_LOG_LEVEL_WARNING))
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        if (g_str_equal (fields[i].key, "MESSAGE"))
+          {
+            g_free (warning);
+            warning = g_strdup (fields[i].value);
+          }
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+refused_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (g_task_propagate_boolean (G_TASK (result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_test_message ("%s", error->message);
+  job->returned_on_caller = g_thread_self () == job->caller;
+  job->n_returned++;
+}
+
+/* Out of file descriptors (the pipe that hands a send back cannot be
+ * opened): the send does not start, its task returns an error to retry
+ * later, on the caller's thread, with a warning in the log; the process
+ * goes on, and sends again once descriptors are free. A real EMFILE: the
+ * soft limit lowered to the lowest free descriptor. */
+static void
+test_senders_out_of_fds (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GTask) task = NULL;
+  struct rlimit saved, low;
+  Job job = { 0 }, after = { 0 };
+  gint64 deadline;
+  int lowest;
+
+  g_main_context_push_thread_default (context);
+  lowest = dup (0);
+  g_assert_cmpint (lowest, >=, 0);
+  close (lowest);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = (rlim_t) lowest;
+
+  task = g_task_new (NULL, NULL, refused_cb, NULL);
+  job.caller = g_thread_self ();
+  g_task_set_task_data (task, &job, NULL);
+  expect_warning = TRUE;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  cab_outbox_senders_run (task, work);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  expect_warning = FALSE;
+  g_clear_object (&task);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (job.n_returned == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, TRUE);
+  g_assert_cmpuint (job.n_returned, ==, 1);
+  g_assert_true (job.returned_on_caller);
+  g_assert_null (job.worker);
+  g_assert_nonnull (warning);
+  g_test_message ("log: %s", warning);
+  g_assert_nonnull (strstr (warning, "Cannot start a send"));
+  g_assert_nonnull (strstr (warning, g_strerror (EMFILE)));
+
+  /* Descriptors free again: sends go. */
+  task = g_task_new (NULL, NULL, done_cb, NULL);
+  after.caller = g_thread_self ();
+  g_task_set_task_data (task, &after, NULL);
+  cab_outbox_senders_run (task, work);
+  g_clear_object (&task);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (after.n_returned == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  g_assert_cmpuint (after.n_returned, ==, 1);
+  g_assert_nonnull (after.worker);
+  g_clear_pointer (&warning, g_free);
+}
+
 int
 main (int argc, char *argv[])
 {
+  g_log_set_writer_func (writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/outbox/senders/out-of-fds", test_senders_out_of_fds);
   g_test_add_func ("/outbox/senders/return-on-caller", test_senders_return_on_caller);
   g_test_add_func ("/outbox/senders/late-iteration", test_senders_late_iteration);
   return g_test_run ();

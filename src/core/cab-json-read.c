@@ -128,3 +128,17 @@ cab_json_array_read_string (JsonArray *array,
 
   return holds_value_of (node, G_TYPE_STRING) ? json_node_get_string (node) : NULL;
 }
+
+JsonObject *
+cab_json_parse_object (JsonParser *parser,
+                       const char *text)
+{
+  JsonNode *root;
+
+  g_return_val_if_fail (JSON_IS_PARSER (parser), NULL);
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}

@@ -46,6 +46,13 @@ char      **cab_json_read_strv           (JsonObject *object,
                                           const char *member,
                                           guint       max_elements);
 
+/* The object at the root of JSON @text, parsed by @parser (it owns the
+ * object: no copy). NULL when @text is NULL, is not JSON, is empty (it
+ * parses, to no root at all) or holds something else: a stored payload
+ * that is damaged or from another version gives NULL, never a critical. */
+JsonObject *cab_json_parse_object        (JsonParser *parser,
+                                          const char *text);
+
 /* Elements of an array, with the same checks: NULL when @array is NULL,
  * @index is past its end, or the element is of another type. */
 JsonObject *cab_json_array_read_object   (JsonArray  *array,

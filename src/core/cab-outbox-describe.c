@@ -85,14 +85,11 @@ char *
 cab_outbox_entry_describe (const CabOutboxEntry *entry)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *p = NULL;
+  JsonObject *p;
 
   g_return_val_if_fail (entry != NULL, NULL);
 
-  /* An empty payload parses, to no root at all. */
-  if (entry->payload != NULL && json_parser_load_from_data (parser, entry->payload, -1, NULL) &&
-      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    p = json_node_get_object (json_parser_get_root (parser));
+  p = cab_json_parse_object (parser, entry->payload);
 
   if (g_strcmp0 (entry->kind, "publish") == 0)
     {

@@ -10,6 +10,7 @@
 #include "cab-json-read.h"
 #include "cab-outbox.h"
 #include "cab-outbox-item.h"
+#include "cab-text.h"
 
 struct _CabOutboxItem
 {
@@ -61,21 +62,6 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------- */
 /* reading payloads, safely                                               */
 
-/* Any payload may be damaged or from another version: every read checks
- * the node's type and gives NULL rather than a critical. */
-static JsonObject *
-parse_object (JsonParser *parser,
-              const char *json)
-{
-  JsonNode *root;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return NULL;
-  /* An empty text parses, to no root at all. */
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-}
-
 static char *
 visibility_text (gboolean masked,
                  gboolean hidden,
@@ -101,7 +87,7 @@ describe_server (CabOutboxItem *self,
                  const char    *json)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *doc = parse_object (parser, json);
+  JsonObject *doc = cab_json_parse_object (parser, json);
   JsonArray *labels = cab_json_read_array (doc, "securityLabel");
   JsonArray *extensions = cab_json_read_array (doc, "extension");
   gboolean masked = FALSE, hidden = FALSE, archived = FALSE;
@@ -145,19 +131,14 @@ describe_payload (CabOutboxItem        *self,
                   const CabOutboxEntry *entry)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *p = parse_object (parser, entry->payload);
+  JsonObject *p = cab_json_parse_object (parser, entry->payload);
   const char *title = cab_json_read_string (p, "title");
   const char *detail = cab_json_read_string_at_most (p, "detail", MAX_DETAIL);
 
   /* What a kind says under its title (a message: the addresses of the
    * recipients its title names). From the payload: one line, bounded. */
-  if (detail != NULL && *detail != '\0' && g_utf8_validate (detail, -1, NULL))
-    {
-      self->detail = g_strdup (detail);
-      for (const char *c = detail; *c != '\0' && self->detail != NULL; c++)
-        if ((guchar) *c < 0x20 || *c == 0x7f)
-          g_clear_pointer (&self->detail, g_free);
-    }
+  if (detail != NULL && *detail != '\0' && cab_text_is_one_line (detail, MAX_DETAIL))
+    self->detail = g_strdup (detail);
   if (self->kind == CAB_OUTBOX_KIND_PUBLISH && p != NULL)
     {
       self->document_title = g_strdup (title != NULL ? title : "");

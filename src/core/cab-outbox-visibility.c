@@ -191,16 +191,14 @@ build_patch (JsonObject *base,
   return root;
 }
 
+/* The payload's object, kept after its parser goes. */
 static JsonObject *
 parse_object (const char *text)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  JsonObject *o = cab_json_parse_object (parser, text);
 
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return JSON_NODE_HOLDS_OBJECT (root) ? json_object_ref (json_node_get_object (root)) : NULL;
+  return o != NULL ? json_object_ref (o) : NULL;
 }
 
 static const char *

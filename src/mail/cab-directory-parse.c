@@ -16,6 +16,7 @@
 #include "cab-fhir-resource.h"
 #include "cab-json-read.h"
 #include "cab-store-private.h"
+#include "cab-text.h"
 
 #define SYS_RPPS     "https://rpps.esante.gouv.fr"
 #define SYS_IDNAT_PS "urn:oid:1.2.250.1.71.4.2.1"
@@ -47,12 +48,7 @@ cab_directory_entry_free (CabDirectoryEntry *entry)
 static const char *
 one_line (const char *s)
 {
-  if (s == NULL || *s == '\0' || strlen (s) > MAX_TEXT || !g_utf8_validate (s, -1, NULL))
-    return NULL;
-  for (const char *p = s; *p; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return NULL;
-  return s;
+  return s != NULL && *s != '\0' && cab_text_is_one_line (s, MAX_TEXT) ? s : NULL;
 }
 
 /* A string member that is a usable one-line text: NULL otherwise. */

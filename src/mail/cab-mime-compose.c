@@ -12,6 +12,7 @@
 
 #include "cab-mime-compose.h"
 #include "cab-mime.h"
+#include "cab-text.h"
 
 #include "cab-gmime-autoptr.h"
 #include <string.h>
@@ -45,22 +46,11 @@ cab_mime_new_message_id (const char *domain)
   return g_strdup_printf ("%s@%s", uuid, domain != NULL && *domain ? domain : "cabinet.invalid");
 }
 
-/* One line of UTF-8 text without control characters. */
-static gboolean
-is_header_text (const char *text, gsize max)
-{
-  if (text == NULL || strlen (text) > max || !g_utf8_validate (text, -1, NULL))
-    return FALSE;
-  for (const char *p = text; *p; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return FALSE;
-  return TRUE;
-}
 
 gboolean
 cab_mime_display_name_is_valid (const char *name)
 {
-  return is_header_text (name, CAB_MIME_MAX_DISPLAY_NAME) && *name != '\0';
+  return cab_text_is_one_line (name, CAB_MIME_MAX_DISPLAY_NAME) && *name != '\0';
 }
 
 static GMimePart *
@@ -99,7 +89,7 @@ check (const CabMimeComposition *c, GError **error)
   for (guint i = 0; c->to[i] != NULL; i++)
     if (!cab_mime_address_is_valid (c->to[i]))
       return refuse (error, _("A recipient is not a valid mail address (one address, without name, spaces or line breaks)"));
-  if (!is_header_text (c->subject, CAB_MIME_MAX_SUBJECT))
+  if (!cab_text_is_one_line (c->subject, CAB_MIME_MAX_SUBJECT))
     return refuse (error, _("The subject must be one line of text"));
   if (c->message_id == NULL || !cab_mime_address_is_valid (c->message_id))
     return refuse (error, _("The message has no valid Message-ID"));
@@ -111,11 +101,11 @@ check (const CabMimeComposition *c, GError **error)
     if (!g_str_equal (c->mss_ins, "O") && !g_str_equal (c->mss_ins, "N"))
       return refuse (error, "X-MSS-INS");
   for (guint i = 0; c->codecda != NULL && c->codecda[i] != NULL; i++)
-    if (!is_header_text (c->codecda[i], 64) || strchr (c->codecda[i], ',') != NULL)
+    if (!cab_text_is_one_line (c->codecda[i], 64) || strchr (c->codecda[i], ',') != NULL)
       return refuse (error, "X-MSS-CODECDA");
   for (guint i = 0; i < c->n_attachments; i++)
-    if (!is_header_text (c->attachments[i].filename, 255) ||
-        !is_header_text (c->attachments[i].content_type, 127) ||
+    if (!cab_text_is_one_line (c->attachments[i].filename, 255) ||
+        !cab_text_is_one_line (c->attachments[i].content_type, 127) ||
         strchr (c->attachments[i].content_type, '/') == NULL)
       return refuse (error, _("An attachment's name or type is not one line of text"));
   return TRUE;

@@ -30,18 +30,6 @@ cab_prescriber_free (CabPrescriber *p)
   g_free (p);
 }
 
-static JsonObject *
-parse (JsonParser *parser,
-       const char *json)
-{
-  JsonNode *root;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-}
-
 /* The string elements of @a, each after @separator unless @s is empty. */
 static void
 append_strings (GString    *s,
@@ -149,8 +137,8 @@ cab_prescriber_from_json (const char *practitioner_id,
   g_autoptr(JsonParser) pp = json_parser_new ();
   g_autoptr(JsonParser) op = json_parser_new ();
   g_autoptr(CabPrescriber) p = g_new0 (CabPrescriber, 1);
-  JsonObject *practitioner = parse (pp, practitioner_json);
-  JsonObject *organization = parse (op, organization_json);
+  JsonObject *practitioner = cab_json_parse_object (pp, practitioner_json);
+  JsonObject *organization = cab_json_parse_object (op, organization_json);
   JsonArray *ids, *qualifications;
 
   if (practitioner == NULL || g_strcmp0 (cab_json_read_string (practitioner, "resourceType"), "Practitioner") != 0)

@@ -560,6 +560,22 @@ edit_offered (gpointer data)
   return cab_outbox_page_offers_edit (w->page, w->entry_id);
 }
 
+/* @w's page in @window, shown until the entry's row (its Edit… button) is
+ * there; a screenshot @name of it. */
+static void
+show_outbox (GtkWidget  *window,
+             EditWait   *w,
+             const char *name)
+{
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (w->page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  cab_outbox_page_set_session (w->page, session);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+  cab_test_ui_wait_for (edit_offered, w, "the entry's row and its Edit… button");
+  cab_test_ui_screenshot_widget (window, name, 300);
+}
+
 static gboolean
 dialog_gone (gpointer data)
 {
@@ -626,13 +642,7 @@ test_edit_queued (void)
   g_assert_no_error (error);
   cab_outbox_notify_queued (cab_session_get_outbox (session));
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
-  cab_outbox_page_set_session (page, session);
-  gtk_window_present (GTK_WINDOW (window));
-  cab_test_ui_wait_mapped (window);
-  cab_test_ui_wait_for (edit_offered, &wait, "the entry's Edit… button");
-  cab_test_ui_screenshot_widget (window, "outbox-mail-edit", 300);
+  show_outbox (window, &wait, "outbox-mail-edit");
   {
     /* The row says whom by the name picked, the address under it. */
     g_autofree char *subtitle = NULL;
@@ -952,13 +962,7 @@ test_title_language (void)
   speak (shown);
   cab_outbox_notify_queued (cab_session_get_outbox (session));
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
-  cab_outbox_page_set_session (page, session);
-  gtk_window_present (GTK_WINDOW (window));
-  cab_test_ui_wait_mapped (window);
-  cab_test_ui_wait_for (edit_offered, &wait, "the message's row");
-  cab_test_ui_screenshot_widget (window, "outbox-message-row", 300);
+  show_outbox (window, &wait, "outbox-message-row");
   title = cab_outbox_page_dup_entry_text (page, wait.entry_id, &subtitle);
   g_test_message ("row: %s / %s", title, subtitle);
   g_assert_cmpstr (title, ==, fr ? french : english);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cab-json-read.h"
+#include "cab-text.h"
 
 /* One object with a member of each JSON type, read by every reader: each
  * answers only for its own type (tests run with fatal criticals, so a
@@ -178,6 +179,38 @@ test_strv (Fixture *f, gconstpointer data)
   g_assert_null (no_object[0]);
 }
 
+/* A stored payload's object: NULL for anything else, never a critical
+ * (the tests run with fatal criticals). */
+static void
+test_parse_object (void)
+{
+  const char *none[] = { "", "   ", "not json", "[1, 2]", "\"text\"", "42", "null", "{\"a\":", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  for (guint i = 0; none[i] != NULL; i++)
+    g_assert_null (cab_json_parse_object (parser, none[i]));
+  g_assert_null (cab_json_parse_object (parser, NULL));
+  o = cab_json_parse_object (parser, "{\"title\": \"Lettre\"}");
+  g_assert_nonnull (o);
+  g_assert_cmpstr (cab_json_read_string (o, "title"), ==, "Lettre");
+}
+
+/* One line: valid UTF-8, no control character, bounded in bytes. */
+static void
+test_one_line (void)
+{
+  const char *not_one[] = { "a\nb", "a\rb", "a\tb", "a\x7f", "\x1b[31m", "caf\xc3", "\xff", NULL };
+
+  g_assert_true (cab_text_is_one_line ("", 0));
+  g_assert_true (cab_text_is_one_line ("Dr Bérénice Riou", 200));
+  g_assert_true (cab_text_is_one_line ("é", 2));
+  g_assert_false (cab_text_is_one_line ("é", 1));
+  g_assert_false (cab_text_is_one_line (NULL, 200));
+  for (guint i = 0; not_one[i] != NULL; i++)
+    g_assert_false (cab_text_is_one_line (not_one[i], 200));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -193,6 +226,8 @@ main (int argc, char *argv[])
   ADD ("/json-read/elements", test_elements);
   ADD ("/json-read/strv", test_strv);
 #undef ADD
+  g_test_add_func ("/json-read/parse-object", test_parse_object);
+  g_test_add_func ("/text/one-line", test_one_line);
 
   return g_test_run ();
 }

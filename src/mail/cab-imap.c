@@ -15,6 +15,7 @@
 
 #include "cab-imap.h"
 #include "cab-imap-private.h"
+#include "cab-read-ahead.h"
 
 #include <libetpan/libetpan.h>
 #include <string.h>
@@ -265,9 +266,25 @@ cab_imap_parse_url (const char  *url,
 }
 
 /* Wraps the socket in TLS, verified by GIO, and hands it to libetpan. */
+/* What GnuTLS reads from: the socket's input through a read-ahead buffer
+ * (cab-read-ahead.c: one recv() for many small TLS records), its output
+ * as it is. */
+#define READ_AHEAD_BYTES (64 * 1024)
+
+static GIOStream *
+tls_base_stream (CabImap *self)
+{
+  GIOStream *connection = G_IO_STREAM (self->connection);
+  g_autoptr(GInputStream) input = cab_read_ahead_stream_new (g_io_stream_get_input_stream (connection),
+                                                             READ_AHEAD_BYTES);
+
+  return g_simple_io_stream_new (input, g_io_stream_get_output_stream (connection));
+}
+
 static gboolean
 start_tls (CabImap *self, GError **error)
 {
+  g_autoptr(GIOStream) base = tls_base_stream (self);
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) local = NULL;
 
@@ -276,10 +293,10 @@ start_tls (CabImap *self, GError **error)
    * CA file again (~50 ms of CPU per connection under load, seconds under
    * ASan). */
   if (self->database == NULL)
-    tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), self->identity, &local);
+    tls = g_tls_client_connection_new (base, self->identity, &local);
   else
     tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()), NULL, &local,
-                          "base-io-stream", self->connection,
+                          "base-io-stream", base,
                           "server-identity", self->identity,
                           "database", self->database,
                           NULL);

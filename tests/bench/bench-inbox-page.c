@@ -73,6 +73,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <dlfcn.h>
 #include <glib/gstdio.h>
 
 #include "cab-mail-outbox.h"
@@ -144,6 +145,27 @@ thread_switches (glong *waits, glong *preempted)
       return;
     }
   *waits = *preempted = 0;
+}
+
+/* X11 round trips: every request whose reply the client waits for goes
+ * through libX11's _XReply() (XSync() too), which this program interposes
+ * to count them (exported with --export-dynamic-symbol, tests/bench/meson.build):
+ * a count that does not depend on the machine's load, unlike the time each
+ * one takes (the X server's run delay, then the main thread's). Only the
+ * main thread talks to the X server. */
+static guint64 n_round_trips;
+
+int _XReply (void *display, void *reply, int extra, int discard);
+
+int
+_XReply (void *display, void *reply, int extra, int discard)
+{
+  static int (*real) (void *, void *, int, int);
+
+  if (real == NULL)
+    real = (int (*) (void *, void *, int, int)) dlsym (RTLD_NEXT, "_XReply");
+  n_round_trips++;
+  return real (display, reply, extra, discard);
 }
 
 static int
@@ -620,6 +642,7 @@ typedef struct
   guint   n_late;
   glong   first_waits, first_preempted;      /* the main thread's switches at the first frame */
   glong   last_waits, last_preempted;        /* ...and at the last */
+  guint64 first_round_trips, last_round_trips; /* X11 round trips at the first frame and the last */
 } Intervals;
 
 static gboolean
@@ -640,9 +663,11 @@ interval_cb (GdkFrameClock *clock, Intervals *in)
     {
       in->first_waits = waits;
       in->first_preempted = preempted;
+      in->first_round_trips = n_round_trips;
     }
   in->last_waits = waits;
   in->last_preempted = preempted;
+  in->last_round_trips = n_round_trips;
 
   if (in->last != 0)
     {
@@ -743,6 +768,10 @@ recorder_stop (Recorder *r)
            r->in.late_cpu_ms, r->in.late_delay_ms, r->in.late_ms - r->in.late_cpu_ms - r->in.late_delay_ms,
            r->in.ms->len ? (double) (r->in.last_waits - r->in.first_waits) / r->in.ms->len : NAN,
            r->in.ms->len ? (double) (r->in.last_preempted - r->in.first_preempted) / r->in.ms->len : NAN);
+  /* What the window's X server is asked and waited for, whatever its load. */
+  g_print ("  X11 round trips: %" G_GUINT64_FORMAT " in %u intervals, %.1f a frame\n",
+           r->in.last_round_trips - r->in.first_round_trips, r->in.ms->len,
+           r->in.ms->len ? (double) (r->in.last_round_trips - r->in.first_round_trips) / r->in.ms->len : NAN);
   g_array_unref (r->in.cpu_ms);
   g_array_unref (r->in.delay_ms);
   return r->in.ms;

@@ -15,8 +15,10 @@
 #include "cab-outbox-page.h"
 #include "cab-outbox-rows.h"
 
-/* Rows a frame while they catch up with the model (catch_up_tick_cb ()). */
-#define ROWS_PER_FRAME 1
+/* The rows catch up with the model in steps (catch_up_tick_cb ()): up to
+ * ROWS_PER_STEP entries a step, a step at most every STEP_US. */
+#define ROWS_PER_STEP 2
+#define STEP_US       (G_USEC_PER_SEC / 20)
 
 /* The page shows what core's outbox model says (CabOutboxItem): it reads
  * no payload and starts no thread. */
@@ -41,7 +43,8 @@ struct _CabOutboxPage
   guint           n_pending;       /* the model's */
   guint           n_loads;
   guint           load_waiting : 1; /* a load whose rows are not all shown yet */
-  guint           tick;             /* the rows catching up, a row a frame */
+  guint           tick;             /* the rows catching up, a step at a time */
+  gint64          last_step;        /* the frame time of the last step */
 };
 
 G_DEFINE_FINAL_TYPE (CabOutboxPage, cab_outbox_page, GTK_TYPE_WIDGET)
@@ -98,7 +101,7 @@ action_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   /* An entry keeps its row, updated in place: the button comes back
-   * unless its entry's new state has no such action (then it is gone). */
+   * unless its entry's new state has no such action (then it is hidden). */
   if (button != NULL)
     gtk_widget_set_sensitive (button, TRUE);
   if (!cab_outbox_act_finish (CAB_OUTBOX (object), result, &error))
@@ -334,16 +337,18 @@ boxed (GtkWidget *row)
 }
 
 /* An entry's card, kept while its entry is listed: its texts and state
- * label are set in place when the entry's item changes, its buttons built
- * again only when the actions they offer change, the whole card only when
- * it turns from an action row into a conflict's expander row or back, or
- * when a conflict's versions change (docs/architecture.md, "The Outbox
- * page while it drains"). */
+ * label are set in place when the entry's item changes, its buttons hidden
+ * and shown again as the actions offered change (built again only when an
+ * action comes that has no button yet), the whole card only when it turns
+ * from an action row into a conflict's expander row or back, or when a
+ * conflict's versions change (docs/architecture.md, "The Outbox page while
+ * it drains"). */
 enum {
   OFFERS_EDIT    = 1 << 0,
   OFFERS_RETRY   = 1 << 1,
   OFFERS_RELEASE = 1 << 2,
   OFFERS_CANCEL  = 1 << 3,
+  N_OFFERS       = 4
 };
 
 typedef struct
@@ -351,15 +356,14 @@ typedef struct
   GtkWidget     *card;             /* AdwActionRow or AdwExpanderRow */
   GtkWidget     *state;            /* the state label */
   const char    *state_css;
-  GPtrArray     *buttons;          /* the suffix buttons (owned by the card) */
-  guint          offers;           /* OFFERS_* the buttons were built for */
+  GtkWidget     *buttons[N_OFFERS]; /* the suffix buttons, by OFFERS_* bit, or NULL (owned by the card) */
+  guint          offers;           /* OFFERS_* the visible buttons offer */
   CabOutboxItem *conflict;         /* the item a conflict's box shows, or NULL */
 } EntryRow;
 
 static void
 entry_row_free (EntryRow *r)
 {
-  g_clear_pointer (&r->buttons, g_ptr_array_unref);
   g_clear_object (&r->conflict);
   g_free (r);
 }
@@ -393,30 +397,58 @@ card_add_suffix (GtkWidget *card,
     adw_action_row_add_suffix (ADW_ACTION_ROW (card), widget);
 }
 
+static GtkWidget *
+offer_button (CabOutboxPage      *self,
+              CabOutboxEntryItem *entry,
+              guint               bit)
+{
+  switch (bit)
+    {
+    case 0:  return edit_button (self, entry);
+    case 1:  return action_button (self, entry, _("_Retry"), CAB_OUTBOX_ACTION_RETRY, NULL);
+    case 2:  return action_button (self, entry, _("_Send"), CAB_OUTBOX_ACTION_RELEASE, NULL);
+    default: return action_button (self, entry, _("_Cancel"), CAB_OUTBOX_ACTION_CANCEL, NULL);
+    }
+}
+
+/* Shows the buttons of @offers, in their order. An entry sent goes from
+ * Edit and Cancel to none: its buttons are hidden, not destroyed (each
+ * button built or destroyed is a widget made and its mnemonic registered
+ * with the window, or unregistered); a button not built yet builds them
+ * all again, in order. */
 static void
 set_buttons (CabOutboxPage      *self,
              EntryRow           *r,
              CabOutboxEntryItem *entry,
              guint               offers)
 {
-  for (guint i = 0; i < r->buttons->len; i++)
+  gboolean missing = FALSE;
+
+  for (guint bit = 0; bit < N_OFFERS; bit++)
+    missing |= (offers & (1u << bit)) && r->buttons[bit] == NULL;
+  if (missing)
     {
-      if (ADW_IS_EXPANDER_ROW (r->card))
-        adw_expander_row_remove (ADW_EXPANDER_ROW (r->card), r->buttons->pdata[i]);
-      else
-        adw_action_row_remove (ADW_ACTION_ROW (r->card), r->buttons->pdata[i]);
+      for (guint bit = 0; bit < N_OFFERS; bit++)
+        {
+          if (r->buttons[bit] == NULL)
+            continue;
+          if (ADW_IS_EXPANDER_ROW (r->card))
+            adw_expander_row_remove (ADW_EXPANDER_ROW (r->card), r->buttons[bit]);
+          else
+            adw_action_row_remove (ADW_ACTION_ROW (r->card), r->buttons[bit]);
+          r->buttons[bit] = NULL;
+        }
+      for (guint bit = 0; bit < N_OFFERS; bit++)
+        if (offers & (1u << bit))
+          {
+            r->buttons[bit] = offer_button (self, entry, bit);
+            card_add_suffix (r->card, r->buttons[bit]);
+          }
     }
-  g_ptr_array_set_size (r->buttons, 0);
-  if (offers & OFFERS_EDIT)
-    g_ptr_array_add (r->buttons, edit_button (self, entry));
-  if (offers & OFFERS_RETRY)
-    g_ptr_array_add (r->buttons, action_button (self, entry, _("_Retry"), CAB_OUTBOX_ACTION_RETRY, NULL));
-  if (offers & OFFERS_RELEASE)
-    g_ptr_array_add (r->buttons, action_button (self, entry, _("_Send"), CAB_OUTBOX_ACTION_RELEASE, NULL));
-  if (offers & OFFERS_CANCEL)
-    g_ptr_array_add (r->buttons, action_button (self, entry, _("_Cancel"), CAB_OUTBOX_ACTION_CANCEL, NULL));
-  for (guint i = 0; i < r->buttons->len; i++)
-    card_add_suffix (r->card, r->buttons->pdata[i]);
+  else
+    for (guint bit = 0; bit < N_OFFERS; bit++)
+      if (r->buttons[bit] != NULL)
+        gtk_widget_set_visible (r->buttons[bit], (offers & (1u << bit)) != 0);
   r->offers = offers;
 }
 
@@ -447,7 +479,7 @@ build_card (CabOutboxPage      *self,
   gtk_widget_add_css_class (r->state, "cab-outbox-state");
   r->state_css = NULL;
   card_add_suffix (r->card, r->state);
-  g_ptr_array_set_size (r->buttons, 0);
+  memset (r->buttons, 0, sizeof r->buttons);
   r->offers = 0;
 }
 
@@ -533,7 +565,6 @@ entry_row (CabOutboxPage      *self,
 
   row = gtk_list_box_row_new ();
   r = g_new0 (EntryRow, 1);
-  r->buttons = g_ptr_array_new ();
   g_object_set_data_full (G_OBJECT (row), "entry-row", r, (GDestroyNotify) entry_row_free);
   g_object_set_data (G_OBJECT (row), "page", self);
   update_entry_row (self, row, entry);
@@ -755,18 +786,26 @@ model_loaded_cb (CabOutboxPage  *self,
   self->n_loads++;
 }
 
-/* A row a frame: each frame's layout measures ROWS_PER_FRAME new
- * rows, not the 30 a drain may change between two reads
- * (docs/architecture.md, "The Outbox page while it drains"). The rows
- * keep their counts as they change. */
+/* A step every few frames: a step's changes take one layout and one
+ * repaint, where a row a frame took one each. Each layout of the window is
+ * X11 round trips (GTK 4.8 computes the toplevel's size and monitor again,
+ * about 11 round trips) and each row that moves repaints the rows after
+ * it, so rows changed one a frame made every frame of a drain a layout
+ * and most of them a whole repaint. The step's rows are few enough for
+ * one frame: updated in place, they are measured again, not built
+ * (docs/architecture.md, "The Outbox page while it drains"). */
 static gboolean
 catch_up_tick_cb (GtkWidget     *widget,
                   GdkFrameClock *clock,
                   gpointer       user_data)
 {
   CabOutboxPage *self = user_data;
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
 
-  cab_outbox_rows_step (self->rows, ROWS_PER_FRAME);
+  if (now - self->last_step < STEP_US)
+    return G_SOURCE_CONTINUE;
+  self->last_step = now;
+  cab_outbox_rows_step (self->rows, ROWS_PER_STEP);
   if (cab_outbox_rows_get_n_pending (self->rows) > 0)
     return G_SOURCE_CONTINUE;
   self->tick = 0;
@@ -1073,6 +1112,9 @@ static GtkWidget *
 find_edit_button (GtkWidget *widget,
                   gint64     entry_id)
 {
+  /* A hidden button is an action its entry no longer offers. */
+  if (!gtk_widget_get_visible (widget))
+    return NULL;
   if (GTK_IS_BUTTON (widget) && g_object_get_data (G_OBJECT (widget), "edit") != NULL)
     {
       g_autoptr(CabOutboxItem) item = button_item (widget);

@@ -415,6 +415,30 @@ catch_up (CabOutboxRows *self,
   set_n_pending (self, n_pending);
 }
 
+/* The entries whose rows are not as the model says: shown with another
+ * item, not shown yet, or shown and gone from the model. */
+static guint
+count_pending (CabOutboxRows *self)
+{
+  guint n_entries = g_list_model_get_n_items (self->entries);
+  g_autoptr(GHashTable) alive = g_hash_table_new (g_int64_hash, g_int64_equal);
+  guint n_pending = 0;
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      g_autoptr(CabOutboxItem) item = g_list_model_get_item (self->entries, i);
+      gint64 id = cab_outbox_item_get_id (item);
+      gpointer key;
+      CabOutboxEntryItem *shown;
+
+      if (!g_hash_table_lookup_extended (self->shown, &id, &key, (gpointer *) &shown))
+        n_pending++;
+      else if (g_hash_table_add (alive, key) && shown->item != item)
+        n_pending++;
+    }
+  return n_pending + g_hash_table_size (self->shown) - g_hash_table_size (alive);
+}
+
 static void
 entries_changed_cb (GListModel    *entries,
                     guint          position,
@@ -422,8 +446,13 @@ entries_changed_cb (GListModel    *entries,
                     guint          added,
                     CabOutboxRows *self)
 {
-  /* Gradually: the rows of the entries already shown, and the first ones. */
-  catch_up (self, self->gradual && self->items->len > 0 ? 0 : G_MAXUINT);
+  /* Gradually, once rows are shown: nothing changes now, the steps show
+   * the changes, rows gone included (a row removed is a layout and the
+   * rows after it repainted: in a step, with the others). */
+  if (self->gradual && self->items->len > 0)
+    set_n_pending (self, count_pending (self));
+  else
+    catch_up (self, G_MAXUINT);
 }
 
 /* ---------------------------------------------------------------------- */

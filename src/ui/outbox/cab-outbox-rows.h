@@ -24,12 +24,13 @@ G_DECLARE_FINAL_TYPE (CabOutboxRows, cab_outbox_rows, CAB, OUTBOX_ROWS, GObject)
  *
  * Each change of the list is an items-changed of one object, so a list
  * view builds a row only for an object new to it; an entry whose new
- * state is of another group moves (removed, inserted). When gradual, a change of the entries shows
- * none of them: cab_outbox_rows_step() shows the next few, once a frame,
- * so a drain that changed 30 entries since the last read costs 30 frames
- * a row each rather than one frame 30 rows (docs/architecture.md, "The
- * Outbox page while it drains"). Entries gone leave at once; drafts and a
- * first fill show at once.
+ * state is of another group moves (removed, inserted). When gradual, a
+ * change of the entries shows none of them: cab_outbox_rows_step() shows
+ * the next few, and the page steps every few frames, so a drain that
+ * changed 30 entries since the last read costs a few rows a step rather
+ * than one frame 30 rows, and a step's rows one layout of the window
+ * (docs/architecture.md, "The Outbox page while it drains"). Entries gone
+ * leave at the next step; drafts and a first fill show at once.
  *
  * Property "n-pending" (uint): entries not shown as the model says yet.
  * The counts (cab_outbox_rows_count ()) are the rows', kept where a row

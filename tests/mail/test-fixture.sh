@@ -11,7 +11,7 @@ fixture=${MAIL_FIXTURE:-$here/mail-fixture}
 if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/dovecot ] || [ ! -x /usr/lib/postfix/sbin/master ]; then
   echo "1..0 # SKIP needs root and Dovecot/Postfix (build-aux/install-deps)"; exit 0
 fi
-echo "1..7"
+echo "1..8"
 D=$(mktemp -d); P=$(mktemp -d); R=$(mktemp -d); W=$(mktemp -d)
 cleanup() {
   local d
@@ -45,10 +45,14 @@ case $caps in *CONDSTORE*QRESYNC*) ok "CONDSTORE and QRESYNC offered" ;; *) fail
 if curl -sS --cacert "$CA_FILE" --user alice:secret "imaps://127.0.0.2:$IMAPS_PORT/" -X CAPABILITY >/dev/null 2>&1; then
   fail "127.0.0.2 must not match the certificate"; else ok "127.0.0.2 serves a certificate for another name"; fi
 
-"$fixture" start "$P" --plaintext-only --watch $$ || fail "start plaintext-only"
+# Started as the benchmarks start it too: its daemons at nice 19.
+CABINET_MAIL_FIXTURE_NICE=19 "$fixture" start "$P" --plaintext-only --watch $$ || fail "start plaintext-only"
 . "$P/env"
 if curl -sS --ssl-reqd --user alice:secret "imap://127.0.0.1:$IMAP_PORT/" -X CAPABILITY >/dev/null 2>&1; then
   fail "plaintext-only offered STARTTLS"; else ok "plaintext-only variant offers no STARTTLS"; fi
+niced=$(ps -o ni= -g "$(cat "$P/dovecot.pid")" -g "$(cat "$P/postfix.pid")" | tr -d ' ' | sort -u)
+[ "$niced" = 19 ] && ok "CABINET_MAIL_FIXTURE_NICE=19: the daemons and their children at nice 19" ||
+  fail "CABINET_MAIL_FIXTURE_NICE=19 gave nice '$niced'"
 
 pids="$(cat "$D/dovecot.pid" "$D/postfix.pid" "$P/dovecot.pid" "$P/postfix.pid")"
 "$fixture" stop "$D"; "$fixture" stop "$P"

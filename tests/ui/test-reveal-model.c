@@ -7,8 +7,10 @@
  * item can be selected; End before the whole list is shown goes to the
  * last item of the list, not of what was shown, and Down or Page Down on
  * the last row shown to the items beyond; a sync's new items at the top or
- * among the others are shown a step a frame too, the selected item and its
- * row staying where they were; and whatever the list does meanwhile, what
+ * among the others are shown a step a frame too, the selected item staying
+ * selected, her row where it was when she scrolled down or goes through
+ * the list from the keyboard, the new mail in sight when the view is at
+ * its top; and whatever the list does meanwhile, what
  * the model says it holds is always the list's items in its order (less
  * the ones not shown yet), item for item, as its items-changed told it.
  */
@@ -318,26 +320,58 @@ check_order (Fixture *f)
     }
 }
 
-/* A sync's new mail while someone reads the third message: @n_new new
- * items, as the inbox list tells them (cab-inbox-list.c): at the top, one
+/* Where the sync's new mail goes and where she is. */
+typedef enum
+{
+  SYNC_TOP,          /* new at the top, the view at its top */
+  SYNC_SPREAD,       /* new among the others, the view at its top */
+  SYNC_TOP_SCROLLED, /* new at the top, the view scrolled down to her message */
+  SYNC_TOP_KEYS,     /* new at the top, the view at its top, her row focused from the keyboard */
+} Sync;
+
+/* A sync's new mail while someone reads a message: @n_new new items, as
+ * the inbox list tells them (cab-inbox-list.c): at the top, one
  * insertion; or among the others, one change of the whole range that
  * adds the same objects again with the new ones between them. Nothing new
- * is shown in that change; then a step a frame at most, her row and her
- * selection where they were, until the list is whole. */
+ * is shown in that change; then a step a frame at most, her selection
+ * staying, until the list is whole. Scrolled down (or going through the
+ * list from the keyboard), her row stays where it was; at the very top,
+ * the view stays at the top and shows the new mail there (GTK 4.8 alone
+ * keeps the row it showed first at the top, the new mail above, out of
+ * sight). */
 static void
-check_sync (gboolean spread)
+check_sync (Sync where)
 {
   Fixture f = { 0 };
   gpointer reading = set_up_reading (&f);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (f.store));
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  float y = row_y (&f, reading);
-  guint n_new = 200;
+  g_autoptr(GObject) top = g_list_model_get_item (G_LIST_MODEL (f.store), 0);
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (f.view));
+  guint n_new = 200, selected;
+  float y, top_y = row_y (&f, top);
+
+  if (where == SYNC_TOP_SCROLLED)
+    {
+      gtk_single_selection_set_selected (f.selection, 500);
+      reading = gtk_single_selection_get_selected_item (f.selection);
+      gtk_widget_activate_action (f.view, "list.scroll-to-item", "u", 500);
+      cab_test_ui_settle (200);
+      g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+    }
+  if (where == SYNC_TOP_KEYS)
+    {
+      gtk_widget_grab_focus (row_of (&f, reading));
+      gtk_window_set_focus_visible (GTK_WINDOW (f.window), TRUE);
+      cab_test_ui_settle (100);
+    }
+  selected = gtk_single_selection_get_selected (f.selection);
+  y = row_y (&f, reading);
 
   f.counting = TRUE;
   f.most_binds_a_frame = 0;
   f.last_binds = n_binds;
-  if (spread)
+  if (where == SYNC_SPREAD)
     {
       /* One before each item from the fifth on. */
       for (guint i = 0; i < n; i++)
@@ -353,7 +387,7 @@ check_sync (gboolean spread)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.reveal)), ==, N);
   g_assert_false (cab_reveal_model_is_whole (f.reveal));
   g_assert_true (gtk_single_selection_get_selected_item (f.selection) == reading);
-  g_assert_cmpuint (gtk_single_selection_get_selected (f.selection), ==, 2);
+  g_assert_cmpuint (gtk_single_selection_get_selected (f.selection), ==, selected);
   check_order (&f);
 
   while (!cab_reveal_model_is_whole (f.reveal))
@@ -366,10 +400,21 @@ check_sync (gboolean spread)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.reveal)), ==, N + n_new);
   check_order (&f);
   g_assert_true (gtk_single_selection_get_selected_item (f.selection) == reading);
-  /* Her row did not move, and the view bound a step's rows a frame. */
-  g_assert_cmpfloat (row_y (&f, reading), ==, y);
+  if (where == SYNC_TOP)
+    {
+      g_autoptr(GObject) newest = g_list_model_get_item (G_LIST_MODEL (f.store), 0);
+
+      /* The newest mail where the first row was, the view at its top. */
+      g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+      g_assert_cmpfloat (row_y (&f, newest), ==, top_y);
+    }
+  else
+    /* Her row did not move. */
+    g_assert_cmpfloat (row_y (&f, reading), ==, y);
+  /* The view bound a step's rows a frame (none far above her rows). */
   g_assert_cmpuint (f.most_binds_a_frame, <=, STEP);
-  g_assert_cmpuint (f.most_binds_a_frame, >, 0);
+  if (where != SYNC_TOP_SCROLLED)
+    g_assert_cmpuint (f.most_binds_a_frame, >, 0);
 
   fixture_tear_down (&f);
 }
@@ -377,13 +422,25 @@ check_sync (gboolean spread)
 static void
 test_sync_top (void)
 {
-  check_sync (FALSE);
+  check_sync (SYNC_TOP);
 }
 
 static void
 test_sync_spread (void)
 {
-  check_sync (TRUE);
+  check_sync (SYNC_SPREAD);
+}
+
+static void
+test_sync_top_scrolled (void)
+{
+  check_sync (SYNC_TOP_SCROLLED);
+}
+
+static void
+test_sync_top_keys (void)
+{
+  check_sync (SYNC_TOP_KEYS);
 }
 
 /* Down and Page Down on the last row shown before the rest is: the
@@ -570,5 +627,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/reveal-model/page-down", test_page_down);
   g_test_add_func ("/reveal-model/sync-top", test_sync_top);
   g_test_add_func ("/reveal-model/sync-spread", test_sync_spread);
+  g_test_add_func ("/reveal-model/sync-top-scrolled", test_sync_top_scrolled);
+  g_test_add_func ("/reveal-model/sync-top-keys", test_sync_top_keys);
   return g_test_run ();
 }

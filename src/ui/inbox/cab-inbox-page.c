@@ -64,6 +64,10 @@ G_DEFINE_FINAL_TYPE (CabInboxPage, cab_inbox_page, GTK_TYPE_WIDGET)
  * shows its first page whole (FIRST_PAGE in cab-inbox-list.c). */
 #define REVEAL_FIRST 20
 #define REVEAL_STEP  12
+/* No more of the first page than fill the list (each one a row built and
+ * measured before the first frame): a row is 63 px at the default font,
+ * less with a smaller one. */
+#define ROW_HEIGHT_MIN 56
 
 enum {
   PROP_0,
@@ -854,6 +858,7 @@ cab_inbox_page_init (CabInboxPage *self)
    * one (docs/architecture.md, "The Inbox page"). */
   self->reveal = cab_reveal_model_new (G_LIST_MODEL (self->list), REVEAL_FIRST, REVEAL_STEP);
   cab_reveal_model_set_view (self->reveal, GTK_WIDGET (self->list_view));
+  cab_reveal_model_set_row_height (self->reveal, ROW_HEIGHT_MIN);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->reveal)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

@@ -30,7 +30,8 @@ struct _CabRevealModel
   GObject     parent_instance;
 
   GListModel *model;
-  guint       first;     /* shown at once in a list that was empty */
+  guint       first;     /* shown at once in a list that was empty... */
+  int         row_height; /* ...no more than fill the view at this height a row (0: first) */
   guint       step;
   GPtrArray  *shown;     /* the items as the view knows them */
   GArray     *hidden;    /* Run */
@@ -38,6 +39,7 @@ struct _CabRevealModel
   gboolean    busy;      /* telling the view */
   GtkWidget  *view;      /* weak */
   guint       tick;
+  gboolean    shown_now; /* a change showed new items: their rows are the next frame's step */
 };
 
 static void cab_reveal_model_list_model_init (GListModelInterface *iface);
@@ -114,6 +116,49 @@ add_run (GArray *runs,
 
 /* ------------------------------------------------------------- the view */
 
+/* The view shows the top of the list, and no key moved its focus to a row
+ * further down (someone going through the list from the keyboard keeps
+ * her place). */
+static gboolean
+view_at_top (CabRevealModel *self)
+{
+  GtkAdjustment *adjustment;
+  GtkWidget *focus;
+  GtkRoot *root;
+  graphene_rect_t bounds;
+
+  if (self->view == NULL)
+    return FALSE;
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->view));
+  if (adjustment == NULL || gtk_adjustment_get_value (adjustment) > 0.5)
+    return FALSE;
+  root = gtk_widget_get_root (self->view);
+  focus = gtk_widget_get_focus_child (self->view);
+  if (focus != NULL && GTK_IS_WINDOW (root) && gtk_window_get_focus_visible (GTK_WINDOW (root)) &&
+      (gtk_widget_get_state_flags (self->view) & GTK_STATE_FLAG_FOCUS_WITHIN) &&
+      gtk_widget_compute_bounds (focus, self->view, &bounds) && bounds.origin.y > 0.5)
+    return FALSE;
+  return TRUE;
+}
+
+/* How many items a list that was empty shows at once: its first ones, no
+ * more than fill the view (GTK 4.8 builds a row for each before its first
+ * frame), as high as its window before it has a height of its own. */
+static guint
+first_count (CabRevealModel *self)
+{
+  int height = 0;
+
+  if (self->view == NULL || self->row_height <= 0)
+    return self->first;
+  height = gtk_widget_get_height (self->view);
+  if (height <= 0 && gtk_widget_get_root (self->view) != NULL)
+    height = gtk_widget_get_height (GTK_WIDGET (gtk_widget_get_root (self->view)));
+  if (height <= 0)
+    return self->first;
+  return MIN (self->first, (guint) (height / self->row_height) + 1);
+}
+
 /* The view learns of a change to what is shown: the shown items first,
  * so that it reads them as they are. */
 static void
@@ -122,12 +167,19 @@ tell (CabRevealModel *self,
       guint           removed,
       GPtrArray      *added)
 {
+  gboolean stick;
+
   if (removed == 0 && (added == NULL || added->len == 0))
     return;
+  stick = position == 0 && added != NULL && added->len > 0 && view_at_top (self);
   g_ptr_array_remove_range (self->shown, position, removed);
   for (guint i = 0; added != NULL && i < added->len; i++)
     g_ptr_array_insert (self->shown, position + i, g_object_ref (g_ptr_array_index (added, i)));
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added != NULL ? added->len : 0);
+  /* GTK 4.8 keeps its anchor on the row it showed first: items added
+   * above it would be out of sight, above a list that looks unchanged. */
+  if (stick)
+    gtk_widget_activate_action (self->view, "list.scroll-to-item", "u", 0);
 }
 
 /* Shows at most @max hidden items of the model's [@from, @to), the first
@@ -221,7 +273,8 @@ model_changed_cb (CabRevealModel *self,
   g_autofree gboolean *show = g_new0 (gboolean, MAX (added, 1));
   g_autoptr(GPtrArray) pending = g_ptr_array_new_full (16, g_object_unref);
   GArray *runs;
-  guint n_new = 0, n_kept, next = 0, n_late = 0, at, done;
+  guint n_new = 0, n_kept, next = 0, n_late = 0, at, done, first;
+  gboolean filling;
 
   g_return_if_fail (!self->busy);
 
@@ -260,13 +313,16 @@ model_changed_cb (CabRevealModel *self,
 
   /* The new ones: a list that shows (nearly) none shows its first items
    * now; a few new ones are shown now; more are shown a step a frame. */
+  first = first_count (self);
+  filling = self->shown->len - shown_removed + n_kept < first;
   for (guint j = 0; j < added; j++)
     if (kept[j] == G_MAXUINT)
       {
-        show[j] = self->shown->len - shown_removed + n_kept < self->first && position + j < self->first;
+        show[j] = filling && position + j < first;
         n_late += !show[j];
       }
-  if (!(before_hidden && after_hidden) && n_late <= self->step)
+  /* Not past what fills the view of a list that shows (nearly) none. */
+  if (!(before_hidden && after_hidden) && n_late <= self->step && (!filling || first == self->first))
     for (guint j = 0; j < added; j++)
       show[j] = show[j] || kept[j] == G_MAXUINT;
 
@@ -307,6 +363,7 @@ model_changed_cb (CabRevealModel *self,
         {
           guint upto = j == added ? shown_removed : kept[j];
 
+          self->shown_now = self->shown_now || pending->len > 0;
           tell (self, at, upto - done, pending);
           at += pending->len + 1;
           done = upto + 1;
@@ -320,7 +377,10 @@ model_changed_cb (CabRevealModel *self,
   if (self->n_hidden > 0)
     start_ticking (self);
   else
-    stop_ticking (self);
+    {
+      stop_ticking (self);
+      self->shown_now = FALSE;
+    }
 }
 
 /* ---------------------------------------------------------------- frames */
@@ -349,6 +409,13 @@ tick_cb (GtkWidget     *view,
   CabRevealModel *self = data;
   guint before = count_rows (view);
 
+  /* This frame lays out the items a change just showed (a first page):
+   * the next step waits for the next frame. */
+  if (self->shown_now)
+    {
+      self->shown_now = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
   /* GTK 4.8 builds the rows of new items in their items-changed. */
   show_range (self, 0, G_MAXUINT, self->step);
   if (self->n_hidden > 0 && self->hidden->len == 1 && count_rows (view) == before &&
@@ -574,6 +641,16 @@ cab_reveal_model_set_view (CabRevealModel *self,
   gtk_widget_add_controller (view, keys);
   if (self->n_hidden > 0)
     start_ticking (self);
+}
+
+void
+cab_reveal_model_set_row_height (CabRevealModel *self,
+                                 int             height)
+{
+  g_return_if_fail (CAB_IS_REVEAL_MODEL (self));
+  g_return_if_fail (height >= 0);
+
+  self->row_height = height;
 }
 
 gboolean

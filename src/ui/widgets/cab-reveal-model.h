@@ -17,7 +17,11 @@ G_DECLARE_FINAL_TYPE (CabRevealModel, cab_reveal_model, CAB, REVEAL_MODEL, GObje
  * added near what it shows, in one frame). Items a change keeps (the same
  * objects, in the same order) stay shown as they were: their rows, the
  * view's scroll anchor and its selection stay. A list that was empty
- * shows its first @first items at once. What it shows is always the
+ * shows its first @first items at once, or fewer: no more than fill the
+ * view, when a row height is set. A view at its very top stays there:
+ * items shown above its first row come into sight (GTK 4.8 would keep
+ * that row at the top), unless a key moved the focus to a row further
+ * down. What it shows is always the
  * model's items in the model's order, less the ones not shown yet; once
  * whole, the model itself.
  *
@@ -33,6 +37,11 @@ CabRevealModel *cab_reveal_model_new         (GListModel     *model,
 GListModel     *cab_reveal_model_get_model   (CabRevealModel *self);
 void            cab_reveal_model_set_view    (CabRevealModel *self,
                                               GtkWidget      *view);
+/* The least height of a row (px): a list that was empty shows at once no
+ * more items than fill the view (its window's height before it has its
+ * own), the rest a step a frame. 0 (the default): @first items. */
+void            cab_reveal_model_set_row_height (CabRevealModel *self,
+                                                 int             height);
 /* TRUE when every item of the model is shown. */
 gboolean        cab_reveal_model_is_whole    (CabRevealModel *self);
 /* Shows at least the model's first @n items (G_MAXUINT: all) now. */

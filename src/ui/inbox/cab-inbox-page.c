@@ -16,6 +16,7 @@
 #include "cab-inbox-row.h"
 #include "widgets/cab-reveal-model.h"
 #include "widgets/cab-row-factory.h"
+#include "widgets/cab-tooltip.h"
 #include "viewer/cab-pdf-viewer.h"
 
 struct _CabInboxPage
@@ -526,9 +527,9 @@ set_desk_practitioner (CabInboxPage *self,
 
   cab_inbox_list_set_assignee (self->list, known ? practitioner : NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->filter_mine), known);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_mine), known
-                               ? _("Assigned to me (Ctrl+2)")
-                               : _("No doctor works at this desk: choose the desk’s doctor in Preferences to see their messages here."));
+  cab_tooltip_set_text (GTK_WIDGET (self->filter_mine), known
+                        ? _("Assigned to me (Ctrl+2)")
+                        : _("No doctor works at this desk: choose the desk’s doctor in Preferences to see their messages here."));
   if (!known && gtk_toggle_button_get_active (self->filter_mine))
     gtk_toggle_button_set_active (self->filter_to_triage, TRUE);
 }
@@ -848,6 +849,11 @@ cab_inbox_page_init (CabInboxPage *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Here, not in the template: a round trip to the X server each
+   * (cab-tooltip.h). "Mine"'s is set_desk_practitioner ()'s. */
+  cab_tooltip_set_text (GTK_WIDGET (self->filter_to_triage), _("Neither assigned nor handled (Ctrl+1)"));
+  cab_tooltip_set_text (GTK_WIDGET (self->filter_handled), _("Handled messages (Ctrl+3)"));
+  cab_tooltip_set_text (GTK_WIDGET (self->filter_all), _("Every message (Ctrl+4)"));
 
   self->list = cab_inbox_list_new (NULL);
   g_signal_connect_object (self->list, "loaded", G_CALLBACK (list_loaded_cb), self, G_CONNECT_SWAPPED);

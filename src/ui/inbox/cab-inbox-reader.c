@@ -18,6 +18,7 @@
 #include "patients/cab-patient-action-row.h"
 #include "patients/cab-patient-format.h"
 #include "patients/cab-patient-search.h"
+#include "widgets/cab-tooltip.h"
 
 /* A label shows at most this much of a body; the rest is said to be cut
  * (a 4 MiB text laid out in one label would stall the window). */
@@ -57,6 +58,9 @@ struct _CabInboxReader
   GtkLabel         *subject_label;
   GtkLabel         *from_label;
   GtkLabel         *meta_label;
+  GtkWidget        *reply_button;
+  GtkWidget        *reply_all_button;
+  GtkWidget        *forward_button;
   GtkMenuButton    *assign_button;
   GtkPopover       *assign_popover;
   GtkListBox       *assign_list;
@@ -1074,6 +1078,9 @@ cab_inbox_reader_class_init (CabInboxReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, subject_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, from_label);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, reply_button);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, reply_all_button);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxReader, forward_button);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, assign_button);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, assign_popover);
   gtk_widget_class_bind_template_child (widget_class, CabInboxReader, assign_list);
@@ -1113,6 +1120,19 @@ cab_inbox_reader_init (CabInboxReader *self)
   self->patient_badges = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_stack_set_visible_child_name (self->stack, "empty");
+  /* Here, not in the template: a template's tooltip is a round trip to the
+   * X server each (cab-tooltip.h), a dozen before the Inbox's first frame. */
+  cab_tooltip_set_text (self->reply_button, _("Reply"));
+  cab_tooltip_set_text (self->reply_all_button, _("Reply to All"));
+  cab_tooltip_set_text (self->forward_button, _("Forward"));
+  cab_tooltip_set_text (GTK_WIDGET (self->assign_button),
+                        _("Give this message to one of the practice’s doctors (Ctrl+I)"));
+  cab_tooltip_set_text (self->unread_button, _("Ctrl+U"));
+  cab_tooltip_set_text (GTK_WIDGET (self->receipt_ignore_button),
+                        _("Send no read receipt for this message; Cabinet will not ask again"));
+  cab_tooltip_set_text (GTK_WIDGET (self->receipt_send_button),
+                        _("Tell the sender that the message was displayed here (through the Outbox)"));
+  cab_tooltip_set_text (GTK_WIDGET (self->search_toggle), _("Search the practice’s patients (Ctrl+Shift+P)"));
 }
 
 /* ---------------------------------------------------------- public API */

@@ -363,9 +363,13 @@ query_done (GAsyncResult *res,
       settle (self);
       return;
     }
-  set_count (self, &self->n_to_triage, listing->n_to_triage, PROP_N_TO_TRIAGE);
-  set_count (self, &self->n_unread, listing->n_unread, PROP_N_UNREAD);
-  set_count (self, &self->n_total, listing->n_total, PROP_N_TOTAL);
+  /* A full first page comes without the counts; the rest brings them. */
+  if (listing->counted)
+    {
+      set_count (self, &self->n_to_triage, listing->n_to_triage, PROP_N_TO_TRIAGE);
+      set_count (self, &self->n_unread, listing->n_unread, PROP_N_UNREAD);
+      set_count (self, &self->n_total, listing->n_total, PROP_N_TOTAL);
+    }
   if (self->before_apply != NULL)
     self->before_apply (self, self->before_apply_data);
   if (answer->shown == self->items && answer->stamp == cab_inbox_item_get_n_changes ())

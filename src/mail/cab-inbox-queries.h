@@ -33,6 +33,7 @@ typedef struct
 typedef struct
 {
   GPtrArray *items;        /* CabInboxItem*, newest first */
+  gboolean   counted;      /* the counts below were read: always, but for a full page of a @limit */
   guint      n_to_triage;  /* in the whole inbox, whatever the filter */
   guint      n_unread;
   guint      n_total;

@@ -81,6 +81,37 @@ describe_message (JsonObject *p)
   return g_strdup_printf (_("Message “%s” to %s"), subject, who);
 }
 
+/* A "mailflags" entry (src/mail, cab-mail-flags.c): a message marked read
+ * or unread ("seen"), or a triage action ("action", the undo log's names
+ * in cab-mail-triage.c). An entry queued before titles were made here has
+ * a stored "summary" and no "action": NULL, and the summary is shown. */
+static char *
+describe_flags (JsonObject *p)
+{
+  static const struct { const char *action; const char *title; } actions[] = {
+    { "choose",  N_("Inbox: patient chosen") },
+    { "file",    N_("Inbox: message filed") },
+    { "assign",  N_("Inbox: message assigned") },
+    { "handle",  N_("Inbox: message handled") },
+    { "reopen",  N_("Inbox: message reopened") },
+    { "dismiss", N_("Inbox: document dismissed") },
+    { "undo",    N_("Inbox: action undone") },
+  };
+  const char *action = cab_json_read_string (p, "action");
+  gboolean seen = cab_json_read_boolean (p, "seen", TRUE);
+
+  /* "seen" is a boolean when both fallbacks give the same answer. */
+  if (p != NULL && seen == cab_json_read_boolean (p, "seen", FALSE))
+    return g_strdup (seen ? _("Inbox: message read") : _("Inbox: message marked unread"));
+  if (action == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    if (g_str_equal (action, actions[i].action))
+      return g_strdup (_(actions[i].title));
+  /* An action from a newer version. */
+  return g_strdup (_("Inbox: triage"));
+}
+
 char *
 cab_outbox_entry_describe (const CabOutboxEntry *entry)
 {
@@ -126,6 +157,13 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
 
       if (message != NULL)
         return message;
+    }
+  if (g_strcmp0 (entry->kind, "mailflags") == 0)
+    {
+      char *flags = describe_flags (p);
+
+      if (flags != NULL)
+        return flags;
     }
   /* Kinds registered by other libraries say what they are in their payload. */
   if (cab_json_read_string (p, "summary") != NULL)

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *lane;         /* cab_mail_triage_lane() or cab_mail_seen_lane() */
-  const char *summary;      /* what the Outbox page shows (translated) */
+  const char *action;       /* triage: "file", "assign"... (cab-mail-triage.c), the Outbox
+                             * title made from it when shown; NULL for a read/unread change */
   gint64      mail_id;
   const char *account;
   const char *mailbox;

@@ -141,9 +141,10 @@ cab_mail_flags_queue_locked (CabStoreWriter           *writer,
   CabOutboxEntry entry = { 0 };
   gint64 ignored = 0;
 
+  /* No "summary": the Outbox makes the title from "seen" or "action" when
+   * it shows the entry, in the language of that moment
+   * (cab-outbox-describe.c). */
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "summary");
-  json_builder_add_string_value (b, change->summary);
   json_builder_set_member_name (b, "mail_id");
   json_builder_add_int_value (b, change->mail_id);
   json_builder_set_member_name (b, "account");
@@ -162,6 +163,8 @@ cab_mail_flags_queue_locked (CabStoreWriter           *writer,
     }
   else
     {
+      json_builder_set_member_name (b, "action");
+      json_builder_add_string_value (b, change->action != NULL ? change->action : "");
       json_builder_set_member_name (b, "base");
       json_builder_add_string_value (b, change->base != NULL ? change->base : "");
       json_builder_set_member_name (b, "want");

@@ -79,7 +79,7 @@ queue_locked (CabStoreWriter  *writer,
 {
   g_autofree char *lane = cab_mail_seen_lane (mail_id);
   CabMailFlagsChange change = {
-    .lane = lane, .summary = seen ? _("Inbox: message read") : _("Inbox: message marked unread"),
+    .lane = lane,
     .mail_id = mail_id, .account = m->account, .mailbox = m->mailbox, .uidvalidity = m->uidvalidity,
     .uid = m->uid, .seen = seen,
   };

@@ -47,22 +47,8 @@ same_triage (const CabMailTriage *a,
   return cab_mail_keywords_equal ((const char * const *) ka, (const char * const *) kb);
 }
 
-static const char *
-describe (CabMailTriageAction action)
-{
-  switch (action)
-    {
-    case CAB_MAIL_TRIAGE_CHOOSE_PATIENT: return _("Inbox: patient chosen");
-    case CAB_MAIL_TRIAGE_FILE:           return _("Inbox: message filed");
-    case CAB_MAIL_TRIAGE_ASSIGN:         return _("Inbox: message assigned");
-    case CAB_MAIL_TRIAGE_HANDLE:         return _("Inbox: message handled");
-    case CAB_MAIL_TRIAGE_REOPEN:         return _("Inbox: message reopened");
-    case CAB_MAIL_TRIAGE_DISMISS:        return _("Inbox: document dismissed");
-    case CAB_MAIL_TRIAGE_UNDO:           return _("Inbox: action undone");
-    default:                             return _("Inbox: triage");
-    }
-}
-
+/* The action's name, in the undo log and in the "mailflags" payload (the
+ * Outbox title is made from it: cab-outbox-describe.c). */
 static const char *
 action_name (CabMailTriageAction action)
 {
@@ -86,7 +72,7 @@ queue_flags_locked (CabStoreWriter       *writer,
   g_autofree char *want_text = cab_mail_keywords_join ((const char * const *) want);
   g_autofree char *lane = cab_mail_triage_lane (m->id);
   CabMailFlagsChange change = {
-    .lane = lane, .summary = describe (action), .mail_id = m->id, .account = m->account, .mailbox = m->mailbox,
+    .lane = lane, .action = action_name (action), .mail_id = m->id, .account = m->account, .mailbox = m->mailbox,
     .uidvalidity = m->uidvalidity, .uid = m->uid, .base = base_text, .want = want_text, .seen = -1,
   };
 

@@ -11,6 +11,8 @@
 #include "cab-application.h"
 #include "cab-mail-drafts.h"
 #include "cab-mail-send.h"
+#include "cab-mail-store.h"
+#include "cab-mail-triage.h"
 #include "cab-store-outbox.h"
 #include "cab-test-ui.h"
 #include "compose/cab-composer-private.h"
@@ -974,6 +976,75 @@ test_title_language (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+entry_shown (gpointer data)
+{
+  EditWait *w = data;
+  g_autofree char *title = cab_outbox_page_dup_entry_text (w->page, w->entry_id, NULL);
+
+  return title != NULL;
+}
+
+/* The same for an inbox triage action (a "mailflags" entry): assigned in
+ * one language, its Outbox row says so in the language shown. */
+static void
+test_title_language_triage (void)
+{
+  const char *shown = cab_test_ui_get_language ();
+  gboolean fr = g_str_equal (shown, "fr");
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_row_free);
+  CabMailFolder folder = { .uidvalidity = 9, .last_uid = 4, .highestmodseq = 1 };
+  CabMailRow *row = cab_mail_row_new ();
+  CabMailTriageRequest request = { .action = CAB_MAIL_TRIAGE_ASSIGN, .practitioner = "Practitioner/pr-1" };
+  CabMailTriageResult result = { 0 };
+  g_autofree char *title = NULL, *subtitle = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  CabOutboxPage *page = CAB_OUTBOX_PAGE (cab_outbox_page_new ());
+  EditWait wait = { page, 0 };
+
+  row->uidvalidity = 9;
+  row->uid = 4;
+  row->message_id = g_strdup ("<triage-title@chu-brest.mssante.fr>");
+  row->body_hash = g_strdup ("triage-title");
+  row->raw_path = g_strdup ("/nonexistent");
+  row->match_state = g_strdup ("none");
+  row->match_reason = g_strdup ("no-candidate");
+  g_ptr_array_add (rows, row);
+  g_assert_true (cab_mail_store_put_batch (cab_session_get_store (session), FROM, "INBOX", &folder, rows,
+                                           NULL, &error));
+  g_assert_no_error (error);
+  request.mail_id = row->id;
+
+  speak (fr ? "en" : "fr");
+  if (!fr && g_str_equal (g_dgettext (GETTEXT_PACKAGE, "Inbox: message assigned"), "Inbox: message assigned"))
+    g_test_message ("not translated in this process: queued in English too");
+  g_assert_true (cab_mail_triage_run (cab_session_get_store (session), cab_session_get_outbox (session),
+                                      &request, &result, &error));
+  g_assert_no_error (error);
+  wait.entry_id = result.entry_id;
+  g_assert_cmpint (wait.entry_id, >, 0);
+  cab_mail_triage_result_clear (&result);
+  speak (shown);
+  cab_outbox_notify_queued (cab_session_get_outbox (session));
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  cab_outbox_page_set_session (page, session);
+  gtk_window_present (GTK_WINDOW (window));
+  cab_test_ui_wait_mapped (window);
+  cab_test_ui_wait_for (entry_shown, &wait, "the triage entry's row");
+  cab_test_ui_screenshot_widget (window, "outbox-triage-row", 300);
+  title = cab_outbox_page_dup_entry_text (page, wait.entry_id, &subtitle);
+  g_test_message ("row: %s / %s", title, subtitle);
+  g_assert_cmpstr (title, ==, fr ? "Messagerie : message attribué" : "Inbox: message assigned");
+
+  /* Gone, for the tests after this one. */
+  g_assert_true (cab_outbox_cancel (cab_session_get_outbox (session), wait.entry_id, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_reply_subjects (void)
 {
@@ -1017,6 +1088,7 @@ main (int   argc,
   g_test_add_func ("/composer/reply-all", test_reply_all);
   g_test_add_func ("/composer/signature", test_signature);
   g_test_add_func ("/composer/title-language", test_title_language);
+  g_test_add_func ("/composer/title-language-triage", test_title_language_triage);
 
   status = g_test_run ();
 

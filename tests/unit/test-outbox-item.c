@@ -297,6 +297,42 @@ test_mail_recipients (void)
   }
 }
 
+/* An inbox triage or read state change ("mailflags", src/mail): the title
+ * made when shown from "action" or "seen"; one queued before (its
+ * "summary" alone, in the language of then) still shows it; hostile
+ * members give a generic title or the summary, never a critical. */
+static void
+test_mailflags (void)
+{
+  const struct { const char *payload, *title; } cases[] = {
+    { "{\"mail_id\":3,\"action\":\"assign\",\"base\":\"\",\"want\":\"$CabinetAssigned-pr-1\"}",
+      "Inbox: message assigned" },
+    { "{\"action\":\"handle\"}", "Inbox: message handled" },
+    { "{\"action\":\"undo\"}", "Inbox: action undone" },
+    { "{\"seen\":true}", "Inbox: message read" },
+    { "{\"seen\":false}", "Inbox: message marked unread" },
+    /* Older, queued in French: read state from "seen", triage as stored. */
+    { "{\"summary\":\"Messagerie : message lu\",\"seen\":true}", "Inbox: message read" },
+    { "{\"summary\":\"Messagerie : message classé\",\"base\":\"\",\"want\":\"\"}",
+      "Messagerie : message classé" },
+    /* Newer or hostile. */
+    { "{\"action\":\"rename\"}", "Inbox: triage" },
+    { "{\"action\":42,\"summary\":\"S\"}", "S" },
+    { "{\"seen\":\"yes\",\"action\":\"file\"}", "Inbox: message filed" },
+    { "{\"seen\":1}", "mailflags" },
+    { "[]", "mailflags" },
+    { "{", "mailflags" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CabOutboxItem) item = item_for ("mailflags", CAB_OUTBOX_STATE_PENDING, cases[i].payload, NULL, 0, NULL);
+
+      g_assert_cmpstr (cab_outbox_item_get_title (item), ==, cases[i].title);
+      g_assert_cmpstr (cab_outbox_item_get_subtitle (item), ==, "DUPONT Jean");
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -314,6 +350,7 @@ main (int    argc,
   g_test_add_func ("/outbox-item/malformed", test_malformed);
   g_test_add_func ("/outbox-item/mail", test_mail);
   g_test_add_func ("/outbox-item/mail-recipients", test_mail_recipients);
+  g_test_add_func ("/outbox-item/mailflags", test_mailflags);
 
   return g_test_run ();
 }

@@ -1108,14 +1108,18 @@ cab_outbox_page_open_draft (CabOutboxPage *self,
   return TRUE;
 }
 
+/* A button of entry @entry_id's row: its Edit… button when @edit, else
+ * any (Edit…, Retry, Cancel...). */
 static GtkWidget *
-find_edit_button (GtkWidget *widget,
-                  gint64     entry_id)
+find_entry_button (GtkWidget *widget,
+                   gint64     entry_id,
+                   gboolean   edit)
 {
   /* A hidden button is an action its entry no longer offers. */
   if (!gtk_widget_get_visible (widget))
     return NULL;
-  if (GTK_IS_BUTTON (widget) && g_object_get_data (G_OBJECT (widget), "edit") != NULL)
+  if (GTK_IS_BUTTON (widget) && g_object_get_data (G_OBJECT (widget), "entry") != NULL &&
+      (!edit || g_object_get_data (G_OBJECT (widget), "edit") != NULL))
     {
       g_autoptr(CabOutboxItem) item = button_item (widget);
 
@@ -1125,12 +1129,19 @@ find_edit_button (GtkWidget *widget,
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_edit_button (child, entry_id);
+      GtkWidget *found = find_entry_button (child, entry_id, edit);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static GtkWidget *
+find_edit_button (GtkWidget *widget,
+                  gint64     entry_id)
+{
+  return find_entry_button (widget, entry_id, TRUE);
 }
 
 gboolean
@@ -1166,7 +1177,7 @@ cab_outbox_page_dup_entry_text (CabOutboxPage  *self,
 
   g_return_val_if_fail (CAB_IS_OUTBOX_PAGE (self), NULL);
 
-  button = find_edit_button (GTK_WIDGET (self), entry_id);
+  button = find_entry_button (GTK_WIDGET (self), entry_id, FALSE);
   row = button != NULL ? gtk_widget_get_ancestor (button, ADW_TYPE_ACTION_ROW) : NULL;
   if (row == NULL)
     return NULL;

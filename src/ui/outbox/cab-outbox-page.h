@@ -47,7 +47,7 @@ gboolean   cab_outbox_page_edit_entry         (CabOutboxPage  *self,
 gboolean   cab_outbox_page_offers_edit        (CabOutboxPage  *self,
                                                gint64          entry_id);
 /* For tests: the title and subtitle shown on entry @entry_id's row, while
- * it offers Edit…; NULL otherwise. */
+ * it offers a button (Edit…, Retry, Cancel...); NULL otherwise. */
 char      *cab_outbox_page_dup_entry_text     (CabOutboxPage  *self,
                                                gint64          entry_id,
                                                char          **subtitle);

@@ -9,6 +9,7 @@
 
 #include "cab-json-read.h"
 #include "cab-outbox.h"
+#include "cab-outbox-describe.h"
 #include "cab-text.h"
 
 /*
@@ -116,23 +117,27 @@ char *
 cab_outbox_entry_describe (const CabOutboxEntry *entry)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *p;
 
   g_return_val_if_fail (entry != NULL, NULL);
 
-  p = cab_json_parse_object (parser, entry->payload);
+  return cab_outbox_payload_describe (entry->kind, cab_json_parse_object (parser, entry->payload));
+}
 
-  if (g_strcmp0 (entry->kind, "publish") == 0)
+char *
+cab_outbox_payload_describe (const char *kind,
+                             JsonObject *p)
+{
+  if (g_strcmp0 (kind, "publish") == 0)
     {
       const char *title = cab_json_read_string (p, "title");
       return g_strdup_printf (_("Publish “%s”"), title != NULL ? title : "");
     }
-  if (g_strcmp0 (entry->kind, "eprescription") == 0)
+  if (g_strcmp0 (kind, "eprescription") == 0)
     {
       const char *label = cab_json_read_string (p, "label");
       return g_strdup_printf (_("Register e-prescription %s"), label != NULL ? label : "");
     }
-  if (g_strcmp0 (entry->kind, "visibility") == 0 && p != NULL)
+  if (g_strcmp0 (kind, "visibility") == 0 && p != NULL)
     {
       GString *s = g_string_new (_("Change visibility:"));
 
@@ -146,19 +151,19 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
         g_string_append_printf (s, " %s", _("visible to all"));
       return g_string_free (s, FALSE);
     }
-  if (g_strcmp0 (entry->kind, "create") == 0 && p != NULL)
+  if (g_strcmp0 (kind, "create") == 0 && p != NULL)
     {
       const char *summary = cab_json_read_string (p, "summary");
       return g_strdup_printf (_("Send “%s”"), summary != NULL ? summary : "");
     }
-  if (g_strcmp0 (entry->kind, "mail") == 0)
+  if (g_strcmp0 (kind, "mail") == 0)
     {
       char *message = describe_message (p);
 
       if (message != NULL)
         return message;
     }
-  if (g_strcmp0 (entry->kind, "mailflags") == 0)
+  if (g_strcmp0 (kind, "mailflags") == 0)
     {
       char *flags = describe_flags (p);
 
@@ -168,5 +173,5 @@ cab_outbox_entry_describe (const CabOutboxEntry *entry)
   /* Kinds registered by other libraries say what they are in their payload. */
   if (cab_json_read_string (p, "summary") != NULL)
     return g_strdup (cab_json_read_string (p, "summary"));
-  return g_strdup (entry->kind != NULL ? entry->kind : "");
+  return g_strdup (kind != NULL ? kind : "");
 }

@@ -10,6 +10,7 @@
 #include "cab-json-read.h"
 #include "cab-outbox.h"
 #include "cab-outbox-item.h"
+#include "cab-outbox-describe.h"
 #include "cab-text.h"
 
 struct _CabOutboxItem
@@ -127,11 +128,9 @@ describe_server (CabOutboxItem *self,
 
 /* The user's version, from the entry's payload. */
 static void
-describe_payload (CabOutboxItem        *self,
-                  const CabOutboxEntry *entry)
+describe_payload (CabOutboxItem *self,
+                  JsonObject    *p)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *p = cab_json_parse_object (parser, entry->payload);
   const char *title = cab_json_read_string (p, "title");
   const char *detail = cab_json_read_string_at_most (p, "detail", MAX_DETAIL);
 
@@ -271,6 +270,8 @@ CabOutboxItem *
 cab_outbox_item_new (const CabOutboxEntry *entry,
                      const char           *patient_label)
 {
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *payload;
   CabOutboxItem *self;
   GString *subtitle;
 
@@ -289,11 +290,14 @@ cab_outbox_item_new (const CabOutboxEntry *entry,
   self->state = entry->state < CAB_OUTBOX_N_STATES ? entry->state : CAB_OUTBOX_STATE_FAILED;
   self->patient_id = g_strdup (entry->patient_id);
   self->patient_label = g_strdup (patient_label);
-  self->title = cab_outbox_entry_describe (entry);
+  /* The payload parsed once, for the title and the rest. */
+  parser = json_parser_new ();
+  payload = cab_json_parse_object (parser, entry->payload);
+  self->title = cab_outbox_payload_describe (entry->kind, payload);
   if (self->title == NULL)
     self->title = g_strdup ("");
 
-  describe_payload (self, entry);
+  describe_payload (self, payload);
 
   subtitle = g_string_new (patient_label != NULL ? patient_label : "");
   if (self->detail != NULL)

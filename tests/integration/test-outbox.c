@@ -11,6 +11,7 @@
 #include "test-outbox-common.h"
 #include "cab-outbox-kind.h"
 #include "cab-store-private.h"
+#include "cab-test-log.h"
 
 #define LOINC_CR "11488-4"
 
@@ -716,24 +717,6 @@ test_own_transport (Fixture       *f,
     }
 }
 
-/* The outbox's warnings while a test expects one: counted, not fatal. */
-static gboolean expect_warning;
-static guint n_warnings;
-
-static GLogWriterOutput
-writer (GLogLevelFlags   level,
-        const GLogField *fields,
-        gsize            n_fields,
-        gpointer         user_data)
-{
-  if (expect_warning && (level & G_LOG_LEVEL_WARNING))
-    {
-      n_warnings++;
-      return G_LOG_WRITER_HANDLED;
-    }
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
 /* Out of file descriptors when a send would start (a real EMFILE: the
  * soft limit lowered to the lowest free descriptor during the drain): the
  * entry stays pending with a backoff and says why, nothing is sent, the
@@ -764,12 +747,12 @@ test_out_of_fds (Fixture       *f,
   g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
   low = saved;
   low.rlim_cur = (rlim_t) lowest;
-  expect_warning = TRUE;
+  cab_test_log_expect_warnings (TRUE);
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
   r = drain_once (f->outbox);
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
-  expect_warning = FALSE;
-  g_assert_cmpuint (n_warnings, ==, 1);
+  cab_test_log_expect_warnings (FALSE);
+  g_assert_cmpuint (cab_test_log_get_n_warnings (), ==, 1);
   g_assert_cmpuint (r.n_sent, ==, 0);
   g_assert_cmpuint (server->n_sends, ==, 1);
   e = reread (f, a);
@@ -792,7 +775,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_log_set_writer_func (writer, NULL, NULL);
+  cab_test_log_init ();
   /* No G_TEST_OPTION_ISOLATE_DIRS: every test works in its own temporary
    * directory already, and GLib keeps each replaced set of user dirs alive on
    * purpose, which LeakSanitizer reports without a usable stack. */

@@ -16,6 +16,7 @@
 #endif
 
 #include "cab-outbox-private.h"
+#include "cab-test-log.h"
 
 #define N_JOBS 9   /* more than the four threads: some wait their turn */
 
@@ -120,30 +121,6 @@ test_senders_late_iteration (void)
   g_assert_true (job.returned_on_caller);
 }
 
-/* The warnings of the code under test, while a test expects one: kept
- * here instead of ending the test (g_test_init() makes them fatal). */
-static gboolean expect_warning;
-static char *warning;
-
-static GLogWriterOutput
-writer (GLogLevelFlags   level,
-        const GLogField *fields,
-        gsize            n_fields,
-        gpointer         user_data)
-{
-  if (expect_warning && (level & G_LOG_LEVEL_WARNING))
-    {
-      for (gsize i = 0; i < n_fields; i++)
-        if (g_str_equal (fields[i].key, "MESSAGE"))
-          {
-            g_free (warning);
-            warning = g_strdup (fields[i].value);
-          }
-      return G_LOG_WRITER_HANDLED;
-    }
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
 static void
 refused_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -169,6 +146,7 @@ test_senders_out_of_fds (void)
   g_autoptr(GTask) task = NULL;
   struct rlimit saved, low;
   Job job = { 0 }, after = { 0 };
+  g_autofree char *warning = NULL;
   gint64 deadline;
   int lowest;
 
@@ -183,11 +161,12 @@ test_senders_out_of_fds (void)
   task = g_task_new (NULL, NULL, refused_cb, NULL);
   job.caller = g_thread_self ();
   g_task_set_task_data (task, &job, NULL);
-  expect_warning = TRUE;
+  cab_test_log_expect_warnings (TRUE);
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
   cab_outbox_senders_run (task, work);
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
-  expect_warning = FALSE;
+  cab_test_log_expect_warnings (FALSE);
+  warning = cab_test_log_dup_last_warning ();
   g_clear_object (&task);
 
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -213,13 +192,12 @@ test_senders_out_of_fds (void)
   g_main_context_pop_thread_default (context);
   g_assert_cmpuint (after.n_returned, ==, 1);
   g_assert_nonnull (after.worker);
-  g_clear_pointer (&warning, g_free);
 }
 
 int
 main (int argc, char *argv[])
 {
-  g_log_set_writer_func (writer, NULL, NULL);
+  cab_test_log_init ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/outbox/senders/out-of-fds", test_senders_out_of_fds);
   g_test_add_func ("/outbox/senders/return-on-caller", test_senders_return_on_caller);

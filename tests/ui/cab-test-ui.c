@@ -181,12 +181,38 @@ cab_test_ui_render (GtkWidget *widget)
                                       &GRAPHENE_RECT_INIT (0, 0, width, height));
 }
 
+/* A page, pane or banner on its way in or out: a screenshot would show two
+ * pages blended (a loaded machine draws a transition's frames late). */
+static gboolean
+transition_running (GtkWidget *widget)
+{
+  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
+    return TRUE;
+  if (ADW_IS_LEAFLET (widget) && adw_leaflet_get_child_transition_running (ADW_LEAFLET (widget)))
+    return TRUE;
+  if (GTK_IS_REVEALER (widget) &&
+      gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) != gtk_revealer_get_child_revealed (GTK_REVEALER (widget)))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_mapped (child) && transition_running (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+transitions_done (gpointer data)
+{
+  return !transition_running (data);
+}
+
 void
 cab_test_ui_screenshot (CabWindow  *window,
                         const char *name)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = cab_test_ui_screenshot_path (name);
+
+  cab_test_ui_wait_for (transitions_done, window, "the window's transitions to end");
 
   /* A loaded machine (a sanitizer build among parallel tests) can take
    * seconds before the first frame: retry for up to 30 s. */

@@ -235,7 +235,7 @@ test_chart_points (void)
   last = cab_chart_data_get_point (many, 39);
   expected_value = cab_chart_data_format_value (many, last);
   g_assert_nonnull (strstr (cab_measure_chart_get_summary (f.charts[0]), expected_value));
-  g_assert_nonnull (strstr (cab_measure_chart_get_summary (f.charts[0]), is_french () ? "40 mesures depuis janvier 2021" : "40 measures since January 2021"));
+  g_assert_nonnull (strstr (cab_measure_chart_get_summary (f.charts[0]), is_french () ? "40\u00a0mesures depuis janvier 2021" : "40 measures since January 2021"));
   g_assert_cmpstr (cab_measure_chart_get_summary (f.charts[1]), ==,
                    is_french () ? "Poids : dernière valeur 82,4\u00a0kg le 12 juin 2025."
                                 : "Weight: last value 82.4\u00a0kg on June 12, 2025.");

@@ -189,8 +189,8 @@ test_formatting (void)
   if (desk_is_french ())
     {
       g_assert_cmpstr (birth, ==, "née MARTIN");
-      g_assert_cmpstr (age, ==, "72 ans");
-      g_assert_cmpstr (baby, ==, "9 mois");
+      g_assert_cmpstr (age, ==, "72\u00a0ans");
+      g_assert_cmpstr (baby, ==, "9\u00a0mois");
       g_assert_cmpstr (cab_identity_status_label ("QUAL"), ==, "INS qualifiée");
       g_assert_cmpstr (cab_identity_status_label ("PROV"), ==, "Identité provisoire");
     }

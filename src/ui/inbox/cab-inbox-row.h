@@ -14,7 +14,8 @@ G_DECLARE_FINAL_TYPE (CabInboxRow, cab_inbox_row, CAB, INBOX_ROW, GtkWidget)
  * badge (conflict in red), the doctor it is assigned to, an attachment
  * icon, a warning icon when a document's hash or size disagrees, and the
  * documents' type labels. Unread: a dot, sender and subject in bold
- * (followed in place: the item's "unread" is notified). */
+ * (followed in place: the item's "unread" is notified). One widget that
+ * draws all this (docs/architecture.md, "The Inbox page"). */
 GtkWidget    *cab_inbox_row_new      (void);
 void          cab_inbox_row_set_item (CabInboxRow  *self,
                                       CabInboxItem *item);

@@ -14,13 +14,14 @@
  * fill the view and measuring them was most of the Inbox page's first
  * frame (docs/architecture.md, "The Inbox page", "Rows draw themselves").
  * It keeps that row's look: the same paddings, fonts and colours as the
- * CSS classes it wore (style.css, .cab-inbox-*, .cab-match-*, .cab-pill;
- * libadwaita's .caption, .dim-label, .error), each noted where drawn. */
+ * CSS classes it wore (style.css, .cab-match-*, .cab-pill and the note on
+ * the list's rows; libadwaita's .caption, .dim-label, .error), each noted
+ * where drawn. */
 
 #define MARGIN      6   /* the grid's margins */
 #define SPACING     6   /* its column spacing, and the boxes' */
 #define LINE_GAP    2   /* its row spacing */
-#define DOT_SIZE    8   /* .cab-inbox-dot */
+#define DOT_SIZE    8   /* the unread dot */
 #define ICON_SIZE  16   /* a GtkImage's normal icon size */
 #define CAPTION_PT  9   /* libadwaita's .caption: 9pt */
 #define ASSIGNEE_CHARS 24
@@ -37,7 +38,7 @@ struct _CabInboxRow
   gboolean        has_assignee;
   CabMatchState   state;
 
-  PangoLayout    *sender;    /* .cab-inbox-sender: 600, 800 unread */
+  PangoLayout    *sender;    /* 600, 800 unread */
   PangoLayout    *date;      /* .caption .numeric .dim-label */
   PangoLayout    *subject;   /* 400, 800 unread */
   PangoLayout    *badge;     /* .cab-badge: smaller, bold */
@@ -379,7 +380,7 @@ cab_inbox_row_snapshot (GtkWidget   *widget,
 
   cab_row_paint_text_colors (widget, &fg, &dim);   /* dim: .dim-label */
 
-  /* .cab-inbox-dot, seen when unread (it keeps its room when not). */
+  /* The unread dot, seen when unread (it keeps its room when not). */
   if (self->unread)
     {
       bg = cab_row_paint_named_color (widget, "accent_bg_color", "#3584e4");
@@ -407,7 +408,7 @@ cab_inbox_row_snapshot (GtkWidget   *widget,
     }
   if (self->has_assignee)
     {
-      /* .cab-inbox-assignee */
+      /* The doctor's pill (.cab-pill) */
       accent = cab_row_paint_named_color (widget, "accent_color", "#1c71d8");
       text = cab_row_paint_named_color (widget, "window_fg_color", "rgba(0,0,0,0.8)");
       bg = with_alpha (accent, 0.12);

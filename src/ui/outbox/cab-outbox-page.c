@@ -12,6 +12,7 @@
 #include "compose/cab-composer.h"
 #include "patients/cab-patient-format.h"
 #include "cab-outbox-edit-dialog.h"
+#include "cab-outbox-list-row.h"
 #include "cab-outbox-page.h"
 #include "cab-outbox-rows.h"
 
@@ -34,7 +35,11 @@ struct _CabOutboxPage
   GCancellable   *cancellable;     /* user actions under way */
 
   GtkWidget      *stack;
+  GtkWidget      *scroller;
   GtkListBox     *list;
+  GPtrArray      *in_view;         /* CabOutboxListRow drawn (cab_outbox_list_cull ()) */
+  GdkFrameClock  *clock;           /* while mapped: its "layout" culls */
+  gulong          layout_id;
   CabOutboxRows  *rows;            /* drafts and entries, under their headings */
   GCancellable   *drafts_slot;     /* the drafts' read under way */
   guint           n_drafts;
@@ -563,7 +568,7 @@ entry_row (CabOutboxPage      *self,
       return g_object_ref (row);
     }
 
-  row = gtk_list_box_row_new ();
+  row = cab_outbox_list_row_new ();
   r = g_new0 (EntryRow, 1);
   g_object_set_data_full (G_OBJECT (row), "entry-row", r, (GDestroyNotify) entry_row_free);
   g_object_set_data (G_OBJECT (row), "page", self);
@@ -727,7 +732,7 @@ create_row_cb (gpointer item,
   if (CAB_IS_OUTBOX_ENTRY_ITEM (item))
     row = entry_row (self, CAB_OUTBOX_ENTRY_ITEM (item));
   else
-    row = gtk_list_box_row_new ();
+    row = cab_outbox_list_row_new ();
   if (cab_outbox_rows_is_heading (item))
     {
       child = gtk_label_new (gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
@@ -830,11 +835,44 @@ rows_pending_cb (CabOutboxPage *self,
     }
 }
 
+/* After each layout (connected after GTK's own), the rows in view draw
+ * and the others do not: the scrolled window's view in the list's
+ * coordinates. Rows change places only in a layout (a step, a scroll, a
+ * resize), so a frame without one keeps what it drew. */
+static void
+frame_layout_cb (GdkFrameClock *clock,
+                 CabOutboxPage *self)
+{
+  graphene_point_t top;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->list)) ||
+      !gtk_widget_compute_point (self->scroller, GTK_WIDGET (self->list), &GRAPHENE_POINT_INIT (0, 0), &top))
+    return;
+  cab_outbox_list_cull (self->list, top.y, top.y + gtk_widget_get_height (self->scroller), self->in_view);
+}
+
+static void
+stop_culling (CabOutboxPage *self)
+{
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->layout_id, self->clock);
+  g_clear_object (&self->clock);
+}
+
 /* On screen, the rows catch up a frame at a time; off screen, at once. */
 static void
 mapped_cb (CabOutboxPage *self)
 {
-  cab_outbox_rows_set_gradual (self->rows, gtk_widget_get_mapped (GTK_WIDGET (self)));
+  gboolean mapped = gtk_widget_get_mapped (GTK_WIDGET (self));
+
+  cab_outbox_rows_set_gradual (self->rows, mapped);
+  stop_culling (self);
+  if (mapped)
+    {
+      self->clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (self)));
+      self->layout_id = g_signal_connect_after (self->clock, "layout", G_CALLBACK (frame_layout_cb), self);
+      gtk_widget_queue_allocate (GTK_WIDGET (self));
+    }
 }
 
 /* The session's outbox appears once its store is open. */
@@ -859,6 +897,7 @@ cab_outbox_page_dispose (GObject *object)
   cab_outbox_page_set_outbox (self, NULL);
   g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session);
+  stop_culling (self);
   if (self->tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list), self->tick);
   self->tick = 0;
@@ -866,6 +905,7 @@ cab_outbox_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->rows, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_OUTBOX_PAGE);
   g_clear_object (&self->rows);
+  g_clear_pointer (&self->in_view, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cab_outbox_page_parent_class)->dispose (object);
 }
@@ -945,6 +985,7 @@ cab_outbox_page_class_init (CabOutboxPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/cabinet_sante/Cabinet/outbox/cab-outbox-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, CabOutboxPage, list);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -957,6 +998,7 @@ cab_outbox_page_init (CabOutboxPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->rows = cab_outbox_rows_new ();
+  self->in_view = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->rows), create_row_cb, self, NULL);
   g_signal_connect_swapped (self->rows, "notify::n-pending", G_CALLBACK (rows_pending_cb), self);
 

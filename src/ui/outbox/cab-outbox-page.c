@@ -328,6 +328,20 @@ conflict_box (CabOutboxPage      *self,
   return box;
 }
 
+/* Up and Down at a card's edge: on to the previous or next card, as
+ * Shift+Tab and Tab go (a list box then moves the focus so), rather than
+ * the error bell a one-row list rings. */
+static gboolean
+card_keynav_failed_cb (GtkWidget        *list,
+                       GtkDirectionType  direction,
+                       gpointer          user_data)
+{
+  if (direction != GTK_DIR_UP && direction != GTK_DIR_DOWN)
+    return FALSE;
+  g_signal_stop_emission_by_name (list, "keynav-failed");
+  return FALSE;
+}
+
 /* A row in a list of its own: a card like the boxed lists of the other
  * pages, built alone when its object comes in. */
 static GtkWidget *
@@ -337,6 +351,7 @@ boxed (GtkWidget *row)
 
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
+  g_signal_connect (list, "keynav-failed", G_CALLBACK (card_keynav_failed_cb), NULL);
   gtk_list_box_append (GTK_LIST_BOX (list), row);
   return list;
 }
@@ -739,6 +754,11 @@ create_row_cb (gpointer item,
       gtk_label_set_xalign (GTK_LABEL (child), 0);
       gtk_widget_add_css_class (child, "heading");
       gtk_widget_add_css_class (child, "cab-outbox-heading");
+      /* A list box moves the focus to the next sensitive row and stops
+       * there when it takes none: a heading would end Tab and the arrow
+       * keys at each group (and keep them out of the list, headed by one).
+       * Insensitive, it is passed over (style.css keeps it undimmed). */
+      gtk_widget_set_sensitive (row, FALSE);
     }
   else if (CAB_IS_OUTBOX_DRAFT_ITEM (item))
     {

@@ -124,3 +124,45 @@ cab_model_waiters_cancel (GPtrArray  **waiters,
     g_task_return_new_error (g_ptr_array_index (tasks, i), G_IO_ERROR, G_IO_ERROR_CANCELLED,
                              "%s", message);
 }
+
+void
+cab_model_waiters_wait (GPtrArray           **waiters,
+                        gpointer              model,
+                        gboolean              loading,
+                        const GError         *error,
+                        gpointer              source_tag,
+                        GCancellable         *cancellable,
+                        GAsyncReadyCallback   callback,
+                        gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (G_IS_OBJECT (model));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (model, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  if (loading)
+    {
+      cab_model_waiters_add (waiters, g_steal_pointer (&task));
+      return;
+    }
+
+  /* GTask defers this callback to the next main loop iteration. */
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+cab_model_waiters_finish (gpointer       model,
+                          GAsyncResult  *result,
+                          gpointer       source_tag,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, model), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -44,4 +44,21 @@ void      cab_model_waiters_complete (GPtrArray     **waiters,
 void      cab_model_waiters_cancel   (GPtrArray     **waiters,
                                       const char     *message);
 
+/* A model's _wait_async()/_wait_finish() in one place, so every model waits
+ * the same way: while @loading, the task joins *@waiters (see above);
+ * otherwise it returns @error (a copy) or TRUE, from the next main loop
+ * iteration. @source_tag is the model's _wait_async, checked by finish. */
+void      cab_model_waiters_wait     (GPtrArray          **waiters,
+                                      gpointer             model,
+                                      gboolean             loading,
+                                      const GError        *error,
+                                      gpointer             source_tag,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean  cab_model_waiters_finish   (gpointer             model,
+                                      GAsyncResult        *result,
+                                      gpointer             source_tag,
+                                      GError             **error);
+
 G_END_DECLS

@@ -929,25 +929,10 @@ cab_timeline_wait_async (CabTimeline         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CAB_IS_TIMELINE (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_timeline_wait_async);
-
-  if (self->loading)
-    {
-      cab_model_waiters_add (&self->waiters, g_steal_pointer (&task));
-      return;
-    }
-
-  /* GTask defers this callback to the next main loop iteration. */
-  if (self->error != NULL)
-    g_task_return_error (task, g_error_copy (self->error));
-  else
-    g_task_return_boolean (task, TRUE);
+  cab_model_waiters_wait (&self->waiters, self, self->loading, self->error, cab_timeline_wait_async,
+                          cancellable, callback, user_data);
 }
 
 gboolean
@@ -956,8 +941,6 @@ cab_timeline_wait_finish (CabTimeline   *self,
                           GError       **error)
 {
   g_return_val_if_fail (CAB_IS_TIMELINE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_timeline_wait_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return cab_model_waiters_finish (self, result, cab_timeline_wait_async, error);
 }

@@ -790,21 +790,10 @@ cab_inbox_list_wait_async (CabInboxList        *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CAB_IS_INBOX_LIST (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cab_inbox_list_wait_async);
-  if (self->loading)
-    {
-      cab_model_waiters_add (&self->waiters, g_steal_pointer (&task));
-      return;
-    }
-  if (self->error != NULL)
-    g_task_return_error (task, g_error_copy (self->error));
-  else
-    g_task_return_boolean (task, TRUE);
+  cab_model_waiters_wait (&self->waiters, self, self->loading, self->error, cab_inbox_list_wait_async,
+                          cancellable, callback, user_data);
 }
 
 gboolean
@@ -813,10 +802,8 @@ cab_inbox_list_wait_finish (CabInboxList  *self,
                             GError       **error)
 {
   g_return_val_if_fail (CAB_IS_INBOX_LIST (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cab_inbox_list_wait_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return cab_model_waiters_finish (self, result, cab_inbox_list_wait_async, error);
 }
 
 void

@@ -857,6 +857,50 @@ restore_document_locked (CabStoreWriter  *writer,
   return json == NULL || put_json_locked (writer, json, error);
 }
 
+/* Every user action on one entry starts here: the entry is read and its
+ * state checked inside the transaction that changes it, so the sender
+ * cannot move it in between. NULL, transaction rolled back, on failure. */
+static CabOutboxEntry *
+begin_change_locked (CabStoreWriter  *writer,
+                     gint64           id,
+                     guint            from_mask,
+                     GError         **error)
+{
+  g_autoptr(CabOutboxEntry) entry = NULL;
+
+  if (!cab_store_begin (writer, error))
+    return NULL;
+  if (!(entry = get_locked (writer, id, error)) || !check_state (entry, from_mask, error))
+    {
+      cab_store_rollback (writer);
+      return NULL;
+    }
+  return g_steal_pointer (&entry);
+}
+
+/* A new payload (edited, or rebased on the server's version) is a new
+ * action: it goes out as soon as it can, with no past failures or conflict. */
+static gboolean
+restart_with_payload_locked (CabStoreWriter  *writer,
+                             gint64           id,
+                             const char      *payload,
+                             CabOutboxState   state,
+                             GError         **error)
+{
+  g_autoptr(CabStmt) stmt = NULL;
+
+  if (!(stmt = cab_store_conn_prepare (writer,
+                                       "UPDATE outbox SET payload = ?2, state = ?3, next_attempt_at = 0,"
+                                       " failures = 0, last_error = NULL, conflict_json = NULL,"
+                                       " updated_at = " NOW_ISO " WHERE id = ?1",
+                                       error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  cab_stmt_bind_text (stmt, 2, payload);
+  cab_stmt_bind_text (stmt, 3, state_names[state]);
+  return step_done (writer, stmt, "Cannot change an outbox entry", error);
+}
+
 gboolean
 cab_store_outbox_transition (CabStore        *self,
                              gint64           id,
@@ -874,10 +918,8 @@ cab_store_outbox_transition (CabStore        *self,
   g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
 
   writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
+  if (!(entry = begin_change_locked (writer, id, from_mask, error)))
     return FALSE;
-  if (!(entry = get_locked (writer, id, error)) || !check_state (entry, from_mask, error))
-    goto fail;
 
   if (!(stmt = cab_store_conn_prepare (writer,
                                        "UPDATE outbox SET state = ?2,"
@@ -925,28 +967,15 @@ cab_store_outbox_update_payload (CabStore        *self,
 {
   g_autoptr(CabStoreWriter) writer = NULL;
   g_autoptr(CabOutboxEntry) entry = NULL;
-  g_autoptr(CabStmt) stmt = NULL;
   g_autoptr(CabStmt) doc = NULL;
 
   g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
   g_return_val_if_fail (payload != NULL, FALSE);
 
   writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
+  if (!(entry = begin_change_locked (writer, id, from_mask, error)))
     return FALSE;
-  if (!(entry = get_locked (writer, id, error)) || !check_state (entry, from_mask, error))
-    goto fail;
-
-  if (!(stmt = cab_store_conn_prepare (writer,
-                                       "UPDATE outbox SET payload = ?2, state = ?3, next_attempt_at = 0,"
-                                       " failures = 0, last_error = NULL, conflict_json = NULL,"
-                                       " updated_at = " NOW_ISO " WHERE id = ?1",
-                                       error)))
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  cab_stmt_bind_text (stmt, 2, payload);
-  cab_stmt_bind_text (stmt, 3, state_names[to]);
-  if (!step_done (writer, stmt, "Cannot change an outbox entry", error))
+  if (!restart_with_payload_locked (writer, id, payload, to, error))
     goto fail;
 
   if (entry->document_id != NULL && (title != NULL || type_code != NULL))
@@ -990,11 +1019,8 @@ cab_store_outbox_keep_server (CabStore    *self,
   g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
 
   writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
+  if (!(entry = begin_change_locked (writer, id, 1u << CAB_OUTBOX_STATE_CONFLICT, error)))
     return FALSE;
-  if (!(entry = get_locked (writer, id, error)) ||
-      !check_state (entry, 1u << CAB_OUTBOX_STATE_CONFLICT, error))
-    goto fail;
 
   /* The conflict JSON stays on the entry: what the user chose against. */
   if (!(stmt = cab_store_conn_prepare (writer,
@@ -1029,28 +1055,16 @@ cab_store_outbox_rebase (CabStore              *self,
 {
   g_autoptr(CabStoreWriter) writer = NULL;
   g_autoptr(CabOutboxEntry) entry = NULL;
-  g_autoptr(CabStmt) stmt = NULL;
   g_autofree char *payload = NULL;
 
   g_return_val_if_fail (CAB_IS_STORE (self), FALSE);
   g_return_val_if_fail (rebase != NULL, FALSE);
 
   writer = cab_store_writer_lock (self);
-  if (!cab_store_begin (writer, error))
+  if (!(entry = begin_change_locked (writer, id, 1u << CAB_OUTBOX_STATE_CONFLICT, error)))
     return FALSE;
-  if (!(entry = get_locked (writer, id, error)) ||
-      !check_state (entry, 1u << CAB_OUTBOX_STATE_CONFLICT, error) ||
-      !(payload = rebase (writer, entry, rebase_data, error)))
-    goto fail;
-  if (!(stmt = cab_store_conn_prepare (writer,
-                                       "UPDATE outbox SET payload = ?2, state = 'pending', next_attempt_at = 0,"
-                                       " failures = 0, last_error = NULL, conflict_json = NULL,"
-                                       " updated_at = " NOW_ISO " WHERE id = ?1",
-                                       error)))
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  cab_stmt_bind_text (stmt, 2, payload);
-  if (!step_done (writer, stmt, "Cannot change an outbox entry", error) ||
+  if (!(payload = rebase (writer, entry, rebase_data, error)) ||
+      !restart_with_payload_locked (writer, id, payload, CAB_OUTBOX_STATE_PENDING, error) ||
       !cab_store_commit (writer, error))
     goto fail;
   return TRUE;

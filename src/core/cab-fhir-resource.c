@@ -1709,6 +1709,30 @@ scan_literal (Scan *s)
 
 static gboolean scan_value (Scan *s, guint depth);
 
+/* What follows a member of an object or an element of an array: @close,
+ * which ends the container (*@closed), or a comma and the next one. Written
+ * once so objects and arrays cannot drift apart on hostile input. */
+static gboolean
+scan_after_item (Scan     *s,
+                 char      close,
+                 gboolean *closed)
+{
+  scan_ws (s);
+  if (s->p >= s->end)
+    return FALSE;
+  *closed = *s->p == close;
+  if (*closed)
+    {
+      s->p++;
+      return TRUE;
+    }
+  if (*s->p != ',')
+    return FALSE;
+  s->p++;
+  scan_ws (s);
+  return TRUE;
+}
+
 /* Calls @member for each member, on its value (whitespace skipped). */
 typedef gboolean (*ScanMemberFunc) (Scan       *s,
                                     const char *key,
@@ -1739,6 +1763,7 @@ scan_object (Scan           *s,
       const char *key;
       gsize key_len;
       gboolean escaped;
+      gboolean closed;
 
       if (s->p >= s->end || *s->p != '"')
         return FALSE;
@@ -1758,18 +1783,10 @@ scan_object (Scan           *s,
         }
       else if (!scan_value (s, depth + 1))
         return FALSE;
-      scan_ws (s);
-      if (s->p >= s->end)
+      if (!scan_after_item (s, '}', &closed))
         return FALSE;
-      if (*s->p == '}')
-        {
-          s->p++;
-          return TRUE;
-        }
-      if (*s->p != ',')
-        return FALSE;
-      s->p++;
-      scan_ws (s);
+      if (closed)
+        return TRUE;
     }
 }
 
@@ -1792,6 +1809,8 @@ scan_array (Scan *s,
 
   for (;;)
     {
+      gboolean closed;
+
       if (element != NULL)
         {
           if (!element (s, depth, user_data))
@@ -1799,18 +1818,10 @@ scan_array (Scan *s,
         }
       else if (!scan_value (s, depth + 1))
         return FALSE;
-      scan_ws (s);
-      if (s->p >= s->end)
+      if (!scan_after_item (s, ']', &closed))
         return FALSE;
-      if (*s->p == ']')
-        {
-          s->p++;
-          return TRUE;
-        }
-      if (*s->p != ',')
-        return FALSE;
-      s->p++;
-      scan_ws (s);
+      if (closed)
+        return TRUE;
     }
 }
 

@@ -678,6 +678,30 @@ cab_fhir_client_create_async (CabFhirClient       *self,
                           cab_fhir_client_create_async, cancellable, callback, user_data);
 }
 
+/* PUT and PATCH of one resource: the same request but for the method and
+ * the body's type. With If-Match the server applies it to that version
+ * only, so a resend after a lost answer cannot apply it twice. */
+static void
+write_resource (CabFhirClient       *self,
+                const char          *method,
+                const char          *content_type,
+                const char          *type,
+                const char          *id,
+                JsonNode            *body,
+                const char          *if_match,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GHashTable) headers = one_header ("If-Match", if_match);
+  g_autofree char *path = resource_path (type, id);
+
+  cab_fhir_client_submit (self, CAB_FHIR_MODE_SEND, method, path, headers, content_type, NULL, body,
+                          if_match != NULL ? CAB_FHIR_REQUEST_RETRY_UNSAFE : CAB_FHIR_REQUEST_DEFAULT,
+                          source_tag, cancellable, callback, user_data);
+}
+
 void
 cab_fhir_client_update_async (CabFhirClient       *self,
                               const char          *type,
@@ -688,18 +712,11 @@ cab_fhir_client_update_async (CabFhirClient       *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GHashTable) headers = NULL;
-  g_autofree char *path = NULL;
-
   g_return_if_fail (CAB_IS_FHIR_CLIENT (self));
   g_return_if_fail (type != NULL && id != NULL && resource != NULL);
 
-  path = resource_path (type, id);
-  headers = one_header ("If-Match", if_match);
-  cab_fhir_client_submit (self, CAB_FHIR_MODE_SEND, "PUT", path, headers,
-                          "application/fhir+json", NULL, resource,
-                          if_match != NULL ? CAB_FHIR_REQUEST_RETRY_UNSAFE : CAB_FHIR_REQUEST_DEFAULT,
-                          cab_fhir_client_update_async, cancellable, callback, user_data);
+  write_resource (self, "PUT", "application/fhir+json", type, id, resource, if_match,
+                  cab_fhir_client_update_async, cancellable, callback, user_data);
 }
 
 void
@@ -712,18 +729,11 @@ cab_fhir_client_patch_async (CabFhirClient       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GHashTable) headers = NULL;
-  g_autofree char *path = NULL;
-
   g_return_if_fail (CAB_IS_FHIR_CLIENT (self));
   g_return_if_fail (type != NULL && id != NULL && patch != NULL);
 
-  path = resource_path (type, id);
-  headers = one_header ("If-Match", if_match);
-  cab_fhir_client_submit (self, CAB_FHIR_MODE_SEND, "PATCH", path, headers,
-                          "application/json-patch+json", NULL, patch,
-                          if_match != NULL ? CAB_FHIR_REQUEST_RETRY_UNSAFE : CAB_FHIR_REQUEST_DEFAULT,
-                          cab_fhir_client_patch_async, cancellable, callback, user_data);
+  write_resource (self, "PATCH", "application/json-patch+json", type, id, patch, if_match,
+                  cab_fhir_client_patch_async, cancellable, callback, user_data);
 }
 
 void

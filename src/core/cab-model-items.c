@@ -84,6 +84,21 @@ cab_model_items_replace (GListModel  *model,
     g_list_model_items_changed (model, 0, old->len, fresh->len);
 }
 
+gboolean
+cab_model_set_text_input (char       **field,
+                          const char  *value)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  if (value != NULL && *value == '\0')
+    value = NULL;
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
 void
 cab_model_waiters_add (GPtrArray **waiters,
                        GTask      *task)

@@ -33,6 +33,12 @@ void      cab_model_items_replace    (GListModel     *model,
                                       GPtrArray     **items,
                                       GPtrArray      *fresh);
 
+/* Sets a text input of a model (a patient id, a date, a search text) to a
+ * copy of @value, an empty string being no input (NULL), so that "" after
+ * NULL does not start a query again. TRUE when the input changed. */
+gboolean  cab_model_set_text_input   (char          **field,
+                                      const char     *value);
+
 /* The tasks of a model's _wait_async() while it loads. add takes @task;
  * complete returns @error (a copy) or TRUE to each, skipping the cancelled
  * ones; cancel fails them all with G_IO_ERROR_CANCELLED (at dispose). Each

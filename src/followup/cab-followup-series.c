@@ -152,19 +152,6 @@ start_query (CabFollowupSeries *self)
                                    self->today, cancellable, query_done_cb, cab_model_hold_new (self));
 }
 
-static gboolean
-set_string (char       **field,
-            const char  *value)
-{
-  if (value != NULL && *value == '\0')
-    value = NULL;
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
-
 /* ------------------------------------------------------------ list model */
 
 static GType
@@ -402,7 +389,7 @@ cab_followup_series_set_patient_id (CabFollowupSeries *self,
 {
   g_return_if_fail (CAB_IS_FOLLOWUP_SERIES (self));
 
-  if (!set_string (&self->patient_id, patient_id))
+  if (!cab_model_set_text_input (&self->patient_id, patient_id))
     return;
   /* Another patient's points never show under this one's name. */
   clear (self);
@@ -423,7 +410,7 @@ cab_followup_series_set_measure_id (CabFollowupSeries *self,
 {
   g_return_if_fail (CAB_IS_FOLLOWUP_SERIES (self));
 
-  if (!set_string (&self->measure_id, measure_id))
+  if (!cab_model_set_text_input (&self->measure_id, measure_id))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEASURE_ID]);
   start_query (self);
@@ -442,7 +429,7 @@ cab_followup_series_set_today (CabFollowupSeries *self,
 {
   g_return_if_fail (CAB_IS_FOLLOWUP_SERIES (self));
 
-  if (!set_string (&self->today, today))
+  if (!cab_model_set_text_input (&self->today, today))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TODAY]);
   start_query (self);

@@ -340,19 +340,6 @@ recompute (CabFollowupWorklist *self)
   start_query (self);
 }
 
-static gboolean
-set_string (char       **field,
-            const char  *value)
-{
-  if (value != NULL && *value == '\0')
-    value = NULL;
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
-
 /* ------------------------------------------------------------ list model */
 
 static GType
@@ -615,7 +602,7 @@ cab_followup_worklist_set_today (CabFollowupWorklist *self,
 {
   g_return_if_fail (CAB_IS_FOLLOWUP_WORKLIST (self));
 
-  if (!set_string (&self->today, today))
+  if (!cab_model_set_text_input (&self->today, today))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TODAY]);
   recompute (self);
@@ -634,7 +621,7 @@ cab_followup_worklist_set_condition (CabFollowupWorklist *self,
 {
   g_return_if_fail (CAB_IS_FOLLOWUP_WORKLIST (self));
 
-  if (!set_string (&self->condition, prefix))
+  if (!cab_model_set_text_input (&self->condition, prefix))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONDITION]);
   start_query (self);
@@ -673,7 +660,7 @@ cab_followup_worklist_set_gp (CabFollowupWorklist *self,
 {
   g_return_if_fail (CAB_IS_FOLLOWUP_WORKLIST (self));
 
-  if (!set_string (&self->gp, gp_reference))
+  if (!cab_model_set_text_input (&self->gp, gp_reference))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GP]);
   start_query (self);
@@ -692,7 +679,7 @@ cab_followup_worklist_set_text (CabFollowupWorklist *self,
 {
   g_return_if_fail (CAB_IS_FOLLOWUP_WORKLIST (self));
 
-  if (!set_string (&self->text, text))
+  if (!cab_model_set_text_input (&self->text, text))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
   start_query (self);

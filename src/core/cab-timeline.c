@@ -839,9 +839,7 @@ cab_timeline_set_text (CabTimeline *self,
 {
   g_return_if_fail (CAB_IS_TIMELINE (self));
 
-  if (text != NULL && text[0] == '\0')
-    text = NULL;
-  if (!set_string (&self->text, text))
+  if (!cab_model_set_text_input (&self->text, text))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
   start_query (self);

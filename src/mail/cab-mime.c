@@ -8,6 +8,7 @@
 /* MIME with GMime 3 (docs/architecture.md, "Mail stack"). */
 
 #include "cab-mime.h"
+#include "cab-base64.h"
 #include "cab-mime-compose.h"
 #include "cab-mail-hash.h"
 
@@ -103,9 +104,18 @@ decoded_in_one_step (GMimeDataWrapper *wrapper, guint64 cap, gboolean *too_large
   in = content_in_memory (wrapper, &len);
   if (in == NULL)
     return NULL;
-  g_mime_encoding_init_decode (&state, encoding);
-  out = g_malloc (g_mime_encoding_outlen (&state, len) + 4);
-  out_len = g_mime_encoding_flush (&state, (const char *) in, len, (char *) out);
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64)
+    {
+      /* GMime's decoder's bytes, four digits at a time (cab-base64.h). */
+      out = g_malloc (CAB_BASE64_DECODED_MAX (len) + 4);
+      out_len = cab_base64_decode (in, len, out);
+    }
+  else
+    {
+      g_mime_encoding_init_decode (&state, encoding);
+      out = g_malloc (g_mime_encoding_outlen (&state, len) + 4);
+      out_len = g_mime_encoding_flush (&state, (const char *) in, len, (char *) out);
+    }
   if (out_len > cap)
     {
       g_free (out);

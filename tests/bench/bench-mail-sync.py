@@ -26,6 +26,7 @@ Run: meson test -C _build --benchmark bench-mail-sync
 """
 
 import argparse
+import email.parser
 import imaplib
 import os
 import random
@@ -59,13 +60,17 @@ def with_scan(raw, index, rng, pad):
     raw = b"\r\n".join(lines) + sep + body
     if pad <= 0:
         return raw
-    # The outermost multipart's last boundary: "--B--".
-    marker = raw.rfind(b"--\r\n", 0, len(raw) - 1 if raw.endswith(b"\r\n") else len(raw))
-    start = raw.rfind(b"\r\n--", 0, marker)
+    # Before the outermost multipart's closing delimiter, "\r\n--B--": the
+    # boundary from the top Content-Type (a search for the last "--\r\n"
+    # found an inner or wrong delimiter, and the scan landed in an epilogue
+    # that a MIME parser skips).
+    boundary = email.parser.BytesHeaderParser().parsebytes(head + sep).get_boundary()
+    if boundary is None:
+        return raw
+    start = raw.rfind(b"\r\n--" + boundary.encode() + b"--")
     if start < 0:
         return raw
-    boundary = raw[start + 4:marker]
-    part = b"\r\n--" + boundary + b"\r\n" + scanned_page(rng, pad)
+    part = b"\r\n--" + boundary.encode() + b"\r\n" + scanned_page(rng, pad)
     return raw[:start] + part + raw[start:]
 
 

@@ -347,6 +347,61 @@ test_outbox_rows_counts (void)
   g_assert_cmpstr (text, ==, "0p 0s 0d 0f");
 }
 
+static GPtrArray *
+drafts_new (const char *subject)
+{
+  GPtrArray *drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) cab_mail_draft_record_free);
+  CabMailDraftRecord *record = cab_mail_draft_record_new ();
+
+  record->id = 7;
+  g_free (record->subject);
+  record->subject = g_strdup (subject);
+  g_ptr_array_add (drafts, record);
+  return drafts;
+}
+
+/* The page reads the drafts again at each load of the outbox model: the
+ * same drafts again change nothing, not even an entry gone (it leaves at
+ * a step, like the others), and other drafts show at once. */
+static void
+test_outbox_rows_same_drafts (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CAB_TYPE_OUTBOX_ITEM);
+  g_autoptr(CabOutboxRows) rows = cab_outbox_rows_new ();
+  g_autoptr(GPtrArray) drafts = drafts_new ("Lettre");
+  g_autoptr(GPtrArray) again = drafts_new ("Lettre");
+  g_autoptr(GPtrArray) other = drafts_new ("Courrier");
+  g_autoptr(GObject) first = NULL;
+  Changes c = { 0 };
+
+  for (gint64 id = 2; id >= 1; id--)
+    {
+      g_autoptr(CabOutboxItem) item = item_new (id, CAB_OUTBOX_STATE_PENDING, NULL);
+      g_list_store_append (store, item);
+    }
+  cab_outbox_rows_set_gradual (rows, TRUE);
+  cab_outbox_rows_set_entries (rows, G_LIST_MODEL (store));
+  cab_outbox_rows_set_drafts (rows, drafts);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 5);   /* H draft H 2p 1p */
+  first = g_list_model_get_item (G_LIST_MODEL (rows), 1);
+
+  g_signal_connect (rows, "items-changed", G_CALLBACK (changed_cb), &c);
+  g_list_store_remove (store, 0);
+  cab_outbox_rows_set_drafts (rows, again);
+  g_assert_cmpuint (c.n_signals, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 5);
+  g_assert_cmpuint (cab_outbox_rows_get_n_pending (rows), ==, 1);
+
+  cab_outbox_rows_set_drafts (rows, other);
+  g_assert_cmpuint (c.n_signals, >, 0);
+  {
+    g_autoptr(GObject) now = g_list_model_get_item (G_LIST_MODEL (rows), 1);
+
+    g_assert_true (now != first);
+    g_assert_cmpstr (cab_outbox_draft_item_get_record (CAB_OUTBOX_DRAFT_ITEM (now))->subject, ==, "Courrier");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -356,5 +411,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/outbox-rows/in-place", test_outbox_rows_in_place);
   g_test_add_func ("/outbox-rows/one-move", test_outbox_rows_one_move);
   g_test_add_func ("/outbox-rows/counts", test_outbox_rows_counts);
+  g_test_add_func ("/outbox-rows/same-drafts", test_outbox_rows_same_drafts);
   return g_test_run ();
 }

@@ -453,19 +453,6 @@ start_query (CabInboxList *self)
   run_query (self, FIRST_PAGE);
 }
 
-static gboolean
-set_string (char       **field,
-            const char  *value)
-{
-  if (value != NULL && *value == '\0')
-    value = NULL;
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
-
 /* ------------------------------------------------------------ list model */
 
 static GType
@@ -690,7 +677,7 @@ cab_inbox_list_set_assignee (CabInboxList *self,
 {
   g_return_if_fail (CAB_IS_INBOX_LIST (self));
 
-  if (!set_string (&self->assignee, assignee))
+  if (!cab_model_set_text_input (&self->assignee, assignee))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ASSIGNEE]);
   if (self->filter == CAB_INBOX_FILTER_ASSIGNED_TO_ME)
@@ -710,7 +697,7 @@ cab_inbox_list_set_text (CabInboxList *self,
 {
   g_return_if_fail (CAB_IS_INBOX_LIST (self));
 
-  if (!set_string (&self->text, text))
+  if (!cab_model_set_text_input (&self->text, text))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
   start_query (self);

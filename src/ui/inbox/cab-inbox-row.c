@@ -63,39 +63,35 @@ G_DEFINE_FINAL_TYPE (CabInboxRow, cab_inbox_row, GTK_TYPE_WIDGET)
 
 /* ------------------------------------------------------------ layouts */
 
+/* The rows' shared layout (cab-row-paint: one line, ellipsized, tabular
+ * figures), with .caption's fixed size where @points is set. */
 static PangoLayout *
 layout_new (GtkWidget  *widget,
             PangoWeight weight,
             int         points,     /* 0: the widget's size */
-            double      scale,
-            gboolean    tabular)
+            double      scale)
 {
-  PangoLayout *layout = gtk_widget_create_pango_layout (widget, NULL);
-  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoLayout *layout = cab_row_paint_layout_new (widget, weight, scale, TRUE);
 
-  if (weight != PANGO_WEIGHT_NORMAL)
-    pango_attr_list_insert (attrs, pango_attr_weight_new (weight));
   if (points > 0)
-    pango_attr_list_insert (attrs, pango_attr_size_new (points * PANGO_SCALE));
-  if (scale != 1.0)
-    pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
-  if (tabular)
-    pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
-  pango_layout_set_single_paragraph_mode (layout, TRUE);
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+    {
+      PangoAttrList *attrs = pango_attr_list_copy (pango_layout_get_attributes (layout));
+
+      pango_attr_list_insert (attrs, pango_attr_size_new (points * PANGO_SCALE));
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+    }
   return layout;
 }
 
+/* Bold when unread: the weight changed, the layout's other attributes kept. */
 static void
 set_weight (PangoLayout *layout,
             PangoWeight  weight)
 {
-  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoAttrList *attrs = pango_attr_list_copy (pango_layout_get_attributes (layout));
 
-  if (weight != PANGO_WEIGHT_NORMAL)
-    pango_attr_list_insert (attrs, pango_attr_weight_new (weight));
+  pango_attr_list_change (attrs, pango_attr_weight_new (weight));
   pango_layout_set_attributes (layout, attrs);
   pango_attr_list_unref (attrs);
 }
@@ -123,13 +119,13 @@ ensure_layouts (CabInboxRow *self)
       goto measure;
     }
 
-  self->sender = layout_new (widget, PANGO_WEIGHT_SEMIBOLD, 0, 1.0, FALSE);
-  self->date = layout_new (widget, PANGO_WEIGHT_NORMAL, CAPTION_PT, 1.0, TRUE);
-  self->subject = layout_new (widget, PANGO_WEIGHT_NORMAL, 0, 1.0, FALSE);
+  self->sender = layout_new (widget, PANGO_WEIGHT_SEMIBOLD, 0, 1.0);
+  self->date = layout_new (widget, PANGO_WEIGHT_NORMAL, CAPTION_PT, 1.0);
+  self->subject = layout_new (widget, PANGO_WEIGHT_NORMAL, 0, 1.0);
   /* CSS's font-size: smaller is the parent's size over 1.2. */
-  self->badge = layout_new (widget, PANGO_WEIGHT_BOLD, 0, 1 / 1.2, FALSE);
-  self->assignee = layout_new (widget, PANGO_WEIGHT_BOLD, 0, 1 / 1.2, FALSE);
-  self->types = layout_new (widget, PANGO_WEIGHT_NORMAL, CAPTION_PT, 1.0, FALSE);
+  self->badge = layout_new (widget, PANGO_WEIGHT_BOLD, 0, 1 / 1.2);
+  self->assignee = layout_new (widget, PANGO_WEIGHT_BOLD, 0, 1 / 1.2);
+  self->types = layout_new (widget, PANGO_WEIGHT_NORMAL, CAPTION_PT, 1.0);
 
 measure:
   self->fonts_serial = pango_context_get_serial (pango_layout_get_context (self->sender));

@@ -39,9 +39,13 @@
  * their time (outside frames, items-changed, layout, paint) and the rows
  * the list view made; CABINET_BENCH_TRACE=1 prints, for (c) and (d), where
  * the main thread's CPU went in each interval over 16.7 ms of CPU or 33.3 ms
- * of wall time (between frames, update, layout, paint), with its run delay
- * and its time asleep, and the recording's CLOCK_MONOTONIC bounds, to line
- * them up with a system trace (`perf sched record -k CLOCK_MONOTONIC`).
+ * of wall time (each main-loop dispatch, named, the frame clock's phases
+ * within its own, the main loop outside dispatches, and where the Outbox
+ * page's rows changed), with its run delay and its time asleep, the
+ * dispatches that took longest over the recording, and the recording's
+ * CLOCK_MONOTONIC bounds, to line them up with a system trace (`perf sched
+ * record -k CLOCK_MONOTONIC`, or `perf record -k CLOCK_MONOTONIC
+ * --call-graph dwarf` for what a phase ran).
  * Each recording also prints the main thread's run delay (Linux schedstat:
  * runnable, not run) and where the intervals over 33.3 ms went: its CPU,
  * its run delay (the machine's load) and its time asleep (the main loop's
@@ -549,26 +553,226 @@ count_over (GArray *ms, double limit)
   return n;
 }
 
-/* CABINET_BENCH_TRACE=1: for each interval whose main-thread CPU is over
- * 16.7 ms, or whose wall time is over 33.3 ms, where that CPU went: between frames (the main loop: the drain's
- * and the models' callbacks, with the list models that changed meanwhile),
- * the frame clock's update (tick callbacks: the rows shown a frame at a
- * time), layout and paint. */
+/* CABINET_BENCH_TRACE=1: where the main thread's CPU went in each interval
+ * over 16.7 ms of CPU or 33.3 ms of wall time, and in the whole recording,
+ * by main-loop dispatch: every source of the default main context is
+ * wrapped (its GSourceFuncs swapped for a copy whose dispatch reads the
+ * thread's CPU clock around the real one) and named by its GSource name
+ * and its callback (a GTask's completion is named after its source tag).
+ * The frame clock's own dispatch is split by phase: an emission hook on
+ * each of its signals marks where the phase starts (hooks run before the
+ * handlers, GTK's included). What ran outside any dispatch (the main
+ * loop's prepare, check and poll) is printed as such, so the parts add up
+ * to the interval's CPU. The split this replaced (handlers connected on
+ * the frame clock after GTK's, each reading the clock) did not add up: it
+ * printed about 0 ms for every phase of frames of 15-40 ms of CPU. */
 #define TRACE_MAX 400
+#define TRACE_TOP 6
+
+enum { PH_FLUSH, PH_BEFORE, PH_UPDATE, PH_LAYOUT, PH_PAINT, PH_AFTER, PH_RESUME, N_PH, PH_NONE = N_PH };
+
+static const char *const phase_signals[N_PH] = {
+  "flush-events", "before-paint", "update", "layout", "paint", "after-paint", "resume-events"
+};
 
 typedef struct
 {
-  gboolean    on;
-  gint64      after_cpu;     /* the last frame's end */
-  gint64      phase_cpu;
-  double      between_ms, before_ms, update_ms, layout_ms;
-  GHashTable *changed;       /* type name -> emissions since the last frame */
-  guint       n_outbox_changed;
-  guint       n_printed;
-  gint64      start;         /* monotonic, to match a system trace (perf -k CLOCK_MONOTONIC) */
+  const char *name;      /* interned */
+  gpointer    callback;
+  guint       n;         /* dispatches over the recording */
+  double      total_ms, max_ms;
+  guint       n_over;    /* dispatches over 5 ms */
+  gint64      interval_us; /* its CPU in the current interval */
+} TraceKey;
+
+typedef struct
+{
+  gboolean       on;
+  GdkFrameClock *clock;
+  guint          depth;          /* dispatches nested */
+  TraceKey      *key;            /* the outermost dispatch under way */
+  gint64         dispatch_cpu;   /* its start */
+  gint64         split_cpu;      /* its start, or the last interval's end within it */
+  guint          phase;          /* the frame clock's phase under way */
+  gint64         phase_cpu;
+  double         phase_ms[N_PH]; /* this interval's */
+  GHashTable    *keys;           /* "name|callback" -> TraceKey */
+  GHashTable    *changed;        /* type name -> emissions since the last frame */
+  GString       *rows_at;        /* the Outbox page's rows changed: -position removed, +position added */
+  guint          n_outbox_changed;
+  GPtrArray     *lines;          /* the late intervals, printed when the recording stops */
+  gint64         start;          /* monotonic, to match a system trace (perf -k CLOCK_MONOTONIC) */
 } Trace;
 
-static Trace trace;
+static Trace trace = { .phase = PH_NONE };
+
+/* A function's name: its symbol if exported, else addr2line's over the
+ * file it is in (the bench and libcabinet are built with -g). */
+static const char *
+symbol_name (gpointer addr)
+{
+  static GHashTable *names;
+  const char *name;
+  Dl_info info;
+
+  if (addr == NULL)
+    return "-";
+  if (names == NULL)
+    names = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  if ((name = g_hash_table_lookup (names, addr)) != NULL)
+    return name;
+  if (dladdr (addr, &info) == 0 || info.dli_fname == NULL)
+    name = g_strdup_printf ("%p", addr);
+  else if (info.dli_sname != NULL && info.dli_saddr == addr)
+    name = g_strdup (info.dli_sname);
+  else
+    {
+      g_autofree char *offset = g_strdup_printf ("0x%" G_GINTPTR_MODIFIER "x",
+                                                 (guintptr) addr - (guintptr) info.dli_fbase);
+      const char *argv[] = { "addr2line", "-f", "-e", info.dli_fname, offset, NULL };
+      g_autofree char *out = NULL;
+
+      if (strstr (info.dli_fname, ".so") == NULL &&
+          g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                        &out, NULL, NULL, NULL) && out != NULL && strncmp (out, "??", 2) != 0)
+        name = g_strndup (out, strcspn (out, "\n"));
+      else
+        name = g_strdup_printf ("%s+%s", strrchr (info.dli_fname, '/') ? strrchr (info.dli_fname, '/') + 1
+                                                                        : info.dli_fname, offset);
+    }
+  g_hash_table_insert (names, addr, (char *) name);
+  return name;
+}
+
+static void
+trace_close_phase (gint64 cpu)
+{
+  if (trace.phase != PH_NONE)
+    trace.phase_ms[trace.phase] += (cpu - trace.phase_cpu) / 1000.0;
+  trace.phase_cpu = cpu;
+}
+
+static gboolean
+trace_phase_hook (GSignalInvocationHint *hint, guint n, const GValue *values, gpointer data)
+{
+  if (trace.on && g_value_get_object (&values[0]) == (gpointer) trace.clock)
+    {
+      trace_close_phase (thread_cpu_us ());
+      trace.phase = GPOINTER_TO_UINT (data);
+    }
+  return TRUE;
+}
+
+static TraceKey *
+trace_key (GSource *source, GSourceFunc callback)
+{
+  const char *name = g_source_get_name (source);
+  g_autofree char *k = NULL;
+  TraceKey *key;
+
+  /* A GTask's completion is named after its source tag (GLib 2.74). */
+  name = g_intern_string (name != NULL ? name : "(unnamed)");
+  k = g_strdup_printf ("%s|%p", name, (gpointer) callback);
+  key = g_hash_table_lookup (trace.keys, k);
+  if (key == NULL)
+    {
+      key = g_new0 (TraceKey, 1);
+      key->name = name;
+      key->callback = (gpointer) callback;
+      g_hash_table_insert (trace.keys, g_steal_pointer (&k), key);
+    }
+  return key;
+}
+
+typedef struct
+{
+  GSourceFuncs        funcs;   /* first: the source's funcs point here */
+  const GSourceFuncs *real;
+} ProbeFuncs;
+
+static gboolean
+probe_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  const GSourceFuncs *real = ((const ProbeFuncs *) source->source_funcs)->real;
+  TraceKey *key;
+  gboolean again;
+  gint64 cpu;
+  double ms;
+
+  if (!trace.on || trace.depth > 0)
+    {
+      trace.depth++;
+      again = real->dispatch (source, callback, user_data);
+      trace.depth--;
+      return again;
+    }
+  key = trace_key (source, callback);
+  trace.depth = 1;
+  trace.key = key;
+  trace.dispatch_cpu = trace.split_cpu = thread_cpu_us ();
+  again = real->dispatch (source, callback, user_data);
+  cpu = thread_cpu_us ();
+  trace.depth = 0;
+  trace.key = NULL;
+  trace_close_phase (cpu);
+  trace.phase = PH_NONE;
+  key->interval_us += cpu - trace.split_cpu;
+  ms = (cpu - trace.dispatch_cpu) / 1000.0;
+  key->n++;
+  key->total_ms += ms;
+  key->max_ms = MAX (key->max_ms, ms);
+  key->n_over += ms > 5.0;
+  return again;
+}
+
+/* Wraps the sources attached since the last look: the ids up to a marker
+ * source's (ids grow by one a source). Run at each poll, before and
+ * after it: a source a worker attached during the poll is dispatched
+ * right after it. */
+static void
+probe_scan (void)
+{
+  static GHashTable *wrappers;   /* real GSourceFuncs -> ProbeFuncs, never freed */
+  static guint scanned;
+  GMainContext *context = g_main_context_default ();
+  GSource *marker = g_idle_source_new ();
+  guint last = g_source_attach (marker, context);
+
+  g_source_destroy (marker);
+  g_source_unref (marker);
+  if (wrappers == NULL)
+    wrappers = g_hash_table_new (NULL, NULL);
+  for (guint id = scanned + 1; id < last; id++)
+    {
+      GSource *source = g_main_context_find_source_by_id (context, id);
+      ProbeFuncs *p;
+
+      if (source == NULL || source->source_funcs->dispatch == probe_dispatch)
+        continue;
+      p = g_hash_table_lookup (wrappers, source->source_funcs);
+      if (p == NULL)
+        {
+          p = g_new0 (ProbeFuncs, 1);
+          p->funcs = *source->source_funcs;
+          p->funcs.dispatch = probe_dispatch;
+          p->real = source->source_funcs;
+          g_hash_table_insert (wrappers, (gpointer) p->real, p);
+        }
+      source->source_funcs = &p->funcs;
+    }
+  scanned = last;
+}
+
+static gint
+probe_poll (GPollFD *fds, guint n_fds, gint timeout)
+{
+  gint ret;
+
+  probe_scan ();
+  ret = g_poll (fds, n_fds, timeout);
+  probe_scan ();
+  return ret;
+}
 
 static gboolean
 trace_changed_hook (GSignalInvocationHint *hint, guint n, const GValue *values, gpointer data)
@@ -579,6 +783,18 @@ trace_changed_hook (GSignalInvocationHint *hint, guint n, const GValue *values, 
 
       g_hash_table_insert (trace.changed, (gpointer) name,
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (trace.changed, name)) + 1));
+      if (strcmp (name, "CabOutboxRows") == 0)
+        {
+          guint position = g_value_get_uint (&values[1]), removed = g_value_get_uint (&values[2]);
+          guint added = g_value_get_uint (&values[3]);
+
+          if (removed > 0)
+            g_string_append_printf (trace.rows_at, " -%u", position);
+          if (added > 0)
+            g_string_append_printf (trace.rows_at, " +%u", position);
+          if (removed > 1 || added > 1)
+            g_string_append_printf (trace.rows_at, "(%u,%u)", removed, added);
+        }
     }
   return TRUE;
 }
@@ -592,52 +808,182 @@ trace_outbox_hook (GSignalInvocationHint *hint, guint n, const GValue *values, g
 }
 
 static void
-trace_phase_cb (GdkFrameClock *clock, gpointer data)
+trace_init (void)
 {
-  gint64 cpu = thread_cpu_us ();
-  double ms = (cpu - trace.phase_cpu) / 1000.0;
-
-  /* Each signal starts a phase: what ran since the last one is its cost. */
-  switch (GPOINTER_TO_INT (data))
-    {
-    case 0: trace.between_ms = (cpu - trace.after_cpu) / 1000.0; break;   /* before-paint */
-    case 1: trace.before_ms = ms; break;                                 /* update */
-    case 2: trace.update_ms = ms; break;                                 /* layout */
-    case 3: trace.layout_ms = ms; break;                                 /* paint */
-    default: break;
-    }
-  trace.phase_cpu = cpu;
+  if (trace.keys != NULL)
+    return;
+  trace.keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  trace.changed = g_hash_table_new (g_str_hash, g_str_equal);
+  trace.rows_at = g_string_new (NULL);
+  trace.lines = g_ptr_array_new_with_free_func (g_free);
+  g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0, trace_changed_hook, NULL, NULL);
+  g_signal_add_emission_hook (g_signal_lookup ("changed", CAB_TYPE_OUTBOX), 0, trace_outbox_hook, NULL, NULL);
+  for (guint i = 0; i < N_PH; i++)
+    g_signal_add_emission_hook (g_signal_lookup (phase_signals[i], GDK_TYPE_FRAME_CLOCK), 0, trace_phase_hook,
+                                GUINT_TO_POINTER (i), NULL);
+  g_main_context_set_poll_func (NULL, probe_poll);
 }
 
-/* At after-paint: the frame's interval is @cpu_ms of main-thread CPU and
- * @delay_ms of run delay. */
-static void
-trace_frame (double ms, double cpu_ms, double delay_ms)
+static int
+compare_interval (gconstpointer a, gconstpointer b)
 {
-  gint64 cpu = thread_cpu_us ();
+  const TraceKey *ka = *(TraceKey * const *) a, *kb = *(TraceKey * const *) b;
 
-  /* And the frames a sync's answer landed in, whatever they cost. */
-  if ((cpu_ms > 1000.0 / 60 || ms > 2 * 1000.0 / 60 || g_hash_table_contains (trace.changed, "CabInboxList")) &&
-      trace.n_printed < TRACE_MAX)
+  return ka->interval_us < kb->interval_us ? 1 : ka->interval_us > kb->interval_us ? -1 : 0;
+}
+
+static int
+compare_max (gconstpointer a, gconstpointer b)
+{
+  const TraceKey *ka = *(TraceKey * const *) a, *kb = *(TraceKey * const *) b;
+
+  return ka->max_ms < kb->max_ms ? 1 : ka->max_ms > kb->max_ms ? -1 : 0;
+}
+
+static void
+append_key (GString *s, const TraceKey *key)
+{
+  g_string_append_printf (s, "%s %s", key->name, symbol_name (key->callback));
+}
+
+/* At after-paint, @cpu read there: the interval is @cpu_ms of main-thread
+ * CPU and @delay_ms of run delay. The dispatch under way (the frame
+ * clock's) is split there: its part so far is this interval's. */
+static void
+trace_frame (gint64 cpu, double ms, double cpu_ms, double delay_ms)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+  gint64 attributed = 0;
+
+  trace_close_phase (cpu);
+  if (trace.key != NULL)
     {
-      g_autoptr(GString) models = g_string_new (NULL);
-      GHashTableIter iter;
-      gpointer key, value;
+      trace.key->interval_us += cpu - trace.split_cpu;
+      trace.split_cpu = cpu;
+    }
+  g_hash_table_iter_init (&iter, trace.keys);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((TraceKey *) value)->interval_us > 0)
+      {
+        attributed += ((TraceKey *) value)->interval_us;
+        g_ptr_array_add (keys, value);
+      }
 
+  if ((cpu_ms > 1000.0 / 60 || ms > 2 * 1000.0 / 60) && trace.lines->len < TRACE_MAX)
+    {
+      GString *s = g_string_new (NULL);
+      gpointer key;
+
+      g_ptr_array_sort (keys, compare_interval);
+      g_string_append_printf (s, "    frame: interval %.1f ms at %.3f s: run delay %.1f ms, asleep %.1f ms, CPU %.1f ms"
+                              " = main loop outside dispatches %.1f", ms, g_get_monotonic_time () / 1e6, delay_ms,
+                              ms - cpu_ms - delay_ms, cpu_ms, cpu_ms - attributed / 1000.0);
+      for (guint i = 0; i < keys->len; i++)
+        {
+          const TraceKey *k = keys->pdata[i];
+
+          if (i == TRACE_TOP)
+            {
+              gint64 rest = 0;
+
+              for (; i < keys->len; i++)
+                rest += ((TraceKey *) keys->pdata[i])->interval_us;
+              g_string_append_printf (s, " + %u other dispatches %.1f", keys->len - TRACE_TOP, rest / 1000.0);
+              break;
+            }
+          /* Named when printed: addr2line runs then, not during the frames. */
+          g_string_append_printf (s, " + \x01%p\x02 %.1f", (gpointer) k, k->interval_us / 1000.0);
+        }
+      g_string_append (s, "; of which the frame clock's phases:");
+      for (guint i = 0; i < N_PH; i++)
+        g_string_append_printf (s, " %s %.1f", phase_signals[i], trace.phase_ms[i]);
+      g_string_append_printf (s, "; outbox changed ×%u, items-changed:", trace.n_outbox_changed);
       g_hash_table_iter_init (&iter, trace.changed);
       while (g_hash_table_iter_next (&iter, &key, &value))
-        g_string_append_printf (models, " %s×%u", (const char *) key, GPOINTER_TO_UINT (value));
-      g_print ("    frame: interval %.1f ms at %.3f s: run delay %.1f ms, asleep %.1f ms, CPU %.1f ms = between"
-               " frames %.1f (outbox changed ×%u, items-changed:%s) + before-paint %.1f + update %.1f + layout %.1f"
-               " + paint %.1f\n",
-               ms, g_get_monotonic_time () / 1e6, delay_ms, ms - cpu_ms - delay_ms, cpu_ms, trace.between_ms,
-               trace.n_outbox_changed, models->len ? models->str : " none",
-               trace.before_ms, trace.update_ms, trace.layout_ms, (cpu - trace.phase_cpu) / 1000.0);
-      trace.n_printed++;
+        g_string_append_printf (s, " %s×%u", (const char *) key, GPOINTER_TO_UINT (value));
+      if (trace.rows_at->len > 0)
+        g_string_append_printf (s, "; the Outbox page's rows changed at%s", trace.rows_at->str);
+      g_ptr_array_add (trace.lines, g_string_free (s, FALSE));
     }
+  for (guint i = 0; i < keys->len; i++)
+    ((TraceKey *) keys->pdata[i])->interval_us = 0;
+  memset (trace.phase_ms, 0, sizeof trace.phase_ms);
   g_hash_table_remove_all (trace.changed);
+  g_string_truncate (trace.rows_at, 0);
   trace.n_outbox_changed = 0;
-  trace.after_cpu = cpu;
+}
+
+static void
+trace_start (GdkFrameClock *clock)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  trace_init ();
+  g_hash_table_iter_init (&iter, trace.keys);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TraceKey *k = value;
+
+      k->n = k->n_over = 0;
+      k->total_ms = k->max_ms = 0;
+      k->interval_us = 0;
+    }
+  g_ptr_array_set_size (trace.lines, 0);
+  g_hash_table_remove_all (trace.changed);
+  g_string_truncate (trace.rows_at, 0);
+  memset (trace.phase_ms, 0, sizeof trace.phase_ms);
+  trace.n_outbox_changed = 0;
+  trace.clock = clock;
+  trace.start = g_get_monotonic_time ();
+  trace.on = TRUE;
+}
+
+/* The late intervals, then the dispatches that took longest. */
+static void
+trace_stop (void)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!trace.on)
+    return;
+  trace.on = FALSE;
+  for (guint i = 0; i < trace.lines->len; i++)
+    {
+      const char *line = trace.lines->pdata[i], *mark;
+      g_autoptr(GString) s = g_string_new (NULL);
+
+      while ((mark = strchr (line, '\x01')) != NULL)
+        {
+          gpointer key = NULL;
+
+          g_string_append_len (s, line, mark - line);
+          sscanf (mark + 1, "%p", &key);
+          append_key (s, key);
+          line = strchr (mark, '\x02') + 1;
+        }
+      g_print ("%s%s\n", s->str, line);
+    }
+  g_print ("  (frames recorded from %.3f s to %.3f s, CLOCK_MONOTONIC)\n", trace.start / 1e6,
+           g_get_monotonic_time () / 1e6);
+  g_hash_table_iter_init (&iter, trace.keys);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((TraceKey *) value)->n > 0)
+      g_ptr_array_add (keys, value);
+  g_ptr_array_sort (keys, compare_max);
+  g_print ("  main-loop dispatches by their longest (main-thread CPU): n, all, max, over 5 ms\n");
+  for (guint i = 0; i < keys->len && i < 15; i++)
+    {
+      const TraceKey *k = keys->pdata[i];
+      g_autoptr(GString) s = g_string_new ("    ");
+
+      append_key (s, k);
+      g_print ("%s: %u, %.0f ms, max %.1f ms, %u over 5 ms\n", s->str, k->n, k->total_ms, k->max_ms, k->n_over);
+    }
 }
 
 /* The window draws every frame, as an animation would; each painted
@@ -693,7 +1039,7 @@ interval_cb (GdkFrameClock *clock, Intervals *in)
       g_array_append_val (in->cpu_ms, cpu_ms);
       g_array_append_val (in->delay_ms, delay_ms);
       if (trace.on)
-        trace_frame (ms, cpu_ms, delay_ms);
+        trace_frame (cpu, ms, cpu_ms, delay_ms);
       if (ms > in->worst_ms)
         {
           in->worst_ms = ms;
@@ -718,7 +1064,6 @@ typedef struct
   GtkWidget *window;
   guint      tick;
   gulong     paint;
-  gulong     phases[4];
   Intervals  in;
 } Recorder;
 
@@ -733,25 +1078,7 @@ recorder_start (Recorder *r, GtkWidget *window)
   r->paint = g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (interval_cb),
                                &r->in);
   if (g_getenv ("CABINET_BENCH_TRACE"))
-    {
-      static const char *const phases[] = { "before-paint", "update", "layout", "paint" };
-      GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-
-      if (trace.changed == NULL)
-        {
-          trace.changed = g_hash_table_new (g_str_hash, g_str_equal);
-          g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0,
-                                      trace_changed_hook, NULL, NULL);
-          g_signal_add_emission_hook (g_signal_lookup ("changed", CAB_TYPE_OUTBOX), 0, trace_outbox_hook, NULL, NULL);
-        }
-      for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
-        r->phases[i] = g_signal_connect (clock, phases[i], G_CALLBACK (trace_phase_cb), GINT_TO_POINTER (i));
-      trace.on = TRUE;
-      trace.n_printed = 0;
-      trace.start = g_get_monotonic_time ();
-      trace.after_cpu = trace.phase_cpu = thread_cpu_us ();
-      g_hash_table_remove_all (trace.changed);
-    }
+    trace_start (gtk_widget_get_frame_clock (window));
 }
 
 /* Frames late because of this process's main thread, not of a machine
@@ -762,13 +1089,7 @@ recorder_stop (Recorder *r)
 {
   gtk_widget_remove_tick_callback (r->window, r->tick);
   g_signal_handler_disconnect (gtk_widget_get_frame_clock (r->window), r->paint);
-  for (guint i = 0; i < G_N_ELEMENTS (r->phases); i++)
-    if (r->phases[i] != 0)
-      g_signal_handler_disconnect (gtk_widget_get_frame_clock (r->window), r->phases[i]);
-  if (trace.on)
-    g_print ("  (frames recorded from %.3f s to %.3f s, CLOCK_MONOTONIC)\n", trace.start / 1e6,
-             g_get_monotonic_time () / 1e6);
-  trace.on = FALSE;
+  trace_stop ();
   g_print ("  the longest interval, %.1f ms, held %.1f ms of the main thread's CPU and %.1f ms of run delay; "
            "main-thread CPU between two frames: p99 %.1f ms, max %.1f ms, %u over 16.7 ms\n",
            r->in.worst_ms, r->in.worst_cpu_ms, r->in.worst_delay_ms, p99 (r->in.cpu_ms), max_of (r->in.cpu_ms),

@@ -33,6 +33,7 @@ typedef struct
   CabOutbox      *outbox;
   GtkWidget      *window;
   CabOutboxPage  *page;
+  gint64          ids[N_ENTRIES];  /* oldest first: the list's last first */
 } Fixture;
 
 static void
@@ -55,9 +56,7 @@ fixture_set_up (Fixture       *f,
       g_autofree char *subject = g_strdup_printf ("Compte rendu %02u", i);
       g_autofree char *message_id = NULL;
       CabMailDraft draft = { .from = "alice@cabinet.test", .to = to, .subject = subject, .body = "Bonjour.\n" };
-      gint64 entry_id;
-
-      g_assert_true (cab_mail_queue (f->store, &draft, &entry_id, &message_id, &error));
+      g_assert_true (cab_mail_queue (f->store, &draft, &f->ids[i], &message_id, &error));
       g_assert_no_error (error);
     }
   f->outbox = cab_outbox_new (f->store, NULL);
@@ -147,6 +146,16 @@ find_card (GtkWidget *widget)
         return card;
     }
   return NULL;
+}
+
+/* The page's list box (the rows' parent). */
+static GtkWidget *
+find_list (Fixture *f)
+{
+  GtkWidget *card = find_card (GTK_WIDGET (f->page));
+  GtkWidget *row = gtk_widget_get_ancestor (card, CAB_TYPE_OUTBOX_LIST_ROW);
+
+  return gtk_widget_get_parent (row);
 }
 
 /* Whether entry @n's list row draws. */
@@ -255,6 +264,106 @@ test_arrows (Fixture       *f,
   g_assert_false (entry_drawn (f, 0));
 }
 
+/* The list box's row @n (0: the first) and its header, or NULL. */
+static GtkWidget *
+list_row_header (Fixture *f,
+                 int      n)
+{
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (find_list (f)), n));
+
+  g_assert_nonnull (row);
+  return gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row));
+}
+
+static void
+acted_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cab_outbox_act_finish (CAB_OUTBOX (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+typedef struct
+{
+  Fixture *f;
+  int      row;
+} Placed;
+
+/* The header of the row is the widget just before it (the order screen
+ * readers read the list box's children in). */
+static gboolean
+header_placed (gpointer data)
+{
+  Placed *p = data;
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (find_list (p->f)), p->row));
+  GtkWidget *header = gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row));
+
+  return header != NULL && gtk_widget_get_next_sibling (header) == row;
+}
+
+/* Headings are the list box's headers, not rows: every row is a card,
+ * each heading a sensitive label of the heading role, read before its
+ * group (just before its first row among the list box's children). The
+ * last waiting entry cancelled stays in its place, under a heading of
+ * its own ("Recently Sent"), with no row moved. */
+static void
+test_headings (Fixture       *f,
+               gconstpointer  data)
+{
+  GtkWidget *list = find_list (f);
+  GtkWidget *header;
+  GtkAdjustment *adj;
+  gboolean done = FALSE;
+  Placed placed = { f, 0 };
+  guint n_rows = 0;
+
+  for (GtkWidget *w = gtk_widget_get_first_child (list); w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_LIST_BOX_ROW (w))
+      {
+        g_assert_nonnull (find_card (w));
+        g_assert_true (gtk_widget_get_sensitive (w));
+        n_rows++;
+      }
+  g_assert_cmpuint (n_rows, ==, N_ENTRIES);
+
+  header = list_row_header (f, 0);
+  g_assert_true (GTK_IS_LABEL (header));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (header)), ==, _("Waiting to Be Sent"));
+  g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (header)), ==, GTK_ACCESSIBLE_ROLE_HEADING);
+  g_assert_true (gtk_widget_is_sensitive (header));
+  g_assert_false (gtk_widget_get_focusable (header));
+  cab_test_ui_wait_for (header_placed, &placed, "the heading before its row");
+  for (int n = 1; n < N_ENTRIES; n++)
+    g_assert_null (list_row_header (f, n));
+
+  /* The oldest entry, the last row, cancelled: "Recently Sent" over it. */
+  cab_outbox_act_async (f->outbox, f->ids[0], CAB_OUTBOX_ACTION_CANCEL, NULL, acted_cb, &done);
+  cab_test_ui_wait_for (flag_set, &done, "the entry to be cancelled");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_CANCELLED, 1, "the entry cancelled to show");
+  header = list_row_header (f, N_ENTRIES - 1);
+  g_assert_true (GTK_IS_LABEL (header));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (header)), ==, _("Recently Sent"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (list_row_header (f, 0))), ==, _("Waiting to Be Sent"));
+  for (int n = 1; n < N_ENTRIES - 1; n++)
+    g_assert_null (list_row_header (f, n));
+  placed.row = N_ENTRIES - 1;
+  cab_test_ui_wait_for (header_placed, &placed, "the new heading before its row");
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW)));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  cab_test_ui_screenshot_widget (f->window, "outbox-headings-end", 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -263,6 +372,7 @@ main (int   argc,
 
   g_test_add ("/outbox-keyboard/tab", Fixture, NULL, fixture_set_up, test_tab, fixture_tear_down);
   g_test_add ("/outbox-keyboard/arrows", Fixture, NULL, fixture_set_up, test_arrows, fixture_tear_down);
+  g_test_add ("/outbox-keyboard/headings", Fixture, NULL, fixture_set_up, test_headings, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -49,6 +49,7 @@ struct _CabOutboxPage
   guint           n_loads;
   guint           load_waiting : 1; /* a load whose rows are not all shown yet */
   guint           tick;             /* the rows catching up, a step at a time */
+  guint           headers_moved : 1; /* a header to put before its row */
   gint64          last_step;        /* the frame time of the last step */
 };
 
@@ -330,7 +331,10 @@ conflict_box (CabOutboxPage      *self,
 
 /* Up and Down at a card's edge: on to the previous or next card, as
  * Shift+Tab and Tab go (a list box then moves the focus so), rather than
- * the error bell a one-row list rings. */
+ * the error bell a one-row list rings. Each card is a list of its own (its
+ * boxed look), so the arrow keys are a card's list's and end at its edge;
+ * the page's list box has only cards as rows (headings are their headers),
+ * so the focus goes on to the next card's row. */
 static gboolean
 card_keynav_failed_cb (GtkWidget        *list,
                        GtkDirectionType  direction,
@@ -564,7 +568,19 @@ entry_changed_cb (CabOutboxEntryItem *entry,
                   GParamSpec         *pspec,
                   GtkWidget          *row)
 {
-  update_entry_row (g_object_get_data (G_OBJECT (row), "page"), row, entry);
+  CabOutboxPage *self = g_object_get_data (G_OBJECT (row), "page");
+  GtkWidget *header;
+  const char *heading;
+
+  update_entry_row (self, row, entry);
+  /* An entry of another group in the same place (the last waiting one
+   * sent) moved no row: its heading and the next row's change here. */
+  if (gtk_widget_get_parent (row) != GTK_WIDGET (self->list))
+    return;
+  header = gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (row));
+  heading = cab_outbox_rows_get_heading (self->rows, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)));
+  if (g_strcmp0 (header != NULL ? gtk_label_get_text (GTK_LABEL (header)) : NULL, heading) != 0)
+    gtk_list_box_row_changed (GTK_LIST_BOX_ROW (row));
 }
 
 /* An entry's row (a GtkListBoxRow), kept on its entry: an entry that
@@ -734,7 +750,7 @@ draft_activated_cb (GtkListBox    *list,
 }
 
 /* ---------------------------------------------------------------------- */
-/* the rows: a heading, a draft or an entry each                          */
+/* the rows: a draft or an entry each, a group's heading as its header     */
 
 static GtkWidget *
 create_row_cb (gpointer item,
@@ -742,37 +758,78 @@ create_row_cb (gpointer item,
 {
   CabOutboxPage *self = user_data;
   GtkWidget *row;
-  GtkWidget *child;
 
   if (CAB_IS_OUTBOX_ENTRY_ITEM (item))
     row = entry_row (self, CAB_OUTBOX_ENTRY_ITEM (item));
   else
-    row = cab_outbox_list_row_new ();
-  if (cab_outbox_rows_is_heading (item))
     {
-      child = gtk_label_new (gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
-      gtk_label_set_xalign (GTK_LABEL (child), 0);
-      gtk_widget_add_css_class (child, "heading");
-      gtk_widget_add_css_class (child, "cab-outbox-heading");
-      /* A list box moves the focus to the next sensitive row and stops
-       * there when it takes none: a heading would end Tab and the arrow
-       * keys at each group (and keep them out of the list, headed by one).
-       * Insensitive, it is passed over (style.css keeps it undimmed). */
-      gtk_widget_set_sensitive (row, FALSE);
-    }
-  else if (CAB_IS_OUTBOX_DRAFT_ITEM (item))
-    {
-      child = boxed (draft_row (self, cab_outbox_draft_item_get_record (CAB_OUTBOX_DRAFT_ITEM (item))));
+      GtkWidget *child = boxed (draft_row (self, cab_outbox_draft_item_get_record (CAB_OUTBOX_DRAFT_ITEM (item))));
+
+      row = cab_outbox_list_row_new ();
       g_signal_connect (child, "row-activated", G_CALLBACK (draft_activated_cb), self);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), child);
     }
-  else
-    child = NULL;                  /* the entry's card, set already */
   /* The card's own row and buttons take the focus and act. */
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_set_focusable (row, FALSE);
-  if (child != NULL)
-    gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), child);
   return row;
+}
+
+/* A group's heading ("Waiting to Be Sent"), the header of its first row:
+ * a list box header is no row, so the focus goes from card to card past
+ * it, and it is a sensitive label a screen reader reads as a heading
+ * (a heading row had to be insensitive, read as disabled). Kept while its
+ * text stays (docs/architecture.md, "The Outbox page while it drains"). */
+static void
+update_header_cb (GtkListBoxRow *row,
+                  GtkListBoxRow *before,
+                  gpointer       user_data)
+{
+  CabOutboxPage *self = user_data;
+  const char *heading = cab_outbox_rows_get_heading (self->rows, gtk_list_box_row_get_index (row));
+  GtkWidget *header = gtk_list_box_row_get_header (row);
+
+  if (heading == NULL)
+    {
+      if (header != NULL)
+        gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  if (header != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (header)), heading) == 0)
+    return;
+  header = g_object_new (GTK_TYPE_LABEL,
+                         "label", heading,
+                         "xalign", 0.0f,
+                         "wrap", TRUE,
+                         "accessible-role", GTK_ACCESSIBLE_ROLE_HEADING,
+                         NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
+  gtk_widget_add_css_class (header, "heading");
+  gtk_widget_add_css_class (header, "cab-outbox-heading");
+  gtk_list_box_row_set_header (row, header);
+  /* The list box appends a new header to its children; it goes before
+   * its row at the next layout (frame_layout_cb ()). */
+  self->headers_moved = TRUE;
+}
+
+/* Puts each header just before its row among the list box's children:
+ * screen readers read the children in that order, and a header the list
+ * box appended at the end would be read after every card. */
+static void
+place_headers (CabOutboxPage *self)
+{
+  GtkWidget *list = GTK_WIDGET (self->list);
+
+  self->headers_moved = FALSE;
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *header = GTK_IS_LIST_BOX_ROW (child) ? gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (child)) : NULL;
+
+      if (header != NULL && gtk_widget_get_parent (header) == list &&
+          gtk_widget_get_next_sibling (header) != child)
+        gtk_widget_insert_before (header, list, child);
+    }
 }
 
 /* The badge: the entries waiting, as core counts them (not the rows,
@@ -868,6 +925,8 @@ frame_layout_cb (GdkFrameClock *clock,
   if (!gtk_widget_get_mapped (GTK_WIDGET (self->list)) ||
       !gtk_widget_compute_point (self->scroller, GTK_WIDGET (self->list), &GRAPHENE_POINT_INIT (0, 0), &top))
     return;
+  if (self->headers_moved)
+    place_headers (self);
   cab_outbox_list_cull (self->list, top.y, top.y + gtk_widget_get_height (self->scroller), self->in_view);
 }
 
@@ -1019,6 +1078,7 @@ cab_outbox_page_init (CabOutboxPage *self)
   self->cancellable = g_cancellable_new ();
   self->rows = cab_outbox_rows_new ();
   self->in_view = g_ptr_array_new_with_free_func (g_object_unref);
+  gtk_list_box_set_header_func (self->list, update_header_cb, self, NULL);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->rows), create_row_cb, self, NULL);
   g_signal_connect_swapped (self->rows, "notify::n-pending", G_CALLBACK (rows_pending_cb), self);
 

@@ -160,7 +160,6 @@ struct _CabOutboxRows
 
   GListModel *entries;             /* CabOutboxItem */
   GPtrArray  *drafts;              /* CabOutboxDraftItem */
-  GtkStringObject *headings[N_GROUPS];
   GHashTable *shown;               /* entry id -> its CabOutboxEntryItem */
   GPtrArray  *items;               /* what is shown, in order */
   guint       n_pending;           /* entries whose shown item is not the model's */
@@ -202,8 +201,17 @@ group_of (CabOutboxState state)
     }
 }
 
+/* The group of a listed object: a draft's, else its entry's shown item's. */
+static guint
+group_of_item (gpointer item)
+{
+  if (CAB_IS_OUTBOX_DRAFT_ITEM (item))
+    return GROUP_DRAFTS;
+  return group_of (entry_state (item));
+}
+
 /* The rows as they should be now: the drafts, then each entry's object
- * under the heading of its shown item's group, in the model's order. */
+ * in the group of its shown item, in the model's order. */
 static GPtrArray *
 layout (CabOutboxRows *self)
 {
@@ -229,11 +237,7 @@ layout (CabOutboxRows *self)
     }
   for (guint g = 0; g < N_GROUPS; g++)
     {
-      if (groups[g]->len > 0)
-        {
-          g_ptr_array_add (items, self->headings[g]);
-          g_ptr_array_extend (items, groups[g], NULL, NULL);
-        }
+      g_ptr_array_extend (items, groups[g], NULL, NULL);
       g_ptr_array_unref (groups[g]);
     }
   return items;
@@ -504,8 +508,6 @@ cab_outbox_rows_finalize (GObject *object)
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->shown, g_hash_table_unref);
   g_clear_pointer (&self->drafts, g_ptr_array_unref);
-  for (guint g = 0; g < N_GROUPS; g++)
-    g_clear_object (&self->headings[g]);
   G_OBJECT_CLASS (cab_outbox_rows_parent_class)->finalize (object);
 }
 
@@ -546,10 +548,6 @@ cab_outbox_rows_init (CabOutboxRows *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->shown = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  self->headings[GROUP_DRAFTS] = gtk_string_object_new (_("Drafts"));
-  self->headings[GROUP_NEEDS] = gtk_string_object_new (_("Needs You"));
-  self->headings[GROUP_WAITING] = gtk_string_object_new (_("Waiting to Be Sent"));
-  self->headings[GROUP_SENT] = gtk_string_object_new (_("Recently Sent"));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -672,8 +670,24 @@ cab_outbox_rows_get_n_read (CabOutboxRows *self)
   return self->n_read;
 }
 
-gboolean
-cab_outbox_rows_is_heading (gpointer item)
+const char *
+cab_outbox_rows_get_heading (CabOutboxRows *self,
+                             guint          position)
 {
-  return GTK_IS_STRING_OBJECT (item);
+  static const char *headings[N_GROUPS] = {
+    [GROUP_DRAFTS]  = N_("Drafts"),
+    [GROUP_NEEDS]   = N_("Needs You"),
+    [GROUP_WAITING] = N_("Waiting to Be Sent"),
+    [GROUP_SENT]    = N_("Recently Sent"),
+  };
+  guint group;
+
+  g_return_val_if_fail (CAB_IS_OUTBOX_ROWS (self), NULL);
+
+  if (position >= self->items->len)
+    return NULL;
+  group = group_of_item (self->items->pdata[position]);
+  if (position > 0 && group_of_item (self->items->pdata[position - 1]) == group)
+    return NULL;
+  return _(headings[group]);
 }

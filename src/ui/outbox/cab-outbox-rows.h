@@ -15,8 +15,12 @@ G_DECLARE_FINAL_TYPE (CabOutboxRows, cab_outbox_rows, CAB, OUTBOX_ROWS, GObject)
  * CabOutboxRows: what the Outbox page's list view shows, one GListModel of
  * GObjects in order: the drafts, then the entries that need the user
  * (failed, conflict), those waiting (pending, sending, held) and those sent
- * lately (done, cancelled), each group after its heading (a
- * GtkStringObject) and the heading left out when the group is empty.
+ * lately (done, cancelled). The groups' headings are no objects of the
+ * list: cab_outbox_rows_get_heading() says which object starts a group,
+ * and the page shows its heading as the list box row's header, so the
+ * list box's rows are only drafts and entries, each reached by the focus
+ * and none a disabled row for screen readers (docs/architecture.md, "The
+ * Outbox page while it drains").
  * Drafts are CabOutboxDraftItem, entries CabOutboxEntryItem: one object
  * an entry for as long as it is listed, holding core's CabOutboxItem
  * shown for it and notifying "item" when it changes, so its row updates
@@ -69,7 +73,12 @@ void           cab_outbox_rows_step        (CabOutboxRows *self,
 guint          cab_outbox_rows_count       (CabOutboxRows  *self,
                                             CabOutboxState  state);
 guint          cab_outbox_rows_get_n_read  (CabOutboxRows *self);
-/* Whether @item is a heading (its text: gtk_string_object_get_string()). */
-gboolean       cab_outbox_rows_is_heading  (gpointer       item);
+/* The heading above the object at @position, translated now: its group's
+ * when it starts the group, else NULL. An entry's heading may change in
+ * place, without items-changed: when its new state is of the next or the
+ * previous group and its place stays the same (the last waiting entry
+ * sent), only its "notify::item" says so. */
+const char    *cab_outbox_rows_get_heading (CabOutboxRows *self,
+                                            guint          position);
 
 G_END_DECLS

@@ -39,13 +39,12 @@
  * their time (outside frames, items-changed, layout, paint) and the rows
  * the list view made; CABINET_BENCH_TRACE=1 prints, for (c) and (d), where
  * the main thread's CPU went in each interval over 16.7 ms of CPU or 33.3 ms
- * of wall time (each main-loop dispatch, named, the frame clock's phases
- * within its own, the main loop outside dispatches, and where the Outbox
- * page's rows changed), with its run delay and its time asleep, the
- * dispatches that took longest over the recording, and the recording's
- * CLOCK_MONOTONIC bounds, to line them up with a system trace (`perf sched
- * record -k CLOCK_MONOTONIC`, or `perf record -k CLOCK_MONOTONIC
- * --call-graph dwarf` for what a phase ran).
+ * of wall time (between frames, the frame clock's phases, where the Outbox
+ * page's rows changed), with its run delay and its time asleep, and the
+ * recording's CLOCK_MONOTONIC bounds, to line them up with a system trace
+ * (`perf sched record -k CLOCK_MONOTONIC`, or `perf record -k
+ * CLOCK_MONOTONIC --call-graph dwarf` for what a phase ran);
+ * CABINET_BENCH_TRACE=sources also each main-loop dispatch (see below).
  * Each recording also prints the main thread's run delay (Linux schedstat:
  * runnable, not run) and where the intervals over 33.3 ms went: its CPU,
  * its run delay (the machine's load) and its time asleep (the main loop's
@@ -554,18 +553,25 @@ count_over (GArray *ms, double limit)
 }
 
 /* CABINET_BENCH_TRACE=1: where the main thread's CPU went in each interval
- * over 16.7 ms of CPU or 33.3 ms of wall time, and in the whole recording,
- * by main-loop dispatch: every source of the default main context is
- * wrapped (its GSourceFuncs swapped for a copy whose dispatch reads the
- * thread's CPU clock around the real one) and named by its GSource name
- * and its callback (a GTask's completion is named after its source tag).
- * The frame clock's own dispatch is split by phase: an emission hook on
- * each of its signals marks where the phase starts (hooks run before the
- * handlers, GTK's included). What ran outside any dispatch (the main
- * loop's prepare, check and poll) is printed as such, so the parts add up
- * to the interval's CPU. The split this replaced (handlers connected on
- * the frame clock after GTK's, each reading the clock) did not add up: it
- * printed about 0 ms for every phase of frames of 15-40 ms of CPU. */
+ * over 16.7 ms of CPU or 33.3 ms of wall time: the frame clock's phases,
+ * each marked by an emission hook on its signal (hooks run before every
+ * handler, GTK's included) and ended by the next one or, for after-paint,
+ * by the interval's own handler (connected after GTK's); the rest of the
+ * interval's CPU is between frames (the main loop: the models' and the
+ * drain's callbacks, X11 events). The parts add up to the interval's CPU.
+ * The split this replaced (handlers connected on the frame clock after
+ * GTK's, each reading the clock) did not: it printed about 0 ms for every
+ * phase of frames of 15-40 ms of CPU and put them between frames.
+ *
+ * CABINET_BENCH_TRACE=sources also times every main-loop dispatch: each
+ * source of the default main context is wrapped (its GSourceFuncs swapped
+ * for a copy whose dispatch reads the thread's CPU clock around the real
+ * one) and named by its GSource name and its callback (a GTask's
+ * completion is named after its source tag), in each interval printed and
+ * over the recording. It changes what it measures: with it, a 500-message
+ * drain's first step that moves rows into "Recently Sent" read 99-162 ms
+ * of CPU (its update phase), where runs without it read at most 19-26 ms
+ * in any frame (cause not found). Read its dispatches, not its frames. */
 #define TRACE_MAX 400
 #define TRACE_TOP 6
 
@@ -588,6 +594,7 @@ typedef struct
 typedef struct
 {
   gboolean       on;
+  gboolean       sources;        /* each dispatch timed (CABINET_BENCH_TRACE=sources) */
   GdkFrameClock *clock;
   guint          depth;          /* dispatches nested */
   TraceKey      *key;            /* the outermost dispatch under way */
@@ -821,7 +828,11 @@ trace_init (void)
   for (guint i = 0; i < N_PH; i++)
     g_signal_add_emission_hook (g_signal_lookup (phase_signals[i], GDK_TYPE_FRAME_CLOCK), 0, trace_phase_hook,
                                 GUINT_TO_POINTER (i), NULL);
-  g_main_context_set_poll_func (NULL, probe_poll);
+  if (g_strcmp0 (g_getenv ("CABINET_BENCH_TRACE"), "sources") == 0)
+    {
+      trace.sources = TRUE;
+      g_main_context_set_poll_func (NULL, probe_poll);
+    }
 }
 
 static int
@@ -857,7 +868,10 @@ trace_frame (gint64 cpu, double ms, double cpu_ms, double delay_ms)
   gpointer value;
   gint64 attributed = 0;
 
+  /* The frame ends here (this handler runs after GTK's own on after-paint):
+   * what runs until the next frame's first phase is between frames. */
   trace_close_phase (cpu);
+  trace.phase = PH_NONE;
   if (trace.key != NULL)
     {
       trace.key->interval_us += cpu - trace.split_cpu;
@@ -876,29 +890,36 @@ trace_frame (gint64 cpu, double ms, double cpu_ms, double delay_ms)
       GString *s = g_string_new (NULL);
       gpointer key;
 
-      g_ptr_array_sort (keys, compare_interval);
+      double phases = 0;
+
+      for (guint i = 0; i < N_PH; i++)
+        phases += trace.phase_ms[i];
       g_string_append_printf (s, "    frame: interval %.1f ms at %.3f s: run delay %.1f ms, asleep %.1f ms, CPU %.1f ms"
-                              " = main loop outside dispatches %.1f", ms, g_get_monotonic_time () / 1e6, delay_ms,
-                              ms - cpu_ms - delay_ms, cpu_ms, cpu_ms - attributed / 1000.0);
-      for (guint i = 0; i < keys->len; i++)
-        {
-          const TraceKey *k = keys->pdata[i];
-
-          if (i == TRACE_TOP)
-            {
-              gint64 rest = 0;
-
-              for (; i < keys->len; i++)
-                rest += ((TraceKey *) keys->pdata[i])->interval_us;
-              g_string_append_printf (s, " + %u other dispatches %.1f", keys->len - TRACE_TOP, rest / 1000.0);
-              break;
-            }
-          /* Named when printed: addr2line runs then, not during the frames. */
-          g_string_append_printf (s, " + \x01%p\x02 %.1f", (gpointer) k, k->interval_us / 1000.0);
-        }
-      g_string_append (s, "; of which the frame clock's phases:");
+                              " = between frames %.1f + the frame clock's", ms, g_get_monotonic_time () / 1e6,
+                              delay_ms, ms - cpu_ms - delay_ms, cpu_ms, cpu_ms - phases);
       for (guint i = 0; i < N_PH; i++)
         g_string_append_printf (s, " %s %.1f", phase_signals[i], trace.phase_ms[i]);
+      if (trace.sources)
+        {
+          g_ptr_array_sort (keys, compare_interval);
+          g_string_append_printf (s, "; by dispatch: outside any %.1f", cpu_ms - attributed / 1000.0);
+          for (guint i = 0; i < keys->len; i++)
+            {
+              const TraceKey *k = keys->pdata[i];
+
+              if (i == TRACE_TOP)
+                {
+                  gint64 rest = 0;
+
+                  for (; i < keys->len; i++)
+                    rest += ((TraceKey *) keys->pdata[i])->interval_us;
+                  g_string_append_printf (s, ", %u others %.1f", keys->len - TRACE_TOP, rest / 1000.0);
+                  break;
+                }
+              /* Named when printed: addr2line runs then, not during the frames. */
+              g_string_append_printf (s, ", \x01%p\x02 %.1f", (gpointer) k, k->interval_us / 1000.0);
+            }
+        }
       g_string_append_printf (s, "; outbox changed ×%u, items-changed:", trace.n_outbox_changed);
       g_hash_table_iter_init (&iter, trace.changed);
       while (g_hash_table_iter_next (&iter, &key, &value))
@@ -970,6 +991,8 @@ trace_stop (void)
     }
   g_print ("  (frames recorded from %.3f s to %.3f s, CLOCK_MONOTONIC)\n", trace.start / 1e6,
            g_get_monotonic_time () / 1e6);
+  if (!trace.sources)
+    return;
   g_hash_table_iter_init (&iter, trace.keys);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (((TraceKey *) value)->n > 0)

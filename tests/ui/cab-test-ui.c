@@ -5,6 +5,7 @@
 
 #include "cab-application.h"
 #include "cab-mail-watcher.h"
+#include "cab-test-leaks.h"
 #include "cab-test-ui.h"
 #include "cab-window-private.h"
 #include "patients/cab-patient-header.h"
@@ -55,6 +56,8 @@ cab_test_ui_init (int    *argc,
 {
   const char *dir = g_getenv ("CABINET_SCREENSHOT_DIR");
 
+  /* Before GTK interns its quarks (tests/common/cab-test-leaks.h). */
+  cab_test_leaks_ignore_quark_block ();
   setup_language (argc, *argv);
 
   /* No session bus: the application runs on its own, as in a sandbox. */

@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "outbox/cab-outbox-rows.h"
+#include "cab-test-leaks.h"
 
 static CabOutboxItem *
 item_new (gint64 id, CabOutboxState state, const char *error)
@@ -414,6 +415,7 @@ test_outbox_rows_same_drafts (void)
 int
 main (int argc, char *argv[])
 {
+  cab_test_leaks_ignore_quark_block ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/outbox-rows/groups", test_outbox_rows_groups);
   g_test_add_func ("/outbox-rows/gradual", test_outbox_rows_gradual);

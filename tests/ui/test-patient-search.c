@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "desk-fixtures.h"
+#include "cab-test-leaks.h"
 
 #include "patients/cab-patient-action-row.h"
 #include "patients/cab-patient-format.h"
@@ -429,6 +430,7 @@ main (int   argc,
 {
   int ret;
 
+  cab_test_leaks_ignore_quark_block ();
   desk_init_lang (&argc, argv);
   g_test_init (&argc, &argv, NULL);
   desk_init_toolkit ();

@@ -50,6 +50,8 @@ struct _CabInboxPage
   GtkStack            *list_stack;
   GtkListView         *list_view;
   AdwStatusPage       *empty_page;
+  GtkStack            *reader_stack;
+  /* Built at the first message chosen (ensure_reader), NULL until then. */
   CabInboxReader      *reader;
 };
 
@@ -87,6 +89,8 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static CabInboxReader *ensure_reader (CabInboxPage *self);
 
 /* ------------------------------------------------------------- state */
 
@@ -281,7 +285,8 @@ selection_changed_cb (CabInboxPage       *self,
   if (item != NULL && cab_inbox_item_get_id (item) != self->selected_id && cab_inbox_item_get_unread (item))
     set_seen (self, item, TRUE);
   self->selected_id = item != NULL ? cab_inbox_item_get_id (item) : 0;
-  cab_inbox_reader_set_item (self->reader, item);
+  if (item != NULL || self->reader != NULL)
+    cab_inbox_reader_set_item (ensure_reader (self), item);
 }
 
 /* ---------------------------------------------------------- callbacks */
@@ -311,7 +316,8 @@ watcher_changed_cb (CabInboxPage   *self,
 {
   cab_inbox_list_reload (self->list);
   /* An indexing round may have read the PDFs of the message shown. */
-  cab_inbox_reader_refresh_text_state (self->reader);
+  if (self->reader != NULL)
+    cab_inbox_reader_refresh_text_state (self->reader);
 }
 
 static void
@@ -516,6 +522,34 @@ assign_cb (CabInboxPage   *self,
   run_triage (self, CAB_MAIL_TRIAGE_ASSIGN, cab_inbox_item_get_id (item), NULL, practitioner, name);
 }
 
+/* The reading pane, built when first needed: its template (headers,
+ * actions, match panel, documents, body: a few hundred widgets) cost
+ * 3-4.5 ms of the Inbox page's first frame with no message chosen
+ * (docs/architecture.md, "The Inbox page"). Until then reader_stack shows
+ * the same empty state as the reader's own. */
+static CabInboxReader *
+ensure_reader (CabInboxPage *self)
+{
+  GtkWidget *reader;
+
+  if (self->reader != NULL)
+    return self->reader;
+  reader = cab_inbox_reader_new ();
+  gtk_widget_set_hexpand (reader, TRUE);
+  g_signal_connect_object (reader, "open-document", G_CALLBACK (open_document_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (reader, "patient-chosen", G_CALLBACK (patient_chosen_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (reader, "assign", G_CALLBACK (assign_cb), self, G_CONNECT_SWAPPED);
+  self->reader = CAB_INBOX_READER (reader);
+  if (self->session != NULL)
+    {
+      cab_inbox_reader_set_session (self->reader, self->session);
+      cab_inbox_reader_set_store (self->reader, cab_session_get_store (self->session));
+    }
+  gtk_stack_add_named (self->reader_stack, reader, "reader");
+  gtk_stack_set_visible_child (self->reader_stack, reader);
+  return self->reader;
+}
+
 /* "Assigned to me" is the desk's doctor's mail (the practitioner
  * setting); at a front desk (none) there is nobody's to show. */
 static void
@@ -551,8 +585,11 @@ store_changed_cb (CabInboxPage *self)
   set_desk_practitioner (self, config != NULL ? config->practitioner : NULL);
 
   cab_inbox_list_set_store (self->list, store);
-  cab_inbox_reader_set_session (self->reader, self->session);
-  cab_inbox_reader_set_store (self->reader, store);
+  if (self->reader != NULL)
+    {
+      cab_inbox_reader_set_session (self->reader, self->session);
+      cab_inbox_reader_set_store (self->reader, store);
+    }
 }
 
 static void
@@ -632,7 +669,7 @@ compose_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   CabInboxPage *self = CAB_INBOX_PAGE (widget);
-  const CabInboxMessage *message = cab_inbox_reader_get_message (self->reader);
+  const CabInboxMessage *message = self->reader != NULL ? cab_inbox_reader_get_message (self->reader) : NULL;
   CabComposerMode mode = g_str_equal (action_name, "inbox.forward") ? CAB_COMPOSER_FORWARD
                          : g_str_equal (action_name, "inbox.reply-all") ? CAB_COMPOSER_REPLY_ALL
                          : CAB_COMPOSER_REPLY;
@@ -670,7 +707,11 @@ assign_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  cab_inbox_reader_popup_assign (CAB_INBOX_PAGE (widget)->reader);
+  CabInboxPage *self = CAB_INBOX_PAGE (widget);
+
+  /* No reading pane yet: no message chosen, nothing to assign. */
+  if (self->reader != NULL)
+    cab_inbox_reader_popup_assign (self->reader);
 }
 
 static void
@@ -678,7 +719,10 @@ choose_patient_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  cab_inbox_reader_search_patient (CAB_INBOX_PAGE (widget)->reader);
+  CabInboxPage *self = CAB_INBOX_PAGE (widget);
+
+  if (self->reader != NULL)
+    cab_inbox_reader_search_patient (self->reader);
 }
 
 /* ----------------------------------------------------------- GObject */
@@ -702,6 +746,7 @@ cab_inbox_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->watcher, self);
   g_clear_object (&self->watcher);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_INBOX_PAGE);
+  self->reader = NULL;   /* reader_stack's child, gone with it */
   if (self->list != NULL)
     g_signal_handlers_disconnect_by_data (self->list, self);
   g_clear_object (&self->selection);
@@ -792,7 +837,6 @@ cab_inbox_page_class_init (CabInboxPageClass *klass)
   signals[TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
-  g_type_ensure (CAB_TYPE_INBOX_READER);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cabinet_sante/Cabinet/inbox/cab-inbox-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CabInboxPage, page_stack);
@@ -807,14 +851,11 @@ cab_inbox_page_class_init (CabInboxPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CabInboxPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, CabInboxPage, list_view);
   gtk_widget_class_bind_template_child (widget_class, CabInboxPage, empty_page);
-  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, reader);
+  gtk_widget_class_bind_template_child (widget_class, CabInboxPage, reader_stack);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_toggled_cb);
-  gtk_widget_class_bind_template_callback (widget_class, open_document_cb);
-  gtk_widget_class_bind_template_callback (widget_class, patient_chosen_cb);
-  gtk_widget_class_bind_template_callback (widget_class, assign_cb);
 
   /* Keyboard-first; every shortcut is listed in the shortcuts window. */
   gtk_widget_class_install_action (widget_class, "inbox.move", "i", move_action);
@@ -1058,7 +1099,13 @@ cab_inbox_page_get_list (CabInboxPage *self)
 CabInboxReader *
 cab_inbox_page_get_reader (CabInboxPage *self)
 {
-  return self->reader;
+  return ensure_reader (self);
+}
+
+gboolean
+cab_inbox_page_has_reader (CabInboxPage *self)
+{
+  return self->reader != NULL;
 }
 
 GtkListView *

@@ -65,6 +65,8 @@ guint           cab_inbox_page_get_n_unread      (CabInboxPage  *self);
 /* For tests. */
 CabInboxList   *cab_inbox_page_get_list          (CabInboxPage  *self);
 CabInboxReader *cab_inbox_page_get_reader        (CabInboxPage  *self);
+/* Whether the reading pane is built yet (the first message chosen builds it). */
+gboolean        cab_inbox_page_has_reader        (CabInboxPage  *self);
 GtkListView    *cab_inbox_page_get_list_view     (CabInboxPage  *self);
 /* The selected message, or NULL. */
 CabInboxItem   *cab_inbox_page_get_selected      (CabInboxPage  *self);

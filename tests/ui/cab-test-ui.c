@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <locale.h>
+#include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -242,6 +243,201 @@ cab_test_ui_screenshot_widget (GtkWidget  *widget,
   texture = cab_test_ui_render (widget);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+/* A part a row painted, in the row's coordinates: its horizontal extent
+ * and its top (a text's baseline). */
+typedef struct
+{
+  GskRenderNodeType type;
+  float             x0, x1, y;
+} RowPart;
+
+static void
+collect_parts (GskRenderNode *node,
+               float          dx,
+               float          dy,
+               GArray        *parts)
+{
+  RowPart part = { gsk_render_node_get_node_type (node), 0, 0, 0 };
+  graphene_rect_t bounds;
+
+  switch (part.type)
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        collect_parts (gsk_container_node_get_child (node, i), dx, dy, parts);
+      return;
+    case GSK_TRANSFORM_NODE:
+      {
+        float tx = 0, ty = 0;
+
+        g_assert_cmpint (gsk_transform_get_category (gsk_transform_node_get_transform (node)), >=,
+                         GSK_TRANSFORM_CATEGORY_2D_TRANSLATE);
+        gsk_transform_to_translate (gsk_transform_node_get_transform (node), &tx, &ty);
+        collect_parts (gsk_transform_node_get_child (node), dx + tx, dy + ty, parts);
+        return;
+      }
+    case GSK_ROUNDED_CLIP_NODE:
+      collect_parts (gsk_rounded_clip_node_get_child (node), dx, dy, parts);
+      return;
+    case GSK_CLIP_NODE:
+      collect_parts (gsk_clip_node_get_child (node), dx, dy, parts);
+      return;
+    case GSK_OPACITY_NODE:
+      collect_parts (gsk_opacity_node_get_child (node), dx, dy, parts);
+      return;
+    case GSK_DEBUG_NODE:
+      collect_parts (gsk_debug_node_get_child (node), dx, dy, parts);
+      return;
+    case GSK_TEXT_NODE:
+      {
+        const graphene_point_t *offset = gsk_text_node_get_offset (node);
+        /* The count from its own call: gsk_text_node_get_glyphs() is
+         * declared pure, so its out argument may be read before the call. */
+        guint n_glyphs = gsk_text_node_get_num_glyphs (node);
+        const PangoGlyphInfo *glyphs = gsk_text_node_get_glyphs (node, NULL);
+        int advance = 0;
+
+        for (guint i = 0; i < n_glyphs; i++)
+          advance += glyphs[i].geometry.width;
+        part.x0 = dx + offset->x;
+        part.x1 = part.x0 + (float) advance / PANGO_SCALE;
+        part.y = dy + offset->y;
+        break;
+      }
+    default:
+      /* Fills and icons (a symbolic icon is its texture under a colour
+       * matrix: taken whole). */
+      gsk_render_node_get_bounds (node, &bounds);
+      part.x0 = dx + bounds.origin.x;
+      part.x1 = part.x0 + bounds.size.width;
+      part.y = dy + bounds.origin.y;
+      break;
+    }
+  g_array_append_val (parts, part);
+}
+
+static int
+compare_parts (gconstpointer a,
+               gconstpointer b)
+{
+  const RowPart *p = a, *q = b;
+
+  if (p->type != q->type)
+    return p->type < q->type ? -1 : 1;
+  if (p->y != q->y)
+    return p->y < q->y ? -1 : 1;
+  return p->x0 < q->x0 ? -1 : p->x0 > q->x0;
+}
+
+/* What @row paints. A text of several runs (an ellipsis, another font)
+ * is one part: mirrored, a text keeps its runs' order. */
+static GArray *
+row_parts (GtkWidget *row)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  GArray *parts = g_array_new (FALSE, FALSE, sizeof (RowPart));
+
+  GTK_WIDGET_GET_CLASS (row)->snapshot (row, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node != NULL)
+    collect_parts (node, 0, 0, parts);
+  g_array_sort (parts, compare_parts);
+  for (guint i = 1; i < parts->len;)
+    {
+      RowPart *p = &g_array_index (parts, RowPart, i - 1), *q = &g_array_index (parts, RowPart, i);
+
+      if (p->type == GSK_TEXT_NODE && q->type == GSK_TEXT_NODE && p->y == q->y && fabsf (q->x0 - p->x1) < 0.5)
+        {
+          p->x1 = q->x1;
+          g_array_remove_index (parts, i);
+        }
+      else
+        i++;
+    }
+  return parts;
+}
+
+/* Each part of @a, mirrored in @width when @mirror, is a part of @b. */
+static void
+assert_parts (GArray    *a,
+              GArray    *b,
+              int        width,
+              gboolean   mirror,
+              const char *what)
+{
+  g_autofree gboolean *used = g_new0 (gboolean, b->len);
+
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const RowPart *p = &g_array_index (a, RowPart, i);
+      float x0 = mirror ? width - p->x1 : p->x0, x1 = mirror ? width - p->x0 : p->x1;
+      float slack = p->type == GSK_TEXT_NODE && mirror ? 1.0 : 0.01;
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < b->len && !found; j++)
+        {
+          const RowPart *q = &g_array_index (b, RowPart, j);
+
+          if (!used[j] && q->type == p->type && fabsf (q->y - p->y) < 0.01 &&
+              fabsf (q->x0 - x0) <= slack && fabsf (q->x1 - x1) <= slack)
+            used[j] = found = TRUE;
+        }
+      if (!found)
+        g_error ("%s: part %u (node type %d, x %.1f to %.1f, y %.1f) is not at %.1f to %.1f",
+                 what, i, p->type, p->x0, p->x1, p->y, x0, x1);
+    }
+}
+
+guint
+cab_test_ui_assert_row_mirrored (GtkWidget *row)
+{
+  g_autoptr(GArray) ltr = NULL, rtl = NULL, back = NULL;
+  GtkTextDirection dir = gtk_widget_get_direction (row);
+  int width = gtk_widget_get_width (row);
+
+  g_assert_cmpint (dir, ==, GTK_TEXT_DIR_LTR);
+  g_assert_cmpint (width, >, 0);
+  ltr = row_parts (row);
+  g_assert_cmpuint (ltr->len, >, 0);
+
+  /* GTK allocates a widget again when its direction changes. */
+  gtk_widget_set_direction (row, GTK_TEXT_DIR_RTL);
+  cab_test_ui_settle (50);
+  rtl = row_parts (row);
+  assert_parts (ltr, rtl, width, TRUE, "right to left");
+
+  gtk_widget_set_direction (row, GTK_TEXT_DIR_NONE);
+  cab_test_ui_settle (50);
+  back = row_parts (row);
+  assert_parts (ltr, back, width, FALSE, "back left to right");
+  return ltr->len;
+}
+
+guint
+cab_test_ui_assert_rows_mirrored (GtkWidget *root,
+                                  GType      row_type)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child))
+        continue;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, row_type))
+        {
+          g_autoptr(GArray) parts = row_parts (child);
+
+          if (parts->len > 0 && cab_test_ui_assert_row_mirrored (child) > 0)
+            n++;
+        }
+      else
+        n += cab_test_ui_assert_rows_mirrored (child, row_type);
+    }
+  return n;
 }
 
 static cairo_surface_t *

@@ -71,6 +71,19 @@ void        cab_test_ui_screenshot_with_popover (GtkWidget  *window,
                                                  GtkWidget  *popover,
                                                  const char *name);
 
+/* Checks that @row (a self-drawn row, cab-row-paint.h, allocated in a
+ * shown window) draws mirrored right to left: what it paints in its
+ * direction now (left to right) is compared with what it paints once its
+ * direction is right to left, every text, fill and icon at the mirror of
+ * its place (a text's advance within 1 px), then with what it paints back
+ * left to right (the same as at first). Returns how many parts it drew
+ * (text runs, fills, icons). */
+guint       cab_test_ui_assert_row_mirrored (GtkWidget   *row);
+/* The same for every row of @row_type shown under @root that draws
+ * something; returns how many. */
+guint       cab_test_ui_assert_rows_mirrored (GtkWidget  *root,
+                                              GType       row_type);
+
 /* The first toplevel window of @type (a window another one opened), or NULL. */
 gpointer    cab_test_ui_find_toplevel  (GType             type);
 

@@ -6,7 +6,9 @@
  * measured whole: docs/architecture.md, "Rows draw themselves"); it shows
  * the badge of the message's match and the doctor it is assigned to, and a
  * row bound again shows the new message. A screenshot of the states side
- * by side (inbox-rows-LANG.png), to look at against the Inbox page's.
+ * by side (inbox-rows-LANG.png), to look at against the Inbox page's, and
+ * right to left (inbox-rows-rtl-LANG.png), where every part of a row is at
+ * the mirror of its place.
  */
 #include <adwaita.h>
 
@@ -121,6 +123,15 @@ test_rows (void)
   g_assert_true (cab_inbox_row_get_item (CAB_INBOX_ROW (rows[1])) == g_ptr_array_index (items, 1));
 
   cab_test_ui_screenshot_widget (window, "inbox-rows", 100);
+
+  /* Right to left, every row's parts mirrored, its text ending on the
+   * right (docs/architecture.md, "Self-drawn rows, right to left"); and back. */
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    g_assert_cmpuint (cab_test_ui_assert_row_mirrored (rows[i]), >=, 5);
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  cab_test_ui_screenshot_widget (window, "inbox-rows-rtl", 100);
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+  cab_test_ui_settle (50);
 
   /* Read, then unread again in place: the same height. */
   cab_inbox_item_set_unread (g_ptr_array_index (items, 1), FALSE);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "cab-test-ui.h"
 #include "desk-fixtures.h"
 #include "cab-test-leaks.h"
 
@@ -10,6 +11,7 @@
 #include "patients/cab-patient-format.h"
 #include "patients/cab-patient-header.h"
 #include "cab-patient-item.h"
+#include "patients/cab-patient-result-row.h"
 #include "patients/cab-patient-search.h"
 
 static char *data_dir;
@@ -309,6 +311,12 @@ test_empty_and_screenshots (void)
   type_text (&f, "hél");
   g_assert_cmpuint (g_list_model_get_n_items (cab_patient_search_get_results (f.search)), ==, 3);
   desk_save_screenshot (GTK_WIDGET (f.search), "patient-search");
+  /* Right to left: each result's parts mirrored, its text on the right
+   * (docs/architecture.md, "Self-drawn rows, right to left"). */
+  g_assert_cmpuint (cab_test_ui_assert_rows_mirrored (GTK_WIDGET (f.search), CAB_TYPE_PATIENT_RESULT_ROW), ==, 3);
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  desk_save_screenshot (GTK_WIDGET (f.search), "patient-search-rtl");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
 
   type_text (&f, "zzz");
   g_assert_cmpuint (g_list_model_get_n_items (cab_patient_search_get_results (f.search)), ==, 0);

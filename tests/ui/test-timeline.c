@@ -7,6 +7,8 @@
 #include "cab-test-leaks.h"
 
 #include "cab-timeline-item.h"
+#include "cab-test-ui.h"
+#include "timeline/cab-timeline-row.h"
 #include "timeline/cab-timeline-view.h"
 
 #define BIG_TIMELINE 5000
@@ -236,6 +238,13 @@ test_order_and_headers (void)
   g_assert_cmpstr (cab_timeline_item_get_origin (item_at (&f, 1)), ==, "DMP");
 
   desk_save_screenshot (GTK_WIDGET (f.view), "timeline");
+
+  /* Right to left: each row's parts mirrored, its text on the right
+   * (docs/architecture.md, "Self-drawn rows, right to left"). */
+  g_assert_cmpuint (cab_test_ui_assert_rows_mirrored (GTK_WIDGET (f.view), CAB_TYPE_TIMELINE_ROW), >=, 5);
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  desk_save_screenshot (GTK_WIDGET (f.view), "timeline-rtl");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
   fixture_teardown (&f);
 }
 

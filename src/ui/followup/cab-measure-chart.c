@@ -492,6 +492,23 @@ get_colors (CabMeasureChart *self,
   c->focus = cab_row_paint_named_color (widget, "accent_color", "#3584e4");
 }
 
+/* @layout's top left corner at (@x, @y). Unlike the rows' text
+ * (cab_row_paint_layout()), a chart's is not mirrored right to left: its
+ * axes and its plot are not (docs/architecture.md, "Self-drawn rows,
+ * right to left"). */
+static void
+paint_layout (GtkSnapshot   *snapshot,
+              PangoLayout   *layout,
+              float          x,
+              float          y,
+              const GdkRGBA *color)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
 static void
 hline (GtkSnapshot   *snapshot,
        double         x0,
@@ -555,7 +572,7 @@ draw_axes (CabMeasureChart *self,
 
       hline (snapshot, x0, x1, y, &c->grid);
       hline (snapshot, x0 - TICK_LENGTH, x0, y, &axis);
-      cab_row_paint_layout (snapshot, layout,
+      paint_layout (snapshot, layout,
                             x0 - TICK_LENGTH - LABEL_GAP - cab_row_paint_layout_width (layout),
                             y - cab_row_paint_layout_height (layout) / 2.0, &c->dim);
     }
@@ -575,9 +592,9 @@ draw_axes (CabMeasureChart *self,
       /* A label that would be cut at an edge is left out, not cut. */
       if (x - half < 0 || x + half > self->layout_width)
         continue;
-      cab_row_paint_layout (snapshot, layout, x - cab_row_paint_layout_width (layout) / 2.0, y, &c->dim);
+      paint_layout (snapshot, layout, x - cab_row_paint_layout_width (layout) / 2.0, y, &c->dim);
       if (layout2 != NULL)
-        cab_row_paint_layout (snapshot, layout2, x - cab_row_paint_layout_width (layout2) / 2.0,
+        paint_layout (snapshot, layout2, x - cab_row_paint_layout_width (layout2) / 2.0,
                               y + cab_row_paint_layout_height (layout), &c->dim);
     }
 
@@ -824,7 +841,7 @@ cab_measure_chart_snapshot (GtkWidget   *widget,
 
   if (self->empty_layout != NULL)
     {
-      cab_row_paint_layout (snapshot, self->empty_layout, 12,
+      paint_layout (snapshot, self->empty_layout, 12,
                             (height - cab_row_paint_layout_height (self->empty_layout)) / 2.0, &c.dim);
       return;
     }

@@ -50,7 +50,8 @@ struct _CabInboxRow
   int             h0, h1, h2;
   guint           fonts_serial;  /* the pango context's, when measured */
 
-  /* Where things are, from size_allocate: for snapshot and tooltips. */
+  /* Where things are, from size_allocate: for snapshot and tooltips; left
+   * to right, mirrored when painted and hit (cab-row-paint.h). */
   int             line0_y, line0_h, line1_y, line2_y, line2_h;
   int             sender_x, date_x, types_x;
   graphene_rect_t badge_rect;
@@ -169,6 +170,7 @@ static struct
 {
   GtkIconTheme     *theme;
   int               scale;
+  GtkTextDirection  dir;     /* an icon may have a right-to-left variant */
   GtkIconPaintable *attachment;
   GtkIconPaintable *problem;
 } icons;
@@ -188,7 +190,7 @@ ensure_icons (GtkWidget *widget)
   int scale = gtk_widget_get_scale_factor (widget);
   GtkTextDirection dir = gtk_widget_get_direction (widget);
 
-  if (icons.theme == theme && icons.scale == scale && icons.attachment != NULL)
+  if (icons.theme == theme && icons.scale == scale && icons.dir == dir && icons.attachment != NULL)
     return;
   if (icons.theme != theme)
     {
@@ -199,23 +201,9 @@ ensure_icons (GtkWidget *widget)
     }
   icons_clear ();
   icons.scale = scale;
+  icons.dir = dir;
   icons.attachment = gtk_icon_theme_lookup_icon (theme, "mail-attachment-symbolic", NULL, ICON_SIZE, scale, dir, 0);
   icons.problem = gtk_icon_theme_lookup_icon (theme, "dialog-warning-symbolic", NULL, ICON_SIZE, scale, dir, 0);
-}
-
-static void
-paint_icon (GtkSnapshot           *snapshot,
-            GtkIconPaintable      *icon,
-            const graphene_rect_t *rect,
-            const GdkRGBA         *color)
-{
-  GdkRGBA colors[4] = { *color, *color, *color, *color };
-
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &rect->origin);
-  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
-                                            rect->size.width, rect->size.height, colors, 4);
-  gtk_snapshot_restore (snapshot);
 }
 
 /* ------------------------------------------------------------ colours */
@@ -354,14 +342,15 @@ cab_inbox_row_size_allocate (GtkWidget *widget,
 
 /* @layout centred on a line from @y of @h pixels, as a label (yalign 0.5). */
 static void
-paint_centered (GtkSnapshot   *snapshot,
+paint_centered (GtkWidget     *widget,
+                GtkSnapshot   *snapshot,
                 PangoLayout   *layout,
                 int            x,
                 int            y,
                 int            h,
                 const GdkRGBA *color)
 {
-  cab_row_paint_layout (snapshot, layout, x, y + (h - line_height (layout)) / 2, color);
+  cab_row_paint_layout (widget, snapshot, layout, x, y + (h - line_height (layout)) / 2, color);
 }
 
 static void
@@ -380,27 +369,27 @@ cab_inbox_row_snapshot (GtkWidget   *widget,
   if (self->unread)
     {
       bg = cab_row_paint_named_color (widget, "accent_bg_color", "#3584e4");
-      cab_row_paint_rounded (snapshot,
+      cab_row_paint_rounded (widget, snapshot,
                              &GRAPHENE_RECT_INIT (MARGIN, self->line0_y + (self->line0_h - DOT_SIZE) / 2,
                                                   DOT_SIZE, DOT_SIZE),
                              DOT_SIZE / 2, &bg);
     }
-  paint_centered (snapshot, self->sender, self->sender_x, self->line0_y, self->line0_h, &fg);
-  paint_centered (snapshot, self->date, self->date_x, self->line0_y, self->line0_h, &dim);
-  cab_row_paint_layout (snapshot, self->subject, MARGIN, self->line1_y, &fg);
+  paint_centered (widget, snapshot, self->sender, self->sender_x, self->line0_y, self->line0_h, &fg);
+  paint_centered (widget, snapshot, self->date, self->date_x, self->line0_y, self->line0_h, &dim);
+  cab_row_paint_layout (widget, snapshot, self->subject, MARGIN, self->line1_y, &fg);
 
   badge_colors (widget, self->state, &bg, &pill_fg);
-  cab_row_paint_pill (snapshot, self->badge, &self->badge_rect, &bg, &pill_fg);
+  cab_row_paint_pill (widget, snapshot, self->badge, &self->badge_rect, &bg, &pill_fg);
 
   if (self->has_documents || self->has_problem)
     ensure_icons (widget);
   if (self->has_documents && icons.attachment != NULL)
-    paint_icon (snapshot, icons.attachment, &self->attachment_rect, &dim);
+    cab_row_paint_icon (widget, snapshot, GDK_PAINTABLE (icons.attachment), &self->attachment_rect, &dim);
   if (self->has_problem && icons.problem != NULL)
     {
       GdkRGBA error = cab_row_paint_named_color (widget, "error_color", "#c01c28");   /* .error */
 
-      paint_icon (snapshot, icons.problem, &self->problem_rect, &error);
+      cab_row_paint_icon (widget, snapshot, GDK_PAINTABLE (icons.problem), &self->problem_rect, &error);
     }
   if (self->has_assignee)
     {
@@ -409,9 +398,9 @@ cab_inbox_row_snapshot (GtkWidget   *widget,
       text = cab_row_paint_named_color (widget, "window_fg_color", "rgba(0,0,0,0.8)");
       bg = with_alpha (accent, 0.12);
       pill_fg = mix (accent, text, 0.3);
-      cab_row_paint_pill (snapshot, self->assignee, &self->assignee_rect, &bg, &pill_fg);
+      cab_row_paint_pill (widget, snapshot, self->assignee, &self->assignee_rect, &bg, &pill_fg);
     }
-  paint_centered (snapshot, self->types, self->types_x, self->line2_y, self->line2_h, &dim);
+  paint_centered (widget, snapshot, self->types, self->types_x, self->line2_y, self->line2_h, &dim);
 }
 
 /* Tooltips are answered when asked, never set at each bind: in GTK 4.8
@@ -425,7 +414,8 @@ cab_inbox_row_query_tooltip (GtkWidget  *widget,
                              GtkTooltip *tooltip)
 {
   CabInboxRow *self = CAB_INBOX_ROW (widget);
-  graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
+  /* The places are left-to-right ones (cab-row-paint.h). */
+  graphene_point_t point = cab_row_paint_point (widget, x, y);
 
   if (self->item == NULL)
     return FALSE;

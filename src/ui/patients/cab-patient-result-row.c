@@ -168,16 +168,16 @@ cab_patient_result_row_snapshot (GtkWidget   *widget,
   name_w = cab_row_paint_layout_width (self->name);
   name_h = cab_row_paint_layout_height (self->name);
   details_y = CAB_ROW_PAD_Y + name_h + LINE_GAP;
-  cab_row_paint_layout (snapshot, self->name, CAB_ROW_PAD_X, CAB_ROW_PAD_Y, &fg);
+  cab_row_paint_layout (widget, snapshot, self->name, CAB_ROW_PAD_X, CAB_ROW_PAD_Y, &fg);
   if (self->has_birth_name && self->birth_name_fits)
-    cab_row_paint_layout (snapshot, self->birth_name, CAB_ROW_PAD_X + name_w + GAP, CAB_ROW_PAD_Y, &dim);
-  cab_row_paint_layout (snapshot, self->details, CAB_ROW_PAD_X, details_y, &dim);
+    cab_row_paint_layout (widget, snapshot, self->birth_name, CAB_ROW_PAD_X + name_w + GAP, CAB_ROW_PAD_Y, &dim);
+  cab_row_paint_layout (widget, snapshot, self->details, CAB_ROW_PAD_X, details_y, &dim);
 
   badge_colors (widget, self->status, &badge_bg, &badge_fg);
-  cab_row_paint_pill (snapshot, self->badge, &self->badge_rect, &badge_bg, &badge_fg);
+  cab_row_paint_pill (widget, snapshot, self->badge, &self->badge_rect, &badge_bg, &badge_fg);
 
   if (self->has_ins)
-    cab_row_paint_layout (snapshot, self->ins, width - CAB_ROW_PAD_X - cab_row_paint_layout_width (self->ins),
+    cab_row_paint_layout (widget, snapshot, self->ins, width - CAB_ROW_PAD_X - cab_row_paint_layout_width (self->ins),
                           details_y, &fg);
 }
 
@@ -189,9 +189,10 @@ cab_patient_result_row_query_tooltip (GtkWidget  *widget,
                                       GtkTooltip *tooltip)
 {
   CabPatientResultRow *self = CAB_PATIENT_RESULT_ROW (widget);
+  /* The places are left-to-right ones (cab-row-paint.h). */
+  graphene_point_t point = cab_row_paint_point (widget, x, y);
 
-  if (self->item == NULL ||
-      !graphene_rect_contains_point (&self->badge_rect, &GRAPHENE_POINT_INIT (x, y)))
+  if (self->item == NULL || !graphene_rect_contains_point (&self->badge_rect, &point))
     return FALSE;
 
   gtk_tooltip_set_text (tooltip, cab_identity_status_tooltip (self->status));

@@ -78,7 +78,9 @@ lookup_icon (GtkWidget  *widget,
 {
   static GHashTable *cache;
   int scale = gtk_widget_get_scale_factor (widget);
-  g_autofree char *key = g_strdup_printf ("%s@%d", name, scale);
+  GtkTextDirection dir = gtk_widget_get_direction (widget);
+  /* An icon may have a right-to-left variant. */
+  g_autofree char *key = g_strdup_printf ("%s@%d%s", name, scale, dir == GTK_TEXT_DIR_RTL ? "-rtl" : "");
   GtkIconPaintable *icon;
 
   if (cache == NULL)
@@ -89,8 +91,7 @@ lookup_icon (GtkWidget  *widget,
     {
       GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
 
-      icon = gtk_icon_theme_lookup_icon (theme, name, NULL, ICON_SIZE, scale,
-                                         gtk_widget_get_direction (widget), 0);
+      icon = gtk_icon_theme_lookup_icon (theme, name, NULL, ICON_SIZE, scale, dir, 0);
       g_hash_table_insert (cache, g_steal_pointer (&key), icon);
     }
   return GDK_PAINTABLE (icon);
@@ -103,17 +104,7 @@ draw_icon (GtkWidget             *widget,
            const graphene_rect_t *rect,
            const GdkRGBA         *color)
 {
-  GdkPaintable *icon = lookup_icon (widget, name);
-  GdkRGBA colors[4] = { *color, *color, *color, *color };
-
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &rect->origin);
-  if (GTK_IS_SYMBOLIC_PAINTABLE (icon))
-    gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
-                                              rect->size.width, rect->size.height, colors, 4);
-  else
-    gdk_paintable_snapshot (icon, snapshot, rect->size.width, rect->size.height);
-  gtk_snapshot_restore (snapshot);
+  cab_row_paint_icon (widget, snapshot, lookup_icon (widget, name), rect, color);
 }
 
 static void
@@ -209,7 +200,6 @@ cab_timeline_row_size_allocate (GtkWidget *widget,
                                 int        baseline)
 {
   CabTimelineRow *self = CAB_TIMELINE_ROW (widget);
-  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
   int right_width, text_x, text_width, x, y2;
   int title_h, byline_h, pill_w;
 
@@ -236,10 +226,9 @@ cab_timeline_row_size_allocate (GtkWidget *widget,
   pango_layout_set_width (self->title, text_width * PANGO_SCALE);
   pango_layout_set_width (self->byline, text_width * PANGO_SCALE);
 
-  self->kind_rect = GRAPHENE_RECT_INIT (rtl ? width - CAB_ROW_PAD_X - KIND_SIZE : CAB_ROW_PAD_X,
-                                        (height - KIND_SIZE) / 2.0, KIND_SIZE, KIND_SIZE);
-  self->title_rect = GRAPHENE_RECT_INIT (rtl ? width - text_x - text_width : text_x,
-                                         (height - title_h - LINE_GAP - byline_h) / 2.0,
+  /* Left to right, mirrored when painted and hit (cab-row-paint.h). */
+  self->kind_rect = GRAPHENE_RECT_INIT (CAB_ROW_PAD_X, (height - KIND_SIZE) / 2.0, KIND_SIZE, KIND_SIZE);
+  self->title_rect = GRAPHENE_RECT_INIT (text_x, (height - title_h - LINE_GAP - byline_h) / 2.0,
                                          text_width, title_h);
 
   /* Marks, right to left from the origin pill. */
@@ -248,8 +237,7 @@ cab_timeline_row_size_allocate (GtkWidget *widget,
   for (int i = (int) self->n_marks - 1; i >= 0; i--)
     {
       x -= ICON_SIZE;
-      self->marks[i].rect = GRAPHENE_RECT_INIT (rtl ? width - x - ICON_SIZE : x,
-                                                y2 + (byline_h - ICON_SIZE) / 2.0, ICON_SIZE, ICON_SIZE);
+      self->marks[i].rect = GRAPHENE_RECT_INIT (x, y2 + (byline_h - ICON_SIZE) / 2.0, ICON_SIZE, ICON_SIZE);
       x -= MARK_GAP;
     }
 }
@@ -261,7 +249,6 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
   CabTimelineRow *self = CAB_TIMELINE_ROW (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
   GdkRGBA fg, dim, accent, accent_bg, pill_bg, colors[4];
   graphene_rect_t pill;
   int title_h, date_w, pill_w, pill_h;
@@ -276,7 +263,7 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
       GdkRGBA header = fg;
 
       header.alpha *= 0.7;
-      cab_row_paint_layout (snapshot, self->title, CAB_ROW_PAD_X, HEADER_TOP, &header);
+      cab_row_paint_layout (widget, snapshot, self->title, CAB_ROW_PAD_X, HEADER_TOP, &header);
       return;
     }
 
@@ -292,7 +279,7 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
   colors[3].alpha *= 0.6;
 
   /* The kind, an icon in a tinted disc. */
-  cab_row_paint_rounded (snapshot, &self->kind_rect, KIND_SIZE / 2.0, &accent_bg);
+  cab_row_paint_rounded (widget, snapshot, &self->kind_rect, KIND_SIZE / 2.0, &accent_bg);
   draw_icon (widget, snapshot, cab_document_kind_icon_name (cab_timeline_item_get_kind (self->item)),
              &GRAPHENE_RECT_INIT (self->kind_rect.origin.x + (KIND_SIZE - ICON_SIZE) / 2.0,
                                   self->kind_rect.origin.y + (KIND_SIZE - ICON_SIZE) / 2.0,
@@ -301,21 +288,20 @@ cab_timeline_row_snapshot (GtkWidget   *widget,
 
   /* Title and byline. */
   title_h = self->title_rect.size.height;
-  cab_row_paint_layout (snapshot, self->title, self->title_rect.origin.x, self->title_rect.origin.y, &fg);
-  cab_row_paint_layout (snapshot, self->byline, self->title_rect.origin.x,
+  cab_row_paint_layout (widget, snapshot, self->title, self->title_rect.origin.x, self->title_rect.origin.y, &fg);
+  cab_row_paint_layout (widget, snapshot, self->byline, self->title_rect.origin.x,
                         self->title_rect.origin.y + (title_h + LINE_GAP), &dim);
 
   /* Date, top right. */
   date_w = cab_row_paint_layout_width (self->date);
-  cab_row_paint_layout (snapshot, self->date, rtl ? CAB_ROW_PAD_X : width - CAB_ROW_PAD_X - date_w,
-                        self->title_rect.origin.y, &fg);
+  cab_row_paint_layout (widget, snapshot, self->date, width - CAB_ROW_PAD_X - date_w, self->title_rect.origin.y, &fg);
 
   /* Origin pill, bottom right, and the marks before it. */
   cab_row_paint_pill_size (self->origin, &pill_w, &pill_h);
-  pill = GRAPHENE_RECT_INIT (rtl ? CAB_ROW_PAD_X : width - CAB_ROW_PAD_X - pill_w,
+  pill = GRAPHENE_RECT_INIT (width - CAB_ROW_PAD_X - pill_w,
                              (height + LINE_GAP) / 2 + (cab_row_paint_layout_height (self->byline) - pill_h) / 2.0,
                              pill_w, pill_h);
-  cab_row_paint_pill (snapshot, self->origin, &pill, &pill_bg, &fg);
+  cab_row_paint_pill (widget, snapshot, self->origin, &pill, &pill_bg, &fg);
 
   for (guint i = 0; i < self->n_marks; i++)
     draw_icon (widget, snapshot, self->marks[i].icon_name, &self->marks[i].rect,
@@ -330,7 +316,8 @@ cab_timeline_row_query_tooltip (GtkWidget  *widget,
                                 GtkTooltip *tooltip)
 {
   CabTimelineRow *self = CAB_TIMELINE_ROW (widget);
-  graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
+  /* The places are left-to-right ones (cab-row-paint.h). */
+  graphene_point_t point = cab_row_paint_point (widget, x, y);
 
   if (self->item == NULL || is_header (self))
     return FALSE;

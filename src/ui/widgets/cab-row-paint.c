@@ -68,13 +68,52 @@ cab_row_paint_named_color (GtkWidget  *widget,
   return color;
 }
 
+gboolean
+cab_row_paint_is_rtl (GtkWidget *widget)
+{
+  return gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+}
+
+graphene_rect_t
+cab_row_paint_mirror_rect (GtkWidget             *widget,
+                           const graphene_rect_t *rect)
+{
+  graphene_rect_t mirrored = *rect;
+
+  if (cab_row_paint_is_rtl (widget))
+    mirrored.origin.x = gtk_widget_get_width (widget) - rect->origin.x - rect->size.width;
+  return mirrored;
+}
+
+graphene_point_t
+cab_row_paint_point (GtkWidget *widget,
+                     double     x,
+                     double     y)
+{
+  if (cab_row_paint_is_rtl (widget))
+    x = gtk_widget_get_width (widget) - x;
+  return GRAPHENE_POINT_INIT (x, y);
+}
+
 void
-cab_row_paint_layout (GtkSnapshot   *snapshot,
+cab_row_paint_layout (GtkWidget     *widget,
+                      GtkSnapshot   *snapshot,
                       PangoLayout   *layout,
                       float          x,
                       float          y,
                       const GdkRGBA *color)
 {
+  if (cab_row_paint_is_rtl (widget))
+    {
+      PangoRectangle logical;
+
+      /* The text's right end where its left-to-right start mirrors: what
+       * pango's alignment did within the layout's width (a line of the
+       * other direction than the context's is aligned to the other side)
+       * is in the logical rectangle's x. */
+      pango_layout_get_pixel_extents (layout, NULL, &logical);
+      x = gtk_widget_get_width (widget) - x - (logical.x + logical.width);
+    }
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
   gtk_snapshot_append_layout (snapshot, layout, color);
@@ -82,17 +121,39 @@ cab_row_paint_layout (GtkSnapshot   *snapshot,
 }
 
 void
-cab_row_paint_rounded (GtkSnapshot           *snapshot,
+cab_row_paint_rounded (GtkWidget             *widget,
+                       GtkSnapshot           *snapshot,
                        const graphene_rect_t *rect,
                        float                  radius,
                        const GdkRGBA         *color)
 {
+  graphene_rect_t shown = cab_row_paint_mirror_rect (widget, rect);
   GskRoundedRect round;
 
-  gsk_rounded_rect_init_from_rect (&round, rect, radius);
+  gsk_rounded_rect_init_from_rect (&round, &shown, radius);
   gtk_snapshot_push_rounded_clip (snapshot, &round);
-  gtk_snapshot_append_color (snapshot, color, rect);
+  gtk_snapshot_append_color (snapshot, color, &shown);
   gtk_snapshot_pop (snapshot);
+}
+
+void
+cab_row_paint_icon (GtkWidget             *widget,
+                    GtkSnapshot           *snapshot,
+                    GdkPaintable          *icon,
+                    const graphene_rect_t *rect,
+                    const GdkRGBA         *color)
+{
+  graphene_rect_t shown = cab_row_paint_mirror_rect (widget, rect);
+  GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &shown.origin);
+  if (GTK_IS_SYMBOLIC_PAINTABLE (icon))
+    gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
+                                              shown.size.width, shown.size.height, colors, 4);
+  else
+    gdk_paintable_snapshot (icon, snapshot, shown.size.width, shown.size.height);
+  gtk_snapshot_restore (snapshot);
 }
 
 void
@@ -110,12 +171,13 @@ cab_row_paint_pill_size (PangoLayout *layout,
 }
 
 void
-cab_row_paint_pill (GtkSnapshot           *snapshot,
+cab_row_paint_pill (GtkWidget             *widget,
+                    GtkSnapshot           *snapshot,
                     PangoLayout           *layout,
                     const graphene_rect_t *rect,
                     const GdkRGBA         *bg,
                     const GdkRGBA         *fg)
 {
-  cab_row_paint_rounded (snapshot, rect, rect->size.height / 2, bg);
-  cab_row_paint_layout (snapshot, layout, rect->origin.x + CAB_ROW_PILL_PAD_X, rect->origin.y + 1, fg);
+  cab_row_paint_rounded (widget, snapshot, rect, rect->size.height / 2, bg);
+  cab_row_paint_layout (widget, snapshot, layout, rect->origin.x + CAB_ROW_PILL_PAD_X, rect->origin.y + 1, fg);
 }

@@ -5,6 +5,7 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
+#include <string.h>
 
 static char *
 hex_digest (gnutls_digest_algorithm_t algorithm, const void *data, gsize len)
@@ -46,5 +47,64 @@ cab_mail_sha1_bytes (GBytes *bytes)
   gsize len;
   const void *data = g_bytes_get_data (bytes, &len);
 
+  return cab_mail_sha1 (data, len);
+}
+
+struct _CabMailSha1Cache
+{
+  guint   n;
+  GBytes *bytes[CAB_MAIL_SHA1_CACHE_SIZE];
+  char   *sha1[CAB_MAIL_SHA1_CACHE_SIZE];
+};
+
+CabMailSha1Cache *
+cab_mail_sha1_cache_new (void)
+{
+  return g_new0 (CabMailSha1Cache, 1);
+}
+
+void
+cab_mail_sha1_cache_free (CabMailSha1Cache *cache)
+{
+  if (cache == NULL)
+    return;
+  for (guint i = 0; i < cache->n; i++)
+    {
+      g_bytes_unref (cache->bytes[i]);
+      g_free (cache->sha1[i]);
+    }
+  g_free (cache);
+}
+
+void
+cab_mail_sha1_cache_add (CabMailSha1Cache *cache,
+                         GBytes           *bytes,
+                         const char       *sha1)
+{
+  g_return_if_fail (cache != NULL && bytes != NULL && sha1 != NULL);
+
+  if (cache->n == CAB_MAIL_SHA1_CACHE_SIZE)
+    return;
+  cache->bytes[cache->n] = g_bytes_ref (bytes);
+  cache->sha1[cache->n] = g_strdup (sha1);
+  cache->n++;
+}
+
+char *
+cab_mail_sha1_cache_get (CabMailSha1Cache *cache,
+                         GBytes           *bytes)
+{
+  gsize len;
+  const void *data = g_bytes_get_data (bytes, &len);
+
+  for (guint i = 0; cache != NULL && i < cache->n; i++)
+    {
+      gsize known_len;
+      const void *known = g_bytes_get_data (cache->bytes[i], &known_len);
+
+      /* Every byte compared: equal hashes are never assumed. */
+      if (known_len == len && (len == 0 || known == data || memcmp (known, data, len) == 0))
+        return g_strdup (cache->sha1[i]);
+    }
   return cab_mail_sha1 (data, len);
 }

@@ -115,6 +115,17 @@ add_document (CabMailRow *row, Parts *p, CabMailDocument *d, GBytes *content)
 static void
 read_documents (const CabMimeMessage *mime, CabMailRow *row, Parts *p)
 {
+  g_autoptr(CabMailSha1Cache) hashes = cab_mail_sha1_cache_new ();
+
+  /* Hashed already by cab_mime_parse(): an XDM document that is the same
+   * bytes as one of them takes its SHA-1 (docs/architecture.md, "Mail"). */
+  for (guint i = 0; i < mime->attachments->len; i++)
+    {
+      CabMimeAttachment *a = g_ptr_array_index (mime->attachments, i);
+
+      if (a->content != NULL && a->sha1 != NULL && !is_xdm (a))
+        cab_mail_sha1_cache_add (hashes, a->content, a->sha1);
+    }
   for (guint i = 0; i < mime->attachments->len; i++)
     {
       CabMimeAttachment *a = g_ptr_array_index (mime->attachments, i);
@@ -125,7 +136,7 @@ read_documents (const CabMimeMessage *mime, CabMailRow *row, Parts *p)
       if (is_xdm (a))
         {
           g_autoptr(GError) xdm_error = NULL;
-          CabXdm *xdm = cab_xdm_read (a->content, NULL, &xdm_error);
+          CabXdm *xdm = cab_xdm_read_with_hashes (a->content, NULL, hashes, &xdm_error);
 
           if (xdm == NULL)
             {

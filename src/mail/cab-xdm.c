@@ -55,17 +55,43 @@ over_ratio (const Reader *r)
   return r->total_out > (1 << 20) && r->total_out / MAX (r->zip_size, 1) >= r->limits.max_ratio;
 }
 
-/* Inflates the current entry into memory, counting against every limit. */
-static GBytes *
-read_entry (struct archive *a, Reader *r, guint64 entry_cap, GError **error)
+/* The most bytes of entries the limits let through before one trips. */
+static guint64
+bytes_allowed (const Reader *r, guint64 entry_cap)
 {
-  g_autoptr(GByteArray) data = g_byte_array_new ();
-  char buffer[64 * 1024];
+  guint64 total = MIN (r->limits.max_total_size,
+                       MAX ((guint64) 1 << 20, (guint64) r->limits.max_ratio * MAX (r->zip_size, 1)));
 
+  return MIN (entry_cap, total > r->total_out ? total - r->total_out : 0);
+}
+
+/* Inflates the current entry into memory, counting against every limit.
+ * libarchive inflates straight into the entry's buffer, sized from the
+ * size the zip declares when it has one: that size only saves copies and
+ * reallocations (one buffer for an honest entry), capped by what the
+ * limits allow; the limits count the bytes that come out, at most 64 KiB
+ * at a time, whatever the header says. */
+static GBytes *
+read_entry (struct archive *a, struct archive_entry *entry, Reader *r, guint64 entry_cap, GError **error)
+{
+  gsize alloc = 64 * 1024;
+  gsize len = 0;
+  g_autofree guint8 *data = NULL;
+
+  if (archive_entry_size_is_set (entry) && archive_entry_size (entry) >= 0)
+    /* One byte more, so the read that finds the end has room to ask. */
+    alloc = MIN ((guint64) archive_entry_size (entry), bytes_allowed (r, entry_cap)) + 1;
+  data = g_malloc (alloc);
   for (;;)
     {
-      la_ssize_t n = archive_read_data (a, buffer, sizeof buffer);
+      la_ssize_t n;
 
+      if (len == alloc)
+        {
+          alloc = alloc < G_MAXSIZE / 2 ? alloc * 2 : G_MAXSIZE;
+          data = g_realloc (data, alloc);
+        }
+      n = archive_read_data (a, data + len, MIN (alloc - len, 64 * 1024));
       if (n == 0)
         break;
       if (n < 0)
@@ -74,15 +100,15 @@ read_entry (struct archive *a, Reader *r, guint64 entry_cap, GError **error)
           return NULL;
         }
       r->total_out += n;
-      if (data->len + (guint64) n > entry_cap || r->total_out > r->limits.max_total_size || over_ratio (r))
+      if (len + (guint64) n > entry_cap || r->total_out > r->limits.max_total_size || over_ratio (r))
         {
           g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_TOO_LARGE,
                        _("The XDM zip inflates beyond its limits (a zip bomb?)"));
           return NULL;
         }
-      g_byte_array_append (data, (const guint8 *) buffer, n);
+      len += n;
     }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  return g_bytes_new_take (g_steal_pointer (&data), len);
 }
 
 /* "IHE_XDM/SUBSET01/METADATA.XML" -> "IHE_XDM/SUBSET01" */
@@ -98,14 +124,14 @@ metadata_subset (const char *path)
 }
 
 static void
-check_document (CabXdmDocument *doc)
+check_document (CabXdmDocument *doc, CabMailSha1Cache *hashes)
 {
   gsize size;
 
   if (doc->content == NULL)
     return;
   size = g_bytes_get_size (doc->content);
-  doc->sha1 = cab_mail_sha1_bytes (doc->content);
+  doc->sha1 = cab_mail_sha1_cache_get (hashes, doc->content);
   doc->hash_ok = doc->declared_sha1 != NULL && g_str_equal (doc->declared_sha1, doc->sha1) &&
                  doc->declared_size >= 0 && (guint64) doc->declared_size == size;
 }
@@ -114,6 +140,15 @@ CabXdm *
 cab_xdm_read (GBytes              *zip,
               const CabXdmLimits  *limits,
               GError             **error)
+{
+  return cab_xdm_read_with_hashes (zip, limits, NULL, error);
+}
+
+CabXdm *
+cab_xdm_read_with_hashes (GBytes              *zip,
+                          const CabXdmLimits  *limits,
+                          CabMailSha1Cache    *hashes,
+                          GError             **error)
 {
   struct archive *a;
   struct archive_entry *entry;
@@ -173,7 +208,7 @@ cab_xdm_read (GBytes              *zip,
           goto fail;
         }
       entry_subset = metadata_subset (path);
-      bytes = read_entry (a, &r, entry_subset ? r.limits.max_metadata_size : r.limits.max_entry_size, error);
+      bytes = read_entry (a, entry, &r, entry_subset ? r.limits.max_metadata_size : r.limits.max_entry_size, error);
       if (bytes == NULL)
         goto fail;
       if (entry_subset != NULL && metadata == NULL)
@@ -223,7 +258,7 @@ cab_xdm_read (GBytes              *zip,
       content = g_hash_table_lookup (files, path);
       if (content != NULL)
         doc->content = g_bytes_ref (content);
-      check_document (doc);
+      check_document (doc, hashes);
     }
   return g_steal_pointer (&xdm);
 

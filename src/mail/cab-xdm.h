@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "cab-mail-hash.h"
 #include "cab-mail-match.h"
 
 G_BEGIN_DECLS
@@ -82,6 +83,12 @@ GQuark  cab_xdm_error_quark (void);
 CabXdm *cab_xdm_read        (GBytes              *zip,
                              const CabXdmLimits  *limits,   /* NULL: defaults */
                              GError             **error);
+/* The same, taking a document's SHA-1 from @hashes when it holds the same
+ * bytes (the message's attachments, cab-mail-read.c); NULL: each hashed. */
+CabXdm *cab_xdm_read_with_hashes (GBytes              *zip,
+                                  const CabXdmLimits  *limits,
+                                  CabMailSha1Cache    *hashes,
+                                  GError             **error);
 void    cab_xdm_free        (CabXdm              *xdm);
 
 /* The document's patient as the matcher reads it; borrows from @doc. */

@@ -280,6 +280,99 @@ test_bomb (void)
   g_assert_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_TOO_LARGE);
 }
 
+/* A document that is the same bytes as a buffer hashed already (the PDF
+ * attached beside the zip) takes that SHA-1; one of the same size that
+ * differs by a byte is hashed itself. */
+static void
+test_known_hashes (void)
+{
+  g_autofree char *sha1 = pdf_sha1 (), *size = pdf_size ();
+  g_autofree char *xml = metadata (sha1, size, NULL, NULL);
+  g_autofree char *twin = g_strdup (PDF_TEXT);
+  Entry entries[] = {
+    { "IHE_XDM/SUBSET01/METADATA.XML", xml },
+    { "IHE_XDM/SUBSET01/DOC.PDF", PDF_TEXT },
+  };
+  g_autoptr(GBytes) zip = make_zip (entries, 2);
+  g_autoptr(GBytes) same = g_bytes_new (PDF_TEXT, strlen (PDF_TEXT));
+  g_autoptr(GBytes) other = NULL;
+  g_autoptr(CabMailSha1Cache) hashes = cab_mail_sha1_cache_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabXdm) xdm = NULL;
+  CabXdmDocument *doc;
+
+  twin[strlen (twin) - 2] ^= 1;
+  other = g_bytes_new_take (g_steal_pointer (&twin), strlen (PDF_TEXT));
+  cab_mail_sha1_cache_add (hashes, other, "not the document's hash");
+  xdm = cab_xdm_read_with_hashes (zip, NULL, hashes, &error);
+  g_assert_no_error (error);
+  doc = g_ptr_array_index (xdm->documents, 0);
+  g_assert_cmpstr (doc->sha1, ==, sha1);
+  g_assert_true (doc->hash_ok);
+  g_clear_pointer (&xdm, cab_xdm_free);
+
+  /* A stand-in value shows the hash was taken, not computed again. */
+  cab_mail_sha1_cache_add (hashes, same, "taken from the attachment");
+  xdm = cab_xdm_read_with_hashes (zip, NULL, hashes, &error);
+  g_assert_no_error (error);
+  doc = g_ptr_array_index (xdm->documents, 0);
+  g_assert_cmpstr (doc->sha1, ==, "taken from the attachment");
+}
+
+/* The zip's central directory declaring @declared bytes for its last
+ * entry, whatever it holds. */
+static GBytes *
+with_declared_size (GBytes *zip, guint32 declared)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (zip, &len);
+  g_autofree guint8 *copy = g_memdup2 (data, len);
+  gssize last = -1;
+
+  for (gsize i = 0; i + 46 <= len; i++)
+    if (memcmp (copy + i, "PK\x01\x02", 4) == 0)
+      last = i;
+  g_assert_cmpint (last, >=, 0);
+  for (guint b = 0; b < 4; b++)
+    copy[last + 24 + b] = (declared >> (8 * b)) & 0xff;
+  return g_bytes_new_take (g_steal_pointer (&copy), len);
+}
+
+/* The entry's buffer is sized from the size it declares, but a size that
+ * lies changes nothing: fewer bytes declared than the data holds, or far
+ * more, and the zip is refused as damaged, never cut at the declared size
+ * nor read past the limits. */
+static void
+test_declared_size_lies (void)
+{
+  g_autofree char *sha1 = pdf_sha1 (), *size = pdf_size ();
+  g_autofree char *xml = metadata (sha1, size, NULL, NULL);
+  g_autofree char *big = g_strnfill (200000, 'x');
+  Entry entries[] = {
+    { "IHE_XDM/SUBSET01/METADATA.XML", xml },
+    { "IHE_XDM/SUBSET01/DOC.PDF", big },
+  };
+  g_autoptr(GBytes) zip = make_zip (entries, 2);
+  const guint32 sizes[] = { 10, 100000, 199999, 200001, 0x7fffffff };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CabXdm) xdm = cab_xdm_read (zip, NULL, &error);
+  CabXdmDocument *doc;
+
+  /* Honest: the whole entry. */
+  g_assert_no_error (error);
+  doc = g_ptr_array_index (xdm->documents, 0);
+  g_assert_cmpuint (g_bytes_get_size (doc->content), ==, 200000);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(GBytes) lying = with_declared_size (zip, sizes[i]);
+      g_autoptr(CabXdm) refused = cab_xdm_read (lying, NULL, &error);
+
+      g_assert_null (refused);
+      g_assert_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_NOT_ZIP);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_too_many_entries (void)
 {
@@ -376,6 +469,8 @@ main (int argc, char **argv)
   g_test_add_func ("/mail/xdm/uri-climbing", test_uri_climbing);
   g_test_add_func ("/mail/xdm/symlink", test_symlink);
   g_test_add_func ("/mail/xdm/bomb", test_bomb);
+  g_test_add_func ("/mail/xdm/known-hashes", test_known_hashes);
+  g_test_add_func ("/mail/xdm/declared-size-lies", test_declared_size_lies);
   g_test_add_func ("/mail/xdm/too-many-entries", test_too_many_entries);
   g_test_add_func ("/mail/xdm/xxe", test_xxe);
   g_test_add_func ("/mail/xdm/billion-laughs", test_billion_laughs);

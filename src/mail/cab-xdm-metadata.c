@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cabinet-mail"
+#define _GNU_SOURCE   /* memmem() */
 
 #include "config.h"
 
@@ -305,8 +306,10 @@ cab_xdm_parse_metadata (const char  *xml,
       g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA, _("METADATA.XML is not text"));
       return NULL;
     }
-  /* No DTD, no entity: refused before libxml2 reads any declaration. */
-  if (g_strstr_len (xml, length, "<!DOCTYPE") != NULL || g_strstr_len (xml, length, "<!ENTITY") != NULL)
+  /* No DTD, no entity: refused before libxml2 reads any declaration.
+   * memmem(), not g_strstr_len(), which compares at every byte: the text
+   * has no NUL (above), so both find the same. */
+  if (memmem (xml, length, "<!DOCTYPE", 9) != NULL || memmem (xml, length, "<!ENTITY", 8) != NULL)
     {
       g_set_error (error, CAB_XDM_ERROR, CAB_XDM_ERROR_BAD_METADATA,
                    _("METADATA.XML declares a DTD or entities, which XDS metadata never needs"));

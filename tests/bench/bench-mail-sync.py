@@ -17,11 +17,20 @@ indexes them on the first SELECT, before any timing). Then:
             index, the pass that puts the other PDFs' text into the index
             (docs/architecture.md, "Mail"), timed on its own.
 
+The baseline runs twice, first and last, and the ratios use the mean of
+its two times: a machine that other work slows down for part of the run
+weighs on both sides alike (each time is printed, so a noisy run shows).
 Prints the times and the ratios to the baseline, the sync's alone (goal:
-at most 1.5) and with the indexing pass. With --compare CTL
-(or BENCH_MAIL_COMPARE), another cabinetctl build (the one before a change)
-syncs the same messages into another empty store in the same run, before
-this one, and both ratios are printed. Never fails on a timing; exits 77 (skip) when the fixture cannot run (not root, no Dovecot).
+at most 1.5) and with the indexing pass, each with its CPU time (user +
+system: the baseline's of this process, cabinetctl's of the child) beside
+the wall time, since on a shared machine the CPU is the steadier figure.
+With --compare CTL (or BENCH_MAIL_COMPARE), another cabinetctl build (the
+one before a change) syncs the same messages into another empty store in
+the same run, between the baselines, and both ratios are printed; which of
+the two builds goes first is drawn at random and printed (--order to
+choose), so over several runs neither always has the first place. Never
+fails on a timing; exits 77 (skip) when the fixture cannot run (not root,
+no Dovecot).
 Run: meson test -C _build --benchmark bench-mail-sync
 """
 
@@ -30,6 +39,7 @@ import email.parser
 import imaplib
 import os
 import random
+import resource
 import ssl
 import subprocess
 import sys
@@ -80,6 +90,9 @@ def main():
     parser.add_argument("--average-kb", type=int, default=200)
     parser.add_argument("--compare", default=os.environ.get("BENCH_MAIL_COMPARE"),
                         help="another cabinetctl to time on the same messages (e.g. the build before a change)")
+    parser.add_argument("--order", choices=["random", "compared-first", "cabinet-first"],
+                        default=os.environ.get("BENCH_MAIL_ORDER", "random"),
+                        help="with --compare, which build syncs first (default: drawn at random)")
     args = parser.parse_args()
 
     fixture = os.environ.get("CABINET_MAIL_FIXTURE")
@@ -134,31 +147,41 @@ def main():
         imap.uid("FETCH", "1:*", "(UID RFC822.SIZE)")
         imap.logout()
 
-        # Baseline: a plain client fetching every body.
-        start = time.monotonic()
-        imap = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=context)
-        imap.login("alice", "secret")
-        imap.select("INBOX", readonly=True)
-        typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
-        fetched = sum(len(d[1]) for d in data if isinstance(d, tuple))
-        imap.logout()
-        baseline = time.monotonic() - start
-        del data
-        assert fetched == total, (fetched, total)
+        def cpu(who):
+            """User + system CPU seconds so far of this process or its waited children."""
+            usage = resource.getrusage(who)
+            return usage.ru_utime + usage.ru_stime
+
+        def fetch_all():
+            """Baseline: a plain client fetching every body; (wall, CPU) seconds."""
+            start, start_cpu = time.monotonic(), cpu(resource.RUSAGE_SELF)
+            imap = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=context)
+            imap.login("alice", "secret")
+            imap.select("INBOX", readonly=True)
+            typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
+            fetched = sum(len(d[1]) for d in data if isinstance(d, tuple))
+            imap.logout()
+            elapsed, used = time.monotonic() - start, cpu(resource.RUSAGE_SELF) - start_cpu
+            del data
+            assert fetched == total, (fetched, total)
+            return elapsed, used
+
+        baselines = [fetch_all()]
 
         # Cabinet: a full sync into an empty store (and the other build's).
         ctl_env = mail_fixture.ctl_env()
         prefix = os.environ.get("BENCH_MAIL_WRAP", "").split()
 
         def run(binary, data_dir, command):
-            start = time.monotonic()
+            """(wall, CPU) seconds of a cabinetctl command, and its output."""
+            start, start_cpu = time.monotonic(), cpu(resource.RUSAGE_CHILDREN)
             out = subprocess.run(prefix + [binary, "--data-dir", data_dir, "--ca", ca,
                                   "--imap", "imaps://127.0.0.1:%d" % port, "--mail-user", "alice"] + command,
                                  check=True, env=ctl_env, capture_output=True, text=True).stdout
-            return time.monotonic() - start, " ".join(out.split())
+            return (time.monotonic() - start, cpu(resource.RUSAGE_CHILDREN) - start_cpu), " ".join(out.split())
 
         def sync(binary, name):
-            """The sync's time and the indexing pass's (0 for a build without one)."""
+            """The sync's (wall, CPU) and the indexing pass's ((0, 0) for a build without one)."""
             data_dir = os.path.join(top, name)
             usage = subprocess.run([binary, "inbox", "--help"], env=ctl_env, capture_output=True, text=True).stdout
             if "--no-index" in usage:
@@ -166,7 +189,7 @@ def main():
                 indexing, index_out = run(binary, data_dir, ["inbox", "index", "--json"])
                 out += " then " + index_out
             else:
-                (elapsed, out), indexing = run(binary, data_dir, ["inbox", "sync", "--json"]), 0.0
+                (elapsed, out), indexing = run(binary, data_dir, ["inbox", "sync", "--json"]), (0.0, 0.0)
             print("%s: %s" % (name, out))
             # Kept until the fixture's directory goes, after both runs:
             # ext4 skips inodes freed in the last minutes when it creates
@@ -174,24 +197,43 @@ def main():
             # slowed the next run's (10% of its parse threads under perf).
             return elapsed, indexing
 
-        before = sync(args.compare, "compared") if args.compare else None
-        cabinet, indexing = sync(ctl, "cabinet")
+        before = None
+        if args.compare:
+            compared_first = (args.order == "compared-first" or
+                              (args.order == "random" and random.SystemRandom().random() < 0.5))
+            print("order: %s first" % ("compared" if compared_first else "cabinet"))
+            if compared_first:
+                before = sync(args.compare, "compared")
+            cabinet, indexing = sync(ctl, "cabinet")
+            if not compared_first:
+                before = sync(args.compare, "compared")
+        else:
+            cabinet, indexing = sync(ctl, "cabinet")
+        baselines.append(fetch_all())
+        baseline = sum(b[0] for b in baselines) / len(baselines)
+        baseline_cpu = sum(b[1] for b in baselines) / len(baselines)
 
-        def line(what, seconds):
-            print("%-36s %6.2f s (%5.1f MB/s), ratio %.2fx" %
-                  (what, seconds, total / 1048576 / seconds, seconds / baseline))
+        def line(what, timed):
+            seconds, used = timed
+            print("%-36s %6.2f s (%5.1f MB/s), ratio %.2fx; CPU %6.2f s, ratio %.2fx" %
+                  (what, seconds, total / 1048576 / seconds, seconds / baseline, used, used / baseline_cpu))
 
-        print("plain IMAP fetch (imaplib):          %6.2f s (%5.1f MB/s)" % (baseline, total / 1048576 / baseline))
+        def both(a, b):
+            return a[0] + b[0], a[1] + b[1]
+
+        print("plain IMAP fetch (imaplib):          %6.2f s (%5.1f MB/s), mean of %s; CPU %6.2f s" %
+              (baseline, total / 1048576 / baseline, " and ".join("%.2f s" % b[0] for b in baselines), baseline_cpu))
         if before is not None:
             line("compared cabinetctl inbox sync:", before[0])
-            line("compared cabinetctl (sync + index):", sum(before))
+            line("compared cabinetctl (sync + index):", both(*before))
         line("cabinetctl inbox sync:", cabinet)
-        line("cabinetctl inbox sync + index:", cabinet + indexing)
+        line("cabinetctl inbox sync + index:", both(cabinet, indexing))
         print("ratio: %.2fx (goal <= 1.5x); with the indexing pass %.2fx" %
-              (cabinet / baseline, (cabinet + indexing) / baseline))
+              (cabinet[0] / baseline, (cabinet[0] + indexing[0]) / baseline))
         if before is not None:
-            print("against the compared build: %.2fx its time (sync), %.2fx (sync + index)" %
-                  (cabinet / before[0], (cabinet + indexing) / sum(before)))
+            print("against the compared build: %.2fx its time, %.2fx its CPU (sync); %.2fx its time (sync + index)" %
+                  (cabinet[0] / before[0][0], cabinet[1] / before[0][1],
+                   (cabinet[0] + indexing[0]) / (before[0][0] + before[1][0])))
         return 0
 
 

@@ -128,6 +128,24 @@ test_rows (void)
    * right (docs/architecture.md, "Self-drawn rows, right to left"); and back. */
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     g_assert_cmpuint (cab_test_ui_assert_row_mirrored (rows[i]), >=, 5);
+  /* The badge's tooltip where the badge shows: on the left, then on the
+   * right. */
+  {
+    GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+    int w = gtk_widget_get_width (rows[0]), y = natural_height (rows[0]) - 12;
+    gboolean shown = FALSE;
+
+    g_signal_emit_by_name (rows[0], "query-tooltip", 20, y, FALSE, tooltip, &shown);
+    g_assert_true (shown);
+    gtk_widget_set_direction (rows[0], GTK_TEXT_DIR_RTL);
+    cab_test_ui_settle (50);
+    g_signal_emit_by_name (rows[0], "query-tooltip", 20, y, FALSE, tooltip, &shown);
+    g_assert_false (shown);
+    g_signal_emit_by_name (rows[0], "query-tooltip", w - 20, y, FALSE, tooltip, &shown);
+    g_assert_true (shown);
+    gtk_widget_set_direction (rows[0], GTK_TEXT_DIR_NONE);
+    g_object_unref (tooltip);
+  }
   gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
   cab_test_ui_screenshot_widget (window, "inbox-rows-rtl", 100);
   gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);

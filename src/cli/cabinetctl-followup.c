@@ -268,6 +268,7 @@ record_main (CtlContext  *ctx,
   CabOutboxDrainResult result = { 0 };
   gboolean no_send = FALSE;
   int exit_code = CTL_EXIT_OK;
+  g_autofree char *last_error = NULL;
 
   for (int i = 1; i < argc; i++)
     {
@@ -355,9 +356,10 @@ record_main (CtlContext  *ctx,
       break;
     case CAB_OUTBOX_STATE_FAILED:
     case CAB_OUTBOX_STATE_CONFLICT:
+      last_error = cab_outbox_entry_dup_error (data.entry);
       exit_code = ctl_fail (CTL_EXIT_DATA, "entry %" G_GINT64_FORMAT " needs you: %s "
                             "(cabinetctl outbox retry|cancel %" G_GINT64_FORMAT ")",
-                            data.entry_id, data.entry->last_error ? data.entry->last_error : "",
+                            data.entry_id, last_error != NULL ? last_error : "",
                             data.entry_id);
       break;
     default:

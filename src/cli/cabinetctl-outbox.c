@@ -104,6 +104,7 @@ entry_to_json (const CabOutboxEntry *e)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *description = cab_outbox_entry_describe (e);
   g_autofree char *next = format_time_us (e->next_attempt_at);
+  g_autofree char *last_error = cab_outbox_entry_dup_error (e);
   struct { const char *name; const char *value; } strings[] = {
     { "kind", e->kind },
     { "state", cab_outbox_state_to_string (e->state) },
@@ -112,7 +113,11 @@ entry_to_json (const CabOutboxEntry *e)
     { "document_id", e->document_id },
     { "key", e->key },
     { "next_attempt_at", e->state == CAB_OUTBOX_STATE_PENDING ? next : NULL },
-    { "last_error", e->last_error },
+    /* In the reader's language; what failed, language-neutral, with the
+     * server's words verbatim: error_code and error_detail. */
+    { "last_error", last_error },
+    { "error_code", e->last_error_code },
+    { "error_detail", e->last_error_code != NULL ? e->last_error_detail : NULL },
     { "server_id", e->server_id },
     { "server_version", e->server_version },
     { "created_at", e->created_at },
@@ -221,11 +226,12 @@ outbox_list (CtlContext  *ctx,
         {
           CabOutboxEntry *e = g_ptr_array_index (data.entries, i);
           g_autofree char *description = cab_outbox_entry_describe (e);
+          g_autofree char *last_error = cab_outbox_entry_dup_error (e);
 
           printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%u\t%s%s%s\n", e->id,
                   cab_outbox_state_to_string (e->state), e->created_at,
                   e->patient_id != NULL ? e->patient_id : "-", e->attempts, description,
-                  e->last_error != NULL ? "\t" : "", e->last_error != NULL ? e->last_error : "");
+                  last_error != NULL ? "\t" : "", last_error != NULL ? last_error : "");
         }
     }
 
@@ -274,11 +280,12 @@ report_leftovers (CabOutbox                  *outbox,
           for (guint i = 0; i < data.entries->len; i++)
             {
               CabOutboxEntry *e = g_ptr_array_index (data.entries, i);
+              g_autofree char *last_error = cab_outbox_entry_dup_error (e);
 
               if (e->state == CAB_OUTBOX_STATE_FAILED || e->state == CAB_OUTBOX_STATE_CONFLICT)
                 fprintf (stderr, "cabinetctl: entry %" G_GINT64_FORMAT " %s: %s\n", e->id,
                          cab_outbox_state_to_string (e->state),
-                         e->last_error != NULL ? e->last_error : "");
+                         last_error != NULL ? last_error : "");
             }
           g_ptr_array_unref (data.entries);
         }

@@ -303,10 +303,15 @@ add_entry (JsonBuilder          *b,
       json_builder_set_member_name (b, "server_id");
       json_builder_add_string_value (b, entry->server_id);
     }
-  if (entry != NULL && entry->last_error != NULL && entry->state != CAB_OUTBOX_STATE_DONE)
+  if (entry != NULL && entry->state != CAB_OUTBOX_STATE_DONE)
     {
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, entry->last_error);
+      g_autofree char *last_error = cab_outbox_entry_dup_error (entry);
+
+      if (last_error != NULL)
+        {
+          json_builder_set_member_name (b, "error");
+          json_builder_add_string_value (b, last_error);
+        }
     }
   json_builder_end_object (b);
 }
@@ -365,9 +370,12 @@ print_result (PrescribeData *data,
     printf ("Registered with the e-prescription service (entry %" G_GINT64_FORMAT ")\n",
             data->result.registration_entry);
   else if (data->registration != NULL && data->registration->state == CAB_OUTBOX_STATE_FAILED)
-    printf ("Registration needs you: %s (cabinetctl outbox retry|cancel %" G_GINT64_FORMAT ")\n",
-            data->registration->last_error ? data->registration->last_error : "",
-            data->result.registration_entry);
+    {
+      g_autofree char *last_error = cab_outbox_entry_dup_error (data->registration);
+
+      printf ("Registration needs you: %s (cabinetctl outbox retry|cancel %" G_GINT64_FORMAT ")\n",
+              last_error != NULL ? last_error : "", data->result.registration_entry);
+    }
   else
     printf ("Queued: registration (entry %" G_GINT64_FORMAT ") will be sent when the health space "
             "is reachable\n", data->result.registration_entry);

@@ -70,6 +70,7 @@ ctl_publish_main (CtlContext  *ctx,
   g_autoptr(CabOutbox) outbox = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *ins = NULL;
+  g_autofree char *last_error = NULL;
   PublishData data = { 0 };
   CabOutboxDrainResult result = { 0 };
   gboolean no_send = FALSE;
@@ -169,9 +170,10 @@ ctl_publish_main (CtlContext  *ctx,
       break;
     case CAB_OUTBOX_STATE_FAILED:
     case CAB_OUTBOX_STATE_CONFLICT:
+      last_error = cab_outbox_entry_dup_error (data.entry);
       exit_code = ctl_fail (CTL_EXIT_DATA, "entry %" G_GINT64_FORMAT " needs you: %s "
                             "(cabinetctl outbox retry|edit|cancel %" G_GINT64_FORMAT ")",
-                            data.entry_id, data.entry->last_error ? data.entry->last_error : "",
+                            data.entry_id, last_error != NULL ? last_error : "",
                             data.entry_id);
       break;
     default:

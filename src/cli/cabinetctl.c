@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -540,6 +541,13 @@ main (int    argc,
   int ret;
 
   setlocale (LC_ALL, "");
+  /* What core says to a person (an entry's title, its last error) in the
+   * reader's language, from the same catalog as the app (LOCALEDIR, or
+   * $CABINET_LOCALEDIR for tests and uninstalled runs); cabinetctl's own
+   * lines stay English. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CABINET_LOCALEDIR") != NULL ? g_getenv ("CABINET_LOCALEDIR")
+                                                                         : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   if (!extract_global_options (argc, argv, &options, rest))
     {

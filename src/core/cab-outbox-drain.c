@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "cab-fhir-client-private.h"
+#include "cab-outbox-error.h"
 #include "cab-outbox-private.h"
 
 /*
@@ -303,13 +304,56 @@ schedule_timer (CabOutbox *self)
 
 /* ----------------------------------------------------------------- sending */
 
+/* The outcome's error: @code and @detail when there is a code (the
+ * sentence is made when shown, cab-outbox-error.h), else @message as
+ * worded now. */
+static void
+set_error (SendJob    *job,
+           const char *message,
+           const char *code,
+           const char *detail)
+{
+  g_clear_pointer (&job->outcome.error, g_free);
+  g_clear_pointer (&job->outcome.error_code, g_free);
+  g_clear_pointer (&job->outcome.error_detail, g_free);
+  if (code != NULL)
+    {
+      job->outcome.error_code = g_strdup (code);
+      job->outcome.error_detail = g_strdup (detail);
+      /* Also worded now, for a reader older than migration 21. */
+      job->outcome.error = cab_outbox_error_describe (code, detail, NULL);
+    }
+  else
+    job->outcome.error = g_strdup (message);
+}
+
+static void
+set_failed_code (SendJob    *job,
+                 const char *message,
+                 const char *code,
+                 const char *detail)
+{
+  job->outcome.state = CAB_OUTBOX_STATE_FAILED;
+  set_error (job, message, code, detail);
+}
+
 static void
 set_failed (SendJob    *job,
             const char *message)
 {
-  job->outcome.state = CAB_OUTBOX_STATE_FAILED;
-  g_free (job->outcome.error);
-  job->outcome.error = g_strdup (message);
+  set_failed_code (job, message, NULL, NULL);
+}
+
+static void
+set_retry_code (SendJob    *job,
+                const char *message,
+                const char *code,
+                const char *detail,
+                gint64      retry_after_s)
+{
+  job->outcome.state = CAB_OUTBOX_STATE_PENDING;
+  set_error (job, message, code, detail);
+  job->outcome.next_attempt_at = next_attempt (job->self, job->entry->failures, retry_after_s);
 }
 
 static void
@@ -317,10 +361,7 @@ set_retry (SendJob    *job,
            const char *message,
            gint64      retry_after_s)
 {
-  job->outcome.state = CAB_OUTBOX_STATE_PENDING;
-  g_free (job->outcome.error);
-  job->outcome.error = g_strdup (message);
-  job->outcome.next_attempt_at = next_attempt (job->self, job->entry->failures, retry_after_s);
+  set_retry_code (job, message, NULL, NULL, retry_after_s);
 }
 
 static void
@@ -361,8 +402,7 @@ on_current (GObject      *source,
     {
       job->outcome.state = CAB_OUTBOX_STATE_CONFLICT;
       job->outcome.conflict_json = json_to_string (response->json, FALSE);
-      job->outcome.error = g_strdup (_("The document was changed in the health space meanwhile: "
-                                       "choose the version to keep"));
+      set_error (job, NULL, "conflict", NULL);
     }
   job_finished (job);
 }
@@ -416,19 +456,10 @@ classify_error (SendJob      *job,
 
   /* Retrying cannot fix the rest: say it in the server's words. */
   if (g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_UNAUTHORIZED))
-    {
-      g_autofree char *message = g_strdup_printf (_("The health space did not accept your "
-                                                    "credentials; sign in again. (%s)"),
-                                                  error->message);
-      set_failed (job, message);
-    }
+    set_failed_code (job, NULL, "credentials", error->message);
   else if (g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_PARSE) ||
            g_error_matches (error, CAB_FHIR_ERROR, CAB_FHIR_ERROR_TOO_DEEP))
-    {
-      g_autofree char *message = g_strdup_printf (_("The health space gave an answer Cabinet "
-                                                    "cannot read. (%s)"), error->message);
-      set_failed (job, message);
-    }
+    set_failed_code (job, NULL, "unreadable", error->message);
   else
     set_failed (job, error->message);
 }
@@ -490,6 +521,17 @@ sender_thread (gpointer      task_data,
   sender->send (job->entry, deadline, cancellable, job->slot->user_data, &job->result);
 }
 
+/* The code of a sender's result: its own (a known one), else @fallback
+ * when it gave no message either. */
+static const char *
+result_code (const CabOutboxSendResult *r,
+             const char                *fallback)
+{
+  if (r->code != NULL && cab_outbox_error_code_is_known (r->code))
+    return r->code;
+  return r->message == NULL ? fallback : NULL;
+}
+
 static void
 on_sender_done (GObject      *source,
                 GAsyncResult *result,
@@ -523,20 +565,20 @@ on_sender_done (GObject      *source,
         job->outcome.state = CAB_OUTBOX_STATE_DONE;
         job->outcome.server_id = g_steal_pointer (&r->server_id);
         break;
+      /* A sender's code and the server's words when it gives them, else
+       * its message, else the drain's own (codes: cab-outbox-error.h). */
       case CAB_OUTBOX_SEND_CONFLICT:
         job->outcome.state = CAB_OUTBOX_STATE_CONFLICT;
         job->outcome.conflict_json = g_steal_pointer (&r->conflict);
-        job->outcome.error = g_strdup (r->message != NULL ? r->message
-                                       : _("Changed elsewhere meanwhile: see what the server holds"));
+        set_error (job, r->message, result_code (r, "changed-elsewhere"), r->detail);
         break;
       case CAB_OUTBOX_SEND_FAILED:
-        set_failed (job, r->message != NULL ? r->message : _("The server refused the change"));
+        set_failed_code (job, r->message, result_code (r, "refused"), r->detail);
         break;
       case CAB_OUTBOX_SEND_RETRY:
       default:
         unreachable = r->unreachable;
-        set_retry (job, r->message != NULL ? r->message : _("The server could not be reached"),
-                   r->retry_after_s);
+        set_retry_code (job, r->message, result_code (r, "unreachable"), r->detail, r->retry_after_s);
         break;
       }
 

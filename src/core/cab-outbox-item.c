@@ -310,8 +310,15 @@ cab_outbox_item_new (const CabOutboxEntry *entry,
 
       g_string_append_printf (subtitle, "%s%s", subtitle->len > 0 ? " · " : "", attempts);
     }
-  if (entry->last_error != NULL && self->state != CAB_OUTBOX_STATE_DONE)
-    g_string_append_printf (subtitle, "\n%s", entry->last_error);
+  /* The error in the language shown now, whoever failed the send
+   * (cab-outbox-error.h). */
+  if (self->state != CAB_OUTBOX_STATE_DONE)
+    {
+      g_autofree char *last_error = cab_outbox_entry_dup_error (entry);
+
+      if (last_error != NULL)
+        g_string_append_printf (subtitle, "\n%s", last_error);
+    }
   self->subtitle = g_string_free (subtitle, FALSE);
 
   describe_server (self, entry->conflict_json);

@@ -36,7 +36,11 @@ typedef struct
 {
   CabOutboxSendStatus status;
   char     *server_id;       /* DONE: an id or short text kept with the entry, or NULL */
-  char     *message;         /* RETRY, FAILED, CONFLICT: user-facing, with the server's words */
+  char     *message;         /* RETRY, FAILED, CONFLICT: user-facing, with the server's words,
+                              * when there is no code */
+  char     *code;            /* RETRY, FAILED, CONFLICT: language-neutral (cab-outbox-error.h):
+                              * the sentence is made when shown; NULL: @message */
+  char     *detail;          /* with @code: the server's words verbatim, never translated */
   char     *conflict;        /* CONFLICT: what the server holds now (kept as the entry's conflict_json) */
   gint64    retry_after_s;   /* RETRY: wait at least this long; -1 (the default): the backoff alone */
   gboolean  unreachable;     /* RETRY: the server could not be reached (refused, unresolved, TLS) */

@@ -181,6 +181,8 @@ cab_outbox_send_result_clear (CabOutboxSendResult *result)
   g_clear_pointer (&result->server_id, g_free);
   g_clear_pointer (&result->message, g_free);
   g_clear_pointer (&result->conflict, g_free);
+  g_clear_pointer (&result->code, g_free);
+  g_clear_pointer (&result->detail, g_free);
 }
 
 void

@@ -20,7 +20,7 @@ static const char * const state_names[CAB_OUTBOX_N_STATES] = {
 #define ENTRY_COLUMNS \
   "o.id, o.kind, o.patient_id, o.document_id, o.state, o.key, o.depends_on, o.payload," \
   " o.attempts, o.failures, o.next_attempt_at, o.last_error, o.server_id, o.server_version," \
-  " o.conflict_json, o.created_at, o.updated_at, o.lane"
+  " o.conflict_json, o.created_at, o.updated_at, o.lane, o.last_error_code, o.last_error_detail"
 
 const char *
 cab_outbox_state_to_string (CabOutboxState state)
@@ -57,6 +57,8 @@ cab_outbox_entry_free (CabOutboxEntry *entry)
   g_free (entry->dep_server_id);
   g_free (entry->dep_server_version);
   g_free (entry->lane);
+  g_free (entry->last_error_code);
+  g_free (entry->last_error_detail);
   g_free (entry);
 }
 
@@ -69,6 +71,8 @@ cab_outbox_outcome_clear (CabOutboxOutcome *outcome)
   g_clear_pointer (&outcome->resource, json_object_unref);
   g_clear_pointer (&outcome->conflict_json, g_free);
   g_clear_pointer (&outcome->error, g_free);
+  g_clear_pointer (&outcome->error_code, g_free);
+  g_clear_pointer (&outcome->error_detail, g_free);
 }
 
 char *
@@ -108,6 +112,8 @@ entry_from_stmt (sqlite3_stmt *stmt)
   e->created_at = cab_stmt_dup_text (stmt, 15);
   e->updated_at = cab_stmt_dup_text (stmt, 16);
   e->lane = cab_stmt_dup_text (stmt, 17);
+  e->last_error_code = cab_stmt_dup_text (stmt, 18);
+  e->last_error_detail = cab_stmt_dup_text (stmt, 19);
   return e;
 }
 
@@ -639,6 +645,7 @@ finish_locked (CabStoreWriter          *writer,
                                        "UPDATE outbox SET state = ?2, server_id = coalesce (?3, server_id),"
                                        " server_version = coalesce (?4, server_version),"
                                        " conflict_json = ?5, last_error = ?6,"
+                                       " last_error_code = ?9, last_error_detail = ?10,"
                                        " next_attempt_at = ?7,"
                                        " failures = CASE WHEN ?8 THEN 0 ELSE failures + 1 END,"
                                        " updated_at = " NOW_ISO
@@ -653,6 +660,10 @@ finish_locked (CabStoreWriter          *writer,
   cab_stmt_bind_text (stmt, 6, outcome->error);
   sqlite3_bind_int64 (stmt, 7, outcome->next_attempt_at);
   sqlite3_bind_int (stmt, 8, outcome->reset_failures || outcome->state != CAB_OUTBOX_STATE_PENDING);
+  /* What failed, language-neutral: the sentence is made when shown
+   * (cab-outbox-error.h); @error stays for a sender that gave no code. */
+  cab_stmt_bind_text (stmt, 9, outcome->error_code);
+  cab_stmt_bind_text (stmt, 10, outcome->error_code != NULL ? outcome->error_detail : NULL);
   if (!step_done (writer, stmt, "Cannot record the outcome", error))
     return FALSE;
   if (sqlite3_changes (writer->db) == 0)
@@ -891,7 +902,8 @@ restart_with_payload_locked (CabStoreWriter  *writer,
 
   if (!(stmt = cab_store_conn_prepare (writer,
                                        "UPDATE outbox SET payload = ?2, state = ?3, next_attempt_at = 0,"
-                                       " failures = 0, last_error = NULL, conflict_json = NULL,"
+                                       " failures = 0, last_error = NULL, last_error_code = NULL,"
+                                       " last_error_detail = NULL, conflict_json = NULL,"
                                        " updated_at = " NOW_ISO " WHERE id = ?1",
                                        error)))
     return FALSE;
@@ -926,6 +938,8 @@ cab_store_outbox_transition (CabStore        *self,
                                        " next_attempt_at = CASE WHEN ?3 THEN 0 ELSE next_attempt_at END,"
                                        " failures = CASE WHEN ?3 THEN 0 ELSE failures END,"
                                        " last_error = CASE WHEN ?3 THEN NULL ELSE last_error END,"
+                                       " last_error_code = CASE WHEN ?3 THEN NULL ELSE last_error_code END,"
+                                       " last_error_detail = CASE WHEN ?3 THEN NULL ELSE last_error_detail END,"
                                        " updated_at = " NOW_ISO " WHERE id = ?1",
                                        error)))
     goto fail;
@@ -1025,6 +1039,7 @@ cab_store_outbox_keep_server (CabStore    *self,
   /* The conflict JSON stays on the entry: what the user chose against. */
   if (!(stmt = cab_store_conn_prepare (writer,
                                        "UPDATE outbox SET state = 'cancelled', last_error = ?2,"
+                                       " last_error_code = NULL, last_error_detail = NULL,"
                                        " updated_at = " NOW_ISO " WHERE id = ?1",
                                        error)))
     goto fail;

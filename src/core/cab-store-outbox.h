@@ -38,7 +38,9 @@ typedef struct
   guint           attempts;         /* sends so far */
   guint           failures;         /* consecutive transient failures (backoff level) */
   gint64          next_attempt_at;  /* unix time in µs */
-  char           *last_error;       /* user-facing, translated */
+  char           *last_error;       /* user-facing, translated when written (an
+                                     * entry failed before migration 21, or a
+                                     * sender that gave no code) */
   char           *server_id;
   char           *server_version;
   char           *conflict_json;    /* the server's current version after a 412 */
@@ -50,9 +52,17 @@ typedef struct
   /* Entries without a patient but with the same lane go one at a time, in
    * creation order ("mail:<id>"; migration 9). NULL: a lane of its own. */
   char           *lane;
+  /* The last error, language-neutral (migration 21; cab-outbox-error.h):
+   * its code and the server's words, or NULL. Shown with
+   * cab_outbox_entry_dup_error (). */
+  char           *last_error_code;
+  char           *last_error_detail;
 } CabOutboxEntry;
 
 void            cab_outbox_entry_free        (CabOutboxEntry *entry);
+/* The entry's last error as a sentence in the current language
+ * (cab_outbox_error_describe ()), or NULL. */
+char           *cab_outbox_entry_dup_error   (const CabOutboxEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CabOutboxEntry, cab_outbox_entry_free)
 
 /* A local document created with its publish entry (origin "local"). */
@@ -151,7 +161,9 @@ typedef struct
   JsonObject     *resource;         /* the same already parsed (preferred), or NULL;
                                      * owned: nothing else may hold it */
   char           *conflict_json;
-  char           *error;            /* user-facing */
+  char           *error;            /* user-facing, when there is no code */
+  char           *error_code;       /* language-neutral (cab-outbox-error.h), or NULL */
+  char           *error_detail;     /* with it: the server's words, verbatim */
   gint64          next_attempt_at;  /* PENDING: when to try again */
   gboolean        reset_failures;
 } CabOutboxOutcome;

@@ -762,6 +762,14 @@ static const char * const migrations[] = {
   "ALTER TABLE drugs DROP COLUMN generic_group;"
   "ALTER TABLE drugs DROP COLUMN generic_label;"
   "ALTER TABLE drugs DROP COLUMN generic_type;",
+
+  /* 21: an outbox entry's last error kept language-neutral
+   * (docs/architecture.md, "An entry's last error"): what failed as a code
+   * and the server's words verbatim, the sentence made when shown in the
+   * reader's language. Existing rows keep their last_error, shown as
+   * written. */
+  "ALTER TABLE outbox ADD COLUMN last_error_code TEXT;"
+  "ALTER TABLE outbox ADD COLUMN last_error_detail TEXT;",
 };
 
 int

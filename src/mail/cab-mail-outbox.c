@@ -113,6 +113,7 @@ send_mail (const CabOutboxEntry *entry,
   g_autoptr(Servers) registered = mail_kind_dup_servers (k);
   CabMailServers servers;
   g_autofree char *message = NULL;
+  CabSmtpFailure failure = { 0 };
   g_autoptr(CabMailAccount) account = NULL;
   g_autoptr(GError) error = NULL;
   gboolean need_password;
@@ -167,7 +168,7 @@ send_mail (const CabOutboxEntry *entry,
 
   servers.smtp.deadline = deadline;
   servers.smtp.cancellable = cancellable;
-  switch (cab_mail_send_entry (k->store, &servers, entry->id, entry->payload, &message))
+  switch (cab_mail_send_entry (k->store, &servers, entry->id, entry->payload, &message, &failure))
     {
     case CAB_MAIL_SENT:
       result->status = CAB_OUTBOX_SEND_DONE;
@@ -182,6 +183,14 @@ send_mail (const CabOutboxEntry *entry,
       result->message = g_steal_pointer (&message);
       break;
     }
+  /* What failed, language-neutral: the Outbox and cabinetctl say it in
+   * their reader's language (cab-outbox-error.h). */
+  if (result->status != CAB_OUTBOX_SEND_DONE && failure.code != NULL)
+    {
+      result->code = g_strdup (failure.code);
+      result->detail = g_steal_pointer (&failure.detail);
+    }
+  cab_smtp_failure_clear (&failure);
 }
 
 void

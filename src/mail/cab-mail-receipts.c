@@ -14,6 +14,7 @@
 #include "cab-mail-send.h"
 
 #include "cab-mdn.h"
+#include "cab-outbox-error.h"
 #include "cab-store-private.h"
 
 #define POLICY_KEY    "mail.mdn_policy"
@@ -170,7 +171,7 @@ cab_mail_sent_list (CabStore  *store,
       !(stmt = cab_store_conn_prepare (reader,
                                        "SELECT s.entry_id, s.message_id, o.state, o.payload, o.last_error, s.accepted_at,"
                                        " s.reply, s.sent_copy, s.data_started, s.window_resends, s.found_in_sent,"
-                                       " s.read_at, s.disposition"
+                                       " s.read_at, s.disposition, o.last_error_code, o.last_error_detail"
                                        " FROM mail_sent s JOIN outbox o ON o.id = s.entry_id ORDER BY s.entry_id DESC",
                                        error)))
     return NULL;
@@ -195,7 +196,10 @@ cab_mail_sent_list (CabStore  *store,
             g_string_append_printf (s, "%s%s", i ? "," : "", json_array_get_string_element (to, i));
           row->to = g_string_free (s, FALSE);
         }
-      row->last_error = cab_stmt_dup_text (stmt, 4);
+      /* In the reader's language (cab-outbox-error.h). */
+      row->last_error = cab_outbox_error_describe ((const char *) sqlite3_column_text (stmt, 13),
+                                                   (const char *) sqlite3_column_text (stmt, 14),
+                                                   (const char *) sqlite3_column_text (stmt, 4));
       row->accepted_at = sqlite3_column_int64 (stmt, 5);
       row->reply = cab_stmt_dup_text (stmt, 6);
       row->sent_copy = sqlite3_column_int (stmt, 7) != 0;

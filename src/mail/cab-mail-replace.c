@@ -258,7 +258,8 @@ cab_mail_replace_payload (CabStore   *store,
     goto fail;
   if (!(stmt = cab_store_conn_prepare (writer,
                                        "UPDATE outbox SET payload = ?2, state = 'pending', next_attempt_at = 0,"
-                                       " failures = 0, last_error = NULL, conflict_json = NULL,"
+                                       " failures = 0, last_error = NULL, last_error_code = NULL,"
+                                       " last_error_detail = NULL, conflict_json = NULL,"
                                        " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
                                        " WHERE id = ?1 AND payload = ?3", error)))
     goto fail;

@@ -335,7 +335,8 @@ cab_mail_send_entry (CabStore             *store,
                      const CabMailServers *servers,
                      gint64                entry_id,
                      const char           *payload,
-                     char                **message)
+                     char                **message,
+                     CabSmtpFailure       *failure)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -350,6 +351,7 @@ cab_mail_send_entry (CabStore             *store,
   *message = NULL;
   if (!json_parser_load_from_data (parser, payload, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
+      failure->code = "mail-damaged";
       *message = g_strdup (_("The queued message is damaged"));
       return CAB_MAIL_FAILED;
     }
@@ -364,6 +366,8 @@ cab_mail_send_entry (CabStore             *store,
   raw = compose (o, &to, &error);
   if (raw == NULL)
     {
+      failure->code = "mail-build";
+      failure->detail = g_strdup (error->message);
       *message = g_strdup_printf (_("The message cannot be built: %s"), error->message);
       return CAB_MAIL_FAILED;
     }
@@ -399,6 +403,8 @@ cab_mail_send_entry (CabStore             *store,
           !cab_imap_find_message_id (imap, servers->sent_folder ? servers->sent_folder : CAB_IMAP_SENT_FOLDER,
                                      message_id, &found, &error))
         {
+          failure->code = "mail-sent-folder";
+          failure->detail = g_strdup (error->message);
           *message = g_strdup_printf (_("Cannot check the Sent folder before sending again: %s"), error->message);
           return CAB_MAIL_RETRY;
         }
@@ -418,7 +424,7 @@ cab_mail_send_entry (CabStore             *store,
     }
 
   if (!cab_smtp_send (&servers->smtp, cab_json_read_string (o, "from"), (const char * const *) to, raw,
-                      mark_data_started, &mark, &reply, &error))
+                      mark_data_started, &mark, &reply, failure, &error))
     {
       *message = g_strdup (error->message);
       if (g_error_matches (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED))

@@ -121,13 +121,16 @@ typedef enum
 
 /* Sends the message of outbox entry @entry_id (claimed, in state sending)
  * whose payload is @payload. @message: the user-facing reason when not
- * sent, else the server's acceptance. Never sends again a message that may
- * have reached the server without first looking for it in the Sent folder. */
+ * sent, else the server's acceptance. @failure: when not sent, what failed,
+ * language-neutral (its code NULL when it has none: @message says it).
+ * Never sends again a message that may have reached the server without
+ * first looking for it in the Sent folder. */
 CabMailOutcome cab_mail_send_entry (CabStore             *store,
                                     const CabMailServers *servers,
                                     gint64                entry_id,
                                     const char           *payload,
-                                    char                **message);
+                                    char                **message,
+                                    CabSmtpFailure       *failure);
 
 /* Read receipts (RFC 8098). */
 typedef enum

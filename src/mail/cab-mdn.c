@@ -249,5 +249,5 @@ cab_mdn_send (const CabSmtpAccount *account,
   if (mdn == NULL)
     return FALSE;
   rcpt[0] = to;
-  return cab_smtp_send (account, from, rcpt, mdn, NULL, NULL, NULL, error);
+  return cab_smtp_send (account, from, rcpt, mdn, NULL, NULL, NULL, NULL, error);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cab-mime-compose.h"
+#include "cab-outbox-error.h"
 
 G_DEFINE_QUARK (cab-smtp-error-quark, cab_smtp_error)
 
@@ -34,6 +35,8 @@ typedef struct
   gboolean        reply_done;     /* the next line starts a new reply */
   gboolean        signed_in;      /* a 235 reply: the sign-in was accepted */
   gboolean        bearer;         /* signed in with an XOAUTH2 token, not a password */
+  const char     *failure_code;   /* set_error ()'s, language-neutral */
+  char           *failure_detail;
 } Upload;
 
 static void
@@ -142,6 +145,24 @@ on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t u
   return g_cancellable_is_cancelled (cancellable) ? 1 : 0;
 }
 
+/* What failed, language-neutral (cab-outbox-error.h): the outbox stores
+ * the code and the server's words, and says the sentence when shown; the
+ * GError is worded from the same now. */
+static void
+fail (Upload      *u,
+      int          domain_code,
+      const char  *code,
+      const char  *detail,
+      GError     **error)
+{
+  g_autofree char *message = cab_outbox_error_describe (code, detail, NULL);
+
+  u->failure_code = code;
+  g_free (u->failure_detail);
+  u->failure_detail = g_strdup (detail);
+  g_set_error_literal (error, CAB_SMTP_ERROR, domain_code, message);
+}
+
 static void
 set_error (Upload *u, CURLcode code, long response, const char *curl_message, GError **error)
 {
@@ -151,15 +172,11 @@ set_error (Upload *u, CURLcode code, long response, const char *curl_message, GE
   /* Refused credentials first: their 535 is about the sign-in, not the
    * message, which must stay queued (a 5xx would make it failed). */
   if (code == CURLE_LOGIN_DENIED)
-    g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_AUTH, "%s",
-                 u->bearer ? _("The mail server refused the sign-in token (it may have expired, or be for another mailbox)")
-                           : _("The mail server refused the user name or password"));
+    fail (u, CAB_SMTP_ERROR_AUTH, u->bearer ? "mail-token" : "mail-auth", NULL, error);
   else if (response >= 500 && response < 600)
-    g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED,
-                 _("The mail server refused the message: %s"), reply != NULL ? reply : curl_message);
+    fail (u, CAB_SMTP_ERROR_REFUSED, "mail-refused", reply != NULL ? reply : curl_message, error);
   else if (response >= 400 && response < 500 && code != CURLE_LOGIN_DENIED)
-    g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY,
-                 _("The mail server asks to try again later: %s"), reply != NULL ? reply : curl_message);
+    fail (u, CAB_SMTP_ERROR_TEMPORARY, "mail-later", reply != NULL ? reply : curl_message, error);
   else switch (code)
     {
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -167,42 +184,35 @@ set_error (Upload *u, CURLcode code, long response, const char *curl_message, GE
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TLS,
-                   _("The mail server's certificate is not trusted: %s"), curl_message);
+      fail (u, CAB_SMTP_ERROR_TLS, "mail-tls", curl_message, error);
       break;
     case CURLE_USE_SSL_FAILED:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_NO_STARTTLS,
-                   _("The mail server does not offer STARTTLS: nothing was sent"));
+      fail (u, CAB_SMTP_ERROR_NO_STARTTLS, "mail-starttls", NULL, error);
       break;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_URL, _("Bad SMTP address: %s"), curl_message);
+      fail (u, CAB_SMTP_ERROR_URL, "mail-url", curl_message, error);
       break;
     /* The network's usual failures in the user's language: libcurl's own
      * text is English and names ports and milliseconds (the Outbox page
      * shows this reason while the message waits). */
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
-                   _("Cannot reach the mail server: its name cannot be found (is this computer online?)"));
+      fail (u, CAB_SMTP_ERROR_TEMPORARY, "mail-dns", NULL, error);
       break;
     case CURLE_COULDNT_CONNECT:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
-                   _("Cannot reach the mail server: the connection was refused or the network is down"));
+      fail (u, CAB_SMTP_ERROR_TEMPORARY, "mail-connect", NULL, error);
       break;
     case CURLE_OPERATION_TIMEDOUT:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
-                   _("Cannot reach the mail server: it did not answer in time"));
+      fail (u, CAB_SMTP_ERROR_TEMPORARY, "mail-timeout", NULL, error);
       break;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY, "%s",
-                   _("The connection to the mail server was cut"));
+      fail (u, CAB_SMTP_ERROR_TEMPORARY, "mail-cut", NULL, error);
       break;
     default:
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_TEMPORARY,
-                   _("Cannot reach the mail server: %s"), curl_message);
+      fail (u, CAB_SMTP_ERROR_TEMPORARY, "mail-network", curl_message, error);
       break;
     }
 }
@@ -305,6 +315,7 @@ cab_smtp_send (const CabSmtpAccount *account,
                CabSmtpDataFunc       data_func,
                gpointer              data_user_data,
                char                **reply,
+               CabSmtpFailure       *failure,
                GError              **error)
 {
   g_autofree char *host = NULL;
@@ -327,14 +338,14 @@ cab_smtp_send (const CabSmtpAccount *account,
   if (!cab_mime_address_is_valid (from) || to == NULL || to[0] == NULL ||
       (account->user != NULL && strpbrk (account->user, "\r\n") != NULL))
     {
-      g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED, _("A mail address is not valid"));
-      return FALSE;
+      fail (&u, CAB_SMTP_ERROR_REFUSED, "mail-address", NULL, error);
+      goto out;
     }
   for (guint i = 0; to[i] != NULL; i++)
     if (!cab_mime_address_is_valid (to[i]))
       {
-        g_set_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_REFUSED, _("A mail address is not valid"));
-        return FALSE;
+        fail (&u, CAB_SMTP_ERROR_REFUSED, "mail-address", NULL, error);
+        goto out;
       }
   if (account->token_func != NULL)
     {
@@ -373,7 +384,25 @@ cab_smtp_send (const CabSmtpAccount *account,
              : reply_text->len > 0 ? g_strdup (g_strstrip (reply_text->str)) : NULL;
   curl_slist_free_all (rcpt);
   curl_easy_cleanup (curl);
-  return ok;
+  if (ok)
+    return TRUE;
+
+out:
+  if (failure != NULL)
+    {
+      failure->code = u.failure_code;
+      g_free (failure->detail);
+      failure->detail = g_steal_pointer (&u.failure_detail);
+    }
+  g_free (u.failure_detail);
+  return FALSE;
+}
+
+void
+cab_smtp_failure_clear (CabSmtpFailure *failure)
+{
+  failure->code = NULL;
+  g_clear_pointer (&failure->detail, g_free);
 }
 
 gboolean
@@ -428,5 +457,6 @@ cab_smtp_check (const CabSmtpAccount *account,
                    _("The mail server did not offer to sign in (AUTH)"));
     }
   curl_easy_cleanup (curl);
+  g_free (u.failure_detail);
   return ok;
 }

@@ -57,8 +57,21 @@ gboolean cab_smtp_parse_url   (const char  *url,
                                gboolean    *implicit_tls,
                                GError     **error);
 
+/* What a submission's failure was, language-neutral (cab-outbox-error.h):
+ * a code ("mail-refused") and its detail verbatim (the server's reply, or
+ * libcurl's English text), NULL when the failure has none (a certificate
+ * or a token refused before the session: the GError alone). */
+typedef struct
+{
+  const char *code;
+  char       *detail;
+} CabSmtpFailure;
+
+void     cab_smtp_failure_clear (CabSmtpFailure *failure);
+
 /* Submits @message from @from to @to. @reply: the server's last reply text
- * (on success its acceptance, on failure its refusal), or NULL. */
+ * (on success its acceptance, on failure its refusal), or NULL. @failure:
+ * on failure, what failed (or NULL). */
 gboolean cab_smtp_send        (const CabSmtpAccount *account,
                                const char           *from,
                                const char * const   *to,
@@ -66,6 +79,7 @@ gboolean cab_smtp_send        (const CabSmtpAccount *account,
                                CabSmtpDataFunc       data_func,
                                gpointer              data_user_data,
                                char                **reply,
+                               CabSmtpFailure       *failure,
                                GError              **error);
 
 /* The preferences' "Check" for sending (docs/architecture.md, "Where the

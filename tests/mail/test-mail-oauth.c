@@ -157,7 +157,7 @@ smtp_with_token (const char *token, const char *message_id, char **reply, GError
     .ca_file = mail->ca_file,
   };
 
-  return cab_smtp_send (&account, "alice@cabinet.test", to, message, NULL, NULL, reply, error);
+  return cab_smtp_send (&account, "alice@cabinet.test", to, message, NULL, NULL, reply, NULL, error);
 }
 
 static void
@@ -227,7 +227,7 @@ test_smtp_wrong_password (void)
   url = g_strdup_printf ("smtp://localhost:%u", mail->smtp_port);
   account.url = url;
   account.ca_file = mail->ca_file;
-  g_assert_false (cab_smtp_send (&account, "alice@cabinet.test", to, message, NULL, NULL, &reply, &error));
+  g_assert_false (cab_smtp_send (&account, "alice@cabinet.test", to, message, NULL, NULL, &reply, NULL, &error));
   g_assert_error (error, CAB_SMTP_ERROR, CAB_SMTP_ERROR_AUTH);
   g_assert_nonnull (strstr (error->message, "password"));
 }

@@ -197,6 +197,31 @@ sent_row (gint64 id)
   return row_of (rows, id);
 }
 
+/* cabinetctl's language from here on (@lang "fr" or NULL: the C locale). */
+static void
+ctl_language (const char *lang)
+{
+  if (lang != NULL)
+    {
+      g_setenv ("LANGUAGE", lang, TRUE);
+      g_setenv ("LC_ALL", "fr_FR.UTF-8", TRUE);
+    }
+  else
+    {
+      g_unsetenv ("LANGUAGE");
+      g_setenv ("LC_ALL", "C", TRUE);
+    }
+}
+
+/* Entry @id of cabinetctl outbox list --json. */
+static JsonObject *
+outbox_row (gint64 id)
+{
+  g_autoptr(JsonNode) node = ctl_json (0, "outbox", "list", "--json", NULL);
+
+  return row_of (json_node_get_array (node), id);
+}
+
 /* Every message of @user's @folder: Message-ID -> GPtrArray of raw GBytes. */
 static GHashTable *
 mailbox (const char *user, const char *folder)
@@ -435,11 +460,27 @@ test_deferred_then_sent (void)
   if (skip_reason) { g_test_skip (skip_reason); return; }
   fixture_access (BOB " 450 4.2.0 <" BOB ">: Mailbox busy, try later (test)");
   id = queue (BOB, "Différé", &entry);
+  /* Drained on a French desk, read in the C locale: the sentence in
+   * English, the server's words as they came (docs/architecture.md, "An
+   * entry's last error"). */
+  ctl_language ("fr");
   drain (NULL, NULL);
+  ctl_language (NULL);
   r1 = sent_row (entry);
   g_assert_cmpstr (json_object_get_string_member (r1, "state"), ==, "pending");
   g_test_message ("deferred: %s", json_object_get_string_member (r1, "last_error"));
   g_assert_nonnull (strstr (json_object_get_string_member (r1, "last_error"), "try later (test)"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (r1, "last_error"),
+                                   "The mail server asks to try again later: 450"));
+  {
+    g_autoptr(JsonObject) o = outbox_row (entry);
+
+    g_assert_cmpstr (json_object_get_string_member (o, "error_code"), ==, "mail-later");
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "error_detail"), "450 "));
+    g_assert_nonnull (strstr (json_object_get_string_member (o, "error_detail"), "Mailbox busy, try later (test)"));
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "last_error"),
+                                     "The mail server asks to try again later: 450"));
+  }
   fixture_access (NULL);
   drain (NULL, NULL);
   r2 = sent_row (entry);
@@ -458,11 +499,32 @@ test_refused (void)
 
   if (skip_reason) { g_test_skip (skip_reason); return; }
   id = queue ("reject@cabinet.test", "Refusé", &entry);
+  /* Drained in the C locale, read on a French desk: the sentence in
+   * French, the server's words verbatim. */
+  ctl_language (NULL);
   drain (NULL, NULL);
+  ctl_language ("fr");
   r = sent_row (entry);
+  ctl_language (NULL);
   g_assert_cmpstr (json_object_get_string_member (r, "state"), ==, "failed");
+  g_test_message ("refused, read in French: %s", json_object_get_string_member (r, "last_error"));
   g_assert_nonnull (strstr (json_object_get_string_member (r, "last_error"), "no such mailbox (test)"));
   g_assert_nonnull (strstr (json_object_get_string_member (r, "last_error"), "550"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (r, "last_error"),
+                                   "Le serveur de messagerie a refusé le message : 550"));
+  {
+    g_autoptr(JsonObject) o = NULL;
+
+    ctl_language ("fr");
+    o = outbox_row (entry);
+    g_assert_cmpint (ctl_status (NULL, NULL, NULL, "outbox", "list", NULL), ==, 0);
+    ctl_language (NULL);
+    g_assert_cmpstr (json_object_get_string_member (o, "error_code"), ==, "mail-refused");
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "error_detail"), "550"));
+    g_assert_nonnull (strstr (json_object_get_string_member (o, "error_detail"), "no such mailbox (test)"));
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "last_error"),
+                                     "Le serveur de messagerie a refusé le message : 550"));
+  }
 }
 
 static void

@@ -364,6 +364,58 @@ test_headings (Fixture       *f,
   cab_test_ui_screenshot_widget (f->window, "outbox-headings-end", 200);
 }
 
+/* An entry's last error reads in the language of the page, whoever
+ * failed the send (docs/architecture.md, "An entry's last error"): stored
+ * as a code and the server's words, with the sentence as the failing
+ * process worded it in the other language, it shows the sentence made now
+ * (French under --lang=fr, English otherwise) and the server's words as
+ * they came. */
+static void
+test_error_language (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GPtrArray) stepped = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *expected = NULL;
+  const char *reply = "550 5.1.1 <bob@cabinet.test>: Recipient address rejected: no such mailbox (test)";
+  gboolean french = g_strcmp0 (g_getenv ("LANGUAGE"), "fr") == 0;
+  CabOutboxOutcome outcome = { .state = CAB_OUTBOX_STATE_FAILED };
+  const CabOutboxEntry *entries[1];
+  const CabOutboxOutcome *outcomes[1] = { &outcome };
+  gint64 next_due = 0;
+
+  /* The oldest entry claimed and failed as a drain in the other language
+   * records it. */
+  claimed = cab_store_outbox_claim (f->store, "[\"mail\"]", g_get_real_time (), NULL, 1, &next_due, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_cmpint (((CabOutboxEntry *) claimed->pdata[0])->id, ==, f->ids[0]);
+  outcome.error = g_strdup_printf (french ? "The mail server refused the message: %s"
+                                          : "Le serveur de messagerie a refusé le message : %s", reply);
+  outcome.error_code = g_strdup ("mail-refused");
+  outcome.error_detail = g_strdup (reply);
+  entries[0] = claimed->pdata[0];
+  stepped = cab_store_outbox_step (f->store, entries, outcomes, 1, "[]", g_get_real_time (), NULL, 0,
+                                   &next_due, &error);
+  g_assert_no_error (error);
+  cab_outbox_outcome_clear (&outcome);
+  /* The store was written to behind the outbox's back: it says so. */
+  g_signal_emit_by_name (f->outbox, "changed");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_FAILED, 1, "the entry failed to show");
+
+  title = cab_outbox_page_dup_entry_text (f->page, f->ids[0], &subtitle);
+  g_assert_nonnull (title);
+  expected = g_strdup_printf (_("The mail server refused the message: %s"), reply);
+  g_test_message ("subtitle: %s", subtitle);
+  g_assert_nonnull (strstr (subtitle, expected));
+  g_assert_nonnull (strstr (subtitle, french ? "Le serveur de messagerie a refusé le message : 550 5.1.1"
+                                             : "The mail server refused the message: 550 5.1.1"));
+  cab_test_ui_screenshot_widget (f->window, "outbox-error-language", 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -373,6 +425,7 @@ main (int   argc,
   g_test_add ("/outbox-keyboard/tab", Fixture, NULL, fixture_set_up, test_tab, fixture_tear_down);
   g_test_add ("/outbox-keyboard/arrows", Fixture, NULL, fixture_set_up, test_arrows, fixture_tear_down);
   g_test_add ("/outbox-keyboard/headings", Fixture, NULL, fixture_set_up, test_headings, fixture_tear_down);
+  g_test_add ("/outbox-keyboard/error-language", Fixture, NULL, fixture_set_up, test_error_language, fixture_tear_down);
 
   return g_test_run ();
 }

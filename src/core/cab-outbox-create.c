@@ -18,7 +18,8 @@
  * a lost answer finds the resource the first send made (200) instead of
  * making a second one. When the server's copy is stored, the local one goes.
  *
- * Payload: { "type": "Observation", "summary": "…", "resource": { … } },
+ * Payload: { "type": "Observation", "summary": "…" (English),
+ *            "summaries": { "en": "…", "fr": "…" }, "resource": { … } },
  * the resource as it is sent (with its identifier, without an id).
  */
 
@@ -71,7 +72,7 @@ gboolean
 cab_outbox_create_resource (CabOutbox   *self,
                             const char  *patient_id,
                             JsonObject  *resource,
-                            const char  *summary,
+                            JsonObject  *summaries,
                             gint64      *entry_id,
                             char       **local_id,
                             GError     **error)
@@ -90,6 +91,7 @@ cab_outbox_create_resource (CabOutbox   *self,
   g_autofree char *now = NULL;
   g_autoptr(GDateTime) now_dt = g_date_time_new_now_utc ();
   const char *type;
+  const char *summary;
   JsonObject *identifier, *meta;
   JsonArray *identifiers;
   CabOutboxEntry entry = { 0 };
@@ -152,7 +154,11 @@ cab_outbox_create_resource (CabOutbox   *self,
 
   payload = json_object_new ();
   json_object_set_string_member (payload, "type", type);
+  /* "summary" in English for a reader older than "summaries". */
+  summary = summaries != NULL ? cab_json_read_string (summaries, "en") : NULL;
   json_object_set_string_member (payload, "summary", summary != NULL ? summary : type);
+  if (summaries != NULL)
+    json_object_set_object_member (payload, "summaries", json_object_ref (summaries));
   json_object_set_object_member (payload, "resource", json_object_ref (sent));
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, payload);

@@ -61,6 +61,32 @@ message_recipients (JsonObject *p)
   return g_strjoinv (", ", (char **) shown->pdata);
 }
 
+/* A "create" entry's summary in the reader's language: "summaries" by
+ * language code ("en", "fr"), the first of the reader's languages found,
+ * else English; an entry queued before "summaries" has its "summary" only,
+ * in the language it was written in. */
+static const char *
+create_summary (JsonObject *p)
+{
+  JsonObject *summaries = cab_json_read_object (p, "summaries");
+  const char * const *languages = g_get_language_names ();
+  const char *summary;
+
+  for (guint i = 0; summaries != NULL && languages[i] != NULL; i++)
+    {
+      char code[3] = { languages[i][0], languages[i][0] != '\0' ? languages[i][1] : '\0', '\0' };
+
+      if (g_ascii_isalpha (code[0]) && g_ascii_isalpha (code[1]) &&
+          (summary = cab_json_read_string (summaries, code)) != NULL &&
+          cab_text_is_one_line (summary, MAX_SUBJECT))
+        return summary;
+    }
+  if (summaries != NULL && (summary = cab_json_read_string (summaries, "en")) != NULL &&
+      cab_text_is_one_line (summary, MAX_SUBJECT))
+    return summary;
+  return cab_json_read_string (p, "summary");
+}
+
 /* A "mail" entry (src/mail): a message, or a read receipt (its "mdn"). An
  * entry queued before titles were made here may lack the fields: its
  * stored "summary" is shown then, in the language it was written in. */
@@ -153,7 +179,8 @@ cab_outbox_payload_describe (const char *kind,
     }
   if (g_strcmp0 (kind, "create") == 0 && p != NULL)
     {
-      const char *summary = cab_json_read_string (p, "summary");
+      const char *summary = create_summary (p);
+
       return g_strdup_printf (_("Send “%s”"), summary != NULL ? summary : "");
     }
   if (g_strcmp0 (kind, "mail") == 0)

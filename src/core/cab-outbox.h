@@ -149,13 +149,15 @@ gboolean       cab_outbox_set_visibility         (CabOutbox       *self,
  * "local-<key>" (set in @local_id when non-NULL), and sent once as a
  * conditional create (If-None-Exist on its identifier urn:uuid:<key>); the
  * server's copy replaces the local one when it is sent. @resource has no id
- * and names @patient_id as its subject; @summary says what it is on the
- * Outbox page ("Blood pressure 135/85 mmHg"). Cancelling the entry removes
- * the local copy. */
+ * and names @patient_id as its subject; @summaries says what it is on the
+ * Outbox page, by language ({"en": "Blood pressure 135/85 mmHg", "fr":
+ * "Pression artérielle 135/85 mmHg"}; "en" the one shown in any other
+ * language): the title is made when shown, in the reader's language
+ * (cab-outbox-describe.c). Cancelling the entry removes the local copy. */
 gboolean       cab_outbox_create_resource        (CabOutbox       *self,
                                                   const char      *patient_id,
                                                   JsonObject      *resource,
-                                                  const char      *summary,
+                                                  JsonObject      *summaries,
                                                   gint64          *entry_id,
                                                   char           **local_id,
                                                   GError         **error);

@@ -277,8 +277,7 @@ cab_followup_record (CabOutbox                *outbox,
                      GError                  **error)
 {
   g_autoptr(JsonObject) observation = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *summary = NULL;
+  g_autoptr(JsonObject) summaries = json_object_new ();
 
   g_return_val_if_fail (CAB_IS_OUTBOX (outbox), FALSE);
   g_return_val_if_fail (measure != NULL && patient_id != NULL, FALSE);
@@ -289,10 +288,18 @@ cab_followup_record (CabOutbox                *outbox,
                                                 performer, error);
   if (observation == NULL)
     return FALSE;
-  text = cab_followup_format_value (measure, value, diastolic, FALSE);
-  summary = g_strdup_printf ("%s %s%s%s", cab_followup_measure_get_name (measure), text,
-                             *measure->unit != '\0' ? " " : "", measure->unit);
-  return cab_outbox_create_resource (outbox, patient_id, observation, summary, entry_id, NULL, error);
+  /* The Outbox's title in each language, picked when shown (a measure
+   * recorded under LANG=C reads in French on a French desk). */
+  for (guint i = 0; i < 2; i++)
+    {
+      gboolean french = i == 1;
+      g_autofree char *text = cab_followup_format_value (measure, value, diastolic, french);
+      g_autofree char *summary = g_strdup_printf ("%s %s%s%s", french ? measure->name_fr : measure->name_en,
+                                                  text, *measure->unit != '\0' ? " " : "", measure->unit);
+
+      json_object_set_string_member (summaries, french ? "fr" : "en", summary);
+    }
+  return cab_outbox_create_resource (outbox, patient_id, observation, summaries, entry_id, NULL, error);
 }
 
 typedef struct

@@ -702,6 +702,31 @@ test_record_offline (void)
                             "--value", "135/85", "--date", TODAY, NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "Queued: entry "));
 
+  /* Recorded in the C locale, listed on a French desk: the Outbox's title
+   * in French (docs/architecture.md, "An entry's last error"), and back. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonNode) entries = NULL;
+      JsonObject *entry;
+
+      if (i == 0)
+        {
+          g_setenv ("LANGUAGE", "fr", TRUE);
+          g_setenv ("LC_ALL", "fr_FR.UTF-8", TRUE);
+        }
+      else
+        {
+          g_unsetenv ("LANGUAGE");
+          g_setenv ("LC_ALL", "C", TRUE);
+        }
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run_ctl (dir, NULL, &out, "outbox", "list", "--json", NULL), ==, 0);
+      entries = parse_json (out);
+      entry = json_array_get_object_element (json_node_get_array (entries), 0);
+      g_assert_cmpstr (member_string (entry, "description"), ==,
+                       i == 0 ? "Envoyer « Pression artérielle 135/85 mmHg »" : "Send “Blood pressure 135/85 mmHg”");
+    }
+
   /* Seen at once, offline: the patient's blood pressure is today's. */
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_ctl (dir, NULL, &out, "followup", "list", "--today", TODAY, "--json", NULL), ==, 0);

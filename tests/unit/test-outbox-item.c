@@ -333,6 +333,64 @@ test_mailflags (void)
     }
 }
 
+/* A measure recorded with its title in each language: shown in the
+ * reader's, English in any other, an older entry's "summary" as written;
+ * damaged "summaries" fall back without a critical. */
+static void
+test_create_titles (void)
+{
+  const char *payload = "{\"type\":\"Observation\",\"summary\":\"Weight 72.5 kg\","
+                        "\"summaries\":{\"en\":\"Weight 72.5 kg\",\"fr\":\"Poids 72,5 kg\"}}";
+  struct { const char *language; const char *payload; const char *title; } cases[] = {
+    { "fr", payload, "Send “Poids 72,5 kg”" },
+    { "C", payload, "Send “Weight 72.5 kg”" },
+    { "de", payload, "Send “Weight 72.5 kg”" },
+    { "fr", "{\"summary\":\"Poids 80 kg\"}", "Send “Poids 80 kg”" },
+    { "fr", "{\"summary\":\"Weight 1 kg\",\"summaries\":[1]}", "Send “Weight 1 kg”" },
+    { "fr", "{\"summary\":\"Weight 1 kg\",\"summaries\":{\"fr\":7,\"en\":\"Weight 2 kg\"}}", "Send “Weight 2 kg”" },
+    { "fr", "{\"summary\":\"Weight 1 kg\",\"summaries\":{\"fr\":\"a\\nb\"}}", "Send “Weight 1 kg”" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CabOutboxItem) item = NULL;
+
+      g_setenv ("LANGUAGE", cases[i].language, TRUE);
+      item = item_for ("create", CAB_OUTBOX_STATE_PENDING, cases[i].payload, NULL, 0, NULL);
+      g_assert_cmpstr (cab_outbox_item_get_title (item), ==, cases[i].title);
+    }
+  g_setenv ("LANGUAGE", "C", TRUE);
+}
+
+/* An entry's last error: a code's sentence with the server's words, an
+ * older entry's text as written, an unknown code its detail. */
+static void
+test_error_codes (void)
+{
+  CabOutboxEntry entry = { .id = 7, .kind = (char *) "mail", .state = CAB_OUTBOX_STATE_FAILED,
+                           .payload = (char *) "{}", .attempts = 1 };
+  struct { const char *code; const char *detail; const char *text; const char *shown; } cases[] = {
+    { "mail-refused", "550 5.1.1 no such mailbox", "Le serveur de messagerie a refusé le message : 550",
+      "The mail server refused the message: 550 5.1.1 no such mailbox" },
+    { "mail-dns", NULL, "Impossible", "Cannot reach the mail server: its name cannot be found (is this computer online?)" },
+    { NULL, NULL, "Le serveur a refusé", "Le serveur a refusé" },
+    { "from-a-newer-version", "451 later", "Plus tard", "451 later" },
+    { "from-a-newer-version", NULL, "Plus tard", "Plus tard" },
+    { NULL, NULL, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = NULL;
+
+      entry.last_error_code = (char *) cases[i].code;
+      entry.last_error_detail = (char *) cases[i].detail;
+      entry.last_error = (char *) cases[i].text;
+      shown = cab_outbox_entry_dup_error (&entry);
+      g_assert_cmpstr (shown, ==, cases[i].shown);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -351,6 +409,8 @@ main (int    argc,
   g_test_add_func ("/outbox-item/mail", test_mail);
   g_test_add_func ("/outbox-item/mail-recipients", test_mail_recipients);
   g_test_add_func ("/outbox-item/mailflags", test_mailflags);
+  g_test_add_func ("/outbox-item/create-titles", test_create_titles);
+  g_test_add_func ("/outbox-item/error-codes", test_error_codes);
 
   return g_test_run ();
 }

@@ -228,6 +228,25 @@ put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
       if (!step_done (writer, doc, "Cannot store a mail document", error))
         return FALSE;
     }
+  {
+    g_autoptr(CabStmt) fts = cab_store_conn_prepare (writer,
+      "INSERT INTO mail_fts (rowid, subject, sender, body, attachments) VALUES (?1, ?2, ?3, ?4, ?5)", error);
+    g_autofree char *sender = g_strjoin (" ", row->from_display ? row->from_display : "",
+                                         row->from_address ? row->from_address : "", NULL);
+
+    if (fts == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (fts, 1, row->id);
+    cab_stmt_bind_text (fts, 2, row->subject);
+    cab_stmt_bind_text (fts, 3, sender);
+    cab_stmt_bind_text (fts, 4, row->body_text);
+    g_autofree char *attachments = g_strjoin ("\n", row->attachment_names ? row->attachment_names : "",
+                                              row->document_text ? row->document_text : "", NULL);
+
+    cab_stmt_bind_text (fts, 5, attachments);
+    if (!step_done (writer, fts, "Cannot index a mail message", error))
+      return FALSE;
+  }
   if (row->text_pending)
     {
       /* In the row's transaction: a crash never loses the indexing. */
@@ -240,28 +259,6 @@ put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
       return step_done (writer, pending, "Cannot mark a mail message for indexing", error);
     }
   return TRUE;
-}
-
-/* The message's row in mail_fts. After every other write of its batch: see
- * cab_mail_store_put_batch(). */
-static gboolean
-put_fts (CabStoreWriter *writer, const CabMailRow *row, GError **error)
-{
-  g_autoptr(CabStmt) fts = cab_store_conn_prepare (writer,
-    "INSERT INTO mail_fts (rowid, subject, sender, body, attachments) VALUES (?1, ?2, ?3, ?4, ?5)", error);
-  g_autofree char *sender = g_strjoin (" ", row->from_display ? row->from_display : "",
-                                       row->from_address ? row->from_address : "", NULL);
-  g_autofree char *attachments = g_strjoin ("\n", row->attachment_names ? row->attachment_names : "",
-                                            row->document_text ? row->document_text : "", NULL);
-
-  if (fts == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (fts, 1, row->id);
-  cab_stmt_bind_text (fts, 2, row->subject);
-  cab_stmt_bind_text (fts, 3, sender);
-  cab_stmt_bind_text (fts, 4, row->body_text);
-  cab_stmt_bind_text (fts, 5, attachments);
-  return step_done (writer, fts, "Cannot index a mail message", error);
 }
 
 gboolean
@@ -279,13 +276,13 @@ cab_mail_store_put_batch (CabStore            *store,
 
   if (!cab_store_begin (writer, error))
     return FALSE;
-  g_autofree gboolean *is_new = g_new0 (gboolean, rows != NULL ? rows->len : 0);
-
   for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
-      if (!put_row (writer, account, mailbox, g_ptr_array_index (rows, i), &is_new[i], error))
+      gboolean is_new;
+
+      if (!put_row (writer, account, mailbox, g_ptr_array_index (rows, i), &is_new, error))
         goto fail;
-      added += is_new[i];
+      added += is_new;
     }
   folder = cab_store_conn_prepare (writer,
     "INSERT INTO mail_folders (account, mailbox, uidvalidity, last_uid, highestmodseq, synced_at)"
@@ -300,21 +297,8 @@ cab_mail_store_put_batch (CabStore            *store,
   sqlite3_bind_int64 (folder, 3, watermark->uidvalidity);
   sqlite3_bind_int64 (folder, 4, watermark->last_uid);
   sqlite3_bind_int64 (folder, 5, (gint64) watermark->highestmodseq);
-  if (!step_done (writer, folder, "Cannot store the mail folder's state", error))
-    goto fail;
-  /* The batch's new rows into mail_fts last. SQLite opens a statement
-   * savepoint for a write that may abort halfway (the messages' insert
-   * runs a trigger), and FTS5 writes its pending rows to disk as a new
-   * segment at each savepoint: a message's FTS row inserted before the
-   * next message's row cost a segment per message, and merging them
-   * (a quarter of the store thread's CPU in the benchmark's sync).
-   * Inserted after every other write, the batch's FTS rows stay in
-   * memory and reach the index as one segment at the commit; the index
-   * holds the same rows (docs/architecture.md, "Mail"). */
-  for (guint i = 0; rows != NULL && i < rows->len; i++)
-    if (is_new[i] && !put_fts (writer, g_ptr_array_index (rows, i), error))
-      goto fail;
-  if (!cab_store_commit (writer, error))
+  if (!step_done (writer, folder, "Cannot store the mail folder's state", error) ||
+      !cab_store_commit (writer, error))
     goto fail;
   if (n_new != NULL)
     *n_new = added;

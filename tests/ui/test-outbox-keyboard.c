@@ -322,8 +322,9 @@ test_headings (Fixture       *f,
                gconstpointer  data)
 {
   GtkWidget *list = find_list (f);
-  GtkWidget *header;
+  GtkWidget *header, *sent_heading;
   GtkAdjustment *adj;
+  guint n_sent_headings = 0;
   gboolean done = FALSE;
   Placed placed = { f, 0 };
   guint n_rows = 0;
@@ -362,6 +363,27 @@ test_headings (Fixture       *f,
   adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW)));
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
   cab_test_ui_screenshot_widget (f->window, "outbox-headings-end", 200);
+
+  /* Another entry cancelled heads "Recently Sent" now, under the same
+   * label: a heading is made once and handed from row to row. */
+  sent_heading = header;
+  done = FALSE;
+  cab_outbox_act_async (f->outbox, f->ids[1], CAB_OUTBOX_ACTION_CANCEL, NULL, acted_cb, &done);
+  cab_test_ui_wait_for (flag_set, &done, "the second entry to be cancelled");
+  cab_test_ui_wait_outbox_shown (f->page, CAB_OUTBOX_STATE_CANCELLED, 2, "the second entry cancelled to show");
+  for (int n = 0; n < N_ENTRIES; n++)
+    {
+      header = list_row_header (f, n);
+      if (header != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (header)), _("Recently Sent")) == 0)
+        {
+          g_assert_true (header == sent_heading);
+          g_assert_true (gtk_widget_get_parent (header) == list);
+          placed.row = n;
+          n_sent_headings++;
+        }
+    }
+  g_assert_cmpuint (n_sent_headings, ==, 1);
+  cab_test_ui_wait_for (header_placed, &placed, "the heading before its new row");
 }
 
 /* An entry's last error reads in the language of the page, whoever

@@ -49,6 +49,7 @@ struct _CabOutboxPage
   guint           n_loads;
   guint           load_waiting : 1; /* a load whose rows are not all shown yet */
   guint           tick;             /* the rows catching up, a step at a time */
+  GHashTable     *headings;         /* heading text → its label (update_header_cb ()) */
   guint           headers_moved : 1; /* a header to put before its row */
   gint64          last_step;        /* the frame time of the last step */
 };
@@ -778,8 +779,34 @@ create_row_cb (gpointer item,
 /* A group's heading ("Waiting to Be Sent"), the header of its first row:
  * a list box header is no row, so the focus goes from card to card past
  * it, and it is a sensitive label a screen reader reads as a heading
- * (a heading row had to be insensitive, read as disabled). Kept while its
- * text stays (docs/architecture.md, "The Outbox page while it drains"). */
+ * (a heading row had to be insensitive, read as disabled). One label a
+ * heading, made once and handed from row to row: during a drain each entry
+ * sent becomes the first of "Recently Sent", and a label made for it each
+ * time was a widget styled and shaped in that frame (docs/architecture.md,
+ * "The Outbox page while it drains"). GtkListBox takes a header from the
+ * row that had it when another row is given it, and leaves it to the new
+ * row when the old one's header is then cleared. */
+static GtkWidget *
+heading_label (CabOutboxPage *self,
+               const char    *heading)
+{
+  GtkWidget *label = g_hash_table_lookup (self->headings, heading);
+
+  if (label != NULL)
+    return label;
+  label = g_object_new (GTK_TYPE_LABEL,
+                        "label", heading,
+                        "xalign", 0.0f,
+                        "wrap", TRUE,
+                        "accessible-role", GTK_ACCESSIBLE_ROLE_HEADING,
+                        NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "cab-outbox-heading");
+  g_hash_table_insert (self->headings, g_strdup (heading), g_object_ref_sink (label));
+  return label;
+}
+
 static void
 update_header_cb (GtkListBoxRow *row,
                   GtkListBoxRow *before,
@@ -788,6 +815,7 @@ update_header_cb (GtkListBoxRow *row,
   CabOutboxPage *self = user_data;
   const char *heading = cab_outbox_rows_get_heading (self->rows, gtk_list_box_row_get_index (row));
   GtkWidget *header = gtk_list_box_row_get_header (row);
+  GtkWidget *label;
 
   if (heading == NULL)
     {
@@ -795,20 +823,12 @@ update_header_cb (GtkListBoxRow *row,
         gtk_list_box_row_set_header (row, NULL);
       return;
     }
-  if (header != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (header)), heading) == 0)
+  label = heading_label (self, heading);
+  if (header == label)
     return;
-  header = g_object_new (GTK_TYPE_LABEL,
-                         "label", heading,
-                         "xalign", 0.0f,
-                         "wrap", TRUE,
-                         "accessible-role", GTK_ACCESSIBLE_ROLE_HEADING,
-                         NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
-  gtk_widget_add_css_class (header, "heading");
-  gtk_widget_add_css_class (header, "cab-outbox-heading");
-  gtk_list_box_row_set_header (row, header);
-  /* The list box appends a new header to its children; it goes before
-   * its row at the next layout (frame_layout_cb ()). */
+  gtk_list_box_row_set_header (row, label);
+  /* The list box appends a header it parents to its children; it goes
+   * before its row at the next layout (frame_layout_cb ()). */
   self->headers_moved = TRUE;
 }
 
@@ -985,6 +1005,7 @@ cab_outbox_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CAB_TYPE_OUTBOX_PAGE);
   g_clear_object (&self->rows);
   g_clear_pointer (&self->in_view, g_ptr_array_unref);
+  g_clear_pointer (&self->headings, g_hash_table_unref);
 
   G_OBJECT_CLASS (cab_outbox_page_parent_class)->dispose (object);
 }
@@ -1076,6 +1097,7 @@ cab_outbox_page_init (CabOutboxPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->headings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->rows = cab_outbox_rows_new ();
   self->in_view = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_list_box_set_header_func (self->list, update_header_cb, self, NULL);

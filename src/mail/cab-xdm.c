@@ -108,6 +108,10 @@ read_entry (struct archive *a, struct archive_entry *entry, Reader *r, guint64 e
         }
       len += n;
     }
+  /* A size declared larger than the entry (a hostile zip can declare up
+   * to what the limits allow for each of its entries) is not kept. */
+  if (alloc > len + 1)
+    data = g_realloc (data, MAX (len, 1));
   return g_bytes_new_take (g_steal_pointer (&data), len);
 }
 

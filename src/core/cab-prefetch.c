@@ -296,14 +296,8 @@ static gboolean
 backoff_done_cb (gpointer user_data)
 {
   CabPrefetch *self = user_data;
-  gint64 remaining_us = cab_fhir_client_get_busy_until (self->client) - g_get_monotonic_time ();
 
-  /* Another download was told to wait longer meanwhile: so does the lane. */
-  if (remaining_us > 0)
-    {
-      self->backoff_source = g_timeout_add ((guint) ((remaining_us + 999) / 1000), backoff_done_cb, self);
-      return G_SOURCE_REMOVE;
-    }
+  /* If another request was told to wait longer meanwhile, pump() waits on. */
   self->backoff_source = 0;
   pump (self);
   return G_SOURCE_REMOVE;
@@ -573,9 +567,29 @@ start_index (CabPrefetch *self)
   update_state (self);
 }
 
+/* The server told one of this client's requests to wait (Retry-After,
+ * from a sync, a download's own retry or an opened document): nothing new
+ * starts before then, even if a download has since gone through. Arms the
+ * lane's pause and says whether it did. */
+static gboolean
+wait_for_server (CabPrefetch *self)
+{
+  gint64 remaining_us = cab_fhir_client_get_busy_until (self->client) - g_get_monotonic_time ();
+
+  if (remaining_us <= 0)
+    return FALSE;
+  self->backoff_source = g_timeout_add ((guint) ((remaining_us + 999) / 1000), backoff_done_cb, self);
+  g_debug ("Prefetch waits %" G_GINT64_FORMAT " ms as the server asked", (remaining_us + 999) / 1000);
+  return TRUE;
+}
+
 static void
 pump (CabPrefetch *self)
 {
+  if (self->n_active < CAB_PREFETCH_MAX_ACTIVE && can_start (self) &&
+      !g_queue_is_empty (&self->queue))
+    wait_for_server (self);
+
   while (self->n_active < CAB_PREFETCH_MAX_ACTIVE && can_start (self) &&
          !g_queue_is_empty (&self->queue))
     {

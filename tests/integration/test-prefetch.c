@@ -686,8 +686,10 @@ test_busy_server (void)
     }
 
   /* Every Binary request came at least Retry-After after the last refusal,
-   * but one: the other download's, on its way before the refusal arrived
-   * (CAB_PREFETCH_MAX_ACTIVE is 2), for another content. */
+   * but one: the other download's retry, timed from its own earlier refusal
+   * (CAB_PREFETCH_MAX_ACTIVE is 2), for another content. A download that
+   * goes through meanwhile starts no new one before the wait is over
+   * (/prefetch/server-said-wait). */
   g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -837,13 +839,14 @@ wait_result (GAsyncResult **slot)
 static void
 fixture_setup (Fixture    *f,
                const char *name,
+               const char *access_log,
                const char *latency_ms)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CabSync) sync = NULL;
   g_autoptr(GAsyncResult) result = NULL;
 
-  f->sandbox = start_sandbox (NULL, latency_ms);
+  f->sandbox = start_sandbox (access_log, latency_ms);
   f->dir = make_dir (name);
   f->store = open_store (f->dir);
   f->client = cab_fhir_client_new (f->sandbox->base_url, &error);
@@ -921,7 +924,7 @@ test_open_during_prefetch (void)
   int position;
 
   /* Each answer takes a while: the queue is long in time as in count. */
-  fixture_setup (&f, "open-first", "30");
+  fixture_setup (&f, "open-first", NULL, "30");
   entries = list_contents (f.store);
   last = g_ptr_array_index (entries, entries->len - 1);
   user_id = g_strdup (last->row->id);
@@ -995,6 +998,61 @@ test_open_during_prefetch (void)
   fixture_teardown (&f);
 }
 
+/* A Retry-After told to any request of the client (here a read that is not
+ * retried) holds the lane's first download until it has passed, though the
+ * server has recovered meanwhile: a download that went through is no leave
+ * to start the next one sooner. */
+static void
+test_server_said_wait (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *log = g_build_filename (tmp_dir, "wait-access.log", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  CabFhirResponse *response;
+  CabPrefetchSummary summary;
+  gint64 refused_at = -1, first_binary_at = -1;
+
+  g_unlink (log);
+  fixture_setup (&f, "server-said-wait", log, NULL);
+  set_faults (f.sandbox, "{\"error_rate\": 1, \"error_statuses\": [429], "
+                         "\"retry_after\": " G_STRINGIFY (RETRY_AFTER_S) "}");
+  cab_fhir_client_set_retry_policy (f.client, 0, 1);
+  cab_fhir_client_read_async (f.client, "Patient", "busy", NULL, store_result_cb, &result);
+  response = cab_fhir_client_request_finish (f.client, wait_result (&result), &error);
+  g_clear_pointer (&response, cab_fhir_response_free);
+  g_clear_error (&error);
+  g_assert_cmpint (cab_fhir_client_get_busy_until (f.client), >, g_get_monotonic_time ());
+
+  set_faults (f.sandbox, NULL);
+  cab_fhir_client_set_retry_policy (f.client, 6, 250);
+  run_prefetch (&f, &summary);
+  g_assert_cmpuint (summary.n_downloaded, >, 0);
+
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *space = strrchr (lines[i], ' ');
+
+      if (space == NULL)
+        continue;
+      if (refused_at < 0 && g_str_has_prefix (lines[i], "429 "))
+        refused_at = g_ascii_strtoll (space + 1, NULL, 10);
+      else if (first_binary_at < 0 && g_str_has_prefix (lines[i], "GET ") && binary_id (lines[i]) != NULL)
+        first_binary_at = g_ascii_strtoll (space + 1, NULL, 10);
+    }
+  g_assert_cmpint (refused_at, >, 0);
+  g_assert_cmpint (first_binary_at, >, 0);
+  g_test_message ("the first download came %" G_GINT64_FORMAT " ms after the refusal",
+                  first_binary_at - refused_at);
+  g_assert_cmpint (first_binary_at, >=, refused_at + RETRY_AFTER_S * 1000);
+
+  fixture_teardown (&f);
+}
+
 static void
 state_changed_cb (CabPrefetch *prefetch,
                   GParamSpec  *pspec,
@@ -1017,7 +1075,7 @@ test_metered (void)
   gboolean metered_seen = FALSE;
   guint n_requests_before, n_requests;
 
-  fixture_setup (&f, "metered", NULL);
+  fixture_setup (&f, "metered", NULL, NULL);
   test_monitor_set_metered (monitor, TRUE);
   cab_prefetch_set_network_monitor (f.prefetch, G_NETWORK_MONITOR (monitor));
   g_signal_connect (f.prefetch, "notify::state", G_CALLBACK (state_changed_cb), &metered_seen);
@@ -1071,6 +1129,7 @@ main (int    argc,
   g_test_add_func ("/prefetch/budget", test_budget);
   g_test_add_func ("/prefetch/kill-resume", test_kill_resume);
   g_test_add_func ("/prefetch/busy-server", test_busy_server);
+  g_test_add_func ("/prefetch/server-said-wait", test_server_said_wait);
   g_test_add_func ("/prefetch/open-during-prefetch", test_open_during_prefetch);
   g_test_add_func ("/prefetch/metered", test_metered);
 

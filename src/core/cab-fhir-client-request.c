@@ -193,7 +193,9 @@ parse_retry_after (const char *value)
   if (when == NULL)
     return -1;
   now = g_date_time_new_now_utc ();
-  return MAX (0, g_date_time_difference (when, now) / G_TIME_SPAN_SECOND);
+  /* Rounded up: a date is the earliest the server will answer, and a wait
+   * rounded down sent the retry up to a second before it. */
+  return MAX (0, (g_date_time_difference (when, now) + G_TIME_SPAN_SECOND - 1) / G_TIME_SPAN_SECOND);
 }
 
 /* Full jitter: uniform in [0, min(cap, initial * 2^n)]. */

@@ -1203,10 +1203,24 @@ test_binary_json (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
-static void
-on_cancel_timeout (gpointer user_data)
+typedef struct
 {
-  g_cancellable_cancel (user_data);
+  CabFhirClient *client;
+  GCancellable  *cancellable;
+} Sleeping;
+
+/* Cancels once the client sleeps on the server's Retry-After: it keeps it
+ * before scheduling the retry (a fixed delay raced the first answer on a
+ * loaded machine). */
+static gboolean
+cancel_when_sleeping (gpointer user_data)
+{
+  Sleeping *sleeping = user_data;
+
+  if (cab_fhir_client_get_busy_until (sleeping->client) <= g_get_monotonic_time ())
+    return G_SOURCE_CONTINUE;
+  g_cancellable_cancel (sleeping->cancellable);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1217,15 +1231,20 @@ test_cancel_during_backoff (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(CabFhirResponse) response = NULL;
   g_autoptr(GError) error = NULL;
+  Sleeping sleeping = { client, cancellable };
+  guint poll_id;
   Wait wait;
 
   /* Retry-After: 60 puts the request to sleep; cancelling wakes it now. */
   wait_init (&wait);
   cab_fhir_client_send_async (client, "GET", "busy", NULL, NULL, NULL, CAB_FHIR_REQUEST_DEFAULT,
                               cancellable, on_ready, &wait);
-  g_timeout_add_once (200, on_cancel_timeout, cancellable);
+  poll_id = g_timeout_add (10, cancel_when_sleeping, &sleeping);
   response = cab_fhir_client_send_finish (client, wait_run (&wait), &error);
   wait_clear (&wait);
+  /* Cancelled by it: the source removed itself. */
+  g_assert_true (g_cancellable_is_cancelled (cancellable));
+  g_assert_null (g_main_context_find_source_by_id (NULL, poll_id));
   g_assert_null (response);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (local->n_hits, ==, 1);

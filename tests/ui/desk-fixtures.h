@@ -241,6 +241,12 @@ desk_remove_dir (const char *dir)
 
 typedef gboolean (*DeskCondition) (gpointer data);
 
+/* How long a test waits for a condition before it fails: generous, as
+ * cab-test-ui.c's, since a sanitizer build among parallel tests on a loaded
+ * machine is many times slower than a quiet one (docs/architecture.md,
+ * "Testing"). 5 s was sized for a quiet machine. */
+#define DESK_WAIT_LIMIT_MS (120 * 1000)
+
 static inline gboolean
 desk_timeout_cb (gpointer data)
 {
@@ -298,7 +304,7 @@ desk_wait_for_frame (GtkWidget *widget)
   g_assert_nonnull (clock);
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (desk_after_paint_cb), &painted);
   gtk_widget_queue_draw (widget);
-  g_assert_true (desk_wait_until (desk_is_true, &painted, 5000));
+  g_assert_true (desk_wait_until (desk_is_true, &painted, DESK_WAIT_LIMIT_MS));
   g_signal_handler_disconnect (clock, id);
 }
 

@@ -82,7 +82,7 @@ fixture_setup (Fixture *f)
 
   f->entry = desk_find_child_of_type (GTK_WIDGET (f->search), GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (f->entry);
-  g_assert_true (desk_wait_until (search_idle, f->search, 5000));
+  g_assert_true (desk_wait_until (search_idle, f->search, DESK_WAIT_LIMIT_MS));
 }
 
 static void
@@ -111,7 +111,7 @@ type_text (Fixture    *f,
       g_main_context_iteration (NULL, FALSE);
     }
   g_assert_true (cab_patient_search_get_busy (f->search));
-  g_assert_true (desk_wait_until (search_idle, f->search, 5000));
+  g_assert_true (desk_wait_until (search_idle, f->search, DESK_WAIT_LIMIT_MS));
 }
 
 static char *
@@ -270,7 +270,7 @@ test_keyboard (void)
   cab_patient_search_set_text (f.search, "lefev");
   g_signal_emit_by_name (f.entry, "activate");
   g_assert_null (f.activated);
-  g_assert_true (desk_wait_until (search_idle, f.search, 5000));
+  g_assert_true (desk_wait_until (search_idle, f.search, DESK_WAIT_LIMIT_MS));
   g_assert_cmpstr (f.activated, ==, "p-jean");
 
   fixture_teardown (&f);
@@ -340,7 +340,7 @@ test_superseded (void)
       g_main_context_iteration (NULL, FALSE);
     }
   cab_patient_search_set_text (f.search, "helene dup");
-  g_assert_true (desk_wait_until (search_idle, f.search, 5000));
+  g_assert_true (desk_wait_until (search_idle, f.search, DESK_WAIT_LIMIT_MS));
   desk_spin (100);
   ids = result_ids (f.search);
   g_assert_cmpstr (ids, ==, "p-helene");
@@ -380,7 +380,7 @@ test_header (void)
 
   cab_patient_header_set_patient (header, store, "p-helene");
   g_assert_true (cab_patient_header_get_loading (header));
-  g_assert_true (desk_wait_until (header_loaded, header, 5000));
+  g_assert_true (desk_wait_until (header_loaded, header, DESK_WAIT_LIMIT_MS));
 
   g_assert_cmpstr (cab_patient_header_get_title (header), ==, "DUPONT Hélène Marie");
   g_assert_cmpstr (gtk_label_get_label (find_badge (GTK_WIDGET (header))), ==, _("Qualified INS"));
@@ -396,13 +396,13 @@ test_header (void)
 
   /* Another patient: no conditions, no médecin traitant, provisional identity. */
   cab_patient_header_set_patient (header, store, "p-helena");
-  g_assert_true (desk_wait_until (header_loaded, header, 5000));
+  g_assert_true (desk_wait_until (header_loaded, header, DESK_WAIT_LIMIT_MS));
   g_assert_null (cab_patient_header_get_practitioner (header));
   g_assert_cmpuint (cab_patient_header_get_n_conditions (header, NULL), ==, 0);
   desk_save_screenshot (GTK_WIDGET (header), "patient-header-provisional");
 
   cab_patient_header_set_patient (header, store, "no-such-patient");
-  g_assert_true (desk_wait_until (header_loaded, header, 5000));
+  g_assert_true (desk_wait_until (header_loaded, header, DESK_WAIT_LIMIT_MS));
   g_assert_null (cab_patient_header_get_title (header));
 
   /* A second record with Hélène's INS (a broken server): both headers warn.
@@ -416,14 +416,14 @@ test_header (void)
     desk_put (store, records);
   }
   cab_patient_header_set_patient (header, store, "p-helene");
-  g_assert_true (desk_wait_until (header_loaded, header, 5000));
+  g_assert_true (desk_wait_until (header_loaded, header, DESK_WAIT_LIMIT_MS));
   g_assert_true (cab_patient_header_get_ins_duplicate (header));
   /* Never shown as qualified while another patient holds the INS. */
   g_assert_cmpstr (gtk_label_get_label (find_badge (GTK_WIDGET (header))), ==, _("INS held twice"));
   g_assert_cmpstr (_("INS held twice"), !=, _("Qualified INS"));
   desk_save_screenshot (GTK_WIDGET (header), "patient-header-duplicate-ins");
   cab_patient_header_set_patient (header, store, "p-helena");
-  g_assert_true (desk_wait_until (header_loaded, header, 5000));
+  g_assert_true (desk_wait_until (header_loaded, header, DESK_WAIT_LIMIT_MS));
   g_assert_false (cab_patient_header_get_ins_duplicate (header));
 
   g_object_add_weak_pointer (G_OBJECT (header), &weak);

@@ -150,7 +150,7 @@ fixture_setup (Fixture    *f,
   gtk_window_present (f->window);
 
   cab_timeline_view_set_patient (f->view, store, patient_id, opened_at);
-  g_assert_true (desk_wait_until (view_idle, f->view, 10000));
+  g_assert_true (desk_wait_until (view_idle, f->view, DESK_WAIT_LIMIT_MS));
 }
 
 static void
@@ -297,7 +297,7 @@ test_marks_and_kinds (void)
 
   /* Opened before: nothing is new. */
   cab_timeline_view_set_patient (f.view, store, "p-1", NULL);
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   g_assert_cmpint (marks_besides_offline (&f, "d-cons"), ==, 0);
 
   fixture_teardown (&f);
@@ -319,46 +319,46 @@ test_filters (void)
   fixture_setup (&f, "p-1", NULL);
 
   cab_timeline_view_set_kind_filter (f.view, CAB_KIND_FILTER_IMAGING);
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   imaging = document_ids (&f);
   g_assert_cmpstr (imaging, ==, "d-img d-img-old d-kos-alone");
   desk_save_screenshot (GTK_WIDGET (f.view), "timeline-imaging");
 
   cab_timeline_view_set_kind_filter (f.view, CAB_KIND_FILTER_LAB);
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   lab = document_ids (&f);
   g_assert_cmpstr (lab, ==, "d-lab");
 
   cab_timeline_view_set_kind_filter (f.view, CAB_KIND_FILTER_OTHER);
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   other = document_ids (&f);
   g_assert_cmpstr (other, ==, "d-cert d-pat");
 
   cab_timeline_view_set_kind_filter (f.view, CAB_KIND_FILTER_ALL);
   cab_timeline_view_set_date_range (f.view, "2025-01-01", "2025-12-31");
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   range = document_ids (&f);
   g_assert_cmpstr (range, ==, "d-vac d-cert d-pat");
 
   /* Words of the report's text, accents left out. */
   cab_timeline_view_set_date_range (f.view, NULL, NULL);
   cab_timeline_view_set_search_text (f.view, "pancreas");
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   text = document_ids (&f);
   g_assert_cmpstr (text, ==, "d-img");
 
   cab_timeline_view_set_search_text (f.view, "orsini");
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   author = document_ids (&f);
   g_assert_cmpstr (author, ==, "d-cons d-rx d-masked");
 
   cab_timeline_view_set_search_text (f.view, "introuvable");
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   g_assert_cmpuint (g_list_model_get_n_items (cab_timeline_view_get_model (f.view)), ==, 0);
   desk_save_screenshot (GTK_WIDGET (f.view), "timeline-no-match");
 
   cab_timeline_view_set_search_text (f.view, NULL);
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   all = document_ids (&f);
   g_assert_cmpstr (all, ==, expected);
 
@@ -385,7 +385,7 @@ test_filter_widgets (void)
   gtk_toggle_button_set_active (g_list_nth_data (buttons, 3), TRUE);
   g_list_free (buttons);
   g_assert_cmpint (cab_timeline_view_get_kind_filter (f.view), ==, CAB_KIND_FILTER_IMAGING);
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   imaging = document_ids (&f);
   g_assert_cmpstr (imaging, ==, "d-img d-img-old d-kos-alone");
   cab_timeline_view_set_kind_filter (f.view, CAB_KIND_FILTER_ALL);
@@ -397,7 +397,7 @@ test_filter_widgets (void)
   g_assert_true (gtk_widget_has_css_class (entry, "error"));
   gtk_editable_set_text (GTK_EDITABLE (entry), "01/06/2025");
   g_assert_false (gtk_widget_has_css_class (entry, "error"));
-  g_assert_true (desk_wait_until (view_idle, f.view, 5000));
+  g_assert_true (desk_wait_until (view_idle, f.view, DESK_WAIT_LIMIT_MS));
   range = document_ids (&f);
   g_assert_cmpstr (range, ==, "d-cons d-lab d-img d-rx d-vac d-cert");
 

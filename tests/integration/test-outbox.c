@@ -27,6 +27,22 @@ typedef struct
   GPtrArray      *patients;
 } Fixture;
 
+/* Until this thread holds the last reference to @object: a worker drops
+ * its own a moment after its answer landed, later on a loaded machine; a
+ * limit in time, not in turns, and a generous one. */
+static void
+wait_last_reference (GObject *object)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get ((gint *) &object->ref_count) > 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -60,11 +76,7 @@ fixture_teardown (Fixture       *f,
 {
   /* A worker thread may still drop its task's reference just after the
    * callback ran on this thread. */
-  for (guint i = 0; i < 200 && G_OBJECT (f->outbox)->ref_count > 1; i++)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
+  wait_last_reference (G_OBJECT (f->outbox));
   g_assert_finalize_object (f->outbox);
   g_clear_object (&f->client);
   g_clear_object (&f->store);

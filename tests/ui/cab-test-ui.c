@@ -167,9 +167,12 @@ cab_test_ui_render (GtkWidget *widget)
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   g_autoptr(GskRenderNode) node = NULL;
   int width = 0, height = 0;
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
 
   g_assert_true (gtk_widget_get_mapped (widget));
-  for (guint tries = 0; node == NULL && tries < 25; tries++)
+  /* Nothing drawn before the widget's first layout: retried, for as long
+   * as any other wait (25 tries of 200 ms could be too few when loaded). */
+  for (guint tries = 0; node == NULL && (tries == 0 || g_get_monotonic_time () < deadline); tries++)
     {
       GtkSnapshot *snapshot = gtk_snapshot_new ();
 
@@ -552,16 +555,22 @@ cab_test_ui_open_patient_page (CabSession      *session,
   return window;
 }
 
+/* Mapped is not laid out: GTK 4 allocates a new window in its frame
+ * clock's layout phase, after the map (a row read 0 px high right after
+ * it), and a loaded machine draws that first frame seconds later. */
 static gboolean
-is_mapped (gpointer data)
+is_mapped_and_allocated (gpointer data)
 {
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
+  GtkWidget *widget = data;
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0 &&
+         gtk_widget_get_height (widget) > 0;
 }
 
 void
 cab_test_ui_wait_mapped (GtkWidget *widget)
 {
-  cab_test_ui_wait_for (is_mapped, widget, "the window to be mapped");
+  cab_test_ui_wait_for (is_mapped_and_allocated, widget, "the window to be mapped and laid out");
 }
 
 typedef struct

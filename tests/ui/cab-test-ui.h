@@ -97,7 +97,8 @@ GtkWidget  *cab_test_ui_open_patient_page (CabSession      *session,
                                            const char      *patient_id,
                                            CabPatientPage **page_out);
 
-/* Until @widget (a window just presented) is mapped. */
+/* Until @widget (a window just presented) is mapped and laid out (its
+ * first allocation comes with a frame after the map). */
 void        cab_test_ui_wait_mapped    (GtkWidget        *widget);
 
 /* Waits until the desk shows @patient_id's page, its header and timeline

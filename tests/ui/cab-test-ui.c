@@ -161,6 +161,37 @@ cab_test_ui_settle (guint ms)
   g_source_remove (wake_id);
 }
 
+static void
+count_paint_cb (GdkFrameClock *clock,
+                guint         *n_painted)
+{
+  (*n_painted)++;
+}
+
+static gboolean
+painted (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+void
+cab_test_ui_wait_frames (GtkWidget *widget,
+                         guint      n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+  g_assert_nonnull (clock);
+  for (guint i = 0; i < n; i++)
+    {
+      guint n_painted = 0;
+      gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint_cb), &n_painted);
+
+      gtk_widget_queue_draw (widget);
+      cab_test_ui_wait_for (painted, &n_painted, "a frame to be drawn");
+      g_signal_handler_disconnect (clock, id);
+    }
+}
+
 GdkTexture *
 cab_test_ui_render (GtkWidget *widget)
 {

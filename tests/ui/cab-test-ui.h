@@ -49,6 +49,11 @@ gboolean    cab_test_ui_is_true        (gpointer          data);
 /* Lets animations (revealer, toast) run their course and frames be drawn. */
 void        cab_test_ui_settle         (guint             ms);
 
+/* Until @widget's window has drawn @n new frames, each with its layout:
+ * what a settle gives on a quiet machine, whatever the load. */
+void        cab_test_ui_wait_frames    (GtkWidget        *widget,
+                                        guint             n);
+
 /* Saves @window at cab_test_ui_screenshot_path (@name), retrying while no
  * frame has been drawn yet (right after a dialog closed). */
 void        cab_test_ui_screenshot     (CabWindow        *window,

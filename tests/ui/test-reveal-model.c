@@ -126,6 +126,9 @@ fixture_set_up (Fixture *f)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->selection)), ==, FIRST);
   g_assert_true (cab_reveal_model_is_whole (f->reveal));
   cab_test_ui_settle (200);
+  /* Its rows built: the view builds them in a frame's layout, which a
+   * loaded machine draws later than 200 ms. */
+  cab_test_ui_wait_frames (f->view, 2);
 }
 
 static void
@@ -168,6 +171,7 @@ test_rest (void)
 
   cab_test_ui_wait_for (is_whole, f.reveal, "the whole list shown");
   cab_test_ui_settle (100);
+  cab_test_ui_wait_frames (f.view, 2);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.selection)), ==, N);
   /* GTK 4.8 built its 200 rows, never more than a step in one frame. */
   g_assert_cmpuint (count_rows (f.view), >, 150);
@@ -295,6 +299,7 @@ set_up_reading (Fixture *f)
   cab_test_ui_wait_for (is_whole, f->reveal, "the whole list shown");
   gtk_single_selection_set_selected (f->selection, 2);
   cab_test_ui_settle (200);
+  cab_test_ui_wait_frames (f->view, 2);
   return gtk_single_selection_get_selected_item (f->selection);
 }
 
@@ -357,6 +362,7 @@ check_sync (Sync where)
       reading = gtk_single_selection_get_selected_item (f.selection);
       gtk_widget_activate_action (f.view, "list.scroll-to-item", "u", 500);
       cab_test_ui_settle (200);
+      cab_test_ui_wait_frames (f.view, 2);
       g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
     }
   if (where == SYNC_TOP_KEYS)
@@ -364,6 +370,7 @@ check_sync (Sync where)
       gtk_widget_grab_focus (row_of (&f, reading));
       gtk_window_set_focus_visible (GTK_WINDOW (f.window), TRUE);
       cab_test_ui_settle (100);
+      cab_test_ui_wait_frames (f.view, 2);
     }
   selected = gtk_single_selection_get_selected (f.selection);
   y = row_y (&f, reading);
@@ -397,6 +404,7 @@ check_sync (Sync where)
       check_order (&f);
     }
   cab_test_ui_settle (200);
+  cab_test_ui_wait_frames (f.view, 2);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f.reveal)), ==, N + n_new);
   check_order (&f);
   g_assert_true (gtk_single_selection_get_selected_item (f.selection) == reading);

@@ -83,6 +83,7 @@ test_rows_kept (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 300, 400);
   gtk_window_present (GTK_WINDOW (window));
   cab_test_ui_settle (300);
+  cab_test_ui_wait_frames (view, 2);
   g_assert_cmpuint (count_rows (view, "a", &n_rows), ==, n_rows);
   g_assert_cmpuint (n_rows, >, 50);
   first_built = n_built;
@@ -93,6 +94,7 @@ test_rows_kept (void)
    * which are kept aside, unbound, sixty at most. */
   fill (store, "c", 5);
   cab_test_ui_settle (300);
+  cab_test_ui_wait_frames (view, 2);
   g_assert_cmpuint (count_rows (view, "c", &n_rows), ==, 5);
   g_assert_cmpuint (n_rows, ==, 5);
   g_assert_cmpuint (n_built, ==, first_built + 5);
@@ -102,6 +104,7 @@ test_rows_kept (void)
   /* A long one again: the sixty kept come back before any is built. */
   fill (store, "d", 1000);
   cab_test_ui_settle (300);
+  cab_test_ui_wait_frames (view, 2);
   g_assert_cmpuint (count_rows (view, "d", &n_rows), ==, n_rows);
   g_assert_cmpuint (n_rows, ==, first_built);
   g_assert_cmpuint (n_built, ==, first_built + 5 + n_rows - 60);
@@ -110,6 +113,7 @@ test_rows_kept (void)
   /* A short one again: built from the five kept, none new. */
   fill (store, "e", 5);
   cab_test_ui_settle (300);
+  cab_test_ui_wait_frames (view, 2);
   g_assert_cmpuint (count_rows (view, "e", &n_rows), ==, 5);
   g_assert_cmpuint (n_rows, ==, 5);
   g_assert_cmpuint (n_built, ==, 2 * first_built + 5 - 60);

@@ -35,6 +35,9 @@ writer (GLogLevelFlags   level,
   locker = g_mutex_locker_new (&lock);
   if (expecting)
     {
+      /* Said, so that a count that is off shows what was counted. */
+      g_printerr ("# expected warning %u: %s: %s\n", n_warnings + 1, domain != NULL ? domain : "",
+                  message != NULL ? message : "");
       n_warnings++;
       g_free (last_warning);
       last_warning = g_strdup (message);

@@ -438,14 +438,16 @@ cab_test_ui_assert_row_mirrored (GtkWidget *row)
   ltr = row_parts (row);
   g_assert_cmpuint (ltr->len, >, 0);
 
-  /* GTK allocates a widget again when its direction changes. */
+  /* GTK allocates a widget again when its direction changes: in a frame. */
   gtk_widget_set_direction (row, GTK_TEXT_DIR_RTL);
   cab_test_ui_settle (50);
+  cab_test_ui_wait_frames (row, 1);
   rtl = row_parts (row);
   assert_parts (ltr, rtl, width, TRUE, "right to left");
 
   gtk_widget_set_direction (row, GTK_TEXT_DIR_NONE);
   cab_test_ui_settle (50);
+  cab_test_ui_wait_frames (row, 1);
   back = row_parts (row);
   assert_parts (ltr, back, width, FALSE, "back left to right");
   return ltr->len;

@@ -79,6 +79,8 @@ typedef struct
 static void job_finished  (SendJob *job);
 static void drive         (CabOutbox *self);
 static void check_settled (CabOutbox *self);
+static void schedule_timer (CabOutbox *self,
+                            gint64     now);
 
 /* ---------------------------------------------------------------- auxiliary */
 
@@ -255,6 +257,12 @@ check_settled (CabOutbox *self)
   if (all_offline (self) || self->next_due == 0 ||
       self->next_due > now + (gint64) self->horizon_ms * 1000)
     finish_drains (self, NULL);
+  else
+    /* An entry due within the horizon keeps the drain: something must wake
+     * it for that entry. The step's own timer check may have seen it beyond
+     * the horizon a moment ago (time passes between the two: a listener of
+     * "changed", a loaded machine), and then armed nothing. */
+    schedule_timer (self, now);
 }
 
 /* ------------------------------------------------------------------- timer */
@@ -275,9 +283,9 @@ on_timer (gpointer data)
 }
 
 static void
-schedule_timer (CabOutbox *self)
+schedule_timer (CabOutbox *self,
+                gint64     now)
 {
-  gint64 now = g_get_real_time ();
   gint64 due = self->next_due;
   guint delay_ms;
 
@@ -777,7 +785,7 @@ on_stepped (GObject      *source,
           g_hash_table_add (self->busy_lanes, g_strdup (job->lane));
           g_queue_push_tail (&self->ready, job);
         }
-      schedule_timer (self);
+      schedule_timer (self, g_get_real_time ());
     }
 
   /* Once per step, not per entry: listeners re-read the outbox. */

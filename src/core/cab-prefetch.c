@@ -567,31 +567,35 @@ start_index (CabPrefetch *self)
   update_state (self);
 }
 
+/* Whether the lane may start one more download now. */
+static gboolean
+can_start_more (CabPrefetch *self)
+{
+  return self->n_active < CAB_PREFETCH_MAX_ACTIVE && can_start (self) && !g_queue_is_empty (&self->queue);
+}
+
 /* The server told one of this client's requests to wait (Retry-After,
  * from a sync, a download's own retry or an opened document): nothing new
  * starts before then, even if a download has since gone through. Arms the
- * lane's pause and says whether it did. */
-static gboolean
+ * lane's pause when there is one. */
+static void
 wait_for_server (CabPrefetch *self)
 {
   gint64 remaining_us = cab_fhir_client_get_busy_until (self->client) - g_get_monotonic_time ();
 
   if (remaining_us <= 0)
-    return FALSE;
+    return;
   self->backoff_source = g_timeout_add ((guint) ((remaining_us + 999) / 1000), backoff_done_cb, self);
   g_debug ("Prefetch waits %" G_GINT64_FORMAT " ms as the server asked", (remaining_us + 999) / 1000);
-  return TRUE;
 }
 
 static void
 pump (CabPrefetch *self)
 {
-  if (self->n_active < CAB_PREFETCH_MAX_ACTIVE && can_start (self) &&
-      !g_queue_is_empty (&self->queue))
+  if (can_start_more (self))
     wait_for_server (self);
 
-  while (self->n_active < CAB_PREFETCH_MAX_ACTIVE && can_start (self) &&
-         !g_queue_is_empty (&self->queue))
+  while (can_start_more (self))
     {
       g_autoptr(CabDocumentRow) row = g_queue_pop_head (&self->queue);
 

@@ -79,8 +79,6 @@ typedef struct
 static void job_finished  (SendJob *job);
 static void drive         (CabOutbox *self);
 static void check_settled (CabOutbox *self);
-static void schedule_timer (CabOutbox *self,
-                            gint64     now);
 
 /* ---------------------------------------------------------------- auxiliary */
 
@@ -246,25 +244,6 @@ finish_drains (CabOutbox *self,
   g_list_free (drains);
 }
 
-static void
-check_settled (CabOutbox *self)
-{
-  gint64 now = g_get_real_time ();
-
-  /* Every claimed entry (ready, in flight, finished) keeps its lane busy. */
-  if (self->drains == NULL || self->stepping || g_hash_table_size (self->busy_lanes) > 0)
-    return;
-  if (all_offline (self) || self->next_due == 0 ||
-      self->next_due > now + (gint64) self->horizon_ms * 1000)
-    finish_drains (self, NULL);
-  else
-    /* An entry due within the horizon keeps the drain: something must wake
-     * it for that entry. The step's own timer check may have seen it beyond
-     * the horizon a moment ago (time passes between the two: a listener of
-     * "changed", a loaded machine), and then armed nothing. */
-    schedule_timer (self, now);
-}
-
 /* ------------------------------------------------------------------- timer */
 
 static gboolean
@@ -308,6 +287,25 @@ schedule_timer (CabOutbox *self,
   g_source_set_callback (self->timer, on_timer, self, NULL);
   g_source_attach (self->timer, self->context);
   self->timer_due = due;
+}
+
+static void
+check_settled (CabOutbox *self)
+{
+  gint64 now = g_get_real_time ();
+
+  /* Every claimed entry (ready, in flight, finished) keeps its lane busy. */
+  if (self->drains == NULL || self->stepping || g_hash_table_size (self->busy_lanes) > 0)
+    return;
+  if (all_offline (self) || self->next_due == 0 ||
+      self->next_due > now + (gint64) self->horizon_ms * 1000)
+    finish_drains (self, NULL);
+  else
+    /* An entry due within the horizon keeps the drain: something must wake
+     * it for that entry. The step's own timer check may have seen it beyond
+     * the horizon a moment ago (time passes between the two: a listener of
+     * "changed", a loaded machine), and then armed nothing. */
+    schedule_timer (self, now);
 }
 
 /* ----------------------------------------------------------------- sending */

@@ -128,6 +128,27 @@ step_done (CabStoreWriter *writer, sqlite3_stmt *stmt, const char *what, GError 
   return TRUE;
 }
 
+/* The message's row in mail_fts, in the message's own writes. */
+static gboolean
+put_fts (CabStoreWriter *writer, const CabMailRow *row, GError **error)
+{
+  g_autoptr(CabStmt) fts = cab_store_conn_prepare (writer,
+    "INSERT INTO mail_fts (rowid, subject, sender, body, attachments) VALUES (?1, ?2, ?3, ?4, ?5)", error);
+  g_autofree char *sender = g_strjoin (" ", row->from_display ? row->from_display : "",
+                                       row->from_address ? row->from_address : "", NULL);
+  g_autofree char *attachments = g_strjoin ("\n", row->attachment_names ? row->attachment_names : "",
+                                            row->document_text ? row->document_text : "", NULL);
+
+  if (fts == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (fts, 1, row->id);
+  cab_stmt_bind_text (fts, 2, row->subject);
+  cab_stmt_bind_text (fts, 3, sender);
+  cab_stmt_bind_text (fts, 4, row->body_text);
+  cab_stmt_bind_text (fts, 5, attachments);
+  return step_done (writer, fts, "Cannot index a mail message", error);
+}
+
 static gboolean
 put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
          CabMailRow *row, gboolean *is_new, GError **error)
@@ -228,25 +249,8 @@ put_row (CabStoreWriter *writer, const char *account, const char *mailbox,
       if (!step_done (writer, doc, "Cannot store a mail document", error))
         return FALSE;
     }
-  {
-    g_autoptr(CabStmt) fts = cab_store_conn_prepare (writer,
-      "INSERT INTO mail_fts (rowid, subject, sender, body, attachments) VALUES (?1, ?2, ?3, ?4, ?5)", error);
-    g_autofree char *sender = g_strjoin (" ", row->from_display ? row->from_display : "",
-                                         row->from_address ? row->from_address : "", NULL);
-
-    if (fts == NULL)
-      return FALSE;
-    sqlite3_bind_int64 (fts, 1, row->id);
-    cab_stmt_bind_text (fts, 2, row->subject);
-    cab_stmt_bind_text (fts, 3, sender);
-    cab_stmt_bind_text (fts, 4, row->body_text);
-    g_autofree char *attachments = g_strjoin ("\n", row->attachment_names ? row->attachment_names : "",
-                                              row->document_text ? row->document_text : "", NULL);
-
-    cab_stmt_bind_text (fts, 5, attachments);
-    if (!step_done (writer, fts, "Cannot index a mail message", error))
-      return FALSE;
-  }
+  if (!put_fts (writer, row, error))
+    return FALSE;
   if (row->text_pending)
     {
       /* In the row's transaction: a crash never loses the indexing. */
